@@ -1,0 +1,159 @@
+/** The domain model as zod schemas; every type in Herold is inferred from these. */
+import { z } from 'zod';
+import { PLATFORM_IDS } from '../platforms/registry';
+
+export const PlatformIdSchema = z.enum(PLATFORM_IDS);
+
+export const OrgIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'organisation ids are lower-case letters, digits and dashes');
+export type OrgId = z.infer<typeof OrgIdSchema>;
+
+export const RoleSchema = z.enum(['editor', 'emergency', 'admin']);
+export type Role = z.infer<typeof RoleSchema>;
+
+/** Ids Herold generates or accepts in paths: no slashes, dots or other traversal material. */
+export const IdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1-64 letters, digits, "-" or "_"');
+
+export const ChannelStateSchema = z.enum(['active', 'frozen', 'retired']);
+export type ChannelState = z.infer<typeof ChannelStateSchema>;
+
+export const ChannelSchema = z.object({
+  id: IdSchema,
+  org: OrgIdSchema,
+  platform: PlatformIdSchema,
+  handle: z.string().min(1),
+  state: ChannelStateSchema,
+  /** platform account the channel posts as: Threads user id, Page id, instance URL, board id, @channel … */
+  account: z.string().min(1),
+  /** where the credentials live: a Secrets Manager ARN or name, or `local:<key>` in the local stack */
+  credentialsRef: z.string().min(1),
+  /** a public profile URL, used for hand-off deep links and reports */
+  profileUrl: z.url().optional(),
+  needsReauth: z.boolean().optional(),
+  stateReason: z.string().optional(),
+});
+export type Channel = z.infer<typeof ChannelSchema>;
+
+export const MEDIA_MIMES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'video/mp4', 'video/quicktime', 'video/webm'] as const;
+
+export const MediaSchema = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  altText: z.string().trim().min(1, 'every image and video needs an alt text').max(1500),
+  mime: z.enum(MEDIA_MIMES),
+});
+export type Media = z.infer<typeof MediaSchema>;
+
+export const PrioritySchema = z.enum(['normal', 'emergency']);
+export type Priority = z.infer<typeof PrioritySchema>;
+
+const nonBlank = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => text.trim().length > 0, 'must not be empty or whitespace only');
+
+export const CreateMessageSchema = z
+  .object({
+    text: nonBlank(10_000),
+    link: z.url({ protocol: /^https?$/ }).optional(),
+    media: z.array(MediaSchema).max(20).default([]),
+    channels: z.array(IdSchema).min(1).max(99).optional(),
+    priority: PrioritySchema.default('normal'),
+    replyTo: IdSchema.optional(),
+    overrides: z.partialRecord(PlatformIdSchema, z.strictObject({ text: nonBlank(10_000) })).optional(),
+  })
+  .strict();
+export type CreateMessageInput = z.input<typeof CreateMessageSchema>;
+export type CreateMessage = z.output<typeof CreateMessageSchema>;
+
+export const MessageKindSchema = z.enum(['post', 'alert', 'update', 'cancel', 'all-clear']);
+
+export const MessageSchema = z.object({
+  id: IdSchema,
+  org: OrgIdSchema,
+  kind: MessageKindSchema,
+  priority: PrioritySchema,
+  text: z.string(),
+  link: z.string().optional(),
+  media: z.array(MediaSchema),
+  replyTo: IdSchema.optional(),
+  createdBy: z.string(),
+  createdAt: z.iso.datetime(),
+  channelIds: z.array(IdSchema),
+});
+export type Message = z.infer<typeof MessageSchema>;
+
+export const DeliveryStateSchema = z.enum([
+  'PENDING',
+  'QUEUED',
+  'PUBLISHING',
+  'PUBLISHED',
+  'RETRYING',
+  'FAILED',
+  'VERIFY',
+  'SKIPPED',
+  'HANDOFF',
+  'CANCELLED',
+]);
+export type DeliveryState = z.infer<typeof DeliveryStateSchema>;
+
+/** States a delivery never leaves on its own. */
+export const TERMINAL_STATES: readonly DeliveryState[] = ['PUBLISHED', 'FAILED', 'SKIPPED', 'CANCELLED'];
+
+export const ErrorClassSchema = z.enum(['retryable', 'rate-limited', 'auth', 'permanent', 'ambiguous', 'unsupported']);
+export type ErrorClass = z.infer<typeof ErrorClassSchema>;
+
+export const DeliveryErrorSchema = z.object({
+  class: ErrorClassSchema,
+  code: z.string().optional(),
+  detail: z.string(),
+});
+export type DeliveryError = z.infer<typeof DeliveryErrorSchema>;
+
+export const DeliverySchema = z.object({
+  messageId: IdSchema,
+  channelId: IdSchema,
+  org: OrgIdSchema,
+  platform: PlatformIdSchema,
+  priority: PrioritySchema,
+  state: DeliveryStateSchema,
+  renderedText: z.string(),
+  /** why a delivery was skipped or handed off */
+  reason: z.string().optional(),
+  attempts: z.number().int().nonnegative(),
+  lastError: DeliveryErrorSchema.optional(),
+  remoteId: z.string().optional(),
+  remoteUrl: z.string().optional(),
+  /** remote id of the first post in the thread (Bluesky needs root and parent) */
+  threadRootId: z.string().optional(),
+  /** platform state saved between the steps of a two-step publish (e.g. a Threads container id) */
+  checkpoint: z.record(z.string(), z.string()).optional(),
+  leaseUntil: z.number().optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  queuedAt: z.iso.datetime().optional(),
+  publishedAt: z.iso.datetime().optional(),
+  version: z.number().int().nonnegative(),
+});
+export type Delivery = z.infer<typeof DeliverySchema>;
+
+export const PublishJobSchema = z.object({
+  type: z.literal('publish'),
+  messageId: IdSchema,
+  channelId: IdSchema,
+});
+export const CollectFollowersJobSchema = z.object({
+  type: z.literal('collect-followers'),
+  channelId: IdSchema,
+  date: z.iso.date(),
+});
+export const JobSchema = z.discriminatedUnion('type', [PublishJobSchema, CollectFollowersJobSchema]);
+export type Job = z.infer<typeof JobSchema>;
+export type PublishJob = z.infer<typeof PublishJobSchema>;
+
+/** Who is calling, from the JWT claims that API Gateway (or the local server) verified. */
+export const PrincipalSchema = z.object({
+  sub: z.string().min(1),
+  org: OrgIdSchema,
+  roles: z.array(RoleSchema),
+});
+export type Principal = z.infer<typeof PrincipalSchema>;

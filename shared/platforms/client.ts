@@ -1,0 +1,65 @@
+/** The one interface every platform module implements. Platform specifics never leak past it. */
+import type { Channel, ErrorClass, Media } from '../model/schemas';
+import type { PlatformId } from './registry';
+
+/** A platform's own credentials for one channel, as stored in its secret. */
+export type Credentials = Record<string, string>;
+
+export interface PublishRequest {
+  /** stable per delivery (`<messageId>:<channelId>`): sent as idempotency key where the platform has one */
+  idempotencyKey: string;
+  /** short marker that identifies the post when it has to be looked up after an ambiguous outcome */
+  marker: string;
+  text: string;
+  link?: string;
+  media: Media[];
+  /** the earlier post this one answers, when the platform supports replies */
+  replyTo?: { remoteId: string; threadRootId?: string };
+  /** what an earlier attempt of this delivery recorded, e.g. a created container id */
+  checkpoint: Record<string, string>;
+}
+
+export interface PublishResult {
+  remoteId: string;
+  remoteUrl?: string;
+  /** the thread's root post (differs from remoteId only for replies) */
+  threadRootId?: string;
+}
+
+export interface PlatformContext {
+  channel: Channel;
+  credentials: Credentials;
+  baseUrl: string;
+  /** durable record of intermediate state before the next, irreversible step */
+  saveCheckpoint(checkpoint: Record<string, string>): Promise<void>;
+  fetch?: typeof fetch;
+  /** ms before a request counts as timed out (its outcome is then ambiguous) */
+  timeoutMs?: number;
+}
+
+export interface PlatformClient {
+  readonly platform: PlatformId;
+  publish(request: PublishRequest, context: PlatformContext): Promise<PublishResult>;
+  /**
+   * After an ambiguous outcome: find the post if the platform did receive it.
+   * Returns null when it is certain the post does not exist.
+   */
+  findPublished(request: PublishRequest, context: PlatformContext): Promise<PublishResult | null>;
+  followerCount(context: PlatformContext): Promise<number>;
+}
+
+/** A platform call that failed, sorted into the classes the publisher acts on. */
+export class PlatformError extends Error {
+  readonly errorClass: ErrorClass;
+  readonly code: string | undefined;
+  /** seconds to wait before the next attempt (rate limits) */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(errorClass: ErrorClass, message: string, options: { code?: string | number; retryAfterSeconds?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'PlatformError';
+    this.errorClass = errorClass;
+    this.code = options.code === undefined ? undefined : String(options.code);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The platform registry: the single source of truth for every platform Herold can publish to.
+ * CDK builds one queue pair, one publisher function, alarms and dashboard widgets per entry;
+ * the local stack builds its queues and pollers from it; the renderer takes its rules from it.
+ */
+
+export const PLATFORM_IDS = [
+  'threads',
+  'whatsapp',
+  'facebook',
+  'instagram',
+  'youtube',
+  'linkedin',
+  'pinterest',
+  'x',
+  'mastodon',
+  'bluesky',
+  'telegram',
+] as const;
+
+export type PlatformId = (typeof PLATFORM_IDS)[number];
+
+/** How a platform counts the length of a text. */
+export type TextCounting =
+  /** user-perceived characters (extended grapheme clusters, Intl.Segmenter) */
+  | 'graphemes'
+  /** X's weighted count: URLs 23, CJK and emoji 2 (twitter-text) */
+  | 'x-weighted'
+  /** Unicode code points (UTF-16 surrogate pairs count once) */
+  | 'code-points'
+  /** UTF-16 code units, as JavaScript's String.length */
+  | 'utf16';
+
+export interface MediaRules {
+  /** what a post must carry to be accepted at all */
+  required: 'none' | 'image-or-video' | 'video';
+  maxItems: number;
+  imageMimes: readonly string[];
+  videoMimes: readonly string[];
+  maxImageBytes: number;
+  maxVideoBytes: number;
+  /** the longest alt text the platform stores */
+  maxAltText: number;
+}
+
+export interface QuotaRule {
+  /** publishing actions allowed per window */
+  limit: number;
+  windowSeconds: number;
+  note: string;
+}
+
+export interface PlatformSpec {
+  id: PlatformId;
+  displayName: string;
+  text: {
+    limit: number;
+    counting: TextCounting;
+    /** a shorter limit for captions under media, where the platform has one */
+    captionLimit?: number;
+  };
+  media: MediaRules;
+  /** 'api': published through the platform's API; 'handoff': no posting API, a person posts the rendered text */
+  publishing: 'api' | 'handoff';
+  /** replies/threads supported by the posting API */
+  replies: boolean;
+  /** default publishing quota per channel */
+  quota: QuotaRule | null;
+  /** production API host; overridden by HEROLD_<PLATFORM>_BASE_URL */
+  defaultBaseUrl: string;
+  /** where follower counts come from */
+  followers: 'api' | 'manual';
+}
+
+const IMAGES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
+const VIDEOS = ['video/mp4', 'video/quicktime'] as const;
+const MB = 1024 * 1024;
+const DAY = 24 * 60 * 60;
+
+export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
+  threads: {
+    id: 'threads',
+    displayName: 'Threads',
+    text: { limit: 500, counting: 'code-points' },
+    media: { required: 'none', maxItems: 20, imageMimes: ['image/jpeg', 'image/png'], videoMimes: VIDEOS, maxImageBytes: 8 * MB, maxVideoBytes: 1024 * MB, maxAltText: 1000 },
+    publishing: 'api',
+    replies: true,
+    quota: { limit: 250, windowSeconds: DAY, note: 'threads_publishing_limit: 250 posts per rolling 24 h' },
+    defaultBaseUrl: 'https://graph.threads.net',
+    followers: 'api',
+  },
+  whatsapp: {
+    id: 'whatsapp',
+    displayName: 'WhatsApp Channels',
+    text: { limit: 4096, counting: 'code-points' },
+    media: { required: 'none', maxItems: 1, imageMimes: IMAGES, videoMimes: VIDEOS, maxImageBytes: 16 * MB, maxVideoBytes: 16 * MB, maxAltText: 0 },
+    publishing: 'handoff',
+    replies: false,
+    quota: null,
+    defaultBaseUrl: 'https://whatsapp.com',
+    followers: 'manual',
+  },
+  facebook: {
+    id: 'facebook',
+    displayName: 'Facebook',
+    text: { limit: 63206, counting: 'code-points' },
+    media: { required: 'none', maxItems: 10, imageMimes: IMAGES, videoMimes: VIDEOS, maxImageBytes: 4 * MB, maxVideoBytes: 1024 * MB, maxAltText: 1000 },
+    publishing: 'api',
+    replies: false,
+    quota: { limit: 200, windowSeconds: 60 * 60, note: 'Page rate limit (codes 4, 17, 32, 613)' },
+    defaultBaseUrl: 'https://graph.facebook.com',
+    followers: 'api',
+  },
+  instagram: {
+    id: 'instagram',
+    displayName: 'Instagram',
+    text: { limit: 2200, counting: 'code-points' },
+    media: { required: 'image-or-video', maxItems: 10, imageMimes: ['image/jpeg'], videoMimes: VIDEOS, maxImageBytes: 8 * MB, maxVideoBytes: 300 * MB, maxAltText: 1000 },
+    publishing: 'api',
+    replies: false,
+    quota: { limit: 100, windowSeconds: DAY, note: 'content_publishing_limit: 100 posts per rolling 24 h' },
+    defaultBaseUrl: 'https://graph.facebook.com',
+    followers: 'api',
+  },
+  youtube: {
+    id: 'youtube',
+    displayName: 'YouTube',
+    text: { limit: 5000, counting: 'code-points' },
+    media: { required: 'video', maxItems: 1, imageMimes: [], videoMimes: VIDEOS, maxImageBytes: 0, maxVideoBytes: 256 * 1024 * MB, maxAltText: 0 },
+    publishing: 'api',
+    replies: false,
+    quota: { limit: 6, windowSeconds: DAY, note: '10,000 API units per day; videos.insert costs 1,600' },
+    defaultBaseUrl: 'https://www.googleapis.com',
+    followers: 'api',
+  },
+  linkedin: {
+    id: 'linkedin',
+    displayName: 'LinkedIn',
+    text: { limit: 3000, counting: 'utf16' },
+    media: { required: 'none', maxItems: 20, imageMimes: ['image/jpeg', 'image/png', 'image/gif'], videoMimes: ['video/mp4'], maxImageBytes: 36 * MB, maxVideoBytes: 500 * MB, maxAltText: 4086 },
+    publishing: 'api',
+    replies: false,
+    quota: { limit: 150, windowSeconds: DAY, note: 'member/application daily limit' },
+    defaultBaseUrl: 'https://api.linkedin.com',
+    followers: 'api',
+  },
+  pinterest: {
+    id: 'pinterest',
+    displayName: 'Pinterest',
+    text: { limit: 800, counting: 'code-points' },
+    media: { required: 'image-or-video', maxItems: 1, imageMimes: ['image/jpeg', 'image/png'], videoMimes: ['video/mp4'], maxImageBytes: 20 * MB, maxVideoBytes: 2048 * MB, maxAltText: 500 },
+    publishing: 'api',
+    replies: false,
+    quota: { limit: 1000, windowSeconds: DAY, note: 'per-app write limit' },
+    defaultBaseUrl: 'https://api.pinterest.com',
+    followers: 'api',
+  },
+  x: {
+    id: 'x',
+    displayName: 'X',
+    text: { limit: 280, counting: 'x-weighted' },
+    media: { required: 'none', maxItems: 4, imageMimes: IMAGES, videoMimes: ['video/mp4'], maxImageBytes: 5 * MB, maxVideoBytes: 512 * MB, maxAltText: 1000 },
+    publishing: 'api',
+    replies: true,
+    quota: { limit: 17, windowSeconds: DAY, note: 'Free tier: 17 posts per 24 h; raise for Basic/Pro' },
+    defaultBaseUrl: 'https://api.x.com',
+    followers: 'api',
+  },
+  mastodon: {
+    id: 'mastodon',
+    displayName: 'Mastodon',
+    text: { limit: 500, counting: 'code-points' },
+    media: { required: 'none', maxItems: 4, imageMimes: IMAGES, videoMimes: ['video/mp4', 'video/webm', 'video/quicktime'], maxImageBytes: 16 * MB, maxVideoBytes: 99 * MB, maxAltText: 1500 },
+    publishing: 'api',
+    replies: true,
+    quota: { limit: 300, windowSeconds: 3 * 60 * 60, note: '300 statuses per 3 h per account' },
+    defaultBaseUrl: 'https://mastodon.social',
+    followers: 'api',
+  },
+  bluesky: {
+    id: 'bluesky',
+    displayName: 'Bluesky',
+    text: { limit: 300, counting: 'graphemes' },
+    media: { required: 'none', maxItems: 4, imageMimes: ['image/jpeg', 'image/png', 'image/webp'], videoMimes: ['video/mp4'], maxImageBytes: 1 * MB, maxVideoBytes: 50 * MB, maxAltText: 2000 },
+    publishing: 'api',
+    replies: true,
+    quota: { limit: 1666, windowSeconds: 60 * 60, note: '5,000 points per hour, createRecord costs 3' },
+    defaultBaseUrl: 'https://bsky.social',
+    followers: 'api',
+  },
+  telegram: {
+    id: 'telegram',
+    displayName: 'Telegram',
+    text: { limit: 4096, counting: 'utf16', captionLimit: 1024 },
+    media: { required: 'none', maxItems: 10, imageMimes: IMAGES, videoMimes: ['video/mp4'], maxImageBytes: 10 * MB, maxVideoBytes: 50 * MB, maxAltText: 0 },
+    publishing: 'api',
+    replies: true,
+    quota: { limit: 20, windowSeconds: 60, note: 'about 20 messages per minute into one channel' },
+    defaultBaseUrl: 'https://api.telegram.org',
+    followers: 'api',
+  },
+};
+
+export const platformList = (): PlatformSpec[] => PLATFORM_IDS.map((id) => PLATFORMS[id]);
+
+export const isPlatformId = (value: string): value is PlatformId => (PLATFORM_IDS as readonly string[]).includes(value);
+
+/** Base URL for a platform's API: HEROLD_<PLATFORM>_BASE_URL wins over the production host. */
+export const platformBaseUrl = (id: PlatformId, env: NodeJS.ProcessEnv = process.env): string =>
+  (env[`HEROLD_${id.toUpperCase()}_BASE_URL`] ?? PLATFORMS[id].defaultBaseUrl).replace(/\/+$/, '');
+
+/** Queue names, shared by CDK and the local stack. */
+export const queueNames = (id: PlatformId, prefix = 'herold') => ({
+  normal: `${prefix}-${id}`,
+  urgent: `${prefix}-${id}-urgent`,
+  normalDlq: `${prefix}-${id}-dlq`,
+  urgentDlq: `${prefix}-${id}-urgent-dlq`,
+});
