@@ -1,0 +1,76 @@
+/** Contracts between the simulator core and its per-platform modules. */
+import type { PlatformId } from '../../shared/platforms/registry';
+
+export interface SimRequest {
+  method: string;
+  /** path without query string, e.g. `/v1.0/1234/threads` */
+  path: string;
+  query: URLSearchParams;
+  /** lower-cased header names */
+  headers: Record<string, string>;
+  /** parsed body: JSON object, form fields as a plain object, or undefined */
+  body: unknown;
+  rawBody: Buffer;
+}
+
+export interface SimResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** objects are sent as JSON, strings as text */
+  body?: unknown;
+}
+
+/** A post the simulator accepted, as listed by GET /_sim/posts. */
+export interface SimPost {
+  platform: PlatformId;
+  id: string;
+  account: string;
+  text: string;
+  link?: string;
+  media: { url: string; altText?: string }[];
+  replyTo?: string;
+  idempotencyKey?: string;
+  receivedAt: string;
+}
+
+/** A fault to inject, set through POST /_sim/faults. */
+export interface SimFault {
+  platform?: PlatformId;
+  /** probability 0..1 that a matching request gets this fault (default 1) */
+  rate?: number;
+  /** how many requests it applies to before it expires (default unlimited) */
+  count?: number;
+  /** only publishing requests (POST) when true (default true) */
+  writesOnly?: boolean;
+  status?: number;
+  body?: unknown;
+  retryAfter?: number;
+  delayMs?: number;
+  /** record the post, then destroy the socket without answering */
+  dropAfterRecord?: boolean;
+}
+
+export interface SimState {
+  /** store an accepted post; returns it */
+  record(post: Omit<SimPost, 'receivedAt'>): SimPost;
+  posts(platform?: PlatformId): SimPost[];
+  findPost(platform: PlatformId, id: string): SimPost | undefined;
+  /** a fresh numeric-looking id */
+  nextId(): string;
+  /** the follower count the simulator reports for an account now (grows slowly over time) */
+  followers(platform: PlatformId, account: string): number;
+  /** the valid credential for a platform (what the seed channels use) */
+  token(platform: PlatformId): string;
+  /** scratch space for a platform module's own state (containers, sessions …) */
+  scratch<T>(platform: PlatformId, name: string, init: () => T): T;
+  /** publishing calls counted in the platform's rolling window; false when the quota is spent */
+  takeQuota(platform: PlatformId, account: string): boolean;
+  /** the simulator's own public base URL */
+  baseUrl: string;
+}
+
+export interface SimPlatform {
+  id: PlatformId;
+  /** answer the request, or undefined when the path is not this platform's */
+  handle(request: SimRequest, state: SimState): Promise<SimResponse | undefined> | SimResponse | undefined;
+}

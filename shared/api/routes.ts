@@ -1,0 +1,22 @@
+/**
+ * Every route of the HTTP API, once. CDK creates an API Gateway route per entry (all behind the
+ * JWT authorizer unless `public`), and the local server matches requests against the same table.
+ */
+export interface RouteSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** API Gateway path syntax: `{id}` is a path parameter */
+  path: string;
+  /** served without a token */
+  public?: boolean;
+}
+
+export const ROUTES = [
+  { method: 'POST', path: '/messages' },
+  { method: 'GET', path: '/messages' },
+  { method: 'GET', path: '/messages/{id}' },
+  { method: 'GET', path: '/channels' },
+] as const satisfies readonly RouteSpec[];
+
+export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;
+
+export const routeKey = (route: RouteSpec): string => `${route.method} ${route.path}`;
