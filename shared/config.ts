@@ -1,0 +1,39 @@
+/**
+ * Runtime configuration of every function, from the environment. CDK sets these in AWS; the local
+ * stack sets the same names. AWS SDK clients honour AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS,
+ * which is how the local stack points them at DynamoDB Local and the local SQS server.
+ */
+import { z } from 'zod';
+import { PLATFORM_IDS, type PlatformId } from './platforms/registry';
+
+const QueueUrlsSchema = z.record(z.enum(PLATFORM_IDS), z.object({ normal: z.string().min(1), urgent: z.string().min(1) }));
+export type QueueUrls = z.infer<typeof QueueUrlsSchema>;
+
+export const ENV = {
+  table: 'HEROLD_TABLE',
+  /** JSON: { "<platform>": { "normal": "<queue url>", "urgent": "<queue url>" } } */
+  queues: 'HEROLD_QUEUES',
+  /** local stack only: JSON file of channel credentials keyed by `local:<key>` refs */
+  credentialsFile: 'HEROLD_CREDENTIALS_FILE',
+} as const;
+
+export function tableName(env: NodeJS.ProcessEnv = process.env): string {
+  const name = env[ENV.table];
+  if (!name) throw new Error(`${ENV.table} is not set`);
+  return name;
+}
+
+let cachedQueues: { raw: string; urls: QueueUrls } | undefined;
+
+export function queueUrls(env: NodeJS.ProcessEnv = process.env): QueueUrls {
+  const raw = env[ENV.queues];
+  if (!raw) throw new Error(`${ENV.queues} is not set`);
+  if (cachedQueues?.raw !== raw) cachedQueues = { raw, urls: QueueUrlsSchema.parse(JSON.parse(raw)) };
+  return cachedQueues.urls;
+}
+
+export function queueUrl(platform: PlatformId, lane: 'normal' | 'urgent', env: NodeJS.ProcessEnv = process.env): string {
+  const urls = queueUrls(env)[platform];
+  if (!urls) throw new Error(`no queue configured for ${platform}`);
+  return urls[lane];
+}
