@@ -26,7 +26,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 /** Send a request; network failures become PlatformErrors, HTTP errors are returned for the client to classify. */
 export async function httpRequest(request: HttpRequest): Promise<HttpResponse> {
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-  let body: BodyInit | undefined;
+  let body: RequestInit['body'];
   if (request.body instanceof URLSearchParams) {
     body = request.body;
   } else if (request.body instanceof Uint8Array) {

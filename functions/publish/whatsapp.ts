@@ -1,0 +1,3 @@
+import { createPublishHandler } from '../../shared/publishing/handler';
+
+export const handler = createPublishHandler('whatsapp');
