@@ -127,7 +127,14 @@ export const DeliverySchema = z.object({
   threadRootId: z.string().optional(),
   /** platform state saved between the steps of a two-step publish (e.g. a Threads container id) */
   checkpoint: z.record(z.string(), z.string()).optional(),
+  /** epoch ms until which the publisher that claimed it owns it */
   leaseUntil: z.number().optional(),
+  /** the state the current claim took it from (VERIFY or an expired PUBLISHING means: look up first) */
+  previousState: z.lazy(() => DeliveryStateSchema).optional(),
+  /** what a RETRYING delivery waits for */
+  waitingFor: z.enum(['retry', 'rate-limit', 'quota']).optional(),
+  /** set when the job went to the dead-letter queue; a redriven job may claim it again */
+  retriesExhausted: z.boolean().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   queuedAt: z.iso.datetime().optional(),
