@@ -4,7 +4,7 @@ import { createApiHandler, json, readJsonBody, type RouteHandler } from '../../s
 import { parseOrProblem } from '../../shared/api/problem';
 import type { RouteKey } from '../../shared/api/routes';
 import { CreateMessageSchema, IdSchema } from '../../shared/model/schemas';
-import { createMessage } from '../../shared/messages/create';
+import { createMessageOnce } from '../../shared/messages/create-once';
 import { getMessageForPrincipal, listMessagesForPrincipal } from '../../shared/messages/read';
 import { listChannelsForPrincipal } from '../../shared/channels/read';
 import { defaultStore } from '../../shared/store/client';
@@ -17,7 +17,8 @@ const ListQuerySchema = z.object({
 const routes: Record<RouteKey, RouteHandler> = {
   'POST /messages': async ({ event, principal }) => {
     const input = parseOrProblem(CreateMessageSchema, readJsonBody(event));
-    return json(202, await createMessage(principal, input, { store: defaultStore() }));
+    const response = await createMessageOnce(principal, input, event.headers['idempotency-key'], { store: defaultStore() });
+    return { statusCode: response.statusCode, headers: { 'content-type': 'application/json', ...(response.replayed ? { 'idempotent-replayed': 'true' } : {}) }, body: response.body };
   },
   'GET /messages': async ({ principal, query }) => json(200, await listMessagesForPrincipal(defaultStore(), principal, parseOrProblem(ListQuerySchema, query))),
   'GET /messages/{id}': async ({ principal, params }) =>

@@ -13,6 +13,8 @@ export interface CreateMessageDeps {
   store: Store;
   send?: typeof sendJobs;
   now?: () => Date;
+  /** a message id fixed in advance (idempotent creation) */
+  messageId?: string;
 }
 
 export interface DeliverySummary {
@@ -37,7 +39,7 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
   if (input.replyTo) await requireOwnMessage(deps.store, principal, input.replyTo);
 
   const message: Message = {
-    id: newMessageId(now.getTime()),
+    id: deps.messageId ?? newMessageId(now.getTime()),
     org: principal.org,
     kind: input.replyTo ? 'update' : 'post',
     priority: input.priority,
@@ -77,12 +79,17 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
     publishable.filter((delivery) => !unsent.has(delivery.channelId)).map((delivery) => markQueued(deps.store, message.id, delivery.channelId, now)),
   );
 
+  const queued = deliveries.map((delivery) => (delivery.state === 'PENDING' && !unsent.has(delivery.channelId) ? { ...delivery, state: 'QUEUED' as const } : delivery));
+  return summarize(message.id, queued);
+}
+
+export function summarize(messageId: string, deliveries: readonly Delivery[]): CreatedMessage {
   return {
-    id: message.id,
+    id: messageId,
     deliveries: deliveries.map((delivery) => ({
       channelId: delivery.channelId,
       platform: delivery.platform,
-      state: delivery.state === 'PENDING' && !unsent.has(delivery.channelId) ? 'QUEUED' : delivery.state,
+      state: delivery.state,
       ...(delivery.reason ? { reason: delivery.reason } : {}),
       ...(delivery.state === 'HANDOFF' ? { renderedText: delivery.renderedText } : {}),
     })),
