@@ -29,6 +29,8 @@ export const ChannelSchema = z.object({
   /** a public profile URL, used for hand-off deep links and reports */
   profileUrl: z.url().optional(),
   needsReauth: z.boolean().optional(),
+  /** this channel's publishing budget, when it differs from the platform's default in the registry */
+  quota: z.object({ limit: z.number().int().positive(), windowSeconds: z.number().int().positive(), note: z.string().default('set per channel') }).optional(),
   stateReason: z.string().optional(),
 });
 export type Channel = z.infer<typeof ChannelSchema>;

@@ -40,6 +40,12 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     leaseMs: Number(process.env.HEROLD_LEASE_MS ?? 60_000),
     maxReceiveCount: Number(process.env.HEROLD_MAX_RECEIVE_COUNT ?? 5),
     requestTimeoutMs: Number(process.env.HEROLD_REQUEST_TIMEOUT_MS ?? 10_000),
+    reserveShare: Number(process.env.HEROLD_EMERGENCY_RESERVE ?? 0.2),
+    onQuotaBelowReserve: (channel) => {
+      const single = metrics.singleMetric();
+      single.addDimensions({ platform, channel: channel.id });
+      single.addMetric('QuotaBelowReserve', MetricUnit.Count, 1);
+    },
   });
 
   const processRecord = async (record: SQSRecord): Promise<void> => {

@@ -11,6 +11,7 @@ import { flagNeedsReauth, getChannel } from '../store/channels';
 import type { Store } from '../store/client';
 import { claimDelivery, recordFinal, recordPending, recordPublished, saveCheckpoint, type Claim } from '../store/deliveries';
 import { getDelivery, getMessage } from '../store/messages';
+import { takeQuota, type QuotaDecision } from '../store/quota';
 
 export interface PublishDeps {
   store: Store;
@@ -25,6 +26,10 @@ export interface PublishDeps {
   /** per request, before the outcome counts as ambiguous */
   requestTimeoutMs: number;
   fetch?: typeof fetch;
+  /** share of each channel's publishing budget kept for emergencies (default 0.2) */
+  reserveShare?: number;
+  /** told when a channel's remaining budget has dropped into its emergency reserve */
+  onQuotaBelowReserve?: (channel: Channel) => void;
 }
 
 export type JobOutcome =
@@ -80,7 +85,11 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     // An earlier attempt may have reached the platform: look before publishing again.
     const mayExist = delivery.previousState === 'VERIFY' || delivery.previousState === 'PUBLISHING';
     let result: PublishResult | null = mayExist ? await client.findPublished(request, context) : null;
-    result ??= await client.publish(request, context);
+    if (!result) {
+      const budget = await takeBudget(deps, channel, delivery.priority);
+      if (!budget.ok) return waitForQuota(budget.retryAtMs, { claim, receiveCount, deps });
+      result = await client.publish(request, context);
+    }
     await recordPublished(deps.store, claim, result, deps.now());
     return { kind: 'settled', state: 'PUBLISHED', message, delivery };
   } catch (error) {
@@ -131,6 +140,24 @@ async function handlePlatformError(
       return { kind: 'retry', afterSeconds, state: 'RETRYING', errorClass: 'retryable' };
     }
   }
+}
+
+/** The channel's budget (its own, or the platform's default); platforms without one are unlimited here. */
+async function takeBudget(deps: PublishDeps, channel: Channel, priority: Delivery['priority']): Promise<QuotaDecision | { ok: true }> {
+  const rule = channel.quota ?? PLATFORMS[deps.platform].quota;
+  if (!rule) return { ok: true };
+  const decision = await takeQuota(deps.store, channel.id, rule, priority, { now: deps.now(), reserveShare: deps.reserveShare });
+  if (decision.ok && decision.limit - decision.used < decision.reserve) deps.onQuotaBelowReserve?.(channel);
+  return decision;
+}
+
+/** Out of budget: wait (not fail) until the window turns; never counts towards the dead-letter queue. */
+async function waitForQuota(retryAtMs: number, scope: { claim: Claim; receiveCount: number; deps: PublishDeps }): Promise<JobOutcome> {
+  const { claim, receiveCount, deps } = scope;
+  const now = deps.now();
+  const afterSeconds = Math.min(Math.max(Math.ceil((retryAtMs - now) / 1000), 1), MAX_VISIBILITY_SECONDS);
+  await recordPending(deps.store, claim, { state: 'RETRYING', lastError: { class: 'rate-limited', code: 'QUOTA', detail: 'publishing budget for routine posts is used up; waiting for the next window' }, waitingFor: 'quota', nextAttemptAt: retryAtMs }, now);
+  return receiveCount >= deps.maxReceiveCount ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'quota' } : { kind: 'retry', afterSeconds, state: 'RETRYING', errorClass: 'quota' };
 }
 
 /** Exponential backoff with jitter: 2, 4, 8 … s (at most 5 min), each shortened at random by up to half. */
