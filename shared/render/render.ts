@@ -29,8 +29,8 @@ export const textLimit = (spec: PlatformSpec, mediaCount: number): number =>
 /** Where the link already stands in the text as a URL of its own (not as the start of a longer one), or -1. */
 const linkPosition = (text: string, link: string): number => {
   for (let at = text.indexOf(link); at >= 0; at = text.indexOf(link, at + 1)) {
-    const after = text.charAt(at + link.length);
-    if (after === '' || /[\s.,;:!?)\]}"'»«“”]/u.test(after)) return at;
+    // punctuation right after the link ends a sentence or a bracket; anything else makes it another URL
+    if (/^[.,;:!?)\]}"'»«“”]*(?:\s|$)/u.test(text.slice(at + link.length))) return at;
   }
   return -1;
 };
