@@ -8,6 +8,10 @@ import { createMessageOnce } from '../../shared/messages/create-once';
 import { getMessageForPrincipal, listMessagesForPrincipal } from '../../shared/messages/read';
 import { listChannelsForPrincipal } from '../../shared/channels/read';
 import { defaultStore } from '../../shared/store/client';
+import { ChannelPatchSchema, updateChannelState } from '../../shared/channels/update';
+import { confirmHandoff, ConfirmSchema } from '../../shared/messages/confirm';
+import { AuditQuerySchema, queryAudit } from '../../shared/audit/audit';
+import { requireRole } from '../../shared/api/auth';
 
 const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -24,6 +28,24 @@ const routes: Record<RouteKey, RouteHandler> = {
   'GET /messages/{id}': async ({ principal, params }) =>
     json(200, await getMessageForPrincipal(defaultStore(), principal, parseOrProblem(IdSchema, params.id, 'the message id is not valid'))),
   'GET /channels': async ({ principal }) => json(200, { items: await listChannelsForPrincipal(defaultStore(), principal) }),
+  'PATCH /channels/{id}': async ({ event, principal, params }) =>
+    json(200, await updateChannelState(defaultStore(), principal, parseOrProblem(IdSchema, params.id, 'the channel id is not valid'), parseOrProblem(ChannelPatchSchema, readJsonBody(event)))),
+  'POST /messages/{id}/deliveries/{channel}/confirm': async ({ event, principal, params }) =>
+    json(
+      200,
+      await confirmHandoff(
+        defaultStore(),
+        principal,
+        parseOrProblem(IdSchema, params.id, 'the message id is not valid'),
+        parseOrProblem(IdSchema, params.channel, 'the channel id is not valid'),
+        parseOrProblem(ConfirmSchema, event.body ? readJsonBody(event) : {}),
+      ),
+    ),
+  'GET /audit': async ({ principal, query }) => {
+    requireRole(principal, 'admin', 'reading the audit trail');
+    const range = parseOrProblem(AuditQuerySchema, query);
+    return json(200, { items: await queryAudit(defaultStore(), principal.org, range.from, range.to) });
+  },
 };
 
 export const handler = createApiHandler(routes);

@@ -15,6 +15,9 @@ export const ROUTES = [
   { method: 'GET', path: '/messages' },
   { method: 'GET', path: '/messages/{id}' },
   { method: 'GET', path: '/channels' },
+  { method: 'PATCH', path: '/channels/{id}' },
+  { method: 'POST', path: '/messages/{id}/deliveries/{channel}/confirm' },
+  { method: 'GET', path: '/audit' },
 ] as const satisfies readonly RouteSpec[];
 
 type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;

@@ -7,6 +7,7 @@ import type { Store } from '../store/client';
 import { getMessageWithDeliveries, markQueued, putMessageWithDeliveries } from '../store/messages';
 import { sendJobs, type QueuedJob } from '../queue/jobs';
 import { newMessageId } from './ids';
+import { auditPut } from '../audit/audit';
 import { planDelivery } from './plan';
 
 export interface CreateMessageDeps {
@@ -66,7 +67,9 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
     });
   }
 
-  await putMessageWithDeliveries(deps.store, message, deliveries);
+  await putMessageWithDeliveries(deps.store, message, deliveries, [
+    auditPut(deps.store, principal, { action: 'message.create', target: `message/${message.id}`, after: { priority: message.priority, kind: message.kind, channels: message.channelIds } }, now),
+  ]);
 
   const jobs: QueuedJob[] = publishable.map((delivery) => ({
     platform: delivery.platform,
