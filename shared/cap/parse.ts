@@ -3,8 +3,10 @@
  *
  * Safety first: the document's size is checked before anything else, any DTD or entity
  * declaration is refused before the parser sees it (no XXE, no billion laughs), and the parser is
- * told not to process entities at all. Only XML's five predefined entities and numeric character
- * references are decoded, here, without recursion.
+ * told not to process entities at all. fast-xml-parser never fetches external entities (it rejects
+ * SYSTEM), but with its defaults it does expand internal DTD entities, within size limits; hence
+ * both guards. Only XML's five predefined entities and numeric character references are decoded,
+ * here, without recursion.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { CAP_NAMESPACE, type CapAlert, type CapProblem, validateCapAlert } from './schema';
@@ -59,7 +61,8 @@ export function parseCapAlert(xml: string, options: CapParseOptions = {}): CapPa
   try {
     root = readDocument(text);
   } catch (error) {
-    return refuse(400, 'document', `not well-formed XML: ${error instanceof Error ? error.message : String(error)}`);
+    // Well-formed but refused by the reader's limits (nesting depth, reserved names) or namespace rules.
+    return refuse(400, 'document', `the document cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   if (root.localName !== 'alert') {

@@ -149,6 +149,13 @@ describe('parseCapAlert: refused documents', () => {
     expect(failure('').status).toBe(400);
   });
 
+  it('refuses absurd nesting and undeclared namespace prefixes with 400', () => {
+    const deep = `<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">${'<note>'.repeat(5000)}${'</note>'.repeat(5000)}</alert>`;
+    expect(failure(deep).problems[0]?.message).toContain('Maximum nested tags exceeded');
+    const undeclared = '<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><cap:identifier>1</cap:identifier></alert>';
+    expect(failure(undeclared)).toMatchObject({ status: 400, problems: [{ message: expect.stringContaining('"cap"') }] });
+  });
+
   it('refuses XML that is not well-formed with 400 and says where', () => {
     const result = failure(capFixture('bad-not-well-formed.xml'));
     expect(result.status).toBe(400);
