@@ -17,7 +17,7 @@ import { provisionQueues, provisionTable } from './provision';
 import { reconcileIntervalMs, ScheduleLoop } from './schedules';
 import { SEED_CREDENTIALS_FILE, seedChannels } from './seed';
 import { startDynamoDbLocal, startSqs } from './services';
-import { startSimulator } from './simulator/server';
+import { simBaseUrl, startSimulator } from './simulator/server';
 
 export interface LocalStackOptions {
   /** HTTP API port; 0 = a free port (default 3000) */
@@ -91,7 +91,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
     };
     // a client pointed at a recorder or a sandbox by the developer stays pointed there
-    for (const { id } of platformList()) env[baseUrlVariable(id)] = process.env[baseUrlVariable(id)] ?? simulator.url;
+    for (const { id } of platformList()) env[baseUrlVariable(id)] = process.env[baseUrlVariable(id)] ?? simBaseUrl(simulator.url, id);
     cleanups.push(applyEnv(env));
 
     // Imported only now: handlers may read the environment when their module loads, as on a cold start.

@@ -49,7 +49,8 @@ export async function getMessageForPrincipal(store: Store, principal: Principal,
   return {
     ...message,
     status: messageStatus(deliveries),
-    open: deliveries.filter((delivery) => !SETTLED.includes(delivery.state)).map((delivery) => delivery.channelId),
+    /** deliveries still waiting for the system or for a person (FAILED is settled: it needs a decision, not time) */
+    open: deliveries.filter((delivery) => !SETTLED.includes(delivery.state) && delivery.state !== 'FAILED').map((delivery) => delivery.channelId),
     deliveries: deliveries.map((delivery) => deliveryView(delivery, message)),
   };
 }
