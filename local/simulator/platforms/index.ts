@@ -1,7 +1,9 @@
 /** Every simulated platform; the server mounts each under /<id>. One line per module. */
 import type { SimPlatform } from '../types';
+import { mastodonSim } from './mastodon';
 import { threadsSim } from './threads';
 
 export const SIM_PLATFORMS: SimPlatform[] = [
   threadsSim,
+  mastodonSim,
 ];

@@ -116,5 +116,6 @@ export function requireCredential(context: PlatformContext, key: string): string
 export function textMatches(postText: string | undefined, request: PublishRequest): boolean {
   if (!postText) return false;
   if (request.marker && request.text.includes(request.marker)) return postText.includes(request.marker);
-  return postText.trim() === request.text.trim();
+  const normalize = (text: string) => text.replace(/\s+/g, ' ').trim();
+  return normalize(postText) === normalize(request.text);
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { PlatformContext, PublishRequest } from '../../../shared/platforms/client';
 import type { PlatformId } from '../../../shared/platforms/registry';
+import { parseBody } from '../../../local/simulator/server';
 
 export interface TestContext extends PlatformContext {
   checkpoints: Record<string, string>[];
@@ -67,6 +68,10 @@ async function requestParams(url: URL, init: RequestInit | undefined): Promise<R
   if (body instanceof URLSearchParams) Object.assign(params, Object.fromEntries(body));
   else if (body instanceof FormData) for (const [name, value] of body) params[name] = typeof value === 'string' ? value : `<file ${value.type}>`;
   else if (typeof body === 'string') Object.assign(params, JSON.parse(body) as Record<string, unknown>);
+  else if (body instanceof Uint8Array) {
+    const fields = parseBody(Buffer.from(body), new Headers(init?.headers).get('content-type') ?? '') as Record<string, unknown> | undefined;
+    for (const [name, value] of Object.entries(fields ?? {})) params[name] = typeof value === 'string' ? value : `<file ${(value as { contentType: string }).contentType}>`;
+  }
   return params;
 }
 
