@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { PlatformContext, PublishRequest } from '../../../shared/platforms/client';
+import { PlatformError, type PlatformContext, type PublishRequest } from '../../../shared/platforms/client';
 import type { PlatformId } from '../../../shared/platforms/registry';
 import { parseBody } from '../../../local/simulator/server';
 
@@ -102,4 +102,21 @@ export function documentedFetch(fixture: DocumentedFixture, baseUrl: string): { 
     });
   };
   return { fetch: fakeFetch as typeof fetch, seen };
+}
+
+/** The PlatformError a call fails with (the test fails if it succeeds or throws anything else). */
+export async function failure(promise: Promise<unknown>): Promise<PlatformError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(PlatformError);
+  return error as PlatformError;
+}
+
+/** One documented exchange on its own, for error answers. */
+export function singleExchange(fixture: DocumentedFixture, name: string): DocumentedFixture {
+  const exchange = fixture.exchanges.find((candidate) => candidate.name === name);
+  if (!exchange) throw new Error(`no exchange "${name}" in fixture`);
+  return { source: fixture.source, exchanges: [exchange] };
 }

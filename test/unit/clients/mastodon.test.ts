@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PlatformError } from '../../../shared/platforms/client';
 import { MEDIA_POLL, instanceUrl, mastodonClient, statusText } from '../../../shared/platforms/clients/mastodon';
 import { startTestSimulator, type TestSimulator } from '../../../local/simulator/test-harness';
-import { channelContext, documentedFetch, loadFixture, publishRequest } from './helpers';
+import { channelContext, documentedFetch, failure, loadFixture, publishRequest } from './helpers';
 
 let sim: TestSimulator;
 const context = (credentials = { accessToken: 'sim-mastodon-token' }) => channelContext('mastodon', 'https://dresden.social/@dresden', credentials, sim.baseUrl('mastodon'));
@@ -17,15 +16,6 @@ beforeEach(async () => {
   await sim.clearFaults();
   await sim.reset();
 });
-
-async function failure(promise: Promise<unknown>): Promise<PlatformError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(PlatformError);
-  return error as PlatformError;
-}
 
 describe('mastodon client against the simulator', () => {
   it('posts a status with its link and the delivery key as Idempotency-Key', async () => {

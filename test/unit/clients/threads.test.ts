@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PlatformError } from '../../../shared/platforms/client';
-import { CONTAINER_POLL, threadsClient, threadsPublishingLimit } from '../../../shared/platforms/clients/threads';
+import { CONTAINER_POLL } from '../../../shared/platforms/clients/graph';
+import { threadsClient, threadsPublishingLimit } from '../../../shared/platforms/clients/threads';
 import { startTestSimulator, type TestSimulator } from '../../../local/simulator/test-harness';
-import { channelContext, documentedFetch, loadFixture, publishRequest } from './helpers';
+import { channelContext, documentedFetch, failure, loadFixture, publishRequest } from './helpers';
 
 const USER = '17841400008460056';
 let sim: TestSimulator;
@@ -18,15 +18,6 @@ beforeEach(async () => {
   await sim.clearFaults();
   await sim.reset();
 });
-
-async function failure(promise: Promise<unknown>): Promise<PlatformError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(PlatformError);
-  return error as PlatformError;
-}
 
 describe('threads client against the simulator', () => {
   it('publishes a text post with its link and returns the permalink', async () => {
