@@ -3,6 +3,7 @@ import type { SimPlatform } from '../types';
 import { facebookSim } from './facebook';
 import { instagramSim } from './instagram';
 import { mastodonSim } from './mastodon';
+import { telegramSim } from './telegram';
 import { threadsSim } from './threads';
 
 export const SIM_PLATFORMS: SimPlatform[] = [
@@ -10,4 +11,5 @@ export const SIM_PLATFORMS: SimPlatform[] = [
   facebookSim,
   instagramSim,
   mastodonSim,
+  telegramSim,
 ];
