@@ -131,3 +131,26 @@ export async function threadsPublishingLimit(context: PlatformContext): Promise<
   );
   return publishingLimitFrom(answer.data?.[0], PLATFORMS.threads.quota);
 }
+
+export interface RefreshedToken {
+  accessToken: string;
+  expiresInSeconds: number;
+}
+
+/**
+ * Exchange the channel's long-lived token for a fresh one (another 60 days). Threads refreshes
+ * only tokens at least 24 hours old and not yet expired, so run it between day 1 and day 60.
+ */
+export async function refreshThreadsToken(context: PlatformContext): Promise<RefreshedToken> {
+  const answer = await graphCall<{ access_token?: string; expires_in?: number }>({
+    method: 'GET',
+    apiUrl: context.baseUrl,
+    path: '/refresh_access_token',
+    params: { grant_type: 'th_refresh_token', access_token: requireCredential(context, 'accessToken') },
+    token: requireCredential(context, 'accessToken'),
+    what: 'refresh access token',
+    context,
+  });
+  if (!answer.access_token || typeof answer.expires_in !== 'number') throw new PlatformError('auth', 'Threads refreshed no token', { code: 'NO_TOKEN' });
+  return { accessToken: answer.access_token, expiresInSeconds: answer.expires_in };
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONTAINER_POLL } from '../../../shared/platforms/clients/graph';
-import { threadsClient, threadsPublishingLimit } from '../../../shared/platforms/clients/threads';
+import { refreshThreadsToken, threadsClient, threadsPublishingLimit } from '../../../shared/platforms/clients/threads';
 import { startTestSimulator, type TestSimulator } from '../../../local/simulator/test-harness';
 import { channelContext, documentedFetch, failure, loadFixture, publishRequest } from './helpers';
 
@@ -56,6 +56,11 @@ describe('threads client against the simulator', () => {
 
   it('reads the follower count from insights', async () => {
     expect(await threadsClient.followerCount(context())).toBe(sim.state.followers('threads', USER));
+  });
+
+  it('refreshes the long-lived token', async () => {
+    expect(await refreshThreadsToken(context())).toEqual({ accessToken: 'sim-threads-token', expiresInSeconds: 5184000 });
+    expect((await failure(refreshThreadsToken(context({ accessToken: 'expired' })))).errorClass).toBe('auth');
   });
 
   it('reads the publishing limit', async () => {
@@ -209,6 +214,12 @@ describe('threads client against the documented exchanges', () => {
     const { fetch } = documentedFetch(loadFixture('threads', 'publishing-limit'), 'https://graph.threads.net');
     const limit = await threadsPublishingLimit({ ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'), fetch });
     expect(limit).toEqual({ used: 4, total: 250, windowSeconds: 86400 });
+  });
+
+  it('refreshes the token as documented', async () => {
+    const { fetch } = documentedFetch(loadFixture('threads', 'refresh-token'), 'https://graph.threads.net');
+    const refreshed = await refreshThreadsToken({ ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'), fetch });
+    expect(refreshed).toEqual({ accessToken: 'THQVJ-refreshed', expiresInSeconds: 5183944 });
   });
 
   it('treats the documented "Media Not Found" right after creation as retryable', async () => {
