@@ -221,8 +221,10 @@ function accountStatuses(accountId: string, request: SimRequest, state: SimState
 
 export const mastodonSim: SimPlatform = {
   id: 'mastodon',
-  errorResponse: (status, message) =>
-    error(status, status === 404 ? 'Record not found' : status === 429 ? 'Too many requests' : status === 401 ? 'The access token is invalid' : message),
+  errorResponse: (status, message, retryAfter) =>
+    status === 429
+      ? error(429, 'Too many requests', { 'x-ratelimit-reset': new Date(Date.now() + (retryAfter ?? 300) * 1000).toISOString() })
+      : error(status, status === 404 ? 'Record not found' : status === 401 ? 'The access token is invalid' : message),
   handle(request, state) {
     if (!request.path.startsWith('/api/')) return undefined;
     const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];

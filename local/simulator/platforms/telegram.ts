@@ -145,7 +145,10 @@ function sendMediaGroup(p: Record<string, unknown>, state: SimState): SimRespons
 
 export const telegramSim: SimPlatform = {
   id: 'telegram',
-  errorResponse: (status, message) => fail(status, status === 404 ? 'Not Found' : status === 401 ? 'Unauthorized' : message),
+  errorResponse: (status, message, retryAfter) =>
+    status === 429
+      ? fail(429, `Too Many Requests: retry after ${retryAfter ?? 30}`, retryAfter ?? 30)
+      : fail(status, status === 404 ? 'Not Found' : status === 401 ? 'Unauthorized' : message),
   handle(request, state) {
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(request.path);
     if (!match) return undefined;

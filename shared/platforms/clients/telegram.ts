@@ -20,7 +20,7 @@
 import { PLATFORMS } from '../registry';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
 import type { Media } from '../../model/schemas';
-import { classByStatus, httpRequest, safeDetail, type HttpResponse } from '../http';
+import { classByStatus, httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { requireCredential } from './graph';
 
 interface TelegramMessage {
@@ -36,7 +36,7 @@ export function classifyTelegramError(response: HttpResponse, method: string): P
   const errorClass = classByStatus(status);
   return new PlatformError(errorClass, detail, {
     code: status,
-    retryAfterSeconds: errorClass === 'rate-limited' ? (body?.parameters?.retry_after ?? 30) : undefined,
+    retryAfterSeconds: errorClass === 'rate-limited' ? (body?.parameters?.retry_after ?? retryAfterSeconds(response.headers) ?? 30) : undefined,
   });
 }
 

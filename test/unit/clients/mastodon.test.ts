@@ -96,10 +96,11 @@ describe('mastodon error mapping', () => {
   });
 
   it('maps 429 to rate-limited with the wait until X-RateLimit-Reset', async () => {
-    await sim.injectFaults({ platform: 'mastodon', status: 429, count: 1 });
+    await sim.injectFaults({ platform: 'mastodon', status: 429, retryAfter: 90, count: 1 });
     const quota = await failure(mastodonClient.publish(publishRequest(), context()));
     expect(quota.errorClass).toBe('rate-limited');
-    expect(quota.retryAfterSeconds).toBeGreaterThan(0);
+    expect(quota.retryAfterSeconds).toBeGreaterThanOrEqual(89);
+    expect(quota.retryAfterSeconds).toBeLessThanOrEqual(91);
   });
 
   it('refuses a text over 500 characters as permanent, counting URLs as 23', async () => {

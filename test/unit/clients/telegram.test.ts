@@ -77,6 +77,22 @@ describe('telegram client against the simulator', () => {
     expect(error.message).not.toContain('secret-bot-token');
   });
 
+  it.each([
+    [500, 'retryable'],
+    [401, 'auth'],
+    [403, 'auth'],
+    [400, 'permanent'],
+  ] as const)('maps an injected %s to %s', async (status, errorClass) => {
+    await sim.injectFaults({ platform: 'telegram', status, count: 1 });
+    expect((await failure(telegramClient.publish(publishRequest(), context()))).errorClass).toBe(errorClass);
+  });
+
+  it('takes the wait of an injected flood limit from retry_after', async () => {
+    await sim.injectFaults({ platform: 'telegram', status: 429, retryAfter: 12, count: 1 });
+    const error = await failure(telegramClient.publish(publishRequest(), context()));
+    expect([error.errorClass, error.retryAfterSeconds]).toEqual(['rate-limited', 12]);
+  });
+
   it('calls a lost answer to a send ambiguous', async () => {
     await sim.injectFaults({ platform: 'telegram', dropAfterRecord: true, count: 1 });
     expect((await failure(telegramClient.publish(publishRequest(), context()))).errorClass).toBe('ambiguous');
