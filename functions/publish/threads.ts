@@ -1,3 +1,4 @@
 import { createPublishHandler } from '../../shared/publishing/handler';
+import { threadsClient } from '../../shared/platforms/clients/threads';
 
-export const handler = createPublishHandler('threads');
+export const handler = createPublishHandler('threads', threadsClient);

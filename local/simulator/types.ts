@@ -65,6 +65,8 @@ export interface SimState {
   scratch<T>(platform: PlatformId, name: string, init: () => T): T;
   /** publishing calls counted in the platform's rolling window; false when the quota is spent */
   takeQuota(platform: PlatformId, account: string): boolean;
+  /** publishing calls in the current window, for the platforms' own quota endpoints */
+  quotaUsage(platform: PlatformId, account: string): { used: number; limit: number; windowSeconds: number };
   /** the simulator's own public base URL */
   baseUrl: string;
 }
@@ -73,4 +75,6 @@ export interface SimPlatform {
   id: PlatformId;
   /** answer the request, or undefined when the path is not this platform's */
   handle(request: SimRequest, state: SimState): Promise<SimResponse | undefined> | SimResponse | undefined;
+  /** the platform's own answer for an unknown path or an injected fault without a body (default: a plain JSON error) */
+  errorResponse?(status: number, message: string): SimResponse;
 }

@@ -17,6 +17,7 @@ export const ROUTES = [
   { method: 'GET', path: '/channels' },
 ] as const satisfies readonly RouteSpec[];
 
-export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;
+type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
+export type RouteKey = KeyOf<(typeof ROUTES)[number]>;
 
 export const routeKey = (route: RouteSpec): string => `${route.method} ${route.path}`;

@@ -29,6 +29,8 @@ export const ChannelSchema = z.object({
   /** a public profile URL, used for hand-off deep links and reports */
   profileUrl: z.url().optional(),
   needsReauth: z.boolean().optional(),
+  /** this channel's publishing budget, when it differs from the platform's default in the registry */
+  quota: z.object({ limit: z.number().int().positive(), windowSeconds: z.number().int().positive(), note: z.string().default('set per channel') }).optional(),
   stateReason: z.string().optional(),
 });
 export type Channel = z.infer<typeof ChannelSchema>;
@@ -127,7 +129,14 @@ export const DeliverySchema = z.object({
   threadRootId: z.string().optional(),
   /** platform state saved between the steps of a two-step publish (e.g. a Threads container id) */
   checkpoint: z.record(z.string(), z.string()).optional(),
+  /** epoch ms until which the publisher that claimed it owns it */
   leaseUntil: z.number().optional(),
+  /** the state the current claim took it from (VERIFY or an expired PUBLISHING means: look up first) */
+  previousState: z.lazy(() => DeliveryStateSchema).optional(),
+  /** what a RETRYING delivery waits for */
+  waitingFor: z.enum(['retry', 'rate-limit', 'quota']).optional(),
+  /** set when the job went to the dead-letter queue; a redriven job may claim it again */
+  retriesExhausted: z.boolean().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   queuedAt: z.iso.datetime().optional(),

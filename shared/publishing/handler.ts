@@ -1,10 +1,135 @@
-/** Publisher Lambda factory: one SQS-fed function per platform. (Implementation lands with the publisher.) */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+/**
+ * The publisher Lambda factory: one SQS-fed function per platform (functions/publish/<platform>.ts).
+ * Each record is processed on its own; failures are reported per record (batchItemFailures) so
+ * one bad job never holds back the others.
+ */
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import { queueUrls } from '../config';
+import { JobSchema, type Job } from '../model/schemas';
 import type { PlatformClient } from '../platforms/client';
 import type { PlatformId } from '../platforms/registry';
+import { logger, metrics } from '../observability/powertools';
+import { sendJobs, sqs } from '../queue/jobs';
+import { defaultStore } from '../store/client';
+import { loadCredentials } from './credentials';
+import { processPublishJob, type JobOutcome, type PublishDeps } from './publish';
 
-export function createPublishHandler(platform: PlatformId, client?: PlatformClient): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  return async () => {
-    throw new Error(`publisher for ${platform}${client ? '' : ' (no client)'} is not built yet`);
-  };
+/** A record that should be offered again later; its visibility has been set already. */
+class RetryLater extends Error {}
+
+export interface PublishHandlerOptions {
+  /** extra job kinds this platform's function handles (follower collection) */
+  otherJobs?: (job: Exclude<Job, { type: 'publish' }>, client: PlatformClient | undefined) => Promise<void>;
 }
+
+export function createPublishHandler(platform: PlatformId, client?: PlatformClient, options: PublishHandlerOptions = {}) {
+  const processor = new BatchProcessor(EventType.SQS);
+
+  const deps = (): PublishDeps => ({
+    store: defaultStore(),
+    platform,
+    client,
+    credentials: (channel) => loadCredentials(channel.credentialsRef),
+    now: Date.now,
+    leaseMs: Number(process.env.HEROLD_LEASE_MS ?? 60_000),
+    maxReceiveCount: Number(process.env.HEROLD_MAX_RECEIVE_COUNT ?? 5),
+    requestTimeoutMs: Number(process.env.HEROLD_REQUEST_TIMEOUT_MS ?? 10_000),
+    reserveShare: Number(process.env.HEROLD_EMERGENCY_RESERVE ?? 0.2),
+    onQuotaBelowReserve: (channel) => {
+      const single = metrics.singleMetric();
+      single.addDimensions({ platform, channel: channel.id });
+      single.addMetric('QuotaBelowReserve', MetricUnit.Count, 1);
+    },
+  });
+
+  const processRecord = async (record: SQSRecord): Promise<void> => {
+    const job = parseJob(record);
+    if (!job) return;
+    if (job.type !== 'publish') {
+      if (!options.otherJobs) throw new Error(`${platform} cannot handle ${job.type} jobs`);
+      await options.otherJobs(job, client);
+      return;
+    }
+    logger.appendKeys({ messageId: job.messageId, channelId: job.channelId });
+    try {
+      const outcome = await processPublishJob(job, Number(record.attributes.ApproximateReceiveCount ?? 1), deps());
+      report(outcome);
+      await applyOutcome(outcome, record, job);
+    } finally {
+      logger.removeKeys(['messageId', 'channelId']);
+    }
+  };
+
+  const report = (outcome: JobOutcome) => {
+    if (outcome.kind === 'ignored') {
+      logger.info('job ignored', { reason: outcome.reason });
+      metrics.addMetric('DuplicateJobIgnored', MetricUnit.Count, 1);
+      return;
+    }
+    const outcomeName = outcome.kind === 'settled' ? (outcome.state === 'PUBLISHED' ? 'published' : (outcome.errorClass ?? outcome.state.toLowerCase())) : outcome.errorClass;
+    const single = metrics.singleMetric();
+    single.addDimensions({ platform, outcome: outcomeName, priority: outcome.kind === 'settled' ? (outcome.delivery?.priority ?? 'normal') : 'normal' });
+    single.addMetric('PublishOutcome', MetricUnit.Count, 1);
+    if (outcome.kind === 'settled' && outcome.state === 'PUBLISHED' && outcome.message) {
+      const latency = metrics.singleMetric();
+      latency.addDimensions({ platform, priority: outcome.message.priority });
+      latency.addMetric('PublishLatency', MetricUnit.Milliseconds, Date.now() - Date.parse(outcome.message.createdAt));
+      logger.info('published', { latencyMs: Date.now() - Date.parse(outcome.message.createdAt) });
+    } else {
+      logger.info('publish attempt ended', { outcome: outcomeName, kind: outcome.kind });
+    }
+  };
+
+  const applyOutcome = async (outcome: JobOutcome, record: SQSRecord, job: Job) => {
+    if (outcome.kind === 'retry') {
+      await sqs().send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: queueUrlForArn(record.eventSourceARN), ReceiptHandle: record.receiptHandle, VisibilityTimeout: outcome.afterSeconds }),
+      );
+      throw new RetryLater(`retry in ${outcome.afterSeconds}s (${outcome.errorClass})`);
+    }
+    if (outcome.kind === 'requeue') {
+      const lane = isUrgentArn(record.eventSourceARN) ? 'emergency' : 'normal';
+      const unsent = await sendJobs([{ platform, priority: lane, job, delaySeconds: outcome.afterSeconds }]);
+      if (unsent.length) throw new RetryLater('could not requeue; SQS offers the job again');
+    }
+  };
+
+  const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
+
+  return middy(handler).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/** A body that is not a job can never succeed: log it, count it, drop it, keep the batch going. */
+function parseJob(record: SQSRecord): Job | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    body = undefined;
+  }
+  const parsed = JobSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const messageId = typeof body === 'object' && body !== null ? (body as { messageId?: unknown }).messageId : undefined;
+  logger.error('dropping a job that does not parse', { sqsMessageId: record.messageId, messageId: typeof messageId === 'string' ? messageId.slice(0, 64) : undefined });
+  metrics.addMetric('InvalidJobDropped', MetricUnit.Count, 1);
+  return undefined;
+}
+
+const queueName = (arnOrUrl: string) => arnOrUrl.split(/[:/]/).pop() ?? '';
+
+function queueUrlForArn(arn: string): string {
+  const name = queueName(arn);
+  for (const urls of Object.values(queueUrls())) {
+    for (const url of [urls.normal, urls.urgent]) if (queueName(url) === name) return url;
+  }
+  throw new Error(`no configured queue for ${arn}`);
+}
+
+const isUrgentArn = (arn: string) => Object.values(queueUrls()).some((urls) => queueName(urls.urgent) === queueName(arn));

@@ -1,0 +1,258 @@
+/**
+ * The platform simulator: one HTTP server that plays every implemented platform.
+ *
+ * Each platform lives under its own path prefix, so platforms that share a production host
+ * (Facebook and Instagram on graph.facebook.com) never collide: the base URL of platform `p` is
+ * `<url>/<p>` (see `simBaseUrl`/`simBaseUrlEnv`), and its module sees the path without the prefix,
+ * exactly as the real host would. Control endpoints live under `/_sim`:
+ *   GET /_sim/health · GET /_sim/posts?platform= · DELETE /_sim/posts (reset everything)
+ *   POST /_sim/faults (a SimFault or a list) · GET /_sim/faults · DELETE /_sim/faults
+ *   GET /_sim/media/<name>.(jpg|png|mp4) (small public media for tests and the local stack)
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PLATFORM_IDS, isPlatformId, type PlatformId } from '../../shared/platforms/registry';
+import { SIM_PLATFORMS } from './platforms/index';
+import { MemorySimState, seededRandom } from './state';
+import { SAMPLE_MEDIA } from './media';
+import type { SimFault, SimPlatform, SimRequest, SimResponse } from './types';
+
+export interface SimulatorOptions {
+  port: number;
+  host?: string;
+  /** the modules to serve (default: every module in SIM_PLATFORMS) */
+  platforms?: SimPlatform[];
+  /** seed for follower counts and fault rates */
+  seed?: number;
+}
+
+export interface RunningSimulator {
+  url: string;
+  state: MemorySimState;
+  stop(): Promise<void>;
+}
+
+/** The base URL a client of `platform` uses to reach this simulator. */
+export const simBaseUrl = (simulatorUrl: string, platform: PlatformId): string => `${simulatorUrl.replace(/\/+$/, '')}/${platform}`;
+
+/** HEROLD_<PLATFORM>_BASE_URL for every platform, pointing at the simulator. */
+export const simBaseUrlEnv = (simulatorUrl: string): Record<string, string> =>
+  Object.fromEntries(PLATFORM_IDS.map((id) => [`HEROLD_${id.toUpperCase()}_BASE_URL`, simBaseUrl(simulatorUrl, id)]));
+
+interface ActiveFault extends SimFault {
+  remaining: number;
+}
+
+const MAX_BODY_BYTES = 50 * 1024 * 1024;
+
+export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const host = options.host ?? '127.0.0.1';
+  const modules = new Map((options.platforms ?? SIM_PLATFORMS).map((module) => [module.id, module]));
+  const state = new MemorySimState({ seed: options.seed });
+  const random = seededRandom(state.seed);
+  let faults: ActiveFault[] = [];
+
+  const takeFault = (platform: PlatformId, method: string): ActiveFault | undefined => {
+    // Each matching fault rolls its own rate; the first that hits applies.
+    const fault = faults.find(
+      (candidate) =>
+        candidate.remaining > 0 &&
+        (candidate.platform ?? platform) === platform &&
+        (candidate.writesOnly === false || method !== 'GET') &&
+        random() < (candidate.rate ?? 1),
+    );
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    faults = faults.filter((candidate) => candidate.remaining > 0);
+    return fault;
+  };
+
+  const control = async (request: SimRequest): Promise<SimResponse> => {
+    const route = `${request.method} ${request.path}`;
+    if (route === 'GET /_sim/health') return { status: 200, body: { ok: true, platforms: [...modules.keys()] } };
+    if (route === 'GET /_sim/posts') {
+      const platform = request.query.get('platform') ?? undefined;
+      if (platform === undefined) return { status: 200, body: state.posts() };
+      if (!isPlatformId(platform)) return { status: 400, body: { error: `unknown platform ${platform}` } };
+      return { status: 200, body: state.posts(platform) };
+    }
+    if (route === 'DELETE /_sim/posts') {
+      state.reset();
+      return { status: 204 };
+    }
+    if (route === 'GET /_sim/faults') return { status: 200, body: faults };
+    if (route === 'DELETE /_sim/faults') {
+      faults = [];
+      return { status: 204 };
+    }
+    if (route === 'POST /_sim/faults') {
+      const list = Array.isArray(request.body) ? request.body : [request.body];
+      const invalid = list.find((fault) => !isFault(fault));
+      if (invalid !== undefined) return { status: 400, body: { error: 'a fault is an object; platform must be a known platform id' } };
+      faults.push(...(list as SimFault[]).map((fault) => ({ ...fault, remaining: fault.count ?? Number.POSITIVE_INFINITY })));
+      return { status: 201, body: faults };
+    }
+    const media = request.method === 'GET' && /^\/_sim\/media\/[\w.-]+$/.test(request.path) ? SAMPLE_MEDIA[request.path.slice('/_sim/media/'.length)] : undefined;
+    if (media) return { status: 200, headers: { 'content-type': media.mime }, body: media.bytes };
+    return { status: 404, body: { error: `no simulator route ${route}` } };
+  };
+
+  const serve = async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
+    const request = await readRequest(incoming);
+    if (request.path.startsWith('/_sim/')) return send(outgoing, await control(request));
+
+    const [, prefix = '', ...rest] = request.path.split('/');
+    const module = isPlatformId(prefix) ? modules.get(prefix) : undefined;
+    if (!module) return send(outgoing, { status: 404, body: { error: `no simulated platform at /${prefix}` } });
+    const platformRequest: SimRequest = { ...request, path: `/${rest.join('/')}` };
+    const errorResponse = (status: number, message: string): SimResponse =>
+      module.errorResponse?.(status, message) ?? { status, body: { error: message } };
+
+    const fault = takeFault(module.id, request.method);
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault?.status && !fault.dropAfterRecord) {
+      const response = fault.body === undefined ? errorResponse(fault.status, 'simulated fault') : { status: fault.status, body: fault.body };
+      if (fault.retryAfter !== undefined) response.headers = { ...response.headers, 'retry-after': String(fault.retryAfter) };
+      return send(outgoing, { ...response, status: fault.status });
+    }
+
+    let response: SimResponse;
+    try {
+      response = (await module.handle(platformRequest, state)) ?? errorResponse(404, `Unknown path ${request.method} ${platformRequest.path}`);
+    } catch (error) {
+      response = errorResponse(500, `simulator module failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    // The platform kept what it was sent; the answer is lost on the way back.
+    if (fault?.dropAfterRecord) {
+      outgoing.socket?.destroy();
+      return;
+    }
+    send(outgoing, response);
+  };
+
+  const server = createServer((incoming, outgoing) => {
+    serve(incoming, outgoing).catch((error: unknown) => {
+      if (!outgoing.headersSent) send(outgoing, { status: 500, body: { error: error instanceof Error ? error.message : String(error) } });
+    });
+  });
+  // Keep-alive sockets must not keep stop() waiting.
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  state.baseUrl = url;
+  return {
+    url,
+    state,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function isFault(value: unknown): value is SimFault {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const platform = (value as { platform?: unknown }).platform;
+  return platform === undefined || (typeof platform === 'string' && isPlatformId(platform));
+}
+
+async function readRequest(incoming: IncomingMessage): Promise<SimRequest> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new Error('request body too large for the simulator');
+    chunks.push(chunk);
+  }
+  const rawBody = Buffer.concat(chunks);
+  const url = new URL(incoming.url ?? '/', 'http://simulator');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(incoming.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return { method: incoming.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body: parseBody(rawBody, headers['content-type'] ?? ''), rawBody };
+}
+
+/** JSON, url-encoded forms and multipart forms; anything else stays in rawBody only. */
+export function parseBody(raw: Buffer, contentType: string): unknown {
+  if (raw.length === 0) return undefined;
+  if (contentType.includes('json')) {
+    try {
+      return JSON.parse(raw.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+  if (contentType.includes('application/x-www-form-urlencoded')) return formFields(new URLSearchParams(raw.toString('utf8')));
+  const boundary = /multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (boundary) return parseMultipart(raw, boundary);
+  return undefined;
+}
+
+/** A plain object; a repeated field (or one named `x[]`) becomes a list. */
+export function formFields(params: URLSearchParams): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [name, value] of params) addField(fields, name, value);
+  return fields;
+}
+
+function addField(fields: Record<string, unknown>, name: string, value: unknown): void {
+  const existing = fields[name];
+  if (existing === undefined) fields[name] = name.endsWith('[]') ? [value] : value;
+  else fields[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+}
+
+/** A multipart file part, as modules see it. */
+export interface SimFile {
+  filename: string;
+  contentType: string;
+  size: number;
+  data: Buffer;
+}
+
+function parseMultipart(raw: Buffer, boundary: string): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = raw.indexOf(delimiter);
+  while (start !== -1) {
+    const partStart = start + delimiter.length;
+    if (raw.subarray(partStart, partStart + 2).toString() === '--') break;
+    const end = raw.indexOf(delimiter, partStart);
+    if (end === -1) break;
+    const part = raw.subarray(partStart + 2, end - 2); // skip the CRLF after the delimiter and before the next
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd !== -1) {
+      const head = part.subarray(0, headerEnd).toString('utf8');
+      const data = part.subarray(headerEnd + 4);
+      const name = /name="([^"]*)"/i.exec(head)?.[1];
+      const filename = /filename="([^"]*)"/i.exec(head)?.[1];
+      const contentType = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? 'application/octet-stream';
+      if (name !== undefined) {
+        const file: SimFile = { filename: filename ?? '', contentType, size: data.length, data };
+        addField(fields, name, filename === undefined ? data.toString('utf8') : file);
+      }
+    }
+    start = end;
+  }
+  return fields;
+}
+
+function send(outgoing: ServerResponse, response: SimResponse): void {
+  const headers: Record<string, string> = { ...response.headers };
+  let payload: string | Buffer | undefined;
+  if (Buffer.isBuffer(response.body)) payload = response.body;
+  else if (typeof response.body === 'string') {
+    payload = response.body;
+    headers['content-type'] ??= 'text/plain; charset=utf-8';
+  } else if (response.body !== undefined) {
+    payload = JSON.stringify(response.body);
+    headers['content-type'] ??= 'application/json; charset=utf-8';
+  }
+  outgoing.writeHead(response.status, headers);
+  outgoing.end(payload);
+}

@@ -1,0 +1,63 @@
+/**
+ * Deciding, per channel, what happens to a message: rendered and queued, skipped with a reason,
+ * or handed off to a person. Pure: no I/O, so every rule is unit-tested directly.
+ */
+import type { Channel, CreateMessage, Delivery, Media, Message } from '../model/schemas';
+import { PLATFORMS, type PlatformSpec } from '../platforms/registry';
+import { renderForPlatform } from '../render/render';
+
+export type PlannedDelivery = Omit<Delivery, 'createdAt' | 'updatedAt'>;
+
+export function planDelivery(message: Pick<Message, 'id' | 'org' | 'priority'> & Pick<CreateMessage, 'text' | 'link' | 'media' | 'overrides'>, channel: Channel): PlannedDelivery {
+  const spec = PLATFORMS[channel.platform];
+  const rendered = renderForPlatform(spec, {
+    text: message.text,
+    link: message.link,
+    override: message.overrides?.[channel.platform]?.text,
+    mediaCount: message.media.length,
+  });
+  const base = {
+    messageId: message.id,
+    channelId: channel.id,
+    org: message.org,
+    platform: channel.platform,
+    priority: message.priority,
+    renderedText: rendered.ok ? rendered.text : '',
+    attempts: 0,
+    version: 0,
+  };
+  const skip = (reason: string): PlannedDelivery => ({ ...base, state: 'SKIPPED', reason });
+
+  if (channel.state !== 'active') {
+    return skip(`channel is ${channel.state}${channel.stateReason ? `: ${channel.stateReason}` : ''}`);
+  }
+  if (!rendered.ok) return skip(rendered.reason);
+  const mediaProblem = mediaRuleViolation(spec, message.media);
+  if (mediaProblem) return skip(mediaProblem);
+  if (spec.publishing === 'handoff') {
+    return {
+      ...base,
+      state: 'HANDOFF',
+      reason: `${spec.displayName} has no publishing API: post the rendered text by hand, then confirm it`,
+    };
+  }
+  return { ...base, state: 'PENDING' };
+}
+
+/** Why a platform cannot take this media, or undefined when it can. */
+export function mediaRuleViolation(spec: PlatformSpec, media: readonly Media[]): string | undefined {
+  const videos = media.filter((item) => item.mime.startsWith('video/'));
+  if (spec.media.required === 'video' && videos.length === 0) return `${spec.displayName} publishes videos only and the message has none`;
+  if (spec.media.required === 'image-or-video' && media.length === 0) return `${spec.displayName} needs an image or a video and the message has none`;
+  const usable = media.filter((item) => spec.media.imageMimes.includes(item.mime) || spec.media.videoMimes.includes(item.mime));
+  if (usable.length < media.length) {
+    const refused = media.find((item) => !usable.includes(item));
+    return `${spec.displayName} does not accept ${refused?.mime}`;
+  }
+  if (media.length > spec.media.maxItems) return `${spec.displayName} takes at most ${spec.media.maxItems} media items per post`;
+  if (spec.media.maxAltText > 0) {
+    const longAlt = media.find((item) => [...item.altText].length > spec.media.maxAltText);
+    if (longAlt) return `${spec.displayName} stores alt texts of at most ${spec.media.maxAltText} characters`;
+  }
+  return undefined;
+}

@@ -1,0 +1,59 @@
+/** Reading messages: always within the caller's organisation. */
+import type { Delivery, DeliveryState, Message, Principal } from '../model/schemas';
+import { ProblemError } from '../api/problem';
+import type { Store } from '../store/client';
+import { getMessageWithDeliveries, InvalidCursorError, listMessages } from '../store/messages';
+
+/** The message's state as a whole, derived from its deliveries on every read (never stored, never stale). */
+export type MessageStatus = 'in-progress' | 'needs-attention' | 'complete' | 'cancelled';
+
+const SETTLED: readonly DeliveryState[] = ['PUBLISHED', 'SKIPPED', 'CANCELLED'];
+
+export function messageStatus(deliveries: readonly Delivery[]): MessageStatus {
+  if (deliveries.length > 0 && deliveries.every((delivery) => delivery.state === 'CANCELLED')) return 'cancelled';
+  if (deliveries.some((delivery) => delivery.state === 'FAILED' || delivery.state === 'HANDOFF')) {
+    return deliveries.some((delivery) => !SETTLED.includes(delivery.state) && delivery.state !== 'FAILED' && delivery.state !== 'HANDOFF') ? 'in-progress' : 'needs-attention';
+  }
+  return deliveries.every((delivery) => SETTLED.includes(delivery.state)) ? 'complete' : 'in-progress';
+}
+
+export function deliveryView(delivery: Delivery, message: Message) {
+  const publishedAfterMs = delivery.publishedAt ? Date.parse(delivery.publishedAt) - Date.parse(message.createdAt) : undefined;
+  return {
+    channelId: delivery.channelId,
+    platform: delivery.platform,
+    state: delivery.state,
+    renderedText: delivery.renderedText,
+    attempts: delivery.attempts,
+    ...(delivery.reason ? { reason: delivery.reason } : {}),
+    ...(delivery.waitingFor && delivery.state === 'RETRYING' ? { waitingFor: delivery.waitingFor } : {}),
+    ...(delivery.lastError ? { lastError: delivery.lastError } : {}),
+    ...(delivery.remoteId ? { remoteId: delivery.remoteId } : {}),
+    ...(delivery.remoteUrl ? { remoteUrl: delivery.remoteUrl } : {}),
+    ...(delivery.publishedAt ? { publishedAt: delivery.publishedAt, publishedAfterMs } : {}),
+    updatedAt: delivery.updatedAt,
+  };
+}
+
+export async function getMessageForPrincipal(store: Store, principal: Principal, messageId: string) {
+  const found = await getMessageWithDeliveries(store, messageId);
+  // Another organisation's message answers exactly like a missing one.
+  if (!found || found.message.org !== principal.org) throw new ProblemError(404, `message "${messageId}" not found`);
+  const { message, deliveries } = found;
+  return {
+    ...message,
+    status: messageStatus(deliveries),
+    open: deliveries.filter((delivery) => !SETTLED.includes(delivery.state)).map((delivery) => delivery.channelId),
+    deliveries: deliveries.map((delivery) => deliveryView(delivery, message)),
+  };
+}
+
+export async function listMessagesForPrincipal(store: Store, principal: Principal, options: { limit: number; cursor?: string }) {
+  try {
+    const page = await listMessages(store, principal.org, options);
+    return { items: page.messages, ...(page.next ? { next: page.next } : {}) };
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw new ProblemError(400, 'the cursor is not valid for this listing', { errors: [{ field: 'cursor', message: 'invalid' }] });
+    throw error;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * What the Meta Graph clients (Threads, Facebook, Instagram) share: calls with the token in the
+ * Authorization header (never in a URL that could end up in a log), and the mapping of Graph's
+ * error envelope `{ error: { message, type, code, error_subcode, is_transient, fbtrace_id } }`
+ * to Herold's error classes.
+ *
+ * Codes (Graph API "Handling Errors" and the Instagram error code table):
+ *   1, 2, -1, -2, or is_transient            → retryable (temporary platform trouble)
+ *   4, 17, 32, 341, 613, 80001–80014, 9/2207042 (publishing limit) → rate-limited
+ *   190, or subcodes 458–467                 → auth (token expired, revoked, password changed …)
+ *   10, 200–299                              → auth (a permission is missing: a person has to act)
+ *   506 (duplicate post) and everything else → permanent
+ */
+import { PlatformError, type PlatformContext, type PublishRequest } from '../client';
+import { classByStatus, httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
+
+export interface GraphErrorBody {
+  message?: string;
+  type?: string;
+  code?: number;
+  error_subcode?: number;
+  is_transient?: boolean;
+  error_user_title?: string;
+  error_user_msg?: string;
+  fbtrace_id?: string;
+}
+
+const RATE_LIMIT_CODES = new Set([4, 17, 32, 341, 613]);
+const TRANSIENT_CODES = new Set([1, 2, -1, -2]);
+/** Instagram: "You reached maximum number of posts that is allowed to be published by API in 24 hours". */
+const PUBLISHING_LIMIT_SUBCODE = 2207042;
+/** How long to wait on a rate limit the platform gives no time for: Graph's windows are an hour. */
+const DEFAULT_RATE_LIMIT_WAIT_SECONDS = 15 * 60;
+
+export function graphErrorBody(body: unknown): GraphErrorBody | undefined {
+  const error = (body as { error?: unknown } | undefined)?.error;
+  return error && typeof error === 'object' ? (error as GraphErrorBody) : undefined;
+}
+
+/** Minutes until a throttled business use case may call again (X-Business-Use-Case-Usage), in seconds. */
+export function businessUseCaseWait(headers: Headers): number | undefined {
+  const raw = headers.get('x-business-use-case-usage');
+  if (!raw) return undefined;
+  try {
+    const usage = JSON.parse(raw) as Record<string, { estimated_time_to_regain_access?: number }[]>;
+    const minutes = Object.values(usage)
+      .flat()
+      .map((entry) => entry.estimated_time_to_regain_access ?? 0);
+    const longest = Math.max(0, ...minutes);
+    return longest > 0 ? longest * 60 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function classifyGraphError(response: HttpResponse, what: string): PlatformError {
+  const error = graphErrorBody(response.body);
+  const code = error?.code;
+  const subcode = error?.error_subcode;
+  const detail = `${what}: HTTP ${response.status} ${error ? safeDetail(`${error.message ?? ''}${error.error_user_msg ? ` (${error.error_user_msg})` : ''}`) : safeDetail(response.body)}`;
+  const codeLabel = code === undefined ? String(response.status) : subcode === undefined ? String(code) : `${code}/${subcode}`;
+  const make = (errorClass: PlatformError['errorClass'], retryAfter?: number) =>
+    new PlatformError(errorClass, detail, { code: codeLabel, retryAfterSeconds: retryAfter });
+
+  if (code === undefined) {
+    const errorClass = classByStatus(response.status);
+    return make(errorClass, errorClass === 'rate-limited' ? (retryAfterSeconds(response.headers) ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS) : undefined);
+  }
+  if (code === 190 || (subcode !== undefined && subcode >= 458 && subcode <= 467)) return make('auth');
+  if (code === 10 || (code >= 200 && code <= 299)) return make('auth');
+  if (RATE_LIMIT_CODES.has(code) || (code >= 80001 && code <= 80014) || subcode === PUBLISHING_LIMIT_SUBCODE) {
+    return make('rate-limited', retryAfterSeconds(response.headers) ?? businessUseCaseWait(response.headers) ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS);
+  }
+  if (TRANSIENT_CODES.has(code) || error?.is_transient === true || response.status >= 500) return make('retryable');
+  return make('permanent');
+}
+
+export interface GraphCall {
+  method: 'GET' | 'POST';
+  /** base URL including the API version, e.g. https://graph.threads.net/v1.0 */
+  apiUrl: string;
+  /** e.g. `/1234/threads` */
+  path: string;
+  params?: Record<string, string | undefined>;
+  token: string;
+  /** what the call does, for error messages */
+  what: string;
+  context: PlatformContext;
+}
+
+/** One Graph call: parameters in the query for GET, as a form for POST; errors thrown as PlatformErrors. */
+export async function graphCall<T>(call: GraphCall): Promise<T> {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(call.params ?? {})) if (value !== undefined) params.set(name, value);
+  const query = call.method === 'GET' && [...params].length > 0 ? `?${params}` : '';
+  const response = await httpRequest({
+    method: call.method,
+    url: `${call.apiUrl}${call.path}${query}`,
+    headers: { authorization: `Bearer ${call.token}` },
+    body: call.method === 'POST' ? params : undefined,
+    timeoutMs: call.context.timeoutMs,
+    fetch: call.context.fetch,
+  });
+  if (response.status >= 200 && response.status < 300 && !graphErrorBody(response.body)) return response.body as T;
+  throw classifyGraphError(response, call.what);
+}
+
+/** A credential the channel's secret must hold; its absence is an auth problem a person has to fix. */
+export function requireCredential(context: PlatformContext, key: string): string {
+  const value = context.credentials[key];
+  if (!value) throw new PlatformError('auth', `${context.channel.platform} credentials lack "${key}"`, { code: 'MISSING_CREDENTIAL' });
+  return value;
+}
+
+/** Whether a post's text is the one this request published: by its marker when the text carries one, else the whole text. */
+export function textMatches(postText: string | undefined, request: PublishRequest): boolean {
+  if (!postText) return false;
+  if (request.marker && request.text.includes(request.marker)) return postText.includes(request.marker);
+  return postText.trim() === request.text.trim();
+}

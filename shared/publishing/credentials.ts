@@ -1,0 +1,42 @@
+/**
+ * A channel's platform credentials, read once per cold start and cached for a while: from Secrets
+ * Manager in AWS (one secret per channel), from a local JSON file in the local stack (`local:` refs).
+ */
+import { readFile } from 'node:fs/promises';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import { ENV } from '../config';
+import type { Credentials } from '../platforms/client';
+
+const CredentialsSchema = z.record(z.string(), z.string());
+const CACHE_TTL_MS = 5 * 60_000;
+
+const cache = new Map<string, { credentials: Credentials; until: number }>();
+let secretsClient: SecretsManagerClient | undefined;
+
+export async function loadCredentials(credentialsRef: string, now = Date.now()): Promise<Credentials> {
+  const cached = cache.get(credentialsRef);
+  if (cached && cached.until > now) return cached.credentials;
+  const credentials = credentialsRef.startsWith('local:') ? await fromLocalFile(credentialsRef) : await fromSecretsManager(credentialsRef);
+  cache.set(credentialsRef, { credentials, until: now + CACHE_TTL_MS });
+  return credentials;
+}
+
+/** After an auth error the stored credentials may have been renewed: read them fresh next time. */
+export const forgetCredentials = (credentialsRef: string) => cache.delete(credentialsRef);
+
+async function fromSecretsManager(secretId: string): Promise<Credentials> {
+  secretsClient ??= new SecretsManagerClient({});
+  const { SecretString } = await secretsClient.send(new GetSecretValueCommand({ SecretId: secretId }));
+  if (!SecretString) throw new Error(`secret ${secretId} has no string value`);
+  return CredentialsSchema.parse(JSON.parse(SecretString));
+}
+
+async function fromLocalFile(ref: string): Promise<Credentials> {
+  const file = process.env[ENV.credentialsFile];
+  if (!file) throw new Error(`${ENV.credentialsFile} is not set, so ${ref} cannot be resolved`);
+  const all = z.record(z.string(), CredentialsSchema).parse(JSON.parse(await readFile(file, 'utf8')));
+  const credentials = all[ref];
+  if (!credentials) throw new Error(`no local credentials for ${ref}`);
+  return credentials;
+}

@@ -1,0 +1,184 @@
+/**
+ * One publish job, start to end: claim the delivery, publish through the platform's client (or
+ * first look the post up, when an earlier attempt may have reached the platform), record the
+ * result, and say whether SQS should offer the job again and when.
+ */
+import type { Channel, Delivery, DeliveryError, Message, PublishJob } from '../model/schemas';
+import { PlatformError, type Credentials, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../platforms/client';
+import { PLATFORMS, platformBaseUrl, type PlatformId } from '../platforms/registry';
+import { safeDetail } from '../platforms/http';
+import { flagNeedsReauth, getChannel } from '../store/channels';
+import type { Store } from '../store/client';
+import { claimDelivery, recordFinal, recordPending, recordPublished, saveCheckpoint, type Claim } from '../store/deliveries';
+import { getDelivery, getMessage } from '../store/messages';
+import { takeQuota, type QuotaDecision } from '../store/quota';
+
+export interface PublishDeps {
+  store: Store;
+  platform: PlatformId;
+  client: PlatformClient | undefined;
+  credentials: (channel: Channel) => Promise<Credentials>;
+  now: () => number;
+  /** how long a claim is exclusive; longer than one attempt can take */
+  leaseMs: number;
+  /** the queue's maxReceiveCount: the last receive before the dead-letter queue */
+  maxReceiveCount: number;
+  /** per request, before the outcome counts as ambiguous */
+  requestTimeoutMs: number;
+  fetch?: typeof fetch;
+  /** share of each channel's publishing budget kept for emergencies (default 0.2) */
+  reserveShare?: number;
+  /** told when a channel's remaining budget has dropped into its emergency reserve */
+  onQuotaBelowReserve?: (channel: Channel) => void;
+}
+
+export type JobOutcome =
+  | { kind: 'settled'; state: Delivery['state']; errorClass?: string; message?: Message; delivery?: Delivery }
+  | { kind: 'ignored'; reason: string }
+  /** leave the job on the queue, visible again after this many seconds */
+  | { kind: 'retry'; afterSeconds: number; state: Delivery['state']; errorClass: string }
+  /** ack this copy, and put a fresh one on the queue with this delay (keeps a rate-limited job out of the DLQ) */
+  | { kind: 'requeue'; afterSeconds: number; errorClass: string };
+
+/** The longest wait SQS visibility allows (12 h). */
+const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
+/** How soon a delivery left in VERIFY is looked at again. */
+const VERIFY_AFTER_SECONDS = 5;
+
+export async function processPublishJob(job: PublishJob, receiveCount: number, deps: PublishDeps): Promise<JobOutcome> {
+  const claimed = await claimDelivery(deps.store, job, { now: deps.now(), leaseMs: deps.leaseMs });
+  if (!claimed.claimed) {
+    const state = claimed.current?.state;
+    return { kind: 'ignored', reason: state ? `delivery is ${state}${state === 'PUBLISHING' ? ' under another claim' : ''}` : 'delivery does not exist' };
+  }
+  const delivery = claimed.delivery;
+  const claim: Claim = { messageId: job.messageId, channelId: job.channelId, version: delivery.version };
+  const settle = async (state: 'FAILED' | 'SKIPPED', details: { lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean }, message?: Message): Promise<JobOutcome> => {
+    await recordFinal(deps.store, claim, { state, ...details }, deps.now());
+    return { kind: 'settled', state, errorClass: details.lastError?.class, message, delivery };
+  };
+
+  const [message, channel] = await Promise.all([getMessage(deps.store, job.messageId), getChannel(deps.store, job.channelId)]);
+  if (!message) return settle('FAILED', { lastError: { class: 'permanent', detail: 'the message no longer exists' } });
+  if (!channel || channel.state !== 'active') {
+    return settle('SKIPPED', { reason: channel ? `channel became ${channel.state} before publishing` : 'channel no longer exists' }, message);
+  }
+  if (!deps.client) {
+    return settle('FAILED', { lastError: { class: 'unsupported', detail: `publishing to ${deps.platform} is not supported yet` } }, message);
+  }
+  const client = deps.client;
+
+  try {
+    const context: PlatformContext = {
+      channel,
+      credentials: await deps.credentials(channel),
+      baseUrl: platformBaseUrl(deps.platform),
+      saveCheckpoint: async (checkpoint) => {
+        if (!(await saveCheckpoint(deps.store, claim, checkpoint, deps.now()))) {
+          throw new PlatformError('ambiguous', 'lost the claim while publishing; another attempt will verify');
+        }
+      },
+      fetch: deps.fetch,
+      timeoutMs: deps.requestTimeoutMs,
+    };
+    const request = await publishRequest(deps.store, message, delivery, deps.platform);
+    // An earlier attempt may have reached the platform: look before publishing again.
+    const mayExist = delivery.previousState === 'VERIFY' || delivery.previousState === 'PUBLISHING';
+    let result: PublishResult | null = mayExist ? await client.findPublished(request, context) : null;
+    if (!result) {
+      const budget = await takeBudget(deps, channel, delivery.priority);
+      if (!budget.ok) return waitForQuota(budget.retryAtMs, { claim, receiveCount, deps });
+      result = await client.publish(request, context);
+    }
+    await recordPublished(deps.store, claim, result, deps.now());
+    return { kind: 'settled', state: 'PUBLISHED', message, delivery };
+  } catch (error) {
+    if (!(error instanceof PlatformError)) throw error;
+    return handlePlatformError(error, { claim, delivery, message, channel, receiveCount, deps, settle });
+  }
+}
+
+async function handlePlatformError(
+  error: PlatformError,
+  scope: {
+    claim: Claim;
+    delivery: Delivery;
+    message: Message;
+    channel: Channel;
+    receiveCount: number;
+    deps: PublishDeps;
+    settle: (state: 'FAILED', details: { lastError?: DeliveryError; retriesExhausted?: boolean }, message?: Message) => Promise<JobOutcome>;
+  },
+): Promise<JobOutcome> {
+  const { claim, delivery, message, channel, receiveCount, deps, settle } = scope;
+  const lastError: DeliveryError = { class: error.errorClass, detail: safeDetail(error.message), ...(error.code ? { code: error.code } : {}) };
+  const lastReceive = receiveCount >= deps.maxReceiveCount;
+  switch (error.errorClass) {
+    case 'permanent':
+    case 'unsupported':
+      return settle('FAILED', { lastError }, message);
+    case 'auth':
+      await flagNeedsReauth(deps.store, channel.id);
+      return settle('FAILED', { lastError }, message);
+    case 'rate-limited': {
+      const afterSeconds = Math.min(Math.max(error.retryAfterSeconds ?? 60, 1), MAX_VISIBILITY_SECONDS);
+      await recordPending(deps.store, claim, { state: 'RETRYING', lastError, waitingFor: 'rate-limit', nextAttemptAt: deps.now() + afterSeconds * 1000 }, deps.now());
+      // Waiting out a rate limit is not a failed attempt: it must never push the job into the DLQ.
+      return lastReceive ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'rate-limited' } : { kind: 'retry', afterSeconds, state: 'RETRYING', errorClass: 'rate-limited' };
+    }
+    case 'ambiguous':
+      await recordPending(deps.store, claim, { state: 'VERIFY', lastError, nextAttemptAt: deps.now() + VERIFY_AFTER_SECONDS * 1000 }, deps.now());
+      return lastReceive ? { kind: 'requeue', afterSeconds: VERIFY_AFTER_SECONDS, errorClass: 'ambiguous' } : { kind: 'retry', afterSeconds: VERIFY_AFTER_SECONDS, state: 'VERIFY', errorClass: 'ambiguous' };
+    case 'retryable': {
+      if (lastReceive) {
+        // The job goes to the dead-letter queue now; the delivery says why, and a redrive may claim it again.
+        await settle('FAILED', { lastError: { ...lastError, detail: `gave up after ${delivery.attempts} attempts: ${lastError.detail}` }, retriesExhausted: true }, message);
+        return { kind: 'retry', afterSeconds: 0, state: 'FAILED', errorClass: 'retryable' };
+      }
+      const afterSeconds = backoffSeconds(delivery.attempts);
+      await recordPending(deps.store, claim, { state: 'RETRYING', lastError, waitingFor: 'retry', nextAttemptAt: deps.now() + afterSeconds * 1000 }, deps.now());
+      return { kind: 'retry', afterSeconds, state: 'RETRYING', errorClass: 'retryable' };
+    }
+  }
+}
+
+/** The channel's budget (its own, or the platform's default); platforms without one are unlimited here. */
+async function takeBudget(deps: PublishDeps, channel: Channel, priority: Delivery['priority']): Promise<QuotaDecision | { ok: true }> {
+  const rule = channel.quota ?? PLATFORMS[deps.platform].quota;
+  if (!rule) return { ok: true };
+  const decision = await takeQuota(deps.store, channel.id, rule, priority, { now: deps.now(), reserveShare: deps.reserveShare });
+  if (decision.ok && decision.limit - decision.used < decision.reserve) deps.onQuotaBelowReserve?.(channel);
+  return decision;
+}
+
+/** Out of budget: wait (not fail) until the window turns; never counts towards the dead-letter queue. */
+async function waitForQuota(retryAtMs: number, scope: { claim: Claim; receiveCount: number; deps: PublishDeps }): Promise<JobOutcome> {
+  const { claim, receiveCount, deps } = scope;
+  const now = deps.now();
+  const afterSeconds = Math.min(Math.max(Math.ceil((retryAtMs - now) / 1000), 1), MAX_VISIBILITY_SECONDS);
+  await recordPending(deps.store, claim, { state: 'RETRYING', lastError: { class: 'rate-limited', code: 'QUOTA', detail: 'publishing budget for routine posts is used up; waiting for the next window' }, waitingFor: 'quota', nextAttemptAt: retryAtMs }, now);
+  return receiveCount >= deps.maxReceiveCount ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'quota' } : { kind: 'retry', afterSeconds, state: 'RETRYING', errorClass: 'quota' };
+}
+
+/** Exponential backoff with jitter: 2, 4, 8 … s (at most 5 min), each shortened at random by up to half. */
+export function backoffSeconds(attempt: number, random = Math.random): number {
+  const ceiling = Math.min(300, 2 ** Math.max(1, attempt));
+  return Math.max(1, Math.round(ceiling / 2 + (ceiling / 2) * random()));
+}
+
+async function publishRequest(store: Store, message: Message, delivery: Delivery, platform: PlatformId): Promise<PublishRequest> {
+  const replyTo = message.replyTo ? await getDelivery(store, message.replyTo, delivery.channelId) : undefined;
+  return {
+    idempotencyKey: `${message.id}:${delivery.channelId}`,
+    marker: delivery.renderedText.slice(0, 100),
+    text: delivery.renderedText,
+    link: message.link,
+    media: message.media,
+    ...(replyTo?.remoteId && platformSupportsReplies(platform)
+      ? { replyTo: { remoteId: replyTo.remoteId, threadRootId: replyTo.threadRootId ?? replyTo.remoteId } }
+      : {}),
+    checkpoint: delivery.checkpoint ?? {},
+  };
+}
+
+const platformSupportsReplies = (platform: PlatformId) => PLATFORMS[platform].replies;

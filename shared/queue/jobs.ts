@@ -1,0 +1,55 @@
+/** Putting jobs on the platform queues. */
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { queueUrl } from '../config';
+import type { Job, Priority } from '../model/schemas';
+import type { PlatformId } from '../platforms/registry';
+
+let sqsClient: SQSClient | undefined;
+export const sqs = (): SQSClient => (sqsClient ??= new SQSClient({}));
+
+export interface QueuedJob {
+  platform: PlatformId;
+  priority: Priority;
+  job: Job;
+  /** seconds before the job becomes visible (SQS allows up to 900) */
+  delaySeconds?: number;
+}
+
+/** The emergency lane: emergency jobs go to the platform's urgent queue. */
+export const laneFor = (priority: Priority) => (priority === 'emergency' ? 'urgent' : 'normal');
+
+/**
+ * Send jobs in batches of ten per queue. Returns the jobs that could not be sent; the caller leaves
+ * their deliveries PENDING and the reconciler sends them again.
+ */
+export async function sendJobs(jobs: QueuedJob[], client: SQSClient = sqs()): Promise<QueuedJob[]> {
+  const byQueue = new Map<string, QueuedJob[]>();
+  for (const job of jobs) {
+    const url = queueUrl(job.platform, laneFor(job.priority));
+    byQueue.set(url, [...(byQueue.get(url) ?? []), job]);
+  }
+  const batches: { url: string; jobs: QueuedJob[] }[] = [];
+  for (const [url, queued] of byQueue) {
+    for (let start = 0; start < queued.length; start += 10) batches.push({ url, jobs: queued.slice(start, start + 10) });
+  }
+  const failed = await Promise.all(
+    batches.map(async ({ url, jobs: batch }) => {
+      try {
+        const result = await client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: url,
+            Entries: batch.map((queued, index) => ({
+              Id: String(index),
+              MessageBody: JSON.stringify(queued.job),
+              DelaySeconds: queued.delaySeconds,
+            })),
+          }),
+        );
+        return (result.Failed ?? []).map((entry) => batch[Number(entry.Id)]).filter((job): job is QueuedJob => job !== undefined);
+      } catch {
+        return batch;
+      }
+    }),
+  );
+  return failed.flat();
+}

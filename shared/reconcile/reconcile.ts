@@ -1,0 +1,34 @@
+/**
+ * The reconciler: every minute it looks at deliveries that should have moved on by now (a crash
+ * between the write and the send, a lost job, an expired lease) and puts their job back on the
+ * queue. The publisher's claim makes a needless extra job harmless.
+ */
+import type { Store } from '../store/client';
+import { dueOpenDeliveries, takeForReconcile } from '../store/deliveries';
+import { sendJobs, type QueuedJob } from '../queue/jobs';
+
+export interface ReconcileReport {
+  looked: number;
+  requeued: number;
+  /** expired leases moved to VERIFY */
+  verify: number;
+}
+
+/** After a re-enqueue, how long before the same delivery is looked at again. */
+const RECHECK_MS = 2 * 60_000;
+
+export async function reconcile(store: Store, options: { now?: number; send?: typeof sendJobs } = {}): Promise<ReconcileReport> {
+  const now = options.now ?? Date.now();
+  const due = await dueOpenDeliveries(store, now);
+  const report: ReconcileReport = { looked: due.length, requeued: 0, verify: 0 };
+  const jobs: QueuedJob[] = [];
+  for (const open of due) {
+    const taken = await takeForReconcile(store, open, { now, nextCheckMs: RECHECK_MS });
+    if (!taken) continue;
+    if (open.delivery.state === 'PUBLISHING' && taken.state === 'VERIFY') report.verify += 1;
+    jobs.push({ platform: taken.platform, priority: taken.priority, job: { type: 'publish', messageId: taken.messageId, channelId: taken.channelId } });
+  }
+  const unsent = await (options.send ?? sendJobs)(jobs);
+  report.requeued = jobs.length - unsent.length;
+  return report;
+}

@@ -1,0 +1,70 @@
+/** Channels: the accounts an organisation publishes to. */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ChannelSchema, type Channel, type ChannelState } from '../model/schemas';
+import { keys } from './keys';
+import { withoutKeys, type Store } from './client';
+
+export async function listChannels(store: Store, org: string): Promise<Channel[]> {
+  const channels: Channel[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.doc.send(
+      new QueryCommand({
+        TableName: store.table,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.orgChannels(org) },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) channels.push(ChannelSchema.parse(withoutKeys(item)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return channels;
+}
+
+export async function getChannel(store: Store, channelId: string): Promise<Channel | undefined> {
+  const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: keys.channel(channelId), ConsistentRead: true }));
+  return Item ? ChannelSchema.parse(withoutKeys(Item)) : undefined;
+}
+
+export async function putChannel(store: Store, channel: Channel): Promise<void> {
+  const valid = ChannelSchema.parse(channel);
+  await store.doc.send(
+    new PutCommand({
+      TableName: store.table,
+      Item: {
+        ...keys.channel(valid.id),
+        GSI1PK: keys.orgChannels(valid.org),
+        GSI1SK: keys.orgChannelsSort(valid.platform, valid.id),
+        ...valid,
+      },
+    }),
+  );
+}
+
+export async function setChannelState(store: Store, channelId: string, state: ChannelState, reason?: string): Promise<void> {
+  await store.doc.send(
+    new UpdateCommand({
+      TableName: store.table,
+      Key: keys.channel(channelId),
+      UpdateExpression: reason ? 'SET #state = :state, stateReason = :reason' : 'SET #state = :state REMOVE stateReason',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: reason ? { ':state': state, ':reason': reason } : { ':state': state },
+    }),
+  );
+}
+
+/** An auth failure: the channel needs a person to renew its credentials. */
+export async function flagNeedsReauth(store: Store, channelId: string): Promise<void> {
+  await store.doc.send(
+    new UpdateCommand({
+      TableName: store.table,
+      Key: keys.channel(channelId),
+      UpdateExpression: 'SET needsReauth = :yes',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':yes': true },
+    }),
+  );
+}

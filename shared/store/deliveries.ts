@@ -1,0 +1,251 @@
+/**
+ * Delivery state transitions. Every transition is one conditional update, so two workers holding
+ * the same job (SQS delivers at least once) can never both publish: only the claim holder, known
+ * by the version it claimed, may settle a delivery.
+ */
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeliverySchema, type Delivery, type DeliveryError, type DeliveryState } from '../model/schemas';
+import { keys } from './keys';
+import { isConditionFailure, withoutKeys, type Store } from './client';
+
+export const openIndexAttributes = (checkAtMs: number, messageId: string, channelId: string) => ({
+  GSI1PK: keys.openDeliveries(),
+  GSI1SK: keys.openDeliveriesSort(checkAtMs, messageId, channelId),
+});
+
+const CLAIMABLE: DeliveryState[] = ['PENDING', 'QUEUED', 'RETRYING', 'VERIFY'];
+
+export type ClaimOutcome =
+  | { claimed: true; delivery: Delivery }
+  | { claimed: false; current: Delivery | undefined };
+
+/** Take the delivery for publishing, with a lease; returns the current item when someone else has it or it is settled. */
+export async function claimDelivery(
+  store: Store,
+  ref: { messageId: string; channelId: string },
+  options: { now: number; leaseMs: number },
+): Promise<ClaimOutcome> {
+  const leaseUntil = options.now + options.leaseMs;
+  try {
+    const result = await store.doc.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: keys.delivery(ref.messageId, ref.channelId),
+        UpdateExpression:
+          'SET previousState = #state, #state = :publishing, leaseUntil = :lease, attempts = attempts + :one, version = version + :one, updatedAt = :nowIso, GSI1PK = :open, GSI1SK = :check REMOVE waitingFor, retriesExhausted',
+        ConditionExpression:
+          'attribute_exists(PK) AND (#state IN (:pending, :queued, :retrying, :verify) OR (#state = :publishing AND leaseUntil < :now) OR (#state = :failed AND retriesExhausted = :yes))',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':publishing': 'PUBLISHING',
+          ':failed': 'FAILED',
+          ':yes': true,
+          ':lease': leaseUntil,
+          ':one': 1,
+          ':now': options.now,
+          ':nowIso': new Date(options.now).toISOString(),
+          ':open': keys.openDeliveries(),
+          ':check': keys.openDeliveriesSort(leaseUntil, ref.messageId, ref.channelId),
+          ...Object.fromEntries(CLAIMABLE.map((state) => [`:${state.toLowerCase()}`, state])),
+        },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { claimed: true, delivery: DeliverySchema.parse(withoutKeys(result.Attributes ?? {})) };
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
+      const item = (error as { Item?: Record<string, unknown> }).Item;
+      return { claimed: false, current: item ? DeliverySchema.parse(withoutKeys(unmarshalIfNeeded(item))) : undefined };
+    }
+    throw error;
+  }
+}
+
+/** The document client leaves ReturnValuesOnConditionCheckFailure items in DynamoDB JSON. */
+function unmarshalIfNeeded(item: Record<string, unknown>): Record<string, unknown> {
+  const looksRaw = Object.values(item).every((value) => typeof value === 'object' && value !== null && Object.keys(value).length === 1);
+  if (!looksRaw) return item;
+  return Object.fromEntries(Object.entries(item).map(([name, value]) => [name, fromAttributeValue(value as Record<string, unknown>)]));
+}
+
+function fromAttributeValue(value: Record<string, unknown>): unknown {
+  const [type, inner] = Object.entries(value)[0] ?? [];
+  switch (type) {
+    case 'S':
+      return inner;
+    case 'N':
+      return Number(inner);
+    case 'BOOL':
+      return inner;
+    case 'NULL':
+      return null;
+    case 'L':
+      return (inner as Record<string, unknown>[]).map(fromAttributeValue);
+    case 'M':
+      return Object.fromEntries(Object.entries(inner as Record<string, Record<string, unknown>>).map(([k, v]) => [k, fromAttributeValue(v)]));
+    default:
+      return inner;
+  }
+}
+
+export interface Claim {
+  messageId: string;
+  channelId: string;
+  version: number;
+}
+
+const claimCondition = '#state = :publishing AND version = :version';
+
+async function updateClaimed(store: Store, claim: Claim, update: { set: Record<string, unknown>; remove?: string[] }, now: number): Promise<boolean> {
+  const names: Record<string, string> = { '#state': 'state' };
+  const values: Record<string, unknown> = { ':publishing': 'PUBLISHING', ':version': claim.version, ':updatedAt': new Date(now).toISOString() };
+  const sets = ['updatedAt = :updatedAt'];
+  for (const [name, value] of Object.entries(update.set)) {
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+    sets.push(`#${name} = :${name}`);
+  }
+  const removes = update.remove?.length ? ` REMOVE ${update.remove.join(', ')}` : '';
+  try {
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: keys.delivery(claim.messageId, claim.channelId),
+        UpdateExpression: `SET ${sets.join(', ')}${removes}`,
+        ConditionExpression: claimCondition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Record intermediate platform state (e.g. a Threads container id) before the irreversible step. */
+export const saveCheckpoint = (store: Store, claim: Claim, checkpoint: Record<string, string>, now: number) =>
+  updateClaimed(store, claim, { set: { checkpoint } }, now);
+
+export const recordPublished = (
+  store: Store,
+  claim: Claim,
+  result: { remoteId: string; remoteUrl?: string; threadRootId?: string },
+  now: number,
+) =>
+  updateClaimed(
+    store,
+    claim,
+    {
+      set: {
+        state: 'PUBLISHED',
+        remoteId: result.remoteId,
+        publishedAt: new Date(now).toISOString(),
+        ...(result.remoteUrl ? { remoteUrl: result.remoteUrl } : {}),
+        ...(result.threadRootId ? { threadRootId: result.threadRootId } : {}),
+      },
+      remove: ['leaseUntil', 'GSI1PK', 'GSI1SK', 'lastError'],
+    },
+    now,
+  );
+
+/** A settled failure or skip: leaves the reconciler's index. */
+export const recordFinal = (
+  store: Store,
+  claim: Claim,
+  outcome: { state: 'FAILED' | 'SKIPPED'; lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean },
+  now: number,
+) =>
+  updateClaimed(
+    store,
+    claim,
+    {
+      set: {
+        state: outcome.state,
+        ...(outcome.lastError ? { lastError: outcome.lastError } : {}),
+        ...(outcome.reason ? { reason: outcome.reason } : {}),
+        ...(outcome.retriesExhausted ? { retriesExhausted: true } : {}),
+      },
+      remove: ['leaseUntil', 'GSI1PK', 'GSI1SK'],
+    },
+    now,
+  );
+
+/** Not settled yet: RETRYING (waits for its next attempt) or VERIFY (look the post up first). */
+export const recordPending = (
+  store: Store,
+  claim: Claim,
+  outcome: { state: 'RETRYING' | 'VERIFY'; lastError: DeliveryError; waitingFor?: 'retry' | 'rate-limit' | 'quota'; nextAttemptAt: number },
+  now: number,
+) =>
+  updateClaimed(
+    store,
+    claim,
+    {
+      set: {
+        state: outcome.state,
+        lastError: outcome.lastError,
+        ...(outcome.waitingFor ? { waitingFor: outcome.waitingFor } : {}),
+        GSI1SK: keys.openDeliveriesSort(outcome.nextAttemptAt + STALE_GRACE_MS, claim.messageId, claim.channelId),
+      },
+      remove: ['leaseUntil'],
+    },
+    now,
+  );
+
+/** How long past its planned next attempt a delivery may sit before the reconciler re-enqueues it. */
+export const STALE_GRACE_MS = 60_000;
+
+export interface OpenDelivery {
+  delivery: Delivery;
+  checkKey: string;
+}
+
+/** Deliveries the reconciler should look at now (Query on the sparse open index, never Scan). */
+export async function dueOpenDeliveries(store: Store, now: number, limit = 200): Promise<OpenDelivery[]> {
+  const page = await store.doc.send(
+    new QueryCommand({
+      TableName: store.table,
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :open AND GSI1SK < :now',
+      ExpressionAttributeValues: { ':open': keys.openDeliveries(), ':now': new Date(now).toISOString() },
+      Limit: limit,
+    }),
+  );
+  return (page.Items ?? []).map((item) => ({ delivery: DeliverySchema.parse(withoutKeys(item)), checkKey: String(item.GSI1SK) }));
+}
+
+/**
+ * The reconciler takes a due delivery: pushes its next check into the future and, for an expired
+ * lease, moves it to VERIFY. Conditional on the check key it read, so it never races a publisher.
+ */
+export async function takeForReconcile(store: Store, open: OpenDelivery, options: { now: number; nextCheckMs: number }): Promise<Delivery | undefined> {
+  const { delivery } = open;
+  const expiredLease = delivery.state === 'PUBLISHING' && (delivery.leaseUntil ?? 0) < options.now;
+  try {
+    const result = await store.doc.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: keys.delivery(delivery.messageId, delivery.channelId),
+        UpdateExpression: expiredLease
+          ? 'SET GSI1SK = :next, #state = :verify, updatedAt = :nowIso REMOVE leaseUntil'
+          : 'SET GSI1SK = :next, updatedAt = :nowIso',
+        ConditionExpression: 'GSI1SK = :seen',
+        ExpressionAttributeNames: expiredLease ? { '#state': 'state' } : undefined,
+        ExpressionAttributeValues: {
+          ':seen': open.checkKey,
+          ':next': keys.openDeliveriesSort(options.now + options.nextCheckMs, delivery.messageId, delivery.channelId),
+          ':nowIso': new Date(options.now).toISOString(),
+          ...(expiredLease ? { ':verify': 'VERIFY' } : {}),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return DeliverySchema.parse(withoutKeys(result.Attributes ?? {}));
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,147 @@
+/** Messages and their deliveries: written together, read together (one partition per message). */
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeliverySchema, MessageSchema, type Delivery, type Message } from '../model/schemas';
+import { DELIVERY_SK_PREFIX, keys } from './keys';
+import { withoutKeys, type Store } from './client';
+import { openIndexAttributes } from './deliveries';
+
+/** How long after being written a PENDING/QUEUED delivery is considered stuck. */
+export const STUCK_AFTER_MS = 60_000;
+
+/** Message and deliveries in one transaction: a message never exists with half its deliveries. */
+export async function putMessageWithDeliveries(store: Store, message: Message, deliveries: Delivery[]): Promise<void> {
+  await store.doc.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: store.table,
+            Item: {
+              ...keys.message(message.id),
+              GSI1PK: keys.orgMessages(message.org),
+              GSI1SK: keys.orgMessagesSort(message.createdAt, message.id),
+              ...message,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        ...deliveries.map((delivery) => ({
+          Put: {
+            TableName: store.table,
+            Item: {
+              ...keys.delivery(delivery.messageId, delivery.channelId),
+              ...(isOpen(delivery) ? openIndexAttributes(Date.parse(delivery.createdAt) + STUCK_AFTER_MS, delivery.messageId, delivery.channelId) : {}),
+              ...delivery,
+            },
+          },
+        })),
+      ],
+    }),
+  );
+}
+
+const isOpen = (delivery: Delivery) => delivery.state === 'PENDING' || delivery.state === 'QUEUED';
+
+export async function getMessage(store: Store, messageId: string): Promise<Message | undefined> {
+  const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: keys.message(messageId) }));
+  return Item ? MessageSchema.parse(withoutKeys(Item)) : undefined;
+}
+
+export async function getDelivery(store: Store, messageId: string, channelId: string): Promise<Delivery | undefined> {
+  const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: keys.delivery(messageId, channelId), ConsistentRead: true }));
+  return Item ? DeliverySchema.parse(withoutKeys(Item)) : undefined;
+}
+
+export interface MessageWithDeliveries {
+  message: Message;
+  deliveries: Delivery[];
+}
+
+export async function getMessageWithDeliveries(store: Store, messageId: string): Promise<MessageWithDeliveries | undefined> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.doc.send(
+      new QueryCommand({
+        TableName: store.table,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.message(messageId).PK },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const messageItem = items.find((item) => item.SK === 'MSG');
+  if (!messageItem) return undefined;
+  return {
+    message: MessageSchema.parse(withoutKeys(messageItem)),
+    deliveries: items
+      .filter((item) => String(item.SK).startsWith(DELIVERY_SK_PREFIX))
+      .map((item) => DeliverySchema.parse(withoutKeys(item))),
+  };
+}
+
+export interface MessagePage {
+  messages: Message[];
+  /** opaque cursor for the next page */
+  next?: string;
+}
+
+export async function listMessages(store: Store, org: string, options: { limit: number; cursor?: string }): Promise<MessagePage> {
+  const page = await store.doc.send(
+    new QueryCommand({
+      TableName: store.table,
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.orgMessages(org) },
+      ScanIndexForward: false,
+      Limit: options.limit,
+      ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, org) : undefined,
+    }),
+  );
+  return {
+    messages: (page.Items ?? []).map((item) => MessageSchema.parse(withoutKeys(item))),
+    next: page.LastEvaluatedKey ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') : undefined,
+  };
+}
+
+/** A cursor is only ever accepted for the organisation it was issued to. */
+function decodeCursor(cursor: string, org: string): Record<string, unknown> {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (typeof key !== 'object' || key === null || (key as Record<string, unknown>).GSI1PK !== keys.orgMessages(org)) {
+    throw new InvalidCursorError();
+  }
+  return key as Record<string, unknown>;
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is not valid');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+/** PENDING → QUEUED once the job is on its queue; a publisher that was faster wins. */
+export async function markQueued(store: Store, messageId: string, channelId: string, now: Date): Promise<void> {
+  try {
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: keys.delivery(messageId, channelId),
+        UpdateExpression: 'SET #state = :queued, queuedAt = :now, updatedAt = :now',
+        ConditionExpression: '#state = :pending',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':queued': 'QUEUED', ':pending': 'PENDING', ':now': now.toISOString() },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+  }
+}
