@@ -54,8 +54,8 @@ export function xError(response: HttpResponse, action: string, now = Date.now())
   if (response.status === 401) return new PlatformError('auth', message, { code: 401 });
   if (codes.includes(DUPLICATE_CODE) || /duplicate/i.test(detail)) return new PlatformError('permanent', message, { code: DUPLICATE_CODE });
   if (response.status === 403) {
-    // A reply into a conversation the account may not join is about this post; any other 403 is the token's scopes or the app's access.
-    if (/reply|conversation/i.test(detail)) return new PlatformError('permanent', message, { code: 403 });
+    // Text too long or a reply into a conversation the account may not join are about this post; any other 403 is the token's scopes or the app's access.
+    if (/too long|reply|replying|conversation/i.test(detail)) return new PlatformError('permanent', message, { code: 403 });
     return new PlatformError('auth', message, { code: 403 });
   }
   if (response.status >= 500 || response.status === 408) return new PlatformError('retryable', message, { code: response.status });

@@ -112,6 +112,12 @@ describe('xClient error mapping', () => {
     expect(await publishError(403, fixture('x', 'error-duplicate'))).toMatchObject({ errorClass: 'permanent', code: '187' });
   });
 
+  it('403 for text too long is permanent, a bare 403 auth', async () => {
+    const tooLong = { detail: 'Your Tweet text is too long. For more information on how Twitter determines text length see https://github.com/twitter/twitter-text.', type: 'about:blank', title: 'Forbidden', status: 403 };
+    expect((await publishError(403, tooLong)).errorClass).toBe('permanent');
+    expect((await publishError(403, { title: 'Forbidden', detail: 'Forbidden', type: 'about:blank', status: 403 })).errorClass).toBe('auth');
+  });
+
   it('400 invalid request is permanent, 503 retryable', async () => {
     expect((await publishError(400, fixture('x', 'error-400'))).errorClass).toBe('permanent');
     expect((await publishError(503, fixture('x', 'error-503'))).errorClass).toBe('retryable');
