@@ -65,3 +65,16 @@ export function testContext(platform: Channel['platform'], account: string, cred
     },
   };
 }
+
+/** The real fetch, counting requests by method and path (for contract tests against the simulator). */
+export function countingFetch(before?: (method: string, url: URL) => Promise<void>): { fetch: typeof fetch; count: (method: string, pathSuffix: string) => number } {
+  const seen: { method: string; path: string }[] = [];
+  const fetchFn = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const url = new URL(String(input));
+    const method = init.method ?? 'GET';
+    seen.push({ method, path: url.pathname });
+    await before?.(method, url);
+    return fetch(input, init);
+  };
+  return { fetch: fetchFn as typeof fetch, count: (method, pathSuffix) => seen.filter((call) => call.method === method && call.path.endsWith(pathSuffix)).length };
+}
