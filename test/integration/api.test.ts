@@ -8,12 +8,14 @@ import { SignJWT } from 'jose';
 import { localSqsClient } from '../../local/aws';
 import { signToken } from '../../local/dev-key';
 import { startLocalStack, type LocalStack } from '../../local/start';
+import { localAwsEndpoints, uniqueName } from '../support/local-aws';
 
 let stack: LocalStack;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, simulatorPort: 0, log: () => undefined });
+  const name = uniqueName('api');
+  stack = await startLocalStack({ ...localAwsEndpoints(), tableName: name, queuePrefix: name, port: 0, simulatorPort: 0, log: () => undefined });
   tokens.cityEditor = await signToken({ sub: 'anna', org: 'city', roles: ['editor'] });
   tokens.cityAdmin = await signToken({ sub: 'bernd', org: 'city', roles: ['editor', 'admin'] });
   tokens.fireEditor = await signToken({ sub: 'clara', org: 'fire-brigade', roles: ['editor'] });
