@@ -287,3 +287,25 @@ describe('clocked jobs', () => {
     expect(template.toJSON().Resources[dlqId as string].Properties.QueueName).toBe('herold-dispatch-dlq');
   });
 });
+
+describe('with a customer-managed key (herold:kmsKey)', () => {
+  const { template: encrypted } = synthHerold({ 'herold:kmsKey': 'true' });
+  const [[keyId, key]] = resourcesOf(encrypted, 'AWS::KMS::Key') as [[string, { Properties: Record<string, unknown> }]];
+
+  it('rotates the key and encrypts table, every queue and the alarm topic with it', () => {
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    encrypted.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } } });
+    const encryptedQueues = resourcesOf(encrypted, 'AWS::SQS::Queue');
+    expect(encryptedQueues.length).toBe(queues.length);
+    for (const [id, queue] of encryptedQueues) expect(referencedId(queue.Properties?.KmsMasterKeyId), id).toBe(keyId);
+    encrypted.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+  });
+
+  it('still grants no wildcard action of the form * or service:*', () => {
+    for (const [id, policy] of resourcesOf(encrypted, 'AWS::IAM::Policy')) {
+      for (const statement of (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement) {
+        for (const action of actionsOf(statement)) expect(action, id).not.toMatch(/^\*$|^[a-z0-9-]+:\*$/);
+      }
+    }
+  });
+});
