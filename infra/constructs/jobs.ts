@@ -136,7 +136,11 @@ export class Jobs extends Construct {
     this.scheduleGroupName = namePrefix;
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { scheduleGroupName: this.scheduleGroupName });
 
-    this.schedulerRole = this.schedulerExecutionRole('SchedulerRole', 'Runs the one-time schedules of scheduled messages: invokes the dispatch function only');
+    this.schedulerRole = this.schedulerExecutionRole(
+      'SchedulerRole',
+      'Runs the one-time schedules of scheduled messages: invokes the dispatch function only',
+      this.schedulesArnPattern,
+    );
     this.schedulerRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.dispatch.fn.functionArn] }),
     );
@@ -197,12 +201,15 @@ export class Jobs extends Construct {
     };
   }
 
-  /** A role EventBridge Scheduler assumes, only on behalf of schedules in this account. */
-  private schedulerExecutionRole(id: string, description: string): iam.Role {
+  /** A role EventBridge Scheduler assumes, only on behalf of schedules in this account (and, if given, matching `sourceArn`). */
+  private schedulerExecutionRole(id: string, description: string, sourceArn?: string): iam.Role {
     return new iam.Role(this, id, {
       description,
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ...(sourceArn ? { ArnLike: { 'aws:SourceArn': sourceArn } } : {}),
+        },
       }),
     });
   }

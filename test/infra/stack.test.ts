@@ -154,6 +154,9 @@ describe('IAM', () => {
     const invokes = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
     expect(invokes).toEqual([{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [functionLogicalId('herold-dispatch')[0], 'Arn'] } }]);
     expect(statements.flatMap(actionsOf).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+    const trust = JSON.stringify(template.toJSON().Resources[schedulerRoleId].Properties.AssumeRolePolicyDocument);
+    expect(trust).toContain('scheduler.amazonaws.com');
+    expect(trust).toContain(':schedule/herold/*');
   });
 
   it('lets ingest manage schedules of the herold group only and pass only the scheduler role', () => {
@@ -290,10 +293,12 @@ describe('clocked jobs', () => {
 
 describe('with a customer-managed key (herold:kmsKey)', () => {
   const { template: encrypted } = synthHerold({ 'herold:kmsKey': 'true' });
-  const [[keyId, key]] = resourcesOf(encrypted, 'AWS::KMS::Key') as [[string, { Properties: Record<string, unknown> }]];
+  const keys = resourcesOf(encrypted, 'AWS::KMS::Key');
+  const [keyId, key] = keys[0] ?? [];
 
   it('rotates the key and encrypts table, every queue and the alarm topic with it', () => {
-    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(keys).toHaveLength(1);
+    expect(key?.Properties?.EnableKeyRotation).toBe(true);
     encrypted.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } } });
     const encryptedQueues = resourcesOf(encrypted, 'AWS::SQS::Queue');
     expect(encryptedQueues.length).toBe(queues.length);
