@@ -10,6 +10,7 @@
  * | FollowerCount           | Count        | org, platform, channel            | publisher, per collect-followers job     |
  * | FollowerCollectionAge   | Seconds      | platform                          | follower collection run: age of the oldest latest figure among a platform's measured channels, once a day |
  * | QuotaBelowReserve       | Count        | platform                          | 1 when a channel's remaining quota is below its emergency reserve |
+ * | TokenExpiringSoon       | Count        | platform                          | token health check: channels whose token cannot be refreshed and expires within 7 days |
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -49,6 +50,9 @@ export const followerCollectionAge = (platform: PlatformId) =>
 
 export const quotaBelowReserve = (platform: PlatformId) =>
   metric('QuotaBelowReserve', { platform }, 'Maximum', Duration.minutes(5), 'channels below emergency reserve');
+
+export const tokenExpiringSoon = (platform: PlatformId) =>
+  metric('TokenExpiringSoon', { platform }, 'Maximum', Duration.days(1), 'tokens expiring within 7 days');
 
 /** A SEARCH over a metric's series (for dashboards; alarms need fixed metrics). */
 export function searchMetric(

@@ -26,6 +26,7 @@ import {
   publishLatency,
   quotaBelowReserve,
   searchMetric,
+  tokenExpiringSoon,
 } from './metrics';
 
 /** An emergency message must be out on every channel within a minute (design §8). */
@@ -182,6 +183,19 @@ export class Observability extends Construct {
               treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING,
               alarmNameOverride: name(platform, 'quota-below-reserve'),
               additionalDescription: `A ${displayName} channel's remaining quota is below its emergency reserve.`,
+            },
+          },
+        },
+        {
+          metric: tokenExpiringSoon(platform),
+          alarmFriendlyName: name(platform, 'token-expiring'),
+          addAlarm: {
+            Critical: {
+              threshold: 1,
+              comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+              treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING,
+              alarmNameOverride: name(platform, 'token-expiring'),
+              additionalDescription: `A ${displayName} channel's token cannot be refreshed and expires within 7 days: re-authorise the channel.`,
             },
           },
         },

@@ -64,6 +64,15 @@ describe('alarms', () => {
     }
   });
 
+  it('raises a token that cannot be refreshed and expires within 7 days, per platform', () => {
+    for (const platform of platforms) {
+      const name = `Herold-${platform.id}-token-expiring`;
+      expect(alarms.get(name), name).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(metricsOf(name)[0]?.MetricStat?.Metric.MetricName).toBe('TokenExpiringSoon');
+      expect(dimensionsOf(metricsOf(name)[0])).toEqual({ platform: platform.id, service: 'herold' });
+    }
+  });
+
   it('raises errors and throttles of every function', () => {
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
     const monitored = new Set(
