@@ -105,8 +105,11 @@ describe('dashboard', () => {
   const body = parts.map((part) => (typeof part === 'string' ? part : '<ref>')).join('');
   const shows = (text: string) => expect(body.includes(text), text).toBe(true);
 
-  it('is one dashboard', () => {
+  it('is one dashboard, within CloudWatch’s limit of 500 widgets', () => {
     expect(dashboards).toHaveLength(1);
+    const widgets = (JSON.parse(body) as { widgets: unknown[] }).widgets;
+    expect(widgets.length).toBeGreaterThan(platforms.length * 10);
+    expect(widgets.length).toBeLessThanOrEqual(500);
   });
 
   it('shows every platform’s queues, DLQs, publisher and publishing metrics', () => {
