@@ -133,6 +133,14 @@ describe('IAM', () => {
     }
   });
 
+  it('uses resource "*" only for the X-Ray statement tracing needs (the one acknowledged Resource::* finding)', () => {
+    for (const [id, policy] of policies) {
+      for (const statement of (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement) {
+        if ([statement.Resource].flat().includes('*')) expect(actionsOf(statement).sort(), id).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      }
+    }
+  });
+
   it('lets a publisher read only its own platform’s secrets and send only to its own queues', () => {
     const statements = statementsOf(roleOf('herold-publish-threads'));
     const secretReads = statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
