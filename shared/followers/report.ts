@@ -96,7 +96,7 @@ function percentChange(start: number, end: number): number {
 function channelReport(channel: Channel, figures: readonly FollowerFigure[], from: string, to: string): ChannelFollowerReport {
   const series = figures
     .filter((figure) => figure.date >= from && figure.date <= to)
-    .toSorted((a, b) => a.date.localeCompare(b.date))
+    .toSorted((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))
     .map(({ date, count, source }) => ({ date, count, source }));
   const first = series[0];
   const last = series.at(-1);

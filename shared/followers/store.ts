@@ -54,14 +54,18 @@ export async function putFollowerCount(doc: DynamoDBDocumentClient, table: strin
 // `count` is a DynamoDB reserved word.
 const FIGURE_PROJECTION = { ProjectionExpression: 'SK, #count, collectedAt, #source', ExpressionAttributeNames: { '#count': 'count', '#source': 'source' } };
 
+const SOURCES: ReadonlySet<unknown> = new Set(FollowerSourceSchema.options);
+
+/**
+ * Items are read back in bulk (a year of 15 channels is 5,000+ of them), so this checks the shape
+ * by hand instead of running the full schema on each.
+ */
 function figureFromItem(channelId: string, item: Record<string, unknown>): FollowerFigure {
-  return FollowerFigureSchema.parse({
-    channelId,
-    date: String(item.SK).slice(FOLLOWERS_PREFIX.length),
-    count: item.count,
-    source: item.source,
-    collectedAt: item.collectedAt,
-  });
+  const { SK, count, source, collectedAt } = item;
+  if (typeof SK !== 'string' || typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0 || !SOURCES.has(source) || typeof collectedAt !== 'string') {
+    throw new Error(`malformed follower item ${channelKey(channelId)} / ${String(SK)}`);
+  }
+  return { channelId, date: SK.slice(FOLLOWERS_PREFIX.length), count, source: source as FollowerSource, collectedAt };
 }
 
 /** A channel's figures from `from` to `to` (inclusive), oldest first. */

@@ -34,6 +34,11 @@ describe('follower store', () => {
     expect(sent[1]?.input.ExclusiveStartKey).toEqual({ PK: 'x', SK: 'y' });
   });
 
+  it('refuses an item that is not a follower figure', async () => {
+    const { doc } = recordingDoc(() => ({ Items: [{ SK: 'FOLLOWERS#2024-01-01', count: '12', source: 'api', collectedAt: '2024-01-01T04:00:00.000Z' }] }));
+    await expect(queryFollowerSeries(doc, 't', 'city-facebook', '2024-01-01', '2024-01-31')).rejects.toThrow('malformed follower item CHANNEL#city-facebook / FOLLOWERS#2024-01-01');
+  });
+
   it('sends unprocessed batch items again until they are written', async () => {
     let call = 0;
     const { doc, sent } = recordingDoc((command) => {
