@@ -21,5 +21,3 @@ export function germanFigure(figure: ChannelFollowerReport['start'], headedDate:
 }
 
 export const channelLabel = (channel: Pick<ChannelFollowerReport, 'platformName' | 'handle'>): string => `${channel.platformName} – ${channel.handle}`;
-
-export const MANUAL_NOTE = '* von Hand eingetragen';

@@ -157,6 +157,14 @@ describe('HTML', () => {
     expect(html).toContain('<svg xmlns="http://www.w3.org/2000/svg"');
     expect(html).not.toMatch(/<(script|link)\b|\bsrc=/);
   });
+
+  it('shows the press-release columns for a single day, with the manual note only when it applies', () => {
+    const html = reportToHtml(pressReleaseReport());
+    expect(html).toContain('<th scope="col" class="number">Follower am 02.02.2024</th></tr>');
+    expect(html).toContain('<td>Instagram</td><td><a href="https://www.instagram.com/landeshauptstadt_dresden">landeshauptstadt_dresden</a></td><td class="number">7.113</td></tr>');
+    expect(html).not.toContain('von Hand');
+    expect(reportToHtml(yearReport())).toContain('<p class="note">* von Hand eingetragen</p>');
+  });
 });
 
 describe('reportResponse', () => {
