@@ -45,7 +45,7 @@ ${rows.join('\n')}
 </table>
 ${table.notes.map((note) => `<p class="note">${escapeXml(note)}</p>`).join('\n')}
 <figure>
-${reportToSvg(report)}<figcaption>Tage ohne Zählung sind Lücken in der Linie, keine Nullwerte.</figcaption>
+${reportToSvg(report)}<figcaption>Tage ohne automatische Zählung sind Lücken in der Linie, keine Nullwerte; von Hand eingetragene Zahlen sind verbunden.</figcaption>
 </figure>
 </body>
 </html>

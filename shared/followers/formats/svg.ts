@@ -1,7 +1,10 @@
 /**
- * The follower chart: an 800×400 SVG line chart, one <path> per measured channel. A day without a
- * figure breaks the line (a new `M` segment): a missed collection is a gap, never a drop to zero.
+ * The follower chart: an 800×400 SVG line chart, one <path> per measured channel. For a channel
+ * counted daily through its API, a day without a figure breaks the line (a new `M` segment): a missed
+ * collection is a gap, never a drop to zero. Figures entered by hand come as often as someone enters
+ * them (WhatsApp: weekly, say), so those are joined.
  */
+import { PLATFORMS } from '../../platforms/registry';
 import { dayNumber, germanDate } from '../dates';
 import type { ChannelFollowerReport, FollowerReport } from '../report';
 import { channelLabel, germanInteger } from './german';
@@ -54,15 +57,15 @@ function dateTicks(firstDay: number, lastDay: number, target = 6): number[] {
 
 const isoOfDay = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
-/** Path data for one channel: consecutive days join, a missing day starts a new `M` segment. */
-export function linePath(series: ChannelFollowerReport['series'], x: (day: number) => number, y: (count: number) => number): string {
+/** Path data for one channel: consecutive days join, a missing day starts a new `M` segment unless `joinGaps`. */
+export function linePath(series: ChannelFollowerReport['series'], x: (day: number) => number, y: (count: number) => number, joinGaps = false): string {
   const parts: string[] = [];
   let previousDay: number | undefined;
   let segmentLength = 0;
   for (const point of series) {
     const day = dayNumber(point.date);
     const position = `${coordinate(x(day))},${coordinate(y(point.count))}`;
-    if (previousDay !== undefined && day === previousDay + 1) {
+    if (previousDay !== undefined && (joinGaps || day === previousDay + 1)) {
       parts.push(`L${position}`);
       segmentLength++;
     } else {
@@ -89,7 +92,7 @@ function describe(report: FollowerReport): string {
       ? `${channelLabel(channel)}: ${germanInteger(channel.end.count)} am ${germanDate(channel.end.date)}${channel.start && channel.start.date !== channel.end.date ? `, ${germanInteger(channel.start.count)} am ${germanDate(channel.start.date)}` : ''}`
       : `${channelLabel(channel)}: keine Zählung`,
   );
-  return `Liniendiagramm der Follower-Zahlen von ${report.channels.length} Kanälen ${period}. Tage ohne Zählung sind Lücken in der Linie. ${lines.join('; ')}.`;
+  return `Liniendiagramm der Follower-Zahlen von ${report.channels.length} Kanälen ${period}. Tage ohne automatische Zählung sind Lücken in der Linie; von Hand eingetragene Zahlen sind verbunden. ${lines.join('; ')}.`;
 }
 
 export function reportToSvg(report: FollowerReport): string {
@@ -137,7 +140,7 @@ export function reportToSvg(report: FollowerReport): string {
   report.channels.forEach((channel, index) => {
     if (channel.series.length === 0) return;
     out.push(
-      `<path d="${linePath(channel.series, x, y)}" stroke="${COLOURS[index % COLOURS.length]}"${dashAttribute(index)} data-channel="${escapeXml(channel.channelId)}"><title>${escapeXml(channelLabel(channel))}</title></path>`,
+      `<path d="${linePath(channel.series, x, y, PLATFORMS[channel.platform].followers === 'manual')}" stroke="${COLOURS[index % COLOURS.length]}"${dashAttribute(index)} data-channel="${escapeXml(channel.channelId)}"><title>${escapeXml(channelLabel(channel))}</title></path>`,
     );
   });
   out.push('</g>');

@@ -122,6 +122,13 @@ describe('SVG', () => {
     expect(facebook?.d.match(/M/g)).toHaveLength(1);
   });
 
+  it('joins weekly figures entered by hand, where there is no daily collection to miss', () => {
+    const whatsapp = channel({ id: 'city-whatsapp', platform: 'whatsapp' });
+    const series = { 'city-whatsapp': [figure('city-whatsapp', '2024-01-01', 10, 'manual'), figure('city-whatsapp', '2024-01-08', 20, 'manual'), figure('city-whatsapp', '2024-01-15', 30, 'manual')] };
+    const svg = reportToSvg(buildFollowerReport({ channels: [whatsapp], series, from: '2024-01-01', to: '2024-01-15' }));
+    expect(paths(svg)[0]?.d).toMatch(/^M[\d.,]+ L[\d.,]+ L[\d.,]+$/);
+  });
+
   it('labels the axes with German dates and counts', () => {
     const svg = reportToSvg(yearReport());
     expect(svg).toContain('>01.01.2024</text>');
@@ -162,7 +169,7 @@ describe('HTML', () => {
     const html = reportToHtml(pressReleaseReport());
     expect(html).toContain('<th scope="col" class="number">Follower am 02.02.2024</th></tr>');
     expect(html).toContain('<td>Instagram</td><td><a href="https://www.instagram.com/landeshauptstadt_dresden">landeshauptstadt_dresden</a></td><td class="number">7.113</td></tr>');
-    expect(html).not.toContain('von Hand');
+    expect(html).not.toContain('<p class="note">* von Hand');
     expect(reportToHtml(yearReport())).toContain('<p class="note">* von Hand eingetragen</p>');
   });
 });
