@@ -14,14 +14,16 @@ export const REPORT_FORMATS = ['json', 'csv', 'md', 'svg', 'html'] as const;
 export const ReportFormatSchema = z.enum(REPORT_FORMATS);
 export type ReportFormat = z.infer<typeof ReportFormatSchema>;
 
+const required = (issue: { input?: unknown }, message: string) => (issue.input === undefined ? 'is required' : message);
+
 /** z.iso.date() knows the length of each month and leap years: 2024-02-30 fails. */
-export const CalendarDateSchema = z.iso.date('must be a date as yyyy-mm-dd');
+export const CalendarDateSchema = z.iso.date({ error: (issue) => required(issue, 'must be a date as yyyy-mm-dd') });
 
 export const FollowerReportQuerySchema = z
   .object({
     from: CalendarDateSchema,
     to: CalendarDateSchema,
-    org: OrgIdSchema,
+    org: z.string({ error: (issue) => required(issue, 'must be a string') }).pipe(OrgIdSchema),
     format: ReportFormatSchema.optional(),
   })
   .superRefine((query, context) => {

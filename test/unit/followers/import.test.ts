@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { csvRow } from '../../../shared/followers/formats/csv';
 import { importFollowerCsv, validateFollowerCsv, channelIdsInCsv } from '../../../shared/followers/import';
 import { parseCsv } from '../../../shared/followers/csv-parse';
 import { CITY_CHANNELS, recordingDoc } from './fixtures';
@@ -13,6 +15,16 @@ describe('parseCsv', () => {
       { line: 2, fields: ['x, "y"', 'line\nbreak'] },
       { line: 4, fields: ['plain', ''] },
     ]);
+  });
+
+  it('reads back whatever the report CSV writes', () => {
+    const field = fc.string({ unit: fc.constantFrom('a', 'ä', ',', '"', '\r', '\n', '\r\n', ' ', '€', '😀') });
+    fc.assert(
+      fc.property(fc.array(fc.array(field, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 5 }), (rows) => {
+        const text = rows.map((fields) => `${csvRow(fields)}\r\n`).join('');
+        expect(parseCsv(text).map((record) => record.fields)).toEqual(rows);
+      }),
+    );
   });
 
   it('refuses an unclosed quote', () => {

@@ -87,6 +87,10 @@ describe('validateReportQuery', () => {
 
   it('lists every missing parameter', () => {
     const result = validateReportQuery({});
-    expect(result.ok ? [] : result.errors.map((error) => error.field).sort()).toEqual(['from', 'org', 'to']);
+    expect(result.ok ? [] : result.errors.toSorted((a, b) => a.field.localeCompare(b.field))).toEqual([
+      { field: 'from', message: 'is required' },
+      { field: 'org', message: 'is required' },
+      { field: 'to', message: 'is required' },
+    ]);
   });
 });
