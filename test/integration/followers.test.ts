@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDbLocal, startSqs, type RunningService } from '../../local/services';
+import { PLATFORM_IDS, queueNames } from '../../shared/platforms/registry';
 import { collectFollowers } from '../../shared/followers/collect';
 import { importFollowerCsv } from '../../shared/followers/import';
 import { followerReportResponse } from '../../shared/followers/load-report';
@@ -124,6 +125,37 @@ describe('follower history in DynamoDB Local', () => {
     // The imported history ends on 2025-02-03: every city channel is overdue; fire-brigade-threads-0 was never measured.
     expect(summary.missing.map((missing) => missing.channelId)).toContain('fire-brigade-threads-0');
     sqs.destroy();
+  }, 30_000);
+
+  it('runs the Lambda entry point against the queues named in HEROLD_QUEUES', async () => {
+    const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: sqsServer.endpoint });
+    const queues: Record<string, { normal: string; urgent: string }> = {};
+    for (const platform of PLATFORM_IDS) {
+      const names = queueNames(platform, 'handler');
+      const [normal, urgent] = await Promise.all([names.normal, names.urgent].map(async (name) => (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!));
+      queues[platform] = { normal: normal!, urgent: urgent! };
+    }
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      HEROLD_TABLE: local.table,
+      HEROLD_QUEUES: JSON.stringify(queues),
+      HEROLD_ORGS: 'fire-brigade',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqsServer.endpoint,
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
+    try {
+      const { handler } = await import('../../functions/followers/schedule');
+      const summary = await handler({ date: '2025-03-03' });
+      expect(summary.enqueued).toEqual({ threads: 1 });
+      const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.threads!.normal, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }));
+      expect(JSON.parse(received.Messages?.[0]?.Body ?? '{}')).toEqual({ type: 'collect-followers', channelId: 'fire-brigade-threads-0', date: '2025-03-03' });
+    } finally {
+      process.env = saved;
+      sqs.destroy();
+    }
   }, 30_000);
 
   it('imports the example file with the npm script, and refuses a bad one with exit code 1', async () => {
