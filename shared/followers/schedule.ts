@@ -20,6 +20,26 @@ export const isCollectable = (channel: Channel): boolean => channel.state !== 'r
 const SQS_BATCH_SIZE = 10;
 const MAX_SEND_ATTEMPTS = 3;
 
+async function sendBatch(sqs: SQSClient, url: string, platform: PlatformId, jobs: readonly Job[]): Promise<void> {
+  let entries = jobs.map((job, index) => ({ Id: `job-${index}`, MessageBody: JSON.stringify(job) }));
+  for (let attempt = 1; entries.length > 0; attempt++) {
+    const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
+    const failed = result.Failed ?? [];
+    if (failed.length === 0) return;
+    // Sender faults (a malformed entry) will not heal by sending again.
+    if (attempt >= MAX_SEND_ATTEMPTS || failed.some((failure) => failure.SenderFault)) {
+      throw new Error(`could not enqueue ${failed.length} collect-followers jobs for ${platform}: ${failed.map((failure) => `${failure.Code}: ${failure.Message}`).join('; ')}`);
+    }
+    const failedIds = new Set(failed.map((failure) => failure.Id));
+    entries = entries.filter((entry) => failedIds.has(entry.Id));
+  }
+}
+
+/**
+ * Sends one job per collectable channel to its platform's normal queue, 10 per SendMessageBatch.
+ * Throws after trying every platform if any could not be reached; the scheduler's retry then runs the
+ * day again, which only overwrites figures.
+ */
 export async function enqueueFollowerJobs(options: {
   sqs: SQSClient;
   channels: readonly Channel[];
@@ -31,27 +51,21 @@ export async function enqueueFollowerJobs(options: {
   for (const channel of options.channels.filter(isCollectable)) byPlatform.set(channel.platform, [...(byPlatform.get(channel.platform) ?? []), channel]);
 
   const enqueued: Partial<Record<PlatformId, number>> = {};
+  const failures: Error[] = [];
+  // One platform's queue failing must not keep the other platforms from being measured.
   for (const [platform, channels] of byPlatform) {
-    const url = queueUrlFor(platform);
-    for (let start = 0; start < channels.length; start += SQS_BATCH_SIZE) {
-      let entries = channels.slice(start, start + SQS_BATCH_SIZE).map((channel, index) => {
-        const job: Job = JobSchema.parse({ type: 'collect-followers', channelId: channel.id, date: options.date });
-        return { Id: `job-${index}`, MessageBody: JSON.stringify(job) };
-      });
-      for (let attempt = 1; entries.length > 0; attempt++) {
-        const result = await options.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
-        const failed = result.Failed ?? [];
-        if (failed.length === 0) break;
-        // Sender faults (a malformed entry) will not heal by sending again.
-        if (attempt >= MAX_SEND_ATTEMPTS || failed.some((failure) => failure.SenderFault)) {
-          throw new Error(`could not enqueue ${failed.length} collect-followers jobs for ${platform}: ${failed.map((failure) => `${failure.Code}: ${failure.Message}`).join('; ')}`);
-        }
-        const failedIds = new Set(failed.map((failure) => failure.Id));
-        entries = entries.filter((entry) => failedIds.has(entry.Id));
+    try {
+      const url = queueUrlFor(platform);
+      for (let start = 0; start < channels.length; start += SQS_BATCH_SIZE) {
+        const batch = channels.slice(start, start + SQS_BATCH_SIZE);
+        await sendBatch(options.sqs, url, platform, batch.map((channel) => JobSchema.parse({ type: 'collect-followers', channelId: channel.id, date: options.date })));
+        enqueued[platform] = (enqueued[platform] ?? 0) + batch.length;
       }
-      enqueued[platform] = (enqueued[platform] ?? 0) + Math.min(SQS_BATCH_SIZE, channels.length - start);
+    } catch (error) {
+      failures.push(error instanceof Error ? error : new Error(String(error)));
     }
   }
+  if (failures.length > 0) throw new AggregateError(failures, `collect-followers jobs not enqueued: ${failures.map((failure) => failure.message).join(' | ')}`);
   return enqueued;
 }
 
@@ -117,8 +131,8 @@ export async function runDailyFollowerSchedule(options: {
   const now = options.now ?? new Date();
   const date = options.date ?? localDate(now, options.timeZone);
   const channels = await listChannelsOfOrgs(options.doc, options.table, options.orgs);
-  // The age check looks at figures before this run's jobs land, so it reports yesterday's state.
-  const missing = await missingFigures({ doc: options.doc, table: options.table, channels, metrics: options.metrics, now });
   const enqueued = await enqueueFollowerJobs({ sqs: options.sqs, channels, date, ...(options.queueUrlFor ? { queueUrlFor: options.queueUrlFor } : {}) });
+  // The jobs have not run yet, so this sees the figures up to yesterday's run.
+  const missing = await missingFigures({ doc: options.doc, table: options.table, channels, metrics: options.metrics, now });
   return { date, enqueued, missing };
 }

@@ -50,6 +50,17 @@ describe('enqueueFollowerJobs', () => {
     expect(batches.map((batch) => batch.entries.map((entry) => JSON.parse(entry.MessageBody).channelId))).toEqual([['city-facebook-0', 'city-facebook-1', 'city-facebook-2'], ['city-facebook-1']]);
   });
 
+  it('still enqueues the other platforms when one queue is not configured, then fails', async () => {
+    const { sqs, batches } = recordingSqs();
+    const queueUrlOrFail = (platform: string) => {
+      if (platform === 'x') throw new Error('no queue configured for x');
+      return queueUrlFor(platform);
+    };
+    const sending = enqueueFollowerJobs({ sqs, channels: [channels.find((entry) => entry.id === 'city-x')!, ...facebookPages.slice(0, 2)], date: '2024-02-02', queueUrlFor: queueUrlOrFail });
+    await expect(sending).rejects.toThrow('collect-followers jobs not enqueued: no queue configured for x');
+    expect(batches.map((batch) => [batch.queueUrl, batch.entries.length])).toEqual([['http://sqs/herold-facebook', 2]]);
+  });
+
   it('fails on a sender fault instead of retrying it', async () => {
     const { sqs } = recordingSqs((entries) => [{ Id: entries[0]!.Id, SenderFault: true, Code: 'InvalidMessageContents', Message: 'bad' }]);
     await expect(enqueueFollowerJobs({ sqs, channels: facebookPages.slice(0, 1), date: '2024-02-02', queueUrlFor })).rejects.toThrow(/InvalidMessageContents/);
