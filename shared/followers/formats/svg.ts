@@ -15,6 +15,7 @@ export const CHART_HEIGHT = 400;
 const PLOT = { left: 72, right: 580, top: 44, bottom: 340 };
 const LEGEND_X = 596;
 const LEGEND_ROW = 18;
+const LEGEND_BOTTOM = CHART_HEIGHT - 12;
 const MAX_LEGEND_LABEL = 26;
 /** Okabe–Ito colours, distinguishable with the common colour-vision deficiencies; dashes after a full cycle. */
 const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#8C6D1F'];
@@ -147,7 +148,8 @@ export function reportToSvg(report: FollowerReport): string {
 
   out.push('<g class="legend" fill="#1a1a1a">');
   report.channels.forEach((channel, index) => {
-    const rowY = PLOT.top + index * LEGEND_ROW;
+    // Many channels squeeze the rows rather than run off the bottom.
+    const rowY = coordinate(PLOT.top + index * Math.min(LEGEND_ROW, (LEGEND_BOTTOM - PLOT.top) / Math.max(1, report.channels.length - 1)));
     const label = channel.series.length === 0 ? `${channelLabel(channel)} (keine Daten)` : channelLabel(channel);
     out.push(
       `<line x1="${LEGEND_X}" x2="${LEGEND_X + 20}" y1="${rowY}" y2="${rowY}" stroke="${COLOURS[index % COLOURS.length]}" stroke-width="3"${dashAttribute(index)}/>`,

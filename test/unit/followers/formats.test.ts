@@ -150,6 +150,15 @@ describe('SVG', () => {
     expect(svg).toContain('Keine Zählungen in diesem Zeitraum');
   });
 
+  it('keeps a long legend inside the picture', () => {
+    const many = Array.from({ length: 30 }, (_, index) => channel({ id: `c${index}`, platform: 'mastodon' }));
+    const legend = parser.parse(reportToSvg(buildFollowerReport({ channels: many, series: {}, from: '2024-01-01', to: '2024-01-02' }))).svg.g.find((group: { class: string }) => group.class === 'legend');
+    const rows = legend.text.map((text: { y: string }) => Number(text.y));
+    expect(rows).toHaveLength(30);
+    expect(Math.max(...rows)).toBeLessThanOrEqual(400 - 12);
+    expect(new Set(rows).size).toBe(30);
+  });
+
   it('chooses round axis steps', () => {
     expect(countTicks(36_950, 37_177)).toEqual([36_950, 37_000, 37_050, 37_100, 37_150, 37_200]);
     expect(countTicks(5, 5)).toEqual([4, 5, 6]);
