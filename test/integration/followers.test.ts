@@ -75,9 +75,10 @@ describe('follower history in DynamoDB Local', () => {
     });
     expect(new Set(local.commands)).toEqual(new Set(['QueryCommand']));
     expect(local.commands).not.toContain('ScanCommand');
-    // The budget is 300 ms (bench/followers-report.ts reports it against a GetItem baseline); this
-    // bound only catches a report that has become a different order of slow, e.g. one Query per day.
-    expect(median).toBeLessThan(1500);
+    // The budget is 300 ms (bench/followers-report.ts reports it against a GetItem baseline). Other
+    // work on the machine only adds time, so the fastest round is held to a bound that still catches a
+    // report gone a different order of slow, e.g. one Query per day.
+    expect(Math.min(...timings)).toBeLessThan(1000);
   }, 60_000);
 
   it('answers a bad query with a problem listing the fields', async () => {
