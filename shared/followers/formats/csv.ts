@@ -21,7 +21,10 @@ export const CSV_COLUMNS = ['date', 'channel', 'count', 'platform', 'handle', 's
 export function reportToCsv(report: FollowerReport): string {
   const rows = [csvRow(CSV_COLUMNS)];
   for (const channel of report.channels) {
-    for (const point of channel.series) rows.push(csvRow([point.date, channel.channelId, point.count, channel.platformName, channel.handle, point.source]));
+    // Dates, counts and sources never need quoting; the channel's own fields are quoted once.
+    const id = csvField(channel.channelId);
+    const described = csvRow([channel.platformName, channel.handle]);
+    for (const point of channel.series) rows.push(`${point.date},${id},${point.count},${described},${point.source}`);
   }
-  return BOM + rows.map((row) => row + CRLF).join('');
+  return `${BOM}${rows.join(CRLF)}${CRLF}`;
 }
