@@ -1,8 +1,9 @@
 /** `GET /reports/followers`: validate the query, read channels and series with Query, answer in the negotiated format. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { listOrgChannels } from './channels';
-import { reportResponse, type ReportHttpResponse } from './formats/negotiate';
-import { buildFollowerReport, validateReportQuery, type FieldError, type FollowerReport, type FollowerReportQuery, type ReportFormat } from './report';
+import { reportResponse } from './formats/negotiate';
+import { validationProblem, type HttpAnswer } from './problems';
+import { buildFollowerReport, validateReportQuery, type FollowerReport, type FollowerReportQuery, type ReportFormat } from './report';
 import { queryFollowerSeries } from './store';
 
 export async function loadFollowerReport(doc: DynamoDBDocumentClient, table: string, query: Pick<FollowerReportQuery, 'org' | 'from' | 'to'>): Promise<FollowerReport> {
@@ -11,14 +12,6 @@ export async function loadFollowerReport(doc: DynamoDBDocumentClient, table: str
   // A retired channel belongs in the report only for the time it was still measured.
   const reported = channels.filter((channel) => channel.state !== 'retired' || (series.get(channel.id)?.length ?? 0) > 0);
   return buildFollowerReport({ channels: reported, series, from: query.from, to: query.to, org: query.org });
-}
-
-export function validationProblem(errors: FieldError[]): ReportHttpResponse {
-  return {
-    statusCode: 400,
-    headers: { 'content-type': 'application/problem+json' },
-    body: JSON.stringify({ type: 'about:blank', title: 'Invalid request', status: 400, detail: errors.map((error) => `${error.field}: ${error.message}`).join('; '), errors }),
-  };
 }
 
 /**
@@ -31,7 +24,7 @@ export async function followerReportResponse(options: {
   params: Record<string, string | undefined>;
   accept: string | undefined;
   format?: ReportFormat;
-}): Promise<ReportHttpResponse> {
+}): Promise<HttpAnswer> {
   const query = validateReportQuery(options.params);
   if (!query.ok) return validationProblem(query.errors);
   const report = await loadFollowerReport(options.doc, options.table, query.value);

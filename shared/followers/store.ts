@@ -9,7 +9,9 @@ import { IdSchema, type Channel } from '../model/schemas';
 export const FollowerSourceSchema = z.enum(['api', 'manual', 'import']);
 export type FollowerSource = z.infer<typeof FollowerSourceSchema>;
 
-export const FollowerCountSchema = z.number().int('must be a whole number').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER);
+export const FollowerCountSchema = z
+  .number({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a number') })
+  .int('must be a whole number').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER);
 
 export const FollowerFigureSchema = z.object({
   channelId: IdSchema,

@@ -2,6 +2,7 @@
  * Picks the report's representation: `format=` wins, then the Accept header (with q-values), and JSON
  * when the client accepts anything. Nothing acceptable: 406 as application/problem+json (RFC 9457).
  */
+import { problem, type HttpAnswer } from '../problems';
 import type { FollowerReport, ReportFormat } from '../report';
 import { reportToCsv } from './csv';
 import { reportToHtml } from './html';
@@ -9,11 +10,6 @@ import { reportToJson } from './json';
 import { reportToMarkdown } from './markdown';
 import { reportToSvg } from './svg';
 
-export interface ReportHttpResponse {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-}
 
 const REPRESENTATIONS: Record<ReportFormat, { mediaType: string; contentType: string; extension: string; render: (report: FollowerReport) => string }> = {
   json: { mediaType: 'application/json', contentType: 'application/json; charset=utf-8', extension: 'json', render: reportToJson },
@@ -69,21 +65,12 @@ export function negotiateFormat(accept: string | undefined): ReportFormat | null
   return chosen?.format ?? null;
 }
 
-export function reportResponse(report: FollowerReport, accept: string | undefined, format?: ReportFormat): ReportHttpResponse {
+export function reportResponse(report: FollowerReport, accept: string | undefined, format?: ReportFormat): HttpAnswer {
   const chosen = format ?? negotiateFormat(accept);
   if (!chosen) {
-    return {
-      statusCode: 406,
-      headers: { 'content-type': 'application/problem+json', vary: 'Accept' },
-      body: JSON.stringify({
-        type: 'about:blank',
-        title: 'Not Acceptable',
-        status: 406,
-        detail: `The follower report is available as ${Object.values(REPRESENTATIONS)
-          .map((representation) => representation.mediaType)
-          .join(', ')}; or choose with format=${PREFERENCE.join('|')}.`,
-      }),
-    };
+    const offered = Object.values(REPRESENTATIONS).map((representation) => representation.mediaType);
+    const notAcceptable = problem(406, 'Not Acceptable', `The follower report is available as ${offered.join(', ')}; or choose with format=${PREFERENCE.join('|')}.`);
+    return { ...notAcceptable, headers: { ...notAcceptable.headers, vary: 'Accept' } };
   }
   const representation = REPRESENTATIONS[chosen];
   const headers: Record<string, string> = { 'content-type': representation.contentType, vary: 'Accept' };

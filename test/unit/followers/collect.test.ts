@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectFollowers } from '../../../shared/followers/collect';
 import { followerMetrics } from '../../../shared/followers/metrics';
-import { recordManualFigure } from '../../../shared/followers/manual';
+import { manualFigureResponse, recordManualFigure } from '../../../shared/followers/manual';
 import { captureEmf } from './emf';
 import { channel, recordingDoc } from './fixtures';
 
@@ -62,5 +62,41 @@ describe('recordManualFigure', () => {
     const result = await recordManualFigure({ doc, table: 't', channel: whatsapp, ...input, timeZone: 'Europe/Berlin', now: at });
     expect(result).toEqual({ ok: false, errors });
     expect(sent).toEqual([]);
+  });
+});
+
+describe('manualFigureResponse', () => {
+  const whatsapp = channel({ id: 'city-whatsapp', platform: 'whatsapp', handle: 'Landeshauptstadt Dresden' });
+  const at = new Date('2024-02-03T10:00:00Z');
+  const tableWith = () => recordingDoc((command) => (command.constructor.name === 'GetCommand' ? { Item: { PK: 'CHANNEL#city-whatsapp', SK: 'CHANNEL', ...whatsapp } } : {}));
+  const put = (doc: ReturnType<typeof recordingDoc>['doc'], overrides: Partial<Parameters<typeof manualFigureResponse>[0]>) =>
+    manualFigureResponse({ doc, table: 't', org: 'city', channelId: 'city-whatsapp', date: '2024-02-03', body: '{"count":812}', timeZone: 'Europe/Berlin', now: at, ...overrides });
+
+  it('answers 200 with the stored figure', async () => {
+    const { doc, sent } = tableWith();
+    const response = await put(doc, {});
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ channelId: 'city-whatsapp', date: '2024-02-03', count: 812, source: 'manual' });
+    expect(sent.map((command) => command.name)).toEqual(['GetCommand', 'PutCommand']);
+  });
+
+  it('answers 404 for a channel of another organisation, as for an unknown one', async () => {
+    const { doc, sent } = tableWith();
+    expect((await put(doc, { org: 'fire-brigade' })).statusCode).toBe(404);
+    expect((await put(recordingDoc().doc, {})).statusCode).toBe(404);
+    expect((await put(doc, { channelId: '../x' })).statusCode).toBe(404);
+    expect(sent.map((command) => command.name)).toEqual(['GetCommand']);
+  });
+
+  it.each([
+    ['not json', [{ field: '(body)', message: 'must be JSON: { "count": <number> }' }]],
+    ['{}', [{ field: 'count', message: 'is required' }]],
+    ['{"count":"812"}', [{ field: 'count', message: 'must be a number' }]],
+  ])('answers 400 with the field errors for the body %s', async (body, errors) => {
+    const { doc, sent } = tableWith();
+    const response = await put(doc, { body });
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).errors).toEqual(errors);
+    expect(sent.map((command) => command.name)).toEqual(['GetCommand']);
   });
 });
