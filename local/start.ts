@@ -58,6 +58,8 @@ export interface LocalStack {
 /** Function timeouts as deployed: queue visibility (30 s) is six times the publisher's. */
 const PUBLISH_TIMEOUT_SECONDS = 5;
 const RECONCILER_TIMEOUT_SECONDS = 60;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string, error?: unknown) => (error ? console.error(line, error) : console.log(line)));
@@ -96,6 +98,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Imported only now: handlers may read the environment when their module loads, as on a cold start.
     const ingest = await loadHandler<HttpHandler>('../functions/ingest/handler');
+    const followers = await import('../functions/followers/schedule');
     const reconciler = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/reconciler/handler');
     const publishers = await Promise.all(platformList().map(async ({ id }) => [id, await loadHandler<SqsHandler>(`../functions/publish/${id}`)] as const));
 
@@ -127,10 +130,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           intervalMs: options.reconcileIntervalMs ?? reconcileIntervalMs(),
           run: () => reconciler(scheduledEvent('herold-reconciler'), lambdaContext('herold-reconciler', RECONCILER_TIMEOUT_SECONDS * 1000)),
         },
+        { name: 'collect-followers', intervalMs: DAY_MS, run: async () => void (await followers.handler({})) },
+        { name: 'follower-ages', intervalMs: HOUR_MS, run: async () => void (await followers.checkFigureAges()) },
       ],
       log,
     );
     schedules.start();
+    // As the daily schedule would have done this morning: the report has today's figures from the start.
+    schedules.runNow('collect-followers').catch((error: unknown) => log('collecting follower counts failed', error));
     cleanups.push(() => schedules.stop());
 
     const api = await startHttpServer({ handler: ingest, port: options.port ?? 3000, schedules, functionName: 'herold-ingest', log });

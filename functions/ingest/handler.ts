@@ -1,8 +1,11 @@
 /** HTTP API: every route of shared/api/routes.ts, each a parse → domain call → respond line. */
 import { createApiHandler, json, readJsonBody, type RouteHandler } from '../../shared/api/http';
-import { parseOrProblem } from '../../shared/api/problem';
+import { parseOrProblem, ProblemError } from '../../shared/api/problem';
+import { followerReportResponse } from '../../shared/followers/load-report';
+import { manualFigureResponse } from '../../shared/followers/manual';
+import { configuredTimeZone } from '../../shared/followers/settings';
 import type { RouteKey } from '../../shared/api/routes';
-import { CreateMessageSchema, IdSchema } from '../../shared/model/schemas';
+import { CreateMessageSchema, IdSchema, type Principal } from '../../shared/model/schemas';
 import { createMessageOnce } from '../../shared/messages/create-once';
 import { getMessageForPrincipal, ListMessagesQuerySchema, listMessagesForPrincipal } from '../../shared/messages/read';
 import { openApiDocument } from '../../shared/api/openapi';
@@ -39,12 +42,27 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
         parseOrProblem(ConfirmSchema, event.body ? readJsonBody(event) : {}),
       ),
     ),
+  'GET /reports/followers': async ({ event, principal, query }) => followerReport(principal, query, event.headers.accept),
+  'GET /reports/followers.html': async ({ event, principal, query }) => followerReport(principal, query, event.headers.accept, 'html'),
+  'PUT /channels/{id}/followers/{date}': async ({ event, principal, params }) => {
+    requireRole(principal, 'admin', 'entering follower figures');
+    const { doc, table } = defaultStore();
+    const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    return manualFigureResponse({ doc, table, org: principal.org, channelId: params.id ?? '', date: params.date, body, timeZone: configuredTimeZone() });
+  },
   'GET /audit': async ({ principal, query }) => {
     requireRole(principal, 'admin', 'reading the audit trail');
     const range = parseOrProblem(AuditQuerySchema, query);
     return json(200, { items: await queryAudit(defaultStore(), principal.org, range.from, range.to) });
   },
 };
+
+/** Reports are per organisation: the caller's own, whatever `org` says. */
+async function followerReport(principal: Principal, query: Record<string, string | undefined>, accept: string | undefined, format?: 'html') {
+  if (query.org !== undefined && query.org !== principal.org) throw new ProblemError(403, `reports are per organisation; this token reads "${principal.org}"`);
+  const { doc, table } = defaultStore();
+  return followerReportResponse({ doc, table, params: { ...query, org: principal.org }, accept, ...(format ? { format } : {}) });
+}
 
 export const handler = createApiHandler(routes, {
   'GET /openapi.json': async ({ event }) => json(200, openApiDocument(`https://${event.requestContext.domainName}`)),

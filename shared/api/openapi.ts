@@ -11,6 +11,14 @@ import { ConfirmSchema } from '../messages/confirm';
 import { AuditQuerySchema } from '../audit/audit';
 import { ListMessagesQuerySchema } from '../messages/read';
 
+const ReportQueryDocSchema = z.object({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  org: z.string().optional(),
+  format: z.enum(['json', 'csv', 'md', 'svg', 'html']).optional(),
+});
+const ManualFigureBodySchema = z.object({ count: z.number().int().nonnegative() });
+
 export interface RouteDoc {
   summary: string;
   body?: z.ZodType;
@@ -34,6 +42,13 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   'POST /messages/{id}/deliveries/{channel}/confirm': { summary: 'Confirm that a person posted a hand-off delivery', body: ConfirmSchema, success: [200, 'The delivery, now PUBLISHED'] },
   'GET /audit': { summary: 'The audit trail (admin)', query: AuditQuerySchema, success: [200, 'Audit entries, newest first'] },
   'POST /previews': { summary: 'Each channel\'s rendered text, its length by that platform\'s count, and why it would be skipped; writes nothing', body: CreateMessageSchema, success: [200, 'The preview per channel'] },
+  'GET /reports/followers': {
+    summary: 'Followers per channel between two dates, with change and series: JSON, CSV, Markdown or SVG (Accept or format=)',
+    query: ReportQueryDocSchema,
+    success: [200, 'The report'],
+  },
+  'GET /reports/followers.html': { summary: 'The follower report as a web page: table and chart', query: ReportQueryDocSchema, success: [200, 'HTML page'] },
+  'PUT /channels/{id}/followers/{date}': { summary: 'Enter a follower figure by hand (admin), e.g. for WhatsApp Channels', body: ManualFigureBodySchema, success: [200, 'The stored figure'] },
   'GET /openapi.json': { summary: 'This description', success: [200, 'OpenAPI 3.1 document'] },
 };
 

@@ -19,6 +19,9 @@ export const ROUTES = [
   { method: 'POST', path: '/messages/{id}/deliveries/{channel}/confirm' },
   { method: 'GET', path: '/audit' },
   { method: 'POST', path: '/previews' },
+  { method: 'GET', path: '/reports/followers' },
+  { method: 'GET', path: '/reports/followers.html' },
+  { method: 'PUT', path: '/channels/{id}/followers/{date}' },
   { method: 'GET', path: '/openapi.json', public: true },
 ] as const satisfies readonly RouteSpec[];
 
