@@ -22,7 +22,7 @@ it('collects every API channel on start, takes WhatsApp by hand, and reports bot
   const today = new Date().toISOString().slice(0, 10);
   let report: { channels: { channelId: string; platform: string; end: { count: number } | null }[] } | undefined;
   for (let attempt = 0; attempt < 100; attempt += 1) {
-    report = await (await get(`/reports/followers?from=${today}&to=${today}`, admin)).json();
+    report = (await (await get(`/reports/followers?from=${today}&to=${today}`, admin)).json()) as typeof report;
     if (report!.channels.filter((channel) => channel.end).length >= 10) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
