@@ -14,6 +14,10 @@ export const ROUTES = [
   { method: 'POST', path: '/messages' },
   { method: 'GET', path: '/messages' },
   { method: 'GET', path: '/messages/{id}' },
+  { method: 'PATCH', path: '/messages/{id}' },
+  { method: 'DELETE', path: '/messages/{id}' },
+  { method: 'POST', path: '/messages/{id}/release' },
+  { method: 'PUT', path: '/organisations/{org}/hold' },
   { method: 'GET', path: '/channels' },
 ] as const satisfies readonly RouteSpec[];
 
