@@ -10,7 +10,7 @@
  */
 import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { MessageSchema, type Delivery, type Message, type MessageState } from '../model/schemas';
-import { isConditionFailure, withoutKeys, type Store } from '../store/client';
+import { withoutKeys, type Store } from '../store/client';
 import { openIndexAttributes } from '../store/deliveries';
 import { keys, schedulingKeys } from '../store/keys';
 import { putMessageWithDeliveries, STUCK_AFTER_MS } from '../store/messages';
@@ -102,13 +102,31 @@ export async function changeMessageState(store: Store, change: StateChange): Pro
           ...(isWaiting(from) ? [{ Delete: { TableName: store.table, Key: pointerKey(message, from) } }] : []),
           ...(isWaiting(to) ? [{ Put: { TableName: store.table, Item: { ...pointerKey(message, to), messageId: message.id } } }] : []),
         ];
-  try {
-    await store.doc.send(new TransactWriteCommand({ TransactItems: [{ Update: messageUpdate }, ...deliveryUpdates.map((Update) => ({ Update })), ...pointers] }));
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
+  const transaction = new TransactWriteCommand({ TransactItems: [{ Update: messageUpdate }, ...deliveryUpdates.map((Update) => ({ Update })), ...pointers] });
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await store.doc.send(transaction);
+      return true;
+    } catch (error) {
+      const reasons = cancellationCodes(error);
+      if (reasons.includes('ConditionalCheckFailed')) return false;
+      // Another transaction held one of the items for a moment: nothing was written, try again.
+      if (reasons.includes('TransactionConflict') && attempt < CONFLICT_ATTEMPTS) {
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+        continue;
+      }
+      throw error;
+    }
   }
+}
+
+const CONFLICT_ATTEMPTS = 5;
+
+/** The per-item reasons of a cancelled transaction (`ConditionalCheckFailed`, `TransactionConflict`, `None` …). */
+function cancellationCodes(error: unknown): string[] {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return [];
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((reason) => reason.Code ?? 'None');
 }
 
 /** One conditional update: `set` values of undefined are removed; `conditions` are attribute = value (undefined: absent). */
