@@ -9,7 +9,7 @@
  */
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DispatchEvent, MessageSchedule, SchedulePort } from '../shared/scheduling/schedules';
-import { ScheduleNotFoundError } from '../shared/scheduling/schedules';
+import { installSchedulePort, ScheduleNotFoundError } from '../shared/scheduling/schedules';
 import { isConditionFailure, type Store } from '../shared/store/client';
 import { schedulingKeys } from '../shared/store/keys';
 
@@ -224,4 +224,15 @@ export class LocalScheduler implements SchedulePort {
       if (!isConditionFailure(error)) throw error;
     }
   }
+}
+
+/**
+ * For the local stack: a scheduler that is the process's schedule port (so the HTTP handlers'
+ * scheduled messages land in it) and is already running. Stop it with `stop()` on shutdown.
+ */
+export function startLocalScheduler(options: LocalSchedulerOptions): LocalScheduler {
+  const scheduler = new LocalScheduler(options);
+  installSchedulePort(scheduler);
+  scheduler.start();
+  return scheduler;
 }

@@ -5,12 +5,13 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LocalScheduler, ManualClock, type Clock } from '../../local/scheduler';
+import { LocalScheduler, ManualClock, startLocalScheduler, type Clock } from '../../local/scheduler';
 import { createMessage, type CreatedMessage } from '../../shared/messages/create';
 import { CreateMessageSchema, type CreateMessageInput, type Principal } from '../../shared/model/schemas';
 import { logger } from '../../shared/observability/powertools';
 import { cancelMessage, updateScheduledMessage } from '../../shared/scheduling/change';
 import { dispatchScheduledMessage } from '../../shared/scheduling/dispatch';
+import { schedulePort } from '../../shared/scheduling/schedules';
 import { formatInZone } from '../../shared/scheduling/time';
 import { getMessage } from '../../shared/store/messages';
 import { schedulingKeys } from '../../shared/store/keys';
@@ -174,18 +175,27 @@ describe('local scheduler with a controllable clock', () => {
     expect(await localSchedulesLeft()).toBe(0);
   });
 
-  it('runs on its own with the system clock', async () => {
+  it('runs on its own with the system clock as the process schedule port', async () => {
     const fired: Fired[] = [];
-    const clock: Clock = { now: () => Date.now() };
-    const scheduler = schedulerWith(clock, fired, { pollMs: 100 });
-    const created = await schedule(scheduler, clock, { text: 'Echtzeit', channels: ['city-mastodon'], scheduledAt: new Date(Date.now() + 2000).toISOString() });
-    scheduler.start();
+    const scheduler = startLocalScheduler({
+      store: harness.store,
+      pollMs: 100,
+      log: () => undefined,
+      dispatch: async ({ messageId }) => {
+        fired.push({ messageId, at: Date.now() });
+        await dispatchScheduledMessage(messageId, { store: harness.store, send: harness.send });
+      },
+    });
     try {
+      expect(schedulePort()).toBe(scheduler);
+      // No schedule port passed: the message gets its schedule from the installed local scheduler.
+      const input = CreateMessageSchema.parse({ text: 'Echtzeit', channels: ['city-mastodon'], scheduledAt: new Date(Date.now() + 2000).toISOString() });
+      const created = await createMessage(editor, input, { store: harness.store, send: harness.send });
       await vi.waitFor(() => expect(fired).toHaveLength(1), { timeout: 6000, interval: 50 });
+      expectOnTime(fired, [created]);
+      expect((await drainJobs(harness)).map((job) => job.messageId)).toEqual([created.id]);
     } finally {
       await scheduler.stop();
     }
-    expectOnTime(fired, [created]);
-    expect((await drainJobs(harness)).map((job) => job.messageId)).toEqual([created.id]);
   });
 });

@@ -217,6 +217,23 @@ describe('changing and cancelling a scheduled message', () => {
     expect(await drainJobs(harness)).toHaveLength(2);
   });
 
+  it('sends a message at once when its new time has just passed, and deletes its schedule', async () => {
+    const created = await create(cityEditor, { text: 'Doch jetzt', scheduledAt: '2027-04-01T10:00Z', channels: ['city-mastodon'] });
+    const changed = await updateScheduledMessage(deps(), cityEditor, created.id, { scheduledAt: '2027-03-20T09:59:45Z' });
+    expect(changed.state).toBe('DISPATCHED');
+    expect(schedules.schedules.has(created.id)).toBe(false);
+    expect((await drainJobs(harness)).map((job) => job.messageId)).toEqual([created.id]);
+  });
+
+  it('lets only the emergency role change or cancel a scheduled emergency message', async () => {
+    const emergencyEditor: Principal = { sub: 'erik', org: 'city', roles: ['editor', 'emergency'] };
+    const created = await create(emergencyEditor, { text: 'Sirenentest Samstag', priority: 'emergency', scheduledAt: '2027-04-03T11:00+02:00', channels: ['city-mastodon'] });
+    expect((await refused(updateScheduledMessage(deps(), cityEditor, created.id, { text: 'geändert' }))).status).toBe(403);
+    expect((await refused(cancelMessage(deps(), cityEditor, created.id))).status).toBe(403);
+    expect((await updateScheduledMessage(deps(), emergencyEditor, created.id, { text: 'Sirenentest Samstag 11 Uhr' })).state).toBe('SCHEDULED');
+    expect((await cancelMessage(deps(), emergencyEditor, created.id)).state).toBe('CANCELLED');
+  });
+
   it('cancels: schedule deleted, message and waiting deliveries CANCELLED, a late dispatch does nothing', async () => {
     await setChannelState(harness.store, 'city-bluesky', 'frozen');
     const created = await create(cityEditor, { text: 'Abgesagt', scheduledAt: '2027-04-01T10:00Z', channels: ['city-mastodon', 'city-telegram', 'city-bluesky', 'city-whatsapp'] });
