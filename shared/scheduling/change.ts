@@ -117,7 +117,8 @@ async function rerender(store: Store, message: Message, deliveries: Delivery[], 
       const channel = channels.get(before.channelId);
       // Per-platform overrides were written for the old text: the new text replaces them.
       const planned = channel ? planDelivery({ ...message, text, overrides: undefined }, channel) : { ...before, state: 'SKIPPED' as const, reason: 'the channel no longer exists' };
-      const after: Delivery = planned.state === 'PENDING' || planned.state === 'HANDOFF' ? { ...before, state: 'SCHEDULED', renderedText: planned.renderedText, reason: planned.reason } : { ...before, state: planned.state, renderedText: planned.renderedText, reason: planned.reason };
+      const waits = planned.state === 'PENDING' || planned.state === 'HANDOFF';
+      const after: Delivery = { ...before, state: waits ? 'SCHEDULED' : planned.state, renderedText: planned.renderedText, reason: planned.reason };
       return { before, after };
     });
   if (changes.length > 0 && changes.every((change) => change.after.state === 'SKIPPED')) {

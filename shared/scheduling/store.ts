@@ -33,25 +33,31 @@ export async function putWaitingMessage(store: Store, message: Message & { state
   await putMessageWithDeliveries(store, message, deliveries);
 }
 
-/** Undo a putWaitingMessage whose schedule could not be created (only while nothing touched it). */
+/**
+ * Undo a putWaitingMessage that failed: a write that timed out may still have landed. Removes the
+ * message and its deliveries while it is still SCHEDULED (nothing has acted on it), and its pointer.
+ */
 export async function removeScheduledMessage(store: Store, message: Message, deliveries: Delivery[]): Promise<void> {
-  await store.doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Delete: {
-            TableName: store.table,
-            Key: keys.message(message.id),
-            ConditionExpression: '#state = :scheduled',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':scheduled': 'SCHEDULED' },
+  try {
+    await store.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: store.table,
+              Key: keys.message(message.id),
+              ConditionExpression: '#state = :scheduled',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':scheduled': 'SCHEDULED' },
+            },
           },
-        },
-        ...deliveries.map((delivery) => ({ Delete: { TableName: store.table, Key: keys.delivery(message.id, delivery.channelId) } })),
-      ],
-    }),
-  );
-  await store.doc.send(new DeleteCommand({ TableName: store.table, Key: pointerKey(message, 'SCHEDULED') }));
+          ...deliveries.map((delivery) => ({ Delete: { TableName: store.table, Key: keys.delivery(message.id, delivery.channelId) } })),
+        ],
+      }),
+    );
+  } finally {
+    await store.doc.send(new DeleteCommand({ TableName: store.table, Key: pointerKey(message, 'SCHEDULED') }));
+  }
 }
 
 export interface DeliveryChange {
