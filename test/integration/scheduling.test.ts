@@ -5,6 +5,7 @@
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { handler as dispatchFunction } from '../../functions/dispatch/handler';
 import { handler as ingest } from '../../functions/ingest/handler';
 import type { ApiEvent, ApiResult } from '../../shared/api/http';
 import { ProblemError } from '../../shared/api/problem';
@@ -327,7 +328,7 @@ describe('crisis hold', () => {
   });
 });
 
-describe('over HTTP', () => {
+describe('through the function entry points', () => {
   const context = { functionName: 'ingest', awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 
   function request(method: string, path: string, routePath: string, principal: Principal, body?: unknown, query?: Record<string, string>): Promise<ApiResult> {
@@ -365,6 +366,14 @@ describe('over HTTP', () => {
     expect(badState.statusCode).toBe(422);
     const hold = await request('PUT', '/organisations/fire-brigade/hold', '/organisations/{org}/hold', cityAdmin, { active: true });
     expect(hold.statusCode).toBe(403);
+  });
+
+  it('dispatches from the schedule event, once, and drops a malformed event', async () => {
+    const created = await create(cityEditor, { text: 'Aus dem Zeitplan', scheduledAt: '2027-04-01T10:00Z', channels: ['city-bluesky'] });
+    expect(await dispatchFunction({ messageId: created.id }, context)).toEqual({ outcome: 'dispatched', messageId: created.id, state: 'DISPATCHED' });
+    expect(await dispatchFunction({ messageId: created.id }, context)).toMatchObject({ outcome: 'ignored' });
+    expect(await dispatchFunction({ message: 'nonsense' }, context)).toMatchObject({ outcome: 'ignored', reason: 'invalid event' });
+    expect((await drainJobs(harness)).map((job) => job.channelId)).toEqual(['city-bluesky']);
   });
 
   it('lists held messages and releases them', async () => {
