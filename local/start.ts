@@ -9,7 +9,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { ENV, type QueueUrls } from '../shared/config';
 import type { Channel } from '../shared/model/schemas';
 import { platformList, type PlatformId } from '../shared/platforms/registry';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localSqsClient } from './aws';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localDynamoDocumentClient, localSqsClient } from './aws';
 import { LANE_CONCURRENCY, startEventSource, type EventSource, type SqsHandler } from './event-source';
 import { startHttpServer, type HttpHandler } from './http-server';
 import { lambdaContext } from './lambda-context';
@@ -17,6 +17,7 @@ import { provisionQueues, provisionTable } from './provision';
 import { reconcileIntervalMs, ScheduleLoop } from './schedules';
 import { SEED_CREDENTIALS_FILE, seedChannels } from './seed';
 import { startDynamoDbLocal, startSqs } from './services';
+import { startLocalScheduler } from './scheduler';
 import { simBaseUrl, startSimulator } from './simulator/server';
 
 export interface LocalStackOptions {
@@ -99,6 +100,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Imported only now: handlers may read the environment when their module loads, as on a cold start.
     const ingest = await loadHandler<HttpHandler>('../functions/ingest/handler');
     const followers = await import('../functions/followers/schedule');
+    const dispatch = await loadHandler<(event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>>('../functions/dispatch/handler');
+    // EventBridge Scheduler's stand-in: one-time schedules kept in DynamoDB Local, fired at their time.
+    const scheduler = startLocalScheduler({
+      store: { doc: localDynamoDocumentClient(dynamoEndpoint), table: tableName },
+      dispatch: (event) => dispatch(event, lambdaContext('herold-dispatch', 30_000)),
+      log,
+    });
+    cleanups.push(async () => scheduler.stop());
     const reconciler = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/reconciler/handler');
     const publishers = await Promise.all(platformList().map(async ({ id }) => [id, await loadHandler<SqsHandler>(`../functions/publish/${id}`)] as const));
 

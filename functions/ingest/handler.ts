@@ -16,6 +16,9 @@ import { ChannelPatchSchema, updateChannelState } from '../../shared/channels/up
 import { confirmHandoff, ConfirmSchema } from '../../shared/messages/confirm';
 import { AuditQuerySchema, queryAudit } from '../../shared/audit/audit';
 import { requireRole } from '../../shared/api/auth';
+import { cancelMessage, releaseHeldMessage, updateScheduledMessage } from '../../shared/scheduling/change';
+import { setOrgHold } from '../../shared/scheduling/crisis';
+import { listMessagesInState } from '../../shared/scheduling/list';
 
 const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
   'POST /messages': async ({ event, principal, query }) => {
@@ -25,9 +28,14 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
     return { statusCode: response.statusCode, headers: { 'content-type': 'application/json', ...(response.replayed ? { 'idempotent-replayed': 'true' } : {}) }, body: response.body };
   },
   'POST /previews': async ({ event, principal }) => json(200, await previewMessage(principal, parseOrProblem(CreateMessageSchema, readJsonBody(event)), { store: defaultStore() })),
-  'GET /messages': async ({ principal, query }) => json(200, await listMessagesForPrincipal(defaultStore(), principal, parseOrProblem(ListMessagesQuerySchema, query))),
+  'GET /messages': async ({ principal, query }) =>
+    json(200, query.state !== undefined ? await listMessagesInState(defaultStore(), principal, query) : await listMessagesForPrincipal(defaultStore(), principal, parseOrProblem(ListMessagesQuerySchema, query))),
   'GET /messages/{id}': async ({ principal, params }) =>
     json(200, await getMessageForPrincipal(defaultStore(), principal, parseOrProblem(IdSchema, params.id, 'the message id is not valid'))),
+  'PATCH /messages/{id}': async ({ event, principal, params }) => json(200, await updateScheduledMessage({ store: defaultStore() }, principal, params.id, readJsonBody(event))),
+  'DELETE /messages/{id}': async ({ principal, params }) => json(200, await cancelMessage({ store: defaultStore() }, principal, params.id)),
+  'POST /messages/{id}/release': async ({ principal, params }) => json(202, await releaseHeldMessage({ store: defaultStore() }, principal, params.id)),
+  'PUT /organisations/{org}/hold': async ({ event, principal, params }) => json(200, await setOrgHold(defaultStore(), principal, params.org, readJsonBody(event))),
   'GET /channels': async ({ principal }) => json(200, { items: await listChannelsForPrincipal(defaultStore(), principal) }),
   'PATCH /channels/{id}': async ({ event, principal, params }) =>
     json(200, await updateChannelState(defaultStore(), principal, parseOrProblem(IdSchema, params.id, 'the channel id is not valid'), parseOrProblem(ChannelPatchSchema, readJsonBody(event)))),

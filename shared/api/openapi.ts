@@ -10,6 +10,8 @@ import { ChannelPatchSchema } from '../channels/update';
 import { ConfirmSchema } from '../messages/confirm';
 import { AuditQuerySchema } from '../audit/audit';
 import { ListMessagesQuerySchema } from '../messages/read';
+import { UpdateScheduledMessageSchema } from '../scheduling/change';
+import { HoldRequestSchema } from '../scheduling/crisis';
 
 const ReportQueryDocSchema = z.object({
   from: z.iso.date(),
@@ -37,6 +39,10 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   },
   'GET /messages': { summary: 'List the organisation\'s messages, newest first', query: ListMessagesQuerySchema, success: [200, 'A page of messages'] },
   'GET /messages/{id}': { summary: 'A message with every delivery\'s state, remote URL and error', success: [200, 'The message'] },
+  'PATCH /messages/{id}': { summary: 'Change the time or text of a scheduled message (only while SCHEDULED)', body: UpdateScheduledMessageSchema, success: [200, 'The rescheduled message'] },
+  'DELETE /messages/{id}': { summary: 'Cancel a scheduled or held message: its schedule is deleted, it and its deliveries become CANCELLED', success: [200, 'The cancelled message'] },
+  'POST /messages/{id}/release': { summary: 'Release a message held during a crisis: its deliveries are queued now', success: [202, 'The released message'] },
+  'PUT /organisations/{org}/hold': { summary: 'Switch the organisation\'s crisis hold on or off by hand (admin)', body: HoldRequestSchema, success: [200, 'The hold as it is now'] },
   'GET /channels': { summary: 'The organisation\'s channels', success: [200, 'The channels'] },
   'PATCH /channels/{id}': { summary: 'Set a channel active, frozen or retired (admin)', body: ChannelPatchSchema, success: [200, 'The changed channel'] },
   'POST /messages/{id}/deliveries/{channel}/confirm': { summary: 'Confirm that a person posted a hand-off delivery', body: ConfirmSchema, success: [200, 'The delivery, now PUBLISHED'] },
