@@ -71,7 +71,7 @@ function createPin(request: SimRequest, state: SimState): SimResponse {
     description: optionalString(body.description),
     link: optionalString(body.link),
     alt_text: optionalString(body.alt_text),
-    created_at: new Date().toISOString().replace(/\.\d{3}Z$/, ''),
+    created_at: new Date().toISOString().replace(/\.\d{3}Z$/, '-00:00'),
     media_type: source.source_type === 'video_id' ? 'video' : 'image',
   };
   pins(state).push(pin);

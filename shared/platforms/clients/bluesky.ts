@@ -288,23 +288,18 @@ export const blueskyClient: PlatformClient = {
   },
 
   async findPublished(request, context) {
+    // The record key is saved before createRecord: without one, nothing was created.
+    const rkey = request.checkpoint.rkey;
+    if (!rkey) return null;
     const session = await cachedSession(context);
-    if (request.checkpoint.rkey) {
-      const response = await xrpc(context, 'GET', 'com.atproto.repo.getRecord', { params: { repo: session.did, collection: POST_COLLECTION, rkey: request.checkpoint.rkey } });
-      if (response.status === 200) {
-        const found = response.body as StrongRef;
-        return result(handleOf(context, session), { uri: found.uri, cid: found.cid }, request);
-      }
-      const error = blueskyError(response, 'look up post');
-      if (error.code === 'RecordNotFound') return null;
-      throw error;
+    const response = await xrpc(context, 'GET', 'com.atproto.repo.getRecord', { params: { repo: session.did, collection: POST_COLLECTION, rkey } });
+    if (response.status === 200) {
+      const found = response.body as StrongRef;
+      return result(handleOf(context, session), { uri: found.uri, cid: found.cid }, request);
     }
-    // No record key saved: search the account's latest posts for the marker.
-    const response = await xrpc(context, 'GET', 'com.atproto.repo.listRecords', { params: { repo: session.did, collection: POST_COLLECTION, limit: '50' } });
-    if (response.status !== 200) throw blueskyError(response, 'list recent posts');
-    const records = (response.body as { records?: { uri: string; cid: string; value?: { text?: string } }[] }).records ?? [];
-    const match = records.find((item) => item.value?.text?.includes(request.marker));
-    return match ? result(handleOf(context, session), { uri: match.uri, cid: match.cid }, request) : null;
+    const error = blueskyError(response, 'look up post');
+    if (error.code === 'RecordNotFound') return null;
+    throw error;
   },
 
   async followerCount(context) {

@@ -13,6 +13,7 @@ import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
 import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
+import { isThisDelivery, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
 
 /** The API version (YYYYMM) Herold is written against; LinkedIn keeps each version for a year. */
@@ -118,6 +119,7 @@ export const linkedinClient: PlatformClient = {
     };
     const content = await mediaContent(context, author, request);
     if (content) post.content = content;
+    await markSent(request, context);
     const response = await call(context, 'POST', '/rest/posts', 'create post', post);
     const id = response.headers.get('x-restli-id');
     if (!id) throw new PlatformError('ambiguous', 'create post answered without x-restli-id');
@@ -125,12 +127,14 @@ export const linkedinClient: PlatformClient = {
   },
 
   async findPublished(request, context) {
+    const since = sentWindowStart(request);
+    if (since === undefined) return null;
     const author = encodeURIComponent(organizationUrn(context.channel.account));
     const response = await call(context, 'GET', `/rest/posts?author=${author}&q=author&count=20&sortBy=LAST_MODIFIED`, 'list recent posts', undefined, {
       'x-restli-method': 'FINDER',
     });
-    const elements = (response.body as { elements?: { id: string; commentary?: string }[] } | undefined)?.elements ?? [];
-    const match = elements.find((post) => unescapeCommentary(post.commentary ?? '').includes(request.marker));
+    const elements = (response.body as { elements?: { id: string; commentary?: string; createdAt?: number }[] } | undefined)?.elements ?? [];
+    const match = elements.find((post) => isThisDelivery({ text: unescapeCommentary(post.commentary ?? ''), createdAtMs: post.createdAt ?? Number.NaN }, request, since));
     return match ? result(match.id) : null;
   },
 

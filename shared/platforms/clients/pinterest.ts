@@ -11,6 +11,7 @@
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishResult } from '../client';
 import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
+import { isThisDelivery, markSent, sentWindowStart } from './marker-lookup';
 
 /** Field limits of the Pin create schema. */
 export const PIN_LIMITS = { title: 100, description: PLATFORMS.pinterest.text.limit, altText: PLATFORMS.pinterest.media.maxAltText, link: 2048 } as const;
@@ -67,15 +68,20 @@ export const pinterestClient: PlatformClient = {
       media_source: { source_type: 'image_url', url: image.url },
     };
     if (request.link && request.link.length <= PIN_LIMITS.link) pin.link = request.link;
+    await markSent(request, context);
     const created = (await call(context, 'POST', '/v5/pins', 'create pin', pin)) as { id?: string };
     if (!created.id) throw new PlatformError('ambiguous', 'create pin answered without an id');
     return result(created.id);
   },
 
   async findPublished(request, context) {
+    const since = sentWindowStart(request);
+    if (since === undefined) return null;
     const board = encodeURIComponent(context.channel.account);
-    const listed = (await call(context, 'GET', `/v5/boards/${board}/pins?page_size=25`, 'list recent pins')) as { items?: { id: string; description?: string | null }[] };
-    const match = (listed.items ?? []).find((pin) => (pin.description ?? '').includes(request.marker));
+    const listed = (await call(context, 'GET', `/v5/boards/${board}/pins?page_size=25`, 'list recent pins')) as {
+      items?: { id: string; description?: string | null; created_at?: string }[];
+    };
+    const match = (listed.items ?? []).find((pin) => isThisDelivery({ text: pin.description ?? '', createdAtMs: Date.parse(pin.created_at ?? '') }, request, since));
     return match ? result(match.id) : null;
   },
 

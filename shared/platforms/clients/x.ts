@@ -15,6 +15,7 @@ import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
 import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
+import { isThisDelivery, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
 
 export interface XLength {
@@ -136,6 +137,7 @@ export const xClient: PlatformClient = {
     if (request.replyTo) body.reply = { in_reply_to_tweet_id: request.replyTo.remoteId };
     if (mediaIds.length > 0) body.media = { media_ids: mediaIds };
 
+    await markSent(request, context);
     const created = (await call(context, 'POST', '/2/tweets', 'create post', body)) as { data?: { id?: string } };
     const id = created.data?.id;
     if (!id) throw new PlatformError('ambiguous', 'create post answered without a post id');
@@ -143,13 +145,15 @@ export const xClient: PlatformClient = {
   },
 
   async findPublished(request, context) {
+    const since = sentWindowStart(request);
+    if (since === undefined) return null;
     const me = (await call(context, 'GET', '/2/users/me', 'look up account')) as { data?: { id?: string } };
     const userId = me.data?.id;
     if (!userId) throw new PlatformError('retryable', 'account lookup answered without a user id');
     const timeline = (await call(context, 'GET', `/2/users/${encodeURIComponent(userId)}/tweets?max_results=20&tweet.fields=created_at`, 'list recent posts')) as {
-      data?: { id: string; text: string }[];
+      data?: { id: string; text: string; created_at?: string }[];
     };
-    const match = (timeline.data ?? []).find((post) => post.text.includes(request.marker));
+    const match = (timeline.data ?? []).find((post) => isThisDelivery({ text: post.text, createdAtMs: Date.parse(post.created_at ?? '') }, request, since));
     return match ? result(context, match.id, request) : null;
   },
 

@@ -7,7 +7,8 @@
  * Publishing is `videos.insert` as a resumable upload: a POST with the metadata opens an upload
  * session (its URL comes back in `Location`), a PUT sends the bytes. The session URL is saved as
  * checkpoint `uploadUrl` before the PUT, so after an ambiguous outcome the session itself says
- * whether the video arrived. Only messages with a video reach this client.
+ * whether the video arrived (without a saved session no bytes were sent, so there is no video).
+ * Only messages with a video reach this client.
  */
 import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
@@ -147,19 +148,9 @@ export const youtubeClient: PlatformClient = {
 
   async findPublished(request, context) {
     const { uploadUrl, uploadSize } = request.checkpoint;
-    if (uploadUrl && uploadSize) return uploadStatus(context, uploadUrl, uploadSize);
-    // No upload session recorded: look for the marker among the channel's latest uploads.
-    const channels = (await get(context, '/youtube/v3/channels?part=contentDetails&mine=true', 'find uploads playlist')) as {
-      items?: { contentDetails?: { relatedPlaylists?: { uploads?: string } } }[];
-    };
-    const uploads = channels.items?.[0]?.contentDetails?.relatedPlaylists?.uploads;
-    if (!uploads) throw new PlatformError('retryable', 'channels.list answered without an uploads playlist');
-    const playlist = (await get(context, `/youtube/v3/playlistItems?part=snippet&maxResults=25&playlistId=${encodeURIComponent(uploads)}`, 'list recent uploads')) as {
-      items?: { snippet?: { description?: string; title?: string; resourceId?: { videoId?: string } } }[];
-    };
-    const match = (playlist.items ?? []).find((item) => `${item.snippet?.title ?? ''}\n${item.snippet?.description ?? ''}`.includes(request.marker));
-    const id = match?.snippet?.resourceId?.videoId;
-    return id ? result(id) : null;
+    // The session is saved before any byte is sent: without one, no video can exist.
+    if (!uploadUrl || !uploadSize) return null;
+    return uploadStatus(context, uploadUrl, uploadSize);
   },
 
   async followerCount(context) {

@@ -68,9 +68,12 @@ describe('LinkedIn client against the simulator', () => {
   it('after a lost answer, findPublished finds the post; null for one never sent', async () => {
     await sim.injectFaults({ platform: 'linkedin', dropAfterRecord: true, count: 1 });
     const lost = request();
-    await expect(linkedinClient.publish(lost, context())).rejects.toMatchObject({ errorClass: 'ambiguous' });
-    expect((await linkedinClient.findPublished(lost, context()))?.remoteId).toBe(sim.state.posts('linkedin')[0]?.id);
-    expect(await linkedinClient.findPublished(request(), context())).toBeNull();
+    const channel = context();
+    await expect(linkedinClient.publish(lost, channel)).rejects.toMatchObject({ errorClass: 'ambiguous' });
+    const checkpoint = channel.checkpoints.at(-1) ?? {};
+    expect((await linkedinClient.findPublished({ ...lost, checkpoint }, channel))?.remoteId).toBe(sim.state.posts('linkedin')[0]?.id);
+    // Sent but never arrived: the lookup asks the platform and is certain.
+    expect(await linkedinClient.findPublished({ ...request(), checkpoint }, channel)).toBeNull();
   });
 
   it('reads the organisation follower count', async () => {

@@ -108,8 +108,13 @@ describe('linkedinClient.findPublished and followerCount', () => {
   it('finds the marker in the unescaped commentary of the organisation’s recent posts', async () => {
     const { fetch, calls } = fakeFetch([{ method: 'GET', path: '/rest/posts', respond: () => json(200, fixture('linkedin', 'find-posts-response')) }]);
     const context = testContext('linkedin', ORG, credentials, fetch);
-    expect((await linkedinClient.findPublished(request(), context))?.remoteId).toBe('urn:li:share:6844785523593134080');
-    expect(await linkedinClient.findPublished(request({ marker: '[h:ffffff]' }), context)).toBeNull();
+    const checkpoint = { sentAt: '2021-09-13T17:49:00.000Z' };
+    expect((await linkedinClient.findPublished(request({ checkpoint }), context))?.remoteId).toBe('urn:li:share:6844785523593134080');
+    expect(await linkedinClient.findPublished(request({ marker: '[h:ffffff]', checkpoint }), context)).toBeNull();
+    expect(await linkedinClient.findPublished(request({ checkpoint: { sentAt: '2021-09-14T08:00:00.000Z' } }), context)).toBeNull();
+    expect(calls).toHaveLength(3);
+    expect(await linkedinClient.findPublished(request(), context)).toBeNull();
+    expect(calls).toHaveLength(3);
     expect(calls[0]?.url.searchParams.get('author')).toBe('urn:li:organization:5515715');
     expect(calls[0]?.url.searchParams.get('q')).toBe('author');
     expect(calls[0]?.headers['x-restli-method']).toBe('FINDER');

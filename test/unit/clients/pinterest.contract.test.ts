@@ -66,9 +66,12 @@ describe('Pinterest client against the simulator', () => {
   it('after a lost answer, findPublished finds the pin; null for one never sent', async () => {
     await sim.injectFaults({ platform: 'pinterest', dropAfterRecord: true, count: 1 });
     const lost = request();
-    await expect(pinterestClient.publish(lost, context())).rejects.toMatchObject({ errorClass: 'ambiguous' });
-    expect((await pinterestClient.findPublished(lost, context()))?.remoteId).toBe(sim.state.posts('pinterest')[0]?.id);
-    expect(await pinterestClient.findPublished(request(), context())).toBeNull();
+    const channel = context();
+    await expect(pinterestClient.publish(lost, channel)).rejects.toMatchObject({ errorClass: 'ambiguous' });
+    const checkpoint = channel.checkpoints.at(-1) ?? {};
+    expect((await pinterestClient.findPublished({ ...lost, checkpoint }, channel))?.remoteId).toBe(sim.state.posts('pinterest')[0]?.id);
+    // Sent but never arrived: the lookup asks the platform and is certain.
+    expect(await pinterestClient.findPublished({ ...request(), checkpoint }, channel)).toBeNull();
   });
 
   it('reads follower_count', async () => {

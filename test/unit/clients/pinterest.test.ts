@@ -63,8 +63,11 @@ describe('pinterestClient.findPublished and followerCount', () => {
   it('finds the marker among the board’s pins', async () => {
     const { fetch, calls } = fakeFetch([{ method: 'GET', path: `/v5/boards/${BOARD}/pins`, respond: () => json(200, fixture('pinterest', 'board-pins-response')) }]);
     const context = testContext('pinterest', BOARD, credentials, fetch);
-    expect((await pinterestClient.findPublished(request(), context))?.remoteId).toBe('813744226420795884');
-    expect(await pinterestClient.findPublished(request({ marker: '[h:ffffff]' }), context)).toBeNull();
+    const checkpoint = { sentAt: '2024-10-16T09:00:00.000Z' };
+    expect((await pinterestClient.findPublished(request({ checkpoint }), context))?.remoteId).toBe('813744226420795884');
+    expect(await pinterestClient.findPublished(request({ marker: '[h:ffffff]', checkpoint }), context)).toBeNull();
+    expect(await pinterestClient.findPublished(request(), context)).toBeNull();
+    expect(calls).toHaveLength(2);
     expect(calls[0]?.url.searchParams.get('page_size')).toBe('25');
   });
 

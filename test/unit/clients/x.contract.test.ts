@@ -57,10 +57,12 @@ describe('X client against the simulator', () => {
   it('after a lost answer, findPublished finds the post; it is null for one never sent', async () => {
     await sim.injectFaults({ platform: 'x', dropAfterRecord: true, count: 1 });
     const lost = request();
-    await expect(xClient.publish(lost, context())).rejects.toMatchObject({ errorClass: 'ambiguous' });
-    const found = await xClient.findPublished(lost, context());
-    expect(found?.remoteId).toBe(sim.state.posts('x')[0]?.id);
-    expect(await xClient.findPublished(request(), context())).toBeNull();
+    const channel = context();
+    await expect(xClient.publish(lost, channel)).rejects.toMatchObject({ errorClass: 'ambiguous' });
+    const checkpoint = channel.checkpoints.at(-1) ?? {};
+    expect((await xClient.findPublished({ ...lost, checkpoint }, channel))?.remoteId).toBe(sim.state.posts('x')[0]?.id);
+    // Sent but never arrived: the lookup asks the platform and is certain.
+    expect(await xClient.findPublished({ ...request(), checkpoint }, channel)).toBeNull();
   });
 
   it('reads the follower count the simulator reports', async () => {

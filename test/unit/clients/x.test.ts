@@ -62,6 +62,8 @@ describe('xClient.publish', () => {
       metadata: { alt_text: { text: 'Pegelmessstelle an der Augustusbrücke' } },
     });
     expect(result).toEqual({ remoteId: '1445880548472328192', remoteUrl: 'https://x.com/dresden/status/1445880548472328192', threadRootId: '1445880548472328000' });
+    expect(context.checkpoints).toHaveLength(1);
+    expect(Date.parse(context.checkpoints[0]?.sentAt ?? '')).not.toBeNaN();
   });
 
   it('a post without reply or media is just text and roots its own thread', async () => {
@@ -133,22 +135,43 @@ describe('xClient error mapping', () => {
 });
 
 describe('xClient.findPublished and followerCount', () => {
-  it('finds the post carrying the marker among the account’s recent posts', async () => {
-    const { fetch, calls } = fakeFetch([
+  const sentBeforeFixture = { sentAt: '2020-12-15T21:44:00.000Z' };
+  const lookupRoutes = (timeline: unknown) =>
+    fakeFetch([
       { method: 'GET', path: '/2/users/me', respond: () => json(200, fixture('x', 'users-me-response')) },
-      { method: 'GET', path: '/2/users/2244994945/tweets', respond: () => json(200, fixture('x', 'user-timeline-response')) },
+      { method: 'GET', path: '/2/users/2244994945/tweets', respond: () => json(200, timeline) },
     ]);
-    const found = await xClient.findPublished(request(), testContext('x', 'dresden', credentials, fetch));
+
+  it('finds the post carrying the marker among the account’s posts since the create call', async () => {
+    const { fetch, calls } = lookupRoutes(fixture('x', 'user-timeline-response'));
+    const found = await xClient.findPublished(request({ checkpoint: sentBeforeFixture }), testContext('x', 'dresden', credentials, fetch));
     expect(found).toEqual({ remoteId: '1338971066773905408', remoteUrl: 'https://x.com/dresden/status/1338971066773905408', threadRootId: '1338971066773905408' });
-    expect(calls[1]?.url.searchParams.get('max_results')).toBe('20');
+    expect(calls[1]?.url.searchParams.get('tweet.fields')).toBe('created_at');
+  });
+
+  it('matches through X’s t.co links and HTML escaping', async () => {
+    const { fetch } = lookupRoutes({ data: [{ id: '1', text: 'Tom &amp; Jerry: https://t.co/abc123 kommen [h:z]', created_at: '2020-12-15T21:45:00.000Z' }] });
+    const found = await xClient.findPublished(
+      request({ marker: 'Tom & Jerry: https://www.dresden.de/kinderfest kommen [h:z]', checkpoint: sentBeforeFixture }),
+      testContext('x', 'dresden', credentials, fetch),
+    );
+    expect(found?.remoteId).toBe('1');
+  });
+
+  it('ignores an older post with the same text', async () => {
+    const { fetch } = lookupRoutes(fixture('x', 'user-timeline-response'));
+    expect(await xClient.findPublished(request({ checkpoint: { sentAt: '2020-12-16T09:00:00.000Z' } }), testContext('x', 'dresden', credentials, fetch))).toBeNull();
   });
 
   it('returns null when no recent post carries the marker', async () => {
-    const { fetch } = fakeFetch([
-      { method: 'GET', path: '/2/users/me', respond: () => json(200, fixture('x', 'users-me-response')) },
-      { method: 'GET', path: '/2/users/2244994945/tweets', respond: () => json(200, { meta: { result_count: 0 } }) },
-    ]);
+    const { fetch } = lookupRoutes({ meta: { result_count: 0 } });
+    expect(await xClient.findPublished(request({ checkpoint: sentBeforeFixture }), testContext('x', 'dresden', credentials, fetch))).toBeNull();
+  });
+
+  it('is certain without asking X when the create call was never made', async () => {
+    const { fetch, calls } = fakeFetch([]);
     expect(await xClient.findPublished(request(), testContext('x', 'dresden', credentials, fetch))).toBeNull();
+    expect(calls).toHaveLength(0);
   });
 
   it('reads followers from public_metrics', async () => {
