@@ -22,6 +22,8 @@ import { buildFacets } from './bluesky-facets';
 import { downloadMedia } from './media-download';
 
 const POST_COLLECTION = 'app.bsky.feed.post';
+/** `app.bsky.embed.images` accepts images up to 1,000,000 bytes (the lexicon's `maxSize`). */
+const IMAGE_MAX_BYTES = 1_000_000;
 
 interface Session {
   accessJwt: string;
@@ -189,7 +191,7 @@ interface Blob {
 
 async function uploadBlob(context: PlatformContext, media: Media): Promise<Blob> {
   const isVideo = media.mime.startsWith('video/');
-  const maxBytes = isVideo ? PLATFORMS.bluesky.media.maxVideoBytes : PLATFORMS.bluesky.media.maxImageBytes;
+  const maxBytes = isVideo ? PLATFORMS.bluesky.media.maxVideoBytes : Math.min(IMAGE_MAX_BYTES, PLATFORMS.bluesky.media.maxImageBytes);
   const { bytes, mime } = await downloadMedia(media, { fetch: context.fetch, maxBytes });
   const { response } = await withSession(
     context,

@@ -133,6 +133,13 @@ describe('blueskyClient.publish', () => {
     });
   });
 
+  it('refuses an image over the lexicon’s 1,000,000 bytes before uploading it', async () => {
+    const { fetch, count } = fakeFetch([sessionRoute, createRoute, { method: 'GET', path: '/img/big.jpg', respond: () => bytes(1_000_001, 'image/jpeg') }]);
+    const sent = request({ media: [{ url: 'https://media.example/img/big.jpg', altText: 'Großes Bild', mime: 'image/jpeg' }] });
+    await expect(blueskyClient.publish(sent, testContext('bluesky', 'dresden.de', credentials, fetch))).rejects.toMatchObject({ errorClass: 'permanent', code: 'media-too-large' });
+    expect(count('POST', '/xrpc/com.atproto.repo.uploadBlob')).toBe(0);
+  });
+
   it('turns the message link into a link card when there is no image', async () => {
     const { fetch, calls } = fakeFetch([sessionRoute, createRoute]);
     await blueskyClient.publish(request({ link: 'https://www.dresden.de/hochwasser' }), testContext('bluesky', 'dresden.de', credentials, fetch));

@@ -82,6 +82,28 @@ describe('xClient.publish', () => {
   });
 });
 
+describe('media download', () => {
+  const withImage = (url: string) => request({ media: [{ url, altText: 'Bild', mime: 'image/jpeg' }] });
+
+  it('a media URL that answers 404 is permanent, 503 retryable, and a signed URL’s token stays out of the message', async () => {
+    const { fetch } = fakeFetch([
+      { method: 'GET', path: '/gone.jpg', respond: () => new Response('not found', { status: 404 }) },
+      { method: 'GET', path: '/busy.jpg', respond: () => new Response('busy', { status: 503 }) },
+    ]);
+    const context = testContext('x', 'dresden', credentials, fetch);
+    const gone = await xClient.publish(withImage('https://media.example/gone.jpg?token=s3cr3t-signature'), context).catch((caught: unknown) => caught);
+    expect(gone).toMatchObject({ errorClass: 'permanent', code: 'media-404' });
+    expect((gone as Error).message).not.toContain('s3cr3t-signature');
+    await expect(xClient.publish(withImage('https://media.example/busy.jpg'), context)).rejects.toMatchObject({ errorClass: 'retryable' });
+  });
+
+  it('an image over X’s size limit is permanent before anything is uploaded', async () => {
+    const { fetch, calls } = fakeFetch([{ method: 'GET', path: '/huge.jpg', respond: () => bytes(5 * 1024 * 1024 + 1, 'image/jpeg') }]);
+    await expect(xClient.publish(withImage('https://media.example/huge.jpg'), testContext('x', 'dresden', credentials, fetch))).rejects.toMatchObject({ code: 'media-too-large' });
+    expect(calls).toHaveLength(1);
+  });
+});
+
 describe('xClient error mapping', () => {
   it('429 is rate-limited until x-rate-limit-reset', async () => {
     const reset = Math.floor(Date.now() / 1000) + 600;
