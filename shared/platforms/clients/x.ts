@@ -6,9 +6,11 @@
  * `channel.account`: the account's username without `@` (used for the post URL
  * `https://x.com/<username>/status/<id>`).
  *
- * Publishing is `POST /2/tweets` (`text`, `reply.in_reply_to_tweet_id`, `media.media_ids`); media go
- * up first through `POST /2/media/upload` (base64 in a JSON body) and get their alt text through
- * `POST /2/media/metadata`. Length is X's weighted count, measured with twitter-text.
+ * Publishing is `POST /2/tweets` (`text`, `reply.in_reply_to_tweet_id`, `media.media_ids`). Media go
+ * up first: still images through `POST /2/media/upload` (base64 in a JSON body), GIFs and videos
+ * through the chunked `initialize` / `append` / `finalize` flow, waiting while X processes them;
+ * images and GIFs get their alt text through `POST /2/media/metadata`. Length is X's weighted count,
+ * measured with twitter-text.
  */
 import twitterText from 'twitter-text';
 import type { Media } from '../../model/schemas';
@@ -90,21 +92,56 @@ async function call(context: PlatformContext, method: 'GET' | 'POST', path: stri
   return response.body;
 }
 
-const MEDIA_CATEGORY: Record<string, string> = { 'image/gif': 'tweet_gif', 'video/mp4': 'tweet_video', 'video/quicktime': 'tweet_video' };
+/** GIFs and videos go through the chunked upload; still images in one request. */
+const CHUNKED_CATEGORY: Record<string, string> = { 'image/gif': 'tweet_gif', 'video/mp4': 'tweet_video', 'video/quicktime': 'tweet_video' };
+const CHUNK_BYTES = 4 * 1024 * 1024;
+/** How long a publish waits for X to process a video before it gives up and retries later. */
+const PROCESSING_BUDGET_MS = 120_000;
+
+interface MediaState {
+  id?: string;
+  processing_info?: { state?: 'pending' | 'in_progress' | 'succeeded' | 'failed'; check_after_secs?: number; error?: { message?: string } };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function uploadChunked(context: PlatformContext, bytes: Uint8Array, mime: string, category: string): Promise<string> {
+  const initialized = (await call(context, 'POST', '/2/media/upload/initialize', 'media upload init', { media_type: mime, total_bytes: bytes.byteLength, media_category: category })) as {
+    data?: MediaState;
+  };
+  const mediaId = initialized.data?.id;
+  if (!mediaId) throw new PlatformError('retryable', 'media upload init answered without a media id');
+  for (let offset = 0, segment = 0; offset < bytes.byteLength; offset += CHUNK_BYTES, segment += 1) {
+    const chunk = Buffer.from(bytes.subarray(offset, offset + CHUNK_BYTES)).toString('base64');
+    await call(context, 'POST', `/2/media/upload/${mediaId}/append`, 'media upload append', { media: chunk, segment_index: segment }, 60_000);
+  }
+  let state = ((await call(context, 'POST', `/2/media/upload/${mediaId}/finalize`, 'media upload finalize')) as { data?: MediaState }).data;
+  const deadline = Date.now() + PROCESSING_BUDGET_MS;
+  while (state?.processing_info && state.processing_info.state !== 'succeeded') {
+    if (state.processing_info.state === 'failed') {
+      throw new PlatformError('permanent', `X could not process the media: ${safeDetail(state.processing_info.error?.message ?? 'failed')}`, { code: 'media-processing-failed' });
+    }
+    const wait = Math.max(1, state.processing_info.check_after_secs ?? 1) * 1000;
+    if (Date.now() + wait > deadline) throw new PlatformError('retryable', 'X is still processing the media', { code: 'media-processing' });
+    await sleep(wait);
+    state = ((await call(context, 'GET', `/2/media/upload?command=STATUS&media_id=${mediaId}`, 'media upload status')) as { data?: MediaState }).data;
+  }
+  return mediaId;
+}
 
 async function uploadMedia(media: Media, context: PlatformContext): Promise<string> {
   const isVideo = media.mime.startsWith('video/');
   const { bytes } = await downloadMedia(media, { fetch: context.fetch, maxBytes: isVideo ? PLATFORMS.x.media.maxVideoBytes : PLATFORMS.x.media.maxImageBytes });
-  const uploaded = (await call(
-    context,
-    'POST',
-    '/2/media/upload',
-    'media upload',
-    { media: Buffer.from(bytes).toString('base64'), media_category: MEDIA_CATEGORY[media.mime] ?? 'tweet_image', media_type: media.mime },
-    60_000,
-  )) as { data?: { id?: string } };
-  const mediaId = uploaded.data?.id;
-  if (!mediaId) throw new PlatformError('retryable', 'media upload answered without a media id');
+  const category = CHUNKED_CATEGORY[media.mime];
+  let mediaId: string | undefined;
+  if (category) {
+    mediaId = await uploadChunked(context, bytes, media.mime, category);
+  } else {
+    const body = { media: Buffer.from(bytes).toString('base64'), media_category: 'tweet_image', media_type: media.mime };
+    mediaId = ((await call(context, 'POST', '/2/media/upload', 'media upload', body, 60_000)) as { data?: MediaState }).data?.id;
+    if (!mediaId) throw new PlatformError('retryable', 'media upload answered without a media id');
+  }
+  // X stores alt text for images and GIFs.
   if (!isVideo) {
     await call(context, 'POST', '/2/media/metadata', 'media alt text', { id: mediaId, metadata: { alt_text: { text: media.altText.slice(0, PLATFORMS.x.media.maxAltText) } } });
   }

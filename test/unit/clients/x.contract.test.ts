@@ -35,6 +35,13 @@ describe('X client against the simulator', () => {
     expect(first.remoteUrl).toBe(`https://x.com/${X_SIM_USER.username}/status/${first.remoteId}`);
   });
 
+  it('publishes a GIF and a video through the chunked upload', async () => {
+    const gif = await xClient.publish(request({ media: [{ url: `${sim.url}/_sim/media/sample.png`, altText: 'Animiertes Logo', mime: 'image/gif' }] }), context());
+    const video = await xClient.publish(request({ media: [{ url: `${sim.url}/_sim/media/sample.mp4`, altText: 'Löschzug im Einsatz', mime: 'video/mp4' }] }), context());
+    expect(sim.state.findPost('x', gif.remoteId)?.media).toEqual([expect.objectContaining({ altText: 'Animiertes Logo' })]);
+    expect(sim.state.findPost('x', video.remoteId)?.media).toHaveLength(1);
+  });
+
   it('a duplicate is permanent, a wrong token auth', async () => {
     const same = request();
     await xClient.publish(same, context());

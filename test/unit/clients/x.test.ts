@@ -66,6 +66,44 @@ describe('xClient.publish', () => {
     expect(Date.parse(context.checkpoints[0]?.sentAt ?? '')).not.toBeNaN();
   });
 
+  it('uploads a video in chunks, waits for processing, and sets no alt text on it', async () => {
+    const size = 4 * 1024 * 1024 + 10;
+    const { fetch, calls } = fakeFetch([
+      { method: 'GET', path: '/clip.mp4', respond: () => bytes(size, 'video/mp4') },
+      { method: 'POST', path: '/2/media/upload/initialize', respond: () => json(200, { data: { id: '1880028106020515840', media_key: '7_1880028106020515840', expires_after_secs: 1295999 } }) },
+      { method: 'POST', path: '/2/media/upload/1880028106020515840/append', respond: () => json(200, { data: { expires_at: 1735689600 } }) },
+      {
+        method: 'POST',
+        path: '/2/media/upload/1880028106020515840/finalize',
+        respond: () => json(200, { data: { id: '1880028106020515840', media_key: '7_1880028106020515840', size, processing_info: { state: 'pending', check_after_secs: 1 } } }),
+      },
+      { method: 'GET', path: '/2/media/upload', respond: () => json(200, { data: { id: '1880028106020515840', processing_info: { state: 'succeeded', progress_percent: 100 } } }) },
+      { method: 'POST', path: '/2/tweets', respond: () => json(201, fixture('x', 'create-post-response')) },
+    ]);
+    await xClient.publish(request({ media: [{ url: 'https://media.example/clip.mp4', altText: 'Löschzug im Einsatz', mime: 'video/mp4' }] }), testContext('x', 'dresden', credentials, fetch));
+    expect(calls.find((call) => call.url.pathname.endsWith('/initialize'))?.json).toEqual({ media_type: 'video/mp4', total_bytes: size, media_category: 'tweet_video' });
+    const appends = calls.filter((call) => call.url.pathname.endsWith('/append')).map((call) => call.json as { segment_index: number; media: string });
+    expect(appends.map((append) => append.segment_index)).toEqual([0, 1]);
+    expect(appends.reduce((sum, append) => sum + Buffer.from(append.media, 'base64').byteLength, 0)).toBe(size);
+    expect(Object.fromEntries(calls.find((call) => call.method === 'GET' && call.url.pathname === '/2/media/upload')?.url.searchParams ?? [])).toEqual({
+      command: 'STATUS',
+      media_id: '1880028106020515840',
+    });
+    expect(calls.some((call) => call.url.pathname === '/2/media/metadata')).toBe(false);
+    expect(calls.find((call) => call.url.pathname === '/2/tweets')?.json).toMatchObject({ media: { media_ids: ['1880028106020515840'] } });
+  });
+
+  it('a video X fails to process is permanent', async () => {
+    const { fetch } = fakeFetch([
+      { method: 'GET', path: '/clip.mp4', respond: () => bytes(100, 'video/mp4') },
+      { method: 'POST', path: '/2/media/upload/initialize', respond: () => json(200, { data: { id: '9' } }) },
+      { method: 'POST', path: '/2/media/upload/9/append', respond: () => json(200, { data: {} }) },
+      { method: 'POST', path: '/2/media/upload/9/finalize', respond: () => json(200, { data: { id: '9', processing_info: { state: 'failed', error: { message: 'InvalidMedia' } } } }) },
+    ]);
+    const sent = request({ media: [{ url: 'https://media.example/clip.mp4', altText: 'Clip', mime: 'video/mp4' }] });
+    await expect(xClient.publish(sent, testContext('x', 'dresden', credentials, fetch))).rejects.toMatchObject({ errorClass: 'permanent', code: 'media-processing-failed' });
+  });
+
   it('a post without reply or media is just text and roots its own thread', async () => {
     const { fetch, calls } = fakeFetch([{ method: 'POST', path: '/2/tweets', respond: () => json(201, fixture('x', 'create-post-response')) }]);
     const result = await xClient.publish(request(), testContext('x', '@dresden', credentials, fetch));
