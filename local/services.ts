@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createSqsServer } from 'local-aws-sqs';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './aws';
 
 export interface RunningService {
   endpoint: string;
@@ -59,7 +60,8 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
   return {
     endpoint,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      // a Ctrl-C reaches Java too (same process group): it may be gone already, by code or by signal
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
@@ -77,7 +79,7 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
  */
 export async function startSqs(options: { port?: number } = {}): Promise<RunningService> {
   const port = options.port ?? (await freePort());
-  const server: Server = await createSqsServer({ port, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
+  const server: Server = await createSqsServer({ port, hostname: '127.0.0.1', region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, emulateQueueCreationLifecycle: false });
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stop: () =>

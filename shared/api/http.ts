@@ -18,6 +18,8 @@ export interface ApiRequest {
 }
 
 export type RouteHandler = (request: ApiRequest) => Promise<ApiResult>;
+/** A route served without a token (see `public` in shared/api/routes.ts). */
+export type PublicRouteHandler = (request: Omit<ApiRequest, 'principal'>) => Promise<ApiResult>;
 
 /** The largest JSON body the API takes. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -47,10 +49,12 @@ export function readJsonBody(event: ApiEvent): unknown {
 }
 
 /** A Lambda handler for a table of routes (API Gateway routes by routeKey, so does the local server). */
-export function createApiHandler(routes: Record<string, RouteHandler>) {
+export function createApiHandler(routes: Record<string, RouteHandler>, publicRoutes: Record<string, PublicRouteHandler> = {}) {
   const dispatch = async (event: ApiEvent): Promise<ApiResult> => {
     const route = routes[event.routeKey];
     try {
+      const publicRoute = publicRoutes[event.routeKey];
+      if (publicRoute) return await publicRoute({ event, params: event.pathParameters ?? {}, query: event.queryStringParameters ?? {} });
       if (!route) throw new ProblemError(404, `no route ${event.routeKey}`);
       const principal = principalFromEvent(event);
       logger.appendKeys({ org: principal.org, sub: principal.sub });

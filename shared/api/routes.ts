@@ -15,6 +15,11 @@ export const ROUTES = [
   { method: 'GET', path: '/messages' },
   { method: 'GET', path: '/messages/{id}' },
   { method: 'GET', path: '/channels' },
+  { method: 'PATCH', path: '/channels/{id}' },
+  { method: 'POST', path: '/messages/{id}/deliveries/{channel}/confirm' },
+  { method: 'GET', path: '/audit' },
+  { method: 'POST', path: '/previews' },
+  { method: 'GET', path: '/openapi.json', public: true },
 ] as const satisfies readonly RouteSpec[];
 
 type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;

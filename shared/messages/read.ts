@@ -1,8 +1,14 @@
 /** Reading messages: always within the caller's organisation. */
+import { z } from 'zod';
 import type { Delivery, DeliveryState, Message, Principal } from '../model/schemas';
 import { ProblemError } from '../api/problem';
 import type { Store } from '../store/client';
 import { getMessageWithDeliveries, InvalidCursorError, listMessages } from '../store/messages';
+
+export const ListMessagesQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(2048).optional(),
+});
 
 /** The message's state as a whole, derived from its deliveries on every read (never stored, never stale). */
 export type MessageStatus = 'in-progress' | 'needs-attention' | 'complete' | 'cancelled';
@@ -43,7 +49,8 @@ export async function getMessageForPrincipal(store: Store, principal: Principal,
   return {
     ...message,
     status: messageStatus(deliveries),
-    open: deliveries.filter((delivery) => !SETTLED.includes(delivery.state)).map((delivery) => delivery.channelId),
+    /** deliveries still waiting for the system or for a person (FAILED is settled: it needs a decision, not time) */
+    open: deliveries.filter((delivery) => !SETTLED.includes(delivery.state) && delivery.state !== 'FAILED').map((delivery) => delivery.channelId),
     deliveries: deliveries.map((delivery) => deliveryView(delivery, message)),
   };
 }

@@ -58,7 +58,7 @@ export const CreateMessageSchema = z
     text: nonBlank(10_000),
     link: z.url({ protocol: /^https?$/ }).optional(),
     media: z.array(MediaSchema).max(20).default([]),
-    channels: z.array(IdSchema).min(1).max(99).optional(),
+    channels: z.array(IdSchema).min(1).max(98).optional(),
     priority: PrioritySchema.default('normal'),
     replyTo: IdSchema.optional(),
     overrides: z.partialRecord(PlatformIdSchema, z.strictObject({ text: nonBlank(10_000) })).optional(),

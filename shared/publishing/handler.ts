@@ -41,6 +41,7 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     maxReceiveCount: Number(process.env.HEROLD_MAX_RECEIVE_COUNT ?? 5),
     requestTimeoutMs: Number(process.env.HEROLD_REQUEST_TIMEOUT_MS ?? 10_000),
     reserveShare: Number(process.env.HEROLD_EMERGENCY_RESERVE ?? 0.2),
+    maxBackoffSeconds: Number(process.env.HEROLD_MAX_BACKOFF_SECONDS ?? 300),
     onQuotaBelowReserve: (channel) => {
       const single = metrics.singleMetric();
       single.addDimensions({ platform, channel: channel.id });

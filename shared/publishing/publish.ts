@@ -26,6 +26,8 @@ export interface PublishDeps {
   /** per request, before the outcome counts as ambiguous */
   requestTimeoutMs: number;
   fetch?: typeof fetch;
+  /** the longest backoff between retries (default 300 s) */
+  maxBackoffSeconds?: number;
   /** share of each channel's publishing budget kept for emergencies (default 0.2) */
   reserveShare?: number;
   /** told when a channel's remaining budget has dropped into its emergency reserve */
@@ -135,7 +137,7 @@ async function handlePlatformError(
         await settle('FAILED', { lastError: { ...lastError, detail: `gave up after ${delivery.attempts} attempts: ${lastError.detail}` }, retriesExhausted: true }, message);
         return { kind: 'retry', afterSeconds: 0, state: 'FAILED', errorClass: 'retryable' };
       }
-      const afterSeconds = backoffSeconds(delivery.attempts);
+      const afterSeconds = backoffSeconds(delivery.attempts, Math.random, deps.maxBackoffSeconds);
       await recordPending(deps.store, claim, { state: 'RETRYING', lastError, waitingFor: 'retry', nextAttemptAt: deps.now() + afterSeconds * 1000 }, deps.now());
       return { kind: 'retry', afterSeconds, state: 'RETRYING', errorClass: 'retryable' };
     }
@@ -161,8 +163,8 @@ async function waitForQuota(retryAtMs: number, scope: { claim: Claim; receiveCou
 }
 
 /** Exponential backoff with jitter: 2, 4, 8 … s (at most 5 min), each shortened at random by up to half. */
-export function backoffSeconds(attempt: number, random = Math.random): number {
-  const ceiling = Math.min(300, 2 ** Math.max(1, attempt));
+export function backoffSeconds(attempt: number, random = Math.random, maxSeconds = 300): number {
+  const ceiling = Math.min(maxSeconds, 2 ** Math.max(1, attempt));
   return Math.max(1, Math.round(ceiling / 2 + (ceiling / 2) * random()));
 }
 

@@ -53,18 +53,20 @@ export function renderForPlatform(spec: PlatformSpec, input: RenderInput): Rende
 
   const refuse = (why: string): RenderOutcome => ({
     ok: false,
-    reason: `${spec.displayName}: ${why} (${length} ${unit}, limit ${limit})`,
+    reason: `${spec.displayName} allows ${limit} ${unit}${input.mediaCount > 0 && limit === spec.text.captionLimit ? ' under media' : ''}: ${why}`,
     length,
     limit,
   });
+  const withTheLink = link ? ' with the link' : '';
   if (input.override !== undefined) {
-    return refuse(`the text written for ${spec.displayName} is too long${link ? ' with the link' : ''} and is never shortened`);
+    return refuse(`the text written for ${spec.displayName} is ${length}${withTheLink}, and it is never shortened`);
   }
-  if (link && measure(link) > limit) return refuse('the link alone is longer than the limit');
+  const linkLength = link ? measure(link) : 0;
+  if (linkLength > limit) return refuse(`the link alone is ${linkLength}`);
 
   const shortened = shorten(input.text, link, limit, measure);
   if (!shortened) {
-    return refuse(link ? 'not even the first word of the text fits before the link' : 'not even the first word of the text fits');
+    return refuse(`the text is ${length}${withTheLink}, and not even its first word fits${link ? ' before the link' : ''}`);
   }
   return { ok: true, text: shortened.text, length: shortened.length, limit, shortened: true };
 }

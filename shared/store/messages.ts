@@ -1,5 +1,5 @@
 /** Messages and their deliveries: written together, read together (one partition per message). */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DeliverySchema, MessageSchema, type Delivery, type Message } from '../model/schemas';
 import { DELIVERY_SK_PREFIX, keys } from './keys';
 import { withoutKeys, type Store } from './client';
@@ -9,10 +9,11 @@ import { openIndexAttributes } from './deliveries';
 export const STUCK_AFTER_MS = 60_000;
 
 /** Message and deliveries in one transaction: a message never exists with half its deliveries. */
-export async function putMessageWithDeliveries(store: Store, message: Message, deliveries: Delivery[]): Promise<void> {
+export async function putMessageWithDeliveries(store: Store, message: Message, deliveries: Delivery[], extraItems: TransactItem[] = []): Promise<void> {
   await store.doc.send(
     new TransactWriteCommand({
       TransactItems: [
+        ...extraItems,
         {
           Put: {
             TableName: store.table,
@@ -39,6 +40,9 @@ export async function putMessageWithDeliveries(store: Store, message: Message, d
     }),
   );
 }
+
+/** One more item of a TransactWriteItems call (e.g. the audit record). */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const isOpen = (delivery: Delivery) => delivery.state === 'PENDING' || delivery.state === 'QUEUED';
 

@@ -157,6 +157,12 @@ describe('shortening', () => {
     expect(rendered).toBe('Stau 👨‍👩‍👧‍👦👍🏽🇩🇪 auf\u00a0der A4 zwischen …');
   });
 
+  it('does not cut at a blank that belongs to the grapheme before it (after a prepended mark)', () => {
+    // U+0600 (Arabic number sign) is a prepended mark: it and the blank after it form one grapheme
+    const text = 'Pegel \u0600 Elbe steigt weiter';
+    expect(renderedText(renderForPlatform(specWith(12), { text, mediaCount: 0 }))).toBe('Pegel …');
+  });
+
   it('shortens on X by weighted length, with the link costing 23', () => {
     const text = `${'Bitte meiden Sie den Bereich um den Neumarkt weiträumig. '.repeat(8).trim()}`;
     const outcome = renderForPlatform(PLATFORMS.x, { text, link: LINK, mediaCount: 0 });

@@ -1,0 +1,271 @@
+/**
+ * `npm start`: Herold without an AWS account. Starts DynamoDB Local and the SQS server, creates the
+ * table and queues from the registry, seeds the Dresden channels, starts the platform simulator,
+ * and runs the real Lambda handlers in process behind a local API Gateway, SQS event sources and
+ * a schedule loop. `startLocalStack()` is the same thing as a function, for tests and benchmarks.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ScheduledEvent } from 'aws-lambda';
+import { ENV, type QueueUrls } from '../shared/config';
+import type { Channel } from '../shared/model/schemas';
+import { platformList, type PlatformId } from '../shared/platforms/registry';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localSqsClient } from './aws';
+import { LANE_CONCURRENCY, startEventSource, type EventSource, type SqsHandler } from './event-source';
+import { startHttpServer, type HttpHandler } from './http-server';
+import { lambdaContext } from './lambda-context';
+import { provisionQueues, provisionTable } from './provision';
+import { reconcileIntervalMs, ScheduleLoop } from './schedules';
+import { SEED_CREDENTIALS_FILE, seedChannels } from './seed';
+import { startDynamoDbLocal, startSqs } from './services';
+import { simBaseUrl, startSimulator } from './simulator/server';
+
+export interface LocalStackOptions {
+  /** HTTP API port; 0 = a free port (default 3000) */
+  port?: number;
+  /** simulator port; 0 = a free port (default 4010) */
+  simulatorPort?: number;
+  /** use a DynamoDB Local that is already running instead of starting one */
+  dynamoEndpoint?: string;
+  /** use an SQS server that is already running instead of starting one */
+  sqsEndpoint?: string;
+  tableName?: string;
+  queuePrefix?: string;
+  /** queue visibility timeout (default 30 s, as in AWS) */
+  visibilityTimeoutSeconds?: number;
+  /** default: HEROLD_RECONCILE_INTERVAL_MS or one minute */
+  reconcileIntervalMs?: number;
+  /** where the stack's own messages and request lines go (default console) */
+  log?: (line: string, error?: unknown) => void;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  simulatorUrl: string;
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  tableName: string;
+  queues: QueueUrls;
+  deadLetterQueues: QueueUrls;
+  channels: Channel[];
+  eventSources: EventSource[];
+  schedules: ScheduleLoop;
+  /** the environment the handlers run with */
+  env: Record<string, string>;
+  /** stops everything this stack started and restores the environment */
+  stop(): Promise<void>;
+}
+
+/** Function timeouts as deployed: queue visibility (30 s) is six times the publisher's. */
+const PUBLISH_TIMEOUT_SECONDS = 5;
+const RECONCILER_TIMEOUT_SECONDS = 60;
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? ((line: string, error?: unknown) => (error ? console.error(line, error) : console.log(line)));
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: unknown) => log('stopping the local stack:', error));
+    }
+  };
+  try {
+    const dynamoEndpoint = options.dynamoEndpoint ?? (await started(startDynamoDbLocal(), cleanups));
+    const sqsEndpoint = options.sqsEndpoint ?? (await started(startSqs(), cleanups));
+    const tableName = options.tableName ?? 'herold';
+    const [, { queues, deadLetterQueues }] = await Promise.all([
+      provisionTable(dynamoEndpoint, tableName),
+      provisionQueues(sqsEndpoint, options.queuePrefix ?? 'herold', { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),
+    ]);
+    const channels = await seedChannels(tableName, { dynamoEndpoint });
+
+    const simulator = await startSimulator({ port: options.simulatorPort ?? 4010 });
+    cleanups.push(simulator.stop);
+
+    const env: Record<string, string> = {
+      [ENV.table]: tableName,
+      [ENV.queues]: JSON.stringify(queues),
+      [ENV.credentialsFile]: SEED_CREDENTIALS_FILE,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+    };
+    // a client pointed at a recorder or a sandbox by the developer stays pointed there
+    for (const { id } of platformList()) env[baseUrlVariable(id)] = process.env[baseUrlVariable(id)] ?? simBaseUrl(simulator.url, id);
+    cleanups.push(applyEnv(env));
+
+    // Imported only now: handlers may read the environment when their module loads, as on a cold start.
+    const ingest = await loadHandler<HttpHandler>('../functions/ingest/handler');
+    const reconciler = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/reconciler/handler');
+    const publishers = await Promise.all(platformList().map(async ({ id }) => [id, await loadHandler<SqsHandler>(`../functions/publish/${id}`)] as const));
+
+    const sqs = localSqsClient(sqsEndpoint);
+    cleanups.push(async () => sqs.destroy());
+    const eventSources = await Promise.all(
+      publishers.flatMap(([id, handler]) =>
+        (['normal', 'urgent'] as const).map((lane) =>
+          startEventSource({
+            sqs,
+            queueUrl: queues[id][lane],
+            handler,
+            functionName: `herold-publish-${id}`,
+            maxConcurrency: LANE_CONCURRENCY[lane],
+            timeoutSeconds: PUBLISH_TIMEOUT_SECONDS,
+            log,
+          }),
+        ),
+      ),
+    );
+    cleanups.push(async () => {
+      await Promise.all(eventSources.map((source) => source.stop()));
+    });
+
+    const schedules = new ScheduleLoop(
+      [
+        {
+          name: 'reconciler',
+          intervalMs: options.reconcileIntervalMs ?? reconcileIntervalMs(),
+          run: () => reconciler(scheduledEvent('herold-reconciler'), lambdaContext('herold-reconciler', RECONCILER_TIMEOUT_SECONDS * 1000)),
+        },
+      ],
+      log,
+    );
+    schedules.start();
+    cleanups.push(() => schedules.stop());
+
+    const api = await startHttpServer({ handler: ingest, port: options.port ?? 3000, schedules, functionName: 'herold-ingest', log });
+    cleanups.push(api.stop);
+
+    return {
+      apiUrl: api.url,
+      simulatorUrl: simulator.url,
+      dynamoEndpoint,
+      sqsEndpoint,
+      tableName,
+      queues,
+      deadLetterQueues,
+      channels,
+      eventSources,
+      schedules,
+      env,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function started(service: Promise<{ endpoint: string; stop(): Promise<void> }>, cleanups: (() => Promise<void>)[]): Promise<string> {
+  const running = await service;
+  cleanups.push(running.stop);
+  return running.endpoint;
+}
+
+export const baseUrlVariable = (id: PlatformId): string => `HEROLD_${id.toUpperCase()}_BASE_URL`;
+
+/** Sets the variables and returns the undo. */
+function applyEnv(env: Record<string, string>): () => Promise<void> {
+  const previous = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, env);
+  return async () => {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
+async function loadHandler<T>(specifier: string): Promise<T> {
+  const module = (await import(specifier)) as { handler?: unknown };
+  if (typeof module.handler !== 'function') throw new Error(`${specifier} exports no handler function`);
+  return module.handler as T;
+}
+
+function scheduledEvent(ruleName: string): ScheduledEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: LOCAL_ACCOUNT_ID,
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: LOCAL_REGION,
+    resources: [`arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:rule/${ruleName}`],
+    detail: {},
+  };
+}
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  return port;
+}
+
+async function main(): Promise<void> {
+  const port = portFromEnv('HEROLD_PORT', 3000);
+  const simulatorPort = portFromEnv('HEROLD_SIM_PORT', 4010);
+  let stack: LocalStack | undefined;
+  let stoppingSince: number | undefined;
+  const stop = (running: LocalStack) =>
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('stopping failed:', error);
+        process.exit(1);
+      },
+    );
+  const shutdown = (signal: string) => {
+    if (stoppingSince !== undefined) {
+      // npm and tsx relay the terminal's Ctrl-C, so one key press can arrive more than once
+      if (Date.now() - stoppingSince < 1000) return;
+      console.error(`${signal} again: exiting at once`);
+      process.exit(1);
+    }
+    stoppingSince = Date.now();
+    console.log(`\n${signal}: stopping Herold …`);
+    // while starting, the stack is stopped as soon as it is up (or has cleaned up after a failure)
+    if (stack) void stop(stack);
+  };
+  // installed before anything starts, so no signal can leave a Java process behind
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  console.log('Starting DynamoDB Local, SQS, the simulator and the handlers …');
+  try {
+    stack = await startLocalStack({ port, simulatorPort });
+  } catch (error) {
+    if (stoppingSince !== undefined) process.exit(1);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`A port is taken (${(error as Error).message}). Set HEROLD_PORT / HEROLD_SIM_PORT to free ones.`);
+    } else {
+      console.error('Herold could not start:', error);
+    }
+    process.exitCode = 1;
+    return;
+  }
+  if (stoppingSince !== undefined) return void stop(stack);
+
+  const tokenCommand = 'npm run -s token -- --org city --role editor';
+  console.log(`
+Herold is ready: API ${stack.apiUrl}, simulator ${stack.simulatorUrl}
+  DynamoDB Local  ${stack.dynamoEndpoint} (table ${stack.tableName})
+  SQS             ${stack.sqsEndpoint}
+  channels        ${stack.channels.length} seeded (${[...new Set(stack.channels.map((channel) => channel.org))].join(', ')})
+
+Get a token (roles: editor, emergency, admin; orgs: city, fire-brigade):
+  ${tokenCommand}
+Send a message:
+  TOKEN=$(${tokenCommand})
+  curl -sS -X POST ${stack.apiUrl}/messages -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"text":"Hallo Dresden!"}'
+See what the platforms received:
+  curl -sS ${stack.simulatorUrl}/_sim/posts
+Run the reconciler now:
+  curl -sS -X POST ${stack.apiUrl}/_local/schedules/reconciler/run
+
+Ctrl-C stops everything.`);
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,91 @@
+/**
+ * The audit trail: who did what to which message or channel, and when, with the state before and
+ * after. Items are only ever put (never updated or deleted by Herold) and are written in the same
+ * transaction as the change they describe, so there is no change without its audit record.
+ */
+import { randomUUID } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { Principal } from '../model/schemas';
+import { withoutKeys, type Store } from '../store/client';
+
+export const AuditActionSchema = z.enum([
+  'message.create',
+  'message.approve',
+  'message.cancel',
+  'message.update',
+  'message.release',
+  'message.correct',
+  'delivery.confirm',
+  'channel.update',
+  'followers.record',
+  'organisation.hold',
+  'queue.redrive',
+]);
+
+export const AuditEntrySchema = z.object({
+  id: z.string(),
+  org: z.string(),
+  at: z.iso.datetime(),
+  actor: z.string(),
+  action: AuditActionSchema,
+  target: z.string(),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+export interface AuditInput {
+  action: z.infer<typeof AuditActionSchema>;
+  target: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** A Put for a TransactWriteItems call: the audit record of the change in the same transaction. */
+export function auditPut(store: Store, principal: Pick<Principal, 'org' | 'sub'>, input: AuditInput, now: Date) {
+  const at = now.toISOString();
+  const id = randomUUID();
+  const entry: AuditEntry = { id, org: principal.org, at, actor: principal.sub, ...input };
+  return {
+    Put: {
+      TableName: store.table,
+      Item: { PK: `AUDIT#${principal.org}#${at.slice(0, 10)}`, SK: `${at}#${id}`, ...entry },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
+}
+
+/** Every day of the range is one partition: Query each, newest first. */
+export async function queryAudit(store: Store, org: string, from: string, to: string): Promise<AuditEntry[]> {
+  const days: string[] = [];
+  for (let day = new Date(`${to}T00:00:00Z`); day >= new Date(`${from}T00:00:00Z`); day = new Date(day.getTime() - 86_400_000)) {
+    days.push(day.toISOString().slice(0, 10));
+  }
+  const pages = await Promise.all(
+    days.map(async (day) => {
+      const items: AuditEntry[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await store.doc.send(
+          new QueryCommand({
+            TableName: store.table,
+            KeyConditionExpression: 'PK = :pk',
+            ExpressionAttributeValues: { ':pk': `AUDIT#${org}#${day}` },
+            ScanIndexForward: false,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(page.Items ?? []).map((item) => AuditEntrySchema.parse(withoutKeys(item))));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return items;
+    }),
+  );
+  return pages.flat();
+}
+
+export const AuditQuerySchema = z
+  .object({ from: z.iso.date(), to: z.iso.date() })
+  .refine((range) => range.from <= range.to, { message: '"from" must not be after "to"', path: ['from'] })
+  .refine((range) => Date.parse(range.to) - Date.parse(range.from) <= 92 * 86_400_000, { message: 'the range is at most 92 days', path: ['to'] });
