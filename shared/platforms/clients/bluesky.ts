@@ -3,7 +3,8 @@
  *
  * Credentials: `{ identifier, appPassword }` (handle or e-mail, and an app password); optional
  * `langs`, comma-separated BCP-47 tags for the posts' `langs` field (default `de`).
- * `channel.account`: the account's handle (e.g. `dresden.de`), used for post URLs.
+ * `channel.account`: the account's DID (informational: the session's DID is the repo written to);
+ * post URLs use the session's handle, else `channel.handle`.
  *
  * Sessions: `com.atproto.server.createSession` is limited to 30 calls per 5 minutes, so a session is
  * created once per channel and kept in this module; an expired access token (`ExpiredToken`) is
@@ -256,7 +257,7 @@ function result(handle: string, ref: StrongRef, request: PublishRequest): Publis
   return { remoteId, remoteUrl: postUrl(handle, ref.uri), threadRootId: request.replyTo ? (request.replyTo.threadRootId ?? request.replyTo.remoteId) : remoteId };
 }
 
-const handleOf = (context: PlatformContext, session: Session) => context.channel.account.replace(/^@/, '') || session.handle;
+const handleOf = (context: PlatformContext, session: Session) => session.handle || context.channel.handle.replace(/^@/, '');
 
 export const blueskyClient: PlatformClient = {
   platform: 'bluesky',

@@ -3,8 +3,8 @@
  *
  * Credentials: `{ accessToken }`, an OAuth 2.0 user-context token with the scopes
  * `tweet.read tweet.write users.read media.write`.
- * `channel.account`: the account's username without `@` (used for the post URL
- * `https://x.com/<username>/status/<id>`).
+ * `channel.account`: the account's numeric user id (informational: lookups ask `/2/users/me`, the
+ * token's own account); `channel.handle` (`@name`) gives the post URL `https://x.com/<name>/status/<id>`.
  *
  * Publishing is `POST /2/tweets` (`text`, `reply.in_reply_to_tweet_id`, `media.media_ids`). Media go
  * up first: still images through `POST /2/media/upload` (base64 in a JSON body), GIFs and videos
@@ -149,7 +149,7 @@ async function uploadMedia(media: Media, context: PlatformContext): Promise<stri
 }
 
 function postUrl(context: PlatformContext, id: string): string {
-  return `https://x.com/${context.channel.account.replace(/^@/, '')}/status/${id}`;
+  return `https://x.com/${context.channel.handle.replace(/^@/, '')}/status/${id}`;
 }
 
 function result(context: PlatformContext, id: string, request: PublishRequest): PublishResult {
