@@ -41,6 +41,11 @@ describe('LinkedIn client against the simulator', () => {
     expect(post).toMatchObject({ account: ORG, text, media: [{ altText: 'Gruppenraum' }, { altText: 'Garten' }] });
   });
 
+  it('publishes a video through initializeUpload, part uploads and finalizeUpload', async () => {
+    const result = await linkedinClient.publish(request({ media: [{ url: `${sim.url}/_sim/media/sample.mp4`, altText: 'Löschzug', mime: 'video/mp4' }] }), context());
+    expect(sim.state.findPost('linkedin', result.remoteId)?.media).toEqual([{ url: expect.stringMatching(/^urn:li:video:/) }]);
+  });
+
   it('the simulator refuses a request without the version headers or with unescaped text', async () => {
     const headers = { authorization: `Bearer ${sim.state.token('linkedin')}`, 'content-type': 'application/json' };
     const post = { author: `urn:li:organization:${ORG}`, commentary: 'Hallo', visibility: 'PUBLIC', distribution: { feedDistribution: 'MAIN_FEED' }, lifecycleState: 'PUBLISHED' };

@@ -73,6 +73,45 @@ describe('linkedinClient.publish', () => {
     });
   });
 
+  it('uploads a video in the parts LinkedIn asks for, finalises with their ETags, and posts once it is AVAILABLE', async () => {
+    const statuses = ['PROCESSING', 'AVAILABLE'];
+    const { fetch, calls } = fakeFetch([
+      { method: 'GET', path: '/clips/einsatz.mp4', respond: () => bytes(6000, 'video/mp4') },
+      {
+        method: 'POST',
+        path: '/rest/videos',
+        respond: (call) =>
+          call.url.searchParams.get('action') === 'initializeUpload'
+            ? json(200, {
+                value: {
+                  uploadUrlsExpireAt: 1654128488000,
+                  video: 'urn:li:video:C5F10AQGKQg_6y2a4sQ',
+                  uploadInstructions: [
+                    { uploadUrl: 'https://upload.example/part/0', firstByte: 0, lastByte: 4095 },
+                    { uploadUrl: 'https://upload.example/part/1', firstByte: 4096, lastByte: 5999 },
+                  ],
+                  uploadToken: '',
+                },
+              })
+            : new Response(null, { status: 200 }),
+      },
+      { method: 'PUT', path: /^\/part\/\d$/, respond: (call) => new Response(null, { status: 200, headers: { etag: `/etag-${call.url.pathname.slice(-1)}` } }) },
+      { method: 'GET', path: /^\/rest\/videos\//, respond: () => json(200, { id: 'urn:li:video:C5F10AQGKQg_6y2a4sQ', status: statuses.shift() }) },
+      { method: 'POST', path: '/rest/posts', respond: created },
+    ]);
+    await linkedinClient.publish(
+      request({ media: [{ url: 'https://media.example/clips/einsatz.mp4', altText: 'Löschzug', mime: 'video/mp4' }] }),
+      testContext('linkedin', ORG, credentials, fetch),
+    );
+    const [init, finalize] = calls.filter((call) => call.url.pathname === '/rest/videos');
+    expect(init?.json).toEqual({ initializeUploadRequest: { owner: 'urn:li:organization:5515715', fileSizeBytes: 6000, uploadCaptions: false, uploadThumbnail: false } });
+    expect(calls.filter((call) => call.method === 'PUT').map((call) => call.bytes?.byteLength)).toEqual([4096, 1904]);
+    expect(finalize?.url.searchParams.get('action')).toBe('finalizeUpload');
+    expect(finalize?.json).toEqual({ finalizeUploadRequest: { video: 'urn:li:video:C5F10AQGKQg_6y2a4sQ', uploadToken: '', uploadedPartIds: ['/etag-0', '/etag-1'] } });
+    expect(calls.filter((call) => call.method === 'GET' && call.url.pathname.startsWith('/rest/videos/'))).toHaveLength(2);
+    expect((calls.find((call) => call.url.pathname === '/rest/posts')?.json as { content: unknown }).content).toEqual({ media: { id: 'urn:li:video:C5F10AQGKQg_6y2a4sQ' } });
+  });
+
   it('a 201 without x-restli-id is ambiguous', async () => {
     const { fetch } = fakeFetch([{ method: 'POST', path: '/rest/posts', respond: () => new Response(null, { status: 201 }) }]);
     await expect(linkedinClient.publish(request(), testContext('linkedin', ORG, credentials, fetch))).rejects.toMatchObject({ errorClass: 'ambiguous' });

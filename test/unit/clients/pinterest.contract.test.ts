@@ -44,6 +44,11 @@ describe('Pinterest client against the simulator', () => {
     });
   });
 
+  it('creates a video pin after uploading and processing the video', async () => {
+    const result = await pinterestClient.publish(request({ media: [{ url: `${sim.url}/_sim/media/sample.mp4`, altText: 'Löschzug', mime: 'video/mp4' }] }), context());
+    expect(sim.state.findPost('pinterest', result.remoteId)).toMatchObject({ account: BOARD, media: [{ altText: 'Löschzug' }] });
+  });
+
   it('the simulator refuses a pin without media, and one with a title over 100 characters', async () => {
     const headers = { authorization: `Bearer ${sim.state.token('pinterest')}`, 'content-type': 'application/json' };
     const noMedia = await fetch(`${sim.baseUrl('pinterest')}/v5/pins`, { method: 'POST', headers, body: JSON.stringify({ board_id: BOARD, title: 'x' }) });

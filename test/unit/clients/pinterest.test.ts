@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PlatformError, type PublishRequest } from '../../../shared/platforms/client';
 import { pinTitle, pinterestClient } from '../../../shared/platforms/clients/pinterest';
-import { fakeFetch, fixture, json, testContext } from './fake-platform-fetch';
+import { bytes, fakeFetch, fixture, json, testContext } from './fake-platform-fetch';
 
 const TOKEN = 'pina_secret_token_value';
 const credentials = { accessToken: TOKEN };
@@ -23,6 +23,39 @@ describe('pinterestClient.publish', () => {
     expect(calls[0]?.json).toEqual(expected);
     expect(calls[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(result).toEqual({ remoteId: '813744226420795884', remoteUrl: 'https://www.pinterest.com/pin/813744226420795884/', threadRootId: '813744226420795884' });
+  });
+
+  it('registers a video, posts it to the storage URL with every issued field, and pins it once processed', async () => {
+    const parameters = { 'x-amz-date': '20240202T080000Z', 'x-amz-signature': 'abc', key: 'uploads/1/video.mp4', policy: 'e30=', 'Content-Type': 'multipart/form-data' };
+    const statuses = ['processing', 'succeeded'];
+    let storedForm = '';
+    const { fetch, calls } = fakeFetch([
+      { method: 'GET', path: '/clip.mp4', respond: () => bytes(3000, 'video/mp4') },
+      { method: 'POST', path: '/v5/media', respond: () => json(201, { media_id: '12345', media_type: 'video', upload_url: 'https://pinterest-media-upload.example/', upload_parameters: parameters }) },
+      {
+        method: 'POST',
+        path: '/',
+        respond: (call) => {
+          storedForm = Buffer.from(call.bytes ?? []).toString('latin1');
+          return new Response(null, { status: 204 });
+        },
+      },
+      { method: 'GET', path: '/v5/media/12345', respond: () => json(200, { media_id: '12345', media_type: 'video', status: statuses.shift() }) },
+      { method: 'POST', path: '/v5/pins', respond: () => json(201, fixture('pinterest', 'pin-response')) },
+    ]);
+    await pinterestClient.publish(request({ media: [{ url: 'https://media.example/clip.mp4', altText: 'Löschzug', mime: 'video/mp4' }] }), testContext('pinterest', BOARD, credentials, fetch));
+    expect(calls.find((call) => call.url.pathname === '/v5/media')?.json).toEqual({ media_type: 'video' });
+    const upload = calls.find((call) => call.url.hostname === 'pinterest-media-upload.example');
+    expect(upload?.headers.authorization).toBeUndefined();
+    expect(upload?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    for (const [name, value] of Object.entries(parameters)) expect(storedForm).toContain(`name="${name}"\r\n\r\n${value}\r\n`);
+    expect(storedForm).toMatch(/name="file"; filename="video.mp4"\r\nContent-Type: video\/mp4/);
+    expect(calls.filter((call) => call.url.pathname === '/v5/media/12345')).toHaveLength(2);
+    expect((calls.find((call) => call.url.pathname === '/v5/pins')?.json as { media_source: unknown }).media_source).toEqual({
+      source_type: 'video_id',
+      media_id: '12345',
+      cover_image_key_frame_time: 0,
+    });
   });
 
   it('keeps title and alt text inside their limits', async () => {
