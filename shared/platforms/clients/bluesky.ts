@@ -8,7 +8,8 @@
  *
  * Sessions: `com.atproto.server.createSession` is limited to 30 calls per 5 minutes, so a session is
  * created once per channel and kept in this module; an expired access token (`ExpiredToken`) is
- * renewed with `com.atproto.server.refreshSession`, and only a dead refresh token leads to a new session.
+ * (`ExpiredToken`, or `InvalidToken` for a revoked session) is renewed with
+ * `com.atproto.server.refreshSession`, and only a dead refresh token leads to a new session.
  *
  * Ids: `remoteId` and `threadRootId` are `<at-uri>|<cid>`, because a reply has to name both the
  * parent and the thread root as strong refs (uri + cid). The record key is chosen by Herold (a TID)
@@ -137,7 +138,7 @@ function cachedSession(context: PlatformContext): Promise<Session> {
   return session;
 }
 
-/** Run an authenticated call; on `ExpiredToken` refresh the session once and repeat it. */
+/** Run an authenticated call; on `ExpiredToken`/`InvalidToken` renew the session once and repeat it. */
 async function withSession(context: PlatformContext, call: (session: Session) => Promise<HttpResponse>, action: string): Promise<{ session: Session; response: HttpResponse }> {
   const key = sessionKey(context);
   const session = await cachedSession(context);
@@ -159,7 +160,9 @@ async function withSession(context: PlatformContext, call: (session: Session) =>
   return { session, response };
 }
 
-const isExpired = (response: HttpResponse) => response.status === 400 && (response.body as XrpcErrorBody | undefined)?.error === 'ExpiredToken';
+/** An access token that expired, or that the PDS no longer knows (a revoked session): worth renewing once. */
+const isExpired = (response: HttpResponse) =>
+  (response.status === 400 || response.status === 401) && ['ExpiredToken', 'InvalidToken'].includes((response.body as XrpcErrorBody | undefined)?.error ?? '');
 
 const TID_ALPHABET = '234567abcdefghijklmnopqrstuvwxyz';
 

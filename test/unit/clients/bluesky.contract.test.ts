@@ -39,6 +39,16 @@ describe('Bluesky client against the simulator', () => {
     expect(sim.state.posts('bluesky')).toHaveLength(21);
   });
 
+  it('recovers when the PDS forgets the session (tokens revoked): one new login, no auth failure', async () => {
+    const { fetch: counted, count } = countingFetch();
+    const channel = context(counted);
+    await blueskyClient.publish(request(), channel);
+    await sim.reset();
+    await blueskyClient.publish(request(), channel);
+    expect(count('POST', '/com.atproto.server.createSession')).toBe(2);
+    expect(sim.state.posts('bluesky')).toHaveLength(1);
+  });
+
   it('publishes facets the simulator accepts as byte ranges inside the text, with an image and its alt text', async () => {
     const text = 'Grüße aus der Neustadt 👩‍👩‍👧 https://www.dresden.de/neustadt #Stadtfest @feuerwehr.dresden.de';
     const result = await blueskyClient.publish(

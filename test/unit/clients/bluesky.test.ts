@@ -112,6 +112,22 @@ describe('blueskyClient.publish', () => {
     ]);
   });
 
+  it('logs in again when both tokens were revoked, instead of flagging the channel', async () => {
+    let logins = 0;
+    const { fetch, count } = fakeFetch([
+      { method: 'POST', path: '/xrpc/com.atproto.server.createSession', respond: () => ((logins += 1), json(200, fixture('bluesky', logins === 1 ? 'create-session-response' : 'refresh-session-response'))) },
+      { method: 'POST', path: '/xrpc/com.atproto.server.refreshSession', respond: () => json(400, { error: 'ExpiredToken', message: 'Token has been revoked' }) },
+      {
+        method: 'POST',
+        path: '/xrpc/com.atproto.repo.createRecord',
+        respond: (call) => (call.headers.authorization?.includes('access-one') ? json(400, { error: 'InvalidToken', message: 'Token could not be verified' }) : json(200, CREATED)),
+      },
+    ]);
+    await expect(blueskyClient.publish(request(), testContext('bluesky', 'dresden.de', credentials, fetch))).resolves.toMatchObject({ remoteId: `${CREATED.uri}|${CREATED.cid}` });
+    expect(count('POST', '/xrpc/com.atproto.server.refreshSession')).toBe(1);
+    expect(count('POST', '/xrpc/com.atproto.server.createSession')).toBe(2);
+  });
+
   it('embeds images with their alt text after uploading the blobs', async () => {
     const { fetch, calls } = fakeFetch([
       sessionRoute,
