@@ -65,10 +65,10 @@ export function xError(response: HttpResponse, action: string, now = Date.now())
   return new PlatformError('permanent', message, { code: response.status });
 }
 
-/** Seconds until the window that ran out resets: the per-user 24 h cap wins over the 15 min endpoint window. */
+/** Seconds until the window that ran out resets: a spent 24 h cap (per user, then per app) wins over the 15 min endpoint window. */
 function xResetSeconds(headers: Headers, now: number): number | undefined {
-  const dailySpent = headers.get('x-user-limit-24hour-remaining') === '0';
-  const reset = Number((dailySpent && headers.get('x-user-limit-24hour-reset')) || headers.get('x-rate-limit-reset'));
+  const spentDaily = ['x-user-limit-24hour', 'x-app-limit-24hour'].find((prefix) => headers.get(`${prefix}-remaining`) === '0');
+  const reset = Number((spentDaily && headers.get(`${spentDaily}-reset`)) || headers.get('x-rate-limit-reset'));
   if (Number.isFinite(reset) && reset > 0) return Math.max(1, Math.ceil(reset - now / 1000));
   return retryAfterSeconds(headers, now);
 }

@@ -161,6 +161,12 @@ describe('xClient error mapping', () => {
     expect(error.retryAfterSeconds).toBeGreaterThan(19_000);
   });
 
+  it('an exhausted 24-hour app cap waits for its own reset', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const error = await publishError(429, fixture('x', 'error-429'), { 'x-rate-limit-reset': String(now + 60), 'x-app-limit-24hour-remaining': '0', 'x-app-limit-24hour-reset': String(now + 30_000) });
+    expect(error.retryAfterSeconds).toBeGreaterThan(29_000);
+  });
+
   it('code 88 is rate-limited', async () => {
     const error = await publishError(420, fixture('x', 'error-code-88'));
     expect(error).toMatchObject({ errorClass: 'rate-limited', code: '88' });
