@@ -1,0 +1,45 @@
+/**
+ * EventBridge Scheduler targets of the follower collection.
+ * - `handler` (daily, 05:00 Europe/Berlin by default): enqueue one collect-followers job per channel
+ *   and report stale figures.
+ * - `checkFigureAges` (hourly): only the age check, so the 48 h alarm fires within the hour it is due
+ *   rather than at the next daily run.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { tableName } from '../../shared/config';
+import { listChannelsOfOrgs } from '../../shared/followers/channels';
+import { followerMetrics } from '../../shared/followers/metrics';
+import { missingFigures, runDailyFollowerSchedule, type DailyRunSummary, type MissingFigure } from '../../shared/followers/schedule';
+import { configuredOrgs, configuredTimeZone } from '../../shared/followers/settings';
+
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const sqs = new SQSClient({});
+const metrics = followerMetrics();
+const logger = new Logger({ serviceName: 'followers' });
+
+/** The schedule sends `{}`; a run for a missed day can name it. */
+const ScheduleEventSchema = z.object({ date: z.iso.date().optional() }).loose();
+
+const warnMissing = (missing: readonly MissingFigure[]) => {
+  for (const channel of missing) logger.warn('channel has no recent follower figure', { ...channel });
+};
+
+export const handler = async (event: unknown): Promise<DailyRunSummary> => {
+  const { date } = ScheduleEventSchema.parse(event ?? {});
+  const summary = await runDailyFollowerSchedule({ doc, sqs, table: tableName(), orgs: configuredOrgs(), timeZone: configuredTimeZone(), metrics, ...(date ? { date } : {}) });
+  warnMissing(summary.missing);
+  logger.info('follower collection enqueued', { date: summary.date, enqueued: summary.enqueued, missing: summary.missing.length });
+  return summary;
+};
+
+export const checkFigureAges = async (): Promise<MissingFigure[]> => {
+  const table = tableName();
+  const channels = await listChannelsOfOrgs(doc, table, configuredOrgs());
+  const missing = await missingFigures({ doc, table, channels, metrics });
+  warnMissing(missing);
+  return missing;
+};

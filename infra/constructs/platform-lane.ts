@@ -1,0 +1,111 @@
+/**
+ * One platform's delivery lane: an urgent and a routine queue, each with its own DLQ, and the
+ * platform's publisher function consuming both. The routine queue's event source is capped below
+ * the urgent one's, so alerts always find free publishers (design §5).
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { queueNames, type PlatformSpec } from '../../shared/platforms/registry';
+import { HeroldFunction } from './herold-function';
+import { visibilityFor, workQueue } from './queues';
+
+/** Long enough for a resumable video upload; the queue visibility follows from it. */
+export const PUBLISHER_TIMEOUT = Duration.seconds(60);
+
+export interface PlatformLaneProps {
+  platform: PlatformSpec;
+  /** prefix of queue and function names (the stack name in lower case) */
+  namePrefix: string;
+  table: dynamodb.ITable;
+  key: kms.IKey | undefined;
+  concurrency: { normal: number; urgent: number };
+  logRetention: logs.RetentionDays;
+}
+
+export class PlatformLane extends Construct {
+  readonly platform: PlatformSpec;
+  readonly urgent: sqs.Queue;
+  readonly urgentDlq: sqs.Queue;
+  readonly normal: sqs.Queue;
+  readonly normalDlq: sqs.Queue;
+  readonly publisher: HeroldFunction;
+
+  constructor(scope: Construct, id: string, props: PlatformLaneProps) {
+    super(scope, id);
+    const { platform } = props;
+    this.platform = platform;
+    const names = queueNames(platform.id, props.namePrefix);
+    const visibilityTimeout = visibilityFor(PUBLISHER_TIMEOUT);
+
+    ({ queue: this.urgent, dlq: this.urgentDlq } = workQueue(this, 'Urgent', {
+      queueName: names.urgent,
+      deadLetterQueueName: names.urgentDlq,
+      visibilityTimeout,
+      key: props.key,
+    }));
+    ({ queue: this.normal, dlq: this.normalDlq } = workQueue(this, 'Normal', {
+      queueName: names.normal,
+      deadLetterQueueName: names.normalDlq,
+      visibilityTimeout,
+      key: props.key,
+    }));
+
+    this.publisher = new HeroldFunction(this, 'Publisher', {
+      entry: `functions/publish/${platform.id}.ts`,
+      functionName: `${props.namePrefix}-publish-${platform.id}`,
+      description: `Publishes to ${platform.displayName} and collects its follower counts`,
+      timeout: PUBLISHER_TIMEOUT,
+      // media is streamed through the function on its way to the platform
+      memorySize: 512,
+      logRetention: props.logRetention,
+    });
+
+    const fn = this.publisher.fn;
+    fn.addEventSource(
+      new SqsEventSource(this.urgent, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: props.concurrency.urgent }),
+    );
+    fn.addEventSource(
+      new SqsEventSource(this.normal, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: props.concurrency.normal,
+      }),
+    );
+
+    props.table.grantReadWriteData(fn);
+    // re-enqueue a follow-up job and delay rate-limited jobs through their visibility
+    for (const queue of [this.urgent, this.normal]) queue.grantSendMessages(fn);
+    // one secret per channel, named herold/<platform>/<channel id>: only this platform's function reads them
+    const secretPrefix = `herold/${platform.id}/`;
+    this.publisher.grantSecretsUnder(secretPrefix);
+
+    NagSuppressions.addResourceSuppressions(
+      this.publisher.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: `One secret per ${platform.displayName} channel under the name prefix ${secretPrefix}; channels are added at run time, so the grant is on the prefix.`,
+          appliesTo: [
+            `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretPrefix}*`,
+          ],
+        },
+      ],
+      true,
+    );
+  }
+
+  /** every queue of the lane, with its lane and kind, for alarms and dashboards */
+  get queues(): { lane: 'urgent' | 'normal'; queue: sqs.Queue; dlq: sqs.Queue }[] {
+    return [
+      { lane: 'urgent', queue: this.urgent, dlq: this.urgentDlq },
+      { lane: 'normal', queue: this.normal, dlq: this.normalDlq },
+    ];
+  }
+}

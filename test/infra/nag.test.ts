@@ -1,0 +1,21 @@
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { synthHerold } from './synth';
+
+const findings = (context: Record<string, unknown>) => {
+  const annotations = Annotations.fromStack(synthHerold(context).stack);
+  const awsSolutions = Match.stringLikeRegexp('AwsSolutions-.*');
+  return [...annotations.findError('*', awsSolutions), ...annotations.findWarning('*', awsSolutions)].map(
+    (finding) => `${finding.id}: ${String(finding.entry.data).split('\n')[0]}`,
+  );
+};
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports nothing unacknowledged with the defaults (Cognito issuer, AWS-managed keys)', () => {
+    expect(findings({})).toEqual([]);
+  });
+
+  it('reports nothing unacknowledged with a customer-managed key, an external issuer and an alarm email', () => {
+    expect(findings({ 'herold:kmsKey': true, 'herold:jwtIssuer': 'https://id.dresden.example', 'herold:alarmEmail': 'ops@dresden.example' })).toEqual([]);
+  });
+});
