@@ -47,8 +47,11 @@ export function expireBlueskyAccessTokens(state: SimState): void {
 
 const xrpcError = (status: number, error: string, message: string, headers?: Record<string, string>): SimResponse => ({ status, headers, body: { error, message } });
 
-function blueskyErrorResponse(status: number, message: string): SimResponse {
-  if (status === 429) return xrpcError(429, 'RateLimitExceeded', 'Rate Limit Exceeded');
+function blueskyErrorResponse(status: number, message: string, retryAfter?: number): SimResponse {
+  if (status === 429) {
+    const headers = retryAfter === undefined ? undefined : rateLimitHeaders(5000, 0, Date.now() + retryAfter * 1000);
+    return xrpcError(429, 'RateLimitExceeded', 'Rate Limit Exceeded', headers);
+  }
   if (status === 401) return xrpcError(401, 'AuthenticationRequired', 'Authentication Required');
   if (status === 404) return xrpcError(404, 'XRPCNotSupported', 'XRPCNotSupported');
   if (status >= 500) return xrpcError(status, 'InternalServerError', 'Internal Server Error');

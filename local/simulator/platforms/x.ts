@@ -42,9 +42,13 @@ const invalid = (message: string): SimResponse => ({
   body: { errors: [{ message }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' },
 });
 
-function xErrorResponse(status: number, message: string): SimResponse {
+function xErrorResponse(status: number, message: string, retryAfter?: number): SimResponse {
   if (status === 401) return problem(401, 'Unauthorized', 'Unauthorized');
-  if (status === 429) return problem(429, 'Too Many Requests', 'Too Many Requests');
+  if (status === 429) {
+    // X names the end of the window in epoch seconds, not as Retry-After.
+    const headers = retryAfter === undefined ? undefined : { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + retryAfter) };
+    return problem(429, 'Too Many Requests', 'Too Many Requests', 'about:blank', headers);
+  }
   if (status === 404) return problem(404, 'Not Found Error', message, 'https://api.twitter.com/2/problems/resource-not-found');
   if (status >= 500) return problem(status, 'Service Unavailable', 'Service Unavailable');
   return problem(status, 'Error', message);

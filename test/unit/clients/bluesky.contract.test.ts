@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { blueskySim, expireBlueskyAccessTokens } from '../../../local/simulator/platforms/bluesky';
 import { SIM_BLUESKY_APP_PASSWORD } from '../../../local/simulator/state';
 import { startTestSimulator, type TestSimulator } from '../../../local/simulator/test-harness';
-import type { PublishRequest } from '../../../shared/platforms/client';
+import type { PlatformError, PublishRequest } from '../../../shared/platforms/client';
 import { blueskyClient, clearBlueskySessions, decodeRemoteId } from '../../../shared/platforms/clients/bluesky';
 import { countingFetch, testContext } from './fake-platform-fetch';
 
@@ -73,7 +73,11 @@ describe('Bluesky client against the simulator', () => {
     clearBlueskySessions();
     await blueskyClient.followerCount(context());
     await sim.injectFaults({ platform: 'bluesky', status: 429, retryAfter: 90, count: 1 });
-    await expect(blueskyClient.publish(request(), context())).rejects.toMatchObject({ errorClass: 'rate-limited', retryAfterSeconds: 90 });
+    const limited = (await blueskyClient.publish(request(), context()).catch((caught: unknown) => caught)) as PlatformError;
+    expect(limited).toMatchObject({ errorClass: 'rate-limited', code: 'RateLimitExceeded' });
+    // the wait comes from ratelimit-reset (epoch seconds), so it may round up by a second
+    expect(limited.retryAfterSeconds).toBeGreaterThanOrEqual(89);
+    expect(limited.retryAfterSeconds).toBeLessThanOrEqual(91);
   });
 
   it('the simulator refuses more than 30 logins in 5 minutes', async () => {
