@@ -198,16 +198,21 @@ function createPost(request: SimRequest, state: SimState): SimResponse {
 function findByAuthor(request: SimRequest, state: SimState): SimResponse {
   if (request.query.get('q') !== 'author') return error(400, 'Unsupported finder; use q=author');
   const author = request.query.get('author') ?? '';
+  const start = Number(request.query.get('start') ?? '0');
   const count = Number(request.query.get('count') ?? '10');
   if (!Number.isInteger(count) || count < 1 || count > 100) return error(400, 'count must be between 1 and 100');
-  const posts = store(state)
+  if (!Number.isInteger(start) || start < 0) return error(400, 'start must be a non-negative integer');
+  const sortBy = request.query.get('sortBy') ?? 'LAST_MODIFIED';
+  if (!['LAST_MODIFIED', 'CREATED'].includes(sortBy)) return error(400, `sortBy must be LAST_MODIFIED or CREATED, not ${sortBy}`);
+  // Posts are never edited here, so both orders are newest first.
+  const all = store(state)
     .posts.filter((post) => post.author === author)
-    .reverse()
-    .slice(0, count);
+    .reverse();
+  const posts = all.slice(start, start + count);
   return {
     status: 200,
     body: {
-      paging: { start: 0, count, links: [], total: posts.length },
+      paging: { start, count, links: [], total: all.length },
       elements: posts.map((post) => ({ id: post.id, author: post.author, commentary: post.commentary, visibility: 'PUBLIC', lifecycleState: 'PUBLISHED', createdAt: post.createdAt, publishedAt: post.createdAt })),
     },
   };

@@ -166,12 +166,13 @@ function pinBody(pin: Pin): Record<string, unknown> {
 function boardPins(boardId: string, request: SimRequest, state: SimState): SimResponse {
   const pageSize = Number(request.query.get('page_size') ?? '25');
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) return error(400, 1, 'Invalid parameters: page_size must be between 1 and 250');
-  const items = pins(state)
+  const offset = Number(Buffer.from(request.query.get('bookmark') ?? '', 'base64url').toString() || '0');
+  const all = pins(state)
     .filter((pin) => pin.board_id === boardId)
-    .reverse()
-    .slice(0, pageSize)
-    .map(pinBody);
-  return { status: 200, body: { items, bookmark: null } };
+    .reverse();
+  const items = all.slice(offset, offset + pageSize).map(pinBody);
+  const bookmark = offset + pageSize < all.length ? Buffer.from(String(offset + pageSize)).toString('base64url') : null;
+  return { status: 200, body: { items, bookmark } };
 }
 
 function userAccount(state: SimState): SimResponse {

@@ -195,17 +195,21 @@ function me(request: SimRequest, state: SimState): SimResponse {
   return { status: 200, body: { data: user } };
 }
 
+/** The user's posts, newest first; `start_time` bounds them, `pagination_token` continues a listing. */
 function userTimeline(userId: string, request: SimRequest, state: SimState): SimResponse {
   const maxResults = Number(request.query.get('max_results') ?? '10');
   if (!Number.isInteger(maxResults) || maxResults < 5 || maxResults > 100) return invalid(`The \`max_results\` query parameter value [${maxResults}] is not between 5 and 100`);
-  const posts = state
+  const startTime = request.query.get('start_time');
+  if (startTime !== null && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/.test(startTime)) return invalid(`The \`start_time\` query parameter value [${startTime}] is not a valid RFC 3339 date-time`);
+  const offset = Number(Buffer.from(request.query.get('pagination_token') ?? '', 'base64url').toString() || '0');
+  const matching = state
     .posts('x')
-    .filter((post) => post.account === userId)
-    .reverse()
-    .slice(0, maxResults)
-    .map((post) => ({ id: post.id, text: post.text, created_at: post.receivedAt, edit_history_tweet_ids: [post.id] }));
+    .filter((post) => post.account === userId && (startTime === null || post.receivedAt >= startTime))
+    .reverse();
+  const posts = matching.slice(offset, offset + maxResults).map((post) => ({ id: post.id, text: post.text, created_at: post.receivedAt, edit_history_tweet_ids: [post.id] }));
   if (posts.length === 0) return { status: 200, body: { meta: { result_count: 0 } } };
-  return { status: 200, body: { data: posts, meta: { result_count: posts.length, newest_id: posts[0]?.id, oldest_id: posts.at(-1)?.id } } };
+  const nextToken = offset + maxResults < matching.length ? Buffer.from(String(offset + maxResults)).toString('base64url') : undefined;
+  return { status: 200, body: { data: posts, meta: { result_count: posts.length, newest_id: posts[0]?.id, oldest_id: posts.at(-1)?.id, ...(nextToken ? { next_token: nextToken } : {}) } } };
 }
 
 export const xSim: SimPlatform = {

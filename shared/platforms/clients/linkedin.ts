@@ -14,7 +14,7 @@ import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
 import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
-import { isThisDelivery, markSent, sentWindowStart } from './marker-lookup';
+import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
 
 /** The API version (YYYYMM) Herold is written against; LinkedIn keeps each version for about a year. */
@@ -180,11 +180,23 @@ export const linkedinClient: PlatformClient = {
     const since = sentWindowStart(request);
     if (since === undefined) return null;
     const author = encodeURIComponent(organizationUrn(context.channel.account));
-    const response = await call(context, 'GET', `/rest/posts?author=${author}&q=author&count=20&sortBy=LAST_MODIFIED`, 'list recent posts', undefined, {
-      'x-restli-method': 'FINDER',
-    });
-    const elements = (response.body as { elements?: { id: string; commentary?: string; createdAt?: number }[] } | undefined)?.elements ?? [];
-    const match = elements.find((post) => isThisDelivery({ text: unescapeCommentary(post.commentary ?? ''), createdAtMs: post.createdAt ?? Number.NaN }, request, since));
+    const PAGE = 100;
+    const match = await findSince(
+      request,
+      since,
+      async (cursor) => {
+        const start = Number(cursor ?? 0);
+        const response = await call(context, 'GET', `/rest/posts?author=${author}&q=author&start=${start}&count=${PAGE}&sortBy=CREATED`, 'list recent posts', undefined, {
+          'x-restli-method': 'FINDER',
+        });
+        const elements = (response.body as { elements?: { id: string; commentary?: string; createdAt?: number }[] } | undefined)?.elements ?? [];
+        return {
+          posts: elements.map((post) => ({ id: post.id, text: unescapeCommentary(post.commentary ?? ''), createdAtMs: post.createdAt ?? Number.NaN })),
+          next: elements.length === PAGE ? String(start + PAGE) : undefined,
+        };
+      },
+      { newestFirst: true },
+    );
     return match ? result(match.id) : null;
   },
 

@@ -5,7 +5,7 @@
  * considers the account's posts from that moment on (an older post with the same text is not this
  * delivery) whose text contains the delivery's marker.
  */
-import type { PlatformContext, PublishRequest } from '../client';
+import { PlatformError, type PlatformContext, type PublishRequest } from '../client';
 
 /** Allowance for the platform's clock running behind ours. */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -45,4 +45,36 @@ export function containsMarker(postText: string, marker: string): boolean {
 /** A post the lookup may claim: created inside the window and carrying the marker. */
 export function isThisDelivery(post: { text: string; createdAtMs: number }, request: PublishRequest, since: number): boolean {
   return post.createdAtMs >= since && containsMarker(post.text, request.marker);
+}
+
+export interface LookupPage<T> {
+  posts: T[];
+  /** cursor of the next page, when there is one */
+  next?: string;
+}
+
+/** Pages a lookup reads before it gives up being certain (and asks to be retried later). */
+const MAX_LOOKUP_PAGES = 10;
+
+/**
+ * Walk the account's posts page by page until one is this delivery. With `newestFirst`, a page that
+ * reaches back before the create call ends the walk; otherwise every page is read. Null only when
+ * the walk ended on its own: a walk cut short is not certain, so it is retryable.
+ */
+export async function findSince<T extends { text: string; createdAtMs: number }>(
+  request: PublishRequest,
+  since: number,
+  fetchPage: (cursor: string | undefined) => Promise<LookupPage<T>>,
+  options: { newestFirst: boolean },
+): Promise<T | null> {
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_LOOKUP_PAGES; page += 1) {
+    const { posts, next } = await fetchPage(cursor);
+    const match = posts.find((post) => isThisDelivery(post, request, since));
+    if (match) return match;
+    const reachedBack = options.newestFirst && posts.some((post) => post.createdAtMs < since);
+    if (!next || reachedBack) return null;
+    cursor = next;
+  }
+  throw new PlatformError('retryable', `more than ${MAX_LOOKUP_PAGES} pages of posts since the attempt; looking again later`, { code: 'lookup-incomplete' });
 }

@@ -14,7 +14,7 @@ import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishResult } from '../client';
 import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
-import { isThisDelivery, markSent, sentWindowStart } from './marker-lookup';
+import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
 
 /** Field limits of the Pin create schema. */
@@ -119,10 +119,23 @@ export const pinterestClient: PlatformClient = {
     const since = sentWindowStart(request);
     if (since === undefined) return null;
     const board = encodeURIComponent(context.channel.account);
-    const listed = (await call(context, 'GET', `/v5/boards/${board}/pins?page_size=25`, 'list recent pins')) as {
-      items?: { id: string; description?: string | null; created_at?: string }[];
-    };
-    const match = (listed.items ?? []).find((pin) => isThisDelivery({ text: pin.description ?? '', createdAtMs: Date.parse(pin.created_at ?? '') }, request, since));
+    // A board's order can be rearranged by hand, so every page is read.
+    const match = await findSince(
+      request,
+      since,
+      async (cursor) => {
+        const query = new URLSearchParams({ page_size: '250', ...(cursor ? { bookmark: cursor } : {}) });
+        const listed = (await call(context, 'GET', `/v5/boards/${board}/pins?${query.toString()}`, 'list recent pins')) as {
+          items?: { id: string; description?: string | null; created_at?: string }[];
+          bookmark?: string | null;
+        };
+        return {
+          posts: (listed.items ?? []).map((pin) => ({ id: pin.id, text: pin.description ?? '', createdAtMs: Date.parse(pin.created_at ?? '') })),
+          next: listed.bookmark ?? undefined,
+        };
+      },
+      { newestFirst: false },
+    );
     return match ? result(match.id) : null;
   },
 

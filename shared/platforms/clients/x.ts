@@ -17,7 +17,7 @@ import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
 import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
-import { isThisDelivery, markSent, sentWindowStart } from './marker-lookup';
+import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
 
 export interface XLength {
@@ -187,10 +187,21 @@ export const xClient: PlatformClient = {
     const me = (await call(context, 'GET', '/2/users/me', 'look up account')) as { data?: { id?: string } };
     const userId = me.data?.id;
     if (!userId) throw new PlatformError('retryable', 'account lookup answered without a user id');
-    const timeline = (await call(context, 'GET', `/2/users/${encodeURIComponent(userId)}/tweets?max_results=20&tweet.fields=created_at`, 'list recent posts')) as {
-      data?: { id: string; text: string; created_at?: string }[];
-    };
-    const match = (timeline.data ?? []).find((post) => isThisDelivery({ text: post.text, createdAtMs: Date.parse(post.created_at ?? '') }, request, since));
+    // start_time limits the timeline to posts from the attempt on; X answers newest first.
+    const startTime = new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const match = await findSince(
+      request,
+      since,
+      async (cursor) => {
+        const query = new URLSearchParams({ max_results: '100', 'tweet.fields': 'created_at', start_time: startTime, ...(cursor ? { pagination_token: cursor } : {}) });
+        const page = (await call(context, 'GET', `/2/users/${encodeURIComponent(userId)}/tweets?${query.toString()}`, 'list recent posts')) as {
+          data?: { id: string; text: string; created_at?: string }[];
+          meta?: { next_token?: string };
+        };
+        return { posts: (page.data ?? []).map((post) => ({ id: post.id, text: post.text, createdAtMs: Date.parse(post.created_at ?? '') })), next: page.meta?.next_token };
+      },
+      { newestFirst: true },
+    );
     return match ? result(context, match.id, request) : null;
   },
 

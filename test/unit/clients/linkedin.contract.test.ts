@@ -81,6 +81,16 @@ describe('LinkedIn client against the simulator', () => {
     expect(await linkedinClient.findPublished({ ...request(), checkpoint }, channel)).toBeNull();
   });
 
+  it('finds a lost post behind more than a page of newer posts', async () => {
+    await sim.injectFaults({ platform: 'linkedin', dropAfterRecord: true, count: 1 });
+    const lost = request();
+    const channel = context();
+    await expect(linkedinClient.publish(lost, channel)).rejects.toMatchObject({ errorClass: 'ambiguous' });
+    for (let index = 0; index < 120; index += 1) await linkedinClient.publish(request(), context());
+    const found = await linkedinClient.findPublished({ ...lost, checkpoint: channel.checkpoints.at(-1) ?? {} }, channel);
+    expect(found?.remoteId).toBe(sim.state.posts('linkedin')[0]?.id);
+  });
+
   it('reads the organisation follower count', async () => {
     expect(await linkedinClient.followerCount(context())).toBe(sim.state.followers('linkedin', ORG));
   });

@@ -159,6 +159,17 @@ describe('linkedinClient.findPublished and followerCount', () => {
     expect(calls[0]?.headers['x-restli-method']).toBe('FINDER');
   });
 
+  it('pages back by creation time and stops once a page reaches before the attempt', async () => {
+    const sentAt = Date.parse('2021-09-13T17:49:00.000Z');
+    const page = (start: number) =>
+      Array.from({ length: 100 }, (_, index) => ({ id: `urn:li:share:${start + index}`, commentary: 'anderer Beitrag', createdAt: sentAt + 3_600_000 - (start + index) * 30_000 }));
+    const { fetch, calls } = fakeFetch([{ method: 'GET', path: '/rest/posts', respond: (call) => json(200, { elements: page(Number(call.url.searchParams.get('start'))) }) }]);
+    expect(await linkedinClient.findPublished(request({ checkpoint: { sentAt: '2021-09-13T17:49:00.000Z' } }), testContext('linkedin', ORG, credentials, fetch))).toBeNull();
+    // page 1 covers the hour after the attempt; page 2 reaches back past it, so there is no page 3
+    expect(calls.map((call) => call.url.searchParams.get('start'))).toEqual(['0', '100']);
+    expect(calls[0]?.url.searchParams.get('sortBy')).toBe('CREATED');
+  });
+
   it('reads firstDegreeSize from networkSizes with the encoded organisation URN', async () => {
     const { fetch, calls } = fakeFetch([{ method: 'GET', path: /^\/rest\/networkSizes\//, respond: () => json(200, fixture('linkedin', 'network-sizes-response')) }]);
     expect(await linkedinClient.followerCount(testContext('linkedin', ORG, credentials, fetch))).toBe(3139);

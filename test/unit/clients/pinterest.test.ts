@@ -101,7 +101,31 @@ describe('pinterestClient.findPublished and followerCount', () => {
     expect(await pinterestClient.findPublished(request({ marker: '[h:ffffff]', checkpoint }), context)).toBeNull();
     expect(await pinterestClient.findPublished(request(), context)).toBeNull();
     expect(calls).toHaveLength(2);
-    expect(calls[0]?.url.searchParams.get('page_size')).toBe('25');
+    expect(calls[0]?.url.searchParams.get('page_size')).toBe('250');
+  });
+
+  it('follows bookmarks through the whole board, and gives up uncertain (retryable) after ten pages', async () => {
+    const checkpoint = { sentAt: '2024-10-16T09:00:00.000Z' };
+    const other = { id: '1', title: 'x', description: 'anderer Pin', created_at: '2024-10-16T09:30:00-00:00' };
+    const { fetch, calls } = fakeFetch([
+      {
+        method: 'GET',
+        path: `/v5/boards/${BOARD}/pins`,
+        respond: (call) =>
+          call.url.searchParams.get('bookmark') === 'page-2'
+            ? json(200, fixture('pinterest', 'board-pins-response'))
+            : json(200, { items: [other], bookmark: 'page-2' }),
+      },
+    ]);
+    expect((await pinterestClient.findPublished(request({ checkpoint }), testContext('pinterest', BOARD, credentials, fetch)))?.remoteId).toBe('813744226420795884');
+    expect(calls).toHaveLength(2);
+
+    const endless = fakeFetch([{ method: 'GET', path: `/v5/boards/${BOARD}/pins`, respond: (_call, count) => json(200, { items: [other], bookmark: `page-${count + 1}` }) }]);
+    await expect(pinterestClient.findPublished(request({ checkpoint }), testContext('pinterest', BOARD, credentials, endless.fetch))).rejects.toMatchObject({
+      errorClass: 'retryable',
+      code: 'lookup-incomplete',
+    });
+    expect(endless.calls).toHaveLength(10);
   });
 
   it('reads follower_count from the user account', async () => {

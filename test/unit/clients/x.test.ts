@@ -215,6 +215,25 @@ describe('xClient.findPublished and followerCount', () => {
     expect(calls[1]?.url.searchParams.get('tweet.fields')).toBe('created_at');
   });
 
+  it('asks only for posts since the attempt and follows next_token', async () => {
+    const { fetch, calls } = fakeFetch([
+      { method: 'GET', path: '/2/users/me', respond: () => json(200, fixture('x', 'users-me-response')) },
+      {
+        method: 'GET',
+        path: '/2/users/2244994945/tweets',
+        respond: (call) =>
+          call.url.searchParams.get('pagination_token') === 'next-1'
+            ? json(200, fixture('x', 'user-timeline-response'))
+            : json(200, { data: [{ id: '9', text: 'anderer Post', created_at: '2020-12-15T22:00:00.000Z' }], meta: { result_count: 1, next_token: 'next-1' } }),
+      },
+    ]);
+    const found = await xClient.findPublished(request({ checkpoint: sentBeforeFixture }), testContext('x', 'dresden', credentials, fetch));
+    expect(found?.remoteId).toBe('1338971066773905408');
+    expect(calls[1]?.url.searchParams.get('start_time')).toBe('2020-12-15T21:39:00Z');
+    expect(calls[1]?.url.searchParams.get('max_results')).toBe('100');
+    expect(calls[2]?.url.searchParams.get('pagination_token')).toBe('next-1');
+  });
+
   it('matches through X’s t.co links and HTML escaping', async () => {
     const { fetch } = lookupRoutes({ data: [{ id: '1', text: 'Tom &amp; Jerry: https://t.co/abc123 kommen [h:z]', created_at: '2020-12-15T21:45:00.000Z' }] });
     const found = await xClient.findPublished(
