@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
-import { ENV, type QueueUrls } from '../shared/config';
+import { ENV, LANE_CONCURRENCY, type QueueUrls } from '../shared/config';
 import type { Channel } from '../shared/model/schemas';
 import { platformList, type PlatformId } from '../shared/platforms/registry';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localDynamoDocumentClient, localSqsClient } from './aws';
-import { LANE_CONCURRENCY, startEventSource, type EventSource, type SqsHandler } from './event-source';
+import { startEventSource, type EventSource, type SqsHandler } from './event-source';
 import { startHttpServer, type HttpHandler } from './http-server';
 import { lambdaContext } from './lambda-context';
 import { provisionQueues, provisionTable } from './provision';
