@@ -38,6 +38,8 @@ export interface LocalStackOptions {
   visibilityTimeoutSeconds?: number;
   /** default: HEROLD_RECONCILE_INTERVAL_MS or one minute */
   reconcileIntervalMs?: number;
+  /** channel credentials file to use as it is (default: a working copy of local/seed/credentials.json) */
+  credentialsFile?: string;
   /** where the stack's own messages and request lines go (default console) */
   log?: (line: string, error?: unknown) => void;
 }
@@ -87,10 +89,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(simulator.stop);
 
     // The token health check writes refreshed credentials back: to a working copy, never to the seed.
-    const credentialsDir = await mkdtemp(path.join(tmpdir(), 'herold-credentials-'));
-    cleanups.push(() => rm(credentialsDir, { recursive: true, force: true }));
-    const credentialsFile = path.join(credentialsDir, 'credentials.json');
-    await copyFile(SEED_CREDENTIALS_FILE, credentialsFile);
+    const credentialsFile = options.credentialsFile ?? (await workingCopyOfSeedCredentials(cleanups));
 
     const env: Record<string, string> = {
       [ENV.table]: tableName,
@@ -181,6 +180,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
+}
+
+async function workingCopyOfSeedCredentials(cleanups: (() => Promise<void>)[]): Promise<string> {
+  const directory = await mkdtemp(path.join(tmpdir(), 'herold-credentials-'));
+  cleanups.push(() => rm(directory, { recursive: true, force: true }));
+  const file = path.join(directory, 'credentials.json');
+  await copyFile(SEED_CREDENTIALS_FILE, file);
+  return file;
 }
 
 async function started(service: Promise<{ endpoint: string; stop(): Promise<void> }>, cleanups: (() => Promise<void>)[]): Promise<string> {
