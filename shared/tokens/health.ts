@@ -10,7 +10,7 @@ import { PlatformError, type Credentials, type PlatformContext } from '../platfo
 import { debugMetaToken, type MetaTokenStatus } from '../platforms/clients/graph';
 import { refreshThreadsToken, type RefreshedToken } from '../platforms/clients/threads';
 import { refreshXToken, type RotatedXTokens } from '../platforms/clients/x';
-import type { PlatformId } from '../platforms/registry';
+import { PLATFORMS, type PlatformId } from '../platforms/registry';
 import type { TokenCheckRecord } from './channel-record';
 import { decide, judgeExpiry, renewalOf, tokenFacts, type TokenDecision } from './policy';
 
@@ -137,7 +137,8 @@ async function checkChannel(channel: Channel, deps: TokenHealthDeps): Promise<Ch
 }
 
 export async function runTokenHealth(deps: TokenHealthDeps): Promise<ChannelTokenHealth[]> {
-  const channels = (await deps.channels()).filter((channel) => channel.state !== 'retired');
+  // a hand-off platform (WhatsApp Channels) is posted to by a person: there is no token to keep alive
+  const channels = (await deps.channels()).filter((channel) => channel.state !== 'retired' && PLATFORMS[channel.platform].publishing === 'api');
   const results: ChannelTokenHealth[] = [];
   // One channel after the other: a handful of calls per platform, and no two refreshes of a shared secret at once.
   for (const channel of channels) results.push(await checkChannel(channel, deps));

@@ -182,8 +182,8 @@ describe('the daily token health check', () => {
     ]);
   });
 
-  it('skips retired channels', async () => {
-    const h = harness([channel('old-threads', 'threads', { state: 'retired' })], {});
+  it('skips retired channels and hand-off platforms', async () => {
+    const h = harness([channel('old-threads', 'threads', { state: 'retired' }), channel('city-whatsapp', 'whatsapp')], {});
     expect(await runTokenHealth(h.deps)).toEqual([]);
     expect(h.metrics).toEqual([]);
   });
