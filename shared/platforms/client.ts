@@ -46,6 +46,12 @@ export interface PlatformClient {
    */
   findPublished(request: PublishRequest, context: PlatformContext): Promise<PublishResult | null>;
   followerCount(context: PlatformContext): Promise<number>;
+  /**
+   * Renew short-lived credentials the platform has just refused (X's two-hour OAuth 2 access
+   * tokens). The publisher stores what this returns and tries once more; without it an auth error
+   * stops the delivery and flags the channel.
+   */
+  refreshCredentials?(context: PlatformContext): Promise<Credentials>;
 }
 
 /** A platform call that failed, sorted into the classes the publisher acts on. */

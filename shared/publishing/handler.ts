@@ -19,7 +19,7 @@ import { collectFollowers } from '../followers/collect';
 import { logger, metrics } from '../observability/powertools';
 import { sendJobs, sqs } from '../queue/jobs';
 import { defaultStore } from '../store/client';
-import { loadCredentials } from './credentials';
+import { loadCredentials, saveCredentials } from './credentials';
 import { processPublishJob, type JobOutcome, type PublishDeps } from './publish';
 
 /** A record that should be offered again later; its visibility has been set already. */
@@ -33,6 +33,7 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     platform,
     client,
     credentials: (channel) => loadCredentials(channel.credentialsRef),
+    saveCredentials: (channel, credentials) => saveCredentials(channel.credentialsRef, credentials),
     now: Date.now,
     leaseMs: Number(process.env.HEROLD_LEASE_MS ?? 60_000),
     maxReceiveCount: Number(process.env.HEROLD_MAX_RECEIVE_COUNT ?? 5),

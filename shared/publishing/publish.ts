@@ -18,6 +18,8 @@ export interface PublishDeps {
   platform: PlatformId;
   client: PlatformClient | undefined;
   credentials: (channel: Channel) => Promise<Credentials>;
+  /** stores renewed credentials (see PlatformClient.refreshCredentials) */
+  saveCredentials?: (channel: Channel, credentials: Credentials) => Promise<void>;
   now: () => number;
   /** how long a claim is exclusive; longer than one attempt can take */
   leaseMs: number;
@@ -94,7 +96,7 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     if (!result) {
       const budget = await takeBudget(deps, channel, delivery.priority);
       if (!budget.ok) return waitForQuota(budget.retryAtMs, { claim, receiveCount, deps });
-      result = await client.publish(request, context);
+      result = await publishRenewingCredentials(client, request, context, deps, channel);
     }
     await recordPublished(deps.store, claim, result, deps.now());
     return { kind: 'settled', state: 'PUBLISHED', message, delivery };
@@ -164,6 +166,22 @@ async function waitForQuota(retryAtMs: number, scope: { claim: Claim; receiveCou
   const afterSeconds = Math.min(Math.max(Math.ceil((retryAtMs - now) / 1000), 1), MAX_VISIBILITY_SECONDS);
   await recordPending(deps.store, claim, { state: 'RETRYING', lastError: { class: 'rate-limited', code: 'QUOTA', detail: 'publishing budget for routine posts is used up; waiting for the next window' }, waitingFor: 'quota', nextAttemptAt: retryAtMs }, now);
   return receiveCount >= deps.maxReceiveCount ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'quota' } : { kind: 'retry', afterSeconds, state: 'RETRYING', errorClass: 'quota' };
+}
+
+/**
+ * Publish; when the platform refuses credentials that can be renewed (X's two-hour access tokens),
+ * renew and store them, then try exactly once more. The refused request created nothing, so the
+ * second try cannot duplicate a post.
+ */
+async function publishRenewingCredentials(client: PlatformClient, request: PublishRequest, context: PlatformContext, deps: PublishDeps, channel: Channel): Promise<PublishResult> {
+  try {
+    return await client.publish(request, context);
+  } catch (error) {
+    if (!(error instanceof PlatformError && error.errorClass === 'auth' && client.refreshCredentials && deps.saveCredentials)) throw error;
+    const renewed = await client.refreshCredentials(context);
+    await deps.saveCredentials(channel, renewed);
+    return client.publish(request, { ...context, credentials: renewed });
+  }
 }
 
 /** Exponential backoff with jitter: 2, 4, 8 … s (at most 5 min), each shortened at random by up to half. */

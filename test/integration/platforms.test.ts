@@ -22,21 +22,21 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => stack?.stop());
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${editor}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: response.status, json: await response.json() };
-}
-
 interface DeliveryView {
   channelId: string;
   platform: string;
   state: string;
   reason?: string;
   remoteId?: string;
+}
+
+async function call(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${editor}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, json: (await response.json()) as { id: string; deliveries: DeliveryView[] } };
 }
 
 async function settled(id: string): Promise<DeliveryView[]> {

@@ -159,6 +159,18 @@ function result(context: PlatformContext, id: string, request: PublishRequest): 
 export const xClient: PlatformClient = {
   platform: 'x',
 
+  async refreshCredentials(context) {
+    const tokens = await refreshXToken(context);
+    const now = Date.now();
+    return {
+      ...context.credentials,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresAt: new Date(now + tokens.expiresInSeconds * 1000).toISOString(),
+      refreshedAt: new Date(now).toISOString(),
+    };
+  },
+
   async publish(request, context) {
     const length = measureX(request.text);
     if (!length.valid) {

@@ -49,6 +49,19 @@ describe('X client against the simulator', () => {
     await expect(xClient.publish(request(), context('wrong-token'))).rejects.toMatchObject({ errorClass: 'auth' });
   });
 
+  it('renews an expired two-hour access token with its rotating refresh token', async () => {
+    const expired = testContext('x', X_SIM_USER.username, { accessToken: 'expired-access-token', refreshToken: 'sim-x-refresh-seed', clientId: 'herold' }, fetch, sim.baseUrl('x'));
+    await expect(xClient.publish(request(), expired)).rejects.toMatchObject({ errorClass: 'auth' });
+    const renewed = await xClient.refreshCredentials!(expired);
+    expect(renewed.accessToken).not.toBe('expired-access-token');
+    expect(renewed.refreshToken).not.toBe('sim-x-refresh-seed');
+    expect(Date.parse(renewed.expiresAt!)).toBeGreaterThan(Date.now());
+    await xClient.publish(request(), { ...expired, credentials: renewed });
+    expect(sim.state.posts('x')).toHaveLength(1);
+    // the spent refresh token cannot be used a second time
+    await expect(xClient.refreshCredentials!(expired)).rejects.toMatchObject({ errorClass: 'auth' });
+  });
+
   it('an injected 429 is rate-limited with the wait', async () => {
     await sim.injectFaults({ platform: 'x', status: 429, retryAfter: 120, count: 1 });
     await expect(xClient.publish(request(), context())).rejects.toMatchObject({ errorClass: 'rate-limited', retryAfterSeconds: 120 });
