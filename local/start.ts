@@ -18,6 +18,9 @@ import { reconcileIntervalMs, ScheduleLoop } from './schedules';
 import { SEED_CREDENTIALS_FILE, seedChannels } from './seed';
 import { startDynamoDbLocal, startSqs } from './services';
 import { simBaseUrl, startSimulator } from './simulator/server';
+import type { NinaSim } from './simulator/nina';
+import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
+import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
 
 export interface LocalStackOptions {
   /** HTTP API port; 0 = a free port (default 3000) */
@@ -36,7 +39,21 @@ export interface LocalStackOptions {
   reconcileIntervalMs?: number;
   /** where the stack's own messages and request lines go (default console) */
   log?: (line: string, error?: unknown) => void;
+  /** the simulator answers each platform call after this long (ms): a real API's latency */
+  simulatorDelayMs?: { min: number; max: number };
+  /** default: HEROLD_ALERT_FEED_INTERVAL_MS or one minute */
+  alertsFeedIntervalMs?: number;
 }
+
+/**
+ * The local stack's emergency policy when HEROLD_ALERT_POLICY is not set (see docs/EMERGENCY.md):
+ * the fire brigade may send Extreme alerts alone and follows Dresden's NINA feed, with an English
+ * second message; everything else needs a second person.
+ */
+export const LOCAL_ALERT_POLICY: AlertPolicy = {
+  'fire-brigade': { singlePersonSeverities: ['Extreme'], languages: ['de-DE', 'en'], ninaArs: DRESDEN_ARS },
+  city: { singlePersonSeverities: [], languages: ['de-DE'] },
+};
 
 export interface LocalStack {
   apiUrl: string;
@@ -49,6 +66,8 @@ export interface LocalStack {
   channels: Channel[];
   eventSources: EventSource[];
   schedules: ScheduleLoop;
+  /** the simulated NINA feed (also reachable at <simulatorUrl>/_sim/nina/warnings) */
+  nina: NinaSim;
   /** the environment the handlers run with */
   env: Record<string, string>;
   /** stops everything this stack started and restores the environment */
@@ -58,6 +77,7 @@ export interface LocalStack {
 /** Function timeouts as deployed: queue visibility (30 s) is six times the publisher's. */
 const PUBLISH_TIMEOUT_SECONDS = 5;
 const RECONCILER_TIMEOUT_SECONDS = 60;
+const ALERTS_FEED_TIMEOUT_SECONDS = 60;
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string, error?: unknown) => (error ? console.error(line, error) : console.log(line)));
@@ -77,7 +97,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
     const channels = await seedChannels(tableName, { dynamoEndpoint });
 
-    const simulator = await startSimulator({ port: options.simulatorPort ?? 4010 });
+    const simulator = await startSimulator({ port: options.simulatorPort ?? 4010, responseDelayMs: options.simulatorDelayMs });
     cleanups.push(simulator.stop);
 
     const env: Record<string, string> = {
@@ -89,6 +109,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+      [ALERT_POLICY_ENV]: process.env[ALERT_POLICY_ENV] ?? JSON.stringify(LOCAL_ALERT_POLICY),
+      [NINA_BASE_URL_ENV]: process.env[NINA_BASE_URL_ENV] ?? `${simulator.url}/nina`,
     };
     // a client pointed at a recorder or a sandbox by the developer stays pointed there
     for (const { id } of platformList()) env[baseUrlVariable(id)] = process.env[baseUrlVariable(id)] ?? simBaseUrl(simulator.url, id);
@@ -97,6 +119,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Imported only now: handlers may read the environment when their module loads, as on a cold start.
     const ingest = await loadHandler<HttpHandler>('../functions/ingest/handler');
     const reconciler = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/reconciler/handler');
+    const alertsFeed = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/alerts-feed/handler');
     const publishers = await Promise.all(platformList().map(async ({ id }) => [id, await loadHandler<SqsHandler>(`../functions/publish/${id}`)] as const));
 
     const sqs = localSqsClient(sqsEndpoint);
@@ -127,6 +150,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           intervalMs: options.reconcileIntervalMs ?? reconcileIntervalMs(),
           run: () => reconciler(scheduledEvent('herold-reconciler'), lambdaContext('herold-reconciler', RECONCILER_TIMEOUT_SECONDS * 1000)),
         },
+        {
+          name: 'alerts-feed',
+          intervalMs: options.alertsFeedIntervalMs ?? intervalFromEnv('HEROLD_ALERT_FEED_INTERVAL_MS', 60_000),
+          run: () => alertsFeed(scheduledEvent('herold-alerts-feed'), lambdaContext('herold-alerts-feed', ALERTS_FEED_TIMEOUT_SECONDS * 1000)),
+        },
       ],
       log,
     );
@@ -147,6 +175,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       channels,
       eventSources,
       schedules,
+      nina: simulator.nina,
       env,
       stop: stopAll,
     };
@@ -194,6 +223,14 @@ function scheduledEvent(ruleName: string): ScheduledEvent {
     resources: [`arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:rule/${ruleName}`],
     detail: {},
   };
+}
+
+function intervalFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number of milliseconds, got "${raw}"`);
+  return value;
 }
 
 function portFromEnv(name: string, fallback: number): number {

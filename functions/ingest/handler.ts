@@ -13,6 +13,9 @@ import { ChannelPatchSchema, updateChannelState } from '../../shared/channels/up
 import { confirmHandoff, ConfirmSchema } from '../../shared/messages/confirm';
 import { AuditQuerySchema, queryAudit } from '../../shared/audit/audit';
 import { requireRole } from '../../shared/api/auth';
+import { receiveCapAlert } from '../../shared/alerts/ingest';
+import { approveMessage } from '../../shared/alerts/approve';
+import { CorrectionSchema, correctMessage } from '../../shared/alerts/correct';
 
 const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
   'POST /messages': async ({ event, principal, query }) => {
@@ -39,6 +42,13 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
         parseOrProblem(ConfirmSchema, event.body ? readJsonBody(event) : {}),
       ),
     ),
+  'POST /alerts': async ({ event, principal }) => {
+    const response = await receiveCapAlert(principal, { body: event.body, isBase64Encoded: event.isBase64Encoded, contentType: event.headers['content-type'] }, { store: defaultStore() });
+    return { statusCode: response.statusCode, headers: { 'content-type': 'application/json', ...(response.replayed ? { 'idempotent-replayed': 'true' } : {}) }, body: response.body };
+  },
+  'POST /messages/{id}/approve': async ({ principal, params }) => json(200, await approveMessage(principal, parseOrProblem(IdSchema, params.id, 'the message id is not valid'), { store: defaultStore() })),
+  'POST /messages/{id}/correct': async ({ event, principal, params }) =>
+    json(202, await correctMessage(principal, parseOrProblem(IdSchema, params.id, 'the message id is not valid'), parseOrProblem(CorrectionSchema, event.body ? readJsonBody(event) : {}), { store: defaultStore() })),
   'GET /audit': async ({ principal, query }) => {
     requireRole(principal, 'admin', 'reading the audit trail');
     const range = parseOrProblem(AuditQuerySchema, query);

@@ -19,6 +19,9 @@ export const ROUTES = [
   { method: 'POST', path: '/messages/{id}/deliveries/{channel}/confirm' },
   { method: 'GET', path: '/audit' },
   { method: 'POST', path: '/previews' },
+  { method: 'POST', path: '/alerts' },
+  { method: 'POST', path: '/messages/{id}/approve' },
+  { method: 'POST', path: '/messages/{id}/correct' },
   { method: 'GET', path: '/openapi.json', public: true },
 ] as const satisfies readonly RouteSpec[];
 
