@@ -17,7 +17,7 @@ import { provisionQueues, provisionTable } from './provision';
 import { reconcileIntervalMs, ScheduleLoop } from './schedules';
 import { SEED_CREDENTIALS_FILE, seedChannels } from './seed';
 import { startDynamoDbLocal, startSqs } from './services';
-import { simBaseUrl, startSimulator } from './simulator/server';
+import { simBaseUrl, startSimulator, type SimulatorOptions } from './simulator/server';
 import type { NinaSim } from './simulator/nina';
 import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
 import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
@@ -39,8 +39,8 @@ export interface LocalStackOptions {
   reconcileIntervalMs?: number;
   /** where the stack's own messages and request lines go (default console) */
   log?: (line: string, error?: unknown) => void;
-  /** the simulator answers each platform call after this long (ms): a real API's latency */
-  simulatorDelayMs?: { min: number; max: number };
+  /** simulator behaviour: a base response delay (a real API's latency), platform limits on or off */
+  simulator?: Pick<SimulatorOptions, 'responseDelayMs' | 'enforceQuotas'>;
   /** default: HEROLD_ALERT_FEED_INTERVAL_MS or one minute */
   alertsFeedIntervalMs?: number;
 }
@@ -97,7 +97,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
     const channels = await seedChannels(tableName, { dynamoEndpoint });
 
-    const simulator = await startSimulator({ port: options.simulatorPort ?? 4010, responseDelayMs: options.simulatorDelayMs });
+    const simulator = await startSimulator({ ...options.simulator, port: options.simulatorPort ?? 4010 });
     cleanups.push(simulator.stop);
 
     const env: Record<string, string> = {

@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** every platform answer takes this long (ms, drawn evenly from the range): a real API's latency */
   responseDelayMs?: { min: number; max: number };
+  /** false: the platforms' publishing limits are not simulated (default true) */
+  enforceQuotas?: boolean;
 }
 
 export interface RunningSimulator {
@@ -56,7 +58,7 @@ const MAX_BODY_BYTES = 50 * 1024 * 1024;
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';
   const modules = new Map((options.platforms ?? SIM_PLATFORMS).map((module) => [module.id, module]));
-  const state = new MemorySimState({ seed: options.seed });
+  const state = new MemorySimState({ seed: options.seed, enforceQuotas: options.enforceQuotas });
   const random = seededRandom(state.seed);
   let faults: ActiveFault[] = [];
   const nina = createNinaSim();
