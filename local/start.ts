@@ -9,7 +9,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { ENV, type QueueUrls } from '../shared/config';
 import type { Channel } from '../shared/model/schemas';
 import { platformList, type PlatformId } from '../shared/platforms/registry';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localSqsClient } from './aws';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localDynamoDocumentClient, localSqsClient } from './aws';
 import { LANE_CONCURRENCY, startEventSource, type EventSource, type SqsHandler } from './event-source';
 import { startHttpServer, type HttpHandler } from './http-server';
 import { lambdaContext } from './lambda-context';
@@ -17,6 +17,7 @@ import { provisionQueues, provisionTable } from './provision';
 import { reconcileIntervalMs, ScheduleLoop } from './schedules';
 import { SEED_CREDENTIALS_FILE, seedChannels } from './seed';
 import { startDynamoDbLocal, startSqs } from './services';
+import { startLocalScheduler } from './scheduler';
 import { simBaseUrl, startSimulator, type SimulatorOptions } from './simulator/server';
 import type { NinaSim } from './simulator/nina';
 import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
@@ -77,6 +78,8 @@ export interface LocalStack {
 /** Function timeouts as deployed: queue visibility (30 s) is six times the publisher's. */
 const PUBLISH_TIMEOUT_SECONDS = 5;
 const RECONCILER_TIMEOUT_SECONDS = 60;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 const ALERTS_FEED_TIMEOUT_SECONDS = 60;
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -118,6 +121,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Imported only now: handlers may read the environment when their module loads, as on a cold start.
     const ingest = await loadHandler<HttpHandler>('../functions/ingest/handler');
+    const followers = await import('../functions/followers/schedule');
+    const dispatch = await loadHandler<(event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>>('../functions/dispatch/handler');
+    // EventBridge Scheduler's stand-in: one-time schedules kept in DynamoDB Local, fired at their time.
+    const scheduler = startLocalScheduler({
+      store: { doc: localDynamoDocumentClient(dynamoEndpoint), table: tableName },
+      dispatch: (event) => dispatch(event, lambdaContext('herold-dispatch', 30_000)),
+      log,
+    });
+    cleanups.push(async () => scheduler.stop());
     const reconciler = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/reconciler/handler');
     const alertsFeed = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/alerts-feed/handler');
     const publishers = await Promise.all(platformList().map(async ({ id }) => [id, await loadHandler<SqsHandler>(`../functions/publish/${id}`)] as const));
@@ -150,6 +162,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           intervalMs: options.reconcileIntervalMs ?? reconcileIntervalMs(),
           run: () => reconciler(scheduledEvent('herold-reconciler'), lambdaContext('herold-reconciler', RECONCILER_TIMEOUT_SECONDS * 1000)),
         },
+        { name: 'collect-followers', intervalMs: DAY_MS, run: async () => void (await followers.handler({})) },
+        { name: 'follower-ages', intervalMs: HOUR_MS, run: async () => void (await followers.checkFigureAges()) },
         {
           name: 'alerts-feed',
           intervalMs: options.alertsFeedIntervalMs ?? intervalFromEnv('HEROLD_ALERT_FEED_INTERVAL_MS', 60_000),
@@ -159,6 +173,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     );
     schedules.start();
+    // As the daily schedule would have done this morning: the report has today's figures from the start.
+    schedules.runNow('collect-followers').catch((error: unknown) => log('collecting follower counts failed', error));
     cleanups.push(() => schedules.stop());
 
     const api = await startHttpServer({ handler: ingest, port: options.port ?? 3000, schedules, functionName: 'herold-ingest', log });

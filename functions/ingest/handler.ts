@@ -1,8 +1,11 @@
 /** HTTP API: every route of shared/api/routes.ts, each a parse → domain call → respond line. */
 import { createApiHandler, json, readJsonBody, type RouteHandler } from '../../shared/api/http';
-import { parseOrProblem } from '../../shared/api/problem';
+import { parseOrProblem, ProblemError } from '../../shared/api/problem';
+import { followerReportResponse } from '../../shared/followers/load-report';
+import { manualFigureResponse } from '../../shared/followers/manual';
+import { configuredTimeZone } from '../../shared/followers/settings';
 import type { RouteKey } from '../../shared/api/routes';
-import { CreateMessageSchema, IdSchema } from '../../shared/model/schemas';
+import { CreateMessageSchema, IdSchema, type Principal } from '../../shared/model/schemas';
 import { createMessageOnce } from '../../shared/messages/create-once';
 import { getMessageForPrincipal, ListMessagesQuerySchema, listMessagesForPrincipal } from '../../shared/messages/read';
 import { openApiDocument } from '../../shared/api/openapi';
@@ -13,6 +16,9 @@ import { ChannelPatchSchema, updateChannelState } from '../../shared/channels/up
 import { confirmHandoff, ConfirmSchema } from '../../shared/messages/confirm';
 import { AuditQuerySchema, queryAudit } from '../../shared/audit/audit';
 import { requireRole } from '../../shared/api/auth';
+import { cancelMessage, releaseHeldMessage, updateScheduledMessage } from '../../shared/scheduling/change';
+import { setOrgHold } from '../../shared/scheduling/crisis';
+import { listMessagesInState } from '../../shared/scheduling/list';
 import { receiveCapAlert } from '../../shared/alerts/ingest';
 import { approveMessage } from '../../shared/alerts/approve';
 import { CorrectionSchema, correctMessage } from '../../shared/alerts/correct';
@@ -25,9 +31,14 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
     return { statusCode: response.statusCode, headers: { 'content-type': 'application/json', ...(response.replayed ? { 'idempotent-replayed': 'true' } : {}) }, body: response.body };
   },
   'POST /previews': async ({ event, principal }) => json(200, await previewMessage(principal, parseOrProblem(CreateMessageSchema, readJsonBody(event)), { store: defaultStore() })),
-  'GET /messages': async ({ principal, query }) => json(200, await listMessagesForPrincipal(defaultStore(), principal, parseOrProblem(ListMessagesQuerySchema, query))),
+  'GET /messages': async ({ principal, query }) =>
+    json(200, query.state !== undefined ? await listMessagesInState(defaultStore(), principal, query) : await listMessagesForPrincipal(defaultStore(), principal, parseOrProblem(ListMessagesQuerySchema, query))),
   'GET /messages/{id}': async ({ principal, params }) =>
     json(200, await getMessageForPrincipal(defaultStore(), principal, parseOrProblem(IdSchema, params.id, 'the message id is not valid'))),
+  'PATCH /messages/{id}': async ({ event, principal, params }) => json(200, await updateScheduledMessage({ store: defaultStore() }, principal, params.id, readJsonBody(event))),
+  'DELETE /messages/{id}': async ({ principal, params }) => json(200, await cancelMessage({ store: defaultStore() }, principal, params.id)),
+  'POST /messages/{id}/release': async ({ principal, params }) => json(202, await releaseHeldMessage({ store: defaultStore() }, principal, params.id)),
+  'PUT /organisations/{org}/hold': async ({ event, principal, params }) => json(200, await setOrgHold(defaultStore(), principal, params.org, readJsonBody(event))),
   'GET /channels': async ({ principal }) => json(200, { items: await listChannelsForPrincipal(defaultStore(), principal) }),
   'PATCH /channels/{id}': async ({ event, principal, params }) =>
     json(200, await updateChannelState(defaultStore(), principal, parseOrProblem(IdSchema, params.id, 'the channel id is not valid'), parseOrProblem(ChannelPatchSchema, readJsonBody(event)))),
@@ -42,6 +53,14 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
         parseOrProblem(ConfirmSchema, event.body ? readJsonBody(event) : {}),
       ),
     ),
+  'GET /reports/followers': async ({ event, principal, query }) => followerReport(principal, query, event.headers.accept),
+  'GET /reports/followers.html': async ({ event, principal, query }) => followerReport(principal, query, event.headers.accept, 'html'),
+  'PUT /channels/{id}/followers/{date}': async ({ event, principal, params }) => {
+    requireRole(principal, 'admin', 'entering follower figures');
+    const { doc, table } = defaultStore();
+    const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    return manualFigureResponse({ doc, table, org: principal.org, channelId: params.id ?? '', date: params.date, body, timeZone: configuredTimeZone() });
+  },
   'POST /alerts': async ({ event, principal }) => {
     const response = await receiveCapAlert(principal, { body: event.body, isBase64Encoded: event.isBase64Encoded, contentType: event.headers['content-type'] }, { store: defaultStore() });
     return { statusCode: response.statusCode, headers: { 'content-type': 'application/json', ...(response.replayed ? { 'idempotent-replayed': 'true' } : {}) }, body: response.body };
@@ -55,6 +74,13 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
     return json(200, { items: await queryAudit(defaultStore(), principal.org, range.from, range.to) });
   },
 };
+
+/** Reports are per organisation: the caller's own, whatever `org` says. */
+async function followerReport(principal: Principal, query: Record<string, string | undefined>, accept: string | undefined, format?: 'html') {
+  if (query.org !== undefined && query.org !== principal.org) throw new ProblemError(403, `reports are per organisation; this token reads "${principal.org}"`);
+  const { doc, table } = defaultStore();
+  return followerReportResponse({ doc, table, params: { ...query, org: principal.org }, accept, ...(format ? { format } : {}) });
+}
 
 export const handler = createApiHandler(routes, {
   'GET /openapi.json': async ({ event }) => json(200, openApiDocument(`https://${event.requestContext.domainName}`)),

@@ -7,8 +7,8 @@
  * |-------------------------|--------------|-----------------------------------|------------------------------------------|
  * | PublishOutcome          | Count        | platform, class, priority         | publisher, once per attempt (class: published, retryable, rate-limited, auth, permanent, ambiguous, unsupported) |
  * | PublishLatency          | Milliseconds | platform, priority                | publisher, ingest → PUBLISHED            |
- * | FollowerCount           | Count        | org, platform, channel            | publisher, per collect-followers job     |
- * | FollowerCollectionAge   | Seconds      | platform                          | follower collection run: age of the oldest latest figure among a platform's measured channels, once a day |
+ * | FollowerCount           | Count        | organisation, platform, channel   | publisher, per collect-followers job     |
+ * | FollowerCollectionAge   | Seconds      | platform                          | follower age check (hourly): one value per measured channel; the alarm takes the Maximum |
  * | QuotaBelowReserve       | Count        | platform                          | 1 when a channel's remaining quota is below its emergency reserve |
  * | TokenExpiringSoon       | Count        | platform                          | token health check: channels whose token cannot be refreshed and expires within 7 days |
  */

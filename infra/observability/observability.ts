@@ -105,7 +105,7 @@ export class Observability extends Construct {
       metricGroups: [
         {
           title: 'Followers',
-          metrics: [searchMetric('FollowerCount', ['org', 'platform', 'channel'], {}, 'Maximum', Duration.days(1), '')],
+          metrics: [searchMetric('FollowerCount', ['organisation', 'platform', 'channel'], {}, 'Maximum', Duration.days(1), '')],
         },
       ],
     });

@@ -9,11 +9,13 @@ import type { Principal } from '../model/schemas';
 import { hasRole } from '../api/auth';
 import { ProblemError } from '../api/problem';
 import { auditPut } from '../audit/audit';
-import { summarize, type CreatedMessage } from '../messages/create';
-import { sendJobs, type QueuedJob } from '../queue/jobs';
+import type { CreatedMessage } from '../messages/create';
+import { deliverySummaries, queueDeliveries } from '../messages/enqueue';
+import type { sendJobs } from '../queue/jobs';
+import { noteCrisis } from '../scheduling/crisis';
 import { openIndexAttributes } from '../store/deliveries';
 import { keys } from '../store/keys';
-import { getMessageWithDeliveries, markQueued, STUCK_AFTER_MS } from '../store/messages';
+import { getMessageWithDeliveries, STUCK_AFTER_MS } from '../store/messages';
 import type { Store } from '../store/client';
 import { stateAfterApproval } from './gate';
 
@@ -83,12 +85,10 @@ export async function approveMessage(principal: Principal, messageId: string, de
     throw error;
   }
 
-  const publishable = released.filter((delivery) => delivery.state === 'PENDING');
-  const jobs: QueuedJob[] = publishable.map((delivery) => ({ platform: delivery.platform, priority: delivery.priority, job: { type: 'publish', messageId: message.id, channelId: delivery.channelId } }));
-  const unsent = new Set((await (deps.send ?? sendJobs)(jobs)).map((job) => (job.job.type === 'publish' ? job.job.channelId : '')));
   // Unsent jobs stay PENDING in the open index: the reconciler sends them within a minute.
-  await Promise.all(publishable.filter((delivery) => !unsent.has(delivery.channelId)).map((delivery) => markQueued(deps.store, message.id, delivery.channelId, now)));
-
-  const byChannel = new Map(released.map((delivery) => [delivery.channelId, delivery.state === 'PENDING' && !unsent.has(delivery.channelId) ? { ...delivery, state: 'QUEUED' as const } : delivery]));
-  return { ...summarize(message.id, deliveries.map((delivery) => byChannel.get(delivery.channelId) ?? delivery)), approvedBy: principal.sub, approvedAt: at };
+  const unsent = await queueDeliveries(deps.store, released, now, deps.send);
+  // The emergency goes out now: from here the organisation's crisis hold is on.
+  await noteCrisis(deps.store, message, now);
+  const byChannel = new Map(released.map((delivery) => [delivery.channelId, delivery]));
+  return { id: message.id, deliveries: deliverySummaries(deliveries.map((delivery) => byChannel.get(delivery.channelId) ?? delivery), unsent), approvedBy: principal.sub, approvedAt: at };
 }

@@ -10,6 +10,16 @@ import { ChannelPatchSchema } from '../channels/update';
 import { ConfirmSchema } from '../messages/confirm';
 import { AuditQuerySchema } from '../audit/audit';
 import { ListMessagesQuerySchema } from '../messages/read';
+import { UpdateScheduledMessageSchema } from '../scheduling/change';
+import { HoldRequestSchema } from '../scheduling/crisis';
+
+const ReportQueryDocSchema = z.object({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  org: z.string().optional(),
+  format: z.enum(['json', 'csv', 'md', 'svg', 'html']).optional(),
+});
+const ManualFigureBodySchema = z.object({ count: z.number().int().nonnegative() });
 import { CorrectionSchema } from '../alerts/correct';
 
 export interface RouteDoc {
@@ -32,11 +42,22 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   },
   'GET /messages': { summary: 'List the organisation\'s messages, newest first', query: ListMessagesQuerySchema, success: [200, 'A page of messages'] },
   'GET /messages/{id}': { summary: 'A message with every delivery\'s state, remote URL and error', success: [200, 'The message'] },
+  'PATCH /messages/{id}': { summary: 'Change the time or text of a scheduled message (only while SCHEDULED)', body: UpdateScheduledMessageSchema, success: [200, 'The rescheduled message'] },
+  'DELETE /messages/{id}': { summary: 'Cancel a scheduled or held message: its schedule is deleted, it and its deliveries become CANCELLED', success: [200, 'The cancelled message'] },
+  'POST /messages/{id}/release': { summary: 'Release a message held during a crisis: its deliveries are queued now', success: [202, 'The released message'] },
+  'PUT /organisations/{org}/hold': { summary: 'Switch the organisation\'s crisis hold on or off by hand (admin)', body: HoldRequestSchema, success: [200, 'The hold as it is now'] },
   'GET /channels': { summary: 'The organisation\'s channels', success: [200, 'The channels'] },
   'PATCH /channels/{id}': { summary: 'Set a channel active, frozen or retired (admin)', body: ChannelPatchSchema, success: [200, 'The changed channel'] },
   'POST /messages/{id}/deliveries/{channel}/confirm': { summary: 'Confirm that a person posted a hand-off delivery', body: ConfirmSchema, success: [200, 'The delivery, now PUBLISHED'] },
   'GET /audit': { summary: 'The audit trail (admin)', query: AuditQuerySchema, success: [200, 'Audit entries, newest first'] },
   'POST /previews': { summary: 'Each channel\'s rendered text, its length by that platform\'s count, and why it would be skipped; writes nothing', body: CreateMessageSchema, success: [200, 'The preview per channel'] },
+  'GET /reports/followers': {
+    summary: 'Followers per channel between two dates, with change and series: JSON, CSV, Markdown or SVG (Accept or format=)',
+    query: ReportQueryDocSchema,
+    success: [200, 'The report'],
+  },
+  'GET /reports/followers.html': { summary: 'The follower report as a web page: table and chart', query: ReportQueryDocSchema, success: [200, 'HTML page'] },
+  'PUT /channels/{id}/followers/{date}': { summary: 'Enter a follower figure by hand (admin), e.g. for WhatsApp Channels', body: ManualFigureBodySchema, success: [200, 'The stored figure'] },
   'POST /alerts': {
     summary: 'A CAP 1.2 alert in: one message per language; Update/Cancel threaded under the alert they reference; Exercise/Test/System/Draft recorded as a dry run (emergency role)',
     rawBody: { contentTypes: ['application/cap+xml', 'application/xml'], description: 'a CAP 1.2 <alert> document, at most 512 KB, without DTD or entities' },

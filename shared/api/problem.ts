@@ -21,6 +21,7 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 /** Thrown anywhere in the domain; turned into a problem+json response at the edge. */

@@ -11,7 +11,7 @@ import { JobSchema, type Channel, type Job, type OrgId } from '../model/schemas'
 import { PLATFORMS, type PlatformId } from '../platforms/registry';
 import { listChannelsOfOrgs } from './channels';
 import { localDate } from './dates';
-import { emitCollectionAge } from './metrics';
+import { emitCollectionAge, NEVER_MEASURED_SECONDS } from './metrics';
 import { latestFollowerFigure, type FollowerFigure } from './store';
 
 /** Measured by an API and not retired: frozen channels keep their audience, so they are still counted. */
@@ -103,7 +103,7 @@ export async function missingFigures(options: {
     options.channels.filter(isCollectable).map(async (channel): Promise<MissingFigure> => {
       const latest = await latestFollowerFigure(options.doc, options.table, channel.id);
       const ageHours = latest ? Math.round(((now - figureTime(latest)) / 3_600_000) * 10) / 10 : null;
-      if (ageHours !== null) emitCollectionAge(options.metrics, channel, ageHours);
+      emitCollectionAge(options.metrics, channel, latest ? Math.round((now - figureTime(latest)) / 1000) : NEVER_MEASURED_SECONDS);
       return { channelId: channel.id, platform: channel.platform, org: channel.org, latest, ageHours };
     }),
   );

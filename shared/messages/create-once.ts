@@ -2,7 +2,8 @@
 import type { CreateMessage, Principal } from '../model/schemas';
 import { ProblemError, parseOrProblem } from '../api/problem';
 import { getMessageWithDeliveries } from '../store/messages';
-import { createMessage, summarize, type CreateMessageDeps } from './create';
+import { createMessage, type CreateMessageDeps } from './create';
+import { deliverySummaries } from './enqueue';
 import { abandonIdempotent, beginIdempotent, completeIdempotent, IdempotencyKeySchema, requestHash } from './idempotency';
 import { newMessageId } from './ids';
 
@@ -25,7 +26,8 @@ export async function createMessageOnce(principal: Principal, input: CreateMessa
     const written = await getMessageWithDeliveries(deps.store, start.messageId);
     if (written) {
       // The earlier request wrote the message and died before answering; the reconciler queues what it left PENDING.
-      const body = JSON.stringify(summarize(start.messageId, written.deliveries));
+      const stillPending = new Set(written.deliveries.map((delivery) => delivery.channelId));
+      const body = JSON.stringify({ id: start.messageId, deliveries: deliverySummaries(written.deliveries, stillPending) });
       await completeIdempotent(deps.store, principal.org, key, { statusCode: 202, body });
       return { statusCode: 202, body, replayed: true };
     }

@@ -1,11 +1,15 @@
 /** Creating a message: validate against the caller's channels, plan, write atomically, queue. */
-import type { Channel, CreateMessage, Delivery, Message, Principal } from '../model/schemas';
+import type { Channel, CreateMessage, Delivery, Message, MessageKind, MessageState, Principal } from '../model/schemas';
 import { hasRole } from '../api/auth';
 import { ProblemError, type FieldError } from '../api/problem';
 import { listChannels } from '../store/channels';
 import type { Store } from '../store/client';
-import { getMessageWithDeliveries, markQueued, putMessageWithDeliveries, type MessageWithDeliveries } from '../store/messages';
-import { sendJobs, type QueuedJob } from '../queue/jobs';
+import { getMessageWithDeliveries, putMessageWithDeliveries, type MessageWithDeliveries } from '../store/messages';
+import type { sendJobs } from '../queue/jobs';
+import { deferMessage } from '../scheduling/defer';
+import { noteCrisis } from '../scheduling/crisis';
+import type { SchedulePort } from '../scheduling/schedules';
+import { deliverySummaries, queueDeliveries } from './enqueue';
 import { newMessageId } from './ids';
 import { auditPut } from '../audit/audit';
 import { planDelivery } from './plan';
@@ -22,6 +26,15 @@ export interface CreateMessageDeps {
   messageId?: string;
   /** how media URLs are checked (tests, proxies) */
   fetch?: typeof fetch;
+  /** where scheduled messages get their one-time schedule (default: the process's schedule port) */
+  schedules?: SchedulePort;
+}
+
+/** Set by internal callers only (CAP alerts, all-clears); the HTTP API creates posts and updates. */
+export interface CreateMessageOptions {
+  kind?: MessageKind;
+  /** a CAP alert's (or a correction's) severity, dry run and origin */
+  alert?: AlertOrigin;
 }
 
 /** Every media URL must answer and serve what the message says, before anything is written. */
@@ -30,12 +43,6 @@ export async function checkMedia(media: CreateMessage['media'], fetchImpl?: type
   const { facts, errors } = await inspectMedia(media, fetchImpl);
   if (errors.length) throw new ProblemError(422, 'a media item cannot be used', { errors });
   return facts;
-}
-
-/** Set by internal callers only (CAP alerts, corrections); the HTTP API creates posts and updates. */
-export interface CreateMessageOptions {
-  kind?: Message['kind'];
-  alert?: AlertOrigin;
 }
 
 export interface DeliverySummary {
@@ -48,6 +55,11 @@ export interface DeliverySummary {
 
 export interface CreatedMessage {
   id: string;
+  /** set when the message waits: SCHEDULED for its time, HELD for a person */
+  state?: MessageState;
+  stateReason?: string;
+  scheduledAt?: string;
+  scheduledAtLocal?: string;
   deliveries: DeliverySummary[];
 }
 
@@ -101,36 +113,19 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
   const deliveries = gateDeliveries(planned, { dryRunReason, needsApproval });
   const publishable = deliveries.filter((delivery) => delivery.state === 'PENDING');
 
+  // A scheduled message, or a routine one during a crisis hold, waits instead of going out now.
+  const deferred = await deferMessage({ message, deliveries, input }, { ...deps, now: () => now });
+  if (deferred) return deferred;
+
   await putMessageWithDeliveries(deps.store, message, deliveries, [
     auditPut(deps.store, principal, { action: 'message.create', target: `message/${message.id}`, after: { priority: message.priority, kind: message.kind, channels: message.channelIds, ...(severity ? { severity } : {}), ...(message.approval ? { approvalRequired: message.approval.required } : {}), ...(dryRunReason ? { dryRun: dryRunReason } : {}) } }, now),
   ]);
-
-  const jobs: QueuedJob[] = publishable.map((delivery) => ({
-    platform: delivery.platform,
-    priority: delivery.priority,
-    job: { type: 'publish', messageId: delivery.messageId, channelId: delivery.channelId },
-  }));
-  const unsent = new Set((await (deps.send ?? sendJobs)(jobs)).map((job) => (job.job.type === 'publish' ? job.job.channelId : '')));
   // Unsent jobs stay PENDING: the reconciler sends them again within a minute.
-  await Promise.all(
-    publishable.filter((delivery) => !unsent.has(delivery.channelId)).map((delivery) => markQueued(deps.store, message.id, delivery.channelId, now)),
-  );
+  const unsent = await queueDeliveries(deps.store, publishable, now, deps.send);
+  // A dry run never starts or ends a crisis; one waiting for approval starts it when it is approved.
+  if (!dryRunReason && !needsApproval) await noteCrisis(deps.store, message, now);
 
-  const queued = deliveries.map((delivery) => (delivery.state === 'PENDING' && !unsent.has(delivery.channelId) ? { ...delivery, state: 'QUEUED' as const } : delivery));
-  return summarize(message.id, queued);
-}
-
-export function summarize(messageId: string, deliveries: readonly Delivery[]): CreatedMessage {
-  return {
-    id: messageId,
-    deliveries: deliveries.map((delivery) => ({
-      channelId: delivery.channelId,
-      platform: delivery.platform,
-      state: delivery.state,
-      ...(delivery.reason ? { reason: delivery.reason } : {}),
-      ...(delivery.state === 'HANDOFF' ? { renderedText: delivery.renderedText } : {}),
-    })),
-  };
+  return { id: message.id, deliveries: deliverySummaries(deliveries, unsent) };
 }
 
 /** The requested channels, all of the caller's organisation; by default its active ones. */

@@ -66,6 +66,10 @@ export const CreateMessageSchema = z
     priority: PrioritySchema.default('normal'),
     replyTo: IdSchema.optional(),
     overrides: z.partialRecord(PlatformIdSchema, z.strictObject({ text: nonBlank(10_000) })).optional(),
+    /** ISO 8601 date-time with offset (or `Z`), or a local date-time together with `timeZone`; checked by shared/scheduling/time.ts */
+    scheduledAt: z.string().max(64).optional(),
+    /** IANA zone of a local `scheduledAt`, e.g. Europe/Berlin */
+    timeZone: z.string().max(64).optional(),
     severity: SeveritySchema.optional(),
   })
   .strict();
@@ -73,6 +77,15 @@ export type CreateMessageInput = z.input<typeof CreateMessageSchema>;
 export type CreateMessage = z.output<typeof CreateMessageSchema>;
 
 export const MessageKindSchema = z.enum(['post', 'alert', 'update', 'cancel', 'all-clear']);
+export type MessageKind = z.infer<typeof MessageKindSchema>;
+
+/**
+ * Where a message stands before its deliveries run. Absent: it was queued when it was created.
+ * SCHEDULED waits for its time, HELD waits for a person (crisis hold), DISPATCHED left a schedule or
+ * hold and was queued, CANCELLED was withdrawn before it went out.
+ */
+export const MessageStateSchema = z.enum(['SCHEDULED', 'HELD', 'DISPATCHED', 'CANCELLED']);
+export type MessageState = z.infer<typeof MessageStateSchema>;
 
 export const MessageSchema = z.object({
   id: IdSchema,
@@ -86,6 +99,14 @@ export const MessageSchema = z.object({
   createdBy: z.string(),
   createdAt: z.iso.datetime(),
   channelIds: z.array(IdSchema),
+  state: MessageStateSchema.optional(),
+  /** why the message is in its state (e.g. which hold keeps it) */
+  stateReason: z.string().optional(),
+  /** when a scheduled message goes out, in UTC */
+  scheduledAt: z.iso.datetime().optional(),
+  /** the same instant in the organisation's time zone, with its offset */
+  scheduledAtLocal: z.iso.datetime({ offset: true }).optional(),
+  timeZone: z.string().optional(),
   severity: SeveritySchema.optional(),
   /** emergency messages under the two-person rule: who released it, and when */
   approval: z.object({ required: z.boolean(), approvedBy: z.string().optional(), approvedAt: z.iso.datetime().optional() }).optional(),
@@ -100,6 +121,10 @@ export const MessageSchema = z.object({
 export type Message = z.infer<typeof MessageSchema>;
 
 export const DeliveryStateSchema = z.enum([
+  /** waits with its scheduled message; not queued, not looked at by the reconciler */
+  'SCHEDULED',
+  /** waits for a person to release it (crisis hold); not queued */
+  'HELD',
   'PENDING',
   'QUEUED',
   'PUBLISHING',

@@ -13,7 +13,9 @@ import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { queueUrls } from '../config';
 import { JobSchema, type Job } from '../model/schemas';
 import type { PlatformClient } from '../platforms/client';
-import type { PlatformId } from '../platforms/registry';
+import { platformBaseUrl, type PlatformId } from '../platforms/registry';
+import { getChannel } from '../store/channels';
+import { collectFollowers } from '../followers/collect';
 import { logger, metrics } from '../observability/powertools';
 import { sendJobs, sqs } from '../queue/jobs';
 import { defaultStore } from '../store/client';
@@ -23,12 +25,7 @@ import { processPublishJob, type JobOutcome, type PublishDeps } from './publish'
 /** A record that should be offered again later; its visibility has been set already. */
 class RetryLater extends Error {}
 
-export interface PublishHandlerOptions {
-  /** extra job kinds this platform's function handles (follower collection) */
-  otherJobs?: (job: Exclude<Job, { type: 'publish' }>, client: PlatformClient | undefined) => Promise<void>;
-}
-
-export function createPublishHandler(platform: PlatformId, client?: PlatformClient, options: PublishHandlerOptions = {}) {
+export function createPublishHandler(platform: PlatformId, client?: PlatformClient) {
   const processor = new BatchProcessor(EventType.SQS);
 
   const deps = (): PublishDeps => ({
@@ -44,30 +41,27 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     maxBackoffSeconds: Number(process.env.HEROLD_MAX_BACKOFF_SECONDS ?? 300),
     onQuotaBelowReserve: (channel) => {
       const single = metrics.singleMetric();
-      single.addDimensions({ platform, channel: channel.id });
+      single.addDimensions({ platform });
       single.addMetric('QuotaBelowReserve', MetricUnit.Count, 1);
+      logger.warn('publishing budget is down to the emergency reserve', { channelId: channel.id });
     },
   });
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const job = parseJob(record);
     if (!job) return;
-    if (job.type !== 'publish') {
-      if (!options.otherJobs) throw new Error(`${platform} cannot handle ${job.type} jobs`);
-      await options.otherJobs(job, client);
-      return;
-    }
+    if (job.type === 'collect-followers') return collectJob(job);
     logger.appendKeys({ messageId: job.messageId, channelId: job.channelId });
     try {
       const outcome = await processPublishJob(job, Number(record.attributes.ApproximateReceiveCount ?? 1), deps());
-      report(outcome);
+      report(outcome, isUrgentArn(record.eventSourceARN) ? 'emergency' : 'normal');
       await applyOutcome(outcome, record, job);
     } finally {
       logger.removeKeys(['messageId', 'channelId']);
     }
   };
 
-  const report = (outcome: JobOutcome) => {
+  const report = (outcome: JobOutcome, priority: 'emergency' | 'normal') => {
     if (outcome.kind === 'ignored') {
       logger.info('job ignored', { reason: outcome.reason });
       metrics.addMetric('DuplicateJobIgnored', MetricUnit.Count, 1);
@@ -75,7 +69,7 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     }
     const outcomeName = outcome.kind === 'settled' ? (outcome.state === 'PUBLISHED' ? 'published' : (outcome.errorClass ?? outcome.state.toLowerCase())) : outcome.errorClass;
     const single = metrics.singleMetric();
-    single.addDimensions({ platform, outcome: outcomeName, priority: outcome.kind === 'settled' ? (outcome.delivery?.priority ?? 'normal') : 'normal' });
+    single.addDimensions({ platform, class: outcomeName, priority });
     single.addMetric('PublishOutcome', MetricUnit.Count, 1);
     if (outcome.kind === 'settled' && outcome.state === 'PUBLISHED' && outcome.message) {
       const latency = metrics.singleMetric();
@@ -101,8 +95,30 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     }
   };
 
-  const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
+  /** The platform's function owns its credentials and client, so it also reads its channels' follower counts. */
+  const collectJob = async (job: Extract<Job, { type: 'collect-followers' }>): Promise<void> => {
+    const store = defaultStore();
+    const channel = await getChannel(store, job.channelId);
+    if (!channel || channel.platform !== platform || !client) {
+      logger.error('cannot collect followers for this channel here', { channelId: job.channelId, date: job.date });
+      metrics.addMetric('InvalidJobDropped', MetricUnit.Count, 1);
+      return;
+    }
+    const credentials = await loadCredentials(channel.credentialsRef);
+    await collectFollowers({
+      channel,
+      date: job.date,
+      readCount: () => client.followerCount({ channel, credentials, baseUrl: platformBaseUrl(platform), saveCheckpoint: async () => undefined, timeoutMs: deps().requestTimeoutMs }),
+      doc: store.doc,
+      table: store.table,
+      metrics,
+    });
+  };
+
+  const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    metrics.addMetric('JobsReceived', MetricUnit.Count, event.Records.length);
+    return processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
+  };
 
   return middy(handler).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }

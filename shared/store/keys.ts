@@ -20,3 +20,21 @@ export const keys = {
 } as const;
 
 export const DELIVERY_SK_PREFIX = 'DLV#';
+
+/** Scheduled and held messages, the crisis hold and organisation settings. */
+export const schedulingKeys = {
+  /** the partition of an organisation's own items (hold, settings, state pointers) */
+  orgPartition: (org: string) => `ORG#${org}`,
+  /** the organisation's crisis hold: manual switch and running emergencies */
+  orgHold: (org: string) => ({ PK: schedulingKeys.orgPartition(org), SK: 'HOLD' }),
+  /** organisation settings (time zone, whose holds it follows) */
+  orgConfig: (org: string) => ({ PK: schedulingKeys.orgPartition(org), SK: 'CONFIG' }),
+  /** a pointer per SCHEDULED or HELD message, so those are listed without reading every message */
+  orgMessageInState: (org: string, state: string, createdAt: string, messageId: string) => ({ PK: schedulingKeys.orgPartition(org), SK: `STATE#${state}#${createdAt}#${messageId}` }),
+  orgMessagesInStatePrefix: (state: string) => `STATE#${state}#`,
+  /** local stack only: a one-time schedule of the in-process scheduler */
+  localSchedule: (name: string) => ({ PK: `LOCALSCHEDULE#${name}`, SK: 'SCHEDULE' }),
+  /** GSI1: local schedules by due time */
+  localSchedulesDue: () => 'LOCALSCHEDULES',
+  localSchedulesDueSort: (dueMs: number, name: string) => `${new Date(dueMs).toISOString()}#${name}`,
+} as const;

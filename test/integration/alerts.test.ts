@@ -37,6 +37,11 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 beforeEach(() => setPolicy({ singlePersonSeverities: ALL_SEVERITIES, languages: ['de-DE', 'en'] }));
 
+/** Emergencies of earlier tests leave the city in a crisis hold, which would keep routine posts back. */
+async function endCrisisHold(): Promise<void> {
+  expect((await api('/organisations/city/hold', { method: 'PUT', token: tokens.admin, body: { active: false } })).status).toBe(200);
+}
+
 async function api(path: string, options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? tokens.sender}`, ...options.headers };
   let body: string | undefined;
@@ -272,6 +277,7 @@ describe('the two-person rule', () => {
     expect(extreme.json.deliveries[0].state).toBe('QUEUED');
     const unknown = await api('/messages', { body: { text: 'Gasgeruch in der Altstadt.', priority: 'emergency', channels: ['city-mastodon'] } });
     expect(unknown.json.deliveries[0].state).toBe('AWAITING_APPROVAL');
+    await endCrisisHold();
     const routine = await api('/messages', { body: { text: 'Kein Notfall.', channels: ['city-mastodon'] } });
     expect(routine.json.deliveries[0].state).toBe('QUEUED');
     expect((await api(`/messages/${routine.json.id}/approve`, { method: 'POST', token: tokens.approver })).status).toBe(409);
@@ -326,6 +332,7 @@ describe('the emergency reserve', () => {
     // 8 of 10 used: the routine ceiling (limit − 20 % reserve); the last 2 are for emergencies.
     await doc.send(new PutCommand({ TableName: stack.tableName, Item: { PK: 'QUOTA#city-bluesky', SK: windowStart, used: 8, limit: 10, expiresAt: Math.floor(Date.now() / 1000) + 172_800 } }));
 
+    await endCrisisHold();
     const routine = await api('/messages', { body: { text: 'Routine: Öffnungszeiten des Bürgerbüros', channels: ['city-bluesky'] } });
     await waitForMessage(routine.json.id, (deliveries) => deliveries[0]?.state === 'RETRYING');
     expect((await api(`/messages/${routine.json.id}`)).json.deliveries[0]).toMatchObject({ state: 'RETRYING', waitingFor: 'quota' });

@@ -2,7 +2,7 @@
  * Bluesky PDS (XRPC): sessions (createSession limited to 30 per 5 minutes per account, access
  * tokens that expire, refreshSession that rotates the pair), uploadBlob, createRecord for
  * `app.bsky.feed.post` validated against the lexicon (300 graphemes, 3000 bytes, facets inside the
- * text's UTF-8 bytes, images embed, reply strong refs), getRecord, listRecords, resolveHandle and
+ * text's UTF-8 bytes, images embed, reply strong refs), getRecord, resolveHandle and
  * getProfile. Errors are XRPC bodies `{ error, message }`; rate limits carry `ratelimit-*` headers.
  */
 import { createHash } from 'node:crypto';
@@ -47,8 +47,11 @@ export function expireBlueskyAccessTokens(state: SimState): void {
 
 const xrpcError = (status: number, error: string, message: string, headers?: Record<string, string>): SimResponse => ({ status, headers, body: { error, message } });
 
-function blueskyErrorResponse(status: number, message: string): SimResponse {
-  if (status === 429) return xrpcError(429, 'RateLimitExceeded', 'Rate Limit Exceeded');
+function blueskyErrorResponse(status: number, message: string, retryAfter?: number): SimResponse {
+  if (status === 429) {
+    const headers = retryAfter === undefined ? undefined : rateLimitHeaders(5000, 0, Date.now() + retryAfter * 1000);
+    return xrpcError(429, 'RateLimitExceeded', 'Rate Limit Exceeded', headers);
+  }
   if (status === 401) return xrpcError(401, 'AuthenticationRequired', 'Authentication Required');
   if (status === 404) return xrpcError(404, 'XRPCNotSupported', 'XRPCNotSupported');
   if (status >= 500) return xrpcError(status, 'InternalServerError', 'Internal Server Error');
@@ -252,14 +255,6 @@ function getRecord(request: SimRequest, state: SimState): SimResponse {
   return { status: 200, body: { uri: found.uri, cid: found.cid, value: found.value } };
 }
 
-function listRecords(request: SimRequest, state: SimState): SimResponse {
-  const limit = Number(request.query.get('limit') ?? '50');
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return xrpcError(400, 'InvalidRequest', 'limit must be between 1 and 100');
-  const repo = request.query.get('repo') ?? '';
-  const records = request.query.get('collection') === POST ? recordsOf(state, repo).reverse().slice(0, limit) : [];
-  return { status: 200, body: { records: records.map((record) => ({ uri: record.uri, cid: record.cid, value: record.value })), ...(records.length === limit ? { cursor: records.at(-1)?.rkey } : {}) } };
-}
-
 function resolveHandle(request: SimRequest): SimResponse {
   const handle = (request.query.get('handle') ?? '').toLowerCase();
   // Every well-formed handle exists in the simulator, except the reserved `.invalid` TLD.
@@ -290,8 +285,6 @@ export const blueskySim: SimPlatform = {
         return refreshSession(request, state);
       case 'GET /xrpc/com.atproto.repo.getRecord':
         return getRecord(request, state);
-      case 'GET /xrpc/com.atproto.repo.listRecords':
-        return listRecords(request, state);
       case 'GET /xrpc/com.atproto.identity.resolveHandle':
         return resolveHandle(request);
       case 'POST /xrpc/com.atproto.repo.uploadBlob':

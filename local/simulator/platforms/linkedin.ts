@@ -1,6 +1,7 @@
 /**
  * LinkedIn versioned REST API (api.linkedin.com/rest): image upload (initializeUpload, then a PUT of
- * the bytes to the upload URL), posts as an organisation, the author finder, and organisation
+ * the bytes to the upload URL), video upload (initializeUpload with 4 MiB parts, a PUT per part
+ * answering an ETag, finalizeUpload with the ETags, PROCESSING then AVAILABLE), posts as an organisation, the author finder, and organisation
  * follower counts from networkSizes. Every /rest call needs `Linkedin-Version` (YYYYMM) and
  * `X-Restli-Protocol-Version: 2.0.0`. Commentary is little text format: LinkedIn would mangle
  * unescaped reserved characters, so the simulator refuses them outright, making the mistake visible.
@@ -13,6 +14,13 @@ interface Image {
   owner: string;
   status: 'WAITING_UPLOAD' | 'AVAILABLE';
 }
+interface Video {
+  urn: string;
+  owner: string;
+  size: number;
+  parts: { firstByte: number; lastByte: number; etag?: string }[];
+  status: 'WAITING_UPLOAD' | 'PROCESSING' | 'AVAILABLE';
+}
 interface StoredPost {
   id: string;
   author: string;
@@ -22,6 +30,7 @@ interface StoredPost {
 
 const store = (state: SimState) => ({
   images: state.scratch('linkedin', 'images', () => new Map<string, Image>()),
+  videos: state.scratch('linkedin', 'videos', () => new Map<string, Video>()),
   posts: state.scratch('linkedin', 'posts', () => [] as StoredPost[]),
 });
 
@@ -74,11 +83,77 @@ function uploadImage(request: SimRequest, state: SimState): SimResponse {
   return { status: 201 };
 }
 
+/** LinkedIn splits video uploads into parts of 4 MiB. */
+const VIDEO_PART_BYTES = 4 * 1024 * 1024;
+
+function initializeVideoUpload(request: SimRequest, state: SimState): SimResponse {
+  const action = request.query.get('action');
+  if (action === 'finalizeUpload') return finalizeVideoUpload(request, state);
+  if (action !== 'initializeUpload') return error(400, 'Unsupported action');
+  const upload = object(object(request.body)?.initializeUploadRequest);
+  const owner = upload?.owner;
+  const size = Number(upload?.fileSizeBytes);
+  if (typeof owner !== 'string' || !AUTHOR.test(owner)) return error(422, 'ERROR :: /initializeUploadRequest/owner :: is not a valid urn');
+  if (!Number.isInteger(size) || size <= 0) return error(422, 'ERROR :: /initializeUploadRequest/fileSizeBytes :: field is required but not found');
+  if (size > PLATFORMS.linkedin.media.maxVideoBytes) return error(422, 'ERROR :: /initializeUploadRequest/fileSizeBytes :: video is too large');
+  const id = `D5610AQ${state.nextId()}`;
+  const parts = [];
+  for (let firstByte = 0; firstByte < size; firstByte += VIDEO_PART_BYTES) parts.push({ firstByte, lastByte: Math.min(size, firstByte + VIDEO_PART_BYTES) - 1 });
+  const video: Video = { urn: `urn:li:video:${id}`, owner, size, parts, status: 'WAITING_UPLOAD' };
+  store(state).videos.set(id, video);
+  return {
+    status: 200,
+    body: {
+      value: {
+        uploadUrlsExpireAt: Date.now() + 24 * 3600 * 1000,
+        video: video.urn,
+        uploadInstructions: parts.map((part, index) => ({ uploadUrl: `${state.baseUrl}/linkedin/dms-uploads/${id}/uploaded-video/${index}`, firstByte: part.firstByte, lastByte: part.lastByte })),
+        uploadToken: '',
+      },
+    },
+  };
+}
+
+function uploadVideoPart(request: SimRequest, state: SimState): SimResponse {
+  if (request.headers.authorization !== `Bearer ${state.token('linkedin')}`) return linkedinErrorResponse(401, '');
+  const [, , id = '', , index = ''] = request.path.split('/');
+  const part = store(state).videos.get(id)?.parts[Number(index)];
+  if (!part) return error(404, 'Upload URL not found');
+  if (request.rawBody.byteLength !== part.lastByte - part.firstByte + 1) return error(400, `Part ${index} must be ${part.lastByte - part.firstByte + 1} bytes`);
+  part.etag = `/ETag-${id}-${index}`;
+  return { status: 200, headers: { etag: part.etag } };
+}
+
+function finalizeVideoUpload(request: SimRequest, state: SimState): SimResponse {
+  const finalize = object(object(request.body)?.finalizeUploadRequest);
+  const video = store(state).videos.get(String(finalize?.video ?? '').replace('urn:li:video:', ''));
+  if (!video) return error(404, 'Video not found');
+  const partIds = finalize?.uploadedPartIds;
+  const expected = video.parts.map((part) => part.etag);
+  if (!Array.isArray(partIds) || expected.some((etag) => !etag) || JSON.stringify(partIds) !== JSON.stringify(expected)) {
+    return error(400, 'ERROR :: /finalizeUploadRequest/uploadedPartIds :: must list every uploaded part ETag in order');
+  }
+  video.status = 'PROCESSING';
+  return { status: 200 };
+}
+
+function videoStatus(request: SimRequest, state: SimState): SimResponse {
+  const urn = decodeURIComponent(request.path.slice('/rest/videos/'.length));
+  const video = store(state).videos.get(urn.replace('urn:li:video:', ''));
+  if (!video) return error(404, `Video ${urn} not found`);
+  // Processing finishes by the time the status is asked for a second time.
+  const status = video.status;
+  if (video.status === 'PROCESSING') video.status = 'AVAILABLE';
+  return { status: 200, body: { owner: video.owner, id: video.urn, status, duration: 0, aspectRatioWidth: 16, aspectRatioHeight: 9 } };
+}
+
 function invalidContent(content: Record<string, unknown> | undefined, state: SimState): string | undefined {
   if (!content) return undefined;
-  const available = (id: unknown) => typeof id === 'string' && store(state).images.get(id.replace('urn:li:image:', ''))?.status === 'AVAILABLE';
+  const available = (id: unknown) =>
+    typeof id === 'string' &&
+    (id.startsWith('urn:li:video:') ? store(state).videos.get(id.replace('urn:li:video:', ''))?.status === 'AVAILABLE' : store(state).images.get(id.replace('urn:li:image:', ''))?.status === 'AVAILABLE');
   const media = object(content.media);
-  if (media && !available(media.id)) return 'ERROR :: /content/media/id :: image is not uploaded or unknown';
+  if (media && !available(media.id)) return 'ERROR :: /content/media/id :: media is not uploaded, still processing or unknown';
   const multi = object(content.multiImage)?.images;
   if (multi !== undefined) {
     if (!Array.isArray(multi) || multi.length < 2 || multi.length > PLATFORMS.linkedin.media.maxItems) return 'ERROR :: /content/multiImage/images :: needs 2 to 20 images';
@@ -123,16 +198,21 @@ function createPost(request: SimRequest, state: SimState): SimResponse {
 function findByAuthor(request: SimRequest, state: SimState): SimResponse {
   if (request.query.get('q') !== 'author') return error(400, 'Unsupported finder; use q=author');
   const author = request.query.get('author') ?? '';
+  const start = Number(request.query.get('start') ?? '0');
   const count = Number(request.query.get('count') ?? '10');
   if (!Number.isInteger(count) || count < 1 || count > 100) return error(400, 'count must be between 1 and 100');
-  const posts = store(state)
+  if (!Number.isInteger(start) || start < 0) return error(400, 'start must be a non-negative integer');
+  const sortBy = request.query.get('sortBy') ?? 'LAST_MODIFIED';
+  if (!['LAST_MODIFIED', 'CREATED'].includes(sortBy)) return error(400, `sortBy must be LAST_MODIFIED or CREATED, not ${sortBy}`);
+  // Posts are never edited here, so both orders are newest first.
+  const all = store(state)
     .posts.filter((post) => post.author === author)
-    .reverse()
-    .slice(0, count);
+    .reverse();
+  const posts = all.slice(start, start + count);
   return {
     status: 200,
     body: {
-      paging: { start: 0, count, links: [], total: posts.length },
+      paging: { start, count, links: [], total: all.length },
       elements: posts.map((post) => ({ id: post.id, author: post.author, commentary: post.commentary, visibility: 'PUBLIC', lifecycleState: 'PUBLISHED', createdAt: post.createdAt, publishedAt: post.createdAt })),
     },
   };
@@ -150,12 +230,16 @@ export const linkedinSim: SimPlatform = {
   errorResponse: linkedinErrorResponse,
   handle(request, state) {
     if (request.method === 'PUT' && /^\/dms-uploads\/[^/]+\/uploaded-image\/0$/.test(request.path)) return uploadImage(request, state);
+    if (request.method === 'PUT' && /^\/dms-uploads\/[^/]+\/uploaded-video\/\d+$/.test(request.path)) return uploadVideoPart(request, state);
     const route = `${request.method} ${request.path}`;
     const isNetworkSize = request.method === 'GET' && request.path.startsWith('/rest/networkSizes/');
-    if (!['POST /rest/images', 'POST /rest/posts', 'GET /rest/posts'].includes(route) && !isNetworkSize) return undefined;
+    const isVideo = request.method === 'GET' && request.path.startsWith('/rest/videos/');
+    if (!['POST /rest/images', 'POST /rest/videos', 'POST /rest/posts', 'GET /rest/posts'].includes(route) && !isNetworkSize && !isVideo) return undefined;
     const rejected = checkHeaders(request, state);
     if (rejected) return rejected;
+    if (isVideo) return videoStatus(request, state);
     if (route === 'POST /rest/images') return initializeUpload(request, state);
+    if (route === 'POST /rest/videos') return initializeVideoUpload(request, state);
     if (route === 'POST /rest/posts') return createPost(request, state);
     if (route === 'GET /rest/posts') return findByAuthor(request, state);
     return networkSize(request, state);

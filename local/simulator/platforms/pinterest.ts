@@ -1,9 +1,12 @@
 /**
  * Pinterest API v5 (api.pinterest.com/v5): creating pins on a board (an image or video is
- * required; title 100, description 800, alt text 500, link 2,048), listing a board's pins, and the
- * user account with its follower count. Errors are `{ code, message }` as in the OpenAPI spec.
+ * required; title 100, description 800, alt text 500, link 2,048), video uploads (register, a form
+ * POST to the storage URL with the issued fields, processing status), listing a board's pins, and
+ * the user account with its follower count. Errors are `{ code, message }` as in the OpenAPI spec.
  */
+import { createHash } from 'node:crypto';
 import { PLATFORMS } from '../../../shared/platforms/registry';
+import type { SimFile } from '../server';
 import type { SimPlatform, SimRequest, SimResponse, SimState } from '../types';
 
 /** The account the simulated token belongs to. */
@@ -23,7 +26,14 @@ interface Pin {
   media_type: 'image' | 'video';
 }
 
+interface VideoUpload {
+  id: string;
+  parameters: Record<string, string>;
+  status: 'registered' | 'processing' | 'succeeded';
+}
+
 const pins = (state: SimState) => state.scratch('pinterest', 'pins', () => [] as Pin[]);
+const uploads = (state: SimState) => state.scratch('pinterest', 'uploads', () => new Map<string, VideoUpload>());
 
 const error = (status: number, code: number, message: string): SimResponse => ({ status, body: { code, message } });
 
@@ -41,13 +51,57 @@ const object = (value: unknown): Record<string, unknown> | undefined =>
 const codePoints = (text: string) => [...text].length;
 const optionalString = (value: unknown) => (typeof value === 'string' ? value : null);
 
-function invalidPin(body: Record<string, unknown>): string | undefined {
+/** Register a video: the answer names a storage URL and the one-time form fields it demands. */
+function registerMedia(request: SimRequest, state: SimState): SimResponse {
+  if (object(request.body)?.media_type !== 'video') return error(400, 1, 'Invalid parameters: media_type must be video');
+  const id = state.nextId();
+  const parameters = {
+    'x-amz-date': new Date().toISOString().replace(/[-:]|\.\d{3}/g, ''),
+    'x-amz-signature': createHash('sha256').update(`signature:${id}`).digest('hex'),
+    'x-amz-security-token': createHash('sha256').update(`token:${id}`).digest('base64'),
+    'x-amz-algorithm': 'AWS4-HMAC-SHA256',
+    key: `uploads/${id}/video.mp4`,
+    policy: Buffer.from(JSON.stringify({ expiration: new Date(Date.now() + 3600_000).toISOString() })).toString('base64'),
+    'x-amz-credential': 'ASIAEXAMPLE/20240202/us-east-1/s3/aws4_request',
+    'Content-Type': 'multipart/form-data',
+  };
+  uploads(state).set(id, { id, parameters, status: 'registered' });
+  return { status: 201, body: { media_id: id, media_type: 'video', upload_url: `${state.baseUrl}/pinterest/media-uploads/${id}`, upload_parameters: parameters } };
+}
+
+/** The storage side: every form field as issued, then a non-empty `file` part; answers 204 like S3. */
+function storeUpload(id: string, request: SimRequest, state: SimState): SimResponse {
+  const upload = uploads(state).get(id);
+  if (!upload) return { status: 404, body: 'NoSuchUpload' };
+  const fields = object(request.body) ?? {};
+  const missing = Object.entries(upload.parameters).find(([name, value]) => fields[name] !== value);
+  if (missing) return { status: 403, body: `AccessDenied: form field ${missing[0]} missing or altered` };
+  const file = object(fields.file) as SimFile | undefined;
+  if (!file?.size) return { status: 400, body: 'InvalidArgument: POST requires exactly one file upload per request' };
+  upload.status = 'processing';
+  return { status: 204 };
+}
+
+/** Processing finishes by the second status read after the upload. */
+function mediaStatus(id: string, state: SimState): SimResponse {
+  const upload = uploads(state).get(id);
+  if (!upload) return error(404, 2711, 'Media not found');
+  const status = upload.status;
+  if (upload.status === 'processing') upload.status = 'succeeded';
+  return { status: 200, body: { media_id: upload.id, media_type: 'video', status } };
+}
+
+function invalidPin(body: Record<string, unknown>, state: SimState): string | undefined {
   if (typeof body.board_id !== 'string' || !/^\d+$/.test(body.board_id)) return 'Invalid parameters: board_id is required';
   const source = object(body.media_source);
   if (!source) return 'Invalid parameters: media_source is required';
   if (!SOURCE_TYPES.includes(String(source.source_type))) return `Invalid parameters: media_source.source_type must be one of ${SOURCE_TYPES.join(', ')}`;
   if (source.source_type === 'image_url' && (typeof source.url !== 'string' || !/^https?:\/\//.test(source.url))) return 'Invalid parameters: media_source.url must be an http(s) URL';
-  if (source.source_type === 'video_id' && typeof source.media_id !== 'string') return 'Invalid parameters: media_source.media_id is required';
+  if (source.source_type === 'video_id') {
+    if (typeof source.media_id !== 'string') return 'Invalid parameters: media_source.media_id is required';
+    if (uploads(state).get(source.media_id)?.status !== 'succeeded') return 'Invalid parameters: media_source.media_id is not an uploaded, processed video';
+    if (source.cover_image_url === undefined && source.cover_image_key_frame_time === undefined) return 'Invalid parameters: a video pin needs cover_image_url or cover_image_key_frame_time';
+  }
   for (const [field, max] of [['title', LIMITS.title], ['description', LIMITS.description], ['alt_text', LIMITS.altText], ['link', LIMITS.link]] as const) {
     const value = body[field];
     if (value !== undefined && value !== null && (typeof value !== 'string' || codePoints(value) > max)) return `Invalid parameters: ${field} must be at most ${max} characters`;
@@ -59,7 +113,7 @@ function invalidPin(body: Record<string, unknown>): string | undefined {
 function createPin(request: SimRequest, state: SimState): SimResponse {
   const body = object(request.body);
   if (!body) return error(400, 1, 'Invalid request body');
-  const problem = invalidPin(body);
+  const problem = invalidPin(body, state);
   if (problem) return error(400, 1, problem);
   const boardId = String(body.board_id);
   if (!state.takeQuota('pinterest', boardId)) return pinterestErrorResponse(429, '');
@@ -71,7 +125,7 @@ function createPin(request: SimRequest, state: SimState): SimResponse {
     description: optionalString(body.description),
     link: optionalString(body.link),
     alt_text: optionalString(body.alt_text),
-    created_at: new Date().toISOString().replace(/\.\d{3}Z$/, ''),
+    created_at: new Date().toISOString().replace(/\.\d{3}Z$/, '-00:00'),
     media_type: source.source_type === 'video_id' ? 'video' : 'image',
   };
   pins(state).push(pin);
@@ -112,12 +166,13 @@ function pinBody(pin: Pin): Record<string, unknown> {
 function boardPins(boardId: string, request: SimRequest, state: SimState): SimResponse {
   const pageSize = Number(request.query.get('page_size') ?? '25');
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) return error(400, 1, 'Invalid parameters: page_size must be between 1 and 250');
-  const items = pins(state)
+  const offset = Number(Buffer.from(request.query.get('bookmark') ?? '', 'base64url').toString() || '0');
+  const all = pins(state)
     .filter((pin) => pin.board_id === boardId)
-    .reverse()
-    .slice(0, pageSize)
-    .map(pinBody);
-  return { status: 200, body: { items, bookmark: null } };
+    .reverse();
+  const items = all.slice(offset, offset + pageSize).map(pinBody);
+  const bookmark = offset + pageSize < all.length ? Buffer.from(String(offset + pageSize)).toString('base64url') : null;
+  return { status: 200, body: { items, bookmark } };
 }
 
 function userAccount(state: SimState): SimResponse {
@@ -144,9 +199,14 @@ export const pinterestSim: SimPlatform = {
   errorResponse: pinterestErrorResponse,
   handle(request, state) {
     const route = `${request.method} ${request.path}`;
+    const stored = /^POST \/media-uploads\/(\d+)$/.exec(route)?.[1];
+    if (stored) return storeUpload(stored, request, state);
     const board = /^GET \/v5\/boards\/(\d+)\/pins$/.exec(route)?.[1];
-    if (route !== 'POST /v5/pins' && route !== 'GET /v5/user_account' && !board) return undefined;
+    const media = /^GET \/v5\/media\/(\d+)$/.exec(route)?.[1];
+    if (!['POST /v5/pins', 'POST /v5/media', 'GET /v5/user_account'].includes(route) && !board && !media) return undefined;
     if (request.headers.authorization !== `Bearer ${state.token('pinterest')}`) return pinterestErrorResponse(401, '');
+    if (route === 'POST /v5/media') return registerMedia(request, state);
+    if (media) return mediaStatus(media, state);
     if (route === 'POST /v5/pins') return createPin(request, state);
     if (route === 'GET /v5/user_account') return userAccount(state);
     return boardPins(board ?? '', request, state);

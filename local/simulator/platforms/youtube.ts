@@ -2,7 +2,7 @@
  * YouTube Data API v3 (www.googleapis.com): resumable `videos.insert` (a POST opens the upload
  * session and answers with its URL in `Location`, a PUT sends the bytes, a PUT with
  * `Content-Range: bytes *\/<size>` asks how far it got: 308 incomplete, 200 with the video when
- * done), `channels.list` (statistics, uploads playlist) and `playlistItems.list`. The daily quota
+ * done) and `channels.list` with statistics. The daily quota
  * answers 403 `quotaExceeded`; errors use Google's `{ error: { code, message, errors: [{ reason }] } }`.
  */
 import { createHash } from 'node:crypto';
@@ -11,7 +11,6 @@ import type { SimPlatform, SimRequest, SimResponse, SimState } from '../types';
 
 /** The channel the simulated token belongs to. */
 export const YOUTUBE_SIM_CHANNEL = 'UCsimHeroldDresden0000001';
-const UPLOADS_PLAYLIST = `UU${YOUTUBE_SIM_CHANNEL.slice(2)}`;
 const TITLE_LIMIT = 100;
 const DESCRIPTION_MAX_BYTES = PLATFORMS.youtube.text.limit;
 
@@ -132,39 +131,7 @@ function channels(request: SimRequest, state: SimState): SimResponse {
   if (parts.includes('statistics')) {
     item.statistics = { viewCount: '91500', subscriberCount: String(state.followers('youtube', YOUTUBE_SIM_CHANNEL)), hiddenSubscriberCount: false, videoCount: String(store(state).videos.length) };
   }
-  if (parts.includes('contentDetails')) item.contentDetails = { relatedPlaylists: { likes: '', uploads: UPLOADS_PLAYLIST } };
   return { status: 200, body: { kind: 'youtube#channelListResponse', etag: 'sim-etag', pageInfo: { totalResults: 1, resultsPerPage: 5 }, items: [item] } };
-}
-
-function playlistItems(request: SimRequest, state: SimState): SimResponse {
-  const playlistId = request.query.get('playlistId');
-  if (!playlistId) return googleError(400, 'missingRequiredParameter', 'No filter selected. Expected one of: playlistId, id', 'youtube.parameter');
-  if (playlistId !== UPLOADS_PLAYLIST) return googleError(404, 'playlistNotFound', 'The playlist identified with the request\'s playlistId parameter cannot be found.', 'youtube.playlistItem');
-  const maxResults = Number(request.query.get('maxResults') ?? '5');
-  if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 50) return googleError(400, 'invalidValue', 'maxResults must be between 0 and 50', 'youtube.parameter');
-  const videos = [...store(state).videos].reverse().slice(0, maxResults);
-  return {
-    status: 200,
-    body: {
-      kind: 'youtube#playlistItemListResponse',
-      etag: 'sim-etag',
-      pageInfo: { totalResults: store(state).videos.length, resultsPerPage: maxResults },
-      items: videos.map((video, position) => ({
-        kind: 'youtube#playlistItem',
-        etag: 'sim-etag',
-        id: Buffer.from(`${UPLOADS_PLAYLIST}.${video.id}`).toString('base64url'),
-        snippet: {
-          publishedAt: video.publishedAt,
-          channelId: YOUTUBE_SIM_CHANNEL,
-          title: video.title,
-          description: video.description,
-          playlistId: UPLOADS_PLAYLIST,
-          position,
-          resourceId: { kind: 'youtube#video', videoId: video.id },
-        },
-      })),
-    },
-  };
 }
 
 export const youtubeSim: SimPlatform = {
@@ -172,12 +139,11 @@ export const youtubeSim: SimPlatform = {
   errorResponse: youtubeErrorResponse,
   handle(request, state) {
     const route = `${request.method} ${request.path}`;
-    const known = ['POST /upload/youtube/v3/videos', 'PUT /upload/youtube/v3/videos', 'GET /youtube/v3/channels', 'GET /youtube/v3/playlistItems'];
+    const known = ['POST /upload/youtube/v3/videos', 'PUT /upload/youtube/v3/videos', 'GET /youtube/v3/channels'];
     if (!known.includes(route)) return undefined;
     if (request.headers.authorization !== `Bearer ${state.token('youtube')}`) return youtubeErrorResponse(401, '');
     if (route === 'POST /upload/youtube/v3/videos') return openSession(request, state);
     if (route === 'PUT /upload/youtube/v3/videos') return upload(request, state);
-    if (route === 'GET /youtube/v3/channels') return channels(request, state);
-    return playlistItems(request, state);
+    return channels(request, state);
   },
 };

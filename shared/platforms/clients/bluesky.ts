@@ -3,11 +3,13 @@
  *
  * Credentials: `{ identifier, appPassword }` (handle or e-mail, and an app password); optional
  * `langs`, comma-separated BCP-47 tags for the posts' `langs` field (default `de`).
- * `channel.account`: the account's handle (e.g. `dresden.de`), used for post URLs.
+ * `channel.account`: the account's DID (informational: the session's DID is the repo written to);
+ * post URLs use the session's handle, else `channel.handle`.
  *
  * Sessions: `com.atproto.server.createSession` is limited to 30 calls per 5 minutes, so a session is
  * created once per channel and kept in this module; an expired access token (`ExpiredToken`) is
- * renewed with `com.atproto.server.refreshSession`, and only a dead refresh token leads to a new session.
+ * (`ExpiredToken`, or `InvalidToken` for a revoked session) is renewed with
+ * `com.atproto.server.refreshSession`, and only a dead refresh token leads to a new session.
  *
  * Ids: `remoteId` and `threadRootId` are `<at-uri>|<cid>`, because a reply has to name both the
  * parent and the thread root as strong refs (uri + cid). The record key is chosen by Herold (a TID)
@@ -22,6 +24,8 @@ import { buildFacets } from './bluesky-facets';
 import { downloadMedia } from './media-download';
 
 const POST_COLLECTION = 'app.bsky.feed.post';
+/** `app.bsky.embed.images` accepts images up to 1,000,000 bytes (the lexicon's `maxSize`). */
+const IMAGE_MAX_BYTES = 1_000_000;
 
 interface Session {
   accessJwt: string;
@@ -134,7 +138,7 @@ function cachedSession(context: PlatformContext): Promise<Session> {
   return session;
 }
 
-/** Run an authenticated call; on `ExpiredToken` refresh the session once and repeat it. */
+/** Run an authenticated call; on `ExpiredToken`/`InvalidToken` renew the session once and repeat it. */
 async function withSession(context: PlatformContext, call: (session: Session) => Promise<HttpResponse>, action: string): Promise<{ session: Session; response: HttpResponse }> {
   const key = sessionKey(context);
   const session = await cachedSession(context);
@@ -156,7 +160,9 @@ async function withSession(context: PlatformContext, call: (session: Session) =>
   return { session, response };
 }
 
-const isExpired = (response: HttpResponse) => response.status === 400 && (response.body as XrpcErrorBody | undefined)?.error === 'ExpiredToken';
+/** An access token that expired, or that the PDS no longer knows (a revoked session): worth renewing once. */
+const isExpired = (response: HttpResponse) =>
+  (response.status === 400 || response.status === 401) && ['ExpiredToken', 'InvalidToken'].includes((response.body as XrpcErrorBody | undefined)?.error ?? '');
 
 const TID_ALPHABET = '234567abcdefghijklmnopqrstuvwxyz';
 
@@ -189,7 +195,7 @@ interface Blob {
 
 async function uploadBlob(context: PlatformContext, media: Media): Promise<Blob> {
   const isVideo = media.mime.startsWith('video/');
-  const maxBytes = isVideo ? PLATFORMS.bluesky.media.maxVideoBytes : PLATFORMS.bluesky.media.maxImageBytes;
+  const maxBytes = isVideo ? PLATFORMS.bluesky.media.maxVideoBytes : Math.min(IMAGE_MAX_BYTES, PLATFORMS.bluesky.media.maxImageBytes);
   const { bytes, mime } = await downloadMedia(media, { fetch: context.fetch, maxBytes });
   const { response } = await withSession(
     context,
@@ -254,7 +260,7 @@ function result(handle: string, ref: StrongRef, request: PublishRequest): Publis
   return { remoteId, remoteUrl: postUrl(handle, ref.uri), threadRootId: request.replyTo ? (request.replyTo.threadRootId ?? request.replyTo.remoteId) : remoteId };
 }
 
-const handleOf = (context: PlatformContext, session: Session) => context.channel.account.replace(/^@/, '') || session.handle;
+const handleOf = (context: PlatformContext, session: Session) => session.handle || context.channel.handle.replace(/^@/, '');
 
 export const blueskyClient: PlatformClient = {
   platform: 'bluesky',
@@ -288,23 +294,18 @@ export const blueskyClient: PlatformClient = {
   },
 
   async findPublished(request, context) {
+    // The record key is saved before createRecord: without one, nothing was created.
+    const rkey = request.checkpoint.rkey;
+    if (!rkey) return null;
     const session = await cachedSession(context);
-    if (request.checkpoint.rkey) {
-      const response = await xrpc(context, 'GET', 'com.atproto.repo.getRecord', { params: { repo: session.did, collection: POST_COLLECTION, rkey: request.checkpoint.rkey } });
-      if (response.status === 200) {
-        const found = response.body as StrongRef;
-        return result(handleOf(context, session), { uri: found.uri, cid: found.cid }, request);
-      }
-      const error = blueskyError(response, 'look up post');
-      if (error.code === 'RecordNotFound') return null;
-      throw error;
+    const response = await xrpc(context, 'GET', 'com.atproto.repo.getRecord', { params: { repo: session.did, collection: POST_COLLECTION, rkey } });
+    if (response.status === 200) {
+      const found = response.body as StrongRef;
+      return result(handleOf(context, session), { uri: found.uri, cid: found.cid }, request);
     }
-    // No record key saved: search the account's latest posts for the marker.
-    const response = await xrpc(context, 'GET', 'com.atproto.repo.listRecords', { params: { repo: session.did, collection: POST_COLLECTION, limit: '50' } });
-    if (response.status !== 200) throw blueskyError(response, 'list recent posts');
-    const records = (response.body as { records?: { uri: string; cid: string; value?: { text?: string } }[] }).records ?? [];
-    const match = records.find((item) => item.value?.text?.includes(request.marker));
-    return match ? result(handleOf(context, session), { uri: match.uri, cid: match.cid }, request) : null;
+    const error = blueskyError(response, 'look up post');
+    if (error.code === 'RecordNotFound') return null;
+    throw error;
   },
 
   async followerCount(context) {

@@ -6,17 +6,19 @@
  * `channel.account`: the organisation's numeric id; posts go out as `urn:li:organization:<id>`.
  *
  * Publishing is `POST /rest/posts`; images go up first (`POST /rest/images?action=initializeUpload`,
- * then a PUT of the bytes to the returned upload URL). The post URN comes back in the
+ * then a PUT of the bytes to the returned upload URL), a video through the Videos API
+ * (initializeUpload, a PUT per part, finalizeUpload, then waiting until it is AVAILABLE). The post URN comes back in the
  * `x-restli-id` header. Post text is "little text format": reserved characters are escaped.
  */
 import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
 import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
+import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
 
-/** The API version (YYYYMM) Herold is written against; LinkedIn keeps each version for a year. */
-export const LINKEDIN_VERSION = '202610';
+/** The API version (YYYYMM) Herold is written against; LinkedIn keeps each version for about a year. */
+export const LINKEDIN_VERSION = '202605';
 
 const RESERVED = /[\\|{}@[\]()<>#*_~]/g;
 
@@ -81,10 +83,59 @@ async function uploadImage(context: PlatformContext, owner: string, media: Media
   return value.image;
 }
 
+const VIDEO_POLL_MS = 1000;
+/** How long a publish waits for LinkedIn to process a video before it retries later. */
+const VIDEO_PROCESSING_BUDGET_MS = 120_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface VideoUpload {
+  video?: string;
+  uploadToken?: string;
+  uploadInstructions?: { uploadUrl: string; firstByte: number; lastByte: number }[];
+}
+
+/** initializeUpload → PUT each part (keeping its ETag) → finalizeUpload → wait until the video is AVAILABLE. */
+async function uploadVideo(context: PlatformContext, owner: string, media: Media): Promise<string> {
+  const { bytes } = await downloadMedia(media, { fetch: context.fetch, timeoutMs: 10 * 60_000, maxBytes: PLATFORMS.linkedin.media.maxVideoBytes });
+  const initialized = await call(context, 'POST', '/rest/videos?action=initializeUpload', 'initialise video upload', {
+    initializeUploadRequest: { owner, fileSizeBytes: bytes.byteLength, uploadCaptions: false, uploadThumbnail: false },
+  });
+  const upload = (initialized.body as { value?: VideoUpload } | undefined)?.value;
+  if (!upload?.video || !upload.uploadInstructions?.length) throw new PlatformError('retryable', 'video upload was initialised without upload instructions');
+  const partIds: string[] = [];
+  for (const part of upload.uploadInstructions) {
+    const uploaded = await httpRequest({
+      method: 'PUT',
+      url: part.uploadUrl,
+      headers: { authorization: headers(context).authorization as string, 'content-type': 'application/octet-stream' },
+      body: bytes.subarray(part.firstByte, part.lastByte + 1),
+      fetch: context.fetch,
+      timeoutMs: 5 * 60_000,
+    });
+    if (uploaded.status >= 300) throw linkedinError(uploaded, 'upload video part');
+    const etag = uploaded.headers.get('etag');
+    if (!etag) throw new PlatformError('retryable', 'video part upload answered without an ETag');
+    partIds.push(etag);
+  }
+  await call(context, 'POST', '/rest/videos?action=finalizeUpload', 'finalise video upload', {
+    finalizeUploadRequest: { video: upload.video, uploadToken: upload.uploadToken ?? '', uploadedPartIds: partIds },
+  });
+  const deadline = Date.now() + VIDEO_PROCESSING_BUDGET_MS;
+  for (;;) {
+    const status = (await call(context, 'GET', `/rest/videos/${encodeURIComponent(upload.video)}`, 'video status')).body as { status?: string } | undefined;
+    if (status?.status === 'AVAILABLE') return upload.video;
+    if (status?.status === 'PROCESSING_FAILED') throw new PlatformError('permanent', 'LinkedIn could not process the video', { code: 'PROCESSING_FAILED' });
+    if (Date.now() + VIDEO_POLL_MS > deadline) throw new PlatformError('retryable', 'LinkedIn is still processing the video', { code: 'video-processing' });
+    await sleep(VIDEO_POLL_MS);
+  }
+}
+
 async function mediaContent(context: PlatformContext, owner: string, request: PublishRequest): Promise<Record<string, unknown> | undefined> {
   if (request.media.length === 0) return undefined;
-  if (request.media.some((media) => media.mime.startsWith('video/'))) {
-    throw new PlatformError('unsupported', 'Herold publishes images to LinkedIn; video upload is not supported', { code: 'video-unsupported' });
+  const video = request.media.find((media) => media.mime.startsWith('video/'));
+  if (video) {
+    if (request.media.length > 1) throw new PlatformError('permanent', 'a LinkedIn post carries one video, without images', { code: 'media-mix' });
+    return { media: { id: await uploadVideo(context, owner, video) } };
   }
   if (request.media.length > PLATFORMS.linkedin.media.maxItems) {
     throw new PlatformError('permanent', `LinkedIn takes at most ${PLATFORMS.linkedin.media.maxItems} images per post`, { code: 'too-many-media' });
@@ -118,6 +169,7 @@ export const linkedinClient: PlatformClient = {
     };
     const content = await mediaContent(context, author, request);
     if (content) post.content = content;
+    await markSent(request, context);
     const response = await call(context, 'POST', '/rest/posts', 'create post', post);
     const id = response.headers.get('x-restli-id');
     if (!id) throw new PlatformError('ambiguous', 'create post answered without x-restli-id');
@@ -125,12 +177,26 @@ export const linkedinClient: PlatformClient = {
   },
 
   async findPublished(request, context) {
+    const since = sentWindowStart(request);
+    if (since === undefined) return null;
     const author = encodeURIComponent(organizationUrn(context.channel.account));
-    const response = await call(context, 'GET', `/rest/posts?author=${author}&q=author&count=20&sortBy=LAST_MODIFIED`, 'list recent posts', undefined, {
-      'x-restli-method': 'FINDER',
-    });
-    const elements = (response.body as { elements?: { id: string; commentary?: string }[] } | undefined)?.elements ?? [];
-    const match = elements.find((post) => unescapeCommentary(post.commentary ?? '').includes(request.marker));
+    const PAGE = 100;
+    const match = await findSince(
+      request,
+      since,
+      async (cursor) => {
+        const start = Number(cursor ?? 0);
+        const response = await call(context, 'GET', `/rest/posts?author=${author}&q=author&start=${start}&count=${PAGE}&sortBy=CREATED`, 'list recent posts', undefined, {
+          'x-restli-method': 'FINDER',
+        });
+        const elements = (response.body as { elements?: { id: string; commentary?: string; createdAt?: number }[] } | undefined)?.elements ?? [];
+        return {
+          posts: elements.map((post) => ({ id: post.id, text: unescapeCommentary(post.commentary ?? ''), createdAtMs: post.createdAt ?? Number.NaN })),
+          next: elements.length === PAGE ? String(start + PAGE) : undefined,
+        };
+      },
+      { newestFirst: true },
+    );
     return match ? result(match.id) : null;
   },
 

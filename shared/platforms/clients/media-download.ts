@@ -4,7 +4,7 @@
  */
 import type { Media } from '../../model/schemas';
 import { PlatformError } from '../client';
-import { classifyNetworkError } from '../http';
+import { classifyNetworkError, redactSecrets } from '../http';
 
 export interface DownloadedMedia {
   bytes: Uint8Array;
@@ -25,12 +25,14 @@ export async function downloadMedia(media: Media, options: { fetch?: typeof fetc
   } catch (error) {
     throw classifyNetworkError(error, 'GET');
   }
+  // Signed media URLs carry credentials in their query; never put them into an error.
+  const where = redactSecrets(media.url);
   if (status >= 400) {
     const errorClass = status >= 500 || status === 408 || status === 429 ? 'retryable' : 'permanent';
-    throw new PlatformError(errorClass, `media ${media.url} answered HTTP ${status}`, { code: `media-${status}` });
+    throw new PlatformError(errorClass, `media ${where} answered HTTP ${status}`, { code: `media-${status}` });
   }
   if (options.maxBytes !== undefined && bytes.byteLength > options.maxBytes) {
-    throw new PlatformError('permanent', `media ${media.url} has ${bytes.byteLength} bytes, more than the platform accepts (${options.maxBytes})`, {
+    throw new PlatformError('permanent', `media ${where} has ${bytes.byteLength} bytes, more than the platform accepts (${options.maxBytes})`, {
       code: 'media-too-large',
     });
   }

@@ -5,12 +5,17 @@
  * `boards:read` and `user_accounts:read`.
  * `channel.account`: the id of the board the pins go to.
  *
- * Publishing is `POST /v5/pins` with the image given by URL (`media_source.source_type: image_url`);
- * Pinterest fetches it itself. A pin needs an image: a message without one never reaches this client.
+ * Publishing is `POST /v5/pins`. An image is given by URL (`media_source.source_type: image_url`) and
+ * Pinterest fetches it itself; a video is registered (`POST /v5/media`), posted with its form fields
+ * to the returned upload URL, and used once `GET /v5/media/{id}` reports it processed
+ * (`source_type: video_id`). A pin needs one of them: a message without never reaches this client.
  */
+import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishResult } from '../client';
 import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
+import { findSince, markSent, sentWindowStart } from './marker-lookup';
+import { downloadMedia } from './media-download';
 
 /** Field limits of the Pin create schema. */
 export const PIN_LIMITS = { title: 100, description: PLATFORMS.pinterest.text.limit, altText: PLATFORMS.pinterest.media.maxAltText, link: 2048 } as const;
@@ -45,17 +50,52 @@ export function pinTitle(text: string): string {
   return fit((text.split('\n').find((line) => line.trim().length > 0) ?? '').trim(), PIN_LIMITS.title);
 }
 
+const VIDEO_POLL_MS = 1000;
+/** How long a publish waits for Pinterest to process a video before it retries later. */
+const VIDEO_PROCESSING_BUDGET_MS = 120_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A multipart form as bytes, so it goes through the same HTTP layer as every other request. */
+async function encodeForm(fields: Record<string, string>, file: { bytes: Uint8Array; mime: string; name: string }): Promise<{ body: Uint8Array; contentType: string }> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append('file', new Blob([new Uint8Array(file.bytes)], { type: file.mime }), file.name);
+  const encoded = new Request('http://form.invalid/', { method: 'POST', body: form });
+  return { body: new Uint8Array(await encoded.arrayBuffer()), contentType: encoded.headers.get('content-type') ?? 'multipart/form-data' };
+}
+
+/** Register the upload, POST the file to the returned storage URL with its form fields, wait until processed. */
+async function uploadVideo(context: PlatformContext, video: Media): Promise<string> {
+  const { bytes, mime } = await downloadMedia(video, { fetch: context.fetch, timeoutMs: 10 * 60_000, maxBytes: PLATFORMS.pinterest.media.maxVideoBytes });
+  const registered = (await call(context, 'POST', '/v5/media', 'register video upload', { media_type: 'video' })) as {
+    media_id?: string;
+    upload_url?: string;
+    upload_parameters?: Record<string, string>;
+  };
+  if (!registered.media_id || !registered.upload_url) throw new PlatformError('retryable', 'media registration answered without media_id and upload_url');
+  const form = await encodeForm(registered.upload_parameters ?? {}, { bytes, mime, name: 'video.mp4' });
+  const uploaded = await httpRequest({ method: 'POST', url: registered.upload_url, headers: { 'content-type': form.contentType }, body: form.body, fetch: context.fetch, timeoutMs: 10 * 60_000 });
+  if (uploaded.status >= 300) {
+    throw new PlatformError(uploaded.status >= 500 ? 'retryable' : 'permanent', `video upload: HTTP ${uploaded.status} ${safeDetail(uploaded.body)}`, { code: `upload-${uploaded.status}` });
+  }
+  const deadline = Date.now() + VIDEO_PROCESSING_BUDGET_MS;
+  for (;;) {
+    const media = (await call(context, 'GET', `/v5/media/${encodeURIComponent(registered.media_id)}`, 'video status')) as { status?: string };
+    if (media.status === 'succeeded') return registered.media_id;
+    if (media.status === 'failed') throw new PlatformError('permanent', 'Pinterest could not process the video', { code: 'media-failed' });
+    if (Date.now() + VIDEO_POLL_MS > deadline) throw new PlatformError('retryable', 'Pinterest is still processing the video', { code: 'media-processing' });
+    await sleep(VIDEO_POLL_MS);
+  }
+}
+
 const result = (id: string): PublishResult => ({ remoteId: id, remoteUrl: `https://www.pinterest.com/pin/${id}/`, threadRootId: id });
 
 export const pinterestClient: PlatformClient = {
   platform: 'pinterest',
 
   async publish(request, context) {
-    const image = request.media[0];
-    if (!image) throw new PlatformError('permanent', 'a pin needs an image', { code: 'media-required' });
-    if (!image.mime.startsWith('image/')) {
-      throw new PlatformError('unsupported', 'Herold publishes image pins; video pins are not supported', { code: 'video-unsupported' });
-    }
+    const media = request.media[0];
+    if (!media) throw new PlatformError('permanent', 'a pin needs an image or a video', { code: 'media-required' });
     if ([...request.text].length > PIN_LIMITS.description) {
       throw new PlatformError('permanent', `text is longer than the ${PIN_LIMITS.description} characters of a pin description`, { code: 'text-too-long' });
     }
@@ -63,19 +103,39 @@ export const pinterestClient: PlatformClient = {
       board_id: context.channel.account,
       title: pinTitle(request.text),
       description: request.text,
-      alt_text: fit(image.altText, PIN_LIMITS.altText),
-      media_source: { source_type: 'image_url', url: image.url },
+      alt_text: fit(media.altText, PIN_LIMITS.altText),
+      media_source: media.mime.startsWith('video/')
+        ? { source_type: 'video_id', media_id: await uploadVideo(context, media), cover_image_key_frame_time: 0 }
+        : { source_type: 'image_url', url: media.url },
     };
     if (request.link && request.link.length <= PIN_LIMITS.link) pin.link = request.link;
+    await markSent(request, context);
     const created = (await call(context, 'POST', '/v5/pins', 'create pin', pin)) as { id?: string };
     if (!created.id) throw new PlatformError('ambiguous', 'create pin answered without an id');
     return result(created.id);
   },
 
   async findPublished(request, context) {
+    const since = sentWindowStart(request);
+    if (since === undefined) return null;
     const board = encodeURIComponent(context.channel.account);
-    const listed = (await call(context, 'GET', `/v5/boards/${board}/pins?page_size=25`, 'list recent pins')) as { items?: { id: string; description?: string | null }[] };
-    const match = (listed.items ?? []).find((pin) => (pin.description ?? '').includes(request.marker));
+    // A board's order can be rearranged by hand, so every page is read.
+    const match = await findSince(
+      request,
+      since,
+      async (cursor) => {
+        const query = new URLSearchParams({ page_size: '250', ...(cursor ? { bookmark: cursor } : {}) });
+        const listed = (await call(context, 'GET', `/v5/boards/${board}/pins?${query.toString()}`, 'list recent pins')) as {
+          items?: { id: string; description?: string | null; created_at?: string }[];
+          bookmark?: string | null;
+        };
+        return {
+          posts: (listed.items ?? []).map((pin) => ({ id: pin.id, text: pin.description ?? '', createdAtMs: Date.parse(pin.created_at ?? '') })),
+          next: listed.bookmark ?? undefined,
+        };
+      },
+      { newestFirst: false },
+    );
     return match ? result(match.id) : null;
   },
 

@@ -3,18 +3,21 @@
  *
  * Credentials: `{ accessToken }`, an OAuth 2.0 user-context token with the scopes
  * `tweet.read tweet.write users.read media.write`.
- * `channel.account`: the account's username without `@` (used for the post URL
- * `https://x.com/<username>/status/<id>`).
+ * `channel.account`: the account's numeric user id (informational: lookups ask `/2/users/me`, the
+ * token's own account); `channel.handle` (`@name`) gives the post URL `https://x.com/<name>/status/<id>`.
  *
- * Publishing is `POST /2/tweets` (`text`, `reply.in_reply_to_tweet_id`, `media.media_ids`); media go
- * up first through `POST /2/media/upload` (base64 in a JSON body) and get their alt text through
- * `POST /2/media/metadata`. Length is X's weighted count, measured with twitter-text.
+ * Publishing is `POST /2/tweets` (`text`, `reply.in_reply_to_tweet_id`, `media.media_ids`). Media go
+ * up first: still images through `POST /2/media/upload` (base64 in a JSON body), GIFs and videos
+ * through the chunked `initialize` / `append` / `finalize` flow, waiting while X processes them;
+ * images and GIFs get their alt text through `POST /2/media/metadata`. Length is X's weighted count,
+ * measured with twitter-text.
  */
 import twitterText from 'twitter-text';
 import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
 import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
+import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
 
 export interface XLength {
@@ -62,10 +65,10 @@ export function xError(response: HttpResponse, action: string, now = Date.now())
   return new PlatformError('permanent', message, { code: response.status });
 }
 
-/** Seconds until the window that ran out resets: the per-user 24 h cap wins over the 15 min endpoint window. */
+/** Seconds until the window that ran out resets: a spent 24 h cap (per user, then per app) wins over the 15 min endpoint window. */
 function xResetSeconds(headers: Headers, now: number): number | undefined {
-  const dailySpent = headers.get('x-user-limit-24hour-remaining') === '0';
-  const reset = Number((dailySpent && headers.get('x-user-limit-24hour-reset')) || headers.get('x-rate-limit-reset'));
+  const spentDaily = ['x-user-limit-24hour', 'x-app-limit-24hour'].find((prefix) => headers.get(`${prefix}-remaining`) === '0');
+  const reset = Number((spentDaily && headers.get(`${spentDaily}-reset`)) || headers.get('x-rate-limit-reset'));
   if (Number.isFinite(reset) && reset > 0) return Math.max(1, Math.ceil(reset - now / 1000));
   return retryAfterSeconds(headers, now);
 }
@@ -89,21 +92,56 @@ async function call(context: PlatformContext, method: 'GET' | 'POST', path: stri
   return response.body;
 }
 
-const MEDIA_CATEGORY: Record<string, string> = { 'image/gif': 'tweet_gif', 'video/mp4': 'tweet_video', 'video/quicktime': 'tweet_video' };
+/** GIFs and videos go through the chunked upload; still images in one request. */
+const CHUNKED_CATEGORY: Record<string, string> = { 'image/gif': 'tweet_gif', 'video/mp4': 'tweet_video', 'video/quicktime': 'tweet_video' };
+const CHUNK_BYTES = 4 * 1024 * 1024;
+/** How long a publish waits for X to process a video before it gives up and retries later. */
+const PROCESSING_BUDGET_MS = 120_000;
+
+interface MediaState {
+  id?: string;
+  processing_info?: { state?: 'pending' | 'in_progress' | 'succeeded' | 'failed'; check_after_secs?: number; error?: { message?: string } };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function uploadChunked(context: PlatformContext, bytes: Uint8Array, mime: string, category: string): Promise<string> {
+  const initialized = (await call(context, 'POST', '/2/media/upload/initialize', 'media upload init', { media_type: mime, total_bytes: bytes.byteLength, media_category: category })) as {
+    data?: MediaState;
+  };
+  const mediaId = initialized.data?.id;
+  if (!mediaId) throw new PlatformError('retryable', 'media upload init answered without a media id');
+  for (let offset = 0, segment = 0; offset < bytes.byteLength; offset += CHUNK_BYTES, segment += 1) {
+    const chunk = Buffer.from(bytes.subarray(offset, offset + CHUNK_BYTES)).toString('base64');
+    await call(context, 'POST', `/2/media/upload/${mediaId}/append`, 'media upload append', { media: chunk, segment_index: segment }, 60_000);
+  }
+  let state = ((await call(context, 'POST', `/2/media/upload/${mediaId}/finalize`, 'media upload finalize')) as { data?: MediaState }).data;
+  const deadline = Date.now() + PROCESSING_BUDGET_MS;
+  while (state?.processing_info && state.processing_info.state !== 'succeeded') {
+    if (state.processing_info.state === 'failed') {
+      throw new PlatformError('permanent', `X could not process the media: ${safeDetail(state.processing_info.error?.message ?? 'failed')}`, { code: 'media-processing-failed' });
+    }
+    const wait = Math.max(1, state.processing_info.check_after_secs ?? 1) * 1000;
+    if (Date.now() + wait > deadline) throw new PlatformError('retryable', 'X is still processing the media', { code: 'media-processing' });
+    await sleep(wait);
+    state = ((await call(context, 'GET', `/2/media/upload?command=STATUS&media_id=${mediaId}`, 'media upload status')) as { data?: MediaState }).data;
+  }
+  return mediaId;
+}
 
 async function uploadMedia(media: Media, context: PlatformContext): Promise<string> {
   const isVideo = media.mime.startsWith('video/');
   const { bytes } = await downloadMedia(media, { fetch: context.fetch, maxBytes: isVideo ? PLATFORMS.x.media.maxVideoBytes : PLATFORMS.x.media.maxImageBytes });
-  const uploaded = (await call(
-    context,
-    'POST',
-    '/2/media/upload',
-    'media upload',
-    { media: Buffer.from(bytes).toString('base64'), media_category: MEDIA_CATEGORY[media.mime] ?? 'tweet_image', media_type: media.mime },
-    60_000,
-  )) as { data?: { id?: string } };
-  const mediaId = uploaded.data?.id;
-  if (!mediaId) throw new PlatformError('retryable', 'media upload answered without a media id');
+  const category = CHUNKED_CATEGORY[media.mime];
+  let mediaId: string | undefined;
+  if (category) {
+    mediaId = await uploadChunked(context, bytes, media.mime, category);
+  } else {
+    const body = { media: Buffer.from(bytes).toString('base64'), media_category: 'tweet_image', media_type: media.mime };
+    mediaId = ((await call(context, 'POST', '/2/media/upload', 'media upload', body, 60_000)) as { data?: MediaState }).data?.id;
+    if (!mediaId) throw new PlatformError('retryable', 'media upload answered without a media id');
+  }
+  // X stores alt text for images and GIFs.
   if (!isVideo) {
     await call(context, 'POST', '/2/media/metadata', 'media alt text', { id: mediaId, metadata: { alt_text: { text: media.altText.slice(0, PLATFORMS.x.media.maxAltText) } } });
   }
@@ -111,7 +149,7 @@ async function uploadMedia(media: Media, context: PlatformContext): Promise<stri
 }
 
 function postUrl(context: PlatformContext, id: string): string {
-  return `https://x.com/${context.channel.account.replace(/^@/, '')}/status/${id}`;
+  return `https://x.com/${context.channel.handle.replace(/^@/, '')}/status/${id}`;
 }
 
 function result(context: PlatformContext, id: string, request: PublishRequest): PublishResult {
@@ -136,6 +174,7 @@ export const xClient: PlatformClient = {
     if (request.replyTo) body.reply = { in_reply_to_tweet_id: request.replyTo.remoteId };
     if (mediaIds.length > 0) body.media = { media_ids: mediaIds };
 
+    await markSent(request, context);
     const created = (await call(context, 'POST', '/2/tweets', 'create post', body)) as { data?: { id?: string } };
     const id = created.data?.id;
     if (!id) throw new PlatformError('ambiguous', 'create post answered without a post id');
@@ -143,13 +182,26 @@ export const xClient: PlatformClient = {
   },
 
   async findPublished(request, context) {
+    const since = sentWindowStart(request);
+    if (since === undefined) return null;
     const me = (await call(context, 'GET', '/2/users/me', 'look up account')) as { data?: { id?: string } };
     const userId = me.data?.id;
     if (!userId) throw new PlatformError('retryable', 'account lookup answered without a user id');
-    const timeline = (await call(context, 'GET', `/2/users/${encodeURIComponent(userId)}/tweets?max_results=20&tweet.fields=created_at`, 'list recent posts')) as {
-      data?: { id: string; text: string }[];
-    };
-    const match = (timeline.data ?? []).find((post) => post.text.includes(request.marker));
+    // start_time limits the timeline to posts from the attempt on; X answers newest first.
+    const startTime = new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const match = await findSince(
+      request,
+      since,
+      async (cursor) => {
+        const query = new URLSearchParams({ max_results: '100', 'tweet.fields': 'created_at', start_time: startTime, ...(cursor ? { pagination_token: cursor } : {}) });
+        const page = (await call(context, 'GET', `/2/users/${encodeURIComponent(userId)}/tweets?${query.toString()}`, 'list recent posts')) as {
+          data?: { id: string; text: string; created_at?: string }[];
+          meta?: { next_token?: string };
+        };
+        return { posts: (page.data ?? []).map((post) => ({ id: post.id, text: post.text, createdAtMs: Date.parse(post.created_at ?? '') })), next: page.meta?.next_token };
+      },
+      { newestFirst: true },
+    );
     return match ? result(context, match.id, request) : null;
   },
 

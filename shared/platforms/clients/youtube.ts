@@ -7,7 +7,9 @@
  * Publishing is `videos.insert` as a resumable upload: a POST with the metadata opens an upload
  * session (its URL comes back in `Location`), a PUT sends the bytes. The session URL is saved as
  * checkpoint `uploadUrl` before the PUT, so after an ambiguous outcome the session itself says
- * whether the video arrived. Only messages with a video reach this client.
+ * whether the video arrived (without a saved session no bytes were sent, so there is no video), and
+ * a later attempt resumes the same session from the last byte it kept instead of uploading twice.
+ * Only messages with a video reach this client.
  */
 import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
@@ -101,8 +103,10 @@ async function openUploadSession(context: PlatformContext, request: PublishReque
   return location;
 }
 
-/** Ask an upload session how far it got: the video resource when complete, null when it is not. */
-async function uploadStatus(context: PlatformContext, uploadUrl: string, size: string): Promise<PublishResult | null> {
+type SessionState = { kind: 'complete'; result: PublishResult } | { kind: 'incomplete'; received: number } | { kind: 'gone' };
+
+/** Ask an upload session how far it got (`Content-Range: bytes *\/<size>`): done, bytes received so far, or expired. */
+async function querySession(context: PlatformContext, uploadUrl: string, size: string): Promise<SessionState> {
   const response = await httpRequest({
     method: 'PUT',
     url: uploadUrl,
@@ -111,12 +115,11 @@ async function uploadStatus(context: PlatformContext, uploadUrl: string, size: s
     fetch: context.fetch,
     timeoutMs: context.timeoutMs,
   });
-  if (response.status === 200 || response.status === 201) {
-    const id = videoId(response.body);
-    if (id) return result(id);
-  }
-  // 308: the upload is incomplete; 404/410: the session expired without a video.
-  if (response.status === 308 || response.status === 404 || response.status === 410) return null;
+  const id = response.status === 200 || response.status === 201 ? videoId(response.body) : undefined;
+  if (id) return { kind: 'complete', result: result(id) };
+  // 308 Resume Incomplete names the bytes kept so far in `Range: bytes=0-<last>`.
+  if (response.status === 308) return { kind: 'incomplete', received: Number(/bytes=0-(\d+)/.exec(response.headers.get('range') ?? '')?.[1] ?? -1) + 1 };
+  if (response.status === 404 || response.status === 410) return { kind: 'gone' };
   throw youtubeError(response, 'check upload');
 }
 
@@ -127,18 +130,34 @@ export const youtubeClient: PlatformClient = {
     const video = request.media.find((media) => media.mime.startsWith('video/'));
     if (!video) throw new PlatformError('permanent', 'YouTube needs a video', { code: 'video-required' });
     const { bytes, mime } = await downloadMedia(video, { fetch: context.fetch, timeoutMs: 10 * 60_000, maxBytes: PLATFORMS.youtube.media.maxVideoBytes });
+    const size = String(bytes.byteLength);
 
-    const uploadUrl = request.checkpoint.uploadUrl ?? (await openUploadSession(context, request, video, bytes.byteLength));
-    if (!request.checkpoint.uploadUrl) await context.saveCheckpoint({ ...request.checkpoint, uploadUrl, uploadSize: String(bytes.byteLength) });
+    // An earlier attempt's session is resumed where it stopped; only an expired one is replaced.
+    let uploadUrl = request.checkpoint.uploadUrl;
+    let offset = 0;
+    if (uploadUrl && request.checkpoint.uploadSize === size) {
+      const session = await querySession(context, uploadUrl, size);
+      if (session.kind === 'complete') return session.result;
+      if (session.kind === 'incomplete') offset = session.received;
+      else uploadUrl = undefined;
+    } else {
+      uploadUrl = undefined;
+    }
+    if (!uploadUrl) {
+      uploadUrl = await openUploadSession(context, request, video, bytes.byteLength);
+      await context.saveCheckpoint({ ...request.checkpoint, uploadUrl, uploadSize: size });
+    }
 
     const response = await httpRequest({
       method: 'PUT',
       url: uploadUrl,
-      headers: { authorization: bearer(context), 'content-type': mime },
-      body: bytes,
+      headers: { authorization: bearer(context), 'content-type': mime, ...(offset > 0 ? { 'content-range': `bytes ${offset}-${bytes.byteLength - 1}/${size}` } : {}) },
+      body: bytes.subarray(offset),
       fetch: context.fetch,
       timeoutMs: Math.max(context.timeoutMs ?? 0, 10 * 60_000),
     });
+    // 308 here means the upload stopped short; the next attempt resumes the same session.
+    if (response.status === 308) throw new PlatformError('retryable', 'the upload stopped before the last byte', { code: 'upload-incomplete' });
     if (response.status >= 300) throw youtubeError(response, 'upload video');
     const id = videoId(response.body);
     if (!id) throw new PlatformError('ambiguous', 'upload answered without a video id');
@@ -147,19 +166,10 @@ export const youtubeClient: PlatformClient = {
 
   async findPublished(request, context) {
     const { uploadUrl, uploadSize } = request.checkpoint;
-    if (uploadUrl && uploadSize) return uploadStatus(context, uploadUrl, uploadSize);
-    // No upload session recorded: look for the marker among the channel's latest uploads.
-    const channels = (await get(context, '/youtube/v3/channels?part=contentDetails&mine=true', 'find uploads playlist')) as {
-      items?: { contentDetails?: { relatedPlaylists?: { uploads?: string } } }[];
-    };
-    const uploads = channels.items?.[0]?.contentDetails?.relatedPlaylists?.uploads;
-    if (!uploads) throw new PlatformError('retryable', 'channels.list answered without an uploads playlist');
-    const playlist = (await get(context, `/youtube/v3/playlistItems?part=snippet&maxResults=25&playlistId=${encodeURIComponent(uploads)}`, 'list recent uploads')) as {
-      items?: { snippet?: { description?: string; title?: string; resourceId?: { videoId?: string } } }[];
-    };
-    const match = (playlist.items ?? []).find((item) => `${item.snippet?.title ?? ''}\n${item.snippet?.description ?? ''}`.includes(request.marker));
-    const id = match?.snippet?.resourceId?.videoId;
-    return id ? result(id) : null;
+    // The session is saved before any byte is sent: without one, no video can exist.
+    if (!uploadUrl || !uploadSize) return null;
+    const session = await querySession(context, uploadUrl, uploadSize);
+    return session.kind === 'complete' ? session.result : null;
   },
 
   async followerCount(context) {

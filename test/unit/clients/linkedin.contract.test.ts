@@ -41,6 +41,11 @@ describe('LinkedIn client against the simulator', () => {
     expect(post).toMatchObject({ account: ORG, text, media: [{ altText: 'Gruppenraum' }, { altText: 'Garten' }] });
   });
 
+  it('publishes a video through initializeUpload, part uploads and finalizeUpload', async () => {
+    const result = await linkedinClient.publish(request({ media: [{ url: `${sim.url}/_sim/media/sample.mp4`, altText: 'Löschzug', mime: 'video/mp4' }] }), context());
+    expect(sim.state.findPost('linkedin', result.remoteId)?.media).toEqual([{ url: expect.stringMatching(/^urn:li:video:/) }]);
+  });
+
   it('the simulator refuses a request without the version headers or with unescaped text', async () => {
     const headers = { authorization: `Bearer ${sim.state.token('linkedin')}`, 'content-type': 'application/json' };
     const post = { author: `urn:li:organization:${ORG}`, commentary: 'Hallo', visibility: 'PUBLIC', distribution: { feedDistribution: 'MAIN_FEED' }, lifecycleState: 'PUBLISHED' };
@@ -68,9 +73,22 @@ describe('LinkedIn client against the simulator', () => {
   it('after a lost answer, findPublished finds the post; null for one never sent', async () => {
     await sim.injectFaults({ platform: 'linkedin', dropAfterRecord: true, count: 1 });
     const lost = request();
-    await expect(linkedinClient.publish(lost, context())).rejects.toMatchObject({ errorClass: 'ambiguous' });
-    expect((await linkedinClient.findPublished(lost, context()))?.remoteId).toBe(sim.state.posts('linkedin')[0]?.id);
-    expect(await linkedinClient.findPublished(request(), context())).toBeNull();
+    const channel = context();
+    await expect(linkedinClient.publish(lost, channel)).rejects.toMatchObject({ errorClass: 'ambiguous' });
+    const checkpoint = channel.checkpoints.at(-1) ?? {};
+    expect((await linkedinClient.findPublished({ ...lost, checkpoint }, channel))?.remoteId).toBe(sim.state.posts('linkedin')[0]?.id);
+    // Sent but never arrived: the lookup asks the platform and is certain.
+    expect(await linkedinClient.findPublished({ ...request(), checkpoint }, channel)).toBeNull();
+  });
+
+  it('finds a lost post behind more than a page of newer posts', async () => {
+    await sim.injectFaults({ platform: 'linkedin', dropAfterRecord: true, count: 1 });
+    const lost = request();
+    const channel = context();
+    await expect(linkedinClient.publish(lost, channel)).rejects.toMatchObject({ errorClass: 'ambiguous' });
+    for (let index = 0; index < 120; index += 1) await linkedinClient.publish(request(), context());
+    const found = await linkedinClient.findPublished({ ...lost, checkpoint: channel.checkpoints.at(-1) ?? {} }, channel);
+    expect(found?.remoteId).toBe(sim.state.posts('linkedin')[0]?.id);
   });
 
   it('reads the organisation follower count', async () => {

@@ -73,6 +73,45 @@ describe('linkedinClient.publish', () => {
     });
   });
 
+  it('uploads a video in the parts LinkedIn asks for, finalises with their ETags, and posts once it is AVAILABLE', async () => {
+    const statuses = ['PROCESSING', 'AVAILABLE'];
+    const { fetch, calls } = fakeFetch([
+      { method: 'GET', path: '/clips/einsatz.mp4', respond: () => bytes(6000, 'video/mp4') },
+      {
+        method: 'POST',
+        path: '/rest/videos',
+        respond: (call) =>
+          call.url.searchParams.get('action') === 'initializeUpload'
+            ? json(200, {
+                value: {
+                  uploadUrlsExpireAt: 1654128488000,
+                  video: 'urn:li:video:C5F10AQGKQg_6y2a4sQ',
+                  uploadInstructions: [
+                    { uploadUrl: 'https://upload.example/part/0', firstByte: 0, lastByte: 4095 },
+                    { uploadUrl: 'https://upload.example/part/1', firstByte: 4096, lastByte: 5999 },
+                  ],
+                  uploadToken: '',
+                },
+              })
+            : new Response(null, { status: 200 }),
+      },
+      { method: 'PUT', path: /^\/part\/\d$/, respond: (call) => new Response(null, { status: 200, headers: { etag: `/etag-${call.url.pathname.slice(-1)}` } }) },
+      { method: 'GET', path: /^\/rest\/videos\//, respond: () => json(200, { id: 'urn:li:video:C5F10AQGKQg_6y2a4sQ', status: statuses.shift() }) },
+      { method: 'POST', path: '/rest/posts', respond: created },
+    ]);
+    await linkedinClient.publish(
+      request({ media: [{ url: 'https://media.example/clips/einsatz.mp4', altText: 'Löschzug', mime: 'video/mp4' }] }),
+      testContext('linkedin', ORG, credentials, fetch),
+    );
+    const [init, finalize] = calls.filter((call) => call.url.pathname === '/rest/videos');
+    expect(init?.json).toEqual({ initializeUploadRequest: { owner: 'urn:li:organization:5515715', fileSizeBytes: 6000, uploadCaptions: false, uploadThumbnail: false } });
+    expect(calls.filter((call) => call.method === 'PUT').map((call) => call.bytes?.byteLength)).toEqual([4096, 1904]);
+    expect(finalize?.url.searchParams.get('action')).toBe('finalizeUpload');
+    expect(finalize?.json).toEqual({ finalizeUploadRequest: { video: 'urn:li:video:C5F10AQGKQg_6y2a4sQ', uploadToken: '', uploadedPartIds: ['/etag-0', '/etag-1'] } });
+    expect(calls.filter((call) => call.method === 'GET' && call.url.pathname.startsWith('/rest/videos/'))).toHaveLength(2);
+    expect((calls.find((call) => call.url.pathname === '/rest/posts')?.json as { content: unknown }).content).toEqual({ media: { id: 'urn:li:video:C5F10AQGKQg_6y2a4sQ' } });
+  });
+
   it('a 201 without x-restli-id is ambiguous', async () => {
     const { fetch } = fakeFetch([{ method: 'POST', path: '/rest/posts', respond: () => new Response(null, { status: 201 }) }]);
     await expect(linkedinClient.publish(request(), testContext('linkedin', ORG, credentials, fetch))).rejects.toMatchObject({ errorClass: 'ambiguous' });
@@ -108,11 +147,27 @@ describe('linkedinClient.findPublished and followerCount', () => {
   it('finds the marker in the unescaped commentary of the organisation’s recent posts', async () => {
     const { fetch, calls } = fakeFetch([{ method: 'GET', path: '/rest/posts', respond: () => json(200, fixture('linkedin', 'find-posts-response')) }]);
     const context = testContext('linkedin', ORG, credentials, fetch);
-    expect((await linkedinClient.findPublished(request(), context))?.remoteId).toBe('urn:li:share:6844785523593134080');
-    expect(await linkedinClient.findPublished(request({ marker: '[h:ffffff]' }), context)).toBeNull();
+    const checkpoint = { sentAt: '2021-09-13T17:49:00.000Z' };
+    expect((await linkedinClient.findPublished(request({ checkpoint }), context))?.remoteId).toBe('urn:li:share:6844785523593134080');
+    expect(await linkedinClient.findPublished(request({ marker: '[h:ffffff]', checkpoint }), context)).toBeNull();
+    expect(await linkedinClient.findPublished(request({ checkpoint: { sentAt: '2021-09-14T08:00:00.000Z' } }), context)).toBeNull();
+    expect(calls).toHaveLength(3);
+    expect(await linkedinClient.findPublished(request(), context)).toBeNull();
+    expect(calls).toHaveLength(3);
     expect(calls[0]?.url.searchParams.get('author')).toBe('urn:li:organization:5515715');
     expect(calls[0]?.url.searchParams.get('q')).toBe('author');
     expect(calls[0]?.headers['x-restli-method']).toBe('FINDER');
+  });
+
+  it('pages back by creation time and stops once a page reaches before the attempt', async () => {
+    const sentAt = Date.parse('2021-09-13T17:49:00.000Z');
+    const page = (start: number) =>
+      Array.from({ length: 100 }, (_, index) => ({ id: `urn:li:share:${start + index}`, commentary: 'anderer Beitrag', createdAt: sentAt + 3_600_000 - (start + index) * 30_000 }));
+    const { fetch, calls } = fakeFetch([{ method: 'GET', path: '/rest/posts', respond: (call) => json(200, { elements: page(Number(call.url.searchParams.get('start'))) }) }]);
+    expect(await linkedinClient.findPublished(request({ checkpoint: { sentAt: '2021-09-13T17:49:00.000Z' } }), testContext('linkedin', ORG, credentials, fetch))).toBeNull();
+    // page 1 covers the hour after the attempt; page 2 reaches back past it, so there is no page 3
+    expect(calls.map((call) => call.url.searchParams.get('start'))).toEqual(['0', '100']);
+    expect(calls[0]?.url.searchParams.get('sortBy')).toBe('CREATED');
   });
 
   it('reads firstDegreeSize from networkSizes with the encoded organisation URN', async () => {

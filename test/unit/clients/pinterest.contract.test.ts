@@ -44,6 +44,11 @@ describe('Pinterest client against the simulator', () => {
     });
   });
 
+  it('creates a video pin after uploading and processing the video', async () => {
+    const result = await pinterestClient.publish(request({ media: [{ url: `${sim.url}/_sim/media/sample.mp4`, altText: 'Löschzug', mime: 'video/mp4' }] }), context());
+    expect(sim.state.findPost('pinterest', result.remoteId)).toMatchObject({ account: BOARD, media: [{ altText: 'Löschzug' }] });
+  });
+
   it('the simulator refuses a pin without media, and one with a title over 100 characters', async () => {
     const headers = { authorization: `Bearer ${sim.state.token('pinterest')}`, 'content-type': 'application/json' };
     const noMedia = await fetch(`${sim.baseUrl('pinterest')}/v5/pins`, { method: 'POST', headers, body: JSON.stringify({ board_id: BOARD, title: 'x' }) });
@@ -66,9 +71,12 @@ describe('Pinterest client against the simulator', () => {
   it('after a lost answer, findPublished finds the pin; null for one never sent', async () => {
     await sim.injectFaults({ platform: 'pinterest', dropAfterRecord: true, count: 1 });
     const lost = request();
-    await expect(pinterestClient.publish(lost, context())).rejects.toMatchObject({ errorClass: 'ambiguous' });
-    expect((await pinterestClient.findPublished(lost, context()))?.remoteId).toBe(sim.state.posts('pinterest')[0]?.id);
-    expect(await pinterestClient.findPublished(request(), context())).toBeNull();
+    const channel = context();
+    await expect(pinterestClient.publish(lost, channel)).rejects.toMatchObject({ errorClass: 'ambiguous' });
+    const checkpoint = channel.checkpoints.at(-1) ?? {};
+    expect((await pinterestClient.findPublished({ ...lost, checkpoint }, channel))?.remoteId).toBe(sim.state.posts('pinterest')[0]?.id);
+    // Sent but never arrived: the lookup asks the platform and is certain.
+    expect(await pinterestClient.findPublished({ ...request(), checkpoint }, channel)).toBeNull();
   });
 
   it('reads follower_count', async () => {

@@ -35,6 +35,13 @@ describe('X client against the simulator', () => {
     expect(first.remoteUrl).toBe(`https://x.com/${X_SIM_USER.username}/status/${first.remoteId}`);
   });
 
+  it('publishes a GIF and a video through the chunked upload', async () => {
+    const gif = await xClient.publish(request({ media: [{ url: `${sim.url}/_sim/media/sample.png`, altText: 'Animiertes Logo', mime: 'image/gif' }] }), context());
+    const video = await xClient.publish(request({ media: [{ url: `${sim.url}/_sim/media/sample.mp4`, altText: 'Löschzug im Einsatz', mime: 'video/mp4' }] }), context());
+    expect(sim.state.findPost('x', gif.remoteId)?.media).toEqual([expect.objectContaining({ altText: 'Animiertes Logo' })]);
+    expect(sim.state.findPost('x', video.remoteId)?.media).toHaveLength(1);
+  });
+
   it('a duplicate is permanent, a wrong token auth', async () => {
     const same = request();
     await xClient.publish(same, context());
@@ -57,10 +64,12 @@ describe('X client against the simulator', () => {
   it('after a lost answer, findPublished finds the post; it is null for one never sent', async () => {
     await sim.injectFaults({ platform: 'x', dropAfterRecord: true, count: 1 });
     const lost = request();
-    await expect(xClient.publish(lost, context())).rejects.toMatchObject({ errorClass: 'ambiguous' });
-    const found = await xClient.findPublished(lost, context());
-    expect(found?.remoteId).toBe(sim.state.posts('x')[0]?.id);
-    expect(await xClient.findPublished(request(), context())).toBeNull();
+    const channel = context();
+    await expect(xClient.publish(lost, channel)).rejects.toMatchObject({ errorClass: 'ambiguous' });
+    const checkpoint = channel.checkpoints.at(-1) ?? {};
+    expect((await xClient.findPublished({ ...lost, checkpoint }, channel))?.remoteId).toBe(sim.state.posts('x')[0]?.id);
+    // Sent but never arrived: the lookup asks the platform and is certain.
+    expect(await xClient.findPublished({ ...request(), checkpoint }, channel)).toBeNull();
   });
 
   it('reads the follower count the simulator reports', async () => {

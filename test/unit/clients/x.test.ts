@@ -62,6 +62,46 @@ describe('xClient.publish', () => {
       metadata: { alt_text: { text: 'Pegelmessstelle an der Augustusbrücke' } },
     });
     expect(result).toEqual({ remoteId: '1445880548472328192', remoteUrl: 'https://x.com/dresden/status/1445880548472328192', threadRootId: '1445880548472328000' });
+    expect(context.checkpoints).toHaveLength(1);
+    expect(Date.parse(context.checkpoints[0]?.sentAt ?? '')).not.toBeNaN();
+  });
+
+  it('uploads a video in chunks, waits for processing, and sets no alt text on it', async () => {
+    const size = 4 * 1024 * 1024 + 10;
+    const { fetch, calls } = fakeFetch([
+      { method: 'GET', path: '/clip.mp4', respond: () => bytes(size, 'video/mp4') },
+      { method: 'POST', path: '/2/media/upload/initialize', respond: () => json(200, { data: { id: '1880028106020515840', media_key: '7_1880028106020515840', expires_after_secs: 1295999 } }) },
+      { method: 'POST', path: '/2/media/upload/1880028106020515840/append', respond: () => json(200, { data: { expires_at: 1735689600 } }) },
+      {
+        method: 'POST',
+        path: '/2/media/upload/1880028106020515840/finalize',
+        respond: () => json(200, { data: { id: '1880028106020515840', media_key: '7_1880028106020515840', size, processing_info: { state: 'pending', check_after_secs: 1 } } }),
+      },
+      { method: 'GET', path: '/2/media/upload', respond: () => json(200, { data: { id: '1880028106020515840', processing_info: { state: 'succeeded', progress_percent: 100 } } }) },
+      { method: 'POST', path: '/2/tweets', respond: () => json(201, fixture('x', 'create-post-response')) },
+    ]);
+    await xClient.publish(request({ media: [{ url: 'https://media.example/clip.mp4', altText: 'Löschzug im Einsatz', mime: 'video/mp4' }] }), testContext('x', 'dresden', credentials, fetch));
+    expect(calls.find((call) => call.url.pathname.endsWith('/initialize'))?.json).toEqual({ media_type: 'video/mp4', total_bytes: size, media_category: 'tweet_video' });
+    const appends = calls.filter((call) => call.url.pathname.endsWith('/append')).map((call) => call.json as { segment_index: number; media: string });
+    expect(appends.map((append) => append.segment_index)).toEqual([0, 1]);
+    expect(appends.reduce((sum, append) => sum + Buffer.from(append.media, 'base64').byteLength, 0)).toBe(size);
+    expect(Object.fromEntries(calls.find((call) => call.method === 'GET' && call.url.pathname === '/2/media/upload')?.url.searchParams ?? [])).toEqual({
+      command: 'STATUS',
+      media_id: '1880028106020515840',
+    });
+    expect(calls.some((call) => call.url.pathname === '/2/media/metadata')).toBe(false);
+    expect(calls.find((call) => call.url.pathname === '/2/tweets')?.json).toMatchObject({ media: { media_ids: ['1880028106020515840'] } });
+  });
+
+  it('a video X fails to process is permanent', async () => {
+    const { fetch } = fakeFetch([
+      { method: 'GET', path: '/clip.mp4', respond: () => bytes(100, 'video/mp4') },
+      { method: 'POST', path: '/2/media/upload/initialize', respond: () => json(200, { data: { id: '9' } }) },
+      { method: 'POST', path: '/2/media/upload/9/append', respond: () => json(200, { data: {} }) },
+      { method: 'POST', path: '/2/media/upload/9/finalize', respond: () => json(200, { data: { id: '9', processing_info: { state: 'failed', error: { message: 'InvalidMedia' } } } }) },
+    ]);
+    const sent = request({ media: [{ url: 'https://media.example/clip.mp4', altText: 'Clip', mime: 'video/mp4' }] });
+    await expect(xClient.publish(sent, testContext('x', 'dresden', credentials, fetch))).rejects.toMatchObject({ errorClass: 'permanent', code: 'media-processing-failed' });
   });
 
   it('a post without reply or media is just text and roots its own thread', async () => {
@@ -77,6 +117,28 @@ describe('xClient.publish', () => {
     const error = await xClient.publish(request({ text: '🚒'.repeat(141) }), testContext('x', 'dresden', credentials, fetch)).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ errorClass: 'permanent', code: 'text-too-long' });
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe('media download', () => {
+  const withImage = (url: string) => request({ media: [{ url, altText: 'Bild', mime: 'image/jpeg' }] });
+
+  it('a media URL that answers 404 is permanent, 503 retryable, and a signed URL’s token stays out of the message', async () => {
+    const { fetch } = fakeFetch([
+      { method: 'GET', path: '/gone.jpg', respond: () => new Response('not found', { status: 404 }) },
+      { method: 'GET', path: '/busy.jpg', respond: () => new Response('busy', { status: 503 }) },
+    ]);
+    const context = testContext('x', 'dresden', credentials, fetch);
+    const gone = await xClient.publish(withImage('https://media.example/gone.jpg?token=s3cr3t-signature'), context).catch((caught: unknown) => caught);
+    expect(gone).toMatchObject({ errorClass: 'permanent', code: 'media-404' });
+    expect((gone as Error).message).not.toContain('s3cr3t-signature');
+    await expect(xClient.publish(withImage('https://media.example/busy.jpg'), context)).rejects.toMatchObject({ errorClass: 'retryable' });
+  });
+
+  it('an image over X’s size limit is permanent before anything is uploaded', async () => {
+    const { fetch, calls } = fakeFetch([{ method: 'GET', path: '/huge.jpg', respond: () => bytes(5 * 1024 * 1024 + 1, 'image/jpeg') }]);
+    await expect(xClient.publish(withImage('https://media.example/huge.jpg'), testContext('x', 'dresden', credentials, fetch))).rejects.toMatchObject({ code: 'media-too-large' });
+    expect(calls).toHaveLength(1);
   });
 });
 
@@ -97,6 +159,12 @@ describe('xClient error mapping', () => {
       'x-user-limit-24hour-reset': String(now + 20_000),
     });
     expect(error.retryAfterSeconds).toBeGreaterThan(19_000);
+  });
+
+  it('an exhausted 24-hour app cap waits for its own reset', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const error = await publishError(429, fixture('x', 'error-429'), { 'x-rate-limit-reset': String(now + 60), 'x-app-limit-24hour-remaining': '0', 'x-app-limit-24hour-reset': String(now + 30_000) });
+    expect(error.retryAfterSeconds).toBeGreaterThan(29_000);
   });
 
   it('code 88 is rate-limited', async () => {
@@ -133,22 +201,62 @@ describe('xClient error mapping', () => {
 });
 
 describe('xClient.findPublished and followerCount', () => {
-  it('finds the post carrying the marker among the account’s recent posts', async () => {
+  const sentBeforeFixture = { sentAt: '2020-12-15T21:44:00.000Z' };
+  const lookupRoutes = (timeline: unknown) =>
+    fakeFetch([
+      { method: 'GET', path: '/2/users/me', respond: () => json(200, fixture('x', 'users-me-response')) },
+      { method: 'GET', path: '/2/users/2244994945/tweets', respond: () => json(200, timeline) },
+    ]);
+
+  it('finds the post carrying the marker among the account’s posts since the create call', async () => {
+    const { fetch, calls } = lookupRoutes(fixture('x', 'user-timeline-response'));
+    const found = await xClient.findPublished(request({ checkpoint: sentBeforeFixture }), testContext('x', 'dresden', credentials, fetch));
+    expect(found).toEqual({ remoteId: '1338971066773905408', remoteUrl: 'https://x.com/dresden/status/1338971066773905408', threadRootId: '1338971066773905408' });
+    expect(calls[1]?.url.searchParams.get('tweet.fields')).toBe('created_at');
+  });
+
+  it('asks only for posts since the attempt and follows next_token', async () => {
     const { fetch, calls } = fakeFetch([
       { method: 'GET', path: '/2/users/me', respond: () => json(200, fixture('x', 'users-me-response')) },
-      { method: 'GET', path: '/2/users/2244994945/tweets', respond: () => json(200, fixture('x', 'user-timeline-response')) },
+      {
+        method: 'GET',
+        path: '/2/users/2244994945/tweets',
+        respond: (call) =>
+          call.url.searchParams.get('pagination_token') === 'next-1'
+            ? json(200, fixture('x', 'user-timeline-response'))
+            : json(200, { data: [{ id: '9', text: 'anderer Post', created_at: '2020-12-15T22:00:00.000Z' }], meta: { result_count: 1, next_token: 'next-1' } }),
+      },
     ]);
-    const found = await xClient.findPublished(request(), testContext('x', 'dresden', credentials, fetch));
-    expect(found).toEqual({ remoteId: '1338971066773905408', remoteUrl: 'https://x.com/dresden/status/1338971066773905408', threadRootId: '1338971066773905408' });
-    expect(calls[1]?.url.searchParams.get('max_results')).toBe('20');
+    const found = await xClient.findPublished(request({ checkpoint: sentBeforeFixture }), testContext('x', 'dresden', credentials, fetch));
+    expect(found?.remoteId).toBe('1338971066773905408');
+    expect(calls[1]?.url.searchParams.get('start_time')).toBe('2020-12-15T21:39:00Z');
+    expect(calls[1]?.url.searchParams.get('max_results')).toBe('100');
+    expect(calls[2]?.url.searchParams.get('pagination_token')).toBe('next-1');
+  });
+
+  it('matches through X’s t.co links and HTML escaping', async () => {
+    const { fetch } = lookupRoutes({ data: [{ id: '1', text: 'Tom &amp; Jerry: https://t.co/abc123 kommen [h:z]', created_at: '2020-12-15T21:45:00.000Z' }] });
+    const found = await xClient.findPublished(
+      request({ marker: 'Tom & Jerry: https://www.dresden.de/kinderfest kommen [h:z]', checkpoint: sentBeforeFixture }),
+      testContext('x', 'dresden', credentials, fetch),
+    );
+    expect(found?.remoteId).toBe('1');
+  });
+
+  it('ignores an older post with the same text', async () => {
+    const { fetch } = lookupRoutes(fixture('x', 'user-timeline-response'));
+    expect(await xClient.findPublished(request({ checkpoint: { sentAt: '2020-12-16T09:00:00.000Z' } }), testContext('x', 'dresden', credentials, fetch))).toBeNull();
   });
 
   it('returns null when no recent post carries the marker', async () => {
-    const { fetch } = fakeFetch([
-      { method: 'GET', path: '/2/users/me', respond: () => json(200, fixture('x', 'users-me-response')) },
-      { method: 'GET', path: '/2/users/2244994945/tweets', respond: () => json(200, { meta: { result_count: 0 } }) },
-    ]);
+    const { fetch } = lookupRoutes({ meta: { result_count: 0 } });
+    expect(await xClient.findPublished(request({ checkpoint: sentBeforeFixture }), testContext('x', 'dresden', credentials, fetch))).toBeNull();
+  });
+
+  it('is certain without asking X when the create call was never made', async () => {
+    const { fetch, calls } = fakeFetch([]);
     expect(await xClient.findPublished(request(), testContext('x', 'dresden', credentials, fetch))).toBeNull();
+    expect(calls).toHaveLength(0);
   });
 
   it('reads followers from public_metrics', async () => {

@@ -54,15 +54,23 @@ describe('YouTube client against the simulator', () => {
     expect(sim.state.posts('youtube')).toHaveLength(1);
   });
 
-  it('a session that never received the bytes means no video', async () => {
-    const { fetch: failing } = countingFetch(async (method) => {
-      if (method === 'PUT') await sim.injectFaults({ platform: 'youtube', status: 503, count: 1 });
+  it('a session that never received the bytes means no video, and the retry uploads into that same session', async () => {
+    let failNextPut = true;
+    const { fetch: failingOnce, count } = countingFetch(async (method) => {
+      if (method === 'PUT' && failNextPut) {
+        failNextPut = false;
+        await sim.injectFaults({ platform: 'youtube', status: 503, count: 1 });
+      }
     });
-    const channel = context(failing);
+    const channel = context(failingOnce);
     const sent = request();
     await expect(youtubeClient.publish(sent, channel)).rejects.toMatchObject({ errorClass: 'retryable' });
-    expect(await youtubeClient.findPublished({ ...sent, checkpoint: channel.checkpoints.at(-1) ?? {} }, context())).toBeNull();
-    expect(await youtubeClient.findPublished(request(), context())).toBeNull();
+    const checkpoint = channel.checkpoints.at(-1) ?? {};
+    expect(await youtubeClient.findPublished({ ...sent, checkpoint }, channel)).toBeNull();
+    expect(await youtubeClient.findPublished(request(), channel)).toBeNull();
+    const retried = await youtubeClient.publish({ ...sent, checkpoint }, channel);
+    expect(count('POST', '/upload/youtube/v3/videos')).toBe(1);
+    expect(sim.state.posts('youtube').map((post) => post.id)).toEqual([retried.remoteId]);
   });
 
   it('the daily quota ends in quotaExceeded, rate-limited until midnight Pacific', async () => {

@@ -58,6 +58,38 @@ describe('youtubeClient.publish', () => {
     expect(context.checkpoints).toHaveLength(0);
   });
 
+  it('resumes a saved session from the last byte it kept', async () => {
+    const { fetch, calls, count } = fakeFetch(
+      routes((call) =>
+        call.headers['content-range'] === 'bytes */5000' ? new Response(null, { status: 308, headers: { range: 'bytes=0-2999' } }) : json(200, fixture('youtube', 'video-response')),
+      ),
+    );
+    const result = await youtubeClient.publish(request({ checkpoint: { uploadUrl: SESSION, uploadSize: '5000' } }), testContext('youtube', CHANNEL, credentials, fetch, 'https://youtube.example'));
+    const resumed = calls.filter((call) => call.method === 'PUT')[1];
+    expect(resumed?.headers['content-range']).toBe('bytes 3000-4999/5000');
+    expect(resumed?.bytes?.byteLength).toBe(2000);
+    expect(count('POST', '/upload/youtube/v3/videos')).toBe(0);
+    expect(result.remoteId).toBe('Ks-_Mh1QhMc');
+  });
+
+  it('opens a new session when the saved one expired', async () => {
+    const { fetch, calls } = fakeFetch(
+      routes((call) => (call.url.searchParams.get('upload_id') === 'expired' ? new Response('Not Found', { status: 404 }) : json(200, fixture('youtube', 'video-response')))),
+    );
+    const context = testContext('youtube', CHANNEL, credentials, fetch, 'https://youtube.example');
+    await youtubeClient.publish(request({ checkpoint: { uploadUrl: 'https://youtube.example/upload/youtube/v3/videos?upload_id=expired', uploadSize: '5000' } }), context);
+    expect(calls.filter((call) => call.method === 'POST')).toHaveLength(1);
+    expect(context.checkpoints.at(-1)).toEqual({ uploadUrl: SESSION, uploadSize: '5000' });
+  });
+
+  it('an upload that stops short (308) is retryable', async () => {
+    const { fetch } = fakeFetch(routes(() => new Response(null, { status: 308, headers: { range: 'bytes=0-99' } })));
+    await expect(youtubeClient.publish(request(), testContext('youtube', CHANNEL, credentials, fetch, 'https://youtube.example'))).rejects.toMatchObject({
+      errorClass: 'retryable',
+      code: 'upload-incomplete',
+    });
+  });
+
   it('throws permanent without a video', async () => {
     const { fetch, calls } = fakeFetch([]);
     await expect(youtubeClient.publish(request({ media: [] }), testContext('youtube', CHANNEL, credentials, fetch))).rejects.toMatchObject({ errorClass: 'permanent', code: 'video-required' });
@@ -114,15 +146,10 @@ describe('youtubeClient.findPublished and followerCount', () => {
     expect(await youtubeClient.findPublished(request({ checkpoint: { uploadUrl: SESSION, uploadSize: '5000' } }), testContext('youtube', CHANNEL, credentials, fetch))).toBeNull();
   });
 
-  it('without a session, finds the marker among the channel’s uploads', async () => {
-    const { fetch, calls } = fakeFetch([
-      { method: 'GET', path: '/youtube/v3/channels', respond: () => json(200, fixture('youtube', 'channels-content-details-response')) },
-      { method: 'GET', path: '/youtube/v3/playlistItems', respond: () => json(200, fixture('youtube', 'playlist-items-response')) },
-    ]);
-    const context = testContext('youtube', CHANNEL, credentials, fetch);
-    expect((await youtubeClient.findPublished(request(), context))?.remoteId).toBe('Ks-_Mh1QhMc');
-    expect(calls[1]?.url.searchParams.get('playlistId')).toBe('UU_x5XG1OV2P6uZZ5FSM9Ttw');
-    expect(await youtubeClient.findPublished(request({ marker: '[h:ffffff]' }), context)).toBeNull();
+  it('without a saved session no bytes were sent, so there is no video', async () => {
+    const { fetch, calls } = fakeFetch([]);
+    expect(await youtubeClient.findPublished(request(), testContext('youtube', CHANNEL, credentials, fetch))).toBeNull();
+    expect(calls).toHaveLength(0);
   });
 
   it('reads subscriberCount from channels.list', async () => {

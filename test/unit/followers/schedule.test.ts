@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { JobSchema, type Channel } from '../../../shared/model/schemas';
-import { followerMetrics } from '../../../shared/followers/metrics';
+import { followerMetrics, NEVER_MEASURED_SECONDS } from '../../../shared/followers/metrics';
 import { enqueueFollowerJobs, missingFigures, runDailyFollowerSchedule } from '../../../shared/followers/schedule';
 import { configuredOrgs, configuredTimeZone } from '../../../shared/followers/settings';
 import { captureEmf } from './emf';
@@ -87,11 +87,14 @@ describe('missingFigures', () => {
       ['imported', 821],
       ['never', null],
     ]);
-    expect(records.map((record) => [record.channel, record.FollowerCollectionAge])).toEqual([
-      ['fresh', 1],
-      ['stale', 73],
-      ['imported', 821],
+    // ages in whole minutes: the figures' own timestamps are not on the hour
+    expect(records.map((record) => [record.platform, Math.round(Number(record.FollowerCollectionAge) / 60)])).toEqual([
+      ['mastodon', 60],
+      ['mastodon', 73 * 60],
+      ['mastodon', 821 * 60],
+      ['mastodon', NEVER_MEASURED_SECONDS / 60],
     ]);
+    expect(records.every((record) => record.channel === undefined && record.service === 'herold')).toBe(true);
   });
 });
 
