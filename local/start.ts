@@ -317,6 +317,11 @@ See what the platforms received:
   curl -sS ${stack.simulatorUrl}/_sim/posts
 Run the reconciler now:
   curl -sS -X POST ${stack.apiUrl}/_local/schedules/reconciler/run
+Send a CAP alert (fire brigade, emergency role; see docs/EMERGENCY.md):
+  curl -sS -X POST ${stack.apiUrl}/alerts -H "Authorization: Bearer $(npm run -s token -- --org fire-brigade --role emergency)" -H 'Content-Type: application/cap+xml' --data-binary @test/fixtures/cap/dresden-bombenfund-evakuierung.xml
+Issue a NINA warning for Dresden and poll the feed now:
+  curl -sS -X POST ${stack.simulatorUrl}/_sim/nina/warnings -H 'Content-Type: application/json' -d '{"headline":"Bombenfund in der Neustadt","description":"Bitte verlassen Sie das Gebiet.","severity":"Extreme","urgency":"Immediate"}'
+  curl -sS -X POST ${stack.apiUrl}/_local/schedules/alerts-feed/run
 
 Ctrl-C stops everything.`);
 }
