@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Node } from 'constructs';
+import { LANE_CONCURRENCY } from '../shared/config';
 import { AlertPolicySchema } from '../shared/alerts/policy';
 
 /** Context values given with `-c` are strings: turn JSON-looking strings into values first. */
@@ -76,7 +77,7 @@ export const HeroldConfigSchema = z.object({
     fromCommandLine,
     z
       .object({ normal: z.number().int().min(2).max(1000), urgent: z.number().int().min(2).max(1000) })
-      .default({ normal: 2, urgent: 10 })
+      .default(LANE_CONCURRENCY)
       .refine((c) => c.normal < c.urgent, 'normal must be below urgent'),
   ),
   /** retention of every function's and the API's log group */

@@ -19,8 +19,6 @@ import { queueArn } from './provision';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
-/** Maximum concurrency per lane; the urgent lane gets more so a routine backlog never delays an alert. */
-export const LANE_CONCURRENCY = { normal: 2, urgent: 5 } as const;
 
 const LONG_POLL_SECONDS = 20;
 const RETRY_AFTER_ERROR_MS = 1000;

@@ -1,4 +1,5 @@
 /** The seeded channels of the local stack (local/seed/channels.json) and their simulator credentials. */
+import { channelItem } from '../shared/store/channels';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,13 +28,6 @@ export function loadSeedChannels(file = SEED_CHANNELS_FILE): Channel[] {
 /** The organisations the seed knows: the ones a local token may be issued for. */
 export const seedOrganisations = (channels = loadSeedChannels()): string[] => [...new Set(channels.map((channel) => channel.org))];
 
-export const channelItem = (channel: Channel) => ({
-  PK: `CHANNEL#${channel.id}`,
-  SK: 'CHANNEL',
-  GSI1PK: `ORGCHANNELS#${channel.org}`,
-  GSI1SK: `${channel.platform}#${channel.id}`,
-  ...ChannelSchema.parse(channel),
-});
 
 const BATCH_WRITE_LIMIT = 25;
 

@@ -3,13 +3,12 @@
  * the npm package amplify-dynamodb-simulator, run with Java 17, in memory) and an SQS-compatible
  * server (local-aws-sqs, in process). Used by `npm start`, the integration tests and the benchmarks.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createSqsServer } from 'local-aws-sqs';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './aws';
 
 export interface RunningService {
   endpoint: string;
@@ -79,14 +78,24 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
  */
 export async function startSqs(options: { port?: number } = {}): Promise<RunningService> {
   const port = options.port ?? (await freePort());
-  const server: Server = await createSqsServer({ port, hostname: '127.0.0.1', region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, emulateQueueCreationLifecycle: false });
+  const child = fork(fileURLToPath(new URL('./sqs-server.ts', import.meta.url)), [String(port)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the SQS server exited (${code}) before it was ready`)));
+  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: async () => {
+      children.delete(child);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await gone;
+    },
   };
 }
 

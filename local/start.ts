@@ -5,12 +5,15 @@
  * a schedule loop. `startLocalStack()` is the same thing as a function, for tests and benchmarks.
  */
 import { randomUUID } from 'node:crypto';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { ScheduledEvent } from 'aws-lambda';
-import { ENV, type QueueUrls } from '../shared/config';
+import { ENV, LANE_CONCURRENCY, type QueueUrls } from '../shared/config';
 import type { Channel } from '../shared/model/schemas';
 import { platformList, type PlatformId } from '../shared/platforms/registry';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localDynamoDocumentClient, localSqsClient } from './aws';
-import { LANE_CONCURRENCY, startEventSource, type EventSource, type SqsHandler } from './event-source';
+import { startEventSource, type EventSource, type SqsHandler } from './event-source';
 import { startHttpServer, type HttpHandler } from './http-server';
 import { lambdaContext } from './lambda-context';
 import { provisionQueues, provisionTable } from './provision';
@@ -38,6 +41,8 @@ export interface LocalStackOptions {
   visibilityTimeoutSeconds?: number;
   /** default: HEROLD_RECONCILE_INTERVAL_MS or one minute */
   reconcileIntervalMs?: number;
+  /** channel credentials file to use as it is (default: a working copy of local/seed/credentials.json) */
+  credentialsFile?: string;
   /** where the stack's own messages and request lines go (default console) */
   log?: (line: string, error?: unknown) => void;
   /** simulator behaviour: a base response delay (a real API's latency), platform limits on or off */
@@ -103,10 +108,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const simulator = await startSimulator({ ...options.simulator, port: options.simulatorPort ?? 4010 });
     cleanups.push(simulator.stop);
 
+    // The token health check writes refreshed credentials back: to a working copy, never to the seed.
+    const credentialsFile = options.credentialsFile ?? (await workingCopyOfSeedCredentials(cleanups));
+
     const env: Record<string, string> = {
       [ENV.table]: tableName,
       [ENV.queues]: JSON.stringify(queues),
-      [ENV.credentialsFile]: SEED_CREDENTIALS_FILE,
+      [ENV.credentialsFile]: credentialsFile,
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -122,6 +130,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Imported only now: handlers may read the environment when their module loads, as on a cold start.
     const ingest = await loadHandler<HttpHandler>('../functions/ingest/handler');
     const followers = await import('../functions/followers/schedule');
+    const tokenHealth = await import('../functions/token-health/handler');
     const dispatch = await loadHandler<(event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>>('../functions/dispatch/handler');
     // EventBridge Scheduler's stand-in: one-time schedules kept in DynamoDB Local, fired at their time.
     const scheduler = startLocalScheduler({
@@ -164,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
         { name: 'collect-followers', intervalMs: DAY_MS, run: async () => void (await followers.handler({})) },
         { name: 'follower-ages', intervalMs: HOUR_MS, run: async () => void (await followers.checkFigureAges()) },
+        { name: 'token-health', intervalMs: DAY_MS, run: async () => void (await tokenHealth.handler()) },
         {
           name: 'alerts-feed',
           intervalMs: options.alertsFeedIntervalMs ?? intervalFromEnv('HEROLD_ALERT_FEED_INTERVAL_MS', 60_000),
@@ -199,6 +209,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
+}
+
+async function workingCopyOfSeedCredentials(cleanups: (() => Promise<void>)[]): Promise<string> {
+  const directory = await mkdtemp(path.join(tmpdir(), 'herold-credentials-'));
+  cleanups.push(() => rm(directory, { recursive: true, force: true }));
+  const file = path.join(directory, 'credentials.json');
+  await copyFile(SEED_CREDENTIALS_FILE, file);
+  return file;
 }
 
 async function started(service: Promise<{ endpoint: string; stop(): Promise<void> }>, cleanups: (() => Promise<void>)[]): Promise<string> {

@@ -10,7 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../shared/config';
 import type { Channel } from '../shared/model/schemas';
-import { getChannel } from '../shared/followers/channels';
+import { getChannel } from '../shared/store/channels';
 import { channelIdsInCsv, importFollowerCsv } from '../shared/followers/import';
 import { configuredTimeZone } from '../shared/followers/settings';
 
@@ -27,7 +27,7 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
 // Only the channels the file names are looked up; an id that is not found is reported per row.
 const knownChannels = new Map<string, Channel>();
-for (const channel of await Promise.all(channelIdsInCsv(csv).map((id) => getChannel(doc, table, id)))) {
+for (const channel of await Promise.all(channelIdsInCsv(csv).map((id) => getChannel({ doc, table }, id)))) {
   if (channel) knownChannels.set(channel.id, channel);
 }
 

@@ -9,6 +9,13 @@ import { PLATFORM_IDS, type PlatformId } from './platforms/registry';
 const QueueUrlsSchema = z.record(z.enum(PLATFORM_IDS), z.object({ normal: z.string().min(1), urgent: z.string().min(1) }));
 export type QueueUrls = z.infer<typeof QueueUrlsSchema>;
 
+/**
+ * How many batches of a platform's queues are handled at once, per lane. The urgent lane has more
+ * so a routine backlog never delays an alert. CDK's event source mappings and the local pollers
+ * both default to these (cdk.json `herold:queueConcurrency` overrides them in AWS).
+ */
+export const LANE_CONCURRENCY = { normal: 2, urgent: 10 } as const;
+
 export const ENV = {
   table: 'HEROLD_TABLE',
   /** JSON: { "<platform>": { "normal": "<queue url>", "urgent": "<queue url>" } } */

@@ -11,7 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { tableName } from '../../shared/config';
-import { listChannelsOfOrgs } from '../../shared/followers/channels';
+import { listChannelsOfOrgs } from '../../shared/store/channels';
 import { followerMetrics } from '../../shared/followers/metrics';
 import { missingFigures, runDailyFollowerSchedule, type DailyRunSummary, type MissingFigure } from '../../shared/followers/schedule';
 import { configuredOrgs, configuredTimeZone } from '../../shared/followers/settings';
@@ -38,7 +38,7 @@ export const handler = async (event: unknown): Promise<DailyRunSummary> => {
 
 export const checkFigureAges = async (): Promise<MissingFigure[]> => {
   const table = tableName();
-  const channels = await listChannelsOfOrgs(doc, table, configuredOrgs());
+  const channels = await listChannelsOfOrgs({ doc, table }, configuredOrgs());
   const missing = await missingFigures({ doc, table, channels, metrics });
   warnMissing(missing);
   return missing;

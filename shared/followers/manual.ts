@@ -2,7 +2,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { IdSchema, type Channel, type OrgId } from '../model/schemas';
-import { getChannel } from './channels';
+import { getChannel } from '../store/channels';
 import { localDate } from './dates';
 import { problem, validationProblem, type HttpAnswer } from './problems';
 import { CalendarDateSchema, fieldErrors, type Validated } from './report';
@@ -50,7 +50,7 @@ export async function manualFigureResponse(options: {
   timeZone: string;
   now?: Date;
 }): Promise<HttpAnswer> {
-  const channel = IdSchema.safeParse(options.channelId).success ? await getChannel(options.doc, options.table, options.channelId) : null;
+  const channel = IdSchema.safeParse(options.channelId).success ? await getChannel({ doc: options.doc, table: options.table }, options.channelId) : undefined;
   if (!channel || channel.org !== options.org) return problem(404, 'Not Found', `no channel ${options.channelId}`);
   let body: unknown;
   try {

@@ -9,7 +9,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queueUrl } from '../config';
 import { JobSchema, type Channel, type Job, type OrgId } from '../model/schemas';
 import { PLATFORMS, type PlatformId } from '../platforms/registry';
-import { listChannelsOfOrgs } from './channels';
+import { listChannelsOfOrgs } from '../store/channels';
 import { localDate } from './dates';
 import { emitCollectionAge, NEVER_MEASURED_SECONDS } from './metrics';
 import { latestFollowerFigure, type FollowerFigure } from './store';
@@ -130,7 +130,7 @@ export async function runDailyFollowerSchedule(options: {
 }): Promise<DailyRunSummary> {
   const now = options.now ?? new Date();
   const date = options.date ?? localDate(now, options.timeZone);
-  const channels = await listChannelsOfOrgs(options.doc, options.table, options.orgs);
+  const channels = await listChannelsOfOrgs({ doc: options.doc, table: options.table }, options.orgs);
   const enqueued = await enqueueFollowerJobs({ sqs: options.sqs, channels, date, ...(options.queueUrlFor ? { queueUrlFor: options.queueUrlFor } : {}) });
   // The jobs have not run yet, so this sees the figures up to yesterday's run.
   const missing = await missingFigures({ doc: options.doc, table: options.table, channels, metrics: options.metrics, now });

@@ -30,6 +30,10 @@ export const ChannelSchema = z.object({
   /** a public profile URL, used for hand-off deep links and reports */
   profileUrl: z.url().optional(),
   needsReauth: z.boolean().optional(),
+  /** when the channel's token expires, as the daily token health check last learned it (never the token itself) */
+  tokenExpiresAt: z.iso.datetime().optional(),
+  /** when the token health check last checked the channel's token */
+  tokenCheckedAt: z.iso.datetime().optional(),
   /** this channel's publishing budget, when it differs from the platform's default in the registry */
   quota: z.object({ limit: z.number().int().positive(), windowSeconds: z.number().int().positive(), note: z.string().default('set per channel') }).optional(),
   stateReason: z.string().optional(),

@@ -1,9 +1,10 @@
 /**
  * A channel's platform credentials, read once per cold start and cached for a while: from Secrets
  * Manager in AWS (one secret per channel), from a local JSON file in the local stack (`local:` refs).
+ * The token health check writes refreshed credentials back to the same place.
  */
-import { readFile } from 'node:fs/promises';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { ENV } from '../config';
 import type { Credentials } from '../platforms/client';
@@ -25,6 +26,14 @@ export async function loadCredentials(credentialsRef: string, now = Date.now()):
 /** After an auth error the stored credentials may have been renewed: read them fresh next time. */
 export const forgetCredentials = (credentialsRef: string) => cache.delete(credentialsRef);
 
+/** Store renewed credentials (a new version of the secret, or the local file) and drop the cached copy. */
+export async function saveCredentials(credentialsRef: string, credentials: Credentials): Promise<void> {
+  const valid = CredentialsSchema.parse(credentials);
+  if (credentialsRef.startsWith('local:')) await toLocalFile(credentialsRef, valid);
+  else await toSecretsManager(credentialsRef, valid);
+  cache.delete(credentialsRef);
+}
+
 async function fromSecretsManager(secretId: string): Promise<Credentials> {
   secretsClient ??= new SecretsManagerClient({});
   const { SecretString } = await secretsClient.send(new GetSecretValueCommand({ SecretId: secretId }));
@@ -32,11 +41,33 @@ async function fromSecretsManager(secretId: string): Promise<Credentials> {
   return CredentialsSchema.parse(JSON.parse(SecretString));
 }
 
-async function fromLocalFile(ref: string): Promise<Credentials> {
+async function toSecretsManager(secretId: string, credentials: Credentials): Promise<void> {
+  secretsClient ??= new SecretsManagerClient({});
+  await secretsClient.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(credentials) }));
+}
+
+function localFile(ref: string): string {
   const file = process.env[ENV.credentialsFile];
   if (!file) throw new Error(`${ENV.credentialsFile} is not set, so ${ref} cannot be resolved`);
-  const all = z.record(z.string(), CredentialsSchema).parse(JSON.parse(await readFile(file, 'utf8')));
+  return file;
+}
+
+const readLocalFile = async (file: string) => z.record(z.string(), CredentialsSchema).parse(JSON.parse(await readFile(file, 'utf8')));
+
+async function fromLocalFile(ref: string): Promise<Credentials> {
+  const all = await readLocalFile(localFile(ref));
   const credentials = all[ref];
   if (!credentials) throw new Error(`no local credentials for ${ref}`);
   return credentials;
+}
+
+async function toLocalFile(ref: string, credentials: Credentials): Promise<void> {
+  const file = localFile(ref);
+  const all = await readLocalFile(file);
+  if (!all[ref]) throw new Error(`no local credentials for ${ref}`);
+  all[ref] = credentials;
+  // a reader never sees a half-written file
+  const partial = `${file}.${process.pid}.partial`;
+  await writeFile(partial, `${JSON.stringify(all, null, 2)}\n`);
+  await rename(partial, file);
 }

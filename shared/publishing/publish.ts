@@ -49,7 +49,12 @@ const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
 const VERIFY_AFTER_SECONDS = 5;
 
 export async function processPublishJob(job: PublishJob, receiveCount: number, deps: PublishDeps): Promise<JobOutcome> {
-  const claimed = await claimDelivery(deps.store, job, { now: deps.now(), leaseMs: deps.leaseMs });
+  // The reads do not depend on the claim: doing them alongside it saves a round trip per publish.
+  const [claimed, message, channel] = await Promise.all([
+    claimDelivery(deps.store, job, { now: deps.now(), leaseMs: deps.leaseMs }),
+    getMessage(deps.store, job.messageId),
+    getChannel(deps.store, job.channelId),
+  ]);
   if (!claimed.claimed) {
     const state = claimed.current?.state;
     return { kind: 'ignored', reason: state ? `delivery is ${state}${state === 'PUBLISHING' ? ' under another claim' : ''}` : 'delivery does not exist' };
@@ -61,7 +66,6 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     return { kind: 'settled', state, errorClass: details.lastError?.class, message, delivery };
   };
 
-  const [message, channel] = await Promise.all([getMessage(deps.store, job.messageId), getChannel(deps.store, job.channelId)]);
   if (!message) return settle('FAILED', { lastError: { class: 'permanent', detail: 'the message no longer exists' } });
   if (!channel || channel.state !== 'active') {
     return settle('SKIPPED', { reason: channel ? `channel became ${channel.state} before publishing` : 'channel no longer exists' }, message);

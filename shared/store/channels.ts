@@ -28,19 +28,18 @@ export async function getChannel(store: Store, channelId: string): Promise<Chann
   return Item ? ChannelSchema.parse(withoutKeys(Item)) : undefined;
 }
 
-export async function putChannel(store: Store, channel: Channel): Promise<void> {
+/** A channel as a table item, keys included (validated: no malformed channel is ever written). */
+export function channelItem(channel: Channel) {
   const valid = ChannelSchema.parse(channel);
-  await store.doc.send(
-    new PutCommand({
-      TableName: store.table,
-      Item: {
-        ...keys.channel(valid.id),
-        GSI1PK: keys.orgChannels(valid.org),
-        GSI1SK: keys.orgChannelsSort(valid.platform, valid.id),
-        ...valid,
-      },
-    }),
-  );
+  return { ...keys.channel(valid.id), GSI1PK: keys.orgChannels(valid.org), GSI1SK: keys.orgChannelsSort(valid.platform, valid.id), ...valid };
+}
+
+export async function putChannel(store: Store, channel: Channel): Promise<void> {
+  await store.doc.send(new PutCommand({ TableName: store.table, Item: channelItem(channel) }));
+}
+
+export async function listChannelsOfOrgs(store: Store, orgs: readonly string[]): Promise<Channel[]> {
+  return (await Promise.all(orgs.map((org) => listChannels(store, org)))).flat();
 }
 
 export async function setChannelState(store: Store, channelId: string, state: ChannelState, reason?: string): Promise<void> {

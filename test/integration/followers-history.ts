@@ -2,7 +2,7 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Channel, PlatformIdSchema } from '../../shared/model/schemas';
 import type { z } from 'zod';
-import { channelItem } from '../../shared/followers/channels';
+import { channelItem } from '../../shared/store/channels';
 import { addDays } from '../../shared/followers/dates';
 
 type PlatformId = z.infer<typeof PlatformIdSchema>;

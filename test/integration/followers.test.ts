@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynamoDbLocal, startSqs, type RunningService } from '../../local/services';
+import { localAwsEndpoints, type LocalAwsEndpoints } from '../support/local-aws';
 import { PLATFORM_IDS, queueNames } from '../../shared/platforms/registry';
 import { collectFollowers } from '../../shared/followers/collect';
 import { importFollowerCsv } from '../../shared/followers/import';
@@ -23,22 +23,20 @@ const city = historyChannels('city');
 const fireBrigade = historyChannels('fire-brigade').slice(0, 2);
 const knownChannels = new Map([...city, ...fireBrigade].map((channel) => [channel.id, channel]));
 
-let dynamo: RunningService;
-let sqsServer: RunningService;
+let endpoints: LocalAwsEndpoints;
 let local: LocalTable;
 
 beforeAll(async () => {
   // The EMF lines would bury the test output; the unit tests check them.
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  [dynamo, sqsServer] = await Promise.all([startDynamoDbLocal(), startSqs()]);
-  local = await createFollowersTable(dynamo.endpoint);
+  endpoints = localAwsEndpoints();
+  local = await createFollowersTable(endpoints.dynamoEndpoint);
   await putChannels(local.doc, local.table, [...city, ...fireBrigade]);
 }, 60_000);
 
 afterAll(async () => {
   delete process.env.POWERTOOLS_METRICS_DISABLED;
   local?.client.destroy();
-  await Promise.all([dynamo?.stop(), sqsServer?.stop()]);
 });
 
 describe('follower history in DynamoDB Local', () => {
@@ -112,10 +110,10 @@ describe('follower history in DynamoDB Local', () => {
   });
 
   it('enqueues the day\'s jobs into each platform queue of the local SQS server', async () => {
-    const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: sqsServer.endpoint });
+    const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: endpoints.sqsEndpoint });
     const urls = new Map<string, string>();
     for (const platform of new Set([...city, ...fireBrigade].map((channel) => channel.platform))) {
-      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `herold-${platform}` }));
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${local.table}-${platform}` }));
       urls.set(platform, QueueUrl!);
     }
     const summary = await runDailyFollowerSchedule({
@@ -137,10 +135,10 @@ describe('follower history in DynamoDB Local', () => {
   }, 30_000);
 
   it('runs the Lambda entry point against the queues named in HEROLD_QUEUES', async () => {
-    const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: sqsServer.endpoint });
+    const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: endpoints.sqsEndpoint });
     const queues: Record<string, { normal: string; urgent: string }> = {};
     for (const platform of PLATFORM_IDS) {
-      const names = queueNames(platform, 'handler');
+      const names = queueNames(platform, `${local.table}-handler`);
       const [normal, urgent] = await Promise.all([names.normal, names.urgent].map(async (name) => (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!));
       queues[platform] = { normal: normal!, urgent: urgent! };
     }
@@ -149,8 +147,8 @@ describe('follower history in DynamoDB Local', () => {
       HEROLD_TABLE: local.table,
       HEROLD_QUEUES: JSON.stringify(queues),
       HEROLD_ORGS: 'fire-brigade',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_SQS: sqsServer.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoEndpoint,
+      AWS_ENDPOINT_URL_SQS: endpoints.sqsEndpoint,
       AWS_REGION: LOCAL_AWS.region,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -168,7 +166,7 @@ describe('follower history in DynamoDB Local', () => {
   }, 30_000);
 
   it('imports the example file with the npm script, and refuses a bad one with exit code 1', async () => {
-    const env = { ...process.env, HEROLD_TABLE: local.table, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_REGION: LOCAL_AWS.region, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+    const env = { ...process.env, HEROLD_TABLE: local.table, AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoEndpoint, AWS_REGION: LOCAL_AWS.region, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
     // The example file names the local stack's seed ids, <org>-<platform>.
     await putChannels(
       local.doc,

@@ -1,12 +1,13 @@
 /**
- * Test environment for scheduled messages: DynamoDB Local and the local SQS server, the table
- * (PK/SK + GSI1), a normal and an urgent queue per platform, and channels for the city and the
+ * Test environment for scheduled messages on the test run's DynamoDB Local and SQS server: its own
+ * table, a normal and an urgent queue per platform, and channels for the city and the
  * fire brigade.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { provisionTable } from '../../local/provision';
+import { localAwsEndpoints, uniqueName } from '../support/local-aws';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startDynamoDbLocal, startSqs, type RunningService } from '../../local/services';
 import { ENV } from '../../shared/config';
 import { JobSchema, type Channel, type Principal, type PublishJob } from '../../shared/model/schemas';
 import { PLATFORM_IDS, queueNames } from '../../shared/platforms/registry';
@@ -31,70 +32,42 @@ export interface Harness {
 }
 
 export async function startHarness(): Promise<Harness> {
-  const services: RunningService[] = [];
-  try {
-    const dynamo = await startDynamoDbLocal();
-    services.push(dynamo);
-    const sqsServer = await startSqs();
-    services.push(sqsServer);
+  const { dynamoEndpoint, sqsEndpoint } = localAwsEndpoints();
+  const table = uniqueName('scheduling');
+  await provisionTable(dynamoEndpoint, table);
+  const raw = new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials });
+  const store: Store = { doc: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }), table };
 
-    const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials });
-    const table = 'herold-scheduling-test';
-    await raw.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: ['PK', 'SK', 'GSI1PK', 'GSI1SK'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-        KeySchema: [
-          { AttributeName: 'PK', KeyType: 'HASH' },
-          { AttributeName: 'SK', KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'GSI1',
-            KeySchema: [
-              { AttributeName: 'GSI1PK', KeyType: 'HASH' },
-              { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    );
-    const store: Store = { doc: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }), table };
-
-    const sqs = new SQSClient({ endpoint: sqsServer.endpoint, region, credentials });
-    const urls: Record<string, { normal: string; urgent: string }> = {};
-    for (const platform of PLATFORM_IDS) {
-      const names = queueNames(platform, 'test');
-      const normal = await sqs.send(new CreateQueueCommand({ QueueName: names.normal }));
-      const urgent = await sqs.send(new CreateQueueCommand({ QueueName: names.urgent }));
-      urls[platform] = { normal: String(normal.QueueUrl), urgent: String(urgent.QueueUrl) };
-    }
-    process.env[ENV.queues] = JSON.stringify(urls);
-
-    for (const channel of CHANNELS) await putChannel(store, channel);
-    return {
-      store,
-      sqs,
-      send: (jobs) => sendJobs(jobs, sqs),
-      queueUrls: Object.values(urls).flatMap((lanes) => [lanes.normal, lanes.urgent]),
-      env: {
-        [ENV.table]: table,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-        AWS_ENDPOINT_URL_SQS: sqsServer.endpoint,
-        AWS_REGION: region,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      },
-      stop: async () => {
-        for (const service of services.reverse()) await service.stop();
-      },
-    };
-  } catch (error) {
-    for (const service of services.reverse()) await service.stop();
-    throw error;
+  const sqs = new SQSClient({ endpoint: sqsEndpoint, region, credentials });
+  const urls: Record<string, { normal: string; urgent: string }> = {};
+  for (const platform of PLATFORM_IDS) {
+    const names = queueNames(platform, table);
+    const normal = await sqs.send(new CreateQueueCommand({ QueueName: names.normal }));
+    const urgent = await sqs.send(new CreateQueueCommand({ QueueName: names.urgent }));
+    urls[platform] = { normal: String(normal.QueueUrl), urgent: String(urgent.QueueUrl) };
   }
+  process.env[ENV.queues] = JSON.stringify(urls);
+
+  for (const channel of CHANNELS) await putChannel(store, channel);
+  return {
+    store,
+    sqs,
+    send: (jobs) => sendJobs(jobs, sqs),
+    queueUrls: Object.values(urls).flatMap((lanes) => [lanes.normal, lanes.urgent]),
+    env: {
+      [ENV.table]: table,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    },
+    // the servers are the test run's (test/global-setup.ts): only this harness's clients go away
+    stop: async () => {
+      raw.destroy();
+      sqs.destroy();
+    },
+  };
 }
 
 const channel = (id: string, org: string, platform: Channel['platform']): Channel => ({

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PLATFORM_IDS } from '../../shared/platforms/registry';
-import { channelItem, loadSeedChannels, SEED_CREDENTIALS_FILE } from '../../local/seed';
+import { loadSeedChannels, SEED_CREDENTIALS_FILE } from '../../local/seed';
+import { channelItem } from '../../shared/store/channels';
 
 const channels = loadSeedChannels();
 const credentials = JSON.parse(readFileSync(SEED_CREDENTIALS_FILE, 'utf8')) as Record<string, Record<string, string>>;

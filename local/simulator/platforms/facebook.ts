@@ -7,7 +7,7 @@
  */
 import { PLATFORMS } from '../../../shared/platforms/registry';
 import type { SimPlatform, SimRequest, SimResponse, SimState } from '../types';
-import { checkGraphToken, codePointLength, graphError, graphErrorResponse, graphParams, graphRoute, graphTime, isHttpUrl } from './meta-graph';
+import { checkGraphToken, codePointLength, debugToken, graphError, graphErrorResponse, graphParams, graphRoute, graphTime, isHttpUrl } from './meta-graph';
 
 interface Photo {
   id: string;
@@ -165,6 +165,7 @@ export const facebookSim: SimPlatform = {
     const denied = checkGraphToken(request, params, state, 'facebook');
     if (denied) return denied;
     const { node, edge } = route;
+    if (request.method === 'GET' && node === 'debug_token' && edge === undefined) return debugToken(params, state, 'facebook');
     if (request.method === 'POST') {
       if (edge === 'feed') return feed(node, params, state);
       if (edge === 'photos') return photo(node, params, state);

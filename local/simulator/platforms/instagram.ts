@@ -7,7 +7,7 @@
  */
 import { PLATFORMS } from '../../../shared/platforms/registry';
 import type { SimPlatform, SimRequest, SimResponse, SimState } from '../types';
-import { checkGraphToken, codePointLength, graphError, graphErrorResponse, graphParams, graphRoute, graphTime, isHttpUrl, unsupportedGet } from './meta-graph';
+import { checkGraphToken, codePointLength, debugToken, graphError, graphErrorResponse, graphParams, graphRoute, graphTime, isHttpUrl, unsupportedGet } from './meta-graph';
 
 interface Container {
   id: string;
@@ -173,6 +173,7 @@ export const instagramSim: SimPlatform = {
     const denied = checkGraphToken(request, params, state, 'instagram');
     if (denied) return denied;
     const { node, edge } = route;
+    if (request.method === 'GET' && node === 'debug_token' && edge === undefined) return debugToken(params, state, 'instagram');
     if (request.method === 'POST' && edge === 'media') return createContainer(node, params, state);
     if (request.method === 'POST' && edge === 'media_publish') return publish(node, params, state);
     if (request.method !== 'GET') return undefined;

@@ -94,3 +94,35 @@ export function threadsTextLength(text: string): number {
 }
 
 export const codePointLength = (text: string): number => [...text].length;
+
+/** A Page or user token's lifetime in the simulator: issued now, good for 60 days. */
+const SIM_TOKEN_LIFETIME_SECONDS = 60 * 24 * 3600;
+
+/**
+ * GET /{version}/debug_token?input_token=: the token's metadata. The caller's own token (already
+ * checked) must belong to the same app; an unknown input token is reported as invalid, not refused.
+ */
+export function debugToken(params: Record<string, string>, state: SimState, platform: PlatformId): SimResponse {
+  const input = params.input_token;
+  if (!input) return graphError(400, 100, 'The parameter input_token is required');
+  if (input !== state.token(platform)) {
+    return { status: 200, body: { data: { is_valid: false, error: { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' }, scopes: [] } } };
+  }
+  const issuedAt = Math.floor(Date.now() / 1000);
+  return {
+    status: 200,
+    body: {
+      data: {
+        app_id: '1000000000000001',
+        type: platform === 'facebook' ? 'PAGE' : 'USER',
+        application: 'Herold',
+        // Page tokens from a long-lived user token never expire (0); Instagram's user token lives 60 days
+        expires_at: platform === 'facebook' ? 0 : issuedAt + SIM_TOKEN_LIFETIME_SECONDS,
+        data_access_expires_at: issuedAt + 90 * 24 * 3600,
+        is_valid: true,
+        issued_at: issuedAt,
+        scopes: platform === 'facebook' ? ['pages_manage_posts', 'pages_read_engagement'] : ['instagram_basic', 'instagram_content_publish'],
+      },
+    },
+  };
+}

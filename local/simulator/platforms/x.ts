@@ -212,16 +212,49 @@ function userTimeline(userId: string, request: SimRequest, state: SimState): Sim
   return { status: 200, body: { data: posts, meta: { result_count: posts.length, newest_id: posts[0]?.id, oldest_id: posts.at(-1)?.id, ...(nextToken ? { next_token: nextToken } : {}) } } };
 }
 
+/**
+ * OAuth 2.0 refresh (POST /2/oauth2/token, grant_type=refresh_token). Refresh tokens rotate: every
+ * answer carries a new one and the one sent is spent. Tokens issued here are accepted like the seed's.
+ * Any unspent `sim-x-refresh-…` token is valid, so every seeded channel can start its own chain.
+ */
+const oauth = (state: SimState) => state.scratch('x', 'oauth', () => ({ spentRefreshTokens: new Set<string>(), accessTokens: new Set<string>() }));
+
+const oauthError = (status: number, error: string, description: string): SimResponse => ({ status, body: { error, error_description: description } });
+
+function refreshToken(request: SimRequest, state: SimState): SimResponse {
+  const form = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
+  const basic = /^Basic\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  const clientId = typeof form.client_id === 'string' ? form.client_id : basic && Buffer.from(basic, 'base64').toString().split(':')[0];
+  if (!clientId) return oauthError(401, 'invalid_client', 'Missing valid authorization header');
+  if (form.grant_type !== 'refresh_token') return oauthError(400, 'invalid_request', 'Value passed for the grant type was invalid.');
+  const sent = typeof form.refresh_token === 'string' ? form.refresh_token : '';
+  const { spentRefreshTokens, accessTokens } = oauth(state);
+  if (!sent.startsWith('sim-x-refresh-') || spentRefreshTokens.has(sent)) return oauthError(400, 'invalid_request', 'Value passed for the token was invalid.');
+  spentRefreshTokens.add(sent);
+  const accessToken = `sim-x-access-${state.nextId()}`;
+  accessTokens.add(accessToken);
+  return {
+    status: 200,
+    body: { token_type: 'bearer', expires_in: 7200, access_token: accessToken, scope: 'tweet.read tweet.write users.read media.write offline.access', refresh_token: `sim-x-refresh-${state.nextId()}` },
+  };
+}
+
+const acceptsToken = (request: SimRequest, state: SimState) => {
+  const bearer = /^Bearer\s+(.+)$/.exec(request.headers.authorization ?? '')?.[1];
+  return bearer !== undefined && (bearer === state.token('x') || oauth(state).accessTokens.has(bearer));
+};
+
 export const xSim: SimPlatform = {
   id: 'x',
   errorResponse: xErrorResponse,
   handle(request, state) {
     const route = `${request.method} ${request.path}`;
+    if (route === 'POST /2/oauth2/token') return refreshToken(request, state);
     const chunk = /^POST \/2\/media\/upload\/(\d+)\/(append|finalize)$/.exec(route);
     const timeline = /^GET \/2\/users\/(\d+)\/tweets$/.exec(route);
     const known = ['POST /2/media/upload', 'GET /2/media/upload', 'POST /2/media/upload/initialize', 'POST /2/media/metadata', 'POST /2/tweets', 'GET /2/users/me'];
     if (!known.includes(route) && !chunk && !timeline) return undefined;
-    if (request.headers.authorization !== `Bearer ${state.token('x')}`) return xErrorResponse(401, 'Unauthorized');
+    if (!acceptsToken(request, state)) return xErrorResponse(401, 'Unauthorized');
     if (chunk) return chunk[2] === 'append' ? append(chunk[1] ?? '', request, state) : finalize(chunk[1] ?? '', state);
     if (timeline) return userTimeline(timeline[1] ?? '', request, state);
     switch (route) {

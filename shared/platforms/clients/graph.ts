@@ -232,3 +232,29 @@ export function publishingLimitFrom(
     windowSeconds: entry?.config?.quota_duration ?? fallback?.windowSeconds ?? 0,
   };
 }
+
+export interface MetaTokenStatus {
+  valid: boolean;
+  /** undefined: the token does not expire (Page tokens from a long-lived user token) */
+  expiresAt: Date | undefined;
+}
+
+/**
+ * What graph.facebook.com knows about a Facebook or Instagram channel's token (GET /debug_token).
+ * These tokens come through Facebook Login and cannot be refreshed by API, only inspected; the token
+ * debugs itself, which Graph allows because both tokens belong to the same app.
+ */
+export async function debugMetaToken(context: PlatformContext): Promise<MetaTokenStatus> {
+  const token = requireCredential(context, 'accessToken');
+  const answer = await graphCall<{ data?: { is_valid?: boolean; expires_at?: number } }>({
+    method: 'GET',
+    apiUrl: `${context.baseUrl}/${FACEBOOK_GRAPH_VERSION}`,
+    path: '/debug_token',
+    params: { input_token: token },
+    token,
+    what: 'debug access token',
+    context,
+  });
+  const expiresAt = answer.data?.expires_at;
+  return { valid: answer.data?.is_valid === true, expiresAt: expiresAt ? new Date(expiresAt * 1000) : undefined };
+}

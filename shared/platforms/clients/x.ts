@@ -214,3 +214,40 @@ export const xClient: PlatformClient = {
     return count;
   },
 };
+
+export interface RotatedXTokens {
+  accessToken: string;
+  /** X rotates refresh tokens: the one sent is spent, this one replaces it */
+  refreshToken: string;
+  expiresInSeconds: number;
+}
+
+/**
+ * OAuth 2.0 refresh (POST /2/oauth2/token, grant_type=refresh_token). Needs `refreshToken` (granted
+ * with the `offline.access` scope) and `clientId`; a confidential client also has `clientSecret` and
+ * authenticates with HTTP Basic. The refresh token sent is spent either way, so the caller must store
+ * both new tokens before anything else.
+ */
+export async function refreshXToken(context: PlatformContext): Promise<RotatedXTokens> {
+  const { refreshToken, clientId, clientSecret } = context.credentials;
+  if (!refreshToken || !clientId) throw new PlatformError('auth', 'X credentials need refreshToken and clientId to be refreshed', { code: 'MISSING_CREDENTIAL' });
+  const response = await httpRequest({
+    method: 'POST',
+    url: `${context.baseUrl}/2/oauth2/token`,
+    headers: clientSecret ? { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` } : {},
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId }),
+    fetch: context.fetch,
+    timeoutMs: context.timeoutMs,
+  });
+  if (response.status === 400 || response.status === 401) {
+    // invalid_request / invalid_grant / invalid_client: the refresh token or the client is no longer accepted
+    const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as { error?: string; error_description?: string };
+    throw new PlatformError('auth', `refresh token: HTTP ${response.status} ${safeDetail(body.error_description ?? body.error ?? response.body)}`, { code: body.error ?? response.status });
+  }
+  if (response.status >= 300) throw xError(response, 'refresh token');
+  const answer = response.body as { access_token?: string; refresh_token?: string; expires_in?: number };
+  if (!answer.access_token || !answer.refresh_token || typeof answer.expires_in !== 'number') {
+    throw new PlatformError('auth', 'X refreshed no access and refresh token', { code: 'NO_TOKEN' });
+  }
+  return { accessToken: answer.access_token, refreshToken: answer.refresh_token, expiresInSeconds: answer.expires_in };
+}

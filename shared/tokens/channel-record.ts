@@ -1,0 +1,39 @@
+/** What the token health check records on a channel item: dates and the re-auth flag, never a token. */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../store/keys';
+import type { Store } from '../store/client';
+
+export interface TokenCheckRecord {
+  checkedAt: Date;
+  /** undefined: the token does not expire, or its expiry is unknown */
+  expiresAt: Date | undefined;
+  /** true: flag the channel; false: the platform accepted the token, so clear the flag; undefined: leave it */
+  needsReauth: boolean | undefined;
+}
+
+export async function recordTokenCheck(store: Store, channelId: string, record: TokenCheckRecord): Promise<void> {
+  const set = ['tokenCheckedAt = :checkedAt'];
+  const remove: string[] = [];
+  const values: Record<string, unknown> = { ':checkedAt': record.checkedAt.toISOString() };
+  if (record.expiresAt) {
+    set.push('tokenExpiresAt = :expiresAt');
+    values[':expiresAt'] = record.expiresAt.toISOString();
+  } else {
+    remove.push('tokenExpiresAt');
+  }
+  if (record.needsReauth === true) {
+    set.push('needsReauth = :yes');
+    values[':yes'] = true;
+  } else if (record.needsReauth === false) {
+    remove.push('needsReauth');
+  }
+  await store.doc.send(
+    new UpdateCommand({
+      TableName: store.table,
+      Key: keys.channel(channelId),
+      UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: values,
+    }),
+  );
+}

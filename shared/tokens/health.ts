@@ -1,0 +1,168 @@
+/**
+ * The daily token health check (issue 8): for every channel of the configured organisations that is
+ * not retired, look at its credentials, refresh what the platform lets us refresh, write renewed
+ * credentials back, record `tokenExpiresAt` / `tokenCheckedAt` on the channel item, flag
+ * `needsReauth` where only a person can help, and count per platform the channels whose token cannot
+ * be refreshed and expires within 7 days (metric TokenExpiringSoon). Tokens never reach a log line.
+ */
+import type { Channel } from '../model/schemas';
+import { PlatformError, type Credentials, type PlatformContext } from '../platforms/client';
+import { debugMetaToken, type MetaTokenStatus } from '../platforms/clients/graph';
+import { refreshThreadsToken, type RefreshedToken } from '../platforms/clients/threads';
+import { refreshXToken, type RotatedXTokens } from '../platforms/clients/x';
+import { PLATFORMS, type PlatformId } from '../platforms/registry';
+import type { TokenCheckRecord } from './channel-record';
+import { decide, judgeExpiry, renewalOf, tokenFacts, type TokenDecision } from './policy';
+
+/** The platform calls the check makes; the real client functions unless a test replaces them. */
+export interface TokenRenewers {
+  refreshLongLived(context: PlatformContext): Promise<RefreshedToken>;
+  rotate(context: PlatformContext): Promise<RotatedXTokens>;
+  inspect(context: PlatformContext): Promise<MetaTokenStatus>;
+}
+
+export const platformRenewers: TokenRenewers = { refreshLongLived: refreshThreadsToken, rotate: refreshXToken, inspect: debugMetaToken };
+
+export interface TokenHealthDeps {
+  /** every channel of the configured organisations */
+  channels(): Promise<Channel[]>;
+  loadCredentials(credentialsRef: string): Promise<Credentials>;
+  saveCredentials(credentialsRef: string, credentials: Credentials): Promise<void>;
+  recordCheck(channelId: string, record: TokenCheckRecord): Promise<void>;
+  /** the platform base URL, fetch and timeout a client call runs with */
+  context(channel: Channel, credentials: Credentials): PlatformContext;
+  renewers: TokenRenewers;
+  /** channels per platform whose token cannot be refreshed and expires within 7 days (or already needs a person) */
+  emitExpiringSoon(platform: PlatformId, channels: number): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+  now: Date;
+}
+
+export type TokenOutcome =
+  /** renewed and stored */
+  | 'refreshed'
+  /** good for more than 7 days, or of unknown expiry */
+  | 'valid'
+  /** cannot be refreshed and expires within 7 days */
+  | 'expiring-soon'
+  /** expired, rejected or not refreshable: flagged needsReauth */
+  | 'needs-reauth'
+  /** the platform could not be asked this time (network, rate limit): nothing recorded */
+  | 'check-failed';
+
+export interface ChannelTokenHealth {
+  channelId: string;
+  org: string;
+  platform: PlatformId;
+  outcome: TokenOutcome;
+  tokenExpiresAt?: string;
+  /** why a person is needed, or why the check failed (never a token) */
+  reason?: string;
+}
+
+const addSeconds = (now: Date, seconds: number) => new Date(now.getTime() + seconds * 1000);
+
+/** Whether a failed platform call says the credentials themselves are no good, rather than "try again later". */
+const rejectsCredentials = (error: unknown) => error instanceof PlatformError && (error.errorClass === 'auth' || error.errorClass === 'permanent');
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+async function checkChannel(channel: Channel, deps: TokenHealthDeps): Promise<ChannelTokenHealth> {
+  const { now } = deps;
+  const report = (outcome: TokenOutcome, expiresAt: Date | undefined, reason?: string): ChannelTokenHealth => ({
+    channelId: channel.id,
+    org: channel.org,
+    platform: channel.platform,
+    outcome,
+    ...(expiresAt ? { tokenExpiresAt: expiresAt.toISOString() } : {}),
+    ...(reason ? { reason } : {}),
+  });
+  const record = async (outcome: TokenOutcome, expiresAt: Date | undefined, confirmedByPlatform: boolean, reason?: string) => {
+    await deps.recordCheck(channel.id, { checkedAt: now, expiresAt, needsReauth: outcome === 'needs-reauth' ? true : confirmedByPlatform ? false : undefined });
+    return report(outcome, expiresAt, reason);
+  };
+  /** the verdict of a decision that needs no further platform call */
+  const settle = (decision: TokenDecision, confirmedByPlatform: boolean) => {
+    if (decision.action === 'reauth') return record('needs-reauth', decision.expiresAt, false, decision.reason);
+    if (decision.action === 'warn') return record('expiring-soon', decision.expiresAt, confirmedByPlatform);
+    if (decision.action === 'keep') return record('valid', decision.expiresAt, confirmedByPlatform);
+    throw new Error(`decision ${decision.action} needs a platform call`);
+  };
+
+  let credentials: Credentials;
+  try {
+    credentials = await deps.loadCredentials(channel.credentialsRef);
+  } catch (error) {
+    return report('check-failed', undefined, `credentials could not be read: ${describe(error)}`);
+  }
+  const facts = tokenFacts(credentials);
+  const decision = decide(renewalOf(channel.platform), facts, now);
+  const context = deps.context(channel, credentials);
+
+  try {
+    if (decision.action === 'inspect') {
+      const status = await deps.renewers.inspect(context);
+      if (!status.valid) return await record('needs-reauth', status.expiresAt, false, 'the platform reports the token as invalid');
+      return await settle(judgeExpiry(status.expiresAt, now), true);
+    }
+    if (decision.action !== 'refresh') return await settle(decision, false);
+
+    let renewed: Credentials;
+    let expiresAt: Date;
+    if (channel.platform === 'x') {
+      const tokens = await deps.renewers.rotate(context);
+      expiresAt = addSeconds(now, tokens.expiresInSeconds);
+      renewed = { ...credentials, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+    } else {
+      const token = await deps.renewers.refreshLongLived(context);
+      expiresAt = addSeconds(now, token.expiresInSeconds);
+      renewed = { ...credentials, accessToken: token.accessToken };
+    }
+    renewed.expiresAt = expiresAt.toISOString();
+    renewed.refreshedAt = now.toISOString();
+    try {
+      await deps.saveCredentials(channel.credentialsRef, renewed);
+    } catch (error) {
+      // The platform may already have retired the old token (X does): a person has to check.
+      return await record('needs-reauth', undefined, false, `the renewed token could not be stored: ${describe(error)}`);
+    }
+    return await record('refreshed', expiresAt, true);
+  } catch (error) {
+    if (rejectsCredentials(error)) return record('needs-reauth', facts.expiresAt, false, `the platform refused the token: ${describe(error)}`);
+    // Could not ask the platform this time: judge by what the credentials say, without recording a check.
+    const fallback = judgeExpiry(facts.expiresAt, now);
+    const outcome: TokenOutcome = fallback.action === 'warn' || fallback.action === 'reauth' ? 'expiring-soon' : 'check-failed';
+    return report(outcome, facts.expiresAt, `the platform could not be asked: ${describe(error)}`);
+  }
+}
+
+export async function runTokenHealth(deps: TokenHealthDeps): Promise<ChannelTokenHealth[]> {
+  // a hand-off platform (WhatsApp Channels) is posted to by a person: there is no token to keep alive
+  const channels = (await deps.channels()).filter((channel) => channel.state !== 'retired' && PLATFORMS[channel.platform].publishing === 'api');
+  const results: ChannelTokenHealth[] = [];
+  // One channel after the other: a handful of calls per platform, and no two refreshes of a shared secret at once.
+  for (const channel of channels) results.push(await checkChannel(channel, deps));
+
+  const needingAttention = new Map<PlatformId, number>();
+  for (const result of results) {
+    const attention = result.outcome === 'expiring-soon' || result.outcome === 'needs-reauth';
+    needingAttention.set(result.platform, (needingAttention.get(result.platform) ?? 0) + (attention ? 1 : 0));
+    if (result.outcome === 'expiring-soon') {
+      deps.warn('channel token cannot be refreshed and expires within 7 days: re-authorise the channel', channelAttributes(result));
+    } else if (result.outcome === 'needs-reauth') {
+      deps.warn('channel token needs re-authorisation', channelAttributes(result));
+    } else if (result.outcome === 'check-failed') {
+      deps.warn('channel token could not be checked', channelAttributes(result));
+    }
+  }
+  for (const [platform, count] of needingAttention) deps.emitExpiringSoon(platform, count);
+  return results;
+}
+
+const channelAttributes = (result: ChannelTokenHealth) => ({
+  channelId: result.channelId,
+  org: result.org,
+  platform: result.platform,
+  ...(result.tokenExpiresAt ? { tokenExpiresAt: result.tokenExpiresAt } : {}),
+  ...(result.reason ? { reason: result.reason } : {}),
+});

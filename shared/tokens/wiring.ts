@@ -1,0 +1,35 @@
+/** The token health check wired to the table, the credential store, the platforms and CloudWatch. */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { OrgId } from '../model/schemas';
+import { platformBaseUrl } from '../platforms/registry';
+import { loadCredentials, saveCredentials } from '../publishing/credentials';
+import { listChannels } from '../store/channels';
+import type { Store } from '../store/client';
+import { recordTokenCheck } from './channel-record';
+import { platformRenewers, type TokenHealthDeps } from './health';
+
+/** A token call that takes longer than this is treated as not answered (a retry comes the next day). */
+const TOKEN_CALL_TIMEOUT_MS = 10_000;
+
+export function tokenHealthDeps(options: { store: Store; orgs: readonly OrgId[]; metrics: Metrics; logger: Logger; now?: Date }): TokenHealthDeps {
+  const { store, orgs, metrics, logger } = options;
+  return {
+    channels: async () => (await Promise.all(orgs.map((org) => listChannels(store, org)))).flat(),
+    loadCredentials: (ref) => loadCredentials(ref),
+    saveCredentials,
+    recordCheck: (channelId, record) => recordTokenCheck(store, channelId, record),
+    context: (channel, credentials) => ({
+      channel,
+      credentials,
+      baseUrl: platformBaseUrl(channel.platform),
+      saveCheckpoint: async () => undefined,
+      timeoutMs: TOKEN_CALL_TIMEOUT_MS,
+    }),
+    renewers: platformRenewers,
+    // one record per platform: EMF gives every metric in a record the same dimensions
+    emitExpiringSoon: (platform, channels) => metrics.singleMetric().addDimensions({ platform }).addMetric('TokenExpiringSoon', MetricUnit.Count, channels),
+    warn: (message, attributes) => logger.warn(message, attributes),
+    now: options.now ?? new Date(),
+  };
+}
