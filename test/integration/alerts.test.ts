@@ -130,6 +130,14 @@ describe('a CAP alert through POST /alerts', () => {
     expect((await simPosts()).filter((post) => post.platform === 'mastodon' && post.text.includes('SEVERE THUNDERSTORM'))).toHaveLength(1);
   });
 
+  it('publishes the OASIS multilingual Amber Alert in its first language when the organisation\'s languages are not among its own', async () => {
+    const response = await postAlert(fixture('oasis-a4-amber-alert-multilingual.xml'));
+    expect(response.status).toBe(202);
+    expect(response.json.messages.map((message: { language: string }) => message.language)).toEqual(['en-US']);
+    const settled = await waitForMessage(response.json.messages[0].id, publishedOn(['mastodon', 'telegram']));
+    expect(settled.text).toMatch(/AMBER ALERT/i);
+  });
+
   it('threads the Dresden evacuation, its update and its all-clear on every reply platform, links the original elsewhere, pins and unpins', async () => {
     const alert = await postAlert(fixture('dresden-bombenfund-evakuierung.xml'));
     expect(alert.status).toBe(202);
@@ -315,9 +323,14 @@ describe('the NINA feed', () => {
     await runFeed();
     expect((await list()).filter((message) => message.text.startsWith('Gefahrstoffaustritt'))).toHaveLength(1);
 
+    stack.nina.update(warning.identifier as string, { headline: 'Gefahrstoffaustritt: Gefahrenbereich erweitert' });
+    await runFeed();
+    const update = (await list()).find((message) => message.text.startsWith('Gefahrstoffaustritt: Gefahrenbereich erweitert'));
+    expect(update).toMatchObject({ kind: 'update', replyTo: alert!.id });
+
     stack.nina.cancel(warning.identifier as string);
     await runFeed();
-    const allClear = (await list()).find((message) => message.kind === 'all-clear' && message.replyTo === alert!.id);
+    const allClear = (await list()).find((message) => message.kind === 'all-clear' && message.replyTo === update!.id);
     expect(allClear?.text).toContain('Quelle: NINA');
   });
 });
