@@ -33,6 +33,7 @@ export async function approveMessage(principal: Principal, messageId: string, de
   if (!hasRole(principal, 'emergency')) throw new ProblemError(403, 'approving an emergency message needs the "emergency" role');
   if (!message.approval?.required) throw new ProblemError(409, 'this message needs no approval');
   if (message.approval.approvedBy) throw new ProblemError(409, `already approved by ${message.approval.approvedBy} at ${message.approval.approvedAt}`);
+  if (message.state === 'CANCELLED') throw new ProblemError(409, 'the message was cancelled');
   if (message.createdBy === principal.sub) {
     throw new ProblemError(403, 'the sender cannot approve their own emergency message: a second person with the "emergency" role must');
   }
@@ -40,7 +41,7 @@ export async function approveMessage(principal: Principal, messageId: string, de
   const now = (deps.now ?? (() => new Date()))();
   const at = now.toISOString();
   const waiting = deliveries.filter((delivery) => delivery.state === 'AWAITING_APPROVAL');
-  const released = waiting.map(({ reason: _waitingReason, ...delivery }) => ({ ...delivery, ...stateAfterApproval(delivery.platform) }));
+  const released = waiting.map(({ reason: _waitingReason, ...delivery }) => ({ ...delivery, ...stateAfterApproval(delivery.platform, message.state) }));
   const openIndex = (channelId: string) => {
     const { GSI1PK, GSI1SK } = openIndexAttributes(now.getTime() + STUCK_AFTER_MS, message.id, channelId);
     return { ':openPk': GSI1PK, ':openSk': GSI1SK };
@@ -65,14 +66,16 @@ export async function approveMessage(principal: Principal, messageId: string, de
               UpdateExpression:
                 delivery.state === 'PENDING'
                   ? 'SET #state = :state, updatedAt = :at, GSI1PK = :openPk, GSI1SK = :openSk REMOVE reason'
-                  : 'SET #state = :state, updatedAt = :at, reason = :reason',
+                  : delivery.reason
+                    ? 'SET #state = :state, updatedAt = :at, reason = :reason'
+                    : 'SET #state = :state, updatedAt = :at REMOVE reason',
               ConditionExpression: '#state = :awaiting',
               ExpressionAttributeNames: { '#state': 'state' },
               ExpressionAttributeValues: {
                 ':state': delivery.state,
                 ':at': at,
                 ':awaiting': 'AWAITING_APPROVAL',
-                ...(delivery.state === 'PENDING' ? openIndex(delivery.channelId) : { ':reason': delivery.reason }),
+                ...(delivery.state === 'PENDING' ? openIndex(delivery.channelId) : delivery.reason ? { ':reason': delivery.reason } : {}),
               },
             },
           })),
@@ -87,8 +90,8 @@ export async function approveMessage(principal: Principal, messageId: string, de
 
   // Unsent jobs stay PENDING in the open index: the reconciler sends them within a minute.
   const unsent = await queueDeliveries(deps.store, released, now, deps.send);
-  // The emergency goes out now: from here the organisation's crisis hold is on.
-  await noteCrisis(deps.store, message, now);
+  // The emergency goes out now (a scheduled one at its time): from here the organisation's crisis hold is on.
+  if (message.state !== 'SCHEDULED') await noteCrisis(deps.store, message, now);
   const byChannel = new Map(released.map((delivery) => [delivery.channelId, delivery]));
   return { id: message.id, deliveries: deliverySummaries(deliveries.map((delivery) => byChannel.get(delivery.channelId) ?? delivery), unsent), approvedBy: principal.sub, approvedAt: at };
 }

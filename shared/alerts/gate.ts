@@ -31,8 +31,12 @@ export function gateDeliveries<D extends Pick<Delivery, 'state' | 'reason'>>(del
   });
 }
 
-/** The state an approved delivery takes: the same as it would have had without the rule. */
-export function stateAfterApproval(platform: Delivery['platform']): { state: 'PENDING' | 'HANDOFF'; reason?: string } {
+/**
+ * The state an approved delivery takes: the same as it would have had without the rule. A message
+ * approved before its scheduled time waits for it like its other deliveries.
+ */
+export function stateAfterApproval(platform: Delivery['platform'], messageState?: Message['state']): { state: 'PENDING' | 'HANDOFF' | 'SCHEDULED'; reason?: string } {
+  if (messageState === 'SCHEDULED') return { state: 'SCHEDULED' };
   const spec = PLATFORMS[platform];
   return spec.publishing === 'handoff'
     ? { state: 'HANDOFF', reason: `${spec.displayName} has no publishing API: post the rendered text by hand, then confirm it` }

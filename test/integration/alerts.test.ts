@@ -292,6 +292,22 @@ describe('the two-person rule', () => {
   });
 });
 
+describe('the two-person rule and scheduled emergencies', () => {
+  it('keeps an approved scheduled emergency message waiting for its time', async () => {
+    setPolicy({ singlePersonSeverities: [] });
+    const scheduledAt = new Date(Date.now() + 3_600_000).toISOString();
+    const created = await api('/messages', { body: { text: 'Sirenenprobealarm um 11 Uhr.', priority: 'emergency', severity: 'Minor', channels: ['city-mastodon', 'city-telegram'], scheduledAt } });
+    expect(created.status).toBe(202);
+    expect(created.json.state).toBe('SCHEDULED');
+    expect(created.json.deliveries.map((delivery: DeliveryView) => delivery.state)).toEqual(['AWAITING_APPROVAL', 'AWAITING_APPROVAL']);
+    const approved = await api(`/messages/${created.json.id}/approve`, { method: 'POST', token: tokens.approver });
+    expect(approved.status).toBe(200);
+    expect(approved.json.deliveries.map((delivery: DeliveryView) => delivery.state)).toEqual(['SCHEDULED', 'SCHEDULED']);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await simPosts()).filter((post) => post.text.includes('Sirenenprobealarm'))).toEqual([]);
+  });
+});
+
 describe('corrections', () => {
   it('answers the alert with the German correction template, in its thread', async () => {
     const alert = await postAlert(variant(fixture('oasis-a2-severe-thunderstorm-warning.xml'), { identifier: 'KSTO-CORRECTION-1', headline: 'Unwetterwarnung Dresden' }));

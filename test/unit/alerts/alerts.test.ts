@@ -63,6 +63,8 @@ describe('the safety gate', () => {
   it('gives an approved delivery the state it would have had', () => {
     expect(stateAfterApproval('mastodon')).toEqual({ state: 'PENDING' });
     expect(stateAfterApproval('whatsapp')).toMatchObject({ state: 'HANDOFF', reason: expect.stringMatching(/by hand/) });
+    expect(stateAfterApproval('mastodon', 'SCHEDULED')).toEqual({ state: 'SCHEDULED' });
+    expect(stateAfterApproval('mastodon', 'DISPATCHED')).toEqual({ state: 'PENDING' });
   });
 });
 
