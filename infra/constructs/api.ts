@@ -66,6 +66,8 @@ export class HeroldApi extends Construct {
     });
 
     const integration = new HttpLambdaIntegration('Ingest', props.handler);
+    // RouteSettings is a plain JSON map in CloudFormation: its keys are route keys, its fields CloudFormation's own
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of ROUTES as readonly RouteSpec[]) {
       const [created] = this.httpApi.addRoutes({
         path: route.path,
@@ -73,12 +75,19 @@ export class HeroldApi extends Construct {
         integration,
         authorizer: route.public ? undefined : authorizer,
       });
+      if (route.throttle && created) {
+        routeSettings[routeKey(route)] = { ThrottlingRateLimit: route.throttle.rateLimit, ThrottlingBurstLimit: route.throttle.burstLimit };
+        // the stage may only name routes that exist
+        this.stage.node.addDependency(created);
+      }
       if (route.public && created) {
         NagSuppressions.addResourceSuppressions(created, [
           { id: 'AwsSolutions-APIG4', reason: `${routeKey(route)} is public by design (shared/api/routes.ts marks it public: true).` },
         ]);
       }
     }
+
+    (this.stage.node.defaultChild as apigw.CfnStage).routeSettings = routeSettings;
 
     new CfnOutput(this, 'Url', { value: this.httpApi.apiEndpoint, description: 'Herold API base URL' });
     new CfnOutput(this, 'Issuer', { value: issuer, description: 'JWT issuer the API accepts' });

@@ -8,10 +8,12 @@ export interface RouteSpec {
   path: string;
   /** served without a token */
   public?: boolean;
+  /** requests per second (steady and burst) for this route, where it differs from the stage default */
+  throttle?: { rateLimit: number; burstLimit: number };
 }
 
 export const ROUTES = [
-  { method: 'POST', path: '/messages' },
+  { method: 'POST', path: '/messages', throttle: { rateLimit: 10, burstLimit: 25 } },
   { method: 'GET', path: '/messages' },
   { method: 'GET', path: '/messages/{id}' },
   { method: 'PATCH', path: '/messages/{id}' },
@@ -22,9 +24,10 @@ export const ROUTES = [
   { method: 'PATCH', path: '/channels/{id}' },
   { method: 'POST', path: '/messages/{id}/deliveries/{channel}/confirm' },
   { method: 'GET', path: '/audit' },
-  { method: 'POST', path: '/previews' },
-  { method: 'GET', path: '/reports/followers' },
-  { method: 'GET', path: '/reports/followers.html' },
+  { method: 'POST', path: '/previews', throttle: { rateLimit: 5, burstLimit: 10 } },
+  // a report reads a year of figures per channel: the most expensive request the API answers
+  { method: 'GET', path: '/reports/followers', throttle: { rateLimit: 2, burstLimit: 5 } },
+  { method: 'GET', path: '/reports/followers.html', throttle: { rateLimit: 2, burstLimit: 5 } },
   { method: 'PUT', path: '/channels/{id}/followers/{date}' },
   { method: 'POST', path: '/alerts' },
   { method: 'POST', path: '/messages/{id}/approve' },

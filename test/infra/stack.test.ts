@@ -248,6 +248,17 @@ describe('HTTP API', () => {
     });
   });
 
+  it('throttles the expensive routes on their own, as the route table says', () => {
+    const [, stage] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage')[0]!;
+    const settings = stage.Properties?.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    const throttled = ROUTES.filter((route) => 'throttle' in route);
+    expect(throttled.length).toBeGreaterThan(0);
+    for (const route of throttled) {
+      expect(settings[`${route.method} ${route.path}`]).toEqual({ ThrottlingRateLimit: route.throttle.rateLimit, ThrottlingBurstLimit: route.throttle.burstLimit });
+    }
+    expect(Object.keys(settings)).toHaveLength(throttled.length);
+  });
+
   it('takes issuer and audience from context instead', () => {
     const custom = synthHerold({ 'herold:jwtIssuer': 'https://id.dresden.example', 'herold:jwtAudience': ['herold-api'] }).template;
     custom.resourceCountIs('AWS::Cognito::UserPool', 0);
