@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Node } from 'constructs';
 import { LANE_CONCURRENCY } from '../shared/config';
+import { AlertPolicySchema } from '../shared/alerts/policy';
 
 /** Context values given with `-c` are strings: turn JSON-looking strings into values first. */
 const fromCommandLine = (value: unknown): unknown => {
@@ -60,6 +61,8 @@ export const HeroldConfigSchema = z.object({
   kmsKey: z.preprocess(fromCommandLine, z.boolean().default(false)),
   /** poll the NINA warnings feed every minute */
   ninaFeed: z.preprocess(fromCommandLine, z.boolean().default(false)),
+  /** each organisation's emergency policy (single-person severities, languages, NINA region): see docs/EMERGENCY.md */
+  alertPolicy: z.preprocess(fromCommandLine, AlertPolicySchema.default({})),
   /** default-stage throttling of the HTTP API */
   apiThrottle: z.preprocess(
     fromCommandLine,
@@ -99,6 +102,7 @@ export const CONTEXT_KEYS = {
   tokenHealth: 'herold:tokenHealth',
   kmsKey: 'herold:kmsKey',
   ninaFeed: 'herold:ninaFeed',
+  alertPolicy: 'herold:alertPolicy',
   apiThrottle: 'herold:apiThrottle',
   queueConcurrency: 'herold:queueConcurrency',
   logRetentionDays: 'herold:logRetentionDays',

@@ -10,6 +10,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
+import { ALERT_POLICY_ENV } from '../shared/alerts/policy';
 import { platformList } from '../shared/platforms/registry';
 import { HeroldApi } from './constructs/api';
 import { HeroldFunction } from './constructs/herold-function';
@@ -77,7 +78,7 @@ export class HeroldStack extends Stack {
         }),
     );
     const queueUrls = Object.fromEntries(this.lanes.map((lane) => [lane.platform.id, { normal: lane.normal.queueUrl, urgent: lane.urgent.queueUrl }]));
-    const environment = { [ENV.table]: this.table.tableName, [ENV.queues]: this.toJsonString(queueUrls) };
+    const environment = { [ENV.table]: this.table.tableName, [ENV.queues]: this.toJsonString(queueUrls), [ALERT_POLICY_ENV]: JSON.stringify(config.alertPolicy) };
     for (const lane of this.lanes) {
       for (const [name, value] of Object.entries(environment)) lane.publisher.fn.addEnvironment(name, value);
     }

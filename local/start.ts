@@ -21,7 +21,10 @@ import { reconcileIntervalMs, ScheduleLoop } from './schedules';
 import { SEED_CREDENTIALS_FILE, seedChannels } from './seed';
 import { startDynamoDbLocal, startSqs } from './services';
 import { startLocalScheduler } from './scheduler';
-import { simBaseUrl, startSimulator } from './simulator/server';
+import { simBaseUrl, startSimulator, type SimulatorOptions } from './simulator/server';
+import type { NinaSim } from './simulator/nina';
+import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
+import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
 
 export interface LocalStackOptions {
   /** HTTP API port; 0 = a free port (default 3000) */
@@ -42,7 +45,21 @@ export interface LocalStackOptions {
   credentialsFile?: string;
   /** where the stack's own messages and request lines go (default console) */
   log?: (line: string, error?: unknown) => void;
+  /** simulator behaviour: a base response delay (a real API's latency), platform limits on or off */
+  simulator?: Pick<SimulatorOptions, 'responseDelayMs' | 'enforceQuotas'>;
+  /** default: HEROLD_ALERT_FEED_INTERVAL_MS or one minute */
+  alertsFeedIntervalMs?: number;
 }
+
+/**
+ * The local stack's emergency policy when HEROLD_ALERT_POLICY is not set (see docs/EMERGENCY.md):
+ * the fire brigade may send Extreme alerts alone and follows Dresden's NINA feed, with an English
+ * second message; everything else needs a second person.
+ */
+export const LOCAL_ALERT_POLICY: AlertPolicy = {
+  'fire-brigade': { singlePersonSeverities: ['Extreme'], languages: ['de-DE', 'en'], ninaArs: DRESDEN_ARS },
+  city: { singlePersonSeverities: [], languages: ['de-DE'] },
+};
 
 export interface LocalStack {
   apiUrl: string;
@@ -55,6 +72,8 @@ export interface LocalStack {
   channels: Channel[];
   eventSources: EventSource[];
   schedules: ScheduleLoop;
+  /** the simulated NINA feed (also reachable at <simulatorUrl>/_sim/nina/warnings) */
+  nina: NinaSim;
   /** the environment the handlers run with */
   env: Record<string, string>;
   /** stops everything this stack started and restores the environment */
@@ -66,6 +85,7 @@ const PUBLISH_TIMEOUT_SECONDS = 5;
 const RECONCILER_TIMEOUT_SECONDS = 60;
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
+const ALERTS_FEED_TIMEOUT_SECONDS = 60;
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string, error?: unknown) => (error ? console.error(line, error) : console.log(line)));
@@ -85,7 +105,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
     const channels = await seedChannels(tableName, { dynamoEndpoint });
 
-    const simulator = await startSimulator({ port: options.simulatorPort ?? 4010 });
+    const simulator = await startSimulator({ ...options.simulator, port: options.simulatorPort ?? 4010 });
     cleanups.push(simulator.stop);
 
     // The token health check writes refreshed credentials back: to a working copy, never to the seed.
@@ -100,6 +120,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+      [ALERT_POLICY_ENV]: process.env[ALERT_POLICY_ENV] ?? JSON.stringify(LOCAL_ALERT_POLICY),
+      [NINA_BASE_URL_ENV]: process.env[NINA_BASE_URL_ENV] ?? `${simulator.url}/nina`,
     };
     // a client pointed at a recorder or a sandbox by the developer stays pointed there
     for (const { id } of platformList()) env[baseUrlVariable(id)] = process.env[baseUrlVariable(id)] ?? simBaseUrl(simulator.url, id);
@@ -118,6 +140,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(async () => scheduler.stop());
     const reconciler = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/reconciler/handler');
+    const alertsFeed = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/alerts-feed/handler');
     const publishers = await Promise.all(platformList().map(async ({ id }) => [id, await loadHandler<SqsHandler>(`../functions/publish/${id}`)] as const));
 
     const sqs = localSqsClient(sqsEndpoint);
@@ -151,6 +174,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         { name: 'collect-followers', intervalMs: DAY_MS, run: async () => void (await followers.handler({})) },
         { name: 'follower-ages', intervalMs: HOUR_MS, run: async () => void (await followers.checkFigureAges()) },
         { name: 'token-health', intervalMs: DAY_MS, run: async () => void (await tokenHealth.handler()) },
+        {
+          name: 'alerts-feed',
+          intervalMs: options.alertsFeedIntervalMs ?? intervalFromEnv('HEROLD_ALERT_FEED_INTERVAL_MS', 60_000),
+          run: () => alertsFeed(scheduledEvent('herold-alerts-feed'), lambdaContext('herold-alerts-feed', ALERTS_FEED_TIMEOUT_SECONDS * 1000)),
+        },
       ],
       log,
     );
@@ -173,6 +201,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       channels,
       eventSources,
       schedules,
+      nina: simulator.nina,
       env,
       stop: stopAll,
     };
@@ -228,6 +257,14 @@ function scheduledEvent(ruleName: string): ScheduledEvent {
     resources: [`arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:rule/${ruleName}`],
     detail: {},
   };
+}
+
+function intervalFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number of milliseconds, got "${raw}"`);
+  return value;
 }
 
 function portFromEnv(name: string, fallback: number): number {
@@ -298,6 +335,11 @@ See what the platforms received:
   curl -sS ${stack.simulatorUrl}/_sim/posts
 Run the reconciler now:
   curl -sS -X POST ${stack.apiUrl}/_local/schedules/reconciler/run
+Send a CAP alert (fire brigade, emergency role; see docs/EMERGENCY.md):
+  curl -sS -X POST ${stack.apiUrl}/alerts -H "Authorization: Bearer $(npm run -s token -- --org fire-brigade --role emergency)" -H 'Content-Type: application/cap+xml' --data-binary @test/fixtures/cap/dresden-bombenfund-evakuierung.xml
+Issue a NINA warning for Dresden and poll the feed now:
+  curl -sS -X POST ${stack.simulatorUrl}/_sim/nina/warnings -H 'Content-Type: application/json' -d '{"headline":"Bombenfund in der Neustadt","description":"Bitte verlassen Sie das Gebiet.","severity":"Extreme","urgency":"Immediate"}'
+  curl -sS -X POST ${stack.apiUrl}/_local/schedules/alerts-feed/run
 
 Ctrl-C stops everything.`);
 }

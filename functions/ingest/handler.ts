@@ -19,6 +19,9 @@ import { requireRole } from '../../shared/api/auth';
 import { cancelMessage, releaseHeldMessage, updateScheduledMessage } from '../../shared/scheduling/change';
 import { setOrgHold } from '../../shared/scheduling/crisis';
 import { listMessagesInState } from '../../shared/scheduling/list';
+import { receiveCapAlert } from '../../shared/alerts/ingest';
+import { approveMessage } from '../../shared/alerts/approve';
+import { CorrectionSchema, correctMessage } from '../../shared/alerts/correct';
 
 const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
   'POST /messages': async ({ event, principal, query }) => {
@@ -58,6 +61,13 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
     const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     return manualFigureResponse({ doc, table, org: principal.org, channelId: params.id ?? '', date: params.date, body, timeZone: configuredTimeZone() });
   },
+  'POST /alerts': async ({ event, principal }) => {
+    const response = await receiveCapAlert(principal, { body: event.body, isBase64Encoded: event.isBase64Encoded, contentType: event.headers['content-type'] }, { store: defaultStore() });
+    return { statusCode: response.statusCode, headers: { 'content-type': 'application/json', ...(response.replayed ? { 'idempotent-replayed': 'true' } : {}) }, body: response.body };
+  },
+  'POST /messages/{id}/approve': async ({ principal, params }) => json(200, await approveMessage(principal, parseOrProblem(IdSchema, params.id, 'the message id is not valid'), { store: defaultStore() })),
+  'POST /messages/{id}/correct': async ({ event, principal, params }) =>
+    json(202, await correctMessage(principal, parseOrProblem(IdSchema, params.id, 'the message id is not valid'), parseOrProblem(CorrectionSchema, event.body ? readJsonBody(event) : {}), { store: defaultStore() })),
   'GET /audit': async ({ principal, query }) => {
     requireRole(principal, 'admin', 'reading the audit trail');
     const range = parseOrProblem(AuditQuerySchema, query);

@@ -8,6 +8,9 @@
  *   GET /_sim/health · GET /_sim/posts?platform= · DELETE /_sim/posts (reset everything)
  *   POST /_sim/faults (a SimFault or a list) · GET /_sim/faults · DELETE /_sim/faults
  *   GET /_sim/media/<name>.(jpg|png|mp4) (small public media for tests and the local stack)
+ * The NINA warning feed is served under `/nina` (see ./nina.ts) and driven through
+ *   POST /_sim/nina/warnings (a NinaSimWarning) · POST /_sim/nina/warnings/<id>/update (changes)
+ *   POST /_sim/nina/warnings/<id>/cancel · DELETE /_sim/nina/warnings/<id>
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +18,7 @@ import { PLATFORM_IDS, isPlatformId, type PlatformId } from '../../shared/platfo
 import { SIM_PLATFORMS } from './platforms/index';
 import { MemorySimState, seededRandom } from './state';
 import { SAMPLE_MEDIA } from './media';
+import { createNinaSim, type NinaSim } from './nina';
 import type { SimFault, SimPlatform, SimRequest, SimResponse } from './types';
 
 export interface SimulatorOptions {
@@ -24,11 +28,17 @@ export interface SimulatorOptions {
   platforms?: SimPlatform[];
   /** seed for follower counts and fault rates */
   seed?: number;
+  /** every platform answer takes this long (ms, drawn evenly from the range): a real API's latency */
+  responseDelayMs?: { min: number; max: number };
+  /** false: the platforms' publishing limits are not simulated (default true) */
+  enforceQuotas?: boolean;
 }
 
 export interface RunningSimulator {
   url: string;
   state: MemorySimState;
+  /** the NINA feed: publish, update and cancel warnings */
+  nina: NinaSim;
   stop(): Promise<void>;
 }
 
@@ -48,9 +58,11 @@ const MAX_BODY_BYTES = 50 * 1024 * 1024;
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';
   const modules = new Map((options.platforms ?? SIM_PLATFORMS).map((module) => [module.id, module]));
-  const state = new MemorySimState({ seed: options.seed });
+  const state = new MemorySimState({ seed: options.seed, enforceQuotas: options.enforceQuotas });
   const random = seededRandom(state.seed);
   let faults: ActiveFault[] = [];
+  const nina = createNinaSim();
+  const delay = options.responseDelayMs;
 
   const takeFault = (platform: PlatformId, method: string): ActiveFault | undefined => {
     // Each matching fault rolls its own rate; the first that hits applies.
@@ -92,6 +104,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       faults.push(...(list as SimFault[]).map((fault) => ({ ...fault, remaining: fault.count ?? Number.POSITIVE_INFINITY })));
       return { status: 201, body: faults };
     }
+    const ninaControl = controlNina(nina, request);
+    if (ninaControl) return ninaControl;
     const media = request.method === 'GET' && /^\/_sim\/media\/[\w.-]+$/.test(request.path) ? SAMPLE_MEDIA[request.path.slice('/_sim/media/'.length)] : undefined;
     if (media) return { status: 200, headers: { 'content-type': media.mime }, body: media.bytes };
     return { status: 404, body: { error: `no simulator route ${route}` } };
@@ -100,6 +114,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const serve = async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const request = await readRequest(incoming);
     if (request.path.startsWith('/_sim/')) return send(outgoing, await control(request));
+    const ninaResponse = nina.handle(request);
+    if (ninaResponse) return send(outgoing, ninaResponse);
 
     const [, prefix = '', ...rest] = request.path.split('/');
     const module = isPlatformId(prefix) ? modules.get(prefix) : undefined;
@@ -108,6 +124,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     const errorResponse = (status: number, message: string, retryAfter?: number): SimResponse =>
       module.errorResponse?.(status, message, retryAfter) ?? { status, body: { error: message } };
 
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay.min + random() * Math.max(0, delay.max - delay.min)));
     const fault = takeFault(module.id, request.method);
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (fault?.status && !fault.dropAfterRecord) {
@@ -147,12 +164,35 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   return {
     url,
     state,
+    nina,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
   };
+}
+
+/** The NINA feed's control routes; undefined when the request is not one of them. */
+function controlNina(nina: NinaSim, request: SimRequest): SimResponse | undefined {
+  const match = /^\/_sim\/nina\/warnings(?:\/([^/]+)(?:\/(update|cancel))?)?$/.exec(request.path);
+  if (!match) return undefined;
+  const [, id, action] = match;
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  try {
+    if (request.method === 'POST' && !id && typeof body.headline === 'string' && typeof body.description === 'string') {
+      return { status: 201, body: nina.publish(body as unknown as Parameters<NinaSim['publish']>[0]) };
+    }
+    if (request.method === 'POST' && id && action === 'update') return { status: 200, body: nina.update(decodeURIComponent(id), body) };
+    if (request.method === 'POST' && id && action === 'cancel') return { status: 200, body: nina.cancel(decodeURIComponent(id)) };
+    if (request.method === 'DELETE' && id && !action) {
+      nina.remove(decodeURIComponent(id));
+      return { status: 204 };
+    }
+  } catch (error) {
+    return { status: 404, body: { error: error instanceof Error ? error.message : String(error) } };
+  }
+  return { status: 400, body: { error: 'a warning needs at least a headline and a description' } };
 }
 
 function isFault(value: unknown): value is SimFault {

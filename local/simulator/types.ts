@@ -30,6 +30,8 @@ export interface SimPost {
   media: { url: string; altText?: string }[];
   replyTo?: string;
   idempotencyKey?: string;
+  /** pinned to the top of the channel or profile (Telegram, Mastodon) */
+  pinned?: boolean;
   receivedAt: string;
 }
 

@@ -20,10 +20,13 @@ const ReportQueryDocSchema = z.object({
   format: z.enum(['json', 'csv', 'md', 'svg', 'html']).optional(),
 });
 const ManualFigureBodySchema = z.object({ count: z.number().int().nonnegative() });
+import { CorrectionSchema } from '../alerts/correct';
 
 export interface RouteDoc {
   summary: string;
   body?: z.ZodType;
+  /** a body that is not JSON (a CAP XML document): its media types */
+  rawBody?: { contentTypes: readonly string[]; description: string };
   query?: z.ZodType;
   /** the success status and what it returns */
   success: [number, string];
@@ -55,6 +58,13 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   },
   'GET /reports/followers.html': { summary: 'The follower report as a web page: table and chart', query: ReportQueryDocSchema, success: [200, 'HTML page'] },
   'PUT /channels/{id}/followers/{date}': { summary: 'Enter a follower figure by hand (admin), e.g. for WhatsApp Channels', body: ManualFigureBodySchema, success: [200, 'The stored figure'] },
+  'POST /alerts': {
+    summary: 'A CAP 1.2 alert in: one message per language; Update/Cancel threaded under the alert they reference; Exercise/Test/System/Draft recorded as a dry run (emergency role)',
+    rawBody: { contentTypes: ['application/cap+xml', 'application/xml'], description: 'a CAP 1.2 <alert> document, at most 512 KB, without DTD or entities' },
+    success: [202, 'Accepted: the alert and the messages it became, each with its deliveries'],
+  },
+  'POST /messages/{id}/approve': { summary: 'Second-person approval of a live emergency message (emergency role, not the sender)', success: [200, 'The deliveries, now on their urgent queues'] },
+  'POST /messages/{id}/correct': { summary: 'Publish a correction of an alert in its thread, by default with the German correction template', body: CorrectionSchema, success: [202, 'The correction message and its deliveries'] },
   'GET /openapi.json': { summary: 'This description', success: [200, 'OpenAPI 3.1 document'] },
 };
 
@@ -78,6 +88,9 @@ export function openApiDocument(serverUrl?: string) {
       ...('public' in route && route.public ? { security: [] } : {}),
       parameters: [...pathParams, ...queryParams, ...headerParams],
       ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(doc.body) } } } } : {}),
+      ...(doc.rawBody
+        ? { requestBody: { required: true, description: doc.rawBody.description, content: Object.fromEntries(doc.rawBody.contentTypes.map((type) => [type, { schema: { type: 'string' } }])) } }
+        : {}),
       responses: {
         [String(doc.success[0])]: { description: doc.success[1], content: { 'application/json': {} } },
         '400': PROBLEM,

@@ -29,6 +29,9 @@ export const ROUTES = [
   { method: 'GET', path: '/reports/followers', throttle: { rateLimit: 2, burstLimit: 5 } },
   { method: 'GET', path: '/reports/followers.html', throttle: { rateLimit: 2, burstLimit: 5 } },
   { method: 'PUT', path: '/channels/{id}/followers/{date}' },
+  { method: 'POST', path: '/alerts' },
+  { method: 'POST', path: '/messages/{id}/approve' },
+  { method: 'POST', path: '/messages/{id}/correct' },
   { method: 'GET', path: '/openapi.json', public: true },
 ] as const satisfies readonly RouteSpec[];
 

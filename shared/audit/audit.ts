@@ -21,6 +21,8 @@ export const AuditActionSchema = z.enum([
   'followers.record',
   'organisation.hold',
   'queue.redrive',
+  /** a CAP document that was refused; the document itself is kept (gzipped) when it was well-formed XML */
+  'alert.reject',
 ]);
 
 export const AuditEntrySchema = z.object({

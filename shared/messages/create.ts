@@ -4,7 +4,7 @@ import { hasRole } from '../api/auth';
 import { ProblemError, type FieldError } from '../api/problem';
 import { listChannels } from '../store/channels';
 import type { Store } from '../store/client';
-import { getMessageWithDeliveries, putMessageWithDeliveries } from '../store/messages';
+import { getMessageWithDeliveries, putMessageWithDeliveries, type MessageWithDeliveries } from '../store/messages';
 import type { sendJobs } from '../queue/jobs';
 import { deferMessage } from '../scheduling/defer';
 import { noteCrisis } from '../scheduling/crisis';
@@ -14,6 +14,9 @@ import { newMessageId } from './ids';
 import { auditPut } from '../audit/audit';
 import { planDelivery } from './plan';
 import { inspectMedia } from './media-check';
+import { gateDeliveries, type AlertOrigin } from '../alerts/gate';
+import { needsSecondPerson, orgAlertPolicy } from '../alerts/policy';
+import { quoteOriginalOverrides } from '../alerts/thread';
 
 export interface CreateMessageDeps {
   store: Store;
@@ -30,6 +33,8 @@ export interface CreateMessageDeps {
 /** Set by internal callers only (CAP alerts, all-clears); the HTTP API creates posts and updates. */
 export interface CreateMessageOptions {
   kind?: MessageKind;
+  /** a CAP alert's (or a correction's) severity, dry run and origin */
+  alert?: AlertOrigin;
 }
 
 /** Every media URL must answer and serve what the message says, before anything is written. */
@@ -64,13 +69,19 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
   }
   const now = (deps.now ?? (() => new Date()))();
   const channels = await chooseChannels(deps.store, principal.org, input.channels);
-  if (input.replyTo) await requireOwnMessage(deps.store, principal, input.replyTo);
+  const original = input.replyTo ? await requireOwnMessage(deps.store, principal, input.replyTo) : undefined;
   const mediaFacts = await checkMedia(input.media, deps.fetch);
+  const kind = options.kind ?? (input.replyTo ? 'update' : 'post');
+  const severity = options.alert?.severity ?? input.severity ?? (input.priority === 'emergency' ? 'Unknown' : undefined);
+  const dryRunReason = options.alert?.dryRunReason;
+  const needsApproval = input.priority === 'emergency' && !dryRunReason && needsSecondPerson(orgAlertPolicy(principal.org), severity ?? 'Unknown');
+  // Platforms without replies get the original named and linked in the text itself.
+  const overrides = original ? quoteOriginalOverrides(input, kind, original, channels, options.alert?.language) : input.overrides;
 
   const message: Message = {
     id: deps.messageId ?? newMessageId(now.getTime()),
     org: principal.org,
-    kind: options.kind ?? (input.replyTo ? 'update' : 'post'),
+    kind,
     priority: input.priority,
     text: input.text,
     link: input.link,
@@ -79,32 +90,40 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
     createdBy: principal.sub,
     createdAt: now.toISOString(),
     channelIds: channels.map((channel) => channel.id),
+    ...(severity ? { severity } : {}),
+    ...(input.priority === 'emergency' && !dryRunReason ? { approval: { required: needsApproval } } : {}),
+    ...(dryRunReason ? { dryRun: dryRunReason } : {}),
+    ...(options.alert?.cap ? { cap: options.alert.cap } : {}),
+    ...(options.alert?.language ? { language: options.alert.language } : {}),
   };
   const timestamp = now.toISOString();
-  const deliveries: Delivery[] = channels.map((channel) => ({
-    ...planDelivery({ ...message, overrides: input.overrides }, channel, mediaFacts),
+  const planned: Delivery[] = channels.map((channel) => ({
+    ...planDelivery({ ...message, overrides }, channel, mediaFacts),
     createdAt: timestamp,
     updatedAt: timestamp,
   }));
-  const publishable = deliveries.filter((delivery) => delivery.state === 'PENDING');
   // Skipped for its content on every channel that could have taken it: the caller must change the message.
   const activeIds = new Set(channels.filter((channel) => channel.state === 'active').map((channel) => channel.id));
-  if (activeIds.size > 0 && deliveries.every((delivery) => delivery.state === 'SKIPPED' || !activeIds.has(delivery.channelId)) && deliveries.some((delivery) => activeIds.has(delivery.channelId))) {
+  if (activeIds.size > 0 && planned.every((delivery) => delivery.state === 'SKIPPED' || !activeIds.has(delivery.channelId)) && planned.some((delivery) => activeIds.has(delivery.channelId))) {
     throw new ProblemError(422, 'the message cannot be published on any of the chosen channels', {
-      errors: deliveries.filter((delivery) => activeIds.has(delivery.channelId)).map((delivery) => ({ field: `channels[${channels.findIndex((c) => c.id === delivery.channelId)}]`, message: delivery.reason ?? 'skipped' })),
+      errors: planned.filter((delivery) => activeIds.has(delivery.channelId)).map((delivery) => ({ field: `channels[${channels.findIndex((c) => c.id === delivery.channelId)}]`, message: delivery.reason ?? 'skipped' })),
     });
   }
+  // A dry run is never queued; a live emergency message may wait for a second person.
+  const deliveries = gateDeliveries(planned, { dryRunReason, needsApproval });
+  const publishable = deliveries.filter((delivery) => delivery.state === 'PENDING');
 
   // A scheduled message, or a routine one during a crisis hold, waits instead of going out now.
   const deferred = await deferMessage({ message, deliveries, input }, { ...deps, now: () => now });
   if (deferred) return deferred;
 
   await putMessageWithDeliveries(deps.store, message, deliveries, [
-    auditPut(deps.store, principal, { action: 'message.create', target: `message/${message.id}`, after: { priority: message.priority, kind: message.kind, channels: message.channelIds } }, now),
+    auditPut(deps.store, principal, { action: 'message.create', target: `message/${message.id}`, after: { priority: message.priority, kind: message.kind, channels: message.channelIds, ...(severity ? { severity } : {}), ...(message.approval ? { approvalRequired: message.approval.required } : {}), ...(dryRunReason ? { dryRun: dryRunReason } : {}) } }, now),
   ]);
   // Unsent jobs stay PENDING: the reconciler sends them again within a minute.
   const unsent = await queueDeliveries(deps.store, publishable, now, deps.send);
-  await noteCrisis(deps.store, message, now);
+  // A dry run never starts or ends a crisis; one waiting for approval starts it when it is approved.
+  if (!dryRunReason && !needsApproval) await noteCrisis(deps.store, message, now);
 
   return { id: message.id, deliveries: deliverySummaries(deliveries, unsent) };
 }
@@ -133,9 +152,10 @@ export async function chooseChannels(store: Store, org: string, requested: strin
   return chosen;
 }
 
-async function requireOwnMessage(store: Store, principal: Principal, messageId: string): Promise<void> {
+async function requireOwnMessage(store: Store, principal: Principal, messageId: string): Promise<MessageWithDeliveries> {
   const original = await getMessageWithDeliveries(store, messageId);
   if (!original || original.message.org !== principal.org) {
     throw new ProblemError(422, 'replyTo names a message that does not exist', { errors: [{ field: 'replyTo', message: `unknown message "${messageId}"` }] });
   }
+  return original;
 }

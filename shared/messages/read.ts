@@ -4,6 +4,7 @@ import type { Delivery, DeliveryState, Message, Principal } from '../model/schem
 import { ProblemError } from '../api/problem';
 import type { Store } from '../store/client';
 import { getMessageWithDeliveries, InvalidCursorError, listMessages } from '../store/messages';
+import { correctionTemplate } from '../alerts/correct';
 
 export const ListMessagesQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -11,19 +12,21 @@ export const ListMessagesQuerySchema = z.object({
 });
 
 /** The message's state as a whole, derived from its deliveries on every read (never stored, never stale). */
-export type MessageStatus = 'in-progress' | 'needs-attention' | 'complete' | 'cancelled';
+export type MessageStatus = 'awaiting-approval' | 'in-progress' | 'needs-attention' | 'complete' | 'cancelled';
 
 const SETTLED: readonly DeliveryState[] = ['PUBLISHED', 'SKIPPED', 'CANCELLED'];
 
 export function messageStatus(deliveries: readonly Delivery[]): MessageStatus {
   if (deliveries.length > 0 && deliveries.every((delivery) => delivery.state === 'CANCELLED')) return 'cancelled';
+  if (deliveries.some((delivery) => delivery.state === 'AWAITING_APPROVAL')) return 'awaiting-approval';
   if (deliveries.some((delivery) => delivery.state === 'FAILED' || delivery.state === 'HANDOFF')) {
     return deliveries.some((delivery) => !SETTLED.includes(delivery.state) && delivery.state !== 'FAILED' && delivery.state !== 'HANDOFF') ? 'in-progress' : 'needs-attention';
   }
   return deliveries.every((delivery) => SETTLED.includes(delivery.state)) ? 'complete' : 'in-progress';
 }
 
-export function deliveryView(delivery: Delivery, message: Message) {
+/** `repliesTo`: the post this delivery answers on its channel (the thread link of an update or all-clear). */
+export function deliveryView(delivery: Delivery, message: Message, repliesTo?: Delivery) {
   const publishedAfterMs = delivery.publishedAt ? Date.parse(delivery.publishedAt) - Date.parse(message.createdAt) : undefined;
   return {
     channelId: delivery.channelId,
@@ -37,6 +40,8 @@ export function deliveryView(delivery: Delivery, message: Message) {
     ...(delivery.remoteId ? { remoteId: delivery.remoteId } : {}),
     ...(delivery.remoteUrl ? { remoteUrl: delivery.remoteUrl } : {}),
     ...(delivery.publishedAt ? { publishedAt: delivery.publishedAt, publishedAfterMs } : {}),
+    ...(delivery.pinned !== undefined ? { pinned: delivery.pinned } : {}),
+    ...(repliesTo?.remoteId ? { repliesTo: { remoteId: repliesTo.remoteId, ...(repliesTo.remoteUrl ? { remoteUrl: repliesTo.remoteUrl } : {}) } } : {}),
     updatedAt: delivery.updatedAt,
   };
 }
@@ -46,12 +51,15 @@ export async function getMessageForPrincipal(store: Store, principal: Principal,
   // Another organisation's message answers exactly like a missing one.
   if (!found || found.message.org !== principal.org) throw new ProblemError(404, `message "${messageId}" not found`);
   const { message, deliveries } = found;
+  const answered = message.replyTo ? await getMessageWithDeliveries(store, message.replyTo) : undefined;
+  const answeredOn = new Map((answered?.deliveries ?? []).map((delivery) => [delivery.channelId, delivery]));
   return {
     ...message,
+    ...(message.kind === 'alert' ? { correctionTemplate: correctionTemplate(message) } : {}),
     status: messageStatus(deliveries),
     /** deliveries still waiting for the system or for a person (FAILED is settled: it needs a decision, not time) */
     open: deliveries.filter((delivery) => !SETTLED.includes(delivery.state) && delivery.state !== 'FAILED').map((delivery) => delivery.channelId),
-    deliveries: deliveries.map((delivery) => deliveryView(delivery, message)),
+    deliveries: deliveries.map((delivery) => deliveryView(delivery, message, answeredOn.get(delivery.channelId))),
   };
 }
 

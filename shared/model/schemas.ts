@@ -1,6 +1,7 @@
 /** The domain model as zod schemas; every type in Herold is inferred from these. */
 import { z } from 'zod';
 import { PLATFORM_IDS } from '../platforms/registry';
+import { CAP_MSG_TYPES, CAP_SEVERITIES, CAP_STATUSES } from '../cap/schema';
 
 export const PlatformIdSchema = z.enum(PLATFORM_IDS);
 
@@ -51,6 +52,9 @@ export type Media = z.infer<typeof MediaSchema>;
 export const PrioritySchema = z.enum(['normal', 'emergency']);
 export type Priority = z.infer<typeof PrioritySchema>;
 
+/** CAP severity; for an API emergency message it decides whether one person may send it alone */
+export const SeveritySchema = z.enum(CAP_SEVERITIES);
+
 const nonBlank = (max: number) =>
   z
     .string()
@@ -70,6 +74,7 @@ export const CreateMessageSchema = z
     scheduledAt: z.string().max(64).optional(),
     /** IANA zone of a local `scheduledAt`, e.g. Europe/Berlin */
     timeZone: z.string().max(64).optional(),
+    severity: SeveritySchema.optional(),
   })
   .strict();
 export type CreateMessageInput = z.input<typeof CreateMessageSchema>;
@@ -106,6 +111,16 @@ export const MessageSchema = z.object({
   /** the same instant in the organisation's time zone, with its offset */
   scheduledAtLocal: z.iso.datetime({ offset: true }).optional(),
   timeZone: z.string().optional(),
+  severity: SeveritySchema.optional(),
+  /** emergency messages under the two-person rule: who released it, and when */
+  approval: z.object({ required: z.boolean(), approvedBy: z.string().optional(), approvedAt: z.iso.datetime().optional() }).optional(),
+  /** why this message is recorded and rendered but never published (CAP Exercise, Test …) */
+  dryRun: z.string().optional(),
+  /** the CAP alert the message came from */
+  cap: z
+    .object({ identifier: z.string(), sender: z.string(), sent: z.string(), status: z.enum(CAP_STATUSES), msgType: z.enum(CAP_MSG_TYPES), source: z.string().optional() })
+    .optional(),
+  language: z.string().optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 
@@ -124,6 +139,8 @@ export const DeliveryStateSchema = z.enum([
   'SKIPPED',
   'HANDOFF',
   'CANCELLED',
+  /** a live emergency message waiting for a second person; not queued, not in the reconciler's index */
+  'AWAITING_APPROVAL',
 ]);
 export type DeliveryState = z.infer<typeof DeliveryStateSchema>;
 
@@ -166,6 +183,8 @@ export const DeliverySchema = z.object({
   waitingFor: z.enum(['retry', 'rate-limit', 'quota']).optional(),
   /** set when the job went to the dead-letter queue; a redriven job may claim it again */
   retriesExhausted: z.boolean().optional(),
+  /** pinned on the channel (the current alert); false once its all-clear unpinned it */
+  pinned: z.boolean().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   queuedAt: z.iso.datetime().optional(),

@@ -52,6 +52,10 @@ export interface PlatformClient {
    * stops the delivery and flags the channel.
    */
   refreshCredentials?(context: PlatformContext): Promise<Credentials>;
+  /** keep a published post at the top of the channel (only where the platform's API can) */
+  pin?(remoteId: string, context: PlatformContext): Promise<void>;
+  /** release a post pinned with pin() */
+  unpin?(remoteId: string, context: PlatformContext): Promise<void>;
 }
 
 /** A platform call that failed, sorted into the classes the publisher acts on. */

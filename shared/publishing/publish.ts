@@ -12,6 +12,7 @@ import type { Store } from '../store/client';
 import { claimDelivery, recordFinal, recordPending, recordPublished, saveCheckpoint, type Claim } from '../store/deliveries';
 import { getDelivery, getMessage } from '../store/messages';
 import { takeQuota, type QuotaDecision } from '../store/quota';
+import { pinOrUnpinAfterPublish } from '../alerts/pin';
 
 export interface PublishDeps {
   store: Store;
@@ -99,6 +100,7 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
       result = await publishRenewingCredentials(client, request, context, deps, channel);
     }
     await recordPublished(deps.store, claim, result, deps.now());
+    await pinOrUnpinAfterPublish(deps.store, client, context, message, result.remoteId);
     return { kind: 'settled', state: 'PUBLISHED', message, delivery };
   } catch (error) {
     if (!(error instanceof PlatformError)) throw error;

@@ -39,9 +39,9 @@ export async function readHold(store: Store, org: string): Promise<OrgHold> {
   return { org, ...HoldItemSchema.parse(Item ?? {}) };
 }
 
-/** Routine messages are the ones a hold keeps back: normal priority posts and updates. */
-export const isRoutine = (message: Pick<Message, 'priority' | 'kind'>): boolean =>
-  message.priority === 'normal' && (message.kind === 'post' || message.kind === 'update');
+/** Routine messages are the ones a hold keeps back: normal priority posts and updates, never an official (CAP) warning. */
+export const isRoutine = (message: Pick<Message, 'priority' | 'kind' | 'cap'>): boolean =>
+  message.priority === 'normal' && (message.kind === 'post' || message.kind === 'update') && message.cap === undefined;
 
 export interface HoldDecision {
   held: boolean;

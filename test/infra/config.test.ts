@@ -14,6 +14,7 @@ describe('Herold context', () => {
       tokenHealth: { hour: 4, minute: 0, timeZone: 'Europe/Berlin' },
       kmsKey: false,
       ninaFeed: false,
+      alertPolicy: {},
       apiThrottle: { rateLimit: 20, burstLimit: 40 },
       queueConcurrency: { normal: 2, urgent: 10 },
       logRetentionDays: 90,
@@ -27,8 +28,10 @@ describe('Herold context', () => {
       'herold:queueConcurrency': '{"normal":3,"urgent":20}',
       'herold:logRetentionDays': '30',
       'herold:jwtAudience': '["a","b"]',
+      'herold:alertPolicy': '{"fire-brigade":{"singlePersonSeverities":["Extreme"],"ninaArs":"146120000000"}}',
     });
     expect(config).toMatchObject({ kmsKey: true, ninaFeed: false, queueConcurrency: { normal: 3, urgent: 20 }, logRetentionDays: 30, jwtAudience: ['a', 'b'] });
+    expect(config.alertPolicy).toEqual({ 'fire-brigade': { singlePersonSeverities: ['Extreme'], languages: ['de-DE'], ninaArs: '146120000000' } });
   });
 
   it.each([
@@ -38,6 +41,7 @@ describe('Herold context', () => {
     [{ 'herold:followerCollection': { hour: 24, minute: 0, timeZone: 'Europe/Berlin' } }, 'herold:followerCollection.hour'],
     [{ 'herold:alarmEmail': 'not-an-address' }, 'herold:alarmEmail'],
     [{ 'herold:logRetentionDays': 42 }, 'herold:logRetentionDays'],
+    [{ 'herold:alertPolicy': { city: { singlePersonSeverities: ['Huge'] } } }, 'herold:alertPolicy.city.singlePersonSeverities'],
     [{ 'herold:kmsKey': 'yes' }, 'herold:kmsKey'],
   ])('refuses %j, naming the key', (context, message) => {
     expect(() => configFrom(context)).toThrow(message);

@@ -295,6 +295,15 @@ describe('clocked jobs', () => {
     custom.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 6 * * ? *)', ScheduleExpressionTimezone: 'America/New_York' });
   });
 
+  it('passes the emergency policy from herold:alertPolicy to the ingest and feed functions', () => {
+    const policy = { 'fire-brigade': { singlePersonSeverities: ['Extreme'], languages: ['de-DE', 'en'], ninaArs: '146120000000' } };
+    const { template: withPolicy } = synthHerold({ 'herold:alertPolicy': JSON.stringify(policy) });
+    for (const name of ['herold-ingest', 'herold-alerts-feed']) {
+      const fn = resourcesOf(withPolicy, 'AWS::Lambda::Function').find(([, resource]) => resource.Properties?.FunctionName === name)?.[1];
+      expect(JSON.parse((fn?.Properties?.Environment as { Variables: Record<string, string> }).Variables.HEROLD_ALERT_POLICY ?? '{}'), name).toEqual(policy);
+    }
+  });
+
   it('keeps the NINA poller disabled unless herold:ninaFeed is set', () => {
     const feedRule = (t: typeof template) =>
       resourcesOf(t, 'AWS::Events::Rule').find(([, rule]) => JSON.stringify(rule.Properties?.Targets).includes('AlertsFeed'))?.[1];

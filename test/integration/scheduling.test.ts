@@ -65,12 +65,18 @@ async function endAllHolds() {
   await setOrgHold(harness.store, fireAdmin, 'fire-brigade', { active: false }, NOW);
 }
 
+const policyBefore = process.env.HEROLD_ALERT_POLICY;
+
 beforeAll(async () => {
   logger.setLogLevel('SILENT');
+  // These emergencies go out at once: the two-person rule has its own tests (alerts.test.ts).
+  process.env.HEROLD_ALERT_POLICY = JSON.stringify({ 'fire-brigade': { singlePersonSeverities: ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] } });
   harness = await startHarness();
 }, 60_000);
 
 afterAll(async () => {
+  if (policyBefore === undefined) delete process.env.HEROLD_ALERT_POLICY;
+  else process.env.HEROLD_ALERT_POLICY = policyBefore;
   await harness?.stop();
 });
 

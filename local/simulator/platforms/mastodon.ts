@@ -219,6 +219,15 @@ function accountStatuses(accountId: string, request: SimRequest, state: SimState
   return { status: 200, body: list.map((status) => statusEntity(status, state)) };
 }
 
+/** POST /api/v1/statuses/:id/pin|unpin: only the account's own statuses. */
+function setPinned(id: string, pinned: boolean, state: SimState): SimResponse {
+  const status = store(state).statuses.get(id);
+  const post = state.findPost('mastodon', id);
+  if (!status || !post) return error(404, 'Record not found');
+  post.pinned = pinned;
+  return { status: 200, body: { ...statusEntity(status, state), pinned } };
+}
+
 export const mastodonSim: SimPlatform = {
   id: 'mastodon',
   errorResponse: (status, message, retryAfter) =>
@@ -231,6 +240,8 @@ export const mastodonSim: SimPlatform = {
     if (bearer !== state.token('mastodon')) return error(401, 'The access token is invalid');
     const { method, path } = request;
     if (method === 'POST' && path === '/api/v1/statuses') return postStatus(request, state);
+    const pinMatch = /^\/api\/v1\/statuses\/([^/]+)\/(pin|unpin)$/.exec(path);
+    if (method === 'POST' && pinMatch) return setPinned(pinMatch[1]!, pinMatch[2] === 'pin', state);
     if (method === 'POST' && (path === '/api/v2/media' || path === '/api/v1/media')) return uploadMedia(request, state, path.includes('v2') ? 'v2' : 'v1');
     if (method !== 'GET') return undefined;
     if (path === '/api/v1/accounts/verify_credentials') return { status: 200, body: accountEntity(state) };

@@ -143,6 +143,17 @@ function sendMediaGroup(p: Record<string, unknown>, state: SimState): SimRespons
   return ok([first, ...rest]);
 }
 
+/** pinChatMessage / unpinChatMessage: the message must exist in that chat. */
+function setPinned(p: Record<string, unknown>, state: SimState, pinned: boolean): SimResponse {
+  const chat = checkChat(p);
+  if (typeof chat !== 'string') return chat;
+  const messageId = String(p.message_id ?? '');
+  const post = state.posts('telegram').find((candidate) => candidate.account === chat && candidate.id === messageId);
+  if (!post) return fail(400, 'Bad Request: message to pin not found');
+  post.pinned = pinned;
+  return ok(true);
+}
+
 export const telegramSim: SimPlatform = {
   id: 'telegram',
   errorResponse: (status, message, retryAfter) =>
@@ -165,6 +176,10 @@ export const telegramSim: SimPlatform = {
         return sendMedia('video', p, state);
       case 'sendmediagroup':
         return sendMediaGroup(p, state);
+      case 'pinchatmessage':
+        return setPinned(p, state, true);
+      case 'unpinchatmessage':
+        return setPinned(p, state, false);
       case 'getchatmembercount': {
         const chat = checkChat(p);
         return typeof chat === 'string' ? ok(state.followers('telegram', chat)) : chat;

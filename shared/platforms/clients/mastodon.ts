@@ -174,4 +174,13 @@ export const mastodonClient: PlatformClient = {
     if (typeof account.body.followers_count !== 'number') throw new PlatformError('permanent', 'Mastodon account carried no followers_count', { code: 'NO_METRIC' });
     return account.body.followers_count;
   },
+
+  // Featured on the profile: POST /api/v1/statuses/:id/pin and /unpin (scope write:accounts).
+  async pin(remoteId, context) {
+    await api<Status>(context, { method: 'POST', path: `/api/v1/statuses/${encodeURIComponent(remoteId)}/pin`, what: 'pin status' });
+  },
+
+  async unpin(remoteId, context) {
+    await api<Status>(context, { method: 'POST', path: `/api/v1/statuses/${encodeURIComponent(remoteId)}/unpin`, what: 'unpin status' });
+  },
 };

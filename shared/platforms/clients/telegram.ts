@@ -13,6 +13,9 @@
  * rather than returning null, which would claim the message certainly was not sent; the
  * delivery stays in VERIFY for a person to check the channel.
  *
+ * Pinning: pinChatMessage / unpinChatMessage (the bot needs the channel's can_edit_messages right;
+ * channels never notify about a pin).
+ *
  * Credentials: `botToken` (from @BotFather, `<bot id>:<secret>`). It is part of every request
  * path, so it never appears in error messages (redacted by safeDetail).
  * Channel `account`: the channel's public username with `@`, e.g. `@dresden_warnungen`.
@@ -102,5 +105,13 @@ export const telegramClient: PlatformClient = {
     const count = await botCall<number>(context, 'getChatMemberCount', { chat_id: context.channel.account });
     if (typeof count !== 'number') throw new PlatformError('permanent', 'getChatMemberCount returned no number', { code: 'NO_METRIC' });
     return count;
+  },
+
+  async pin(remoteId, context) {
+    await botCall<boolean>(context, 'pinChatMessage', { chat_id: context.channel.account, message_id: Number(remoteId), disable_notification: true });
+  },
+
+  async unpin(remoteId, context) {
+    await botCall<boolean>(context, 'unpinChatMessage', { chat_id: context.channel.account, message_id: Number(remoteId) });
   },
 };

@@ -167,3 +167,17 @@ describe('mastodon client against the documented exchanges', () => {
     expect(error.message).toContain(String((exchange.response.body as { error: string }).error));
   });
 });
+
+describe('mastodon pins', () => {
+  it('features the status on the profile and takes it off again', async () => {
+    const { remoteId } = await mastodonClient.publish(publishRequest(), context());
+    await mastodonClient.pin?.(remoteId, context());
+    expect(sim.state.posts('mastodon')[0]?.pinned).toBe(true);
+    await mastodonClient.unpin?.(remoteId, context());
+    expect(sim.state.posts('mastodon')[0]?.pinned).toBe(false);
+  });
+
+  it('reports an unknown status as a permanent error', async () => {
+    await expect(mastodonClient.pin?.('404404', context())).rejects.toMatchObject({ errorClass: 'permanent' });
+  });
+});

@@ -131,3 +131,17 @@ describe('telegram client against the documented exchanges', () => {
     expect(error.message).not.toContain('ABC-DEF1234');
   });
 });
+
+describe('telegram pins', () => {
+  it('pins the channel post and unpins it again', async () => {
+    const { remoteId } = await telegramClient.publish(publishRequest(), context());
+    await telegramClient.pin?.(remoteId, context());
+    expect(sim.state.posts('telegram')[0]?.pinned).toBe(true);
+    await telegramClient.unpin?.(remoteId, context());
+    expect(sim.state.posts('telegram')[0]?.pinned).toBe(false);
+  });
+
+  it('reports a message that is not there as a permanent error', async () => {
+    await expect(telegramClient.pin?.('99', context())).rejects.toMatchObject({ errorClass: 'permanent', code: '400' });
+  });
+});

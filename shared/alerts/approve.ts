@@ -1,0 +1,97 @@
+/**
+ * The second person: `POST /messages/{id}/approve`. A different user with the `emergency` role
+ * releases a live emergency message that waits in AWAITING_APPROVAL; its deliveries go to the
+ * urgent queues at once. The message, every delivery and the audit record (approver and sender)
+ * change in one transaction, so an approval is never half done and never done twice.
+ */
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Principal } from '../model/schemas';
+import { hasRole } from '../api/auth';
+import { ProblemError } from '../api/problem';
+import { auditPut } from '../audit/audit';
+import type { CreatedMessage } from '../messages/create';
+import { deliverySummaries, queueDeliveries } from '../messages/enqueue';
+import type { sendJobs } from '../queue/jobs';
+import { noteCrisis } from '../scheduling/crisis';
+import { openIndexAttributes } from '../store/deliveries';
+import { keys } from '../store/keys';
+import { getMessageWithDeliveries, STUCK_AFTER_MS } from '../store/messages';
+import type { Store } from '../store/client';
+import { stateAfterApproval } from './gate';
+
+export interface ApproveDeps {
+  store: Store;
+  send?: typeof sendJobs;
+  now?: () => Date;
+}
+
+export async function approveMessage(principal: Principal, messageId: string, deps: ApproveDeps): Promise<CreatedMessage & { approvedBy: string; approvedAt: string }> {
+  const found = await getMessageWithDeliveries(deps.store, messageId);
+  // Another organisation's message answers exactly like a missing one.
+  if (!found || found.message.org !== principal.org) throw new ProblemError(404, `message "${messageId}" not found`);
+  const { message, deliveries } = found;
+  if (!hasRole(principal, 'emergency')) throw new ProblemError(403, 'approving an emergency message needs the "emergency" role');
+  if (!message.approval?.required) throw new ProblemError(409, 'this message needs no approval');
+  if (message.approval.approvedBy) throw new ProblemError(409, `already approved by ${message.approval.approvedBy} at ${message.approval.approvedAt}`);
+  if (message.state === 'CANCELLED') throw new ProblemError(409, 'the message was cancelled');
+  if (message.createdBy === principal.sub) {
+    throw new ProblemError(403, 'the sender cannot approve their own emergency message: a second person with the "emergency" role must');
+  }
+
+  const now = (deps.now ?? (() => new Date()))();
+  const at = now.toISOString();
+  const waiting = deliveries.filter((delivery) => delivery.state === 'AWAITING_APPROVAL');
+  const released = waiting.map(({ reason: _waitingReason, ...delivery }) => ({ ...delivery, ...stateAfterApproval(delivery.platform, message.state) }));
+  const openIndex = (channelId: string) => {
+    const { GSI1PK, GSI1SK } = openIndexAttributes(now.getTime() + STUCK_AFTER_MS, message.id, channelId);
+    return { ':openPk': GSI1PK, ':openSk': GSI1SK };
+  };
+  try {
+    await deps.store.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: deps.store.table,
+              Key: keys.message(message.id),
+              UpdateExpression: 'SET approval.approvedBy = :by, approval.approvedAt = :at',
+              ConditionExpression: 'attribute_exists(approval) AND attribute_not_exists(approval.approvedBy)',
+              ExpressionAttributeValues: { ':by': principal.sub, ':at': at },
+            },
+          },
+          ...released.map((delivery) => ({
+            Update: {
+              TableName: deps.store.table,
+              Key: keys.delivery(delivery.messageId, delivery.channelId),
+              UpdateExpression:
+                delivery.state === 'PENDING'
+                  ? 'SET #state = :state, updatedAt = :at, GSI1PK = :openPk, GSI1SK = :openSk REMOVE reason'
+                  : delivery.reason
+                    ? 'SET #state = :state, updatedAt = :at, reason = :reason'
+                    : 'SET #state = :state, updatedAt = :at REMOVE reason',
+              ConditionExpression: '#state = :awaiting',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: {
+                ':state': delivery.state,
+                ':at': at,
+                ':awaiting': 'AWAITING_APPROVAL',
+                ...(delivery.state === 'PENDING' ? openIndex(delivery.channelId) : delivery.reason ? { ':reason': delivery.reason } : {}),
+              },
+            },
+          })),
+          auditPut(deps.store, principal, { action: 'message.approve', target: `message/${message.id}`, after: { approvedBy: principal.sub, sender: message.createdBy, severity: message.severity, channels: released.map((delivery) => delivery.channelId) } }, now),
+        ],
+      }),
+    );
+  } catch (error) {
+    if (error instanceof Error && error.name === 'TransactionCanceledException') throw new ProblemError(409, 'the message was approved by someone else meanwhile');
+    throw error;
+  }
+
+  // Unsent jobs stay PENDING in the open index: the reconciler sends them within a minute.
+  const unsent = await queueDeliveries(deps.store, released, now, deps.send);
+  // The emergency goes out now (a scheduled one at its time): from here the organisation's crisis hold is on.
+  if (message.state !== 'SCHEDULED') await noteCrisis(deps.store, message, now);
+  const byChannel = new Map(released.map((delivery) => [delivery.channelId, delivery]));
+  return { id: message.id, deliveries: deliverySummaries(deliveries.map((delivery) => byChannel.get(delivery.channelId) ?? delivery), unsent), approvedBy: principal.sub, approvedAt: at };
+}
