@@ -7,7 +7,6 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { queueUrls } from '../config';
@@ -16,7 +15,7 @@ import type { PlatformClient } from '../platforms/client';
 import { platformBaseUrl, type PlatformId } from '../platforms/registry';
 import { getChannel } from '../store/channels';
 import { collectFollowers } from '../followers/collect';
-import { logger, metrics } from '../observability/powertools';
+import { emitMetric, logger, metrics } from '../observability/powertools';
 import { sendJobs, sqs } from '../queue/jobs';
 import { defaultStore } from '../store/client';
 import { loadCredentials, saveCredentials } from './credentials';
@@ -41,9 +40,7 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     reserveShare: Number(process.env.HEROLD_EMERGENCY_RESERVE ?? 0.2),
     maxBackoffSeconds: Number(process.env.HEROLD_MAX_BACKOFF_SECONDS ?? 300),
     onQuotaBelowReserve: (channel) => {
-      const single = metrics.singleMetric();
-      single.addDimensions({ platform });
-      single.addMetric('QuotaBelowReserve', MetricUnit.Count, 1);
+      emitMetric('QuotaBelowReserve', 1, { platform });
       logger.warn('publishing budget is down to the emergency reserve', { channelId: channel.id });
     },
   });
@@ -65,17 +62,13 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
   const report = (outcome: JobOutcome, priority: 'emergency' | 'normal') => {
     if (outcome.kind === 'ignored') {
       logger.info('job ignored', { reason: outcome.reason });
-      metrics.addMetric('DuplicateJobIgnored', MetricUnit.Count, 1);
+      emitMetric('DuplicateJobIgnored', 1, { platform });
       return;
     }
     const outcomeName = outcome.kind === 'settled' ? (outcome.state === 'PUBLISHED' ? 'published' : (outcome.errorClass ?? outcome.state.toLowerCase())) : outcome.errorClass;
-    const single = metrics.singleMetric();
-    single.addDimensions({ platform, class: outcomeName, priority });
-    single.addMetric('PublishOutcome', MetricUnit.Count, 1);
+    emitMetric('PublishOutcome', 1, { platform, class: outcomeName, priority });
     if (outcome.kind === 'settled' && outcome.state === 'PUBLISHED' && outcome.message) {
-      const latency = metrics.singleMetric();
-      latency.addDimensions({ platform, priority: outcome.message.priority });
-      latency.addMetric('PublishLatency', MetricUnit.Milliseconds, Date.now() - Date.parse(outcome.message.createdAt));
+      emitMetric('PublishLatency', Date.now() - Date.parse(outcome.message.createdAt), { platform, priority: outcome.message.priority }, MetricUnit.Milliseconds);
       logger.info('published', { latencyMs: Date.now() - Date.parse(outcome.message.createdAt) });
     } else {
       logger.info('publish attempt ended', { outcome: outcomeName, kind: outcome.kind });
@@ -102,7 +95,7 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     const channel = await getChannel(store, job.channelId);
     if (!channel || channel.platform !== platform || !client) {
       logger.error('cannot collect followers for this channel here', { channelId: job.channelId, date: job.date });
-      metrics.addMetric('InvalidJobDropped', MetricUnit.Count, 1);
+      emitMetric('InvalidJobDropped', 1);
       return;
     }
     const credentials = await loadCredentials(channel.credentialsRef);
@@ -117,11 +110,11 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
   };
 
   const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    metrics.addMetric('JobsReceived', MetricUnit.Count, event.Records.length);
+    emitMetric('JobsReceived', event.Records.length, { platform });
     return processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
   };
 
-  return middy(handler).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(handler).use(injectLambdaContext(logger));
 }
 
 /** A body that is not a job can never succeed: log it, count it, drop it, keep the batch going. */
@@ -136,7 +129,7 @@ function parseJob(record: SQSRecord): Job | undefined {
   if (parsed.success) return parsed.data;
   const messageId = typeof body === 'object' && body !== null ? (body as { messageId?: unknown }).messageId : undefined;
   logger.error('dropping a job that does not parse', { sqsMessageId: record.messageId, messageId: typeof messageId === 'string' ? messageId.slice(0, 64) : undefined });
-  metrics.addMetric('InvalidJobDropped', MetricUnit.Count, 1);
+  emitMetric('InvalidJobDropped', 1);
   return undefined;
 }
 
