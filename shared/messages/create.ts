@@ -7,7 +7,7 @@ import type { Store } from '../store/client';
 import { getMessageWithDeliveries, putMessageWithDeliveries, type MessageWithDeliveries } from '../store/messages';
 import type { sendJobs } from '../queue/jobs';
 import { deferMessage } from '../scheduling/defer';
-import { noteCrisis } from '../scheduling/crisis';
+import { holdFor, noteCrisis } from '../scheduling/crisis';
 import type { SchedulePort } from '../scheduling/schedules';
 import { deliverySummaries, queueDeliveries } from './enqueue';
 import { newMessageId } from './ids';
@@ -68,9 +68,14 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
     throw new ProblemError(403, 'emergency priority needs the "emergency" role', { errors: [{ field: 'priority', message: 'needs the "emergency" role' }] });
   }
   const now = (deps.now ?? (() => new Date()))();
-  const channels = await chooseChannels(deps.store, principal.org, input.channels);
-  const original = input.replyTo ? await requireOwnMessage(deps.store, principal, input.replyTo) : undefined;
-  const mediaFacts = await checkMedia(input.media, deps.fetch);
+  // The hold is read alongside the channels: one round trip less on the way to the queues.
+  const hold = holdFor(deps.store, principal.org);
+  hold.catch(() => undefined);
+  const [channels, original, mediaFacts] = await Promise.all([
+    chooseChannels(deps.store, principal.org, input.channels),
+    input.replyTo ? requireOwnMessage(deps.store, principal, input.replyTo) : undefined,
+    checkMedia(input.media, deps.fetch),
+  ]);
   const kind = options.kind ?? (input.replyTo ? 'update' : 'post');
   const severity = options.alert?.severity ?? input.severity ?? (input.priority === 'emergency' ? 'Unknown' : undefined);
   const dryRunReason = options.alert?.dryRunReason;
@@ -114,7 +119,7 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
   const publishable = deliveries.filter((delivery) => delivery.state === 'PENDING');
 
   // A scheduled message, or a routine one during a crisis hold, waits instead of going out now.
-  const deferred = await deferMessage({ message, deliveries, input }, { ...deps, now: () => now });
+  const deferred = await deferMessage({ message, deliveries, input }, { ...deps, now: () => now, hold });
   if (deferred) return deferred;
 
   await putMessageWithDeliveries(deps.store, message, deliveries, [

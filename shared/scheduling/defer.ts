@@ -9,7 +9,7 @@ import type { CreatedMessage, CreateMessageDeps } from '../messages/create';
 import { deliverySummaries } from '../messages/enqueue';
 import type { CreateMessage, Delivery, Message } from '../model/schemas';
 import { logger } from '../observability/powertools';
-import { holdFor, isRoutine } from './crisis';
+import { holdFor, isRoutine, type HoldDecision } from './crisis';
 import { dispatchScheduledMessage } from './dispatch';
 import { schedulePort } from './schedules';
 import { getOrgSchedulingSettings } from './settings';
@@ -22,7 +22,11 @@ export interface PlannedMessage {
   input: CreateMessage;
 }
 
-type DeferDeps = CreateMessageDeps & { now: () => Date };
+type DeferDeps = CreateMessageDeps & {
+  now: () => Date;
+  /** the organisation's hold, when the caller has already started reading it */
+  hold?: Promise<HoldDecision>;
+};
 
 /** The created message when it waits, or undefined when it goes out now. */
 export async function deferMessage(planned: PlannedMessage, deps: DeferDeps): Promise<CreatedMessage | undefined> {
@@ -32,7 +36,7 @@ export async function deferMessage(planned: PlannedMessage, deps: DeferDeps): Pr
   }
   if (input.scheduledAt !== undefined) return scheduleMessage(planned, input.scheduledAt, deps);
   if (!isRoutine(message)) return undefined;
-  const hold = await holdFor(deps.store, message.org);
+  const hold = await (deps.hold ?? holdFor(deps.store, message.org));
   if (!hold.held) return undefined;
   const held: Message & { state: 'HELD' } = { ...message, state: 'HELD', ...(hold.reason ? { stateReason: hold.reason } : {}) };
   const deliveries = waitingDeliveries(planned.deliveries, 'HELD');
