@@ -9,7 +9,7 @@ import type { sendJobs } from '../queue/jobs';
 import { deferMessage } from '../scheduling/defer';
 import { holdFor, noteCrisis } from '../scheduling/crisis';
 import type { SchedulePort } from '../scheduling/schedules';
-import { deliverySummaries, queueDeliveries } from './enqueue';
+import { deliverySummaries, sendQueuedDeliveries } from './enqueue';
 import { newMessageId } from './ids';
 import { auditPut } from '../audit/audit';
 import { planDelivery } from './plan';
@@ -115,18 +115,19 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
     });
   }
   // A dry run is never queued; a live emergency message may wait for a second person.
-  const deliveries = gateDeliveries(planned, { dryRunReason, needsApproval });
-  const publishable = deliveries.filter((delivery) => delivery.state === 'PENDING');
+  const gated = gateDeliveries(planned, { dryRunReason, needsApproval });
 
   // A scheduled message, or a routine one during a crisis hold, waits instead of going out now.
-  const deferred = await deferMessage({ message, deliveries, input }, { ...deps, now: () => now, hold });
+  const deferred = await deferMessage({ message, deliveries: gated, input }, { ...deps, now: () => now, hold });
   if (deferred) return deferred;
 
+  // Written QUEUED: the jobs go out right after the write, with no second write on the happy path.
+  const deliveries = gated.map((delivery): Delivery => (delivery.state === 'PENDING' ? { ...delivery, state: 'QUEUED', queuedAt: timestamp } : delivery));
   await putMessageWithDeliveries(deps.store, message, deliveries, [
     auditPut(deps.store, principal, { action: 'message.create', target: `message/${message.id}`, after: { priority: message.priority, kind: message.kind, channels: message.channelIds, ...(severity ? { severity } : {}), ...(message.approval ? { approvalRequired: message.approval.required } : {}), ...(dryRunReason ? { dryRun: dryRunReason } : {}) } }, now),
   ]);
   // Unsent jobs stay PENDING: the reconciler sends them again within a minute.
-  const unsent = await queueDeliveries(deps.store, publishable, now, deps.send);
+  const unsent = await sendQueuedDeliveries(deps.store, deliveries, now, deps.send);
   // A dry run never starts or ends a crisis; one waiting for approval starts it when it is approved.
   if (!dryRunReason && !needsApproval) await noteCrisis(deps.store, message, now);
 

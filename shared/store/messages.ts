@@ -132,6 +132,24 @@ export class InvalidCursorError extends Error {
   }
 }
 
+/** QUEUED → PENDING when the job never reached its queue: the reconciler sends it again. */
+export async function markPending(store: Store, messageId: string, channelId: string, now: Date): Promise<void> {
+  try {
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: keys.delivery(messageId, channelId),
+        UpdateExpression: 'SET #state = :pending, updatedAt = :now REMOVE queuedAt',
+        ConditionExpression: '#state = :queued',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':queued': 'QUEUED', ':pending': 'PENDING', ':now': now.toISOString() },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+  }
+}
+
 /** PENDING → QUEUED once the job is on its queue; a publisher that was faster wins. */
 export async function markQueued(store: Store, messageId: string, channelId: string, now: Date): Promise<void> {
   try {

@@ -8,6 +8,9 @@ import { getMessageWithDeliveries, markQueued, putMessageWithDeliveries } from '
 import { takeQuota } from '../../shared/store/quota';
 import { beginIdempotent, completeIdempotent } from '../../shared/messages/idempotency';
 import { reconcile } from '../../shared/reconcile/reconcile';
+import { putChannel } from '../../shared/store/channels';
+import { createMessage } from '../../shared/messages/create';
+import { CreateMessageSchema } from '../../shared/model/schemas';
 import type { QueuedJob } from '../../shared/queue/jobs';
 import { isolatedTable } from '../support/local-aws';
 
@@ -97,6 +100,26 @@ describe('the reconciler', () => {
     await recordPending(store, { ...ref, version: claim.delivery.version }, { state: 'RETRYING', lastError: { class: 'retryable', detail: '500' }, waitingFor: 'retry', nextAttemptAt: Date.now() + 10 * 60_000 }, Date.now());
     const due = await dueOpenDeliveries(store, Date.now());
     expect(due.map((open) => open.delivery.messageId)).not.toContain(ref.messageId);
+  });
+});
+
+describe('a message whose jobs could not be sent', () => {
+  it('is written QUEUED, put back to PENDING for the jobs that failed, and re-sent by the reconciler', async () => {
+    const org = `org${Date.now()}`;
+    await putChannel(store, { id: `${org}-threads`, org, platform: 'threads', handle: '@a', state: 'active', account: '1', credentialsRef: 'local:x' });
+    await putChannel(store, { id: `${org}-mastodon`, org, platform: 'mastodon', handle: '@b', state: 'active', account: 'https://m.example/@b', credentialsRef: 'local:y' });
+    const sent: QueuedJob[] = [];
+    const created = await createMessage({ sub: 'anna', org, roles: ['editor'] }, CreateMessageSchema.parse({ text: 'Hallo' }), {
+      store,
+      // the queue takes Threads' job and refuses Mastodon's
+      send: async (jobs) => (sent.push(...jobs), jobs.filter((job) => job.platform === 'mastodon')),
+    });
+    expect(Object.fromEntries(created.deliveries.map((delivery) => [delivery.platform, delivery.state]))).toEqual({ threads: 'QUEUED', mastodon: 'PENDING' });
+    const stored = await getMessageWithDeliveries(store, created.id);
+    expect(Object.fromEntries(stored!.deliveries.map((delivery) => [delivery.platform, delivery.state]))).toEqual({ threads: 'QUEUED', mastodon: 'PENDING' });
+    const resent: QueuedJob[] = [];
+    await reconcile(store, { now: Date.now() + 2 * 60_000, send: async (jobs) => (resent.push(...jobs), []) });
+    expect(resent.filter((job) => job.job.type === 'publish' && job.job.messageId === created.id).map((job) => job.platform).sort()).toEqual(['mastodon', 'threads']);
   });
 });
 
