@@ -29,7 +29,8 @@ try {
     });
 
   // Warm up: first calls load modules and open connections, as a Lambda cold start would.
-  for (let index = 0; index < 10; index += 1) await post(`Aufwärmen ${index}`);
+  for (let index = 0; index < 60; index += 1) await post(`Aufwärmen ${index}`);
+  await new Promise((resolve) => setTimeout(resolve, 3000));
   const baseline = await simulatorBaseline(stack.simulatorUrl, 200);
 
   const ingest: number[] = [];

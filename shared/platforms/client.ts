@@ -24,6 +24,8 @@ export interface PublishResult {
   remoteUrl?: string;
   /** the thread's root post (differs from remoteId only for replies) */
   threadRootId?: string;
+  /** when the post went live (epoch ms), where the client still had work after that, e.g. reading its link */
+  liveAt?: number;
 }
 
 export interface PlatformContext {

@@ -132,7 +132,7 @@ export const saveCheckpoint = (store: Store, claim: Claim, checkpoint: Record<st
 export const recordPublished = (
   store: Store,
   claim: Claim,
-  result: { remoteId: string; remoteUrl?: string; threadRootId?: string },
+  result: { remoteId: string; remoteUrl?: string; threadRootId?: string; liveAt?: number },
   now: number,
 ) =>
   updateClaimed(
@@ -142,7 +142,7 @@ export const recordPublished = (
       set: {
         state: 'PUBLISHED',
         remoteId: result.remoteId,
-        publishedAt: new Date(now).toISOString(),
+        publishedAt: new Date(result.liveAt ?? now).toISOString(),
         ...(result.remoteUrl ? { remoteUrl: result.remoteUrl } : {}),
         ...(result.threadRootId ? { threadRootId: result.threadRootId } : {}),
       },

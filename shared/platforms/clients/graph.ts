@@ -187,13 +187,14 @@ export async function publishThroughContainer(steps: ContainerSteps, request: Pu
     if (steps.processes) await waitForContainer(steps, containerId);
   }
   const mediaId = await steps.publish(containerId);
+  const liveAt = Date.now();
   let remoteUrl: string | undefined;
   try {
     remoteUrl = await steps.permalink(mediaId);
   } catch {
     // The post is out; a missing link must not turn a success into a retry.
   }
-  return { remoteId: mediaId, remoteUrl, threadRootId: threadRoot(mediaId, request) };
+  return { remoteId: mediaId, remoteUrl, threadRootId: threadRoot(mediaId, request), liveAt };
 }
 
 /** After an ambiguous outcome: the post of the checkpointed container, null when it certainly was not published. */

@@ -119,7 +119,7 @@ describe('instagram client against the documented exchanges', () => {
       publishRequest({ text: '#BronzFonz', media: [{ url: 'https://www.example.com/images/bronz-fonz.jpg', altText: 'A bronze statue of the Fonz', mime: 'image/jpeg' }] }),
       documented(loadFixture('instagram', 'publish-image')),
     );
-    expect(result).toEqual({ remoteId: '17920238422030506', remoteUrl: 'https://www.instagram.com/p/C3k8Zx0Lr1a/', threadRootId: '17920238422030506' });
+    expect(result).toEqual({ remoteId: '17920238422030506', remoteUrl: 'https://www.instagram.com/p/C3k8Zx0Lr1a/', threadRootId: '17920238422030506', liveAt: expect.any(Number) });
   });
 
   it('polls the documented reel container until FINISHED before publishing', async () => {

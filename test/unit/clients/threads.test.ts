@@ -201,7 +201,7 @@ describe('threads client against the documented exchanges', () => {
       publishRequest({ text: '#BronzFonz', media: [{ url: 'https://www.example.com/images/bronz-fonz.jpg', altText: 'A bronze statue of the Fonz', mime: 'image/jpeg' }] }),
       ctx,
     );
-    expect(result).toEqual({ remoteId: '1234567', remoteUrl: 'https://www.threads.net/@threadsapitestuser/post/abcdefg', threadRootId: '1234567' });
+    expect(result).toEqual({ remoteId: '1234567', remoteUrl: 'https://www.threads.net/@threadsapitestuser/post/abcdefg', threadRootId: '1234567', liveAt: expect.any(Number) });
     expect(seen.every((request) => request.headers.get('authorization') === 'Bearer tok' && !('access_token' in request.params))).toBe(true);
   });
 
