@@ -34,6 +34,8 @@ export interface LocalStackOptions {
   visibilityTimeoutSeconds?: number;
   /** default: HEROLD_RECONCILE_INTERVAL_MS or one minute */
   reconcileIntervalMs?: number;
+  /** simulator settings: seed for fault rates, a multiplier for the platforms' publishing limits */
+  simulator?: { seed?: number; quotaScale?: number };
   /** where the stack's own messages and request lines go (default console) */
   log?: (line: string, error?: unknown) => void;
 }
@@ -77,7 +79,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
     const channels = await seedChannels(tableName, { dynamoEndpoint });
 
-    const simulator = await startSimulator({ port: options.simulatorPort ?? 4010 });
+    const simulator = await startSimulator({ port: options.simulatorPort ?? 4010, ...options.simulator });
     cleanups.push(simulator.stop);
 
     const env: Record<string, string> = {

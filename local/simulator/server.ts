@@ -24,6 +24,8 @@ export interface SimulatorOptions {
   platforms?: SimPlatform[];
   /** seed for follower counts and fault rates */
   seed?: number;
+  /** multiplies every platform's publishing limit (default 1) */
+  quotaScale?: number;
 }
 
 export interface RunningSimulator {
@@ -48,7 +50,7 @@ const MAX_BODY_BYTES = 50 * 1024 * 1024;
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';
   const modules = new Map((options.platforms ?? SIM_PLATFORMS).map((module) => [module.id, module]));
-  const state = new MemorySimState({ seed: options.seed });
+  const state = new MemorySimState({ seed: options.seed, quotaScale: options.quotaScale });
   const random = seededRandom(state.seed);
   let faults: ActiveFault[] = [];
 

@@ -30,6 +30,8 @@ export interface SimStateOptions {
   seed?: number;
   baseUrl?: string;
   now?: () => number;
+  /** multiplies every platform's publishing limit, so long runs (benchmarks, fault suites) never hit it (default 1) */
+  quotaScale?: number;
 }
 
 /** 32-bit FNV-1a: a stable hash so every account gets its own, repeatable figures. */
@@ -62,11 +64,13 @@ export class MemorySimState implements SimState {
   private scratchSpace = new Map<string, unknown>();
   private quotaUse = new Map<string, number[]>();
   private idCounter = 0;
+  private readonly quotaScale: number;
 
   constructor(options: SimStateOptions = {}) {
     this.seed = options.seed ?? 1;
     this.baseUrl = options.baseUrl ?? '';
     this.now = options.now ?? Date.now;
+    this.quotaScale = options.quotaScale ?? 1;
   }
 
   record(post: Omit<SimPost, 'receivedAt'>): SimPost {
@@ -114,7 +118,7 @@ export class MemorySimState implements SimState {
     const rule = PLATFORMS[platform].quota;
     if (!rule) return true;
     const used = this.activeQuotaUse(platform, account);
-    if (used.length >= rule.limit) return false;
+    if (used.length >= rule.limit * this.quotaScale) return false;
     used.push(this.now());
     return true;
   }
@@ -122,7 +126,7 @@ export class MemorySimState implements SimState {
   quotaUsage(platform: PlatformId, account: string): { used: number; limit: number; windowSeconds: number } {
     const rule = PLATFORMS[platform].quota;
     if (!rule) return { used: 0, limit: Number.POSITIVE_INFINITY, windowSeconds: 0 };
-    return { used: this.activeQuotaUse(platform, account).length, limit: rule.limit, windowSeconds: rule.windowSeconds };
+    return { used: this.activeQuotaUse(platform, account).length, limit: rule.limit * this.quotaScale, windowSeconds: rule.windowSeconds };
   }
 
   /** Forget posts, quotas and module state (DELETE /_sim/posts). */
