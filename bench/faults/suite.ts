@@ -130,7 +130,7 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
       },
       logFd,
       gapMs: options.killGapMs ?? [1_500, 5_000],
-      log: progress,
+      log,
     });
     await worker.start();
 
@@ -307,6 +307,7 @@ class KilledAtRandom {
 
   constructor(private readonly options: { env: Record<string, string>; logFd: number; gapMs: [number, number]; log: (line: string) => void }) {}
 
+
   async start(): Promise<void> {
     await this.spawn();
     this.loop = this.killLoop();
@@ -340,6 +341,7 @@ class KilledAtRandom {
         child.kill('SIGKILL');
         await exited;
         this.kills += 1;
+        this.options.log(`publisher worker killed (${this.kills})`);
       }
       if (!this.stopping) await this.spawn();
     }
@@ -347,6 +349,7 @@ class KilledAtRandom {
 
   private async spawn(): Promise<void> {
     for (;;) {
+      const forkedAt = Date.now();
       const child = fork(CHILD, [], { execArgv: ['--import', 'tsx'], env: this.options.env, stdio: ['ignore', this.options.logFd, this.options.logFd, 'ipc'] });
       this.child = child;
       const ready = await new Promise<boolean>((resolve) => {
@@ -354,6 +357,7 @@ class KilledAtRandom {
         child.once('exit', () => resolve(false));
       });
       if (ready) {
+        this.options.log(`publisher worker ready after ${Date.now() - forkedAt} ms`);
         child.once('exit', (code, signal) => {
           if (signal === 'SIGKILL' || this.stopping) return;
           this.crashes += 1;
