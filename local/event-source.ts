@@ -79,7 +79,7 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
         }),
         { abortSignal: abort.signal },
       );
-      return Messages ?? [];
+      return latestPerMessage(Messages ?? []);
     } finally {
       aborts.delete(abort);
     }
@@ -223,6 +223,14 @@ export function failedMessageIds(event: SQSEvent, result: SQSBatchResponse | voi
     failed.add(itemIdentifier);
   }
   return failed;
+}
+
+/**
+ * The local server can hand out one message twice in a batch when its visibility timeout runs out
+ * while the batch is still being gathered; SQS never does. Only the newest receipt is valid.
+ */
+function latestPerMessage(messages: Message[]): Message[] {
+  return [...new Map(messages.map((message) => [message.MessageId, message])).values()];
 }
 
 function required(value: string | undefined, name: string): string {

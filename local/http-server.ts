@@ -56,6 +56,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       else response.destroy();
     });
   });
+  // Requests Node refuses before routing (headers over its limit, malformed HTTP) still get a problem.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({ type: 'about:blank', title: tooLarge ? 'Request Header Fields Too Large' : 'Bad Request', status, detail: tooLarge ? 'the request headers are too large' : 'the request is not valid HTTP' });
+    socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
 
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const method = request.method ?? 'GET';

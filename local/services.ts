@@ -56,7 +56,7 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
   child.once('error', (error) => {
     output += `\n${error.message} (is Java 17 installed? see README)`;
   });
-  await Promise.race([waitForHttp(endpoint, 30_000), exited]);
+  await Promise.race([waitForHttp(endpoint, 90_000), exited]);
   return {
     endpoint,
     stop: async () => {

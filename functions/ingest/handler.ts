@@ -6,6 +6,7 @@ import { CreateMessageSchema, IdSchema } from '../../shared/model/schemas';
 import { createMessageOnce } from '../../shared/messages/create-once';
 import { getMessageForPrincipal, ListMessagesQuerySchema, listMessagesForPrincipal } from '../../shared/messages/read';
 import { openApiDocument } from '../../shared/api/openapi';
+import { previewMessage } from '../../shared/messages/preview';
 import { listChannelsForPrincipal } from '../../shared/channels/read';
 import { defaultStore } from '../../shared/store/client';
 import { ChannelPatchSchema, updateChannelState } from '../../shared/channels/update';
@@ -14,11 +15,13 @@ import { AuditQuerySchema, queryAudit } from '../../shared/audit/audit';
 import { requireRole } from '../../shared/api/auth';
 
 const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
-  'POST /messages': async ({ event, principal }) => {
+  'POST /messages': async ({ event, principal, query }) => {
     const input = parseOrProblem(CreateMessageSchema, readJsonBody(event));
+    if (query.dryRun === 'true') return json(200, await previewMessage(principal, input, { store: defaultStore() }));
     const response = await createMessageOnce(principal, input, event.headers['idempotency-key'], { store: defaultStore() });
     return { statusCode: response.statusCode, headers: { 'content-type': 'application/json', ...(response.replayed ? { 'idempotent-replayed': 'true' } : {}) }, body: response.body };
   },
+  'POST /previews': async ({ event, principal }) => json(200, await previewMessage(principal, parseOrProblem(CreateMessageSchema, readJsonBody(event)), { store: defaultStore() })),
   'GET /messages': async ({ principal, query }) => json(200, await listMessagesForPrincipal(defaultStore(), principal, parseOrProblem(ListMessagesQuerySchema, query))),
   'GET /messages/{id}': async ({ principal, params }) =>
     json(200, await getMessageForPrincipal(defaultStore(), principal, parseOrProblem(IdSchema, params.id, 'the message id is not valid'))),

@@ -1,3 +1,4 @@
 import { createPublishHandler } from '../../shared/publishing/handler';
+import { linkedinClient } from '../../shared/platforms/clients/linkedin';
 
-export const handler = createPublishHandler('linkedin');
+export const handler = createPublishHandler('linkedin', linkedinClient);

@@ -1,3 +1,4 @@
 import { createPublishHandler } from '../../shared/publishing/handler';
+import { pinterestClient } from '../../shared/platforms/clients/pinterest';
 
-export const handler = createPublishHandler('pinterest');
+export const handler = createPublishHandler('pinterest', pinterestClient);

@@ -1,3 +1,4 @@
 import { createPublishHandler } from '../../shared/publishing/handler';
+import { xClient } from '../../shared/platforms/clients/x';
 
-export const handler = createPublishHandler('x');
+export const handler = createPublishHandler('x', xClient);

@@ -1,3 +1,4 @@
 import { createPublishHandler } from '../../shared/publishing/handler';
+import { youtubeClient } from '../../shared/platforms/clients/youtube';
 
-export const handler = createPublishHandler('youtube');
+export const handler = createPublishHandler('youtube', youtubeClient);

@@ -107,13 +107,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     const module = isPlatformId(prefix) ? modules.get(prefix) : undefined;
     if (!module) return send(outgoing, { status: 404, body: { error: `no simulated platform at /${prefix}` } });
     const platformRequest: SimRequest = { ...request, path: `/${rest.join('/')}` };
-    const errorResponse = (status: number, message: string): SimResponse =>
-      module.errorResponse?.(status, message) ?? { status, body: { error: message } };
+    const errorResponse = (status: number, message: string, retryAfter?: number): SimResponse =>
+      module.errorResponse?.(status, message, retryAfter) ?? { status, body: { error: message } };
 
     const fault = takeFault(module.id, request.method);
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (fault?.status && !fault.dropAfterRecord) {
-      const response = fault.body === undefined ? errorResponse(fault.status, 'simulated fault') : { status: fault.status, body: fault.body };
+      const response = fault.body === undefined ? errorResponse(fault.status, 'simulated fault', fault.retryAfter) : { status: fault.status, body: fault.body };
       if (fault.retryAfter !== undefined) response.headers = { ...response.headers, 'retry-after': String(fault.retryAfter) };
       return send(outgoing, { ...response, status: fault.status });
     }

@@ -75,6 +75,10 @@ export interface SimPlatform {
   id: PlatformId;
   /** answer the request, or undefined when the path is not this platform's */
   handle(request: SimRequest, state: SimState): Promise<SimResponse | undefined> | SimResponse | undefined;
-  /** the platform's own answer for an unknown path or an injected fault without a body (default: a plain JSON error) */
-  errorResponse?(status: number, message: string): SimResponse;
+  /**
+   * the platform's own answer for an unknown path or an injected fault without a body (default: a
+   * plain JSON error); retryAfter (seconds) is given for faults that set one, for platforms that
+   * carry the wait in the body or their own headers
+   */
+  errorResponse?(status: number, message: string, retryAfter?: number): SimResponse;
 }

@@ -22,7 +22,7 @@ export interface RouteDoc {
 
 export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   'POST /messages': {
-    summary: 'Publish one message to the organisation\'s channels',
+    summary: 'Publish one message to the organisation\'s channels (with ?dryRun=true: a preview, nothing written)',
     body: CreateMessageSchema,
     success: [202, 'Accepted: the message and one delivery per channel with its state'],
     headers: [{ name: 'Idempotency-Key', description: 'the same key and body return the original response for 24 h' }],
@@ -33,6 +33,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   'PATCH /channels/{id}': { summary: 'Set a channel active, frozen or retired (admin)', body: ChannelPatchSchema, success: [200, 'The changed channel'] },
   'POST /messages/{id}/deliveries/{channel}/confirm': { summary: 'Confirm that a person posted a hand-off delivery', body: ConfirmSchema, success: [200, 'The delivery, now PUBLISHED'] },
   'GET /audit': { summary: 'The audit trail (admin)', query: AuditQuerySchema, success: [200, 'Audit entries, newest first'] },
+  'POST /previews': { summary: 'Each channel\'s rendered text, its length by that platform\'s count, and why it would be skipped; writes nothing', body: CreateMessageSchema, success: [200, 'The preview per channel'] },
   'GET /openapi.json': { summary: 'This description', success: [200, 'OpenAPI 3.1 document'] },
 };
 

@@ -18,6 +18,7 @@ export const ROUTES = [
   { method: 'PATCH', path: '/channels/{id}' },
   { method: 'POST', path: '/messages/{id}/deliveries/{channel}/confirm' },
   { method: 'GET', path: '/audit' },
+  { method: 'POST', path: '/previews' },
   { method: 'GET', path: '/openapi.json', public: true },
 ] as const satisfies readonly RouteSpec[];
 

@@ -9,6 +9,7 @@ import { sendJobs, type QueuedJob } from '../queue/jobs';
 import { newMessageId } from './ids';
 import { auditPut } from '../audit/audit';
 import { planDelivery } from './plan';
+import { inspectMedia } from './media-check';
 
 export interface CreateMessageDeps {
   store: Store;
@@ -16,6 +17,16 @@ export interface CreateMessageDeps {
   now?: () => Date;
   /** a message id fixed in advance (idempotent creation) */
   messageId?: string;
+  /** how media URLs are checked (tests, proxies) */
+  fetch?: typeof fetch;
+}
+
+/** Every media URL must answer and serve what the message says, before anything is written. */
+export async function checkMedia(media: CreateMessage['media'], fetchImpl?: typeof fetch) {
+  if (media.length === 0) return [];
+  const { facts, errors } = await inspectMedia(media, fetchImpl);
+  if (errors.length) throw new ProblemError(422, 'a media item cannot be used', { errors });
+  return facts;
 }
 
 export interface DeliverySummary {
@@ -38,6 +49,7 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
   const now = (deps.now ?? (() => new Date()))();
   const channels = await chooseChannels(deps.store, principal.org, input.channels);
   if (input.replyTo) await requireOwnMessage(deps.store, principal, input.replyTo);
+  const mediaFacts = await checkMedia(input.media, deps.fetch);
 
   const message: Message = {
     id: deps.messageId ?? newMessageId(now.getTime()),
@@ -54,7 +66,7 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
   };
   const timestamp = now.toISOString();
   const deliveries: Delivery[] = channels.map((channel) => ({
-    ...planDelivery({ ...message, overrides: input.overrides }, channel),
+    ...planDelivery({ ...message, overrides: input.overrides }, channel, mediaFacts),
     createdAt: timestamp,
     updatedAt: timestamp,
   }));
@@ -100,7 +112,7 @@ export function summarize(messageId: string, deliveries: readonly Delivery[]): C
 }
 
 /** The requested channels, all of the caller's organisation; by default its active ones. */
-async function chooseChannels(store: Store, org: string, requested: string[] | undefined): Promise<Channel[]> {
+export async function chooseChannels(store: Store, org: string, requested: string[] | undefined): Promise<Channel[]> {
   const own = await listChannels(store, org);
   if (!requested) {
     const active = own.filter((channel) => channel.state === 'active');

@@ -5,10 +5,17 @@
 import type { Channel, CreateMessage, Delivery, Media, Message } from '../model/schemas';
 import { PLATFORMS, type PlatformSpec } from '../platforms/registry';
 import { renderForPlatform } from '../render/render';
+import type { MediaFacts } from './media-check';
+
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export type PlannedDelivery = Omit<Delivery, 'createdAt' | 'updatedAt'>;
 
-export function planDelivery(message: Pick<Message, 'id' | 'org' | 'priority'> & Pick<CreateMessage, 'text' | 'link' | 'media' | 'overrides'>, channel: Channel): PlannedDelivery {
+export function planDelivery(
+  message: Pick<Message, 'id' | 'org' | 'priority'> & Pick<CreateMessage, 'text' | 'link' | 'media' | 'overrides'>,
+  channel: Channel,
+  mediaFacts: readonly MediaFacts[] = [],
+): PlannedDelivery {
   const spec = PLATFORMS[channel.platform];
   const rendered = renderForPlatform(spec, {
     text: message.text,
@@ -32,7 +39,7 @@ export function planDelivery(message: Pick<Message, 'id' | 'org' | 'priority'> &
     return skip(`channel is ${channel.state}${channel.stateReason ? `: ${channel.stateReason}` : ''}`);
   }
   if (!rendered.ok) return skip(rendered.reason);
-  const mediaProblem = mediaRuleViolation(spec, message.media);
+  const mediaProblem = mediaRuleViolation(spec, message.media, mediaFacts);
   if (mediaProblem) return skip(mediaProblem);
   if (spec.publishing === 'handoff') {
     return {
@@ -45,7 +52,7 @@ export function planDelivery(message: Pick<Message, 'id' | 'org' | 'priority'> &
 }
 
 /** Why a platform cannot take this media, or undefined when it can. */
-export function mediaRuleViolation(spec: PlatformSpec, media: readonly Media[]): string | undefined {
+export function mediaRuleViolation(spec: PlatformSpec, media: readonly Media[], facts: readonly MediaFacts[] = []): string | undefined {
   const videos = media.filter((item) => item.mime.startsWith('video/'));
   if (spec.media.required === 'video' && videos.length === 0) return `${spec.displayName} publishes videos only and the message has none`;
   if (spec.media.required === 'image-or-video' && media.length === 0) return `${spec.displayName} needs an image or a video and the message has none`;
@@ -55,6 +62,16 @@ export function mediaRuleViolation(spec: PlatformSpec, media: readonly Media[]):
     return `${spec.displayName} does not accept ${refused?.mime}`;
   }
   if (media.length > spec.media.maxItems) return `${spec.displayName} takes at most ${spec.media.maxItems} media items per post`;
+  const tooLarge = media.findIndex((item, index) => {
+    const bytes = facts[index]?.bytes;
+    const max = item.mime.startsWith('video/') ? spec.media.maxVideoBytes : spec.media.maxImageBytes;
+    return bytes !== undefined && bytes > max;
+  });
+  if (tooLarge >= 0) {
+    const item = media[tooLarge]!;
+    const max = item.mime.startsWith('video/') ? spec.media.maxVideoBytes : spec.media.maxImageBytes;
+    return `${spec.displayName} takes ${item.mime.startsWith('video/') ? 'videos' : 'images'} up to ${megabytes(max)}; media[${tooLarge}] is ${megabytes(facts[tooLarge]!.bytes!)}`;
+  }
   if (spec.media.maxAltText > 0) {
     const longAlt = media.find((item) => [...item.altText].length > spec.media.maxAltText);
     if (longAlt) return `${spec.displayName} stores alt texts of at most ${spec.media.maxAltText} characters`;

@@ -8,12 +8,14 @@ import { SignJWT } from 'jose';
 import { localSqsClient } from '../../local/aws';
 import { signToken } from '../../local/dev-key';
 import { startLocalStack, type LocalStack } from '../../local/start';
+import { localAwsEndpoints, uniqueName } from '../support/local-aws';
 
 let stack: LocalStack;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, simulatorPort: 0, log: () => undefined });
+  const name = uniqueName('api');
+  stack = await startLocalStack({ ...localAwsEndpoints(), tableName: name, queuePrefix: name, port: 0, simulatorPort: 0, log: () => undefined });
   tokens.cityEditor = await signToken({ sub: 'anna', org: 'city', roles: ['editor'] });
   tokens.cityAdmin = await signToken({ sub: 'bernd', org: 'city', roles: ['editor', 'admin'] });
   tokens.fireEditor = await signToken({ sub: 'clara', org: 'fire-brigade', roles: ['editor'] });
@@ -111,6 +113,38 @@ describe('publishing a message', () => {
     const audit = await api(`/audit?from=${today}&to=${today}`, { token: tokens.cityAdmin });
     expect(audit.json.items.map((entry: { action: string; target: string }) => `${entry.action} ${entry.target}`)).toContain(`delivery.confirm message/${json.id}/channel/city-whatsapp`);
     expect((await api(`/audit?from=${today}&to=${today}`)).status).toBe(403);
+  });
+});
+
+describe('previews', () => {
+  it('shows each channel its text, its length by that platform\'s count and why it would be skipped, writing nothing', async () => {
+    const before = await messageCount();
+    const text = `${'Die Carolabrücke bleibt gesperrt. '.repeat(12)}Mehr dazu online.`;
+    const { status, json } = await api('/previews', { body: { text, link: 'https://www.dresden.de/carolabruecke', channels: ['city-bluesky', 'city-mastodon', 'city-instagram', 'city-x'] } });
+    expect(status).toBe(200);
+    const byChannel = Object.fromEntries(json.deliveries.map((delivery: { channelId: string }) => [delivery.channelId, delivery]));
+    expect(byChannel['city-bluesky']).toMatchObject({ state: 'QUEUED', limit: 300 });
+    expect(byChannel['city-bluesky'].length).toBeLessThanOrEqual(300);
+    expect(byChannel['city-bluesky'].text).toMatch(/…\n\nhttps:\/\/www\.dresden\.de\/carolabruecke$/);
+    expect(byChannel['city-instagram']).toMatchObject({ state: 'SKIPPED', reason: expect.stringMatching(/image or a video/) });
+    expect(byChannel['city-x']).toMatchObject({ state: 'SKIPPED', reason: expect.stringMatching(/frozen/) });
+    const dryRun = await api('/messages?dryRun=true', { body: { text: 'Nur eine Vorschau', channels: ['city-threads'] } });
+    expect(dryRun.status).toBe(200);
+    expect(dryRun.json.deliveries[0]).toMatchObject({ channelId: 'city-threads', text: 'Nur eine Vorschau', length: 17 });
+    expect(await messageCount()).toBe(before);
+  });
+});
+
+describe('media are checked at ingest', () => {
+  it('refuses a media URL that does not answer, or serves another type than declared', async () => {
+    const before = await messageCount();
+    const unreachable = await api('/messages', { body: { text: 'Bild', media: [{ url: `${stack.simulatorUrl}/_sim/media/missing.jpg`, altText: 'fehlt', mime: 'image/jpeg' }] } });
+    expect(unreachable.status).toBe(422);
+    expect(unreachable.json.errors[0].field).toBe('media[0].url');
+    const wrongType = await api('/messages', { body: { text: 'Bild', media: [{ url: `${stack.simulatorUrl}/_sim/media/sample.jpg`, altText: 'ein Bild', mime: 'video/mp4' }] } });
+    expect(wrongType.status).toBe(422);
+    expect(wrongType.json.errors[0].field).toBe('media[0].mime');
+    expect(await messageCount()).toBe(before);
   });
 });
 

@@ -218,10 +218,20 @@ function publishingLimit(userId: string, state: SimState): SimResponse {
   return { status: 200, body: { data: [{ quota_usage: usage.used, config: { quota_total: usage.limit, quota_duration: usage.windowSeconds } }] } };
 }
 
+/** Long-lived tokens last 60 days; the simulator's token never changes, so the refreshed one is the same. */
+function refreshToken(request: SimRequest, state: SimState): SimResponse {
+  const params = graphParams(request);
+  if (params.grant_type !== 'th_refresh_token') return graphError(400, 100, 'The parameter grant_type must be th_refresh_token.');
+  const denied = checkGraphToken(request, params, state, 'threads');
+  if (denied) return denied;
+  return { status: 200, body: { access_token: state.token('threads'), token_type: 'bearer', expires_in: 60 * 24 * 60 * 60 } };
+}
+
 export const threadsSim: SimPlatform = {
   id: 'threads',
   errorResponse: graphErrorResponse,
   handle(request: SimRequest, state: SimState): SimResponse | undefined {
+    if (request.method === 'GET' && request.path === '/refresh_access_token') return refreshToken(request, state);
     const route = graphRoute(request.path);
     if (!route) return undefined;
     const params = graphParams(request);

@@ -11,7 +11,7 @@
  *   10, 200–299                              → auth (a permission is missing: a person has to act)
  *   506 (duplicate post) and everything else → permanent
  */
-import { PlatformError, type PlatformContext, type PublishRequest } from '../client';
+import { PlatformError, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
 import { classByStatus, httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 
 export interface GraphErrorBody {
@@ -24,6 +24,9 @@ export interface GraphErrorBody {
   error_user_msg?: string;
   fbtrace_id?: string;
 }
+
+/** The graph.facebook.com version Facebook and Instagram calls use. */
+export const FACEBOOK_GRAPH_VERSION = 'v23.0';
 
 const RATE_LIMIT_CODES = new Set([4, 17, 32, 341, 613]);
 const TRANSIENT_CODES = new Set([1, 2, -1, -2]);
@@ -116,5 +119,116 @@ export function requireCredential(context: PlatformContext, key: string): string
 export function textMatches(postText: string | undefined, request: PublishRequest): boolean {
   if (!postText) return false;
   if (request.marker && request.text.includes(request.marker)) return postText.includes(request.marker);
-  return postText.trim() === request.text.trim();
+  const normalize = (text: string) => text.replace(/\s+/g, ' ').trim();
+  return normalize(postText) === normalize(request.text);
+}
+
+/** A media container's state, as Threads (`status`) and Instagram (`status_code`) report it. */
+export type ContainerStatus = 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED' | 'ERROR' | 'EXPIRED';
+
+/** The platform-specific steps of a container publish (Threads, Instagram). */
+export interface ContainerSteps {
+  platformName: string;
+  /** read the container's status; an ERROR status throws a permanent PlatformError */
+  status(containerId: string): Promise<ContainerStatus>;
+  create(): Promise<string>;
+  /** whether the new container must be waited for before publishing (videos) */
+  processes: boolean;
+  /** publish the container; returns the media id */
+  publish(containerId: string): Promise<string>;
+  permalink(mediaId: string): Promise<string | undefined>;
+  /** the account's recent post carrying this request's text */
+  findByText(): Promise<{ id: string; permalink?: string } | undefined>;
+}
+
+/** How often and how long to wait for a processing container within one attempt; after that the next attempt continues. */
+export const CONTAINER_POLL = { intervalMs: 1000, attempts: 20 };
+/** Graph's "object does not exist" (code 100, subcode 33). */
+const UNKNOWN_OBJECT = '100/33';
+
+export async function waitForContainer(steps: ContainerSteps, containerId: string): Promise<ContainerStatus> {
+  for (let attempt = 1; ; attempt += 1) {
+    const status = await steps.status(containerId);
+    if (status !== 'IN_PROGRESS') return status;
+    if (attempt >= CONTAINER_POLL.attempts) {
+      throw new PlatformError('retryable', `${steps.platformName} container ${containerId} still processing`, { code: 'IN_PROGRESS', retryAfterSeconds: 60 });
+    }
+    await new Promise((resolve) => setTimeout(resolve, CONTAINER_POLL.intervalMs));
+  }
+}
+
+function threadRoot(mediaId: string, request: PublishRequest): string {
+  return request.replyTo ? (request.replyTo.threadRootId ?? request.replyTo.remoteId) : mediaId;
+}
+
+/**
+ * Create a container, checkpoint its id, then publish it. With a checkpointed container, that
+ * container is published (or, if an earlier attempt already published it, its post is reported)
+ * and no second container is created, so a delivery never becomes two posts.
+ */
+export async function publishThroughContainer(steps: ContainerSteps, request: PublishRequest, context: PlatformContext): Promise<PublishResult> {
+  let containerId = request.checkpoint.containerId;
+  if (containerId) {
+    const status = await waitForContainer(steps, containerId).catch((error: unknown) => {
+      // A container the platform no longer knows was never published: start over with a new one.
+      if (error instanceof PlatformError && error.code === UNKNOWN_OBJECT) return 'EXPIRED' as const;
+      throw error;
+    });
+    if (status === 'PUBLISHED') {
+      const found = await findContainerPost(steps, request);
+      if (found) return found;
+      throw new PlatformError('ambiguous', `${steps.platformName} container ${containerId} is published but its post was not found`, { code: 'PUBLISHED' });
+    }
+    if (status === 'EXPIRED') containerId = undefined;
+  }
+  if (!containerId) {
+    containerId = await steps.create();
+    await context.saveCheckpoint({ ...request.checkpoint, containerId });
+    if (steps.processes) await waitForContainer(steps, containerId);
+  }
+  const mediaId = await steps.publish(containerId);
+  let remoteUrl: string | undefined;
+  try {
+    remoteUrl = await steps.permalink(mediaId);
+  } catch {
+    // The post is out; a missing link must not turn a success into a retry.
+  }
+  return { remoteId: mediaId, remoteUrl, threadRootId: threadRoot(mediaId, request) };
+}
+
+/** After an ambiguous outcome: the post of the checkpointed container, null when it certainly was not published. */
+export async function findContainerPost(steps: ContainerSteps, request: PublishRequest): Promise<PublishResult | null> {
+  const containerId = request.checkpoint.containerId;
+  // Without a checkpointed container nothing was ever handed to the publish call.
+  if (!containerId) return null;
+  let status: ContainerStatus;
+  try {
+    status = await steps.status(containerId);
+  } catch (error) {
+    // Unknown or failed containers were never published.
+    if (error instanceof PlatformError && error.errorClass === 'permanent') return null;
+    throw error;
+  }
+  if (status !== 'PUBLISHED') return null;
+  const media = await steps.findByText();
+  if (!media) throw new PlatformError('ambiguous', `${steps.platformName} container ${containerId} is published but no recent post carries its text`, { code: 'NOT_FOUND' });
+  return { remoteId: media.id, remoteUrl: media.permalink, threadRootId: threadRoot(media.id, request) };
+}
+
+export interface PublishingLimit {
+  used: number;
+  total: number;
+  windowSeconds: number;
+}
+
+/** The shape both Threads' and Instagram's publishing-limit edges answer with. */
+export function publishingLimitFrom(
+  entry: { quota_usage?: number; config?: { quota_total?: number; quota_duration?: number } } | undefined,
+  fallback: { limit: number; windowSeconds: number } | null,
+): PublishingLimit {
+  return {
+    used: entry?.quota_usage ?? 0,
+    total: entry?.config?.quota_total ?? fallback?.limit ?? 0,
+    windowSeconds: entry?.config?.quota_duration ?? fallback?.windowSeconds ?? 0,
+  };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { claimList, principalFromEvent } from '../../../shared/api/auth';
-import { ProblemError } from '../../../shared/api/problem';
+import type { ProblemError } from '../../../shared/api/problem';
 
 const event = (claims?: Record<string, unknown>) => ({ requestContext: { authorizer: claims ? { jwt: { claims, scopes: [] } } : undefined } }) as never;
 

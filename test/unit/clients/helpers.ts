@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { PlatformContext, PublishRequest } from '../../../shared/platforms/client';
+import { PlatformError, type PlatformContext, type PublishRequest } from '../../../shared/platforms/client';
 import type { PlatformId } from '../../../shared/platforms/registry';
+import { parseBody } from '../../../local/simulator/server';
 
 export interface TestContext extends PlatformContext {
   checkpoints: Record<string, string>[];
@@ -67,6 +68,10 @@ async function requestParams(url: URL, init: RequestInit | undefined): Promise<R
   if (body instanceof URLSearchParams) Object.assign(params, Object.fromEntries(body));
   else if (body instanceof FormData) for (const [name, value] of body) params[name] = typeof value === 'string' ? value : `<file ${value.type}>`;
   else if (typeof body === 'string') Object.assign(params, JSON.parse(body) as Record<string, unknown>);
+  else if (body instanceof Uint8Array) {
+    const fields = parseBody(Buffer.from(body), new Headers(init?.headers).get('content-type') ?? '') as Record<string, unknown> | undefined;
+    for (const [name, value] of Object.entries(fields ?? {})) params[name] = typeof value === 'string' ? value : `<file ${(value as { contentType: string }).contentType}>`;
+  }
   return params;
 }
 
@@ -97,4 +102,21 @@ export function documentedFetch(fixture: DocumentedFixture, baseUrl: string): { 
     });
   };
   return { fetch: fakeFetch as typeof fetch, seen };
+}
+
+/** The PlatformError a call fails with (the test fails if it succeeds or throws anything else). */
+export async function failure(promise: Promise<unknown>): Promise<PlatformError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(PlatformError);
+  return error as PlatformError;
+}
+
+/** One documented exchange on its own, for error answers. */
+export function singleExchange(fixture: DocumentedFixture, name: string): DocumentedFixture {
+  const exchange = fixture.exchanges.find((candidate) => candidate.name === name);
+  if (!exchange) throw new Error(`no exchange "${name}" in fixture`);
+  return { source: fixture.source, exchanges: [exchange] };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseBody } from '../../../local/simulator/server';
+import { parseBody, simBaseUrlEnv } from '../../../local/simulator/server';
 import { MemorySimState } from '../../../local/simulator/state';
 import { startTestSimulator, type TestSimulator } from '../../../local/simulator/test-harness';
 
@@ -100,6 +100,15 @@ describe('fault injection', () => {
     await sim.injectFaults({ dropAfterRecord: true, count: 1 });
     await expect(fetch(`${sim.baseUrl('threads')}/v1.0/42/threads_publish?creation_id=${id}&access_token=sim-threads-token`, { method: 'POST' })).rejects.toThrow();
     expect(sim.state.posts('threads').map((post) => post.text)).toEqual(['verloren']);
+  });
+});
+
+describe('base URLs', () => {
+  it('gives every platform its own prefix on the simulator', () => {
+    const env = simBaseUrlEnv('http://127.0.0.1:4010/');
+    expect(env.HEROLD_THREADS_BASE_URL).toBe('http://127.0.0.1:4010/threads');
+    expect(env.HEROLD_INSTAGRAM_BASE_URL).toBe('http://127.0.0.1:4010/instagram');
+    expect(Object.keys(env)).toHaveLength(11);
   });
 });
 

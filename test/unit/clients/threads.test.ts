@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PlatformError } from '../../../shared/platforms/client';
-import { CONTAINER_POLL, threadsClient, threadsPublishingLimit } from '../../../shared/platforms/clients/threads';
+import { CONTAINER_POLL } from '../../../shared/platforms/clients/graph';
+import { refreshThreadsToken, threadsClient, threadsPublishingLimit } from '../../../shared/platforms/clients/threads';
 import { startTestSimulator, type TestSimulator } from '../../../local/simulator/test-harness';
-import { channelContext, documentedFetch, loadFixture, publishRequest } from './helpers';
+import { channelContext, documentedFetch, failure, loadFixture, publishRequest } from './helpers';
 
 const USER = '17841400008460056';
 let sim: TestSimulator;
@@ -18,15 +18,6 @@ beforeEach(async () => {
   await sim.clearFaults();
   await sim.reset();
 });
-
-async function failure(promise: Promise<unknown>): Promise<PlatformError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(PlatformError);
-  return error as PlatformError;
-}
 
 describe('threads client against the simulator', () => {
   it('publishes a text post with its link and returns the permalink', async () => {
@@ -65,6 +56,11 @@ describe('threads client against the simulator', () => {
 
   it('reads the follower count from insights', async () => {
     expect(await threadsClient.followerCount(context())).toBe(sim.state.followers('threads', USER));
+  });
+
+  it('refreshes the long-lived token', async () => {
+    expect(await refreshThreadsToken(context())).toEqual({ accessToken: 'sim-threads-token', expiresInSeconds: 5184000 });
+    expect((await failure(refreshThreadsToken(context({ accessToken: 'expired' })))).errorClass).toBe('auth');
   });
 
   it('reads the publishing limit', async () => {
@@ -218,6 +214,12 @@ describe('threads client against the documented exchanges', () => {
     const { fetch } = documentedFetch(loadFixture('threads', 'publishing-limit'), 'https://graph.threads.net');
     const limit = await threadsPublishingLimit({ ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'), fetch });
     expect(limit).toEqual({ used: 4, total: 250, windowSeconds: 86400 });
+  });
+
+  it('refreshes the token as documented', async () => {
+    const { fetch } = documentedFetch(loadFixture('threads', 'refresh-token'), 'https://graph.threads.net');
+    const refreshed = await refreshThreadsToken({ ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'), fetch });
+    expect(refreshed).toEqual({ accessToken: 'THQVJ-refreshed', expiresInSeconds: 5183944 });
   });
 
   it('treats the documented "Media Not Found" right after creation as retryable', async () => {

@@ -1,0 +1,163 @@
+/**
+ * LinkedIn versioned REST API (api.linkedin.com/rest): image upload (initializeUpload, then a PUT of
+ * the bytes to the upload URL), posts as an organisation, the author finder, and organisation
+ * follower counts from networkSizes. Every /rest call needs `Linkedin-Version` (YYYYMM) and
+ * `X-Restli-Protocol-Version: 2.0.0`. Commentary is little text format: LinkedIn would mangle
+ * unescaped reserved characters, so the simulator refuses them outright, making the mistake visible.
+ */
+import { PLATFORMS } from '../../../shared/platforms/registry';
+import type { SimPlatform, SimRequest, SimResponse, SimState } from '../types';
+
+interface Image {
+  urn: string;
+  owner: string;
+  status: 'WAITING_UPLOAD' | 'AVAILABLE';
+}
+interface StoredPost {
+  id: string;
+  author: string;
+  commentary: string;
+  createdAt: number;
+}
+
+const store = (state: SimState) => ({
+  images: state.scratch('linkedin', 'images', () => new Map<string, Image>()),
+  posts: state.scratch('linkedin', 'posts', () => [] as StoredPost[]),
+});
+
+const error = (status: number, message: string, extra: Record<string, unknown> = {}): SimResponse => ({ status, body: { status, message, ...extra } });
+
+function linkedinErrorResponse(status: number, message: string): SimResponse {
+  if (status === 401) return error(401, 'Invalid access token', { serviceErrorCode: 65600, code: 'INVALID_ACCESS_TOKEN' });
+  if (status === 403) return error(403, 'Not enough permissions to access this resource', { serviceErrorCode: 100, code: 'ACCESS_DENIED' });
+  if (status === 429) return error(429, 'Resource level throttle APPLICATION DAY limit for calls to this resource is reached.', { serviceErrorCode: 101, code: 'TOO_MANY_REQUESTS' });
+  return error(status, message);
+}
+
+const object = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+
+const AUTHOR = /^urn:li:(organization|person):[A-Za-z0-9_-]+$/;
+/** A reserved character not preceded by an escaping backslash (pairs of backslashes are escaped backslashes). */
+const UNESCAPED_RESERVED = /(^|[^\\])(\\\\)*[|{}@[\]()<>#*_~]/;
+const unescape = (text: string) => text.replace(/\\([\\|{}@[\]()<>#*_~])/g, '$1');
+
+function checkHeaders(request: SimRequest, state: SimState): SimResponse | undefined {
+  if (request.headers.authorization !== `Bearer ${state.token('linkedin')}`) return linkedinErrorResponse(401, '');
+  const version = request.headers['linkedin-version'];
+  if (!version) return error(400, 'A version must be present. Please specify a version by adding the LinkedIn-Version header.', { code: 'VERSION_MISSING' });
+  if (!/^20\d{2}(0[1-9]|1[0-2])(\.\d{2})?$/.test(version)) return error(426, `Requested version ${version} is not active`, { code: 'NONEXISTENT_VERSION' });
+  if (request.headers['x-restli-protocol-version'] !== '2.0.0') return error(400, 'X-Restli-Protocol-Version 2.0.0 is required for this API');
+  return undefined;
+}
+
+function initializeUpload(request: SimRequest, state: SimState): SimResponse {
+  if (request.query.get('action') !== 'initializeUpload') return error(400, 'Unsupported action');
+  const owner = object(object(request.body)?.initializeUploadRequest)?.owner;
+  if (typeof owner !== 'string' || !AUTHOR.test(owner)) return error(422, 'ERROR :: /initializeUploadRequest/owner :: is not a valid urn');
+  const id = `D4E10AQ${state.nextId()}`;
+  const urn = `urn:li:image:${id}`;
+  store(state).images.set(id, { urn, owner, status: 'WAITING_UPLOAD' });
+  return {
+    status: 200,
+    body: { value: { uploadUrlExpiresAt: Date.now() + 24 * 3600 * 1000, uploadUrl: `${state.baseUrl}/linkedin/dms-uploads/${id}/uploaded-image/0`, image: urn } },
+  };
+}
+
+function uploadImage(request: SimRequest, state: SimState): SimResponse {
+  if (request.headers.authorization !== `Bearer ${state.token('linkedin')}`) return linkedinErrorResponse(401, '');
+  const image = store(state).images.get(request.path.split('/')[2] ?? '');
+  if (!image) return error(404, 'Upload URL not found');
+  if (request.rawBody.byteLength === 0) return error(400, 'Empty upload');
+  if (request.rawBody.byteLength > PLATFORMS.linkedin.media.maxImageBytes) return error(413, 'Image too large');
+  image.status = 'AVAILABLE';
+  return { status: 201 };
+}
+
+function invalidContent(content: Record<string, unknown> | undefined, state: SimState): string | undefined {
+  if (!content) return undefined;
+  const available = (id: unknown) => typeof id === 'string' && store(state).images.get(id.replace('urn:li:image:', ''))?.status === 'AVAILABLE';
+  const media = object(content.media);
+  if (media && !available(media.id)) return 'ERROR :: /content/media/id :: image is not uploaded or unknown';
+  const multi = object(content.multiImage)?.images;
+  if (multi !== undefined) {
+    if (!Array.isArray(multi) || multi.length < 2 || multi.length > PLATFORMS.linkedin.media.maxItems) return 'ERROR :: /content/multiImage/images :: needs 2 to 20 images';
+    if (multi.some((image) => !available(object(image)?.id))) return 'ERROR :: /content/multiImage/images :: image is not uploaded or unknown';
+  }
+  return undefined;
+}
+
+function createPost(request: SimRequest, state: SimState): SimResponse {
+  const post = object(request.body);
+  if (!post) return error(400, 'Request body must be a JSON object');
+  const author = post.author;
+  if (typeof author !== 'string' || !AUTHOR.test(author)) return error(422, 'ERROR :: /author :: is not a valid organization or person urn');
+  const commentary = post.commentary;
+  if (typeof commentary !== 'string') return error(422, 'ERROR :: /commentary :: field is required but not found');
+  if (commentary.length > PLATFORMS.linkedin.text.limit) return error(422, `ERROR :: /commentary :: length ${commentary.length} exceeds ${PLATFORMS.linkedin.text.limit}`);
+  if (UNESCAPED_RESERVED.test(commentary)) return error(422, 'ERROR :: /commentary :: contains unescaped little text format characters');
+  if (!['PUBLIC', 'CONNECTIONS', 'LOGGED_IN', 'CONTAINER'].includes(String(post.visibility))) return error(422, 'ERROR :: /visibility :: field is required');
+  if (typeof object(post.distribution)?.feedDistribution !== 'string') return error(422, 'ERROR :: /distribution/feedDistribution :: field is required but not found');
+  if (!['PUBLISHED', 'DRAFT'].includes(String(post.lifecycleState))) return error(422, 'ERROR :: /lifecycleState :: field is required');
+  const invalid = invalidContent(object(post.content), state);
+  if (invalid) return error(422, invalid);
+  const text = unescape(commentary);
+  const existing = store(state).posts.find((stored) => stored.author === author && stored.commentary === commentary);
+  if (existing) return error(422, `Content is a duplicate of ${existing.id}`, { errorDetailType: 'com.linkedin.common.error.BadRequest' });
+  if (!state.takeQuota('linkedin', author)) return linkedinErrorResponse(429, '');
+
+  const id = `urn:li:share:${state.nextId()}`;
+  store(state).posts.push({ id, author, commentary, createdAt: Date.now() });
+  const content = object(post.content);
+  const images = [object(content?.media), ...((object(content?.multiImage)?.images as unknown[] | undefined) ?? []).map(object)].filter((image) => image !== undefined);
+  state.record({
+    platform: 'linkedin',
+    id,
+    account: author.split(':').pop() ?? author,
+    text,
+    media: images.map((image) => ({ url: String(image.id), ...(typeof image.altText === 'string' ? { altText: image.altText } : {}) })),
+  });
+  return { status: 201, headers: { 'x-restli-id': id, 'x-linkedin-id': id } };
+}
+
+function findByAuthor(request: SimRequest, state: SimState): SimResponse {
+  if (request.query.get('q') !== 'author') return error(400, 'Unsupported finder; use q=author');
+  const author = request.query.get('author') ?? '';
+  const count = Number(request.query.get('count') ?? '10');
+  if (!Number.isInteger(count) || count < 1 || count > 100) return error(400, 'count must be between 1 and 100');
+  const posts = store(state)
+    .posts.filter((post) => post.author === author)
+    .reverse()
+    .slice(0, count);
+  return {
+    status: 200,
+    body: {
+      paging: { start: 0, count, links: [], total: posts.length },
+      elements: posts.map((post) => ({ id: post.id, author: post.author, commentary: post.commentary, visibility: 'PUBLIC', lifecycleState: 'PUBLISHED', createdAt: post.createdAt, publishedAt: post.createdAt })),
+    },
+  };
+}
+
+function networkSize(request: SimRequest, state: SimState): SimResponse {
+  const urn = decodeURIComponent(request.path.slice('/rest/networkSizes/'.length));
+  if (!/^urn:li:organization:\d+$/.test(urn)) return error(400, `Invalid organization urn ${urn}`);
+  if (request.query.get('edgeType') !== 'COMPANY_FOLLOWED_BY_MEMBER') return error(400, 'edgeType must be COMPANY_FOLLOWED_BY_MEMBER');
+  return { status: 200, body: { firstDegreeSize: state.followers('linkedin', urn.split(':').pop() ?? urn) } };
+}
+
+export const linkedinSim: SimPlatform = {
+  id: 'linkedin',
+  errorResponse: linkedinErrorResponse,
+  handle(request, state) {
+    if (request.method === 'PUT' && /^\/dms-uploads\/[^/]+\/uploaded-image\/0$/.test(request.path)) return uploadImage(request, state);
+    const route = `${request.method} ${request.path}`;
+    const isNetworkSize = request.method === 'GET' && request.path.startsWith('/rest/networkSizes/');
+    if (!['POST /rest/images', 'POST /rest/posts', 'GET /rest/posts'].includes(route) && !isNetworkSize) return undefined;
+    const rejected = checkHeaders(request, state);
+    if (rejected) return rejected;
+    if (route === 'POST /rest/images') return initializeUpload(request, state);
+    if (route === 'POST /rest/posts') return createPost(request, state);
+    if (route === 'GET /rest/posts') return findByAuthor(request, state);
+    return networkSize(request, state);
+  },
+};

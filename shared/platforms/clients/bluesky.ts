@@ -1,0 +1,320 @@
+/**
+ * Bluesky (AT Protocol XRPC on the account's PDS).
+ *
+ * Credentials: `{ identifier, appPassword }` (handle or e-mail, and an app password); optional
+ * `langs`, comma-separated BCP-47 tags for the posts' `langs` field (default `de`).
+ * `channel.account`: the account's handle (e.g. `dresden.de`), used for post URLs.
+ *
+ * Sessions: `com.atproto.server.createSession` is limited to 30 calls per 5 minutes, so a session is
+ * created once per channel and kept in this module; an expired access token (`ExpiredToken`) is
+ * renewed with `com.atproto.server.refreshSession`, and only a dead refresh token leads to a new session.
+ *
+ * Ids: `remoteId` and `threadRootId` are `<at-uri>|<cid>`, because a reply has to name both the
+ * parent and the thread root as strong refs (uri + cid). The record key is chosen by Herold (a TID)
+ * and saved as checkpoint `rkey` before `createRecord`, so after an ambiguous outcome
+ * `com.atproto.repo.getRecord` says for certain whether the post exists.
+ */
+import type { Media } from '../../model/schemas';
+import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
+import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
+import { PLATFORMS } from '../registry';
+import { buildFacets } from './bluesky-facets';
+import { downloadMedia } from './media-download';
+
+const POST_COLLECTION = 'app.bsky.feed.post';
+
+interface Session {
+  accessJwt: string;
+  refreshJwt: string;
+  did: string;
+  handle: string;
+}
+
+interface XrpcErrorBody {
+  error?: string;
+  message?: string;
+}
+
+export interface StrongRef {
+  uri: string;
+  cid: string;
+}
+
+/** `remoteId` ↔ strong ref: `at://did/app.bsky.feed.post/rkey|cid`. */
+export const encodeRemoteId = (ref: StrongRef): string => `${ref.uri}|${ref.cid}`;
+export function decodeRemoteId(remoteId: string): { uri: string; cid?: string } {
+  const [uri = '', cid] = remoteId.split('|');
+  return cid ? { uri, cid } : { uri };
+}
+
+/** Sort an XRPC error into the publisher's classes. */
+export function blueskyError(response: HttpResponse, action: string, now = Date.now()): PlatformError {
+  const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as XrpcErrorBody;
+  const name = body.error ?? `HTTP ${response.status}`;
+  const message = `${action}: ${name} ${safeDetail(body.message ?? '')}`.trim();
+  if (response.status === 429 || name === 'RateLimitExceeded') {
+    return new PlatformError('rate-limited', message, { code: name, retryAfterSeconds: resetSeconds(response.headers, now) });
+  }
+  if (['ExpiredToken', 'InvalidToken', 'AuthenticationRequired', 'AccountTakedown', 'AccountDeactivated', 'AuthFactorTokenRequired'].includes(name) || response.status === 401 || response.status === 403) {
+    return new PlatformError('auth', message, { code: name });
+  }
+  if (response.status >= 500 || response.status === 408) return new PlatformError('retryable', message, { code: name });
+  return new PlatformError('permanent', message, { code: name });
+}
+
+/** `ratelimit-reset` is epoch seconds; fall back to Retry-After. */
+function resetSeconds(headers: Headers, now: number): number | undefined {
+  const reset = Number(headers.get('ratelimit-reset'));
+  if (Number.isFinite(reset) && reset > 0) return Math.max(1, Math.ceil(reset - now / 1000));
+  return retryAfterSeconds(headers, now);
+}
+
+/** Sessions per channel, kept for the life of the process (a Lambda container). */
+const sessions = new Map<string, Promise<Session>>();
+
+/** Forget every cached session (tests, or after credentials were rotated). */
+export function clearBlueskySessions(): void {
+  sessions.clear();
+}
+
+const sessionKey = (context: PlatformContext) => `${context.channel.id}:${context.baseUrl}:${context.credentials.identifier ?? ''}`;
+
+async function xrpc(
+  context: PlatformContext,
+  method: 'GET' | 'POST',
+  nsid: string,
+  options: { token?: string; params?: Record<string, string>; body?: unknown; contentType?: string; timeoutMs?: number },
+): Promise<HttpResponse> {
+  const query = options.params ? `?${new URLSearchParams(options.params).toString()}` : '';
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.contentType) headers['content-type'] = options.contentType;
+  return httpRequest({
+    method,
+    url: `${context.baseUrl}/xrpc/${nsid}${query}`,
+    headers,
+    body: options.body,
+    fetch: context.fetch,
+    timeoutMs: options.timeoutMs ?? context.timeoutMs,
+  });
+}
+
+function readSession(body: unknown, action: string): Session {
+  const session = body as Partial<Session>;
+  if (!session.accessJwt || !session.refreshJwt || !session.did) throw new PlatformError('retryable', `${action} answered without a session`);
+  return { accessJwt: session.accessJwt, refreshJwt: session.refreshJwt, did: session.did, handle: session.handle ?? '' };
+}
+
+async function createSession(context: PlatformContext): Promise<Session> {
+  const { identifier, appPassword } = context.credentials;
+  if (!identifier || !appPassword) throw new PlatformError('auth', 'Bluesky credentials need identifier and appPassword');
+  const response = await xrpc(context, 'POST', 'com.atproto.server.createSession', { body: { identifier, password: appPassword } });
+  if (response.status !== 200) throw blueskyError(response, 'create session');
+  return readSession(response.body, 'create session');
+}
+
+async function refreshSession(context: PlatformContext, stale: Session): Promise<Session> {
+  const response = await xrpc(context, 'POST', 'com.atproto.server.refreshSession', { token: stale.refreshJwt });
+  if (response.status === 200) return readSession(response.body, 'refresh session');
+  const error = blueskyError(response, 'refresh session');
+  // Only a refresh token that is itself dead or revoked justifies a new session.
+  if (error.errorClass === 'auth') return createSession(context);
+  throw error;
+}
+
+function cachedSession(context: PlatformContext): Promise<Session> {
+  const key = sessionKey(context);
+  let session = sessions.get(key);
+  if (!session) {
+    session = createSession(context);
+    sessions.set(key, session);
+    // A failed login must not stay cached, or the channel could never recover.
+    session.catch(() => sessions.delete(key));
+  }
+  return session;
+}
+
+/** Run an authenticated call; on `ExpiredToken` refresh the session once and repeat it. */
+async function withSession(context: PlatformContext, call: (session: Session) => Promise<HttpResponse>, action: string): Promise<{ session: Session; response: HttpResponse }> {
+  const key = sessionKey(context);
+  const session = await cachedSession(context);
+  let response = await call(session);
+  if (isExpired(response)) {
+    let renewed = sessions.get(key);
+    // Another call may already have refreshed it; only the first one to notice refreshes.
+    if (renewed === undefined || (await renewed) === session) {
+      renewed = refreshSession(context, session);
+      sessions.set(key, renewed);
+      renewed.catch(() => sessions.delete(key));
+    }
+    const fresh = await renewed;
+    response = await call(fresh);
+    if (response.status !== 200) throw blueskyError(response, action);
+    return { session: fresh, response };
+  }
+  if (response.status !== 200) throw blueskyError(response, action);
+  return { session, response };
+}
+
+const isExpired = (response: HttpResponse) => response.status === 400 && (response.body as XrpcErrorBody | undefined)?.error === 'ExpiredToken';
+
+const TID_ALPHABET = '234567abcdefghijklmnopqrstuvwxyz';
+
+/** A record key in TID form (the post collection's key type): microseconds since epoch and a clock id. */
+export function newTid(nowMicros = BigInt(Date.now()) * 1000n, clockId = BigInt(Math.floor(Math.random() * 1024))): string {
+  let value = (nowMicros << 10n) | (clockId & 1023n);
+  let tid = '';
+  for (let index = 0; index < 13; index += 1) {
+    tid = TID_ALPHABET[Number(value & 31n)] + tid;
+    value >>= 5n;
+  }
+  return tid;
+}
+
+export function postUrl(handle: string, uri: string): string {
+  const rkey = uri.split('/').pop() ?? '';
+  return `https://bsky.app/profile/${handle}/post/${rkey}`;
+}
+
+function graphemes(text: string): number {
+  return [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].length;
+}
+
+interface Blob {
+  $type: 'blob';
+  ref: { $link: string };
+  mimeType: string;
+  size: number;
+}
+
+async function uploadBlob(context: PlatformContext, media: Media): Promise<Blob> {
+  const isVideo = media.mime.startsWith('video/');
+  const maxBytes = isVideo ? PLATFORMS.bluesky.media.maxVideoBytes : PLATFORMS.bluesky.media.maxImageBytes;
+  const { bytes, mime } = await downloadMedia(media, { fetch: context.fetch, maxBytes });
+  const { response } = await withSession(
+    context,
+    (session) => xrpc(context, 'POST', 'com.atproto.repo.uploadBlob', { token: session.accessJwt, body: bytes, contentType: mime, timeoutMs: 60_000 }),
+    'upload blob',
+  );
+  const blob = (response.body as { blob?: Blob } | undefined)?.blob;
+  if (!blob) throw new PlatformError('retryable', 'upload blob answered without a blob');
+  return blob;
+}
+
+async function buildEmbed(context: PlatformContext, request: PublishRequest): Promise<Record<string, unknown> | undefined> {
+  const videos = request.media.filter((media) => media.mime.startsWith('video/'));
+  if (videos.length > 0) {
+    if (request.media.length > 1) throw new PlatformError('permanent', 'Bluesky takes one video per post, without images', { code: 'media-mix' });
+    const video = videos[0] as Media;
+    return { $type: 'app.bsky.embed.video', video: await uploadBlob(context, video), alt: video.altText.slice(0, PLATFORMS.bluesky.media.maxAltText) };
+  }
+  if (request.media.length > 0) {
+    if (request.media.length > PLATFORMS.bluesky.media.maxItems) {
+      throw new PlatformError('permanent', `Bluesky takes at most ${PLATFORMS.bluesky.media.maxItems} images per post`, { code: 'too-many-media' });
+    }
+    const images = [];
+    for (const media of request.media) images.push({ image: await uploadBlob(context, media), alt: media.altText.slice(0, PLATFORMS.bluesky.media.maxAltText) });
+    return { $type: 'app.bsky.embed.images', images };
+  }
+  if (request.link) {
+    // A link card; title and description are required by the lexicon, Herold has no page metadata.
+    return { $type: 'app.bsky.embed.external', external: { uri: request.link, title: request.link, description: '' } };
+  }
+  return undefined;
+}
+
+/** A parent/root given without its cid (e.g. recorded by an older version) is looked up. */
+async function strongRef(context: PlatformContext, remoteId: string): Promise<StrongRef> {
+  const decoded = decodeRemoteId(remoteId);
+  if (decoded.cid) return { uri: decoded.uri, cid: decoded.cid };
+  const [repo = '', collection = '', rkey = ''] = decoded.uri.replace(/^at:\/\//, '').split('/');
+  const response = await xrpc(context, 'GET', 'com.atproto.repo.getRecord', { params: { repo, collection, rkey } });
+  if (response.status !== 200) throw blueskyError(response, 'look up reply parent');
+  const record = response.body as { uri?: string; cid?: string };
+  if (!record.cid) throw new PlatformError('permanent', `post ${decoded.uri} has no cid`);
+  return { uri: record.uri ?? decoded.uri, cid: record.cid };
+}
+
+async function resolveHandle(context: PlatformContext, handle: string): Promise<string | undefined> {
+  const response = await xrpc(context, 'GET', 'com.atproto.identity.resolveHandle', { params: { handle } });
+  if (response.status === 200) return (response.body as { did?: string }).did;
+  if (response.status === 400) return undefined;
+  throw blueskyError(response, 'resolve handle');
+}
+
+function langs(context: PlatformContext): string[] {
+  return (context.credentials.langs ?? 'de')
+    .split(',')
+    .map((lang) => lang.trim())
+    .filter(Boolean);
+}
+
+function result(handle: string, ref: StrongRef, request: PublishRequest): PublishResult {
+  const remoteId = encodeRemoteId(ref);
+  return { remoteId, remoteUrl: postUrl(handle, ref.uri), threadRootId: request.replyTo ? (request.replyTo.threadRootId ?? request.replyTo.remoteId) : remoteId };
+}
+
+const handleOf = (context: PlatformContext, session: Session) => context.channel.account.replace(/^@/, '') || session.handle;
+
+export const blueskyClient: PlatformClient = {
+  platform: 'bluesky',
+
+  async publish(request, context) {
+    const length = graphemes(request.text);
+    if (length > PLATFORMS.bluesky.text.limit) {
+      throw new PlatformError('permanent', `text is ${length} graphemes, Bluesky allows ${PLATFORMS.bluesky.text.limit}`, { code: 'text-too-long' });
+    }
+    const record: Record<string, unknown> = { $type: POST_COLLECTION, text: request.text, createdAt: new Date().toISOString(), langs: langs(context) };
+    const facets = await buildFacets(request.text, (handle) => resolveHandle(context, handle));
+    if (facets.length > 0) record.facets = facets;
+    const embed = await buildEmbed(context, request);
+    if (embed) record.embed = embed;
+    if (request.replyTo) {
+      const parent = await strongRef(context, request.replyTo.remoteId);
+      const root = request.replyTo.threadRootId ? await strongRef(context, request.replyTo.threadRootId) : parent;
+      record.reply = { root, parent };
+    }
+
+    const rkey = request.checkpoint.rkey ?? newTid();
+    if (!request.checkpoint.rkey) await context.saveCheckpoint({ ...request.checkpoint, rkey });
+    const { session, response } = await withSession(
+      context,
+      (current) => xrpc(context, 'POST', 'com.atproto.repo.createRecord', { token: current.accessJwt, body: { repo: current.did, collection: POST_COLLECTION, rkey, record } }),
+      'create post',
+    );
+    const created = response.body as Partial<StrongRef>;
+    if (!created.uri || !created.cid) throw new PlatformError('ambiguous', 'create post answered without uri and cid');
+    return result(handleOf(context, session), { uri: created.uri, cid: created.cid }, request);
+  },
+
+  async findPublished(request, context) {
+    const session = await cachedSession(context);
+    if (request.checkpoint.rkey) {
+      const response = await xrpc(context, 'GET', 'com.atproto.repo.getRecord', { params: { repo: session.did, collection: POST_COLLECTION, rkey: request.checkpoint.rkey } });
+      if (response.status === 200) {
+        const found = response.body as StrongRef;
+        return result(handleOf(context, session), { uri: found.uri, cid: found.cid }, request);
+      }
+      const error = blueskyError(response, 'look up post');
+      if (error.code === 'RecordNotFound') return null;
+      throw error;
+    }
+    // No record key saved: search the account's latest posts for the marker.
+    const response = await xrpc(context, 'GET', 'com.atproto.repo.listRecords', { params: { repo: session.did, collection: POST_COLLECTION, limit: '50' } });
+    if (response.status !== 200) throw blueskyError(response, 'list recent posts');
+    const records = (response.body as { records?: { uri: string; cid: string; value?: { text?: string } }[] }).records ?? [];
+    const match = records.find((item) => item.value?.text?.includes(request.marker));
+    return match ? result(handleOf(context, session), { uri: match.uri, cid: match.cid }, request) : null;
+  },
+
+  async followerCount(context) {
+    const { response } = await withSession(
+      context,
+      (session) => xrpc(context, 'GET', 'app.bsky.actor.getProfile', { token: session.accessJwt, params: { actor: session.did } }),
+      'read followers',
+    );
+    const count = (response.body as { followersCount?: number }).followersCount;
+    if (typeof count !== 'number') throw new PlatformError('retryable', 'getProfile answered without followersCount');
+    return count;
+  },
+};

@@ -1,0 +1,106 @@
+/**
+ * Telegram Bot API: the bot posts into a public channel it administers.
+ *   text only        → sendMessage (link_preview_options shows the message's link)
+ *   one image/video  → sendPhoto / sendVideo with the text as caption (at most 1,024 characters)
+ *   several media    → sendMediaGroup, the text as the first item's caption
+ *   a text too long for a caption → sendMessage with the first image as its large link preview,
+ *                      so the message stays one post.
+ * Replies use reply_parameters.message_id. Telegram has no alt text; images carry none.
+ *
+ * Lookup after an ambiguous outcome: the Bot API cannot read a channel's history (there is no
+ * method that lists a chat's messages, and bots get no updates about their own posts), so a lost
+ * answer can never be resolved by the client. findPublished says so with an `ambiguous` error
+ * rather than returning null, which would claim the message certainly was not sent; the
+ * delivery stays in VERIFY for a person to check the channel.
+ *
+ * Credentials: `botToken` (from @BotFather, `<bot id>:<secret>`). It is part of every request
+ * path, so it never appears in error messages (redacted by safeDetail).
+ * Channel `account`: the channel's public username with `@`, e.g. `@dresden_warnungen`.
+ */
+import { PLATFORMS } from '../registry';
+import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
+import type { Media } from '../../model/schemas';
+import { classByStatus, httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
+import { requireCredential } from './graph';
+
+interface TelegramMessage {
+  message_id: number;
+}
+
+const CAPTION_LIMIT = PLATFORMS.telegram.text.captionLimit ?? PLATFORMS.telegram.text.limit;
+
+export function classifyTelegramError(response: HttpResponse, method: string): PlatformError {
+  const body = response.body as { error_code?: number; description?: string; parameters?: { retry_after?: number } } | undefined;
+  const status = body?.error_code ?? response.status;
+  const detail = `${method}: ${status} ${safeDetail(body?.description ?? response.body)}`;
+  const errorClass = classByStatus(status);
+  return new PlatformError(errorClass, detail, {
+    code: status,
+    retryAfterSeconds: errorClass === 'rate-limited' ? (body?.parameters?.retry_after ?? retryAfterSeconds(response.headers) ?? 30) : undefined,
+  });
+}
+
+async function botCall<T>(context: PlatformContext, method: string, body: Record<string, unknown>): Promise<T> {
+  const token = requireCredential(context, 'botToken');
+  const response = await httpRequest({
+    method: 'POST',
+    url: `${context.baseUrl}/bot${token}/${method}`,
+    body,
+    timeoutMs: context.timeoutMs,
+    fetch: context.fetch,
+  });
+  const answer = response.body as { ok?: boolean; result?: T } | undefined;
+  if (response.status === 200 && answer?.ok === true) return answer.result as T;
+  throw classifyTelegramError(response, method);
+}
+
+const isVideo = (media: Media) => media.mime.startsWith('video/');
+
+function messageUrl(context: PlatformContext, messageId: number): string {
+  return `https://t.me/${context.channel.account.replace(/^@/, '')}/${messageId}`;
+}
+
+async function send(request: PublishRequest, context: PlatformContext): Promise<number> {
+  const chat = { chat_id: context.channel.account, ...(request.replyTo ? { reply_parameters: { message_id: Number(request.replyTo.remoteId) } } : {}) };
+  const media = request.media.slice(0, PLATFORMS.telegram.media.maxItems);
+  const fitsCaption = request.text.length <= CAPTION_LIMIT;
+  if (media.length === 0 || !fitsCaption) {
+    const previewUrl = media.find((item) => !isVideo(item))?.url ?? request.link;
+    const preview = previewUrl ? { link_preview_options: { url: previewUrl, prefer_large_media: true, show_above_text: media.length > 0 } } : {};
+    return (await botCall<TelegramMessage>(context, 'sendMessage', { ...chat, text: request.text, ...preview })).message_id;
+  }
+  if (media.length === 1) {
+    const [item] = media as [Media];
+    const method = isVideo(item) ? 'sendVideo' : 'sendPhoto';
+    return (await botCall<TelegramMessage>(context, method, { ...chat, [isVideo(item) ? 'video' : 'photo']: item.url, caption: request.text })).message_id;
+  }
+  const album = media.map((item, index) => ({ type: isVideo(item) ? 'video' : 'photo', media: item.url, ...(index === 0 ? { caption: request.text } : {}) }));
+  const sent = await botCall<TelegramMessage[]>(context, 'sendMediaGroup', { ...chat, media: album });
+  const first = sent[0];
+  if (!first) throw new PlatformError('ambiguous', 'Telegram accepted the album but returned no message', { code: 'EMPTY_ALBUM' });
+  return first.message_id;
+}
+
+export const telegramClient: PlatformClient = {
+  platform: 'telegram',
+
+  async publish(request, context): Promise<PublishResult> {
+    const messageId = await send(request, context);
+    const remoteId = String(messageId);
+    return {
+      remoteId,
+      remoteUrl: messageUrl(context, messageId),
+      threadRootId: request.replyTo ? (request.replyTo.threadRootId ?? request.replyTo.remoteId) : remoteId,
+    };
+  },
+
+  async findPublished() {
+    throw new PlatformError('ambiguous', 'the Telegram Bot API cannot list a channel\'s messages; check the channel by hand', { code: 'NO_LOOKUP' });
+  },
+
+  async followerCount(context) {
+    const count = await botCall<number>(context, 'getChatMemberCount', { chat_id: context.channel.account });
+    if (typeof count !== 'number') throw new PlatformError('permanent', 'getChatMemberCount returned no number', { code: 'NO_METRIC' });
+    return count;
+  },
+};

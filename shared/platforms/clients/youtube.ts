@@ -1,0 +1,173 @@
+/**
+ * YouTube (Data API v3).
+ *
+ * Credentials: `{ accessToken }`, a Google OAuth 2.0 token with `youtube.upload` and `youtube.readonly`.
+ * `channel.account`: the channel id (`UC…`); the API acts on the token's own channel (`mine=true`).
+ *
+ * Publishing is `videos.insert` as a resumable upload: a POST with the metadata opens an upload
+ * session (its URL comes back in `Location`), a PUT sends the bytes. The session URL is saved as
+ * checkpoint `uploadUrl` before the PUT, so after an ambiguous outcome the session itself says
+ * whether the video arrived. Only messages with a video reach this client.
+ */
+import type { Media } from '../../model/schemas';
+import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
+import { httpRequest, safeDetail, type HttpResponse } from '../http';
+import { PLATFORMS } from '../registry';
+import { downloadMedia } from './media-download';
+
+export const YOUTUBE_LIMITS = { title: 100, description: PLATFORMS.youtube.text.limit } as const;
+
+const RATE_REASONS = new Set(['quotaExceeded', 'rateLimitExceeded', 'userRateLimitExceeded', 'uploadLimitExceeded', 'dailyLimitExceeded']);
+const AUTH_REASONS = new Set(['authError', 'forbidden', 'insufficientPermissions', 'youtubeSignupRequired', 'unauthorized']);
+
+interface GoogleErrorBody {
+  error?: { code?: number; message?: string; errors?: { reason?: string; message?: string; domain?: string }[] };
+}
+
+/** Seconds until the daily quota resets: midnight Pacific Time. */
+export function secondsUntilPacificMidnight(now = Date.now()): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' }).formatToParts(now);
+  const part = (type: string) => Number(parts.find((item) => item.type === type)?.value ?? 0);
+  const elapsed = part('hour') * 3600 + part('minute') * 60 + part('second');
+  return Math.max(1, 24 * 3600 - elapsed);
+}
+
+/** Sort a Google API error into the publisher's classes. */
+export function youtubeError(response: HttpResponse, action: string, now = Date.now()): PlatformError {
+  const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as GoogleErrorBody;
+  const reason = body.error?.errors?.[0]?.reason;
+  const code = reason ?? response.status;
+  const message = `${action}: HTTP ${response.status} ${reason ?? ''} ${safeDetail(body.error?.message ?? response.body)}`.replace(/\s+/g, ' ').trim();
+  if (reason && RATE_REASONS.has(reason)) {
+    // The daily quota only comes back at midnight Pacific; short-term limits after a minute.
+    const wait = reason === 'quotaExceeded' || reason === 'dailyLimitExceeded' || reason === 'uploadLimitExceeded' ? secondsUntilPacificMidnight(now) : 60;
+    return new PlatformError('rate-limited', message, { code, retryAfterSeconds: wait });
+  }
+  if (response.status === 429) return new PlatformError('rate-limited', message, { code, retryAfterSeconds: 60 });
+  if (response.status === 401 || (reason && AUTH_REASONS.has(reason))) return new PlatformError('auth', message, { code });
+  if (response.status >= 500 || response.status === 408) return new PlatformError('retryable', message, { code });
+  return new PlatformError('permanent', message, { code });
+}
+
+function bearer(context: PlatformContext): string {
+  const token = context.credentials.accessToken;
+  if (!token) throw new PlatformError('auth', 'YouTube credentials have no accessToken');
+  return `Bearer ${token}`;
+}
+
+async function get(context: PlatformContext, path: string, action: string): Promise<unknown> {
+  const response = await httpRequest({ method: 'GET', url: `${context.baseUrl}${path}`, headers: { authorization: bearer(context) }, fetch: context.fetch, timeoutMs: context.timeoutMs });
+  if (response.status >= 300) throw youtubeError(response, action);
+  return response.body;
+}
+
+/** Title and description may not contain `<` or `>`; YouTube rejects them. */
+const clean = (text: string) => text.replace(/[<>]/g, '');
+
+function fit(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+}
+
+/** The video's snippet: the first line is the title, the whole text (and link) the description. */
+export function videoSnippet(request: PublishRequest): { title: string; description: string } {
+  const text = clean(request.text).trim();
+  const firstLine = text.split('\n').find((line) => line.trim().length > 0) ?? '';
+  const withLink = request.link && !text.includes(request.link) ? `${text}\n\n${request.link}` : text;
+  return { title: fit(firstLine.trim(), YOUTUBE_LIMITS.title), description: fit(withLink, YOUTUBE_LIMITS.description) };
+}
+
+const result = (id: string): PublishResult => ({ remoteId: id, remoteUrl: `https://www.youtube.com/watch?v=${id}`, threadRootId: id });
+
+function videoId(body: unknown): string | undefined {
+  return (body as { id?: string } | undefined)?.id;
+}
+
+async function openUploadSession(context: PlatformContext, request: PublishRequest, video: Media, size: number): Promise<string> {
+  const response = await httpRequest({
+    method: 'POST',
+    url: `${context.baseUrl}/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status`,
+    headers: { authorization: bearer(context), 'x-upload-content-length': String(size), 'x-upload-content-type': video.mime, 'content-type': 'application/json; charset=UTF-8' },
+    body: {
+      snippet: { ...videoSnippet(request), categoryId: '25' /* News & Politics */ },
+      status: { privacyStatus: 'public', selfDeclaredMadeForKids: false, embeddable: true },
+    },
+    fetch: context.fetch,
+    timeoutMs: context.timeoutMs,
+  });
+  if (response.status >= 300) throw youtubeError(response, 'open upload session');
+  const location = response.headers.get('location');
+  if (!location) throw new PlatformError('retryable', 'upload session answered without a Location');
+  return location;
+}
+
+/** Ask an upload session how far it got: the video resource when complete, null when it is not. */
+async function uploadStatus(context: PlatformContext, uploadUrl: string, size: string): Promise<PublishResult | null> {
+  const response = await httpRequest({
+    method: 'PUT',
+    url: uploadUrl,
+    headers: { authorization: bearer(context), 'content-range': `bytes */${size}` },
+    body: new Uint8Array(0),
+    fetch: context.fetch,
+    timeoutMs: context.timeoutMs,
+  });
+  if (response.status === 200 || response.status === 201) {
+    const id = videoId(response.body);
+    if (id) return result(id);
+  }
+  // 308: the upload is incomplete; 404/410: the session expired without a video.
+  if (response.status === 308 || response.status === 404 || response.status === 410) return null;
+  throw youtubeError(response, 'check upload');
+}
+
+export const youtubeClient: PlatformClient = {
+  platform: 'youtube',
+
+  async publish(request, context) {
+    const video = request.media.find((media) => media.mime.startsWith('video/'));
+    if (!video) throw new PlatformError('permanent', 'YouTube needs a video', { code: 'video-required' });
+    const { bytes, mime } = await downloadMedia(video, { fetch: context.fetch, timeoutMs: 10 * 60_000, maxBytes: PLATFORMS.youtube.media.maxVideoBytes });
+
+    const uploadUrl = request.checkpoint.uploadUrl ?? (await openUploadSession(context, request, video, bytes.byteLength));
+    if (!request.checkpoint.uploadUrl) await context.saveCheckpoint({ ...request.checkpoint, uploadUrl, uploadSize: String(bytes.byteLength) });
+
+    const response = await httpRequest({
+      method: 'PUT',
+      url: uploadUrl,
+      headers: { authorization: bearer(context), 'content-type': mime },
+      body: bytes,
+      fetch: context.fetch,
+      timeoutMs: Math.max(context.timeoutMs ?? 0, 10 * 60_000),
+    });
+    if (response.status >= 300) throw youtubeError(response, 'upload video');
+    const id = videoId(response.body);
+    if (!id) throw new PlatformError('ambiguous', 'upload answered without a video id');
+    return result(id);
+  },
+
+  async findPublished(request, context) {
+    const { uploadUrl, uploadSize } = request.checkpoint;
+    if (uploadUrl && uploadSize) return uploadStatus(context, uploadUrl, uploadSize);
+    // No upload session recorded: look for the marker among the channel's latest uploads.
+    const channels = (await get(context, '/youtube/v3/channels?part=contentDetails&mine=true', 'find uploads playlist')) as {
+      items?: { contentDetails?: { relatedPlaylists?: { uploads?: string } } }[];
+    };
+    const uploads = channels.items?.[0]?.contentDetails?.relatedPlaylists?.uploads;
+    if (!uploads) throw new PlatformError('retryable', 'channels.list answered without an uploads playlist');
+    const playlist = (await get(context, `/youtube/v3/playlistItems?part=snippet&maxResults=25&playlistId=${encodeURIComponent(uploads)}`, 'list recent uploads')) as {
+      items?: { snippet?: { description?: string; title?: string; resourceId?: { videoId?: string } } }[];
+    };
+    const match = (playlist.items ?? []).find((item) => `${item.snippet?.title ?? ''}\n${item.snippet?.description ?? ''}`.includes(request.marker));
+    const id = match?.snippet?.resourceId?.videoId;
+    return id ? result(id) : null;
+  },
+
+  async followerCount(context) {
+    const channels = (await get(context, '/youtube/v3/channels?part=statistics&mine=true', 'read subscribers')) as {
+      items?: { statistics?: { subscriberCount?: string; hiddenSubscriberCount?: boolean } }[];
+    };
+    const count = Number(channels.items?.[0]?.statistics?.subscriberCount);
+    if (!Number.isFinite(count)) throw new PlatformError('permanent', 'channels.list answered without a subscriberCount (hidden or no channel)');
+    return count;
+  },
+};

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { X_SIM_USER, xSim } from '../../../local/simulator/platforms/x';
+import { startTestSimulator, type TestSimulator } from '../../../local/simulator/test-harness';
+import type { PublishRequest } from '../../../shared/platforms/client';
+import { xClient } from '../../../shared/platforms/clients/x';
+import { testContext } from './fake-platform-fetch';
+
+let sim: TestSimulator;
+beforeAll(async () => {
+  sim = await startTestSimulator({ platforms: [xSim] });
+});
+afterAll(() => sim.stop());
+beforeEach(async () => {
+  await sim.clearFaults();
+  await sim.reset();
+});
+
+let sequence = 0;
+function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
+  sequence += 1;
+  const marker = `[h:x${sequence}]`;
+  return { idempotencyKey: `m${sequence}:x-city`, marker, text: `Elbe-Pegel Dresden: 4,12 m 🌊 ${marker}`, media: [], checkpoint: {}, ...overrides };
+}
+const context = (token = sim.state.token('x')) => testContext('x', X_SIM_USER.username, { accessToken: token }, fetch, sim.baseUrl('x'));
+
+describe('X client against the simulator', () => {
+  it('publishes a post with an image and alt text, then a reply to it', async () => {
+    const first = await xClient.publish(request({ media: [{ url: `${sim.url}/_sim/media/sample.jpg`, altText: 'Pegellatte an der Augustusbrücke', mime: 'image/jpeg' }] }), context());
+    const reply = await xClient.publish(request({ replyTo: { remoteId: first.remoteId, threadRootId: first.threadRootId } }), context());
+    const posts = sim.state.posts('x');
+    expect(posts).toHaveLength(2);
+    expect(posts[0]?.media).toEqual([expect.objectContaining({ altText: 'Pegellatte an der Augustusbrücke' })]);
+    expect(posts[1]?.replyTo).toBe(first.remoteId);
+    expect(reply.threadRootId).toBe(first.remoteId);
+    expect(first.remoteUrl).toBe(`https://x.com/${X_SIM_USER.username}/status/${first.remoteId}`);
+  });
+
+  it('a duplicate is permanent, a wrong token auth', async () => {
+    const same = request();
+    await xClient.publish(same, context());
+    await expect(xClient.publish(same, context())).rejects.toMatchObject({ errorClass: 'permanent' });
+    await expect(xClient.publish(request(), context('wrong-token'))).rejects.toMatchObject({ errorClass: 'auth' });
+  });
+
+  it('an injected 429 is rate-limited with the wait', async () => {
+    await sim.injectFaults({ platform: 'x', status: 429, retryAfter: 120, count: 1 });
+    await expect(xClient.publish(request(), context())).rejects.toMatchObject({ errorClass: 'rate-limited', retryAfterSeconds: 120 });
+  });
+
+  it('spends the daily post cap and then waits for its reset', async () => {
+    for (let index = 0; index < 17; index += 1) await xClient.publish(request(), context());
+    const error = await xClient.publish(request(), context()).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ errorClass: 'rate-limited' });
+    expect((error as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(3600);
+  });
+
+  it('after a lost answer, findPublished finds the post; it is null for one never sent', async () => {
+    await sim.injectFaults({ platform: 'x', dropAfterRecord: true, count: 1 });
+    const lost = request();
+    await expect(xClient.publish(lost, context())).rejects.toMatchObject({ errorClass: 'ambiguous' });
+    const found = await xClient.findPublished(lost, context());
+    expect(found?.remoteId).toBe(sim.state.posts('x')[0]?.id);
+    expect(await xClient.findPublished(request(), context())).toBeNull();
+  });
+
+  it('reads the follower count the simulator reports', async () => {
+    expect(await xClient.followerCount(context())).toBe(sim.state.followers('x', X_SIM_USER.id));
+  });
+});
