@@ -4,7 +4,7 @@
  * result, and say whether SQS should offer the job again and when.
  */
 import type { Channel, Delivery, DeliveryError, Message, PublishJob } from '../model/schemas';
-import { PlatformError, type Credentials, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../platforms/client';
+import { NO_LOOKUP_CODE, PlatformError, type Credentials, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../platforms/client';
 import { PLATFORMS, platformBaseUrl, type PlatformId } from '../platforms/registry';
 import { safeDetail } from '../platforms/http';
 import { flagNeedsReauth, getChannel } from '../store/channels';
@@ -55,7 +55,7 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
   }
   const delivery = claimed.delivery;
   const claim: Claim = { messageId: job.messageId, channelId: job.channelId, version: delivery.version };
-  const settle = async (state: 'FAILED' | 'SKIPPED', details: { lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean }, message?: Message): Promise<JobOutcome> => {
+  const settle = async (state: 'FAILED' | 'SKIPPED' | 'HANDOFF', details: { lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean }, message?: Message): Promise<JobOutcome> => {
     await recordFinal(deps.store, claim, { state, ...details }, deps.now());
     return { kind: 'settled', state, errorClass: details.lastError?.class, message, delivery };
   };
@@ -86,7 +86,18 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     const request = await publishRequest(deps.store, message, delivery, deps.platform);
     // An earlier attempt may have reached the platform: look before publishing again.
     const mayExist = delivery.previousState === 'VERIFY' || delivery.previousState === 'PUBLISHING';
-    let result: PublishResult | null = mayExist ? await client.findPublished(request, context) : null;
+    let result: PublishResult | null = null;
+    if (mayExist) {
+      try {
+        result = await client.findPublished(request, context);
+      } catch (error) {
+        // No lookup will ever answer: publishing again could post twice, waiting would loop forever.
+        if (error instanceof PlatformError && error.errorClass === 'ambiguous' && error.code === NO_LOOKUP_CODE) {
+          return settle('HANDOFF', { lastError: { class: 'ambiguous', code: NO_LOOKUP_CODE, detail: safeDetail(error.message) }, reason: unverifiableReason(deps.platform) }, message);
+        }
+        throw error;
+      }
+    }
     if (!result) {
       const budget = await takeBudget(deps, channel, delivery.priority);
       if (!budget.ok) return waitForQuota(budget.retryAtMs, { claim, receiveCount, deps });
@@ -184,3 +195,6 @@ async function publishRequest(store: Store, message: Message, delivery: Delivery
 }
 
 const platformSupportsReplies = (platform: PlatformId) => PLATFORMS[platform].replies;
+
+const unverifiableReason = (platform: PlatformId) =>
+  `an earlier attempt may have reached ${PLATFORMS[platform].displayName}, which offers no way to look the post up: check the channel, post the text by hand if it is missing, then confirm`;

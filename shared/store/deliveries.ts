@@ -151,11 +151,11 @@ export const recordPublished = (
     now,
   );
 
-/** A settled failure or skip: leaves the reconciler's index. */
+/** A settled failure or skip, or a hand-off to a person: leaves the reconciler's index. */
 export const recordFinal = (
   store: Store,
   claim: Claim,
-  outcome: { state: 'FAILED' | 'SKIPPED'; lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean },
+  outcome: { state: 'FAILED' | 'SKIPPED' | 'HANDOFF'; lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean },
   now: number,
 ) =>
   updateClaimed(
