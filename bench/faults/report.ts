@@ -3,6 +3,7 @@
  * the simulator holds. Posts are matched to deliveries by the run's unique tag in the text.
  */
 import type { Delivery } from '../../shared/model/schemas';
+import { NO_LOOKUP_CODE } from '../../shared/platforms/client';
 import type { PlatformId } from '../../shared/platforms/registry';
 import type { SimPost } from '../../local/simulator/types';
 import { FAULT_KINDS, PERMANENT_FAULT_MARKER, type FaultKind, type InjectedCounts } from './faults';
@@ -16,7 +17,12 @@ export interface PlatformRow {
   sent: number;
   published: number;
   skipped: number;
+  /** HANDOFF because the platform has no publishing API (WhatsApp Channels) */
   handoff: number;
+  /** HANDOFF because an attempt may have reached a platform that cannot be asked (a person checks) */
+  checkByHand: number;
+  /** … of which the platform does hold the post */
+  checkByHandPosted: number;
   /** FAILED by an injected permanent error */
   failedInjected: number;
   /** FAILED because Herold has no client for the platform */
@@ -72,6 +78,8 @@ export function tallyRun(input: {
       published: 0,
       skipped: 0,
       handoff: 0,
+      checkByHand: 0,
+      checkByHandPosted: 0,
       failedInjected: 0,
       failedUnsupported: 0,
       failedUnexplained: 0,
@@ -111,7 +119,14 @@ export function tallyRun(input: {
           if (posts.length > 0) lose(`${where} is SKIPPED but the platform has ${posts.length} post(s) of it`);
           break;
         case 'HANDOFF':
-          row.handoff += 1;
+          if (delivery.lastError?.code === NO_LOOKUP_CODE) {
+            // the one case where a post may or may not exist: a person looks
+            row.checkByHand += 1;
+            if (posts.length > 0) row.checkByHandPosted += 1;
+          } else {
+            row.handoff += 1;
+            if (posts.length > 0) lose(`${where} is a HANDOFF but the platform has ${posts.length} post(s) of it`);
+          }
           break;
         default:
           lose(`${where} never settled: ${delivery.state}${delivery.lastError ? ` (${delivery.lastError.class}: ${delivery.lastError.detail})` : ''}`);
@@ -130,6 +145,8 @@ export function tallyRun(input: {
       published: sum((row) => row.published),
       skipped: sum((row) => row.skipped),
       handoff: sum((row) => row.handoff),
+      checkByHand: sum((row) => row.checkByHand),
+      checkByHandPosted: sum((row) => row.checkByHandPosted),
       failedInjected: sum((row) => row.failedInjected),
       failedUnsupported: sum((row) => row.failedUnsupported),
       failedUnexplained: sum((row) => row.failedUnexplained),
@@ -146,7 +163,7 @@ const INJECTED_REASON = 'injected permanent error';
 function failureReason(delivery: Delivery): string {
   const error = delivery.lastError;
   if (!error) return delivery.reason ?? 'no reason recorded';
-  if (error.class === 'unsupported') return 'unsupported: no client';
+  if (error.class === 'unsupported') return `unsupported: ${error.detail.slice(0, 120)}`;
   if (error.class === 'permanent' && error.detail.includes(PERMANENT_FAULT_MARKER)) return INJECTED_REASON;
   return `${error.class}${error.code ? ` ${error.code}` : ''}: ${error.detail.slice(0, 120)}`;
 }
@@ -191,6 +208,7 @@ export function markdownTable(figures: RunFigures): string {
     'failed: other',
     'skipped',
     'hand-off',
+    'check by hand (posted)',
     'duplicates',
     'lost',
     'attempts',
@@ -206,6 +224,7 @@ export function markdownTable(figures: RunFigures): string {
     row.failedUnexplained,
     row.skipped,
     row.handoff,
+    `${row.checkByHand} (${row.checkByHandPosted})`,
     row.duplicates,
     row.lost,
     row.attempts,

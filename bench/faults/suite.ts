@@ -59,6 +59,8 @@ export interface FaultSuiteOptions {
   /** where the stack and the worker write their logs (default a file in the temp directory) */
   logFile?: string;
   progress?: (line: string) => void;
+  /** DynamoDB Local and SQS servers already running (the test run's shared ones); default: start both */
+  services?: { dynamoEndpoint: string; sqsEndpoint: string; tableName: string; queuePrefix: string };
 }
 
 export interface FaultSuiteResult {
@@ -100,6 +102,7 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
   Object.assign(process.env, quiet);
   try {
     stack = await startLocalStack({
+      ...options.services,
       port: 0,
       simulatorPort: 0,
       visibilityTimeoutSeconds: SUITE_KNOBS.visibilityTimeoutSeconds,
