@@ -50,8 +50,12 @@ const VERIFY_AFTER_SECONDS = 5;
 export async function processPublishJob(job: PublishJob, receiveCount: number, deps: PublishDeps): Promise<JobOutcome> {
   const claimed = await claimDelivery(deps.store, job, { now: deps.now(), leaseMs: deps.leaseMs });
   if (!claimed.claimed) {
-    const state = claimed.current?.state;
-    return { kind: 'ignored', reason: state ? `delivery is ${state}${state === 'PUBLISHING' ? ' under another claim' : ''}` : 'delivery does not exist' };
+    const current = claimed.current;
+    if (!current) return { kind: 'ignored', reason: 'delivery does not exist' };
+    const waitsUntil = (current.state === 'RETRYING' || current.state === 'VERIFY') && (current.notBefore ?? 0) > deps.now() ? current.notBefore : undefined;
+    // An early copy is dropped: the copy that set the wait comes back on time, and the reconciler backs it up.
+    const detail = current.state === 'PUBLISHING' ? ' under another claim' : waitsUntil ? ` until ${new Date(waitsUntil).toISOString()}` : '';
+    return { kind: 'ignored', reason: `delivery is ${current.state}${detail}` };
   }
   const delivery = claimed.delivery;
   const claim: Claim = { messageId: job.messageId, channelId: job.channelId, version: delivery.version };

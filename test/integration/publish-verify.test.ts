@@ -1,7 +1,8 @@
 /**
- * A delivery whose earlier attempt may have reached a platform that offers no lookup (Telegram's
- * Bot API): asking again can never answer and publishing again could post twice, so it goes to a
- * person (HANDOFF) at once instead of cycling through VERIFY for ever.
+ * Deliveries whose earlier attempt may have reached the platform. A second copy of the job must not
+ * look the post up before the platform can have finished the request (it would find nothing and
+ * post again); and where the platform offers no lookup at all (Telegram's Bot API), asking again can
+ * never answer and publishing again could post twice, so a person takes over (HANDOFF).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel, Delivery, Message } from '../../shared/model/schemas';
@@ -53,16 +54,20 @@ async function deliveryIn(state: Delivery['state'], messageId: string): Promise<
   await putMessageWithDeliveries(store, message, [delivery]);
 }
 
-function fakeClient(lookupError: PlatformError): PlatformClient & { published: number } {
+function fakeClient(lookupError?: PlatformError, publishError?: PlatformError): PlatformClient & { published: number; lookups: number } {
   const client = {
     platform: 'telegram' as const,
     published: 0,
+    lookups: 0,
     async publish() {
       client.published += 1;
+      if (publishError) throw publishError;
       return { remoteId: '1' };
     },
     async findPublished(): Promise<null> {
-      throw lookupError;
+      client.lookups += 1;
+      if (lookupError) throw lookupError;
+      return null;
     },
     async followerCount() {
       return 0;
@@ -71,12 +76,12 @@ function fakeClient(lookupError: PlatformError): PlatformClient & { published: n
   return client;
 }
 
-const deps = (client: PlatformClient): PublishDeps => ({
+const deps = (client: PlatformClient, at = now): PublishDeps => ({
   store,
   platform: 'telegram',
   client,
   credentials: async () => ({}),
-  now: () => now,
+  now: () => at,
   leaseMs: 5_000,
   maxReceiveCount: 5,
   requestTimeoutMs: 800,
@@ -103,5 +108,25 @@ describe('a delivery that may have been posted where nothing can be looked up', 
     expect(outcome).toMatchObject({ kind: 'retry', state: 'VERIFY' });
     expect(client.published).toBe(0);
     expect(await getDelivery(store, 'msg-lookup-timeout', channel.id)).toMatchObject({ state: 'VERIFY' });
+  });
+});
+
+describe('a second copy of the job while the delivery waits to be verified', () => {
+  it('is dropped until the verify delay is over; then the lookup runs before any new publish', async () => {
+    await deliveryIn('QUEUED', 'msg-early-copy');
+    const job = { type: 'publish' as const, messageId: 'msg-early-copy', channelId: channel.id };
+    const timedOut = fakeClient(undefined, new PlatformError('ambiguous', 'request timed out', { code: 'TIMEOUT' }));
+    const first = await processPublishJob(job, 1, deps(timedOut));
+    expect(first).toMatchObject({ kind: 'retry', state: 'VERIFY' });
+    const waitMs = (first as { afterSeconds: number }).afterSeconds * 1000;
+
+    const copy = fakeClient();
+    // the duplicate arrives while the platform may still be working on the timed-out request
+    expect(await processPublishJob(job, 1, deps(copy, now + waitMs - 1))).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/VERIFY until/) });
+    expect(copy).toMatchObject({ lookups: 0, published: 0 });
+    expect(await getDelivery(store, 'msg-early-copy', channel.id)).toMatchObject({ state: 'VERIFY', attempts: 2 });
+
+    expect(await processPublishJob(job, 2, deps(copy, now + waitMs))).toMatchObject({ kind: 'settled', state: 'PUBLISHED' });
+    expect(copy).toMatchObject({ lookups: 1, published: 1 });
   });
 });
