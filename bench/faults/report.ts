@@ -33,6 +33,7 @@ export interface PlatformRow {
   failureReasons: Record<string, number>;
   /** posts beyond the first for the same delivery */
   duplicates: number;
+  duplicateDetails: string[];
   /** not settled, PUBLISHED without a post, or a post without a PUBLISHED delivery */
   lost: number;
   lostDetails: string[];
@@ -43,7 +44,7 @@ export interface PlatformRow {
 
 export interface RunFigures {
   rows: PlatformRow[];
-  totals: Omit<PlatformRow, 'platform' | 'failureReasons' | 'lostDetails' | 'injected'> & { injected: Record<FaultKind, number> };
+  totals: Omit<PlatformRow, 'platform' | 'failureReasons' | 'lostDetails' | 'duplicateDetails' | 'injected'> & { injected: Record<FaultKind, number> };
 }
 
 const TAG_PATTERN = /\[(fs[a-z0-9]+-\d+)\]/;
@@ -85,6 +86,7 @@ export function tallyRun(input: {
       failedUnexplained: 0,
       failureReasons: {},
       duplicates: 0,
+      duplicateDetails: [],
       lost: 0,
       lostDetails: [],
       attempts: 0,
@@ -100,6 +102,9 @@ export function tallyRun(input: {
       const where = `${delivery.messageId}/${delivery.channelId}`;
       const posts = postsByKey.get(`${platform} ${input.tags.get(delivery.messageId)}`) ?? [];
       row.duplicates += Math.max(0, posts.length - 1);
+      if (posts.length > 1) {
+        row.duplicateDetails.push(`${where} (${delivery.state}, ${delivery.attempts} attempts) posted ${posts.length}×: ${posts.map((post) => `${post.id} at ${post.receivedAt}`).join(', ')}`);
+      }
       switch (delivery.state) {
         case 'PUBLISHED':
           row.published += 1;
@@ -174,7 +179,7 @@ const emptyInjected = () => Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 
 export function verdict(figures: RunFigures, run: { kills: number; minKills: number; rejectedMessages: number }): string[] {
   const problems: string[] = [];
   for (const row of figures.rows) {
-    if (row.duplicates > 0) problems.push(`${row.platform}: ${row.duplicates} duplicate post(s)`);
+    if (row.duplicates > 0) problems.push(`${row.platform}: ${row.duplicates} duplicate post(s): ${row.duplicateDetails.slice(0, 5).join('; ')}`);
     if (row.lost > 0) problems.push(`${row.platform}: ${row.lost} lost: ${row.lostDetails.slice(0, 5).join('; ')}`);
     if (row.failedUnexplained > 0) {
       const reasons = Object.entries(row.failureReasons).filter(([reason]) => reason !== INJECTED_REASON && !reason.startsWith('unsupported'));

@@ -14,6 +14,8 @@ import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { Delivery } from '../../shared/model/schemas';
 import { platformList, type PlatformId } from '../../shared/platforms/registry';
 import { sqs } from '../../shared/queue/jobs';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../shared/store/keys';
 import { getMessageWithDeliveries } from '../../shared/store/messages';
 import type { Store } from '../../shared/store/client';
 import { localDynamoDocumentClient, localSqsClient } from '../../local/aws';
@@ -132,7 +134,7 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
         ...quiet,
       },
       logFd,
-      gapMs: options.killGapMs ?? [1_500, 5_000],
+      gapMs: options.killGapMs ?? [4_000, 12_000],
       log,
     });
     await worker.start();
@@ -142,9 +144,9 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     progress(`run ${runId}: ${tags.size} message(s) accepted, ${rejected} rejected; waiting for every delivery to settle`);
 
     const store: Store = { doc: localDynamoDocumentClient(stack.dynamoEndpoint), table: stack.tableName };
-    const deadline = started + (options.deadlineMs ?? 120_000 + options.messages * 600);
-    const deliveries = await waitUntilSettled(store, [...tags.keys()], deadline, progress);
-    const timedOut = [...deliveries.values()].some((list) => list.some((delivery) => !SETTLED_STATES.includes(delivery.state)));
+    const deadline = started + (options.deadlineMs ?? 240_000 + options.messages * 1_500);
+    const settled = await waitUntilSettled(store, [...tags.keys()], deadline, progress);
+    const timedOut = [...settled.values()].some((list) => list.some((delivery) => !SETTLED_STATES.includes(delivery.state)));
 
     await worker.stop();
     const { kills, crashes } = worker;
@@ -279,24 +281,44 @@ async function readDeliveries(store: Store, messageIds: string[], concurrency = 
   return result;
 }
 
-/** Polls the messages whose deliveries have not all settled, until none is left or the deadline passes. */
+/**
+ * Waits until the reconciler's sparse index of open deliveries is empty (a delivery leaves it when it
+ * settles; a hand-off never enters it) or the deadline passes, then reads every delivery.
+ */
 async function waitUntilSettled(store: Store, messageIds: string[], deadline: number, progress: (line: string) => void): Promise<Map<string, Delivery[]>> {
-  const latest = new Map<string, Delivery[]>();
-  let open = messageIds;
   let lastReport = 0;
   for (;;) {
-    const read = await readDeliveries(store, open);
-    for (const [id, deliveries] of read) latest.set(id, deliveries);
-    open = open.filter((id) => (latest.get(id) ?? []).some((delivery) => !SETTLED_STATES.includes(delivery.state)));
-    const unsettled = open.flatMap((id) => (latest.get(id) ?? []).filter((delivery) => !SETTLED_STATES.includes(delivery.state)));
-    if (unsettled.length === 0 || Date.now() > deadline) return latest;
+    const open = await openDeliveryStates(store);
+    if (open.length === 0 || Date.now() > deadline) break;
     if (Date.now() - lastReport > 10_000) {
       lastReport = Date.now();
-      const byState = unsettled.reduce<Record<string, number>>((counts, delivery) => ({ ...counts, [delivery.state]: (counts[delivery.state] ?? 0) + 1 }), {});
-      progress(`  ${unsettled.length} deliveries not settled yet: ${Object.entries(byState).map(([state, n]) => `${n} ${state}`).join(', ')}`);
+      const byState = open.reduce<Record<string, number>>((counts, state) => ({ ...counts, [state]: (counts[state] ?? 0) + 1 }), {});
+      progress(`  ${open.length} deliveries not settled yet: ${Object.entries(byState).map(([state, n]) => `${n} ${state}`).join(', ')}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
+  return readDeliveries(store, messageIds);
+}
+
+async function openDeliveryStates(store: Store): Promise<string[]> {
+  const states: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.doc.send(
+      new QueryCommand({
+        TableName: store.table,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :open',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':open': keys.openDeliveries() },
+        ProjectionExpression: '#state',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    states.push(...(page.Items ?? []).map((item) => String(item.state)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return states;
 }
 
 /** The publisher worker, forked and SIGKILLed at random moments, started again each time. */
