@@ -146,7 +146,8 @@ export const xClient: PlatformClient = {
     const me = (await call(context, 'GET', '/2/users/me', 'look up account')) as { data?: { id?: string } };
     const userId = me.data?.id;
     if (!userId) throw new PlatformError('retryable', 'account lookup answered without a user id');
-    const timeline = (await call(context, 'GET', `/2/users/${encodeURIComponent(userId)}/tweets?max_results=20&tweet.fields=created_at`, 'list recent posts')) as {
+    // The most one page holds: a busy account may post many times between a lost answer and this lookup.
+    const timeline = (await call(context, 'GET', `/2/users/${encodeURIComponent(userId)}/tweets?max_results=100&tweet.fields=created_at`, 'list recent posts')) as {
       data?: { id: string; text: string }[];
     };
     const match = (timeline.data ?? []).find((post) => post.text.includes(request.marker));

@@ -140,7 +140,7 @@ describe('xClient.findPublished and followerCount', () => {
     ]);
     const found = await xClient.findPublished(request(), testContext('x', 'dresden', credentials, fetch));
     expect(found).toEqual({ remoteId: '1338971066773905408', remoteUrl: 'https://x.com/dresden/status/1338971066773905408', threadRootId: '1338971066773905408' });
-    expect(calls[1]?.url.searchParams.get('max_results')).toBe('20');
+    expect(calls[1]?.url.searchParams.get('max_results')).toBe('100');
   });
 
   it('returns null when no recent post carries the marker', async () => {
