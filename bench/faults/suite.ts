@@ -132,6 +132,8 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
         HEROLD_REQUEST_TIMEOUT_MS: String(SUITE_KNOBS.requestTimeoutMs),
         HEROLD_MAX_BACKOFF_SECONDS: String(SUITE_KNOBS.maxBackoffSeconds),
         ...quiet,
+        // every attempt's outcome, with message and channel ids, goes to the log file for diagnosis
+        POWERTOOLS_LOG_LEVEL: 'INFO',
       },
       logFd,
       gapMs: options.killGapMs ?? [4_000, 12_000],

@@ -53,9 +53,12 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     const current = claimed.current;
     if (!current) return { kind: 'ignored', reason: 'delivery does not exist' };
     const waitsUntil = (current.state === 'RETRYING' || current.state === 'VERIFY') && (current.notBefore ?? 0) > deps.now() ? current.notBefore : undefined;
-    // An early copy is dropped: the copy that set the wait comes back on time, and the reconciler backs it up.
-    const detail = current.state === 'PUBLISHING' ? ' under another claim' : waitsUntil ? ` until ${new Date(waitsUntil).toISOString()}` : '';
-    return { kind: 'ignored', reason: `delivery is ${current.state}${detail}` };
+    if (waitsUntil !== undefined) {
+      // An early copy comes back when the wait is over rather than being dropped: the copy that set
+      // the wait may be gone (a crash before its visibility was changed), and then only this one is left.
+      return { kind: 'retry', afterSeconds: Math.ceil((waitsUntil - deps.now()) / 1000), state: current.state, errorClass: 'not-yet' };
+    }
+    return { kind: 'ignored', reason: `delivery is ${current.state}${current.state === 'PUBLISHING' ? ' under another claim' : ''}` };
   }
   const delivery = claimed.delivery;
   const claim: Claim = { messageId: job.messageId, channelId: job.channelId, version: delivery.version };

@@ -112,7 +112,7 @@ describe('a delivery that may have been posted where nothing can be looked up', 
 });
 
 describe('a second copy of the job while the delivery waits to be verified', () => {
-  it('is dropped until the verify delay is over; then the lookup runs before any new publish', async () => {
+  it('is put back until the verify delay is over; then the lookup runs before any new publish', async () => {
     await deliveryIn('QUEUED', 'msg-early-copy');
     const job = { type: 'publish' as const, messageId: 'msg-early-copy', channelId: channel.id };
     const timedOut = fakeClient(undefined, new PlatformError('ambiguous', 'request timed out', { code: 'TIMEOUT' }));
@@ -121,8 +121,9 @@ describe('a second copy of the job while the delivery waits to be verified', () 
     const waitMs = (first as { afterSeconds: number }).afterSeconds * 1000;
 
     const copy = fakeClient();
-    // the duplicate arrives while the platform may still be working on the timed-out request
-    expect(await processPublishJob(job, 1, deps(copy, now + waitMs - 1))).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/VERIFY until/) });
+    // the duplicate arrives while the platform may still be working on the timed-out request: it is
+    // put back until the wait is over, not dropped (it may be the only copy left)
+    expect(await processPublishJob(job, 1, deps(copy, now + waitMs - 1500))).toMatchObject({ kind: 'retry', afterSeconds: 2, state: 'VERIFY' });
     expect(copy).toMatchObject({ lookups: 0, published: 0 });
     expect(await getDelivery(store, 'msg-early-copy', channel.id)).toMatchObject({ state: 'VERIFY', attempts: 2 });
 
