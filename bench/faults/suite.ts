@@ -31,7 +31,13 @@ import { messageTag, SETTLED_STATES, tallyRun, verdict, type RunFigures } from '
 /** Every knob shortened so a run takes minutes, not days; the ratios stay as deployed where they matter. */
 export const SUITE_KNOBS = {
   visibilityTimeoutSeconds: 6,
-  leaseMs: 5_000,
+  /**
+   * In AWS an attempt can never outlive its lease: the function times out after 5 s, the lease
+   * lasts 60 s. Locally nothing stops an attempt, and on a busy machine one can take several
+   * seconds, so the lease stays well above that rather than being shortened with the rest. (At 5 s,
+   * expired leases of live attempts let a second claim publish beside the first.)
+   */
+  leaseMs: 20_000,
   requestTimeoutMs: 800,
   maxBackoffSeconds: 3,
   reconcileIntervalMs: 1_000,
