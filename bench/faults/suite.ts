@@ -34,10 +34,10 @@ export const SUITE_KNOBS = {
   /**
    * In AWS an attempt can never outlive its lease: the function times out after 5 s, the lease
    * lasts 60 s. Locally nothing stops an attempt, and on a busy machine one can take several
-   * seconds, so the lease stays well above that rather than being shortened with the rest. (At 5 s,
+   * seconds, so the lease stays above that rather than being shortened with the rest. (At 5 s,
    * expired leases of live attempts let a second claim publish beside the first.)
    */
-  leaseMs: 20_000,
+  leaseMs: 10_000,
   requestTimeoutMs: 800,
   maxBackoffSeconds: 3,
   reconcileIntervalMs: 1_000,
@@ -51,6 +51,13 @@ export const SUITE_KNOBS = {
   /** channel budgets and the simulator's platform limits, raised so quotas never hold a run up */
   channelQuota: { limit: 1_000_000, windowSeconds: 24 * 60 * 60, note: 'raised for the fault suite' },
   simulatorQuotaScale: 1_000,
+  /**
+   * Messages go in no faster than the publishers keep up: at most this many open deliveries. Every
+   * platform's lookup after a lost answer reads the account's recent posts; a backlog of thousands
+   * would put hundreds of posts between an attempt and its lookup, where no real account gets near
+   * (the platforms' own limits are a few hundred posts a day).
+   */
+  maxOpenDeliveries: 150,
 } as const;
 
 export interface FaultSuiteOptions {
@@ -235,6 +242,10 @@ async function sendMessages(stack: LocalStack, runId: string, count: number, con
   const tokens = Object.fromEntries(await Promise.all(ORGS.map(async (org) => [org, await signToken({ sub: `faults-${org}`, org, roles: ['editor'] })] as const)));
   let next = 0;
   let rejected = 0;
+  const store: Store = { doc: localDynamoDocumentClient(stack.dynamoEndpoint), table: stack.tableName };
+  const backlogBelowCap = async () => {
+    while ((await openDeliveryStates(store)).length >= SUITE_KNOBS.maxOpenDeliveries) await new Promise((resolve) => setTimeout(resolve, 500));
+  };
   const sendOne = async (index: number) => {
     const org = ORGS[index % ORGS.length]!;
     const tag = messageTag(runId, index);
@@ -266,12 +277,14 @@ async function sendMessages(stack: LocalStack, runId: string, count: number, con
   await Promise.all(
     Array.from({ length: Math.max(1, concurrency) }, async () => {
       while (next < count) {
+        await backlogBelowCap();
         const index = next++;
         await sendOne(index);
         if ((index + 1) % 100 === 0) progress(`  ${index + 1}/${count} messages sent`);
       }
     }),
   );
+  store.doc.destroy();
   return rejected;
 }
 
