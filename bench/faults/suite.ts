@@ -159,7 +159,7 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     progress(`run ${runId}: ${tags.size} message(s) accepted, ${rejected} rejected; waiting for every delivery to settle`);
 
     const store: Store = { doc: localDynamoDocumentClient(stack.dynamoEndpoint), table: stack.tableName };
-    const deadline = started + (options.deadlineMs ?? 240_000 + options.messages * 1_500);
+    const deadline = started + (options.deadlineMs ?? 240_000 + options.messages * 600);
     const settled = await waitUntilSettled(store, [...tags.keys()], deadline, progress);
     const timedOut = [...settled.values()].some((list) => list.some((delivery) => !SETTLED_STATES.includes(delivery.state)));
 
@@ -276,8 +276,9 @@ async function sendMessages(stack: LocalStack, runId: string, count: number, con
   };
   await Promise.all(
     Array.from({ length: Math.max(1, concurrency) }, async () => {
-      while (next < count) {
+      for (;;) {
         await backlogBelowCap();
+        if (next >= count) return;
         const index = next++;
         await sendOne(index);
         if ((index + 1) % 100 === 0) progress(`  ${index + 1}/${count} messages sent`);

@@ -56,7 +56,11 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     if (waitsUntil !== undefined) {
       // An early copy comes back when the wait is over rather than being dropped: the copy that set
       // the wait may be gone (a crash before its visibility was changed), and then only this one is left.
-      return { kind: 'retry', afterSeconds: Math.ceil((waitsUntil - deps.now()) / 1000), state: current.state, errorClass: 'not-yet' };
+      const afterSeconds = Math.min(Math.ceil((waitsUntil - deps.now()) / 1000), MAX_VISIBILITY_SECONDS);
+      // Waiting is not a failed attempt: on its last receive the copy is put back fresh, not dead-lettered.
+      return receiveCount >= deps.maxReceiveCount
+        ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'not-yet' }
+        : { kind: 'retry', afterSeconds, state: current.state, errorClass: 'not-yet' };
     }
     return { kind: 'ignored', reason: `delivery is ${current.state}${current.state === 'PUBLISHING' ? ' under another claim' : ''}` };
   }

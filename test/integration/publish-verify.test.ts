@@ -125,6 +125,8 @@ describe('a second copy of the job while the delivery waits to be verified', () 
     // put back until the wait is over, not dropped (it may be the only copy left)
     expect(await processPublishJob(job, 1, deps(copy, now + waitMs - 1500))).toMatchObject({ kind: 'retry', afterSeconds: 2, state: 'VERIFY' });
     expect(copy).toMatchObject({ lookups: 0, published: 0 });
+    // on its last receive the early copy is put back fresh rather than left to the dead-letter queue
+    expect(await processPublishJob(job, 5, deps(copy, now + waitMs - 1500))).toMatchObject({ kind: 'requeue', afterSeconds: 2 });
     expect(await getDelivery(store, 'msg-early-copy', channel.id)).toMatchObject({ state: 'VERIFY', attempts: 2 });
 
     expect(await processPublishJob(job, 2, deps(copy, now + waitMs))).toMatchObject({ kind: 'settled', state: 'PUBLISHED' });
