@@ -45,8 +45,8 @@ export interface LocalStackOptions {
   credentialsFile?: string;
   /** where the stack's own messages and request lines go (default console) */
   log?: (line: string, error?: unknown) => void;
-  /** simulator behaviour: a base response delay (a real API's latency), platform limits on or off */
-  simulator?: Pick<SimulatorOptions, 'responseDelayMs' | 'enforceQuotas'>;
+  /** simulator behaviour: a base response delay (a real API's latency), platform limits on, off or scaled, the seed of fault rates */
+  simulator?: Pick<SimulatorOptions, 'responseDelayMs' | 'enforceQuotas' | 'quotaScale' | 'seed'>;
   /** default: HEROLD_ALERT_FEED_INTERVAL_MS or one minute */
   alertsFeedIntervalMs?: number;
 }

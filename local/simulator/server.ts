@@ -32,6 +32,8 @@ export interface SimulatorOptions {
   responseDelayMs?: { min: number; max: number };
   /** false: the platforms' publishing limits are not simulated (default true) */
   enforceQuotas?: boolean;
+  /** multiplies every platform's publishing limit (default 1) */
+  quotaScale?: number;
 }
 
 export interface RunningSimulator {
@@ -58,7 +60,7 @@ const MAX_BODY_BYTES = 50 * 1024 * 1024;
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';
   const modules = new Map((options.platforms ?? SIM_PLATFORMS).map((module) => [module.id, module]));
-  const state = new MemorySimState({ seed: options.seed, enforceQuotas: options.enforceQuotas });
+  const state = new MemorySimState({ seed: options.seed, enforceQuotas: options.enforceQuotas, quotaScale: options.quotaScale });
   const random = seededRandom(state.seed);
   let faults: ActiveFault[] = [];
   const nina = createNinaSim();

@@ -32,6 +32,8 @@ export interface SimStateOptions {
   now?: () => number;
   /** false: every publishing call is within quota (benchmarks that measure Herold, not the platforms' limits) */
   enforceQuotas?: boolean;
+  /** multiplies every platform's publishing limit, so long runs (benchmarks, fault suites) never hit it (default 1) */
+  quotaScale?: number;
 }
 
 /** 32-bit FNV-1a: a stable hash so every account gets its own, repeatable figures. */
@@ -65,12 +67,14 @@ export class MemorySimState implements SimState {
   private quotaUse = new Map<string, number[]>();
   private idCounter = 0;
   private readonly enforceQuotas: boolean;
+  private readonly quotaScale: number;
 
   constructor(options: SimStateOptions = {}) {
     this.seed = options.seed ?? 1;
     this.baseUrl = options.baseUrl ?? '';
     this.now = options.now ?? Date.now;
     this.enforceQuotas = options.enforceQuotas ?? true;
+    this.quotaScale = options.quotaScale ?? 1;
   }
 
   record(post: Omit<SimPost, 'receivedAt'>): SimPost {
@@ -118,7 +122,7 @@ export class MemorySimState implements SimState {
     const rule = PLATFORMS[platform].quota;
     if (!rule || !this.enforceQuotas) return true;
     const used = this.activeQuotaUse(platform, account);
-    if (used.length >= rule.limit) return false;
+    if (used.length >= rule.limit * this.quotaScale) return false;
     used.push(this.now());
     return true;
   }
@@ -126,7 +130,7 @@ export class MemorySimState implements SimState {
   quotaUsage(platform: PlatformId, account: string): { used: number; limit: number; windowSeconds: number } {
     const rule = PLATFORMS[platform].quota;
     if (!rule) return { used: 0, limit: Number.POSITIVE_INFINITY, windowSeconds: 0 };
-    return { used: this.activeQuotaUse(platform, account).length, limit: rule.limit, windowSeconds: rule.windowSeconds };
+    return { used: this.activeQuotaUse(platform, account).length, limit: rule.limit * this.quotaScale, windowSeconds: rule.windowSeconds };
   }
 
   /** Forget posts, quotas and module state (DELETE /_sim/posts). */

@@ -179,6 +179,8 @@ export const DeliverySchema = z.object({
   leaseUntil: z.number().optional(),
   /** the state the current claim took it from (VERIFY or an expired PUBLISHING means: look up first) */
   previousState: z.lazy(() => DeliveryStateSchema).optional(),
+  /** epoch ms before which a RETRYING or VERIFY delivery may not be claimed (its backoff, Retry-After or verify delay) */
+  notBefore: z.number().optional(),
   /** what a RETRYING delivery waits for */
   waitingFor: z.enum(['retry', 'rate-limit', 'quota']).optional(),
   /** set when the job went to the dead-letter queue; a redriven job may claim it again */

@@ -44,7 +44,9 @@ export interface PlatformClient {
   publish(request: PublishRequest, context: PlatformContext): Promise<PublishResult>;
   /**
    * After an ambiguous outcome: find the post if the platform did receive it.
-   * Returns null when it is certain the post does not exist.
+   * Returns null when it is certain the post does not exist. A platform that offers no way to
+   * look a post up throws an `ambiguous` PlatformError with code NO_LOOKUP_CODE: asking again
+   * cannot help, so the publisher hands the delivery to a person.
    */
   findPublished(request: PublishRequest, context: PlatformContext): Promise<PublishResult | null>;
   followerCount(context: PlatformContext): Promise<number>;
@@ -59,6 +61,9 @@ export interface PlatformClient {
   /** release a post pinned with pin() */
   unpin?(remoteId: string, context: PlatformContext): Promise<void>;
 }
+
+/** The PlatformError code of a findPublished that can never tell (see PlatformClient.findPublished). */
+export const NO_LOOKUP_CODE = 'NO_LOOKUP';
 
 /** A platform call that failed, sorted into the classes the publisher acts on. */
 export class PlatformError extends Error {

@@ -4,7 +4,7 @@
  * result, and say whether SQS should offer the job again and when.
  */
 import type { Channel, Delivery, DeliveryError, Message, PublishJob } from '../model/schemas';
-import { PlatformError, type Credentials, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../platforms/client';
+import { NO_LOOKUP_CODE, PlatformError, type Credentials, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../platforms/client';
 import { PLATFORMS, platformBaseUrl, type PlatformId } from '../platforms/registry';
 import { safeDetail } from '../platforms/http';
 import { flagNeedsReauth, getChannel } from '../store/channels';
@@ -58,12 +58,23 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     getChannel(deps.store, job.channelId),
   ]);
   if (!claimed.claimed) {
-    const state = claimed.current?.state;
-    return { kind: 'ignored', reason: state ? `delivery is ${state}${state === 'PUBLISHING' ? ' under another claim' : ''}` : 'delivery does not exist' };
+    const current = claimed.current;
+    if (!current) return { kind: 'ignored', reason: 'delivery does not exist' };
+    const waitsUntil = (current.state === 'RETRYING' || current.state === 'VERIFY') && (current.notBefore ?? 0) > deps.now() ? current.notBefore : undefined;
+    if (waitsUntil !== undefined) {
+      // An early copy comes back when the wait is over rather than being dropped: the copy that set
+      // the wait may be gone (a crash before its visibility was changed), and then only this one is left.
+      const afterSeconds = Math.min(Math.ceil((waitsUntil - deps.now()) / 1000), MAX_VISIBILITY_SECONDS);
+      // Waiting is not a failed attempt: on its last receive the copy is put back fresh, not dead-lettered.
+      return receiveCount >= deps.maxReceiveCount
+        ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'not-yet' }
+        : { kind: 'retry', afterSeconds, state: current.state, errorClass: 'not-yet' };
+    }
+    return { kind: 'ignored', reason: `delivery is ${current.state}${current.state === 'PUBLISHING' ? ' under another claim' : ''}` };
   }
   const delivery = claimed.delivery;
   const claim: Claim = { messageId: job.messageId, channelId: job.channelId, version: delivery.version };
-  const settle = async (state: 'FAILED' | 'SKIPPED', details: { lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean }, message?: Message): Promise<JobOutcome> => {
+  const settle = async (state: 'FAILED' | 'SKIPPED' | 'HANDOFF', details: { lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean }, message?: Message): Promise<JobOutcome> => {
     await recordFinal(deps.store, claim, { state, ...details }, deps.now());
     return { kind: 'settled', state, errorClass: details.lastError?.class, message, delivery };
   };
@@ -93,7 +104,18 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     const request = await publishRequest(deps.store, message, delivery, deps.platform);
     // An earlier attempt may have reached the platform: look before publishing again.
     const mayExist = delivery.previousState === 'VERIFY' || delivery.previousState === 'PUBLISHING';
-    let result: PublishResult | null = mayExist ? await client.findPublished(request, context) : null;
+    let result: PublishResult | null = null;
+    if (mayExist) {
+      try {
+        result = await client.findPublished(request, context);
+      } catch (error) {
+        // No lookup will ever answer: publishing again could post twice, waiting would loop forever.
+        if (error instanceof PlatformError && error.errorClass === 'ambiguous' && error.code === NO_LOOKUP_CODE) {
+          return settle('HANDOFF', { lastError: { class: 'ambiguous', code: NO_LOOKUP_CODE, detail: safeDetail(error.message) }, reason: unverifiableReason(deps.platform) }, message);
+        }
+        throw error;
+      }
+    }
     if (!result) {
       const budget = await takeBudget(deps, channel, delivery.priority);
       if (!budget.ok) return waitForQuota(budget.retryAtMs, { claim, receiveCount, deps });
@@ -208,3 +230,6 @@ async function publishRequest(store: Store, message: Message, delivery: Delivery
 }
 
 const platformSupportsReplies = (platform: PlatformId) => PLATFORMS[platform].replies;
+
+const unverifiableReason = (platform: PlatformId) =>
+  `an earlier attempt may have reached ${PLATFORMS[platform].displayName}, which offers no way to look the post up: check the channel, post the text by hand if it is missing, then confirm`;

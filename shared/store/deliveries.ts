@@ -34,7 +34,9 @@ export async function claimDelivery(
         UpdateExpression:
           'SET previousState = #state, #state = :publishing, leaseUntil = :lease, attempts = attempts + :one, version = version + :one, updatedAt = :nowIso, GSI1PK = :open, GSI1SK = :check REMOVE waitingFor, retriesExhausted',
         ConditionExpression:
-          'attribute_exists(PK) AND (#state IN (:pending, :queued, :retrying, :verify) OR (#state = :publishing AND leaseUntil < :now) OR (#state = :failed AND retriesExhausted = :yes))',
+          // A waiting delivery is not taken before its time, whoever holds a copy of the job: a verify
+          // lookup must not run before the platform can have finished the request it is looking for.
+          'attribute_exists(PK) AND (#state IN (:pending, :queued) OR (#state IN (:retrying, :verify) AND (attribute_not_exists(notBefore) OR notBefore <= :now)) OR (#state = :publishing AND leaseUntil < :now) OR (#state = :failed AND retriesExhausted = :yes))',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
           ':publishing': 'PUBLISHING',
@@ -151,11 +153,11 @@ export const recordPublished = (
     now,
   );
 
-/** A settled failure or skip: leaves the reconciler's index. */
+/** A settled failure or skip, or a hand-off to a person: leaves the reconciler's index. */
 export const recordFinal = (
   store: Store,
   claim: Claim,
-  outcome: { state: 'FAILED' | 'SKIPPED'; lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean },
+  outcome: { state: 'FAILED' | 'SKIPPED' | 'HANDOFF'; lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean },
   now: number,
 ) =>
   updateClaimed(
@@ -188,6 +190,7 @@ export const recordPending = (
         state: outcome.state,
         lastError: outcome.lastError,
         ...(outcome.waitingFor ? { waitingFor: outcome.waitingFor } : {}),
+        notBefore: outcome.nextAttemptAt,
         GSI1SK: keys.openDeliveriesSort(outcome.nextAttemptAt + STALE_GRACE_MS, claim.messageId, claim.channelId),
       },
       remove: ['leaseUntil'],

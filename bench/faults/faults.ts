@@ -1,0 +1,121 @@
+/**
+ * The faults the suite makes the simulator inject, per platform, and how to tell afterwards how
+ * often each one struck. Every fault is installed once per platform with a large finite `count`,
+ * so GET /_sim/faults (which shows what is `remaining`) says how many requests each one hit.
+ */
+import { platformList, type PlatformId } from '../../shared/platforms/registry';
+import { graphError } from '../../local/simulator/platforms/meta-graph';
+import type { SimFault, SimResponse } from '../../local/simulator/types';
+
+/** Carried in the message of every injected permanent error, so a FAILED delivery can be traced to it. */
+export const PERMANENT_FAULT_MARKER = 'rejected by the Herold fault suite';
+
+export const FAULT_KINDS = ['server-error', 'rate-limited', 'dropped-after-record', 'slow-after-record', 'permanent'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultMix {
+  /** share of publishing requests answered 500 */
+  serverError: number;
+  /** share answered 429 with Retry-After */
+  rateLimited: number;
+  /** share the platform records and then drops the connection without answering */
+  droppedAfterRecord: number;
+  /** share answered only after the client's timeout, the post recorded all the same */
+  slowAfterRecord: number;
+  /** share refused with the platform's own 4xx error (the message is wrong, not the moment) */
+  permanent: number;
+}
+
+export const DEFAULT_FAULT_MIX: FaultMix = { serverError: 0.1, rateLimited: 0.05, droppedAfterRecord: 0.02, slowAfterRecord: 0.02, permanent: 0.01 };
+
+/** Large enough never to run out, finite so the simulator can report what is left. */
+const FAULT_BUDGET = 1_000_000_000;
+
+export interface FaultTiming {
+  /** the publishers' request timeout; slow answers come this long plus a margin after the request */
+  requestTimeoutMs: number;
+  /** Retry-After of the injected 429s, in seconds */
+  retryAfterSeconds: number;
+}
+
+/** How a platform says "this request is wrong" in its own error format, with the marker as the message. */
+function permanentError(platform: PlatformId): SimResponse {
+  const message = `${PERMANENT_FAULT_MARKER}: the post is not allowed`;
+  switch (platform) {
+    case 'threads':
+    case 'facebook':
+    case 'instagram':
+    case 'whatsapp':
+      return graphError(400, 100, `Invalid parameter (${message})`);
+    case 'mastodon':
+      return { status: 422, body: { error: `Validation failed: ${message}` } };
+    case 'bluesky':
+      return { status: 400, body: { error: 'InvalidRequest', message } };
+    case 'telegram':
+      return { status: 400, body: { ok: false, error_code: 400, description: `Bad Request: ${message}` } };
+    case 'x':
+      return {
+        status: 400,
+        body: { title: 'Invalid Request', detail: message, type: 'https://api.twitter.com/2/problems/invalid-request', errors: [{ message }] },
+      };
+    case 'linkedin':
+      return { status: 422, body: { message, status: 422, serviceErrorCode: 100 } };
+    case 'pinterest':
+      return { status: 400, body: { code: 1, message } };
+    case 'youtube':
+      return {
+        status: 400,
+        body: { error: { code: 400, message, errors: [{ message, domain: 'youtube.video', reason: 'invalidDescription' }], status: 'INVALID_ARGUMENT' } },
+      };
+  }
+}
+
+/**
+ * The simulator checks faults in order and applies the first whose own roll hits, so each rate
+ * is conditioned on the earlier ones having missed: the shares in the mix are then exact.
+ */
+export function faultPlan(mix: FaultMix, timing: FaultTiming, platforms: PlatformId[] = platformList().map(({ id }) => id)): SimFault[] {
+  const ordered: [FaultKind, number, (platform: PlatformId) => SimFault][] = [
+    ['server-error', mix.serverError, () => ({ status: 500 })],
+    ['rate-limited', mix.rateLimited, () => ({ status: 429, retryAfter: timing.retryAfterSeconds })],
+    ['dropped-after-record', mix.droppedAfterRecord, () => ({ dropAfterRecord: true })],
+    // no status: the simulator waits, then handles (and records) the request the client gave up on
+    ['slow-after-record', mix.slowAfterRecord, () => ({ delayMs: timing.requestTimeoutMs + 700 })],
+    [
+      'permanent',
+      mix.permanent,
+      (platform) => {
+        const response = permanentError(platform);
+        return { status: response.status, body: response.body };
+      },
+    ],
+  ];
+  return platforms.flatMap((platform) => {
+    let missed = 1;
+    return ordered.map(([, share, make]) => {
+      const rate = missed > 0 ? Math.min(1, share / missed) : 0;
+      missed -= share;
+      return { ...make(platform), platform, rate, count: FAULT_BUDGET, writesOnly: true };
+    });
+  });
+}
+
+export type InjectedCounts = Record<PlatformId, Record<FaultKind, number>>;
+
+/** How often each fault struck, from the simulator's list of active faults (installed by `faultPlan`). */
+export function injectedCounts(active: (SimFault & { remaining: number })[], platforms: PlatformId[]): InjectedCounts {
+  const counts = Object.fromEntries(platforms.map((platform) => [platform, Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0]))])) as InjectedCounts;
+  for (const fault of active) {
+    if (!fault.platform || !counts[fault.platform]) continue;
+    counts[fault.platform][kindOf(fault)] += (fault.count ?? FAULT_BUDGET) - fault.remaining;
+  }
+  return counts;
+}
+
+function kindOf(fault: SimFault): FaultKind {
+  if (fault.dropAfterRecord) return 'dropped-after-record';
+  if (fault.status === 500) return 'server-error';
+  if (fault.status === 429) return 'rate-limited';
+  if (fault.status === undefined) return 'slow-after-record';
+  return 'permanent';
+}

@@ -1,0 +1,84 @@
+/**
+ * The publishers as a process of their own: per platform queue (normal and urgent lane) an SQS
+ * event source feeding that platform's real publish handler, as Lambda would. Kept apart from the
+ * rest of the local stack so it can be killed at any instant (SIGKILL) and started again.
+ *
+ * It reads the local stack's environment (HEROLD_TABLE, HEROLD_QUEUES, AWS_ENDPOINT_URL_*,
+ * HEROLD_<PLATFORM>_BASE_URL and the publisher knobs); `LocalStack.env` has all of it.
+ * Run directly: `tsx local/publisher-worker.ts`. When started with an IPC channel (fork), it
+ * sends `{ ready: true }` once every event source polls.
+ */
+import { LANE_CONCURRENCY, queueUrls } from '../shared/config';
+import { platformList } from '../shared/platforms/registry';
+import { localSqsClient } from './aws';
+import { startEventSource, type EventSource, type SqsHandler } from './event-source';
+
+/** As deployed: the publisher's function timeout. */
+const PUBLISH_TIMEOUT_SECONDS = 5;
+
+export interface PublisherWorkerOptions {
+  /** pollers per lane (default LANE_CONCURRENCY) */
+  concurrency?: { normal: number; urgent: number };
+  log?: (line: string, error?: unknown) => void;
+}
+
+export interface PublisherWorker {
+  eventSources: EventSource[];
+  /** stops polling and waits for the batches in flight */
+  stop(): Promise<void>;
+}
+
+export async function startPublisherWorker(options: PublisherWorkerOptions = {}): Promise<PublisherWorker> {
+  const endpoint = process.env.AWS_ENDPOINT_URL_SQS;
+  if (!endpoint) throw new Error('AWS_ENDPOINT_URL_SQS must point at the local SQS server');
+  const concurrency = options.concurrency ?? LANE_CONCURRENCY;
+  const log = options.log ?? ((line: string, error?: unknown) => console.error(line, error ?? ''));
+  const queues = queueUrls();
+  const sqs = localSqsClient(endpoint);
+  const publishers = await Promise.all(
+    platformList().map(async ({ id }) => {
+      const module = (await import(`../functions/publish/${id}`)) as { handler?: unknown };
+      if (typeof module.handler !== 'function') throw new Error(`functions/publish/${id} exports no handler function`);
+      return [id, module.handler as SqsHandler] as const;
+    }),
+  );
+  const eventSources = await Promise.all(
+    publishers.flatMap(([id, handler]) =>
+      (['normal', 'urgent'] as const).map((lane) =>
+        startEventSource({
+          sqs,
+          queueUrl: queues[id][lane],
+          handler,
+          functionName: `herold-publish-${id}`,
+          maxConcurrency: concurrency[lane],
+          timeoutSeconds: PUBLISH_TIMEOUT_SECONDS,
+          log,
+        }),
+      ),
+    ),
+  );
+  return {
+    eventSources,
+    stop: async () => {
+      await Promise.all(eventSources.map((source) => source.stop()));
+      sqs.destroy();
+    },
+  };
+}
+
+/** The worker as a process: stops cleanly on SIGTERM/SIGINT and when a forking parent goes away. */
+export async function runPublisherWorkerProcess(options: PublisherWorkerOptions = {}): Promise<void> {
+  const worker = await startPublisherWorker(options);
+  const shutdown = () => void worker.stop().then(() => process.exit(0));
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  // a parent that forked us is told when polling has started; its exit ends us too
+  if (process.send) {
+    process.send({ ready: true });
+    process.on('disconnect', shutdown);
+  } else {
+    console.log(`publishers polling ${worker.eventSources.length} queues`);
+  }
+}
+
+if (import.meta.main) await runPublisherWorkerProcess();

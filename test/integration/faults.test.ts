@@ -1,0 +1,146 @@
+/**
+ * The fault-injection suite at CI size: the local stack, faults on every platform, every job sent
+ * twice, the publisher worker SIGKILLed and restarted; nothing may be lost or posted twice. And
+ * the reckoning itself, shown to catch a duplicate, a loss and an unexplained failure.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Delivery } from '../../shared/model/schemas';
+import type { SimPost } from '../../local/simulator/types';
+import { NO_LOOKUP_CODE } from '../../shared/platforms/client';
+import { DEFAULT_FAULT_MIX, faultPlan, FAULT_KINDS, injectedCounts, PERMANENT_FAULT_MARKER } from '../../bench/faults/faults';
+import { markdownTable, messageTag, tallyRun, verdict } from '../../bench/faults/report';
+import { runFaultSuite } from '../../bench/faults/suite';
+import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+
+describe('the fault-injection run at CI size', () => {
+  it('loses nothing and posts nothing twice while faults strike, jobs arrive twice and the publisher is killed', async () => {
+    const name = uniqueName('faults');
+    const result = await runFaultSuite({
+      messages: 60,
+      minKills: 3,
+      killGapMs: [1_500, 4_000],
+      deadlineMs: 200_000,
+      services: { ...localAwsEndpoints(), tableName: name, queuePrefix: name },
+    });
+    const table = markdownTable(result.figures);
+    expect(result.problems, `${table}\nlogs: ${result.logFile}`).toEqual([]);
+    expect(result.passed).toBe(true);
+    expect(result.kills).toBeGreaterThanOrEqual(3);
+    expect(result.duplicatedJobs).toBeGreaterThan(0);
+    const { totals } = result.figures;
+    expect(totals.sent).toBeGreaterThan(60);
+    expect(totals.duplicates).toBe(0);
+    expect(totals.lost).toBe(0);
+    // the faults did strike, and publishing went on through them
+    expect(totals.injected['server-error']).toBeGreaterThan(0);
+    expect(totals.injected['rate-limited']).toBeGreaterThan(0);
+    expect(totals.published).toBeGreaterThan(0);
+    expect(totals.published + totals.failedInjected + totals.failedUnsupported + totals.skipped + totals.handoff + totals.checkByHand).toBe(totals.sent);
+  }, 300_000);
+});
+
+describe('the reckoning', () => {
+  const now = '2026-01-01T00:00:00.000Z';
+  const delivery = (messageId: string, state: Delivery['state'], extra: Partial<Delivery> = {}): Delivery => ({
+    messageId,
+    channelId: 'city-threads',
+    org: 'city',
+    platform: 'threads',
+    priority: 'normal',
+    state,
+    renderedText: 'text',
+    attempts: 1,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+    ...extra,
+  });
+  const post = (tag: string, id: string): SimPost => ({ platform: 'threads', id, account: '1', text: `[${tag}] Meldung`, media: [], receivedAt: now });
+  const tags = new Map([
+    ['m1', messageTag('abc', 1)],
+    ['m2', messageTag('abc', 2)],
+    ['m3', messageTag('abc', 3)],
+  ]);
+  const injected = injectedCounts([], ['threads']);
+
+  it('passes a clean run', () => {
+    const figures = tallyRun({ deliveries: [delivery('m1', 'PUBLISHED'), delivery('m2', 'HANDOFF')], posts: [post(tags.get('m1')!, 'p1')], tags, injected });
+    expect(verdict(figures, { kills: 1, minKills: 1, rejectedMessages: 0 })).toEqual([]);
+  });
+
+  it('counts a second post of one delivery as a duplicate', () => {
+    const figures = tallyRun({ deliveries: [delivery('m1', 'PUBLISHED')], posts: [post(tags.get('m1')!, 'p1'), post(tags.get('m1')!, 'p2')], tags, injected });
+    expect(figures.totals.duplicates).toBe(1);
+    expect(verdict(figures, { kills: 1, minKills: 1, rejectedMessages: 0 }).join()).toMatch(/duplicate/);
+  });
+
+  it('counts as lost: unsettled, published without a post, a post without a published delivery, a post nobody accounts for', () => {
+    const figures = tallyRun({
+      deliveries: [delivery('m1', 'VERIFY'), delivery('m2', 'PUBLISHED'), delivery('m3', 'FAILED', { lastError: { class: 'permanent', detail: PERMANENT_FAULT_MARKER } })],
+      posts: [post(tags.get('m3')!, 'p3'), post('fsother-9', 'p9')],
+      tags,
+      injected: { ...injected, threads: { ...injected.threads, permanent: 1 } },
+    });
+    expect(figures.totals.lost).toBe(4);
+  });
+
+  it('leaves a delivery a person must check to that person, with or without a post, but never with two', () => {
+    const unverifiable = (messageId: string) =>
+      delivery(messageId, 'HANDOFF', { platform: 'telegram', lastError: { class: 'ambiguous', code: NO_LOOKUP_CODE, detail: 'cannot look up' } });
+    const telegramPost = (tag: string, id: string): SimPost => ({ ...post(tag, id), platform: 'telegram' });
+    const figures = tallyRun({
+      deliveries: [unverifiable('m1'), unverifiable('m2'), unverifiable('m3'), delivery('m1', 'HANDOFF', { platform: 'whatsapp' })],
+      posts: [telegramPost(tags.get('m2')!, 'p2'), telegramPost(tags.get('m3')!, 'p3'), telegramPost(tags.get('m3')!, 'p4'), { ...post(tags.get('m1')!, 'w1'), platform: 'whatsapp' }],
+      tags,
+      injected: injectedCounts([], ['telegram', 'whatsapp']),
+    });
+    const telegram = figures.rows.find((row) => row.platform === 'telegram');
+    expect(telegram).toMatchObject({ checkByHand: 3, checkByHandPosted: 2, duplicates: 1, lost: 0 });
+    // a hand-off for a platform without an API must not have been posted by Herold
+    expect(figures.rows.find((row) => row.platform === 'whatsapp')).toMatchObject({ handoff: 1, lost: 1 });
+  });
+
+  it('accepts failures from injected permanent errors and missing clients, and no other', () => {
+    const failed = (messageId: string, lastError: Delivery['lastError']) => delivery(messageId, 'FAILED', { lastError });
+    const figures = tallyRun({
+      deliveries: [
+        failed('m1', { class: 'permanent', code: '100', detail: `Invalid parameter (${PERMANENT_FAULT_MARKER}: …)` }),
+        failed('m2', { class: 'unsupported', detail: 'publishing to threads is not supported yet' }),
+        failed('m3', { class: 'retryable', detail: 'gave up after 10 attempts: HTTP 500' }),
+      ],
+      posts: [],
+      tags,
+      injected: { ...injected, threads: { ...injected.threads, permanent: 1 } },
+    });
+    expect(figures.rows[0]).toMatchObject({ failedInjected: 1, failedUnsupported: 1, failedUnexplained: 1 });
+    expect(verdict(figures, { kills: 1, minKills: 1, rejectedMessages: 0 }).join()).toMatch(/without an injected permanent error: 1× retryable/);
+  });
+
+  it('fails a run with too few kills', () => {
+    const figures = tallyRun({ deliveries: [], posts: [], tags, injected });
+    expect(verdict(figures, { kills: 2, minKills: 20, rejectedMessages: 0 })).toEqual([expect.stringMatching(/killed 2 time/)]);
+  });
+});
+
+describe('the fault plan', () => {
+  it('gives every platform every fault, with rates that make the mix exact when checked in order', () => {
+    const plan = faultPlan(DEFAULT_FAULT_MIX, { requestTimeoutMs: 800, retryAfterSeconds: 1 }, ['threads', 'mastodon']);
+    expect(plan).toHaveLength(2 * FAULT_KINDS.length);
+    const threads = plan.filter((fault) => fault.platform === 'threads');
+    let missed = 1;
+    const effective = threads.map((fault) => {
+      const share = missed * (fault.rate ?? 1);
+      missed -= share;
+      return share;
+    });
+    expect(effective.map((share) => Number(share.toFixed(6)))).toEqual([0.1, 0.05, 0.02, 0.02, 0.01]);
+    expect(threads.find((fault) => fault.delayMs)?.delayMs).toBeGreaterThan(800);
+    expect(JSON.stringify(plan.filter((fault) => fault.status !== undefined && fault.status < 500 && fault.status !== 429))).toContain(PERMANENT_FAULT_MARKER);
+  });
+
+  it('reads how often each fault struck from what the simulator has left', () => {
+    const plan = faultPlan(DEFAULT_FAULT_MIX, { requestTimeoutMs: 800, retryAfterSeconds: 1 }, ['threads']);
+    const active = plan.map((fault, index) => ({ ...fault, remaining: (fault.count ?? 0) - index }));
+    expect(injectedCounts(active, ['threads']).threads).toEqual({ 'server-error': 0, 'rate-limited': 1, 'dropped-after-record': 2, 'slow-after-record': 3, permanent: 4 });
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * Deliveries whose earlier attempt may have reached the platform. A second copy of the job must not
+ * look the post up before the platform can have finished the request (it would find nothing and
+ * post again); and where the platform offers no lookup at all (Telegram's Bot API), asking again can
+ * never answer and publishing again could post twice, so a person takes over (HANDOFF).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Channel, Delivery, Message } from '../../shared/model/schemas';
+import { NO_LOOKUP_CODE, PlatformError, type PlatformClient } from '../../shared/platforms/client';
+import { processPublishJob, type PublishDeps } from '../../shared/publishing/publish';
+import type { Store } from '../../shared/store/client';
+import { dueOpenDeliveries } from '../../shared/store/deliveries';
+import { getDelivery, putMessageWithDeliveries } from '../../shared/store/messages';
+import { localDynamoDocumentClient } from '../../local/aws';
+import { seedChannels } from '../../local/seed';
+import { isolatedTable } from '../support/local-aws';
+
+let store: Store;
+const channel: Channel = {
+  id: 'city-telegram',
+  org: 'city',
+  platform: 'telegram',
+  handle: '@dresden',
+  state: 'active',
+  account: '@dresden',
+  credentialsRef: 'local:city-telegram',
+};
+
+beforeAll(async () => {
+  const { dynamoEndpoint, tableName } = await isolatedTable('unverifiable');
+  store = { doc: localDynamoDocumentClient(dynamoEndpoint), table: tableName };
+  await seedChannels(tableName, { dynamoEndpoint, channels: [channel] });
+});
+afterAll(() => store?.doc.destroy());
+
+const now = Date.parse('2026-03-01T10:00:00.000Z');
+
+async function deliveryIn(state: Delivery['state'], messageId: string): Promise<void> {
+  const createdAt = new Date(now).toISOString();
+  const message: Message = { id: messageId, org: 'city', kind: 'post', priority: 'normal', text: 'Hochwasser', media: [], createdBy: 'anna', createdAt, channelIds: [channel.id] };
+  const delivery: Delivery = {
+    messageId,
+    channelId: channel.id,
+    org: 'city',
+    platform: 'telegram',
+    priority: 'normal',
+    state,
+    renderedText: 'Hochwasser',
+    attempts: 1,
+    createdAt,
+    updatedAt: createdAt,
+    version: 1,
+  };
+  await putMessageWithDeliveries(store, message, [delivery]);
+}
+
+function fakeClient(lookupError?: PlatformError, publishError?: PlatformError): PlatformClient & { published: number; lookups: number } {
+  const client = {
+    platform: 'telegram' as const,
+    published: 0,
+    lookups: 0,
+    async publish() {
+      client.published += 1;
+      if (publishError) throw publishError;
+      return { remoteId: '1' };
+    },
+    async findPublished(): Promise<null> {
+      client.lookups += 1;
+      if (lookupError) throw lookupError;
+      return null;
+    },
+    async followerCount() {
+      return 0;
+    },
+  };
+  return client;
+}
+
+const deps = (client: PlatformClient, at = now): PublishDeps => ({
+  store,
+  platform: 'telegram',
+  client,
+  credentials: async () => ({}),
+  now: () => at,
+  leaseMs: 5_000,
+  maxReceiveCount: 5,
+  requestTimeoutMs: 800,
+});
+
+describe('a delivery that may have been posted where nothing can be looked up', () => {
+  it('goes to a person, never publishes again, and leaves the reconciler alone', async () => {
+    await deliveryIn('VERIFY', 'msg-unverifiable');
+    const client = fakeClient(new PlatformError('ambiguous', 'the Bot API cannot list a channel\'s messages', { code: NO_LOOKUP_CODE }));
+    const outcome = await processPublishJob({ type: 'publish', messageId: 'msg-unverifiable', channelId: channel.id }, 2, deps(client));
+    expect(outcome).toMatchObject({ kind: 'settled', state: 'HANDOFF' });
+    expect(client.published).toBe(0);
+    const stored = await getDelivery(store, 'msg-unverifiable', channel.id);
+    expect(stored).toMatchObject({ state: 'HANDOFF', reason: expect.stringMatching(/check the channel/), lastError: { class: 'ambiguous', code: NO_LOOKUP_CODE } });
+    expect((await dueOpenDeliveries(store, now + 24 * 60 * 60_000)).map((open) => open.delivery.messageId)).not.toContain('msg-unverifiable');
+    // a late copy of the job finds nothing to do
+    expect(await processPublishJob({ type: 'publish', messageId: 'msg-unverifiable', channelId: channel.id }, 1, deps(client))).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('keeps verifying when the lookup itself only failed this time', async () => {
+    await deliveryIn('VERIFY', 'msg-lookup-timeout');
+    const client = fakeClient(new PlatformError('ambiguous', 'request timed out', { code: 'TIMEOUT' }));
+    const outcome = await processPublishJob({ type: 'publish', messageId: 'msg-lookup-timeout', channelId: channel.id }, 2, deps(client));
+    expect(outcome).toMatchObject({ kind: 'retry', state: 'VERIFY' });
+    expect(client.published).toBe(0);
+    expect(await getDelivery(store, 'msg-lookup-timeout', channel.id)).toMatchObject({ state: 'VERIFY' });
+  });
+});
+
+describe('a second copy of the job while the delivery waits to be verified', () => {
+  it('is put back until the verify delay is over; then the lookup runs before any new publish', async () => {
+    await deliveryIn('QUEUED', 'msg-early-copy');
+    const job = { type: 'publish' as const, messageId: 'msg-early-copy', channelId: channel.id };
+    const timedOut = fakeClient(undefined, new PlatformError('ambiguous', 'request timed out', { code: 'TIMEOUT' }));
+    const first = await processPublishJob(job, 1, deps(timedOut));
+    expect(first).toMatchObject({ kind: 'retry', state: 'VERIFY' });
+    const waitMs = (first as { afterSeconds: number }).afterSeconds * 1000;
+
+    const copy = fakeClient();
+    // the duplicate arrives while the platform may still be working on the timed-out request: it is
+    // put back until the wait is over, not dropped (it may be the only copy left)
+    expect(await processPublishJob(job, 1, deps(copy, now + waitMs - 1500))).toMatchObject({ kind: 'retry', afterSeconds: 2, state: 'VERIFY' });
+    expect(copy).toMatchObject({ lookups: 0, published: 0 });
+    // on its last receive the early copy is put back fresh rather than left to the dead-letter queue
+    expect(await processPublishJob(job, 5, deps(copy, now + waitMs - 1500))).toMatchObject({ kind: 'requeue', afterSeconds: 2 });
+    expect(await getDelivery(store, 'msg-early-copy', channel.id)).toMatchObject({ state: 'VERIFY', attempts: 2 });
+
+    expect(await processPublishJob(job, 2, deps(copy, now + waitMs))).toMatchObject({ kind: 'settled', state: 'PUBLISHED' });
+    expect(copy).toMatchObject({ lookups: 1, published: 1 });
+  });
+});
