@@ -139,7 +139,7 @@ async function handlePlatformError(
     channel: Channel;
     receiveCount: number;
     deps: PublishDeps;
-    settle: (state: 'FAILED', details: { lastError?: DeliveryError; retriesExhausted?: boolean }, message?: Message) => Promise<JobOutcome>;
+    settle: (state: 'FAILED' | 'HANDOFF', details: { lastError?: DeliveryError; retriesExhausted?: boolean; reason?: string }, message?: Message) => Promise<JobOutcome>;
   },
 ): Promise<JobOutcome> {
   const { claim, delivery, message, channel, receiveCount, deps, settle } = scope;
@@ -159,6 +159,11 @@ async function handlePlatformError(
       return lastReceive ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'rate-limited' } : { kind: 'retry', afterSeconds, state: 'RETRYING', errorClass: 'rate-limited' };
     }
     case 'ambiguous':
+      // Lookups that keep ending in doubt (the platform says it published, the post cannot be found)
+      // go to a person: publishing again could post twice, and waiting longer would never end.
+      if (delivery.previousState === 'VERIFY' && delivery.attempts >= MAX_UNRESOLVED_ATTEMPTS) {
+        return settle('HANDOFF', { lastError, reason: unresolvedReason(deps.platform, delivery.attempts) }, message);
+      }
       await recordPending(deps.store, claim, { state: 'VERIFY', lastError, nextAttemptAt: deps.now() + VERIFY_AFTER_SECONDS * 1000 }, deps.now());
       return lastReceive ? { kind: 'requeue', afterSeconds: VERIFY_AFTER_SECONDS, errorClass: 'ambiguous' } : { kind: 'retry', afterSeconds: VERIFY_AFTER_SECONDS, state: 'VERIFY', errorClass: 'ambiguous' };
     case 'retryable': {
@@ -230,6 +235,12 @@ async function publishRequest(store: Store, message: Message, delivery: Delivery
 }
 
 const platformSupportsReplies = (platform: PlatformId) => PLATFORMS[platform].replies;
+
+/** Attempts after which a delivery still in doubt is handed to a person. */
+export const MAX_UNRESOLVED_ATTEMPTS = 8;
+
+const unresolvedReason = (platform: PlatformId, attempts: number) =>
+  `after ${attempts} attempts Herold still cannot tell whether ${PLATFORMS[platform].displayName} has the post: check the channel, post the text by hand if it is missing, then confirm`;
 
 const unverifiableReason = (platform: PlatformId) =>
   `an earlier attempt may have reached ${PLATFORMS[platform].displayName}, which offers no way to look the post up: check the channel, post the text by hand if it is missing, then confirm`;

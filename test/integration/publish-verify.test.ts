@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel, Delivery, Message } from '../../shared/model/schemas';
 import { NO_LOOKUP_CODE, PlatformError, type PlatformClient } from '../../shared/platforms/client';
-import { processPublishJob, type PublishDeps } from '../../shared/publishing/publish';
+import { MAX_UNRESOLVED_ATTEMPTS, processPublishJob, type PublishDeps } from '../../shared/publishing/publish';
 import type { Store } from '../../shared/store/client';
 import { dueOpenDeliveries } from '../../shared/store/deliveries';
 import { getDelivery, putMessageWithDeliveries } from '../../shared/store/messages';
@@ -108,6 +108,25 @@ describe('a delivery that may have been posted where nothing can be looked up', 
     expect(outcome).toMatchObject({ kind: 'retry', state: 'VERIFY' });
     expect(client.published).toBe(0);
     expect(await getDelivery(store, 'msg-lookup-timeout', channel.id)).toMatchObject({ state: 'VERIFY' });
+  });
+});
+
+describe('a delivery whose lookups keep ending in doubt', () => {
+  it('goes to a person after MAX_UNRESOLVED_ATTEMPTS instead of verifying for ever, and never publishes again', async () => {
+    await deliveryIn('VERIFY', 'msg-in-doubt');
+    const client = fakeClient(new PlatformError('ambiguous', 'the container is published but its post was not found', { code: 'PUBLISHED' }));
+    const job = { type: 'publish' as const, messageId: 'msg-in-doubt', channelId: channel.id };
+    const outcomes: string[] = [];
+    // each attempt waits out the verify delay, as SQS would make it
+    for (let attempt = 0, at = now; attempt < MAX_UNRESOLVED_ATTEMPTS + 2; attempt += 1, at += 60_000) {
+      const outcome = await processPublishJob(job, 1, deps(client, at));
+      outcomes.push(outcome.kind === 'settled' ? outcome.state : outcome.kind);
+      if (outcome.kind !== 'retry') break;
+    }
+    expect(outcomes.at(-1)).toBe('HANDOFF');
+    expect(outcomes.filter((kind) => kind === 'retry').length).toBe(MAX_UNRESOLVED_ATTEMPTS - 2);
+    expect(client.published).toBe(0);
+    expect(await getDelivery(store, 'msg-in-doubt', channel.id)).toMatchObject({ state: 'HANDOFF', reason: expect.stringMatching(/check the channel/) });
   });
 });
 

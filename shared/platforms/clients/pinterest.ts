@@ -76,7 +76,12 @@ async function uploadVideo(context: PlatformContext, video: Media): Promise<stri
   const form = await encodeForm(registered.upload_parameters ?? {}, { bytes, mime, name: 'video.mp4' });
   const uploaded = await httpRequest({ method: 'POST', url: registered.upload_url, headers: { 'content-type': form.contentType }, body: form.body, fetch: context.fetch, timeoutMs: 10 * 60_000 });
   if (uploaded.status >= 300) {
-    throw new PlatformError(uploaded.status >= 500 ? 'retryable' : 'permanent', `video upload: HTTP ${uploaded.status} ${safeDetail(uploaded.body)}`, { code: `upload-${uploaded.status}` });
+    // No pin exists yet, so every failure here may be retried; only a refused file is permanent.
+    const detail = `video upload: HTTP ${uploaded.status} ${safeDetail(uploaded.body)}`;
+    if (uploaded.status === 429) throw new PlatformError('rate-limited', detail, { code: `upload-${uploaded.status}`, retryAfterSeconds: retryAfterSeconds(uploaded.headers) });
+    // 403 from the storage host: the signed upload URL expired; the next attempt registers a new one
+    const transient = uploaded.status >= 500 || uploaded.status === 408 || uploaded.status === 403;
+    throw new PlatformError(transient ? 'retryable' : 'permanent', detail, { code: `upload-${uploaded.status}` });
   }
   const deadline = Date.now() + VIDEO_PROCESSING_BUDGET_MS;
   for (;;) {
