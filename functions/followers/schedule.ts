@@ -5,12 +5,12 @@
  * - `checkFigureAges` (hourly): only the age check, so the 48 h alarm fires within the hour it is due
  *   rather than at the next daily run.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { tableName } from '../../shared/config';
+import { logger } from '../../shared/observability/powertools';
 import { listChannelsOfOrgs } from '../../shared/store/channels';
 import { followerMetrics } from '../../shared/followers/metrics';
 import { missingFigures, runDailyFollowerSchedule, type DailyRunSummary, type MissingFigure } from '../../shared/followers/schedule';
@@ -19,7 +19,6 @@ import { configuredOrgs, configuredTimeZone } from '../../shared/followers/setti
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const sqs = new SQSClient({});
 const metrics = followerMetrics();
-const logger = new Logger({ serviceName: 'followers' });
 
 /** The schedule sends `{}`; a run for a missed day can name it. */
 const ScheduleEventSchema = z.object({ date: z.iso.date().optional() }).loose();
