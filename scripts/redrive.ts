@@ -1,14 +1,21 @@
 /**
- * npm run redrive -- --platform threads [--lane urgent|normal]
- * Moves the platform's dead-letter jobs back to their queues. Uses the same environment as the
- * functions (HEROLD_QUEUES; AWS credentials, or AWS_ENDPOINT_URL_SQS for the local stack).
+ * npm run redrive -- --platform threads [--lane urgent|normal] [--actor name]
+ * Moves the platform's dead-letter jobs back to their queues, and writes the audit record of it for
+ * every configured organisation (HEROLD_ORGS; a platform's queues carry all of them). Uses the same
+ * environment as the functions (HEROLD_TABLE, HEROLD_QUEUES; AWS credentials, or the local stack's
+ * AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB).
  */
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { auditPut } from '../shared/audit/audit';
+import { configuredOrgs } from '../shared/followers/settings';
 import { isPlatformId, PLATFORM_IDS } from '../shared/platforms/registry';
 import { redrivePlatform } from '../shared/queue/redrive';
+import { defaultStore } from '../shared/store/client';
 
-const { values } = parseArgs({ options: { platform: { type: 'string' }, lane: { type: 'string' } } });
+const { values } = parseArgs({ options: { platform: { type: 'string' }, lane: { type: 'string' }, actor: { type: 'string' } } });
 if (!values.platform || !isPlatformId(values.platform)) {
   console.error(`--platform must be one of: ${PLATFORM_IDS.join(', ')}`);
   process.exit(2);
@@ -18,7 +25,21 @@ if (values.lane && values.lane !== 'urgent' && values.lane !== 'normal') {
   process.exit(2);
 }
 const lanes = values.lane ? [values.lane as 'urgent' | 'normal'] : (['urgent', 'normal'] as const);
+const actor = values.actor ?? `operator:${userInfo().username}`;
 const results = await redrivePlatform(new SQSClient({}), values.platform, [...lanes]);
 for (const result of results) {
   console.log(`${values.platform} ${result.lane}: ${result.messages === 0 ? 'dead-letter queue is empty' : `moving ${result.messages} job(s) back (task ${result.taskHandle ?? 'started'})`}`);
+}
+const moved = results.filter((result) => result.messages > 0);
+if (moved.length > 0) {
+  const store = defaultStore();
+  const now = new Date();
+  await store.doc.send(
+    new TransactWriteCommand({
+      TransactItems: configuredOrgs().map((org) =>
+        auditPut(store, { org, sub: actor }, { action: 'queue.redrive', target: `platform/${values.platform}`, after: moved.map(({ lane, messages, taskHandle }) => ({ lane, messages, taskHandle })) }, now),
+      ),
+    }),
+  );
+  console.log(`audit: queue.redrive recorded by ${actor}`);
 }

@@ -4,6 +4,7 @@
  * (another organisation's message answers 404, like a missing one) and with the editor role
  * (emergency messages also need the emergency role). Every refusal comes before any change.
  */
+import { auditPut } from '../audit/audit';
 import { z } from 'zod';
 import { requireRole } from '../api/auth';
 import { parseOrProblem, ProblemError } from '../api/problem';
@@ -93,6 +94,12 @@ export async function updateScheduledMessage(deps: ChangeDeps, principal: Princi
     unchanged: ['text', 'scheduledAt'],
     deliveries: changes,
     now,
+    audit: auditPut(
+      deps.store,
+      principal,
+      { action: 'message.update', target: `message/${message.id}`, before: { scheduledAt: message.scheduledAt, text: message.text }, after: { scheduledAt: at.toISOString(), text } },
+      now,
+    ),
   });
   if (!changed) {
     if (moves && !due) await schedules.update({ messageId: message.id, at: previousAt }).catch(() => undefined);
@@ -138,7 +145,14 @@ export async function cancelMessage(deps: ChangeDeps, principal: Principal, rawI
     .filter((delivery) => delivery.state === 'SCHEDULED' || delivery.state === 'HELD')
     .map((before) => ({ before, after: { ...before, state: 'CANCELLED' as const } }));
   const reason = `cancelled by ${principal.sub}`;
-  const changed = await changeMessageState(deps.store, { message, to: 'CANCELLED', fields: { stateReason: reason }, deliveries: changes, now });
+  const changed = await changeMessageState(deps.store, {
+    message,
+    to: 'CANCELLED',
+    fields: { stateReason: reason },
+    deliveries: changes,
+    now,
+    audit: auditPut(deps.store, principal, { action: 'message.cancel', target: `message/${message.id}`, before: { state: message.state }, after: { state: 'CANCELLED' } }, now),
+  });
   if (!changed) throw new ProblemError(409, `message "${message.id}" changed meanwhile (it may have gone out); read it again`);
   if (message.state === 'SCHEDULED') {
     // The message is CANCELLED already: a schedule that survives this fires into a no-op dispatch.
@@ -153,7 +167,9 @@ export async function cancelMessage(deps: ChangeDeps, principal: Principal, rawI
 export async function releaseHeldMessage(deps: ChangeDeps, principal: Principal, rawId: string | undefined): Promise<CreatedMessage> {
   const found = await ownMessage(deps.store, principal, rawId, 'releasing a held message');
   if (found.message.state !== 'HELD') conflict(found.message, 'only HELD messages can be released');
-  const outcome = await sendOut(deps, found, (deps.now ?? (() => new Date()))());
+  const now = (deps.now ?? (() => new Date()))();
+  const audit = auditPut(deps.store, principal, { action: 'message.release', target: `message/${found.message.id}`, before: { state: 'HELD' }, after: { state: 'DISPATCHED' } }, now);
+  const outcome = await sendOut(deps, found, now, audit);
   if (outcome.outcome === 'ignored') throw new ProblemError(409, `message "${found.message.id}" changed meanwhile; read it again`);
   logger.info('held message released', { messageId: found.message.id, by: principal.sub });
   return { id: found.message.id, ...outcome.view };

@@ -8,6 +8,8 @@
  * set, so starting and ending are single atomic ADD/DELETE updates) for the running emergencies,
  * each named by the first message of its thread.
  */
+import { auditPut } from '../audit/audit';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { requireRole } from '../api/auth';
@@ -111,19 +113,27 @@ export async function setOrgHold(store: Store, principal: Principal, rawOrg: str
   requireRole(principal, 'admin', 'switching the crisis hold');
   if (org !== principal.org) throw new ProblemError(403, 'an administrator can only switch the hold of their own organisation');
   const request = parseOrProblem(HoldRequestSchema, body);
+  const before = await readHold(store, org);
   await store.doc.send(
-    new UpdateCommand({
-      TableName: store.table,
-      Key: schedulingKeys.orgHold(org),
-      UpdateExpression: request.active ? 'SET #org = :org, #updatedAt = :now, #manual = :manual' : 'SET #org = :org, #updatedAt = :now REMOVE #manual, #emergencyIds',
-      ExpressionAttributeNames: request.active
-        ? { '#org': 'org', '#updatedAt': 'updatedAt', '#manual': 'manual' }
-        : { '#org': 'org', '#updatedAt': 'updatedAt', '#manual': 'manual', '#emergencyIds': 'emergencyIds' },
-      ExpressionAttributeValues: {
-        ':org': org,
-        ':now': now.toISOString(),
-        ...(request.active ? { ':manual': { by: principal.sub, since: now.toISOString(), ...(request.reason ? { reason: request.reason } : {}) } } : {}),
-      },
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: store.table,
+            Key: schedulingKeys.orgHold(org),
+            UpdateExpression: request.active ? 'SET #org = :org, #updatedAt = :now, #manual = :manual' : 'SET #org = :org, #updatedAt = :now REMOVE #manual, #emergencyIds',
+            ExpressionAttributeNames: request.active
+              ? { '#org': 'org', '#updatedAt': 'updatedAt', '#manual': 'manual' }
+              : { '#org': 'org', '#updatedAt': 'updatedAt', '#manual': 'manual', '#emergencyIds': 'emergencyIds' },
+            ExpressionAttributeValues: {
+              ':org': org,
+              ':now': now.toISOString(),
+              ...(request.active ? { ':manual': { by: principal.sub, since: now.toISOString(), ...(request.reason ? { reason: request.reason } : {}) } } : {}),
+            },
+          },
+        },
+        auditPut(store, principal, { action: 'organisation.hold', target: `organisation/${org}`, before: { held: holdIsOn(before) }, after: { held: request.active, reason: request.reason } }, now),
+      ],
     }),
   );
   logger.info(request.active ? 'crisis hold switched on' : 'crisis hold ended', { org, by: principal.sub });

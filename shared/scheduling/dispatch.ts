@@ -5,6 +5,7 @@
  * again at that moment (a channel frozen since creation is SKIPPED), and the deliveries are queued
  * exactly as an immediate message's are.
  */
+import type { TransactItem } from '../store/messages';
 import type { CreatedMessage } from '../messages/create';
 import { deliverySummaries, queueDeliveries } from '../messages/enqueue';
 import type { Channel, Delivery, Message } from '../model/schemas';
@@ -58,13 +59,13 @@ export async function dispatchScheduledMessage(messageId: string, deps: Dispatch
 }
 
 /** HELD or SCHEDULED → DISPATCHED, then queue; `ignored` when someone else moved the message first. */
-export async function sendOut(deps: DispatchDeps, found: MessageWithDeliveries, now: Date): Promise<DispatchOutcome> {
+export async function sendOut(deps: DispatchDeps, found: MessageWithDeliveries, now: Date, audit?: TransactItem): Promise<DispatchOutcome> {
   const { message, deliveries } = found;
   const channels = new Map((await listChannels(deps.store, message.org)).map((channel) => [channel.id, channel]));
   const changes = deliveries
     .filter((delivery) => delivery.state === 'SCHEDULED' || delivery.state === 'HELD')
     .map((before) => ({ before, after: readyToGo(before, channels.get(before.channelId)) }));
-  const changed = await changeMessageState(deps.store, { message, to: 'DISPATCHED', fields: { stateReason: undefined }, deliveries: changes, now });
+  const changed = await changeMessageState(deps.store, { message, to: 'DISPATCHED', fields: { stateReason: undefined }, deliveries: changes, now, ...(audit ? { audit } : {}) });
   if (!changed) return ignored(message.id, 'message changed while it was being dispatched');
   const current = applyChanges(deliveries, changes);
   // Unsent jobs stay PENDING in the reconciler's index, which sends them again.

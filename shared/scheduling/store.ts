@@ -8,6 +8,7 @@
  * without one) and a listing checks each pointer against its message, so a pointer left behind by a
  * failed write is never shown.
  */
+import type { TransactItem } from '../store/messages';
 import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { MessageSchema, type Delivery, type Message, type MessageState } from '../model/schemas';
 import { withoutKeys, type Store } from '../store/client';
@@ -75,6 +76,8 @@ export interface StateChange {
   unchanged?: ('text' | 'scheduledAt')[];
   deliveries: DeliveryChange[];
   now: Date;
+  /** the audit record of the change, written in the same transaction */
+  audit?: TransactItem;
 }
 
 /** Apply a state change; false when the message or a delivery moved on since it was read. */
@@ -108,7 +111,9 @@ export async function changeMessageState(store: Store, change: StateChange): Pro
           ...(isWaiting(from) ? [{ Delete: { TableName: store.table, Key: pointerKey(message, from) } }] : []),
           ...(isWaiting(to) ? [{ Put: { TableName: store.table, Item: { ...pointerKey(message, to), messageId: message.id } } }] : []),
         ];
-  const transaction = new TransactWriteCommand({ TransactItems: [{ Update: messageUpdate }, ...deliveryUpdates.map((Update) => ({ Update })), ...pointers] });
+  const transaction = new TransactWriteCommand({
+    TransactItems: [{ Update: messageUpdate }, ...deliveryUpdates.map((Update) => ({ Update })), ...pointers, ...(change.audit ? [change.audit] : [])],
+  });
   for (let attempt = 1; ; attempt += 1) {
     try {
       await store.doc.send(transaction);
