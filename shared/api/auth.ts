@@ -6,6 +6,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { PrincipalSchema, RoleSchema, type Principal, type Role } from '../model/schemas';
 import { ProblemError } from './problem';
+import { configuredOrgs } from '../followers/settings';
 
 type Claims = Record<string, string | number | boolean | string[]>;
 
@@ -15,6 +16,8 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEventV2WithJWTAuth
   const roles = claimList(claims.roles ?? claims['cognito:groups']).filter((role): role is Role => RoleSchema.safeParse(role).success);
   const parsed = PrincipalSchema.safeParse({ sub: claims.sub, org: claims.org ?? claims['custom:org'], roles });
   if (!parsed.success) throw new ProblemError(403, 'the token does not name a valid organisation and subject');
+  // A well-formed but unknown organisation gets nothing, not an empty world of its own.
+  if (!configuredOrgs().includes(parsed.data.org)) throw new ProblemError(403, 'the token names an organisation Herold does not serve');
   return parsed.data;
 }
 
