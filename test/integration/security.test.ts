@@ -24,7 +24,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => stack?.stop());
 
-async function call(method: string, path: string, body?: unknown, bearer: string | null = token.city!) {
+async function call(method: string, path: string, body?: unknown, bearer: string | null = token.city!): Promise<{ status: number; type: string | null; json: Record<string, unknown> }> {
   const response = await fetch(`${stack.apiUrl}${path}`, {
     method,
     headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
