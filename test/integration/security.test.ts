@@ -36,17 +36,17 @@ async function call(method: string, path: string, body?: unknown, bearer: string
 
 describe("a city administrator cannot touch the fire brigade's channels or messages", () => {
   it.each([
-    ['read its message', 'GET', () => `/messages/${fireMessage}`, undefined, 404],
-    ['post to its channel', 'POST', () => '/messages', { text: 'Hallo', channels: ['fire-brigade-threads'] }, 422],
-    ['confirm its delivery', 'POST', () => `/messages/${fireMessage}/deliveries/fire-brigade-threads/confirm`, {}, 404],
-    ['change its channel', 'PATCH', () => '/channels/fire-brigade-threads', { state: 'frozen' }, 404],
-    ['approve its message', 'POST', () => `/messages/${fireMessage}/approve`, undefined, 404],
-    ['correct its message', 'POST', () => `/messages/${fireMessage}/correct`, {}, 404],
-    ['reschedule its message', 'PATCH', () => `/messages/${fireScheduled}`, { text: 'Gekapert' }, 404],
-    ['cancel its message', 'DELETE', () => `/messages/${fireScheduled}`, undefined, 404],
-    ['switch its crisis hold', 'PUT', () => '/organisations/fire-brigade/hold', { active: true }, 403],
-    ['read its follower report', 'GET', () => '/reports/followers?from=2026-01-01&to=2026-01-31&org=fire-brigade', undefined, 403],
-    ['enter its follower figures', 'PUT', () => '/channels/fire-brigade-threads/followers/2026-01-01', { count: 1 }, 404],
+    ['read its message', 'GET', (): string => `/messages/${fireMessage}`, undefined, 404],
+    ['post to its channel', 'POST', (): string => '/messages', { text: 'Hallo', channels: ['fire-brigade-threads'] }, 422],
+    ['confirm its delivery', 'POST', (): string => `/messages/${fireMessage}/deliveries/fire-brigade-threads/confirm`, {}, 404],
+    ['change its channel', 'PATCH', (): string => '/channels/fire-brigade-threads', { state: 'frozen' }, 404],
+    ['approve its message', 'POST', (): string => `/messages/${fireMessage}/approve`, undefined, 404],
+    ['correct its message', 'POST', (): string => `/messages/${fireMessage}/correct`, {}, 404],
+    ['reschedule its message', 'PATCH', (): string => `/messages/${fireScheduled}`, { text: 'Gekapert' }, 404],
+    ['cancel its message', 'DELETE', (): string => `/messages/${fireScheduled}`, undefined, 404],
+    ['switch its crisis hold', 'PUT', (): string => '/organisations/fire-brigade/hold', { active: true }, 403],
+    ['read its follower report', 'GET', (): string => '/reports/followers?from=2026-01-01&to=2026-01-31&org=fire-brigade', undefined, 403],
+    ['enter its follower figures', 'PUT', (): string => '/channels/fire-brigade-threads/followers/2026-01-01', { count: 1 }, 404],
   ] as const)('cannot %s', async (_what, method, path, body, status) => {
     const answer = await call(method, path(), body);
     expect(answer.status).toBe(status);
