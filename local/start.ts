@@ -276,10 +276,6 @@ function portFromEnv(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
-  // In a terminal the handlers' JSON logs and EMF metric records would bury the request lines; they are
-  // CloudWatch's. POWERTOOLS_LOG_LEVEL=INFO (or DEBUG) and POWERTOOLS_METRICS_DISABLED=false bring them back.
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const port = portFromEnv('HEROLD_PORT', 3000);
   const simulatorPort = portFromEnv('HEROLD_SIM_PORT', 4010);
   let stack: LocalStack | undefined;
