@@ -47,7 +47,7 @@ export const SUITE_KNOBS = {
    * platform's, so at the deployed 5 a delivery would now and then run out of attempts on
    * transient faults alone; such a give-up would be reported, and fail the run, as "other".
    */
-  maxReceiveCount: 10,
+  maxReceiveCount: 20,
   /** channel budgets and the simulator's platform limits, raised so quotas never hold a run up */
   channelQuota: { limit: 1_000_000, windowSeconds: 24 * 60 * 60, note: 'raised for the fault suite' },
   simulatorQuotaScale: 1_000,

@@ -183,6 +183,8 @@ export const DeliverySchema = z.object({
   notBefore: z.number().optional(),
   /** what a RETRYING delivery waits for */
   waitingFor: z.enum(['retry', 'rate-limit', 'quota']).optional(),
+  /** lookups in a row that could not tell whether the platform has the post */
+  lookupsInDoubt: z.number().int().nonnegative().optional(),
   /** set when the job went to the dead-letter queue; a redriven job may claim it again */
   retriesExhausted: z.boolean().optional(),
   /** pinned on the channel (the current alert); false once its all-clear unpinned it */

@@ -113,6 +113,15 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
         if (error instanceof PlatformError && error.errorClass === 'ambiguous' && error.code === NO_LOOKUP_CODE) {
           return settle('HANDOFF', { lastError: { class: 'ambiguous', code: NO_LOOKUP_CODE, detail: safeDetail(error.message) }, reason: unverifiableReason(deps.platform) }, message);
         }
+        // The platform says the post may exist but the lookup cannot find it: after a few such
+        // lookups in a row a person decides, since publishing again could post twice.
+        if (error instanceof PlatformError && error.errorClass === 'ambiguous') {
+          const lookupsInDoubt = (delivery.lookupsInDoubt ?? 0) + 1;
+          if (lookupsInDoubt >= MAX_LOOKUPS_IN_DOUBT) {
+            return settle('HANDOFF', { lastError: { class: 'ambiguous', ...(error.code ? { code: error.code } : {}), detail: safeDetail(error.message) }, reason: unresolvedReason(deps.platform, lookupsInDoubt) }, message);
+          }
+          return handlePlatformError(error, { claim, delivery, message, channel, receiveCount, deps, settle, lookupsInDoubt });
+        }
         throw error;
       }
     }
@@ -140,6 +149,8 @@ async function handlePlatformError(
     receiveCount: number;
     deps: PublishDeps;
     settle: (state: 'FAILED' | 'HANDOFF', details: { lastError?: DeliveryError; retriesExhausted?: boolean; reason?: string }, message?: Message) => Promise<JobOutcome>;
+    /** consecutive lookups that ended in doubt, this one included */
+    lookupsInDoubt?: number;
   },
 ): Promise<JobOutcome> {
   const { claim, delivery, message, channel, receiveCount, deps, settle } = scope;
@@ -159,12 +170,7 @@ async function handlePlatformError(
       return lastReceive ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'rate-limited' } : { kind: 'retry', afterSeconds, state: 'RETRYING', errorClass: 'rate-limited' };
     }
     case 'ambiguous':
-      // Lookups that keep ending in doubt (the platform says it published, the post cannot be found)
-      // go to a person: publishing again could post twice, and waiting longer would never end.
-      if (delivery.previousState === 'VERIFY' && delivery.attempts >= MAX_UNRESOLVED_ATTEMPTS) {
-        return settle('HANDOFF', { lastError, reason: unresolvedReason(deps.platform, delivery.attempts) }, message);
-      }
-      await recordPending(deps.store, claim, { state: 'VERIFY', lastError, nextAttemptAt: deps.now() + VERIFY_AFTER_SECONDS * 1000 }, deps.now());
+      await recordPending(deps.store, claim, { state: 'VERIFY', lastError, ...(scope.lookupsInDoubt ? { lookupsInDoubt: scope.lookupsInDoubt } : {}), nextAttemptAt: deps.now() + VERIFY_AFTER_SECONDS * 1000 }, deps.now());
       return lastReceive ? { kind: 'requeue', afterSeconds: VERIFY_AFTER_SECONDS, errorClass: 'ambiguous' } : { kind: 'retry', afterSeconds: VERIFY_AFTER_SECONDS, state: 'VERIFY', errorClass: 'ambiguous' };
     case 'retryable': {
       if (lastReceive) {
@@ -236,11 +242,11 @@ async function publishRequest(store: Store, message: Message, delivery: Delivery
 
 const platformSupportsReplies = (platform: PlatformId) => PLATFORMS[platform].replies;
 
-/** Attempts after which a delivery still in doubt is handed to a person. */
-export const MAX_UNRESOLVED_ATTEMPTS = 8;
+/** Lookups in a row that end in doubt before a delivery is handed to a person. */
+export const MAX_LOOKUPS_IN_DOUBT = 5;
 
-const unresolvedReason = (platform: PlatformId, attempts: number) =>
-  `after ${attempts} attempts Herold still cannot tell whether ${PLATFORMS[platform].displayName} has the post: check the channel, post the text by hand if it is missing, then confirm`;
+const unresolvedReason = (platform: PlatformId, lookups: number) =>
+  `${lookups} lookups in a row could not tell whether ${PLATFORMS[platform].displayName} has the post: check the channel, post the text by hand if it is missing, then confirm`;
 
 const unverifiableReason = (platform: PlatformId) =>
   `an earlier attempt may have reached ${PLATFORMS[platform].displayName}, which offers no way to look the post up: check the channel, post the text by hand if it is missing, then confirm`;

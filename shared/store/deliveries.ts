@@ -179,7 +179,7 @@ export const recordFinal = (
 export const recordPending = (
   store: Store,
   claim: Claim,
-  outcome: { state: 'RETRYING' | 'VERIFY'; lastError: DeliveryError; waitingFor?: 'retry' | 'rate-limit' | 'quota'; nextAttemptAt: number },
+  outcome: { state: 'RETRYING' | 'VERIFY'; lastError: DeliveryError; waitingFor?: 'retry' | 'rate-limit' | 'quota'; nextAttemptAt: number; lookupsInDoubt?: number },
   now: number,
 ) =>
   updateClaimed(
@@ -190,10 +190,12 @@ export const recordPending = (
         state: outcome.state,
         lastError: outcome.lastError,
         ...(outcome.waitingFor ? { waitingFor: outcome.waitingFor } : {}),
+        ...(outcome.lookupsInDoubt ? { lookupsInDoubt: outcome.lookupsInDoubt } : {}),
         notBefore: outcome.nextAttemptAt,
         GSI1SK: keys.openDeliveriesSort(outcome.nextAttemptAt + STALE_GRACE_MS, claim.messageId, claim.channelId),
       },
-      remove: ['leaseUntil'],
+      // the count is of lookups in a row: any other outcome starts it again
+      remove: outcome.lookupsInDoubt ? ['leaseUntil'] : ['leaseUntil', 'lookupsInDoubt'],
     },
     now,
   );

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel, Delivery, Message } from '../../shared/model/schemas';
 import { NO_LOOKUP_CODE, PlatformError, type PlatformClient } from '../../shared/platforms/client';
-import { MAX_UNRESOLVED_ATTEMPTS, processPublishJob, type PublishDeps } from '../../shared/publishing/publish';
+import { MAX_LOOKUPS_IN_DOUBT, processPublishJob, type PublishDeps } from '../../shared/publishing/publish';
 import type { Store } from '../../shared/store/client';
 import { dueOpenDeliveries } from '../../shared/store/deliveries';
 import { getDelivery, putMessageWithDeliveries } from '../../shared/store/messages';
@@ -112,21 +112,39 @@ describe('a delivery that may have been posted where nothing can be looked up', 
 });
 
 describe('a delivery whose lookups keep ending in doubt', () => {
-  it('goes to a person after MAX_UNRESOLVED_ATTEMPTS instead of verifying for ever, and never publishes again', async () => {
+  it('goes to a person after MAX_LOOKUPS_IN_DOUBT lookups in a row instead of verifying for ever, and never publishes again', async () => {
     await deliveryIn('VERIFY', 'msg-in-doubt');
     const client = fakeClient(new PlatformError('ambiguous', 'the container is published but its post was not found', { code: 'PUBLISHED' }));
     const job = { type: 'publish' as const, messageId: 'msg-in-doubt', channelId: channel.id };
     const outcomes: string[] = [];
     // each attempt waits out the verify delay, as SQS would make it
-    for (let attempt = 0, at = now; attempt < MAX_UNRESOLVED_ATTEMPTS + 2; attempt += 1, at += 60_000) {
+    for (let attempt = 0, at = now; attempt < MAX_LOOKUPS_IN_DOUBT + 2; attempt += 1, at += 60_000) {
       const outcome = await processPublishJob(job, 1, deps(client, at));
       outcomes.push(outcome.kind === 'settled' ? outcome.state : outcome.kind);
       if (outcome.kind !== 'retry') break;
     }
     expect(outcomes.at(-1)).toBe('HANDOFF');
-    expect(outcomes.filter((kind) => kind === 'retry').length).toBe(MAX_UNRESOLVED_ATTEMPTS - 2);
+    expect(outcomes.filter((kind) => kind === 'retry').length).toBe(MAX_LOOKUPS_IN_DOUBT - 1);
+    expect(client.lookups).toBe(MAX_LOOKUPS_IN_DOUBT);
     expect(client.published).toBe(0);
     expect(await getDelivery(store, 'msg-in-doubt', channel.id)).toMatchObject({ state: 'HANDOFF', reason: expect.stringMatching(/check the channel/) });
+  });
+});
+
+describe('a delivery whose lookup answered', () => {
+  it('starts counting lookups in doubt again: publish failures in between are not lookups', async () => {
+    await deliveryIn('VERIFY', 'msg-answered');
+    const inDoubt = fakeClient(new PlatformError('ambiguous', 'listing timed out', { code: 'TIMEOUT' }));
+    const job = { type: 'publish' as const, messageId: 'msg-answered', channelId: channel.id };
+    let at = now;
+    for (let lookup = 1; lookup < MAX_LOOKUPS_IN_DOUBT; lookup += 1, at += 60_000) await processPublishJob(job, 1, deps(inDoubt, at));
+    expect(await getDelivery(store, 'msg-answered', channel.id)).toMatchObject({ state: 'VERIFY', lookupsInDoubt: MAX_LOOKUPS_IN_DOUBT - 1 });
+    // the lookup answers "not there"; the new post's answer is lost again
+    const answered = fakeClient(undefined, new PlatformError('ambiguous', 'connection lost', { code: 'ECONNRESET' }));
+    expect(await processPublishJob(job, 1, deps(answered, at))).toMatchObject({ kind: 'retry', state: 'VERIFY' });
+    const stored = await getDelivery(store, 'msg-answered', channel.id);
+    expect(stored?.state).toBe('VERIFY');
+    expect(stored?.lookupsInDoubt).toBeUndefined();
   });
 });
 
