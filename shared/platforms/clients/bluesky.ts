@@ -283,12 +283,25 @@ export const blueskyClient: PlatformClient = {
 
     const rkey = request.checkpoint.rkey ?? newTid();
     if (!request.checkpoint.rkey) await context.saveCheckpoint({ ...request.checkpoint, rkey });
-    const { session, response } = await withSession(
-      context,
-      (current) => xrpc(context, 'POST', 'com.atproto.repo.createRecord', { token: current.accessJwt, body: { repo: current.did, collection: POST_COLLECTION, rkey, record } }),
-      'create post',
-    );
-    const created = response.body as Partial<StrongRef>;
+    const createPost = () =>
+      withSession(
+        context,
+        (current) => xrpc(context, 'POST', 'com.atproto.repo.createRecord', { token: current.accessJwt, body: { repo: current.did, collection: POST_COLLECTION, rkey, record } }),
+        'create post',
+      );
+    let answer: Awaited<ReturnType<typeof createPost>>;
+    try {
+      answer = await createPost();
+    } catch (error) {
+      // Our record key is taken: an earlier attempt of this very delivery created the post after all.
+      if (error instanceof PlatformError && /already exists/i.test(error.message)) {
+        const existing = await blueskyClient.findPublished({ ...request, checkpoint: { ...request.checkpoint, rkey } }, context);
+        if (existing) return existing;
+      }
+      throw error;
+    }
+    const { session } = answer;
+    const created = answer.response.body as Partial<StrongRef>;
     if (!created.uri || !created.cid) throw new PlatformError('ambiguous', 'create post answered without uri and cid');
     return result(handleOf(context, session), { uri: created.uri, cid: created.cid }, request);
   },

@@ -103,6 +103,18 @@ describe('Bluesky client against the simulator', () => {
     expect(await blueskyClient.findPublished({ ...lost, checkpoint: {} }, channel)).toBeNull();
   });
 
+  it('publishing again with a record key the post already holds reports that post instead of failing', async () => {
+    const channel = context();
+    await sim.injectFaults({ platform: 'bluesky', dropAfterRecord: true, count: 1 });
+    const lost = request();
+    await expect(blueskyClient.publish(lost, channel)).rejects.toMatchObject({ errorClass: 'ambiguous' });
+    const checkpoint = channel.checkpoints.at(-1) ?? {};
+    // as when a lookup ran before the platform had stored the post: the next attempt publishes again
+    const again = await blueskyClient.publish({ ...lost, checkpoint }, channel);
+    expect(decodeRemoteId(again.remoteId).uri).toBe(sim.state.posts('bluesky')[0]?.id);
+    expect(sim.state.posts('bluesky')).toHaveLength(1);
+  });
+
   it('reads followersCount for the account', async () => {
     expect(await blueskyClient.followerCount(context())).toBe(sim.state.followers('bluesky', 'dresden.de'));
   });
