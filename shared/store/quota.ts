@@ -14,6 +14,11 @@ import { isConditionFailure, type Store } from './client';
 
 export const DEFAULT_EMERGENCY_RESERVE = 0.2;
 
+const windowKey = (channelId: string, rule: QuotaRule, now: number) => {
+  const windowMs = rule.windowSeconds * 1000;
+  return { PK: `QUOTA#${channelId}`, SK: new Date(Math.floor(now / windowMs) * windowMs).toISOString() };
+};
+
 export type QuotaDecision =
   | { ok: true; used: number; limit: number; reserve: number }
   | { ok: false; retryAtMs: number; limit: number; reserve: number };
@@ -35,7 +40,7 @@ export async function takeQuota(
     const result = await store.doc.send(
       new UpdateCommand({
         TableName: store.table,
-        Key: { PK: `QUOTA#${channelId}`, SK: new Date(windowStart).toISOString() },
+        Key: windowKey(channelId, rule, options.now),
         UpdateExpression: 'ADD used :one SET expiresAt = if_not_exists(expiresAt, :expires), #limit = :limit',
         ConditionExpression: 'attribute_not_exists(used) OR used < :ceiling',
         ExpressionAttributeNames: { '#limit': 'limit' },
