@@ -19,7 +19,8 @@ describe('the fault-injection run at CI size', () => {
       messages: 60,
       minKills: 3,
       killGapMs: [1_500, 4_000],
-      deadlineMs: 200_000,
+      // generous: in CI the other integration files run beside it on the same two cores
+      deadlineMs: 480_000,
       services: { ...localAwsEndpoints(), tableName: name, queuePrefix: name },
     });
     const table = markdownTable(result.figures);
@@ -36,7 +37,7 @@ describe('the fault-injection run at CI size', () => {
     expect(totals.injected['rate-limited']).toBeGreaterThan(0);
     expect(totals.published).toBeGreaterThan(0);
     expect(totals.published + totals.failedInjected + totals.failedUnsupported + totals.skipped + totals.handoff + totals.checkByHand).toBe(totals.sent);
-  }, 300_000);
+  }, 600_000);
 });
 
 describe('the reckoning', () => {
