@@ -9,7 +9,7 @@
  *   4, 17, 32, 341, 613, 80001–80014, 9/2207042 (publishing limit) → rate-limited
  *   190, or subcodes 458–467                 → auth (token expired, revoked, password changed …)
  *   10, 200–299                              → auth (a permission is missing: a person has to act)
- *   506 (duplicate post) and everything else → permanent
+ *   506 (duplicate post), Instagram's 4/2207051 (spam restriction) and everything else → permanent
  */
 import { PlatformError, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
 import { classByStatus, httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
@@ -32,6 +32,8 @@ const RATE_LIMIT_CODES = new Set([4, 17, 32, 341, 613]);
 const TRANSIENT_CODES = new Set([1, 2, -1, -2]);
 /** Instagram: "You reached maximum number of posts that is allowed to be published by API in 24 hours". */
 const PUBLISHING_LIMIT_SUBCODE = 2207042;
+/** Instagram: code 4 with this subcode is a spam restriction on the post, not a rate limit; waiting does not help. */
+const SPAM_RESTRICTION_SUBCODE = 2207051;
 /** How long to wait on a rate limit the platform gives no time for: Graph's windows are an hour. */
 const DEFAULT_RATE_LIMIT_WAIT_SECONDS = 15 * 60;
 
@@ -71,6 +73,7 @@ export function classifyGraphError(response: HttpResponse, what: string): Platfo
   }
   if (code === 190 || (subcode !== undefined && subcode >= 458 && subcode <= 467)) return make('auth');
   if (code === 10 || (code >= 200 && code <= 299)) return make('auth');
+  if (subcode === SPAM_RESTRICTION_SUBCODE) return make('permanent');
   if (RATE_LIMIT_CODES.has(code) || (code >= 80001 && code <= 80014) || subcode === PUBLISHING_LIMIT_SUBCODE) {
     return make('rate-limited', retryAfterSeconds(response.headers) ?? businessUseCaseWait(response.headers) ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS);
   }

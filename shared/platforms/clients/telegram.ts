@@ -9,9 +9,11 @@
  *
  * Lookup after an ambiguous outcome: the Bot API cannot read a channel's history (there is no
  * method that lists a chat's messages, and bots get no updates about their own posts), so a lost
- * answer can never be resolved by the client. findPublished says so with an `ambiguous` error
- * rather than returning null, which would claim the message certainly was not sent; the
- * delivery stays in VERIFY for a person to check the channel.
+ * answer can never be resolved by the client. What is certain: before each send the client
+ * checkpoints `sendStartedAt`; without it nothing was ever sent (e.g. the function died before
+ * the call) and findPublished returns null. With it, findPublished says "unknown" with an
+ * `ambiguous` error rather than null, which would claim the message certainly was not sent;
+ * the delivery stays in VERIFY for a person to check the channel.
  *
  * Pinning: pinChatMessage / unpinChatMessage (the bot needs the channel's can_edit_messages right;
  * channels never notify about a pin).
@@ -88,6 +90,7 @@ export const telegramClient: PlatformClient = {
   platform: 'telegram',
 
   async publish(request, context): Promise<PublishResult> {
+    await context.saveCheckpoint({ ...request.checkpoint, sendStartedAt: new Date().toISOString() });
     const messageId = await send(request, context);
     const remoteId = String(messageId);
     return {
@@ -97,8 +100,11 @@ export const telegramClient: PlatformClient = {
     };
   },
 
-  async findPublished() {
-    throw new PlatformError('ambiguous', 'the Telegram Bot API cannot list a channel\'s messages; check the channel by hand', { code: 'NO_LOOKUP' });
+  async findPublished(request) {
+    if (!request.checkpoint.sendStartedAt) return null;
+    throw new PlatformError('ambiguous', `the Telegram Bot API cannot list a channel's messages; check the channel for a post sent after ${request.checkpoint.sendStartedAt}`, {
+      code: 'NO_LOOKUP',
+    });
   },
 
   async followerCount(context) {

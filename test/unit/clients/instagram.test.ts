@@ -142,6 +142,7 @@ describe('instagram client against the documented exchanges', () => {
     ['publishing limit reached', 'rate-limited'],
     ['image too large', 'permanent'],
     ['server error', 'retryable'],
+    ['spam restriction', 'permanent'],
   ])('maps the documented "%s" to %s', async (name, errorClass) => {
     const error = await failure(instagramClient.publish(publishRequest({ media: [image()] }), documented(singleExchange(loadFixture('instagram', 'errors'), name))));
     expect(error.errorClass).toBe(errorClass);

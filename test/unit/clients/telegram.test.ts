@@ -56,9 +56,18 @@ describe('telegram client against the simulator', () => {
     expect(await telegramClient.followerCount(context())).toBe(sim.state.followers('telegram', CHANNEL));
   });
 
-  it('cannot look a message up, and says so instead of claiming it was not sent', async () => {
-    const error = await failure(telegramClient.findPublished(publishRequest(), context()));
+  it('cannot look a sent message up, and says so instead of claiming it was not sent', async () => {
+    const ctx = context();
+    const request = publishRequest();
+    await sim.injectFaults({ platform: 'telegram', dropAfterRecord: true, count: 1 });
+    await failure(telegramClient.publish(request, ctx));
+    expect(ctx.checkpoints).toEqual([{ sendStartedAt: expect.any(String) }]);
+    const error = await failure(telegramClient.findPublished({ ...request, checkpoint: ctx.checkpoints[0]! }, ctx));
     expect([error.errorClass, error.code]).toEqual(['ambiguous', 'NO_LOOKUP']);
+  });
+
+  it('knows a message never handed to Telegram was not sent', async () => {
+    expect(await telegramClient.findPublished(publishRequest(), context())).toBeNull();
   });
 
   it('is rate-limited with retry_after once the per-chat limit is spent', async () => {
