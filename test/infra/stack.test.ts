@@ -7,6 +7,14 @@ import { PUBLISHER_TIMEOUT } from '../../infra/constructs/platform-lane';
 import { referencedId, resourcesOf, synthHerold } from './synth';
 
 const { stack, template } = synthHerold();
+// one stack with every optional setting changed (values as `-c` passes them where it matters)
+const { template: configured } = synthHerold({
+  'herold:jwtIssuer': 'https://id.dresden.example',
+  'herold:jwtAudience': ['herold-api'],
+  'herold:followerCollection': '{"hour":6,"minute":30,"timeZone":"America/New_York"}',
+  'herold:ninaFeed': 'true',
+  'herold:kmsKey': 'true',
+});
 const platforms = platformList();
 const functions = resourcesOf(template, 'AWS::Lambda::Function');
 const queues = resourcesOf(template, 'AWS::SQS::Queue');
@@ -260,9 +268,8 @@ describe('HTTP API', () => {
   });
 
   it('takes issuer and audience from context instead', () => {
-    const custom = synthHerold({ 'herold:jwtIssuer': 'https://id.dresden.example', 'herold:jwtAudience': ['herold-api'] }).template;
-    custom.resourceCountIs('AWS::Cognito::UserPool', 0);
-    custom.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+    configured.resourceCountIs('AWS::Cognito::UserPool', 0);
+    configured.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       JwtConfiguration: { Issuer: 'https://id.dresden.example', Audience: ['herold-api'] },
     });
   });
@@ -291,8 +298,7 @@ describe('clocked jobs', () => {
   });
 
   it('takes the collection time and zone from context', () => {
-    const custom = synthHerold({ 'herold:followerCollection': '{"hour":6,"minute":30,"timeZone":"America/New_York"}' }).template;
-    custom.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 6 * * ? *)', ScheduleExpressionTimezone: 'America/New_York' });
+    configured.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 6 * * ? *)', ScheduleExpressionTimezone: 'America/New_York' });
   });
 
   it('passes the emergency policy from herold:alertPolicy to the ingest and feed functions', () => {
@@ -308,7 +314,7 @@ describe('clocked jobs', () => {
     const feedRule = (t: typeof template) =>
       resourcesOf(t, 'AWS::Events::Rule').find(([, rule]) => JSON.stringify(rule.Properties?.Targets).includes('AlertsFeed'))?.[1];
     expect(feedRule(template)?.Properties?.State).toBe('DISABLED');
-    expect(feedRule(synthHerold({ 'herold:ninaFeed': 'true' }).template)?.Properties?.State).toBe('ENABLED');
+    expect(feedRule(configured)?.Properties?.State).toBe('ENABLED');
   });
 
   it('has the herold schedule group and a DLQ behind the dispatch function', () => {
@@ -320,22 +326,21 @@ describe('clocked jobs', () => {
 });
 
 describe('with a customer-managed key (herold:kmsKey)', () => {
-  const { template: encrypted } = synthHerold({ 'herold:kmsKey': 'true' });
-  const keys = resourcesOf(encrypted, 'AWS::KMS::Key');
+  const keys = resourcesOf(configured, 'AWS::KMS::Key');
   const [keyId, key] = keys[0] ?? [];
 
   it('rotates the key and encrypts table, every queue and the alarm topic with it', () => {
     expect(keys).toHaveLength(1);
     expect(key?.Properties?.EnableKeyRotation).toBe(true);
-    encrypted.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } } });
-    const encryptedQueues = resourcesOf(encrypted, 'AWS::SQS::Queue');
-    expect(encryptedQueues.length).toBe(queues.length);
-    for (const [id, queue] of encryptedQueues) expect(referencedId(queue.Properties?.KmsMasterKeyId), id).toBe(keyId);
-    encrypted.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    configured.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } } });
+    const configuredQueues = resourcesOf(configured, 'AWS::SQS::Queue');
+    expect(configuredQueues.length).toBe(queues.length);
+    for (const [id, queue] of configuredQueues) expect(referencedId(queue.Properties?.KmsMasterKeyId), id).toBe(keyId);
+    configured.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
   });
 
   it('still grants no wildcard action of the form * or service:*', () => {
-    for (const [id, policy] of resourcesOf(encrypted, 'AWS::IAM::Policy')) {
+    for (const [id, policy] of resourcesOf(configured, 'AWS::IAM::Policy')) {
       for (const statement of (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement) {
         for (const action of actionsOf(statement)) expect(action, id).not.toMatch(/^\*$|^[a-z0-9-]+:\*$/);
       }
