@@ -160,6 +160,8 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     },
     stop: async () => {
       running = false;
+      // As with SQS itself, a message that reaches a poll whose connection was just closed stays
+      // invisible until its visibility timeout ends; nothing is lost.
       for (const abort of aborts) abort.abort();
       while (pollers.size > 0) await Promise.all([...pollers]);
     },

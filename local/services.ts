@@ -56,7 +56,8 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
   child.once('error', (error) => {
     output += `\n${error.message} (is Java 17 installed? see README)`;
   });
-  await Promise.race([waitForHttp(endpoint, 30_000), exited]);
+  // generous: a busy two-core CI machine can take a while to start a JVM
+  await Promise.race([waitForHttp(endpoint, 60_000), exited]);
   return {
     endpoint,
     stop: async () => {
