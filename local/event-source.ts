@@ -55,7 +55,9 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) throw new Error(`batchSize must be 1-10, got ${batchSize}`);
   if (options.maxConcurrency < 1) throw new Error(`maxConcurrency must be at least 1, got ${options.maxConcurrency}`);
   const waitSeconds = batchSize === 1 ? LONG_POLL_SECONDS : (options.batchingWindowSeconds ?? 1);
-  const log = options.log ?? ((message, error) => console.error(`[${options.functionName}] ${message}`, error ?? ''));
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 1 || waitSeconds > 20) throw new Error(`batchingWindowSeconds must be 1-20, got ${waitSeconds}`);
+  const sink = options.log ?? ((message: string, error?: unknown) => console.error(message, error ?? ''));
+  const log = (message: string, error?: unknown) => sink(`[${options.functionName}] ${message}`, error);
   const { sqs, queueUrl } = options;
   const arn = await queueArn(sqs, queueUrl);
 
