@@ -32,6 +32,8 @@ export interface LocalStackOptions {
   queuePrefix?: string;
   /** queue visibility timeout (default 30 s, as in AWS) */
   visibilityTimeoutSeconds?: number;
+  /** maximum concurrency of each platform's pollers per lane (default LANE_CONCURRENCY, as deployed) */
+  concurrency?: { normal: number; urgent: number };
   /** default: HEROLD_RECONCILE_INTERVAL_MS or one minute */
   reconcileIntervalMs?: number;
   /** where the stack's own messages and request lines go (default console) */
@@ -109,7 +111,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             queueUrl: queues[id][lane],
             handler,
             functionName: `herold-publish-${id}`,
-            maxConcurrency: LANE_CONCURRENCY[lane],
+            maxConcurrency: (options.concurrency ?? LANE_CONCURRENCY)[lane],
             timeoutSeconds: PUBLISH_TIMEOUT_SECONDS,
             log,
           }),
