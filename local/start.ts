@@ -5,7 +5,7 @@
  * a schedule loop. `startLocalStack()` is the same thing as a function, for tests and benchmarks.
  */
 import { randomUUID } from 'node:crypto';
-import type { ScheduledEvent } from 'aws-lambda';
+import type { Context, ScheduledEvent } from 'aws-lambda';
 import { ENV, type QueueUrls } from '../shared/config';
 import type { Channel } from '../shared/model/schemas';
 import { platformList, type PlatformId } from '../shared/platforms/registry';
@@ -98,15 +98,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Imported only now: handlers may read the environment when their module loads, as on a cold start.
     const ingest = await loadHandler<HttpHandler>('../functions/ingest/handler');
-    const reconciler = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/reconciler/handler');
+    const reconciler = await loadHandler<(event: ScheduledEvent, context: Context) => Promise<void>>('../functions/reconciler/handler');
     const publishers = await Promise.all(platformList().map(async ({ id }) => [id, await loadHandler<SqsHandler>(`../functions/publish/${id}`)] as const));
 
     const sqs = localSqsClient(sqsEndpoint);
     cleanups.push(async () => sqs.destroy());
-    const eventSources = await Promise.all(
+    const eventSources: EventSource[] = [];
+    cleanups.push(async () => {
+      await Promise.all(eventSources.map((source) => source.stop()));
+    });
+    await Promise.all(
       publishers.flatMap(([id, handler]) =>
-        (['normal', 'urgent'] as const).map((lane) =>
-          startEventSource({
+        (['normal', 'urgent'] as const).map(async (lane) => {
+          const source = await startEventSource({
             sqs,
             queueUrl: queues[id][lane],
             handler,
@@ -114,13 +118,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             maxConcurrency: (options.concurrency ?? LANE_CONCURRENCY)[lane],
             timeoutSeconds: PUBLISH_TIMEOUT_SECONDS,
             log,
-          }),
-        ),
+          });
+          eventSources.push(source);
+        }),
       ),
     );
-    cleanups.push(async () => {
-      await Promise.all(eventSources.map((source) => source.stop()));
-    });
 
     const schedules = new ScheduleLoop(
       [
