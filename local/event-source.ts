@@ -33,7 +33,7 @@ export interface EventSourceOptions {
   batchSize?: number;
   /** with batchSize > 1: how long to gather a batch (whole seconds, default 1) */
   batchingWindowSeconds?: number;
-  /** the function's timeout, for context.getRemainingTimeInMillis() (default 5 s) */
+  /** the function's timeout (default 5 s, the publisher's: a sixth of the queue visibility) */
   timeoutSeconds?: number;
   log?: (message: string, error?: unknown) => void;
 }
@@ -53,7 +53,9 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) throw new Error(`batchSize must be 1-10, got ${batchSize}`);
   if (options.maxConcurrency < 1) throw new Error(`maxConcurrency must be at least 1, got ${options.maxConcurrency}`);
   const waitSeconds = batchSize === 1 ? LONG_POLL_SECONDS : (options.batchingWindowSeconds ?? 1);
-  const log = options.log ?? ((message, error) => console.error(`[${options.functionName}] ${message}`, error ?? ''));
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 1 || waitSeconds > 20) throw new Error(`batchingWindowSeconds must be 1-20, got ${waitSeconds}`);
+  const sink = options.log ?? ((message: string, error?: unknown) => console.error(message, error ?? ''));
+  const log = (message: string, error?: unknown) => sink(`[${options.functionName}] ${message}`, error);
   const { sqs, queueUrl } = options;
   const arn = await queueArn(sqs, queueUrl);
 
@@ -83,15 +85,24 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     }
   };
 
+  const timeoutMs = (options.timeoutSeconds ?? 5) * 1000;
   const handle = async (messages: Message[]): Promise<void> => {
     const event = toSqsEvent(messages, arn);
     let failed: Set<string>;
+    let timer: NodeJS.Timeout | undefined;
+    // Lambda ends an invocation at its timeout and the batch counts as failed. In process the
+    // handler cannot be killed: it runs on, and its records come back after the visibility timeout.
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)), timeoutMs);
+    });
     try {
-      const result = await options.handler(event, lambdaContext(options.functionName, (options.timeoutSeconds ?? 5) * 1000));
+      const result = await Promise.race([options.handler(event, lambdaContext(options.functionName, timeoutMs)), timedOut]);
       failed = failedMessageIds(event, result);
     } catch (error) {
-      log(`handler threw; all ${messages.length} record(s) stay on the queue`, error);
+      log(`invocation failed; all ${messages.length} record(s) stay on the queue`, error);
       failed = new Set(event.Records.map((record) => record.messageId));
+    } finally {
+      clearTimeout(timer);
     }
     const done = messages.filter((message) => !failed.has(message.MessageId ?? ''));
     if (done.length === 0) return;
@@ -158,6 +169,8 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     },
     stop: async () => {
       running = false;
+      // As with SQS itself, a message that reaches a poll whose connection was just closed stays
+      // invisible until its visibility timeout ends; nothing is lost.
       for (const abort of aborts) abort.abort();
       while (pollers.size > 0) await Promise.all([...pollers]);
     },

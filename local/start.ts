@@ -39,6 +39,8 @@ export interface LocalStackOptions {
   queuePrefix?: string;
   /** queue visibility timeout (default 30 s, as in AWS) */
   visibilityTimeoutSeconds?: number;
+  /** maximum concurrency of each platform's pollers per lane (default LANE_CONCURRENCY, as deployed) */
+  concurrency?: { normal: number; urgent: number };
   /** default: HEROLD_RECONCILE_INTERVAL_MS or one minute */
   reconcileIntervalMs?: number;
   /** channel credentials file to use as it is (default: a working copy of local/seed/credentials.json) */
@@ -145,24 +147,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const sqs = localSqsClient(sqsEndpoint);
     cleanups.push(async () => sqs.destroy());
-    const eventSources = await Promise.all(
+    const eventSources: EventSource[] = [];
+    cleanups.push(async () => {
+      await Promise.all(eventSources.map((source) => source.stop()));
+    });
+    await Promise.all(
       publishers.flatMap(([id, handler]) =>
-        (['normal', 'urgent'] as const).map((lane) =>
-          startEventSource({
+        (['normal', 'urgent'] as const).map(async (lane) => {
+          const source = await startEventSource({
             sqs,
             queueUrl: queues[id][lane],
             handler,
             functionName: `herold-publish-${id}`,
-            maxConcurrency: LANE_CONCURRENCY[lane],
+            maxConcurrency: (options.concurrency ?? LANE_CONCURRENCY)[lane],
             timeoutSeconds: PUBLISH_TIMEOUT_SECONDS,
             log,
-          }),
-        ),
+          });
+          eventSources.push(source);
+        }),
       ),
     );
-    cleanups.push(async () => {
-      await Promise.all(eventSources.map((source) => source.stop()));
-    });
 
     const schedules = new ScheduleLoop(
       [

@@ -136,6 +136,31 @@ describe('local SQS event source', () => {
     await until(() => seen.receipts.get('x') === 2);
   });
 
+  it('fails a batch whose invocation runs past the function timeout, as Lambda does', async () => {
+    const queueUrl = retryQueues.queues.pinterest.normal;
+    const invocations: SQSEvent[] = [];
+    const remaining: number[] = [];
+    await start({
+      queueUrl,
+      maxConcurrency: 2,
+      timeoutSeconds: 1,
+      handler: async (event, context) => {
+        invocations.push(event);
+        remaining.push(context.getRemainingTimeInMillis());
+        if (invocations.length === 1) await new Promise((resolve) => setTimeout(resolve, 1500));
+      },
+    });
+    await send(queueUrl, ['slow-once']);
+    await until(() => invocations.length === 2);
+    expect(invocations.map((event) => event.Records[0]?.attributes.ApproximateReceiveCount)).toEqual(['1', '2']);
+    expect(Math.max(...remaining)).toBeLessThanOrEqual(1000);
+    await until(async () => {
+      const { visible, inFlight } = await counts(queueUrl);
+      return visible + inFlight === 0;
+    });
+    expect(invocations).toHaveLength(2);
+  });
+
   it('moves a job that keeps failing to the DLQ after five receives', async () => {
     const queueUrl = retryQueues.queues.x.normal;
     const dlqUrl = retryQueues.deadLetterQueues.x.normal;

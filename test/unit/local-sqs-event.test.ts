@@ -1,6 +1,6 @@
-import type { Message } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { failedMessageIds, toSqsEvent } from '../../local/event-source';
+import { failedMessageIds, startEventSource, toSqsEvent } from '../../local/event-source';
 
 const ARN = 'arn:aws:sqs:eu-central-1:123456789012:herold-threads-urgent';
 
@@ -67,5 +67,19 @@ describe('batch item failures', () => {
   it('fails the whole batch when an identifier is empty or unknown', () => {
     expect(failedMessageIds(event, { batchItemFailures: [{ itemIdentifier: 'b' }, { itemIdentifier: 'zzz' }] })).toEqual(new Set(['a', 'b', 'c']));
     expect(failedMessageIds(event, { batchItemFailures: [{ itemIdentifier: '' }] })).toEqual(new Set(['a', 'b', 'c']));
+  });
+});
+
+describe('event source settings', () => {
+  const base = { sqs: {} as SQSClient, queueUrl: 'http://127.0.0.1:1/123456789012/q', functionName: 'f', handler: async () => undefined, maxConcurrency: 1 };
+
+  it.each([
+    [{ batchSize: 0 }, 'batchSize must be 1-10'],
+    [{ batchSize: 11 }, 'batchSize must be 1-10'],
+    [{ batchSize: 10, batchingWindowSeconds: 0 }, 'batchingWindowSeconds must be 1-20'],
+    [{ batchSize: 10, batchingWindowSeconds: 21 }, 'batchingWindowSeconds must be 1-20'],
+    [{ maxConcurrency: 0 }, 'maxConcurrency must be at least 1'],
+  ])('rejects %j before polling', async (settings, message) => {
+    await expect(startEventSource({ ...base, ...settings })).rejects.toThrow(message);
   });
 });
