@@ -34,11 +34,13 @@ describe('startLocalStack', () => {
   it('points the handlers at the local table, queues, credentials and simulator', () => {
     expect(tableName()).toBe(stack.tableName);
     expect(queueUrls()).toEqual(stack.queues);
-    expect(process.env[ENV.credentialsFile]).toMatch(/local\/seed\/credentials\.json$/);
+    // a working copy of the seed's credentials: token renewals never rewrite the tracked file
+    expect(process.env[ENV.credentialsFile]).toMatch(/credentials\.json$/);
+    expect(process.env[ENV.credentialsFile]).not.toMatch(/local\/seed\//);
     expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(stack.dynamoEndpoint);
     expect(process.env.AWS_ENDPOINT_URL_SQS).toBe(stack.sqsEndpoint);
     expect(process.env.AWS_REGION).toBe('eu-central-1');
-    for (const id of PLATFORM_IDS) expect(process.env[`HEROLD_${id.toUpperCase()}_BASE_URL`]).toBe(stack.simulatorUrl);
+    for (const id of PLATFORM_IDS) expect(process.env[`HEROLD_${id.toUpperCase()}_BASE_URL`]).toBe(`${stack.simulatorUrl}/${id}`);
   });
 
   it('seeds the channels into the table', async () => {
@@ -53,9 +55,9 @@ describe('startLocalStack', () => {
     }
   });
 
-  it('polls both queues of every platform and registers the reconciler', () => {
+  it('polls both queues of every platform and registers every clocked job', () => {
     expect(stack.eventSources.map((source) => source.queueUrl).sort()).toEqual(PLATFORM_IDS.flatMap((id) => [stack.queues[id].normal, stack.queues[id].urgent]).sort());
-    expect(stack.schedules.names()).toEqual(['reconciler']);
+    expect(stack.schedules.names().sort()).toEqual(['alerts-feed', 'collect-followers', 'follower-ages', 'reconciler', 'token-health']);
   });
 
   it('serves the API behind the token check, and the simulator', async () => {
