@@ -3,7 +3,9 @@
  * the same job (SQS delivers at least once) can never both publish: only the claim holder, known
  * by the version it claimed, may settle a delivery.
  */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DeliverySchema, type Delivery, type DeliveryError, type DeliveryState } from '../model/schemas';
 import { keys } from './keys';
 import { isConditionFailure, withoutKeys, type Store } from './client';
@@ -65,31 +67,8 @@ export async function claimDelivery(
 }
 
 /** The document client leaves ReturnValuesOnConditionCheckFailure items in DynamoDB JSON. */
-function unmarshalIfNeeded(item: Record<string, unknown>): Record<string, unknown> {
-  const looksRaw = Object.values(item).every((value) => typeof value === 'object' && value !== null && Object.keys(value).length === 1);
-  if (!looksRaw) return item;
-  return Object.fromEntries(Object.entries(item).map(([name, value]) => [name, fromAttributeValue(value as Record<string, unknown>)]));
-}
-
-function fromAttributeValue(value: Record<string, unknown>): unknown {
-  const [type, inner] = Object.entries(value)[0] ?? [];
-  switch (type) {
-    case 'S':
-      return inner;
-    case 'N':
-      return Number(inner);
-    case 'BOOL':
-      return inner;
-    case 'NULL':
-      return null;
-    case 'L':
-      return (inner as Record<string, unknown>[]).map(fromAttributeValue);
-    case 'M':
-      return Object.fromEntries(Object.entries(inner as Record<string, Record<string, unknown>>).map(([k, v]) => [k, fromAttributeValue(v)]));
-    default:
-      return inner;
-  }
-}
+const unmarshalIfNeeded = (item: Record<string, unknown>): Record<string, unknown> =>
+  Object.values(item).every((value) => typeof value === 'object' && value !== null && Object.keys(value).length === 1) ? unmarshall(item as Record<string, AttributeValue>) : item;
 
 export interface Claim {
   messageId: string;

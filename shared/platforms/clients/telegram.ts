@@ -23,7 +23,7 @@
  * Channel `account`: the channel's public username with `@`, e.g. `@dresden_warnungen`.
  */
 import { PLATFORMS } from '../registry';
-import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
+import { NO_LOOKUP_CODE, PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
 import type { Media } from '../../model/schemas';
 import { classByStatus, httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { requireCredential } from './graph';
@@ -103,7 +103,7 @@ export const telegramClient: PlatformClient = {
   async findPublished(request) {
     if (!request.checkpoint.sendStartedAt) return null;
     throw new PlatformError('ambiguous', `the Telegram Bot API cannot list a channel's messages; check the channel for a post sent after ${request.checkpoint.sendStartedAt}`, {
-      code: 'NO_LOOKUP',
+      code: NO_LOOKUP_CODE,
     });
   },
 
