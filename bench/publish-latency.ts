@@ -4,19 +4,43 @@
  * platform (the delivery's publishedAt minus the message's createdAt, both stamped by Herold),
  * next to the baseline measured in the same run: the simulator's own response time for the
  * requests a Threads publish makes. Target: ingest → published p50 ≤ 50 ms, p99 ≤ 200 ms.
+ *
+ * Measured warm, as a function under steady load runs: first 300 messages at the same rate (V8's
+ * and DynamoDB Local's JIT compilers reach their steady state only after some thousand requests).
+ * 500 messages are more than Threads (250 a day) and Mastodon (300 in 3 h) take, so the simulator's
+ * platform limits and the channels' budgets are lifted: the run measures Herold, not the next quota
+ * window. As with `npm start`, the handlers log warnings only; their metrics are off.
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { parseArgs } from 'node:util';
+import { localDynamoDocumentClient } from '../local/aws';
 import { signToken } from '../local/dev-key';
 import { startLocalStack } from '../local/start';
 import { ms, percentile, ratio, timed } from './stats';
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '500' }, rate: { type: 'string', default: '25' } } });
+const { values } = parseArgs({
+  options: { messages: { type: 'string', default: '500' }, rate: { type: 'string', default: '5' }, warmup: { type: 'string', default: '300' } },
+});
 const MESSAGES = Number(values.messages);
 const PER_SECOND = Number(values.rate);
+const WARM_UP_MESSAGES = Number(values.warmup);
 const PLATFORMS = ['threads', 'mastodon'] as const;
 
-const stack = await startLocalStack({ port: 0, simulatorPort: 0, log: () => undefined });
+process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+const stack = await startLocalStack({ port: 0, simulatorPort: 0, log: () => undefined, simulator: { enforceQuotas: false } });
 try {
+  const doc = localDynamoDocumentClient(stack.dynamoEndpoint);
+  for (const channel of stack.channels.filter((candidate) => candidate.org === 'city')) {
+    await doc.send(
+      new UpdateCommand({
+        TableName: stack.tableName,
+        Key: { PK: `CHANNEL#${channel.id}`, SK: 'CHANNEL' },
+        UpdateExpression: 'SET quota = :quota',
+        ExpressionAttributeValues: { ':quota': { limit: 1_000_000, windowSeconds: 86_400, note: 'benchmark: budget lifted' } },
+      }),
+    );
+  }
   const token = await signToken({ sub: 'bench', org: 'city', roles: ['editor'] });
   const post = (text: string) =>
     fetch(`${stack.apiUrl}/messages`, {
@@ -28,22 +52,18 @@ try {
       return (await response.json()) as { id: string };
     });
 
-  // Warm up: first calls load modules and open connections, as a Lambda cold start would.
-  for (let index = 0; index < 60; index += 1) await post(`Aufwärmen ${index}`);
+  await sendAtRate(WARM_UP_MESSAGES, (index) => post(`Aufwärmen ${index}`));
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const baseline = await simulatorBaseline(stack.simulatorUrl, 200);
 
   const ingest: number[] = [];
   const ids: string[] = [];
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: MESSAGES }, async (_, index) => {
-      await new Promise((resolve) => setTimeout(resolve, (index * 1000) / PER_SECOND));
-      const [created, took] = await timed(() => post(`Benchmark-Nachricht ${index}: Neues aus dem Rathaus.`));
-      ingest.push(took);
-      ids.push(created.id);
-    }),
-  );
+  await sendAtRate(MESSAGES, async (index) => {
+    const [created, took] = await timed(() => post(`Benchmark-Nachricht ${index}: Neues aus dem Rathaus.`));
+    ingest.push(took);
+    ids.push(created.id);
+  });
   const sendSeconds = (performance.now() - started) / 1000;
 
   const published: Record<string, number[]> = Object.fromEntries(PLATFORMS.map((platform) => [platform, []]));
@@ -75,6 +95,16 @@ try {
   process.exitCode = pass ? 0 : 1;
 } finally {
   await stack.stop();
+}
+
+/** Starts `send(index)` `count` times at PER_SECOND, each on its own schedule, and waits for all of them. */
+async function sendAtRate(count: number, send: (index: number) => Promise<unknown>): Promise<void> {
+  await Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      await new Promise((resolve) => setTimeout(resolve, (index * 1000) / PER_SECOND));
+      await send(index);
+    }),
+  );
 }
 
 async function simulatorBaseline(simulatorUrl: string, samples: number): Promise<number[]> {

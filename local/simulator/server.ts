@@ -154,8 +154,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       if (!outgoing.headersSent) send(outgoing, { status: 500, body: { error: error instanceof Error ? error.message : String(error) } });
     });
   });
-  // Keep-alive sockets must not keep stop() waiting.
-  server.keepAliveTimeout = 1000;
+  // Idle connections stay open as long as a platform's load balancer keeps them (about a minute):
+  // Node's fetch closes a connection at once when the server announces less than its own 2 s margin,
+  // and then every request would pay for a new connection. stop() closes them all anyway.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, resolve);

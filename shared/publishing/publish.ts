@@ -7,10 +7,10 @@ import type { Channel, Delivery, DeliveryError, Message, PublishJob } from '../m
 import { NO_LOOKUP_CODE, PlatformError, type Credentials, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../platforms/client';
 import { PLATFORMS, platformBaseUrl, type PlatformId } from '../platforms/registry';
 import { safeDetail } from '../platforms/http';
-import { flagNeedsReauth, getChannel } from '../store/channels';
+import { flagNeedsReauth } from '../store/channels';
 import type { Store } from '../store/client';
 import { claimDelivery, recordFinal, recordPending, recordPublished, saveCheckpoint, type Claim } from '../store/deliveries';
-import { getDelivery, getMessage } from '../store/messages';
+import { getDelivery, getMessageAndChannel } from '../store/messages';
 import { takeQuota, type QuotaDecision } from '../store/quota';
 import { pinOrUnpinAfterPublish } from '../alerts/pin';
 
@@ -52,10 +52,9 @@ const VERIFY_AFTER_SECONDS = 5;
 
 export async function processPublishJob(job: PublishJob, receiveCount: number, deps: PublishDeps): Promise<JobOutcome> {
   // The reads do not depend on the claim: doing them alongside it saves a round trip per publish.
-  const [claimed, message, channel] = await Promise.all([
+  const [claimed, { message, channel }] = await Promise.all([
     claimDelivery(deps.store, job, { now: deps.now(), leaseMs: deps.leaseMs }),
-    getMessage(deps.store, job.messageId),
-    getChannel(deps.store, job.channelId),
+    getMessageAndChannel(deps.store, job.messageId, job.channelId),
   ]);
   if (!claimed.claimed) {
     const current = claimed.current;

@@ -1,6 +1,6 @@
 /** Messages and their deliveries: written together, read together (one partition per message). */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { DeliverySchema, MessageSchema, type Delivery, type Message } from '../model/schemas';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ChannelSchema, DeliverySchema, MessageSchema, type Channel, type Delivery, type Message } from '../model/schemas';
 import { DELIVERY_SK_PREFIX, keys } from './keys';
 import { withoutKeys, type Store } from './client';
 import { openIndexAttributes } from './deliveries';
@@ -49,6 +49,25 @@ const isOpen = (delivery: Delivery) => delivery.state === 'PENDING' || delivery.
 export async function getMessage(store: Store, messageId: string): Promise<Message | undefined> {
   const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: keys.message(messageId) }));
   return Item ? MessageSchema.parse(withoutKeys(Item)) : undefined;
+}
+
+/**
+ * A message and a channel in one round trip: what every publish attempt reads before it can start.
+ * Keys DynamoDB leaves unprocessed (throttling) are asked for again.
+ */
+export async function getMessageAndChannel(store: Store, messageId: string, channelId: string): Promise<{ message?: Message; channel?: Channel }> {
+  const found: { message?: Message; channel?: Channel } = {};
+  let pending: Record<string, unknown>[] = [keys.message(messageId), keys.channel(channelId)];
+  for (let round = 0; pending.length > 0; round += 1) {
+    if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2 ** round * 10, 500)));
+    const result = await store.doc.send(new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending, ConsistentRead: true } } }));
+    for (const item of result.Responses?.[store.table] ?? []) {
+      if (item.PK === keys.message(messageId).PK && item.SK === keys.message(messageId).SK) found.message = MessageSchema.parse(withoutKeys(item));
+      else found.channel = ChannelSchema.parse(withoutKeys(item));
+    }
+    pending = result.UnprocessedKeys?.[store.table]?.Keys ?? [];
+  }
+  return found;
 }
 
 export async function getDelivery(store: Store, messageId: string, channelId: string): Promise<Delivery | undefined> {
