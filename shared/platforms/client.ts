@@ -37,10 +37,21 @@ export interface PlatformContext {
   fetch?: typeof fetch;
   /** ms before a request counts as timed out (its outcome is then ambiguous) */
   timeoutMs?: number;
+  /**
+   * Resolves once the post may be made (the channel's publishing budget is taken), rejects when it
+   * may not. Set for clients that prepare first (see PlatformClient.preparesBeforePublishing).
+   */
+  clearToPublish?(): Promise<void>;
 }
 
 export interface PlatformClient {
   readonly platform: PlatformId;
+  /**
+   * The client's first steps create nothing anyone can see (a media container), and it calls
+   * context.clearToPublish() right before the step that posts. The publisher then takes the
+   * channel's budget while the client prepares instead of before it starts: one round trip less.
+   */
+  readonly preparesBeforePublishing?: boolean;
   publish(request: PublishRequest, context: PlatformContext): Promise<PublishResult>;
   /**
    * After an ambiguous outcome: find the post if the platform did receive it.

@@ -125,9 +125,20 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
       }
     }
     if (!result) {
-      const budget = await takeBudget(deps, channel, delivery.priority);
-      if (!budget.ok) return waitForQuota(budget.retryAtMs, { claim, receiveCount, deps });
-      result = await publishRenewingCredentials(client, request, context, deps, channel);
+      const budget = takeBudget(deps, channel, delivery.priority);
+      // Awaited by clearToPublish; a client that fails before asking must not leave a rejection unheard.
+      budget.catch(() => undefined);
+      const clearToPublish = async () => {
+        const decision = await budget;
+        if (!decision.ok) throw new OutOfBudget(decision.retryAtMs);
+      };
+      try {
+        if (!client.preparesBeforePublishing) await clearToPublish();
+        result = await publishRenewingCredentials(client, request, { ...context, clearToPublish }, deps, channel);
+      } catch (error) {
+        if (error instanceof OutOfBudget) return waitForQuota(error.retryAtMs, { claim, receiveCount, deps });
+        throw error;
+      }
     }
     await recordPublished(deps.store, claim, result, deps.now());
     await pinOrUnpinAfterPublish(deps.store, client, context, message, result.remoteId);
@@ -181,6 +192,13 @@ async function handlePlatformError(
       await recordPending(deps.store, claim, { state: 'RETRYING', lastError, waitingFor: 'retry', nextAttemptAt: deps.now() + afterSeconds * 1000 }, deps.now());
       return { kind: 'retry', afterSeconds, state: 'RETRYING', errorClass: 'retryable' };
     }
+  }
+}
+
+/** The channel's budget for this window is used up: the post waits for the next one. */
+class OutOfBudget extends Error {
+  constructor(readonly retryAtMs: number) {
+    super('publishing budget used up');
   }
 }
 

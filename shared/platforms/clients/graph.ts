@@ -189,6 +189,7 @@ export async function publishThroughContainer(steps: ContainerSteps, request: Pu
     await context.saveCheckpoint({ ...request.checkpoint, containerId });
     if (steps.processes) await waitForContainer(steps, containerId);
   }
+  await context.clearToPublish?.();
   const mediaId = await steps.publish(containerId);
   const liveAt = Date.now();
   let remoteUrl: string | undefined;

@@ -100,6 +100,7 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
 
 export const instagramClient: PlatformClient = {
   platform: 'instagram',
+  preparesBeforePublishing: true,
 
   async publish(request, context) {
     if (request.media.length === 0) {

@@ -105,6 +105,7 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
 
 export const threadsClient: PlatformClient = {
   platform: 'threads',
+  preparesBeforePublishing: true,
 
   publish: (request, context) => publishThroughContainer(steps(request, context), request, context),
 

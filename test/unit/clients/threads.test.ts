@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CONTAINER_POLL } from '../../../shared/platforms/clients/graph';
 import { refreshThreadsToken, threadsClient, threadsPublishingLimit } from '../../../shared/platforms/clients/threads';
 import { startTestSimulator, type TestSimulator } from '../../../local/simulator/test-harness';
@@ -78,6 +78,29 @@ describe('threads client against the simulator', () => {
     await threadsClient.publish(publishRequest(), ctx);
     expect(ctx.checkpoints).toEqual([{ containerId: expect.stringMatching(/^\d+$/) }]);
     expect(postsAtCheckpoint).toBe(0);
+  });
+
+  it('prepares its container but posts nothing until it is clear to publish', async () => {
+    const ctx = context();
+    let clear: () => void = () => undefined;
+    ctx.clearToPublish = () => new Promise<void>((resolve) => (clear = resolve));
+    const publishing = threadsClient.publish(publishRequest(), ctx);
+    await vi.waitFor(() => expect(ctx.checkpoints).toHaveLength(1));
+    expect(sim.state.posts('threads')).toHaveLength(0);
+    clear();
+    await publishing;
+    expect(sim.state.posts('threads')).toHaveLength(1);
+    expect(threadsClient.preparesBeforePublishing).toBe(true);
+  });
+
+  it('posts nothing when it may not publish', async () => {
+    const ctx = context();
+    ctx.clearToPublish = async () => {
+      throw new Error('publishing budget used up');
+    };
+    await expect(threadsClient.publish(publishRequest(), ctx)).rejects.toThrow('publishing budget used up');
+    expect(ctx.checkpoints).toHaveLength(1);
+    expect(sim.state.posts('threads')).toHaveLength(0);
   });
 
   it('publishes the checkpointed container on a retry instead of creating another', async () => {
