@@ -28,7 +28,8 @@ const PLATFORMS = ['threads', 'mastodon'] as const;
 
 process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-const stack = await startLocalStack({ port: 0, simulatorPort: 0, log: () => undefined, simulator: { enforceQuotas: false } });
+// As `npm start` runs it: the publishers in their own process.
+const stack = await startLocalStack({ port: 0, simulatorPort: 0, log: () => undefined, simulator: { enforceQuotas: false }, publishers: 'own-process' });
 try {
   const doc = localDynamoDocumentClient(stack.dynamoEndpoint);
   for (const channel of stack.channels.filter((candidate) => candidate.org === 'city')) {

@@ -8,6 +8,9 @@
  * Run directly: `tsx local/publisher-worker.ts`. When started with an IPC channel (fork), it
  * sends `{ ready: true }` once every event source polls.
  */
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LANE_CONCURRENCY, queueUrls } from '../shared/config';
 import { platformList } from '../shared/platforms/registry';
 import { localSqsClient } from './aws';
@@ -81,4 +84,35 @@ export async function runPublisherWorkerProcess(options: PublisherWorkerOptions 
   }
 }
 
-if (import.meta.main) await runPublisherWorkerProcess();
+/**
+ * Forks this file as the publishers' own process, with this process's environment (the local
+ * stack's, once it has applied it); resolves once every event source polls.
+ */
+export async function forkPublisherWorker(options: Pick<PublisherWorkerOptions, 'concurrency'> = {}): Promise<{ stop(): Promise<void> }> {
+  const args = options.concurrency ? [CONCURRENCY_FLAG, JSON.stringify(options.concurrency)] : [];
+  const child = fork(fileURLToPath(import.meta.url), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code, signal) => reject(new Error(`the publishers' process ended (${code ?? signal}) before it polled`)));
+  });
+  return {
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await gone;
+    },
+  };
+}
+
+const CONCURRENCY_FLAG = '--concurrency';
+
+function concurrencyFromArgs(args: string[]): PublisherWorkerOptions['concurrency'] {
+  const index = args.indexOf(CONCURRENCY_FLAG);
+  return index >= 0 ? (JSON.parse(args[index + 1] ?? '') as PublisherWorkerOptions['concurrency']) : undefined;
+}
+
+// Run as a script (tsx local/publisher-worker.ts, or forked above), not when imported.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await runPublisherWorkerProcess({ concurrency: concurrencyFromArgs(process.argv.slice(2)) });
+}

@@ -14,6 +14,7 @@ import type { Channel } from '../shared/model/schemas';
 import { platformList, type PlatformId } from '../shared/platforms/registry';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localDynamoDocumentClient, localSqsClient } from './aws';
 import { startEventSource, type EventSource, type SqsHandler } from './event-source';
+import { forkPublisherWorker } from './publisher-worker';
 import { startHttpServer, type HttpHandler } from './http-server';
 import { lambdaContext } from './lambda-context';
 import { provisionQueues, provisionTable } from './provision';
@@ -51,6 +52,12 @@ export interface LocalStackOptions {
   simulator?: Pick<SimulatorOptions, 'responseDelayMs' | 'enforceQuotas' | 'quotaScale' | 'seed'>;
   /** default: HEROLD_ALERT_FEED_INTERVAL_MS or one minute */
   alertsFeedIntervalMs?: number;
+  /**
+   * Where the publishers run (default 'in-process'): here, where tests can look at their pollers,
+   * or in a process of their own ('own-process'), as in AWS each function has its own CPU; there
+   * they do not wait for the API's, the simulator's and each other's work on one event loop.
+   */
+  publishers?: 'in-process' | 'own-process';
 }
 
 /**
@@ -72,6 +79,7 @@ export interface LocalStack {
   queues: QueueUrls;
   deadLetterQueues: QueueUrls;
   channels: Channel[];
+  /** the publishers' pollers (none here when the publishers run in their own process) */
   eventSources: EventSource[];
   schedules: ScheduleLoop;
   /** the simulated NINA feed (also reachable at <simulatorUrl>/_sim/nina/warnings) */
@@ -143,30 +151,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(async () => scheduler.stop());
     const reconciler = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/reconciler/handler');
     const alertsFeed = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/alerts-feed/handler');
-    const publishers = await Promise.all(platformList().map(async ({ id }) => [id, await loadHandler<SqsHandler>(`../functions/publish/${id}`)] as const));
-
-    const sqs = localSqsClient(sqsEndpoint);
-    cleanups.push(async () => sqs.destroy());
-    const eventSources: EventSource[] = [];
-    cleanups.push(async () => {
-      await Promise.all(eventSources.map((source) => source.stop()));
-    });
-    await Promise.all(
-      publishers.flatMap(([id, handler]) =>
-        (['normal', 'urgent'] as const).map(async (lane) => {
-          const source = await startEventSource({
-            sqs,
-            queueUrl: queues[id][lane],
-            handler,
-            functionName: `herold-publish-${id}`,
-            maxConcurrency: (options.concurrency ?? LANE_CONCURRENCY)[lane],
-            timeoutSeconds: PUBLISH_TIMEOUT_SECONDS,
-            log,
-          });
-          eventSources.push(source);
-        }),
-      ),
-    );
+    const publishers = options.publishers === 'own-process' ? { eventSources: [], ...(await forkPublisherWorker({ concurrency: options.concurrency })) } : await startPublishersInProcess(sqsEndpoint, queues, options, log);
+    cleanups.push(publishers.stop);
 
     const schedules = new ScheduleLoop(
       [
@@ -203,7 +189,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queues,
       deadLetterQueues,
       channels,
-      eventSources,
+      eventSources: publishers.eventSources,
       schedules,
       nina: simulator.nina,
       env,
@@ -213,6 +199,39 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
+}
+
+/** Per platform queue (normal and urgent lane) an SQS event source feeding that platform's publish handler. */
+async function startPublishersInProcess(
+  sqsEndpoint: string,
+  queues: QueueUrls,
+  options: LocalStackOptions,
+  log: (line: string, error?: unknown) => void,
+): Promise<{ eventSources: EventSource[]; stop(): Promise<void> }> {
+  const publishers = await Promise.all(platformList().map(async ({ id }) => [id, await loadHandler<SqsHandler>(`../functions/publish/${id}`)] as const));
+  const sqs = localSqsClient(sqsEndpoint);
+  const eventSources = await Promise.all(
+    publishers.flatMap(([id, handler]) =>
+      (['normal', 'urgent'] as const).map((lane) =>
+        startEventSource({
+          sqs,
+          queueUrl: queues[id][lane],
+          handler,
+          functionName: `herold-publish-${id}`,
+          maxConcurrency: (options.concurrency ?? LANE_CONCURRENCY)[lane],
+          timeoutSeconds: PUBLISH_TIMEOUT_SECONDS,
+          log,
+        }),
+      ),
+    ),
+  );
+  return {
+    eventSources,
+    stop: async () => {
+      await Promise.all(eventSources.map((source) => source.stop()));
+      sqs.destroy();
+    },
+  };
 }
 
 async function workingCopyOfSeedCredentials(cleanups: (() => Promise<void>)[]): Promise<string> {
@@ -310,7 +329,7 @@ async function main(): Promise<void> {
 
   console.log('Starting DynamoDB Local, SQS, the simulator and the handlers …');
   try {
-    stack = await startLocalStack({ port, simulatorPort });
+    stack = await startLocalStack({ port, simulatorPort, publishers: 'own-process' });
   } catch (error) {
     if (stoppingSince !== undefined) process.exit(1);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

@@ -3,11 +3,12 @@
  * (local/simulator/server.ts, `startSimulator({ port })`), and checks only what the local stack
  * itself owns, so it holds whichever handlers are built.
  */
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV, queueUrls, tableName } from '../../shared/config';
 import { PLATFORM_IDS } from '../../shared/platforms/registry';
-import { localDynamoDocumentClient } from '../../local/aws';
+import { localDynamoDocumentClient, localSqsClient } from '../../local/aws';
 import { signToken } from '../../local/dev-key';
 import { startLocalStack, type LocalStack } from '../../local/start';
 import { localAwsEndpoints, uniqueName } from '../support/local-aws';
@@ -77,5 +78,52 @@ describe('startLocalStack', () => {
     await expect(fetch(`${stack.apiUrl}/messages`)).rejects.toThrow();
     await expect(fetch(`${stack.simulatorUrl}/_sim/posts`)).rejects.toThrow();
     expect(stack.eventSources.every((source) => source.pollers === 0)).toBe(true);
+  });
+});
+
+describe('startLocalStack with the publishers in their own process', () => {
+  let own: LocalStack | undefined;
+  afterAll(async () => {
+    await own?.stop();
+  });
+
+  it('publishes through the forked publishers, and stops them with the stack', async () => {
+    own = await startLocalStack({
+      ...localAwsEndpoints(),
+      port: 0,
+      simulatorPort: 0,
+      tableName: uniqueName('own'),
+      queuePrefix: uniqueName('own'),
+      reconcileIntervalMs: 3_600_000,
+      log: () => undefined,
+      publishers: 'own-process',
+    });
+    expect(own.eventSources).toEqual([]);
+    const token = await signToken({ sub: 'u-1', org: 'city', roles: ['editor'] });
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const created = await fetch(`${own.apiUrl}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: 'Sperrung der Augustusbrücke', channels: ['city-threads', 'city-mastodon'] }) });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    await vi.waitFor(
+      async () => {
+        const message = (await (await fetch(`${own!.apiUrl}/messages/${id}`, { headers })).json()) as { deliveries: { state: string }[] };
+        expect(message.deliveries.map((delivery) => delivery.state)).toEqual(['PUBLISHED', 'PUBLISHED']);
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+
+    const queueUrl = own.queues.threads.normal;
+    await own.stop();
+    // nothing polls any more: a job sent now stays on the queue
+    const sqs = localSqsClient(own.sqsEndpoint);
+    try {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{}' }));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      expect(Attributes.ApproximateNumberOfMessages).toBe('1');
+    } finally {
+      sqs.destroy();
+      own = undefined;
+    }
   });
 });
