@@ -108,20 +108,21 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
       try {
         result = await client.findPublished(request, context);
       } catch (error) {
+        if (!(error instanceof PlatformError)) throw error;
         // No lookup will ever answer: publishing again could post twice, waiting would loop forever.
-        if (error instanceof PlatformError && error.errorClass === 'ambiguous' && error.code === NO_LOOKUP_CODE) {
+        if (error.errorClass === 'ambiguous' && error.code === NO_LOOKUP_CODE) {
           return settle('HANDOFF', { lastError: { class: 'ambiguous', code: NO_LOOKUP_CODE, detail: safeDetail(error.message) }, reason: unverifiableReason(deps.platform) }, message);
         }
-        // The platform says the post may exist but the lookup cannot find it: after a few such
-        // lookups in a row a person decides, since publishing again could post twice.
-        if (error instanceof PlatformError && error.errorClass === 'ambiguous') {
-          const lookupsInDoubt = (delivery.lookupsInDoubt ?? 0) + 1;
-          if (lookupsInDoubt >= MAX_LOOKUPS_IN_DOUBT) {
-            return settle('HANDOFF', { lastError: { class: 'ambiguous', ...(error.code ? { code: error.code } : {}), detail: safeDetail(error.message) }, reason: unresolvedReason(deps.platform, lookupsInDoubt) }, message);
-          }
-          return handlePlatformError(error, { claim, delivery, message, channel, receiveCount, deps, settle, lookupsInDoubt });
+        // The lookup could not answer: the platform left it in doubt, or the lookup itself failed.
+        // After a few such lookups in a row a person decides, since publishing again could post
+        // twice. Waiting out a rate limit does not count.
+        const inDoubt = error.errorClass === 'ambiguous' || error.errorClass === 'retryable';
+        const lookupsInDoubt = (delivery.lookupsInDoubt ?? 0) + (inDoubt ? 1 : 0);
+        if (inDoubt && lookupsInDoubt >= MAX_LOOKUPS_IN_DOUBT) {
+          return settle('HANDOFF', { lastError: { class: error.errorClass, ...(error.code ? { code: error.code } : {}), detail: safeDetail(error.message) }, reason: unresolvedReason(deps.platform, lookupsInDoubt) }, message);
         }
-        throw error;
+        // Until a lookup answers, the delivery stays in VERIFY: the next attempt looks again first.
+        return handlePlatformError(error, { claim, delivery, message, channel, receiveCount, deps, settle, lookupsInDoubt, verifying: true });
       }
     }
     if (!result) {
@@ -161,11 +162,15 @@ async function handlePlatformError(
     settle: (state: 'FAILED' | 'HANDOFF', details: { lastError?: DeliveryError; retriesExhausted?: boolean; reason?: string }, message?: Message) => Promise<JobOutcome>;
     /** consecutive lookups that ended in doubt, this one included */
     lookupsInDoubt?: number;
+    /** the error came from the lookup of a post that may exist: the delivery stays in VERIFY */
+    verifying?: boolean;
   },
 ): Promise<JobOutcome> {
   const { claim, delivery, message, channel, receiveCount, deps, settle } = scope;
   const lastError: DeliveryError = { class: error.errorClass, detail: safeDetail(error.message), ...(error.code ? { code: error.code } : {}) };
   const lastReceive = receiveCount >= deps.maxReceiveCount;
+  const waitingState = scope.verifying ? 'VERIFY' : 'RETRYING';
+  const doubt = scope.lookupsInDoubt ? { lookupsInDoubt: scope.lookupsInDoubt } : {};
   switch (error.errorClass) {
     case 'permanent':
     case 'unsupported':
@@ -175,22 +180,24 @@ async function handlePlatformError(
       return settle('FAILED', { lastError }, message);
     case 'rate-limited': {
       const afterSeconds = Math.min(Math.max(error.retryAfterSeconds ?? 60, 1), MAX_VISIBILITY_SECONDS);
-      await recordPending(deps.store, claim, { state: 'RETRYING', lastError, waitingFor: 'rate-limit', nextAttemptAt: deps.now() + afterSeconds * 1000 }, deps.now());
+      await recordPending(deps.store, claim, { state: waitingState, lastError, waitingFor: 'rate-limit', ...doubt, nextAttemptAt: deps.now() + afterSeconds * 1000 }, deps.now());
       // Waiting out a rate limit is not a failed attempt: it must never push the job into the DLQ.
-      return lastReceive ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'rate-limited' } : { kind: 'retry', afterSeconds, state: 'RETRYING', errorClass: 'rate-limited' };
+      return lastReceive ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'rate-limited' } : { kind: 'retry', afterSeconds, state: waitingState, errorClass: 'rate-limited' };
     }
     case 'ambiguous':
-      await recordPending(deps.store, claim, { state: 'VERIFY', lastError, ...(scope.lookupsInDoubt ? { lookupsInDoubt: scope.lookupsInDoubt } : {}), nextAttemptAt: deps.now() + VERIFY_AFTER_SECONDS * 1000 }, deps.now());
+      await recordPending(deps.store, claim, { state: 'VERIFY', lastError, ...doubt, nextAttemptAt: deps.now() + VERIFY_AFTER_SECONDS * 1000 }, deps.now());
       return lastReceive ? { kind: 'requeue', afterSeconds: VERIFY_AFTER_SECONDS, errorClass: 'ambiguous' } : { kind: 'retry', afterSeconds: VERIFY_AFTER_SECONDS, state: 'VERIFY', errorClass: 'ambiguous' };
     case 'retryable': {
-      if (lastReceive) {
+      // A post that may exist is never given up on as FAILED (a redrive would publish without looking):
+      // the lookup is offered again, and after MAX_LOOKUPS_IN_DOUBT failures a person takes over.
+      if (lastReceive && !scope.verifying) {
         // The job goes to the dead-letter queue now; the delivery says why, and a redrive may claim it again.
         await settle('FAILED', { lastError: { ...lastError, detail: `gave up after ${delivery.attempts} attempts: ${lastError.detail}` }, retriesExhausted: true }, message);
         return { kind: 'retry', afterSeconds: 0, state: 'FAILED', errorClass: 'retryable' };
       }
       const afterSeconds = backoffSeconds(delivery.attempts, Math.random, deps.maxBackoffSeconds);
-      await recordPending(deps.store, claim, { state: 'RETRYING', lastError, waitingFor: 'retry', nextAttemptAt: deps.now() + afterSeconds * 1000 }, deps.now());
-      return { kind: 'retry', afterSeconds, state: 'RETRYING', errorClass: 'retryable' };
+      await recordPending(deps.store, claim, { state: waitingState, lastError, waitingFor: 'retry', ...doubt, nextAttemptAt: deps.now() + afterSeconds * 1000 }, deps.now());
+      return lastReceive ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'retryable' } : { kind: 'retry', afterSeconds, state: waitingState, errorClass: 'retryable' };
     }
   }
 }

@@ -170,3 +170,48 @@ describe('a second copy of the job while the delivery waits to be verified', () 
     expect(copy).toMatchObject({ lookups: 1, published: 1 });
   });
 });
+
+describe('a lookup that fails before it can answer', () => {
+  const job = (messageId: string) => ({ type: 'publish' as const, messageId, channelId: channel.id });
+
+  it('keeps the delivery in VERIFY, so the next attempt looks again instead of publishing', async () => {
+    await deliveryIn('VERIFY', 'msg-lookup-500');
+    const failing = fakeClient(new PlatformError('retryable', 'getRecord answered 500', { code: '500' }));
+    expect(await processPublishJob(job('msg-lookup-500'), 2, deps(failing))).toMatchObject({ kind: 'retry', state: 'VERIFY', errorClass: 'retryable' });
+    expect(failing.published).toBe(0);
+    expect(await getDelivery(store, 'msg-lookup-500', channel.id)).toMatchObject({ state: 'VERIFY', lookupsInDoubt: 1 });
+
+    // the next attempt looks the post up first, finds it, and publishes nothing
+    const finding = { ...fakeClient(), findPublished: async () => ({ remoteId: 'found-1' }) };
+    const outcome = await processPublishJob(job('msg-lookup-500'), 3, deps(finding, now + 10 * 60_000));
+    expect(outcome).toMatchObject({ kind: 'settled', state: 'PUBLISHED' });
+    expect(finding.published).toBe(0);
+    expect(await getDelivery(store, 'msg-lookup-500', channel.id)).toMatchObject({ state: 'PUBLISHED', remoteId: 'found-1' });
+  });
+
+  it('is offered again on the last receive instead of failing, which a redrive would publish again', async () => {
+    await deliveryIn('VERIFY', 'msg-lookup-last');
+    const failing = fakeClient(new PlatformError('retryable', 'getRecord answered 503', { code: '503' }));
+    expect(await processPublishJob(job('msg-lookup-last'), 5, deps(failing))).toMatchObject({ kind: 'requeue', errorClass: 'retryable' });
+    expect(await getDelivery(store, 'msg-lookup-last', channel.id)).toMatchObject({ state: 'VERIFY' });
+  });
+
+  it('waits out a rate limit in VERIFY without counting it as a lookup in doubt', async () => {
+    await deliveryIn('VERIFY', 'msg-lookup-429');
+    const limited = fakeClient(new PlatformError('rate-limited', 'too many requests', { code: '429', retryAfterSeconds: 30 }));
+    expect(await processPublishJob(job('msg-lookup-429'), 2, deps(limited))).toMatchObject({ kind: 'retry', afterSeconds: 30, state: 'VERIFY' });
+    const stored = await getDelivery(store, 'msg-lookup-429', channel.id);
+    expect(stored).toMatchObject({ state: 'VERIFY', waitingFor: 'rate-limit' });
+    expect(stored?.lookupsInDoubt).toBeUndefined();
+  });
+
+  it('goes to a person after MAX_LOOKUPS_IN_DOUBT failed lookups in a row', async () => {
+    await deliveryIn('VERIFY', 'msg-lookup-down');
+    const failing = fakeClient(new PlatformError('retryable', 'getRecord answered 500', { code: '500' }));
+    let outcome;
+    for (let attempt = 0, at = now; attempt < MAX_LOOKUPS_IN_DOUBT; attempt += 1, at += 10 * 60_000) outcome = await processPublishJob(job('msg-lookup-down'), 1, deps(failing, at));
+    expect(outcome).toMatchObject({ kind: 'settled', state: 'HANDOFF' });
+    expect(failing.published).toBe(0);
+    expect(await getDelivery(store, 'msg-lookup-down', channel.id)).toMatchObject({ state: 'HANDOFF', lastError: { class: 'retryable' }, reason: expect.stringMatching(/check the channel/) });
+  });
+});
