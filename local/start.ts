@@ -9,12 +9,12 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ScheduledEvent } from 'aws-lambda';
-import { ENV, LANE_CONCURRENCY, type QueueUrls } from '../shared/config';
+import { ENV, type QueueUrls } from '../shared/config';
 import type { Channel } from '../shared/model/schemas';
 import { platformList, type PlatformId } from '../shared/platforms/registry';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localDynamoDocumentClient, localSqsClient } from './aws';
-import { startEventSource, type EventSource, type SqsHandler } from './event-source';
-import { forkPublisherWorker } from './publisher-worker';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localDynamoDocumentClient } from './aws';
+import type { EventSource } from './event-source';
+import { forkPublisherWorker, startPublisherWorker } from './publisher-worker';
 import { startHttpServer, type HttpHandler } from './http-server';
 import { lambdaContext } from './lambda-context';
 import { provisionQueues, provisionTable } from './provision';
@@ -90,8 +90,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** Function timeouts as deployed: queue visibility (30 s) is six times the publisher's. */
-const PUBLISH_TIMEOUT_SECONDS = 5;
+/** Function timeouts as deployed (the publishers' is local/publisher-worker.ts's). */
 const RECONCILER_TIMEOUT_SECONDS = 60;
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -151,7 +150,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(async () => scheduler.stop());
     const reconciler = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/reconciler/handler');
     const alertsFeed = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/alerts-feed/handler');
-    const publishers = options.publishers === 'own-process' ? { eventSources: [], ...(await forkPublisherWorker({ concurrency: options.concurrency })) } : await startPublishersInProcess(sqsEndpoint, queues, options, log);
+    // Either way the publishers read the environment applied above: table, queues, endpoints, base URLs.
+    const publishers =
+      options.publishers === 'own-process'
+        ? { eventSources: [], ...(await forkPublisherWorker({ concurrency: options.concurrency })) }
+        : await startPublisherWorker({ concurrency: options.concurrency, log });
     cleanups.push(publishers.stop);
 
     const schedules = new ScheduleLoop(
@@ -199,39 +202,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
-}
-
-/** Per platform queue (normal and urgent lane) an SQS event source feeding that platform's publish handler. */
-async function startPublishersInProcess(
-  sqsEndpoint: string,
-  queues: QueueUrls,
-  options: LocalStackOptions,
-  log: (line: string, error?: unknown) => void,
-): Promise<{ eventSources: EventSource[]; stop(): Promise<void> }> {
-  const publishers = await Promise.all(platformList().map(async ({ id }) => [id, await loadHandler<SqsHandler>(`../functions/publish/${id}`)] as const));
-  const sqs = localSqsClient(sqsEndpoint);
-  const eventSources = await Promise.all(
-    publishers.flatMap(([id, handler]) =>
-      (['normal', 'urgent'] as const).map((lane) =>
-        startEventSource({
-          sqs,
-          queueUrl: queues[id][lane],
-          handler,
-          functionName: `herold-publish-${id}`,
-          maxConcurrency: (options.concurrency ?? LANE_CONCURRENCY)[lane],
-          timeoutSeconds: PUBLISH_TIMEOUT_SECONDS,
-          log,
-        }),
-      ),
-    ),
-  );
-  return {
-    eventSources,
-    stop: async () => {
-      await Promise.all(eventSources.map((source) => source.stop()));
-      sqs.destroy();
-    },
-  };
 }
 
 async function workingCopyOfSeedCredentials(cleanups: (() => Promise<void>)[]): Promise<string> {
