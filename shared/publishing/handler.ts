@@ -49,19 +49,17 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     const job = parseJob(record);
     if (!job) return;
     if (job.type === 'collect-followers') return collectJob(job);
-    logger.appendKeys({ messageId: job.messageId, channelId: job.channelId });
-    try {
-      const outcome = await processPublishJob(job, Number(record.attributes.ApproximateReceiveCount ?? 1), deps());
-      report(outcome, isUrgentArn(record.eventSourceARN) ? 'emergency' : 'normal');
-      await applyOutcome(outcome, record, job);
-    } finally {
-      logger.removeKeys(['messageId', 'channelId']);
-    }
+    // Records of one batch are processed at the same time: each log line names its own job, never
+    // through keys appended to the shared logger, which the records would overwrite for each other.
+    const ids = { messageId: job.messageId, channelId: job.channelId };
+    const outcome = await processPublishJob(job, Number(record.attributes.ApproximateReceiveCount ?? 1), deps());
+    report(outcome, isUrgentArn(record.eventSourceARN) ? 'emergency' : 'normal', ids);
+    await applyOutcome(outcome, record, job);
   };
 
-  const report = (outcome: JobOutcome, priority: 'emergency' | 'normal') => {
+  const report = (outcome: JobOutcome, priority: 'emergency' | 'normal', ids: { messageId: string; channelId: string }) => {
     if (outcome.kind === 'ignored') {
-      logger.info('job ignored', { reason: outcome.reason });
+      logger.info('job ignored', { ...ids, reason: outcome.reason });
       emitMetric('DuplicateJobIgnored', 1, { platform });
       return;
     }
@@ -69,9 +67,9 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     emitMetric('PublishOutcome', 1, { platform, class: outcomeName, priority });
     if (outcome.kind === 'settled' && outcome.state === 'PUBLISHED' && outcome.message) {
       emitMetric('PublishLatency', Date.now() - Date.parse(outcome.message.createdAt), { platform, priority: outcome.message.priority }, MetricUnit.Milliseconds);
-      logger.info('published', { latencyMs: Date.now() - Date.parse(outcome.message.createdAt) });
+      logger.info('published', { ...ids, latencyMs: Date.now() - Date.parse(outcome.message.createdAt) });
     } else {
-      logger.info('publish attempt ended', { outcome: outcomeName, kind: outcome.kind });
+      logger.info('publish attempt ended', { ...ids, outcome: outcomeName, kind: outcome.kind });
     }
   };
 

@@ -1,0 +1,101 @@
+/**
+ * The publisher function's log lines when a batch's records are processed at the same time (the
+ * normal lane's batches hold up to ten): every line names its own job, so an operator reading
+ * CloudWatch never sees one message's publish under another message's id.
+ */
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ENV } from '../../shared/config';
+import type { Delivery, Message } from '../../shared/model/schemas';
+import type { PlatformClient } from '../../shared/platforms/client';
+import { createPublishHandler } from '../../shared/publishing/handler';
+import { logger } from '../../shared/observability/powertools';
+import { putMessageWithDeliveries } from '../../shared/store/messages';
+import { defaultStore } from '../../shared/store/client';
+import { lambdaContext } from '../../local/lambda-context';
+import { loadSeedChannels, SEED_CREDENTIALS_FILE, seedChannels } from '../../local/seed';
+import { isolatedQueues, isolatedTable } from '../support/local-aws';
+
+const channel = loadSeedChannels().find((candidate) => candidate.id === 'city-mastodon')!;
+let normalQueueArn: string;
+const previousEnv = { ...process.env };
+
+beforeAll(async () => {
+  const [{ dynamoEndpoint, tableName }, { sqsEndpoint, queues }] = await Promise.all([isolatedTable('logs'), isolatedQueues('logs')]);
+  Object.assign(process.env, {
+    [ENV.table]: tableName,
+    [ENV.queues]: JSON.stringify(queues),
+    [ENV.credentialsFile]: SEED_CREDENTIALS_FILE,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+    AWS_REGION: 'eu-central-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  });
+  normalQueueArn = `arn:aws:sqs:eu-central-1:123456789012:${queues.mastodon.normal.split('/').pop()}`;
+  await seedChannels(tableName, { dynamoEndpoint, channels: [{ ...channel, quota: undefined }] });
+  for (const [id, text] of [
+    ['msg-slow', 'langsam'],
+    ['msg-fast', 'schnell'],
+  ] as const) {
+    const createdAt = new Date().toISOString();
+    const message: Message = { id, org: 'city', kind: 'post', priority: 'normal', text, media: [], createdBy: 'anna', createdAt, channelIds: [channel.id] };
+    const delivery: Delivery = { messageId: id, channelId: channel.id, org: 'city', platform: 'mastodon', priority: 'normal', state: 'QUEUED', renderedText: text, attempts: 0, createdAt, updatedAt: createdAt, version: 0 };
+    await putMessageWithDeliveries(defaultStore(), message, [delivery]);
+  }
+});
+afterAll(() => {
+  process.env = previousEnv;
+});
+
+/** Answers the slow message's post later than the fast one's, so the two records overlap. */
+const client: PlatformClient = {
+  platform: 'mastodon',
+  async publish(request) {
+    if (request.text === 'langsam') await new Promise((resolve) => setTimeout(resolve, 150));
+    return { remoteId: `status-${request.text}` };
+  },
+  findPublished: async () => null,
+  followerCount: async () => 0,
+};
+
+const record = (messageId: string, index: number): SQSEvent['Records'][number] => ({
+  messageId: `sqs-${index}`,
+  receiptHandle: `receipt-${index}`,
+  body: JSON.stringify({ type: 'publish', messageId, channelId: channel.id }),
+  attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'local', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: normalQueueArn,
+  awsRegion: 'eu-central-1',
+});
+
+describe('the publisher function processing a batch', () => {
+  it('names each record\'s own message in its log lines', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        try {
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          // not a log record
+        }
+      }
+      return true;
+    });
+    const level = logger.getLevelName();
+    logger.setLogLevel('INFO');
+    try {
+      const handler = createPublishHandler('mastodon', client);
+      const result = await handler({ Records: [record('msg-slow', 0), record('msg-fast', 1)] }, lambdaContext('herold-publish-mastodon', 5000));
+      expect(result).toEqual({ batchItemFailures: [] });
+    } finally {
+      logger.setLogLevel(level);
+      write.mockRestore();
+    }
+    const published = lines.filter((line) => line.message === 'published');
+    expect(published.map((line) => line.messageId).sort()).toEqual(['msg-fast', 'msg-slow']);
+    expect(published.every((line) => line.channelId === channel.id)).toBe(true);
+  });
+});
