@@ -7,10 +7,10 @@
  * is retried a few times and then dropped with an error, like a retry policy ending in a DLQ.
  * The clock is injectable so tests move time by hand.
  */
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DispatchEvent, MessageSchedule, SchedulePort } from '../shared/scheduling/schedules';
 import { installSchedulePort, ScheduleNotFoundError } from '../shared/scheduling/schedules';
-import { isConditionFailure, type Store } from '../shared/store/client';
+import { isConditionFailure, queryAll, type Store } from '../shared/store/client';
 import { schedulingKeys } from '../shared/store/keys';
 
 export interface Clock {
@@ -151,23 +151,14 @@ export class LocalScheduler implements SchedulePort {
   }
 
   private async dueSchedules(now: number): Promise<DueSchedule[]> {
-    const due: DueSchedule[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.store.doc.send(
-        new QueryCommand({
-          TableName: this.store.table,
-          IndexName: 'GSI1',
-          // Sort keys start with the ISO due time: everything before now + 1 ms is due.
-          KeyConditionExpression: 'GSI1PK = :schedules AND GSI1SK < :upper',
-          ExpressionAttributeValues: { ':schedules': schedulingKeys.localSchedulesDue(), ':upper': new Date(now + 1).toISOString() },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) due.push({ name: String(item.name), dueKey: String(item.GSI1SK), attempts: Number(item.attempts ?? 0) });
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return due;
+    const items = await queryAll(this.store.doc, {
+      TableName: this.store.table,
+      IndexName: 'GSI1',
+      // Sort keys start with the ISO due time: everything before now + 1 ms is due.
+      KeyConditionExpression: 'GSI1PK = :schedules AND GSI1SK < :upper',
+      ExpressionAttributeValues: { ':schedules': schedulingKeys.localSchedulesDue(), ':upper': new Date(now + 1).toISOString() },
+    });
+    return items.map((item) => ({ name: String(item.name), dueKey: String(item.GSI1SK), attempts: Number(item.attempts ?? 0) }));
   }
 
   /** Claim, invoke, delete; false when another loop had it or the invocation failed. */

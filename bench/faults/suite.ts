@@ -14,10 +14,9 @@ import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { Delivery } from '../../shared/model/schemas';
 import { platformList, type PlatformId } from '../../shared/platforms/registry';
 import { sqs } from '../../shared/queue/jobs';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../shared/store/keys';
 import { getMessageWithDeliveries } from '../../shared/store/messages';
-import type { Store } from '../../shared/store/client';
+import { queryAll, type Store } from '../../shared/store/client';
 import { localDynamoDocumentClient, localSqsClient } from '../../local/aws';
 import { signToken } from '../../local/dev-key';
 import { queueArn } from '../../local/provision';
@@ -323,24 +322,15 @@ async function waitUntilSettled(store: Store, messageIds: string[], deadline: nu
 }
 
 async function openDeliveryStates(store: Store): Promise<string[]> {
-  const states: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.doc.send(
-      new QueryCommand({
-        TableName: store.table,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :open',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':open': keys.openDeliveries() },
-        ProjectionExpression: '#state',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    states.push(...(page.Items ?? []).map((item) => String(item.state)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return states;
+  const items = await queryAll(store.doc, {
+    TableName: store.table,
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :open',
+    ExpressionAttributeNames: { '#state': 'state' },
+    ExpressionAttributeValues: { ':open': keys.openDeliveries() },
+    ProjectionExpression: '#state',
+  });
+  return items.map((item) => String(item.state));
 }
 
 /** The publisher worker, forked and SIGKILLed at random moments, started again each time. */

@@ -4,10 +4,9 @@
  * transaction as the change they describe, so there is no change without its audit record.
  */
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { Principal } from '../model/schemas';
-import { withoutKeys, type Store } from '../store/client';
+import { queryAll, withoutKeys, type Store } from '../store/client';
 
 export const AuditActionSchema = z.enum([
   'message.create',
@@ -66,22 +65,13 @@ export async function queryAudit(store: Store, org: string, from: string, to: st
   }
   const pages = await Promise.all(
     days.map(async (day) => {
-      const items: AuditEntry[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await store.doc.send(
-          new QueryCommand({
-            TableName: store.table,
-            KeyConditionExpression: 'PK = :pk',
-            ExpressionAttributeValues: { ':pk': `AUDIT#${org}#${day}` },
-            ScanIndexForward: false,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...(page.Items ?? []).map((item) => AuditEntrySchema.parse(withoutKeys(item))));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return items;
+      const items = await queryAll(store.doc, {
+        TableName: store.table,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': `AUDIT#${org}#${day}` },
+        ScanIndexForward: false,
+      });
+      return items.map((item) => AuditEntrySchema.parse(withoutKeys(item)));
     }),
   );
   return pages.flat();

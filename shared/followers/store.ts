@@ -3,6 +3,7 @@
  * and day, so writing the same day again overwrites: collection and imports are idempotent.
  */
 import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../store/client';
 import { z } from 'zod';
 import { IdSchema, type Channel } from '../model/schemas';
 
@@ -72,22 +73,13 @@ function figureFromItem(channelId: string, item: Record<string, unknown>): Follo
 
 /** A channel's figures from `from` to `to` (inclusive), oldest first. */
 export async function queryFollowerSeries(doc: DynamoDBDocumentClient, table: string, channelId: string, from: string, to: string): Promise<FollowerFigure[]> {
-  const figures: FollowerFigure[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': channelKey(channelId), ':from': followersKey(from), ':to': followersKey(to) },
-        ...FIGURE_PROJECTION,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) figures.push(figureFromItem(channelId, item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return figures;
+  const items = await queryAll(doc, {
+    TableName: table,
+    KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': channelKey(channelId), ':from': followersKey(from), ':to': followersKey(to) },
+    ...FIGURE_PROJECTION,
+  });
+  return items.map((item) => figureFromItem(channelId, item));
 }
 
 /** The newest figure of a channel, or null when it was never measured. */

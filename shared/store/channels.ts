@@ -1,26 +1,17 @@
 /** Channels: the accounts an organisation publishes to. */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ChannelSchema, type Channel, type ChannelState } from '../model/schemas';
 import { keys } from './keys';
-import { withoutKeys, type Store } from './client';
+import { queryAll, withoutKeys, type Store } from './client';
 
 export async function listChannels(store: Store, org: string): Promise<Channel[]> {
-  const channels: Channel[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.doc.send(
-      new QueryCommand({
-        TableName: store.table,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.orgChannels(org) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) channels.push(ChannelSchema.parse(withoutKeys(item)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return channels;
+  const items = await queryAll(store.doc, {
+    TableName: store.table,
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.orgChannels(org) },
+  });
+  return items.map((item) => ChannelSchema.parse(withoutKeys(item)));
 }
 
 export async function getChannel(store: Store, channelId: string): Promise<Channel | undefined> {

@@ -2,7 +2,7 @@
 import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ChannelSchema, DeliverySchema, MessageSchema, type Channel, type Delivery, type Message } from '../model/schemas';
 import { DELIVERY_SK_PREFIX, keys } from './keys';
-import { withoutKeys, type Store } from './client';
+import { queryAll, withoutKeys, type Store } from './client';
 import { openIndexAttributes } from './deliveries';
 
 /** How long after being written a PENDING/QUEUED delivery is considered stuck. */
@@ -81,21 +81,12 @@ export interface MessageWithDeliveries {
 }
 
 export async function getMessageWithDeliveries(store: Store, messageId: string): Promise<MessageWithDeliveries | undefined> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.doc.send(
-      new QueryCommand({
-        TableName: store.table,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.message(messageId).PK },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(store.doc, {
+    TableName: store.table,
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.message(messageId).PK },
+    ConsistentRead: true,
+  });
   const messageItem = items.find((item) => item.SK === 'MSG');
   if (!messageItem) return undefined;
   return {
