@@ -6,15 +6,16 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, Delivery, Message } from '../../shared/model/schemas';
+import type { Channel } from '../../shared/model/schemas';
 import type { PlatformClient, PlatformContext } from '../../shared/platforms/client';
 import { processPublishJob, type PublishDeps } from '../../shared/publishing/publish';
 import type { Store } from '../../shared/store/client';
-import { getDelivery, putMessageWithDeliveries } from '../../shared/store/messages';
+import { getDelivery } from '../../shared/store/messages';
 import { takeQuota } from '../../shared/store/quota';
 import { localDynamoDocumentClient } from '../../local/aws';
 import { seedChannels } from '../../local/seed';
 import { isolatedTable } from '../support/local-aws';
+import { publishDeps, putOneDelivery } from '../support/publishing';
 
 /** Five posts a day; routine posts may use four, the fifth is the emergency reserve. */
 const QUOTA = { limit: 5, windowSeconds: 86_400, note: 'test' };
@@ -59,24 +60,8 @@ beforeAll(async () => {
 });
 afterAll(() => store?.doc.destroy());
 
-async function queuedDelivery(messageId: string, target: Channel): Promise<void> {
-  const createdAt = new Date(now).toISOString();
-  const message: Message = { id: messageId, org: 'city', kind: 'post', priority: 'normal', text: 'Stadtratssitzung', media: [], createdBy: 'anna', createdAt, channelIds: [target.id] };
-  const delivery: Delivery = {
-    messageId,
-    channelId: target.id,
-    org: 'city',
-    platform: target.platform,
-    priority: 'normal',
-    state: 'QUEUED',
-    renderedText: 'Stadtratssitzung',
-    attempts: 0,
-    createdAt,
-    updatedAt: createdAt,
-    version: 0,
-  };
-  await putMessageWithDeliveries(store, message, [delivery]);
-}
+const queuedDelivery = (messageId: string, target: Channel) =>
+  putOneDelivery(store, { messageId, channel: target, text: 'Stadtratssitzung', state: 'QUEUED', createdAt: new Date(now) });
 
 async function useUpRoutineBudget(channelId: string): Promise<void> {
   for (let post = 0; post < 4; post += 1) expect((await takeQuota(store, channelId, QUOTA, 'normal', { now })).ok).toBe(true);
@@ -116,16 +101,7 @@ function directClient(platform: 'mastodon') {
   return { client, calls };
 }
 
-const deps = (platform: PublishDeps['platform'], client: PlatformClient): PublishDeps => ({
-  store,
-  platform,
-  client,
-  credentials: async () => ({}),
-  now: () => now,
-  leaseMs: 5_000,
-  maxReceiveCount: 5,
-  requestTimeoutMs: 800,
-});
+const deps = (platform: PublishDeps['platform'], client: PlatformClient) => publishDeps(store, platform, client, now);
 
 describe('a client that prepares before it posts', () => {
   it('prepares while the budget is being taken, and posts once it is granted', async () => {

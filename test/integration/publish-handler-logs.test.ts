@@ -6,15 +6,15 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV } from '../../shared/config';
-import type { Delivery, Message } from '../../shared/model/schemas';
 import type { PlatformClient } from '../../shared/platforms/client';
 import { createPublishHandler } from '../../shared/publishing/handler';
 import { logger } from '../../shared/observability/powertools';
-import { putMessageWithDeliveries } from '../../shared/store/messages';
 import { defaultStore } from '../../shared/store/client';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../local/aws';
 import { lambdaContext } from '../../local/lambda-context';
 import { loadSeedChannels, SEED_CREDENTIALS_FILE, seedChannels } from '../../local/seed';
 import { isolatedQueues, isolatedTable } from '../support/local-aws';
+import { putOneDelivery } from '../support/publishing';
 
 const channel = loadSeedChannels().find((candidate) => candidate.id === 'city-mastodon')!;
 let normalQueueArn: string;
@@ -32,16 +32,13 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
   });
-  normalQueueArn = `arn:aws:sqs:eu-central-1:123456789012:${queues.mastodon.normal.split('/').pop()}`;
+  normalQueueArn = `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${queues.mastodon.normal.split('/').pop()}`;
   await seedChannels(tableName, { dynamoEndpoint, channels: [{ ...channel, quota: undefined }] });
-  for (const [id, text] of [
+  for (const [messageId, text] of [
     ['msg-slow', 'langsam'],
     ['msg-fast', 'schnell'],
   ] as const) {
-    const createdAt = new Date().toISOString();
-    const message: Message = { id, org: 'city', kind: 'post', priority: 'normal', text, media: [], createdBy: 'anna', createdAt, channelIds: [channel.id] };
-    const delivery: Delivery = { messageId: id, channelId: channel.id, org: 'city', platform: 'mastodon', priority: 'normal', state: 'QUEUED', renderedText: text, attempts: 0, createdAt, updatedAt: createdAt, version: 0 };
-    await putMessageWithDeliveries(defaultStore(), message, [delivery]);
+    await putOneDelivery(defaultStore(), { messageId, channel, text, state: 'QUEUED', createdAt: new Date() });
   }
 });
 afterAll(() => {

@@ -5,15 +5,16 @@
  * never answer and publishing again could post twice, so a person takes over (HANDOFF).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, Delivery, Message } from '../../shared/model/schemas';
+import type { Channel, Delivery } from '../../shared/model/schemas';
 import { NO_LOOKUP_CODE, PlatformError, type PlatformClient } from '../../shared/platforms/client';
-import { MAX_LOOKUPS_IN_DOUBT, processPublishJob, type PublishDeps } from '../../shared/publishing/publish';
+import { MAX_LOOKUPS_IN_DOUBT, processPublishJob } from '../../shared/publishing/publish';
 import type { Store } from '../../shared/store/client';
 import { dueOpenDeliveries } from '../../shared/store/deliveries';
-import { getDelivery, putMessageWithDeliveries } from '../../shared/store/messages';
+import { getDelivery } from '../../shared/store/messages';
 import { localDynamoDocumentClient } from '../../local/aws';
 import { seedChannels } from '../../local/seed';
 import { isolatedTable } from '../support/local-aws';
+import { publishDeps, putOneDelivery } from '../support/publishing';
 
 let store: Store;
 const channel: Channel = {
@@ -35,24 +36,8 @@ afterAll(() => store?.doc.destroy());
 
 const now = Date.parse('2026-03-01T10:00:00.000Z');
 
-async function deliveryIn(state: Delivery['state'], messageId: string): Promise<void> {
-  const createdAt = new Date(now).toISOString();
-  const message: Message = { id: messageId, org: 'city', kind: 'post', priority: 'normal', text: 'Hochwasser', media: [], createdBy: 'anna', createdAt, channelIds: [channel.id] };
-  const delivery: Delivery = {
-    messageId,
-    channelId: channel.id,
-    org: 'city',
-    platform: 'telegram',
-    priority: 'normal',
-    state,
-    renderedText: 'Hochwasser',
-    attempts: 1,
-    createdAt,
-    updatedAt: createdAt,
-    version: 1,
-  };
-  await putMessageWithDeliveries(store, message, [delivery]);
-}
+const deliveryIn = (state: Delivery['state'], messageId: string) =>
+  putOneDelivery(store, { messageId, channel, text: 'Hochwasser', state, createdAt: new Date(now), attempts: 1 });
 
 function fakeClient(lookupError?: PlatformError, publishError?: PlatformError): PlatformClient & { published: number; lookups: number } {
   const client = {
@@ -76,16 +61,7 @@ function fakeClient(lookupError?: PlatformError, publishError?: PlatformError): 
   return client;
 }
 
-const deps = (client: PlatformClient, at = now): PublishDeps => ({
-  store,
-  platform: 'telegram',
-  client,
-  credentials: async () => ({}),
-  now: () => at,
-  leaseMs: 5_000,
-  maxReceiveCount: 5,
-  requestTimeoutMs: 800,
-});
+const deps = (client: PlatformClient, at = now) => publishDeps(store, 'telegram', client, at);
 
 describe('a delivery that may have been posted where nothing can be looked up', () => {
   it('goes to a person, never publishes again, and leaves the reconciler alone', async () => {
