@@ -47,6 +47,15 @@ export type JobOutcome =
 
 /** The longest wait SQS visibility allows (12 h). */
 const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
+/** The longest delay SQS allows on a sent message (15 min); a requeued job that must wait longer waits again. */
+const MAX_DELAY_SECONDS = 15 * 60;
+
+/**
+ * Leave the job for later. Waiting is not a failed attempt: on the copy's last receive before the
+ * dead-letter queue it is put back fresh (with a delay) instead of being left to SQS's redrive.
+ */
+const later = (lastReceive: boolean, afterSeconds: number, state: Delivery['state'], errorClass: string): JobOutcome =>
+  lastReceive ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, MAX_DELAY_SECONDS), errorClass } : { kind: 'retry', afterSeconds, state, errorClass };
 /** How soon a delivery left in VERIFY is looked at again. */
 const VERIFY_AFTER_SECONDS = 5;
 
@@ -64,10 +73,7 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
       // An early copy comes back when the wait is over rather than being dropped: the copy that set
       // the wait may be gone (a crash before its visibility was changed), and then only this one is left.
       const afterSeconds = Math.min(Math.ceil((waitsUntil - deps.now()) / 1000), MAX_VISIBILITY_SECONDS);
-      // Waiting is not a failed attempt: on its last receive the copy is put back fresh, not dead-lettered.
-      return receiveCount >= deps.maxReceiveCount
-        ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'not-yet' }
-        : { kind: 'retry', afterSeconds, state: current.state, errorClass: 'not-yet' };
+      return later(receiveCount >= deps.maxReceiveCount, afterSeconds, current.state, 'not-yet');
     }
     return { kind: 'ignored', reason: `delivery is ${current.state}${current.state === 'PUBLISHING' ? ' under another claim' : ''}` };
   }
@@ -181,12 +187,11 @@ async function handlePlatformError(
     case 'rate-limited': {
       const afterSeconds = Math.min(Math.max(error.retryAfterSeconds ?? 60, 1), MAX_VISIBILITY_SECONDS);
       await recordPending(deps.store, claim, { state: waitingState, lastError, waitingFor: 'rate-limit', ...doubt, nextAttemptAt: deps.now() + afterSeconds * 1000 }, deps.now());
-      // Waiting out a rate limit is not a failed attempt: it must never push the job into the DLQ.
-      return lastReceive ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'rate-limited' } : { kind: 'retry', afterSeconds, state: waitingState, errorClass: 'rate-limited' };
+      return later(lastReceive, afterSeconds, waitingState, 'rate-limited');
     }
     case 'ambiguous':
       await recordPending(deps.store, claim, { state: 'VERIFY', lastError, ...doubt, nextAttemptAt: deps.now() + VERIFY_AFTER_SECONDS * 1000 }, deps.now());
-      return lastReceive ? { kind: 'requeue', afterSeconds: VERIFY_AFTER_SECONDS, errorClass: 'ambiguous' } : { kind: 'retry', afterSeconds: VERIFY_AFTER_SECONDS, state: 'VERIFY', errorClass: 'ambiguous' };
+      return later(lastReceive, VERIFY_AFTER_SECONDS, 'VERIFY', 'ambiguous');
     case 'retryable': {
       // A post that may exist is never given up on as FAILED (a redrive would publish without looking):
       // the lookup is offered again, and after MAX_LOOKUPS_IN_DOUBT failures a person takes over.
@@ -197,7 +202,7 @@ async function handlePlatformError(
       }
       const afterSeconds = backoffSeconds(delivery.attempts, Math.random, deps.maxBackoffSeconds);
       await recordPending(deps.store, claim, { state: waitingState, lastError, waitingFor: 'retry', ...doubt, nextAttemptAt: deps.now() + afterSeconds * 1000 }, deps.now());
-      return lastReceive ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'retryable' } : { kind: 'retry', afterSeconds, state: waitingState, errorClass: 'retryable' };
+      return later(lastReceive, afterSeconds, waitingState, 'retryable');
     }
   }
 }
@@ -224,7 +229,7 @@ async function waitForQuota(retryAtMs: number, scope: { claim: Claim; receiveCou
   const now = deps.now();
   const afterSeconds = Math.min(Math.max(Math.ceil((retryAtMs - now) / 1000), 1), MAX_VISIBILITY_SECONDS);
   await recordPending(deps.store, claim, { state: 'RETRYING', lastError: { class: 'rate-limited', code: 'QUOTA', detail: 'publishing budget for routine posts is used up; waiting for the next window' }, waitingFor: 'quota', nextAttemptAt: retryAtMs }, now);
-  return receiveCount >= deps.maxReceiveCount ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, 900), errorClass: 'quota' } : { kind: 'retry', afterSeconds, state: 'RETRYING', errorClass: 'quota' };
+  return later(receiveCount >= deps.maxReceiveCount, afterSeconds, 'RETRYING', 'quota');
 }
 
 /**
