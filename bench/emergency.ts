@@ -20,7 +20,9 @@ import { signToken } from '../local/dev-key';
 import { startLocalStack } from '../local/start';
 import { ms, percentile } from './stats';
 
-const { values } = parseArgs({ options: { alerts: { type: 'string', default: '20' }, routine: { type: 'string', default: '10000' } } });
+const { values } = parseArgs({
+  options: { alerts: { type: 'string', default: '20' }, routine: { type: 'string', default: '10000' } },
+});
 const ALERTS = Number(values.alerts);
 const ROUTINE_JOBS = Number(values.routine);
 /** the city's channels that publish text through an API */
@@ -60,17 +62,31 @@ try {
   const sender = await signToken({ sub: 'bench-emergency', org: 'city', roles: ['editor', 'emergency'] });
   const admin = await signToken({ sub: 'bench-admin', org: 'city', roles: ['admin'] });
   const call = async (path: string, token: string, body?: unknown, method = body ? 'POST' : 'GET') => {
-    const response = await fetch(`${stack.apiUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const response = await fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     const text = await response.text();
     if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
     return JSON.parse(text) as MessageView;
   };
   await call('/channels/city-x', admin, { state: 'active' }, 'PATCH');
-  const channels = stack.channels.filter((channel) => channel.org === 'city' && (PLATFORMS as readonly string[]).includes(channel.platform)).map((channel) => channel.id);
-  for (const channelId of channels) await setQuota(channelId, { limit: 1_000_000, windowSeconds: 86_400, note: 'benchmark' });
+  const channels = stack.channels
+    .filter((channel) => channel.org === 'city' && (PLATFORMS as readonly string[]).includes(channel.platform))
+    .map((channel) => channel.id);
+  for (const channelId of channels)
+    await setQuota(channelId, { limit: 1_000_000, windowSeconds: 86_400, note: 'benchmark' });
 
-  const sendAlert = (index: number, label: string) => call('/messages', sender, { text: `Warnung ${label} ${index}: Hochwasser an der Elbe, bitte Uferbereiche meiden.`, priority: 'emergency', severity: 'Extreme', channels });
-  const sendRoutine = (index: number) => call('/messages', editor, { text: `Routine ${index}: Öffnungszeiten des Bürgerbüros am Wochenende.`, channels });
+  const sendAlert = (index: number, label: string) =>
+    call('/messages', sender, {
+      text: `Warnung ${label} ${index}: Hochwasser an der Elbe, bitte Uferbereiche meiden.`,
+      priority: 'emergency',
+      severity: 'Extreme',
+      channels,
+    });
+  const sendRoutine = (index: number) =>
+    call('/messages', editor, { text: `Routine ${index}: Öffnungszeiten des Bürgerbüros am Wochenende.`, channels });
 
   // Warm up: the first calls load modules, compile hot paths and open connections, as cold starts would.
   for (let index = 0; index < 10; index += 1) await waitUntilSettled((await sendAlert(index, 'Aufwärmen')).id);
@@ -80,13 +96,21 @@ try {
   const routineStarted = performance.now();
   const routineJobs = await fillNormalQueues();
   const depthBefore = await normalQueueDepth();
-  console.log(`\nfilled the normal queues: ${routineJobs} routine jobs in ${((performance.now() - routineStarted) / 1000).toFixed(1)} s; ${depthBefore} still waiting when the loaded run starts`);
+  console.log(
+    `\nfilled the normal queues: ${routineJobs} routine jobs in ${((performance.now() - routineStarted) / 1000).toFixed(1)} s; ${depthBefore} still waiting when the loaded run starts`,
+  );
   const loaded = await measureAlerts('Last', true);
   const depthAfter = await normalQueueDepth();
 
-  console.log(`\nHerold emergency lane: ${ALERTS} emergency messages to ${PLATFORMS.length} platforms, simulator latency 20–50 ms per call`);
-  console.log(`normal queues: empty (unloaded) vs. ${routineJobs} routine jobs (${depthBefore} waiting at the start, ${depthAfter} at the end of the loaded run)\n`);
-  console.log('| platform | unloaded p50 | unloaded p99 | loaded p50 | loaded p99 | p50 loaded/unloaded | p99 loaded/unloaded |');
+  console.log(
+    `\nHerold emergency lane: ${ALERTS} emergency messages to ${PLATFORMS.length} platforms, simulator latency 20–50 ms per call`,
+  );
+  console.log(
+    `normal queues: empty (unloaded) vs. ${routineJobs} routine jobs (${depthBefore} waiting at the start, ${depthAfter} at the end of the loaded run)\n`,
+  );
+  console.log(
+    '| platform | unloaded p50 | unloaded p99 | loaded p50 | loaded p99 | p50 loaded/unloaded | p99 loaded/unloaded |',
+  );
   console.log('|---|---|---|---|---|---|---|');
   let worstRatio = 0;
   for (const platform of PLATFORMS) {
@@ -94,19 +118,27 @@ try {
     const l = loaded.latencies[platform]!;
     const ratios = [percentile(l, 50) / percentile(u, 50), percentile(l, 99) / percentile(u, 99)];
     worstRatio = Math.max(worstRatio, ...ratios);
-    console.log(`| ${platform} (n=${u.length}/${l.length}) | ${ms(percentile(u, 50))} | ${ms(percentile(u, 99))} | ${ms(percentile(l, 50))} | ${ms(percentile(l, 99))} | ${ratios[0]!.toFixed(2)}× | ${ratios[1]!.toFixed(2)}× |`);
+    console.log(
+      `| ${platform} (n=${u.length}/${l.length}) | ${ms(percentile(u, 50))} | ${ms(percentile(u, 99))} | ${ms(percentile(l, 50))} | ${ms(percentile(l, 99))} | ${ratios[0]!.toFixed(2)}× | ${ratios[1]!.toFixed(2)}× |`,
+    );
   }
   const all = (run: typeof unloaded) => PLATFORMS.flatMap((platform) => run.latencies[platform]!);
-  console.log(`| all platforms | ${ms(percentile(all(unloaded), 50))} | ${ms(percentile(all(unloaded), 99))} | ${ms(percentile(all(loaded), 50))} | ${ms(percentile(all(loaded), 99))} | ${(percentile(all(loaded), 50) / percentile(all(unloaded), 50)).toFixed(2)}× | ${(percentile(all(loaded), 99) / percentile(all(unloaded), 99)).toFixed(2)}× |`);
+  console.log(
+    `| all platforms | ${ms(percentile(all(unloaded), 50))} | ${ms(percentile(all(unloaded), 99))} | ${ms(percentile(all(loaded), 50))} | ${ms(percentile(all(loaded), 99))} | ${(percentile(all(loaded), 50) / percentile(all(unloaded), 50)).toFixed(2)}× | ${(percentile(all(loaded), 99) / percentile(all(unloaded), 99)).toFixed(2)}× |`,
+  );
 
   const orderViolations = loaded.overtaken;
-  console.log(`\nrouting order: ${orderViolations.length === 0 ? `every alert was published before the routine message queued right after it, on every platform (${ALERTS * PLATFORMS.length} pairs)` : `${orderViolations.length} routine posts went out before the alert queued before them: ${orderViolations.slice(0, 5).join('; ')}`}`);
+  console.log(
+    `\nrouting order: ${orderViolations.length === 0 ? `every alert was published before the routine message queued right after it, on every platform (${ALERTS * PLATFORMS.length} pairs)` : `${orderViolations.length} routine posts went out before the alert queued before them: ${orderViolations.slice(0, 5).join('; ')}`}`,
+  );
   const reserve = await reserveCheck();
   console.log(`emergency reserve: ${reserve}`);
   const unpublished = [...unloaded.missing, ...loaded.missing];
   if (unpublished.length) console.log(`not published: ${unpublished.join('; ')}`);
   const pass = worstRatio <= 2 && orderViolations.length === 0 && unpublished.length === 0 && reserve.startsWith('met');
-  console.log(`\ntarget loaded ≤ 2 × unloaded (p50 and p99, every platform): ${worstRatio <= 2 ? 'met' : 'NOT met'} (worst ${worstRatio.toFixed(2)}×); overall ${pass ? 'met' : 'NOT met'}`);
+  console.log(
+    `\ntarget loaded ≤ 2 × unloaded (p50 and p99, every platform): ${worstRatio <= 2 ? 'met' : 'NOT met'} (worst ${worstRatio.toFixed(2)}×); overall ${pass ? 'met' : 'NOT met'}`,
+  );
   process.exitCode = pass ? 0 : 1;
 
   async function measureAlerts(label: string, followWithRoutine = false) {
@@ -119,16 +151,21 @@ try {
       if (followWithRoutine) pairs.push({ alert: alert.id, routine: (await sendRoutine(-index - 1)).id });
       const settled = await waitUntilSettled(alert.id);
       for (const delivery of settled.deliveries) {
-        if (delivery.state === 'PUBLISHED' && delivery.publishedAfterMs !== undefined) latencies[delivery.platform]?.push(delivery.publishedAfterMs);
+        if (delivery.state === 'PUBLISHED' && delivery.publishedAfterMs !== undefined)
+          latencies[delivery.platform]?.push(delivery.publishedAfterMs);
         else missing.push(`${alert.id}/${delivery.channelId}: ${delivery.state}`);
       }
     }
     const overtaken: string[] = [];
     for (const pair of pairs) {
-      const [alert, routine] = await Promise.all([call(`/messages/${pair.alert}`, sender), call(`/messages/${pair.routine}`, editor)]);
+      const [alert, routine] = await Promise.all([
+        call(`/messages/${pair.alert}`, sender),
+        call(`/messages/${pair.routine}`, editor),
+      ]);
       for (const delivery of routine.deliveries) {
         const alertDelivery = alert.deliveries.find((candidate) => candidate.channelId === delivery.channelId);
-        if (delivery.publishedAt && (!alertDelivery?.publishedAt || delivery.publishedAt < alertDelivery.publishedAt)) overtaken.push(`${pair.routine}/${delivery.channelId}`);
+        if (delivery.publishedAt && (!alertDelivery?.publishedAt || delivery.publishedAt < alertDelivery.publishedAt))
+          overtaken.push(`${pair.routine}/${delivery.channelId}`);
       }
     }
     return { latencies, overtaken, missing };
@@ -150,8 +187,16 @@ try {
   async function normalQueueDepth(): Promise<number> {
     const depths = await Promise.all(
       PLATFORMS.map(async (platform) => {
-        const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queues[platform].normal, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-        return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+        const { Attributes = {} } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: stack.queues[platform].normal,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
+        );
+        return (
+          Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+          Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+        );
       }),
     );
     return depths.reduce((sum, depth) => sum + depth, 0);
@@ -163,8 +208,24 @@ try {
     await setQuota('city-mastodon', quota);
     const windowMs = quota.windowSeconds * 1000;
     const windowStart = new Date(Math.floor(Date.now() / windowMs) * windowMs).toISOString();
-    await doc.send(new PutCommand({ TableName: stack.tableName, Item: { PK: 'QUOTA#city-mastodon', SK: windowStart, used: 8, limit: 10, expiresAt: Math.floor(Date.now() / 1000) + 2 * 86_400 } }));
-    const alert = await call('/messages', sender, { text: 'Warnung: Reserve-Test, Pegel der Elbe steigt.', priority: 'emergency', severity: 'Extreme', channels: ['city-mastodon'] });
+    await doc.send(
+      new PutCommand({
+        TableName: stack.tableName,
+        Item: {
+          PK: 'QUOTA#city-mastodon',
+          SK: windowStart,
+          used: 8,
+          limit: 10,
+          expiresAt: Math.floor(Date.now() / 1000) + 2 * 86_400,
+        },
+      }),
+    );
+    const alert = await call('/messages', sender, {
+      text: 'Warnung: Reserve-Test, Pegel der Elbe steigt.',
+      priority: 'emergency',
+      severity: 'Extreme',
+      channels: ['city-mastodon'],
+    });
     const settled = await waitUntilSettled(alert.id, 30_000);
     const delivery = settled.deliveries[0];
     return delivery?.state === 'PUBLISHED'
@@ -181,14 +242,25 @@ try {
   }
 
   async function setQuota(channelId: string, quota: { limit: number; windowSeconds: number; note: string }) {
-    await doc.send(new UpdateCommand({ TableName: stack.tableName, Key: { PK: `CHANNEL#${channelId}`, SK: 'CHANNEL' }, UpdateExpression: 'SET quota = :quota', ExpressionAttributeValues: { ':quota': quota } }));
+    await doc.send(
+      new UpdateCommand({
+        TableName: stack.tableName,
+        Key: { PK: `CHANNEL#${channelId}`, SK: 'CHANNEL' },
+        UpdateExpression: 'SET quota = :quota',
+        ExpressionAttributeValues: { ':quota': quota },
+      }),
+    );
   }
 
   async function waitUntilSettled(id: string, timeoutMs = 60_000): Promise<MessageView> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const message = await call(`/messages/${id}`, sender);
-      const open = message.deliveries.filter((delivery) => !['PUBLISHED', 'FAILED', 'SKIPPED', 'HANDOFF'].includes(delivery.state) && !(delivery.state === 'RETRYING' && delivery.waitingFor === 'quota'));
+      const open = message.deliveries.filter(
+        (delivery) =>
+          !['PUBLISHED', 'FAILED', 'SKIPPED', 'HANDOFF'].includes(delivery.state) &&
+          !(delivery.state === 'RETRYING' && delivery.waitingFor === 'quota'),
+      );
       if (open.length === 0 || Date.now() > deadline) return message;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

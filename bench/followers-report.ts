@@ -37,23 +37,42 @@ try {
   const local = await createFollowersTable(dynamo.endpoint);
   const channels = historyChannels('city');
   await putChannels(local.doc, local.table, channels);
-  const imported = await importFollowerCsv({ doc: local.doc, table: local.table, csv: historyCsv(channels), knownChannels: new Map(channels.map((channel) => [channel.id, channel])), timeZone: 'Europe/Berlin' });
+  const imported = await importFollowerCsv({
+    doc: local.doc,
+    table: local.table,
+    csv: historyCsv(channels),
+    knownChannels: new Map(channels.map((channel) => [channel.id, channel])),
+    timeZone: 'Europe/Berlin',
+  });
   if (!imported.ok) throw new Error(`import failed: ${JSON.stringify(imported.errors.slice(0, 3))}`);
 
-  const getItem = await measure(() => local.doc.send(new GetCommand({ TableName: local.table, Key: { PK: `CHANNEL#${channels[0]!.id}`, SK: 'CHANNEL' } })));
+  const getItem = await measure(() =>
+    local.doc.send(
+      new GetCommand({ TableName: local.table, Key: { PK: `CHANNEL#${channels[0]!.id}`, SK: 'CHANNEL' } }),
+    ),
+  );
   local.commands.length = 0;
   const params = { org: 'city', from: '2024-02-01', to: '2025-01-31' };
   const report = await measure(async () => {
-    const response = await followerReportResponse({ doc: local.doc, table: local.table, params, accept: 'application/json' });
+    const response = await followerReportResponse({
+      doc: local.doc,
+      table: local.table,
+      params,
+      accept: 'application/json',
+    });
     if (response.statusCode !== 200) throw new Error(`report answered ${response.statusCode}`);
   });
   const operations = [...new Set(local.commands)].join(', ');
 
   const baseline = median(getItem);
   const result = median(report);
-  console.log(`follower report, ${channels.length} channels, ${imported.written} figures (${HISTORY_DAYS} days), one year, ${rounds} rounds`);
+  console.log(
+    `follower report, ${channels.length} channels, ${imported.written} figures (${HISTORY_DAYS} days), one year, ${rounds} rounds`,
+  );
   console.log(`  baseline GetItem   median ${baseline.toFixed(1)} ms`);
-  console.log(`  one-year report    median ${result.toFixed(1)} ms  (${(result / baseline).toFixed(1)} × GetItem; min ${Math.min(...report).toFixed(1)}, max ${Math.max(...report).toFixed(1)})`);
+  console.log(
+    `  one-year report    median ${result.toFixed(1)} ms  (${(result / baseline).toFixed(1)} × GetItem; min ${Math.min(...report).toFixed(1)}, max ${Math.max(...report).toFixed(1)})`,
+  );
   console.log(`  DynamoDB operations: ${operations}`);
   console.log(`  target ${TARGET_MS} ms: ${result <= TARGET_MS ? 'met' : 'missed'}`);
   local.client.destroy();

@@ -19,7 +19,11 @@ import { startLocalStack } from '../local/start';
 import { ms, percentile, ratio, timed } from './stats';
 
 const { values } = parseArgs({
-  options: { messages: { type: 'string', default: '500' }, rate: { type: 'string', default: '5' }, warmup: { type: 'string', default: '300' } },
+  options: {
+    messages: { type: 'string', default: '500' },
+    rate: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '300' },
+  },
 });
 const MESSAGES = Number(values.messages);
 const PER_SECOND = Number(values.rate);
@@ -29,7 +33,13 @@ const PLATFORMS = ['threads', 'mastodon'] as const;
 process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 // As `npm start` runs it: the publishers in their own process.
-const stack = await startLocalStack({ port: 0, simulatorPort: 0, log: () => undefined, simulator: { enforceQuotas: false }, publishers: 'own-process' });
+const stack = await startLocalStack({
+  port: 0,
+  simulatorPort: 0,
+  log: () => undefined,
+  simulator: { enforceQuotas: false },
+  publishers: 'own-process',
+});
 try {
   const doc = localDynamoDocumentClient(stack.dynamoEndpoint);
   for (const channel of stack.channels.filter((candidate) => candidate.org === 'city')) {
@@ -38,7 +48,9 @@ try {
         TableName: stack.tableName,
         Key: { PK: `CHANNEL#${channel.id}`, SK: 'CHANNEL' },
         UpdateExpression: 'SET quota = :quota',
-        ExpressionAttributeValues: { ':quota': { limit: 1_000_000, windowSeconds: 86_400, note: 'benchmark: budget lifted' } },
+        ExpressionAttributeValues: {
+          ':quota': { limit: 1_000_000, windowSeconds: 86_400, note: 'benchmark: budget lifted' },
+        },
       }),
     );
   }
@@ -49,7 +61,8 @@ try {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ text, link: 'https://www.dresden.de/pm' }),
     }).then(async (response) => {
-      if (response.status !== 202) throw new Error(`POST /messages answered ${response.status}: ${await response.text()}`);
+      if (response.status !== 202)
+        throw new Error(`POST /messages answered ${response.status}: ${await response.text()}`);
       return (await response.json()) as { id: string };
     });
 
@@ -73,26 +86,34 @@ try {
     const message = await waitUntilSettled(stack.apiUrl, token, id);
     for (const delivery of message.deliveries) {
       if (!PLATFORMS.includes(delivery.platform as (typeof PLATFORMS)[number])) continue;
-      if (delivery.state === 'PUBLISHED' && delivery.publishedAfterMs !== undefined) published[delivery.platform]!.push(delivery.publishedAfterMs);
+      if (delivery.state === 'PUBLISHED' && delivery.publishedAfterMs !== undefined)
+        published[delivery.platform]!.push(delivery.publishedAfterMs);
       else notPublished.push(`${id}/${delivery.channelId}: ${delivery.state}`);
     }
   }
 
   const base50 = percentile(baseline, 50);
   const base99 = percentile(baseline, 99);
-  console.log(`\nHerold publish latency: ${MESSAGES} messages to the city's channels at ${PER_SECOND}/s (sent in ${sendSeconds.toFixed(1)} s)`);
+  console.log(
+    `\nHerold publish latency: ${MESSAGES} messages to the city's channels at ${PER_SECOND}/s (sent in ${sendSeconds.toFixed(1)} s)`,
+  );
   console.log(`baseline  simulator round trip (POST a Threads container): p50 ${ms(base50)}, p99 ${ms(base99)}\n`);
   console.log('| measurement | p50 | p99 | p50 / baseline | p99 / baseline |');
   console.log('|---|---|---|---|---|');
   const row = (name: string, samples: number[]) =>
-    console.log(`| ${name} (n=${samples.length}) | ${ms(percentile(samples, 50))} | ${ms(percentile(samples, 99))} | ${ratio(percentile(samples, 50), base50)} | ${ratio(percentile(samples, 99), base99)} |`);
+    console.log(
+      `| ${name} (n=${samples.length}) | ${ms(percentile(samples, 50))} | ${ms(percentile(samples, 99))} | ${ratio(percentile(samples, 50), base50)} | ${ratio(percentile(samples, 99), base99)} |`,
+    );
   row('ingest (POST /messages)', ingest);
   for (const platform of PLATFORMS) row(`ingest → PUBLISHED, ${platform}`, published[platform]!);
-  if (notPublished.length) console.log(`\nnot published: ${notPublished.length} (first: ${notPublished.slice(0, 3).join('; ')})`);
+  if (notPublished.length)
+    console.log(`\nnot published: ${notPublished.length} (first: ${notPublished.slice(0, 3).join('; ')})`);
   const worst50 = Math.max(...PLATFORMS.map((platform) => percentile(published[platform]!, 50)));
   const worst99 = Math.max(...PLATFORMS.map((platform) => percentile(published[platform]!, 99)));
   const pass = notPublished.length === 0 && worst50 <= 50 && worst99 <= 200;
-  console.log(`\ntarget ingest → published p50 ≤ 50 ms, p99 ≤ 200 ms: ${pass ? 'met' : 'NOT met'} (p50 ${ms(worst50)}, p99 ${ms(worst99)})`);
+  console.log(
+    `\ntarget ingest → published p50 ≤ 50 ms, p99 ≤ 200 ms: ${pass ? 'met' : 'NOT met'} (p50 ${ms(worst50)}, p99 ${ms(worst99)})`,
+  );
   process.exitCode = pass ? 0 : 1;
 } finally {
   await stack.stop();
@@ -111,8 +132,16 @@ async function sendAtRate(count: number, send: (index: number) => Promise<unknow
 async function simulatorBaseline(simulatorUrl: string, samples: number): Promise<number[]> {
   const times: number[] = [];
   for (let index = 0; index < samples; index += 1) {
-    const params = new URLSearchParams({ media_type: 'TEXT', text: `baseline ${index}`, access_token: 'sim-threads-token' });
-    const [, took] = await timed(() => fetch(`${simulatorUrl}/threads/v1.0/17841400000000101/threads`, { method: 'POST', body: params }).then((response) => response.text()));
+    const params = new URLSearchParams({
+      media_type: 'TEXT',
+      text: `baseline ${index}`,
+      access_token: 'sim-threads-token',
+    });
+    const [, took] = await timed(() =>
+      fetch(`${simulatorUrl}/threads/v1.0/17841400000000101/threads`, { method: 'POST', body: params }).then(
+        (response) => response.text(),
+      ),
+    );
     times.push(took);
   }
   return times;
@@ -127,7 +156,11 @@ async function waitUntilSettled(apiUrl: string, token: string, id: string): Prom
   for (;;) {
     const response = await fetch(`${apiUrl}/messages/${id}`, { headers: { authorization: `Bearer ${token}` } });
     const message = (await response.json()) as MessageView;
-    const pending = message.deliveries.filter((delivery) => PLATFORMS.includes(delivery.platform as (typeof PLATFORMS)[number]) && !['PUBLISHED', 'FAILED', 'SKIPPED'].includes(delivery.state));
+    const pending = message.deliveries.filter(
+      (delivery) =>
+        PLATFORMS.includes(delivery.platform as (typeof PLATFORMS)[number]) &&
+        !['PUBLISHED', 'FAILED', 'SKIPPED'].includes(delivery.state),
+    );
     if (pending.length === 0 || Date.now() > deadline) return message;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

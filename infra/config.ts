@@ -32,7 +32,9 @@ const isTimeZone = (zone: string): boolean => {
 };
 
 /** CloudWatch Logs accepts only these retention periods (days). */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 const DailyTimeSchema = z.object({
   hour: z.number().int().min(0).max(23),
@@ -54,9 +56,15 @@ export const HeroldConfigSchema = z.object({
   /** email address subscribed to the alarm topic; empty: no subscription */
   alarmEmail: z.preprocess(fromCommandLine, z.union([z.literal(''), z.email()]).default('')),
   /** when the daily follower collection runs */
-  followerCollection: z.preprocess(fromCommandLine, DailyTimeSchema.default({ hour: 5, minute: 0, timeZone: 'Europe/Berlin' })),
+  followerCollection: z.preprocess(
+    fromCommandLine,
+    DailyTimeSchema.default({ hour: 5, minute: 0, timeZone: 'Europe/Berlin' }),
+  ),
   /** when the daily token health check runs (before the follower collection, so refreshed tokens are used) */
-  tokenHealth: z.preprocess(fromCommandLine, DailyTimeSchema.default({ hour: 4, minute: 0, timeZone: 'Europe/Berlin' })),
+  tokenHealth: z.preprocess(
+    fromCommandLine,
+    DailyTimeSchema.default({ hour: 4, minute: 0, timeZone: 'Europe/Berlin' }),
+  ),
   /** a customer-managed KMS key for the table, the queues and the alarm topic */
   kmsKey: z.preprocess(fromCommandLine, z.boolean().default(false)),
   /** poll the NINA warnings feed every minute */
@@ -66,7 +74,9 @@ export const HeroldConfigSchema = z.object({
   /** default-stage throttling of the HTTP API */
   apiThrottle: z.preprocess(
     fromCommandLine,
-    z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }).default({ rateLimit: 20, burstLimit: 40 }),
+    z
+      .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })
+      .default({ rateLimit: 20, burstLimit: 40 }),
   ),
   /**
    * Maximum concurrent publisher invocations per platform and queue. The routine queue is capped
@@ -86,7 +96,10 @@ export const HeroldConfigSchema = z.object({
     z
       .number()
       .int()
-      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), `one of ${LOG_RETENTION_DAYS.join(', ')}`)
+      .refine(
+        (days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days),
+        `one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      )
       .default(90),
   ),
 });

@@ -77,8 +77,14 @@ export class HeroldStack extends Stack {
           logRetention,
         }),
     );
-    const queueUrls = Object.fromEntries(this.lanes.map((lane) => [lane.platform.id, { normal: lane.normal.queueUrl, urgent: lane.urgent.queueUrl }]));
-    const environment = { [ENV.table]: this.table.tableName, [ENV.queues]: this.toJsonString(queueUrls), [ALERT_POLICY_ENV]: JSON.stringify(config.alertPolicy) };
+    const queueUrls = Object.fromEntries(
+      this.lanes.map((lane) => [lane.platform.id, { normal: lane.normal.queueUrl, urgent: lane.urgent.queueUrl }]),
+    );
+    const environment = {
+      [ENV.table]: this.table.tableName,
+      [ENV.queues]: this.toJsonString(queueUrls),
+      [ALERT_POLICY_ENV]: JSON.stringify(config.alertPolicy),
+    };
     for (const lane of this.lanes) {
       for (const [name, value] of Object.entries(environment)) lane.publisher.fn.addEnvironment(name, value);
     }
@@ -152,21 +158,31 @@ export class HeroldStack extends Stack {
     const tableId = this.getLogicalId(this.table.node.defaultChild as dynamodb.CfnTable);
     const tableIndexes = `Resource::<${tableId}.Arn>/index/*`;
     const kmsActions = this.key ? ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'] : [];
-    const roles = [this.ingest, this.jobs.reconciler, this.jobs.dispatch, this.jobs.alertsFeed, this.jobs.tokenHealth, this.jobs.followers, ...this.lanes.map((l) => l.publisher)];
+    const roles = [
+      this.ingest,
+      this.jobs.reconciler,
+      this.jobs.dispatch,
+      this.jobs.alertsFeed,
+      this.jobs.tokenHealth,
+      this.jobs.followers,
+      ...this.lanes.map((l) => l.publisher),
+    ];
     for (const fn of roles) {
       NagSuppressions.addResourceSuppressions(
         fn.role,
         [
           {
             id: 'AwsSolutions-IAM5',
-            reason: 'Table grants cover the table and its GSI1 (index/*), written by CDK’s grantReadData/grantReadWriteData.',
+            reason:
+              'Table grants cover the table and its GSI1 (index/*), written by CDK’s grantReadData/grantReadWriteData.',
             appliesTo: [tableIndexes],
           },
           ...(kmsActions.length
             ? [
                 {
                   id: 'AwsSolutions-IAM5',
-                  reason: 'KMS data-key actions CDK’s SQS/DynamoDB grants add for the customer-managed key, limited to that one key.',
+                  reason:
+                    'KMS data-key actions CDK’s SQS/DynamoDB grants add for the customer-managed key, limited to that one key.',
                   appliesTo: kmsActions,
                 },
               ]

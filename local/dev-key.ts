@@ -7,7 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, link, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 import { z } from 'zod';
 import { PrincipalSchema, type Principal } from '../shared/model/schemas';
 
@@ -18,10 +28,16 @@ export const DEFAULT_TOKEN_TTL_SECONDS = 12 * 60 * 60;
 
 /** HEROLD_DEV_KEY_FILE overrides the location, e.g. for tests that want a throwaway key. */
 export const devKeyPath = (): string =>
-  process.env.HEROLD_DEV_KEY_FILE ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '.herold', 'dev-key.json');
+  process.env.HEROLD_DEV_KEY_FILE ??
+  path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '.herold', 'dev-key.json');
 
 const JwkSchema = z.looseObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string() });
-const KeyFileSchema = z.object({ kid: z.string(), privateJwk: JwkSchema.extend({ d: z.string() }), publicJwk: JwkSchema, createdAt: z.string() });
+const KeyFileSchema = z.object({
+  kid: z.string(),
+  privateJwk: JwkSchema.extend({ d: z.string() }),
+  publicJwk: JwkSchema,
+  createdAt: z.string(),
+});
 
 interface DevKey {
   kid: string;
@@ -62,7 +78,12 @@ async function create(file: string): Promise<string> {
   const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
   const publicJwk = await exportJWK(publicKey);
   const raw = JSON.stringify(
-    { kid: await calculateJwkThumbprint(publicJwk), privateJwk: await exportJWK(privateKey), publicJwk, createdAt: new Date().toISOString() },
+    {
+      kid: await calculateJwkThumbprint(publicJwk),
+      privateJwk: await exportJWK(privateKey),
+      publicJwk,
+      createdAt: new Date().toISOString(),
+    },
     null,
     2,
   );
@@ -87,7 +108,8 @@ export interface TokenRequest extends Principal {
 export async function signToken(request: TokenRequest): Promise<string> {
   const { sub, org, roles } = PrincipalSchema.parse(request);
   const ttlSeconds = request.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error(`ttlSeconds must be a positive whole number, got ${ttlSeconds}`);
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
+    throw new Error(`ttlSeconds must be a positive whole number, got ${ttlSeconds}`);
   const key = await devKey();
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ org, roles })
@@ -104,6 +126,11 @@ export async function signToken(request: TokenRequest): Promise<string> {
 /** Verifies signature, algorithm, issuer, audience and expiry; throws a jose error otherwise. */
 export async function verifyToken(token: string): Promise<JWTPayload> {
   const key = await devKey();
-  const { payload } = await jwtVerify(token, key.publicKey, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: [ALG], requiredClaims: ['sub', 'exp'] });
+  const { payload } = await jwtVerify(token, key.publicKey, {
+    issuer: LOCAL_ISSUER,
+    audience: LOCAL_AUDIENCE,
+    algorithms: [ALG],
+    requiredClaims: ['sub', 'exp'],
+  });
   return payload;
 }

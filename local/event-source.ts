@@ -11,14 +11,24 @@
  * retires unless it is the last. With batchSize > 1 the wait time acts as the batching window.
  */
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
+import type {
+  Context,
+  SQSBatchResponse,
+  SQSEvent,
+  SQSMessageAttributes,
+  SQSRecord,
+  SQSRecordAttributes,
+} from 'aws-lambda';
 import { localRegion } from './aws';
 import { lambdaContext } from './lambda-context';
 import { queueArn } from './provision';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
-
 
 const LONG_POLL_SECONDS = 20;
 const RETRY_AFTER_ERROR_MS = 1000;
@@ -50,10 +60,12 @@ export interface EventSource {
 
 export async function startEventSource(options: EventSourceOptions): Promise<EventSource> {
   const batchSize = options.batchSize ?? 1;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) throw new Error(`batchSize must be 1-10, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10)
+    throw new Error(`batchSize must be 1-10, got ${batchSize}`);
   if (options.maxConcurrency < 1) throw new Error(`maxConcurrency must be at least 1, got ${options.maxConcurrency}`);
   const waitSeconds = batchSize === 1 ? LONG_POLL_SECONDS : (options.batchingWindowSeconds ?? 1);
-  if (!Number.isInteger(waitSeconds) || waitSeconds < 1 || waitSeconds > 20) throw new Error(`batchingWindowSeconds must be 1-20, got ${waitSeconds}`);
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 1 || waitSeconds > 20)
+    throw new Error(`batchingWindowSeconds must be 1-20, got ${waitSeconds}`);
   const sink = options.log ?? ((message: string, error?: unknown) => console.error(message, error ?? ''));
   const log = (message: string, error?: unknown) => sink(`[${options.functionName}] ${message}`, error);
   const { sqs, queueUrl } = options;
@@ -93,10 +105,16 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     // Lambda ends an invocation at its timeout and the batch counts as failed. In process the
     // handler cannot be killed: it runs on, and its records come back after the visibility timeout.
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)),
+        timeoutMs,
+      );
     });
     try {
-      const result = await Promise.race([options.handler(event, lambdaContext(options.functionName, timeoutMs)), timedOut]);
+      const result = await Promise.race([
+        options.handler(event, lambdaContext(options.functionName, timeoutMs)),
+        timedOut,
+      ]);
       failed = failedMessageIds(event, result);
     } catch (error) {
       log(`invocation failed; all ${messages.length} record(s) stay on the queue`, error);
@@ -107,9 +125,13 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     const done = messages.filter((message) => !failed.has(message.MessageId ?? ''));
     if (done.length === 0) return;
     const { Failed } = await sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+      }),
     );
-    if (Failed?.length) log(`could not delete ${Failed.length} record(s): ${Failed.map((entry) => entry.Message).join('; ')}`);
+    if (Failed?.length)
+      log(`could not delete ${Failed.length} record(s): ${Failed.map((entry) => entry.Message).join('; ')}`);
   };
 
   // Messages received while stopping are made visible again at once instead of after the timeout.
@@ -117,7 +139,11 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     await sqs.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: queueUrl,
-        Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })),
+        Entries: messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle,
+          VisibilityTimeout: 0,
+        })),
       }),
     );
   };
@@ -134,7 +160,8 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
         continue;
       }
       if (!running) {
-        if (messages.length > 0) await release(messages).catch((error: unknown) => log('could not release messages on stop', error));
+        if (messages.length > 0)
+          await release(messages).catch((error: unknown) => log('could not release messages on stop', error));
         return;
       }
       if (messages.length === 0) {
@@ -192,7 +219,10 @@ export function toSqsEvent(messages: Message[], eventSourceArn: string): SQSEven
           ApproximateReceiveCount: required(attributes.ApproximateReceiveCount, 'ApproximateReceiveCount'),
           SentTimestamp: required(attributes.SentTimestamp, 'SentTimestamp'),
           SenderId: attributes.SenderId ?? '',
-          ApproximateFirstReceiveTimestamp: required(attributes.ApproximateFirstReceiveTimestamp, 'ApproximateFirstReceiveTimestamp'),
+          ApproximateFirstReceiveTimestamp: required(
+            attributes.ApproximateFirstReceiveTimestamp,
+            'ApproximateFirstReceiveTimestamp',
+          ),
         } satisfies SQSRecordAttributes,
         messageAttributes: toRecordMessageAttributes(message),
         md5OfBody: message.MD5OfBody ?? '',

@@ -49,10 +49,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const host = options.host ?? '127.0.0.1';
   const server = createServer((request, response) => {
     const started = Date.now();
-    response.once('finish', () => log(`${request.method} ${request.url} ${response.statusCode} ${Date.now() - started} ms`));
+    response.once('finish', () =>
+      log(`${request.method} ${request.url} ${response.statusCode} ${Date.now() - started} ms`),
+    );
     serve(request, response).catch((error: unknown) => {
       log(`${request.method} ${request.url} failed`, error);
-      if (!response.headersSent) sendProblem(response, 500, 'Internal Server Error', 'the request could not be handled');
+      if (!response.headersSent)
+        sendProblem(response, 500, 'Internal Server Error', 'the request could not be handled');
       else response.destroy();
     });
   });
@@ -61,8 +64,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (!socket.writable) return socket.destroy();
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     const status = tooLarge ? 431 : 400;
-    const body = JSON.stringify({ type: 'about:blank', title: tooLarge ? 'Request Header Fields Too Large' : 'Bad Request', status, detail: tooLarge ? 'the request headers are too large' : 'the request is not valid HTTP' });
-    socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    const body = JSON.stringify({
+      type: 'about:blank',
+      title: tooLarge ? 'Request Header Fields Too Large' : 'Bad Request',
+      status,
+      detail: tooLarge ? 'the request headers are too large' : 'the request is not valid HTTP',
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
 
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -73,9 +83,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (schedule) return runSchedule(method, safeDecode(schedule[1] ?? ''), response);
 
     const match = matchRoute(routes, method, rawPath);
-    if (match.kind === 'not-found') return sendProblem(response, 404, 'Not Found', `no route for ${safeDecode(rawPath)}`);
+    if (match.kind === 'not-found')
+      return sendProblem(response, 404, 'Not Found', `no route for ${safeDecode(rawPath)}`);
     if (match.kind === 'method-not-allowed') {
-      return sendProblem(response, 405, 'Method Not Allowed', `${method} is not allowed on ${safeDecode(rawPath)}`, { allow: match.allow.join(', ') });
+      return sendProblem(response, 405, 'Method Not Allowed', `${method} is not allowed on ${safeDecode(rawPath)}`, {
+        allow: match.allow.join(', '),
+      });
     }
     if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return sendTooLarge(request, response);
 
@@ -83,7 +96,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (!match.route.public) {
       const verified = await authenticate(request.headers.authorization);
       if ('problem' in verified) {
-        return sendProblem(response, 401, 'Unauthorized', verified.problem, { 'www-authenticate': `Bearer error="invalid_token", error_description="${verified.problem}"` });
+        return sendProblem(response, 401, 'Unauthorized', verified.problem, {
+          'www-authenticate': `Bearer error="invalid_token", error_description="${verified.problem}"`,
+        });
       }
       claims = toGatewayClaims(verified.payload);
     }
@@ -106,19 +121,24 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     });
     let result: unknown;
     try {
-      result = await options.handler(event, lambdaContext(options.functionName ?? 'herold-ingest', (options.timeoutSeconds ?? 10) * 1000));
+      result = await options.handler(
+        event,
+        lambdaContext(options.functionName ?? 'herold-ingest', (options.timeoutSeconds ?? 10) * 1000),
+      );
     } catch (error) {
       log(`${event.routeKey}: the function threw`, error);
       return sendProblem(response, 500, 'Internal Server Error', 'the function failed; see the server log');
     }
     const reply = toHttpResponse(result);
-    if (!reply) return sendProblem(response, 500, 'Internal Server Error', 'the function returned a malformed response');
+    if (!reply)
+      return sendProblem(response, 500, 'Internal Server Error', 'the function returned a malformed response');
     response.writeHead(reply.statusCode, reply.headers).end(reply.body);
   };
 
   const runSchedule = async (method: string, name: string, response: ServerResponse): Promise<void> => {
     if (!options.schedules?.has(name)) return sendProblem(response, 404, 'Not Found', `no local schedule "${name}"`);
-    if (method !== 'POST') return sendProblem(response, 405, 'Method Not Allowed', 'schedules are run with POST', { allow: 'POST' });
+    if (method !== 'POST')
+      return sendProblem(response, 405, 'Method Not Allowed', 'schedules are run with POST', { allow: 'POST' });
     const started = Date.now();
     try {
       await options.schedules.runNow(name);
@@ -126,7 +146,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       log(`schedule ${name} failed`, error);
       return sendProblem(response, 500, 'Schedule Failed', `schedule "${name}" failed: ${(error as Error).message}`);
     }
-    sendJson(response, 200, { schedule: name, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started });
+    sendJson(response, 200, {
+      schedule: name,
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+    });
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -163,12 +187,18 @@ export function matchRoute(routes: readonly RouteSpec[], method: string, rawPath
     if (matched) candidates.push({ route, ...matched });
   }
   if (candidates.length === 0) return { kind: 'not-found' };
-  const forMethod = candidates.filter(({ route }) => route.method === method).sort((a, b) => b.literals - a.literals)[0];
-  if (!forMethod) return { kind: 'method-not-allowed', allow: [...new Set(candidates.map(({ route }) => route.method))] };
+  const forMethod = candidates
+    .filter(({ route }) => route.method === method)
+    .sort((a, b) => b.literals - a.literals)[0];
+  if (!forMethod)
+    return { kind: 'method-not-allowed', allow: [...new Set(candidates.map(({ route }) => route.method))] };
   return { kind: 'match', route: forMethod.route, pathParameters: forMethod.pathParameters };
 }
 
-function matchPath(pattern: string[], segments: string[]): { pathParameters: Record<string, string>; literals: number } | undefined {
+function matchPath(
+  pattern: string[],
+  segments: string[],
+): { pathParameters: Record<string, string>; literals: number } | undefined {
   const pathParameters: Record<string, string> = {};
   let literals = 0;
   for (const [index, part] of pattern.entries()) {
@@ -218,8 +248,10 @@ async function authenticate(authorization: string | undefined): Promise<{ payloa
     return { payload: await verifyToken(token) };
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) return { problem: 'the token has expired' };
-    if (error instanceof joseErrors.JOSEAlgNotAllowed || error instanceof joseErrors.JOSENotSupported) return { problem: 'the token is not signed with ES256' };
-    if (error instanceof joseErrors.JWTClaimValidationFailed) return { problem: `the token's "${error.claim}" claim is not valid` };
+    if (error instanceof joseErrors.JOSEAlgNotAllowed || error instanceof joseErrors.JOSENotSupported)
+      return { problem: 'the token is not signed with ES256' };
+    if (error instanceof joseErrors.JWTClaimValidationFailed)
+      return { problem: `the token's "${error.claim}" claim is not valid` };
     return { problem: 'the token is not valid' };
   }
 }
@@ -249,13 +281,17 @@ export function toApiGatewayEvent(request: GatewayRequest): APIGatewayProxyEvent
   for (const [name, values] of Object.entries(request.headers)) {
     if (!values) continue;
     const lower = name.toLowerCase();
-    if (lower === 'cookie') cookies = values.flatMap((value) => value.split(';').map((cookie) => cookie.trim())).filter(Boolean);
+    if (lower === 'cookie')
+      cookies = values.flatMap((value) => value.split(';').map((cookie) => cookie.trim())).filter(Boolean);
     else headers[lower] = values.join(',');
   }
-  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${request.sourceIp}` : request.sourceIp;
+  headers['x-forwarded-for'] = headers['x-forwarded-for']
+    ? `${headers['x-forwarded-for']}, ${request.sourceIp}`
+    : request.sourceIp;
   headers['x-forwarded-proto'] ??= 'http';
   headers['x-forwarded-port'] ??= String(request.localPort);
-  headers['x-amzn-trace-id'] ??= `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  headers['x-amzn-trace-id'] ??=
+    `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
 
   const query = new URLSearchParams(request.rawQueryString);
   const queryStringParameters: Record<string, string> = {};
@@ -275,7 +311,13 @@ export function toApiGatewayEvent(request: GatewayRequest): APIGatewayProxyEvent
       apiId: API_ID,
       domainName,
       domainPrefix: domainName.split('.')[0] ?? domainName,
-      http: { method: request.method, path, protocol: `HTTP/${request.httpVersion}`, sourceIp: request.sourceIp, userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: request.method,
+        path,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomBytes(10).toString('base64'),
       routeKey: key,
       stage: '$default',
@@ -303,7 +345,8 @@ const TEXT_CONTENT_TYPE =
   /^\s*(text\/[\w.+-]+|application\/([\w.-]+\+)?(json|xml)|application\/(x-www-form-urlencoded|javascript|ecmascript|yaml|x-yaml|graphql))\s*(;|$)/i;
 
 /** Bodies of these types reach the function as text; all others base64-encoded. */
-export const isTextContentType = (contentType: string | undefined): boolean => contentType !== undefined && TEXT_CONTENT_TYPE.test(contentType);
+export const isTextContentType = (contentType: string | undefined): boolean =>
+  contentType !== undefined && TEXT_CONTENT_TYPE.test(contentType);
 
 export interface HttpReply {
   statusCode: number;
@@ -330,7 +373,8 @@ export function toHttpResponse(result: unknown): HttpReply | undefined {
     isBase64Encoded?: boolean;
   };
   const { statusCode } = structured;
-  if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return undefined;
+  if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599)
+    return undefined;
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(structured.headers ?? {})) headers[name.toLowerCase()] = String(value);
   for (const [name, values] of Object.entries(structured.multiValueHeaders ?? {})) {
@@ -342,7 +386,10 @@ export function toHttpResponse(result: unknown): HttpReply | undefined {
     const existing = headers['set-cookie'];
     headers['set-cookie'] = [...(existing === undefined ? [] : [existing].flat()), ...structured.cookies];
   }
-  const body = structured.body === undefined ? Buffer.alloc(0) : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
+  const body =
+    structured.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
   return { statusCode, headers, body };
 }
 
@@ -361,11 +408,19 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | und
 }
 
 function sendTooLarge(request: IncomingMessage, response: ServerResponse): void {
-  sendProblem(response, 413, 'Content Too Large', `the body is over API Gateway's limit of ${MAX_BODY_BYTES} bytes`, { connection: 'close' });
+  sendProblem(response, 413, 'Content Too Large', `the body is over API Gateway's limit of ${MAX_BODY_BYTES} bytes`, {
+    connection: 'close',
+  });
   request.resume();
 }
 
-function sendProblem(response: ServerResponse, status: number, title: string, detail: string, headers: OutgoingHttpHeaders = {}): void {
+function sendProblem(
+  response: ServerResponse,
+  status: number,
+  title: string,
+  detail: string,
+  headers: OutgoingHttpHeaders = {},
+): void {
   const body = JSON.stringify({ type: 'about:blank', title, status, detail });
   response.writeHead(status, { ...headers, 'content-type': 'application/problem+json' }).end(body);
 }

@@ -3,7 +3,12 @@
  * creates in AWS: one table with GSI1 and TTL, and per registry platform a normal and an urgent
  * queue, each with its own dead-letter queue.
  */
-import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { QueueUrls } from '../shared/config';
 import { platformList, queueNames, type PlatformId } from '../shared/platforms/registry';
@@ -48,7 +53,12 @@ export async function provisionTable(dynamoEndpoint: string, tableName: string):
         ],
       }),
     );
-    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      }),
+    );
   } finally {
     client.destroy();
   }
@@ -66,7 +76,11 @@ export interface QueueOptions {
   visibilityTimeoutSeconds?: number;
 }
 
-export async function provisionQueues(sqsEndpoint: string, prefix = 'herold', options: QueueOptions = {}): Promise<ProvisionedQueues> {
+export async function provisionQueues(
+  sqsEndpoint: string,
+  prefix = 'herold',
+  options: QueueOptions = {},
+): Promise<ProvisionedQueues> {
   const client = localSqsClient(sqsEndpoint);
   const visibility = String(options.visibilityTimeoutSeconds ?? VISIBILITY_TIMEOUT_SECONDS);
   try {
@@ -74,17 +88,32 @@ export async function provisionQueues(sqsEndpoint: string, prefix = 'herold', op
       platformList().map(async ({ id }) => {
         const names = queueNames(id, prefix);
         const dlqAttributes = { MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS) };
-        const [normalDlq, urgentDlq] = await Promise.all([createQueue(client, names.normalDlq, dlqAttributes), createQueue(client, names.urgentDlq, dlqAttributes)]);
+        const [normalDlq, urgentDlq] = await Promise.all([
+          createQueue(client, names.normalDlq, dlqAttributes),
+          createQueue(client, names.urgentDlq, dlqAttributes),
+        ]);
         const [normal, urgent] = await Promise.all([
-          createQueue(client, names.normal, { VisibilityTimeout: visibility, RedrivePolicy: await redrivePolicy(client, normalDlq) }),
-          createQueue(client, names.urgent, { VisibilityTimeout: visibility, RedrivePolicy: await redrivePolicy(client, urgentDlq) }),
+          createQueue(client, names.normal, {
+            VisibilityTimeout: visibility,
+            RedrivePolicy: await redrivePolicy(client, normalDlq),
+          }),
+          createQueue(client, names.urgent, {
+            VisibilityTimeout: visibility,
+            RedrivePolicy: await redrivePolicy(client, urgentDlq),
+          }),
         ]);
         return [id, { normal, urgent }, { normal: normalDlq, urgent: urgentDlq }] as const;
       }),
     );
     return {
-      queues: Object.fromEntries(pairs.map(([id, urls]) => [id, urls])) as Record<PlatformId, { normal: string; urgent: string }>,
-      deadLetterQueues: Object.fromEntries(pairs.map(([id, , dlqs]) => [id, dlqs])) as Record<PlatformId, { normal: string; urgent: string }>,
+      queues: Object.fromEntries(pairs.map(([id, urls]) => [id, urls])) as Record<
+        PlatformId,
+        { normal: string; urgent: string }
+      >,
+      deadLetterQueues: Object.fromEntries(pairs.map(([id, , dlqs]) => [id, dlqs])) as Record<
+        PlatformId,
+        { normal: string; urgent: string }
+      >,
     };
   } finally {
     client.destroy();
@@ -102,7 +131,9 @@ async function redrivePolicy(client: SQSClient, dlqUrl: string): Promise<string>
 }
 
 export async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
-  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
   const arn = Attributes?.QueueArn;
   if (!arn) throw new Error(`no QueueArn for ${queueUrl}`);
   return arn;

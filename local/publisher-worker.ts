@@ -88,12 +88,19 @@ export async function runPublisherWorkerProcess(options: PublisherWorkerOptions 
  * Forks this file as the publishers' own process, with this process's environment (the local
  * stack's, once it has applied it); resolves once every event source polls.
  */
-export async function forkPublisherWorker(options: Pick<PublisherWorkerOptions, 'concurrency'> = {}): Promise<{ stop(): Promise<void> }> {
+export async function forkPublisherWorker(
+  options: Pick<PublisherWorkerOptions, 'concurrency'> = {},
+): Promise<{ stop(): Promise<void> }> {
   const args = options.concurrency ? [CONCURRENCY_FLAG, JSON.stringify(options.concurrency)] : [];
-  const child = fork(fileURLToPath(import.meta.url), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), args, {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
-    child.once('exit', (code, signal) => reject(new Error(`the publishers' process ended (${code ?? signal}) before it polled`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`the publishers' process ended (${code ?? signal}) before it polled`)),
+    );
   });
   return {
     stop: async () => {

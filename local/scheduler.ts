@@ -83,7 +83,13 @@ export class LocalScheduler implements SchedulePort {
     await this.store.doc.send(
       new PutCommand({
         TableName: this.store.table,
-        Item: { ...schedulingKeys.localSchedule(schedule.messageId), ...this.dueIndex(due, schedule.messageId), name: schedule.messageId, dueAt: schedule.at.toISOString(), attempts: 0 },
+        Item: {
+          ...schedulingKeys.localSchedule(schedule.messageId),
+          ...this.dueIndex(due, schedule.messageId),
+          name: schedule.messageId,
+          dueAt: schedule.at.toISOString(),
+          attempts: 0,
+        },
         // EventBridge Scheduler refuses a second schedule of the same name (ConflictException).
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
@@ -99,7 +105,11 @@ export class LocalScheduler implements SchedulePort {
           Key: schedulingKeys.localSchedule(schedule.messageId),
           UpdateExpression: 'SET GSI1SK = :due, dueAt = :dueAt, attempts = :zero',
           ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeValues: { ':due': this.dueIndex(due, schedule.messageId).GSI1SK, ':dueAt': schedule.at.toISOString(), ':zero': 0 },
+          ExpressionAttributeValues: {
+            ':due': this.dueIndex(due, schedule.messageId).GSI1SK,
+            ':dueAt': schedule.at.toISOString(),
+            ':zero': 0,
+          },
         }),
       );
     } catch (error) {
@@ -109,7 +119,9 @@ export class LocalScheduler implements SchedulePort {
   }
 
   async delete(messageId: string): Promise<void> {
-    await this.store.doc.send(new DeleteCommand({ TableName: this.store.table, Key: schedulingKeys.localSchedule(messageId) }));
+    await this.store.doc.send(
+      new DeleteCommand({ TableName: this.store.table, Key: schedulingKeys.localSchedule(messageId) }),
+    );
   }
 
   /** Fire every schedule due by the clock's now; resolves with the number fired successfully. */
@@ -156,9 +168,16 @@ export class LocalScheduler implements SchedulePort {
       IndexName: 'GSI1',
       // Sort keys start with the ISO due time: everything before now + 1 ms is due.
       KeyConditionExpression: 'GSI1PK = :schedules AND GSI1SK < :upper',
-      ExpressionAttributeValues: { ':schedules': schedulingKeys.localSchedulesDue(), ':upper': new Date(now + 1).toISOString() },
+      ExpressionAttributeValues: {
+        ':schedules': schedulingKeys.localSchedulesDue(),
+        ':upper': new Date(now + 1).toISOString(),
+      },
     });
-    return items.map((item) => ({ name: String(item.name), dueKey: String(item.GSI1SK), attempts: Number(item.attempts ?? 0) }));
+    return items.map((item) => ({
+      name: String(item.name),
+      dueKey: String(item.GSI1SK),
+      attempts: Number(item.attempts ?? 0),
+    }));
   }
 
   /** Claim, invoke, delete; false when another loop had it or the invocation failed. */
@@ -170,11 +189,19 @@ export class LocalScheduler implements SchedulePort {
     } catch (error) {
       const attempts = schedule.attempts + 1;
       if (attempts >= this.options.retry.attempts) {
-        this.options.log(`local scheduler: schedule ${schedule.name} failed ${attempts} times, dropped (dead-lettered)`, error);
+        this.options.log(
+          `local scheduler: schedule ${schedule.name} failed ${attempts} times, dropped (dead-lettered)`,
+          error,
+        );
         await this.deleteIfUnchanged(schedule.name, claimKey);
       } else {
         this.options.log(`local scheduler: schedule ${schedule.name} failed, retrying`, error);
-        await this.moveDue(schedule.name, claimKey, this.dueIndex(now + this.options.retry.delayMs, schedule.name).GSI1SK, attempts);
+        await this.moveDue(
+          schedule.name,
+          claimKey,
+          this.dueIndex(now + this.options.retry.delayMs, schedule.name).GSI1SK,
+          attempts,
+        );
       }
       return false;
     }

@@ -17,7 +17,8 @@ export function reconcileIntervalMs(env: NodeJS.ProcessEnv = process.env): numbe
   const raw = env.HEROLD_RECONCILE_INTERVAL_MS;
   if (raw === undefined || raw === '') return DEFAULT_RECONCILE_INTERVAL_MS;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`HEROLD_RECONCILE_INTERVAL_MS must be a positive whole number of milliseconds, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`HEROLD_RECONCILE_INTERVAL_MS must be a positive whole number of milliseconds, got "${raw}"`);
   return value;
 }
 
@@ -33,7 +34,8 @@ export class ScheduleLoop {
 
   constructor(
     jobs: ScheduledJob[],
-    private readonly log: (message: string, error?: unknown) => void = (message, error) => console.error(message, error ?? ''),
+    private readonly log: (message: string, error?: unknown) => void = (message, error) =>
+      console.error(message, error ?? ''),
   ) {
     for (const job of jobs) {
       if (this.jobs.has(job.name)) throw new Error(`schedule "${job.name}" is registered twice`);

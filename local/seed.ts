@@ -26,8 +26,9 @@ export function loadSeedChannels(file = SEED_CHANNELS_FILE): Channel[] {
 }
 
 /** The organisations the seed knows: the ones a local token may be issued for. */
-export const seedOrganisations = (channels = loadSeedChannels()): string[] => [...new Set(channels.map((channel) => channel.org))];
-
+export const seedOrganisations = (channels = loadSeedChannels()): string[] => [
+  ...new Set(channels.map((channel) => channel.org)),
+];
 
 const BATCH_WRITE_LIMIT = 25;
 
@@ -35,13 +36,20 @@ const BATCH_WRITE_LIMIT = 25;
  * Writes every seed channel into the table. The client comes from the environment
  * (AWS_ENDPOINT_URL_DYNAMODB) unless a DynamoDB endpoint is given.
  */
-export async function seedChannels(table: string, options: { dynamoEndpoint?: string; channels?: Channel[] } = {}): Promise<Channel[]> {
+export async function seedChannels(
+  table: string,
+  options: { dynamoEndpoint?: string; channels?: Channel[] } = {},
+): Promise<Channel[]> {
   const channels = options.channels ?? loadSeedChannels();
-  const client = options.dynamoEndpoint ? localDynamoDocumentClient(options.dynamoEndpoint) : DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const client = options.dynamoEndpoint
+    ? localDynamoDocumentClient(options.dynamoEndpoint)
+    : DynamoDBDocumentClient.from(new DynamoDBClient({}));
   try {
     for (let start = 0; start < channels.length; start += BATCH_WRITE_LIMIT) {
       let requests: BatchWriteCommandInput['RequestItems'] = {
-        [table]: channels.slice(start, start + BATCH_WRITE_LIMIT).map((channel) => ({ PutRequest: { Item: channelItem(channel) } })),
+        [table]: channels
+          .slice(start, start + BATCH_WRITE_LIMIT)
+          .map((channel) => ({ PutRequest: { Item: channelItem(channel) } })),
       };
       while (requests && Object.keys(requests).length > 0) {
         ({ UnprocessedItems: requests } = await client.send(new BatchWriteCommand({ RequestItems: requests })));

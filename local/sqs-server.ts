@@ -18,6 +18,12 @@ globalThis.setInterval = ((callback: (...args: unknown[]) => void, delay?: numbe
   nativeSetInterval(callback, delay === LIBRARY_POLL_TICK_MS ? POLL_TICK_MS : delay, ...args)) as typeof setInterval;
 
 const port = Number(process.argv[2]);
-await createSqsServer({ port, hostname: '127.0.0.1', region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, emulateQueueCreationLifecycle: false });
+await createSqsServer({
+  port,
+  hostname: '127.0.0.1',
+  region: LOCAL_REGION,
+  accountId: LOCAL_ACCOUNT_ID,
+  emulateQueueCreationLifecycle: false,
+});
 process.send?.('ready');
 process.on('disconnect', () => process.exit(0));

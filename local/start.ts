@@ -97,7 +97,8 @@ const DAY_MS = 24 * HOUR_MS;
 const ALERTS_FEED_TIMEOUT_SECONDS = 60;
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const log = options.log ?? ((line: string, error?: unknown) => (error ? console.error(line, error) : console.log(line)));
+  const log =
+    options.log ?? ((line: string, error?: unknown) => (error ? console.error(line, error) : console.log(line)));
   const cleanups: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -110,7 +111,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const tableName = options.tableName ?? 'herold';
     const [, { queues, deadLetterQueues }] = await Promise.all([
       provisionTable(dynamoEndpoint, tableName),
-      provisionQueues(sqsEndpoint, options.queuePrefix ?? 'herold', { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),
+      provisionQueues(sqsEndpoint, options.queuePrefix ?? 'herold', {
+        visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+      }),
     ]);
     const channels = await seedChannels(tableName, { dynamoEndpoint });
 
@@ -133,14 +136,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [NINA_BASE_URL_ENV]: process.env[NINA_BASE_URL_ENV] ?? `${simulator.url}/nina`,
     };
     // a client pointed at a recorder or a sandbox by the developer stays pointed there
-    for (const { id } of platformList()) env[baseUrlVariable(id)] = process.env[baseUrlVariable(id)] ?? simBaseUrl(simulator.url, id);
+    for (const { id } of platformList())
+      env[baseUrlVariable(id)] = process.env[baseUrlVariable(id)] ?? simBaseUrl(simulator.url, id);
     cleanups.push(applyEnv(env));
 
     // Imported only now: handlers may read the environment when their module loads, as on a cold start.
     const ingest = await loadHandler<HttpHandler>('../functions/ingest/handler');
     const followers = await import('../functions/followers/schedule');
     const tokenHealth = await import('../functions/token-health/handler');
-    const dispatch = await loadHandler<(event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>>('../functions/dispatch/handler');
+    const dispatch = await loadHandler<(event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>>(
+      '../functions/dispatch/handler',
+    );
     // EventBridge Scheduler's stand-in: one-time schedules kept in DynamoDB Local, fired at their time.
     const scheduler = startLocalScheduler({
       store: { doc: localDynamoDocumentClient(dynamoEndpoint), table: tableName },
@@ -148,8 +154,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     cleanups.push(async () => scheduler.stop());
-    const reconciler = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/reconciler/handler');
-    const alertsFeed = await loadHandler<(event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>>('../functions/alerts-feed/handler');
+    const reconciler = await loadHandler<
+      (event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>
+    >('../functions/reconciler/handler');
+    const alertsFeed = await loadHandler<
+      (event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>
+    >('../functions/alerts-feed/handler');
     // Either way the publishers read the environment applied above: table, queues, endpoints, base URLs.
     const publishers =
       options.publishers === 'own-process'
@@ -162,7 +172,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         {
           name: 'reconciler',
           intervalMs: options.reconcileIntervalMs ?? reconcileIntervalMs(),
-          run: () => reconciler(scheduledEvent('herold-reconciler'), lambdaContext('herold-reconciler', RECONCILER_TIMEOUT_SECONDS * 1000)),
+          run: () =>
+            reconciler(
+              scheduledEvent('herold-reconciler'),
+              lambdaContext('herold-reconciler', RECONCILER_TIMEOUT_SECONDS * 1000),
+            ),
         },
         { name: 'collect-followers', intervalMs: DAY_MS, run: async () => void (await followers.handler({})) },
         { name: 'follower-ages', intervalMs: HOUR_MS, run: async () => void (await followers.checkFigureAges()) },
@@ -170,7 +184,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         {
           name: 'alerts-feed',
           intervalMs: options.alertsFeedIntervalMs ?? intervalFromEnv('HEROLD_ALERT_FEED_INTERVAL_MS', 60_000),
-          run: () => alertsFeed(scheduledEvent('herold-alerts-feed'), lambdaContext('herold-alerts-feed', ALERTS_FEED_TIMEOUT_SECONDS * 1000)),
+          run: () =>
+            alertsFeed(
+              scheduledEvent('herold-alerts-feed'),
+              lambdaContext('herold-alerts-feed', ALERTS_FEED_TIMEOUT_SECONDS * 1000),
+            ),
         },
       ],
       log,
@@ -180,7 +198,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     schedules.runNow('collect-followers').catch((error: unknown) => log('collecting follower counts failed', error));
     cleanups.push(() => schedules.stop());
 
-    const api = await startHttpServer({ handler: ingest, port: options.port ?? 3000, schedules, functionName: 'herold-ingest', log });
+    const api = await startHttpServer({
+      handler: ingest,
+      port: options.port ?? 3000,
+      schedules,
+      functionName: 'herold-ingest',
+      log,
+    });
     cleanups.push(api.stop);
 
     return {
@@ -212,7 +236,10 @@ async function workingCopyOfSeedCredentials(cleanups: (() => Promise<void>)[]): 
   return file;
 }
 
-async function started(service: Promise<{ endpoint: string; stop(): Promise<void> }>, cleanups: (() => Promise<void>)[]): Promise<string> {
+async function started(
+  service: Promise<{ endpoint: string; stop(): Promise<void> }>,
+  cleanups: (() => Promise<void>)[],
+): Promise<string> {
   const running = await service;
   cleanups.push(running.stop);
   return running.endpoint;
@@ -256,7 +283,8 @@ function intervalFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number of milliseconds, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive whole number of milliseconds, got "${raw}"`);
   return value;
 }
 
@@ -264,7 +292,8 @@ function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${name} must be a port number, got "${raw}"`);
   return port;
 }
 

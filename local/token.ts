@@ -22,14 +22,20 @@ export function parseTokenArgs(args: string[]): TokenRequest {
       args,
       strict: true,
       allowPositionals: false,
-      options: { org: { type: 'string' }, role: { type: 'string', multiple: true }, sub: { type: 'string' }, ttl: { type: 'string' } },
+      options: {
+        org: { type: 'string' },
+        role: { type: 'string', multiple: true },
+        sub: { type: 'string' },
+        ttl: { type: 'string' },
+      },
     }));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const organisations = seedOrganisations();
   if (!values.org) throw new UsageError('--org is required');
-  if (!organisations.includes(values.org)) throw new UsageError(`unknown organisation "${values.org}" (known: ${organisations.join(', ')})`);
+  if (!organisations.includes(values.org))
+    throw new UsageError(`unknown organisation "${values.org}" (known: ${organisations.join(', ')})`);
   if (!values.role?.length) throw new UsageError('at least one --role is required');
   const roles: Principal['roles'] = [];
   for (const role of values.role) {
@@ -61,7 +67,9 @@ async function main(): Promise<void> {
   }
   const token = await signToken(request);
   const expires = new Date(Date.now() + (request.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS) * 1000).toISOString();
-  console.error(`local token for ${request.sub} (org ${request.org}, roles ${request.roles.join(', ')}), valid until ${expires}:`);
+  console.error(
+    `local token for ${request.sub} (org ${request.org}, roles ${request.roles.join(', ')}), valid until ${expires}:`,
+  );
   console.log(token);
 }
 

@@ -15,7 +15,9 @@ import { isPlatformId, PLATFORM_IDS } from '../shared/platforms/registry';
 import { redrivePlatform } from '../shared/queue/redrive';
 import { defaultStore } from '../shared/store/client';
 
-const { values } = parseArgs({ options: { platform: { type: 'string' }, lane: { type: 'string' }, actor: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { platform: { type: 'string' }, lane: { type: 'string' }, actor: { type: 'string' } },
+});
 if (!values.platform || !isPlatformId(values.platform)) {
   console.error(`--platform must be one of: ${PLATFORM_IDS.join(', ')}`);
   process.exit(2);
@@ -28,7 +30,9 @@ const lanes = values.lane ? [values.lane as 'urgent' | 'normal'] : (['urgent', '
 const actor = values.actor ?? `operator:${userInfo().username}`;
 const results = await redrivePlatform(new SQSClient({}), values.platform, [...lanes]);
 for (const result of results) {
-  console.log(`${values.platform} ${result.lane}: ${result.messages === 0 ? 'dead-letter queue is empty' : `moving ${result.messages} job(s) back (task ${result.taskHandle ?? 'started'})`}`);
+  console.log(
+    `${values.platform} ${result.lane}: ${result.messages === 0 ? 'dead-letter queue is empty' : `moving ${result.messages} job(s) back (task ${result.taskHandle ?? 'started'})`}`,
+  );
 }
 const moved = results.filter((result) => result.messages > 0);
 if (moved.length > 0) {
@@ -37,7 +41,16 @@ if (moved.length > 0) {
   await store.doc.send(
     new TransactWriteCommand({
       TransactItems: configuredOrgs().map((org) =>
-        auditPut(store, { org, sub: actor }, { action: 'queue.redrive', target: `platform/${values.platform}`, after: moved.map(({ lane, messages, taskHandle }) => ({ lane, messages, taskHandle })) }, now),
+        auditPut(
+          store,
+          { org, sub: actor },
+          {
+            action: 'queue.redrive',
+            target: `platform/${values.platform}`,
+            after: moved.map(({ lane, messages, taskHandle }) => ({ lane, messages, taskHandle })),
+          },
+          now,
+        ),
       ),
     }),
   );

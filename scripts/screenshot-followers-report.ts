@@ -21,15 +21,45 @@ const { values } = parseArgs({ options: { chromium: { type: 'string', default: '
 const FROM = '2024-02-02';
 const TO = '2025-02-01';
 
-const channel = (id: string, platform: Channel['platform'], handle: string, profileUrl: string, state: Channel['state'] = 'active'): Channel => ({ id, org: 'city', platform, handle, state, account: handle, credentialsRef: `local:${id}`, profileUrl });
+const channel = (
+  id: string,
+  platform: Channel['platform'],
+  handle: string,
+  profileUrl: string,
+  state: Channel['state'] = 'active',
+): Channel => ({
+  id,
+  org: 'city',
+  platform,
+  handle,
+  state,
+  account: handle,
+  credentialsRef: `local:${id}`,
+  profileUrl,
+});
 
 const channels: Channel[] = [
   channel('city-threads', 'threads', '@landeshauptstadt_dresden', 'https://www.threads.net/@landeshauptstadt_dresden'),
-  channel('city-whatsapp', 'whatsapp', 'Landeshauptstadt Dresden', 'https://whatsapp.com/channel/0029VaHl1HsDDmFT7ZcdAS0C'),
+  channel(
+    'city-whatsapp',
+    'whatsapp',
+    'Landeshauptstadt Dresden',
+    'https://whatsapp.com/channel/0029VaHl1HsDDmFT7ZcdAS0C',
+  ),
   channel('city-facebook', 'facebook', 'stadt.dresden', 'https://www.facebook.com/stadt.dresden'),
-  channel('city-instagram', 'instagram', 'landeshauptstadt_dresden', 'https://www.instagram.com/landeshauptstadt_dresden'),
+  channel(
+    'city-instagram',
+    'instagram',
+    'landeshauptstadt_dresden',
+    'https://www.instagram.com/landeshauptstadt_dresden',
+  ),
   channel('city-youtube', 'youtube', '@LHDDresden', 'https://www.youtube.com/@LHDDresden'),
-  channel('city-linkedin', 'linkedin', 'landeshauptstadt-dresden', 'https://de.linkedin.com/company/landeshauptstadt-dresden'),
+  channel(
+    'city-linkedin',
+    'linkedin',
+    'landeshauptstadt-dresden',
+    'https://de.linkedin.com/company/landeshauptstadt-dresden',
+  ),
   channel('city-x', 'x', '@dresden_de', 'https://x.com/dresden_de', 'frozen'),
 ];
 
@@ -45,7 +75,8 @@ const TREND: Record<string, { start: number; perYear: number }> = {
 };
 
 // Deterministic wobble, so the picture is the same on every run.
-const wobble = (day: number, seed: number) => Math.round(Math.sin(day * 0.7 + seed) * 12 + Math.sin(day * 0.05 + seed) * 40);
+const wobble = (day: number, seed: number) =>
+  Math.round(Math.sin(day * 0.7 + seed) * 12 + Math.sin(day * 0.05 + seed) * 40);
 
 const series = new Map<string, FollowerFigure[]>();
 channels.forEach((entry, seed) => {
@@ -56,8 +87,17 @@ channels.forEach((entry, seed) => {
     const outage = date >= '2024-07-10' && date <= '2024-07-14' && entry.platform !== 'whatsapp';
     const handEntered = entry.platform === 'whatsapp';
     if (outage || (handEntered && day % 7 !== 0)) continue;
-    const count = Math.max(0, Math.round(trend.start + (trend.perYear * day) / 365 + (trend.start > 0 ? wobble(day, seed) : 0)));
-    figures.push({ channelId: entry.id, date, count, source: handEntered ? 'manual' : day === 0 ? 'import' : 'api', collectedAt: `${date}T04:00:00.000Z` });
+    const count = Math.max(
+      0,
+      Math.round(trend.start + (trend.perYear * day) / 365 + (trend.start > 0 ? wobble(day, seed) : 0)),
+    );
+    figures.push({
+      channelId: entry.id,
+      date,
+      count,
+      source: handEntered ? 'manual' : day === 0 ? 'import' : 'api',
+      collectedAt: `${date}T04:00:00.000Z`,
+    });
   }
   series.set(entry.id, figures);
 });
@@ -67,5 +107,17 @@ const page = reportResponse(report, 'text/html', 'html').body;
 const htmlFile = path.join(mkdtempSync(path.join(tmpdir(), 'herold-report-')), 'followers.html');
 writeFileSync(htmlFile, page);
 const output = path.resolve('docs/screenshots/followers-report.png');
-execFileSync(values.chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1040,1040', `--screenshot=${output}`, `file://${htmlFile}`], { stdio: 'inherit' });
+execFileSync(
+  values.chromium,
+  [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--hide-scrollbars',
+    '--window-size=1040,1040',
+    `--screenshot=${output}`,
+    `file://${htmlFile}`,
+  ],
+  { stdio: 'inherit' },
+);
 console.log(`wrote ${output}`);

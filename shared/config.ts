@@ -6,7 +6,10 @@
 import { z } from 'zod';
 import { PLATFORM_IDS, type PlatformId } from './platforms/registry';
 
-const QueueUrlsSchema = z.record(z.enum(PLATFORM_IDS), z.object({ normal: z.string().min(1), urgent: z.string().min(1) }));
+const QueueUrlsSchema = z.record(
+  z.enum(PLATFORM_IDS),
+  z.object({ normal: z.string().min(1), urgent: z.string().min(1) }),
+);
 export type QueueUrls = z.infer<typeof QueueUrlsSchema>;
 
 /**
@@ -39,7 +42,11 @@ export function queueUrls(env: NodeJS.ProcessEnv = process.env): QueueUrls {
   return cachedQueues.urls;
 }
 
-export function queueUrl(platform: PlatformId, lane: 'normal' | 'urgent', env: NodeJS.ProcessEnv = process.env): string {
+export function queueUrl(
+  platform: PlatformId,
+  lane: 'normal' | 'urgent',
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const urls = queueUrls(env)[platform];
   if (!urls) throw new Error(`no queue configured for ${platform}`);
   return urls[lane];

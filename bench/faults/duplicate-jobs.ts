@@ -22,18 +22,28 @@ const MAX_DELAY_SECONDS = 900;
 export function duplicateEverySend(client: SQSClient, random: () => number = Math.random): DuplicateSends {
   let duplicated = 0;
   client.middlewareStack.remove(MIDDLEWARE_NAME);
-  const later = (delaySeconds: number | undefined) => Math.min(MAX_DELAY_SECONDS, (delaySeconds ?? 0) + Math.floor(random() * (MAX_EXTRA_DELAY_SECONDS + 1)));
+  const later = (delaySeconds: number | undefined) =>
+    Math.min(MAX_DELAY_SECONDS, (delaySeconds ?? 0) + Math.floor(random() * (MAX_EXTRA_DELAY_SECONDS + 1)));
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);
       if (context.commandName === 'SendMessageBatchCommand') {
         const input = args.input as SendMessageBatchCommandInput;
-        const copy = { ...input, Entries: (input.Entries ?? []).map((entry) => ({ ...entry, DelaySeconds: later(entry.DelaySeconds) })) };
+        const copy = {
+          ...input,
+          Entries: (input.Entries ?? []).map((entry) => ({ ...entry, DelaySeconds: later(entry.DelaySeconds) })),
+        };
         // a copy that cannot be sent is a duplicate less, never a lost job: the original went out
-        await next({ ...args, input: copy }).then(() => (duplicated += copy.Entries.length), () => undefined);
+        await next({ ...args, input: copy }).then(
+          () => (duplicated += copy.Entries.length),
+          () => undefined,
+        );
       } else if (context.commandName === 'SendMessageCommand') {
         const input = args.input as SendMessageCommandInput;
-        await next({ ...args, input: { ...input, DelaySeconds: later(input.DelaySeconds) } }).then(() => (duplicated += 1), () => undefined);
+        await next({ ...args, input: { ...input, DelaySeconds: later(input.DelaySeconds) } }).then(
+          () => (duplicated += 1),
+          () => undefined,
+        );
       }
       return result;
     },

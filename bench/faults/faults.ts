@@ -10,7 +10,13 @@ import type { SimFault, SimResponse } from '../../local/simulator/types';
 /** Carried in the message of every injected permanent error, so a FAILED delivery can be traced to it. */
 export const PERMANENT_FAULT_MARKER = 'rejected by the Herold fault suite';
 
-export const FAULT_KINDS = ['server-error', 'rate-limited', 'dropped-after-record', 'slow-after-record', 'permanent'] as const;
+export const FAULT_KINDS = [
+  'server-error',
+  'rate-limited',
+  'dropped-after-record',
+  'slow-after-record',
+  'permanent',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultMix {
@@ -26,7 +32,13 @@ export interface FaultMix {
   permanent: number;
 }
 
-export const DEFAULT_FAULT_MIX: FaultMix = { serverError: 0.1, rateLimited: 0.05, droppedAfterRecord: 0.02, slowAfterRecord: 0.02, permanent: 0.01 };
+export const DEFAULT_FAULT_MIX: FaultMix = {
+  serverError: 0.1,
+  rateLimited: 0.05,
+  droppedAfterRecord: 0.02,
+  slowAfterRecord: 0.02,
+  permanent: 0.01,
+};
 
 /** Large enough never to run out, finite so the simulator can report what is left. */
 const FAULT_BUDGET = 1_000_000_000;
@@ -56,7 +68,12 @@ function permanentError(platform: PlatformId): SimResponse {
     case 'x':
       return {
         status: 400,
-        body: { title: 'Invalid Request', detail: message, type: 'https://api.twitter.com/2/problems/invalid-request', errors: [{ message }] },
+        body: {
+          title: 'Invalid Request',
+          detail: message,
+          type: 'https://api.twitter.com/2/problems/invalid-request',
+          errors: [{ message }],
+        },
       };
     case 'linkedin':
       return { status: 422, body: { message, status: 422, serviceErrorCode: 100 } };
@@ -65,7 +82,14 @@ function permanentError(platform: PlatformId): SimResponse {
     case 'youtube':
       return {
         status: 400,
-        body: { error: { code: 400, message, errors: [{ message, domain: 'youtube.video', reason: 'invalidDescription' }], status: 'INVALID_ARGUMENT' } },
+        body: {
+          error: {
+            code: 400,
+            message,
+            errors: [{ message, domain: 'youtube.video', reason: 'invalidDescription' }],
+            status: 'INVALID_ARGUMENT',
+          },
+        },
       };
   }
 }
@@ -74,7 +98,11 @@ function permanentError(platform: PlatformId): SimResponse {
  * The simulator checks faults in order and applies the first whose own roll hits, so each rate
  * is conditioned on the earlier ones having missed: the shares in the mix are then exact.
  */
-export function faultPlan(mix: FaultMix, timing: FaultTiming, platforms: PlatformId[] = platformList().map(({ id }) => id)): SimFault[] {
+export function faultPlan(
+  mix: FaultMix,
+  timing: FaultTiming,
+  platforms: PlatformId[] = platformList().map(({ id }) => id),
+): SimFault[] {
   const ordered: [FaultKind, number, (platform: PlatformId) => SimFault][] = [
     ['server-error', mix.serverError, () => ({ status: 500 })],
     ['rate-limited', mix.rateLimited, () => ({ status: 429, retryAfter: timing.retryAfterSeconds })],
@@ -104,7 +132,9 @@ export type InjectedCounts = Record<PlatformId, Record<FaultKind, number>>;
 
 /** How often each fault struck, from the simulator's list of active faults (installed by `faultPlan`). */
 export function injectedCounts(active: (SimFault & { remaining: number })[], platforms: PlatformId[]): InjectedCounts {
-  const counts = Object.fromEntries(platforms.map((platform) => [platform, Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0]))])) as InjectedCounts;
+  const counts = Object.fromEntries(
+    platforms.map((platform) => [platform, Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0]))]),
+  ) as InjectedCounts;
   for (const fault of active) {
     if (!fault.platform || !counts[fault.platform]) continue;
     counts[fault.platform][kindOf(fault)] += (fault.count ?? FAULT_BUDGET) - fault.remaining;

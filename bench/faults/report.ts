@@ -44,7 +44,9 @@ export interface PlatformRow {
 
 export interface RunFigures {
   rows: PlatformRow[];
-  totals: Omit<PlatformRow, 'platform' | 'failureReasons' | 'lostDetails' | 'duplicateDetails' | 'injected'> & { injected: Record<FaultKind, number> };
+  totals: Omit<PlatformRow, 'platform' | 'failureReasons' | 'lostDetails' | 'duplicateDetails' | 'injected'> & {
+    injected: Record<FaultKind, number>;
+  };
 }
 
 const TAG_PATTERN = /\[(fs[a-z0-9]+-\d+)\]/;
@@ -62,7 +64,9 @@ export function tallyRun(input: {
   const platforms = [...new Set(input.deliveries.map((delivery) => delivery.platform))].sort();
   const postsByKey = new Map<string, SimPost[]>();
   const strays = new Map<PlatformId, SimPost[]>();
-  const known = new Set(input.deliveries.map((delivery) => `${delivery.platform} ${input.tags.get(delivery.messageId)}`));
+  const known = new Set(
+    input.deliveries.map((delivery) => `${delivery.platform} ${input.tags.get(delivery.messageId)}`),
+  );
   for (const post of input.posts) {
     const key = `${post.platform} ${TAG_PATTERN.exec(post.text)?.[1]}`;
     if (!known.has(key)) {
@@ -103,12 +107,15 @@ export function tallyRun(input: {
       const posts = postsByKey.get(`${platform} ${input.tags.get(delivery.messageId)}`) ?? [];
       row.duplicates += Math.max(0, posts.length - 1);
       if (posts.length > 1) {
-        row.duplicateDetails.push(`${where} (${delivery.state}, ${delivery.attempts} attempts) posted ${posts.length}×: ${posts.map((post) => `${post.id} at ${post.receivedAt}`).join(', ')}`);
+        row.duplicateDetails.push(
+          `${where} (${delivery.state}, ${delivery.attempts} attempts) posted ${posts.length}×: ${posts.map((post) => `${post.id} at ${post.receivedAt}`).join(', ')}`,
+        );
       }
       switch (delivery.state) {
         case 'PUBLISHED':
           row.published += 1;
-          if (posts.length === 0) lose(`${where} is PUBLISHED (remote id ${delivery.remoteId ?? 'none'}) but the platform has no such post`);
+          if (posts.length === 0)
+            lose(`${where} is PUBLISHED (remote id ${delivery.remoteId ?? 'none'}) but the platform has no such post`);
           break;
         case 'FAILED': {
           const reason = failureReason(delivery);
@@ -116,7 +123,8 @@ export function tallyRun(input: {
           if (delivery.lastError?.class === 'unsupported') row.failedUnsupported += 1;
           else if (reason === INJECTED_REASON) row.failedInjected += 1;
           else row.failedUnexplained += 1;
-          if (posts.length > 0) lose(`${where} is FAILED (${reason}) but the platform has ${posts.length} post(s) of it`);
+          if (posts.length > 0)
+            lose(`${where} is FAILED (${reason}) but the platform has ${posts.length} post(s) of it`);
           break;
         }
         case 'SKIPPED':
@@ -134,11 +142,14 @@ export function tallyRun(input: {
           }
           break;
         default:
-          lose(`${where} never settled: ${delivery.state}${delivery.lastError ? ` (${delivery.lastError.class}: ${delivery.lastError.detail})` : ''}`);
+          lose(
+            `${where} never settled: ${delivery.state}${delivery.lastError ? ` (${delivery.lastError.class}: ${delivery.lastError.detail})` : ''}`,
+          );
           if (posts.length > 0) row.lostDetails.push(`  … and the platform has ${posts.length} post(s) of it`);
       }
     }
-    for (const post of strays.get(platform) ?? []) lose(`the platform holds post ${post.id} that no delivery of this run accounts for: "${post.text.slice(0, 60)}"`);
+    for (const post of strays.get(platform) ?? [])
+      lose(`the platform holds post ${post.id} that no delivery of this run accounts for: "${post.text.slice(0, 60)}"`);
     return row;
   });
 
@@ -158,7 +169,10 @@ export function tallyRun(input: {
       duplicates: sum((row) => row.duplicates),
       lost: sum((row) => row.lost),
       attempts: sum((row) => row.attempts),
-      injected: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, sum((row) => row.injected[kind])])) as Record<FaultKind, number>,
+      injected: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, sum((row) => row.injected[kind])])) as Record<
+        FaultKind,
+        number
+      >,
     },
   };
 }
@@ -176,20 +190,33 @@ function failureReason(delivery: Delivery): string {
 const emptyInjected = () => Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
 
 /** Problems that fail the run; empty means it passed. */
-export function verdict(figures: RunFigures, run: { kills: number; minKills: number; rejectedMessages: number }): string[] {
+export function verdict(
+  figures: RunFigures,
+  run: { kills: number; minKills: number; rejectedMessages: number },
+): string[] {
   const problems: string[] = [];
   for (const row of figures.rows) {
-    if (row.duplicates > 0) problems.push(`${row.platform}: ${row.duplicates} duplicate post(s): ${row.duplicateDetails.slice(0, 5).join('; ')}`);
+    if (row.duplicates > 0)
+      problems.push(
+        `${row.platform}: ${row.duplicates} duplicate post(s): ${row.duplicateDetails.slice(0, 5).join('; ')}`,
+      );
     if (row.lost > 0) problems.push(`${row.platform}: ${row.lost} lost: ${row.lostDetails.slice(0, 5).join('; ')}`);
     if (row.failedUnexplained > 0) {
-      const reasons = Object.entries(row.failureReasons).filter(([reason]) => reason !== INJECTED_REASON && !reason.startsWith('unsupported'));
-      problems.push(`${row.platform}: ${row.failedUnexplained} FAILED without an injected permanent error: ${reasons.map(([reason, count]) => `${count}× ${reason}`).join('; ')}`);
+      const reasons = Object.entries(row.failureReasons).filter(
+        ([reason]) => reason !== INJECTED_REASON && !reason.startsWith('unsupported'),
+      );
+      problems.push(
+        `${row.platform}: ${row.failedUnexplained} FAILED without an injected permanent error: ${reasons.map(([reason, count]) => `${count}× ${reason}`).join('; ')}`,
+      );
     }
     if (row.failedInjected > row.injected.permanent) {
-      problems.push(`${row.platform}: ${row.failedInjected} FAILED by the injected permanent error, which struck only ${row.injected.permanent} time(s)`);
+      problems.push(
+        `${row.platform}: ${row.failedInjected} FAILED by the injected permanent error, which struck only ${row.injected.permanent} time(s)`,
+      );
     }
   }
-  if (run.kills < run.minKills) problems.push(`the publisher was killed ${run.kills} time(s), fewer than the ${run.minKills} asked for`);
+  if (run.kills < run.minKills)
+    problems.push(`the publisher was killed ${run.kills} time(s), fewer than the ${run.minKills} asked for`);
   if (run.rejectedMessages > 0) problems.push(`${run.rejectedMessages} message(s) were not accepted by the API`);
   return problems;
 }
@@ -245,5 +272,7 @@ export function markdownTable(figures: RunFigures): string {
 
 /** Every distinct failure reason, per platform. */
 export function failureReasonLines(figures: RunFigures): string[] {
-  return figures.rows.flatMap((row) => Object.entries(row.failureReasons).map(([reason, count]) => `- ${row.platform}: ${count}× ${reason}`));
+  return figures.rows.flatMap((row) =>
+    Object.entries(row.failureReasons).map(([reason, count]) => `- ${row.platform}: ${count}× ${reason}`),
+  );
 }

@@ -29,7 +29,9 @@ export function summary(result: FaultSuiteResult): string {
     '',
     ...(failureReasonLines(result.figures).length ? failureReasonLines(result.figures) : ['- none']),
     '',
-    result.passed ? '**Result: pass** (0 duplicates, 0 lost, every delivery settled, every failure explained).' : `**Result: FAIL**\n\n${result.problems.map((problem) => `- ${problem}`).join('\n')}`,
+    result.passed
+      ? '**Result: pass** (0 duplicates, 0 lost, every delivery settled, every failure explained).'
+      : `**Result: FAIL**\n\n${result.problems.map((problem) => `- ${problem}`).join('\n')}`,
   ].join('\n');
 }
 

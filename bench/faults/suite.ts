@@ -101,7 +101,11 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
   const runId = randomBytes(3).toString('hex');
   const logFile = options.logFile ?? path.join(tmpdir(), `herold-faults-${runId}.log`);
   const logFd = openSync(logFile, 'a');
-  const log = (line: string, error?: unknown) => writeSync(logFd, `${new Date().toISOString()} ${line}${error ? ` ${error instanceof Error ? error.stack : String(error)}` : ''}\n`);
+  const log = (line: string, error?: unknown) =>
+    writeSync(
+      logFd,
+      `${new Date().toISOString()} ${line}${error ? ` ${error instanceof Error ? error.stack : String(error)}` : ''}\n`,
+    );
   const progress = (line: string) => {
     log(line);
     options.progress?.(line);
@@ -129,7 +133,11 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     await raiseMaxReceiveCount(stack, SUITE_KNOBS.maxReceiveCount);
     await seedChannels(stack.tableName, {
       dynamoEndpoint: stack.dynamoEndpoint,
-      channels: loadSeedChannels().map((channel) => ({ ...channel, state: 'active' as const, quota: { ...SUITE_KNOBS.channelQuota } })),
+      channels: loadSeedChannels().map((channel) => ({
+        ...channel,
+        state: 'active' as const,
+        quota: { ...SUITE_KNOBS.channelQuota },
+      })),
     });
     duplicates = duplicateEverySend(sqs());
     await simulatorCall(stack, 'POST', '/_sim/faults', faultPlan(options.mix ?? DEFAULT_FAULT_MIX, SUITE_KNOBS));
@@ -155,12 +163,16 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
 
     const tags = new Map<string, string>();
     const rejected = await sendMessages(stack, runId, options.messages, options.ingestConcurrency ?? 4, tags, progress);
-    progress(`run ${runId}: ${tags.size} message(s) accepted, ${rejected} rejected; waiting for every delivery to settle`);
+    progress(
+      `run ${runId}: ${tags.size} message(s) accepted, ${rejected} rejected; waiting for every delivery to settle`,
+    );
 
     const store: Store = { doc: localDynamoDocumentClient(stack.dynamoEndpoint), table: stack.tableName };
     const deadline = started + (options.deadlineMs ?? 240_000 + options.messages * 600);
     const settled = await waitUntilSettled(store, [...tags.keys()], deadline, progress);
-    const timedOut = [...settled.values()].some((list) => list.some((delivery) => !SETTLED_STATES.includes(delivery.state)));
+    const timedOut = [...settled.values()].some((list) =>
+      list.some((delivery) => !SETTLED_STATES.includes(delivery.state)),
+    );
 
     await worker.stop();
     const { kills, crashes } = worker;
@@ -172,7 +184,12 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     const active = (await simulatorCall(stack, 'GET', '/_sim/faults')) as (SimFault & { remaining: number })[];
     store.doc.destroy();
 
-    const figures = tallyRun({ deliveries: [...final.values()].flat(), posts, tags, injected: injectedCounts(active, platforms) });
+    const figures = tallyRun({
+      deliveries: [...final.values()].flat(),
+      posts,
+      tags,
+      injected: injectedCounts(active, platforms),
+    });
     const problems = verdict(figures, { kills, minKills: options.minKills, rejectedMessages: rejected });
     if (timedOut) problems.unshift('the deadline passed before every delivery settled');
     return {
@@ -210,7 +227,10 @@ async function raiseMaxReceiveCount(stack: LocalStack, maxReceiveCount: number):
         (['normal', 'urgent'] as const).map(async (lane) => {
           const deadLetterTargetArn = await queueArn(client, stack.deadLetterQueues[platform as PlatformId][lane]);
           await client.send(
-            new SetQueueAttributesCommand({ QueueUrl: lanes[lane], Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn, maxReceiveCount }) } }),
+            new SetQueueAttributesCommand({
+              QueueUrl: lanes[lane],
+              Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn, maxReceiveCount }) },
+            }),
           );
         }),
       ),
@@ -220,7 +240,12 @@ async function raiseMaxReceiveCount(stack: LocalStack, maxReceiveCount: number):
   }
 }
 
-async function simulatorCall(stack: LocalStack, method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown> {
+async function simulatorCall(
+  stack: LocalStack,
+  method: 'GET' | 'POST',
+  route: string,
+  body?: unknown,
+): Promise<unknown> {
   const response = await fetch(`${stack.simulatorUrl}${route}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -237,24 +262,52 @@ const ORGS = ['city', 'fire-brigade'] as const;
  * all of its organisation's channels. Every third carries an image and every third a video, so
  * the platforms that need media get their share. The text starts with a tag unique to the message.
  */
-async function sendMessages(stack: LocalStack, runId: string, count: number, concurrency: number, tags: Map<string, string>, progress: (line: string) => void): Promise<number> {
-  const tokens = Object.fromEntries(await Promise.all(ORGS.map(async (org) => [org, await signToken({ sub: `faults-${org}`, org, roles: ['editor'] })] as const)));
+async function sendMessages(
+  stack: LocalStack,
+  runId: string,
+  count: number,
+  concurrency: number,
+  tags: Map<string, string>,
+  progress: (line: string) => void,
+): Promise<number> {
+  const tokens = Object.fromEntries(
+    await Promise.all(
+      ORGS.map(async (org) => [org, await signToken({ sub: `faults-${org}`, org, roles: ['editor'] })] as const),
+    ),
+  );
   let next = 0;
   let rejected = 0;
   const store: Store = { doc: localDynamoDocumentClient(stack.dynamoEndpoint), table: stack.tableName };
   const backlogBelowCap = async () => {
-    while ((await openDeliveryStates(store)).length >= SUITE_KNOBS.maxOpenDeliveries) await new Promise((resolve) => setTimeout(resolve, 500));
+    while ((await openDeliveryStates(store)).length >= SUITE_KNOBS.maxOpenDeliveries)
+      await new Promise((resolve) => setTimeout(resolve, 500));
   };
   const sendOne = async (index: number) => {
     const org = ORGS[index % ORGS.length]!;
     const tag = messageTag(runId, index);
     const media =
       index % 3 === 1
-        ? [{ url: `${stack.simulatorUrl}/_sim/media/sample.jpg`, mime: 'image/jpeg', altText: 'Blick über die Elbe auf die Altstadt' }]
+        ? [
+            {
+              url: `${stack.simulatorUrl}/_sim/media/sample.jpg`,
+              mime: 'image/jpeg',
+              altText: 'Blick über die Elbe auf die Altstadt',
+            },
+          ]
         : index % 3 === 2
-          ? [{ url: `${stack.simulatorUrl}/_sim/media/sample.mp4`, mime: 'video/mp4', altText: 'Kurzes Video vom Elbufer' }]
+          ? [
+              {
+                url: `${stack.simulatorUrl}/_sim/media/sample.mp4`,
+                mime: 'video/mp4',
+                altText: 'Kurzes Video vom Elbufer',
+              },
+            ]
           : [];
-    const body = { text: `[${tag}] Meldung ${index + 1} der ${org === 'city' ? 'Landeshauptstadt' : 'Feuerwehr'} Dresden.`, link: 'https://www.dresden.de/', media };
+    const body = {
+      text: `[${tag}] Meldung ${index + 1} der ${org === 'city' ? 'Landeshauptstadt' : 'Feuerwehr'} Dresden.`,
+      link: 'https://www.dresden.de/',
+      media,
+    };
     for (let attempt = 1; ; attempt += 1) {
       const response = await fetch(`${stack.apiUrl}/messages`, {
         method: 'POST',
@@ -306,15 +359,27 @@ async function readDeliveries(store: Store, messageIds: string[], concurrency = 
  * Waits until the reconciler's sparse index of open deliveries is empty (a delivery leaves it when it
  * settles; a hand-off never enters it) or the deadline passes, then reads every delivery.
  */
-async function waitUntilSettled(store: Store, messageIds: string[], deadline: number, progress: (line: string) => void): Promise<Map<string, Delivery[]>> {
+async function waitUntilSettled(
+  store: Store,
+  messageIds: string[],
+  deadline: number,
+  progress: (line: string) => void,
+): Promise<Map<string, Delivery[]>> {
   let lastReport = 0;
   for (;;) {
     const open = await openDeliveryStates(store);
     if (open.length === 0 || Date.now() > deadline) break;
     if (Date.now() - lastReport > 10_000) {
       lastReport = Date.now();
-      const byState = open.reduce<Record<string, number>>((counts, state) => ({ ...counts, [state]: (counts[state] ?? 0) + 1 }), {});
-      progress(`  ${open.length} deliveries not settled yet: ${Object.entries(byState).map(([state, n]) => `${n} ${state}`).join(', ')}`);
+      const byState = open.reduce<Record<string, number>>(
+        (counts, state) => ({ ...counts, [state]: (counts[state] ?? 0) + 1 }),
+        {},
+      );
+      progress(
+        `  ${open.length} deliveries not settled yet: ${Object.entries(byState)
+          .map(([state, n]) => `${n} ${state}`)
+          .join(', ')}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
@@ -342,8 +407,14 @@ class KilledAtRandom {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
-  constructor(private readonly options: { env: Record<string, string>; logFd: number; gapMs: [number, number]; log: (line: string) => void }) {}
-
+  constructor(
+    private readonly options: {
+      env: Record<string, string>;
+      logFd: number;
+      gapMs: [number, number];
+      log: (line: string) => void;
+    },
+  ) {}
 
   async start(): Promise<void> {
     await this.spawn();
@@ -387,7 +458,11 @@ class KilledAtRandom {
   private async spawn(): Promise<void> {
     for (;;) {
       const forkedAt = Date.now();
-      const child = fork(CHILD, [], { execArgv: ['--import', 'tsx'], env: this.options.env, stdio: ['ignore', this.options.logFd, this.options.logFd, 'ipc'] });
+      const child = fork(CHILD, [], {
+        execArgv: ['--import', 'tsx'],
+        env: this.options.env,
+        stdio: ['ignore', this.options.logFd, this.options.logFd, 'ipc'],
+      });
       this.child = child;
       const ready = await new Promise<boolean>((resolve) => {
         child.once('message', () => resolve(true));

@@ -11,9 +11,9 @@ export const handler = middy(async () => {
   for (const report of reports) {
     const ingested = report.outcomes.filter((outcome) => outcome.messages && !outcome.replayed).length;
     emitMetric('FeedWarningsIngested', ingested);
-    if (report.error || report.outcomes.some((outcome) => outcome.error)) logger.warn('NINA feed poll had problems', { ...report });
+    if (report.error || report.outcomes.some((outcome) => outcome.error))
+      logger.warn('NINA feed poll had problems', { ...report });
     else if (report.outcomes.length > 0) logger.info('NINA feed polled', { ...report });
   }
   return reports;
-})
-  .use(injectLambdaContext(logger));
+}).use(injectLambdaContext(logger));

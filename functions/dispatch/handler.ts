@@ -19,5 +19,7 @@ export const handler = middy(async (event: unknown) => {
   }
   logger.appendKeys({ messageId: parsed.data.messageId });
   const outcome = await dispatchScheduledMessage(parsed.data.messageId, { store: defaultStore() });
-  return outcome.outcome === 'ignored' ? outcome : { outcome: outcome.outcome, messageId: outcome.messageId, state: outcome.view.state };
+  return outcome.outcome === 'ignored'
+    ? outcome
+    : { outcome: outcome.outcome, messageId: outcome.messageId, state: outcome.view.state };
 }).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -13,7 +13,12 @@ import { tableName } from '../../shared/config';
 import { logger } from '../../shared/observability/powertools';
 import { listChannelsOfOrgs } from '../../shared/store/channels';
 import { followerMetrics } from '../../shared/followers/metrics';
-import { missingFigures, runDailyFollowerSchedule, type DailyRunSummary, type MissingFigure } from '../../shared/followers/schedule';
+import {
+  missingFigures,
+  runDailyFollowerSchedule,
+  type DailyRunSummary,
+  type MissingFigure,
+} from '../../shared/followers/schedule';
 import { configuredOrgs, configuredTimeZone } from '../../shared/followers/settings';
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -29,9 +34,21 @@ const warnMissing = (missing: readonly MissingFigure[]) => {
 
 export const handler = async (event: unknown): Promise<DailyRunSummary> => {
   const { date } = ScheduleEventSchema.parse(event ?? {});
-  const summary = await runDailyFollowerSchedule({ doc, sqs, table: tableName(), orgs: configuredOrgs(), timeZone: configuredTimeZone(), metrics, ...(date ? { date } : {}) });
+  const summary = await runDailyFollowerSchedule({
+    doc,
+    sqs,
+    table: tableName(),
+    orgs: configuredOrgs(),
+    timeZone: configuredTimeZone(),
+    metrics,
+    ...(date ? { date } : {}),
+  });
   warnMissing(summary.missing);
-  logger.info('follower collection enqueued', { date: summary.date, enqueued: summary.enqueued, missing: summary.missing.length });
+  logger.info('follower collection enqueued', {
+    date: summary.date,
+    enqueued: summary.enqueued,
+    missing: summary.missing.length,
+  });
   return summary;
 };
 

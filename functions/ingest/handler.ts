@@ -27,21 +27,58 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
   'POST /messages': async ({ event, principal, query }) => {
     const input = parseOrProblem(CreateMessageSchema, readJsonBody(event));
     if (query.dryRun === 'true') return json(200, await previewMessage(principal, input, { store: defaultStore() }));
-    const response = await createMessageOnce(principal, input, event.headers['idempotency-key'], { store: defaultStore() });
-    return { statusCode: response.statusCode, headers: { 'content-type': 'application/json', ...(response.replayed ? { 'idempotent-replayed': 'true' } : {}) }, body: response.body };
+    const response = await createMessageOnce(principal, input, event.headers['idempotency-key'], {
+      store: defaultStore(),
+    });
+    return {
+      statusCode: response.statusCode,
+      headers: { 'content-type': 'application/json', ...(response.replayed ? { 'idempotent-replayed': 'true' } : {}) },
+      body: response.body,
+    };
   },
-  'POST /previews': async ({ event, principal }) => json(200, await previewMessage(principal, parseOrProblem(CreateMessageSchema, readJsonBody(event)), { store: defaultStore() })),
+  'POST /previews': async ({ event, principal }) =>
+    json(
+      200,
+      await previewMessage(principal, parseOrProblem(CreateMessageSchema, readJsonBody(event)), {
+        store: defaultStore(),
+      }),
+    ),
   'GET /messages': async ({ principal, query }) =>
-    json(200, query.state !== undefined ? await listMessagesInState(defaultStore(), principal, query) : await listMessagesForPrincipal(defaultStore(), principal, parseOrProblem(ListMessagesQuerySchema, query))),
+    json(
+      200,
+      query.state !== undefined
+        ? await listMessagesInState(defaultStore(), principal, query)
+        : await listMessagesForPrincipal(defaultStore(), principal, parseOrProblem(ListMessagesQuerySchema, query)),
+    ),
   'GET /messages/{id}': async ({ principal, params }) =>
-    json(200, await getMessageForPrincipal(defaultStore(), principal, parseOrProblem(IdSchema, params.id, 'the message id is not valid'))),
-  'PATCH /messages/{id}': async ({ event, principal, params }) => json(200, await updateScheduledMessage({ store: defaultStore() }, principal, params.id, readJsonBody(event))),
-  'DELETE /messages/{id}': async ({ principal, params }) => json(200, await cancelMessage({ store: defaultStore() }, principal, params.id)),
-  'POST /messages/{id}/release': async ({ principal, params }) => json(202, await releaseHeldMessage({ store: defaultStore() }, principal, params.id)),
-  'PUT /organisations/{org}/hold': async ({ event, principal, params }) => json(200, await setOrgHold(defaultStore(), principal, params.org, readJsonBody(event))),
-  'GET /channels': async ({ principal }) => json(200, { items: await listChannelsForPrincipal(defaultStore(), principal) }),
+    json(
+      200,
+      await getMessageForPrincipal(
+        defaultStore(),
+        principal,
+        parseOrProblem(IdSchema, params.id, 'the message id is not valid'),
+      ),
+    ),
+  'PATCH /messages/{id}': async ({ event, principal, params }) =>
+    json(200, await updateScheduledMessage({ store: defaultStore() }, principal, params.id, readJsonBody(event))),
+  'DELETE /messages/{id}': async ({ principal, params }) =>
+    json(200, await cancelMessage({ store: defaultStore() }, principal, params.id)),
+  'POST /messages/{id}/release': async ({ principal, params }) =>
+    json(202, await releaseHeldMessage({ store: defaultStore() }, principal, params.id)),
+  'PUT /organisations/{org}/hold': async ({ event, principal, params }) =>
+    json(200, await setOrgHold(defaultStore(), principal, params.org, readJsonBody(event))),
+  'GET /channels': async ({ principal }) =>
+    json(200, { items: await listChannelsForPrincipal(defaultStore(), principal) }),
   'PATCH /channels/{id}': async ({ event, principal, params }) =>
-    json(200, await updateChannelState(defaultStore(), principal, parseOrProblem(IdSchema, params.id, 'the channel id is not valid'), parseOrProblem(ChannelPatchSchema, readJsonBody(event)))),
+    json(
+      200,
+      await updateChannelState(
+        defaultStore(),
+        principal,
+        parseOrProblem(IdSchema, params.id, 'the channel id is not valid'),
+        parseOrProblem(ChannelPatchSchema, readJsonBody(event)),
+      ),
+    ),
   'POST /messages/{id}/deliveries/{channel}/confirm': async ({ event, principal, params }) =>
     json(
       200,
@@ -53,21 +90,53 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
         parseOrProblem(ConfirmSchema, event.body ? readJsonBody(event) : {}),
       ),
     ),
-  'GET /reports/followers': async ({ event, principal, query }) => followerReport(principal, query, event.headers.accept),
-  'GET /reports/followers.html': async ({ event, principal, query }) => followerReport(principal, query, event.headers.accept, 'html'),
+  'GET /reports/followers': async ({ event, principal, query }) =>
+    followerReport(principal, query, event.headers.accept),
+  'GET /reports/followers.html': async ({ event, principal, query }) =>
+    followerReport(principal, query, event.headers.accept, 'html'),
   'PUT /channels/{id}/followers/{date}': async ({ event, principal, params }) => {
     requireRole(principal, 'admin', 'entering follower figures');
     const { doc, table } = defaultStore();
     const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-    return manualFigureResponse({ doc, table, org: principal.org, channelId: params.id ?? '', date: params.date, body, timeZone: configuredTimeZone() });
+    return manualFigureResponse({
+      doc,
+      table,
+      org: principal.org,
+      channelId: params.id ?? '',
+      date: params.date,
+      body,
+      timeZone: configuredTimeZone(),
+    });
   },
   'POST /alerts': async ({ event, principal }) => {
-    const response = await receiveCapAlert(principal, { body: event.body, isBase64Encoded: event.isBase64Encoded, contentType: event.headers['content-type'] }, { store: defaultStore() });
-    return { statusCode: response.statusCode, headers: { 'content-type': 'application/json', ...(response.replayed ? { 'idempotent-replayed': 'true' } : {}) }, body: response.body };
+    const response = await receiveCapAlert(
+      principal,
+      { body: event.body, isBase64Encoded: event.isBase64Encoded, contentType: event.headers['content-type'] },
+      { store: defaultStore() },
+    );
+    return {
+      statusCode: response.statusCode,
+      headers: { 'content-type': 'application/json', ...(response.replayed ? { 'idempotent-replayed': 'true' } : {}) },
+      body: response.body,
+    };
   },
-  'POST /messages/{id}/approve': async ({ principal, params }) => json(200, await approveMessage(principal, parseOrProblem(IdSchema, params.id, 'the message id is not valid'), { store: defaultStore() })),
+  'POST /messages/{id}/approve': async ({ principal, params }) =>
+    json(
+      200,
+      await approveMessage(principal, parseOrProblem(IdSchema, params.id, 'the message id is not valid'), {
+        store: defaultStore(),
+      }),
+    ),
   'POST /messages/{id}/correct': async ({ event, principal, params }) =>
-    json(202, await correctMessage(principal, parseOrProblem(IdSchema, params.id, 'the message id is not valid'), parseOrProblem(CorrectionSchema, event.body ? readJsonBody(event) : {}), { store: defaultStore() })),
+    json(
+      202,
+      await correctMessage(
+        principal,
+        parseOrProblem(IdSchema, params.id, 'the message id is not valid'),
+        parseOrProblem(CorrectionSchema, event.body ? readJsonBody(event) : {}),
+        { store: defaultStore() },
+      ),
+    ),
   'GET /audit': async ({ principal, query }) => {
     requireRole(principal, 'admin', 'reading the audit trail');
     const range = parseOrProblem(AuditQuerySchema, query);
@@ -76,10 +145,22 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
 };
 
 /** Reports are per organisation: the caller's own, whatever `org` says. */
-async function followerReport(principal: Principal, query: Record<string, string | undefined>, accept: string | undefined, format?: 'html') {
-  if (query.org !== undefined && query.org !== principal.org) throw new ProblemError(403, `reports are per organisation; this token reads "${principal.org}"`);
+async function followerReport(
+  principal: Principal,
+  query: Record<string, string | undefined>,
+  accept: string | undefined,
+  format?: 'html',
+) {
+  if (query.org !== undefined && query.org !== principal.org)
+    throw new ProblemError(403, `reports are per organisation; this token reads "${principal.org}"`);
   const { doc, table } = defaultStore();
-  return followerReportResponse({ doc, table, params: { ...query, org: principal.org }, accept, ...(format ? { format } : {}) });
+  return followerReportResponse({
+    doc,
+    table,
+    params: { ...query, org: principal.org },
+    accept,
+    ...(format ? { format } : {}),
+  });
 }
 
 export const handler = createApiHandler(routes, {

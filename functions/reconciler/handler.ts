@@ -11,5 +11,4 @@ export const handler = middy(async () => {
   emitMetric('DeliveriesRequeued', report.requeued);
   if (report.looked > 0) logger.info('reconciled', { ...report });
   return report;
-})
-  .use(injectLambdaContext(logger));
+}).use(injectLambdaContext(logger));

@@ -6,8 +6,16 @@ import { runTokenHealth, type TokenOutcome } from '../../shared/tokens/health';
 import { tokenHealthDeps } from '../../shared/tokens/wiring';
 
 export const handler = async (): Promise<Record<TokenOutcome, number>> => {
-  const results = await runTokenHealth(tokenHealthDeps({ store: defaultStore(), orgs: configuredOrgs(), metrics, logger }));
-  const summary: Record<TokenOutcome, number> = { refreshed: 0, valid: 0, 'expiring-soon': 0, 'needs-reauth': 0, 'check-failed': 0 };
+  const results = await runTokenHealth(
+    tokenHealthDeps({ store: defaultStore(), orgs: configuredOrgs(), metrics, logger }),
+  );
+  const summary: Record<TokenOutcome, number> = {
+    refreshed: 0,
+    valid: 0,
+    'expiring-soon': 0,
+    'needs-reauth': 0,
+    'check-failed': 0,
+  };
   for (const result of results) summary[result.outcome] += 1;
   logger.info('token health checked', { channels: results.length, ...summary });
   return summary;

@@ -53,7 +53,10 @@ export class HeroldApi extends Construct {
       createDefaultStage: false,
     });
 
-    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.stage = new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
@@ -76,13 +79,19 @@ export class HeroldApi extends Construct {
         authorizer: route.public ? undefined : authorizer,
       });
       if (route.throttle && created) {
-        routeSettings[routeKey(route)] = { ThrottlingRateLimit: route.throttle.rateLimit, ThrottlingBurstLimit: route.throttle.burstLimit };
+        routeSettings[routeKey(route)] = {
+          ThrottlingRateLimit: route.throttle.rateLimit,
+          ThrottlingBurstLimit: route.throttle.burstLimit,
+        };
         // the stage may only name routes that exist
         this.stage.node.addDependency(created);
       }
       if (route.public && created) {
         NagSuppressions.addResourceSuppressions(created, [
-          { id: 'AwsSolutions-APIG4', reason: `${routeKey(route)} is public by design (shared/api/routes.ts marks it public: true).` },
+          {
+            id: 'AwsSolutions-APIG4',
+            reason: `${routeKey(route)} is public by design (shared/api/routes.ts marks it public: true).`,
+          },
         ]);
       }
     }
@@ -118,7 +127,11 @@ export class HeroldApi extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const group of ROLE_GROUPS) {
-      new cognito.CfnUserPoolGroup(this, `Group-${group}`, { userPoolId: userPool.userPoolId, groupName: group, description: `Herold role ${group}` });
+      new cognito.CfnUserPoolGroup(this, `Group-${group}`, {
+        userPoolId: userPool.userPoolId,
+        groupName: group,
+        description: `Herold role ${group}`,
+      });
     }
     const client = userPool.addClient('ApiClient', {
       generateSecret: false,
@@ -127,7 +140,9 @@ export class HeroldApi extends Construct {
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(1),
-      readAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }).withCustomAttributes('org'),
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true })
+        .withCustomAttributes('org'),
       // users must not change their own organisation
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
     });

@@ -23,7 +23,8 @@ export const POWERTOOLS_SERVICE_NAME = 'herold';
 export const METRICS_NAMESPACE = 'Herold';
 
 /** ESM bundles have no `require`; some bundled CommonJS dependencies still call it. */
-const ESM_REQUIRE_SHIM = "import { createRequire as heroldCreateRequire } from 'node:module'; const require = heroldCreateRequire(import.meta.url);";
+const ESM_REQUIRE_SHIM =
+  "import { createRequire as heroldCreateRequire } from 'node:module'; const require = heroldCreateRequire(import.meta.url);";
 
 export interface HeroldFunctionProps {
   /** path of the entry file relative to the repository root, e.g. `functions/publish/threads.ts` */
@@ -100,7 +101,8 @@ export class HeroldFunction extends Construct {
       [
         {
           id: 'AwsSolutions-IAM5',
-          reason: 'X-Ray (tracing: ACTIVE) accepts PutTraceSegments/PutTelemetryRecords only on resource "*"; CDK adds this statement itself.',
+          reason:
+            'X-Ray (tracing: ACTIVE) accepts PutTraceSegments/PutTelemetryRecords only on resource "*"; CDK adds this statement itself.',
           appliesTo: ['Resource::*'],
         },
       ],
@@ -116,6 +118,8 @@ export class HeroldFunction extends Construct {
       resourceName: `${namePrefix}*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArns] }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArns] }),
+    );
   }
 }

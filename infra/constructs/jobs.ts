@@ -74,7 +74,12 @@ export class Jobs extends Construct {
       environment,
       logRetention,
     });
-    this.followerSchedule = this.daily('CollectFollowersDaily', this.followers, props.followerCollection, 'Collects follower counts of every channel');
+    this.followerSchedule = this.daily(
+      'CollectFollowersDaily',
+      this.followers,
+      props.followerCollection,
+      'Collects follower counts of every channel',
+    );
 
     this.tokenHealth = new HeroldFunction(this, 'TokenHealth', {
       entry: 'functions/token-health/handler.ts',
@@ -84,7 +89,12 @@ export class Jobs extends Construct {
       environment,
       logRetention,
     });
-    this.tokenHealthSchedule = this.daily('TokenHealthDaily', this.tokenHealth, props.tokenHealth, "Checks every channel's credentials");
+    this.tokenHealthSchedule = this.daily(
+      'TokenHealthDaily',
+      this.tokenHealth,
+      props.tokenHealth,
+      "Checks every channel's credentials",
+    );
     // refreshed tokens are written back to the channel's secret
     const allChannelSecrets = Stack.of(this).formatArn({
       service: 'secretsmanager',
@@ -93,14 +103,18 @@ export class Jobs extends Construct {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     this.tokenHealth.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], resources: [allChannelSecrets] }),
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+        resources: [allChannelSecrets],
+      }),
     );
     NagSuppressions.addResourceSuppressions(
       this.tokenHealth.role,
       [
         {
           id: 'AwsSolutions-IAM5',
-          reason: 'The token health check reads and refreshes the credentials of every channel: one secret per channel under herold/<platform>/, created at run time.',
+          reason:
+            'The token health check reads and refreshes the credentials of every channel: one secret per channel under herold/<platform>/, created at run time.',
           appliesTo: ['Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:herold/*'],
         },
       ],
@@ -134,7 +148,9 @@ export class Jobs extends Construct {
       deadLetterQueue: this.dispatchDlq,
     });
     this.scheduleGroupName = namePrefix;
-    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { scheduleGroupName: this.scheduleGroupName });
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {
+      scheduleGroupName: this.scheduleGroupName,
+    });
 
     this.schedulerRole = this.schedulerExecutionRole(
       'SchedulerRole',
@@ -145,7 +161,9 @@ export class Jobs extends Construct {
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.dispatch.fn.functionArn] }),
     );
     // EventBridge Scheduler delivers dead-letter events with the schedule's execution role
-    this.schedulerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.dispatchDlq.queueArn] }));
+    this.schedulerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.dispatchDlq.queueArn] }),
+    );
     if (props.key) {
       this.schedulerRole.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.key.keyArn] }),
@@ -167,7 +185,12 @@ export class Jobs extends Construct {
   grantManageMessageSchedules(fn: HeroldFunction): void {
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
+        actions: [
+          'scheduler:CreateSchedule',
+          'scheduler:UpdateSchedule',
+          'scheduler:DeleteSchedule',
+          'scheduler:GetSchedule',
+        ],
         resources: [this.schedulesArnPattern],
       }),
     );
@@ -177,7 +200,9 @@ export class Jobs extends Construct {
         {
           id: 'AwsSolutions-IAM5',
           reason: `Scheduled messages get one one-time schedule each, created at run time; the grant covers only the ${this.scheduleGroupName} schedule group.`,
-          appliesTo: [`Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${this.scheduleGroupName}/*`],
+          appliesTo: [
+            `Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${this.scheduleGroupName}/*`,
+          ],
         },
       ],
       true,
@@ -215,7 +240,10 @@ export class Jobs extends Construct {
   }
 
   private daily(id: string, target: HeroldFunction, at: DailyTime, description: string): scheduler.Schedule {
-    const role = this.schedulerExecutionRole(`${id}Role`, `Runs the schedule ${id}: invokes the ${target.node.id} function only`);
+    const role = this.schedulerExecutionRole(
+      `${id}Role`,
+      `Runs the schedule ${id}: invokes the ${target.node.id} function only`,
+    );
     const schedule = new scheduler.Schedule(this, id, {
       description,
       schedule: scheduler.ScheduleExpression.cron({
@@ -232,7 +260,8 @@ export class Jobs extends Construct {
       [
         {
           id: 'AwsSolutions-IAM5',
-          reason: 'LambdaInvoke grants lambda:InvokeFunction on the function and its versions (<arn>:*); CDK writes this statement.',
+          reason:
+            'LambdaInvoke grants lambda:InvokeFunction on the function and its versions (<arn>:*); CDK writes this statement.',
           appliesTo: [`Resource::<${targetId}.Arn>:*`],
         },
       ],

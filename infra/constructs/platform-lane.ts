@@ -68,7 +68,11 @@ export class PlatformLane extends Construct {
 
     const fn = this.publisher.fn;
     fn.addEventSource(
-      new SqsEventSource(this.urgent, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: props.concurrency.urgent }),
+      new SqsEventSource(this.urgent, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maxConcurrency: props.concurrency.urgent,
+      }),
     );
     fn.addEventSource(
       new SqsEventSource(this.normal, {

@@ -11,7 +11,9 @@ export const MAX_RECEIVE_COUNT = 5;
 export const visibilityFor = (functionTimeout: Duration): Duration => Duration.seconds(functionTimeout.toSeconds() * 6);
 
 const encryption = (key: kms.IKey | undefined) =>
-  key ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key } : { encryption: sqs.QueueEncryption.SQS_MANAGED };
+  key
+    ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key }
+    : { encryption: sqs.QueueEncryption.SQS_MANAGED };
 
 /** A queue that receives what others gave up on; kept for the longest retention SQS allows. */
 export function deadLetterQueue(scope: Construct, id: string, queueName: string, key: kms.IKey | undefined): sqs.Queue {

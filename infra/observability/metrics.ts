@@ -20,7 +20,13 @@ import { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from '../constructs/herold
 export const PRIORITIES = ['normal', 'emergency'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-const metric = (metricName: string, dimensions: Record<string, string>, statistic: string, period: Duration, label?: string) =>
+const metric = (
+  metricName: string,
+  dimensions: Record<string, string>,
+  statistic: string,
+  period: Duration,
+  label?: string,
+) =>
   new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName,

@@ -105,7 +105,9 @@ export class Observability extends Construct {
       metricGroups: [
         {
           title: 'Followers',
-          metrics: [searchMetric('FollowerCount', ['organisation', 'platform', 'channel'], {}, 'Maximum', Duration.days(1), '')],
+          metrics: [
+            searchMetric('FollowerCount', ['organisation', 'platform', 'channel'], {}, 'Maximum', Duration.days(1), ''),
+          ],
         },
       ],
     });
@@ -135,7 +137,9 @@ export class Observability extends Construct {
 
     const outcomes: CustomMetricGroup = {
       title: 'Publish outcomes by class and priority',
-      metrics: [searchMetric('PublishOutcome', ['platform', 'class', 'priority'], { platform }, 'Sum', Duration.minutes(5), '')],
+      metrics: [
+        searchMetric('PublishOutcome', ['platform', 'class', 'priority'], { platform }, 'Sum', Duration.minutes(5), ''),
+      ],
     };
     const latency: CustomMetricGroup = {
       title: 'Ingest → published latency (ms)',
@@ -221,7 +225,12 @@ export class Observability extends Construct {
     });
   }
 
-  private monitorFunction(fn: HeroldFunction, fnName: string, name: (...parts: string[]) => string, mustRunEveryMinute: boolean): void {
+  private monitorFunction(
+    fn: HeroldFunction,
+    fnName: string,
+    name: (...parts: string[]) => string,
+    mustRunEveryMinute: boolean,
+  ): void {
     this.monitoring.monitorLambdaFunction({
       lambdaFunction: fn.fn,
       alarmFriendlyName: name(fnName),

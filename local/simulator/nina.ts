@@ -31,7 +31,9 @@ export interface NinaSimWarning {
   sender?: string;
 }
 
-export type NinaSimChanges = Partial<Pick<NinaSimWarning, 'headline' | 'description' | 'instruction' | 'severity' | 'urgency' | 'areaDesc' | 'web'>>;
+export type NinaSimChanges = Partial<
+  Pick<NinaSimWarning, 'headline' | 'description' | 'instruction' | 'severity' | 'urgency' | 'areaDesc' | 'web'>
+>;
 
 interface StoredWarning {
   input: NinaSimWarning & { ars: string; provider: string; sender: string; senderName: string };
@@ -66,7 +68,13 @@ export function createNinaSim(options: { now?: () => Date } = {}): NinaSim {
     return warning;
   }
 
-  function store(warning: StoredWarning['input'], id: string, version: number, msgType: 'Alert' | 'Update' | 'Cancel', previous?: NinaWarning): NinaWarning {
+  function store(
+    warning: StoredWarning['input'],
+    id: string,
+    version: number,
+    msgType: 'Alert' | 'Update' | 'Cancel',
+    previous?: NinaWarning,
+  ): NinaWarning {
     const sent = berlinDateTime(now());
     const detail: NinaWarning = {
       identifier: id,
@@ -95,7 +103,12 @@ export function createNinaSim(options: { now?: () => Date } = {}): NinaSim {
             { valueName: 'sender_langname', value: warning.senderName },
             { valueName: 'warnVerwaltungsbereiche', value: warning.ars },
           ],
-          area: [{ areaDesc: warning.areaDesc ?? 'Landeshauptstadt Dresden', geocode: [{ valueName: 'AreaId', value: warning.ars }] }],
+          area: [
+            {
+              areaDesc: warning.areaDesc ?? 'Landeshauptstadt Dresden',
+              geocode: [{ valueName: 'AreaId', value: warning.ars }],
+            },
+          ],
         },
       ],
     };
@@ -129,7 +142,9 @@ export function createNinaSim(options: { now?: () => Date } = {}): NinaSim {
       const dashboard = /^\/nina\/dashboard\/(\d{12})\.json$/.exec(request.path);
       if (dashboard?.[1]) {
         const district = districtArs(dashboard[1]);
-        const items = [...warnings.values()].filter((warning) => districtArs(warning.input.ars) === district).map((warning) => warning.item);
+        const items = [...warnings.values()]
+          .filter((warning) => districtArs(warning.input.ars) === district)
+          .map((warning) => warning.item);
         return { status: 200, headers: JSON_HEADERS, body: items };
       }
       const detail = /^\/nina\/warnings\/([^/]+)\.json$/.exec(request.path);
@@ -143,7 +158,13 @@ export function createNinaSim(options: { now?: () => Date } = {}): NinaSim {
       const sender = warning.sender ?? 'DE-SN-DD-S001';
       const date = berlinDateTime(now()).slice(0, 10).replace(/-/g, '');
       const id = `mow.${sender}-${date}-${String(sequence).padStart(3, '0')}`;
-      const input = { ...warning, ars: warning.ars ?? DRESDEN_ARS, provider: warning.provider ?? 'MOWAS', sender, senderName: warning.senderName ?? 'Landeshauptstadt Dresden - Feuerwehr' };
+      const input = {
+        ...warning,
+        ars: warning.ars ?? DRESDEN_ARS,
+        provider: warning.provider ?? 'MOWAS',
+        sender,
+        senderName: warning.senderName ?? 'Landeshauptstadt Dresden - Feuerwehr',
+      };
       return store(input, id, 1, 'Alert');
     },
 
@@ -177,11 +198,27 @@ export function createNinaSim(options: { now?: () => Date } = {}): NinaSim {
 /** NINA's timestamps: Berlin local time with its offset, no fractions, e.g. 2025-01-08T09:30:00+01:00. */
 function berlinDateTime(date: Date): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Berlin',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(date)
       .map((part) => [part.type, part.value]),
   );
-  const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const local = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
   const offsetMinutes = Math.round((local - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
   const sign = offsetMinutes < 0 ? '-' : '+';
   const offset = `${String(Math.floor(Math.abs(offsetMinutes) / 60)).padStart(2, '0')}:${String(Math.abs(offsetMinutes) % 60).padStart(2, '0')}`;

@@ -45,7 +45,8 @@ export interface RunningSimulator {
 }
 
 /** The base URL a client of `platform` uses to reach this simulator. */
-export const simBaseUrl = (simulatorUrl: string, platform: PlatformId): string => `${simulatorUrl.replace(/\/+$/, '')}/${platform}`;
+export const simBaseUrl = (simulatorUrl: string, platform: PlatformId): string =>
+  `${simulatorUrl.replace(/\/+$/, '')}/${platform}`;
 
 /** HEROLD_<PLATFORM>_BASE_URL for every platform, pointing at the simulator. */
 export const simBaseUrlEnv = (simulatorUrl: string): Record<string, string> =>
@@ -60,7 +61,11 @@ const MAX_BODY_BYTES = 50 * 1024 * 1024;
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';
   const modules = new Map((options.platforms ?? SIM_PLATFORMS).map((module) => [module.id, module]));
-  const state = new MemorySimState({ seed: options.seed, enforceQuotas: options.enforceQuotas, quotaScale: options.quotaScale });
+  const state = new MemorySimState({
+    seed: options.seed,
+    enforceQuotas: options.enforceQuotas,
+    quotaScale: options.quotaScale,
+  });
   const random = seededRandom(state.seed);
   let faults: ActiveFault[] = [];
   const nina = createNinaSim();
@@ -102,13 +107,19 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     if (route === 'POST /_sim/faults') {
       const list = Array.isArray(request.body) ? request.body : [request.body];
       const invalid = list.find((fault) => !isFault(fault));
-      if (invalid !== undefined) return { status: 400, body: { error: 'a fault is an object; platform must be a known platform id' } };
-      faults.push(...(list as SimFault[]).map((fault) => ({ ...fault, remaining: fault.count ?? Number.POSITIVE_INFINITY })));
+      if (invalid !== undefined)
+        return { status: 400, body: { error: 'a fault is an object; platform must be a known platform id' } };
+      faults.push(
+        ...(list as SimFault[]).map((fault) => ({ ...fault, remaining: fault.count ?? Number.POSITIVE_INFINITY })),
+      );
       return { status: 201, body: faults };
     }
     const ninaControl = controlNina(nina, request);
     if (ninaControl) return ninaControl;
-    const media = request.method === 'GET' && /^\/_sim\/media\/[\w.-]+$/.test(request.path) ? SAMPLE_MEDIA[request.path.slice('/_sim/media/'.length)] : undefined;
+    const media =
+      request.method === 'GET' && /^\/_sim\/media\/[\w.-]+$/.test(request.path)
+        ? SAMPLE_MEDIA[request.path.slice('/_sim/media/'.length)]
+        : undefined;
     if (media) return { status: 200, headers: { 'content-type': media.mime }, body: media.bytes };
     return { status: 404, body: { error: `no simulator route ${route}` } };
   };
@@ -126,20 +137,30 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     const errorResponse = (status: number, message: string, retryAfter?: number): SimResponse =>
       module.errorResponse?.(status, message, retryAfter) ?? { status, body: { error: message } };
 
-    if (delay) await new Promise((resolve) => setTimeout(resolve, delay.min + random() * Math.max(0, delay.max - delay.min)));
+    if (delay)
+      await new Promise((resolve) => setTimeout(resolve, delay.min + random() * Math.max(0, delay.max - delay.min)));
     const fault = takeFault(module.id, request.method);
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (fault?.status && !fault.dropAfterRecord) {
-      const response = fault.body === undefined ? errorResponse(fault.status, 'simulated fault', fault.retryAfter) : { status: fault.status, body: fault.body };
-      if (fault.retryAfter !== undefined) response.headers = { ...response.headers, 'retry-after': String(fault.retryAfter) };
+      const response =
+        fault.body === undefined
+          ? errorResponse(fault.status, 'simulated fault', fault.retryAfter)
+          : { status: fault.status, body: fault.body };
+      if (fault.retryAfter !== undefined)
+        response.headers = { ...response.headers, 'retry-after': String(fault.retryAfter) };
       return send(outgoing, { ...response, status: fault.status });
     }
 
     let response: SimResponse;
     try {
-      response = (await module.handle(platformRequest, state)) ?? errorResponse(404, `Unknown path ${request.method} ${platformRequest.path}`);
+      response =
+        (await module.handle(platformRequest, state)) ??
+        errorResponse(404, `Unknown path ${request.method} ${platformRequest.path}`);
     } catch (error) {
-      response = errorResponse(500, `simulator module failed: ${error instanceof Error ? error.message : String(error)}`);
+      response = errorResponse(
+        500,
+        `simulator module failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     // The platform kept what it was sent; the answer is lost on the way back.
     if (fault?.dropAfterRecord) {
@@ -151,7 +172,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
 
   const server = createServer((incoming, outgoing) => {
     serve(incoming, outgoing).catch((error: unknown) => {
-      if (!outgoing.headersSent) send(outgoing, { status: 500, body: { error: error instanceof Error ? error.message : String(error) } });
+      if (!outgoing.headersSent)
+        send(outgoing, { status: 500, body: { error: error instanceof Error ? error.message : String(error) } });
     });
   });
   // Idle connections stay open as long as a platform's load balancer keeps them (about a minute):
@@ -187,8 +209,10 @@ function controlNina(nina: NinaSim, request: SimRequest): SimResponse | undefine
     if (request.method === 'POST' && !id && typeof body.headline === 'string' && typeof body.description === 'string') {
       return { status: 201, body: nina.publish(body as unknown as Parameters<NinaSim['publish']>[0]) };
     }
-    if (request.method === 'POST' && id && action === 'update') return { status: 200, body: nina.update(decodeURIComponent(id), body) };
-    if (request.method === 'POST' && id && action === 'cancel') return { status: 200, body: nina.cancel(decodeURIComponent(id)) };
+    if (request.method === 'POST' && id && action === 'update')
+      return { status: 200, body: nina.update(decodeURIComponent(id), body) };
+    if (request.method === 'POST' && id && action === 'cancel')
+      return { status: 200, body: nina.cancel(decodeURIComponent(id)) };
     if (request.method === 'DELETE' && id && !action) {
       nina.remove(decodeURIComponent(id));
       return { status: 204 };
@@ -219,7 +243,14 @@ async function readRequest(incoming: IncomingMessage): Promise<SimRequest> {
   for (const [name, value] of Object.entries(incoming.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
-  return { method: incoming.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body: parseBody(rawBody, headers['content-type'] ?? ''), rawBody };
+  return {
+    method: incoming.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers,
+    body: parseBody(rawBody, headers['content-type'] ?? ''),
+    rawBody,
+  };
 }
 
 /** JSON, url-encoded forms and multipart forms; anything else stays in rawBody only. */
@@ -232,7 +263,8 @@ export function parseBody(raw: Buffer, contentType: string): unknown {
       return undefined;
     }
   }
-  if (contentType.includes('application/x-www-form-urlencoded')) return formFields(new URLSearchParams(raw.toString('utf8')));
+  if (contentType.includes('application/x-www-form-urlencoded'))
+    return formFields(new URLSearchParams(raw.toString('utf8')));
   const boundary = /multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(contentType)?.[1];
   if (boundary) return parseMultipart(raw, boundary);
   return undefined;

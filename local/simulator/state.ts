@@ -78,7 +78,11 @@ export class MemorySimState implements SimState {
   }
 
   record(post: Omit<SimPost, 'receivedAt'>): SimPost {
-    const stored: SimPost = { ...post, media: post.media.map((item) => ({ ...item })), receivedAt: new Date(this.now()).toISOString() };
+    const stored: SimPost = {
+      ...post,
+      media: post.media.map((item) => ({ ...item })),
+      receivedAt: new Date(this.now()).toISOString(),
+    };
     this.accepted.push(stored);
     return stored;
   }
@@ -130,7 +134,11 @@ export class MemorySimState implements SimState {
   quotaUsage(platform: PlatformId, account: string): { used: number; limit: number; windowSeconds: number } {
     const rule = PLATFORMS[platform].quota;
     if (!rule) return { used: 0, limit: Number.POSITIVE_INFINITY, windowSeconds: 0 };
-    return { used: this.activeQuotaUse(platform, account).length, limit: rule.limit * this.quotaScale, windowSeconds: rule.windowSeconds };
+    return {
+      used: this.activeQuotaUse(platform, account).length,
+      limit: rule.limit * this.quotaScale,
+      windowSeconds: rule.windowSeconds,
+    };
   }
 
   /** Forget posts, quotas and module state (DELETE /_sim/posts). */

@@ -12,7 +12,9 @@ export interface TestSimulator extends RunningSimulator {
   reset(): Promise<void>;
 }
 
-export async function startTestSimulator(options: { platforms?: SimPlatform[]; seed?: number } = {}): Promise<TestSimulator> {
+export async function startTestSimulator(
+  options: { platforms?: SimPlatform[]; seed?: number } = {},
+): Promise<TestSimulator> {
   const simulator = await startSimulator({ port: 0, ...options });
   const control = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${simulator.url}${path}`, {

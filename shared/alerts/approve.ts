@@ -25,23 +25,35 @@ export interface ApproveDeps {
   now?: () => Date;
 }
 
-export async function approveMessage(principal: Principal, messageId: string, deps: ApproveDeps): Promise<CreatedMessage & { approvedBy: string; approvedAt: string }> {
+export async function approveMessage(
+  principal: Principal,
+  messageId: string,
+  deps: ApproveDeps,
+): Promise<CreatedMessage & { approvedBy: string; approvedAt: string }> {
   const found = await getMessageWithDeliveries(deps.store, messageId);
   // Another organisation's message answers exactly like a missing one.
   if (!found || found.message.org !== principal.org) throw new ProblemError(404, `message "${messageId}" not found`);
   const { message, deliveries } = found;
-  if (!hasRole(principal, 'emergency')) throw new ProblemError(403, 'approving an emergency message needs the "emergency" role');
+  if (!hasRole(principal, 'emergency'))
+    throw new ProblemError(403, 'approving an emergency message needs the "emergency" role');
   if (!message.approval?.required) throw new ProblemError(409, 'this message needs no approval');
-  if (message.approval.approvedBy) throw new ProblemError(409, `already approved by ${message.approval.approvedBy} at ${message.approval.approvedAt}`);
+  if (message.approval.approvedBy)
+    throw new ProblemError(409, `already approved by ${message.approval.approvedBy} at ${message.approval.approvedAt}`);
   if (message.state === 'CANCELLED') throw new ProblemError(409, 'the message was cancelled');
   if (message.createdBy === principal.sub) {
-    throw new ProblemError(403, 'the sender cannot approve their own emergency message: a second person with the "emergency" role must');
+    throw new ProblemError(
+      403,
+      'the sender cannot approve their own emergency message: a second person with the "emergency" role must',
+    );
   }
 
   const now = (deps.now ?? (() => new Date()))();
   const at = now.toISOString();
   const waiting = deliveries.filter((delivery) => delivery.state === 'AWAITING_APPROVAL');
-  const released = waiting.map(({ reason: _waitingReason, ...delivery }) => ({ ...delivery, ...stateAfterApproval(delivery.platform, message.state) }));
+  const released = waiting.map(({ reason: _waitingReason, ...delivery }) => ({
+    ...delivery,
+    ...stateAfterApproval(delivery.platform, message.state),
+  }));
   const openIndex = (channelId: string) => {
     const { GSI1PK, GSI1SK } = openIndexAttributes(now.getTime() + STUCK_AFTER_MS, message.id, channelId);
     return { ':openPk': GSI1PK, ':openSk': GSI1SK };
@@ -75,16 +87,35 @@ export async function approveMessage(principal: Principal, messageId: string, de
                 ':state': delivery.state,
                 ':at': at,
                 ':awaiting': 'AWAITING_APPROVAL',
-                ...(delivery.state === 'PENDING' ? openIndex(delivery.channelId) : delivery.reason ? { ':reason': delivery.reason } : {}),
+                ...(delivery.state === 'PENDING'
+                  ? openIndex(delivery.channelId)
+                  : delivery.reason
+                    ? { ':reason': delivery.reason }
+                    : {}),
               },
             },
           })),
-          auditPut(deps.store, principal, { action: 'message.approve', target: `message/${message.id}`, after: { approvedBy: principal.sub, sender: message.createdBy, severity: message.severity, channels: released.map((delivery) => delivery.channelId) } }, now),
+          auditPut(
+            deps.store,
+            principal,
+            {
+              action: 'message.approve',
+              target: `message/${message.id}`,
+              after: {
+                approvedBy: principal.sub,
+                sender: message.createdBy,
+                severity: message.severity,
+                channels: released.map((delivery) => delivery.channelId),
+              },
+            },
+            now,
+          ),
         ],
       }),
     );
   } catch (error) {
-    if (error instanceof Error && error.name === 'TransactionCanceledException') throw new ProblemError(409, 'the message was approved by someone else meanwhile');
+    if (error instanceof Error && error.name === 'TransactionCanceledException')
+      throw new ProblemError(409, 'the message was approved by someone else meanwhile');
     throw error;
   }
 
@@ -93,5 +124,13 @@ export async function approveMessage(principal: Principal, messageId: string, de
   // The emergency goes out now (a scheduled one at its time): from here the organisation's crisis hold is on.
   if (message.state !== 'SCHEDULED') await noteCrisis(deps.store, message, now);
   const byChannel = new Map(released.map((delivery) => [delivery.channelId, delivery]));
-  return { id: message.id, deliveries: deliverySummaries(deliveries.map((delivery) => byChannel.get(delivery.channelId) ?? delivery), unsent), approvedBy: principal.sub, approvedAt: at };
+  return {
+    id: message.id,
+    deliveries: deliverySummaries(
+      deliveries.map((delivery) => byChannel.get(delivery.channelId) ?? delivery),
+      unsent,
+    ),
+    approvedBy: principal.sub,
+    approvedAt: at,
+  };
 }

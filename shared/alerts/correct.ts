@@ -26,14 +26,28 @@ export const CorrectionSchema = z.strictObject({
 export type Correction = z.infer<typeof CorrectionSchema>;
 
 const berlinTime = (iso: string) =>
-  new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(Date.parse(iso)).replace(',', '');
+  new Intl.DateTimeFormat('de-DE', {
+    timeZone: 'Europe/Berlin',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  })
+    .format(Date.parse(iso))
+    .replace(',', '');
 
 /** The ready text: names the wrong message and its time, and tells people what to do now. */
 export function correctionTemplate(message: Pick<Message, 'text' | 'createdAt'>): string {
   return `Korrektur: Die Meldung „${headlineOf(message.text)}“ vom ${berlinTime(message.createdAt)} Uhr war fehlerhaft. Bitte beachten Sie diese Meldung nicht. Wir bitten um Entschuldigung; sobald es neue Informationen gibt, melden wir uns hier.`;
 }
 
-export async function correctMessage(principal: Principal, messageId: string, input: Correction, deps: CreateMessageDeps): Promise<CreatedMessage & { text: string; replyTo: string }> {
+export async function correctMessage(
+  principal: Principal,
+  messageId: string,
+  input: Correction,
+  deps: CreateMessageDeps,
+): Promise<CreatedMessage & { text: string; replyTo: string }> {
   const found = await getMessageWithDeliveries(deps.store, messageId);
   if (!found || found.message.org !== principal.org) throw new ProblemError(404, `message "${messageId}" not found`);
   const original = found.message;
@@ -44,9 +58,24 @@ export async function correctMessage(principal: Principal, messageId: string, in
     principal,
     { text, media: [], priority: original.priority, replyTo: original.id, channels: original.channelIds },
     { ...deps, messageId: id },
-    { kind: 'update', alert: { severity: original.severity ?? 'Unknown', ...(original.dryRun ? { dryRunReason: `a correction of a dry run: ${original.dryRun}` } : {}) } },
+    {
+      kind: 'update',
+      alert: {
+        severity: original.severity ?? 'Unknown',
+        ...(original.dryRun ? { dryRunReason: `a correction of a dry run: ${original.dryRun}` } : {}),
+      },
+    },
   );
-  const { Put } = auditPut(deps.store, principal, { action: 'message.correct', target: `message/${original.id}`, after: { correction: id, sender: original.createdBy, correctedBy: principal.sub } }, now);
+  const { Put } = auditPut(
+    deps.store,
+    principal,
+    {
+      action: 'message.correct',
+      target: `message/${original.id}`,
+      after: { correction: id, sender: original.createdBy, correctedBy: principal.sub },
+    },
+    now,
+  );
   await deps.store.doc.send(new PutCommand(Put));
   return { ...created, text, replyTo: original.id };
 }

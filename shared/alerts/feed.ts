@@ -12,7 +12,15 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { Principal } from '../model/schemas';
 import { ProblemError } from '../api/problem';
-import { detectChanges, fetchDashboard, fetchWarning, ninaBaseUrl, ninaIdempotencyKey, ninaWarningToCap, type NinaDashboardItem } from '../cap/nina';
+import {
+  detectChanges,
+  fetchDashboard,
+  fetchWarning,
+  ninaBaseUrl,
+  ninaIdempotencyKey,
+  ninaWarningToCap,
+  type NinaDashboardItem,
+} from '../cap/nina';
 import type { CreateMessageDeps } from '../messages/create';
 import type { Store } from '../store/client';
 import { publishAlert } from './ingest';
@@ -47,16 +55,25 @@ const FeedStateSchema = z.object({ hashes: z.record(z.string(), z.string()) });
 const feedStateKey = (org: string) => ({ PK: `NINAFEED#${org}`, SK: 'NINAFEED' });
 
 async function readHashes(store: Store, org: string): Promise<Map<string, string>> {
-  const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: feedStateKey(org), ConsistentRead: true }));
+  const { Item } = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: feedStateKey(org), ConsistentRead: true }),
+  );
   return new Map(Object.entries(Item ? FeedStateSchema.parse(Item).hashes : {}));
 }
 
 async function writeHashes(store: Store, org: string, hashes: ReadonlyMap<string, string>, now: Date): Promise<void> {
-  await store.doc.send(new PutCommand({ TableName: store.table, Item: { ...feedStateKey(org), hashes: Object.fromEntries(hashes), polledAt: now.toISOString() } }));
+  await store.doc.send(
+    new PutCommand({
+      TableName: store.table,
+      Item: { ...feedStateKey(org), hashes: Object.fromEntries(hashes), polledAt: now.toISOString() },
+    }),
+  );
 }
 
 export async function pollNinaFeeds(deps: FeedDeps): Promise<FeedReport[]> {
-  const feeds = Object.entries(alertPolicy(deps.env)).flatMap(([org, policy]) => (policy.ninaArs ? [{ org, ars: policy.ninaArs }] : []));
+  const feeds = Object.entries(alertPolicy(deps.env)).flatMap(([org, policy]) =>
+    policy.ninaArs ? [{ org, ars: policy.ninaArs }] : [],
+  );
   const reports: FeedReport[] = [];
   for (const feed of feeds) {
     try {
@@ -78,7 +95,9 @@ async function pollOne(org: string, ars: string, deps: FeedDeps): Promise<FeedRe
   const work: { item: NinaDashboardItem; change: FeedOutcome['change'] }[] = [
     ...changes.new.map((item) => ({ item, change: 'new' as const })),
     ...changes.updated.map((item) => ({ item, change: 'updated' as const })),
-    ...changes.cancelled.flatMap((cancellation) => (cancellation.item ? [{ item: cancellation.item, change: 'cancelled' as const }] : [])),
+    ...changes.cancelled.flatMap((cancellation) =>
+      cancellation.item ? [{ item: cancellation.item, change: 'cancelled' as const }] : [],
+    ),
   ];
   const outcomes: FeedOutcome[] = [];
   const next = new Map(changes.next);
@@ -100,11 +119,25 @@ async function pollOne(org: string, ars: string, deps: FeedDeps): Promise<FeedRe
   return { org, ars, outcomes };
 }
 
-async function ingestWarning(principal: Principal, baseUrl: string, item: NinaDashboardItem, deps: FeedDeps): Promise<Pick<FeedOutcome, 'messages' | 'replayed'>> {
+async function ingestWarning(
+  principal: Principal,
+  baseUrl: string,
+  item: NinaDashboardItem,
+  deps: FeedDeps,
+): Promise<Pick<FeedOutcome, 'messages' | 'replayed'>> {
   const detail = await fetchWarning(baseUrl, item.id, { fetch: deps.fetch });
   const converted = ninaWarningToCap(detail);
-  if (!converted.ok) throw new ProblemError(422, `NINA warning ${item.id} is not a valid CAP alert: ${converted.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}`);
-  const response = await publishAlert(principal, converted.alert, { idempotencyKey: ninaIdempotencyKey(item), source: FEED_SOURCE }, deps);
+  if (!converted.ok)
+    throw new ProblemError(
+      422,
+      `NINA warning ${item.id} is not a valid CAP alert: ${converted.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}`,
+    );
+  const response = await publishAlert(
+    principal,
+    converted.alert,
+    { idempotencyKey: ninaIdempotencyKey(item), source: FEED_SOURCE },
+    deps,
+  );
   const body = JSON.parse(response.body) as { messages?: { id: string }[] };
   return { messages: (body.messages ?? []).map((message) => message.id), replayed: response.replayed };
 }

@@ -21,13 +21,19 @@ const WAITING: readonly Delivery['state'][] = ['PENDING', 'HANDOFF'];
 export function gateDeliveries<D extends Pick<Delivery, 'state' | 'reason'>>(deliveries: D[], gate: Gate): D[] {
   if (gate.dryRunReason) {
     const reason = gate.dryRunReason;
-    return deliveries.map((delivery) => (WAITING.includes(delivery.state) ? { ...delivery, state: 'SKIPPED', reason } : delivery));
+    return deliveries.map((delivery) =>
+      WAITING.includes(delivery.state) ? { ...delivery, state: 'SKIPPED', reason } : delivery,
+    );
   }
   if (!gate.needsApproval) return deliveries;
   return deliveries.map((delivery) => {
     if (!WAITING.includes(delivery.state)) return delivery;
     const { reason: _handoffReason, ...rest } = delivery;
-    return { ...rest, state: 'AWAITING_APPROVAL', reason: 'live emergency message: waits for a second person with the "emergency" role to approve it' } as D;
+    return {
+      ...rest,
+      state: 'AWAITING_APPROVAL',
+      reason: 'live emergency message: waits for a second person with the "emergency" role to approve it',
+    } as D;
   });
 }
 
@@ -35,11 +41,17 @@ export function gateDeliveries<D extends Pick<Delivery, 'state' | 'reason'>>(del
  * The state an approved delivery takes: the same as it would have had without the rule. A message
  * approved before its scheduled time waits for it like its other deliveries.
  */
-export function stateAfterApproval(platform: Delivery['platform'], messageState?: Message['state']): { state: 'PENDING' | 'HANDOFF' | 'SCHEDULED'; reason?: string } {
+export function stateAfterApproval(
+  platform: Delivery['platform'],
+  messageState?: Message['state'],
+): { state: 'PENDING' | 'HANDOFF' | 'SCHEDULED'; reason?: string } {
   if (messageState === 'SCHEDULED') return { state: 'SCHEDULED' };
   const spec = PLATFORMS[platform];
   return spec.publishing === 'handoff'
-    ? { state: 'HANDOFF', reason: `${spec.displayName} has no publishing API: post the rendered text by hand, then confirm it` }
+    ? {
+        state: 'HANDOFF',
+        reason: `${spec.displayName} has no publishing API: post the rendered text by hand, then confirm it`,
+      }
     : { state: 'PENDING' };
 }
 

@@ -33,25 +33,55 @@ export interface AlertRequestBody {
 }
 
 /** `POST /alerts`: the raw CAP document, as API Gateway (or the local server) hands it over. */
-export async function receiveCapAlert(principal: Principal, request: AlertRequestBody, deps: CreateMessageDeps): Promise<StoredResponse> {
+export async function receiveCapAlert(
+  principal: Principal,
+  request: AlertRequestBody,
+  deps: CreateMessageDeps,
+): Promise<StoredResponse> {
   requireRole(principal, 'emergency', 'sending CAP alerts');
-  const xml = request.body === undefined ? '' : request.isBase64Encoded ? Buffer.from(request.body, 'base64').toString('utf8') : request.body;
+  const xml =
+    request.body === undefined
+      ? ''
+      : request.isBase64Encoded
+        ? Buffer.from(request.body, 'base64').toString('utf8')
+        : request.body;
   const parsed = parseCapAlert(xml, { contentType: request.contentType ?? '' });
   if (!parsed.ok) {
     if (parsed.wellFormed) await keepRejectedDocument(deps, principal, xml, parsed.problems, parsed.status);
     const [first] = parsed.problems;
-    const detail = parsed.problems.length === 1 && first ? `${first.field}: ${first.message}` : `the CAP alert has ${parsed.problems.length} problems`;
+    const detail =
+      parsed.problems.length === 1 && first
+        ? `${first.field}: ${first.message}`
+        : `the CAP alert has ${parsed.problems.length} problems`;
     throw new ProblemError(parsed.status, detail, { errors: parsed.problems });
   }
   return publishAlert(principal, parsed.alert, { idempotencyKey: capIdempotencyKey(parsed.alert) }, deps);
 }
 
 /** The document that was refused, gzipped into the audit trail: what came in is always on record. */
-async function keepRejectedDocument(deps: CreateMessageDeps, principal: Principal, xml: string, problems: unknown, status: number): Promise<void> {
+async function keepRejectedDocument(
+  deps: CreateMessageDeps,
+  principal: Principal,
+  xml: string,
+  problems: unknown,
+  status: number,
+): Promise<void> {
   const gzipped = gzipSync(Buffer.from(xml, 'utf8')).toString('base64');
-  const document = gzipped.length <= MAX_KEPT_DOCUMENT_BYTES ? { encoding: 'gzip+base64', data: gzipped } : { omitted: `gzipped document is ${gzipped.length} bytes` };
+  const document =
+    gzipped.length <= MAX_KEPT_DOCUMENT_BYTES
+      ? { encoding: 'gzip+base64', data: gzipped }
+      : { omitted: `gzipped document is ${gzipped.length} bytes` };
   const now = (deps.now ?? (() => new Date()))();
-  const { Put } = auditPut(deps.store, principal, { action: 'alert.reject', target: 'alert', after: { status, problems, bytes: Buffer.byteLength(xml, 'utf8'), document } }, now);
+  const { Put } = auditPut(
+    deps.store,
+    principal,
+    {
+      action: 'alert.reject',
+      target: 'alert',
+      after: { status, problems, bytes: Buffer.byteLength(xml, 'utf8'), document },
+    },
+    now,
+  );
   await deps.store.doc.send(new PutCommand(Put));
 }
 
@@ -75,8 +105,19 @@ export interface AlertResponse {
   messages: AlertMessageSummary[];
 }
 
-export async function publishAlert(principal: Principal, alert: CapAlert, options: PublishAlertOptions, deps: CreateMessageDeps): Promise<StoredResponse> {
-  const start = await beginIdempotent(deps.store, principal.org, options.idempotencyKey, requestHash(alert), newMessageId());
+export async function publishAlert(
+  principal: Principal,
+  alert: CapAlert,
+  options: PublishAlertOptions,
+  deps: CreateMessageDeps,
+): Promise<StoredResponse> {
+  const start = await beginIdempotent(
+    deps.store,
+    principal.org,
+    options.idempotencyKey,
+    requestHash(alert),
+    newMessageId(),
+  );
   if (start.kind === 'replay') return { statusCode: start.statusCode, body: start.body, replayed: true };
   if (start.kind === 'resume' && (await getMessageWithDeliveries(deps.store, start.messageId))) {
     // The earlier request wrote its messages and died before answering: point at them; the reconciler queues what is left.
@@ -96,13 +137,31 @@ export async function publishAlert(principal: Principal, alert: CapAlert, option
   return { statusCode: 202, body, replayed: false };
 }
 
-const alertSummary = (alert: CapAlert): AlertResponse['alert'] => ({ identifier: alert.identifier, sender: alert.sender, sent: alert.sent, status: alert.status, msgType: alert.msgType });
+const alertSummary = (alert: CapAlert): AlertResponse['alert'] => ({
+  identifier: alert.identifier,
+  sender: alert.sender,
+  sent: alert.sent,
+  status: alert.status,
+  msgType: alert.msgType,
+});
 
-async function createAlertMessages(principal: Principal, alert: CapAlert, baseId: string, options: PublishAlertOptions, deps: CreateMessageDeps): Promise<AlertResponse> {
+async function createAlertMessages(
+  principal: Principal,
+  alert: CapAlert,
+  baseId: string,
+  options: PublishAlertOptions,
+  deps: CreateMessageDeps,
+): Promise<AlertResponse> {
   const policy = orgAlertPolicy(principal.org);
   const answered = await findReferencedAlerts(deps, principal.org, alert);
-  const drafts = capToMessages(alert, { ...languageOptions(policy), ...(answered.oldest ? { originalHeadline: answered.oldest.headline } : {}) }).filter((draft) => draft.text.trim().length > 0);
-  if (drafts.length === 0) throw new ProblemError(422, 'the alert has no text to publish or record', { errors: [{ field: 'info', message: 'no headline, description, instruction or note' }] });
+  const drafts = capToMessages(alert, {
+    ...languageOptions(policy),
+    ...(answered.oldest ? { originalHeadline: answered.oldest.headline } : {}),
+  }).filter((draft) => draft.text.trim().length > 0);
+  if (drafts.length === 0)
+    throw new ProblemError(422, 'the alert has no text to publish or record', {
+      errors: [{ field: 'info', message: 'no headline, description, instruction or note' }],
+    });
 
   const severity: Severity = alert.info[0]?.severity ?? 'Unknown';
   const messages: AlertMessageSummary[] = [];
@@ -110,7 +169,13 @@ async function createAlertMessages(principal: Principal, alert: CapAlert, baseId
     const replyTo = answered.newest ? messageForLanguage(answered.newest, draft.language) : undefined;
     const created = await createMessage(
       principal,
-      { text: withSource(draft, options.source), link: draft.link, media: [], priority: draft.priority, ...(replyTo ? { replyTo } : {}) },
+      {
+        text: withSource(draft, options.source),
+        link: draft.link,
+        media: [],
+        priority: draft.priority,
+        ...(replyTo ? { replyTo } : {}),
+      },
       { ...deps, messageId: index === 0 ? baseId : `${baseId}-${draft.language.replace(/[^A-Za-z0-9]/g, '')}` },
       {
         kind: draft.kind,
@@ -118,7 +183,14 @@ async function createAlertMessages(principal: Principal, alert: CapAlert, baseId
           severity,
           language: draft.language,
           ...(draft.publishable ? {} : { dryRunReason: draft.unpublishableReason ?? 'not publishable' }),
-          cap: { identifier: alert.identifier, sender: alert.sender, sent: alert.sent, status: alert.status, msgType: alert.msgType, ...(options.source ? { source: options.source } : {}) },
+          cap: {
+            identifier: alert.identifier,
+            sender: alert.sender,
+            sent: alert.sent,
+            status: alert.status,
+            msgType: alert.msgType,
+            ...(options.source ? { source: options.source } : {}),
+          },
         },
       },
     );
@@ -136,7 +208,10 @@ async function createAlertMessages(principal: Principal, alert: CapAlert, baseId
   await putCapReference(deps.store, referenceKey(alert.sender, alert.identifier, alert.sent), {
     org: principal.org,
     messages: Object.fromEntries(messages.map((message) => [message.language, message.id])),
-    headline: answered.oldest && primary.kind !== 'alert' && alert.info.length === 0 ? answered.oldest.headline : headlineOf(alert.info[0]?.headline ?? primary.text),
+    headline:
+      answered.oldest && primary.kind !== 'alert' && alert.info.length === 0
+        ? answered.oldest.headline
+        : headlineOf(alert.info[0]?.headline ?? primary.text),
     kind: primary.kind,
   });
   return { alert: alertSummary(alert), messages };
@@ -158,7 +233,9 @@ interface ReferencedAlerts {
 
 /** An Update or Cancel must name an alert Herold carried; an Alert may name earlier ones (it then threads too). */
 async function findReferencedAlerts(deps: CreateMessageDeps, org: string, alert: CapAlert): Promise<ReferencedAlerts> {
-  const keys = [...alert.references].sort((a, b) => Date.parse(a.sent) - Date.parse(b.sent)).map((reference) => referenceKey(reference.sender, reference.identifier, reference.sent));
+  const keys = [...alert.references]
+    .sort((a, b) => Date.parse(a.sent) - Date.parse(b.sent))
+    .map((reference) => referenceKey(reference.sender, reference.identifier, reference.sent));
   const found = await Promise.all(keys.map((key) => getCapReference(deps.store, org, key)));
   const known = found.filter((item): item is CapReferenceItem => item !== undefined);
   const answers = alert.msgType === 'Update' || alert.msgType === 'Cancel';
@@ -166,8 +243,14 @@ async function findReferencedAlerts(deps: CreateMessageDeps, org: string, alert:
     const named = alert.references.map((reference) => `${reference.sender},${reference.identifier},${reference.sent}`);
     throw new ProblemError(
       422,
-      named.length ? `the ${alert.msgType} refers to an alert Herold does not know: ${named.join(' ')}` : `a ${alert.msgType} must name the alert it refers to in <references>`,
-      { errors: named.length ? named.map((reference) => ({ field: 'references', message: `unknown alert ${reference}` })) : [{ field: 'references', message: 'required for an Update or Cancel' }] },
+      named.length
+        ? `the ${alert.msgType} refers to an alert Herold does not know: ${named.join(' ')}`
+        : `a ${alert.msgType} must name the alert it refers to in <references>`,
+      {
+        errors: named.length
+          ? named.map((reference) => ({ field: 'references', message: `unknown alert ${reference}` }))
+          : [{ field: 'references', message: 'required for an Update or Cancel' }],
+      },
     );
   }
   return { oldest: known[0], newest: known[known.length - 1] };

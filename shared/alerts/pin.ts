@@ -19,7 +19,13 @@ export interface PinOutcome {
   error?: string;
 }
 
-export async function pinOrUnpinAfterPublish(store: Store, client: PlatformClient, context: PlatformContext, message: Message, remoteId: string): Promise<PinOutcome> {
+export async function pinOrUnpinAfterPublish(
+  store: Store,
+  client: PlatformClient,
+  context: PlatformContext,
+  message: Message,
+  remoteId: string,
+): Promise<PinOutcome> {
   const outcome: PinOutcome = { unpinned: [] };
   try {
     if (message.kind === 'alert' && message.priority === 'emergency' && client.pin) {

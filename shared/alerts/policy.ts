@@ -22,7 +22,10 @@ export const OrgAlertPolicySchema = z.strictObject({
   /** the first language is the primary; a second (only `en` is supported) adds an English message */
   languages: z.array(z.string().min(2)).min(1).max(2).default(['de-DE']),
   /** Amtlicher Regionalschlüssel whose NINA warnings the feed poller turns into alerts */
-  ninaArs: z.string().regex(/^\d{12}$/, 'an ARS has twelve digits').optional(),
+  ninaArs: z
+    .string()
+    .regex(/^\d{12}$/, 'an ARS has twelve digits')
+    .optional(),
 });
 export type OrgAlertPolicy = z.infer<typeof OrgAlertPolicySchema>;
 

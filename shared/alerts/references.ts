@@ -25,7 +25,9 @@ export async function putCapReference(store: Store, key: string, item: CapRefere
 
 /** The alert behind a reference key, when it is this organisation's (another's answers like a missing one). */
 export async function getCapReference(store: Store, org: string, key: string): Promise<CapReferenceItem | undefined> {
-  const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: referenceItemKey(key), ConsistentRead: true }));
+  const { Item } = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: referenceItemKey(key), ConsistentRead: true }),
+  );
   if (!Item) return undefined;
   const item = CapReferenceItemSchema.parse(withoutKeys(Item));
   return item.org === org ? item : undefined;
@@ -35,5 +37,7 @@ export async function getCapReference(store: Store, org: string, key: string): P
 export function messageForLanguage(item: CapReferenceItem, language: string): string | undefined {
   const primary = (tag: string) => tag.split(/[-_]/)[0]?.toLowerCase();
   const entries = Object.entries(item.messages);
-  return (entries.find(([tag]) => tag.toLowerCase() === language.toLowerCase()) ?? entries.find(([tag]) => primary(tag) === primary(language)) ?? entries[0])?.[1];
+  return (entries.find(([tag]) => tag.toLowerCase() === language.toLowerCase()) ??
+    entries.find(([tag]) => primary(tag) === primary(language)) ??
+    entries[0])?.[1];
 }

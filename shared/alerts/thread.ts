@@ -12,12 +12,29 @@ type MessageKind = Message['kind'];
 
 /** The first line of a message: its CAP headline, or the start of its text. */
 export function headlineOf(text: string): string {
-  const first = text.split('\n').find((line) => line.trim().length > 0)?.trim() ?? '';
+  const first =
+    text
+      .split('\n')
+      .find((line) => line.trim().length > 0)
+      ?.trim() ?? '';
   return first.length > 120 ? `${first.slice(0, 119)}…` : first;
 }
 
-export function originalReference(kind: MessageKind, headline: string, url: string | undefined, german: boolean): string {
-  const label = german ? (kind === 'all-clear' ? 'Entwarnung zu' : kind === 'cancel' ? 'Widerruf zu' : 'Aktualisierung zu') : kind === 'all-clear' ? 'All-clear for' : 'Update to';
+export function originalReference(
+  kind: MessageKind,
+  headline: string,
+  url: string | undefined,
+  german: boolean,
+): string {
+  const label = german
+    ? kind === 'all-clear'
+      ? 'Entwarnung zu'
+      : kind === 'cancel'
+        ? 'Widerruf zu'
+        : 'Aktualisierung zu'
+    : kind === 'all-clear'
+      ? 'All-clear for'
+      : 'Update to';
   const quoted = german ? `„${headline}“` : `"${headline}"`;
   return url ? `${label} ${quoted}: ${url}` : `${label} ${quoted}`;
 }

@@ -13,11 +13,14 @@ type Claims = Record<string, string | number | boolean | string[]>;
 export function principalFromEvent(event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>): Principal {
   const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Claims } } }).authorizer?.jwt?.claims;
   if (!claims) throw new ProblemError(401, 'a valid bearer token is required');
-  const roles = claimList(claims.roles ?? claims['cognito:groups']).filter((role): role is Role => RoleSchema.safeParse(role).success);
+  const roles = claimList(claims.roles ?? claims['cognito:groups']).filter(
+    (role): role is Role => RoleSchema.safeParse(role).success,
+  );
   const parsed = PrincipalSchema.safeParse({ sub: claims.sub, org: claims.org ?? claims['custom:org'], roles });
   if (!parsed.success) throw new ProblemError(403, 'the token does not name a valid organisation and subject');
   // A well-formed but unknown organisation gets nothing, not an empty world of its own.
-  if (!configuredOrgs().includes(parsed.data.org)) throw new ProblemError(403, 'the token names an organisation Herold does not serve');
+  if (!configuredOrgs().includes(parsed.data.org))
+    throw new ProblemError(403, 'the token names an organisation Herold does not serve');
   return parsed.data;
 }
 
@@ -33,7 +36,10 @@ export function claimList(value: unknown): string[] {
     } catch {
       // API Gateway's own format: "[editor emergency]"
     }
-    return text.slice(1, -1).split(/[\s,]+/).filter(Boolean);
+    return text
+      .slice(1, -1)
+      .split(/[\s,]+/)
+      .filter(Boolean);
   }
   return text.split(/[\s,]+/).filter(Boolean);
 }

@@ -36,7 +36,12 @@ export function readJsonBody(event: ApiEvent): unknown {
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType)) {
     throw new ProblemError(415, 'the body must be JSON (Content-Type: application/json)');
   }
-  const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const raw =
+    event.body === undefined
+      ? ''
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
   if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
     throw new ProblemError(413, `the body is larger than ${MAX_BODY_BYTES / 1024} KB`);
   }
@@ -49,12 +54,20 @@ export function readJsonBody(event: ApiEvent): unknown {
 }
 
 /** A Lambda handler for a table of routes (API Gateway routes by routeKey, so does the local server). */
-export function createApiHandler(routes: Record<string, RouteHandler>, publicRoutes: Record<string, PublicRouteHandler> = {}) {
+export function createApiHandler(
+  routes: Record<string, RouteHandler>,
+  publicRoutes: Record<string, PublicRouteHandler> = {},
+) {
   const dispatch = async (event: ApiEvent): Promise<ApiResult> => {
     const route = routes[event.routeKey];
     try {
       const publicRoute = publicRoutes[event.routeKey];
-      if (publicRoute) return await publicRoute({ event, params: event.pathParameters ?? {}, query: event.queryStringParameters ?? {} });
+      if (publicRoute)
+        return await publicRoute({
+          event,
+          params: event.pathParameters ?? {},
+          query: event.queryStringParameters ?? {},
+        });
       if (!route) throw new ProblemError(404, `no route ${event.routeKey}`);
       const principal = principalFromEvent(event);
       logger.appendKeys({ org: principal.org, sub: principal.sub });
@@ -66,8 +79,18 @@ export function createApiHandler(routes: Record<string, RouteHandler>, publicRou
       });
     } catch (error) {
       if (error instanceof ProblemError) {
-        if (error.status === 401 || error.status === 403) logger.warn('request refused', { securityEvent: true, status: error.status, route: event.routeKey, detail: error.message });
-        return problemResponse(error.status, error.message, { errors: error.errors, type: error.type, instance: event.rawPath });
+        if (error.status === 401 || error.status === 403)
+          logger.warn('request refused', {
+            securityEvent: true,
+            status: error.status,
+            route: event.routeKey,
+            detail: error.message,
+          });
+        return problemResponse(error.status, error.message, {
+          errors: error.errors,
+          type: error.type,
+          instance: event.rawPath,
+        });
       }
       logger.error('request failed', { route: event.routeKey, error: error as Error });
       return problemResponse(500, 'an internal error occurred; it has been logged', { instance: event.rawPath });

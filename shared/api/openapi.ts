@@ -35,36 +35,94 @@ export interface RouteDoc {
 
 export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   'POST /messages': {
-    summary: 'Publish one message to the organisation\'s channels (with ?dryRun=true: a preview, nothing written)',
+    summary: "Publish one message to the organisation's channels (with ?dryRun=true: a preview, nothing written)",
     body: CreateMessageSchema,
     success: [202, 'Accepted: the message and one delivery per channel with its state'],
     headers: [{ name: 'Idempotency-Key', description: 'the same key and body return the original response for 24 h' }],
   },
-  'GET /messages': { summary: 'List the organisation\'s messages, newest first', query: ListMessagesQuerySchema, success: [200, 'A page of messages'] },
-  'GET /messages/{id}': { summary: 'A message with every delivery\'s state, remote URL and error', success: [200, 'The message'] },
-  'PATCH /messages/{id}': { summary: 'Change the time or text of a scheduled message (only while SCHEDULED)', body: UpdateScheduledMessageSchema, success: [200, 'The rescheduled message'] },
-  'DELETE /messages/{id}': { summary: 'Cancel a scheduled or held message: its schedule is deleted, it and its deliveries become CANCELLED', success: [200, 'The cancelled message'] },
-  'POST /messages/{id}/release': { summary: 'Release a message held during a crisis: its deliveries are queued now', success: [202, 'The released message'] },
-  'PUT /organisations/{org}/hold': { summary: 'Switch the organisation\'s crisis hold on or off by hand (admin)', body: HoldRequestSchema, success: [200, 'The hold as it is now'] },
-  'GET /channels': { summary: 'The organisation\'s channels', success: [200, 'The channels'] },
-  'PATCH /channels/{id}': { summary: 'Set a channel active, frozen or retired (admin)', body: ChannelPatchSchema, success: [200, 'The changed channel'] },
-  'POST /messages/{id}/deliveries/{channel}/confirm': { summary: 'Confirm that a person posted a hand-off delivery', body: ConfirmSchema, success: [200, 'The delivery, now PUBLISHED'] },
-  'GET /audit': { summary: 'The audit trail (admin)', query: AuditQuerySchema, success: [200, 'Audit entries, newest first'] },
-  'POST /previews': { summary: 'Each channel\'s rendered text, its length by that platform\'s count, and why it would be skipped; writes nothing', body: CreateMessageSchema, success: [200, 'The preview per channel'] },
+  'GET /messages': {
+    summary: "List the organisation's messages, newest first",
+    query: ListMessagesQuerySchema,
+    success: [200, 'A page of messages'],
+  },
+  'GET /messages/{id}': {
+    summary: "A message with every delivery's state, remote URL and error",
+    success: [200, 'The message'],
+  },
+  'PATCH /messages/{id}': {
+    summary: 'Change the time or text of a scheduled message (only while SCHEDULED)',
+    body: UpdateScheduledMessageSchema,
+    success: [200, 'The rescheduled message'],
+  },
+  'DELETE /messages/{id}': {
+    summary: 'Cancel a scheduled or held message: its schedule is deleted, it and its deliveries become CANCELLED',
+    success: [200, 'The cancelled message'],
+  },
+  'POST /messages/{id}/release': {
+    summary: 'Release a message held during a crisis: its deliveries are queued now',
+    success: [202, 'The released message'],
+  },
+  'PUT /organisations/{org}/hold': {
+    summary: "Switch the organisation's crisis hold on or off by hand (admin)",
+    body: HoldRequestSchema,
+    success: [200, 'The hold as it is now'],
+  },
+  'GET /channels': { summary: "The organisation's channels", success: [200, 'The channels'] },
+  'PATCH /channels/{id}': {
+    summary: 'Set a channel active, frozen or retired (admin)',
+    body: ChannelPatchSchema,
+    success: [200, 'The changed channel'],
+  },
+  'POST /messages/{id}/deliveries/{channel}/confirm': {
+    summary: 'Confirm that a person posted a hand-off delivery',
+    body: ConfirmSchema,
+    success: [200, 'The delivery, now PUBLISHED'],
+  },
+  'GET /audit': {
+    summary: 'The audit trail (admin)',
+    query: AuditQuerySchema,
+    success: [200, 'Audit entries, newest first'],
+  },
+  'POST /previews': {
+    summary:
+      "Each channel's rendered text, its length by that platform's count, and why it would be skipped; writes nothing",
+    body: CreateMessageSchema,
+    success: [200, 'The preview per channel'],
+  },
   'GET /reports/followers': {
-    summary: 'Followers per channel between two dates, with change and series: JSON, CSV, Markdown or SVG (Accept or format=)',
+    summary:
+      'Followers per channel between two dates, with change and series: JSON, CSV, Markdown or SVG (Accept or format=)',
     query: ReportQueryDocSchema,
     success: [200, 'The report'],
   },
-  'GET /reports/followers.html': { summary: 'The follower report as a web page: table and chart', query: ReportQueryDocSchema, success: [200, 'HTML page'] },
-  'PUT /channels/{id}/followers/{date}': { summary: 'Enter a follower figure by hand (admin), e.g. for WhatsApp Channels', body: ManualFigureBodySchema, success: [200, 'The stored figure'] },
+  'GET /reports/followers.html': {
+    summary: 'The follower report as a web page: table and chart',
+    query: ReportQueryDocSchema,
+    success: [200, 'HTML page'],
+  },
+  'PUT /channels/{id}/followers/{date}': {
+    summary: 'Enter a follower figure by hand (admin), e.g. for WhatsApp Channels',
+    body: ManualFigureBodySchema,
+    success: [200, 'The stored figure'],
+  },
   'POST /alerts': {
-    summary: 'A CAP 1.2 alert in: one message per language; Update/Cancel threaded under the alert they reference; Exercise/Test/System/Draft recorded as a dry run (emergency role)',
-    rawBody: { contentTypes: ['application/cap+xml', 'application/xml'], description: 'a CAP 1.2 <alert> document, at most 512 KB, without DTD or entities' },
+    summary:
+      'A CAP 1.2 alert in: one message per language; Update/Cancel threaded under the alert they reference; Exercise/Test/System/Draft recorded as a dry run (emergency role)',
+    rawBody: {
+      contentTypes: ['application/cap+xml', 'application/xml'],
+      description: 'a CAP 1.2 <alert> document, at most 512 KB, without DTD or entities',
+    },
     success: [202, 'Accepted: the alert and the messages it became, each with its deliveries'],
   },
-  'POST /messages/{id}/approve': { summary: 'Second-person approval of a live emergency message (emergency role, not the sender)', success: [200, 'The deliveries, now on their urgent queues'] },
-  'POST /messages/{id}/correct': { summary: 'Publish a correction of an alert in its thread, by default with the German correction template', body: CorrectionSchema, success: [202, 'The correction message and its deliveries'] },
+  'POST /messages/{id}/approve': {
+    summary: 'Second-person approval of a live emergency message (emergency role, not the sender)',
+    success: [200, 'The deliveries, now on their urgent queues'],
+  },
+  'POST /messages/{id}/correct': {
+    summary: 'Publish a correction of an alert in its thread, by default with the German correction template',
+    body: CorrectionSchema,
+    success: [202, 'The correction message and its deliveries'],
+  },
   'GET /openapi.json': { summary: 'This description', success: [200, 'OpenAPI 3.1 document'] },
 };
 
@@ -79,17 +137,38 @@ export function openApiDocument(serverUrl?: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
     const doc = ROUTE_DOCS[`${route.method} ${route.path}` as RouteKey];
-    const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: jsonSchema(IdSchema) }));
+    const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => ({
+      name: match[1],
+      in: 'path',
+      required: true,
+      schema: jsonSchema(IdSchema),
+    }));
     const queryParams = doc.query ? queryParameters(doc.query) : [];
-    const headerParams = (doc.headers ?? []).map((header) => ({ name: header.name, in: 'header', required: false, description: header.description, schema: { type: 'string' } }));
+    const headerParams = (doc.headers ?? []).map((header) => ({
+      name: header.name,
+      in: 'header',
+      required: false,
+      description: header.description,
+      schema: { type: 'string' },
+    }));
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
       summary: doc.summary,
       ...('public' in route && route.public ? { security: [] } : {}),
       parameters: [...pathParams, ...queryParams, ...headerParams],
-      ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(doc.body) } } } } : {}),
+      ...(doc.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(doc.body) } } } }
+        : {}),
       ...(doc.rawBody
-        ? { requestBody: { required: true, description: doc.rawBody.description, content: Object.fromEntries(doc.rawBody.contentTypes.map((type) => [type, { schema: { type: 'string' } }])) } }
+        ? {
+            requestBody: {
+              required: true,
+              description: doc.rawBody.description,
+              content: Object.fromEntries(
+                doc.rawBody.contentTypes.map((type) => [type, { schema: { type: 'string' } }]),
+              ),
+            },
+          }
         : {}),
       responses: {
         [String(doc.success[0])]: { description: doc.success[1], content: { 'application/json': {} } },
@@ -103,7 +182,11 @@ export function openApiDocument(serverUrl?: string) {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Herold API', version: '1.0.0', description: 'One message in, every channel out, every delivery accounted for; emergencies first.' },
+    info: {
+      title: 'Herold API',
+      version: '1.0.0',
+      description: 'One message in, every channel out, every delivery accounted for; emergencies first.',
+    },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     security: [{ bearer: [] }],
     paths,
@@ -119,7 +202,14 @@ export function openApiDocument(serverUrl?: string) {
             status: { type: 'integer' },
             detail: { type: 'string' },
             instance: { type: 'string' },
-            errors: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['field', 'message'],
+                properties: { field: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
           },
         },
       },
@@ -129,5 +219,10 @@ export function openApiDocument(serverUrl?: string) {
 
 function queryParameters(schema: z.ZodType) {
   const json = jsonSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, property]) => ({ name, in: 'query', required: json.required?.includes(name) ?? false, schema: property }));
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    schema: property,
+  }));
 }

@@ -39,7 +39,11 @@ export class ProblemError extends Error {
   }
 }
 
-export function problemResponse(status: number, detail: string, options: { errors?: FieldError[]; type?: string; instance?: string } = {}): APIGatewayProxyStructuredResultV2 {
+export function problemResponse(
+  status: number,
+  detail: string,
+  options: { errors?: FieldError[]; type?: string; instance?: string } = {},
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: status,
     headers: { 'content-type': 'application/problem+json' },
@@ -55,7 +59,10 @@ export function problemResponse(status: number, detail: string, options: { error
 }
 
 export const fieldPath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)), '');
+  path.reduce<string>(
+    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)),
+    '',
+  );
 
 export function zodFieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.flatMap((issue) => {
@@ -67,7 +74,11 @@ export function zodFieldErrors(error: z.ZodError): FieldError[] {
 }
 
 /** Parse with a schema or throw a 422 listing every wrong field. */
-export function parseOrProblem<T extends z.ZodType>(schema: T, value: unknown, detail = 'the request has invalid fields'): z.output<T> {
+export function parseOrProblem<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  detail = 'the request has invalid fields',
+): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success) throw new ProblemError(422, detail, { errors: zodFieldErrors(result.error) });
   return result.data;

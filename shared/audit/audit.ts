@@ -60,7 +60,11 @@ export function auditPut(store: Store, principal: Pick<Principal, 'org' | 'sub'>
 /** Every day of the range is one partition: Query each, newest first. */
 export async function queryAudit(store: Store, org: string, from: string, to: string): Promise<AuditEntry[]> {
   const days: string[] = [];
-  for (let day = new Date(`${to}T00:00:00Z`); day >= new Date(`${from}T00:00:00Z`); day = new Date(day.getTime() - 86_400_000)) {
+  for (
+    let day = new Date(`${to}T00:00:00Z`);
+    day >= new Date(`${from}T00:00:00Z`);
+    day = new Date(day.getTime() - 86_400_000)
+  ) {
     days.push(day.toISOString().slice(0, 10));
   }
   const pages = await Promise.all(
@@ -80,4 +84,7 @@ export async function queryAudit(store: Store, org: string, from: string, to: st
 export const AuditQuerySchema = z
   .object({ from: z.iso.date(), to: z.iso.date() })
   .refine((range) => range.from <= range.to, { message: '"from" must not be after "to"', path: ['from'] })
-  .refine((range) => Date.parse(range.to) - Date.parse(range.from) <= 92 * 86_400_000, { message: 'the range is at most 92 days', path: ['to'] });
+  .refine((range) => Date.parse(range.to) - Date.parse(range.from) <= 92 * 86_400_000, {
+    message: 'the range is at most 92 days',
+    path: ['to'],
+  });

@@ -106,12 +106,20 @@ export function districtArs(ars: string): string {
   return `${ars.slice(0, 5)}0000000`;
 }
 
-export async function fetchDashboard(baseUrl: string, ars: string, options: NinaRequestOptions = {}): Promise<NinaDashboard> {
+export async function fetchDashboard(
+  baseUrl: string,
+  ars: string,
+  options: NinaRequestOptions = {},
+): Promise<NinaDashboard> {
   const body = await getJson(`${trimSlash(baseUrl)}/dashboard/${districtArs(ars)}.json`, options);
   return parseOrThrow(NinaDashboardSchema, body, 'dashboard');
 }
 
-export async function fetchWarning(baseUrl: string, id: string, options: NinaRequestOptions = {}): Promise<NinaWarning> {
+export async function fetchWarning(
+  baseUrl: string,
+  id: string,
+  options: NinaRequestOptions = {},
+): Promise<NinaWarning> {
   const body = await getJson(`${trimSlash(baseUrl)}/warnings/${encodeURIComponent(id)}.json`, options);
   return parseOrThrow(NinaWarningSchema, body, `warning ${id}`);
 }
@@ -123,14 +131,19 @@ function trimSlash(baseUrl: string): string {
 async function getJson(url: string, options: NinaRequestOptions): Promise<unknown> {
   const response = await httpRequest({ method: 'GET', url, fetch: options.fetch, timeoutMs: options.timeoutMs });
   if (response.status !== 200) {
-    throw new PlatformError(classByStatus(response.status), `NINA answered ${response.status} for ${url}: ${safeDetail(response.body)}`, { code: response.status });
+    throw new PlatformError(
+      classByStatus(response.status),
+      `NINA answered ${response.status} for ${url}: ${safeDetail(response.body)}`,
+      { code: response.status },
+    );
   }
   return response.body;
 }
 
 function parseOrThrow<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const result = schema.safeParse(body);
-  if (!result.success) throw new PlatformError('permanent', `NINA ${what} has an unexpected shape: ${z.prettifyError(result.error)}`);
+  if (!result.success)
+    throw new PlatformError('permanent', `NINA ${what} has an unexpected shape: ${z.prettifyError(result.error)}`);
   return result.data;
 }
 
@@ -196,7 +209,10 @@ export function detectChanges(previous: ReadonlyMap<string, string>, dashboard: 
 export function ninaWarningToCap(json: unknown): { ok: true; alert: CapAlert } | { ok: false; problems: CapProblem[] } {
   const shape = NinaWarningSchema.safeParse(json);
   if (!shape.success) {
-    return { ok: false, problems: shape.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message })) };
+    return {
+      ok: false,
+      problems: shape.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message })),
+    };
   }
   const warning = shape.data;
   const candidate: CapAlertInput = {
@@ -245,7 +261,8 @@ function toCapInfo(info: z.infer<typeof NinaInfoSchema>): CapInfoInput {
     parameter,
     area: info.area?.map((area) => {
       const geocode = area.geocode?.map(({ valueName, value }) => ({ valueName, value }));
-      const description = area.areaDesc?.trim() || (geocode?.length ? `Gebiet ${geocode.map((code) => code.value).join(', ')}` : '');
+      const description =
+        area.areaDesc?.trim() || (geocode?.length ? `Gebiet ${geocode.map((code) => code.value).join(', ')}` : '');
       return { areaDesc: description, geocode };
     }),
   };
@@ -275,7 +292,9 @@ function plainText(html: string | undefined): string | undefined {
     .replace(/<\/p>\s*<p[^>]*>/gi, '\n\n')
     .replace(/<[^>]+>/g, '')
     .replace(/&(amp|lt|gt|quot|apos|nbsp);/g, (_match, name: string) => HTML_ENTITIES[name] ?? '')
-    .replace(/&#(\d+);/g, (match, code: string) => (Number(code) > 0 && Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : match))
+    .replace(/&#(\d+);/g, (match, code: string) =>
+      Number(code) > 0 && Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : match,
+    )
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

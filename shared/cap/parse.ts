@@ -41,7 +41,11 @@ export function isCapContentType(contentType: string): boolean {
 
 export function parseCapAlert(xml: string, options: CapParseOptions = {}): CapParseResult {
   if (options.contentType !== undefined && !isCapContentType(options.contentType)) {
-    return refuse(415, 'content-type', `${options.contentType || '(none)'} is not a CAP media type; send ${CAP_CONTENT_TYPES.join(' or ')}`);
+    return refuse(
+      415,
+      'content-type',
+      `${options.contentType || '(none)'} is not a CAP media type; send ${CAP_CONTENT_TYPES.join(' or ')}`,
+    );
   }
   if (Buffer.byteLength(xml, 'utf8') > MAX_CAP_DOCUMENT_BYTES) {
     return refuse(413, 'document', `the document is larger than ${MAX_CAP_DOCUMENT_BYTES / 1024} KB`);
@@ -55,21 +59,39 @@ export function parseCapAlert(xml: string, options: CapParseOptions = {}): CapPa
 
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
-    return refuse(400, 'document', `not well-formed XML: ${validation.err.msg} (line ${validation.err.line}, column ${validation.err.col})`);
+    return refuse(
+      400,
+      'document',
+      `not well-formed XML: ${validation.err.msg} (line ${validation.err.line}, column ${validation.err.col})`,
+    );
   }
   let root: XmlElement;
   try {
     root = readDocument(text);
   } catch (error) {
     // Well-formed but refused by the reader's limits (nesting depth, reserved names) or namespace rules.
-    return refuse(400, 'document', `the document cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    return refuse(
+      400,
+      'document',
+      `the document cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   if (root.localName !== 'alert') {
-    return { ok: false, status: 422, wellFormed: true, problems: [{ field: 'alert', message: `the root element is <${root.qualifiedName}>, not a CAP <alert>` }] };
+    return {
+      ok: false,
+      status: 422,
+      wellFormed: true,
+      problems: [{ field: 'alert', message: `the root element is <${root.qualifiedName}>, not a CAP <alert>` }],
+    };
   }
   if (root.namespace !== CAP_NAMESPACE) {
-    return { ok: false, status: 422, wellFormed: true, problems: [{ field: 'alert', message: describeWrongNamespace(root.namespace) }] };
+    return {
+      ok: false,
+      status: 422,
+      wellFormed: true,
+      problems: [{ field: 'alert', message: describeWrongNamespace(root.namespace) }],
+    };
   }
 
   const readerProblems: CapProblem[] = [];
@@ -142,13 +164,15 @@ function toElement(node: OrderedNode, inheritedScope: Map<string, string>): XmlE
   const prefix = colon >= 0 ? qualifiedName.slice(0, colon) : '';
   const localName = colon >= 0 ? qualifiedName.slice(colon + 1) : qualifiedName;
   const namespace = scope.get(prefix) || undefined;
-  if (prefix && namespace === undefined) throw new Error(`the prefix "${prefix}" of <${qualifiedName}> is not declared`);
+  if (prefix && namespace === undefined)
+    throw new Error(`the prefix "${prefix}" of <${qualifiedName}> is not declared`);
 
   const children: XmlElement[] = [];
   let text = '';
   for (const child of (node[qualifiedName] as OrderedNode[] | undefined) ?? []) {
     if ('#text' in child) text += decodeCharacterReferences(String(child['#text']));
-    else if ('#cdata' in child) text += (child['#cdata'] as { '#text'?: unknown }[]).map((part) => String(part['#text'] ?? '')).join('');
+    else if ('#cdata' in child)
+      text += (child['#cdata'] as { '#text'?: unknown }[]).map((part) => String(part['#text'] ?? '')).join('');
     else if (elementName(child) !== undefined) children.push(toElement(child, scope));
   }
   return { qualifiedName, localName, namespace, children, text: text.trim() };
@@ -162,7 +186,11 @@ function decodeCharacterReferences(value: string): string {
     if (!reference.endsWith(';')) throw new Error('a bare "&" must be written as &amp;');
     const predefined = PREDEFINED_ENTITIES[name];
     if (predefined !== undefined) return predefined;
-    const code = name.startsWith('#x') ? Number.parseInt(name.slice(2), 16) : name.startsWith('#') ? Number.parseInt(name.slice(1), 10) : Number.NaN;
+    const code = name.startsWith('#x')
+      ? Number.parseInt(name.slice(2), 16)
+      : name.startsWith('#')
+        ? Number.parseInt(name.slice(1), 10)
+        : Number.NaN;
     if (Number.isInteger(code) && code > 0 && code <= 0x10ffff) return String.fromCodePoint(code);
     throw new Error(`the entity reference ${reference} is not declared`);
   });
@@ -175,8 +203,22 @@ type FieldSpec = 'one' | 'many' | { many: FieldTable };
 type FieldTable = Record<string, FieldSpec>;
 
 const VALUE_PAIR: FieldTable = { valueName: 'one', value: 'one' };
-const AREA_FIELDS: FieldTable = { areaDesc: 'one', polygon: 'many', circle: 'many', geocode: { many: VALUE_PAIR }, altitude: 'one', ceiling: 'one' };
-const RESOURCE_FIELDS: FieldTable = { resourceDesc: 'one', mimeType: 'one', size: 'one', uri: 'one', derefUri: 'one', digest: 'one' };
+const AREA_FIELDS: FieldTable = {
+  areaDesc: 'one',
+  polygon: 'many',
+  circle: 'many',
+  geocode: { many: VALUE_PAIR },
+  altitude: 'one',
+  ceiling: 'one',
+};
+const RESOURCE_FIELDS: FieldTable = {
+  resourceDesc: 'one',
+  mimeType: 'one',
+  size: 'one',
+  uri: 'one',
+  derefUri: 'one',
+  digest: 'one',
+};
 const INFO_FIELDS: FieldTable = {
   language: 'one',
   category: 'many',
@@ -223,7 +265,12 @@ const ALERT_FIELDS: FieldTable = {
  * not verify the signature; trust comes from the authenticated API caller, not from the document.
  * Empty elements count as absent, as real feeds send `<polygon></polygon>`.
  */
-function readFields(element: XmlElement, table: FieldTable, path: string, problems: CapProblem[]): Record<string, unknown> {
+function readFields(
+  element: XmlElement,
+  table: FieldTable,
+  path: string,
+  problems: CapProblem[],
+): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   const counts = new Map<string, number>();
   for (const child of element.children) {

@@ -13,8 +13,31 @@ export const CAP_NAMESPACE = 'urn:oasis:names:tc:emergency:cap:1.2';
 export const CAP_STATUSES = ['Actual', 'Exercise', 'System', 'Test', 'Draft'] as const;
 export const CAP_MSG_TYPES = ['Alert', 'Update', 'Cancel', 'Ack', 'Error'] as const;
 export const CAP_SCOPES = ['Public', 'Restricted', 'Private'] as const;
-export const CAP_CATEGORIES = ['Geo', 'Met', 'Safety', 'Security', 'Rescue', 'Fire', 'Health', 'Env', 'Transport', 'Infra', 'CBRNE', 'Other'] as const;
-export const CAP_RESPONSE_TYPES = ['Shelter', 'Evacuate', 'Prepare', 'Execute', 'Avoid', 'Monitor', 'Assess', 'AllClear', 'None'] as const;
+export const CAP_CATEGORIES = [
+  'Geo',
+  'Met',
+  'Safety',
+  'Security',
+  'Rescue',
+  'Fire',
+  'Health',
+  'Env',
+  'Transport',
+  'Infra',
+  'CBRNE',
+  'Other',
+] as const;
+export const CAP_RESPONSE_TYPES = [
+  'Shelter',
+  'Evacuate',
+  'Prepare',
+  'Execute',
+  'Avoid',
+  'Monitor',
+  'Assess',
+  'AllClear',
+  'None',
+] as const;
 export const CAP_URGENCIES = ['Immediate', 'Expected', 'Future', 'Past', 'Unknown'] as const;
 export const CAP_SEVERITIES = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] as const;
 export const CAP_CERTAINTIES = ['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown'] as const;
@@ -25,7 +48,10 @@ const CAP_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[-+]\d{2}:\d{2}$/;
 export const CapDateTimeSchema = z
   .string()
   .trim()
-  .regex(CAP_DATE_TIME, 'must be a date and time with a numeric offset, e.g. 2025-01-08T09:30:00+01:00 ("Z" is not allowed)')
+  .regex(
+    CAP_DATE_TIME,
+    'must be a date and time with a numeric offset, e.g. 2025-01-08T09:30:00+01:00 ("Z" is not allowed)',
+  )
   .refine((value) => !Number.isNaN(Date.parse(value)), 'is not a real date and time');
 
 /** identifier and sender: no spaces, commas or the restricted characters < and & (spec §3.2.1). */
@@ -45,7 +71,9 @@ export type CapValuePair = z.infer<typeof CapValuePairSchema>;
 
 /** Space-delimited list whose items may be double-quoted when they contain spaces (addresses, incidents). */
 export function splitQuotedList(value: string): string[] {
-  return [...value.matchAll(/"([^"]*)"|(\S+)/g)].map((match) => (match[1] ?? match[2] ?? '').trim()).filter((item) => item.length > 0);
+  return [...value.matchAll(/"([^"]*)"|(\S+)/g)]
+    .map((match) => (match[1] ?? match[2] ?? '').trim())
+    .filter((item) => item.length > 0);
 }
 
 export const CapReferenceSchema = z.object({
@@ -61,7 +89,10 @@ const ReferencesSchema = z.string().transform((value, context) => {
   for (const triple of value.trim().split(/\s+/).filter(Boolean)) {
     const [sender, identifier, sent, ...rest] = triple.split(',');
     if (!sender || !identifier || !sent || rest.length > 0 || !CapDateTimeSchema.safeParse(sent).success) {
-      context.addIssue({ code: 'custom', message: `"${triple}" is not a sender,identifier,sent triple with a CAP date and time` });
+      context.addIssue({
+        code: 'custom',
+        message: `"${triple}" is not a sender,identifier,sent triple with a CAP date and time`,
+      });
       continue;
     }
     references.push({ sender, identifier, sent });
@@ -126,18 +157,16 @@ export const CapAreaSchema = z
     altitude: DecimalSchema.optional(),
     ceiling: DecimalSchema.optional(),
   })
-  .refine((area) => area.ceiling === undefined || area.altitude !== undefined, { message: 'ceiling needs an altitude', path: ['ceiling'] });
+  .refine((area) => area.ceiling === undefined || area.altitude !== undefined, {
+    message: 'ceiling needs an altitude',
+    path: ['ceiling'],
+  });
 export type CapArea = z.infer<typeof CapAreaSchema>;
 
 export const CapResourceSchema = z.object({
   resourceDesc: nonEmptyText,
   mimeType: nonEmptyText,
-  size: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number of bytes')
-    .transform(Number)
-    .optional(),
+  size: z.string().trim().regex(/^\d+$/, 'must be a whole number of bytes').transform(Number).optional(),
   uri: z.string().trim().optional(),
   derefUri: z.string().optional(),
   digest: z.string().trim().optional(),
@@ -193,7 +222,11 @@ export const CapAlertSchema = z
   })
   .superRefine((alert, context) => {
     if (alert.scope === 'Private' && !alert.addresses?.length) {
-      context.addIssue({ code: 'custom', message: 'addresses are required when scope is Private', path: ['addresses'] });
+      context.addIssue({
+        code: 'custom',
+        message: 'addresses are required when scope is Private',
+        path: ['addresses'],
+      });
     }
   });
 export type CapAlert = z.output<typeof CapAlertSchema>;
@@ -202,7 +235,10 @@ export type CapAlertInput = z.input<typeof CapAlertSchema>;
 
 /** Field paths as CAP users read them: `info[0].area[1].areaDesc`. */
 export function formatFieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
+    '',
+  );
 }
 
 export interface CapProblem {
@@ -211,7 +247,9 @@ export interface CapProblem {
 }
 
 /** Validate a candidate alert; problems name each field path and, for value sets, what came in and what is allowed. */
-export function validateCapAlert(candidate: unknown): { ok: true; alert: CapAlert } | { ok: false; problems: CapProblem[] } {
+export function validateCapAlert(
+  candidate: unknown,
+): { ok: true; alert: CapAlert } | { ok: false; problems: CapProblem[] } {
   const result = CapAlertSchema.safeParse(candidate, { reportInput: true });
   if (result.success) return { ok: true, alert: result.data };
   return { ok: false, problems: result.error.issues.map(describeIssue) };

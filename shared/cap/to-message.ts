@@ -56,11 +56,14 @@ const EMERGENCY_SEVERITIES: readonly CapInfo['severity'][] = ['Extreme', 'Severe
 
 /** The design's rule: urgent and serious alerts take the emergency lane. */
 export function capPriority(info: Pick<CapInfo, 'urgency' | 'severity'>): Priority {
-  return EMERGENCY_URGENCIES.includes(info.urgency) && EMERGENCY_SEVERITIES.includes(info.severity) ? 'emergency' : 'normal';
+  return EMERGENCY_URGENCIES.includes(info.urgency) && EMERGENCY_SEVERITIES.includes(info.severity)
+    ? 'emergency'
+    : 'normal';
 }
 
 export function capMessageKind(alert: Pick<CapAlert, 'msgType' | 'info'>): CapMessageKind {
-  if (alert.msgType === 'Cancel' || alert.info.some((info) => info.responseType.includes('AllClear'))) return 'all-clear';
+  if (alert.msgType === 'Cancel' || alert.info.some((info) => info.responseType.includes('AllClear')))
+    return 'all-clear';
   if (alert.msgType === 'Alert') return 'alert';
   // Update, and the never-published Ack and Error, all answer an earlier alert.
   return 'update';
@@ -87,14 +90,22 @@ export function capToMessages(alert: CapAlert, options: CapToMessagesOptions = {
   const reason = capUnpublishableReason(alert);
   const shared = {
     kind: capMessageKind(alert),
-    referencesKeys: oldestFirst(alert.references).map((reference) => referenceKey(reference.sender, reference.identifier, reference.sent)),
+    referencesKeys: oldestFirst(alert.references).map((reference) =>
+      referenceKey(reference.sender, reference.identifier, reference.sent),
+    ),
     capIdentifier: alert.identifier,
   };
 
   if (alert.info.length === 0) {
-    const languages = [preferredLanguage, ...(options.secondLanguage && !samePrimaryLanguage(options.secondLanguage, preferredLanguage) ? [options.secondLanguage] : [])];
+    const languages = [
+      preferredLanguage,
+      ...(options.secondLanguage && !samePrimaryLanguage(options.secondLanguage, preferredLanguage)
+        ? [options.secondLanguage]
+        : []),
+    ];
     return languages.map((language) => {
-      const text = alert.msgType === 'Cancel' ? bareCancelText(alert, language, options.originalHeadline) : (alert.note ?? '');
+      const text =
+        alert.msgType === 'Cancel' ? bareCancelText(alert, language, options.originalHeadline) : (alert.note ?? '');
       const noTextReason = text ? undefined : 'the alert has no info block, so there is no text to publish';
       return draft({ ...shared, language, text, priority: 'normal', sourceName: alert.sender }, reason ?? noTextReason);
     });
@@ -110,20 +121,33 @@ export function capToMessages(alert: CapAlert, options: CapToMessagesOptions = {
     const text = infoText(info);
     const link = httpLink(info.web);
     return draft(
-      { ...shared, language: info.language, text, ...(link ? { link } : {}), priority: capPriority(info), sourceName: info.senderName || alert.sender },
+      {
+        ...shared,
+        language: info.language,
+        text,
+        ...(link ? { link } : {}),
+        priority: capPriority(info),
+        sourceName: info.senderName || alert.sender,
+      },
       reason ?? (text ? undefined : 'the info block has no headline, description or instruction to publish'),
     );
   });
 }
 
-function draft(fields: Omit<CapMessageDraft, 'publishable' | 'unpublishableReason'>, reason: string | undefined): CapMessageDraft {
+function draft(
+  fields: Omit<CapMessageDraft, 'publishable' | 'unpublishableReason'>,
+  reason: string | undefined,
+): CapMessageDraft {
   return reason ? { ...fields, publishable: false, unpublishableReason: reason } : { ...fields, publishable: true };
 }
 
 /** Exact tag first (de-DE), then the same primary language (de, DE, de-AT). */
 function findInfo(infos: CapInfo[], language: string): CapInfo | undefined {
   const wanted = language.toLowerCase();
-  return infos.find((info) => info.language.toLowerCase() === wanted) ?? infos.find((info) => samePrimaryLanguage(info.language, language));
+  return (
+    infos.find((info) => info.language.toLowerCase() === wanted) ??
+    infos.find((info) => samePrimaryLanguage(info.language, language))
+  );
 }
 
 function samePrimaryLanguage(a: string, b: string): boolean {
@@ -175,7 +199,14 @@ function formatSent(sent: string, locale: string): string | undefined {
   const instant = Date.parse(sent);
   if (Number.isNaN(instant)) return undefined;
   // Dresden's alerts speak German local time, whatever offset the original was sent with.
-  return new Intl.DateTimeFormat(locale, { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' })
+  return new Intl.DateTimeFormat(locale, {
+    timeZone: 'Europe/Berlin',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  })
     .format(instant)
     .replace(',', '');
 }

@@ -14,11 +14,18 @@ export const ChannelPatchSchema = z.strictObject({
   reason: z.string().trim().min(1).max(500).optional(),
 });
 
-export async function updateChannelState(store: Store, principal: Principal, channelId: string, patch: z.infer<typeof ChannelPatchSchema>, now = new Date()) {
+export async function updateChannelState(
+  store: Store,
+  principal: Principal,
+  channelId: string,
+  patch: z.infer<typeof ChannelPatchSchema>,
+  now = new Date(),
+) {
   requireRole(principal, 'admin', 'changing a channel');
   const channel = await getChannel(store, channelId);
   if (!channel || channel.org !== principal.org) throw new ProblemError(404, `channel "${channelId}" not found`);
-  if (channel.state === 'retired' && patch.state !== 'retired') throw new ProblemError(409, 'a retired channel stays retired; add a new channel instead');
+  if (channel.state === 'retired' && patch.state !== 'retired')
+    throw new ProblemError(409, 'a retired channel stays retired; add a new channel instead');
   try {
     await store.doc.send(
       new TransactWriteCommand({
@@ -27,13 +34,29 @@ export async function updateChannelState(store: Store, principal: Principal, cha
             Update: {
               TableName: store.table,
               Key: keys.channel(channelId),
-              UpdateExpression: patch.reason ? 'SET #state = :state, stateReason = :reason' : 'SET #state = :state REMOVE stateReason',
+              UpdateExpression: patch.reason
+                ? 'SET #state = :state, stateReason = :reason'
+                : 'SET #state = :state REMOVE stateReason',
               ConditionExpression: '#state = :seen',
               ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: { ':state': patch.state, ':seen': channel.state, ...(patch.reason ? { ':reason': patch.reason } : {}) },
+              ExpressionAttributeValues: {
+                ':state': patch.state,
+                ':seen': channel.state,
+                ...(patch.reason ? { ':reason': patch.reason } : {}),
+              },
             },
           },
-          auditPut(store, principal, { action: 'channel.update', target: `channel/${channelId}`, before: { state: channel.state, reason: channel.stateReason }, after: patch }, now),
+          auditPut(
+            store,
+            principal,
+            {
+              action: 'channel.update',
+              target: `channel/${channelId}`,
+              before: { state: channel.state, reason: channel.stateReason },
+              after: patch,
+            },
+            now,
+          ),
         ],
       }),
     );

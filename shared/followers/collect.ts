@@ -24,7 +24,10 @@ export async function collectFollowers(options: {
   if (channel.state === 'retired') return { collected: false, reason: 'retired' };
   const raw = await options.readCount();
   const count = FollowerCountSchema.safeParse(raw);
-  if (!count.success) throw new Error(`${channel.platform} returned ${String(raw)} as the follower count of ${channel.id}: ${count.error.issues[0]?.message}`);
+  if (!count.success)
+    throw new Error(
+      `${channel.platform} returned ${String(raw)} as the follower count of ${channel.id}: ${count.error.issues[0]?.message}`,
+    );
   const figure = await putFollowerCount(options.doc, options.table, {
     channel,
     date: options.date,

@@ -48,7 +48,8 @@ export function parseCsv(text: string): CsvRecord[] {
         quoted = false;
         position++;
         const next = input[position];
-        if (next !== undefined && next !== ',' && next !== '\r' && next !== '\n') throw new CsvSyntaxError(line, 'text after a closing quote');
+        if (next !== undefined && next !== ',' && next !== '\r' && next !== '\n')
+          throw new CsvSyntaxError(line, 'text after a closing quote');
         continue;
       }
       if (char === '\n') line++;

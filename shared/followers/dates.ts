@@ -5,14 +5,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** The calendar day `instant` falls on in `timeZone`, as yyyy-mm-dd. */
 export function localDate(instant: Date, timeZone: string): string {
   // en-CA formats dates as yyyy-mm-dd.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    instant,
+  );
 }
 
 export const dayNumber = (isoDate: string): number => Math.round(Date.parse(`${isoDate}T00:00:00Z`) / DAY_MS);
 
 export const daysBetween = (from: string, to: string): number => dayNumber(to) - dayNumber(from);
 
-export const addDays = (isoDate: string, days: number): string => new Date((dayNumber(isoDate) + days) * DAY_MS).toISOString().slice(0, 10);
+export const addDays = (isoDate: string, days: number): string =>
+  new Date((dayNumber(isoDate) + days) * DAY_MS).toISOString().slice(0, 10);
 
 /** Same day `years` later; 29 February becomes 28 February in a common year. */
 export function addYears(isoDate: string, years: number): string {

@@ -26,7 +26,6 @@ export interface ImportRow {
   count: number;
 }
 
-
 /**
  * Parses and checks the file: the header names date, channel and count (any order; other columns are
  * ignored, so a report CSV can be imported again), dates are real and not in the future, channels
@@ -41,24 +40,44 @@ export function validateFollowerCsv(
   try {
     records = parseCsv(csv);
   } catch (error) {
-    if (error instanceof CsvSyntaxError) return { rows: [], errors: [{ line: error.line, field: '(file)', message: error.message }] };
+    if (error instanceof CsvSyntaxError)
+      return { rows: [], errors: [{ line: error.line, field: '(file)', message: error.message }] };
     throw error;
   }
   const [header, ...dataRecords] = records;
-  if (!header) return { rows: [], errors: [{ line: 1, field: '(file)', message: 'the file is empty; expected the header date,channel,count' }] };
+  if (!header)
+    return {
+      rows: [],
+      errors: [{ line: 1, field: '(file)', message: 'the file is empty; expected the header date,channel,count' }],
+    };
   const names = header.fields.map((name) => name.trim().toLowerCase());
   const missing = IMPORT_COLUMNS.filter((column) => !names.includes(column));
-  if (missing.length > 0) return { rows: [], errors: [{ line: header.line, field: '(header)', message: `missing column(s) ${missing.join(', ')}; expected date,channel,count` }] };
-  const column = Object.fromEntries(IMPORT_COLUMNS.map((name) => [name, names.indexOf(name)])) as Record<(typeof IMPORT_COLUMNS)[number], number>;
+  if (missing.length > 0)
+    return {
+      rows: [],
+      errors: [
+        {
+          line: header.line,
+          field: '(header)',
+          message: `missing column(s) ${missing.join(', ')}; expected date,channel,count`,
+        },
+      ],
+    };
+  const column = Object.fromEntries(IMPORT_COLUMNS.map((name) => [name, names.indexOf(name)])) as Record<
+    (typeof IMPORT_COLUMNS)[number],
+    number
+  >;
 
   const rows: ImportRow[] = [];
   const errors: ImportRowError[] = [];
   const firstLineOf = new Map<string, number>();
-  if (dataRecords.length === 0) errors.push({ line: header.line, field: '(file)', message: 'no rows below the header' });
+  if (dataRecords.length === 0)
+    errors.push({ line: header.line, field: '(file)', message: 'no rows below the header' });
   for (const record of dataRecords) {
     const rowErrors: ImportRowError[] = [];
     const fail = (field: string, message: string) => rowErrors.push({ line: record.line, field, message });
-    if (record.fields.length !== names.length) fail('(row)', `has ${record.fields.length} fields, the header has ${names.length}`);
+    if (record.fields.length !== names.length)
+      fail('(row)', `has ${record.fields.length} fields, the header has ${names.length}`);
     const date = (record.fields[column.date] ?? '').trim();
     const channelId = (record.fields[column.channel] ?? '').trim();
     const countText = (record.fields[column.count] ?? '').trim();
@@ -68,7 +87,8 @@ export function validateFollowerCsv(
     if (channelId === '') fail('channel', 'is empty');
     else if (!knownChannels.has(channelId)) fail('channel', `unknown channel "${channelId}"`);
     const count = Number(countText);
-    if (!/^-?\d+$/.test(countText)) fail('count', `"${countText}" is not a whole number (write 37177, without separators)`);
+    if (!/^-?\d+$/.test(countText))
+      fail('count', `"${countText}" is not a whole number (write 37177, without separators)`);
     else if (count < 0) fail('count', `${countText} is negative`);
     else if (!Number.isSafeInteger(count)) fail('count', `${countText} is too large`);
 
@@ -105,10 +125,18 @@ export async function importFollowerCsv(options: {
   timeZone: string;
 }): Promise<ImportResult> {
   const now = options.now ?? new Date();
-  const { rows, errors } = validateFollowerCsv(options.csv, options.knownChannels, { today: localDate(now, options.timeZone) });
+  const { rows, errors } = validateFollowerCsv(options.csv, options.knownChannels, {
+    today: localDate(now, options.timeZone),
+  });
   if (errors.length > 0) return { ok: false, errors };
   const collectedAt = now.toISOString();
-  const writes: FollowerWrite[] = rows.map((row) => ({ channel: options.knownChannels.get(row.channelId)!, date: row.date, count: row.count, source: 'import', collectedAt }));
+  const writes: FollowerWrite[] = rows.map((row) => ({
+    channel: options.knownChannels.get(row.channelId)!,
+    date: row.date,
+    count: row.count,
+    source: 'import',
+    collectedAt,
+  }));
   const written = await batchWriteFollowerCounts(options.doc, options.table, writes);
   return { ok: true, written };
 }

@@ -3,14 +3,33 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { listChannels } from '../store/channels';
 import { reportResponse } from './formats/negotiate';
 import { validationProblem, type HttpAnswer } from './problems';
-import { buildFollowerReport, validateReportQuery, type FollowerReport, type FollowerReportQuery, type ReportFormat } from './report';
+import {
+  buildFollowerReport,
+  validateReportQuery,
+  type FollowerReport,
+  type FollowerReportQuery,
+  type ReportFormat,
+} from './report';
 import { queryFollowerSeries } from './store';
 
-export async function loadFollowerReport(doc: DynamoDBDocumentClient, table: string, query: Pick<FollowerReportQuery, 'org' | 'from' | 'to'>): Promise<FollowerReport> {
+export async function loadFollowerReport(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  query: Pick<FollowerReportQuery, 'org' | 'from' | 'to'>,
+): Promise<FollowerReport> {
   const channels = await listChannels({ doc, table }, query.org);
-  const series = new Map(await Promise.all(channels.map(async (channel) => [channel.id, await queryFollowerSeries(doc, table, channel.id, query.from, query.to)] as const)));
+  const series = new Map(
+    await Promise.all(
+      channels.map(
+        async (channel) =>
+          [channel.id, await queryFollowerSeries(doc, table, channel.id, query.from, query.to)] as const,
+      ),
+    ),
+  );
   // A retired channel belongs in the report only for the time it was still measured.
-  const reported = channels.filter((channel) => channel.state !== 'retired' || (series.get(channel.id)?.length ?? 0) > 0);
+  const reported = channels.filter(
+    (channel) => channel.state !== 'retired' || (series.get(channel.id)?.length ?? 0) > 0,
+  );
   return buildFollowerReport({ channels: reported, series, from: query.from, to: query.to, org: query.org });
 }
 

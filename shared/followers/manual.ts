@@ -30,8 +30,15 @@ export async function recordManualFigure(options: {
   const parsed = ManualFigureSchema.safeParse({ date: options.date, count: options.count });
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
   const today = localDate(now, options.timeZone);
-  if (parsed.data.date > today) return { ok: false, errors: [{ field: 'date', message: `must not be in the future (today is ${today})` }] };
-  const figure = await putFollowerCount(options.doc, options.table, { channel: options.channel, date: parsed.data.date, count: parsed.data.count, source: 'manual', collectedAt: now.toISOString() });
+  if (parsed.data.date > today)
+    return { ok: false, errors: [{ field: 'date', message: `must not be in the future (today is ${today})` }] };
+  const figure = await putFollowerCount(options.doc, options.table, {
+    channel: options.channel,
+    date: parsed.data.date,
+    count: parsed.data.count,
+    source: 'manual',
+    collectedAt: now.toISOString(),
+  });
   return { ok: true, value: figure };
 }
 
@@ -50,7 +57,9 @@ export async function manualFigureResponse(options: {
   timeZone: string;
   now?: Date;
 }): Promise<HttpAnswer> {
-  const channel = IdSchema.safeParse(options.channelId).success ? await getChannel({ doc: options.doc, table: options.table }, options.channelId) : undefined;
+  const channel = IdSchema.safeParse(options.channelId).success
+    ? await getChannel({ doc: options.doc, table: options.table }, options.channelId)
+    : undefined;
   if (!channel || channel.org !== options.org) return problem(404, 'Not Found', `no channel ${options.channelId}`);
   let body: unknown;
   try {
@@ -59,7 +68,19 @@ export async function manualFigureResponse(options: {
     return validationProblem([{ field: '(body)', message: 'must be JSON: { "count": <number> }' }]);
   }
   const count = typeof body === 'object' && body !== null && 'count' in body ? body.count : undefined;
-  const result = await recordManualFigure({ doc: options.doc, table: options.table, channel, date: options.date, count, timeZone: options.timeZone, ...(options.now ? { now: options.now } : {}) });
+  const result = await recordManualFigure({
+    doc: options.doc,
+    table: options.table,
+    channel,
+    date: options.date,
+    count,
+    timeZone: options.timeZone,
+    ...(options.now ? { now: options.now } : {}),
+  });
   if (!result.ok) return validationProblem(result.errors);
-  return { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(result.value) };
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(result.value),
+  };
 }

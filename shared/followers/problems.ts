@@ -7,8 +7,17 @@ export interface HttpAnswer {
   body: string;
 }
 
-export function problem(status: number, title: string, detail: string, extra: Record<string, unknown> = {}): HttpAnswer {
-  return { statusCode: status, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }) };
+export function problem(
+  status: number,
+  title: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): HttpAnswer {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/problem+json' },
+    body: JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }),
+  };
 }
 
 export const validationProblem = (errors: FieldError[]): HttpAnswer =>

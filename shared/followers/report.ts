@@ -30,7 +30,12 @@ export const FollowerReportQuerySchema = z
     // Runs even when a field failed; compare only real dates.
     if (!isCalendarDate(query.from) || !isCalendarDate(query.to)) return;
     if (query.from > query.to) context.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
-    else if (query.to > addYears(query.from, MAX_REPORT_YEARS)) context.addIssue({ code: 'custom', path: ['to'], message: `the period must not exceed ${MAX_REPORT_YEARS} years` });
+    else if (query.to > addYears(query.from, MAX_REPORT_YEARS))
+      context.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `the period must not exceed ${MAX_REPORT_YEARS} years`,
+      });
   });
 export type FollowerReportQuery = z.infer<typeof FollowerReportQuerySchema>;
 
@@ -66,7 +71,9 @@ export const ChannelFollowerReportSchema = z.object({
   /** percent, one decimal */
   changePercent: z.number().nullable(),
   /** one entry per measured day; days without a figure are absent, never zero */
-  series: z.array(z.object({ date: z.iso.date(), count: z.number().int().nonnegative(), source: FollowerSourceSchema })),
+  series: z.array(
+    z.object({ date: z.iso.date(), count: z.number().int().nonnegative(), source: FollowerSourceSchema }),
+  ),
   /** days whose figure a person entered by hand */
   manualDates: z.array(z.iso.date()),
 });
@@ -95,7 +102,12 @@ function percentChange(start: number, end: number): number {
   return (Math.sign(tenths) * Math.round(Math.abs(tenths))) / 10;
 }
 
-function channelReport(channel: Channel, figures: readonly FollowerFigure[], from: string, to: string): ChannelFollowerReport {
+function channelReport(
+  channel: Channel,
+  figures: readonly FollowerFigure[],
+  from: string,
+  to: string,
+): ChannelFollowerReport {
   const series = figures
     .filter((figure) => figure.date >= from && figure.date <= to)
     .toSorted((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))
@@ -126,10 +138,16 @@ function channelReport(channel: Channel, figures: readonly FollowerFigure[], fro
 const platformOrder = (platform: Channel['platform']) => PLATFORM_IDS.indexOf(platform);
 
 export function buildFollowerReport({ channels, series, from, to, org }: FollowerReportInput): FollowerReport {
-  const figuresOf = (id: string) => (series instanceof Map ? series.get(id) : (series as Record<string, readonly FollowerFigure[]>)[id]) ?? [];
+  const figuresOf = (id: string) =>
+    (series instanceof Map ? series.get(id) : (series as Record<string, readonly FollowerFigure[]>)[id]) ?? [];
   const ordered = channels
     .map((channel) => ChannelSchema.parse(channel))
-    .toSorted((a, b) => platformOrder(a.platform) - platformOrder(b.platform) || a.handle.localeCompare(b.handle, 'de') || a.id.localeCompare(b.id));
+    .toSorted(
+      (a, b) =>
+        platformOrder(a.platform) - platformOrder(b.platform) ||
+        a.handle.localeCompare(b.handle, 'de') ||
+        a.id.localeCompare(b.id),
+    );
   return {
     ...(org ? { org } : {}),
     from,

@@ -15,7 +15,8 @@ import { emitCollectionAge, NEVER_MEASURED_SECONDS } from './metrics';
 import { latestFollowerFigure, type FollowerFigure } from './store';
 
 /** Measured by an API and not retired: frozen channels keep their audience, so they are still counted. */
-export const isCollectable = (channel: Channel): boolean => channel.state !== 'retired' && PLATFORMS[channel.platform].followers === 'api';
+export const isCollectable = (channel: Channel): boolean =>
+  channel.state !== 'retired' && PLATFORMS[channel.platform].followers === 'api';
 
 const SQS_BATCH_SIZE = 10;
 const MAX_SEND_ATTEMPTS = 3;
@@ -28,7 +29,9 @@ async function sendBatch(sqs: SQSClient, url: string, platform: PlatformId, jobs
     if (failed.length === 0) return;
     // Sender faults (a malformed entry) will not heal by sending again.
     if (attempt >= MAX_SEND_ATTEMPTS || failed.some((failure) => failure.SenderFault)) {
-      throw new Error(`could not enqueue ${failed.length} collect-followers jobs for ${platform}: ${failed.map((failure) => `${failure.Code}: ${failure.Message}`).join('; ')}`);
+      throw new Error(
+        `could not enqueue ${failed.length} collect-followers jobs for ${platform}: ${failed.map((failure) => `${failure.Code}: ${failure.Message}`).join('; ')}`,
+      );
     }
     const failedIds = new Set(failed.map((failure) => failure.Id));
     entries = entries.filter((entry) => failedIds.has(entry.Id));
@@ -48,7 +51,8 @@ export async function enqueueFollowerJobs(options: {
 }): Promise<Partial<Record<PlatformId, number>>> {
   const queueUrlFor = options.queueUrlFor ?? ((platform: PlatformId) => queueUrl(platform, 'normal'));
   const byPlatform = new Map<PlatformId, Channel[]>();
-  for (const channel of options.channels.filter(isCollectable)) byPlatform.set(channel.platform, [...(byPlatform.get(channel.platform) ?? []), channel]);
+  for (const channel of options.channels.filter(isCollectable))
+    byPlatform.set(channel.platform, [...(byPlatform.get(channel.platform) ?? []), channel]);
 
   const enqueued: Partial<Record<PlatformId, number>> = {};
   const failures: Error[] = [];
@@ -58,14 +62,25 @@ export async function enqueueFollowerJobs(options: {
       const url = queueUrlFor(platform);
       for (let start = 0; start < channels.length; start += SQS_BATCH_SIZE) {
         const batch = channels.slice(start, start + SQS_BATCH_SIZE);
-        await sendBatch(options.sqs, url, platform, batch.map((channel) => JobSchema.parse({ type: 'collect-followers', channelId: channel.id, date: options.date })));
+        await sendBatch(
+          options.sqs,
+          url,
+          platform,
+          batch.map((channel) =>
+            JobSchema.parse({ type: 'collect-followers', channelId: channel.id, date: options.date }),
+          ),
+        );
         enqueued[platform] = (enqueued[platform] ?? 0) + batch.length;
       }
     } catch (error) {
       failures.push(error instanceof Error ? error : new Error(String(error)));
     }
   }
-  if (failures.length > 0) throw new AggregateError(failures, `collect-followers jobs not enqueued: ${failures.map((failure) => failure.message).join(' | ')}`);
+  if (failures.length > 0)
+    throw new AggregateError(
+      failures,
+      `collect-followers jobs not enqueued: ${failures.map((failure) => failure.message).join(' | ')}`,
+    );
   return enqueued;
 }
 
@@ -103,7 +118,11 @@ export async function missingFigures(options: {
     options.channels.filter(isCollectable).map(async (channel): Promise<MissingFigure> => {
       const latest = await latestFollowerFigure(options.doc, options.table, channel.id);
       const ageHours = latest ? Math.round(((now - figureTime(latest)) / 3_600_000) * 10) / 10 : null;
-      emitCollectionAge(options.metrics, channel, latest ? Math.round((now - figureTime(latest)) / 1000) : NEVER_MEASURED_SECONDS);
+      emitCollectionAge(
+        options.metrics,
+        channel,
+        latest ? Math.round((now - figureTime(latest)) / 1000) : NEVER_MEASURED_SECONDS,
+      );
       return { channelId: channel.id, platform: channel.platform, org: channel.org, latest, ageHours };
     }),
   );
@@ -131,8 +150,19 @@ export async function runDailyFollowerSchedule(options: {
   const now = options.now ?? new Date();
   const date = options.date ?? localDate(now, options.timeZone);
   const channels = await listChannelsOfOrgs({ doc: options.doc, table: options.table }, options.orgs);
-  const enqueued = await enqueueFollowerJobs({ sqs: options.sqs, channels, date, ...(options.queueUrlFor ? { queueUrlFor: options.queueUrlFor } : {}) });
+  const enqueued = await enqueueFollowerJobs({
+    sqs: options.sqs,
+    channels,
+    date,
+    ...(options.queueUrlFor ? { queueUrlFor: options.queueUrlFor } : {}),
+  });
   // The jobs have not run yet, so this sees the figures up to yesterday's run.
-  const missing = await missingFigures({ doc: options.doc, table: options.table, channels, metrics: options.metrics, now });
+  const missing = await missingFigures({
+    doc: options.doc,
+    table: options.table,
+    channels,
+    metrics: options.metrics,
+    now,
+  });
   return { date, enqueued, missing };
 }

@@ -18,7 +18,10 @@ export function configuredOrgs(env: NodeJS.ProcessEnv = process.env): OrgId[] {
     .split(',')
     .map((org) => org.trim())
     .filter((org) => org.length > 0);
-  return z.array(OrgIdSchema).min(1).parse([...new Set(orgs)]);
+  return z
+    .array(OrgIdSchema)
+    .min(1)
+    .parse([...new Set(orgs)]);
 }
 
 export function configuredTimeZone(env: NodeJS.ProcessEnv = process.env): string {

@@ -12,7 +12,9 @@ export type FollowerSource = z.infer<typeof FollowerSourceSchema>;
 
 export const FollowerCountSchema = z
   .number({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a number') })
-  .int('must be a whole number').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER);
+  .int('must be a whole number')
+  .nonnegative('must not be negative')
+  .max(Number.MAX_SAFE_INTEGER);
 
 export const FollowerFigureSchema = z.object({
   channelId: IdSchema,
@@ -48,14 +50,27 @@ function followerItem({ channel, date, count, source, collectedAt }: FollowerWri
 }
 
 /** Writes one figure; the same channel and day overwrites the earlier one. */
-export async function putFollowerCount(doc: DynamoDBDocumentClient, table: string, write: FollowerWrite): Promise<FollowerFigure> {
-  const figure = FollowerFigureSchema.parse({ channelId: write.channel.id, date: write.date, count: write.count, source: write.source, collectedAt: write.collectedAt });
+export async function putFollowerCount(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  write: FollowerWrite,
+): Promise<FollowerFigure> {
+  const figure = FollowerFigureSchema.parse({
+    channelId: write.channel.id,
+    date: write.date,
+    count: write.count,
+    source: write.source,
+    collectedAt: write.collectedAt,
+  });
   await doc.send(new PutCommand({ TableName: table, Item: followerItem(write) }));
   return figure;
 }
 
 // `count` is a DynamoDB reserved word.
-const FIGURE_PROJECTION = { ProjectionExpression: 'SK, #count, collectedAt, #source', ExpressionAttributeNames: { '#count': 'count', '#source': 'source' } };
+const FIGURE_PROJECTION = {
+  ProjectionExpression: 'SK, #count, collectedAt, #source',
+  ExpressionAttributeNames: { '#count': 'count', '#source': 'source' },
+};
 
 const SOURCES: ReadonlySet<unknown> = new Set(FollowerSourceSchema.options);
 
@@ -65,14 +80,27 @@ const SOURCES: ReadonlySet<unknown> = new Set(FollowerSourceSchema.options);
  */
 function figureFromItem(channelId: string, item: Record<string, unknown>): FollowerFigure {
   const { SK, count, source, collectedAt } = item;
-  if (typeof SK !== 'string' || typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0 || !SOURCES.has(source) || typeof collectedAt !== 'string') {
+  if (
+    typeof SK !== 'string' ||
+    typeof count !== 'number' ||
+    !Number.isSafeInteger(count) ||
+    count < 0 ||
+    !SOURCES.has(source) ||
+    typeof collectedAt !== 'string'
+  ) {
     throw new Error(`malformed follower item ${channelKey(channelId)} / ${String(SK)}`);
   }
   return { channelId, date: SK.slice(FOLLOWERS_PREFIX.length), count, source: source as FollowerSource, collectedAt };
 }
 
 /** A channel's figures from `from` to `to` (inclusive), oldest first. */
-export async function queryFollowerSeries(doc: DynamoDBDocumentClient, table: string, channelId: string, from: string, to: string): Promise<FollowerFigure[]> {
+export async function queryFollowerSeries(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  channelId: string,
+  from: string,
+  to: string,
+): Promise<FollowerFigure[]> {
   const items = await queryAll(doc, {
     TableName: table,
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
@@ -83,7 +111,11 @@ export async function queryFollowerSeries(doc: DynamoDBDocumentClient, table: st
 }
 
 /** The newest figure of a channel, or null when it was never measured. */
-export async function latestFollowerFigure(doc: DynamoDBDocumentClient, table: string, channelId: string): Promise<FollowerFigure | null> {
+export async function latestFollowerFigure(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  channelId: string,
+): Promise<FollowerFigure | null> {
   const page = await doc.send(
     new QueryCommand({
       TableName: table,
@@ -112,11 +144,23 @@ export async function batchWriteFollowerCounts(
   options: { sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<number> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  for (const write of writes) FollowerFigureSchema.parse({ channelId: write.channel.id, date: write.date, count: write.count, source: write.source, collectedAt: write.collectedAt });
+  for (const write of writes)
+    FollowerFigureSchema.parse({
+      channelId: write.channel.id,
+      date: write.date,
+      count: write.count,
+      source: write.source,
+      collectedAt: write.collectedAt,
+    });
   for (let start = 0; start < writes.length; start += BATCH_SIZE) {
-    let requests = writes.slice(start, start + BATCH_SIZE).map((write) => ({ PutRequest: { Item: followerItem(write) } }));
+    let requests = writes
+      .slice(start, start + BATCH_SIZE)
+      .map((write) => ({ PutRequest: { Item: followerItem(write) } }));
     for (let attempt = 1; requests.length > 0; attempt++) {
-      if (attempt > MAX_BATCH_ATTEMPTS) throw new Error(`${requests.length} follower figures were still unprocessed after ${MAX_BATCH_ATTEMPTS} attempts`);
+      if (attempt > MAX_BATCH_ATTEMPTS)
+        throw new Error(
+          `${requests.length} follower figures were still unprocessed after ${MAX_BATCH_ATTEMPTS} attempts`,
+        );
       if (attempt > 1) await sleep(Math.min(50 * 2 ** attempt, 5000));
       const result = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
       requests = (result.UnprocessedItems?.[table] ?? []) as typeof requests;

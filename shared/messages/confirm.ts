@@ -18,11 +18,20 @@ export const ConfirmSchema = z.strictObject({
   remoteUrl: z.url({ protocol: /^https$/ }).optional(),
 });
 
-export async function confirmHandoff(store: Store, principal: Principal, messageId: string, channelId: string, input: z.infer<typeof ConfirmSchema>, now = new Date()) {
+export async function confirmHandoff(
+  store: Store,
+  principal: Principal,
+  messageId: string,
+  channelId: string,
+  input: z.infer<typeof ConfirmSchema>,
+  now = new Date(),
+) {
   requireRole(principal, 'editor', 'confirming a hand-off');
   const delivery = await getDelivery(store, messageId, channelId);
-  if (!delivery || delivery.org !== principal.org) throw new ProblemError(404, `no delivery of message "${messageId}" to channel "${channelId}"`);
-  if (delivery.state !== 'HANDOFF') throw new ProblemError(409, `the delivery is ${delivery.state}; only a HANDOFF delivery can be confirmed`);
+  if (!delivery || delivery.org !== principal.org)
+    throw new ProblemError(404, `no delivery of message "${messageId}" to channel "${channelId}"`);
+  if (delivery.state !== 'HANDOFF')
+    throw new ProblemError(409, `the delivery is ${delivery.state}; only a HANDOFF delivery can be confirmed`);
   try {
     await store.doc.send(
       new TransactWriteCommand({
@@ -31,7 +40,9 @@ export async function confirmHandoff(store: Store, principal: Principal, message
             Update: {
               TableName: store.table,
               Key: keys.delivery(messageId, channelId),
-              UpdateExpression: 'SET #state = :published, publishedAt = :now, updatedAt = :now, confirmedBy = :actor, version = version + :one' + (input.remoteUrl ? ', remoteUrl = :url' : ''),
+              UpdateExpression:
+                'SET #state = :published, publishedAt = :now, updatedAt = :now, confirmedBy = :actor, version = version + :one' +
+                (input.remoteUrl ? ', remoteUrl = :url' : ''),
               ConditionExpression: '#state = :handoff',
               ExpressionAttributeNames: { '#state': 'state' },
               ExpressionAttributeValues: {
@@ -44,7 +55,17 @@ export async function confirmHandoff(store: Store, principal: Principal, message
               },
             },
           },
-          auditPut(store, principal, { action: 'delivery.confirm', target: `message/${messageId}/channel/${channelId}`, before: { state: 'HANDOFF' }, after: { state: 'PUBLISHED', remoteUrl: input.remoteUrl } }, now),
+          auditPut(
+            store,
+            principal,
+            {
+              action: 'delivery.confirm',
+              target: `message/${messageId}/channel/${channelId}`,
+              before: { state: 'HANDOFF' },
+              after: { state: 'PUBLISHED', remoteUrl: input.remoteUrl },
+            },
+            now,
+          ),
         ],
       }),
     );
@@ -52,5 +73,11 @@ export async function confirmHandoff(store: Store, principal: Principal, message
     if (isConditionFailure(error)) throw new ProblemError(409, 'the delivery was confirmed or changed meanwhile');
     throw error;
   }
-  return { messageId, channelId, state: 'PUBLISHED' as const, confirmedBy: principal.sub, publishedAt: now.toISOString() };
+  return {
+    messageId,
+    channelId,
+    state: 'PUBLISHED' as const,
+    confirmedBy: principal.sub,
+    publishedAt: now.toISOString(),
+  };
 }

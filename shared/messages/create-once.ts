@@ -4,7 +4,13 @@ import { ProblemError, parseOrProblem } from '../api/problem';
 import { getMessageWithDeliveries } from '../store/messages';
 import { createMessage, type CreateMessageDeps } from './create';
 import { deliverySummaries } from './enqueue';
-import { abandonIdempotent, beginIdempotent, completeIdempotent, IdempotencyKeySchema, requestHash } from './idempotency';
+import {
+  abandonIdempotent,
+  beginIdempotent,
+  completeIdempotent,
+  IdempotencyKeySchema,
+  requestHash,
+} from './idempotency';
 import { newMessageId } from './ids';
 
 export interface StoredResponse {
@@ -14,7 +20,12 @@ export interface StoredResponse {
   replayed: boolean;
 }
 
-export async function createMessageOnce(principal: Principal, input: CreateMessage, idempotencyKey: string | undefined, deps: CreateMessageDeps): Promise<StoredResponse> {
+export async function createMessageOnce(
+  principal: Principal,
+  input: CreateMessage,
+  idempotencyKey: string | undefined,
+  deps: CreateMessageDeps,
+): Promise<StoredResponse> {
   if (idempotencyKey === undefined) {
     return { statusCode: 202, body: JSON.stringify(await createMessage(principal, input, deps)), replayed: false };
   }
@@ -27,7 +38,10 @@ export async function createMessageOnce(principal: Principal, input: CreateMessa
     if (written) {
       // The earlier request wrote the message and died before answering; the reconciler queues what it left PENDING.
       const stillPending = new Set(written.deliveries.map((delivery) => delivery.channelId));
-      const body = JSON.stringify({ id: start.messageId, deliveries: deliverySummaries(written.deliveries, stillPending) });
+      const body = JSON.stringify({
+        id: start.messageId,
+        deliveries: deliverySummaries(written.deliveries, stillPending),
+      });
       await completeIdempotent(deps.store, principal.org, key, { statusCode: 202, body });
       return { statusCode: 202, body, replayed: true };
     }

@@ -63,9 +63,16 @@ export interface CreatedMessage {
   deliveries: DeliverySummary[];
 }
 
-export async function createMessage(principal: Principal, input: CreateMessage, deps: CreateMessageDeps, options: CreateMessageOptions = {}): Promise<CreatedMessage> {
+export async function createMessage(
+  principal: Principal,
+  input: CreateMessage,
+  deps: CreateMessageDeps,
+  options: CreateMessageOptions = {},
+): Promise<CreatedMessage> {
   if (input.priority === 'emergency' && !hasRole(principal, 'emergency')) {
-    throw new ProblemError(403, 'emergency priority needs the "emergency" role', { errors: [{ field: 'priority', message: 'needs the "emergency" role' }] });
+    throw new ProblemError(403, 'emergency priority needs the "emergency" role', {
+      errors: [{ field: 'priority', message: 'needs the "emergency" role' }],
+    });
   }
   const now = (deps.now ?? (() => new Date()))();
   // The hold is read alongside the channels: one round trip less on the way to the queues.
@@ -77,11 +84,17 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
     checkMedia(input.media, deps.fetch),
   ]);
   const kind = options.kind ?? (input.replyTo ? 'update' : 'post');
-  const severity = options.alert?.severity ?? input.severity ?? (input.priority === 'emergency' ? 'Unknown' : undefined);
+  const severity =
+    options.alert?.severity ?? input.severity ?? (input.priority === 'emergency' ? 'Unknown' : undefined);
   const dryRunReason = options.alert?.dryRunReason;
-  const needsApproval = input.priority === 'emergency' && !dryRunReason && needsSecondPerson(orgAlertPolicy(principal.org), severity ?? 'Unknown');
+  const needsApproval =
+    input.priority === 'emergency' &&
+    !dryRunReason &&
+    needsSecondPerson(orgAlertPolicy(principal.org), severity ?? 'Unknown');
   // Platforms without replies get the original named and linked in the text itself.
-  const overrides = original ? quoteOriginalOverrides(input, kind, original, channels, options.alert?.language) : input.overrides;
+  const overrides = original
+    ? quoteOriginalOverrides(input, kind, original, channels, options.alert?.language)
+    : input.overrides;
 
   const message: Message = {
     id: deps.messageId ?? newMessageId(now.getTime()),
@@ -109,9 +122,18 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
   }));
   // Skipped for its content on every channel that could have taken it: the caller must change the message.
   const activeIds = new Set(channels.filter((channel) => channel.state === 'active').map((channel) => channel.id));
-  if (activeIds.size > 0 && planned.every((delivery) => delivery.state === 'SKIPPED' || !activeIds.has(delivery.channelId)) && planned.some((delivery) => activeIds.has(delivery.channelId))) {
+  if (
+    activeIds.size > 0 &&
+    planned.every((delivery) => delivery.state === 'SKIPPED' || !activeIds.has(delivery.channelId)) &&
+    planned.some((delivery) => activeIds.has(delivery.channelId))
+  ) {
     throw new ProblemError(422, 'the message cannot be published on any of the chosen channels', {
-      errors: planned.filter((delivery) => activeIds.has(delivery.channelId)).map((delivery) => ({ field: `channels[${channels.findIndex((c) => c.id === delivery.channelId)}]`, message: delivery.reason ?? 'skipped' })),
+      errors: planned
+        .filter((delivery) => activeIds.has(delivery.channelId))
+        .map((delivery) => ({
+          field: `channels[${channels.findIndex((c) => c.id === delivery.channelId)}]`,
+          message: delivery.reason ?? 'skipped',
+        })),
     });
   }
   // A dry run is never queued; a live emergency message may wait for a second person.
@@ -122,9 +144,27 @@ export async function createMessage(principal: Principal, input: CreateMessage, 
   if (deferred) return deferred;
 
   // Written QUEUED: the jobs go out right after the write, with no second write on the happy path.
-  const deliveries = gated.map((delivery): Delivery => (delivery.state === 'PENDING' ? { ...delivery, state: 'QUEUED', queuedAt: timestamp } : delivery));
+  const deliveries = gated.map((delivery): Delivery =>
+    delivery.state === 'PENDING' ? { ...delivery, state: 'QUEUED', queuedAt: timestamp } : delivery,
+  );
   await putMessageWithDeliveries(deps.store, message, deliveries, [
-    auditPut(deps.store, principal, { action: 'message.create', target: `message/${message.id}`, after: { priority: message.priority, kind: message.kind, channels: message.channelIds, ...(severity ? { severity } : {}), ...(message.approval ? { approvalRequired: message.approval.required } : {}), ...(dryRunReason ? { dryRun: dryRunReason } : {}) } }, now),
+    auditPut(
+      deps.store,
+      principal,
+      {
+        action: 'message.create',
+        target: `message/${message.id}`,
+        after: {
+          priority: message.priority,
+          kind: message.kind,
+          channels: message.channelIds,
+          ...(severity ? { severity } : {}),
+          ...(message.approval ? { approvalRequired: message.approval.required } : {}),
+          ...(dryRunReason ? { dryRun: dryRunReason } : {}),
+        },
+      },
+      now,
+    ),
   ]);
   // Unsent jobs stay PENDING: the reconciler sends them again within a minute.
   const unsent = await sendQueuedDeliveries(deps.store, deliveries, now, deps.send);
@@ -158,10 +198,16 @@ export async function chooseChannels(store: Store, org: string, requested: strin
   return chosen;
 }
 
-async function requireOwnMessage(store: Store, principal: Principal, messageId: string): Promise<MessageWithDeliveries> {
+async function requireOwnMessage(
+  store: Store,
+  principal: Principal,
+  messageId: string,
+): Promise<MessageWithDeliveries> {
   const original = await getMessageWithDeliveries(store, messageId);
   if (!original || original.message.org !== principal.org) {
-    throw new ProblemError(422, 'replyTo names a message that does not exist', { errors: [{ field: 'replyTo', message: `unknown message "${messageId}"` }] });
+    throw new ProblemError(422, 'replyTo names a message that does not exist', {
+      errors: [{ field: 'replyTo', message: `unknown message "${messageId}"` }],
+    });
   }
   return original;
 }

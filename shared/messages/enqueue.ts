@@ -9,12 +9,21 @@ import type { DeliverySummary } from './create';
  * Put the jobs of PENDING deliveries on their queues and mark the sent ones QUEUED. Returns the
  * channel ids whose job could not be sent: those stay PENDING and the reconciler sends them again.
  */
-export async function queueDeliveries(store: Store, deliveries: readonly Delivery[], now: Date, send: typeof sendJobs = sendJobs): Promise<Set<string>> {
+export async function queueDeliveries(
+  store: Store,
+  deliveries: readonly Delivery[],
+  now: Date,
+  send: typeof sendJobs = sendJobs,
+): Promise<Set<string>> {
   const publishable = deliveries.filter((delivery) => delivery.state === 'PENDING');
   if (publishable.length === 0) return new Set();
-  const unsent = new Set((await send(publishable.map(jobOf))).map((job) => (job.job.type === 'publish' ? job.job.channelId : '')));
+  const unsent = new Set(
+    (await send(publishable.map(jobOf))).map((job) => (job.job.type === 'publish' ? job.job.channelId : '')),
+  );
   await Promise.all(
-    publishable.filter((delivery) => !unsent.has(delivery.channelId)).map((delivery) => markQueued(store, delivery.messageId, delivery.channelId, now)),
+    publishable
+      .filter((delivery) => !unsent.has(delivery.channelId))
+      .map((delivery) => markQueued(store, delivery.messageId, delivery.channelId, now)),
   );
   return unsent;
 }
@@ -24,10 +33,17 @@ export async function queueDeliveries(store: Store, deliveries: readonly Deliver
  * per delivery: send their jobs, and put any that could not be sent back to PENDING, where the
  * reconciler finds them. Returns the channel ids whose job could not be sent.
  */
-export async function sendQueuedDeliveries(store: Store, deliveries: readonly Delivery[], now: Date, send: typeof sendJobs = sendJobs): Promise<Set<string>> {
+export async function sendQueuedDeliveries(
+  store: Store,
+  deliveries: readonly Delivery[],
+  now: Date,
+  send: typeof sendJobs = sendJobs,
+): Promise<Set<string>> {
   const queued = deliveries.filter((delivery) => delivery.state === 'QUEUED');
   if (queued.length === 0) return new Set();
-  const unsent = new Set((await send(queued.map(jobOf))).map((job) => (job.job.type === 'publish' ? job.job.channelId : '')));
+  const unsent = new Set(
+    (await send(queued.map(jobOf))).map((job) => (job.job.type === 'publish' ? job.job.channelId : '')),
+  );
   await Promise.all([...unsent].map((channelId) => markPending(store, queued[0]!.messageId, channelId, now)));
   return unsent;
 }
@@ -39,7 +55,10 @@ const jobOf = (delivery: Delivery): QueuedJob => ({
 });
 
 /** The deliveries as a create or dispatch response shows them. */
-export function deliverySummaries(deliveries: readonly Delivery[], unsent: ReadonlySet<string> = new Set()): DeliverySummary[] {
+export function deliverySummaries(
+  deliveries: readonly Delivery[],
+  unsent: ReadonlySet<string> = new Set(),
+): DeliverySummary[] {
   return deliveries.map((delivery) => ({
     channelId: delivery.channelId,
     platform: delivery.platform,

@@ -15,7 +15,9 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** An in-progress key older than this belongs to a request that died: the next one may finish it. */
 const IN_PROGRESS_TIMEOUT_MS = 30_000;
 
-export const IdempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'an Idempotency-Key is 1-255 visible ASCII characters');
+export const IdempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'an Idempotency-Key is 1-255 visible ASCII characters');
 
 const RecordSchema = z.object({
   requestHash: z.string(),
@@ -48,7 +50,14 @@ function canonicalJson(value: unknown): string {
 
 const recordKey = (org: string, key: string) => ({ PK: `IDEMP#${org}#${key}`, SK: 'IDEMP' });
 
-export async function beginIdempotent(store: Store, org: string, key: string, hash: string, proposedMessageId: string, now = Date.now()): Promise<IdempotencyStart> {
+export async function beginIdempotent(
+  store: Store,
+  org: string,
+  key: string,
+  hash: string,
+  proposedMessageId: string,
+  now = Date.now(),
+): Promise<IdempotencyStart> {
   try {
     await store.doc.send(
       new PutCommand({
@@ -70,10 +79,14 @@ export async function beginIdempotent(store: Store, org: string, key: string, ha
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }
-  const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: recordKey(org, key), ConsistentRead: true }));
+  const { Item } = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: recordKey(org, key), ConsistentRead: true }),
+  );
   const existing = RecordSchema.parse(Item);
   if (existing.requestHash !== hash) {
-    throw new ProblemError(422, 'this Idempotency-Key was used with a different request body', { errors: [{ field: 'Idempotency-Key', message: 'reused with a different body' }] });
+    throw new ProblemError(422, 'this Idempotency-Key was used with a different request body', {
+      errors: [{ field: 'Idempotency-Key', message: 'reused with a different body' }],
+    });
   }
   if (existing.status === 'COMPLETED' && existing.response) return { kind: 'replay', ...existing.response };
   if (now - existing.startedAt < IN_PROGRESS_TIMEOUT_MS) {
@@ -91,13 +104,19 @@ export async function beginIdempotent(store: Store, org: string, key: string, ha
       }),
     );
   } catch (error) {
-    if (isConditionFailure(error)) throw new ProblemError(409, 'a request with this Idempotency-Key is still in progress; retry shortly');
+    if (isConditionFailure(error))
+      throw new ProblemError(409, 'a request with this Idempotency-Key is still in progress; retry shortly');
     throw error;
   }
   return { kind: 'resume', messageId: existing.messageId };
 }
 
-export async function completeIdempotent(store: Store, org: string, key: string, response: { statusCode: number; body: string }): Promise<void> {
+export async function completeIdempotent(
+  store: Store,
+  org: string,
+  key: string,
+  response: { statusCode: number; body: string },
+): Promise<void> {
   await store.doc.send(
     new UpdateCommand({
       TableName: store.table,
@@ -113,4 +132,3 @@ export async function completeIdempotent(store: Store, org: string, key: string,
 export async function abandonIdempotent(store: Store, org: string, key: string): Promise<void> {
   await store.doc.send(new DeleteCommand({ TableName: store.table, Key: recordKey(org, key) }));
 }
-

@@ -52,16 +52,25 @@ export function planDelivery(
 }
 
 /** Why a platform cannot take this media, or undefined when it can. */
-export function mediaRuleViolation(spec: PlatformSpec, media: readonly Media[], facts: readonly MediaFacts[] = []): string | undefined {
+export function mediaRuleViolation(
+  spec: PlatformSpec,
+  media: readonly Media[],
+  facts: readonly MediaFacts[] = [],
+): string | undefined {
   const videos = media.filter((item) => item.mime.startsWith('video/'));
-  if (spec.media.required === 'video' && videos.length === 0) return `${spec.displayName} publishes videos only and the message has none`;
-  if (spec.media.required === 'image-or-video' && media.length === 0) return `${spec.displayName} needs an image or a video and the message has none`;
-  const usable = media.filter((item) => spec.media.imageMimes.includes(item.mime) || spec.media.videoMimes.includes(item.mime));
+  if (spec.media.required === 'video' && videos.length === 0)
+    return `${spec.displayName} publishes videos only and the message has none`;
+  if (spec.media.required === 'image-or-video' && media.length === 0)
+    return `${spec.displayName} needs an image or a video and the message has none`;
+  const usable = media.filter(
+    (item) => spec.media.imageMimes.includes(item.mime) || spec.media.videoMimes.includes(item.mime),
+  );
   if (usable.length < media.length) {
     const refused = media.find((item) => !usable.includes(item));
     return `${spec.displayName} does not accept ${refused?.mime}`;
   }
-  if (media.length > spec.media.maxItems) return `${spec.displayName} takes at most ${spec.media.maxItems} media items per post`;
+  if (media.length > spec.media.maxItems)
+    return `${spec.displayName} takes at most ${spec.media.maxItems} media items per post`;
   const tooLarge = media.findIndex((item, index) => {
     const bytes = facts[index]?.bytes;
     const max = item.mime.startsWith('video/') ? spec.media.maxVideoBytes : spec.media.maxImageBytes;

@@ -7,8 +7,13 @@ import { hasRole } from '../api/auth';
 import { checkMedia, chooseChannels, type CreateMessageDeps } from './create';
 import { planDelivery } from './plan';
 
-export async function previewMessage(principal: Principal, input: CreateMessage, deps: Pick<CreateMessageDeps, 'store' | 'fetch'>) {
-  if (input.priority === 'emergency' && !hasRole(principal, 'emergency')) throw new ProblemError(403, 'emergency priority needs the "emergency" role');
+export async function previewMessage(
+  principal: Principal,
+  input: CreateMessage,
+  deps: Pick<CreateMessageDeps, 'store' | 'fetch'>,
+) {
+  if (input.priority === 'emergency' && !hasRole(principal, 'emergency'))
+    throw new ProblemError(403, 'emergency priority needs the "emergency" role');
   const channels = await chooseChannels(deps.store, principal.org, input.channels);
   const mediaFacts = await checkMedia(input.media, deps.fetch);
   return {

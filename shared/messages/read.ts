@@ -20,14 +20,20 @@ export function messageStatus(deliveries: readonly Delivery[]): MessageStatus {
   if (deliveries.length > 0 && deliveries.every((delivery) => delivery.state === 'CANCELLED')) return 'cancelled';
   if (deliveries.some((delivery) => delivery.state === 'AWAITING_APPROVAL')) return 'awaiting-approval';
   if (deliveries.some((delivery) => delivery.state === 'FAILED' || delivery.state === 'HANDOFF')) {
-    return deliveries.some((delivery) => !SETTLED.includes(delivery.state) && delivery.state !== 'FAILED' && delivery.state !== 'HANDOFF') ? 'in-progress' : 'needs-attention';
+    return deliveries.some(
+      (delivery) => !SETTLED.includes(delivery.state) && delivery.state !== 'FAILED' && delivery.state !== 'HANDOFF',
+    )
+      ? 'in-progress'
+      : 'needs-attention';
   }
   return deliveries.every((delivery) => SETTLED.includes(delivery.state)) ? 'complete' : 'in-progress';
 }
 
 /** `repliesTo`: the post this delivery answers on its channel (the thread link of an update or all-clear). */
 export function deliveryView(delivery: Delivery, message: Message, repliesTo?: Delivery) {
-  const publishedAfterMs = delivery.publishedAt ? Date.parse(delivery.publishedAt) - Date.parse(message.createdAt) : undefined;
+  const publishedAfterMs = delivery.publishedAt
+    ? Date.parse(delivery.publishedAt) - Date.parse(message.createdAt)
+    : undefined;
   return {
     channelId: delivery.channelId,
     platform: delivery.platform,
@@ -41,7 +47,14 @@ export function deliveryView(delivery: Delivery, message: Message, repliesTo?: D
     ...(delivery.remoteUrl ? { remoteUrl: delivery.remoteUrl } : {}),
     ...(delivery.publishedAt ? { publishedAt: delivery.publishedAt, publishedAfterMs } : {}),
     ...(delivery.pinned !== undefined ? { pinned: delivery.pinned } : {}),
-    ...(repliesTo?.remoteId ? { repliesTo: { remoteId: repliesTo.remoteId, ...(repliesTo.remoteUrl ? { remoteUrl: repliesTo.remoteUrl } : {}) } } : {}),
+    ...(repliesTo?.remoteId
+      ? {
+          repliesTo: {
+            remoteId: repliesTo.remoteId,
+            ...(repliesTo.remoteUrl ? { remoteUrl: repliesTo.remoteUrl } : {}),
+          },
+        }
+      : {}),
     updatedAt: delivery.updatedAt,
   };
 }
@@ -58,17 +71,26 @@ export async function getMessageForPrincipal(store: Store, principal: Principal,
     ...(message.kind === 'alert' ? { correctionTemplate: correctionTemplate(message) } : {}),
     status: messageStatus(deliveries),
     /** deliveries still waiting for the system or for a person (FAILED is settled: it needs a decision, not time) */
-    open: deliveries.filter((delivery) => !SETTLED.includes(delivery.state) && delivery.state !== 'FAILED').map((delivery) => delivery.channelId),
+    open: deliveries
+      .filter((delivery) => !SETTLED.includes(delivery.state) && delivery.state !== 'FAILED')
+      .map((delivery) => delivery.channelId),
     deliveries: deliveries.map((delivery) => deliveryView(delivery, message, answeredOn.get(delivery.channelId))),
   };
 }
 
-export async function listMessagesForPrincipal(store: Store, principal: Principal, options: { limit: number; cursor?: string }) {
+export async function listMessagesForPrincipal(
+  store: Store,
+  principal: Principal,
+  options: { limit: number; cursor?: string },
+) {
   try {
     const page = await listMessages(store, principal.org, options);
     return { items: page.messages, ...(page.next ? { next: page.next } : {}) };
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new ProblemError(400, 'the cursor is not valid for this listing', { errors: [{ field: 'cursor', message: 'invalid' }] });
+    if (error instanceof InvalidCursorError)
+      throw new ProblemError(400, 'the cursor is not valid for this listing', {
+        errors: [{ field: 'cursor', message: 'invalid' }],
+      });
     throw error;
   }
 }

@@ -5,7 +5,9 @@ import { CAP_MSG_TYPES, CAP_SEVERITIES, CAP_STATUSES } from '../cap/schema';
 
 export const PlatformIdSchema = z.enum(PLATFORM_IDS);
 
-export const OrgIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'organisation ids are lower-case letters, digits and dashes');
+export const OrgIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'organisation ids are lower-case letters, digits and dashes');
 export type OrgId = z.infer<typeof OrgIdSchema>;
 
 export const RoleSchema = z.enum(['editor', 'emergency', 'admin']);
@@ -35,12 +37,26 @@ export const ChannelSchema = z.object({
   /** when the token health check last checked the channel's token */
   tokenCheckedAt: z.iso.datetime().optional(),
   /** this channel's publishing budget, when it differs from the platform's default in the registry */
-  quota: z.object({ limit: z.number().int().positive(), windowSeconds: z.number().int().positive(), note: z.string().default('set per channel') }).optional(),
+  quota: z
+    .object({
+      limit: z.number().int().positive(),
+      windowSeconds: z.number().int().positive(),
+      note: z.string().default('set per channel'),
+    })
+    .optional(),
   stateReason: z.string().optional(),
 });
 export type Channel = z.infer<typeof ChannelSchema>;
 
-export const MEDIA_MIMES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'video/mp4', 'video/quicktime', 'video/webm'] as const;
+export const MEDIA_MIMES = [
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'video/mp4',
+  'video/quicktime',
+  'video/webm',
+] as const;
 
 export const MediaSchema = z.object({
   url: z.url({ protocol: /^https?$/ }),
@@ -113,12 +129,21 @@ export const MessageSchema = z.object({
   timeZone: z.string().optional(),
   severity: SeveritySchema.optional(),
   /** emergency messages under the two-person rule: who released it, and when */
-  approval: z.object({ required: z.boolean(), approvedBy: z.string().optional(), approvedAt: z.iso.datetime().optional() }).optional(),
+  approval: z
+    .object({ required: z.boolean(), approvedBy: z.string().optional(), approvedAt: z.iso.datetime().optional() })
+    .optional(),
   /** why this message is recorded and rendered but never published (CAP Exercise, Test …) */
   dryRun: z.string().optional(),
   /** the CAP alert the message came from */
   cap: z
-    .object({ identifier: z.string(), sender: z.string(), sent: z.string(), status: z.enum(CAP_STATUSES), msgType: z.enum(CAP_MSG_TYPES), source: z.string().optional() })
+    .object({
+      identifier: z.string(),
+      sender: z.string(),
+      sent: z.string(),
+      status: z.enum(CAP_STATUSES),
+      msgType: z.enum(CAP_MSG_TYPES),
+      source: z.string().optional(),
+    })
     .optional(),
   language: z.string().optional(),
 });

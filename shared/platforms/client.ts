@@ -83,7 +83,11 @@ export class PlatformError extends Error {
   /** seconds to wait before the next attempt (rate limits) */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(errorClass: ErrorClass, message: string, options: { code?: string | number; retryAfterSeconds?: number; cause?: unknown } = {}) {
+  constructor(
+    errorClass: ErrorClass,
+    message: string,
+    options: { code?: string | number; retryAfterSeconds?: number; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'PlatformError';
     this.errorClass = errorClass;

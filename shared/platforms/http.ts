@@ -52,9 +52,17 @@ export async function httpRequest(request: HttpRequest): Promise<HttpResponse> {
     text = await response.text();
   } catch (error) {
     // The platform answered, so it received the request; the body was lost on the way back.
-    throw new PlatformError(request.method === 'GET' ? 'retryable' : 'ambiguous', 'connection lost while reading the response', { cause: error });
+    throw new PlatformError(
+      request.method === 'GET' ? 'retryable' : 'ambiguous',
+      'connection lost while reading the response',
+      { cause: error },
+    );
   }
-  return { status: response.status, headers: response.headers, body: parseBody(text, response.headers.get('content-type')) };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: parseBody(text, response.headers.get('content-type')),
+  };
 }
 
 function parseBody(text: string, contentType: string | null): unknown {
@@ -70,7 +78,15 @@ function parseBody(text: string, contentType: string | null): unknown {
 }
 
 /** Errors raised before any byte reached the server: safe to retry. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_INVALID_URL',
+]);
 
 export function classifyNetworkError(error: unknown, method: string): PlatformError {
   const code = networkErrorCode(error);
@@ -79,7 +95,8 @@ export function classifyNetworkError(error: unknown, method: string): PlatformEr
   }
   // A timeout or a reset after sending: a read can be repeated, a write may have happened.
   const errorClass = method === 'GET' ? 'retryable' : 'ambiguous';
-  const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : `connection lost (${code ?? 'unknown'})`;
+  const reason =
+    error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : `connection lost (${code ?? 'unknown'})`;
   return new PlatformError(errorClass, `request ${reason}`, { code: code ?? 'TIMEOUT', cause: error });
 }
 

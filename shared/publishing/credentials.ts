@@ -18,7 +18,9 @@ let secretsClient: SecretsManagerClient | undefined;
 export async function loadCredentials(credentialsRef: string, now = Date.now()): Promise<Credentials> {
   const cached = cache.get(credentialsRef);
   if (cached && cached.until > now) return cached.credentials;
-  const credentials = credentialsRef.startsWith('local:') ? await fromLocalFile(credentialsRef) : await fromSecretsManager(credentialsRef);
+  const credentials = credentialsRef.startsWith('local:')
+    ? await fromLocalFile(credentialsRef)
+    : await fromSecretsManager(credentialsRef);
   cache.set(credentialsRef, { credentials, until: now + CACHE_TTL_MS });
   return credentials;
 }
@@ -43,7 +45,9 @@ async function fromSecretsManager(secretId: string): Promise<Credentials> {
 
 async function toSecretsManager(secretId: string, credentials: Credentials): Promise<void> {
   secretsClient ??= new SecretsManagerClient({});
-  await secretsClient.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(credentials) }));
+  await secretsClient.send(
+    new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(credentials) }),
+  );
 }
 
 function localFile(ref: string): string {
@@ -52,7 +56,8 @@ function localFile(ref: string): string {
   return file;
 }
 
-const readLocalFile = async (file: string) => z.record(z.string(), CredentialsSchema).parse(JSON.parse(await readFile(file, 'utf8')));
+const readLocalFile = async (file: string) =>
+  z.record(z.string(), CredentialsSchema).parse(JSON.parse(await readFile(file, 'utf8')));
 
 async function fromLocalFile(ref: string): Promise<Credentials> {
   const all = await readLocalFile(localFile(ref));

@@ -57,16 +57,30 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     await applyOutcome(outcome, record, job);
   };
 
-  const report = (outcome: JobOutcome, priority: 'emergency' | 'normal', ids: { messageId: string; channelId: string }) => {
+  const report = (
+    outcome: JobOutcome,
+    priority: 'emergency' | 'normal',
+    ids: { messageId: string; channelId: string },
+  ) => {
     if (outcome.kind === 'ignored') {
       logger.info('job ignored', { ...ids, reason: outcome.reason });
       emitMetric('DuplicateJobIgnored', 1, { platform });
       return;
     }
-    const outcomeName = outcome.kind === 'settled' ? (outcome.state === 'PUBLISHED' ? 'published' : (outcome.errorClass ?? outcome.state.toLowerCase())) : outcome.errorClass;
+    const outcomeName =
+      outcome.kind === 'settled'
+        ? outcome.state === 'PUBLISHED'
+          ? 'published'
+          : (outcome.errorClass ?? outcome.state.toLowerCase())
+        : outcome.errorClass;
     emitMetric('PublishOutcome', 1, { platform, class: outcomeName, priority });
     if (outcome.kind === 'settled' && outcome.state === 'PUBLISHED' && outcome.message) {
-      emitMetric('PublishLatency', Date.now() - Date.parse(outcome.message.createdAt), { platform, priority: outcome.message.priority }, MetricUnit.Milliseconds);
+      emitMetric(
+        'PublishLatency',
+        Date.now() - Date.parse(outcome.message.createdAt),
+        { platform, priority: outcome.message.priority },
+        MetricUnit.Milliseconds,
+      );
       logger.info('published', { ...ids, latencyMs: Date.now() - Date.parse(outcome.message.createdAt) });
     } else {
       logger.info('publish attempt ended', { ...ids, outcome: outcomeName, kind: outcome.kind });
@@ -76,7 +90,11 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
   const applyOutcome = async (outcome: JobOutcome, record: SQSRecord, job: Job) => {
     if (outcome.kind === 'retry') {
       await sqs().send(
-        new ChangeMessageVisibilityCommand({ QueueUrl: queueUrlForArn(record.eventSourceARN), ReceiptHandle: record.receiptHandle, VisibilityTimeout: outcome.afterSeconds }),
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrlForArn(record.eventSourceARN),
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: outcome.afterSeconds,
+        }),
       );
       throw new RetryLater(`retry in ${outcome.afterSeconds}s (${outcome.errorClass})`);
     }
@@ -100,7 +118,14 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     await collectFollowers({
       channel,
       date: job.date,
-      readCount: () => client.followerCount({ channel, credentials, baseUrl: platformBaseUrl(platform), saveCheckpoint: async () => undefined, timeoutMs: deps().requestTimeoutMs }),
+      readCount: () =>
+        client.followerCount({
+          channel,
+          credentials,
+          baseUrl: platformBaseUrl(platform),
+          saveCheckpoint: async () => undefined,
+          timeoutMs: deps().requestTimeoutMs,
+        }),
       doc: store.doc,
       table: store.table,
       metrics,
@@ -126,7 +151,10 @@ function parseJob(record: SQSRecord): Job | undefined {
   const parsed = JobSchema.safeParse(body);
   if (parsed.success) return parsed.data;
   const messageId = typeof body === 'object' && body !== null ? (body as { messageId?: unknown }).messageId : undefined;
-  logger.error('dropping a job that does not parse', { sqsMessageId: record.messageId, messageId: typeof messageId === 'string' ? messageId.slice(0, 64) : undefined });
+  logger.error('dropping a job that does not parse', {
+    sqsMessageId: record.messageId,
+    messageId: typeof messageId === 'string' ? messageId.slice(0, 64) : undefined,
+  });
   emitMetric('InvalidJobDropped', 1);
   return undefined;
 }
@@ -141,4 +169,5 @@ function queueUrlForArn(arn: string): string {
   throw new Error(`no configured queue for ${arn}`);
 }
 
-const isUrgentArn = (arn: string) => Object.values(queueUrls()).some((urls) => queueName(urls.urgent) === queueName(arn));
+const isUrgentArn = (arn: string) =>
+  Object.values(queueUrls()).some((urls) => queueName(urls.urgent) === queueName(arn));

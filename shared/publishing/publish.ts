@@ -4,12 +4,27 @@
  * result, and say whether SQS should offer the job again and when.
  */
 import type { Channel, Delivery, DeliveryError, Message, PublishJob } from '../model/schemas';
-import { NO_LOOKUP_CODE, PlatformError, type Credentials, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../platforms/client';
+import {
+  NO_LOOKUP_CODE,
+  PlatformError,
+  type Credentials,
+  type PlatformClient,
+  type PlatformContext,
+  type PublishRequest,
+  type PublishResult,
+} from '../platforms/client';
 import { PLATFORMS, platformBaseUrl, type PlatformId } from '../platforms/registry';
 import { safeDetail } from '../platforms/http';
 import { flagNeedsReauth } from '../store/channels';
 import type { Store } from '../store/client';
-import { claimDelivery, recordFinal, recordPending, recordPublished, saveCheckpoint, type Claim } from '../store/deliveries';
+import {
+  claimDelivery,
+  recordFinal,
+  recordPending,
+  recordPublished,
+  saveCheckpoint,
+  type Claim,
+} from '../store/deliveries';
 import { getDelivery, getMessageAndChannel } from '../store/messages';
 import { takeQuota, type QuotaDecision } from '../store/quota';
 import { pinOrUnpinAfterPublish } from '../alerts/pin';
@@ -55,7 +70,9 @@ const MAX_DELAY_SECONDS = 15 * 60;
  * dead-letter queue it is put back fresh (with a delay) instead of being left to SQS's redrive.
  */
 const later = (lastReceive: boolean, afterSeconds: number, state: Delivery['state'], errorClass: string): JobOutcome =>
-  lastReceive ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, MAX_DELAY_SECONDS), errorClass } : { kind: 'retry', afterSeconds, state, errorClass };
+  lastReceive
+    ? { kind: 'requeue', afterSeconds: Math.min(afterSeconds, MAX_DELAY_SECONDS), errorClass }
+    : { kind: 'retry', afterSeconds, state, errorClass };
 /** How soon a delivery left in VERIFY is looked at again. */
 const VERIFY_AFTER_SECONDS = 5;
 
@@ -68,28 +85,46 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
   if (!claimed.claimed) {
     const current = claimed.current;
     if (!current) return { kind: 'ignored', reason: 'delivery does not exist' };
-    const waitsUntil = (current.state === 'RETRYING' || current.state === 'VERIFY') && (current.notBefore ?? 0) > deps.now() ? current.notBefore : undefined;
+    const waitsUntil =
+      (current.state === 'RETRYING' || current.state === 'VERIFY') && (current.notBefore ?? 0) > deps.now()
+        ? current.notBefore
+        : undefined;
     if (waitsUntil !== undefined) {
       // An early copy comes back when the wait is over rather than being dropped: the copy that set
       // the wait may be gone (a crash before its visibility was changed), and then only this one is left.
       const afterSeconds = Math.min(Math.ceil((waitsUntil - deps.now()) / 1000), MAX_VISIBILITY_SECONDS);
       return later(receiveCount >= deps.maxReceiveCount, afterSeconds, current.state, 'not-yet');
     }
-    return { kind: 'ignored', reason: `delivery is ${current.state}${current.state === 'PUBLISHING' ? ' under another claim' : ''}` };
+    return {
+      kind: 'ignored',
+      reason: `delivery is ${current.state}${current.state === 'PUBLISHING' ? ' under another claim' : ''}`,
+    };
   }
   const delivery = claimed.delivery;
   const claim: Claim = { messageId: job.messageId, channelId: job.channelId, version: delivery.version };
-  const settle = async (state: 'FAILED' | 'SKIPPED' | 'HANDOFF', details: { lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean }, message?: Message): Promise<JobOutcome> => {
+  const settle = async (
+    state: 'FAILED' | 'SKIPPED' | 'HANDOFF',
+    details: { lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean },
+    message?: Message,
+  ): Promise<JobOutcome> => {
     await recordFinal(deps.store, claim, { state, ...details }, deps.now());
     return { kind: 'settled', state, errorClass: details.lastError?.class, message, delivery };
   };
 
   if (!message) return settle('FAILED', { lastError: { class: 'permanent', detail: 'the message no longer exists' } });
   if (!channel || channel.state !== 'active') {
-    return settle('SKIPPED', { reason: channel ? `channel became ${channel.state} before publishing` : 'channel no longer exists' }, message);
+    return settle(
+      'SKIPPED',
+      { reason: channel ? `channel became ${channel.state} before publishing` : 'channel no longer exists' },
+      message,
+    );
   }
   if (!deps.client) {
-    return settle('FAILED', { lastError: { class: 'unsupported', detail: `publishing to ${deps.platform} is not supported yet` } }, message);
+    return settle(
+      'FAILED',
+      { lastError: { class: 'unsupported', detail: `publishing to ${deps.platform} is not supported yet` } },
+      message,
+    );
   }
   const client = deps.client;
 
@@ -117,7 +152,14 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
         if (!(error instanceof PlatformError)) throw error;
         // No lookup will ever answer: publishing again could post twice, waiting would loop forever.
         if (error.errorClass === 'ambiguous' && error.code === NO_LOOKUP_CODE) {
-          return settle('HANDOFF', { lastError: { class: 'ambiguous', code: NO_LOOKUP_CODE, detail: safeDetail(error.message) }, reason: unverifiableReason(deps.platform) }, message);
+          return settle(
+            'HANDOFF',
+            {
+              lastError: { class: 'ambiguous', code: NO_LOOKUP_CODE, detail: safeDetail(error.message) },
+              reason: unverifiableReason(deps.platform),
+            },
+            message,
+          );
         }
         // The lookup could not answer: the platform left it in doubt, or the lookup itself failed.
         // After a few such lookups in a row a person decides, since publishing again could post
@@ -125,10 +167,31 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
         const inDoubt = error.errorClass === 'ambiguous' || error.errorClass === 'retryable';
         const lookupsInDoubt = (delivery.lookupsInDoubt ?? 0) + (inDoubt ? 1 : 0);
         if (inDoubt && lookupsInDoubt >= MAX_LOOKUPS_IN_DOUBT) {
-          return settle('HANDOFF', { lastError: { class: error.errorClass, ...(error.code ? { code: error.code } : {}), detail: safeDetail(error.message) }, reason: unresolvedReason(deps.platform, lookupsInDoubt) }, message);
+          return settle(
+            'HANDOFF',
+            {
+              lastError: {
+                class: error.errorClass,
+                ...(error.code ? { code: error.code } : {}),
+                detail: safeDetail(error.message),
+              },
+              reason: unresolvedReason(deps.platform, lookupsInDoubt),
+            },
+            message,
+          );
         }
         // Until a lookup answers, the delivery stays in VERIFY: the next attempt looks again first.
-        return handlePlatformError(error, { claim, delivery, message, channel, receiveCount, deps, settle, lookupsInDoubt, verifying: true });
+        return handlePlatformError(error, {
+          claim,
+          delivery,
+          message,
+          channel,
+          receiveCount,
+          deps,
+          settle,
+          lookupsInDoubt,
+          verifying: true,
+        });
       }
     }
     if (!result) {
@@ -165,7 +228,11 @@ async function handlePlatformError(
     channel: Channel;
     receiveCount: number;
     deps: PublishDeps;
-    settle: (state: 'FAILED' | 'HANDOFF', details: { lastError?: DeliveryError; retriesExhausted?: boolean; reason?: string }, message?: Message) => Promise<JobOutcome>;
+    settle: (
+      state: 'FAILED' | 'HANDOFF',
+      details: { lastError?: DeliveryError; retriesExhausted?: boolean; reason?: string },
+      message?: Message,
+    ) => Promise<JobOutcome>;
     /** consecutive lookups that ended in doubt, this one included */
     lookupsInDoubt?: number;
     /** the error came from the lookup of a post that may exist: the delivery stays in VERIFY */
@@ -173,7 +240,11 @@ async function handlePlatformError(
   },
 ): Promise<JobOutcome> {
   const { claim, delivery, message, channel, receiveCount, deps, settle } = scope;
-  const lastError: DeliveryError = { class: error.errorClass, detail: safeDetail(error.message), ...(error.code ? { code: error.code } : {}) };
+  const lastError: DeliveryError = {
+    class: error.errorClass,
+    detail: safeDetail(error.message),
+    ...(error.code ? { code: error.code } : {}),
+  };
   const lastReceive = receiveCount >= deps.maxReceiveCount;
   const waitingState = scope.verifying ? 'VERIFY' : 'RETRYING';
   const doubt = scope.lookupsInDoubt ? { lookupsInDoubt: scope.lookupsInDoubt } : {};
@@ -186,22 +257,56 @@ async function handlePlatformError(
       return settle('FAILED', { lastError }, message);
     case 'rate-limited': {
       const afterSeconds = Math.min(Math.max(error.retryAfterSeconds ?? 60, 1), MAX_VISIBILITY_SECONDS);
-      await recordPending(deps.store, claim, { state: waitingState, lastError, waitingFor: 'rate-limit', ...doubt, nextAttemptAt: deps.now() + afterSeconds * 1000 }, deps.now());
+      await recordPending(
+        deps.store,
+        claim,
+        {
+          state: waitingState,
+          lastError,
+          waitingFor: 'rate-limit',
+          ...doubt,
+          nextAttemptAt: deps.now() + afterSeconds * 1000,
+        },
+        deps.now(),
+      );
       return later(lastReceive, afterSeconds, waitingState, 'rate-limited');
     }
     case 'ambiguous':
-      await recordPending(deps.store, claim, { state: 'VERIFY', lastError, ...doubt, nextAttemptAt: deps.now() + VERIFY_AFTER_SECONDS * 1000 }, deps.now());
+      await recordPending(
+        deps.store,
+        claim,
+        { state: 'VERIFY', lastError, ...doubt, nextAttemptAt: deps.now() + VERIFY_AFTER_SECONDS * 1000 },
+        deps.now(),
+      );
       return later(lastReceive, VERIFY_AFTER_SECONDS, 'VERIFY', 'ambiguous');
     case 'retryable': {
       // A post that may exist is never given up on as FAILED (a redrive would publish without looking):
       // the lookup is offered again, and after MAX_LOOKUPS_IN_DOUBT failures a person takes over.
       if (lastReceive && !scope.verifying) {
         // The job goes to the dead-letter queue now; the delivery says why, and a redrive may claim it again.
-        await settle('FAILED', { lastError: { ...lastError, detail: `gave up after ${delivery.attempts} attempts: ${lastError.detail}` }, retriesExhausted: true }, message);
+        await settle(
+          'FAILED',
+          {
+            lastError: { ...lastError, detail: `gave up after ${delivery.attempts} attempts: ${lastError.detail}` },
+            retriesExhausted: true,
+          },
+          message,
+        );
         return { kind: 'retry', afterSeconds: 0, state: 'FAILED', errorClass: 'retryable' };
       }
       const afterSeconds = backoffSeconds(delivery.attempts, Math.random, deps.maxBackoffSeconds);
-      await recordPending(deps.store, claim, { state: waitingState, lastError, waitingFor: 'retry', ...doubt, nextAttemptAt: deps.now() + afterSeconds * 1000 }, deps.now());
+      await recordPending(
+        deps.store,
+        claim,
+        {
+          state: waitingState,
+          lastError,
+          waitingFor: 'retry',
+          ...doubt,
+          nextAttemptAt: deps.now() + afterSeconds * 1000,
+        },
+        deps.now(),
+      );
       return later(lastReceive, afterSeconds, waitingState, 'retryable');
     }
   }
@@ -215,20 +320,44 @@ class OutOfBudget extends Error {
 }
 
 /** The channel's budget (its own, or the platform's default); platforms without one are unlimited here. */
-async function takeBudget(deps: PublishDeps, channel: Channel, priority: Delivery['priority']): Promise<QuotaDecision | { ok: true }> {
+async function takeBudget(
+  deps: PublishDeps,
+  channel: Channel,
+  priority: Delivery['priority'],
+): Promise<QuotaDecision | { ok: true }> {
   const rule = channel.quota ?? PLATFORMS[deps.platform].quota;
   if (!rule) return { ok: true };
-  const decision = await takeQuota(deps.store, channel.id, rule, priority, { now: deps.now(), reserveShare: deps.reserveShare });
+  const decision = await takeQuota(deps.store, channel.id, rule, priority, {
+    now: deps.now(),
+    reserveShare: deps.reserveShare,
+  });
   if (decision.ok && decision.limit - decision.used < decision.reserve) deps.onQuotaBelowReserve?.(channel);
   return decision;
 }
 
 /** Out of budget: wait (not fail) until the window turns; never counts towards the dead-letter queue. */
-async function waitForQuota(retryAtMs: number, scope: { claim: Claim; receiveCount: number; deps: PublishDeps }): Promise<JobOutcome> {
+async function waitForQuota(
+  retryAtMs: number,
+  scope: { claim: Claim; receiveCount: number; deps: PublishDeps },
+): Promise<JobOutcome> {
   const { claim, receiveCount, deps } = scope;
   const now = deps.now();
   const afterSeconds = Math.min(Math.max(Math.ceil((retryAtMs - now) / 1000), 1), MAX_VISIBILITY_SECONDS);
-  await recordPending(deps.store, claim, { state: 'RETRYING', lastError: { class: 'rate-limited', code: 'QUOTA', detail: 'publishing budget for routine posts is used up; waiting for the next window' }, waitingFor: 'quota', nextAttemptAt: retryAtMs }, now);
+  await recordPending(
+    deps.store,
+    claim,
+    {
+      state: 'RETRYING',
+      lastError: {
+        class: 'rate-limited',
+        code: 'QUOTA',
+        detail: 'publishing budget for routine posts is used up; waiting for the next window',
+      },
+      waitingFor: 'quota',
+      nextAttemptAt: retryAtMs,
+    },
+    now,
+  );
   return later(receiveCount >= deps.maxReceiveCount, afterSeconds, 'RETRYING', 'quota');
 }
 
@@ -237,11 +366,23 @@ async function waitForQuota(retryAtMs: number, scope: { claim: Claim; receiveCou
  * renew and store them, then try exactly once more. The refused request created nothing, so the
  * second try cannot duplicate a post.
  */
-async function publishRenewingCredentials(client: PlatformClient, request: PublishRequest, context: PlatformContext, deps: PublishDeps, channel: Channel): Promise<PublishResult> {
+async function publishRenewingCredentials(
+  client: PlatformClient,
+  request: PublishRequest,
+  context: PlatformContext,
+  deps: PublishDeps,
+  channel: Channel,
+): Promise<PublishResult> {
   try {
     return await client.publish(request, context);
   } catch (error) {
-    if (!(error instanceof PlatformError && error.errorClass === 'auth' && client.refreshCredentials && deps.saveCredentials)) throw error;
+    if (!(
+      error instanceof PlatformError &&
+      error.errorClass === 'auth' &&
+      client.refreshCredentials &&
+      deps.saveCredentials
+    ))
+      throw error;
     const renewed = await client.refreshCredentials(context);
     await deps.saveCredentials(channel, renewed);
     return client.publish(request, { ...context, credentials: renewed });
@@ -254,7 +395,12 @@ export function backoffSeconds(attempt: number, random = Math.random, maxSeconds
   return Math.max(1, Math.round(ceiling / 2 + (ceiling / 2) * random()));
 }
 
-async function publishRequest(store: Store, message: Message, delivery: Delivery, platform: PlatformId): Promise<PublishRequest> {
+async function publishRequest(
+  store: Store,
+  message: Message,
+  delivery: Delivery,
+  platform: PlatformId,
+): Promise<PublishRequest> {
   const replyTo = message.replyTo ? await getDelivery(store, message.replyTo, delivery.channelId) : undefined;
   return {
     idempotencyKey: `${message.id}:${delivery.channelId}`,

@@ -30,7 +30,8 @@ export async function sendJobs(jobs: QueuedJob[], client: SQSClient = sqs()): Pr
   }
   const batches: { url: string; jobs: QueuedJob[] }[] = [];
   for (const [url, queued] of byQueue) {
-    for (let start = 0; start < queued.length; start += 10) batches.push({ url, jobs: queued.slice(start, start + 10) });
+    for (let start = 0; start < queued.length; start += 10)
+      batches.push({ url, jobs: queued.slice(start, start + 10) });
   }
   const failed = await Promise.all(
     batches.map(async ({ url, jobs: batch }) => {
@@ -45,7 +46,9 @@ export async function sendJobs(jobs: QueuedJob[], client: SQSClient = sqs()): Pr
             })),
           }),
         );
-        return (result.Failed ?? []).map((entry) => batch[Number(entry.Id)]).filter((job): job is QueuedJob => job !== undefined);
+        return (result.Failed ?? [])
+          .map((entry) => batch[Number(entry.Id)])
+          .filter((job): job is QueuedJob => job !== undefined);
       } catch {
         return batch;
       }

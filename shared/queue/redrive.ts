@@ -18,16 +18,27 @@ export interface RedriveStarted {
   taskHandle?: string;
 }
 
-export async function redrivePlatform(sqs: SQSClient, platform: PlatformId, lanes: ('normal' | 'urgent')[] = ['urgent', 'normal']): Promise<RedriveStarted[]> {
+export async function redrivePlatform(
+  sqs: SQSClient,
+  platform: PlatformId,
+  lanes: ('normal' | 'urgent')[] = ['urgent', 'normal'],
+): Promise<RedriveStarted[]> {
   const started: RedriveStarted[] = [];
   for (const lane of lanes) {
-    const source = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl(platform, lane), AttributeNames: ['QueueArn', 'RedrivePolicy'] }));
+    const source = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl(platform, lane),
+        AttributeNames: ['QueueArn', 'RedrivePolicy'],
+      }),
+    );
     const sourceArn = source.Attributes?.QueueArn;
     const policy = source.Attributes?.RedrivePolicy;
     if (!sourceArn || !policy) throw new Error(`the ${lane} queue of ${platform} has no dead-letter queue`);
     const dlqArn = RedrivePolicySchema.parse(JSON.parse(policy)).deadLetterTargetArn;
     const dlqUrl = urlForArn(dlqArn, queueUrl(platform, lane));
-    const depth = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    const depth = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
     const messages = Number(depth.Attributes?.ApproximateNumberOfMessages ?? 0);
     if (messages === 0) {
       started.push({ lane, from: dlqArn, to: sourceArn, messages });

@@ -17,7 +17,10 @@ export interface ReconcileReport {
 /** After a re-enqueue, how long before the same delivery is looked at again. */
 const RECHECK_MS = 2 * 60_000;
 
-export async function reconcile(store: Store, options: { now?: number; send?: typeof sendJobs } = {}): Promise<ReconcileReport> {
+export async function reconcile(
+  store: Store,
+  options: { now?: number; send?: typeof sendJobs } = {},
+): Promise<ReconcileReport> {
   const now = options.now ?? Date.now();
   const due = await dueOpenDeliveries(store, now);
   const report: ReconcileReport = { looked: due.length, requeued: 0, verify: 0 };
@@ -26,7 +29,11 @@ export async function reconcile(store: Store, options: { now?: number; send?: ty
     const taken = await takeForReconcile(store, open, { now, nextCheckMs: RECHECK_MS });
     if (!taken) continue;
     if (open.delivery.state === 'PUBLISHING' && taken.state === 'VERIFY') report.verify += 1;
-    jobs.push({ platform: taken.platform, priority: taken.priority, job: { type: 'publish', messageId: taken.messageId, channelId: taken.channelId } });
+    jobs.push({
+      platform: taken.platform,
+      priority: taken.priority,
+      job: { type: 'publish', messageId: taken.messageId, channelId: taken.channelId },
+    });
   }
   const unsent = await (options.send ?? sendJobs)(jobs);
   report.requeued = jobs.length - unsent.length;

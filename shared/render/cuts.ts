@@ -18,8 +18,29 @@ const WORD = new RegExp(`[^${BLANK}]+`, 'gu');
 const SENTENCE_END = /[.!?…][)\]"'»«“”‘’]*$/u;
 /** abbreviations that end in a full stop without ending a sentence */
 const ABBREVIATIONS = new Set([
-  'abs.', 'bzw.', 'ca.', 'dr.', 'etc.', 'evtl.', 'ggf.', 'hbf.', 'inkl.', 'jh.', 'max.', 'min.', 'mio.', 'mrd.',
-  'nr.', 'prof.', 'sog.', 'st.', 'str.', 'tel.', 'usw.', 'vgl.', 'vs.',
+  'abs.',
+  'bzw.',
+  'ca.',
+  'dr.',
+  'etc.',
+  'evtl.',
+  'ggf.',
+  'hbf.',
+  'inkl.',
+  'jh.',
+  'max.',
+  'min.',
+  'mio.',
+  'mrd.',
+  'nr.',
+  'prof.',
+  'sog.',
+  'st.',
+  'str.',
+  'tel.',
+  'usw.',
+  'vgl.',
+  'vs.',
 ]);
 /** "25." (a date or ordinal), "z.B.", "u.a.", "i.d.R.", a single initial "z." */
 const ORDINAL_OR_INITIALS = /^(?:[\d.]+\.|(?:\p{L}\.)+)$/u;

@@ -66,7 +66,9 @@ export function renderForPlatform(spec: PlatformSpec, input: RenderInput): Rende
 
   const shortened = shorten(input.text, link, limit, measure);
   if (!shortened) {
-    return refuse(`the text is ${length}${withTheLink}, and not even its first word fits${link ? ' before the link' : ''}`);
+    return refuse(
+      `the text is ${length}${withTheLink}, and not even its first word fits${link ? ' before the link' : ''}`,
+    );
   }
   return { ok: true, text: shortened.text, length: shortened.length, limit, shortened: true };
 }
@@ -82,7 +84,12 @@ interface Shortened {
  * Keeps as much of the text as fits, cut at a sentence when that keeps at least half of the room,
  * else at a word; then the ellipsis, then the link unless the kept part already carries it.
  */
-function shorten(text: string, link: string | undefined, limit: number, measure: (text: string) => number): Shortened | undefined {
+function shorten(
+  text: string,
+  link: string | undefined,
+  limit: number,
+  measure: (text: string) => number,
+): Shortened | undefined {
   const position = link ? linkPosition(text, link) : -1;
   const linkEnd = link && position >= 0 ? position + link.length : Infinity;
   const render = (cut: Cut): Shortened => {

@@ -36,9 +36,17 @@ export const UpdateScheduledMessageSchema = z
     timeZone: CreateMessageSchema.shape.timeZone,
     text: CreateMessageSchema.shape.text.optional(),
   })
-  .refine((body) => body.scheduledAt !== undefined || body.text !== undefined, { message: 'send a new scheduledAt, a new text, or both', path: ['(body)'] });
+  .refine((body) => body.scheduledAt !== undefined || body.text !== undefined, {
+    message: 'send a new scheduledAt, a new text, or both',
+    path: ['(body)'],
+  });
 
-async function ownMessage(store: Store, principal: Principal, rawId: string | undefined, action: string): Promise<MessageWithDeliveries> {
+async function ownMessage(
+  store: Store,
+  principal: Principal,
+  rawId: string | undefined,
+  action: string,
+): Promise<MessageWithDeliveries> {
   requireRole(principal, 'editor', action);
   const messageId = parseOrProblem(IdSchema, rawId, 'the message id is not valid');
   const found = await getMessageWithDeliveries(store, messageId);
@@ -61,17 +69,31 @@ const summary = (message: Message, deliveries: Delivery[]): CreatedMessage => ({
 });
 
 /** `PATCH /messages/{id}`: a new time and/or text for a SCHEDULED message; the schedule moves with it. */
-export async function updateScheduledMessage(deps: ChangeDeps, principal: Principal, rawId: string | undefined, body: unknown): Promise<CreatedMessage> {
+export async function updateScheduledMessage(
+  deps: ChangeDeps,
+  principal: Principal,
+  rawId: string | undefined,
+  body: unknown,
+): Promise<CreatedMessage> {
   const found = await ownMessage(deps.store, principal, rawId, 'changing a message');
   const request = parseOrProblem(UpdateScheduledMessageSchema, body);
   const { message, deliveries } = found;
-  if (message.state !== 'SCHEDULED' || !message.scheduledAt) conflict(message, 'only SCHEDULED messages can be changed');
+  if (message.state !== 'SCHEDULED' || !message.scheduledAt)
+    conflict(message, 'only SCHEDULED messages can be changed');
   if (request.timeZone !== undefined && request.scheduledAt === undefined) {
-    throw new ProblemError(422, 'timeZone only goes with scheduledAt', { errors: [{ field: 'timeZone', message: 'only goes with a local scheduledAt' }] });
+    throw new ProblemError(422, 'timeZone only goes with scheduledAt', {
+      errors: [{ field: 'timeZone', message: 'only goes with a local scheduledAt' }],
+    });
   }
   const now = (deps.now ?? (() => new Date()))();
   const settings = await getOrgSchedulingSettings(deps.store, message.org);
-  const at = request.scheduledAt === undefined ? new Date(message.scheduledAt) : parseScheduledAt({ scheduledAt: request.scheduledAt, timeZone: request.timeZone }, { now, orgTimeZone: settings.timeZone });
+  const at =
+    request.scheduledAt === undefined
+      ? new Date(message.scheduledAt)
+      : parseScheduledAt(
+          { scheduledAt: request.scheduledAt, timeZone: request.timeZone },
+          { now, orgTimeZone: settings.timeZone },
+        );
   const text = request.text ?? message.text;
   const changes = request.text === undefined ? [] : await rerender(deps.store, message, deliveries, text);
 
@@ -83,7 +105,8 @@ export async function updateScheduledMessage(deps: ChangeDeps, principal: Princi
     try {
       await schedules.update({ messageId: message.id, at });
     } catch (error) {
-      if (error instanceof ScheduleNotFoundError) throw new ProblemError(409, `message "${message.id}" is no longer waiting: its schedule has already fired`);
+      if (error instanceof ScheduleNotFoundError)
+        throw new ProblemError(409, `message "${message.id}" is no longer waiting: its schedule has already fired`);
       throw error;
     }
   }
@@ -97,7 +120,12 @@ export async function updateScheduledMessage(deps: ChangeDeps, principal: Princi
     audit: auditPut(
       deps.store,
       principal,
-      { action: 'message.update', target: `message/${message.id}`, before: { scheduledAt: message.scheduledAt, text: message.text }, after: { scheduledAt: at.toISOString(), text } },
+      {
+        action: 'message.update',
+        target: `message/${message.id}`,
+        before: { scheduledAt: message.scheduledAt, text: message.text },
+        after: { scheduledAt: at.toISOString(), text },
+      },
       now,
     ),
   });
@@ -105,10 +133,18 @@ export async function updateScheduledMessage(deps: ChangeDeps, principal: Princi
     if (moves && !due) await schedules.update({ messageId: message.id, at: previousAt }).catch(() => undefined);
     throw new ProblemError(409, `message "${message.id}" changed meanwhile (sent, cancelled or edited); read it again`);
   }
-  logger.info('scheduled message changed', { messageId: message.id, scheduledAt: at.toISOString(), textChanged: request.text !== undefined });
+  logger.info('scheduled message changed', {
+    messageId: message.id,
+    scheduledAt: at.toISOString(),
+    textChanged: request.text !== undefined,
+  });
   if (due) {
     const outcome = await dispatchScheduledMessage(message.id, deps);
-    await schedules.delete(message.id).catch((error: unknown) => logger.warn('schedule of a dispatched message not deleted; it will find nothing to do', { error: error as Error }));
+    await schedules.delete(message.id).catch((error: unknown) =>
+      logger.warn('schedule of a dispatched message not deleted; it will find nothing to do', {
+        error: error as Error,
+      }),
+    );
     if (outcome.outcome !== 'ignored') return { id: message.id, ...outcome.view };
   }
   const updated = await getMessageWithDeliveries(deps.store, message.id);
@@ -116,30 +152,50 @@ export async function updateScheduledMessage(deps: ChangeDeps, principal: Princi
 }
 
 /** Render the new text for every waiting delivery; refuse it when no channel can take it. */
-async function rerender(store: Store, message: Message, deliveries: Delivery[], text: string): Promise<DeliveryChange[]> {
+async function rerender(
+  store: Store,
+  message: Message,
+  deliveries: Delivery[],
+  text: string,
+): Promise<DeliveryChange[]> {
   const channels = new Map((await listChannels(store, message.org)).map((channel) => [channel.id, channel]));
   const changes = deliveries
     .filter((delivery) => delivery.state === 'SCHEDULED')
     .map((before) => {
       const channel = channels.get(before.channelId);
       // Per-platform overrides were written for the old text: the new text replaces them.
-      const planned = channel ? planDelivery({ ...message, text, overrides: undefined }, channel) : { ...before, state: 'SKIPPED' as const, reason: 'the channel no longer exists' };
+      const planned = channel
+        ? planDelivery({ ...message, text, overrides: undefined }, channel)
+        : { ...before, state: 'SKIPPED' as const, reason: 'the channel no longer exists' };
       const waits = planned.state === 'PENDING' || planned.state === 'HANDOFF';
-      const after: Delivery = { ...before, state: waits ? 'SCHEDULED' : planned.state, renderedText: planned.renderedText, reason: planned.reason };
+      const after: Delivery = {
+        ...before,
+        state: waits ? 'SCHEDULED' : planned.state,
+        renderedText: planned.renderedText,
+        reason: planned.reason,
+      };
       return { before, after };
     });
   if (changes.length > 0 && changes.every((change) => change.after.state === 'SKIPPED')) {
-    throw new ProblemError(422, 'the new text cannot be published on any of the message\'s channels', {
-      errors: changes.map((change) => ({ field: 'text', message: `${change.before.channelId}: ${change.after.reason ?? 'skipped'}` })),
+    throw new ProblemError(422, "the new text cannot be published on any of the message's channels", {
+      errors: changes.map((change) => ({
+        field: 'text',
+        message: `${change.before.channelId}: ${change.after.reason ?? 'skipped'}`,
+      })),
     });
   }
   return changes;
 }
 
 /** `DELETE /messages/{id}`: a SCHEDULED or HELD message and its waiting deliveries become CANCELLED. */
-export async function cancelMessage(deps: ChangeDeps, principal: Principal, rawId: string | undefined): Promise<CreatedMessage> {
+export async function cancelMessage(
+  deps: ChangeDeps,
+  principal: Principal,
+  rawId: string | undefined,
+): Promise<CreatedMessage> {
   const { message, deliveries } = await ownMessage(deps.store, principal, rawId, 'cancelling a message');
-  if (message.state !== 'SCHEDULED' && message.state !== 'HELD') conflict(message, 'only SCHEDULED or HELD messages can be cancelled');
+  if (message.state !== 'SCHEDULED' && message.state !== 'HELD')
+    conflict(message, 'only SCHEDULED or HELD messages can be cancelled');
   const now = (deps.now ?? (() => new Date()))();
   const changes = deliveries
     .filter((delivery) => delivery.state === 'SCHEDULED' || delivery.state === 'HELD')
@@ -151,26 +207,58 @@ export async function cancelMessage(deps: ChangeDeps, principal: Principal, rawI
     fields: { stateReason: reason },
     deliveries: changes,
     now,
-    audit: auditPut(deps.store, principal, { action: 'message.cancel', target: `message/${message.id}`, before: { state: message.state }, after: { state: 'CANCELLED' } }, now),
+    audit: auditPut(
+      deps.store,
+      principal,
+      {
+        action: 'message.cancel',
+        target: `message/${message.id}`,
+        before: { state: message.state },
+        after: { state: 'CANCELLED' },
+      },
+      now,
+    ),
   });
-  if (!changed) throw new ProblemError(409, `message "${message.id}" changed meanwhile (it may have gone out); read it again`);
+  if (!changed)
+    throw new ProblemError(409, `message "${message.id}" changed meanwhile (it may have gone out); read it again`);
   if (message.state === 'SCHEDULED') {
     // The message is CANCELLED already: a schedule that survives this fires into a no-op dispatch.
-    await (deps.schedules ?? schedulePort()).delete(message.id).catch((error: unknown) => logger.warn('schedule of a cancelled message not deleted', { messageId: message.id, error: error as Error }));
+    await (deps.schedules ?? schedulePort())
+      .delete(message.id)
+      .catch((error: unknown) =>
+        logger.warn('schedule of a cancelled message not deleted', { messageId: message.id, error: error as Error }),
+      );
   }
   logger.info('message cancelled', { messageId: message.id, from: message.state, by: principal.sub });
-  const cancelled = deliveries.map((delivery) => changes.find((change) => change.before.channelId === delivery.channelId)?.after ?? delivery);
+  const cancelled = deliveries.map(
+    (delivery) => changes.find((change) => change.before.channelId === delivery.channelId)?.after ?? delivery,
+  );
   return summary({ ...message, state: 'CANCELLED', stateReason: reason }, cancelled);
 }
 
 /** `POST /messages/{id}/release`: a person decides a HELD message may go out now. */
-export async function releaseHeldMessage(deps: ChangeDeps, principal: Principal, rawId: string | undefined): Promise<CreatedMessage> {
+export async function releaseHeldMessage(
+  deps: ChangeDeps,
+  principal: Principal,
+  rawId: string | undefined,
+): Promise<CreatedMessage> {
   const found = await ownMessage(deps.store, principal, rawId, 'releasing a held message');
   if (found.message.state !== 'HELD') conflict(found.message, 'only HELD messages can be released');
   const now = (deps.now ?? (() => new Date()))();
-  const audit = auditPut(deps.store, principal, { action: 'message.release', target: `message/${found.message.id}`, before: { state: 'HELD' }, after: { state: 'DISPATCHED' } }, now);
+  const audit = auditPut(
+    deps.store,
+    principal,
+    {
+      action: 'message.release',
+      target: `message/${found.message.id}`,
+      before: { state: 'HELD' },
+      after: { state: 'DISPATCHED' },
+    },
+    now,
+  );
   const outcome = await sendOut(deps, found, now, audit);
-  if (outcome.outcome === 'ignored') throw new ProblemError(409, `message "${found.message.id}" changed meanwhile; read it again`);
+  if (outcome.outcome === 'ignored')
+    throw new ProblemError(409, `message "${found.message.id}" changed meanwhile; read it again`);
   logger.info('held message released', { messageId: found.message.id, by: principal.sub });
   return { id: found.message.id, ...outcome.view };
 }

@@ -31,13 +31,16 @@ export type OrgHold = z.infer<typeof HoldItemSchema> & { org: string };
 export const holdIsOn = (hold: OrgHold): boolean => hold.manual !== undefined || hold.emergencyIds.length > 0;
 
 export function holdReason(hold: OrgHold): string {
-  if (hold.manual) return `crisis hold of ${hold.org} switched on by ${hold.manual.by}${hold.manual.reason ? `: ${hold.manual.reason}` : ''}`;
+  if (hold.manual)
+    return `crisis hold of ${hold.org} switched on by ${hold.manual.by}${hold.manual.reason ? `: ${hold.manual.reason}` : ''}`;
   return `emergency of ${hold.org} in progress (message ${hold.emergencyIds.join(', ')})`;
 }
 
 export async function readHold(store: Store, org: string): Promise<OrgHold> {
   // Strongly consistent: a routine post right after an emergency must see the emergency's hold.
-  const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: schedulingKeys.orgHold(org), ConsistentRead: true }));
+  const { Item } = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: schedulingKeys.orgHold(org), ConsistentRead: true }),
+  );
   return { org, ...HoldItemSchema.parse(Item ?? {}) };
 }
 
@@ -96,9 +99,17 @@ export async function noteCrisis(store: Store, message: Message, now: Date): Pro
         ExpressionAttributeValues: { ':org': message.org, ':now': now.toISOString(), ':ids': new Set([root]) },
       }),
     );
-    logger.info(starts ? 'crisis hold: emergency in progress' : 'crisis hold: all-clear', { org: message.org, messageId: message.id, crisis: root });
+    logger.info(starts ? 'crisis hold: emergency in progress' : 'crisis hold: all-clear', {
+      org: message.org,
+      messageId: message.id,
+      crisis: root,
+    });
   } catch (error) {
-    logger.error('crisis hold could not be recorded', { org: message.org, messageId: message.id, error: error as Error });
+    logger.error('crisis hold could not be recorded', {
+      org: message.org,
+      messageId: message.id,
+      error: error as Error,
+    });
   }
 }
 
@@ -108,10 +119,17 @@ export const HoldRequestSchema = z.strictObject({
 });
 
 /** `PUT /organisations/{org}/hold`: an admin of the organisation switches its hold on, or ends it (and any running crisis). */
-export async function setOrgHold(store: Store, principal: Principal, rawOrg: string | undefined, body: unknown, now = new Date()) {
+export async function setOrgHold(
+  store: Store,
+  principal: Principal,
+  rawOrg: string | undefined,
+  body: unknown,
+  now = new Date(),
+) {
   const org = parseOrProblem(OrgIdSchema, rawOrg, 'the organisation id is not valid');
   requireRole(principal, 'admin', 'switching the crisis hold');
-  if (org !== principal.org) throw new ProblemError(403, 'an administrator can only switch the hold of their own organisation');
+  if (org !== principal.org)
+    throw new ProblemError(403, 'an administrator can only switch the hold of their own organisation');
   const request = parseOrProblem(HoldRequestSchema, body);
   const before = await readHold(store, org);
   await store.doc.send(
@@ -121,18 +139,38 @@ export async function setOrgHold(store: Store, principal: Principal, rawOrg: str
           Update: {
             TableName: store.table,
             Key: schedulingKeys.orgHold(org),
-            UpdateExpression: request.active ? 'SET #org = :org, #updatedAt = :now, #manual = :manual' : 'SET #org = :org, #updatedAt = :now REMOVE #manual, #emergencyIds',
+            UpdateExpression: request.active
+              ? 'SET #org = :org, #updatedAt = :now, #manual = :manual'
+              : 'SET #org = :org, #updatedAt = :now REMOVE #manual, #emergencyIds',
             ExpressionAttributeNames: request.active
               ? { '#org': 'org', '#updatedAt': 'updatedAt', '#manual': 'manual' }
               : { '#org': 'org', '#updatedAt': 'updatedAt', '#manual': 'manual', '#emergencyIds': 'emergencyIds' },
             ExpressionAttributeValues: {
               ':org': org,
               ':now': now.toISOString(),
-              ...(request.active ? { ':manual': { by: principal.sub, since: now.toISOString(), ...(request.reason ? { reason: request.reason } : {}) } } : {}),
+              ...(request.active
+                ? {
+                    ':manual': {
+                      by: principal.sub,
+                      since: now.toISOString(),
+                      ...(request.reason ? { reason: request.reason } : {}),
+                    },
+                  }
+                : {}),
             },
           },
         },
-        auditPut(store, principal, { action: 'organisation.hold', target: `organisation/${org}`, before: { held: holdIsOn(before) }, after: { held: request.active, reason: request.reason } }, now),
+        auditPut(
+          store,
+          principal,
+          {
+            action: 'organisation.hold',
+            target: `organisation/${org}`,
+            before: { held: holdIsOn(before) },
+            after: { held: request.active, reason: request.reason },
+          },
+          now,
+        ),
       ],
     }),
   );
@@ -148,6 +186,10 @@ export async function holdView(store: Store, org: string) {
     ...(own.manual ? { manual: own.manual } : {}),
     emergencies: own.emergencyIds,
     ...(holdIsOn(own) ? { reason: holdReason(own) } : {}),
-    followed: followed.map((hold) => ({ org: hold.org, active: holdIsOn(hold), ...(holdIsOn(hold) ? { reason: holdReason(hold) } : {}) })),
+    followed: followed.map((hold) => ({
+      org: hold.org,
+      active: holdIsOn(hold),
+      ...(holdIsOn(hold) ? { reason: holdReason(hold) } : {}),
+    })),
   };
 }

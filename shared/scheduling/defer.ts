@@ -32,23 +32,37 @@ type DeferDeps = CreateMessageDeps & {
 export async function deferMessage(planned: PlannedMessage, deps: DeferDeps): Promise<CreatedMessage | undefined> {
   const { message, input } = planned;
   if (input.timeZone !== undefined && input.scheduledAt === undefined) {
-    throw new ProblemError(422, 'timeZone only goes with scheduledAt', { errors: [{ field: 'timeZone', message: 'only goes with a local scheduledAt' }] });
+    throw new ProblemError(422, 'timeZone only goes with scheduledAt', {
+      errors: [{ field: 'timeZone', message: 'only goes with a local scheduledAt' }],
+    });
   }
   if (input.scheduledAt !== undefined) return scheduleMessage(planned, input.scheduledAt, deps);
   if (!isRoutine(message)) return undefined;
   const hold = await (deps.hold ?? holdFor(deps.store, message.org));
   if (!hold.held) return undefined;
-  const held: Message & { state: 'HELD' } = { ...message, state: 'HELD', ...(hold.reason ? { stateReason: hold.reason } : {}) };
+  const held: Message & { state: 'HELD' } = {
+    ...message,
+    state: 'HELD',
+    ...(hold.reason ? { stateReason: hold.reason } : {}),
+  };
   const deliveries = waitingDeliveries(planned.deliveries, 'HELD');
   await putWaitingMessage(deps.store, held, deliveries);
   logger.info('message held', { messageId: message.id, org: message.org, reason: hold.reason });
-  return { id: held.id, state: held.state, ...(held.stateReason ? { stateReason: held.stateReason } : {}), deliveries: deliverySummaries(deliveries) };
+  return {
+    id: held.id,
+    state: held.state,
+    ...(held.stateReason ? { stateReason: held.stateReason } : {}),
+    deliveries: deliverySummaries(deliveries),
+  };
 }
 
 async function scheduleMessage(planned: PlannedMessage, scheduledAt: string, deps: DeferDeps): Promise<CreatedMessage> {
   const now = deps.now();
   const settings = await getOrgSchedulingSettings(deps.store, planned.message.org);
-  const at = parseScheduledAt({ scheduledAt, timeZone: planned.input.timeZone }, { now, orgTimeZone: settings.timeZone });
+  const at = parseScheduledAt(
+    { scheduledAt, timeZone: planned.input.timeZone },
+    { now, orgTimeZone: settings.timeZone },
+  );
   const message: Message & { state: 'SCHEDULED' } = {
     ...planned.message,
     state: 'SCHEDULED',
@@ -62,7 +76,11 @@ async function scheduleMessage(planned: PlannedMessage, scheduledAt: string, dep
     // Due already (up to a minute late): no schedule, dispatched right here like any due message.
     await putWaitingMessage(deps.store, message, deliveries);
     const outcome = await dispatchScheduledMessage(message.id, deps);
-    return { id: message.id, ...scheduleFields(message), ...(outcome.outcome === 'ignored' ? { deliveries: deliverySummaries(deliveries) } : outcome.view) };
+    return {
+      id: message.id,
+      ...scheduleFields(message),
+      ...(outcome.outcome === 'ignored' ? { deliveries: deliverySummaries(deliveries) } : outcome.view),
+    };
   }
 
   // The schedule first: if the message write then fails we delete the schedule, and a schedule that
@@ -88,10 +106,16 @@ async function scheduleMessage(planned: PlannedMessage, scheduledAt: string, dep
 async function undoSchedule(deps: DeferDeps, message: Message, deliveries: Delivery[]): Promise<void> {
   const schedules = deps.schedules ?? schedulePort();
   await removeScheduledMessage(deps.store, message, deliveries).catch((error: unknown) => {
-    logger.warn('no scheduled message to remove after a failed write', { messageId: message.id, error: error as Error });
+    logger.warn('no scheduled message to remove after a failed write', {
+      messageId: message.id,
+      error: error as Error,
+    });
   });
   await schedules.delete(message.id).catch((error: unknown) => {
-    logger.error('schedule of a message that was not saved could not be deleted; its dispatch will find no message', { messageId: message.id, error: error as Error });
+    logger.error('schedule of a message that was not saved could not be deleted; its dispatch will find no message', {
+      messageId: message.id,
+      error: error as Error,
+    });
   });
 }
 
@@ -103,7 +127,9 @@ const scheduleFields = (message: Message) => ({
 
 /** Deliveries that would have been queued or handed off now wait in `state`; skipped ones stay skipped. */
 export function waitingDeliveries(deliveries: Delivery[], state: WaitingState): Delivery[] {
-  const waiting = deliveries.map((delivery) => (delivery.state === 'PENDING' || delivery.state === 'HANDOFF' ? { ...delivery, state } : delivery));
+  const waiting = deliveries.map((delivery) =>
+    delivery.state === 'PENDING' || delivery.state === 'HANDOFF' ? { ...delivery, state } : delivery,
+  );
   const count = waiting.filter((delivery) => delivery.state === state).length;
   if (count > MAX_WAITING_DELIVERIES) {
     throw new ProblemError(422, `a message that waits can go to at most ${MAX_WAITING_DELIVERIES} channels`, {

@@ -43,49 +43,90 @@ export async function dispatchScheduledMessage(messageId: string, deps: Dispatch
   const found = await getMessageWithDeliveries(deps.store, messageId);
   if (!found) throw new ScheduledMessageMissingError(messageId);
   const { message, deliveries } = found;
-  if (message.state !== 'SCHEDULED') return ignored(messageId, `message is ${message.state ?? 'not a scheduled message'}`);
+  if (message.state !== 'SCHEDULED')
+    return ignored(messageId, `message is ${message.state ?? 'not a scheduled message'}`);
 
   if (isRoutine(message)) {
     const hold = await holdFor(deps.store, message.org);
     if (hold.held) {
-      const changes = deliveries.filter((delivery) => delivery.state === 'SCHEDULED').map((before) => ({ before, after: { ...before, state: 'HELD' as const } }));
-      const changed = await changeMessageState(deps.store, { message, to: 'HELD', fields: { stateReason: hold.reason }, deliveries: changes, now });
+      const changes = deliveries
+        .filter((delivery) => delivery.state === 'SCHEDULED')
+        .map((before) => ({ before, after: { ...before, state: 'HELD' as const } }));
+      const changed = await changeMessageState(deps.store, {
+        message,
+        to: 'HELD',
+        fields: { stateReason: hold.reason },
+        deliveries: changes,
+        now,
+      });
       if (!changed) return ignored(messageId, 'message changed while it was being dispatched');
       logger.info('scheduled message held', { messageId, org: message.org, reason: hold.reason });
-      return { outcome: 'held', messageId, view: { state: 'HELD', ...(hold.reason ? { stateReason: hold.reason } : {}), deliveries: deliverySummaries(applyChanges(deliveries, changes)) } };
+      return {
+        outcome: 'held',
+        messageId,
+        view: {
+          state: 'HELD',
+          ...(hold.reason ? { stateReason: hold.reason } : {}),
+          deliveries: deliverySummaries(applyChanges(deliveries, changes)),
+        },
+      };
     }
   }
   return sendOut(deps, found, now);
 }
 
 /** HELD or SCHEDULED → DISPATCHED, then queue; `ignored` when someone else moved the message first. */
-export async function sendOut(deps: DispatchDeps, found: MessageWithDeliveries, now: Date, audit?: TransactItem): Promise<DispatchOutcome> {
+export async function sendOut(
+  deps: DispatchDeps,
+  found: MessageWithDeliveries,
+  now: Date,
+  audit?: TransactItem,
+): Promise<DispatchOutcome> {
   const { message, deliveries } = found;
   const channels = new Map((await listChannels(deps.store, message.org)).map((channel) => [channel.id, channel]));
   const changes = deliveries
     .filter((delivery) => delivery.state === 'SCHEDULED' || delivery.state === 'HELD')
     .map((before) => ({ before, after: readyToGo(before, channels.get(before.channelId)) }));
-  const changed = await changeMessageState(deps.store, { message, to: 'DISPATCHED', fields: { stateReason: undefined }, deliveries: changes, now, ...(audit ? { audit } : {}) });
+  const changed = await changeMessageState(deps.store, {
+    message,
+    to: 'DISPATCHED',
+    fields: { stateReason: undefined },
+    deliveries: changes,
+    now,
+    ...(audit ? { audit } : {}),
+  });
   if (!changed) return ignored(message.id, 'message changed while it was being dispatched');
   const current = applyChanges(deliveries, changes);
   // Unsent jobs stay PENDING in the reconciler's index, which sends them again.
   const unsent = await queueDeliveries(deps.store, current, now, deps.send);
   await noteCrisis(deps.store, message, now);
   logger.info('message dispatched', { messageId: message.id, org: message.org, from: message.state });
-  return { outcome: 'dispatched', messageId: message.id, view: { state: 'DISPATCHED', ...scheduleOf(message), deliveries: deliverySummaries(current, unsent) } };
+  return {
+    outcome: 'dispatched',
+    messageId: message.id,
+    view: { state: 'DISPATCHED', ...scheduleOf(message), deliveries: deliverySummaries(current, unsent) },
+  };
 }
 
 /** What a waiting delivery becomes when its message goes out, given its channel as it is now. */
 export function readyToGo(delivery: Delivery, channel: Channel | undefined): Delivery {
   if (!channel) return { ...delivery, state: 'SKIPPED', reason: 'the channel no longer exists' };
-  if (channel.state !== 'active') return { ...delivery, state: 'SKIPPED', reason: `channel is ${channel.state}${channel.stateReason ? `: ${channel.stateReason}` : ''}` };
+  if (channel.state !== 'active')
+    return {
+      ...delivery,
+      state: 'SKIPPED',
+      reason: `channel is ${channel.state}${channel.stateReason ? `: ${channel.stateReason}` : ''}`,
+    };
   return { ...delivery, state: PLATFORMS[delivery.platform].publishing === 'handoff' ? 'HANDOFF' : 'PENDING' };
 }
 
 const applyChanges = (deliveries: Delivery[], changes: { before: Delivery; after: Delivery }[]): Delivery[] =>
-  deliveries.map((delivery) => changes.find((change) => change.before.channelId === delivery.channelId)?.after ?? delivery);
+  deliveries.map(
+    (delivery) => changes.find((change) => change.before.channelId === delivery.channelId)?.after ?? delivery,
+  );
 
-const scheduleOf = (message: Message) => (message.scheduledAt ? { scheduledAt: message.scheduledAt, scheduledAtLocal: message.scheduledAtLocal } : {});
+const scheduleOf = (message: Message) =>
+  message.scheduledAt ? { scheduledAt: message.scheduledAt, scheduledAtLocal: message.scheduledAtLocal } : {};
 
 const ignored = (messageId: string, reason: string): DispatchOutcome => {
   logger.info('dispatch ignored', { messageId, reason });

@@ -12,9 +12,14 @@ const StateQuerySchema = z.object({
   cursor: z.string().max(2048).optional(),
 });
 
-export async function listMessagesInState(store: Store, principal: Principal, query: Record<string, string | undefined>) {
+export async function listMessagesInState(
+  store: Store,
+  principal: Principal,
+  query: Record<string, string | undefined>,
+) {
   const request = parseOrProblem(StateQuerySchema, query);
-  const startKey = request.cursor === undefined ? undefined : decodeCursor(request.cursor, principal.org, request.state);
+  const startKey =
+    request.cursor === undefined ? undefined : decodeCursor(request.cursor, principal.org, request.state);
   const page = await listWaitingMessages(store, principal.org, request.state, { limit: request.limit, startKey });
   return {
     items: page.messages,
@@ -24,7 +29,10 @@ export async function listMessagesInState(store: Store, principal: Principal, qu
 
 /** A cursor is only ever accepted for the organisation and state it was issued for. */
 function decodeCursor(cursor: string, org: string, state: WaitingState): Record<string, unknown> {
-  const invalid = () => new ProblemError(400, 'the cursor is not valid for this listing', { errors: [{ field: 'cursor', message: 'invalid' }] });
+  const invalid = () =>
+    new ProblemError(400, 'the cursor is not valid for this listing', {
+      errors: [{ field: 'cursor', message: 'invalid' }],
+    });
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -32,6 +40,11 @@ function decodeCursor(cursor: string, org: string, state: WaitingState): Record<
     throw invalid();
   }
   const { PK, SK } = (key ?? {}) as Record<string, unknown>;
-  if (PK !== schedulingKeys.orgPartition(org) || typeof SK !== 'string' || !SK.startsWith(schedulingKeys.orgMessagesInStatePrefix(state))) throw invalid();
+  if (
+    PK !== schedulingKeys.orgPartition(org) ||
+    typeof SK !== 'string' ||
+    !SK.startsWith(schedulingKeys.orgMessagesInStatePrefix(state))
+  )
+    throw invalid();
   return { PK, SK };
 }

@@ -87,7 +87,10 @@ export function scheduleRequest(config: ScheduleConfig, schedule: MessageSchedul
   };
 }
 
-export function eventBridgeSchedules(config: ScheduleConfig, client: SchedulerClient = new SchedulerClient({})): SchedulePort {
+export function eventBridgeSchedules(
+  config: ScheduleConfig,
+  client: SchedulerClient = new SchedulerClient({}),
+): SchedulePort {
   return {
     async create(schedule) {
       await client.send(new CreateScheduleCommand(scheduleRequest(config, schedule)));

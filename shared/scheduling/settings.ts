@@ -25,7 +25,11 @@ export async function getOrgSchedulingSettings(store: Store, org: string): Promi
   return OrgSchedulingSettingsSchema.parse({ timeZone: Item?.timeZone, holdsWith: Item?.holdsWith });
 }
 
-export async function putOrgSchedulingSettings(store: Store, org: string, settings: z.input<typeof OrgSchedulingSettingsSchema>): Promise<void> {
+export async function putOrgSchedulingSettings(
+  store: Store,
+  org: string,
+  settings: z.input<typeof OrgSchedulingSettingsSchema>,
+): Promise<void> {
   const valid = OrgSchedulingSettingsSchema.parse(settings);
   await store.doc.send(
     new UpdateCommand({
@@ -33,7 +37,11 @@ export async function putOrgSchedulingSettings(store: Store, org: string, settin
       Key: schedulingKeys.orgConfig(org),
       UpdateExpression: 'SET #org = :org, #timeZone = :zone, #holdsWith = :holdsWith',
       ExpressionAttributeNames: { '#org': 'org', '#timeZone': 'timeZone', '#holdsWith': 'holdsWith' },
-      ExpressionAttributeValues: { ':org': org, ':zone': valid.timeZone, ':holdsWith': valid.holdsWith.filter((other) => other !== org) },
+      ExpressionAttributeValues: {
+        ':org': org,
+        ':zone': valid.timeZone,
+        ':holdsWith': valid.holdsWith.filter((other) => other !== org),
+      },
     }),
   );
 }

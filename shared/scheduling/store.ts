@@ -20,7 +20,8 @@ import { putMessageWithDeliveries, STUCK_AFTER_MS } from '../store/messages';
 export const WAITING_STATES = ['SCHEDULED', 'HELD'] as const satisfies readonly MessageState[];
 export type WaitingState = (typeof WAITING_STATES)[number];
 
-const isWaiting = (state: MessageState | undefined): state is WaitingState => WAITING_STATES.some((waiting) => waiting === state);
+const isWaiting = (state: MessageState | undefined): state is WaitingState =>
+  WAITING_STATES.some((waiting) => waiting === state);
 
 /** DynamoDB allows 100 items per transaction: a state change writes the message, two pointers and the deliveries. */
 export const MAX_WAITING_DELIVERIES = 97;
@@ -29,8 +30,14 @@ const pointerKey = (message: Pick<Message, 'org' | 'createdAt' | 'id'>, state: W
   schedulingKeys.orgMessageInState(message.org, state, message.createdAt, message.id);
 
 /** A new SCHEDULED or HELD message: pointer first, then message and deliveries together. */
-export async function putWaitingMessage(store: Store, message: Message & { state: WaitingState }, deliveries: Delivery[]): Promise<void> {
-  await store.doc.send(new PutCommand({ TableName: store.table, Item: { ...pointerKey(message, message.state), messageId: message.id } }));
+export async function putWaitingMessage(
+  store: Store,
+  message: Message & { state: WaitingState },
+  deliveries: Delivery[],
+): Promise<void> {
+  await store.doc.send(
+    new PutCommand({ TableName: store.table, Item: { ...pointerKey(message, message.state), messageId: message.id } }),
+  );
   await putMessageWithDeliveries(store, message, deliveries);
 }
 
@@ -52,7 +59,9 @@ export async function removeScheduledMessage(store: Store, message: Message, del
               ExpressionAttributeValues: { ':scheduled': 'SCHEDULED' },
             },
           },
-          ...deliveries.map((delivery) => ({ Delete: { TableName: store.table, Key: keys.delivery(message.id, delivery.channelId) } })),
+          ...deliveries.map((delivery) => ({
+            Delete: { TableName: store.table, Key: keys.delivery(message.id, delivery.channelId) },
+          })),
         ],
       }),
     );
@@ -99,7 +108,9 @@ export async function changeMessageState(store: Store, change: StateChange): Pro
         reason: after.reason,
         updatedAt: now.toISOString(),
         // A delivery that becomes PENDING joins the reconciler's index, exactly as at creation.
-        ...(after.state === 'PENDING' ? openIndexAttributes(now.getTime() + STUCK_AFTER_MS, after.messageId, after.channelId) : {}),
+        ...(after.state === 'PENDING'
+          ? openIndexAttributes(now.getTime() + STUCK_AFTER_MS, after.messageId, after.channelId)
+          : {}),
       },
       conditions: { state: before.state },
     }),
@@ -109,10 +120,17 @@ export async function changeMessageState(store: Store, change: StateChange): Pro
       ? []
       : [
           ...(isWaiting(from) ? [{ Delete: { TableName: store.table, Key: pointerKey(message, from) } }] : []),
-          ...(isWaiting(to) ? [{ Put: { TableName: store.table, Item: { ...pointerKey(message, to), messageId: message.id } } }] : []),
+          ...(isWaiting(to)
+            ? [{ Put: { TableName: store.table, Item: { ...pointerKey(message, to), messageId: message.id } } }]
+            : []),
         ];
   const transaction = new TransactWriteCommand({
-    TransactItems: [{ Update: messageUpdate }, ...deliveryUpdates.map((Update) => ({ Update })), ...pointers, ...(change.audit ? [change.audit] : [])],
+    TransactItems: [
+      { Update: messageUpdate },
+      ...deliveryUpdates.map((Update) => ({ Update })),
+      ...pointers,
+      ...(change.audit ? [change.audit] : []),
+    ],
   });
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -141,7 +159,11 @@ function cancellationCodes(error: unknown): string[] {
 }
 
 /** One conditional update: `set` values of undefined are removed; `conditions` are attribute = value (undefined: absent). */
-function updateItem(table: string, key: Record<string, string>, spec: { set: Record<string, unknown>; conditions: Record<string, unknown> }) {
+function updateItem(
+  table: string,
+  key: Record<string, string>,
+  spec: { set: Record<string, unknown>; conditions: Record<string, unknown> },
+) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const sets: string[] = [];
@@ -180,12 +202,20 @@ export interface WaitingPage {
 }
 
 /** One page of an organisation's messages in a waiting state, oldest first; stale pointers are skipped. */
-export async function listWaitingMessages(store: Store, org: string, state: WaitingState, options: { limit: number; startKey?: Record<string, unknown> }): Promise<WaitingPage> {
+export async function listWaitingMessages(
+  store: Store,
+  org: string,
+  state: WaitingState,
+  options: { limit: number; startKey?: Record<string, unknown> },
+): Promise<WaitingPage> {
   const page = await store.doc.send(
     new QueryCommand({
       TableName: store.table,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': schedulingKeys.orgPartition(org), ':prefix': schedulingKeys.orgMessagesInStatePrefix(state) },
+      ExpressionAttributeValues: {
+        ':pk': schedulingKeys.orgPartition(org),
+        ':prefix': schedulingKeys.orgMessagesInStatePrefix(state),
+      },
       Limit: options.limit,
       ExclusiveStartKey: options.startKey,
     }),
@@ -194,7 +224,9 @@ export async function listWaitingMessages(store: Store, org: string, state: Wait
   const found = new Map<string, Message>();
   let pending: Record<string, unknown>[] = ids.map((id) => keys.message(id));
   while (pending.length > 0) {
-    const result = await store.doc.send(new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending, ConsistentRead: true } } }));
+    const result = await store.doc.send(
+      new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending, ConsistentRead: true } } }),
+    );
     for (const item of result.Responses?.[store.table] ?? []) {
       const message = MessageSchema.parse(withoutKeys(item));
       found.set(message.id, message);

@@ -58,8 +58,19 @@ export function isTimeZone(timeZone: string): boolean {
 
 /** The wall clock of `timeZone` at an instant, as if it were UTC (ms). */
 function wallClockMs(instantMs: number, timeZone: string): number {
-  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(new Date(instantMs)).map((part) => [part.type, part.value]));
-  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
+      .formatToParts(new Date(instantMs))
+      .map((part) => [part.type, part.value]),
+  );
+  return Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
 }
 
 /** The zone's offset from UTC at an instant, in ms (Berlin in summer: +7,200,000). */
@@ -84,8 +95,14 @@ export function formatInZone(instant: Date, timeZone: string): string {
 /** Every instant at which the zone's clocks show this wall time: none (gap), one, or two (overlap). */
 export function instantsForWallTime(wallMs: number, timeZone: string): number[] {
   // Offsets in force a day either side cover every transition a zone has ever had around one time.
-  const offsets = new Set([offsetAt(wallMs - DAY_MS, timeZone), offsetAt(wallMs + DAY_MS, timeZone), offsetAt(wallMs, timeZone)]);
-  const instants = [...offsets].map((offset) => wallMs - offset).filter((instant) => offsetAt(instant, timeZone) === wallMs - instant);
+  const offsets = new Set([
+    offsetAt(wallMs - DAY_MS, timeZone),
+    offsetAt(wallMs + DAY_MS, timeZone),
+    offsetAt(wallMs, timeZone),
+  ]);
+  const instants = [...offsets]
+    .map((offset) => wallMs - offset)
+    .filter((instant) => offsetAt(instant, timeZone) === wallMs - instant);
   return [...new Set(instants)].sort((a, b) => a - b);
 }
 
@@ -115,8 +132,12 @@ export function parseScheduledAt(request: ScheduleRequest, context: { now: Date;
   const text = request.scheduledAt.trim();
   const match = DATE_TIME.exec(text);
   if (!match) {
-    if (DATE_ONLY.test(text)) refuse('scheduledAt', `needs a time of day as well as a date, e.g. "${text}T09:30:00+02:00"`);
-    return refuse('scheduledAt', `"${request.scheduledAt}" is not an ISO 8601 date-time; send e.g. "2027-05-01T09:30:00+02:00", or "2027-05-01T09:30" together with "timeZone": "Europe/Berlin"`);
+    if (DATE_ONLY.test(text))
+      refuse('scheduledAt', `needs a time of day as well as a date, e.g. "${text}T09:30:00+02:00"`);
+    return refuse(
+      'scheduledAt',
+      `"${request.scheduledAt}" is not an ISO 8601 date-time; send e.g. "2027-05-01T09:30:00+02:00", or "2027-05-01T09:30" together with "timeZone": "Europe/Berlin"`,
+    );
   }
   const [, year, month, day, hour, minute, second, fraction, offsetText] = match;
   const local: LocalDateTime = {
@@ -132,11 +153,14 @@ export function parseScheduledAt(request: ScheduleRequest, context: { now: Date;
   if (local.day < 1 || local.day > daysInMonth(local.year, local.month)) {
     refuse('scheduledAt', `is not a date: ${year}-${month} has no day ${day}`);
   }
-  if (local.hour > 23 || local.minute > 59 || local.second > 59) refuse('scheduledAt', `is not a time of day: ${hour}:${minute}:${second ?? '00'}`);
+  if (local.hour > 23 || local.minute > 59 || local.second > 59)
+    refuse('scheduledAt', `is not a time of day: ${hour}:${minute}:${second ?? '00'}`);
 
   const timeZone = request.timeZone;
-  if (timeZone !== undefined && !isTimeZone(timeZone)) refuse('timeZone', `"${timeZone}" is not an IANA time zone, e.g. "Europe/Berlin"`);
-  const wallMs = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second) + local.fractionMs;
+  if (timeZone !== undefined && !isTimeZone(timeZone))
+    refuse('timeZone', `"${timeZone}" is not an IANA time zone, e.g. "Europe/Berlin"`);
+  const wallMs =
+    Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second) + local.fractionMs;
 
   let instantMs: number;
   if (offsetText) {
@@ -151,17 +175,20 @@ export function parseScheduledAt(request: ScheduleRequest, context: { now: Date;
   } else {
     if (timeZone === undefined) {
       const [guess] = instantsForWallTime(wallMs, orgTimeZone);
-      const withOffset = guess === undefined ? '' : ` "${wallText(local)}${formatOffset(wallMs - guess)}" (with its offset), or`;
+      const withOffset =
+        guess === undefined ? '' : ` "${wallText(local)}${formatOffset(wallMs - guess)}" (with its offset), or`;
       refuse('scheduledAt', `has no offset and no time zone: send${withOffset} add "timeZone": "${orgTimeZone}"`);
     }
     instantMs = resolveWallTime(local, wallMs, timeZone as string, refuse);
   }
 
   const roundedMs = Math.ceil(instantMs / 1000) * 1000;
-  if (roundedMs < now.getTime() - PAST_TOLERANCE_MS) refuse('scheduledAt', `${request.scheduledAt} is in the past (it is now ${now.toISOString()})`);
+  if (roundedMs < now.getTime() - PAST_TOLERANCE_MS)
+    refuse('scheduledAt', `${request.scheduledAt} is in the past (it is now ${now.toISOString()})`);
   const latest = new Date(now);
   latest.setUTCFullYear(latest.getUTCFullYear() + 1);
-  if (roundedMs > latest.getTime()) refuse('scheduledAt', `${request.scheduledAt} is more than a year ahead (latest: ${latest.toISOString()})`);
+  if (roundedMs > latest.getTime())
+    refuse('scheduledAt', `${request.scheduledAt} is more than a year ahead (latest: ${latest.toISOString()})`);
   return new Date(roundedMs);
 }
 
@@ -169,11 +196,17 @@ function parseOffset(text: string, refuse: (field: string, message: string) => n
   const sign = text.startsWith('-') ? -1 : 1;
   const hours = Number(text.slice(1, 3));
   const minutes = Number(text.slice(4, 6));
-  if (hours > 14 || minutes > 59 || (hours === 14 && minutes > 0)) refuse('scheduledAt', `${text} is not a UTC offset (they run from -12:00 to +14:00)`);
+  if (hours > 14 || minutes > 59 || (hours === 14 && minutes > 0))
+    refuse('scheduledAt', `${text} is not a UTC offset (they run from -12:00 to +14:00)`);
   return sign * (hours * HOUR_MS + minutes * 60_000);
 }
 
-function resolveWallTime(local: LocalDateTime, wallMs: number, timeZone: string, refuse: (field: string, message: string) => never): number {
+function resolveWallTime(
+  local: LocalDateTime,
+  wallMs: number,
+  timeZone: string,
+  refuse: (field: string, message: string) => never,
+): number {
   const instants = instantsForWallTime(wallMs, timeZone);
   if (instants.length === 1) return instants[0] as number;
   const shown = wallText(local);

@@ -15,14 +15,21 @@ export async function listChannels(store: Store, org: string): Promise<Channel[]
 }
 
 export async function getChannel(store: Store, channelId: string): Promise<Channel | undefined> {
-  const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: keys.channel(channelId), ConsistentRead: true }));
+  const { Item } = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: keys.channel(channelId), ConsistentRead: true }),
+  );
   return Item ? ChannelSchema.parse(withoutKeys(Item)) : undefined;
 }
 
 /** A channel as a table item, keys included (validated: no malformed channel is ever written). */
 export function channelItem(channel: Channel) {
   const valid = ChannelSchema.parse(channel);
-  return { ...keys.channel(valid.id), GSI1PK: keys.orgChannels(valid.org), GSI1SK: keys.orgChannelsSort(valid.platform, valid.id), ...valid };
+  return {
+    ...keys.channel(valid.id),
+    GSI1PK: keys.orgChannels(valid.org),
+    GSI1SK: keys.orgChannelsSort(valid.platform, valid.id),
+    ...valid,
+  };
 }
 
 export async function putChannel(store: Store, channel: Channel): Promise<void> {
@@ -33,12 +40,19 @@ export async function listChannelsOfOrgs(store: Store, orgs: readonly string[]):
   return (await Promise.all(orgs.map((org) => listChannels(store, org)))).flat();
 }
 
-export async function setChannelState(store: Store, channelId: string, state: ChannelState, reason?: string): Promise<void> {
+export async function setChannelState(
+  store: Store,
+  channelId: string,
+  state: ChannelState,
+  reason?: string,
+): Promise<void> {
   await store.doc.send(
     new UpdateCommand({
       TableName: store.table,
       Key: keys.channel(channelId),
-      UpdateExpression: reason ? 'SET #state = :state, stateReason = :reason' : 'SET #state = :state REMOVE stateReason',
+      UpdateExpression: reason
+        ? 'SET #state = :state, stateReason = :reason'
+        : 'SET #state = :state REMOVE stateReason',
       ConditionExpression: 'attribute_exists(PK)',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: reason ? { ':state': state, ':reason': reason } : { ':state': state },

@@ -17,9 +17,7 @@ export const openIndexAttributes = (checkAtMs: number, messageId: string, channe
 
 const CLAIMABLE: DeliveryState[] = ['PENDING', 'QUEUED', 'RETRYING', 'VERIFY'];
 
-export type ClaimOutcome =
-  | { claimed: true; delivery: Delivery }
-  | { claimed: false; current: Delivery | undefined };
+export type ClaimOutcome = { claimed: true; delivery: Delivery } | { claimed: false; current: Delivery | undefined };
 
 /** Take the delivery for publishing, with a lease; returns the current item when someone else has it or it is settled. */
 export async function claimDelivery(
@@ -68,7 +66,9 @@ export async function claimDelivery(
 
 /** The document client leaves ReturnValuesOnConditionCheckFailure items in DynamoDB JSON. */
 const unmarshalIfNeeded = (item: Record<string, unknown>): Record<string, unknown> =>
-  Object.values(item).every((value) => typeof value === 'object' && value !== null && Object.keys(value).length === 1) ? unmarshall(item as Record<string, AttributeValue>) : item;
+  Object.values(item).every((value) => typeof value === 'object' && value !== null && Object.keys(value).length === 1)
+    ? unmarshall(item as Record<string, AttributeValue>)
+    : item;
 
 export interface Claim {
   messageId: string;
@@ -78,9 +78,18 @@ export interface Claim {
 
 const claimCondition = '#state = :publishing AND version = :version';
 
-async function updateClaimed(store: Store, claim: Claim, update: { set: Record<string, unknown>; remove?: string[] }, now: number): Promise<boolean> {
+async function updateClaimed(
+  store: Store,
+  claim: Claim,
+  update: { set: Record<string, unknown>; remove?: string[] },
+  now: number,
+): Promise<boolean> {
   const names: Record<string, string> = { '#state': 'state' };
-  const values: Record<string, unknown> = { ':publishing': 'PUBLISHING', ':version': claim.version, ':updatedAt': new Date(now).toISOString() };
+  const values: Record<string, unknown> = {
+    ':publishing': 'PUBLISHING',
+    ':version': claim.version,
+    ':updatedAt': new Date(now).toISOString(),
+  };
   const sets = ['updatedAt = :updatedAt'];
   for (const [name, value] of Object.entries(update.set)) {
     names[`#${name}`] = name;
@@ -136,7 +145,12 @@ export const recordPublished = (
 export const recordFinal = (
   store: Store,
   claim: Claim,
-  outcome: { state: 'FAILED' | 'SKIPPED' | 'HANDOFF'; lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean },
+  outcome: {
+    state: 'FAILED' | 'SKIPPED' | 'HANDOFF';
+    lastError?: DeliveryError;
+    reason?: string;
+    retriesExhausted?: boolean;
+  },
   now: number,
 ) =>
   updateClaimed(
@@ -158,7 +172,13 @@ export const recordFinal = (
 export const recordPending = (
   store: Store,
   claim: Claim,
-  outcome: { state: 'RETRYING' | 'VERIFY'; lastError: DeliveryError; waitingFor?: 'retry' | 'rate-limit' | 'quota'; nextAttemptAt: number; lookupsInDoubt?: number },
+  outcome: {
+    state: 'RETRYING' | 'VERIFY';
+    lastError: DeliveryError;
+    waitingFor?: 'retry' | 'rate-limit' | 'quota';
+    nextAttemptAt: number;
+    lookupsInDoubt?: number;
+  },
   now: number,
 ) =>
   updateClaimed(
@@ -198,14 +218,21 @@ export async function dueOpenDeliveries(store: Store, now: number, limit = 200):
       Limit: limit,
     }),
   );
-  return (page.Items ?? []).map((item) => ({ delivery: DeliverySchema.parse(withoutKeys(item)), checkKey: String(item.GSI1SK) }));
+  return (page.Items ?? []).map((item) => ({
+    delivery: DeliverySchema.parse(withoutKeys(item)),
+    checkKey: String(item.GSI1SK),
+  }));
 }
 
 /**
  * The reconciler takes a due delivery: pushes its next check into the future and, for an expired
  * lease, moves it to VERIFY. Conditional on the check key it read, so it never races a publisher.
  */
-export async function takeForReconcile(store: Store, open: OpenDelivery, options: { now: number; nextCheckMs: number }): Promise<Delivery | undefined> {
+export async function takeForReconcile(
+  store: Store,
+  open: OpenDelivery,
+  options: { now: number; nextCheckMs: number },
+): Promise<Delivery | undefined> {
   const { delivery } = open;
   const expiredLease = delivery.state === 'PUBLISHING' && (delivery.leaseUntil ?? 0) < options.now;
   try {

@@ -30,7 +30,10 @@ export const schedulingKeys = {
   /** organisation settings (time zone, whose holds it follows) */
   orgConfig: (org: string) => ({ PK: schedulingKeys.orgPartition(org), SK: 'CONFIG' }),
   /** a pointer per SCHEDULED or HELD message, so those are listed without reading every message */
-  orgMessageInState: (org: string, state: string, createdAt: string, messageId: string) => ({ PK: schedulingKeys.orgPartition(org), SK: `STATE#${state}#${createdAt}#${messageId}` }),
+  orgMessageInState: (org: string, state: string, createdAt: string, messageId: string) => ({
+    PK: schedulingKeys.orgPartition(org),
+    SK: `STATE#${state}#${createdAt}#${messageId}`,
+  }),
   orgMessagesInStatePrefix: (state: string) => `STATE#${state}#`,
   /** local stack only: a one-time schedule of the in-process scheduler */
   localSchedule: (name: string) => ({ PK: `LOCALSCHEDULE#${name}`, SK: 'SCHEDULE' }),

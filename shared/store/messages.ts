@@ -1,6 +1,20 @@
 /** Messages and their deliveries: written together, read together (one partition per message). */
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ChannelSchema, DeliverySchema, MessageSchema, type Channel, type Delivery, type Message } from '../model/schemas';
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  ChannelSchema,
+  DeliverySchema,
+  MessageSchema,
+  type Channel,
+  type Delivery,
+  type Message,
+} from '../model/schemas';
 import { DELIVERY_SK_PREFIX, keys } from './keys';
 import { queryAll, withoutKeys, type Store } from './client';
 import { openIndexAttributes } from './deliveries';
@@ -9,7 +23,12 @@ import { openIndexAttributes } from './deliveries';
 export const STUCK_AFTER_MS = 60_000;
 
 /** Message and deliveries in one transaction: a message never exists with half its deliveries. */
-export async function putMessageWithDeliveries(store: Store, message: Message, deliveries: Delivery[], extraItems: TransactItem[] = []): Promise<void> {
+export async function putMessageWithDeliveries(
+  store: Store,
+  message: Message,
+  deliveries: Delivery[],
+  extraItems: TransactItem[] = [],
+): Promise<void> {
   await store.doc.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -31,7 +50,13 @@ export async function putMessageWithDeliveries(store: Store, message: Message, d
             TableName: store.table,
             Item: {
               ...keys.delivery(delivery.messageId, delivery.channelId),
-              ...(isOpen(delivery) ? openIndexAttributes(Date.parse(delivery.createdAt) + STUCK_AFTER_MS, delivery.messageId, delivery.channelId) : {}),
+              ...(isOpen(delivery)
+                ? openIndexAttributes(
+                    Date.parse(delivery.createdAt) + STUCK_AFTER_MS,
+                    delivery.messageId,
+                    delivery.channelId,
+                  )
+                : {}),
               ...delivery,
             },
           },
@@ -55,14 +80,21 @@ export async function getMessage(store: Store, messageId: string): Promise<Messa
  * A message and a channel in one round trip: what every publish attempt reads before it can start.
  * Keys DynamoDB leaves unprocessed (throttling) are asked for again.
  */
-export async function getMessageAndChannel(store: Store, messageId: string, channelId: string): Promise<{ message?: Message; channel?: Channel }> {
+export async function getMessageAndChannel(
+  store: Store,
+  messageId: string,
+  channelId: string,
+): Promise<{ message?: Message; channel?: Channel }> {
   const found: { message?: Message; channel?: Channel } = {};
   let pending: Record<string, unknown>[] = [keys.message(messageId), keys.channel(channelId)];
   for (let round = 0; pending.length > 0; round += 1) {
     if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2 ** round * 10, 500)));
-    const result = await store.doc.send(new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending, ConsistentRead: true } } }));
+    const result = await store.doc.send(
+      new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending, ConsistentRead: true } } }),
+    );
     for (const item of result.Responses?.[store.table] ?? []) {
-      if (item.PK === keys.message(messageId).PK && item.SK === keys.message(messageId).SK) found.message = MessageSchema.parse(withoutKeys(item));
+      if (item.PK === keys.message(messageId).PK && item.SK === keys.message(messageId).SK)
+        found.message = MessageSchema.parse(withoutKeys(item));
       else found.channel = ChannelSchema.parse(withoutKeys(item));
     }
     pending = result.UnprocessedKeys?.[store.table]?.Keys ?? [];
@@ -71,7 +103,9 @@ export async function getMessageAndChannel(store: Store, messageId: string, chan
 }
 
 export async function getDelivery(store: Store, messageId: string, channelId: string): Promise<Delivery | undefined> {
-  const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: keys.delivery(messageId, channelId), ConsistentRead: true }));
+  const { Item } = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: keys.delivery(messageId, channelId), ConsistentRead: true }),
+  );
   return Item ? DeliverySchema.parse(withoutKeys(Item)) : undefined;
 }
 
@@ -80,7 +114,10 @@ export interface MessageWithDeliveries {
   deliveries: Delivery[];
 }
 
-export async function getMessageWithDeliveries(store: Store, messageId: string): Promise<MessageWithDeliveries | undefined> {
+export async function getMessageWithDeliveries(
+  store: Store,
+  messageId: string,
+): Promise<MessageWithDeliveries | undefined> {
   const items = await queryAll(store.doc, {
     TableName: store.table,
     KeyConditionExpression: 'PK = :pk',
@@ -103,7 +140,11 @@ export interface MessagePage {
   next?: string;
 }
 
-export async function listMessages(store: Store, org: string, options: { limit: number; cursor?: string }): Promise<MessagePage> {
+export async function listMessages(
+  store: Store,
+  org: string,
+  options: { limit: number; cursor?: string },
+): Promise<MessagePage> {
   const page = await store.doc.send(
     new QueryCommand({
       TableName: store.table,

@@ -44,7 +44,12 @@ export async function takeQuota(
         UpdateExpression: 'ADD used :one SET expiresAt = if_not_exists(expiresAt, :expires), #limit = :limit',
         ConditionExpression: 'attribute_not_exists(used) OR used < :ceiling',
         ExpressionAttributeNames: { '#limit': 'limit' },
-        ExpressionAttributeValues: { ':one': 1, ':ceiling': ceiling, ':limit': rule.limit, ':expires': Math.floor((windowStart + 2 * windowMs) / 1000) },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':ceiling': ceiling,
+          ':limit': rule.limit,
+          ':expires': Math.floor((windowStart + 2 * windowMs) / 1000),
+        },
         ReturnValues: 'UPDATED_NEW',
       }),
     );

@@ -21,7 +21,11 @@ export interface TokenRenewers {
   inspect(context: PlatformContext): Promise<MetaTokenStatus>;
 }
 
-export const platformRenewers: TokenRenewers = { refreshLongLived: refreshThreadsToken, rotate: refreshXToken, inspect: debugMetaToken };
+export const platformRenewers: TokenRenewers = {
+  refreshLongLived: refreshThreadsToken,
+  rotate: refreshXToken,
+  inspect: debugMetaToken,
+};
 
 export interface TokenHealthDeps {
   /** every channel of the configured organisations */
@@ -63,7 +67,8 @@ export interface ChannelTokenHealth {
 const addSeconds = (now: Date, seconds: number) => new Date(now.getTime() + seconds * 1000);
 
 /** Whether a failed platform call says the credentials themselves are no good, rather than "try again later". */
-const rejectsCredentials = (error: unknown) => error instanceof PlatformError && (error.errorClass === 'auth' || error.errorClass === 'permanent');
+const rejectsCredentials = (error: unknown) =>
+  error instanceof PlatformError && (error.errorClass === 'auth' || error.errorClass === 'permanent');
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -77,8 +82,17 @@ async function checkChannel(channel: Channel, deps: TokenHealthDeps): Promise<Ch
     ...(expiresAt ? { tokenExpiresAt: expiresAt.toISOString() } : {}),
     ...(reason ? { reason } : {}),
   });
-  const record = async (outcome: TokenOutcome, expiresAt: Date | undefined, confirmedByPlatform: boolean, reason?: string) => {
-    await deps.recordCheck(channel.id, { checkedAt: now, expiresAt, needsReauth: outcome === 'needs-reauth' ? true : confirmedByPlatform ? false : undefined });
+  const record = async (
+    outcome: TokenOutcome,
+    expiresAt: Date | undefined,
+    confirmedByPlatform: boolean,
+    reason?: string,
+  ) => {
+    await deps.recordCheck(channel.id, {
+      checkedAt: now,
+      expiresAt,
+      needsReauth: outcome === 'needs-reauth' ? true : confirmedByPlatform ? false : undefined,
+    });
     return report(outcome, expiresAt, reason);
   };
   /** the verdict of a decision that needs no further platform call */
@@ -102,7 +116,8 @@ async function checkChannel(channel: Channel, deps: TokenHealthDeps): Promise<Ch
   try {
     if (decision.action === 'inspect') {
       const status = await deps.renewers.inspect(context);
-      if (!status.valid) return await record('needs-reauth', status.expiresAt, false, 'the platform reports the token as invalid');
+      if (!status.valid)
+        return await record('needs-reauth', status.expiresAt, false, 'the platform reports the token as invalid');
       return await settle(judgeExpiry(status.expiresAt, now), true);
     }
     if (decision.action !== 'refresh') return await settle(decision, false);
@@ -124,21 +139,30 @@ async function checkChannel(channel: Channel, deps: TokenHealthDeps): Promise<Ch
       await deps.saveCredentials(channel.credentialsRef, renewed);
     } catch (error) {
       // The platform may already have retired the old token (X does): a person has to check.
-      return await record('needs-reauth', undefined, false, `the renewed token could not be stored: ${describe(error)}`);
+      return await record(
+        'needs-reauth',
+        undefined,
+        false,
+        `the renewed token could not be stored: ${describe(error)}`,
+      );
     }
     return await record('refreshed', expiresAt, true);
   } catch (error) {
-    if (rejectsCredentials(error)) return record('needs-reauth', facts.expiresAt, false, `the platform refused the token: ${describe(error)}`);
+    if (rejectsCredentials(error))
+      return record('needs-reauth', facts.expiresAt, false, `the platform refused the token: ${describe(error)}`);
     // Could not ask the platform this time: judge by what the credentials say, without recording a check.
     const fallback = judgeExpiry(facts.expiresAt, now);
-    const outcome: TokenOutcome = fallback.action === 'warn' || fallback.action === 'reauth' ? 'expiring-soon' : 'check-failed';
+    const outcome: TokenOutcome =
+      fallback.action === 'warn' || fallback.action === 'reauth' ? 'expiring-soon' : 'check-failed';
     return report(outcome, facts.expiresAt, `the platform could not be asked: ${describe(error)}`);
   }
 }
 
 export async function runTokenHealth(deps: TokenHealthDeps): Promise<ChannelTokenHealth[]> {
   // a hand-off platform (WhatsApp Channels) is posted to by a person: there is no token to keep alive
-  const channels = (await deps.channels()).filter((channel) => channel.state !== 'retired' && PLATFORMS[channel.platform].publishing === 'api');
+  const channels = (await deps.channels()).filter(
+    (channel) => channel.state !== 'retired' && PLATFORMS[channel.platform].publishing === 'api',
+  );
   const results: ChannelTokenHealth[] = [];
   // One channel after the other: a handful of calls per platform, and no two refreshes of a shared secret at once.
   for (const channel of channels) results.push(await checkChannel(channel, deps));
@@ -148,7 +172,10 @@ export async function runTokenHealth(deps: TokenHealthDeps): Promise<ChannelToke
     const attention = result.outcome === 'expiring-soon' || result.outcome === 'needs-reauth';
     needingAttention.set(result.platform, (needingAttention.get(result.platform) ?? 0) + (attention ? 1 : 0));
     if (result.outcome === 'expiring-soon') {
-      deps.warn('channel token cannot be refreshed and expires within 7 days: re-authorise the channel', channelAttributes(result));
+      deps.warn(
+        'channel token cannot be refreshed and expires within 7 days: re-authorise the channel',
+        channelAttributes(result),
+      );
     } else if (result.outcome === 'needs-reauth') {
       deps.warn('channel token needs re-authorisation', channelAttributes(result));
     } else if (result.outcome === 'check-failed') {

@@ -80,7 +80,8 @@ export type TokenDecision =
 /** The verdict on a token that cannot be refreshed: by its expiry alone. */
 export function judgeExpiry(expiresAt: Date | undefined, now: Date): TokenDecision {
   if (!expiresAt) return { action: 'keep', expiresAt };
-  if (expiresAt.getTime() <= now.getTime()) return { action: 'reauth', reason: `the token expired at ${expiresAt.toISOString()}`, expiresAt };
+  if (expiresAt.getTime() <= now.getTime())
+    return { action: 'reauth', reason: `the token expired at ${expiresAt.toISOString()}`, expiresAt };
   if (expiresAt.getTime() - now.getTime() <= EXPIRY_WARNING_MS) return { action: 'warn', expiresAt };
   return { action: 'keep', expiresAt };
 }
@@ -95,9 +96,12 @@ export function decide(renewal: Renewal, facts: TokenFacts, now: Date): TokenDec
     case 'none':
       return judgeExpiry(facts.expiresAt, now);
     case 'refresh-long-lived': {
-      const expiresAt = facts.expiresAt ?? (facts.obtainedAt && new Date(facts.obtainedAt.getTime() + LONG_LIVED_TOKEN_LIFETIME_MS));
-      if (expiresAt && expiresAt.getTime() <= now.getTime()) return { action: 'reauth', reason: `the long-lived token expired at ${expiresAt.toISOString()}`, expiresAt };
-      if (facts.obtainedAt && now.getTime() - facts.obtainedAt.getTime() < REFRESH_MIN_AGE_MS) return { action: 'keep', expiresAt };
+      const expiresAt =
+        facts.expiresAt ?? (facts.obtainedAt && new Date(facts.obtainedAt.getTime() + LONG_LIVED_TOKEN_LIFETIME_MS));
+      if (expiresAt && expiresAt.getTime() <= now.getTime())
+        return { action: 'reauth', reason: `the long-lived token expired at ${expiresAt.toISOString()}`, expiresAt };
+      if (facts.obtainedAt && now.getTime() - facts.obtainedAt.getTime() < REFRESH_MIN_AGE_MS)
+        return { action: 'keep', expiresAt };
       // of unknown age: a token stored by hand is normally older than a day, and refreshing is the only way to learn its expiry
       return { action: 'refresh' };
     }

@@ -12,7 +12,13 @@ import { platformRenewers, type TokenHealthDeps } from './health';
 /** A token call that takes longer than this is treated as not answered (a retry comes the next day). */
 const TOKEN_CALL_TIMEOUT_MS = 10_000;
 
-export function tokenHealthDeps(options: { store: Store; orgs: readonly OrgId[]; metrics: Metrics; logger: Logger; now?: Date }): TokenHealthDeps {
+export function tokenHealthDeps(options: {
+  store: Store;
+  orgs: readonly OrgId[];
+  metrics: Metrics;
+  logger: Logger;
+  now?: Date;
+}): TokenHealthDeps {
   const { store, orgs, metrics, logger } = options;
   return {
     channels: async () => (await Promise.all(orgs.map((org) => listChannels(store, org)))).flat(),
@@ -28,7 +34,8 @@ export function tokenHealthDeps(options: { store: Store; orgs: readonly OrgId[];
     }),
     renewers: platformRenewers,
     // one record per platform: EMF gives every metric in a record the same dimensions
-    emitExpiringSoon: (platform, channels) => metrics.singleMetric().addDimensions({ platform }).addMetric('TokenExpiringSoon', MetricUnit.Count, channels),
+    emitExpiringSoon: (platform, channels) =>
+      metrics.singleMetric().addDimensions({ platform }).addMetric('TokenExpiringSoon', MetricUnit.Count, channels),
     warn: (message, attributes) => logger.warn(message, attributes),
     now: options.now ?? new Date(),
   };

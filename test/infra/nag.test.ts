@@ -12,7 +12,11 @@ const findings = (context: Record<string, unknown>) => {
 
 // synthesized once per variant, outside the tests: the checks walk every resource and take a while on a busy machine
 const withDefaults = findings({});
-const withOwnKeyAndIssuer = findings({ 'herold:kmsKey': true, 'herold:jwtIssuer': 'https://id.dresden.example', 'herold:alarmEmail': 'ops@dresden.example' });
+const withOwnKeyAndIssuer = findings({
+  'herold:kmsKey': true,
+  'herold:jwtIssuer': 'https://id.dresden.example',
+  'herold:alarmEmail': 'ops@dresden.example',
+});
 
 describe('cdk-nag AwsSolutions', () => {
   it('reports nothing unacknowledged with the defaults (Cognito issuer, AWS-managed keys)', () => {

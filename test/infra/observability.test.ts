@@ -4,10 +4,23 @@ import { resourcesOf, referencedId, synthHerold } from './synth';
 
 const { template } = synthHerold({ 'herold:alarmEmail': 'leitstelle@dresden.example' });
 const platforms = platformList();
-const alarms = new Map(resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => [String(alarm.Properties?.AlarmName), alarm.Properties ?? {}]));
+const alarms = new Map(
+  resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => [
+    String(alarm.Properties?.AlarmName),
+    alarm.Properties ?? {},
+  ]),
+);
 const [[topicId]] = resourcesOf(template, 'AWS::SNS::Topic') as [[string, unknown]];
 
-type MetricQuery = { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string; Period: number } };
+type MetricQuery = {
+  Id: string;
+  Expression?: string;
+  MetricStat?: {
+    Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: unknown }[] };
+    Stat: string;
+    Period: number;
+  };
+};
 const metricsOf = (name: string): MetricQuery[] => (alarms.get(name)?.Metrics as MetricQuery[] | undefined) ?? [];
 const dimensionsOf = (query: MetricQuery | undefined) =>
   Object.fromEntries((query?.MetricStat?.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value]));
@@ -16,7 +29,11 @@ describe('alarms', () => {
   it('sends every alarm to the one alarm topic, which mails the configured address', () => {
     expect(alarms.size).toBeGreaterThan(0);
     for (const [name, alarm] of alarms) expect(alarm.AlarmActions, name).toEqual([{ Ref: topicId }]);
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'leitstelle@dresden.example', TopicArn: { Ref: topicId } });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'leitstelle@dresden.example',
+      TopicArn: { Ref: topicId },
+    });
   });
 
   it('raises any message in either DLQ of every platform', () => {
@@ -35,7 +52,10 @@ describe('alarms', () => {
       const name = `Herold-${platform.id}-emergency-latency`;
       expect(alarms.get(name), name).toMatchObject({ Threshold: 60_000, ComparisonOperator: 'GreaterThanThreshold' });
       const [query] = metricsOf(name);
-      expect(query?.MetricStat).toMatchObject({ Stat: 'p100', Metric: { MetricName: 'PublishLatency', Namespace: 'Herold' } });
+      expect(query?.MetricStat).toMatchObject({
+        Stat: 'p100',
+        Metric: { MetricName: 'PublishLatency', Namespace: 'Herold' },
+      });
       expect(dimensionsOf(query)).toEqual({ platform: platform.id, priority: 'emergency', service: 'herold' });
     }
   });
@@ -43,10 +63,15 @@ describe('alarms', () => {
   it('raises any auth failure per platform, whatever the priority', () => {
     for (const platform of platforms) {
       const name = `Herold-${platform.id}-auth-failures`;
-      expect(alarms.get(name), name).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(alarms.get(name), name).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
       const inputs = metricsOf(name).filter((q) => q.MetricStat);
       expect(inputs.map((q) => q.MetricStat?.Metric.MetricName)).toEqual(['PublishOutcome', 'PublishOutcome']);
-      expect(inputs.map((q) => dimensionsOf(q)).sort((a, b) => String(a.priority).localeCompare(String(b.priority)))).toEqual([
+      expect(
+        inputs.map((q) => dimensionsOf(q)).sort((a, b) => String(a.priority).localeCompare(String(b.priority))),
+      ).toEqual([
         { class: 'auth', platform: platform.id, priority: 'emergency', service: 'herold' },
         { class: 'auth', platform: platform.id, priority: 'normal', service: 'herold' },
       ]);
@@ -56,10 +81,16 @@ describe('alarms', () => {
   it('raises stale follower figures (48 h) and quota below the emergency reserve per platform', () => {
     for (const platform of platforms) {
       const stale = `Herold-${platform.id}-followers-stale`;
-      expect(alarms.get(stale), stale).toMatchObject({ Threshold: 48 * 3600, ComparisonOperator: 'GreaterThanThreshold' });
+      expect(alarms.get(stale), stale).toMatchObject({
+        Threshold: 48 * 3600,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
       expect(metricsOf(stale)[0]?.MetricStat?.Metric.MetricName).toBe('FollowerCollectionAge');
       const quota = `Herold-${platform.id}-quota-below-reserve`;
-      expect(alarms.get(quota), quota).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(alarms.get(quota), quota).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
       expect(dimensionsOf(metricsOf(quota)[0])).toEqual({ platform: platform.id, service: 'herold' });
     }
   });
@@ -67,7 +98,10 @@ describe('alarms', () => {
   it('raises a token that cannot be refreshed and expires within 7 days, per platform', () => {
     for (const platform of platforms) {
       const name = `Herold-${platform.id}-token-expiring`;
-      expect(alarms.get(name), name).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(alarms.get(name), name).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
       expect(metricsOf(name)[0]?.MetricStat?.Metric.MetricName).toBe('TokenExpiringSoon');
       expect(dimensionsOf(metricsOf(name)[0])).toEqual({ platform: platform.id, service: 'herold' });
     }
@@ -94,7 +128,10 @@ describe('alarms', () => {
       TreatMissingData: 'breaching',
       EvaluationPeriods: 1,
     });
-    expect(metricsOf('Herold-reconciler-not-running')[0]?.MetricStat).toMatchObject({ Period: 300, Metric: { MetricName: 'Invocations' } });
+    expect(metricsOf('Herold-reconciler-not-running')[0]?.MetricStat).toMatchObject({
+      Period: 300,
+      Metric: { MetricName: 'Invocations' },
+    });
   });
 });
 
@@ -114,13 +151,26 @@ describe('dashboard', () => {
 
   it('shows every platform’s queues, DLQs, publisher and publishing metrics', () => {
     for (const platform of platforms) {
-      for (const text of [`${platform.displayName} urgent queue`, `${platform.displayName} normal queue`, `${platform.id}-publisher`, `${platform.displayName} publishing`]) {
+      for (const text of [
+        `${platform.displayName} urgent queue`,
+        `${platform.displayName} normal queue`,
+        `${platform.id}-publisher`,
+        `${platform.displayName} publishing`,
+      ]) {
         shows(text);
       }
       shows(`\\"platform\\"=\\"${platform.id}\\"`);
       shows(`"PublishLatency","platform","${platform.id}","priority","emergency"`);
     }
-    for (const metric of ['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'DLQ: Message Count', 'PublishOutcome', 'FollowerCount', '"stat":"p99"', '"Throttles"']) {
+    for (const metric of [
+      'ApproximateAgeOfOldestMessage',
+      'ApproximateNumberOfMessagesVisible',
+      'DLQ: Message Count',
+      'PublishOutcome',
+      'FollowerCount',
+      '"stat":"p99"',
+      '"Throttles"',
+    ]) {
       shows(metric);
     }
   });

@@ -24,7 +24,9 @@ const policies = resourcesOf(template, 'AWS::IAM::Policy');
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
 const statementsOf = (roleLogicalId: string): Statement[] =>
   policies
-    .filter(([, policy]) => (policy.Properties?.Roles as unknown[]).some((role) => referencedId(role) === roleLogicalId))
+    .filter(([, policy]) =>
+      (policy.Properties?.Roles as unknown[]).some((role) => referencedId(role) === roleLogicalId),
+    )
     .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const functionLogicalId = (name: string) => {
@@ -37,15 +39,23 @@ const roleOf = (fnName: string) => referencedId(functionLogicalId(fnName)[1].Pro
 describe('publishers', () => {
   it('has one publisher per registry platform, built from functions/publish/<platform>.ts', () => {
     const publishers = functions.filter(([, fn]) => String(fn.Properties?.FunctionName).startsWith('herold-publish-'));
-    expect(publishers.map(([, fn]) => fn.Properties?.FunctionName).sort()).toEqual(platforms.map((p) => `herold-publish-${p.id}`).sort());
-    expect(stack.lanes.map((lane) => lane.publisher.entry)).toEqual(platforms.map((p) => `functions/publish/${p.id}.ts`));
+    expect(publishers.map(([, fn]) => fn.Properties?.FunctionName).sort()).toEqual(
+      platforms.map((p) => `herold-publish-${p.id}`).sort(),
+    );
+    expect(stack.lanes.map((lane) => lane.publisher.entry)).toEqual(
+      platforms.map((p) => `functions/publish/${p.id}.ts`),
+    );
     for (const [, fn] of publishers) expect(fn.Properties?.Handler).toBe('index.handler');
   });
 
   it('runs every function on nodejs24.x, arm64, with active tracing and a log group with retention', () => {
     expect(functions.length).toBe(platforms.length + 6);
     for (const [, fn] of functions) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
       const logGroupId = referencedId((fn.Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup);
       expect(template.toJSON().Resources[logGroupId as string].Properties.RetentionInDays).toBe(90);
     }
@@ -54,15 +64,26 @@ describe('publishers', () => {
   it('gives every function the table, the queue map and the Powertools settings', () => {
     for (const [, fn] of functions) {
       const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(Object.keys(variables)).toEqual(expect.arrayContaining(['HEROLD_TABLE', 'HEROLD_QUEUES', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE']));
+      expect(Object.keys(variables)).toEqual(
+        expect.arrayContaining([
+          'HEROLD_TABLE',
+          'HEROLD_QUEUES',
+          'POWERTOOLS_SERVICE_NAME',
+          'POWERTOOLS_METRICS_NAMESPACE',
+        ]),
+      );
       expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe('Herold');
     }
   });
 
   it('maps every platform to its own normal and urgent queue in HEROLD_QUEUES', () => {
-    const variables = (functionLogicalId('herold-ingest')[1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const variables = (
+      functionLogicalId('herold-ingest')[1].Properties?.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
     const [, parts] = (variables.HEROLD_QUEUES as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
-    const queueMap = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : `ref:${referencedId(part)}`)).join('')) as Record<string, { normal: string; urgent: string }>;
+    const queueMap = JSON.parse(
+      parts.map((part) => (typeof part === 'string' ? part : `ref:${referencedId(part)}`)).join(''),
+    ) as Record<string, { normal: string; urgent: string }>;
     const queueNameOf = (ref: string) => template.toJSON().Resources[ref.replace(/^ref:/, '')].Properties.QueueName;
     expect(Object.keys(queueMap)).toEqual(platforms.map((p) => p.id));
     for (const platform of platforms) {
@@ -77,7 +98,9 @@ describe('queues', () => {
     const names = queues.map(([, queue]) => queue.Properties?.QueueName);
     for (const platform of platforms) {
       const expected = queueNames(platform.id);
-      expect(names).toEqual(expect.arrayContaining([expected.normal, expected.urgent, expected.normalDlq, expected.urgentDlq]));
+      expect(names).toEqual(
+        expect.arrayContaining([expected.normal, expected.urgent, expected.normalDlq, expected.urgentDlq]),
+      );
     }
   });
 
@@ -109,7 +132,9 @@ describe('queues', () => {
       const queueId = referencedId(mapping.Properties?.EventSourceArn) as string;
       const fnId = referencedId(mapping.Properties?.FunctionName) as string;
       const resources = template.toJSON().Resources;
-      expect(resources[queueId].Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * resources[fnId].Properties.Timeout);
+      expect(resources[queueId].Properties.VisibilityTimeout).toBeGreaterThanOrEqual(
+        6 * resources[fnId].Properties.Timeout,
+      );
     }
     expect(PUBLISHER_TIMEOUT.toSeconds()).toBeGreaterThan(0);
   });
@@ -121,7 +146,10 @@ describe('queues', () => {
       const concurrency = (lane: 'normal' | 'urgent') => {
         const mapping = mappings.find(([, m]) => {
           const queue = resources[referencedId(m.Properties?.EventSourceArn) as string];
-          return referencedId(m.Properties?.FunctionName) === fnId && queue.Properties.QueueName === queueNames(platform.id)[lane];
+          return (
+            referencedId(m.Properties?.FunctionName) === fnId &&
+            queue.Properties.QueueName === queueNames(platform.id)[lane]
+          );
         });
         expect(mapping?.[1].Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
         return (mapping?.[1].Properties?.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency;
@@ -144,7 +172,8 @@ describe('IAM', () => {
   it('uses resource "*" only for the X-Ray statement tracing needs (the one acknowledged Resource::* finding)', () => {
     for (const [id, policy] of policies) {
       for (const statement of (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement) {
-        if ([statement.Resource].flat().includes('*')) expect(actionsOf(statement).sort(), id).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+        if ([statement.Resource].flat().includes('*'))
+          expect(actionsOf(statement).sort(), id).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
       }
     }
   });
@@ -154,10 +183,14 @@ describe('IAM', () => {
     const secretReads = statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
     expect(secretReads).toHaveLength(1);
     expect(JSON.stringify(secretReads[0]?.Resource)).toContain(':secret:herold/threads/*');
-    const sendTargets = statements.filter((s) => actionsOf(s).includes('sqs:SendMessage')).flatMap((s) => [s.Resource].flat().map(referencedId));
+    const sendTargets = statements
+      .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
+      .flatMap((s) => [s.Resource].flat().map(referencedId));
     expect(sendTargets.sort()).toEqual(
       queues
-        .filter(([, q]) => [queueNames('threads').normal, queueNames('threads').urgent].includes(String(q.Properties?.QueueName)))
+        .filter(([, q]) =>
+          [queueNames('threads').normal, queueNames('threads').urgent].includes(String(q.Properties?.QueueName)),
+        )
         .map(([id]) => id)
         .sort(),
     );
@@ -168,7 +201,13 @@ describe('IAM', () => {
     const schedulerRoleId = stack.getLogicalId(stack.jobs.schedulerRole.node.defaultChild as never);
     const statements = statementsOf(schedulerRoleId);
     const invokes = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
-    expect(invokes).toEqual([{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [functionLogicalId('herold-dispatch')[0], 'Arn'] } }]);
+    expect(invokes).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [functionLogicalId('herold-dispatch')[0], 'Arn'] },
+      },
+    ]);
     expect(statements.flatMap(actionsOf).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
     const trust = JSON.stringify(template.toJSON().Resources[schedulerRoleId].Properties.AssumeRolePolicyDocument);
     expect(trust).toContain('scheduler.amazonaws.com');
@@ -178,18 +217,27 @@ describe('IAM', () => {
   it('lets ingest manage schedules of the herold group only and pass only the scheduler role', () => {
     const statements = statementsOf(roleOf('herold-ingest'));
     const scheduling = statements.find((s) => actionsOf(s).includes('scheduler:CreateSchedule'));
-    expect(actionsOf(scheduling as Statement).sort()).toEqual(
-      ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule'],
-    );
+    expect(actionsOf(scheduling as Statement).sort()).toEqual([
+      'scheduler:CreateSchedule',
+      'scheduler:DeleteSchedule',
+      'scheduler:GetSchedule',
+      'scheduler:UpdateSchedule',
+    ]);
     expect(JSON.stringify(scheduling?.Resource)).toContain(':schedule/herold/*');
     const passRole = statements.find((s) => actionsOf(s).includes('iam:PassRole'));
-    expect(referencedId(passRole?.Resource)).toBe(stack.getLogicalId(stack.jobs.schedulerRole.node.defaultChild as never));
+    expect(referencedId(passRole?.Resource)).toBe(
+      stack.getLogicalId(stack.jobs.schedulerRole.node.defaultChild as never),
+    );
   });
 
   it('passes ingest what it needs to create one-time schedules', () => {
-    const variables = (functionLogicalId('herold-ingest')[1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const variables = (
+      functionLogicalId('herold-ingest')[1].Properties?.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
     expect(variables).toMatchObject({ HEROLD_SCHEDULE_GROUP: 'herold' });
-    expect(Object.keys(variables)).toEqual(expect.arrayContaining(['HEROLD_DISPATCH_ARN', 'HEROLD_SCHEDULER_ROLE_ARN', 'HEROLD_SCHEDULE_DLQ_ARN']));
+    expect(Object.keys(variables)).toEqual(
+      expect.arrayContaining(['HEROLD_DISPATCH_ARN', 'HEROLD_SCHEDULER_ROLE_ARN', 'HEROLD_SCHEDULE_DLQ_ARN']),
+    );
   });
 });
 
@@ -227,7 +275,9 @@ describe('HTTP API', () => {
   it('has a route per ROUTES entry, each behind the JWT authorizer unless public', () => {
     const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
     const [[authorizerId]] = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer') as [[string, unknown]];
-    expect(routes.map(([, r]) => r.Properties?.RouteKey).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect(routes.map(([, r]) => r.Properties?.RouteKey).sort()).toEqual(
+      ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
+    );
     for (const route of ROUTES) {
       const [, created] = routes.find(([, r]) => r.Properties?.RouteKey === `${route.method} ${route.path}`) ?? [];
       if ('public' in route && route.public) expect(created?.Properties?.AuthorizationType).toBe('NONE');
@@ -258,11 +308,17 @@ describe('HTTP API', () => {
 
   it('throttles the expensive routes on their own, as the route table says', () => {
     const [, stage] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage')[0]!;
-    const settings = stage.Properties?.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    const settings = stage.Properties?.RouteSettings as Record<
+      string,
+      { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
+    >;
     const throttled = ROUTES.filter((route) => 'throttle' in route);
     expect(throttled.length).toBeGreaterThan(0);
     for (const route of throttled) {
-      expect(settings[`${route.method} ${route.path}`]).toEqual({ ThrottlingRateLimit: route.throttle.rateLimit, ThrottlingBurstLimit: route.throttle.burstLimit });
+      expect(settings[`${route.method} ${route.path}`]).toEqual({
+        ThrottlingRateLimit: route.throttle.rateLimit,
+        ThrottlingBurstLimit: route.throttle.burstLimit,
+      });
     }
     expect(Object.keys(settings)).toHaveLength(throttled.length);
   });
@@ -298,21 +354,35 @@ describe('clocked jobs', () => {
   });
 
   it('takes the collection time and zone from context', () => {
-    configured.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 6 * * ? *)', ScheduleExpressionTimezone: 'America/New_York' });
+    configured.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 6 * * ? *)',
+      ScheduleExpressionTimezone: 'America/New_York',
+    });
   });
 
   it('passes the emergency policy from herold:alertPolicy to the ingest and feed functions', () => {
-    const policy = { 'fire-brigade': { singlePersonSeverities: ['Extreme'], languages: ['de-DE', 'en'], ninaArs: '146120000000' } };
+    const policy = {
+      'fire-brigade': { singlePersonSeverities: ['Extreme'], languages: ['de-DE', 'en'], ninaArs: '146120000000' },
+    };
     const { template: withPolicy } = synthHerold({ 'herold:alertPolicy': JSON.stringify(policy) });
     for (const name of ['herold-ingest', 'herold-alerts-feed']) {
-      const fn = resourcesOf(withPolicy, 'AWS::Lambda::Function').find(([, resource]) => resource.Properties?.FunctionName === name)?.[1];
-      expect(JSON.parse((fn?.Properties?.Environment as { Variables: Record<string, string> }).Variables.HEROLD_ALERT_POLICY ?? '{}'), name).toEqual(policy);
+      const fn = resourcesOf(withPolicy, 'AWS::Lambda::Function').find(
+        ([, resource]) => resource.Properties?.FunctionName === name,
+      )?.[1];
+      expect(
+        JSON.parse(
+          (fn?.Properties?.Environment as { Variables: Record<string, string> }).Variables.HEROLD_ALERT_POLICY ?? '{}',
+        ),
+        name,
+      ).toEqual(policy);
     }
   });
 
   it('keeps the NINA poller disabled unless herold:ninaFeed is set', () => {
     const feedRule = (t: typeof template) =>
-      resourcesOf(t, 'AWS::Events::Rule').find(([, rule]) => JSON.stringify(rule.Properties?.Targets).includes('AlertsFeed'))?.[1];
+      resourcesOf(t, 'AWS::Events::Rule').find(([, rule]) =>
+        JSON.stringify(rule.Properties?.Targets).includes('AlertsFeed'),
+      )?.[1];
     expect(feedRule(template)?.Properties?.State).toBe('DISABLED');
     expect(feedRule(configured)?.Properties?.State).toBe('ENABLED');
   });
@@ -332,7 +402,9 @@ describe('with a customer-managed key (herold:kmsKey)', () => {
   it('rotates the key and encrypts table, every queue and the alarm topic with it', () => {
     expect(keys).toHaveLength(1);
     expect(key?.Properties?.EnableKeyRotation).toBe(true);
-    configured.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } } });
+    configured.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+    });
     const configuredQueues = resourcesOf(configured, 'AWS::SQS::Queue');
     expect(configuredQueues.length).toBe(queues.length);
     for (const [id, queue] of configuredQueues) expect(referencedId(queue.Properties?.KmsMasterKeyId), id).toBe(keyId);

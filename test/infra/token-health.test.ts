@@ -7,7 +7,8 @@ const policies = resourcesOf(template, 'AWS::IAM::Policy');
 
 type Statement = { Action: string | string[]; Resource: unknown };
 const actionsOf = (statement: Statement) => [statement.Action].flat();
-const roleOf = (name: string) => referencedId(functions.find(([, fn]) => fn.Properties?.FunctionName === name)?.[1].Properties?.Role);
+const roleOf = (name: string) =>
+  referencedId(functions.find(([, fn]) => fn.Properties?.FunctionName === name)?.[1].Properties?.Role);
 const statementsOf = (roleId: string | undefined): Statement[] =>
   policies
     .filter(([, policy]) => (policy.Properties?.Roles as unknown[]).some((role) => referencedId(role) === roleId))
@@ -16,21 +17,33 @@ const statementsOf = (roleId: string | undefined): Statement[] =>
 describe('the token health function', () => {
   it('reads and updates the channel secrets under herold/, and is the only function that may update a secret', () => {
     const tokenHealthRole = roleOf('herold-token-health');
-    const secretStatements = statementsOf(tokenHealthRole).filter((statement) => actionsOf(statement).some((action) => action.startsWith('secretsmanager:')));
+    const secretStatements = statementsOf(tokenHealthRole).filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('secretsmanager:')),
+    );
     expect(secretStatements).toHaveLength(1);
-    expect(actionsOf(secretStatements[0]!).sort()).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
+    expect(actionsOf(secretStatements[0]!).sort()).toEqual([
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+    ]);
     expect(JSON.stringify(secretStatements[0]!.Resource)).toContain(':secret:herold/*');
 
     const writers = policies.filter(([, policy]) =>
-      (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.some((statement) => actionsOf(statement).includes('secretsmanager:PutSecretValue')),
+      (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.some((statement) =>
+        actionsOf(statement).includes('secretsmanager:PutSecretValue'),
+      ),
     );
-    expect(writers.flatMap(([, policy]) => (policy.Properties?.Roles as unknown[]).map(referencedId))).toEqual([tokenHealthRole]);
+    expect(writers.flatMap(([, policy]) => (policy.Properties?.Roles as unknown[]).map(referencedId))).toEqual([
+      tokenHealthRole,
+    ]);
   });
 
   it('is scheduled daily, at 04:00 by default', () => {
-    const [, fn] = functions.find(([, candidate]) => candidate.Properties?.FunctionName === 'herold-token-health') ?? [];
+    const [, fn] =
+      functions.find(([, candidate]) => candidate.Properties?.FunctionName === 'herold-token-health') ?? [];
     expect(fn?.Properties?.Handler).toBe('index.handler');
-    const schedules = resourcesOf(template, 'AWS::Scheduler::Schedule').filter(([, schedule]) => JSON.stringify(schedule.Properties?.Target).includes(functions.find(([, f]) => f === fn)![0]));
+    const schedules = resourcesOf(template, 'AWS::Scheduler::Schedule').filter(([, schedule]) =>
+      JSON.stringify(schedule.Properties?.Target).includes(functions.find(([, f]) => f === fn)![0]),
+    );
     expect(schedules.map(([, schedule]) => schedule.Properties?.ScheduleExpression)).toEqual(['cron(0 4 * * ? *)']);
   });
 });

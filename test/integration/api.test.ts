@@ -15,14 +15,24 @@ const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   const name = uniqueName('api');
-  stack = await startLocalStack({ ...localAwsEndpoints(), tableName: name, queuePrefix: name, port: 0, simulatorPort: 0, log: () => undefined });
+  stack = await startLocalStack({
+    ...localAwsEndpoints(),
+    tableName: name,
+    queuePrefix: name,
+    port: 0,
+    simulatorPort: 0,
+    log: () => undefined,
+  });
   tokens.cityEditor = await signToken({ sub: 'anna', org: 'city', roles: ['editor'] });
   tokens.cityAdmin = await signToken({ sub: 'bernd', org: 'city', roles: ['editor', 'admin'] });
   tokens.fireEditor = await signToken({ sub: 'clara', org: 'fire-brigade', roles: ['editor'] });
 }, 60_000);
 afterAll(async () => stack?.stop());
 
-async function api(path: string, options: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string> } = {}) {
+async function api(
+  path: string,
+  options: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== null) headers.authorization = `Bearer ${options.token ?? tokens.cityEditor}`;
   let body: string | undefined;
@@ -30,7 +40,11 @@ async function api(path: string, options: { method?: string; token?: string | nu
     body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${stack.apiUrl}${path}`, { method: options.method ?? (body ? 'POST' : 'GET'), headers, body });
+  const response = await fetch(`${stack.apiUrl}${path}`, {
+    method: options.method ?? (body ? 'POST' : 'GET'),
+    headers,
+    body,
+  });
   const text = await response.text();
   return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
 }
@@ -58,13 +72,23 @@ async function messageCount(token = tokens.cityEditor): Promise<number> {
 
 describe('publishing a message', () => {
   it('renders, queues and publishes on Threads and Mastodon, skips what cannot be posted, hands WhatsApp to a person', async () => {
-    const { status, json } = await api('/messages', { body: { text: 'Neue Kanäle: Die Stadtverwaltung ist jetzt auf Threads.', link: 'https://www.dresden.de/pm' } });
+    const { status, json } = await api('/messages', {
+      body: { text: 'Neue Kanäle: Die Stadtverwaltung ist jetzt auf Threads.', link: 'https://www.dresden.de/pm' },
+    });
     expect(status).toBe(202);
-    const byChannel = Object.fromEntries(json.deliveries.map((delivery: { channelId: string; state: string }) => [delivery.channelId, delivery]));
+    const byChannel = Object.fromEntries(
+      json.deliveries.map((delivery: { channelId: string; state: string }) => [delivery.channelId, delivery]),
+    );
     expect(byChannel['city-threads'].state).toBe('QUEUED');
     expect(byChannel['city-x']).toBeUndefined(); // frozen: not among the default (active) channels
-    expect(byChannel['city-instagram']).toMatchObject({ state: 'SKIPPED', reason: expect.stringMatching(/image or a video/) });
-    expect(byChannel['city-whatsapp']).toMatchObject({ state: 'HANDOFF', renderedText: expect.stringContaining('https://www.dresden.de/pm') });
+    expect(byChannel['city-instagram']).toMatchObject({
+      state: 'SKIPPED',
+      reason: expect.stringMatching(/image or a video/),
+    });
+    expect(byChannel['city-whatsapp']).toMatchObject({
+      state: 'HANDOFF',
+      renderedText: expect.stringContaining('https://www.dresden.de/pm'),
+    });
 
     const threads = await waitForDelivery(json.id, 'city-threads', ['PUBLISHED']);
     expect(threads.remoteUrl).toMatch(/^https:\/\/www\.threads\.(net|com)\//);
@@ -74,17 +98,28 @@ describe('publishing a message', () => {
   });
 
   it('records SKIPPED with the reason for a frozen channel named explicitly', async () => {
-    const { status, json } = await api('/messages', { body: { text: 'Hinweis', channels: ['city-x', 'city-threads'] } });
+    const { status, json } = await api('/messages', {
+      body: { text: 'Hinweis', channels: ['city-x', 'city-threads'] },
+    });
     expect(status).toBe(202);
-    expect(json.deliveries.find((delivery: { channelId: string }) => delivery.channelId === 'city-x')).toMatchObject({ state: 'SKIPPED', reason: expect.stringMatching(/frozen/) });
+    expect(json.deliveries.find((delivery: { channelId: string }) => delivery.channelId === 'city-x')).toMatchObject({
+      state: 'SKIPPED',
+      reason: expect.stringMatching(/frozen/),
+    });
   });
 
   it('never publishes twice when SQS delivers the same job again', async () => {
-    const { json } = await api('/messages', { body: { text: 'Doppelt hält nicht besser', channels: ['city-threads'] } });
+    const { json } = await api('/messages', {
+      body: { text: 'Doppelt hält nicht besser', channels: ['city-threads'] },
+    });
     await waitForDelivery(json.id, 'city-threads', ['PUBLISHED']);
     const sqs = localSqsClient(stack.sqsEndpoint);
     const job = JSON.stringify({ type: 'publish', messageId: json.id, channelId: 'city-threads' });
-    await Promise.all([1, 2, 3].map(() => sqs.send(new SendMessageCommand({ QueueUrl: stack.queues.threads.normal, MessageBody: job }))));
+    await Promise.all(
+      [1, 2, 3].map(() =>
+        sqs.send(new SendMessageCommand({ QueueUrl: stack.queues.threads.normal, MessageBody: job })),
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await simPosts('threads')).filter((post) => post.text === 'Doppelt hält nicht besser')).toHaveLength(1);
     expect((await waitForDelivery(json.id, 'city-threads', ['PUBLISHED'])).attempts).toBe(1);
@@ -103,34 +138,57 @@ describe('publishing a message', () => {
   });
 
   it('lets an editor confirm a WhatsApp hand-off, and records it in the audit trail', async () => {
-    const { json } = await api('/messages', { body: { text: 'Bitte in den WhatsApp-Kanal', channels: ['city-whatsapp'] } });
+    const { json } = await api('/messages', {
+      body: { text: 'Bitte in den WhatsApp-Kanal', channels: ['city-whatsapp'] },
+    });
     expect(json.deliveries[0].state).toBe('HANDOFF');
     const confirm = await api(`/messages/${json.id}/deliveries/city-whatsapp/confirm`, { method: 'POST', body: {} });
     expect(confirm.status).toBe(200);
     expect((await waitForDelivery(json.id, 'city-whatsapp', ['PUBLISHED'])).state).toBe('PUBLISHED');
-    expect((await api(`/messages/${json.id}/deliveries/city-whatsapp/confirm`, { method: 'POST', body: {} })).status).toBe(409);
+    expect(
+      (await api(`/messages/${json.id}/deliveries/city-whatsapp/confirm`, { method: 'POST', body: {} })).status,
+    ).toBe(409);
     const today = new Date().toISOString().slice(0, 10);
     const audit = await api(`/audit?from=${today}&to=${today}`, { token: tokens.cityAdmin });
-    expect(audit.json.items.map((entry: { action: string; target: string }) => `${entry.action} ${entry.target}`)).toContain(`delivery.confirm message/${json.id}/channel/city-whatsapp`);
+    expect(
+      audit.json.items.map((entry: { action: string; target: string }) => `${entry.action} ${entry.target}`),
+    ).toContain(`delivery.confirm message/${json.id}/channel/city-whatsapp`);
     expect((await api(`/audit?from=${today}&to=${today}`)).status).toBe(403);
   });
 });
 
 describe('previews', () => {
-  it('shows each channel its text, its length by that platform\'s count and why it would be skipped, writing nothing', async () => {
+  it("shows each channel its text, its length by that platform's count and why it would be skipped, writing nothing", async () => {
     const before = await messageCount();
     const text = `${'Die Carolabrücke bleibt gesperrt. '.repeat(12)}Mehr dazu online.`;
-    const { status, json } = await api('/previews', { body: { text, link: 'https://www.dresden.de/carolabruecke', channels: ['city-bluesky', 'city-mastodon', 'city-instagram', 'city-x'] } });
+    const { status, json } = await api('/previews', {
+      body: {
+        text,
+        link: 'https://www.dresden.de/carolabruecke',
+        channels: ['city-bluesky', 'city-mastodon', 'city-instagram', 'city-x'],
+      },
+    });
     expect(status).toBe(200);
-    const byChannel = Object.fromEntries(json.deliveries.map((delivery: { channelId: string }) => [delivery.channelId, delivery]));
+    const byChannel = Object.fromEntries(
+      json.deliveries.map((delivery: { channelId: string }) => [delivery.channelId, delivery]),
+    );
     expect(byChannel['city-bluesky']).toMatchObject({ state: 'QUEUED', limit: 300 });
     expect(byChannel['city-bluesky'].length).toBeLessThanOrEqual(300);
     expect(byChannel['city-bluesky'].text).toMatch(/…\n\nhttps:\/\/www\.dresden\.de\/carolabruecke$/);
-    expect(byChannel['city-instagram']).toMatchObject({ state: 'SKIPPED', reason: expect.stringMatching(/image or a video/) });
+    expect(byChannel['city-instagram']).toMatchObject({
+      state: 'SKIPPED',
+      reason: expect.stringMatching(/image or a video/),
+    });
     expect(byChannel['city-x']).toMatchObject({ state: 'SKIPPED', reason: expect.stringMatching(/frozen/) });
-    const dryRun = await api('/messages?dryRun=true', { body: { text: 'Nur eine Vorschau', channels: ['city-threads'] } });
+    const dryRun = await api('/messages?dryRun=true', {
+      body: { text: 'Nur eine Vorschau', channels: ['city-threads'] },
+    });
     expect(dryRun.status).toBe(200);
-    expect(dryRun.json.deliveries[0]).toMatchObject({ channelId: 'city-threads', text: 'Nur eine Vorschau', length: 17 });
+    expect(dryRun.json.deliveries[0]).toMatchObject({
+      channelId: 'city-threads',
+      text: 'Nur eine Vorschau',
+      length: 17,
+    });
     expect(await messageCount()).toBe(before);
   });
 });
@@ -138,10 +196,20 @@ describe('previews', () => {
 describe('media are checked at ingest', () => {
   it('refuses a media URL that does not answer, or serves another type than declared', async () => {
     const before = await messageCount();
-    const unreachable = await api('/messages', { body: { text: 'Bild', media: [{ url: `${stack.simulatorUrl}/_sim/media/missing.jpg`, altText: 'fehlt', mime: 'image/jpeg' }] } });
+    const unreachable = await api('/messages', {
+      body: {
+        text: 'Bild',
+        media: [{ url: `${stack.simulatorUrl}/_sim/media/missing.jpg`, altText: 'fehlt', mime: 'image/jpeg' }],
+      },
+    });
     expect(unreachable.status).toBe(422);
     expect(unreachable.json.errors[0].field).toBe('media[0].url');
-    const wrongType = await api('/messages', { body: { text: 'Bild', media: [{ url: `${stack.simulatorUrl}/_sim/media/sample.jpg`, altText: 'ein Bild', mime: 'video/mp4' }] } });
+    const wrongType = await api('/messages', {
+      body: {
+        text: 'Bild',
+        media: [{ url: `${stack.simulatorUrl}/_sim/media/sample.jpg`, altText: 'ein Bild', mime: 'video/mp4' }],
+      },
+    });
     expect(wrongType.status).toBe(422);
     expect(wrongType.json.errors[0].field).toBe('media[0].mime');
     expect(await messageCount()).toBe(before);
@@ -151,12 +219,27 @@ describe('media are checked at ingest', () => {
 describe('bad input gets a problem and writes nothing', () => {
   const cases: [string, Parameters<typeof api>[1], number, string | undefined][] = [
     ['malformed JSON', { body: '{"text": "Hallo"' }, 400, undefined],
-    ['wrong content type', { body: 'text=Hallo', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, undefined],
+    [
+      'wrong content type',
+      { body: 'text=Hallo', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      415,
+      undefined,
+    ],
     ['a body over 256 KB', { body: { text: 'x'.repeat(300 * 1024) } }, 413, undefined],
     ['whitespace-only text', { body: { text: '   \n ' } }, 422, 'text'],
     ['an unknown channel', { body: { text: 'Hallo', channels: ['city-myspace'] } }, 422, 'channels[0]'],
-    ["another organisation's channel", { body: { text: 'Hallo', channels: ['fire-brigade-threads'] } }, 422, 'channels[0]'],
-    ['media without alt text', { body: { text: 'Hallo', media: [{ url: 'https://www.dresden.de/a.jpg', altText: '', mime: 'image/jpeg' }] } }, 422, 'media[0].altText'],
+    [
+      "another organisation's channel",
+      { body: { text: 'Hallo', channels: ['fire-brigade-threads'] } },
+      422,
+      'channels[0]',
+    ],
+    [
+      'media without alt text',
+      { body: { text: 'Hallo', media: [{ url: 'https://www.dresden.de/a.jpg', altText: '', mime: 'image/jpeg' }] } },
+      422,
+      'media[0].altText',
+    ],
     ['an unknown field', { body: { text: 'Hallo', org: 'fire-brigade' } }, 422, 'org'],
     ['emergency priority without the role', { body: { text: 'Evakuierung', priority: 'emergency' } }, 403, 'priority'],
   ];
@@ -173,11 +256,27 @@ describe('bad input gets a problem and writes nothing', () => {
 
   it('refuses missing, expired and forged tokens with 401', async () => {
     expect((await api('/messages', { token: null, body: { text: 'Hallo' } })).status).toBe(401);
-    const expired = await new SignJWT({ org: 'city', roles: ['editor'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('mallory').setExpirationTime(0).sign(new TextEncoder().encode('not-the-key-not-the-key-not-the-key'));
+    const expired = await new SignJWT({ org: 'city', roles: ['editor'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('mallory')
+      .setExpirationTime(0)
+      .sign(new TextEncoder().encode('not-the-key-not-the-key-not-the-key'));
     expect((await api('/messages', { token: expired, body: { text: 'Hallo' } })).status).toBe(401);
     const [header, , signature] = tokens.cityEditor!.split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ sub: 'mallory', org: 'fire-brigade', roles: ['admin'], iss: 'herold-local', aud: 'herold', exp: 4102444800 })).toString('base64url');
-    const forged = await api('/messages', { token: `${header}.${forgedPayload}.${signature}`, body: { text: 'Hallo' } });
+    const forgedPayload = Buffer.from(
+      JSON.stringify({
+        sub: 'mallory',
+        org: 'fire-brigade',
+        roles: ['admin'],
+        iss: 'herold-local',
+        aud: 'herold',
+        exp: 4102444800,
+      }),
+    ).toString('base64url');
+    const forged = await api('/messages', {
+      token: `${header}.${forgedPayload}.${signature}`,
+      body: { text: 'Hallo' },
+    });
     expect(forged.status).toBe(401);
     expect(forged.headers.get('content-type')).toBe('application/problem+json');
   });
@@ -185,7 +284,15 @@ describe('bad input gets a problem and writes nothing', () => {
   it("keeps organisations apart: the fire brigade cannot read or confirm the city's messages", async () => {
     const { json } = await api('/messages', { body: { text: 'Nur für die Stadt', channels: ['city-whatsapp'] } });
     expect((await api(`/messages/${json.id}`, { token: tokens.fireEditor })).status).toBe(404);
-    expect((await api(`/messages/${json.id}/deliveries/city-whatsapp/confirm`, { method: 'POST', body: {}, token: tokens.fireEditor })).status).toBe(404);
+    expect(
+      (
+        await api(`/messages/${json.id}/deliveries/city-whatsapp/confirm`, {
+          method: 'POST',
+          body: {},
+          token: tokens.fireEditor,
+        })
+      ).status,
+    ).toBe(404);
     const list = await api('/messages?limit=100', { token: tokens.fireEditor });
     expect(list.json.items.map((message: { id: string }) => message.id)).not.toContain(json.id);
   });

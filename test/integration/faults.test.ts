@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import type { Delivery } from '../../shared/model/schemas';
 import type { SimPost } from '../../local/simulator/types';
 import { NO_LOOKUP_CODE } from '../../shared/platforms/client';
-import { DEFAULT_FAULT_MIX, faultPlan, FAULT_KINDS, injectedCounts, PERMANENT_FAULT_MARKER } from '../../bench/faults/faults';
+import {
+  DEFAULT_FAULT_MIX,
+  faultPlan,
+  FAULT_KINDS,
+  injectedCounts,
+  PERMANENT_FAULT_MARKER,
+} from '../../bench/faults/faults';
 import { markdownTable, messageTag, tallyRun, verdict } from '../../bench/faults/report';
 import { runFaultSuite } from '../../bench/faults/suite';
 import { localAwsEndpoints, uniqueName } from '../support/local-aws';
@@ -36,7 +42,14 @@ describe('the fault-injection run at CI size', () => {
     expect(totals.injected['server-error']).toBeGreaterThan(0);
     expect(totals.injected['rate-limited']).toBeGreaterThan(0);
     expect(totals.published).toBeGreaterThan(0);
-    expect(totals.published + totals.failedInjected + totals.failedUnsupported + totals.skipped + totals.handoff + totals.checkByHand).toBe(totals.sent);
+    expect(
+      totals.published +
+        totals.failedInjected +
+        totals.failedUnsupported +
+        totals.skipped +
+        totals.handoff +
+        totals.checkByHand,
+    ).toBe(totals.sent);
   }, 600_000);
 });
 
@@ -56,7 +69,14 @@ describe('the reckoning', () => {
     version: 1,
     ...extra,
   });
-  const post = (tag: string, id: string): SimPost => ({ platform: 'threads', id, account: '1', text: `[${tag}] Meldung`, media: [], receivedAt: now });
+  const post = (tag: string, id: string): SimPost => ({
+    platform: 'threads',
+    id,
+    account: '1',
+    text: `[${tag}] Meldung`,
+    media: [],
+    receivedAt: now,
+  });
   const tags = new Map([
     ['m1', messageTag('abc', 1)],
     ['m2', messageTag('abc', 2)],
@@ -65,19 +85,33 @@ describe('the reckoning', () => {
   const injected = injectedCounts([], ['threads']);
 
   it('passes a clean run', () => {
-    const figures = tallyRun({ deliveries: [delivery('m1', 'PUBLISHED'), delivery('m2', 'HANDOFF')], posts: [post(tags.get('m1')!, 'p1')], tags, injected });
+    const figures = tallyRun({
+      deliveries: [delivery('m1', 'PUBLISHED'), delivery('m2', 'HANDOFF')],
+      posts: [post(tags.get('m1')!, 'p1')],
+      tags,
+      injected,
+    });
     expect(verdict(figures, { kills: 1, minKills: 1, rejectedMessages: 0 })).toEqual([]);
   });
 
   it('counts a second post of one delivery as a duplicate', () => {
-    const figures = tallyRun({ deliveries: [delivery('m1', 'PUBLISHED')], posts: [post(tags.get('m1')!, 'p1'), post(tags.get('m1')!, 'p2')], tags, injected });
+    const figures = tallyRun({
+      deliveries: [delivery('m1', 'PUBLISHED')],
+      posts: [post(tags.get('m1')!, 'p1'), post(tags.get('m1')!, 'p2')],
+      tags,
+      injected,
+    });
     expect(figures.totals.duplicates).toBe(1);
     expect(verdict(figures, { kills: 1, minKills: 1, rejectedMessages: 0 }).join()).toMatch(/duplicate/);
   });
 
   it('counts as lost: unsettled, published without a post, a post without a published delivery, a post nobody accounts for', () => {
     const figures = tallyRun({
-      deliveries: [delivery('m1', 'VERIFY'), delivery('m2', 'PUBLISHED'), delivery('m3', 'FAILED', { lastError: { class: 'permanent', detail: PERMANENT_FAULT_MARKER } })],
+      deliveries: [
+        delivery('m1', 'VERIFY'),
+        delivery('m2', 'PUBLISHED'),
+        delivery('m3', 'FAILED', { lastError: { class: 'permanent', detail: PERMANENT_FAULT_MARKER } }),
+      ],
       posts: [post(tags.get('m3')!, 'p3'), post('fsother-9', 'p9')],
       tags,
       injected: { ...injected, threads: { ...injected.threads, permanent: 1 } },
@@ -87,11 +121,24 @@ describe('the reckoning', () => {
 
   it('leaves a delivery a person must check to that person, with or without a post, but never with two', () => {
     const unverifiable = (messageId: string) =>
-      delivery(messageId, 'HANDOFF', { platform: 'telegram', lastError: { class: 'ambiguous', code: NO_LOOKUP_CODE, detail: 'cannot look up' } });
+      delivery(messageId, 'HANDOFF', {
+        platform: 'telegram',
+        lastError: { class: 'ambiguous', code: NO_LOOKUP_CODE, detail: 'cannot look up' },
+      });
     const telegramPost = (tag: string, id: string): SimPost => ({ ...post(tag, id), platform: 'telegram' });
     const figures = tallyRun({
-      deliveries: [unverifiable('m1'), unverifiable('m2'), unverifiable('m3'), delivery('m1', 'HANDOFF', { platform: 'whatsapp' })],
-      posts: [telegramPost(tags.get('m2')!, 'p2'), telegramPost(tags.get('m3')!, 'p3'), telegramPost(tags.get('m3')!, 'p4'), { ...post(tags.get('m1')!, 'w1'), platform: 'whatsapp' }],
+      deliveries: [
+        unverifiable('m1'),
+        unverifiable('m2'),
+        unverifiable('m3'),
+        delivery('m1', 'HANDOFF', { platform: 'whatsapp' }),
+      ],
+      posts: [
+        telegramPost(tags.get('m2')!, 'p2'),
+        telegramPost(tags.get('m3')!, 'p3'),
+        telegramPost(tags.get('m3')!, 'p4'),
+        { ...post(tags.get('m1')!, 'w1'), platform: 'whatsapp' },
+      ],
       tags,
       injected: injectedCounts([], ['telegram', 'whatsapp']),
     });
@@ -102,7 +149,8 @@ describe('the reckoning', () => {
   });
 
   it('accepts failures from injected permanent errors and missing clients, and no other', () => {
-    const failed = (messageId: string, lastError: Delivery['lastError']) => delivery(messageId, 'FAILED', { lastError });
+    const failed = (messageId: string, lastError: Delivery['lastError']) =>
+      delivery(messageId, 'FAILED', { lastError });
     const figures = tallyRun({
       deliveries: [
         failed('m1', { class: 'permanent', code: '100', detail: `Invalid parameter (${PERMANENT_FAULT_MARKER}: …)` }),
@@ -114,12 +162,16 @@ describe('the reckoning', () => {
       injected: { ...injected, threads: { ...injected.threads, permanent: 1 } },
     });
     expect(figures.rows[0]).toMatchObject({ failedInjected: 1, failedUnsupported: 1, failedUnexplained: 1 });
-    expect(verdict(figures, { kills: 1, minKills: 1, rejectedMessages: 0 }).join()).toMatch(/without an injected permanent error: 1× retryable/);
+    expect(verdict(figures, { kills: 1, minKills: 1, rejectedMessages: 0 }).join()).toMatch(
+      /without an injected permanent error: 1× retryable/,
+    );
   });
 
   it('fails a run with too few kills', () => {
     const figures = tallyRun({ deliveries: [], posts: [], tags, injected });
-    expect(verdict(figures, { kills: 2, minKills: 20, rejectedMessages: 0 })).toEqual([expect.stringMatching(/killed 2 time/)]);
+    expect(verdict(figures, { kills: 2, minKills: 20, rejectedMessages: 0 })).toEqual([
+      expect.stringMatching(/killed 2 time/),
+    ]);
   });
 });
 
@@ -136,12 +188,20 @@ describe('the fault plan', () => {
     });
     expect(effective.map((share) => Number(share.toFixed(6)))).toEqual([0.1, 0.05, 0.02, 0.02, 0.01]);
     expect(threads.find((fault) => fault.delayMs)?.delayMs).toBeGreaterThan(800);
-    expect(JSON.stringify(plan.filter((fault) => fault.status !== undefined && fault.status < 500 && fault.status !== 429))).toContain(PERMANENT_FAULT_MARKER);
+    expect(
+      JSON.stringify(plan.filter((fault) => fault.status !== undefined && fault.status < 500 && fault.status !== 429)),
+    ).toContain(PERMANENT_FAULT_MARKER);
   });
 
   it('reads how often each fault struck from what the simulator has left', () => {
     const plan = faultPlan(DEFAULT_FAULT_MIX, { requestTimeoutMs: 800, retryAfterSeconds: 1 }, ['threads']);
     const active = plan.map((fault, index) => ({ ...fault, remaining: (fault.count ?? 0) - index }));
-    expect(injectedCounts(active, ['threads']).threads).toEqual({ 'server-error': 0, 'rate-limited': 1, 'dropped-after-record': 2, 'slow-after-record': 3, permanent: 4 });
+    expect(injectedCounts(active, ['threads']).threads).toEqual({
+      'server-error': 0,
+      'rate-limited': 1,
+      'dropped-after-record': 2,
+      'slow-after-record': 3,
+      permanent: 4,
+    });
   });
 });

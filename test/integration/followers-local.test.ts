@@ -10,13 +10,21 @@ let fireEditor: string;
 
 beforeAll(async () => {
   const name = uniqueName('followers-api');
-  stack = await startLocalStack({ ...localAwsEndpoints(), tableName: name, queuePrefix: name, port: 0, simulatorPort: 0, log: () => undefined });
+  stack = await startLocalStack({
+    ...localAwsEndpoints(),
+    tableName: name,
+    queuePrefix: name,
+    port: 0,
+    simulatorPort: 0,
+    log: () => undefined,
+  });
   admin = await signToken({ sub: 'presse', org: 'city', roles: ['editor', 'admin'] });
   fireEditor = await signToken({ sub: 'fw', org: 'fire-brigade', roles: ['editor'] });
 }, 120_000);
 afterAll(async () => stack?.stop());
 
-const get = (path: string, token: string, accept = 'application/json') => fetch(`${stack.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}`, accept } });
+const get = (path: string, token: string, accept = 'application/json') =>
+  fetch(`${stack.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}`, accept } });
 
 it('collects every API channel on start, takes WhatsApp by hand, and reports both', async () => {
   const today = new Date().toISOString().slice(0, 10);
@@ -27,9 +35,26 @@ it('collects every API channel on start, takes WhatsApp by hand, and reports bot
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const measured = report!.channels.filter((channel) => channel.end).map((channel) => channel.platform);
-  expect(measured).toEqual(expect.arrayContaining(['threads', 'facebook', 'instagram', 'youtube', 'linkedin', 'pinterest', 'x', 'mastodon', 'bluesky', 'telegram']));
+  expect(measured).toEqual(
+    expect.arrayContaining([
+      'threads',
+      'facebook',
+      'instagram',
+      'youtube',
+      'linkedin',
+      'pinterest',
+      'x',
+      'mastodon',
+      'bluesky',
+      'telegram',
+    ]),
+  );
 
-  const put = await fetch(`${stack.apiUrl}/channels/city-whatsapp/followers/${today}`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ count: 1234 }) });
+  const put = await fetch(`${stack.apiUrl}/channels/city-whatsapp/followers/${today}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ count: 1234 }),
+  });
   expect(put.status).toBe(200);
   const markdown = await (await get(`/reports/followers?from=${today}&to=${today}&format=md`, admin)).text();
   expect(markdown).toMatch(/WhatsApp/);
@@ -38,13 +63,19 @@ it('collects every API channel on start, takes WhatsApp by hand, and reports bot
   expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
   const svg = await (await get(`/reports/followers?from=${today}&to=${today}&format=svg`, admin)).text();
   expect(svg).toMatch(/^<svg|<\?xml/);
-  expect((await get(`/reports/followers.html?from=${today}&to=${today}`, admin)).headers.get('content-type')).toMatch(/text\/html/);
+  expect((await get(`/reports/followers.html?from=${today}&to=${today}`, admin)).headers.get('content-type')).toMatch(
+    /text\/html/,
+  );
 });
 
 it("keeps reports and hand-entered figures within the caller's organisation", async () => {
   const today = new Date().toISOString().slice(0, 10);
   expect((await get(`/reports/followers?from=${today}&to=${today}&org=city`, fireEditor)).status).toBe(403);
-  const put = await fetch(`${stack.apiUrl}/channels/city-whatsapp/followers/${today}`, { method: 'PUT', headers: { authorization: `Bearer ${fireEditor}`, 'content-type': 'application/json' }, body: JSON.stringify({ count: 1 }) });
+  const put = await fetch(`${stack.apiUrl}/channels/city-whatsapp/followers/${today}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${fireEditor}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ count: 1 }),
+  });
   expect(put.status).toBe(403);
   const bad = await get(`/reports/followers?from=${today}&to=2000-01-01`, admin);
   expect(bad.status).toBe(400);

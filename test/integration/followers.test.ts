@@ -42,7 +42,14 @@ afterAll(async () => {
 describe('follower history in DynamoDB Local', () => {
   it('imports 400 days × 15 channels', async () => {
     const started = performance.now();
-    const result = await importFollowerCsv({ doc: local.doc, table: local.table, csv: historyCsv(city), knownChannels, now: new Date('2025-03-01T12:00:00Z'), timeZone: 'Europe/Berlin' });
+    const result = await importFollowerCsv({
+      doc: local.doc,
+      table: local.table,
+      csv: historyCsv(city),
+      knownChannels,
+      now: new Date('2025-03-01T12:00:00Z'),
+      timeZone: 'Europe/Berlin',
+    });
     console.log(`import of ${15 * HISTORY_DAYS} rows: ${Math.round(performance.now() - started)} ms`);
     expect(result).toEqual({ ok: true, written: 15 * HISTORY_DAYS - 13 });
   }, 120_000);
@@ -53,7 +60,9 @@ describe('follower history in DynamoDB Local', () => {
     const getItemTimings: number[] = [];
     for (let round = 0; round < 5; round++) {
       const started = performance.now();
-      await local.doc.send(new GetCommand({ TableName: local.table, Key: { PK: `CHANNEL#${city[0]!.id}`, SK: 'CHANNEL' } }));
+      await local.doc.send(
+        new GetCommand({ TableName: local.table, Key: { PK: `CHANNEL#${city[0]!.id}`, SK: 'CHANNEL' } }),
+      );
       getItemTimings.push(performance.now() - started);
     }
     const baseline = getItemTimings.toSorted((a, b) => a - b)[2]!;
@@ -62,11 +71,18 @@ describe('follower history in DynamoDB Local', () => {
     let response;
     for (let round = 0; round < 5; round++) {
       const started = performance.now();
-      response = await followerReportResponse({ doc: local.doc, table: local.table, params, accept: 'application/json' });
+      response = await followerReportResponse({
+        doc: local.doc,
+        table: local.table,
+        params,
+        accept: 'application/json',
+      });
       timings.push(performance.now() - started);
     }
     const median = timings.toSorted((a, b) => a - b)[2]!;
-    console.log(`one-year report, 15 channels: median ${median.toFixed(1)} ms (${timings.map((ms) => ms.toFixed(0)).join(', ')}), GetItem ${baseline.toFixed(1)} ms`);
+    console.log(
+      `one-year report, 15 channels: median ${median.toFixed(1)} ms (${timings.map((ms) => ms.toFixed(0)).join(', ')}), GetItem ${baseline.toFixed(1)} ms`,
+    );
 
     expect(response?.statusCode).toBe(200);
     const report = JSON.parse(response!.body) as FollowerReport;
@@ -88,7 +104,12 @@ describe('follower history in DynamoDB Local', () => {
   }, 60_000);
 
   it('answers a bad query with a problem listing the fields', async () => {
-    const response = await followerReportResponse({ doc: local.doc, table: local.table, params: { org: 'city', from: '2025-01-01', to: '2024-01-01' }, accept: undefined });
+    const response = await followerReportResponse({
+      doc: local.doc,
+      table: local.table,
+      params: { org: 'city', from: '2025-01-01', to: '2024-01-01' },
+      accept: undefined,
+    });
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).errors).toEqual([{ field: 'from', message: 'must not be after to' }]);
   });
@@ -96,7 +117,13 @@ describe('follower history in DynamoDB Local', () => {
   it('imports nothing from a file with one bad row', async () => {
     const channel = fireBrigade[0]!;
     const csv = `date,channel,count\n2024-05-01,${channel.id},10\n2024-05-02,${channel.id},-3\n`;
-    const result = await importFollowerCsv({ doc: local.doc, table: local.table, csv, knownChannels, timeZone: 'Europe/Berlin' });
+    const result = await importFollowerCsv({
+      doc: local.doc,
+      table: local.table,
+      csv,
+      knownChannels,
+      timeZone: 'Europe/Berlin',
+    });
     expect(result.ok).toBe(false);
     expect(await queryFollowerSeries(local.doc, local.table, channel.id, '2024-01-01', '2024-12-31')).toEqual([]);
   });
@@ -104,12 +131,20 @@ describe('follower history in DynamoDB Local', () => {
   it('overwrites a second collection of the same day', async () => {
     const channel = fireBrigade[1]!;
     const metrics = followerMetrics();
-    for (const count of [500, 501]) await collectFollowers({ channel, date: '2025-03-01', readCount: async () => count, doc: local.doc, table: local.table, metrics });
+    for (const count of [500, 501])
+      await collectFollowers({
+        channel,
+        date: '2025-03-01',
+        readCount: async () => count,
+        doc: local.doc,
+        table: local.table,
+        metrics,
+      });
     const series = await queryFollowerSeries(local.doc, local.table, channel.id, '2025-03-01', '2025-03-01');
     expect(series.map((figure) => [figure.count, figure.source])).toEqual([[501, 'api']]);
   });
 
-  it('enqueues the day\'s jobs into each platform queue of the local SQS server', async () => {
+  it("enqueues the day's jobs into each platform queue of the local SQS server", async () => {
     const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: endpoints.sqsEndpoint });
     const urls = new Map<string, string>();
     for (const platform of new Set([...city, ...fireBrigade].map((channel) => channel.platform))) {
@@ -126,9 +161,26 @@ describe('follower history in DynamoDB Local', () => {
       now: new Date('2025-03-02T04:00:00Z'),
       queueUrlFor: (platform) => urls.get(platform)!,
     });
-    expect(summary.enqueued).toEqual({ threads: 2, facebook: 2, instagram: 2, youtube: 1, linkedin: 1, pinterest: 1, x: 1, mastodon: 2, bluesky: 1, telegram: 2 });
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: urls.get('x')!, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }));
-    expect(JSON.parse(received.Messages?.[0]?.Body ?? '{}')).toEqual({ type: 'collect-followers', channelId: 'city-x-7', date: '2025-03-02' });
+    expect(summary.enqueued).toEqual({
+      threads: 2,
+      facebook: 2,
+      instagram: 2,
+      youtube: 1,
+      linkedin: 1,
+      pinterest: 1,
+      x: 1,
+      mastodon: 2,
+      bluesky: 1,
+      telegram: 2,
+    });
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: urls.get('x')!, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }),
+    );
+    expect(JSON.parse(received.Messages?.[0]?.Body ?? '{}')).toEqual({
+      type: 'collect-followers',
+      channelId: 'city-x-7',
+      date: '2025-03-02',
+    });
     // The imported history ends on 2025-02-03: every city channel is overdue; fire-brigade-threads-0 was never measured.
     expect(summary.missing.map((missing) => missing.channelId)).toContain('fire-brigade-threads-0');
     sqs.destroy();
@@ -139,7 +191,11 @@ describe('follower history in DynamoDB Local', () => {
     const queues: Record<string, { normal: string; urgent: string }> = {};
     for (const platform of PLATFORM_IDS) {
       const names = queueNames(platform, `${local.table}-handler`);
-      const [normal, urgent] = await Promise.all([names.normal, names.urgent].map(async (name) => (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!));
+      const [normal, urgent] = await Promise.all(
+        [names.normal, names.urgent].map(
+          async (name) => (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!,
+        ),
+      );
       queues[platform] = { normal: normal!, urgent: urgent! };
     }
     const saved = { ...process.env };
@@ -157,8 +213,14 @@ describe('follower history in DynamoDB Local', () => {
       const { handler } = await import('../../functions/followers/schedule');
       const summary = await handler({ date: '2025-03-03' });
       expect(summary.enqueued).toEqual({ threads: 1 });
-      const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.threads!.normal, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }));
-      expect(JSON.parse(received.Messages?.[0]?.Body ?? '{}')).toEqual({ type: 'collect-followers', channelId: 'fire-brigade-threads-0', date: '2025-03-03' });
+      const received = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queues.threads!.normal, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }),
+      );
+      expect(JSON.parse(received.Messages?.[0]?.Body ?? '{}')).toEqual({
+        type: 'collect-followers',
+        channelId: 'fire-brigade-threads-0',
+        date: '2025-03-03',
+      });
     } finally {
       process.env = saved;
       sqs.destroy();
@@ -166,12 +228,27 @@ describe('follower history in DynamoDB Local', () => {
   }, 30_000);
 
   it('imports the example file with the npm script, and refuses a bad one with exit code 1', async () => {
-    const env = { ...process.env, HEROLD_TABLE: local.table, AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoEndpoint, AWS_REGION: LOCAL_AWS.region, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+    const env = {
+      ...process.env,
+      HEROLD_TABLE: local.table,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoEndpoint,
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    };
     // The example file names the local stack's seed ids, <org>-<platform>.
     await putChannels(
       local.doc,
       local.table,
-      (['facebook', 'instagram', 'youtube', 'linkedin'] as const).map((platform) => ({ id: `city-${platform}`, org: 'city', platform, handle: platform, state: 'active', account: platform, credentialsRef: `local:${platform}` })),
+      (['facebook', 'instagram', 'youtube', 'linkedin'] as const).map((platform) => ({
+        id: `city-${platform}`,
+        org: 'city',
+        platform,
+        handle: platform,
+        state: 'active',
+        account: platform,
+        credentialsRef: `local:${platform}`,
+      })),
     );
     const ok = await run('npx', ['tsx', 'scripts/import-followers.ts', 'examples/followers-2024-02-02.csv'], { env });
     expect(ok.stdout).toContain('imported 4 follower figures');
@@ -181,7 +258,9 @@ describe('follower history in DynamoDB Local', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'herold-import-'));
     const bad = path.join(dir, 'bad.csv');
     await writeFile(bad, 'date,channel,count\n2024-02-03,city-facebook,37200\n2024-02-03,city-nowhere,12\n');
-    const failure = await run('npx', ['tsx', 'scripts/import-followers.ts', bad], { env }).catch((error: { code: number; stderr: string }) => error);
+    const failure = await run('npx', ['tsx', 'scripts/import-followers.ts', bad], { env }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain(`${bad}:3: channel: unknown channel "city-nowhere"`);
     expect(await queryFollowerSeries(local.doc, local.table, 'city-facebook', '2024-02-03', '2024-02-03')).toEqual([]);

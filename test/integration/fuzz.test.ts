@@ -21,10 +21,17 @@ let validTokens: string[] = [];
 
 beforeAll(async () => {
   const name = uniqueName('fuzz');
-  stack = await startLocalStack({ ...localAwsEndpoints(), tableName: name, queuePrefix: name, port: 0, simulatorPort: 0, log: () => undefined });
+  stack = await startLocalStack({
+    ...localAwsEndpoints(),
+    tableName: name,
+    queuePrefix: name,
+    port: 0,
+    simulatorPort: 0,
+    log: () => undefined,
+  });
   // Only the API may write while fuzzing: let the start-up follower collection finish, then stop the
   // publishers, so every change to the table is caused by the request that was just sent.
-  for (let previous = -1, stable = 0; stable < 3; ) {
+  for (let previous = -1, stable = 0; stable < 3;) {
     const count = await itemCount();
     stable = count === previous ? stable + 1 : 0;
     previous = count;
@@ -47,7 +54,12 @@ const tokenArb = fc.oneof(
   fc.constantFrom(...[0, 1, 2, 3].map((index) => () => validTokens[index]!)).map((get) => get()),
   fc.string({ maxLength: 200 }),
   // unsigned: alg "none"
-  fc.record({ org: fc.constantFrom('city', 'fire-brigade'), roles: fc.constant(['admin', 'emergency']) }).map((claims) => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, sub: 'x', iss: 'herold-local', aud: 'herold', exp: 4102444800 })}.`),
+  fc
+    .record({ org: fc.constantFrom('city', 'fire-brigade'), roles: fc.constant(['admin', 'emergency']) })
+    .map(
+      (claims) =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, sub: 'x', iss: 'herold-local', aud: 'herold', exp: 4102444800 })}.`,
+    ),
   // a valid token with its payload swapped for another organisation
   fc.constant(null).map(() => {
     const [header, , signature] = validTokens[0]!.split('.');
@@ -59,20 +71,71 @@ const tokenArb = fc.oneof(
   fc.integer({ min: 9000, max: 20000 }).map((length) => 'A'.repeat(length)),
 );
 
-const validBody = { text: 'Hallo Dresden', link: 'https://www.dresden.de/', channels: ['city-threads'], media: [], priority: 'normal' };
+const validBody = {
+  text: 'Hallo Dresden',
+  link: 'https://www.dresden.de/',
+  channels: ['city-threads'],
+  media: [],
+  priority: 'normal',
+};
 const mutatedBody = fc
-  .record({ key: fc.constantFrom('text', 'link', 'channels', 'media', 'priority', 'overrides', 'replyTo', 'org', 'createdBy', '__proto__', 'constructor'), value: fc.jsonValue() })
+  .record({
+    key: fc.constantFrom(
+      'text',
+      'link',
+      'channels',
+      'media',
+      'priority',
+      'overrides',
+      'replyTo',
+      'org',
+      'createdBy',
+      '__proto__',
+      'constructor',
+    ),
+    value: fc.jsonValue(),
+  })
   .map(({ key, value }) => JSON.stringify({ ...validBody, [key]: value }));
-const bodyArb = fc.oneof(fc.constant(undefined), fc.json(), fc.string({ maxLength: 400 }), mutatedBody, fc.constant(JSON.stringify(validBody)));
+const bodyArb = fc.oneof(
+  fc.constant(undefined),
+  fc.json(),
+  fc.string({ maxLength: 400 }),
+  mutatedBody,
+  fc.constant(JSON.stringify(validBody)),
+);
 
-const segmentArb = fc.oneof(fc.constantFrom('city-threads', 'fire-brigade-threads', '..', '..%2F..%2Fetc%2Fpasswd', '%00', 'x'.repeat(300), '01M89WDHJ032VQVSZ6ZAS87NFD'), fc.string({ minLength: 1, maxLength: 40 }).map(encodeURIComponent));
+const segmentArb = fc.oneof(
+  fc.constantFrom(
+    'city-threads',
+    'fire-brigade-threads',
+    '..',
+    '..%2F..%2Fetc%2Fpasswd',
+    '%00',
+    'x'.repeat(300),
+    '01M89WDHJ032VQVSZ6ZAS87NFD',
+  ),
+  fc.string({ minLength: 1, maxLength: 40 }).map(encodeURIComponent),
+);
 const requestArb = fc.record({
   route: fc.constantFrom(...ROUTES),
   otherMethod: fc.option(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'), { nil: undefined }),
   segments: fc.array(segmentArb, { minLength: 2, maxLength: 2 }),
-  query: fc.option(fc.dictionary(fc.constantFrom('limit', 'cursor', 'from', 'to', 'dryRun', 'state', 'format'), fc.string({ maxLength: 30 })), { nil: undefined }),
+  query: fc.option(
+    fc.dictionary(
+      fc.constantFrom('limit', 'cursor', 'from', 'to', 'dryRun', 'state', 'format'),
+      fc.string({ maxLength: 30 }),
+    ),
+    { nil: undefined },
+  ),
   token: tokenArb,
-  contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/cap+xml', 'multipart/form-data', undefined),
+  contentType: fc.constantFrom(
+    'application/json',
+    'application/json; charset=utf-8',
+    'text/plain',
+    'application/cap+xml',
+    'multipart/form-data',
+    undefined,
+  ),
   idempotencyKey: fc.option(fc.string({ maxLength: 300 }), { nil: undefined }),
   body: bodyArb,
 });
@@ -82,7 +145,9 @@ async function itemCount(): Promise<number> {
   let count = 0;
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await doc.send(new ScanCommand({ TableName: stack.tableName, Select: 'COUNT', ExclusiveStartKey: startKey }));
+    const page = await doc.send(
+      new ScanCommand({ TableName: stack.tableName, Select: 'COUNT', ExclusiveStartKey: startKey }),
+    );
     count += page.Count ?? 0;
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -90,7 +155,13 @@ async function itemCount(): Promise<number> {
 }
 
 it(`survives ${RUNS} arbitrary requests without a 5xx or a write from a refused request`, async () => {
-  const otherKeyToken = await new SignJWT({ org: 'city', roles: ['admin'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer('herold-local').setAudience('herold').setExpirationTime('1h').sign(new TextEncoder().encode('another-key-another-key-another-key'));
+  const otherKeyToken = await new SignJWT({ org: 'city', roles: ['admin'] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('x')
+    .setIssuer('herold-local')
+    .setAudience('herold')
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode('another-key-another-key-another-key'));
   const deadline = Date.now() + TIME_LIMIT_MS;
   let sent = 0;
   await fc.assert(
@@ -103,16 +174,25 @@ it(`survives ${RUNS} arbitrary requests without a 5xx or a write from a refused 
       const token = request.token === 'pending-hs256' ? otherKeyToken : request.token;
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
       if (request.contentType) headers['content-type'] = request.contentType;
-      if (request.idempotencyKey !== undefined && /^[\x20-\x7e]*$/.test(request.idempotencyKey)) headers['idempotency-key'] = request.idempotencyKey;
+      if (request.idempotencyKey !== undefined && /^[\x20-\x7e]*$/.test(request.idempotencyKey))
+        headers['idempotency-key'] = request.idempotencyKey;
       const method = request.otherMethod ?? request.route.method;
       const before = await itemCount();
-      const response = await fetch(`${stack.apiUrl}${path}${query}`, { method, headers, body: method === 'GET' || method === 'DELETE' ? undefined : request.body });
+      const response = await fetch(`${stack.apiUrl}${path}${query}`, {
+        method,
+        headers,
+        body: method === 'GET' || method === 'DELETE' ? undefined : request.body,
+      });
       const text = await response.text();
       sent += 1;
-      expect(response.status, `${method} ${path}${query} → ${response.status}: ${text.slice(0, 300)}`).toBeLessThan(500);
+      expect(response.status, `${method} ${path}${query} → ${response.status}: ${text.slice(0, 300)}`).toBeLessThan(
+        500,
+      );
       if (response.status >= 400) {
         expect(response.headers.get('content-type')).toBe('application/problem+json');
-        expect(await itemCount(), `${method} ${path} was refused with ${response.status} but wrote an item`).toBe(before);
+        expect(await itemCount(), `${method} ${path} was refused with ${response.status} but wrote an item`).toBe(
+          before,
+        );
       }
     }),
     { numRuns: RUNS, seed: Number(process.env.HEROLD_FUZZ_SEED ?? 20240202), endOnFailure: true },

@@ -1,4 +1,11 @@
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localSqsClient } from '../../local/aws';
@@ -14,7 +21,10 @@ let retryQueues: Awaited<ReturnType<typeof isolatedQueues>>;
 const running: EventSource[] = [];
 
 beforeAll(async () => {
-  [queues, retryQueues] = await Promise.all([isolatedQueues('poller'), isolatedQueues('retry', { visibilityTimeoutSeconds: 2 })]);
+  [queues, retryQueues] = await Promise.all([
+    isolatedQueues('poller'),
+    isolatedQueues('retry', { visibilityTimeoutSeconds: 2 }),
+  ]);
   sqs = localSqsClient(queues.sqsEndpoint);
 });
 afterEach(async () => {
@@ -22,21 +32,34 @@ afterEach(async () => {
 });
 afterAll(() => sqs.destroy());
 
-async function start(options: Omit<EventSourceOptions, 'sqs' | 'functionName' | 'log'> & { log?: EventSourceOptions['log'] }): Promise<EventSource> {
+async function start(
+  options: Omit<EventSourceOptions, 'sqs' | 'functionName' | 'log'> & { log?: EventSourceOptions['log'] },
+): Promise<EventSource> {
   const source = await startEventSource({ sqs, functionName: 'herold-publish-test', log: () => undefined, ...options });
   running.push(source);
   return source;
 }
 
 async function send(queueUrl: string, bodies: string[]): Promise<void> {
-  await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.map((body, index) => ({ Id: String(index), MessageBody: body })) }));
+  await sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl: queueUrl,
+      Entries: bodies.map((body, index) => ({ Id: String(index), MessageBody: body })),
+    }),
+  );
 }
 
 async function counts(queueUrl: string): Promise<{ visible: number; inFlight: number }> {
   const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return { visible: Number(Attributes.ApproximateNumberOfMessages), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible) };
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+  };
 }
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -65,7 +88,13 @@ describe('local SQS event source', () => {
     const seen = recorder(() => ({ batchItemFailures: [] }));
     await start({ queueUrl, handler: seen.handler, maxConcurrency: 1 });
     const sentAt = Date.now();
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"type":"publish"}', MessageAttributes: { kind: { DataType: 'String', StringValue: 'job' } } }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: '{"type":"publish"}',
+        MessageAttributes: { kind: { DataType: 'String', StringValue: 'job' } },
+      }),
+    );
     await until(() => seen.events.length === 1);
     const record = seen.events[0]?.Records[0];
     expect(record).toMatchObject({
@@ -74,12 +103,16 @@ describe('local SQS event source', () => {
       eventSourceARN: await queueArn(sqs, queueUrl),
       awsRegion: 'eu-central-1',
       attributes: { ApproximateReceiveCount: '1' },
-      messageAttributes: { kind: { stringValue: 'job', dataType: 'String', stringListValues: [], binaryListValues: [] } },
+      messageAttributes: {
+        kind: { stringValue: 'job', dataType: 'String', stringListValues: [], binaryListValues: [] },
+      },
     });
     expect(record?.messageId).toMatch(/\S/);
     expect(record?.receiptHandle).toMatch(/\S/);
     expect(Number(record?.attributes.SentTimestamp)).toBeGreaterThanOrEqual(sentAt - 1000);
-    expect(Number(record?.attributes.ApproximateFirstReceiveTimestamp)).toBeGreaterThanOrEqual(Number(record?.attributes.SentTimestamp));
+    expect(Number(record?.attributes.ApproximateFirstReceiveTimestamp)).toBeGreaterThanOrEqual(
+      Number(record?.attributes.SentTimestamp),
+    );
     await until(async () => (await counts(queueUrl)).inFlight === 0);
     expect(await counts(queueUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
@@ -116,7 +149,9 @@ describe('local SQS event source', () => {
   it('leaves batchItemFailures on the queue and hands them over again after the visibility timeout', async () => {
     const queueUrl = retryQueues.queues.mastodon.normal;
     const seen = recorder((event) => ({
-      batchItemFailures: event.Records.filter((record) => record.body === 'fail-once' && record.attributes.ApproximateReceiveCount === '1').map((record) => ({
+      batchItemFailures: event.Records.filter(
+        (record) => record.body === 'fail-once' && record.attributes.ApproximateReceiveCount === '1',
+      ).map((record) => ({
         itemIdentifier: record.messageId,
       })),
     }));
@@ -124,7 +159,9 @@ describe('local SQS event source', () => {
     await send(queueUrl, ['ok-1', 'fail-once', 'ok-2']);
     await until(() => seen.receipts.get('fail-once') === 2);
     expect(seen.events[0]?.Records.map((record) => record.body).sort()).toEqual(['fail-once', 'ok-1', 'ok-2']);
-    const retry = seen.events.find((event) => event.Records.some((record) => record.body === 'fail-once' && record.attributes.ApproximateReceiveCount === '2'));
+    const retry = seen.events.find((event) =>
+      event.Records.some((record) => record.body === 'fail-once' && record.attributes.ApproximateReceiveCount === '2'),
+    );
     expect(retry?.Records.map((record) => record.body)).toEqual(['fail-once']);
     expect(seen.receipts.get('ok-1')).toBe(1);
     expect(seen.receipts.get('ok-2')).toBe(1);
@@ -149,7 +186,11 @@ describe('local SQS event source', () => {
 
   it('treats an unknown itemIdentifier as a failure of the whole batch, as Lambda does', async () => {
     const queueUrl = retryQueues.queues.telegram.normal;
-    const seen = recorder((event) => (event.Records[0]?.attributes.ApproximateReceiveCount === '1' ? { batchItemFailures: [{ itemIdentifier: 'no-such-id' }] } : undefined));
+    const seen = recorder((event) =>
+      event.Records[0]?.attributes.ApproximateReceiveCount === '1'
+        ? { batchItemFailures: [{ itemIdentifier: 'no-such-id' }] }
+        : undefined,
+    );
     await start({ queueUrl, handler: seen.handler, maxConcurrency: 1 });
     await send(queueUrl, ['x']);
     await until(() => seen.receipts.get('x') === 2);
@@ -183,12 +224,16 @@ describe('local SQS event source', () => {
   it('moves a job that keeps failing to the DLQ after five receives', async () => {
     const queueUrl = retryQueues.queues.x.normal;
     const dlqUrl = retryQueues.deadLetterQueues.x.normal;
-    const seen = recorder((event) => ({ batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) }));
+    const seen = recorder((event) => ({
+      batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })),
+    }));
     await start({ queueUrl, handler: seen.handler, maxConcurrency: 1 });
     await send(queueUrl, ['poison']);
     await until(async () => (await counts(dlqUrl)).visible === 1, 30_000);
     expect(seen.receipts.get('poison')).toBe(5);
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }),
+    );
     expect(Messages[0]?.Body).toBe('poison');
     expect(await counts(queueUrl)).toEqual({ visible: 0, inFlight: 0 });
   });

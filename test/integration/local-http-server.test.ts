@@ -18,7 +18,9 @@ let reconcilerRuns = 0;
 beforeAll(async () => {
   keyDir = await mkdtemp(path.join(tmpdir(), 'herold-key-'));
   process.env.HEROLD_DEV_KEY_FILE = path.join(keyDir, 'dev-key.json');
-  const schedules = new ScheduleLoop([{ name: 'reconciler', intervalMs: 60_000, run: async () => void reconcilerRuns++ }]);
+  const schedules = new ScheduleLoop([
+    { name: 'reconciler', intervalMs: 60_000, run: async () => void reconcilerRuns++ },
+  ]);
   server = await startHttpServer({
     port: 0,
     schedules,
@@ -43,7 +45,12 @@ const editorToken = () => signToken({ sub: 'u-1', org: 'city', roles: ['editor',
 
 describe('local HTTP API', () => {
   it('hands a verified request to the function as API Gateway would', async () => {
-    reply = (event) => ({ statusCode: 202, headers: { 'content-type': 'application/json' }, cookies: ['seen=1'], body: JSON.stringify({ got: event.body }) });
+    reply = (event) => ({
+      statusCode: 202,
+      headers: { 'content-type': 'application/json' },
+      cookies: ['seen=1'],
+      body: JSON.stringify({ got: event.body }),
+    });
     const response = await fetch(`${server.url}/messages?dryRun=true`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await editorToken()}`, 'content-type': 'application/json', cookie: 'a=1' },
@@ -62,7 +69,13 @@ describe('local HTTP API', () => {
       cookies: ['a=1'],
       requestContext: { http: { method: 'POST', path: '/messages', sourceIp: '127.0.0.1' } },
     });
-    expect(event.requestContext.authorizer.jwt.claims).toMatchObject({ sub: 'u-1', org: 'city', roles: '[editor emergency]', iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE });
+    expect(event.requestContext.authorizer.jwt.claims).toMatchObject({
+      sub: 'u-1',
+      org: 'city',
+      roles: '[editor emergency]',
+      iss: LOCAL_ISSUER,
+      aud: LOCAL_AUDIENCE,
+    });
     expect(context.functionName).toBe('herold-ingest');
     expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
   });
@@ -74,16 +87,33 @@ describe('local HTTP API', () => {
 
   it.each([
     ['no token', async () => undefined, 'an Authorization: Bearer token is required'],
-    ['an expired token', async () => signToken({ sub: 'u-1', org: 'city', roles: ['editor'], ttlSeconds: 1 }).then(async (token) => (await sleep(2100), token)), 'the token has expired'],
+    [
+      'an expired token',
+      async () =>
+        signToken({ sub: 'u-1', org: 'city', roles: ['editor'], ttlSeconds: 1 }).then(
+          async (token) => (await sleep(2100), token),
+        ),
+      'the token has expired',
+    ],
     [
       'an unsigned token (alg none)',
-      async () => new UnsecuredJWT({ org: 'city', roles: ['admin'] }).setSubject('u-1').setIssuer(LOCAL_ISSUER).setAudience(LOCAL_AUDIENCE).setExpirationTime('1h').encode(),
+      async () =>
+        new UnsecuredJWT({ org: 'city', roles: ['admin'] })
+          .setSubject('u-1')
+          .setIssuer(LOCAL_ISSUER)
+          .setAudience(LOCAL_AUDIENCE)
+          .setExpirationTime('1h')
+          .encode(),
       'the token is not signed with ES256',
     ],
     ['garbage', async () => 'not-a-jwt', 'the token is not valid'],
   ])('answers 401 problem+json to %s without calling the function', async (_label, token, detail) => {
     const value = await token();
-    const response = await fetch(`${server.url}/messages`, { method: 'POST', headers: value ? { authorization: `Bearer ${value}` } : {}, body: '{}' });
+    const response = await fetch(`${server.url}/messages`, {
+      method: 'POST',
+      headers: value ? { authorization: `Bearer ${value}` } : {},
+      body: '{}',
+    });
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
@@ -104,7 +134,11 @@ describe('local HTTP API', () => {
 
   it('rejects a body over 10 MB with 413, declared or streamed', async () => {
     const token = await editorToken();
-    const declared = await fetch(`${server.url}/messages`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: Buffer.alloc(MAX_BODY_BYTES + 1, 'a') });
+    const declared = await fetch(`${server.url}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: Buffer.alloc(MAX_BODY_BYTES + 1, 'a'),
+    });
     expect(declared.status).toBe(413);
     expect(await chunkedUpload(`${server.url}/messages`, token, MAX_BODY_BYTES + 1)).toBe(413);
     expect(await chunkedUpload(`${server.url}/messages`, token, 1024)).toBe(204);
@@ -113,21 +147,29 @@ describe('local HTTP API', () => {
 
   it('passes a binary body base64-encoded', async () => {
     const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]);
-    await fetch(`${server.url}/messages`, { method: 'POST', headers: { authorization: `Bearer ${await editorToken()}`, 'content-type': 'image/png' }, body: bytes });
+    await fetch(`${server.url}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await editorToken()}`, 'content-type': 'image/png' },
+      body: bytes,
+    });
     expect(calls[0]?.event.isBase64Encoded).toBe(true);
     expect(Buffer.from(calls[0]?.event.body ?? '', 'base64')).toEqual(bytes);
   });
 
   it('answers a plain result as JSON 200 and a thrown error as 500', async () => {
     reply = () => ({ ok: true });
-    const plain = await fetch(`${server.url}/channels`, { headers: { authorization: `Bearer ${await editorToken()}` } });
+    const plain = await fetch(`${server.url}/channels`, {
+      headers: { authorization: `Bearer ${await editorToken()}` },
+    });
     expect(plain.status).toBe(200);
     expect(plain.headers.get('content-type')).toBe('application/json');
     expect(await plain.json()).toEqual({ ok: true });
     reply = () => {
       throw new Error('boom');
     };
-    const failed = await fetch(`${server.url}/channels`, { headers: { authorization: `Bearer ${await editorToken()}` } });
+    const failed = await fetch(`${server.url}/channels`, {
+      headers: { authorization: `Bearer ${await editorToken()}` },
+    });
     expect(failed.status).toBe(500);
     expect(await failed.json()).not.toHaveProperty('stack');
   });
@@ -148,11 +190,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Sends a body without Content-Length, so only the streamed size can give it away. */
 function chunkedUpload(url: string, token: string, size: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'transfer-encoding': 'chunked' } }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    });
-    request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    const request = httpRequest(
+      url,
+      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'transfer-encoding': 'chunked' } },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+    );
     const chunk = Buffer.alloc(64 * 1024, 'b');
     let sent = 0;
     const write = () => {

@@ -42,7 +42,14 @@ describe('provisioning the local table', () => {
     const client = localDynamoDocumentClient(dynamoEndpoint);
     try {
       const query = (org: string) =>
-        client.send(new QueryCommand({ TableName: tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :org', ExpressionAttributeValues: { ':org': `ORGCHANNELS#${org}` } }));
+        client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'GSI1',
+            KeyConditionExpression: 'GSI1PK = :org',
+            ExpressionAttributeValues: { ':org': `ORGCHANNELS#${org}` },
+          }),
+        );
       const city = await query('city');
       expect(city.Items).toHaveLength(11);
       const fireBrigade = await query('fire-brigade');
@@ -52,7 +59,12 @@ describe('provisioning the local table', () => {
         'threads#fire-brigade-threads',
         'x#fire-brigade-x',
       ]);
-      expect(fireBrigade.Items?.find((item) => item.platform === 'x')).toMatchObject({ PK: 'CHANNEL#fire-brigade-x', SK: 'CHANNEL', state: 'frozen', credentialsRef: 'local:fire-brigade-x' });
+      expect(fireBrigade.Items?.find((item) => item.platform === 'x')).toMatchObject({
+        PK: 'CHANNEL#fire-brigade-x',
+        SK: 'CHANNEL',
+        state: 'frozen',
+        credentialsRef: 'local:fire-brigade-x',
+      });
     } finally {
       client.destroy();
     }
@@ -73,10 +85,17 @@ describe('provisioning the local queues', () => {
         expect(deadLetterQueues[platform].urgent).toMatch(new RegExp(`/${names.urgentDlq}$`));
       }
       for (const lane of ['normal', 'urgent'] as const) {
-        const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.threads[lane], AttributeNames: ['All'] }));
+        const { Attributes = {} } = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: queues.threads[lane], AttributeNames: ['All'] }),
+        );
         expect(Attributes.VisibilityTimeout).toBe('30');
-        const dlq = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterQueues.threads[lane], AttributeNames: ['QueueArn'] }));
-        expect(JSON.parse(Attributes.RedrivePolicy ?? '{}')).toEqual({ deadLetterTargetArn: dlq.Attributes?.QueueArn, maxReceiveCount: 5 });
+        const dlq = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: deadLetterQueues.threads[lane], AttributeNames: ['QueueArn'] }),
+        );
+        expect(JSON.parse(Attributes.RedrivePolicy ?? '{}')).toEqual({
+          deadLetterTargetArn: dlq.Attributes?.QueueArn,
+          maxReceiveCount: 5,
+        });
         expect(dlq.Attributes?.QueueArn).toMatch(/^arn:aws:sqs:eu-central-1:\d{12}:/);
       }
     } finally {

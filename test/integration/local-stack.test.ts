@@ -41,14 +41,20 @@ describe('startLocalStack', () => {
     expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(stack.dynamoEndpoint);
     expect(process.env.AWS_ENDPOINT_URL_SQS).toBe(stack.sqsEndpoint);
     expect(process.env.AWS_REGION).toBe('eu-central-1');
-    for (const id of PLATFORM_IDS) expect(process.env[`HEROLD_${id.toUpperCase()}_BASE_URL`]).toBe(`${stack.simulatorUrl}/${id}`);
+    for (const id of PLATFORM_IDS)
+      expect(process.env[`HEROLD_${id.toUpperCase()}_BASE_URL`]).toBe(`${stack.simulatorUrl}/${id}`);
   });
 
   it('seeds the channels into the table', async () => {
     const client = localDynamoDocumentClient(stack.dynamoEndpoint);
     try {
       const { Items = [] } = await client.send(
-        new QueryCommand({ TableName: stack.tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :org', ExpressionAttributeValues: { ':org': 'ORGCHANNELS#city' } }),
+        new QueryCommand({
+          TableName: stack.tableName,
+          IndexName: 'GSI1',
+          KeyConditionExpression: 'GSI1PK = :org',
+          ExpressionAttributeValues: { ':org': 'ORGCHANNELS#city' },
+        }),
       );
       expect(Items.map((item) => item.platform).sort()).toEqual([...PLATFORM_IDS].sort());
     } finally {
@@ -57,8 +63,16 @@ describe('startLocalStack', () => {
   });
 
   it('polls both queues of every platform and registers every clocked job', () => {
-    expect(stack.eventSources.map((source) => source.queueUrl).sort()).toEqual(PLATFORM_IDS.flatMap((id) => [stack.queues[id].normal, stack.queues[id].urgent]).sort());
-    expect(stack.schedules.names().sort()).toEqual(['alerts-feed', 'collect-followers', 'follower-ages', 'reconciler', 'token-health']);
+    expect(stack.eventSources.map((source) => source.queueUrl).sort()).toEqual(
+      PLATFORM_IDS.flatMap((id) => [stack.queues[id].normal, stack.queues[id].urgent]).sort(),
+    );
+    expect(stack.schedules.names().sort()).toEqual([
+      'alerts-feed',
+      'collect-followers',
+      'follower-ages',
+      'reconciler',
+      'token-health',
+    ]);
   });
 
   it('serves the API behind the token check, and the simulator', async () => {
@@ -101,12 +115,18 @@ describe('startLocalStack with the publishers in their own process', () => {
     expect(own.eventSources).toEqual([]);
     const token = await signToken({ sub: 'u-1', org: 'city', roles: ['editor'] });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const created = await fetch(`${own.apiUrl}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: 'Sperrung der Augustusbrücke', channels: ['city-threads', 'city-mastodon'] }) });
+    const created = await fetch(`${own.apiUrl}/messages`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ text: 'Sperrung der Augustusbrücke', channels: ['city-threads', 'city-mastodon'] }),
+    });
     expect(created.status).toBe(202);
     const { id } = (await created.json()) as { id: string };
     await vi.waitFor(
       async () => {
-        const message = (await (await fetch(`${own!.apiUrl}/messages/${id}`, { headers })).json()) as { deliveries: { state: string }[] };
+        const message = (await (await fetch(`${own!.apiUrl}/messages/${id}`, { headers })).json()) as {
+          deliveries: { state: string }[];
+        };
         expect(message.deliveries.map((delivery) => delivery.state)).toEqual(['PUBLISHED', 'PUBLISHED']);
       },
       { timeout: 15_000, interval: 100 },
@@ -119,7 +139,9 @@ describe('startLocalStack with the publishers in their own process', () => {
     try {
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{}' }));
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
       expect(Attributes.ApproximateNumberOfMessages).toBe('1');
     } finally {
       sqs.destroy();

@@ -44,10 +44,13 @@ beforeAll(async () => {
     get: (target, property, receiver) =>
       property === 'send'
         ? async (command: unknown) => {
-            const key = command instanceof UpdateCommand ? (command.input.Key as { PK?: string } | undefined) : undefined;
+            const key =
+              command instanceof UpdateCommand ? (command.input.Key as { PK?: string } | undefined) : undefined;
             if (!key?.PK?.startsWith('QUOTA#')) return send(command);
             await new Promise((resolve) => setTimeout(resolve, 150));
-            const result = await send(command).finally(() => budgetAnsweredAt.set(key.PK!.slice('QUOTA#'.length), performance.now()));
+            const result = await send(command).finally(() =>
+              budgetAnsweredAt.set(key.PK!.slice('QUOTA#'.length), performance.now()),
+            );
             return result;
           }
         : Reflect.get(target, property, receiver),
@@ -55,16 +58,25 @@ beforeAll(async () => {
   store = { doc: slowBudget, table: tableName };
   await seedChannels(tableName, {
     dynamoEndpoint,
-    channels: ['threads-open', 'threads-spent', 'mastodon-open', 'mastodon-spent'].map((id) => channel(id, id.startsWith('threads') ? 'threads' : 'mastodon')),
+    channels: ['threads-open', 'threads-spent', 'mastodon-open', 'mastodon-spent'].map((id) =>
+      channel(id, id.startsWith('threads') ? 'threads' : 'mastodon'),
+    ),
   });
 });
 afterAll(() => store?.doc.destroy());
 
 const queuedDelivery = (messageId: string, target: Channel) =>
-  putOneDelivery(store, { messageId, channel: target, text: 'Stadtratssitzung', state: 'QUEUED', createdAt: new Date(now) });
+  putOneDelivery(store, {
+    messageId,
+    channel: target,
+    text: 'Stadtratssitzung',
+    state: 'QUEUED',
+    createdAt: new Date(now),
+  });
 
 async function useUpRoutineBudget(channelId: string): Promise<void> {
-  for (let post = 0; post < 4; post += 1) expect((await takeQuota(store, channelId, QUOTA, 'normal', { now })).ok).toBe(true);
+  for (let post = 0; post < 4; post += 1)
+    expect((await takeQuota(store, channelId, QUOTA, 'normal', { now })).ok).toBe(true);
 }
 
 /** Records when it was called, prepares a container (checkpointed), then posts once it is clear to. */
@@ -107,7 +119,11 @@ describe('a client that prepares before it posts', () => {
   it('prepares while the budget is being taken, and posts once it is granted', async () => {
     await queuedDelivery('msg-threads-open', channel('threads-open', 'threads'));
     const { client, calls } = containerClient('threads');
-    const outcome = await processPublishJob({ type: 'publish', messageId: 'msg-threads-open', channelId: 'threads-open' }, 1, deps('threads', client));
+    const outcome = await processPublishJob(
+      { type: 'publish', messageId: 'msg-threads-open', channelId: 'threads-open' },
+      1,
+      deps('threads', client),
+    );
     expect(outcome).toMatchObject({ kind: 'settled', state: 'PUBLISHED' });
     expect(calls.posted).toBe(1);
     expect(calls.startedAt).toBeLessThan(budgetAnsweredAt.get('threads-open')!);
@@ -117,7 +133,11 @@ describe('a client that prepares before it posts', () => {
     await useUpRoutineBudget('threads-spent');
     await queuedDelivery('msg-threads-spent', channel('threads-spent', 'threads'));
     const { client, calls } = containerClient('threads');
-    const outcome = await processPublishJob({ type: 'publish', messageId: 'msg-threads-spent', channelId: 'threads-spent' }, 1, deps('threads', client));
+    const outcome = await processPublishJob(
+      { type: 'publish', messageId: 'msg-threads-spent', channelId: 'threads-spent' },
+      1,
+      deps('threads', client),
+    );
     expect(outcome).toMatchObject({ kind: 'retry', errorClass: 'quota', state: 'RETRYING' });
     expect(calls.posted).toBe(0);
     expect(await getDelivery(store, 'msg-threads-spent', 'threads-spent')).toMatchObject({
@@ -133,7 +153,13 @@ describe('a client that posts at once', () => {
   it('is called only after the budget is granted', async () => {
     await queuedDelivery('msg-mastodon-open', channel('mastodon-open', 'mastodon'));
     const { client, calls } = directClient('mastodon');
-    expect(await processPublishJob({ type: 'publish', messageId: 'msg-mastodon-open', channelId: 'mastodon-open' }, 1, deps('mastodon', client))).toMatchObject({ kind: 'settled', state: 'PUBLISHED' });
+    expect(
+      await processPublishJob(
+        { type: 'publish', messageId: 'msg-mastodon-open', channelId: 'mastodon-open' },
+        1,
+        deps('mastodon', client),
+      ),
+    ).toMatchObject({ kind: 'settled', state: 'PUBLISHED' });
     expect(calls.startedAt).toBeGreaterThanOrEqual(budgetAnsweredAt.get('mastodon-open')!);
   });
 
@@ -141,7 +167,13 @@ describe('a client that posts at once', () => {
     await useUpRoutineBudget('mastodon-spent');
     await queuedDelivery('msg-mastodon-spent', channel('mastodon-spent', 'mastodon'));
     const { client, calls } = directClient('mastodon');
-    expect(await processPublishJob({ type: 'publish', messageId: 'msg-mastodon-spent', channelId: 'mastodon-spent' }, 1, deps('mastodon', client))).toMatchObject({ kind: 'retry', errorClass: 'quota' });
+    expect(
+      await processPublishJob(
+        { type: 'publish', messageId: 'msg-mastodon-spent', channelId: 'mastodon-spent' },
+        1,
+        deps('mastodon', client),
+      ),
+    ).toMatchObject({ kind: 'retry', errorClass: 'quota' });
     expect(calls).toEqual({ startedAt: 0, posted: 0 });
   });
 });

@@ -21,7 +21,10 @@ let normalQueueArn: string;
 const previousEnv = { ...process.env };
 
 beforeAll(async () => {
-  const [{ dynamoEndpoint, tableName }, { sqsEndpoint, queues }] = await Promise.all([isolatedTable('logs'), isolatedQueues('logs')]);
+  const [{ dynamoEndpoint, tableName }, { sqsEndpoint, queues }] = await Promise.all([
+    isolatedTable('logs'),
+    isolatedQueues('logs'),
+  ]);
   Object.assign(process.env, {
     [ENV.table]: tableName,
     [ENV.queues]: JSON.stringify(queues),
@@ -60,7 +63,12 @@ const record = (messageId: string, index: number): SQSEvent['Records'][number] =
   messageId: `sqs-${index}`,
   receiptHandle: `receipt-${index}`,
   body: JSON.stringify({ type: 'publish', messageId, channelId: channel.id }),
-  attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'local', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: String(Date.now()),
+    SenderId: 'local',
+    ApproximateFirstReceiveTimestamp: String(Date.now()),
+  },
   messageAttributes: {},
   md5OfBody: '',
   eventSource: 'aws:sqs',
@@ -69,7 +77,7 @@ const record = (messageId: string, index: number): SQSEvent['Records'][number] =
 });
 
 describe('the publisher function processing a batch', () => {
-  it('names each record\'s own message in its log lines', async () => {
+  it("names each record's own message in its log lines", async () => {
     const lines: Record<string, unknown>[] = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       for (const line of String(chunk).split('\n').filter(Boolean)) {
@@ -85,7 +93,10 @@ describe('the publisher function processing a batch', () => {
     logger.setLogLevel('INFO');
     try {
       const handler = createPublishHandler('mastodon', client);
-      const result = await handler({ Records: [record('msg-slow', 0), record('msg-fast', 1)] }, lambdaContext('herold-publish-mastodon', 5000));
+      const result = await handler(
+        { Records: [record('msg-slow', 0), record('msg-fast', 1)] },
+        lambdaContext('herold-publish-mastodon', 5000),
+      );
       expect(result).toEqual({ batchItemFailures: [] });
     } finally {
       logger.setLogLevel(level);

@@ -14,25 +14,63 @@ let store: Store;
 
 beforeAll(async () => {
   const name = uniqueName('redrive');
-  stack = await startLocalStack({ ...localAwsEndpoints(), tableName: name, queuePrefix: name, port: 0, simulatorPort: 0, log: () => undefined });
+  stack = await startLocalStack({
+    ...localAwsEndpoints(),
+    tableName: name,
+    queuePrefix: name,
+    port: 0,
+    simulatorPort: 0,
+    log: () => undefined,
+  });
   store = { doc: localDynamoDocumentClient(stack.dynamoEndpoint), table: stack.tableName };
 }, 120_000);
 afterAll(async () => stack?.stop());
 
 async function deliveryIn(state: Delivery['state'], id: string, extra: Partial<Delivery> = {}): Promise<void> {
   const createdAt = new Date().toISOString();
-  const message: Message = { id, org: 'city', kind: 'post', priority: 'normal', text: `Redrive ${id}`, media: [], createdBy: 'anna', createdAt, channelIds: ['city-threads'] };
+  const message: Message = {
+    id,
+    org: 'city',
+    kind: 'post',
+    priority: 'normal',
+    text: `Redrive ${id}`,
+    media: [],
+    createdBy: 'anna',
+    createdAt,
+    channelIds: ['city-threads'],
+  };
   await putMessageWithDeliveries(store, message, [
-    { messageId: id, channelId: 'city-threads', org: 'city', platform: 'threads', priority: 'normal', state, renderedText: `Redrive ${id}`, attempts: 5, version: 5, createdAt, updatedAt: createdAt, ...extra },
+    {
+      messageId: id,
+      channelId: 'city-threads',
+      org: 'city',
+      platform: 'threads',
+      priority: 'normal',
+      state,
+      renderedText: `Redrive ${id}`,
+      attempts: 5,
+      version: 5,
+      createdAt,
+      updatedAt: createdAt,
+      ...extra,
+    },
   ]);
 }
 
 it('publishes a delivery that gave up after its retries once its job is redriven, and never re-posts a published one', async () => {
-  await deliveryIn('FAILED', 'REDRIVE1', { retriesExhausted: true, lastError: { class: 'retryable', detail: 'gave up after 5 attempts: HTTP 500' } });
+  await deliveryIn('FAILED', 'REDRIVE1', {
+    retriesExhausted: true,
+    lastError: { class: 'retryable', detail: 'gave up after 5 attempts: HTTP 500' },
+  });
   await deliveryIn('PUBLISHED', 'REDRIVE2', { remoteId: 'already-there' });
   const sqs = localSqsClient(stack.sqsEndpoint);
   for (const messageId of ['REDRIVE1', 'REDRIVE2']) {
-    await sqs.send(new SendMessageCommand({ QueueUrl: stack.deadLetterQueues.threads.normal, MessageBody: JSON.stringify({ type: 'publish', messageId, channelId: 'city-threads' }) }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.deadLetterQueues.threads.normal,
+        MessageBody: JSON.stringify({ type: 'publish', messageId, channelId: 'city-threads' }),
+      }),
+    );
   }
   const started = await redrivePlatform(sqs, 'threads', ['normal']);
   expect(started).toEqual([expect.objectContaining({ lane: 'normal', messages: 2 })]);
@@ -47,5 +85,9 @@ it('publishes a delivery that gave up after its retries once its job is redriven
   const posts = (await (await fetch(`${stack.simulatorUrl}/_sim/posts?platform=threads`)).json()) as { text: string }[];
   expect(posts.filter((post) => post.text === 'Redrive REDRIVE1')).toHaveLength(1);
   expect(posts.filter((post) => post.text === 'Redrive REDRIVE2')).toHaveLength(0);
-  expect(await getDelivery(store, 'REDRIVE2', 'city-threads')).toMatchObject({ state: 'PUBLISHED', remoteId: 'already-there', version: 5 });
+  expect(await getDelivery(store, 'REDRIVE2', 'city-threads')).toMatchObject({
+    state: 'PUBLISHED',
+    remoteId: 'already-there',
+    version: 5,
+  });
 });

@@ -38,13 +38,22 @@ function schedulerWith(clock: Clock, fired: Fired[], options: { pollMs?: number;
     dispatch: async ({ messageId }) => {
       if (options.failFirst?.delete(messageId)) throw new Error('dispatch crashed (injected)');
       fired.push({ messageId, at: clock.now() });
-      await dispatchScheduledMessage(messageId, { store: harness.store, send: harness.send, now: () => new Date(clock.now()) });
+      await dispatchScheduledMessage(messageId, {
+        store: harness.store,
+        send: harness.send,
+        now: () => new Date(clock.now()),
+      });
     },
   });
 }
 
 function schedule(scheduler: LocalScheduler, clock: Clock, input: CreateMessageInput): Promise<CreatedMessage> {
-  return createMessage(editor, CreateMessageSchema.parse(input), { store: harness.store, send: harness.send, schedules: scheduler, now: () => new Date(clock.now()) });
+  return createMessage(editor, CreateMessageSchema.parse(input), {
+    store: harness.store,
+    send: harness.send,
+    schedules: scheduler,
+    now: () => new Date(clock.now()),
+  });
 }
 
 /** Move the clock in steps, letting every scheduler fire what is due after each step. */
@@ -57,7 +66,12 @@ async function runUntil(clock: ManualClock, until: number, schedulers: LocalSche
 
 async function localSchedulesLeft(): Promise<number> {
   const page = await harness.store.doc.send(
-    new QueryCommand({ TableName: harness.store.table, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': schedulingKeys.localSchedulesDue() } }),
+    new QueryCommand({
+      TableName: harness.store.table,
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': schedulingKeys.localSchedulesDue() },
+    }),
   );
   return page.Count ?? 0;
 }
@@ -71,7 +85,8 @@ function expectOnTime(fired: Fired[], created: CreatedMessage[]) {
   }
 }
 
-const counts = (values: string[]) => values.reduce((map, value) => map.set(value, (map.get(value) ?? 0) + 1), new Map<string, number>());
+const counts = (values: string[]) =>
+  values.reduce((map, value) => map.set(value, (map.get(value) ?? 0) + 1), new Map<string, number>());
 
 beforeAll(async () => {
   logger.setLogLevel('SILENT');
@@ -102,9 +117,17 @@ describe('local scheduler with a controllable clock', () => {
           ? { scheduledAt: at.toISOString() }
           : index % 3 === 1
             ? { scheduledAt: formatInZone(new Date(Math.ceil(at.getTime() / 1000) * 1000), 'Europe/Berlin') }
-            : { scheduledAt: formatInZone(new Date(Math.ceil(at.getTime() / 1000) * 1000), 'America/New_York').slice(0, 19), timeZone: 'America/New_York' };
+            : {
+                scheduledAt: formatInZone(new Date(Math.ceil(at.getTime() / 1000) * 1000), 'America/New_York').slice(
+                  0,
+                  19,
+                ),
+                timeZone: 'America/New_York',
+              };
       const channels = index % 20 === 0 ? ['city-mastodon', 'city-telegram'] : ['city-mastodon'];
-      created.push(await schedule(schedulers[index % 2] as LocalScheduler, clock, { text: `Termin ${index}`, channels, ...when }));
+      created.push(
+        await schedule(schedulers[index % 2] as LocalScheduler, clock, { text: `Termin ${index}`, channels, ...when }),
+      );
     }
     expect(created.every((message) => message.state === 'SCHEDULED')).toBe(true);
     expect(new Set(created.map((message) => message.scheduledAt)).size).toBeGreaterThan(50);
@@ -117,9 +140,12 @@ describe('local scheduler with a controllable clock', () => {
     expectOnTime(fired, created);
     const jobs = await drainJobs(harness);
     expect(jobs).toHaveLength(210);
-    expect([...counts(jobs.map((job) => `${job.messageId}/${job.channelId}`)).values()].every((count) => count === 1)).toBe(true);
+    expect(
+      [...counts(jobs.map((job) => `${job.messageId}/${job.channelId}`)).values()].every((count) => count === 1),
+    ).toBe(true);
     expect(await localSchedulesLeft()).toBe(0);
-    for (const message of created.slice(0, 20)) expect((await getMessage(harness.store, message.id))?.state).toBe('DISPATCHED');
+    for (const message of created.slice(0, 20))
+      expect((await getMessage(harness.store, message.id))?.state).toBe('DISPATCHED');
   });
 
   it('cancels and reschedules under the same clock: cancelled never go out, moved ones go out at their new time only', async () => {
@@ -129,7 +155,13 @@ describe('local scheduler with a controllable clock', () => {
     const scheduler = schedulerWith(clock, fired);
     const created: CreatedMessage[] = [];
     for (let index = 0; index < 20; index += 1) {
-      created.push(await schedule(scheduler, clock, { text: `Plan ${index}`, channels: ['city-telegram'], scheduledAt: new Date(start + 10_000 + index * 1000).toISOString() }));
+      created.push(
+        await schedule(scheduler, clock, {
+          text: `Plan ${index}`,
+          channels: ['city-telegram'],
+          scheduledAt: new Date(start + 10_000 + index * 1000).toISOString(),
+        }),
+      );
     }
     const deps = { store: harness.store, send: harness.send, schedules: scheduler, now: () => new Date(clock.now()) };
     const cancelled = created.slice(0, 5);
@@ -137,8 +169,18 @@ describe('local scheduler with a controllable clock', () => {
     const earlier = created.slice(10, 15);
     for (const message of cancelled) await cancelMessage(deps, editor, message.id);
     const moved: CreatedMessage[] = [];
-    for (const [offset, message] of later.entries()) moved.push(await updateScheduledMessage(deps, editor, message.id, { scheduledAt: new Date(start + 40_000 + offset * 1000).toISOString() }));
-    for (const [offset, message] of earlier.entries()) moved.push(await updateScheduledMessage(deps, editor, message.id, { scheduledAt: new Date(start + 2000 + offset * 500).toISOString() }));
+    for (const [offset, message] of later.entries())
+      moved.push(
+        await updateScheduledMessage(deps, editor, message.id, {
+          scheduledAt: new Date(start + 40_000 + offset * 1000).toISOString(),
+        }),
+      );
+    for (const [offset, message] of earlier.entries())
+      moved.push(
+        await updateScheduledMessage(deps, editor, message.id, {
+          scheduledAt: new Date(start + 2000 + offset * 500).toISOString(),
+        }),
+      );
 
     await runUntil(clock, start + 45_000, [scheduler]);
 
@@ -158,7 +200,13 @@ describe('local scheduler with a controllable clock', () => {
     const before = schedulerWith(clock, fired);
     const created: CreatedMessage[] = [];
     for (let index = 0; index < 5; index += 1) {
-      created.push(await schedule(before, clock, { text: `Neustart ${index}`, channels: ['city-mastodon'], scheduledAt: new Date(start + 3000 + index * 1000).toISOString() }));
+      created.push(
+        await schedule(before, clock, {
+          text: `Neustart ${index}`,
+          channels: ['city-mastodon'],
+          scheduledAt: new Date(start + 3000 + index * 1000).toISOString(),
+        }),
+      );
     }
     await runUntil(clock, start + 3000, [before]);
     await before.stop();
@@ -171,7 +219,9 @@ describe('local scheduler with a controllable clock', () => {
     expect(fired.map((entry) => entry.messageId).sort()).toEqual(created.map((message) => message.id).sort());
     const retried = fired.find((entry) => entry.messageId === created[2]?.id);
     expect(retried?.at).toBeGreaterThanOrEqual(start + 5000 + 500);
-    expect((await drainJobs(harness)).map((job) => job.messageId).sort()).toEqual(created.map((message) => message.id).sort());
+    expect((await drainJobs(harness)).map((job) => job.messageId).sort()).toEqual(
+      created.map((message) => message.id).sort(),
+    );
     expect(await localSchedulesLeft()).toBe(0);
   });
 
@@ -189,7 +239,11 @@ describe('local scheduler with a controllable clock', () => {
     try {
       expect(schedulePort()).toBe(scheduler);
       // No schedule port passed: the message gets its schedule from the installed local scheduler.
-      const input = CreateMessageSchema.parse({ text: 'Echtzeit', channels: ['city-mastodon'], scheduledAt: new Date(Date.now() + 2000).toISOString() });
+      const input = CreateMessageSchema.parse({
+        text: 'Echtzeit',
+        channels: ['city-mastodon'],
+        scheduledAt: new Date(Date.now() + 2000).toISOString(),
+      });
       const created = await createMessage(editor, input, { store: harness.store, send: harness.send });
       await vi.waitFor(() => expect(fired).toHaveLength(1), { timeout: 6000, interval: 50 });
       expectOnTime(fired, [created]);

@@ -36,7 +36,10 @@ export async function startHarness(): Promise<Harness> {
   const table = uniqueName('scheduling');
   await provisionTable(dynamoEndpoint, table);
   const raw = new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials });
-  const store: Store = { doc: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }), table };
+  const store: Store = {
+    doc: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }),
+    table,
+  };
 
   const sqs = new SQSClient({ endpoint: sqsEndpoint, region, credentials });
   const urls: Record<string, { normal: string; urgent: string }> = {};
@@ -89,21 +92,32 @@ export const CHANNELS: Channel[] = [
   channel('fire-telegram', 'fire-brigade', 'telegram'),
 ];
 
-export const principal = (org: string, ...roles: Principal['roles']): Principal => ({ sub: `${org}-${roles.join('-') || 'nobody'}`, org, roles });
+export const principal = (org: string, ...roles: Principal['roles']): Principal => ({
+  sub: `${org}-${roles.join('-') || 'nobody'}`,
+  org,
+  roles,
+});
 
 /** Every publish job on every queue right now, taken off the queues. */
 export async function drainJobs(harness: Harness): Promise<PublishJob[]> {
   const jobs: PublishJob[] = [];
   for (const url of harness.queueUrls) {
     for (;;) {
-      const received = await harness.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      const received = await harness.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
       const messages = received.Messages ?? [];
       if (messages.length === 0) break;
       for (const message of messages) {
         const job = JobSchema.parse(JSON.parse(String(message.Body)));
         if (job.type === 'publish') jobs.push(job);
       }
-      await harness.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })) }));
+      await harness.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+        }),
+      );
     }
   }
   return jobs;
@@ -112,7 +126,12 @@ export async function drainJobs(harness: Harness): Promise<PublishJob[]> {
 /** Every item of a message's partition, raw, for before/after comparisons. */
 export async function rawMessageItems(store: Store, messageId: string): Promise<Record<string, unknown>[]> {
   const page = await store.doc.send(
-    new QueryCommand({ TableName: store.table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.message(messageId).PK }, ConsistentRead: true }),
+    new QueryCommand({
+      TableName: store.table,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.message(messageId).PK },
+      ConsistentRead: true,
+    }),
   );
   return page.Items ?? [];
 }

@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { localDynamoDocumentClient } from '../../local/aws';
 import type { Delivery, Message } from '../../shared/model/schemas';
 import type { Store } from '../../shared/store/client';
-import { claimDelivery, dueOpenDeliveries, recordPending, recordPublished, saveCheckpoint } from '../../shared/store/deliveries';
+import {
+  claimDelivery,
+  dueOpenDeliveries,
+  recordPending,
+  recordPublished,
+  saveCheckpoint,
+} from '../../shared/store/deliveries';
 import { getMessageWithDeliveries, markQueued, putMessageWithDeliveries } from '../../shared/store/messages';
 import { takeQuota } from '../../shared/store/quota';
 import { beginIdempotent, completeIdempotent } from '../../shared/messages/idempotency';
@@ -24,7 +30,17 @@ let counter = 0;
 async function newDelivery(createdAt = new Date()): Promise<{ messageId: string; channelId: string }> {
   counter += 1;
   const messageId = `M${Date.now()}${counter}`;
-  const message: Message = { id: messageId, org: 'city', kind: 'post', priority: 'normal', text: 'Hallo', media: [], createdBy: 'anna', createdAt: createdAt.toISOString(), channelIds: ['city-threads'] };
+  const message: Message = {
+    id: messageId,
+    org: 'city',
+    kind: 'post',
+    priority: 'normal',
+    text: 'Hallo',
+    media: [],
+    createdBy: 'anna',
+    createdAt: createdAt.toISOString(),
+    channelIds: ['city-threads'],
+  };
   const delivery: Delivery = {
     messageId,
     channelId: 'city-threads',
@@ -45,9 +61,15 @@ async function newDelivery(createdAt = new Date()): Promise<{ messageId: string;
 describe('claiming a delivery', () => {
   it('lets exactly one of many concurrent claims win', async () => {
     const ref = await newDelivery();
-    const outcomes = await Promise.all(Array.from({ length: 8 }, () => claimDelivery(store, ref, { now: Date.now(), leaseMs: 60_000 })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () => claimDelivery(store, ref, { now: Date.now(), leaseMs: 60_000 })),
+    );
     expect(outcomes.filter((outcome) => outcome.claimed)).toHaveLength(1);
-    expect(outcomes.filter((outcome) => !outcome.claimed).every((outcome) => !outcome.claimed && outcome.current?.state === 'PUBLISHING')).toBe(true);
+    expect(
+      outcomes
+        .filter((outcome) => !outcome.claimed)
+        .every((outcome) => !outcome.claimed && outcome.current?.state === 'PUBLISHING'),
+    ).toBe(true);
   });
 
   it('refuses a published delivery, and a live lease, but takes over an expired one and says so', async () => {
@@ -57,11 +79,21 @@ describe('claiming a delivery', () => {
     expect(first.claimed).toBe(true);
     expect((await claimDelivery(store, ref, { now: now + 500, leaseMs: 1000 })).claimed).toBe(false);
     const takeover = await claimDelivery(store, ref, { now: now + 1500, leaseMs: 1000 });
-    expect(takeover).toMatchObject({ claimed: true, delivery: { previousState: 'PUBLISHING', attempts: 2, version: 2 } });
+    expect(takeover).toMatchObject({
+      claimed: true,
+      delivery: { previousState: 'PUBLISHING', attempts: 2, version: 2 },
+    });
     // the first claim's holder lost its lease: it can no longer settle or checkpoint the delivery
     expect(await recordPublished(store, { ...ref, version: 1 }, { remoteId: 'late' }, now + 1600)).toBe(false);
     expect(await saveCheckpoint(store, { ...ref, version: 1 }, { containerId: 'c1' }, now + 1600)).toBe(false);
-    expect(await recordPublished(store, { ...ref, version: 2 }, { remoteId: 'r1', remoteUrl: 'https://www.threads.net/@x/post/1' }, now + 1600)).toBe(true);
+    expect(
+      await recordPublished(
+        store,
+        { ...ref, version: 2 },
+        { remoteId: 'r1', remoteUrl: 'https://www.threads.net/@x/post/1' },
+        now + 1600,
+      ),
+    ).toBe(true);
     expect((await claimDelivery(store, ref, { now: now + 999_999, leaseMs: 1000 })).claimed).toBe(false);
     const stored = await getMessageWithDeliveries(store, ref.messageId);
     expect(stored?.deliveries[0]).toMatchObject({ state: 'PUBLISHED', remoteId: 'r1' });
@@ -97,7 +129,17 @@ describe('the reconciler', () => {
     const ref = await newDelivery(new Date(Date.now() - 5 * 60_000));
     const claim = await claimDelivery(store, ref, { now: Date.now(), leaseMs: 60_000 });
     if (!claim.claimed) throw new Error('not claimed');
-    await recordPending(store, { ...ref, version: claim.delivery.version }, { state: 'RETRYING', lastError: { class: 'retryable', detail: '500' }, waitingFor: 'retry', nextAttemptAt: Date.now() + 10 * 60_000 }, Date.now());
+    await recordPending(
+      store,
+      { ...ref, version: claim.delivery.version },
+      {
+        state: 'RETRYING',
+        lastError: { class: 'retryable', detail: '500' },
+        waitingFor: 'retry',
+        nextAttemptAt: Date.now() + 10 * 60_000,
+      },
+      Date.now(),
+    );
     const due = await dueOpenDeliveries(store, Date.now());
     expect(due.map((open) => open.delivery.messageId)).not.toContain(ref.messageId);
   });
@@ -106,20 +148,51 @@ describe('the reconciler', () => {
 describe('a message whose jobs could not be sent', () => {
   it('is written QUEUED, put back to PENDING for the jobs that failed, and re-sent by the reconciler', async () => {
     const org = `org${Date.now()}`;
-    await putChannel(store, { id: `${org}-threads`, org, platform: 'threads', handle: '@a', state: 'active', account: '1', credentialsRef: 'local:x' });
-    await putChannel(store, { id: `${org}-mastodon`, org, platform: 'mastodon', handle: '@b', state: 'active', account: 'https://m.example/@b', credentialsRef: 'local:y' });
-    const sent: QueuedJob[] = [];
-    const created = await createMessage({ sub: 'anna', org, roles: ['editor'] }, CreateMessageSchema.parse({ text: 'Hallo' }), {
-      store,
-      // the queue takes Threads' job and refuses Mastodon's
-      send: async (jobs) => (sent.push(...jobs), jobs.filter((job) => job.platform === 'mastodon')),
+    await putChannel(store, {
+      id: `${org}-threads`,
+      org,
+      platform: 'threads',
+      handle: '@a',
+      state: 'active',
+      account: '1',
+      credentialsRef: 'local:x',
     });
-    expect(Object.fromEntries(created.deliveries.map((delivery) => [delivery.platform, delivery.state]))).toEqual({ threads: 'QUEUED', mastodon: 'PENDING' });
+    await putChannel(store, {
+      id: `${org}-mastodon`,
+      org,
+      platform: 'mastodon',
+      handle: '@b',
+      state: 'active',
+      account: 'https://m.example/@b',
+      credentialsRef: 'local:y',
+    });
+    const sent: QueuedJob[] = [];
+    const created = await createMessage(
+      { sub: 'anna', org, roles: ['editor'] },
+      CreateMessageSchema.parse({ text: 'Hallo' }),
+      {
+        store,
+        // the queue takes Threads' job and refuses Mastodon's
+        send: async (jobs) => (sent.push(...jobs), jobs.filter((job) => job.platform === 'mastodon')),
+      },
+    );
+    expect(Object.fromEntries(created.deliveries.map((delivery) => [delivery.platform, delivery.state]))).toEqual({
+      threads: 'QUEUED',
+      mastodon: 'PENDING',
+    });
     const stored = await getMessageWithDeliveries(store, created.id);
-    expect(Object.fromEntries(stored!.deliveries.map((delivery) => [delivery.platform, delivery.state]))).toEqual({ threads: 'QUEUED', mastodon: 'PENDING' });
+    expect(Object.fromEntries(stored!.deliveries.map((delivery) => [delivery.platform, delivery.state]))).toEqual({
+      threads: 'QUEUED',
+      mastodon: 'PENDING',
+    });
     const resent: QueuedJob[] = [];
     await reconcile(store, { now: Date.now() + 2 * 60_000, send: async (jobs) => (resent.push(...jobs), []) });
-    expect(resent.filter((job) => job.job.type === 'publish' && job.job.messageId === created.id).map((job) => job.platform).sort()).toEqual(['mastodon', 'threads']);
+    expect(
+      resent
+        .filter((job) => job.job.type === 'publish' && job.job.messageId === created.id)
+        .map((job) => job.platform)
+        .sort(),
+    ).toEqual(['mastodon', 'threads']);
   });
 });
 
@@ -128,9 +201,13 @@ describe('publishing budgets', () => {
     const rule = { limit: 10, windowSeconds: 3600, note: 'test' };
     const channelId = `quota-${Date.now()}`;
     const now = Date.now();
-    const routine = await Promise.all(Array.from({ length: 12 }, () => takeQuota(store, channelId, rule, 'normal', { now })));
+    const routine = await Promise.all(
+      Array.from({ length: 12 }, () => takeQuota(store, channelId, rule, 'normal', { now })),
+    );
     expect(routine.filter((decision) => decision.ok)).toHaveLength(8);
-    const emergency = await Promise.all(Array.from({ length: 4 }, () => takeQuota(store, channelId, rule, 'emergency', { now })));
+    const emergency = await Promise.all(
+      Array.from({ length: 4 }, () => takeQuota(store, channelId, rule, 'emergency', { now })),
+    );
     expect(emergency.filter((decision) => decision.ok)).toHaveLength(2);
     const refused = routine.find((decision) => !decision.ok);
     expect(refused && !refused.ok && refused.retryAtMs).toBeGreaterThan(now);
@@ -140,11 +217,18 @@ describe('publishing budgets', () => {
 describe('idempotency keys', () => {
   it('lets one of two racing requests take a key; the other sees it in progress', async () => {
     const key = `key-${Date.now()}`;
-    const results = await Promise.allSettled([beginIdempotent(store, 'city', key, 'h1', 'A'), beginIdempotent(store, 'city', key, 'h1', 'B')]);
+    const results = await Promise.allSettled([
+      beginIdempotent(store, 'city', key, 'h1', 'A'),
+      beginIdempotent(store, 'city', key, 'h1', 'B'),
+    ]);
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     expect(results.find((result) => result.status === 'rejected')).toMatchObject({ reason: { status: 409 } });
     await completeIdempotent(store, 'city', key, { statusCode: 202, body: '{"id":"A"}' });
-    expect(await beginIdempotent(store, 'city', key, 'h1', 'C')).toEqual({ kind: 'replay', statusCode: 202, body: '{"id":"A"}' });
+    expect(await beginIdempotent(store, 'city', key, 'h1', 'C')).toEqual({
+      kind: 'replay',
+      statusCode: 202,
+      body: '{"id":"A"}',
+    });
     await expect(beginIdempotent(store, 'city', key, 'other', 'D')).rejects.toMatchObject({ status: 422 });
   });
 

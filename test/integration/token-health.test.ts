@@ -24,7 +24,10 @@ let directory: string;
 let credentialsFile: string;
 let seedHash: string;
 
-const hash = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+const hash = async (file: string) =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 const readCredentials = async () => JSON.parse(await readFile(credentialsFile, 'utf8')) as CredentialsFile;
 
 beforeAll(async () => {
@@ -34,14 +37,30 @@ beforeAll(async () => {
   await copyFile(SEED_CREDENTIALS_FILE, credentialsFile);
   const credentials = JSON.parse(await readFile(credentialsFile, 'utf8')) as CredentialsFile;
   credentials['local:city-threads'] = { ...credentials['local:city-threads'], issuedAt: iso(-3 * DAY_MS) };
-  credentials['local:fire-brigade-threads'] = { ...credentials['local:fire-brigade-threads'], issuedAt: iso(-2 * HOUR_MS), expiresAt: iso(60 * DAY_MS - 2 * HOUR_MS) };
-  credentials['local:city-x'] = { ...credentials['local:city-x'], refreshToken: 'sim-x-refresh-city', clientId: 'herold-local' };
+  credentials['local:fire-brigade-threads'] = {
+    ...credentials['local:fire-brigade-threads'],
+    issuedAt: iso(-2 * HOUR_MS),
+    expiresAt: iso(60 * DAY_MS - 2 * HOUR_MS),
+  };
+  credentials['local:city-x'] = {
+    ...credentials['local:city-x'],
+    refreshToken: 'sim-x-refresh-city',
+    clientId: 'herold-local',
+  };
   credentials['local:city-linkedin'] = { ...credentials['local:city-linkedin'], expiresAt: iso(3 * DAY_MS) };
   credentials['local:fire-brigade-instagram'] = { accessToken: 'revoked-instagram-token' };
   await writeFile(credentialsFile, JSON.stringify(credentials, null, 2));
 
   const name = uniqueName('tokens');
-  stack = await startLocalStack({ ...localAwsEndpoints(), tableName: name, queuePrefix: name, port: 0, simulatorPort: 0, credentialsFile, log: () => undefined });
+  stack = await startLocalStack({
+    ...localAwsEndpoints(),
+    tableName: name,
+    queuePrefix: name,
+    port: 0,
+    simulatorPort: 0,
+    credentialsFile,
+    log: () => undefined,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -66,14 +85,22 @@ describe('the token health check in the local stack', () => {
     const fireBrigade = await channelsOf('fire-brigade');
 
     // Threads, three days old: refreshed for another 60 days and stored with its dates
-    expect(after['local:city-threads']).toMatchObject({ accessToken: 'sim-threads-token', issuedAt: before['local:city-threads']!.issuedAt });
+    expect(after['local:city-threads']).toMatchObject({
+      accessToken: 'sim-threads-token',
+      issuedAt: before['local:city-threads']!.issuedAt,
+    });
     const threadsExpiry = Date.parse(after['local:city-threads']!.expiresAt!);
     expect(threadsExpiry - Date.parse(after['local:city-threads']!.refreshedAt!)).toBe(60 * DAY_MS);
-    expect(city['city-threads']).toMatchObject({ tokenExpiresAt: after['local:city-threads']!.expiresAt, tokenCheckedAt: after['local:city-threads']!.refreshedAt });
+    expect(city['city-threads']).toMatchObject({
+      tokenExpiresAt: after['local:city-threads']!.expiresAt,
+      tokenCheckedAt: after['local:city-threads']!.refreshedAt,
+    });
 
     // Threads, two hours old: too young to refresh, left as it was
     expect(after['local:fire-brigade-threads']).toEqual(before['local:fire-brigade-threads']);
-    expect(fireBrigade['fire-brigade-threads']).toMatchObject({ tokenExpiresAt: before['local:fire-brigade-threads']!.expiresAt });
+    expect(fireBrigade['fire-brigade-threads']).toMatchObject({
+      tokenExpiresAt: before['local:fire-brigade-threads']!.expiresAt,
+    });
 
     // X (frozen, still kept alive): both tokens rotated and stored
     expect(after['local:city-x']!.refreshToken).toMatch(/^sim-x-refresh-/);
@@ -89,7 +116,10 @@ describe('the token health check in the local stack', () => {
     expect(city['city-facebook']!.tokenExpiresAt).toBeUndefined();
     expect(city['city-facebook']!.tokenCheckedAt).toEqual(expect.any(String));
     expect(Date.parse(city['city-instagram']!.tokenExpiresAt as string)).toBeGreaterThan(startedAt);
-    expect(fireBrigade['fire-brigade-instagram']).toMatchObject({ needsReauth: true, tokenCheckedAt: expect.any(String) });
+    expect(fireBrigade['fire-brigade-instagram']).toMatchObject({
+      needsReauth: true,
+      tokenCheckedAt: expect.any(String),
+    });
 
     // the channel items carry dates, never a token or the credentials reference
     for (const channel of [...Object.values(city), ...Object.values(fireBrigade)]) {

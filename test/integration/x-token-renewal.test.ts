@@ -14,17 +14,33 @@ let admin: string;
 
 beforeAll(async () => {
   const seed = JSON.parse(await readFile(SEED_CREDENTIALS_FILE, 'utf8')) as Record<string, Record<string, string>>;
-  seed['local:city-x'] = { accessToken: 'expired-two-hours-ago', refreshToken: 'sim-x-refresh-city', clientId: 'herold-dresden' };
+  seed['local:city-x'] = {
+    accessToken: 'expired-two-hours-ago',
+    refreshToken: 'sim-x-refresh-city',
+    clientId: 'herold-dresden',
+  };
   credentialsFile = path.join(await mkdtemp(path.join(tmpdir(), 'herold-x-')), 'credentials.json');
   await writeFile(credentialsFile, JSON.stringify(seed));
   const name = uniqueName('x-renewal');
-  stack = await startLocalStack({ ...localAwsEndpoints(), tableName: name, queuePrefix: name, port: 0, simulatorPort: 0, credentialsFile, log: () => undefined });
+  stack = await startLocalStack({
+    ...localAwsEndpoints(),
+    tableName: name,
+    queuePrefix: name,
+    port: 0,
+    simulatorPort: 0,
+    credentialsFile,
+    log: () => undefined,
+  });
   admin = await signToken({ sub: 'presse', org: 'city', roles: ['editor', 'admin'] });
 }, 120_000);
 afterAll(async () => stack?.stop());
 
 const call = async (method: string, route: string, body?: unknown) => {
-  const response = await fetch(`${stack.apiUrl}${route}`, { method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const response = await fetch(`${stack.apiUrl}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return (await response.json()) as { id: string; deliveries: { state: string; lastError?: unknown }[] };
 };
 
@@ -37,7 +53,9 @@ it('renews the expired token, stores the rotated pair, and publishes exactly onc
     state = (await call('GET', `/messages/${id}`)).deliveries[0]?.state ?? '';
   }
   expect(state).toBe('PUBLISHED');
-  const stored = (JSON.parse(await readFile(credentialsFile, 'utf8')) as Record<string, Record<string, string>>)['local:city-x']!;
+  const stored = (JSON.parse(await readFile(credentialsFile, 'utf8')) as Record<string, Record<string, string>>)[
+    'local:city-x'
+  ]!;
   expect(stored.accessToken).toMatch(/^sim-x-access-/);
   expect(stored.refreshToken).not.toBe('sim-x-refresh-city');
   const posts = (await (await fetch(`${stack.simulatorUrl}/_sim/posts?platform=x`)).json()) as { text: string }[];

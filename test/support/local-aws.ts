@@ -14,7 +14,8 @@ export interface LocalAwsEndpoints {
 export function localAwsEndpoints(): LocalAwsEndpoints {
   const dynamoEndpoint = inject('dynamoEndpoint');
   const sqsEndpoint = inject('sqsEndpoint');
-  if (!dynamoEndpoint || !sqsEndpoint) throw new Error('no shared DynamoDB/SQS: run integration tests through the "integration" vitest project');
+  if (!dynamoEndpoint || !sqsEndpoint)
+    throw new Error('no shared DynamoDB/SQS: run integration tests through the "integration" vitest project');
   return { dynamoEndpoint, sqsEndpoint };
 }
 
@@ -28,7 +29,10 @@ export async function isolatedTable(label = 'herold'): Promise<LocalAwsEndpoints
   return { ...endpoints, tableName };
 }
 
-export async function isolatedQueues(label = 'herold', options: QueueOptions = {}): Promise<LocalAwsEndpoints & ProvisionedQueues & { queuePrefix: string }> {
+export async function isolatedQueues(
+  label = 'herold',
+  options: QueueOptions = {},
+): Promise<LocalAwsEndpoints & ProvisionedQueues & { queuePrefix: string }> {
   const endpoints = localAwsEndpoints();
   const queuePrefix = uniqueName(label);
   return { ...endpoints, queuePrefix, ...(await provisionQueues(endpoints.sqsEndpoint, queuePrefix, options)) };

@@ -6,7 +6,12 @@ import type { Store } from '../../shared/store/client';
 import { putMessageWithDeliveries } from '../../shared/store/messages';
 
 /** The publisher's dependencies with short test timings and a fixed clock. */
-export const publishDeps = (store: Store, platform: PublishDeps['platform'], client: PlatformClient, at: number): PublishDeps => ({
+export const publishDeps = (
+  store: Store,
+  platform: PublishDeps['platform'],
+  client: PlatformClient,
+  at: number,
+): PublishDeps => ({
   store,
   platform,
   client,
@@ -20,12 +25,29 @@ export const publishDeps = (store: Store, platform: PublishDeps['platform'], cli
 /** Writes a one-channel message and its delivery, in the given state, as the ingest would have. */
 export async function putOneDelivery(
   store: Store,
-  options: { messageId: string; channel: Pick<Channel, 'id' | 'platform'>; text: string; state: Delivery['state']; createdAt: Date; attempts?: number },
+  options: {
+    messageId: string;
+    channel: Pick<Channel, 'id' | 'platform'>;
+    text: string;
+    state: Delivery['state'];
+    createdAt: Date;
+    attempts?: number;
+  },
 ): Promise<void> {
   const { messageId, channel, text, state } = options;
   const createdAt = options.createdAt.toISOString();
   const attempts = options.attempts ?? 0;
-  const message: Message = { id: messageId, org: 'city', kind: 'post', priority: 'normal', text, media: [], createdBy: 'anna', createdAt, channelIds: [channel.id] };
+  const message: Message = {
+    id: messageId,
+    org: 'city',
+    kind: 'post',
+    priority: 'normal',
+    text,
+    media: [],
+    createdBy: 'anna',
+    createdAt,
+    channelIds: [channel.id],
+  };
   const delivery: Delivery = {
     messageId,
     channelId: channel.id,

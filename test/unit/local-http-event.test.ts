@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RouteSpec } from '../../shared/api/routes';
-import { isTextContentType, matchRoute, toApiGatewayEvent, toGatewayClaims, toHttpResponse, type GatewayRequest } from '../../local/http-server';
+import {
+  isTextContentType,
+  matchRoute,
+  toApiGatewayEvent,
+  toGatewayClaims,
+  toHttpResponse,
+  type GatewayRequest,
+} from '../../local/http-server';
 
 const ROUTES: RouteSpec[] = [
   { method: 'POST', path: '/messages' },
@@ -22,12 +29,18 @@ describe('route matching', () => {
   });
 
   it('prefers the route with more literal segments', () => {
-    expect(matchRoute(ROUTES, 'GET', '/messages/latest')).toMatchObject({ kind: 'match', route: { path: '/messages/latest' } });
+    expect(matchRoute(ROUTES, 'GET', '/messages/latest')).toMatchObject({
+      kind: 'match',
+      route: { path: '/messages/latest' },
+    });
     expect(matchRoute(ROUTES, 'GET', '/messages/abc')).toMatchObject({ kind: 'match', pathParameters: { id: 'abc' } });
   });
 
   it('gives a greedy parameter the rest of the path', () => {
-    expect(matchRoute(ROUTES, 'GET', '/files/a/b%20c.png')).toMatchObject({ kind: 'match', pathParameters: { path: 'a/b c.png' } });
+    expect(matchRoute(ROUTES, 'GET', '/files/a/b%20c.png')).toMatchObject({
+      kind: 'match',
+      pathParameters: { path: 'a/b c.png' },
+    });
     expect(matchRoute(ROUTES, 'GET', '/files/')).toEqual({ kind: 'not-found' });
   });
 
@@ -42,7 +55,15 @@ describe('route matching', () => {
 describe('JWT claims as API Gateway passes them', () => {
   it('turns every claim into a string, arrays as "[a b]"', () => {
     expect(
-      toGatewayClaims({ sub: 'u-1', org: 'city', roles: ['editor', 'emergency'], exp: 1700000000, iat: 1699990000, verified: true, address: { city: 'Dresden', zip: '01067' } }),
+      toGatewayClaims({
+        sub: 'u-1',
+        org: 'city',
+        roles: ['editor', 'emergency'],
+        exp: 1700000000,
+        iat: 1699990000,
+        verified: true,
+        address: { city: 'Dresden', zip: '01067' },
+      }),
     ).toEqual({
       sub: 'u-1',
       org: 'city',
@@ -88,7 +109,13 @@ describe('request → payload format 2.0 event', () => {
         routeKey: 'POST /messages',
         stage: '$default',
         domainName: '127.0.0.1',
-        http: { method: 'POST', path: '/messages', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'curl/8.5.0' },
+        http: {
+          method: 'POST',
+          path: '/messages',
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'curl/8.5.0',
+        },
         time: '12/Mar/2026:19:03:58 +0000',
         timeEpoch: Date.parse('2026-03-12T19:03:58.123Z'),
         authorizer: { jwt: { claims: { sub: 'u-1', org: 'city', roles: '[editor]' }, scopes: null } },
@@ -102,15 +129,28 @@ describe('request → payload format 2.0 event', () => {
 
   it('lower-cases headers, joins repeated ones with commas and moves cookies out of them', () => {
     const event = toApiGatewayEvent(
-      request({ headers: { 'X-Custom': ['a', 'b'], Cookie: ['session=abc; theme=dark'], 'Content-Type': ['application/json'] } }),
+      request({
+        headers: { 'X-Custom': ['a', 'b'], Cookie: ['session=abc; theme=dark'], 'Content-Type': ['application/json'] },
+      }),
     );
-    expect(event.headers).toMatchObject({ 'x-custom': 'a,b', 'content-type': 'application/json', 'x-forwarded-proto': 'http', 'x-forwarded-for': '127.0.0.1' });
+    expect(event.headers).toMatchObject({
+      'x-custom': 'a,b',
+      'content-type': 'application/json',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-for': '127.0.0.1',
+    });
     expect(event.headers).not.toHaveProperty('cookie');
     expect(event.cookies).toEqual(['session=abc', 'theme=dark']);
   });
 
   it('keeps the raw query string and combines repeated parameters', () => {
-    const event = toApiGatewayEvent(request({ method: 'GET', rawQueryString: 'org=city&state=PENDING&state=FAILED&q=Hallo%20Welt', body: Buffer.alloc(0) }));
+    const event = toApiGatewayEvent(
+      request({
+        method: 'GET',
+        rawQueryString: 'org=city&state=PENDING&state=FAILED&q=Hallo%20Welt',
+        body: Buffer.alloc(0),
+      }),
+    );
     expect(event.rawQueryString).toBe('org=city&state=PENDING&state=FAILED&q=Hallo%20Welt');
     expect(event.queryStringParameters).toEqual({ org: 'city', state: 'PENDING,FAILED', q: 'Hallo Welt' });
     expect(event).not.toHaveProperty('body');
@@ -119,7 +159,13 @@ describe('request → payload format 2.0 event', () => {
 
   it('passes path parameters and a decoded path', () => {
     const event = toApiGatewayEvent(
-      request({ method: 'GET', rawPath: '/messages/m%2D1', route: { method: 'GET', path: '/messages/{id}' }, pathParameters: { id: 'm-1' }, body: Buffer.alloc(0) }),
+      request({
+        method: 'GET',
+        rawPath: '/messages/m%2D1',
+        route: { method: 'GET', path: '/messages/{id}' },
+        pathParameters: { id: 'm-1' },
+        body: Buffer.alloc(0),
+      }),
     );
     expect(event.routeKey).toBe('GET /messages/{id}');
     expect(event.rawPath).toBe('/messages/m-1');
@@ -131,22 +177,33 @@ describe('request → payload format 2.0 event', () => {
     const image = toApiGatewayEvent(request({ headers: { 'content-type': ['image/jpeg'] }, body: bytes }));
     expect(image.isBase64Encoded).toBe(true);
     expect(Buffer.from(image.body ?? '', 'base64')).toEqual(bytes);
-    const cap = toApiGatewayEvent(request({ headers: { 'content-type': ['application/cap+xml; charset=utf-8'] }, body: Buffer.from('<alert/>') }));
+    const cap = toApiGatewayEvent(
+      request({ headers: { 'content-type': ['application/cap+xml; charset=utf-8'] }, body: Buffer.from('<alert/>') }),
+    );
     expect(cap).toMatchObject({ body: '<alert/>', isBase64Encoded: false });
     const untyped = toApiGatewayEvent(request({ headers: {}, body: Buffer.from('hello') }));
     expect(untyped).toMatchObject({ body: Buffer.from('hello').toString('base64'), isBase64Encoded: true });
   });
 
   it('leaves the authorizer out on public routes', () => {
-    const event = toApiGatewayEvent(request({ claims: undefined, route: { method: 'GET', path: '/openapi.json', public: true } }));
+    const event = toApiGatewayEvent(
+      request({ claims: undefined, route: { method: 'GET', path: '/openapi.json', public: true } }),
+    );
     expect(event.requestContext).not.toHaveProperty('authorizer');
   });
 
   it('knows which content types are text', () => {
-    for (const type of ['application/json', 'application/problem+json', 'text/csv; charset=utf-8', 'application/xml', 'application/x-www-form-urlencoded']) {
+    for (const type of [
+      'application/json',
+      'application/problem+json',
+      'text/csv; charset=utf-8',
+      'application/xml',
+      'application/x-www-form-urlencoded',
+    ]) {
       expect(isTextContentType(type), type).toBe(true);
     }
-    for (const type of ['image/png', 'application/octet-stream', 'video/mp4', 'application/jsonx', undefined]) expect(isTextContentType(type), String(type)).toBe(false);
+    for (const type of ['image/png', 'application/octet-stream', 'video/mp4', 'application/jsonx', undefined])
+      expect(isTextContentType(type), String(type)).toBe(false);
   });
 });
 
@@ -160,12 +217,19 @@ describe('function result → HTTP response', () => {
       body: '{"id":"m-1"}',
     });
     expect(reply?.statusCode).toBe(202);
-    expect(reply?.headers).toEqual({ 'content-type': 'application/json', 'x-count': '3', link: ['<a>', '<b>'], 'set-cookie': ['a=1; Path=/', 'b=2'] });
+    expect(reply?.headers).toEqual({
+      'content-type': 'application/json',
+      'x-count': '3',
+      link: ['<a>', '<b>'],
+      'set-cookie': ['a=1; Path=/', 'b=2'],
+    });
     expect(reply?.body.toString()).toBe('{"id":"m-1"}');
   });
 
   it('decodes a base64 body', () => {
-    expect(toHttpResponse({ statusCode: 200, body: Buffer.from([1, 2, 3]).toString('base64'), isBase64Encoded: true })?.body).toEqual(Buffer.from([1, 2, 3]));
+    expect(
+      toHttpResponse({ statusCode: 200, body: Buffer.from([1, 2, 3]).toString('base64'), isBase64Encoded: true })?.body,
+    ).toEqual(Buffer.from([1, 2, 3]));
   });
 
   it('turns a result without statusCode into a 200 JSON response, as API Gateway infers', () => {

@@ -27,7 +27,9 @@ describe('schedule loop', () => {
   it('skips a tick while the previous run is still going', async () => {
     vi.useFakeTimers();
     let started = 0;
-    const loop = new ScheduleLoop([{ name: 'slow', intervalMs: 100, run: () => new Promise((resolve) => (started++, setTimeout(resolve, 350))) }]);
+    const loop = new ScheduleLoop([
+      { name: 'slow', intervalMs: 100, run: () => new Promise((resolve) => (started++, setTimeout(resolve, 350))) },
+    ]);
     loop.start();
     // runs start at 100 ms (until 450), 500 ms (until 850) and 900 ms; the ticks in between are skipped
     await vi.advanceTimersByTimeAsync(1000);
@@ -64,7 +66,13 @@ describe('schedule loop', () => {
 
   it('refuses a job registered twice or without an interval', () => {
     const run = async () => undefined;
-    expect(() => new ScheduleLoop([{ name: 'a', intervalMs: 1, run }, { name: 'a', intervalMs: 1, run }])).toThrow('twice');
+    expect(
+      () =>
+        new ScheduleLoop([
+          { name: 'a', intervalMs: 1, run },
+          { name: 'a', intervalMs: 1, run },
+        ]),
+    ).toThrow('twice');
     expect(() => new ScheduleLoop([{ name: 'a', intervalMs: 0, run }])).toThrow('positive interval');
   });
 });

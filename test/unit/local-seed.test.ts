@@ -13,12 +13,23 @@ describe('seed channels', () => {
     const city = byOrg('city');
     expect(city.map((channel) => channel.platform).sort()).toEqual([...PLATFORM_IDS].sort());
     const frozen = city.filter((channel) => channel.state !== 'active');
-    expect(frozen).toEqual([expect.objectContaining({ platform: 'x', state: 'frozen', stateReason: 'frozen since 2024-02-02: see press release' })]);
+    expect(frozen).toEqual([
+      expect.objectContaining({
+        platform: 'x',
+        state: 'frozen',
+        stateReason: 'frozen since 2024-02-02: see press release',
+      }),
+    ]);
   });
 
   it('gives the fire brigade Threads, X (frozen), Facebook and Instagram', () => {
     const fireBrigade = byOrg('fire-brigade');
-    expect(fireBrigade.map((channel) => `${channel.platform}:${channel.state}`).sort()).toEqual(['facebook:active', 'instagram:active', 'threads:active', 'x:frozen']);
+    expect(fireBrigade.map((channel) => `${channel.platform}:${channel.state}`).sort()).toEqual([
+      'facebook:active',
+      'instagram:active',
+      'threads:active',
+      'x:frozen',
+    ]);
   });
 
   it('uses the handles of the press release', () => {
@@ -27,14 +38,17 @@ describe('seed channels', () => {
     expect(handle('fire-brigade-threads')).toBe('@feuerwehr_dresden');
     expect(handle('city-facebook')).toBe('stadt.dresden');
     expect(handle('city-youtube')).toBe('@LHDDresden');
-    expect(channels.find((channel) => channel.id === 'city-whatsapp')?.profileUrl).toBe('https://whatsapp.com/channel/0029VaHl1HsDDmFT7ZcdAS0C');
+    expect(channels.find((channel) => channel.id === 'city-whatsapp')?.profileUrl).toBe(
+      'https://whatsapp.com/channel/0029VaHl1HsDDmFT7ZcdAS0C',
+    );
   });
 
   it('refers every channel to local credentials of the right shape', () => {
     for (const channel of channels) {
       expect(channel.credentialsRef).toBe(`local:${channel.id}`);
       const secret = credentials[channel.credentialsRef];
-      if (channel.platform === 'bluesky') expect(secret).toEqual({ identifier: channel.handle, appPassword: 'sim-bluesky-app-password' });
+      if (channel.platform === 'bluesky')
+        expect(secret).toEqual({ identifier: channel.handle, appPassword: 'sim-bluesky-app-password' });
       else if (channel.platform === 'telegram') expect(secret).toEqual({ botToken: '123456789:sim-telegram-token' });
       else expect(secret).toEqual({ accessToken: `sim-${channel.platform}-token` });
     }

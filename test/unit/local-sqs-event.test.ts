@@ -9,7 +9,12 @@ const message = (id: string, extra: Partial<Message> = {}): Message => ({
   ReceiptHandle: `rh-${id}`,
   Body: `{"type":"publish","messageId":"${id}","channelId":"city-threads"}`,
   MD5OfBody: 'd41d8cd98f00b204e9800998ecf8427e',
-  Attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1700000000000', SenderId: 'AIDAEXAMPLE', ApproximateFirstReceiveTimestamp: '1700000000100' },
+  Attributes: {
+    ApproximateReceiveCount: '2',
+    SentTimestamp: '1700000000000',
+    SenderId: 'AIDAEXAMPLE',
+    ApproximateFirstReceiveTimestamp: '1700000000100',
+  },
   ...extra,
 });
 
@@ -21,7 +26,12 @@ describe('received messages → SQSEvent', () => {
       messageId: 'm-1',
       receiptHandle: 'rh-m-1',
       body: '{"type":"publish","messageId":"m-1","channelId":"city-threads"}',
-      attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1700000000000', SenderId: 'AIDAEXAMPLE', ApproximateFirstReceiveTimestamp: '1700000000100' },
+      attributes: {
+        ApproximateReceiveCount: '2',
+        SentTimestamp: '1700000000000',
+        SenderId: 'AIDAEXAMPLE',
+        ApproximateFirstReceiveTimestamp: '1700000000100',
+      },
       messageAttributes: {},
       md5OfBody: 'd41d8cd98f00b204e9800998ecf8427e',
       eventSource: 'aws:sqs',
@@ -34,7 +44,10 @@ describe('received messages → SQSEvent', () => {
     const [record] = toSqsEvent(
       [
         message('m-1', {
-          MessageAttributes: { priority: { DataType: 'String', StringValue: 'emergency' }, blob: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2]) } },
+          MessageAttributes: {
+            priority: { DataType: 'String', StringValue: 'emergency' },
+            blob: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2]) },
+          },
           MD5OfMessageAttributes: 'abc',
         }),
       ],
@@ -65,13 +78,21 @@ describe('batch item failures', () => {
   });
 
   it('fails the whole batch when an identifier is empty or unknown', () => {
-    expect(failedMessageIds(event, { batchItemFailures: [{ itemIdentifier: 'b' }, { itemIdentifier: 'zzz' }] })).toEqual(new Set(['a', 'b', 'c']));
+    expect(
+      failedMessageIds(event, { batchItemFailures: [{ itemIdentifier: 'b' }, { itemIdentifier: 'zzz' }] }),
+    ).toEqual(new Set(['a', 'b', 'c']));
     expect(failedMessageIds(event, { batchItemFailures: [{ itemIdentifier: '' }] })).toEqual(new Set(['a', 'b', 'c']));
   });
 });
 
 describe('event source settings', () => {
-  const base = { sqs: {} as SQSClient, queueUrl: 'http://127.0.0.1:1/123456789012/q', functionName: 'f', handler: async () => undefined, maxConcurrency: 1 };
+  const base = {
+    sqs: {} as SQSClient,
+    queueUrl: 'http://127.0.0.1:1/123456789012/q',
+    functionName: 'f',
+    handler: async () => undefined,
+    maxConcurrency: 1,
+  };
 
   it.each([
     [{ batchSize: 0 }, 'batchSize must be 1-10'],

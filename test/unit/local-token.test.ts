@@ -20,7 +20,20 @@ afterAll(async () => {
 
 describe('token CLI arguments', () => {
   it('accepts an organisation, repeated roles, a subject and a lifetime', () => {
-    expect(parseTokenArgs(['--org', 'fire-brigade', '--role', 'editor', '--role', 'emergency', '--sub', 'u-42', '--ttl', '600'])).toEqual({
+    expect(
+      parseTokenArgs([
+        '--org',
+        'fire-brigade',
+        '--role',
+        'editor',
+        '--role',
+        'emergency',
+        '--sub',
+        'u-42',
+        '--ttl',
+        '600',
+      ]),
+    ).toEqual({
       sub: 'u-42',
       org: 'fire-brigade',
       roles: ['editor', 'emergency'],
@@ -29,7 +42,10 @@ describe('token CLI arguments', () => {
   });
 
   it('derives a subject and keeps each role once', () => {
-    expect(parseTokenArgs(['--org', 'city', '--role', 'admin', '--role', 'admin'])).toMatchObject({ sub: 'local-city-admin', roles: ['admin'] });
+    expect(parseTokenArgs(['--org', 'city', '--role', 'admin', '--role', 'admin'])).toMatchObject({
+      sub: 'local-city-admin',
+      roles: ['admin'],
+    });
   });
 
   it.each([
@@ -54,7 +70,13 @@ describe('development key', () => {
     const token = await signToken({ sub: 'u-1', org: 'city', roles: ['editor', 'emergency'], ttlSeconds: 60 });
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'ES256', typ: 'JWT' });
     const payload = await verifyToken(token);
-    expect(payload).toMatchObject({ sub: 'u-1', org: 'city', roles: ['editor', 'emergency'], iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE });
+    expect(payload).toMatchObject({
+      sub: 'u-1',
+      org: 'city',
+      roles: ['editor', 'emergency'],
+      iss: LOCAL_ISSUER,
+      aud: LOCAL_AUDIENCE,
+    });
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(60);
   });
 
@@ -68,7 +90,12 @@ describe('development key', () => {
     await new Promise((resolve) => setTimeout(resolve, 2100));
     await expect(verifyToken(expired)).rejects.toThrow(/exp/);
 
-    const unsigned = new UnsecuredJWT({ org: 'city', roles: ['admin'] }).setSubject('u-1').setIssuer(LOCAL_ISSUER).setAudience(LOCAL_AUDIENCE).setExpirationTime(now + 60).encode();
+    const unsigned = new UnsecuredJWT({ org: 'city', roles: ['admin'] })
+      .setSubject('u-1')
+      .setIssuer(LOCAL_ISSUER)
+      .setAudience(LOCAL_AUDIENCE)
+      .setExpirationTime(now + 60)
+      .encode();
     await expect(verifyToken(unsigned)).rejects.toThrow();
 
     const genuine = await signToken({ sub: 'u-1', org: 'city', roles: ['editor'] });
@@ -103,7 +130,9 @@ describe('npm run token', () => {
   });
 
   it('exits with status 2 and the usage on bad arguments', async () => {
-    const failure = await run(tsx, ['local/token.ts', '--org', 'city'], { env: env() }).catch((error: { code: number; stderr: string; stdout: string }) => error);
+    const failure = await run(tsx, ['local/token.ts', '--org', 'city'], { env: env() }).catch(
+      (error: { code: number; stderr: string; stdout: string }) => error,
+    );
     expect(failure).toMatchObject({ code: 2, stdout: '' });
     expect((failure as { stderr: string }).stderr).toContain('usage: npm run token');
   });

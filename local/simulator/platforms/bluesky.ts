@@ -45,7 +45,11 @@ export function expireBlueskyAccessTokens(state: SimState): void {
   for (const token of store(state).access.values()) token.expiresAt = 0;
 }
 
-const xrpcError = (status: number, error: string, message: string, headers?: Record<string, string>): SimResponse => ({ status, headers, body: { error, message } });
+const xrpcError = (status: number, error: string, message: string, headers?: Record<string, string>): SimResponse => ({
+  status,
+  headers,
+  body: { error, message },
+});
 
 function blueskyErrorResponse(status: number, message: string, retryAfter?: number): SimResponse {
   if (status === 429) {
@@ -60,14 +64,21 @@ function blueskyErrorResponse(status: number, message: string, retryAfter?: numb
 
 const base32 = (bytes: Buffer) => [...bytes].map((byte) => 'abcdefghijklmnopqrstuvwxyz234567'[byte % 32]).join('');
 const didFor = (handle: string) => `did:plc:${base32(createHash('sha256').update(handle).digest()).slice(0, 24)}`;
-const cidFor = (prefix: string, content: Buffer | string) => `${prefix}${base32(createHash('sha256').update(content).digest())}`;
-const randomToken = (kind: string, state: SimState) => `sim-${kind}.${createHash('sha256').update(`${kind}:${state.nextId()}`).digest('base64url')}`;
+const cidFor = (prefix: string, content: Buffer | string) =>
+  `${prefix}${base32(createHash('sha256').update(content).digest())}`;
+const randomToken = (kind: string, state: SimState) =>
+  `sim-${kind}.${createHash('sha256').update(`${kind}:${state.nextId()}`).digest('base64url')}`;
 
 const object = (value: unknown): Record<string, unknown> | undefined =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 
 function rateLimitHeaders(limit: number, remaining: number, resetAt: number): Record<string, string> {
-  return { 'ratelimit-limit': String(limit), 'ratelimit-remaining': String(Math.max(0, remaining)), 'ratelimit-reset': String(Math.ceil(resetAt / 1000)), 'ratelimit-policy': `${limit};w=300` };
+  return {
+    'ratelimit-limit': String(limit),
+    'ratelimit-remaining': String(Math.max(0, remaining)),
+    'ratelimit-reset': String(Math.ceil(resetAt / 1000)),
+    'ratelimit-policy': `${limit};w=300`,
+  };
 }
 
 function issueSession(account: Account, state: SimState): SimResponse {
@@ -81,15 +92,22 @@ function issueSession(account: Account, state: SimState): SimResponse {
 function createSession(request: SimRequest, state: SimState): SimResponse {
   const body = object(request.body);
   const identifier = typeof body?.identifier === 'string' ? body.identifier.toLowerCase() : '';
-  if (!identifier || typeof body?.password !== 'string') return xrpcError(400, 'InvalidRequest', 'Input must have the properties "identifier" and "password"');
+  if (!identifier || typeof body?.password !== 'string')
+    return xrpcError(400, 'InvalidRequest', 'Input must have the properties "identifier" and "password"');
   const now = Date.now();
   const logins = (store(state).logins.get(identifier) ?? []).filter((at) => at > now - SESSION_LIMIT.windowMs);
   if (logins.length >= SESSION_LIMIT.count) {
-    return xrpcError(429, 'RateLimitExceeded', 'Rate Limit Exceeded', rateLimitHeaders(SESSION_LIMIT.count, 0, (logins[0] ?? now) + SESSION_LIMIT.windowMs));
+    return xrpcError(
+      429,
+      'RateLimitExceeded',
+      'Rate Limit Exceeded',
+      rateLimitHeaders(SESSION_LIMIT.count, 0, (logins[0] ?? now) + SESSION_LIMIT.windowMs),
+    );
   }
   logins.push(now);
   store(state).logins.set(identifier, logins);
-  if (body.password !== SIM_BLUESKY_APP_PASSWORD) return xrpcError(401, 'AuthenticationRequired', 'Invalid identifier or password');
+  if (body.password !== SIM_BLUESKY_APP_PASSWORD)
+    return xrpcError(401, 'AuthenticationRequired', 'Invalid identifier or password');
   const handle = identifier.includes('@') ? identifier.split('@')[0] + '.bsky.social' : identifier;
   return issueSession({ did: didFor(handle), handle }, state);
 }
@@ -122,39 +140,62 @@ const isResponse = (value: Account | SimResponse): value is SimResponse => 'stat
 function uploadBlob(request: SimRequest, state: SimState, account: Account): SimResponse {
   const mimeType = request.headers['content-type'] ?? '';
   if (request.rawBody.byteLength === 0) return xrpcError(400, 'InvalidRequest', 'Request body is empty');
-  if (!mimeType || mimeType === 'application/octet-stream') return xrpcError(400, 'InvalidRequest', 'Content-Type of the blob is required');
-  if (request.rawBody.byteLength > PLATFORMS.bluesky.media.maxVideoBytes) return xrpcError(413, 'PayloadTooLarge', 'request entity too large');
+  if (!mimeType || mimeType === 'application/octet-stream')
+    return xrpcError(400, 'InvalidRequest', 'Content-Type of the blob is required');
+  if (request.rawBody.byteLength > PLATFORMS.bluesky.media.maxVideoBytes)
+    return xrpcError(413, 'PayloadTooLarge', 'request entity too large');
   const link = cidFor('bafkrei', Buffer.concat([Buffer.from(account.did), request.rawBody]));
   store(state).blobs.set(link, { mimeType, size: request.rawBody.byteLength });
-  return { status: 200, body: { blob: { $type: 'blob', ref: { $link: link }, mimeType, size: request.rawBody.byteLength } } };
+  return {
+    status: 200,
+    body: { blob: { $type: 'blob', ref: { $link: link }, mimeType, size: request.rawBody.byteLength } },
+  };
 }
 
-const graphemes = (text: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].length;
+const graphemes = (text: string) =>
+  [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].length;
 
 /** Lexicon checks for an `app.bsky.feed.post` record; a message when the record is invalid. */
 function invalidPost(record: Record<string, unknown>, state: SimState): string | undefined {
   if (record.$type !== POST) return `Invalid ${POST} record: Record/$type must be ${POST}`;
   const text = record.text;
   if (typeof text !== 'string') return `Invalid ${POST} record: Record must have the property "text"`;
-  if (graphemes(text) > PLATFORMS.bluesky.text.limit) return `Invalid ${POST} record: Record/text must not be longer than ${PLATFORMS.bluesky.text.limit} graphemes`;
+  if (graphemes(text) > PLATFORMS.bluesky.text.limit)
+    return `Invalid ${POST} record: Record/text must not be longer than ${PLATFORMS.bluesky.text.limit} graphemes`;
   const bytes = Buffer.byteLength(text);
-  if (bytes > TEXT_MAX_BYTES) return `Invalid ${POST} record: Record/text must not be longer than ${TEXT_MAX_BYTES} characters`;
-  if (typeof record.createdAt !== 'string' || Number.isNaN(Date.parse(record.createdAt))) return `Invalid ${POST} record: Record/createdAt must be an valid atproto datetime`;
-  if (record.langs !== undefined && (!Array.isArray(record.langs) || record.langs.length > 3)) return `Invalid ${POST} record: Record/langs must not have more than 3 elements`;
+  if (bytes > TEXT_MAX_BYTES)
+    return `Invalid ${POST} record: Record/text must not be longer than ${TEXT_MAX_BYTES} characters`;
+  if (typeof record.createdAt !== 'string' || Number.isNaN(Date.parse(record.createdAt)))
+    return `Invalid ${POST} record: Record/createdAt must be an valid atproto datetime`;
+  if (record.langs !== undefined && (!Array.isArray(record.langs) || record.langs.length > 3))
+    return `Invalid ${POST} record: Record/langs must not have more than 3 elements`;
   if (record.facets !== undefined) {
     if (!Array.isArray(record.facets)) return `Invalid ${POST} record: Record/facets must be an array`;
     for (const [index, facet] of record.facets.entries()) {
       const range = object(object(facet)?.index);
       const start = range?.byteStart;
       const end = range?.byteEnd;
-      if (typeof start !== 'number' || typeof end !== 'number' || !Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start || end > bytes) {
+      if (
+        typeof start !== 'number' ||
+        typeof end !== 'number' ||
+        !Number.isInteger(start) ||
+        !Number.isInteger(end) ||
+        start < 0 ||
+        end <= start ||
+        end > bytes
+      ) {
         return `Invalid ${POST} record: Record/facets/${index}/index must lie within the text's ${bytes} UTF-8 bytes`;
       }
       const features = object(facet)?.features;
-      if (!Array.isArray(features) || features.length === 0) return `Invalid ${POST} record: Record/facets/${index}/features must not be empty`;
+      if (!Array.isArray(features) || features.length === 0)
+        return `Invalid ${POST} record: Record/facets/${index}/features must not be empty`;
       for (const feature of features) {
         const type = object(feature)?.$type;
-        if (!['app.bsky.richtext.facet#link', 'app.bsky.richtext.facet#mention', 'app.bsky.richtext.facet#tag'].includes(String(type))) {
+        if (
+          !['app.bsky.richtext.facet#link', 'app.bsky.richtext.facet#mention', 'app.bsky.richtext.facet#tag'].includes(
+            String(type),
+          )
+        ) {
           return `Invalid ${POST} record: Record/facets/${index}/features has an unknown $type`;
         }
       }
@@ -163,21 +204,28 @@ function invalidPost(record: Record<string, unknown>, state: SimState): string |
   const embed = object(record.embed);
   if (embed?.$type === 'app.bsky.embed.images') {
     const images = embed.images;
-    if (!Array.isArray(images) || images.length === 0 || images.length > PLATFORMS.bluesky.media.maxItems) return `Invalid ${POST} record: Record/embed/images must have 1 to 4 elements`;
+    if (!Array.isArray(images) || images.length === 0 || images.length > PLATFORMS.bluesky.media.maxItems)
+      return `Invalid ${POST} record: Record/embed/images must have 1 to 4 elements`;
     for (const image of images) {
       if (typeof object(image)?.alt !== 'string') return `Invalid ${POST} record: Record/embed/images/alt is required`;
       const blob = object(object(image)?.image);
       const stored = store(state).blobs.get(String(object(blob?.ref)?.$link));
       if (!stored) return `Invalid ${POST} record: Record/embed/images/image references an unknown blob`;
-      if (stored.size > IMAGE_MAX_BYTES) return `Invalid ${POST} record: Record/embed/images/image must not be larger than ${IMAGE_MAX_BYTES} bytes`;
+      if (stored.size > IMAGE_MAX_BYTES)
+        return `Invalid ${POST} record: Record/embed/images/image must not be larger than ${IMAGE_MAX_BYTES} bytes`;
     }
   } else if (embed?.$type === 'app.bsky.embed.external') {
     const external = object(embed.external);
-    if (typeof external?.uri !== 'string' || typeof external.title !== 'string' || typeof external.description !== 'string') {
+    if (
+      typeof external?.uri !== 'string' ||
+      typeof external.title !== 'string' ||
+      typeof external.description !== 'string'
+    ) {
       return `Invalid ${POST} record: Record/embed/external must have uri, title and description`;
     }
   } else if (embed?.$type === 'app.bsky.embed.video') {
-    if (!store(state).blobs.has(String(object(object(embed.video)?.ref)?.$link))) return `Invalid ${POST} record: Record/embed/video references an unknown blob`;
+    if (!store(state).blobs.has(String(object(object(embed.video)?.ref)?.$link)))
+      return `Invalid ${POST} record: Record/embed/video references an unknown blob`;
   } else if (embed !== undefined) {
     return `Invalid ${POST} record: Record/embed has an unsupported $type`;
   }
@@ -186,7 +234,8 @@ function invalidPost(record: Record<string, unknown>, state: SimState): string |
     for (const name of ['root', 'parent'] as const) {
       const ref = object(reply?.[name]);
       const stored = typeof ref?.uri === 'string' ? store(state).records.get(ref.uri) : undefined;
-      if (!stored || stored.cid !== ref?.cid) return `Invalid ${POST} record: Record/reply/${name} must be a strong ref (uri and cid) to an existing post`;
+      if (!stored || stored.cid !== ref?.cid)
+        return `Invalid ${POST} record: Record/reply/${name} must be a strong ref (uri and cid) to an existing post`;
     }
   }
   return undefined;
@@ -206,20 +255,28 @@ function serverTid(state: SimState): string {
 function createRecord(request: SimRequest, state: SimState, account: Account): SimResponse {
   const body = object(request.body);
   if (!body) return xrpcError(400, 'InvalidRequest', 'Input must be an object');
-  if (body.repo !== account.did && body.repo !== account.handle) return xrpcError(400, 'InvalidRequest', 'Input/repo must be the authenticated account');
-  if (body.collection !== POST) return xrpcError(400, 'InvalidRequest', `Herold's simulator stores only ${POST} records`);
+  if (body.repo !== account.did && body.repo !== account.handle)
+    return xrpcError(400, 'InvalidRequest', 'Input/repo must be the authenticated account');
+  if (body.collection !== POST)
+    return xrpcError(400, 'InvalidRequest', `Herold's simulator stores only ${POST} records`);
   const record = object(body.record);
   if (!record) return xrpcError(400, 'InvalidRequest', 'Input must have the property "record"');
   const problem = invalidPost(record, state);
   if (problem) return xrpcError(400, 'InvalidRequest', problem);
   const rkey = body.rkey === undefined ? undefined : String(body.rkey);
-  if (rkey !== undefined && !TID.test(rkey)) return xrpcError(400, 'InvalidRequest', 'Input/rkey must be a valid TID for this collection');
+  if (rkey !== undefined && !TID.test(rkey))
+    return xrpcError(400, 'InvalidRequest', 'Input/rkey must be a valid TID for this collection');
   const chosenKey = rkey ?? serverTid(state);
   const uri = `at://${account.did}/${POST}/${chosenKey}`;
   if (store(state).records.has(uri)) return xrpcError(400, 'InvalidRequest', `Record already exists at ${uri}`);
   if (!state.takeQuota('bluesky', account.did)) {
     const usage = state.quotaUsage('bluesky', account.did);
-    return xrpcError(429, 'RateLimitExceeded', 'Rate Limit Exceeded', rateLimitHeaders(usage.limit, 0, Date.now() + usage.windowSeconds * 1000));
+    return xrpcError(
+      429,
+      'RateLimitExceeded',
+      'Rate Limit Exceeded',
+      rateLimitHeaders(usage.limit, 0, Date.now() + usage.windowSeconds * 1000),
+    );
   }
   const cid = cidFor('bafyrei', JSON.stringify(record) + uri);
   store(state).records.set(uri, { uri, cid, rkey: chosenKey, did: account.did, value: record });
@@ -227,7 +284,10 @@ function createRecord(request: SimRequest, state: SimState, account: Account): S
   const embed = object(record.embed);
   const images = Array.isArray(embed?.images) ? embed.images : [];
   const facets = Array.isArray(record.facets) ? record.facets : [];
-  const linkFacet = facets.flatMap((facet) => (object(facet)?.features as unknown[]) ?? []).map((feature) => object(feature)).find((feature) => feature?.$type === 'app.bsky.richtext.facet#link');
+  const linkFacet = facets
+    .flatMap((facet) => (object(facet)?.features as unknown[]) ?? [])
+    .map((feature) => object(feature))
+    .find((feature) => feature?.$type === 'app.bsky.richtext.facet#link');
   const link = (object(embed?.external)?.uri as string | undefined) ?? (linkFacet?.uri as string | undefined);
   state.record({
     platform: 'bluesky',
@@ -235,10 +295,16 @@ function createRecord(request: SimRequest, state: SimState, account: Account): S
     account: account.handle,
     text: String(record.text),
     ...(link ? { link } : {}),
-    media: images.map((image) => ({ url: `at-blob:${String(object(object(object(image)?.image)?.ref)?.$link)}`, altText: String(object(image)?.alt) })),
+    media: images.map((image) => ({
+      url: `at-blob:${String(object(object(object(image)?.image)?.ref)?.$link)}`,
+      altText: String(object(image)?.alt),
+    })),
     replyTo: object(object(record.reply)?.parent)?.uri as string | undefined,
   });
-  return { status: 200, body: { uri, cid, commit: { cid: cidFor('bafyrei', `commit:${uri}`), rev: chosenKey }, validationStatus: 'valid' } };
+  return {
+    status: 200,
+    body: { uri, cid, commit: { cid: cidFor('bafyrei', `commit:${uri}`), rev: chosenKey }, validationStatus: 'valid' },
+  };
 }
 
 function recordsOf(state: SimState, repo: string): StoredRecord[] {
@@ -249,7 +315,8 @@ function getRecord(request: SimRequest, state: SimState): SimResponse {
   const repo = request.query.get('repo') ?? '';
   const collection = request.query.get('collection') ?? '';
   const rkey = request.query.get('rkey') ?? '';
-  if (!repo || !collection || !rkey) return xrpcError(400, 'InvalidRequest', 'Params must have the properties "repo", "collection" and "rkey"');
+  if (!repo || !collection || !rkey)
+    return xrpcError(400, 'InvalidRequest', 'Params must have the properties "repo", "collection" and "rkey"');
   const found = recordsOf(state, repo).find((record) => record.rkey === rkey && collection === POST);
   if (!found) return xrpcError(400, 'RecordNotFound', `Could not locate record: at://${repo}/${collection}/${rkey}`);
   return { status: 200, body: { uri: found.uri, cid: found.cid, value: found.value } };
@@ -258,18 +325,27 @@ function getRecord(request: SimRequest, state: SimState): SimResponse {
 function resolveHandle(request: SimRequest): SimResponse {
   const handle = (request.query.get('handle') ?? '').toLowerCase();
   // Every well-formed handle exists in the simulator, except the reserved `.invalid` TLD.
-  if (!/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*$/.test(handle) || handle.endsWith('.invalid')) return xrpcError(400, 'InvalidRequest', 'Unable to resolve handle');
+  if (!/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*$/.test(handle) || handle.endsWith('.invalid'))
+    return xrpcError(400, 'InvalidRequest', 'Unable to resolve handle');
   return { status: 200, body: { did: didFor(handle) } };
 }
 
 function getProfile(request: SimRequest, state: SimState, account: Account): SimResponse {
   const actor = request.query.get('actor') ?? '';
   if (!actor) return xrpcError(400, 'InvalidRequest', 'Params must have the property "actor"');
-  const handle = actor === account.did || actor === account.handle ? account.handle : actor.startsWith('did:') ? undefined : actor;
+  const handle =
+    actor === account.did || actor === account.handle ? account.handle : actor.startsWith('did:') ? undefined : actor;
   if (!handle) return xrpcError(400, 'InvalidRequest', 'Profile not found');
   return {
     status: 200,
-    body: { did: didFor(handle), handle, followersCount: state.followers('bluesky', handle), followsCount: 87, postsCount: recordsOf(state, didFor(handle)).length, indexedAt: new Date().toISOString() },
+    body: {
+      did: didFor(handle),
+      handle,
+      followersCount: state.followers('bluesky', handle),
+      followsCount: 87,
+      postsCount: recordsOf(state, didFor(handle)).length,
+      indexedAt: new Date().toISOString(),
+    },
   };
 }
 

@@ -7,7 +7,17 @@
  */
 import { PLATFORMS } from '../../../shared/platforms/registry';
 import type { SimPlatform, SimRequest, SimResponse, SimState } from '../types';
-import { checkGraphToken, codePointLength, debugToken, graphError, graphErrorResponse, graphParams, graphRoute, graphTime, isHttpUrl } from './meta-graph';
+import {
+  checkGraphToken,
+  codePointLength,
+  debugToken,
+  graphError,
+  graphErrorResponse,
+  graphParams,
+  graphRoute,
+  graphTime,
+  isHttpUrl,
+} from './meta-graph';
 
 interface Photo {
   id: string;
@@ -38,15 +48,21 @@ const permalink = (post: Post) => `https://www.facebook.com/${post.pageId}/posts
 
 function rateLimited(pageId: string): SimResponse {
   const response = graphError(400, 32, 'Page request limit reached', { transient: true });
-  const usage = { [pageId]: [{ type: 'pages', call_count: 100, total_cputime: 30, total_time: 40, estimated_time_to_regain_access: 15 }] };
+  const usage = {
+    [pageId]: [
+      { type: 'pages', call_count: 100, total_cputime: 30, total_time: 40, estimated_time_to_regain_access: 15 },
+    ],
+  };
   return { ...response, headers: { ...response.headers, 'x-business-use-case-usage': JSON.stringify(usage) } };
 }
 
 /** Checks shared by every publishing edge; undefined when the post may go out. */
 function refuse(pageId: string, message: string, state: SimState): SimResponse | undefined {
-  if (codePointLength(message) > rules.text.limit) return graphError(400, 100, `(#100) Param message must be at most ${rules.text.limit} characters long`);
+  if (codePointLength(message) > rules.text.limit)
+    return graphError(400, 100, `(#100) Param message must be at most ${rules.text.limit} characters long`);
   const previous = [...store(state).posts.values()].filter((post) => post.pageId === pageId).at(-1);
-  if (message && previous?.message === message) return graphError(400, 506, 'Duplicate status message', { userTitle: 'Duplicate Post' });
+  if (message && previous?.message === message)
+    return graphError(400, 506, 'Duplicate status message', { userTitle: 'Duplicate Post' });
   if (!state.takeQuota('facebook', pageId)) return rateLimited(pageId);
   return undefined;
 }
@@ -89,13 +105,20 @@ function feed(pageId: string, params: Record<string, string>, state: SimState): 
   const message = params.message ?? '';
   const photoIds = attachedMedia(params);
   if (!photoIds) return graphError(400, 100, '(#100) attached_media must be a list of {"media_fbid": "<photo id>"}');
-  if (photoIds.length > rules.media.maxItems) return graphError(400, 100, `(#100) At most ${rules.media.maxItems} photos can be attached`);
+  if (photoIds.length > rules.media.maxItems)
+    return graphError(400, 100, `(#100) At most ${rules.media.maxItems} photos can be attached`);
   const { photos } = store(state);
   if (photoIds.some((id) => photos.get(id)?.pageId !== pageId || photos.get(id)?.postId)) {
-    return graphError(400, 100, '(#100) attached_media references a photo that is not an unpublished photo of this Page');
+    return graphError(
+      400,
+      100,
+      '(#100) attached_media references a photo that is not an unpublished photo of this Page',
+    );
   }
-  if (!message.trim() && !params.link && photoIds.length === 0) return graphError(400, 100, '(#100) Missing message or attachment');
-  if (params.link !== undefined && !isHttpUrl(params.link)) return graphError(400, 100, '(#100) The parameter link must be a URL');
+  if (!message.trim() && !params.link && photoIds.length === 0)
+    return graphError(400, 100, '(#100) Missing message or attachment');
+  if (params.link !== undefined && !isHttpUrl(params.link))
+    return graphError(400, 100, '(#100) The parameter link must be a URL');
   const refused = refuse(pageId, message, state);
   if (refused) return refused;
   const post = createPost(pageId, { message, link: params.link, photoIds }, state);
@@ -105,7 +128,8 @@ function feed(pageId: string, params: Record<string, string>, state: SimState): 
 function photo(pageId: string, params: Record<string, string>, state: SimState): SimResponse {
   if (!isHttpUrl(params.url)) return graphError(400, 324, '(#324) Requires upload file');
   const altText = params.alt_text_custom;
-  if (altText !== undefined && codePointLength(altText) > rules.media.maxAltText) return graphError(400, 100, `(#100) alt_text_custom must be at most ${rules.media.maxAltText} characters`);
+  if (altText !== undefined && codePointLength(altText) > rules.media.maxAltText)
+    return graphError(400, 100, `(#100) alt_text_custom must be at most ${rules.media.maxAltText} characters`);
   const unpublished = params.published === 'false';
   const message = params.message ?? params.caption ?? '';
   if (!unpublished) {
@@ -129,7 +153,12 @@ function video(pageId: string, params: Record<string, string>, state: SimState):
 }
 
 function postFields(post: Post): Record<string, unknown> {
-  return { id: post.id, message: post.message, created_time: graphTime(post.createdAt), permalink_url: permalink(post) };
+  return {
+    id: post.id,
+    message: post.message,
+    created_time: graphTime(post.createdAt),
+    permalink_url: permalink(post),
+  };
 }
 
 function pick(object: Record<string, unknown>, fields: string | undefined): Record<string, unknown> {
@@ -141,18 +170,35 @@ function readNode(node: string, params: Record<string, string>, state: SimState)
   const post = store(state).posts.get(node);
   if (post) return { status: 200, body: pick(postFields(post), params.fields ?? 'message,created_time') };
   if (!/^\d+$/.test(node)) {
-    return graphError(400, 100, `Unsupported get request. Object with ID '${node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { subcode: 33, type: 'GraphMethodException' });
+    return graphError(
+      400,
+      100,
+      `Unsupported get request. Object with ID '${node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+      { subcode: 33, type: 'GraphMethodException' },
+    );
   }
   const followers = state.followers('facebook', node);
   // Pages report followers_count next to the older fan_count (likes), which trails it.
-  const page = { id: node, name: `Simulated Page ${node}`, followers_count: followers, fan_count: Math.round(followers * 0.92), link: `https://www.facebook.com/${node}` };
+  const page = {
+    id: node,
+    name: `Simulated Page ${node}`,
+    followers_count: followers,
+    fan_count: Math.round(followers * 0.92),
+    link: `https://www.facebook.com/${node}`,
+  };
   return { status: 200, body: pick(page, params.fields ?? 'name') };
 }
 
 function pageFeed(pageId: string, params: Record<string, string>, state: SimState): SimResponse {
   const limit = Math.min(100, Number(params.limit ?? 25) || 25);
   const posts = [...store(state).posts.values()].filter((post) => post.pageId === pageId).reverse();
-  return { status: 200, body: { data: posts.slice(0, limit).map((post) => pick(postFields(post), params.fields ?? 'message,created_time')), paging: {} } };
+  return {
+    status: 200,
+    body: {
+      data: posts.slice(0, limit).map((post) => pick(postFields(post), params.fields ?? 'message,created_time')),
+      paging: {},
+    },
+  };
 }
 
 export const facebookSim: SimPlatform = {
@@ -165,7 +211,8 @@ export const facebookSim: SimPlatform = {
     const denied = checkGraphToken(request, params, state, 'facebook');
     if (denied) return denied;
     const { node, edge } = route;
-    if (request.method === 'GET' && node === 'debug_token' && edge === undefined) return debugToken(params, state, 'facebook');
+    if (request.method === 'GET' && node === 'debug_token' && edge === undefined)
+      return debugToken(params, state, 'facebook');
     if (request.method === 'POST') {
       if (edge === 'feed') return feed(node, params, state);
       if (edge === 'photos') return photo(node, params, state);

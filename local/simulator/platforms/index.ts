@@ -11,4 +11,15 @@ import { threadsSim } from './threads';
 import { xSim } from './x';
 import { youtubeSim } from './youtube';
 
-export const SIM_PLATFORMS: SimPlatform[] = [threadsSim, facebookSim, instagramSim, youtubeSim, linkedinSim, pinterestSim, xSim, mastodonSim, blueskySim, telegramSim];
+export const SIM_PLATFORMS: SimPlatform[] = [
+  threadsSim,
+  facebookSim,
+  instagramSim,
+  youtubeSim,
+  linkedinSim,
+  pinterestSim,
+  xSim,
+  mastodonSim,
+  blueskySim,
+  telegramSim,
+];

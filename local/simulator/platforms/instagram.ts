@@ -7,7 +7,18 @@
  */
 import { PLATFORMS } from '../../../shared/platforms/registry';
 import type { SimPlatform, SimRequest, SimResponse, SimState } from '../types';
-import { checkGraphToken, codePointLength, debugToken, graphError, graphErrorResponse, graphParams, graphRoute, graphTime, isHttpUrl, unsupportedGet } from './meta-graph';
+import {
+  checkGraphToken,
+  codePointLength,
+  debugToken,
+  graphError,
+  graphErrorResponse,
+  graphParams,
+  graphRoute,
+  graphTime,
+  isHttpUrl,
+  unsupportedGet,
+} from './meta-graph';
 
 interface Container {
   id: string;
@@ -46,27 +57,48 @@ function createContainer(userId: string, params: Record<string, string>, state: 
   const mediaType = params.media_type ?? 'IMAGE';
   const carouselItem = params.is_carousel_item === 'true';
   const caption = params.caption ?? '';
-  if (!['IMAGE', 'VIDEO', 'REELS', 'CAROUSEL'].includes(mediaType)) return graphError(400, 100, `The parameter media_type has an unsupported value ${mediaType}.`);
-  if (mediaType === 'VIDEO' && !carouselItem) return graphError(400, 100, 'The VIDEO media type is only available for carousel items; use REELS.');
-  if (codePointLength(caption) > rules.text.limit) return graphError(400, 100, `The caption must be at most ${rules.text.limit} characters long.`, { subcode: 2207010 });
-  if ((caption.match(/#[\p{L}\p{N}_]+/gu) ?? []).length > MAX_HASHTAGS) return graphError(400, 100, `The caption may contain at most ${MAX_HASHTAGS} hashtags.`, { subcode: 2207010 });
+  if (!['IMAGE', 'VIDEO', 'REELS', 'CAROUSEL'].includes(mediaType))
+    return graphError(400, 100, `The parameter media_type has an unsupported value ${mediaType}.`);
+  if (mediaType === 'VIDEO' && !carouselItem)
+    return graphError(400, 100, 'The VIDEO media type is only available for carousel items; use REELS.');
+  if (codePointLength(caption) > rules.text.limit)
+    return graphError(400, 100, `The caption must be at most ${rules.text.limit} characters long.`, {
+      subcode: 2207010,
+    });
+  if ((caption.match(/#[\p{L}\p{N}_]+/gu) ?? []).length > MAX_HASHTAGS)
+    return graphError(400, 100, `The caption may contain at most ${MAX_HASHTAGS} hashtags.`, { subcode: 2207010 });
   let url: string | undefined;
   let children: string[] = [];
   if (mediaType === 'CAROUSEL') {
     children = (params.children ?? '').split(',').filter(Boolean);
-    const valid = children.every((child) => containers.get(child)?.carouselItem && containers.get(child)?.userId === userId);
+    const valid = children.every(
+      (child) => containers.get(child)?.carouselItem && containers.get(child)?.userId === userId,
+    );
     if (children.length < 2 || children.length > rules.media.maxItems || !valid) {
-      return graphError(400, 100, `The parameter children must list 2 to ${rules.media.maxItems} carousel item containers of this user.`);
+      return graphError(
+        400,
+        100,
+        `The parameter children must list 2 to ${rules.media.maxItems} carousel item containers of this user.`,
+      );
     }
   } else {
     url = mediaType === 'IMAGE' ? params.image_url : params.video_url;
     if (!isHttpUrl(url)) {
       const missing = mediaType === 'IMAGE' ? 'image_url' : 'video_url';
-      return graphError(400, 100, `The parameter ${missing} is required: Instagram posts need an image or a video.`, { userTitle: 'Media required' });
+      return graphError(400, 100, `The parameter ${missing} is required: Instagram posts need an image or a video.`, {
+        userTitle: 'Media required',
+      });
     }
   }
-  if (params.alt_text !== undefined && (mediaType !== 'IMAGE' || codePointLength(params.alt_text) > rules.media.maxAltText)) {
-    return graphError(400, 100, `alt_text is only available for images and must be at most ${rules.media.maxAltText} characters.`);
+  if (
+    params.alt_text !== undefined &&
+    (mediaType !== 'IMAGE' || codePointLength(params.alt_text) > rules.media.maxAltText)
+  ) {
+    return graphError(
+      400,
+      100,
+      `alt_text is only available for images and must be at most ${rules.media.maxAltText} characters.`,
+    );
   }
   const container: Container = {
     id: state.nextId(),
@@ -88,11 +120,18 @@ function publish(userId: string, params: Record<string, string>, state: SimState
   const { containers, media } = store(state);
   const container = params.creation_id ? containers.get(params.creation_id) : undefined;
   if (!container || container.userId !== userId || container.carouselItem) {
-    return graphError(400, 24, 'The requested resource does not exist', { subcode: 2207008, userTitle: 'Media builder not found' });
+    return graphError(400, 24, 'The requested resource does not exist', {
+      subcode: 2207008,
+      userTitle: 'Media builder not found',
+    });
   }
   const items = container.kind === 'CAROUSEL' ? container.children.map((child) => containers.get(child)!) : [container];
   if ([container, ...items].some((item) => item.status === 'IN_PROGRESS')) {
-    return graphError(400, 9007, 'Media ID is not available', { subcode: 2207027, userTitle: 'Media not ready', userMessage: 'The media is not ready for publishing, please wait for a moment' });
+    return graphError(400, 9007, 'Media ID is not available', {
+      subcode: 2207027,
+      userTitle: 'Media not ready',
+      userMessage: 'The media is not ready for publishing, please wait for a moment',
+    });
   }
   if (container.status === 'PUBLISHED') return graphError(400, 100, 'The media container has already been published.');
   if (!state.takeQuota('instagram', userId)) {
@@ -128,7 +167,14 @@ function pick(object: Record<string, unknown>, fields: string | undefined): Reco
 }
 
 function mediaFields(item: Media): Record<string, unknown> {
-  return { id: item.id, caption: item.caption, media_type: item.mediaType, permalink: permalink(item), timestamp: graphTime(item.timestamp), shortcode: item.shortcode };
+  return {
+    id: item.id,
+    caption: item.caption,
+    media_type: item.mediaType,
+    permalink: permalink(item),
+    timestamp: graphTime(item.timestamp),
+    shortcode: item.shortcode,
+  };
 }
 
 function readNode(node: string, params: Record<string, string>, state: SimState): SimResponse {
@@ -137,7 +183,13 @@ function readNode(node: string, params: Record<string, string>, state: SimState)
   if (container) {
     container.statusReads += 1;
     if (container.status === 'IN_PROGRESS' && container.statusReads > 1) container.status = 'FINISHED';
-    return { status: 200, body: pick({ id: node, status_code: container.status, status: `${container.status}: simulated` }, params.fields ?? 'status_code') };
+    return {
+      status: 200,
+      body: pick(
+        { id: node, status_code: container.status, status: `${container.status}: simulated` },
+        params.fields ?? 'status_code',
+      ),
+    };
   }
   const item = media.get(node);
   if (item) return { status: 200, body: pick(mediaFields(item), params.fields) };
@@ -155,12 +207,20 @@ function readNode(node: string, params: Record<string, string>, state: SimState)
 function userMedia(userId: string, params: Record<string, string>, state: SimState): SimResponse {
   const limit = Math.min(100, Number(params.limit ?? 25) || 25);
   const items = [...store(state).media.values()].filter((item) => item.userId === userId).reverse();
-  return { status: 200, body: { data: items.slice(0, limit).map((item) => pick(mediaFields(item), params.fields)), paging: {} } };
+  return {
+    status: 200,
+    body: { data: items.slice(0, limit).map((item) => pick(mediaFields(item), params.fields)), paging: {} },
+  };
 }
 
 function publishingLimit(userId: string, state: SimState): SimResponse {
   const usage = state.quotaUsage('instagram', userId);
-  return { status: 200, body: { data: [{ quota_usage: usage.used, config: { quota_total: usage.limit, quota_duration: usage.windowSeconds } }] } };
+  return {
+    status: 200,
+    body: {
+      data: [{ quota_usage: usage.used, config: { quota_total: usage.limit, quota_duration: usage.windowSeconds } }],
+    },
+  };
 }
 
 export const instagramSim: SimPlatform = {
@@ -173,7 +233,8 @@ export const instagramSim: SimPlatform = {
     const denied = checkGraphToken(request, params, state, 'instagram');
     if (denied) return denied;
     const { node, edge } = route;
-    if (request.method === 'GET' && node === 'debug_token' && edge === undefined) return debugToken(params, state, 'instagram');
+    if (request.method === 'GET' && node === 'debug_token' && edge === undefined)
+      return debugToken(params, state, 'instagram');
     if (request.method === 'POST' && edge === 'media') return createContainer(node, params, state);
     if (request.method === 'POST' && edge === 'media_publish') return publish(node, params, state);
     if (request.method !== 'GET') return undefined;

@@ -34,12 +34,24 @@ const store = (state: SimState) => ({
   posts: state.scratch('linkedin', 'posts', () => [] as StoredPost[]),
 });
 
-const error = (status: number, message: string, extra: Record<string, unknown> = {}): SimResponse => ({ status, body: { status, message, ...extra } });
+const error = (status: number, message: string, extra: Record<string, unknown> = {}): SimResponse => ({
+  status,
+  body: { status, message, ...extra },
+});
 
 function linkedinErrorResponse(status: number, message: string): SimResponse {
-  if (status === 401) return error(401, 'Invalid access token', { serviceErrorCode: 65600, code: 'INVALID_ACCESS_TOKEN' });
-  if (status === 403) return error(403, 'Not enough permissions to access this resource', { serviceErrorCode: 100, code: 'ACCESS_DENIED' });
-  if (status === 429) return error(429, 'Resource level throttle APPLICATION DAY limit for calls to this resource is reached.', { serviceErrorCode: 101, code: 'TOO_MANY_REQUESTS' });
+  if (status === 401)
+    return error(401, 'Invalid access token', { serviceErrorCode: 65600, code: 'INVALID_ACCESS_TOKEN' });
+  if (status === 403)
+    return error(403, 'Not enough permissions to access this resource', {
+      serviceErrorCode: 100,
+      code: 'ACCESS_DENIED',
+    });
+  if (status === 429)
+    return error(429, 'Resource level throttle APPLICATION DAY limit for calls to this resource is reached.', {
+      serviceErrorCode: 101,
+      code: 'TOO_MANY_REQUESTS',
+    });
   return error(status, message);
 }
 
@@ -54,22 +66,34 @@ const unescape = (text: string) => text.replace(/\\([\\|{}@[\]()<>#*_~])/g, '$1'
 function checkHeaders(request: SimRequest, state: SimState): SimResponse | undefined {
   if (request.headers.authorization !== `Bearer ${state.token('linkedin')}`) return linkedinErrorResponse(401, '');
   const version = request.headers['linkedin-version'];
-  if (!version) return error(400, 'A version must be present. Please specify a version by adding the LinkedIn-Version header.', { code: 'VERSION_MISSING' });
-  if (!/^20\d{2}(0[1-9]|1[0-2])(\.\d{2})?$/.test(version)) return error(426, `Requested version ${version} is not active`, { code: 'NONEXISTENT_VERSION' });
-  if (request.headers['x-restli-protocol-version'] !== '2.0.0') return error(400, 'X-Restli-Protocol-Version 2.0.0 is required for this API');
+  if (!version)
+    return error(400, 'A version must be present. Please specify a version by adding the LinkedIn-Version header.', {
+      code: 'VERSION_MISSING',
+    });
+  if (!/^20\d{2}(0[1-9]|1[0-2])(\.\d{2})?$/.test(version))
+    return error(426, `Requested version ${version} is not active`, { code: 'NONEXISTENT_VERSION' });
+  if (request.headers['x-restli-protocol-version'] !== '2.0.0')
+    return error(400, 'X-Restli-Protocol-Version 2.0.0 is required for this API');
   return undefined;
 }
 
 function initializeUpload(request: SimRequest, state: SimState): SimResponse {
   if (request.query.get('action') !== 'initializeUpload') return error(400, 'Unsupported action');
   const owner = object(object(request.body)?.initializeUploadRequest)?.owner;
-  if (typeof owner !== 'string' || !AUTHOR.test(owner)) return error(422, 'ERROR :: /initializeUploadRequest/owner :: is not a valid urn');
+  if (typeof owner !== 'string' || !AUTHOR.test(owner))
+    return error(422, 'ERROR :: /initializeUploadRequest/owner :: is not a valid urn');
   const id = `D4E10AQ${state.nextId()}`;
   const urn = `urn:li:image:${id}`;
   store(state).images.set(id, { urn, owner, status: 'WAITING_UPLOAD' });
   return {
     status: 200,
-    body: { value: { uploadUrlExpiresAt: Date.now() + 24 * 3600 * 1000, uploadUrl: `${state.baseUrl}/linkedin/dms-uploads/${id}/uploaded-image/0`, image: urn } },
+    body: {
+      value: {
+        uploadUrlExpiresAt: Date.now() + 24 * 3600 * 1000,
+        uploadUrl: `${state.baseUrl}/linkedin/dms-uploads/${id}/uploaded-image/0`,
+        image: urn,
+      },
+    },
   };
 }
 
@@ -93,12 +117,16 @@ function initializeVideoUpload(request: SimRequest, state: SimState): SimRespons
   const upload = object(object(request.body)?.initializeUploadRequest);
   const owner = upload?.owner;
   const size = Number(upload?.fileSizeBytes);
-  if (typeof owner !== 'string' || !AUTHOR.test(owner)) return error(422, 'ERROR :: /initializeUploadRequest/owner :: is not a valid urn');
-  if (!Number.isInteger(size) || size <= 0) return error(422, 'ERROR :: /initializeUploadRequest/fileSizeBytes :: field is required but not found');
-  if (size > PLATFORMS.linkedin.media.maxVideoBytes) return error(422, 'ERROR :: /initializeUploadRequest/fileSizeBytes :: video is too large');
+  if (typeof owner !== 'string' || !AUTHOR.test(owner))
+    return error(422, 'ERROR :: /initializeUploadRequest/owner :: is not a valid urn');
+  if (!Number.isInteger(size) || size <= 0)
+    return error(422, 'ERROR :: /initializeUploadRequest/fileSizeBytes :: field is required but not found');
+  if (size > PLATFORMS.linkedin.media.maxVideoBytes)
+    return error(422, 'ERROR :: /initializeUploadRequest/fileSizeBytes :: video is too large');
   const id = `D5610AQ${state.nextId()}`;
   const parts = [];
-  for (let firstByte = 0; firstByte < size; firstByte += VIDEO_PART_BYTES) parts.push({ firstByte, lastByte: Math.min(size, firstByte + VIDEO_PART_BYTES) - 1 });
+  for (let firstByte = 0; firstByte < size; firstByte += VIDEO_PART_BYTES)
+    parts.push({ firstByte, lastByte: Math.min(size, firstByte + VIDEO_PART_BYTES) - 1 });
   const video: Video = { urn: `urn:li:video:${id}`, owner, size, parts, status: 'WAITING_UPLOAD' };
   store(state).videos.set(id, video);
   return {
@@ -107,7 +135,11 @@ function initializeVideoUpload(request: SimRequest, state: SimState): SimRespons
       value: {
         uploadUrlsExpireAt: Date.now() + 24 * 3600 * 1000,
         video: video.urn,
-        uploadInstructions: parts.map((part, index) => ({ uploadUrl: `${state.baseUrl}/linkedin/dms-uploads/${id}/uploaded-video/${index}`, firstByte: part.firstByte, lastByte: part.lastByte })),
+        uploadInstructions: parts.map((part, index) => ({
+          uploadUrl: `${state.baseUrl}/linkedin/dms-uploads/${id}/uploaded-video/${index}`,
+          firstByte: part.firstByte,
+          lastByte: part.lastByte,
+        })),
         uploadToken: '',
       },
     },
@@ -119,7 +151,8 @@ function uploadVideoPart(request: SimRequest, state: SimState): SimResponse {
   const [, , id = '', , index = ''] = request.path.split('/');
   const part = store(state).videos.get(id)?.parts[Number(index)];
   if (!part) return error(404, 'Upload URL not found');
-  if (request.rawBody.byteLength !== part.lastByte - part.firstByte + 1) return error(400, `Part ${index} must be ${part.lastByte - part.firstByte + 1} bytes`);
+  if (request.rawBody.byteLength !== part.lastByte - part.firstByte + 1)
+    return error(400, `Part ${index} must be ${part.lastByte - part.firstByte + 1} bytes`);
   part.etag = `/ETag-${id}-${index}`;
   return { status: 200, headers: { etag: part.etag } };
 }
@@ -130,7 +163,11 @@ function finalizeVideoUpload(request: SimRequest, state: SimState): SimResponse 
   if (!video) return error(404, 'Video not found');
   const partIds = finalize?.uploadedPartIds;
   const expected = video.parts.map((part) => part.etag);
-  if (!Array.isArray(partIds) || expected.some((etag) => !etag) || JSON.stringify(partIds) !== JSON.stringify(expected)) {
+  if (
+    !Array.isArray(partIds) ||
+    expected.some((etag) => !etag) ||
+    JSON.stringify(partIds) !== JSON.stringify(expected)
+  ) {
     return error(400, 'ERROR :: /finalizeUploadRequest/uploadedPartIds :: must list every uploaded part ETag in order');
   }
   video.status = 'PROCESSING';
@@ -144,20 +181,28 @@ function videoStatus(request: SimRequest, state: SimState): SimResponse {
   // Processing finishes by the time the status is asked for a second time.
   const status = video.status;
   if (video.status === 'PROCESSING') video.status = 'AVAILABLE';
-  return { status: 200, body: { owner: video.owner, id: video.urn, status, duration: 0, aspectRatioWidth: 16, aspectRatioHeight: 9 } };
+  return {
+    status: 200,
+    body: { owner: video.owner, id: video.urn, status, duration: 0, aspectRatioWidth: 16, aspectRatioHeight: 9 },
+  };
 }
 
 function invalidContent(content: Record<string, unknown> | undefined, state: SimState): string | undefined {
   if (!content) return undefined;
   const available = (id: unknown) =>
     typeof id === 'string' &&
-    (id.startsWith('urn:li:video:') ? store(state).videos.get(id.replace('urn:li:video:', ''))?.status === 'AVAILABLE' : store(state).images.get(id.replace('urn:li:image:', ''))?.status === 'AVAILABLE');
+    (id.startsWith('urn:li:video:')
+      ? store(state).videos.get(id.replace('urn:li:video:', ''))?.status === 'AVAILABLE'
+      : store(state).images.get(id.replace('urn:li:image:', ''))?.status === 'AVAILABLE');
   const media = object(content.media);
-  if (media && !available(media.id)) return 'ERROR :: /content/media/id :: media is not uploaded, still processing or unknown';
+  if (media && !available(media.id))
+    return 'ERROR :: /content/media/id :: media is not uploaded, still processing or unknown';
   const multi = object(content.multiImage)?.images;
   if (multi !== undefined) {
-    if (!Array.isArray(multi) || multi.length < 2 || multi.length > PLATFORMS.linkedin.media.maxItems) return 'ERROR :: /content/multiImage/images :: needs 2 to 20 images';
-    if (multi.some((image) => !available(object(image)?.id))) return 'ERROR :: /content/multiImage/images :: image is not uploaded or unknown';
+    if (!Array.isArray(multi) || multi.length < 2 || multi.length > PLATFORMS.linkedin.media.maxItems)
+      return 'ERROR :: /content/multiImage/images :: needs 2 to 20 images';
+    if (multi.some((image) => !available(object(image)?.id)))
+      return 'ERROR :: /content/multiImage/images :: image is not uploaded or unknown';
   }
   return undefined;
 }
@@ -166,31 +211,46 @@ function createPost(request: SimRequest, state: SimState): SimResponse {
   const post = object(request.body);
   if (!post) return error(400, 'Request body must be a JSON object');
   const author = post.author;
-  if (typeof author !== 'string' || !AUTHOR.test(author)) return error(422, 'ERROR :: /author :: is not a valid organization or person urn');
+  if (typeof author !== 'string' || !AUTHOR.test(author))
+    return error(422, 'ERROR :: /author :: is not a valid organization or person urn');
   const commentary = post.commentary;
   if (typeof commentary !== 'string') return error(422, 'ERROR :: /commentary :: field is required but not found');
-  if (commentary.length > PLATFORMS.linkedin.text.limit) return error(422, `ERROR :: /commentary :: length ${commentary.length} exceeds ${PLATFORMS.linkedin.text.limit}`);
-  if (UNESCAPED_RESERVED.test(commentary)) return error(422, 'ERROR :: /commentary :: contains unescaped little text format characters');
-  if (!['PUBLIC', 'CONNECTIONS', 'LOGGED_IN', 'CONTAINER'].includes(String(post.visibility))) return error(422, 'ERROR :: /visibility :: field is required');
-  if (typeof object(post.distribution)?.feedDistribution !== 'string') return error(422, 'ERROR :: /distribution/feedDistribution :: field is required but not found');
-  if (!['PUBLISHED', 'DRAFT'].includes(String(post.lifecycleState))) return error(422, 'ERROR :: /lifecycleState :: field is required');
+  if (commentary.length > PLATFORMS.linkedin.text.limit)
+    return error(422, `ERROR :: /commentary :: length ${commentary.length} exceeds ${PLATFORMS.linkedin.text.limit}`);
+  if (UNESCAPED_RESERVED.test(commentary))
+    return error(422, 'ERROR :: /commentary :: contains unescaped little text format characters');
+  if (!['PUBLIC', 'CONNECTIONS', 'LOGGED_IN', 'CONTAINER'].includes(String(post.visibility)))
+    return error(422, 'ERROR :: /visibility :: field is required');
+  if (typeof object(post.distribution)?.feedDistribution !== 'string')
+    return error(422, 'ERROR :: /distribution/feedDistribution :: field is required but not found');
+  if (!['PUBLISHED', 'DRAFT'].includes(String(post.lifecycleState)))
+    return error(422, 'ERROR :: /lifecycleState :: field is required');
   const invalid = invalidContent(object(post.content), state);
   if (invalid) return error(422, invalid);
   const text = unescape(commentary);
   const existing = store(state).posts.find((stored) => stored.author === author && stored.commentary === commentary);
-  if (existing) return error(422, `Content is a duplicate of ${existing.id}`, { errorDetailType: 'com.linkedin.common.error.BadRequest' });
+  if (existing)
+    return error(422, `Content is a duplicate of ${existing.id}`, {
+      errorDetailType: 'com.linkedin.common.error.BadRequest',
+    });
   if (!state.takeQuota('linkedin', author)) return linkedinErrorResponse(429, '');
 
   const id = `urn:li:share:${state.nextId()}`;
   store(state).posts.push({ id, author, commentary, createdAt: Date.now() });
   const content = object(post.content);
-  const images = [object(content?.media), ...((object(content?.multiImage)?.images as unknown[] | undefined) ?? []).map(object)].filter((image) => image !== undefined);
+  const images = [
+    object(content?.media),
+    ...((object(content?.multiImage)?.images as unknown[] | undefined) ?? []).map(object),
+  ].filter((image) => image !== undefined);
   state.record({
     platform: 'linkedin',
     id,
     account: author.split(':').pop() ?? author,
     text,
-    media: images.map((image) => ({ url: String(image.id), ...(typeof image.altText === 'string' ? { altText: image.altText } : {}) })),
+    media: images.map((image) => ({
+      url: String(image.id),
+      ...(typeof image.altText === 'string' ? { altText: image.altText } : {}),
+    })),
   });
   return { status: 201, headers: { 'x-restli-id': id, 'x-linkedin-id': id } };
 }
@@ -203,7 +263,8 @@ function findByAuthor(request: SimRequest, state: SimState): SimResponse {
   if (!Number.isInteger(count) || count < 1 || count > 100) return error(400, 'count must be between 1 and 100');
   if (!Number.isInteger(start) || start < 0) return error(400, 'start must be a non-negative integer');
   const sortBy = request.query.get('sortBy') ?? 'LAST_MODIFIED';
-  if (!['LAST_MODIFIED', 'CREATED'].includes(sortBy)) return error(400, `sortBy must be LAST_MODIFIED or CREATED, not ${sortBy}`);
+  if (!['LAST_MODIFIED', 'CREATED'].includes(sortBy))
+    return error(400, `sortBy must be LAST_MODIFIED or CREATED, not ${sortBy}`);
   // Posts are never edited here, so both orders are newest first.
   const all = store(state)
     .posts.filter((post) => post.author === author)
@@ -213,7 +274,15 @@ function findByAuthor(request: SimRequest, state: SimState): SimResponse {
     status: 200,
     body: {
       paging: { start, count, links: [], total: all.length },
-      elements: posts.map((post) => ({ id: post.id, author: post.author, commentary: post.commentary, visibility: 'PUBLIC', lifecycleState: 'PUBLISHED', createdAt: post.createdAt, publishedAt: post.createdAt })),
+      elements: posts.map((post) => ({
+        id: post.id,
+        author: post.author,
+        commentary: post.commentary,
+        visibility: 'PUBLIC',
+        lifecycleState: 'PUBLISHED',
+        createdAt: post.createdAt,
+        publishedAt: post.createdAt,
+      })),
     },
   };
 }
@@ -221,7 +290,8 @@ function findByAuthor(request: SimRequest, state: SimState): SimResponse {
 function networkSize(request: SimRequest, state: SimState): SimResponse {
   const urn = decodeURIComponent(request.path.slice('/rest/networkSizes/'.length));
   if (!/^urn:li:organization:\d+$/.test(urn)) return error(400, `Invalid organization urn ${urn}`);
-  if (request.query.get('edgeType') !== 'COMPANY_FOLLOWED_BY_MEMBER') return error(400, 'edgeType must be COMPANY_FOLLOWED_BY_MEMBER');
+  if (request.query.get('edgeType') !== 'COMPANY_FOLLOWED_BY_MEMBER')
+    return error(400, 'edgeType must be COMPANY_FOLLOWED_BY_MEMBER');
   return { status: 200, body: { firstDegreeSize: state.followers('linkedin', urn.split(':').pop() ?? urn) } };
 }
 
@@ -229,12 +299,19 @@ export const linkedinSim: SimPlatform = {
   id: 'linkedin',
   errorResponse: linkedinErrorResponse,
   handle(request, state) {
-    if (request.method === 'PUT' && /^\/dms-uploads\/[^/]+\/uploaded-image\/0$/.test(request.path)) return uploadImage(request, state);
-    if (request.method === 'PUT' && /^\/dms-uploads\/[^/]+\/uploaded-video\/\d+$/.test(request.path)) return uploadVideoPart(request, state);
+    if (request.method === 'PUT' && /^\/dms-uploads\/[^/]+\/uploaded-image\/0$/.test(request.path))
+      return uploadImage(request, state);
+    if (request.method === 'PUT' && /^\/dms-uploads\/[^/]+\/uploaded-video\/\d+$/.test(request.path))
+      return uploadVideoPart(request, state);
     const route = `${request.method} ${request.path}`;
     const isNetworkSize = request.method === 'GET' && request.path.startsWith('/rest/networkSizes/');
     const isVideo = request.method === 'GET' && request.path.startsWith('/rest/videos/');
-    if (!['POST /rest/images', 'POST /rest/videos', 'POST /rest/posts', 'GET /rest/posts'].includes(route) && !isNetworkSize && !isVideo) return undefined;
+    if (
+      !['POST /rest/images', 'POST /rest/videos', 'POST /rest/posts', 'GET /rest/posts'].includes(route) &&
+      !isNetworkSize &&
+      !isVideo
+    )
+      return undefined;
     const rejected = checkHeaders(request, state);
     if (rejected) return rejected;
     if (isVideo) return videoStatus(request, state);

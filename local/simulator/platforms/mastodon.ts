@@ -39,13 +39,23 @@ const store = (state: SimState) => ({
   idempotency: state.scratch('mastodon', 'idempotency', () => new Map<string, { statusId: string; at: number }>()),
 });
 
-const error = (status: number, message: string, headers?: Record<string, string>): SimResponse => ({ status, headers, body: { error: message } });
+const error = (status: number, message: string, headers?: Record<string, string>): SimResponse => ({
+  status,
+  headers,
+  body: { error: message },
+});
 
 export function mastodonTextLength(text: string): number {
   return [...text.replace(/https?:\/\/\S+/g, 'x'.repeat(URL_LENGTH))].length;
 }
 
-const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const escapeHtml = (text: string) =>
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 
 /** Mastodon's rendering of plain text: paragraphs, line breaks and linked URLs. */
 function toHtml(text: string): string {
@@ -54,7 +64,8 @@ function toHtml(text: string): string {
     .map((paragraph) => {
       const linked = escapeHtml(paragraph).replace(
         /https?:\/\/[^\s<]+/g,
-        (url) => `<a href="${url}" target="_blank" rel="nofollow noopener noreferrer"><span class="invisible">${url.slice(0, url.indexOf('//') + 2)}</span><span class="">${url.slice(url.indexOf('//') + 2)}</span></a>`,
+        (url) =>
+          `<a href="${url}" target="_blank" rel="nofollow noopener noreferrer"><span class="invisible">${url.slice(0, url.indexOf('//') + 2)}</span><span class="">${url.slice(url.indexOf('//') + 2)}</span></a>`,
       );
       return `<p>${linked.replace(/\n/g, '<br />')}</p>`;
     })
@@ -130,12 +141,14 @@ function field(body: unknown, name: string): unknown {
 
 function uploadMedia(request: SimRequest, state: SimState, version: 'v1' | 'v2'): SimResponse {
   const file = field(request.body, 'file') as SimFile | undefined;
-  if (!file || typeof file !== 'object' || !('size' in file) || file.size === 0) return error(422, "Validation failed: File can't be blank");
+  if (!file || typeof file !== 'object' || !('size' in file) || file.size === 0)
+    return error(422, "Validation failed: File can't be blank");
   const mime = file.contentType.split(';')[0]!.trim();
   const isImage = rules.media.imageMimes.includes(mime);
   const isVideo = rules.media.videoMimes.includes(mime);
   if (!isImage && !isVideo) return error(422, 'Validation failed: File content type is invalid');
-  if (file.size > (isImage ? rules.media.maxImageBytes : rules.media.maxVideoBytes)) return error(422, 'Validation failed: File file size must be less than the limit');
+  if (file.size > (isImage ? rules.media.maxImageBytes : rules.media.maxVideoBytes))
+    return error(422, 'Validation failed: File file size must be less than the limit');
   const description = field(request.body, 'description');
   if (typeof description === 'string' && [...description].length > rules.media.maxAltText) {
     return error(422, `Validation failed: Description is too long (maximum is ${rules.media.maxAltText} characters)`);
@@ -179,15 +192,24 @@ function postStatus(request: SimRequest, state: SimState): SimResponse {
   const mediaIds = listField(request.body, 'media_ids');
   const inReplyToId = field(request.body, 'in_reply_to_id');
   if (!text.trim() && mediaIds.length === 0) return error(422, "Validation failed: Text can't be blank");
-  if (mastodonTextLength(text) > rules.text.limit) return error(422, `Validation failed: Text character limit of ${rules.text.limit} exceeded`);
-  if (mediaIds.length > rules.media.maxItems) return error(422, `Validation failed: Cannot attach more than ${rules.media.maxItems} files`);
+  if (mastodonTextLength(text) > rules.text.limit)
+    return error(422, `Validation failed: Text character limit of ${rules.text.limit} exceeded`);
+  if (mediaIds.length > rules.media.maxItems)
+    return error(422, `Validation failed: Cannot attach more than ${rules.media.maxItems} files`);
   const attachments = mediaIds.map((id) => media.get(id));
-  if (attachments.some((attachment) => !attachment || attachment.statusId)) return error(422, 'Validation failed: Media attachments are invalid');
-  if (attachments.some((attachment) => !attachment!.ready)) return error(422, 'Cannot attach files that have not finished processing. Try again in a moment!');
-  if (typeof inReplyToId === 'string' && inReplyToId && !statuses.has(inReplyToId)) return error(404, 'Record not found');
+  if (attachments.some((attachment) => !attachment || attachment.statusId))
+    return error(422, 'Validation failed: Media attachments are invalid');
+  if (attachments.some((attachment) => !attachment!.ready))
+    return error(422, 'Cannot attach files that have not finished processing. Try again in a moment!');
+  if (typeof inReplyToId === 'string' && inReplyToId && !statuses.has(inReplyToId))
+    return error(404, 'Record not found');
   if (!state.takeQuota('mastodon', ACCOUNT.username)) {
     const reset = new Date(Date.now() + (rules.quota?.windowSeconds ?? 0) * 1000).toISOString();
-    return error(429, 'Too many requests', { 'x-ratelimit-limit': String(rules.quota?.limit), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset });
+    return error(429, 'Too many requests', {
+      'x-ratelimit-limit': String(rules.quota?.limit),
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': reset,
+    });
   }
   const status: Status = {
     id: state.nextId(),
@@ -205,7 +227,10 @@ function postStatus(request: SimRequest, state: SimState): SimResponse {
     account: ACCOUNT.username,
     text,
     link: /https?:\/\/\S+/.exec(text)?.[0],
-    media: attachments.map((attachment) => ({ url: attachment!.url, ...(attachment!.description ? { altText: attachment!.description } : {}) })),
+    media: attachments.map((attachment) => ({
+      url: attachment!.url,
+      ...(attachment!.description ? { altText: attachment!.description } : {}),
+    })),
     replyTo: status.inReplyToId ?? undefined,
     idempotencyKey: key,
   });
@@ -232,7 +257,9 @@ export const mastodonSim: SimPlatform = {
   id: 'mastodon',
   errorResponse: (status, message, retryAfter) =>
     status === 429
-      ? error(429, 'Too many requests', { 'x-ratelimit-reset': new Date(Date.now() + (retryAfter ?? 300) * 1000).toISOString() })
+      ? error(429, 'Too many requests', {
+          'x-ratelimit-reset': new Date(Date.now() + (retryAfter ?? 300) * 1000).toISOString(),
+        })
       : error(status, status === 404 ? 'Record not found' : status === 401 ? 'The access token is invalid' : message),
   handle(request, state) {
     if (!request.path.startsWith('/api/')) return undefined;
@@ -242,7 +269,8 @@ export const mastodonSim: SimPlatform = {
     if (method === 'POST' && path === '/api/v1/statuses') return postStatus(request, state);
     const pinMatch = /^\/api\/v1\/statuses\/([^/]+)\/(pin|unpin)$/.exec(path);
     if (method === 'POST' && pinMatch) return setPinned(pinMatch[1]!, pinMatch[2] === 'pin', state);
-    if (method === 'POST' && (path === '/api/v2/media' || path === '/api/v1/media')) return uploadMedia(request, state, path.includes('v2') ? 'v2' : 'v1');
+    if (method === 'POST' && (path === '/api/v2/media' || path === '/api/v1/media'))
+      return uploadMedia(request, state, path.includes('v2') ? 'v2' : 'v1');
     if (method !== 'GET') return undefined;
     if (path === '/api/v1/accounts/verify_credentials') return { status: 200, body: accountEntity(state) };
     const mediaMatch = /^\/api\/v1\/media\/([^/]+)$/.exec(path);

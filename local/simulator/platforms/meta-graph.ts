@@ -28,16 +28,25 @@ export function graphParams(request: SimRequest): Record<string, string> {
     for (const [name, value] of Object.entries(request.body)) {
       if (typeof value === 'string') params[name] = value;
       else if (typeof value === 'number' || typeof value === 'boolean') params[name] = String(value);
-      else if (Array.isArray(value) || (value && typeof value === 'object' && !Buffer.isBuffer(value))) params[name] = JSON.stringify(value);
+      else if (Array.isArray(value) || (value && typeof value === 'object' && !Buffer.isBuffer(value)))
+        params[name] = JSON.stringify(value);
     }
   }
   return params;
 }
 
-export function graphError(status: number, code: number, message: string, extra: { subcode?: number; type?: string; transient?: boolean; userTitle?: string; userMessage?: string } = {}): SimResponse {
+export function graphError(
+  status: number,
+  code: number,
+  message: string,
+  extra: { subcode?: number; type?: string; transient?: boolean; userTitle?: string; userMessage?: string } = {},
+): SimResponse {
   return {
     status,
-    headers: code === 190 ? { 'www-authenticate': 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token"' } : {},
+    headers:
+      code === 190
+        ? { 'www-authenticate': 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token"' }
+        : {},
     body: {
       error: {
         message,
@@ -54,25 +63,40 @@ export function graphError(status: number, code: number, message: string, extra:
 }
 
 /** The token check every Graph call starts with; undefined when the token is valid. */
-export function checkGraphToken(request: SimRequest, params: Record<string, string>, state: SimState, platform: PlatformId): SimResponse | undefined {
+export function checkGraphToken(
+  request: SimRequest,
+  params: Record<string, string>,
+  state: SimState,
+  platform: PlatformId,
+): SimResponse | undefined {
   const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
   const token = params.access_token ?? bearer;
   if (!token) return graphError(400, 104, 'An access token is required to request this resource.');
-  if (token !== state.token(platform)) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
+  if (token !== state.token(platform))
+    return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
   return undefined;
 }
 
 /** Graph's answer for an unknown path, or for an injected fault that names only a status. */
 export function graphErrorResponse(status: number, message: string): SimResponse {
   if (status === 404) return graphError(400, 2500, `Unknown path components: ${message}`);
-  if (status >= 500) return graphError(status, 2, 'An unexpected error has occurred. Please retry your request later.', { transient: true });
+  if (status >= 500)
+    return graphError(status, 2, 'An unexpected error has occurred. Please retry your request later.', {
+      transient: true,
+    });
   if (status === 429) return graphError(status, 4, 'Application request limit reached', { transient: true });
-  if (status === 401 || status === 403) return graphError(status, 190, 'Error validating access token: Session has expired.', { subcode: 463 });
+  if (status === 401 || status === 403)
+    return graphError(status, 190, 'Error validating access token: Session has expired.', { subcode: 463 });
   return graphError(status, 1, 'An unknown error has occurred.');
 }
 
 export const unsupportedGet = (id: string): SimResponse =>
-  graphError(400, 100, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { subcode: 33, type: 'GraphMethodException' });
+  graphError(
+    400,
+    100,
+    `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+    { subcode: 33, type: 'GraphMethodException' },
+  );
 
 /** Graph's timestamp format, e.g. 2024-07-15T12:34:56+0000. */
 export const graphTime = (iso: string): string => `${iso.slice(0, 19)}+0000`;
@@ -89,7 +113,8 @@ export const isHttpUrl = (value: string | undefined): value is string => {
 /** Code points, with every emoji counted as its UTF-8 bytes, as the Threads documentation states. */
 export function threadsTextLength(text: string): number {
   let length = 0;
-  for (const character of text) length += /\p{Extended_Pictographic}/u.test(character) ? Buffer.byteLength(character) : 1;
+  for (const character of text)
+    length += /\p{Extended_Pictographic}/u.test(character) ? Buffer.byteLength(character) : 1;
   return length;
 }
 
@@ -106,7 +131,16 @@ export function debugToken(params: Record<string, string>, state: SimState, plat
   const input = params.input_token;
   if (!input) return graphError(400, 100, 'The parameter input_token is required');
   if (input !== state.token(platform)) {
-    return { status: 200, body: { data: { is_valid: false, error: { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' }, scopes: [] } } };
+    return {
+      status: 200,
+      body: {
+        data: {
+          is_valid: false,
+          error: { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' },
+          scopes: [],
+        },
+      },
+    };
   }
   const issuedAt = Math.floor(Date.now() / 1000);
   return {
@@ -121,7 +155,10 @@ export function debugToken(params: Record<string, string>, state: SimState, plat
         data_access_expires_at: issuedAt + 90 * 24 * 3600,
         is_valid: true,
         issued_at: issuedAt,
-        scopes: platform === 'facebook' ? ['pages_manage_posts', 'pages_read_engagement'] : ['instagram_basic', 'instagram_content_publish'],
+        scopes:
+          platform === 'facebook'
+            ? ['pages_manage_posts', 'pages_read_engagement']
+            : ['instagram_basic', 'instagram_content_publish'],
       },
     },
   };

@@ -12,8 +12,20 @@ import type { SimPlatform, SimRequest, SimResponse, SimState } from '../types';
 /** The account the simulated token belongs to. */
 export const PINTEREST_SIM_USER = { id: '549755885175', username: 'herold_sim' } as const;
 
-const LIMITS = { title: 100, description: PLATFORMS.pinterest.text.limit, altText: PLATFORMS.pinterest.media.maxAltText, link: 2048 };
-const SOURCE_TYPES = ['image_url', 'image_base64', 'multiple_image_urls', 'multiple_image_base64', 'video_id', 'pin_url'];
+const LIMITS = {
+  title: 100,
+  description: PLATFORMS.pinterest.text.limit,
+  altText: PLATFORMS.pinterest.media.maxAltText,
+  link: 2048,
+};
+const SOURCE_TYPES = [
+  'image_url',
+  'image_base64',
+  'multiple_image_urls',
+  'multiple_image_base64',
+  'video_id',
+  'pin_url',
+];
 
 interface Pin {
   id: string;
@@ -53,7 +65,8 @@ const optionalString = (value: unknown) => (typeof value === 'string' ? value : 
 
 /** Register a video: the answer names a storage URL and the one-time form fields it demands. */
 function registerMedia(request: SimRequest, state: SimState): SimResponse {
-  if (object(request.body)?.media_type !== 'video') return error(400, 1, 'Invalid parameters: media_type must be video');
+  if (object(request.body)?.media_type !== 'video')
+    return error(400, 1, 'Invalid parameters: media_type must be video');
   const id = state.nextId();
   const parameters = {
     'x-amz-date': new Date().toISOString().replace(/[-:]|\.\d{3}/g, ''),
@@ -61,12 +74,22 @@ function registerMedia(request: SimRequest, state: SimState): SimResponse {
     'x-amz-security-token': createHash('sha256').update(`token:${id}`).digest('base64'),
     'x-amz-algorithm': 'AWS4-HMAC-SHA256',
     key: `uploads/${id}/video.mp4`,
-    policy: Buffer.from(JSON.stringify({ expiration: new Date(Date.now() + 3600_000).toISOString() })).toString('base64'),
+    policy: Buffer.from(JSON.stringify({ expiration: new Date(Date.now() + 3600_000).toISOString() })).toString(
+      'base64',
+    ),
     'x-amz-credential': 'ASIAEXAMPLE/20240202/us-east-1/s3/aws4_request',
     'Content-Type': 'multipart/form-data',
   };
   uploads(state).set(id, { id, parameters, status: 'registered' });
-  return { status: 201, body: { media_id: id, media_type: 'video', upload_url: `${state.baseUrl}/pinterest/media-uploads/${id}`, upload_parameters: parameters } };
+  return {
+    status: 201,
+    body: {
+      media_id: id,
+      media_type: 'video',
+      upload_url: `${state.baseUrl}/pinterest/media-uploads/${id}`,
+      upload_parameters: parameters,
+    },
+  };
 }
 
 /** The storage side: every form field as issued, then a non-empty `file` part; answers 204 like S3. */
@@ -92,19 +115,30 @@ function mediaStatus(id: string, state: SimState): SimResponse {
 }
 
 function invalidPin(body: Record<string, unknown>, state: SimState): string | undefined {
-  if (typeof body.board_id !== 'string' || !/^\d+$/.test(body.board_id)) return 'Invalid parameters: board_id is required';
+  if (typeof body.board_id !== 'string' || !/^\d+$/.test(body.board_id))
+    return 'Invalid parameters: board_id is required';
   const source = object(body.media_source);
   if (!source) return 'Invalid parameters: media_source is required';
-  if (!SOURCE_TYPES.includes(String(source.source_type))) return `Invalid parameters: media_source.source_type must be one of ${SOURCE_TYPES.join(', ')}`;
-  if (source.source_type === 'image_url' && (typeof source.url !== 'string' || !/^https?:\/\//.test(source.url))) return 'Invalid parameters: media_source.url must be an http(s) URL';
+  if (!SOURCE_TYPES.includes(String(source.source_type)))
+    return `Invalid parameters: media_source.source_type must be one of ${SOURCE_TYPES.join(', ')}`;
+  if (source.source_type === 'image_url' && (typeof source.url !== 'string' || !/^https?:\/\//.test(source.url)))
+    return 'Invalid parameters: media_source.url must be an http(s) URL';
   if (source.source_type === 'video_id') {
     if (typeof source.media_id !== 'string') return 'Invalid parameters: media_source.media_id is required';
-    if (uploads(state).get(source.media_id)?.status !== 'succeeded') return 'Invalid parameters: media_source.media_id is not an uploaded, processed video';
-    if (source.cover_image_url === undefined && source.cover_image_key_frame_time === undefined) return 'Invalid parameters: a video pin needs cover_image_url or cover_image_key_frame_time';
+    if (uploads(state).get(source.media_id)?.status !== 'succeeded')
+      return 'Invalid parameters: media_source.media_id is not an uploaded, processed video';
+    if (source.cover_image_url === undefined && source.cover_image_key_frame_time === undefined)
+      return 'Invalid parameters: a video pin needs cover_image_url or cover_image_key_frame_time';
   }
-  for (const [field, max] of [['title', LIMITS.title], ['description', LIMITS.description], ['alt_text', LIMITS.altText], ['link', LIMITS.link]] as const) {
+  for (const [field, max] of [
+    ['title', LIMITS.title],
+    ['description', LIMITS.description],
+    ['alt_text', LIMITS.altText],
+    ['link', LIMITS.link],
+  ] as const) {
     const value = body[field];
-    if (value !== undefined && value !== null && (typeof value !== 'string' || codePoints(value) > max)) return `Invalid parameters: ${field} must be at most ${max} characters`;
+    if (value !== undefined && value !== null && (typeof value !== 'string' || codePoints(value) > max))
+      return `Invalid parameters: ${field} must be at most ${max} characters`;
   }
   if (typeof body.link === 'string' && !URL.canParse(body.link)) return 'Invalid parameters: link must be a valid URL';
   return undefined;
@@ -165,7 +199,8 @@ function pinBody(pin: Pin): Record<string, unknown> {
 
 function boardPins(boardId: string, request: SimRequest, state: SimState): SimResponse {
   const pageSize = Number(request.query.get('page_size') ?? '25');
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) return error(400, 1, 'Invalid parameters: page_size must be between 1 and 250');
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250)
+    return error(400, 1, 'Invalid parameters: page_size must be between 1 and 250');
   const offset = Number(Buffer.from(request.query.get('bookmark') ?? '', 'base64url').toString() || '0');
   const all = pins(state)
     .filter((pin) => pin.board_id === boardId)
@@ -203,7 +238,8 @@ export const pinterestSim: SimPlatform = {
     if (stored) return storeUpload(stored, request, state);
     const board = /^GET \/v5\/boards\/(\d+)\/pins$/.exec(route)?.[1];
     const media = /^GET \/v5\/media\/(\d+)$/.exec(route)?.[1];
-    if (!['POST /v5/pins', 'POST /v5/media', 'GET /v5/user_account'].includes(route) && !board && !media) return undefined;
+    if (!['POST /v5/pins', 'POST /v5/media', 'GET /v5/user_account'].includes(route) && !board && !media)
+      return undefined;
     if (request.headers.authorization !== `Bearer ${state.token('pinterest')}`) return pinterestErrorResponse(401, '');
     if (route === 'POST /v5/media') return registerMedia(request, state);
     if (media) return mediaStatus(media, state);

@@ -23,7 +23,12 @@ const store = (state: SimState) => ({
 
 const fail = (status: number, description: string, retryAfter?: number): SimResponse => ({
   status,
-  body: { ok: false, error_code: status, description, ...(retryAfter === undefined ? {} : { parameters: { retry_after: retryAfter } }) },
+  body: {
+    ok: false,
+    error_code: status,
+    description,
+    ...(retryAfter === undefined ? {} : { parameters: { retry_after: retryAfter } }),
+  },
 });
 
 const ok = (result: unknown): SimResponse => ({ status: 200, body: { ok: true, result } });
@@ -46,7 +51,12 @@ function params(request: SimRequest): Record<string, unknown> {
 }
 
 function chatEntity(chat: string) {
-  return { id: -1_001_000_000_000 - (chat.length * 7919), title: `Simulated ${chat.slice(1)}`, username: chat.slice(1), type: 'channel' };
+  return {
+    id: -1_001_000_000_000 - chat.length * 7919,
+    title: `Simulated ${chat.slice(1)}`,
+    username: chat.slice(1),
+    type: 'channel',
+  };
 }
 
 interface Outgoing {
@@ -61,8 +71,13 @@ interface Outgoing {
 /** Validate the common parts; an error answer, or the message as sent. */
 function send(outgoing: Outgoing, p: Record<string, unknown>, state: SimState): SimResponse {
   const { counters, messages } = store(state);
-  const replyParameters = p.reply_parameters as { message_id?: number; allow_sending_without_reply?: boolean } | undefined;
-  if (replyParameters?.message_id !== undefined && !messages.has(`${outgoing.chat}:${replyParameters.message_id}`) && !replyParameters.allow_sending_without_reply) {
+  const replyParameters = p.reply_parameters as
+    { message_id?: number; allow_sending_without_reply?: boolean } | undefined;
+  if (
+    replyParameters?.message_id !== undefined &&
+    !messages.has(`${outgoing.chat}:${replyParameters.message_id}`) &&
+    !replyParameters.allow_sending_without_reply
+  ) {
     return fail(400, 'Bad Request: message to be replied not found');
   }
   if (!state.takeQuota('telegram', outgoing.chat)) return fail(429, 'Too Many Requests: retry after 30', 30);
@@ -83,11 +98,22 @@ function send(outgoing: Outgoing, p: Record<string, unknown>, state: SimState): 
 }
 
 function messageEntity(outgoing: Outgoing, messageId: number) {
-  const base = { message_id: messageId, sender_chat: chatEntity(outgoing.chat), chat: chatEntity(outgoing.chat), date: Math.floor(Date.now() / 1000) };
-  const reply = outgoing.replyTo === undefined ? {} : { reply_to_message: { message_id: outgoing.replyTo, chat: chatEntity(outgoing.chat), date: base.date } };
+  const base = {
+    message_id: messageId,
+    sender_chat: chatEntity(outgoing.chat),
+    chat: chatEntity(outgoing.chat),
+    date: Math.floor(Date.now() / 1000),
+  };
+  const reply =
+    outgoing.replyTo === undefined
+      ? {}
+      : { reply_to_message: { message_id: outgoing.replyTo, chat: chatEntity(outgoing.chat), date: base.date } };
   if (outgoing.kind === 'text') return { ...base, ...reply, text: outgoing.text };
   const file = { file_id: `sim-file-${messageId}`, file_unique_id: `u${messageId}`, file_size: 1024 };
-  const media = outgoing.kind === 'photo' ? { photo: [{ ...file, width: 1280, height: 720 }] } : { video: { ...file, width: 1280, height: 720, duration: 30 } };
+  const media =
+    outgoing.kind === 'photo'
+      ? { photo: [{ ...file, width: 1280, height: 720 }] }
+      : { video: { ...file, width: 1280, height: 720, duration: 30 } };
   return { ...base, ...reply, ...media, ...(outgoing.text ? { caption: outgoing.text } : {}) };
 }
 
@@ -106,16 +132,22 @@ function sendMessage(p: Record<string, unknown>, state: SimState): SimResponse {
   if (text.length > rules.text.limit) return fail(400, 'Bad Request: message is too long');
   const preview = p.link_preview_options as { url?: string; is_disabled?: boolean } | undefined;
   const replyTo = (p.reply_parameters as { message_id?: number } | undefined)?.message_id;
-  return send({ chat, text, kind: 'text', media: [], replyTo, link: preview?.is_disabled ? undefined : preview?.url }, p, state);
+  return send(
+    { chat, text, kind: 'text', media: [], replyTo, link: preview?.is_disabled ? undefined : preview?.url },
+    p,
+    state,
+  );
 }
 
 function sendMedia(kind: 'photo' | 'video', p: Record<string, unknown>, state: SimState): SimResponse {
   const chat = checkChat(p);
   if (typeof chat !== 'string') return chat;
   const url = p[kind];
-  if (typeof url !== 'string' || !isHttpUrl(url)) return fail(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+  if (typeof url !== 'string' || !isHttpUrl(url))
+    return fail(400, 'Bad Request: wrong file identifier/HTTP URL specified');
   const caption = String(p.caption ?? '');
-  if (caption.length > (rules.text.captionLimit ?? rules.text.limit)) return fail(400, 'Bad Request: message caption is too long');
+  if (caption.length > (rules.text.captionLimit ?? rules.text.limit))
+    return fail(400, 'Bad Request: message caption is too long');
   const replyTo = (p.reply_parameters as { message_id?: number } | undefined)?.message_id;
   return send({ chat, text: caption, kind, media: [{ url }], replyTo }, p, state);
 }
@@ -124,13 +156,26 @@ function sendMediaGroup(p: Record<string, unknown>, state: SimState): SimRespons
   const chat = checkChat(p);
   if (typeof chat !== 'string') return chat;
   const media = p.media as { type?: string; media?: string; caption?: string }[] | undefined;
-  if (!Array.isArray(media) || media.length < 2 || media.length > rules.media.maxItems) return fail(400, 'Bad Request: wrong number of media in the album');
-  if (media.some((item) => !['photo', 'video'].includes(item.type ?? '') || !isHttpUrl(item.media))) return fail(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+  if (!Array.isArray(media) || media.length < 2 || media.length > rules.media.maxItems)
+    return fail(400, 'Bad Request: wrong number of media in the album');
+  if (media.some((item) => !['photo', 'video'].includes(item.type ?? '') || !isHttpUrl(item.media)))
+    return fail(400, 'Bad Request: wrong file identifier/HTTP URL specified');
   const caption = media[0]?.caption ?? '';
-  if (caption.length > (rules.text.captionLimit ?? rules.text.limit)) return fail(400, 'Bad Request: message caption is too long');
+  if (caption.length > (rules.text.captionLimit ?? rules.text.limit))
+    return fail(400, 'Bad Request: message caption is too long');
   // An album is one post to the reader; the simulator records it once, under its first message id.
   const replyTo = (p.reply_parameters as { message_id?: number } | undefined)?.message_id;
-  const sent = send({ chat, text: caption, kind: media[0]!.type as 'photo' | 'video', media: media.map((item) => ({ url: item.media! })), replyTo }, p, state);
+  const sent = send(
+    {
+      chat,
+      text: caption,
+      kind: media[0]!.type as 'photo' | 'video',
+      media: media.map((item) => ({ url: item.media! })),
+      replyTo,
+    },
+    p,
+    state,
+  );
   if (sent.status !== 200) return sent;
   const first = (sent.body as { result: { message_id: number } }).result;
   const { counters, messages } = store(state);
@@ -167,7 +212,13 @@ export const telegramSim: SimPlatform = {
     const p = params(request);
     switch (match[2]!.toLowerCase()) {
       case 'getme':
-        return ok({ id: 123456789, is_bot: true, first_name: 'Herold', username: 'herold_sim_bot', can_join_groups: false });
+        return ok({
+          id: 123456789,
+          is_bot: true,
+          first_name: 'Herold',
+          username: 'herold_sim_bot',
+          can_join_groups: false,
+        });
       case 'sendmessage':
         return sendMessage(p, state);
       case 'sendphoto':

@@ -63,23 +63,40 @@ function shortcodeFor(id: string): string {
 function createContainer(userId: string, params: Record<string, string>, state: SimState): SimResponse {
   const { containers, media } = store(state);
   const mediaType = params.media_type as Container['mediaType'];
-  if (!MEDIA_TYPES.includes(mediaType)) return graphError(400, 100, 'The parameter media_type is required and must be one of TEXT, IMAGE, VIDEO, CAROUSEL.');
+  if (!MEDIA_TYPES.includes(mediaType))
+    return graphError(
+      400,
+      100,
+      'The parameter media_type is required and must be one of TEXT, IMAGE, VIDEO, CAROUSEL.',
+    );
   const text = params.text ?? '';
   const carouselItem = params.is_carousel_item === 'true';
-  if (mediaType === 'TEXT' && !text.trim()) return graphError(400, 100, 'The parameter text is required for media_type TEXT.');
-  if (threadsTextLength(text) > TEXT_LIMIT) return graphError(400, 100, `Param text must be at most ${TEXT_LIMIT} characters long.`, { userTitle: 'Text too long' });
-  if (mediaType === 'IMAGE' && !isHttpUrl(params.image_url)) return graphError(400, 100, 'The parameter image_url is required for media_type IMAGE and must be a public URL.');
-  if (mediaType === 'VIDEO' && !isHttpUrl(params.video_url)) return graphError(400, 100, 'The parameter video_url is required for media_type VIDEO and must be a public URL.');
+  if (mediaType === 'TEXT' && !text.trim())
+    return graphError(400, 100, 'The parameter text is required for media_type TEXT.');
+  if (threadsTextLength(text) > TEXT_LIMIT)
+    return graphError(400, 100, `Param text must be at most ${TEXT_LIMIT} characters long.`, {
+      userTitle: 'Text too long',
+    });
+  if (mediaType === 'IMAGE' && !isHttpUrl(params.image_url))
+    return graphError(400, 100, 'The parameter image_url is required for media_type IMAGE and must be a public URL.');
+  if (mediaType === 'VIDEO' && !isHttpUrl(params.video_url))
+    return graphError(400, 100, 'The parameter video_url is required for media_type VIDEO and must be a public URL.');
   if (params.link_attachment !== undefined && (mediaType !== 'TEXT' || !isHttpUrl(params.link_attachment))) {
     return graphError(400, 100, 'link_attachment is only available for TEXT posts and must be a URL.');
   }
   if (params.alt_text !== undefined && params.alt_text.length > PLATFORMS.threads.media.maxAltText) {
-    return graphError(400, 100, `Param alt_text must be at most ${PLATFORMS.threads.media.maxAltText} characters long.`);
+    return graphError(
+      400,
+      100,
+      `Param alt_text must be at most ${PLATFORMS.threads.media.maxAltText} characters long.`,
+    );
   }
   if (params.reply_to_id !== undefined && !media.has(params.reply_to_id)) return unsupportedGet(params.reply_to_id);
   const children = mediaType === 'CAROUSEL' ? (params.children ?? '').split(',').filter(Boolean) : [];
   if (mediaType === 'CAROUSEL') {
-    const valid = children.every((child) => containers.get(child)?.carouselItem && containers.get(child)?.userId === userId);
+    const valid = children.every(
+      (child) => containers.get(child)?.carouselItem && containers.get(child)?.userId === userId,
+    );
     if (children.length < 2 || children.length > PLATFORMS.threads.media.maxItems || !valid) {
       return graphError(400, 100, 'The parameter children must list 2 to 20 carousel item containers of this user.');
     }
@@ -114,10 +131,16 @@ function publish(userId: string, params: Record<string, string>, state: SimState
     });
   }
   if (container.status === 'PUBLISHED') {
-    return graphError(400, 100, 'The media container has already been published.', { subcode: 4279010, userTitle: 'Already published' });
+    return graphError(400, 100, 'The media container has already been published.', {
+      subcode: 4279010,
+      userTitle: 'Already published',
+    });
   }
   if (!state.takeQuota('threads', userId)) {
-    return graphError(400, 4, 'The user has reached the publishing limit (threads_publishing_limit).', { transient: true, userTitle: 'Publishing limit reached' });
+    return graphError(400, 4, 'The user has reached the publishing limit (threads_publishing_limit).', {
+      transient: true,
+      userTitle: 'Publishing limit reached',
+    });
   }
   const id = state.nextId();
   const published: Media = {
@@ -132,7 +155,8 @@ function publish(userId: string, params: Record<string, string>, state: SimState
   media.set(id, published);
   container.status = 'PUBLISHED';
   container.mediaId = id;
-  const items = container.mediaType === 'CAROUSEL' ? container.children.map((child) => containers.get(child)!) : [container];
+  const items =
+    container.mediaType === 'CAROUSEL' ? container.children.map((child) => containers.get(child)!) : [container];
   state.record({
     platform: 'threads',
     id,
@@ -152,7 +176,8 @@ function mediaFields(item: Media): Record<string, unknown> {
   return {
     id: item.id,
     media_product_type: 'THREADS',
-    media_type: item.mediaType === 'TEXT' ? 'TEXT_POST' : item.mediaType === 'CAROUSEL' ? 'CAROUSEL_ALBUM' : item.mediaType,
+    media_type:
+      item.mediaType === 'TEXT' ? 'TEXT_POST' : item.mediaType === 'CAROUSEL' ? 'CAROUSEL_ALBUM' : item.mediaType,
     permalink: permalink(item),
     owner: { id: item.userId },
     username: username(item.userId),
@@ -165,7 +190,11 @@ function mediaFields(item: Media): Record<string, unknown> {
 }
 
 /** Graph answers only the fields asked for (plus id). */
-function pick(object: Record<string, unknown>, fields: string | undefined, defaults: string[]): Record<string, unknown> {
+function pick(
+  object: Record<string, unknown>,
+  fields: string | undefined,
+  defaults: string[],
+): Record<string, unknown> {
   const wanted = fields ? fields.split(',').map((field) => field.trim()) : defaults;
   return Object.fromEntries(Object.entries(object).filter(([name]) => name === 'id' || wanted.includes(name)));
 }
@@ -188,14 +217,18 @@ function userThreads(userId: string, params: Record<string, string>, state: SimS
   const items = [...store(state).media.values()].filter((item) => item.userId === userId).reverse();
   return {
     status: 200,
-    body: { data: items.slice(0, limit).map((item) => pick(mediaFields(item), params.fields, ['id'])), paging: { cursors: { before: 'BEFORE', after: 'AFTER' } } },
+    body: {
+      data: items.slice(0, limit).map((item) => pick(mediaFields(item), params.fields, ['id'])),
+      paging: { cursors: { before: 'BEFORE', after: 'AFTER' } },
+    },
   };
 }
 
 function insights(userId: string, params: Record<string, string>, state: SimState): SimResponse {
   const metrics = (params.metric ?? '').split(',').filter(Boolean);
   if (metrics.length === 0) return graphError(400, 100, 'The parameter metric is required.');
-  if (metrics.some((metric) => metric !== 'followers_count')) return graphError(400, 100, 'The simulator serves only the followers_count metric.');
+  if (metrics.some((metric) => metric !== 'followers_count'))
+    return graphError(400, 100, 'The simulator serves only the followers_count metric.');
   return {
     status: 200,
     body: {
@@ -215,16 +248,25 @@ function insights(userId: string, params: Record<string, string>, state: SimStat
 
 function publishingLimit(userId: string, state: SimState): SimResponse {
   const usage = state.quotaUsage('threads', userId);
-  return { status: 200, body: { data: [{ quota_usage: usage.used, config: { quota_total: usage.limit, quota_duration: usage.windowSeconds } }] } };
+  return {
+    status: 200,
+    body: {
+      data: [{ quota_usage: usage.used, config: { quota_total: usage.limit, quota_duration: usage.windowSeconds } }],
+    },
+  };
 }
 
 /** Long-lived tokens last 60 days; the simulator's token never changes, so the refreshed one is the same. */
 function refreshToken(request: SimRequest, state: SimState): SimResponse {
   const params = graphParams(request);
-  if (params.grant_type !== 'th_refresh_token') return graphError(400, 100, 'The parameter grant_type must be th_refresh_token.');
+  if (params.grant_type !== 'th_refresh_token')
+    return graphError(400, 100, 'The parameter grant_type must be th_refresh_token.');
   const denied = checkGraphToken(request, params, state, 'threads');
   if (denied) return denied;
-  return { status: 200, body: { access_token: state.token('threads'), token_type: 'bearer', expires_in: 60 * 24 * 60 * 60 } };
+  return {
+    status: 200,
+    body: { access_token: state.token('threads'), token_type: 'bearer', expires_in: 60 * 24 * 60 * 60 },
+  };
 }
 
 export const threadsSim: SimPlatform = {

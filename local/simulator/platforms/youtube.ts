@@ -54,30 +54,50 @@ const object = (value: unknown): Record<string, unknown> | undefined =>
 const videoIdFor = (seed: string) => createHash('sha256').update(seed).digest('base64url').slice(0, 11);
 
 function openSession(request: SimRequest, state: SimState): SimResponse {
-  if (request.query.get('uploadType') !== 'resumable') return googleError(400, 'badRequest', 'uploadType must be resumable for this endpoint', 'global');
+  if (request.query.get('uploadType') !== 'resumable')
+    return googleError(400, 'badRequest', 'uploadType must be resumable for this endpoint', 'global');
   const parts = (request.query.get('part') ?? '').split(',');
-  if (!parts.includes('snippet')) return googleError(400, 'missingRequiredParameter', 'No filter selected. Expected one of: part', 'global');
+  if (!parts.includes('snippet'))
+    return googleError(400, 'missingRequiredParameter', 'No filter selected. Expected one of: part', 'global');
   const snippet = object(object(request.body)?.snippet);
   const title = snippet?.title;
   const description = typeof snippet?.description === 'string' ? snippet.description : '';
-  if (typeof title !== 'string' || title.trim().length === 0) return googleError(400, 'invalidTitle', 'The request metadata specifies an invalid or empty video title.');
-  if ([...title].length > TITLE_LIMIT || /[<>]/.test(title)) return googleError(400, 'invalidTitle', 'The request metadata specifies an invalid video title.');
-  if (Buffer.byteLength(description) > DESCRIPTION_MAX_BYTES || /[<>]/.test(description)) return googleError(400, 'invalidDescription', 'The request metadata specifies an invalid video description.');
+  if (typeof title !== 'string' || title.trim().length === 0)
+    return googleError(400, 'invalidTitle', 'The request metadata specifies an invalid or empty video title.');
+  if ([...title].length > TITLE_LIMIT || /[<>]/.test(title))
+    return googleError(400, 'invalidTitle', 'The request metadata specifies an invalid video title.');
+  if (Buffer.byteLength(description) > DESCRIPTION_MAX_BYTES || /[<>]/.test(description))
+    return googleError(400, 'invalidDescription', 'The request metadata specifies an invalid video description.');
   const mime = request.headers['x-upload-content-type'] ?? 'video/*';
-  if (!mime.startsWith('video/')) return googleError(400, 'invalidContentType', 'The uploaded file is not a video', 'global');
+  if (!mime.startsWith('video/'))
+    return googleError(400, 'invalidContentType', 'The uploaded file is not a video', 'global');
   const declared = request.headers['x-upload-content-length'];
   if (!state.takeQuota('youtube', YOUTUBE_SIM_CHANNEL)) {
-    return googleError(403, 'quotaExceeded', 'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.', 'youtube.quota');
+    return googleError(
+      403,
+      'quotaExceeded',
+      'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.',
+      'youtube.quota',
+    );
   }
   const id = createHash('sha256').update(`upload:${state.nextId()}`).digest('base64url').slice(0, 24);
   store(state).sessions.set(id, {
     id,
-    snippet: { title, description, ...(typeof snippet?.categoryId === 'string' ? { categoryId: snippet.categoryId } : {}) },
+    snippet: {
+      title,
+      description,
+      ...(typeof snippet?.categoryId === 'string' ? { categoryId: snippet.categoryId } : {}),
+    },
     status: object(object(request.body)?.status) ?? {},
     ...(declared ? { size: Number(declared) } : {}),
     mime,
   });
-  return { status: 200, headers: { location: `${state.baseUrl}/youtube/upload/youtube/v3/videos?uploadType=resumable&upload_id=${id}&part=${parts.join(',')}` } };
+  return {
+    status: 200,
+    headers: {
+      location: `${state.baseUrl}/youtube/upload/youtube/v3/videos?uploadType=resumable&upload_id=${id}&part=${parts.join(',')}`,
+    },
+  };
 }
 
 function videoBody(video: Video): Record<string, unknown> {
@@ -85,8 +105,19 @@ function videoBody(video: Video): Record<string, unknown> {
     kind: 'youtube#video',
     etag: createHash('sha256').update(video.id).digest('base64url').slice(0, 27),
     id: video.id,
-    snippet: { publishedAt: video.publishedAt, channelId: YOUTUBE_SIM_CHANNEL, title: video.title, description: video.description, categoryId: video.categoryId ?? '22' },
-    status: { uploadStatus: 'uploaded', privacyStatus: video.privacyStatus, embeddable: true, selfDeclaredMadeForKids: false },
+    snippet: {
+      publishedAt: video.publishedAt,
+      channelId: YOUTUBE_SIM_CHANNEL,
+      title: video.title,
+      description: video.description,
+      categoryId: video.categoryId ?? '22',
+    },
+    status: {
+      uploadStatus: 'uploaded',
+      privacyStatus: video.privacyStatus,
+      embeddable: true,
+      selfDeclaredMadeForKids: false,
+    },
   };
 }
 
@@ -100,8 +131,10 @@ function upload(request: SimRequest, state: SimState): SimResponse {
   }
   const size = request.rawBody.byteLength;
   if (size === 0) return googleError(400, 'badContent', 'The uploaded file is empty', 'global');
-  if (session.size !== undefined && session.size !== size) return googleError(400, 'badContent', `Expected ${session.size} bytes, received ${size}`, 'global');
-  if (size > PLATFORMS.youtube.media.maxVideoBytes) return googleError(400, 'uploadLimitExceeded', 'The video is larger than allowed', 'youtube.video');
+  if (session.size !== undefined && session.size !== size)
+    return googleError(400, 'badContent', `Expected ${session.size} bytes, received ${size}`, 'global');
+  if (size > PLATFORMS.youtube.media.maxVideoBytes)
+    return googleError(400, 'uploadLimitExceeded', 'The video is larger than allowed', 'youtube.video');
 
   const video: Video = {
     id: videoIdFor(`${session.id}:${state.nextId()}`),
@@ -124,14 +157,39 @@ function upload(request: SimRequest, state: SimState): SimResponse {
 }
 
 function channels(request: SimRequest, state: SimState): SimResponse {
-  if (request.query.get('mine') !== 'true' && request.query.get('id') !== YOUTUBE_SIM_CHANNEL) return googleError(400, 'missingRequiredParameter', 'No filter selected. Expected one of: mine, id, forHandle', 'youtube.parameter');
+  if (request.query.get('mine') !== 'true' && request.query.get('id') !== YOUTUBE_SIM_CHANNEL)
+    return googleError(
+      400,
+      'missingRequiredParameter',
+      'No filter selected. Expected one of: mine, id, forHandle',
+      'youtube.parameter',
+    );
   const parts = (request.query.get('part') ?? '').split(',');
-  if (parts.length === 0 || parts[0] === '') return googleError(400, 'missingRequiredParameter', 'No filter selected. Expected one of: part', 'youtube.parameter');
+  if (parts.length === 0 || parts[0] === '')
+    return googleError(
+      400,
+      'missingRequiredParameter',
+      'No filter selected. Expected one of: part',
+      'youtube.parameter',
+    );
   const item: Record<string, unknown> = { kind: 'youtube#channel', etag: 'sim-etag', id: YOUTUBE_SIM_CHANNEL };
   if (parts.includes('statistics')) {
-    item.statistics = { viewCount: '91500', subscriberCount: String(state.followers('youtube', YOUTUBE_SIM_CHANNEL)), hiddenSubscriberCount: false, videoCount: String(store(state).videos.length) };
+    item.statistics = {
+      viewCount: '91500',
+      subscriberCount: String(state.followers('youtube', YOUTUBE_SIM_CHANNEL)),
+      hiddenSubscriberCount: false,
+      videoCount: String(store(state).videos.length),
+    };
   }
-  return { status: 200, body: { kind: 'youtube#channelListResponse', etag: 'sim-etag', pageInfo: { totalResults: 1, resultsPerPage: 5 }, items: [item] } };
+  return {
+    status: 200,
+    body: {
+      kind: 'youtube#channelListResponse',
+      etag: 'sim-etag',
+      pageInfo: { totalResults: 1, resultsPerPage: 5 },
+      items: [item],
+    },
+  };
 }
 
 export const youtubeSim: SimPlatform = {

@@ -4,13 +4,18 @@ import type { ChannelFollowerReport } from '../report';
 
 const integer = new Intl.NumberFormat('de-DE', { maximumFractionDigits: 0 });
 const signedInteger = new Intl.NumberFormat('de-DE', { maximumFractionDigits: 0, signDisplay: 'exceptZero' });
-const signedPercent = new Intl.NumberFormat('de-DE', { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' });
+const signedPercent = new Intl.NumberFormat('de-DE', {
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1,
+  signDisplay: 'exceptZero',
+});
 
 export const germanInteger = (value: number): string => integer.format(value);
 
 export const germanChange = (value: number | null): string => (value === null ? '–' : signedInteger.format(value));
 
-export const germanPercent = (value: number | null): string => (value === null ? '–' : `${signedPercent.format(value)} %`);
+export const germanPercent = (value: number | null): string =>
+  value === null ? '–' : `${signedPercent.format(value)} %`;
 
 /** A figure with the day it was measured, when that day is not the one the column is headed with. */
 export function germanFigure(figure: ChannelFollowerReport['start'], headedDate: string, manual: boolean): string {
@@ -20,4 +25,5 @@ export function germanFigure(figure: ChannelFollowerReport['start'], headedDate:
   return `${germanInteger(figure.count)}${mark}${dated}`;
 }
 
-export const channelLabel = (channel: Pick<ChannelFollowerReport, 'platformName' | 'handle'>): string => `${channel.platformName} – ${channel.handle}`;
+export const channelLabel = (channel: Pick<ChannelFollowerReport, 'platformName' | 'handle'>): string =>
+  `${channel.platformName} – ${channel.handle}`;

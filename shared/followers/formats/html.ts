@@ -5,7 +5,9 @@ import { followerTable } from './table';
 
 function channelCell(channel: ChannelFollowerReport): string {
   const handle = escapeXml(channel.handle);
-  return channel.profileUrl && /^https?:\/\//.test(channel.profileUrl) ? `<a href="${escapeXml(channel.profileUrl)}">${handle}</a>` : handle;
+  return channel.profileUrl && /^https?:\/\//.test(channel.profileUrl)
+    ? `<a href="${escapeXml(channel.profileUrl)}">${handle}</a>`
+    : handle;
 }
 
 const STYLE = `
@@ -21,7 +23,11 @@ p.note { color: #444444; font-size: 0.9rem; margin: 0.2rem 0; }
 
 export function reportToHtml(report: FollowerReport): string {
   const table = followerTable(report);
-  const headings = ['<th scope="col">Plattform</th>', '<th scope="col">Kanal</th>', ...table.figureColumns.map((column) => `<th scope="col" class="number">${escapeXml(column)}</th>`)];
+  const headings = [
+    '<th scope="col">Plattform</th>',
+    '<th scope="col">Kanal</th>',
+    ...table.figureColumns.map((column) => `<th scope="col" class="number">${escapeXml(column)}</th>`),
+  ];
   const rows = table.rows.map(
     ({ channel, figures }) =>
       `<tr><td>${escapeXml(channel.platformName)}</td><td>${channelCell(channel)}</td>${figures.map((figure) => `<td class="number">${escapeXml(figure)}</td>`).join('')}</tr>`,

@@ -16,7 +16,11 @@ export function reportToMarkdown(report: FollowerReport): string {
   const table = followerTable(report);
   const header = ['Plattform', 'Kanal', ...table.figureColumns];
   const alignment = header.map((_, index) => (index < 2 ? '---' : '---:'));
-  const rows = table.rows.map(({ channel, figures }) => [markdownCell(channel.platformName), channelCell(channel), ...figures]);
+  const rows = table.rows.map(({ channel, figures }) => [
+    markdownCell(channel.platformName),
+    channelCell(channel),
+    ...figures,
+  ]);
   const lines = [header, alignment, ...rows].map((cells) => `| ${cells.join(' | ')} |`);
   // Each note is a paragraph of its own; a leading "*" would start a list.
   const notes = table.notes.flatMap((note) => ['', note.replace(/^\*/, '\\*')]);

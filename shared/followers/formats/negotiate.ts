@@ -10,12 +10,34 @@ import { reportToJson } from './json';
 import { reportToMarkdown } from './markdown';
 import { reportToSvg } from './svg';
 
-
-const REPRESENTATIONS: Record<ReportFormat, { mediaType: string; contentType: string; extension: string; render: (report: FollowerReport) => string }> = {
-  json: { mediaType: 'application/json', contentType: 'application/json; charset=utf-8', extension: 'json', render: reportToJson },
-  csv: { mediaType: 'text/csv', contentType: 'text/csv; charset=utf-8; header=present', extension: 'csv', render: reportToCsv },
-  md: { mediaType: 'text/markdown', contentType: 'text/markdown; charset=utf-8', extension: 'md', render: reportToMarkdown },
-  svg: { mediaType: 'image/svg+xml', contentType: 'image/svg+xml; charset=utf-8', extension: 'svg', render: reportToSvg },
+const REPRESENTATIONS: Record<
+  ReportFormat,
+  { mediaType: string; contentType: string; extension: string; render: (report: FollowerReport) => string }
+> = {
+  json: {
+    mediaType: 'application/json',
+    contentType: 'application/json; charset=utf-8',
+    extension: 'json',
+    render: reportToJson,
+  },
+  csv: {
+    mediaType: 'text/csv',
+    contentType: 'text/csv; charset=utf-8; header=present',
+    extension: 'csv',
+    render: reportToCsv,
+  },
+  md: {
+    mediaType: 'text/markdown',
+    contentType: 'text/markdown; charset=utf-8',
+    extension: 'md',
+    render: reportToMarkdown,
+  },
+  svg: {
+    mediaType: 'image/svg+xml',
+    contentType: 'image/svg+xml; charset=utf-8',
+    extension: 'svg',
+    render: reportToSvg,
+  },
   html: { mediaType: 'text/html', contentType: 'text/html; charset=utf-8', extension: 'html', render: reportToHtml },
 };
 
@@ -48,7 +70,14 @@ function qualityOf(ranges: readonly MediaRange[], mediaType: string): number {
   const [type, subtype] = mediaType.split('/');
   let best: { specificity: number; quality: number } | undefined;
   for (const range of ranges) {
-    const specificity = range.type === type && range.subtype === subtype ? 2 : range.type === type && range.subtype === '*' ? 1 : range.type === '*' && range.subtype === '*' ? 0 : -1;
+    const specificity =
+      range.type === type && range.subtype === subtype
+        ? 2
+        : range.type === type && range.subtype === '*'
+          ? 1
+          : range.type === '*' && range.subtype === '*'
+            ? 0
+            : -1;
     if (specificity >= 0 && (!best || specificity > best.specificity)) best = { specificity, quality: range.quality };
   }
   return best?.quality ?? 0;
@@ -69,13 +98,18 @@ export function reportResponse(report: FollowerReport, accept: string | undefine
   const chosen = format ?? negotiateFormat(accept);
   if (!chosen) {
     const offered = Object.values(REPRESENTATIONS).map((representation) => representation.mediaType);
-    const notAcceptable = problem(406, 'Not Acceptable', `The follower report is available as ${offered.join(', ')}; or choose with format=${PREFERENCE.join('|')}.`);
+    const notAcceptable = problem(
+      406,
+      'Not Acceptable',
+      `The follower report is available as ${offered.join(', ')}; or choose with format=${PREFERENCE.join('|')}.`,
+    );
     return { ...notAcceptable, headers: { ...notAcceptable.headers, vary: 'Accept' } };
   }
   const representation = REPRESENTATIONS[chosen];
   const headers: Record<string, string> = { 'content-type': representation.contentType, vary: 'Accept' };
   if (chosen === 'csv' || chosen === 'md') {
-    headers['content-disposition'] = `attachment; filename="followers-${report.org ?? 'all'}-${report.from}-${report.to}.${representation.extension}"`;
+    headers['content-disposition'] =
+      `attachment; filename="followers-${report.org ?? 'all'}-${report.from}-${report.to}.${representation.extension}"`;
   }
   return { statusCode: 200, headers, body: representation.render(report) };
 }

@@ -22,7 +22,10 @@ const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9
 const DASHES = ['', '6 3', '2 3'];
 
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[char]};`);
+  return text.replace(
+    /[&<>"']/g,
+    (char) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[char]};`,
+  );
 }
 
 const coordinate = (value: number) => (Math.round(value * 10) / 10).toString();
@@ -59,7 +62,12 @@ function dateTicks(firstDay: number, lastDay: number, target = 6): number[] {
 const isoOfDay = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
 /** Path data for one channel: consecutive days join, a missing day starts a new `M` segment unless `joinGaps`. */
-export function linePath(series: ChannelFollowerReport['series'], x: (day: number) => number, y: (count: number) => number, joinGaps = false): string {
+export function linePath(
+  series: ChannelFollowerReport['series'],
+  x: (day: number) => number,
+  y: (count: number) => number,
+  joinGaps = false,
+): string {
   const parts: string[] = [];
   let previousDay: number | undefined;
   let segmentLength = 0;
@@ -105,7 +113,10 @@ export function reportToSvg(report: FollowerReport): string {
   const yMax = yTicks.at(-1) ?? 1;
   const plotWidth = PLOT.right - PLOT.left;
   const plotHeight = PLOT.bottom - PLOT.top;
-  const x = (day: number) => (lastDay === firstDay ? PLOT.left + plotWidth / 2 : PLOT.left + ((day - firstDay) / (lastDay - firstDay)) * plotWidth);
+  const x = (day: number) =>
+    lastDay === firstDay
+      ? PLOT.left + plotWidth / 2
+      : PLOT.left + ((day - firstDay) / (lastDay - firstDay)) * plotWidth;
   const y = (count: number) => PLOT.bottom - ((count - yMin) / (yMax - yMin || 1)) * plotHeight;
 
   const title = `Follower ${germanDate(report.from)} – ${germanDate(report.to)}`;
@@ -121,7 +132,10 @@ export function reportToSvg(report: FollowerReport): string {
   out.push('<g class="y-axis" fill="#444444" text-anchor="end">');
   for (const tick of yTicks) {
     const tickY = coordinate(y(tick));
-    out.push(`<line x1="${PLOT.left}" x2="${PLOT.right}" y1="${tickY}" y2="${tickY}" stroke="#e0e0e0"/>`, `<text x="${PLOT.left - 8}" y="${tickY}" dy="4">${escapeXml(germanInteger(tick))}</text>`);
+    out.push(
+      `<line x1="${PLOT.left}" x2="${PLOT.right}" y1="${tickY}" y2="${tickY}" stroke="#e0e0e0"/>`,
+      `<text x="${PLOT.left - 8}" y="${tickY}" dy="4">${escapeXml(germanInteger(tick))}</text>`,
+    );
   }
   out.push('</g>');
 
@@ -129,12 +143,17 @@ export function reportToSvg(report: FollowerReport): string {
   out.push(`<line x1="${PLOT.left}" x2="${PLOT.right}" y1="${PLOT.bottom}" y2="${PLOT.bottom}" stroke="#888888"/>`);
   for (const day of dateTicks(firstDay, lastDay)) {
     const tickX = coordinate(x(day));
-    out.push(`<line x1="${tickX}" x2="${tickX}" y1="${PLOT.bottom}" y2="${PLOT.bottom + 5}" stroke="#888888"/>`, `<text x="${tickX}" y="${PLOT.bottom + 20}">${escapeXml(germanDate(isoOfDay(day)))}</text>`);
+    out.push(
+      `<line x1="${tickX}" x2="${tickX}" y1="${PLOT.bottom}" y2="${PLOT.bottom + 5}" stroke="#888888"/>`,
+      `<text x="${tickX}" y="${PLOT.bottom + 20}">${escapeXml(germanDate(isoOfDay(day)))}</text>`,
+    );
   }
   out.push('</g>');
 
   if (counts.length === 0) {
-    out.push(`<text x="${coordinate(PLOT.left + plotWidth / 2)}" y="${coordinate(PLOT.top + plotHeight / 2)}" text-anchor="middle" fill="#444444">Keine Zählungen in diesem Zeitraum</text>`);
+    out.push(
+      `<text x="${coordinate(PLOT.left + plotWidth / 2)}" y="${coordinate(PLOT.top + plotHeight / 2)}" text-anchor="middle" fill="#444444">Keine Zählungen in diesem Zeitraum</text>`,
+    );
   }
 
   out.push('<g class="lines" fill="none" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">');
@@ -149,7 +168,9 @@ export function reportToSvg(report: FollowerReport): string {
   out.push('<g class="legend" fill="#1a1a1a">');
   report.channels.forEach((channel, index) => {
     // Many channels squeeze the rows rather than run off the bottom.
-    const rowY = coordinate(PLOT.top + index * Math.min(LEGEND_ROW, (LEGEND_BOTTOM - PLOT.top) / Math.max(1, report.channels.length - 1)));
+    const rowY = coordinate(
+      PLOT.top + index * Math.min(LEGEND_ROW, (LEGEND_BOTTOM - PLOT.top) / Math.max(1, report.channels.length - 1)),
+    );
     const label = channel.series.length === 0 ? `${channelLabel(channel)} (keine Daten)` : channelLabel(channel);
     out.push(
       `<line x1="${LEGEND_X}" x2="${LEGEND_X + 20}" y1="${rowY}" y2="${rowY}" stroke="${COLOURS[index % COLOURS.length]}" stroke-width="3"${dashAttribute(index)}/>`,

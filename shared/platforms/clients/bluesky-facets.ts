@@ -30,7 +30,8 @@ export const utf8Length = (text: string): number => encoder.encode(text).byteLen
 const MAX_TAG_GRAPHEMES = 64;
 
 const URL_PATTERN = /(^|[\s(])(https?:\/\/[^\s]+)/giu;
-const MENTION_PATTERN = /(^|[\s(])@([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+)/gu;
+const MENTION_PATTERN =
+  /(^|[\s(])@([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+)/gu;
 const TAG_PATTERN = /(^|\s)[#＃](\S+)/gu;
 /** Invisible characters end a tag (soft hyphen, word joiner, zero-width spaces and joiners, keycap). */
 const TAG_END = /\u00AD|\u2060|\u200A|\u200B|\u200C|\u200D|\u20E2/u;
@@ -49,7 +50,13 @@ function graphemeCount(text: string): number {
   return [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].length;
 }
 
-function span(text: string, kind: DetectedSpan['kind'], value: string, charStart: number, charEnd: number): DetectedSpan {
+function span(
+  text: string,
+  kind: DetectedSpan['kind'],
+  value: string,
+  charStart: number,
+  charEnd: number,
+): DetectedSpan {
   return { kind, value, byteStart: utf8Length(text.slice(0, charStart)), byteEnd: utf8Length(text.slice(0, charEnd)) };
 }
 
@@ -66,7 +73,8 @@ export function detectSpans(text: string): DetectedSpan[] {
     // A handle's last label is a TLD, never all digits (that would be a version number or an IP).
     if (/\.\d+$/.test(handle)) continue;
     const start = (match.index ?? 0) + (match[1] ?? '').length;
-    if (!insideAny(spans, text, start)) spans.push(span(text, 'mention', handle.toLowerCase(), start, start + 1 + handle.length));
+    if (!insideAny(spans, text, start))
+      spans.push(span(text, 'mention', handle.toLowerCase(), start, start + 1 + handle.length));
   }
   for (const match of text.matchAll(TAG_PATTERN)) {
     const tag = ((match[2] ?? '').split(TAG_END)[0] ?? '').replace(/\p{P}+$/u, '');
@@ -88,12 +96,17 @@ function insideAny(spans: DetectedSpan[], text: string, charStart: number): bool
  * Turn detected spans into facets. Mentions need the account's DID; a handle that does not
  * resolve stays plain text, as the Bluesky app does it.
  */
-export async function buildFacets(text: string, resolveHandle: (handle: string) => Promise<string | undefined>): Promise<Facet[]> {
+export async function buildFacets(
+  text: string,
+  resolveHandle: (handle: string) => Promise<string | undefined>,
+): Promise<Facet[]> {
   const facets: Facet[] = [];
   for (const detected of detectSpans(text)) {
     const index = { byteStart: detected.byteStart, byteEnd: detected.byteEnd };
-    if (detected.kind === 'link') facets.push({ index, features: [{ $type: 'app.bsky.richtext.facet#link', uri: detected.value }] });
-    if (detected.kind === 'tag') facets.push({ index, features: [{ $type: 'app.bsky.richtext.facet#tag', tag: detected.value }] });
+    if (detected.kind === 'link')
+      facets.push({ index, features: [{ $type: 'app.bsky.richtext.facet#link', uri: detected.value }] });
+    if (detected.kind === 'tag')
+      facets.push({ index, features: [{ $type: 'app.bsky.richtext.facet#tag', tag: detected.value }] });
     if (detected.kind === 'mention') {
       const did = await resolveHandle(detected.value);
       if (did) facets.push({ index, features: [{ $type: 'app.bsky.richtext.facet#mention', did }] });

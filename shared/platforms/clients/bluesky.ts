@@ -17,7 +17,13 @@
  * `com.atproto.repo.getRecord` says for certain whether the post exists.
  */
 import type { Media } from '../../model/schemas';
-import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
+import {
+  PlatformError,
+  type PlatformClient,
+  type PlatformContext,
+  type PublishRequest,
+  type PublishResult,
+} from '../client';
 import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
 import { buildFacets } from './bluesky-facets';
@@ -57,9 +63,23 @@ export function blueskyError(response: HttpResponse, action: string, now = Date.
   const name = body.error ?? `HTTP ${response.status}`;
   const message = `${action}: ${name} ${safeDetail(body.message ?? '')}`.trim();
   if (response.status === 429 || name === 'RateLimitExceeded') {
-    return new PlatformError('rate-limited', message, { code: name, retryAfterSeconds: resetSeconds(response.headers, now) });
+    return new PlatformError('rate-limited', message, {
+      code: name,
+      retryAfterSeconds: resetSeconds(response.headers, now),
+    });
   }
-  if (['ExpiredToken', 'InvalidToken', 'AuthenticationRequired', 'AccountTakedown', 'AccountDeactivated', 'AuthFactorTokenRequired'].includes(name) || response.status === 401 || response.status === 403) {
+  if (
+    [
+      'ExpiredToken',
+      'InvalidToken',
+      'AuthenticationRequired',
+      'AccountTakedown',
+      'AccountDeactivated',
+      'AuthFactorTokenRequired',
+    ].includes(name) ||
+    response.status === 401 ||
+    response.status === 403
+  ) {
     return new PlatformError('auth', message, { code: name });
   }
   if (response.status >= 500 || response.status === 408) return new PlatformError('retryable', message, { code: name });
@@ -81,13 +101,20 @@ export function clearBlueskySessions(): void {
   sessions.clear();
 }
 
-const sessionKey = (context: PlatformContext) => `${context.channel.id}:${context.baseUrl}:${context.credentials.identifier ?? ''}`;
+const sessionKey = (context: PlatformContext) =>
+  `${context.channel.id}:${context.baseUrl}:${context.credentials.identifier ?? ''}`;
 
 async function xrpc(
   context: PlatformContext,
   method: 'GET' | 'POST',
   nsid: string,
-  options: { token?: string; params?: Record<string, string>; body?: unknown; contentType?: string; timeoutMs?: number },
+  options: {
+    token?: string;
+    params?: Record<string, string>;
+    body?: unknown;
+    contentType?: string;
+    timeoutMs?: number;
+  },
 ): Promise<HttpResponse> {
   const query = options.params ? `?${new URLSearchParams(options.params).toString()}` : '';
   const headers: Record<string, string> = {};
@@ -105,14 +132,23 @@ async function xrpc(
 
 function readSession(body: unknown, action: string): Session {
   const session = body as Partial<Session>;
-  if (!session.accessJwt || !session.refreshJwt || !session.did) throw new PlatformError('retryable', `${action} answered without a session`);
-  return { accessJwt: session.accessJwt, refreshJwt: session.refreshJwt, did: session.did, handle: session.handle ?? '' };
+  if (!session.accessJwt || !session.refreshJwt || !session.did)
+    throw new PlatformError('retryable', `${action} answered without a session`);
+  return {
+    accessJwt: session.accessJwt,
+    refreshJwt: session.refreshJwt,
+    did: session.did,
+    handle: session.handle ?? '',
+  };
 }
 
 async function createSession(context: PlatformContext): Promise<Session> {
   const { identifier, appPassword } = context.credentials;
-  if (!identifier || !appPassword) throw new PlatformError('auth', 'Bluesky credentials need identifier and appPassword');
-  const response = await xrpc(context, 'POST', 'com.atproto.server.createSession', { body: { identifier, password: appPassword } });
+  if (!identifier || !appPassword)
+    throw new PlatformError('auth', 'Bluesky credentials need identifier and appPassword');
+  const response = await xrpc(context, 'POST', 'com.atproto.server.createSession', {
+    body: { identifier, password: appPassword },
+  });
   if (response.status !== 200) throw blueskyError(response, 'create session');
   return readSession(response.body, 'create session');
 }
@@ -139,7 +175,11 @@ function cachedSession(context: PlatformContext): Promise<Session> {
 }
 
 /** Run an authenticated call; on `ExpiredToken`/`InvalidToken` renew the session once and repeat it. */
-async function withSession(context: PlatformContext, call: (session: Session) => Promise<HttpResponse>, action: string): Promise<{ session: Session; response: HttpResponse }> {
+async function withSession(
+  context: PlatformContext,
+  call: (session: Session) => Promise<HttpResponse>,
+  action: string,
+): Promise<{ session: Session; response: HttpResponse }> {
   const key = sessionKey(context);
   const session = await cachedSession(context);
   let response = await call(session);
@@ -162,12 +202,16 @@ async function withSession(context: PlatformContext, call: (session: Session) =>
 
 /** An access token that expired, or that the PDS no longer knows (a revoked session): worth renewing once. */
 const isExpired = (response: HttpResponse) =>
-  (response.status === 400 || response.status === 401) && ['ExpiredToken', 'InvalidToken'].includes((response.body as XrpcErrorBody | undefined)?.error ?? '');
+  (response.status === 400 || response.status === 401) &&
+  ['ExpiredToken', 'InvalidToken'].includes((response.body as XrpcErrorBody | undefined)?.error ?? '');
 
 const TID_ALPHABET = '234567abcdefghijklmnopqrstuvwxyz';
 
 /** A record key in TID form (the post collection's key type): microseconds since epoch and a clock id. */
-export function newTid(nowMicros = BigInt(Date.now()) * 1000n, clockId = BigInt(Math.floor(Math.random() * 1024))): string {
+export function newTid(
+  nowMicros = BigInt(Date.now()) * 1000n,
+  clockId = BigInt(Math.floor(Math.random() * 1024)),
+): string {
   let value = (nowMicros << 10n) | (clockId & 1023n);
   let tid = '';
   for (let index = 0; index < 13; index += 1) {
@@ -195,11 +239,19 @@ interface Blob {
 
 async function uploadBlob(context: PlatformContext, media: Media): Promise<Blob> {
   const isVideo = media.mime.startsWith('video/');
-  const maxBytes = isVideo ? PLATFORMS.bluesky.media.maxVideoBytes : Math.min(IMAGE_MAX_BYTES, PLATFORMS.bluesky.media.maxImageBytes);
+  const maxBytes = isVideo
+    ? PLATFORMS.bluesky.media.maxVideoBytes
+    : Math.min(IMAGE_MAX_BYTES, PLATFORMS.bluesky.media.maxImageBytes);
   const { bytes, mime } = await downloadMedia(media, { fetch: context.fetch, maxBytes });
   const { response } = await withSession(
     context,
-    (session) => xrpc(context, 'POST', 'com.atproto.repo.uploadBlob', { token: session.accessJwt, body: bytes, contentType: mime, timeoutMs: 60_000 }),
+    (session) =>
+      xrpc(context, 'POST', 'com.atproto.repo.uploadBlob', {
+        token: session.accessJwt,
+        body: bytes,
+        contentType: mime,
+        timeoutMs: 60_000,
+      }),
     'upload blob',
   );
   const blob = (response.body as { blob?: Blob } | undefined)?.blob;
@@ -207,19 +259,35 @@ async function uploadBlob(context: PlatformContext, media: Media): Promise<Blob>
   return blob;
 }
 
-async function buildEmbed(context: PlatformContext, request: PublishRequest): Promise<Record<string, unknown> | undefined> {
+async function buildEmbed(
+  context: PlatformContext,
+  request: PublishRequest,
+): Promise<Record<string, unknown> | undefined> {
   const videos = request.media.filter((media) => media.mime.startsWith('video/'));
   if (videos.length > 0) {
-    if (request.media.length > 1) throw new PlatformError('permanent', 'Bluesky takes one video per post, without images', { code: 'media-mix' });
+    if (request.media.length > 1)
+      throw new PlatformError('permanent', 'Bluesky takes one video per post, without images', { code: 'media-mix' });
     const video = videos[0] as Media;
-    return { $type: 'app.bsky.embed.video', video: await uploadBlob(context, video), alt: video.altText.slice(0, PLATFORMS.bluesky.media.maxAltText) };
+    return {
+      $type: 'app.bsky.embed.video',
+      video: await uploadBlob(context, video),
+      alt: video.altText.slice(0, PLATFORMS.bluesky.media.maxAltText),
+    };
   }
   if (request.media.length > 0) {
     if (request.media.length > PLATFORMS.bluesky.media.maxItems) {
-      throw new PlatformError('permanent', `Bluesky takes at most ${PLATFORMS.bluesky.media.maxItems} images per post`, { code: 'too-many-media' });
+      throw new PlatformError(
+        'permanent',
+        `Bluesky takes at most ${PLATFORMS.bluesky.media.maxItems} images per post`,
+        { code: 'too-many-media' },
+      );
     }
     const images = [];
-    for (const media of request.media) images.push({ image: await uploadBlob(context, media), alt: media.altText.slice(0, PLATFORMS.bluesky.media.maxAltText) });
+    for (const media of request.media)
+      images.push({
+        image: await uploadBlob(context, media),
+        alt: media.altText.slice(0, PLATFORMS.bluesky.media.maxAltText),
+      });
     return { $type: 'app.bsky.embed.images', images };
   }
   if (request.link) {
@@ -257,10 +325,15 @@ function langs(context: PlatformContext): string[] {
 
 function result(handle: string, ref: StrongRef, request: PublishRequest): PublishResult {
   const remoteId = encodeRemoteId(ref);
-  return { remoteId, remoteUrl: postUrl(handle, ref.uri), threadRootId: request.replyTo ? (request.replyTo.threadRootId ?? request.replyTo.remoteId) : remoteId };
+  return {
+    remoteId,
+    remoteUrl: postUrl(handle, ref.uri),
+    threadRootId: request.replyTo ? (request.replyTo.threadRootId ?? request.replyTo.remoteId) : remoteId,
+  };
 }
 
-const handleOf = (context: PlatformContext, session: Session) => session.handle || context.channel.handle.replace(/^@/, '');
+const handleOf = (context: PlatformContext, session: Session) =>
+  session.handle || context.channel.handle.replace(/^@/, '');
 
 export const blueskyClient: PlatformClient = {
   platform: 'bluesky',
@@ -268,9 +341,18 @@ export const blueskyClient: PlatformClient = {
   async publish(request, context) {
     const length = graphemes(request.text);
     if (length > PLATFORMS.bluesky.text.limit) {
-      throw new PlatformError('permanent', `text is ${length} graphemes, Bluesky allows ${PLATFORMS.bluesky.text.limit}`, { code: 'text-too-long' });
+      throw new PlatformError(
+        'permanent',
+        `text is ${length} graphemes, Bluesky allows ${PLATFORMS.bluesky.text.limit}`,
+        { code: 'text-too-long' },
+      );
     }
-    const record: Record<string, unknown> = { $type: POST_COLLECTION, text: request.text, createdAt: new Date().toISOString(), langs: langs(context) };
+    const record: Record<string, unknown> = {
+      $type: POST_COLLECTION,
+      text: request.text,
+      createdAt: new Date().toISOString(),
+      langs: langs(context),
+    };
     const facets = await buildFacets(request.text, (handle) => resolveHandle(context, handle));
     if (facets.length > 0) record.facets = facets;
     const embed = await buildEmbed(context, request);
@@ -286,7 +368,11 @@ export const blueskyClient: PlatformClient = {
     const createPost = () =>
       withSession(
         context,
-        (current) => xrpc(context, 'POST', 'com.atproto.repo.createRecord', { token: current.accessJwt, body: { repo: current.did, collection: POST_COLLECTION, rkey, record } }),
+        (current) =>
+          xrpc(context, 'POST', 'com.atproto.repo.createRecord', {
+            token: current.accessJwt,
+            body: { repo: current.did, collection: POST_COLLECTION, rkey, record },
+          }),
         'create post',
       );
     let answer: Awaited<ReturnType<typeof createPost>>;
@@ -295,7 +381,10 @@ export const blueskyClient: PlatformClient = {
     } catch (error) {
       // Our record key is taken: an earlier attempt of this very delivery created the post after all.
       if (error instanceof PlatformError && /already exists/i.test(error.message)) {
-        const existing = await blueskyClient.findPublished({ ...request, checkpoint: { ...request.checkpoint, rkey } }, context);
+        const existing = await blueskyClient.findPublished(
+          { ...request, checkpoint: { ...request.checkpoint, rkey } },
+          context,
+        );
         if (existing) return existing;
       }
       throw error;
@@ -311,7 +400,9 @@ export const blueskyClient: PlatformClient = {
     const rkey = request.checkpoint.rkey;
     if (!rkey) return null;
     const session = await cachedSession(context);
-    const response = await xrpc(context, 'GET', 'com.atproto.repo.getRecord', { params: { repo: session.did, collection: POST_COLLECTION, rkey } });
+    const response = await xrpc(context, 'GET', 'com.atproto.repo.getRecord', {
+      params: { repo: session.did, collection: POST_COLLECTION, rkey },
+    });
     if (response.status === 200) {
       const found = response.body as StrongRef;
       return result(handleOf(context, session), { uri: found.uri, cid: found.cid }, request);
@@ -324,7 +415,8 @@ export const blueskyClient: PlatformClient = {
   async followerCount(context) {
     const { response } = await withSession(
       context,
-      (session) => xrpc(context, 'GET', 'app.bsky.actor.getProfile', { token: session.accessJwt, params: { actor: session.did } }),
+      (session) =>
+        xrpc(context, 'GET', 'app.bsky.actor.getProfile', { token: session.accessJwt, params: { actor: session.did } }),
       'read followers',
     );
     const count = (response.body as { followersCount?: number }).followersCount;

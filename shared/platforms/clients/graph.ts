@@ -63,19 +63,28 @@ export function classifyGraphError(response: HttpResponse, what: string): Platfo
   const code = error?.code;
   const subcode = error?.error_subcode;
   const detail = `${what}: HTTP ${response.status} ${error ? safeDetail(`${error.message ?? ''}${error.error_user_msg ? ` (${error.error_user_msg})` : ''}`) : safeDetail(response.body)}`;
-  const codeLabel = code === undefined ? String(response.status) : subcode === undefined ? String(code) : `${code}/${subcode}`;
+  const codeLabel =
+    code === undefined ? String(response.status) : subcode === undefined ? String(code) : `${code}/${subcode}`;
   const make = (errorClass: PlatformError['errorClass'], retryAfter?: number) =>
     new PlatformError(errorClass, detail, { code: codeLabel, retryAfterSeconds: retryAfter });
 
   if (code === undefined) {
     const errorClass = classByStatus(response.status);
-    return make(errorClass, errorClass === 'rate-limited' ? (retryAfterSeconds(response.headers) ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS) : undefined);
+    return make(
+      errorClass,
+      errorClass === 'rate-limited'
+        ? (retryAfterSeconds(response.headers) ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS)
+        : undefined,
+    );
   }
   if (code === 190 || (subcode !== undefined && subcode >= 458 && subcode <= 467)) return make('auth');
   if (code === 10 || (code >= 200 && code <= 299)) return make('auth');
   if (subcode === SPAM_RESTRICTION_SUBCODE) return make('permanent');
   if (RATE_LIMIT_CODES.has(code) || (code >= 80001 && code <= 80014) || subcode === PUBLISHING_LIMIT_SUBCODE) {
-    return make('rate-limited', retryAfterSeconds(response.headers) ?? businessUseCaseWait(response.headers) ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS);
+    return make(
+      'rate-limited',
+      retryAfterSeconds(response.headers) ?? businessUseCaseWait(response.headers) ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS,
+    );
   }
   if (TRANSIENT_CODES.has(code) || error?.is_transient === true || response.status >= 500) return make('retryable');
   return make('permanent');
@@ -114,7 +123,10 @@ export async function graphCall<T>(call: GraphCall): Promise<T> {
 /** A credential the channel's secret must hold; its absence is an auth problem a person has to fix. */
 export function requireCredential(context: PlatformContext, key: string): string {
   const value = context.credentials[key];
-  if (!value) throw new PlatformError('auth', `${context.channel.platform} credentials lack "${key}"`, { code: 'MISSING_CREDENTIAL' });
+  if (!value)
+    throw new PlatformError('auth', `${context.channel.platform} credentials lack "${key}"`, {
+      code: 'MISSING_CREDENTIAL',
+    });
   return value;
 }
 
@@ -154,7 +166,10 @@ export async function waitForContainer(steps: ContainerSteps, containerId: strin
     const status = await steps.status(containerId);
     if (status !== 'IN_PROGRESS') return status;
     if (attempt >= CONTAINER_POLL.attempts) {
-      throw new PlatformError('retryable', `${steps.platformName} container ${containerId} still processing`, { code: 'IN_PROGRESS', retryAfterSeconds: 60 });
+      throw new PlatformError('retryable', `${steps.platformName} container ${containerId} still processing`, {
+        code: 'IN_PROGRESS',
+        retryAfterSeconds: 60,
+      });
     }
     await new Promise((resolve) => setTimeout(resolve, CONTAINER_POLL.intervalMs));
   }
@@ -169,7 +184,11 @@ function threadRoot(mediaId: string, request: PublishRequest): string {
  * container is published (or, if an earlier attempt already published it, its post is reported)
  * and no second container is created, so a delivery never becomes two posts.
  */
-export async function publishThroughContainer(steps: ContainerSteps, request: PublishRequest, context: PlatformContext): Promise<PublishResult> {
+export async function publishThroughContainer(
+  steps: ContainerSteps,
+  request: PublishRequest,
+  context: PlatformContext,
+): Promise<PublishResult> {
   let containerId = request.checkpoint.containerId;
   if (containerId) {
     const status = await waitForContainer(steps, containerId).catch((error: unknown) => {
@@ -180,7 +199,11 @@ export async function publishThroughContainer(steps: ContainerSteps, request: Pu
     if (status === 'PUBLISHED') {
       const found = await findContainerPost(steps, request);
       if (found) return found;
-      throw new PlatformError('ambiguous', `${steps.platformName} container ${containerId} is published but its post was not found`, { code: 'PUBLISHED' });
+      throw new PlatformError(
+        'ambiguous',
+        `${steps.platformName} container ${containerId} is published but its post was not found`,
+        { code: 'PUBLISHED' },
+      );
     }
     if (status === 'EXPIRED') containerId = undefined;
   }
@@ -216,7 +239,12 @@ export async function findContainerPost(steps: ContainerSteps, request: PublishR
   }
   if (status !== 'PUBLISHED') return null;
   const media = await steps.findByText();
-  if (!media) throw new PlatformError('ambiguous', `${steps.platformName} container ${containerId} is published but no recent post carries its text`, { code: 'NOT_FOUND' });
+  if (!media)
+    throw new PlatformError(
+      'ambiguous',
+      `${steps.platformName} container ${containerId} is published but no recent post carries its text`,
+      { code: 'NOT_FOUND' },
+    );
   return { remoteId: media.id, remoteUrl: media.permalink, threadRootId: threadRoot(media.id, request) };
 }
 

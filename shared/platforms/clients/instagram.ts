@@ -34,8 +34,22 @@ interface InstagramMedia {
   permalink?: string;
 }
 
-function call<T>(context: PlatformContext, method: 'GET' | 'POST', path: string, what: string, params?: Record<string, string | undefined>): Promise<T> {
-  return graphCall<T>({ method, apiUrl: `${context.baseUrl}/${FACEBOOK_GRAPH_VERSION}`, path, params, token: requireCredential(context, 'accessToken'), what, context });
+function call<T>(
+  context: PlatformContext,
+  method: 'GET' | 'POST',
+  path: string,
+  what: string,
+  params?: Record<string, string | undefined>,
+): Promise<T> {
+  return graphCall<T>({
+    method,
+    apiUrl: `${context.baseUrl}/${FACEBOOK_GRAPH_VERSION}`,
+    path,
+    params,
+    token: requireCredential(context, 'accessToken'),
+    what,
+    context,
+  });
 }
 
 const isVideo = (media: Media) => media.mime.startsWith('video/');
@@ -48,15 +62,25 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
     processes: media.some(isVideo),
 
     async status(containerId) {
-      const answer = await call<{ status_code?: ContainerStatus; status?: string }>(context, 'GET', `/${encodeURIComponent(containerId)}`, 'read container status', {
-        fields: 'status_code,status',
-      });
-      if (answer.status_code === 'ERROR') throw new PlatformError('permanent', `Instagram could not process the media: ${answer.status ?? 'ERROR'}`, { code: 'CONTAINER_ERROR' });
+      const answer = await call<{ status_code?: ContainerStatus; status?: string }>(
+        context,
+        'GET',
+        `/${encodeURIComponent(containerId)}`,
+        'read container status',
+        {
+          fields: 'status_code,status',
+        },
+      );
+      if (answer.status_code === 'ERROR')
+        throw new PlatformError('permanent', `Instagram could not process the media: ${answer.status ?? 'ERROR'}`, {
+          code: 'CONTAINER_ERROR',
+        });
       return answer.status_code ?? 'FINISHED';
     },
 
     async create() {
-      const create = (params: Record<string, string | undefined>, what: string) => call<{ id: string }>(context, 'POST', `/${user(context)}/media`, what, params);
+      const create = (params: Record<string, string | undefined>, what: string) =>
+        call<{ id: string }>(context, 'POST', `/${user(context)}/media`, what, params);
       if (media.length === 1) {
         const [item] = media as [Media];
         const params = isVideo(item)
@@ -67,31 +91,53 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
       // Carousel items are containers of their own; only the carousel container is published.
       const children: string[] = [];
       for (const item of media) {
-        const params = isVideo(item) ? { media_type: 'VIDEO', video_url: item.url } : { image_url: item.url, alt_text: item.altText };
+        const params = isVideo(item)
+          ? { media_type: 'VIDEO', video_url: item.url }
+          : { image_url: item.url, alt_text: item.altText };
         children.push((await create({ ...params, is_carousel_item: 'true' }, 'create carousel item')).id);
       }
       for (const child of children) await waitForContainer(flow, child);
-      return (await create({ media_type: 'CAROUSEL', children: children.join(','), caption: request.text }, 'create carousel')).id;
+      return (
+        await create({ media_type: 'CAROUSEL', children: children.join(','), caption: request.text }, 'create carousel')
+      ).id;
     },
 
     async publish(containerId) {
       try {
-        return (await call<{ id: string }>(context, 'POST', `/${user(context)}/media_publish`, 'publish container', { creation_id: containerId })).id;
+        return (
+          await call<{ id: string }>(context, 'POST', `/${user(context)}/media_publish`, 'publish container', {
+            creation_id: containerId,
+          })
+        ).id;
       } catch (error) {
         // 9007/2207027 "media not ready": the container is still processing; publish it on the next attempt.
         if (error instanceof PlatformError && error.code === '9007/2207027') {
-          throw new PlatformError('retryable', error.message, { code: error.code, retryAfterSeconds: 30, cause: error });
+          throw new PlatformError('retryable', error.message, {
+            code: error.code,
+            retryAfterSeconds: 30,
+            cause: error,
+          });
         }
         throw error;
       }
     },
 
     async permalink(mediaId) {
-      return (await call<InstagramMedia>(context, 'GET', `/${encodeURIComponent(mediaId)}`, 'read permalink', { fields: 'permalink' })).permalink;
+      return (
+        await call<InstagramMedia>(context, 'GET', `/${encodeURIComponent(mediaId)}`, 'read permalink', {
+          fields: 'permalink',
+        })
+      ).permalink;
     },
 
     async findByText() {
-      const recent = await call<{ data?: InstagramMedia[] }>(context, 'GET', `/${user(context)}/media`, 'list recent media', { fields: 'id,caption,permalink,timestamp', limit: '50' });
+      const recent = await call<{ data?: InstagramMedia[] }>(
+        context,
+        'GET',
+        `/${user(context)}/media`,
+        'list recent media',
+        { fields: 'id,caption,permalink,timestamp', limit: '50' },
+      );
       return recent.data?.find((item) => textMatches(item.caption, request));
     },
   };
@@ -104,7 +150,9 @@ export const instagramClient: PlatformClient = {
 
   async publish(request, context) {
     if (request.media.length === 0) {
-      throw new PlatformError('permanent', 'Instagram publishes only posts with an image or a video', { code: 'MEDIA_REQUIRED' });
+      throw new PlatformError('permanent', 'Instagram publishes only posts with an image or a video', {
+        code: 'MEDIA_REQUIRED',
+      });
     }
     return publishThroughContainer(steps(request, context), request, context);
   },
@@ -112,20 +160,25 @@ export const instagramClient: PlatformClient = {
   findPublished: (request, context) => findContainerPost(steps(request, context), request),
 
   async followerCount(context) {
-    const answer = await call<{ followers_count?: number }>(context, 'GET', `/${user(context)}`, 'read followers_count', { fields: 'followers_count' });
-    if (typeof answer.followers_count !== 'number') throw new PlatformError('permanent', 'Instagram account carried no followers_count', { code: 'NO_METRIC' });
+    const answer = await call<{ followers_count?: number }>(
+      context,
+      'GET',
+      `/${user(context)}`,
+      'read followers_count',
+      { fields: 'followers_count' },
+    );
+    if (typeof answer.followers_count !== 'number')
+      throw new PlatformError('permanent', 'Instagram account carried no followers_count', { code: 'NO_METRIC' });
     return answer.followers_count;
   },
 };
 
 /** The account's publishing quota as Instagram counts it (GET /{ig-user-id}/content_publishing_limit). */
 export async function instagramPublishingLimit(context: PlatformContext): Promise<PublishingLimit> {
-  const answer = await call<{ data?: { quota_usage?: number; config?: { quota_total?: number; quota_duration?: number } }[] }>(
-    context,
-    'GET',
-    `/${user(context)}/content_publishing_limit`,
-    'read content publishing limit',
-    { fields: 'quota_usage,config' },
-  );
+  const answer = await call<{
+    data?: { quota_usage?: number; config?: { quota_total?: number; quota_duration?: number } }[];
+  }>(context, 'GET', `/${user(context)}/content_publishing_limit`, 'read content publishing limit', {
+    fields: 'quota_usage,config',
+  });
   return publishingLimitFrom(answer.data?.[0], PLATFORMS.instagram.quota);
 }

@@ -11,7 +11,13 @@
  * `x-restli-id` header. Post text is "little text format": reserved characters are escaped.
  */
 import type { Media } from '../../model/schemas';
-import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
+import {
+  PlatformError,
+  type PlatformClient,
+  type PlatformContext,
+  type PublishRequest,
+  type PublishResult,
+} from '../client';
 import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
 import { findSince, markSent, sentWindowStart } from './marker-lookup';
@@ -32,7 +38,8 @@ export function unescapeCommentary(text: string): string {
   return text.replace(/\\([\\|{}@[\]()<>#*_~])/g, '$1');
 }
 
-export const organizationUrn = (account: string): string => (account.startsWith('urn:li:') ? account : `urn:li:organization:${account}`);
+export const organizationUrn = (account: string): string =>
+  account.startsWith('urn:li:') ? account : `urn:li:organization:${account}`;
 
 interface LinkedInErrorBody {
   message?: string;
@@ -46,7 +53,8 @@ export function linkedinError(response: HttpResponse, action: string): PlatformE
   const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as LinkedInErrorBody;
   const code = body.code ?? body.serviceErrorCode ?? response.status;
   const message = `${action}: HTTP ${response.status} ${safeDetail(body.message ?? response.body)}`;
-  if (response.status === 429) return new PlatformError('rate-limited', message, { code, retryAfterSeconds: retryAfterSeconds(response.headers) });
+  if (response.status === 429)
+    return new PlatformError('rate-limited', message, { code, retryAfterSeconds: retryAfterSeconds(response.headers) });
   // 403 is a missing permission or a token of someone who is no page admin: a person has to re-authorise.
   if (response.status === 401 || response.status === 403) return new PlatformError('auth', message, { code });
   if (response.status >= 500 || response.status === 408) return new PlatformError('retryable', message, { code });
@@ -56,20 +64,45 @@ export function linkedinError(response: HttpResponse, action: string): PlatformE
 function headers(context: PlatformContext, extra: Record<string, string> = {}): Record<string, string> {
   const token = context.credentials.accessToken;
   if (!token) throw new PlatformError('auth', 'LinkedIn credentials have no accessToken');
-  return { authorization: `Bearer ${token}`, 'linkedin-version': LINKEDIN_VERSION, 'x-restli-protocol-version': '2.0.0', ...extra };
+  return {
+    authorization: `Bearer ${token}`,
+    'linkedin-version': LINKEDIN_VERSION,
+    'x-restli-protocol-version': '2.0.0',
+    ...extra,
+  };
 }
 
-async function call(context: PlatformContext, method: 'GET' | 'POST', path: string, action: string, body?: unknown, extraHeaders?: Record<string, string>): Promise<HttpResponse> {
-  const response = await httpRequest({ method, url: `${context.baseUrl}${path}`, headers: headers(context, extraHeaders), body, fetch: context.fetch, timeoutMs: context.timeoutMs });
+async function call(
+  context: PlatformContext,
+  method: 'GET' | 'POST',
+  path: string,
+  action: string,
+  body?: unknown,
+  extraHeaders?: Record<string, string>,
+): Promise<HttpResponse> {
+  const response = await httpRequest({
+    method,
+    url: `${context.baseUrl}${path}`,
+    headers: headers(context, extraHeaders),
+    body,
+    fetch: context.fetch,
+    timeoutMs: context.timeoutMs,
+  });
   if (response.status >= 300) throw linkedinError(response, action);
   return response;
 }
 
 async function uploadImage(context: PlatformContext, owner: string, media: Media): Promise<string> {
-  const { bytes, mime } = await downloadMedia(media, { fetch: context.fetch, maxBytes: PLATFORMS.linkedin.media.maxImageBytes });
-  const initialized = await call(context, 'POST', '/rest/images?action=initializeUpload', 'initialise image upload', { initializeUploadRequest: { owner } });
+  const { bytes, mime } = await downloadMedia(media, {
+    fetch: context.fetch,
+    maxBytes: PLATFORMS.linkedin.media.maxImageBytes,
+  });
+  const initialized = await call(context, 'POST', '/rest/images?action=initializeUpload', 'initialise image upload', {
+    initializeUploadRequest: { owner },
+  });
   const value = (initialized.body as { value?: { uploadUrl?: string; image?: string } } | undefined)?.value;
-  if (!value?.uploadUrl || !value.image) throw new PlatformError('retryable', 'image upload was initialised without an upload URL');
+  if (!value?.uploadUrl || !value.image)
+    throw new PlatformError('retryable', 'image upload was initialised without an upload URL');
   const uploaded = await httpRequest({
     method: 'PUT',
     url: value.uploadUrl,
@@ -96,12 +129,17 @@ interface VideoUpload {
 
 /** initializeUpload → PUT each part (keeping its ETag) → finalizeUpload → wait until the video is AVAILABLE. */
 async function uploadVideo(context: PlatformContext, owner: string, media: Media): Promise<string> {
-  const { bytes } = await downloadMedia(media, { fetch: context.fetch, timeoutMs: 10 * 60_000, maxBytes: PLATFORMS.linkedin.media.maxVideoBytes });
+  const { bytes } = await downloadMedia(media, {
+    fetch: context.fetch,
+    timeoutMs: 10 * 60_000,
+    maxBytes: PLATFORMS.linkedin.media.maxVideoBytes,
+  });
   const initialized = await call(context, 'POST', '/rest/videos?action=initializeUpload', 'initialise video upload', {
     initializeUploadRequest: { owner, fileSizeBytes: bytes.byteLength, uploadCaptions: false, uploadThumbnail: false },
   });
   const upload = (initialized.body as { value?: VideoUpload } | undefined)?.value;
-  if (!upload?.video || !upload.uploadInstructions?.length) throw new PlatformError('retryable', 'video upload was initialised without upload instructions');
+  if (!upload?.video || !upload.uploadInstructions?.length)
+    throw new PlatformError('retryable', 'video upload was initialised without upload instructions');
   const partIds: string[] = [];
   for (const part of upload.uploadInstructions) {
     const uploaded = await httpRequest({
@@ -122,27 +160,42 @@ async function uploadVideo(context: PlatformContext, owner: string, media: Media
   });
   const deadline = Date.now() + VIDEO_PROCESSING_BUDGET_MS;
   for (;;) {
-    const status = (await call(context, 'GET', `/rest/videos/${encodeURIComponent(upload.video)}`, 'video status')).body as { status?: string } | undefined;
+    const status = (await call(context, 'GET', `/rest/videos/${encodeURIComponent(upload.video)}`, 'video status'))
+      .body as { status?: string } | undefined;
     if (status?.status === 'AVAILABLE') return upload.video;
-    if (status?.status === 'PROCESSING_FAILED') throw new PlatformError('permanent', 'LinkedIn could not process the video', { code: 'PROCESSING_FAILED' });
-    if (Date.now() + VIDEO_POLL_MS > deadline) throw new PlatformError('retryable', 'LinkedIn is still processing the video', { code: 'video-processing' });
+    if (status?.status === 'PROCESSING_FAILED')
+      throw new PlatformError('permanent', 'LinkedIn could not process the video', { code: 'PROCESSING_FAILED' });
+    if (Date.now() + VIDEO_POLL_MS > deadline)
+      throw new PlatformError('retryable', 'LinkedIn is still processing the video', { code: 'video-processing' });
     await sleep(VIDEO_POLL_MS);
   }
 }
 
-async function mediaContent(context: PlatformContext, owner: string, request: PublishRequest): Promise<Record<string, unknown> | undefined> {
+async function mediaContent(
+  context: PlatformContext,
+  owner: string,
+  request: PublishRequest,
+): Promise<Record<string, unknown> | undefined> {
   if (request.media.length === 0) return undefined;
   const video = request.media.find((media) => media.mime.startsWith('video/'));
   if (video) {
-    if (request.media.length > 1) throw new PlatformError('permanent', 'a LinkedIn post carries one video, without images', { code: 'media-mix' });
+    if (request.media.length > 1)
+      throw new PlatformError('permanent', 'a LinkedIn post carries one video, without images', { code: 'media-mix' });
     return { media: { id: await uploadVideo(context, owner, video) } };
   }
   if (request.media.length > PLATFORMS.linkedin.media.maxItems) {
-    throw new PlatformError('permanent', `LinkedIn takes at most ${PLATFORMS.linkedin.media.maxItems} images per post`, { code: 'too-many-media' });
+    throw new PlatformError(
+      'permanent',
+      `LinkedIn takes at most ${PLATFORMS.linkedin.media.maxItems} images per post`,
+      { code: 'too-many-media' },
+    );
   }
   const images: { id: string; altText: string }[] = [];
   for (const media of request.media) {
-    images.push({ id: await uploadImage(context, owner, media), altText: media.altText.slice(0, PLATFORMS.linkedin.media.maxAltText) });
+    images.push({
+      id: await uploadImage(context, owner, media),
+      altText: media.altText.slice(0, PLATFORMS.linkedin.media.maxAltText),
+    });
   }
   return images.length === 1 ? { media: images[0] } : { multiImage: { images } };
 }
@@ -156,7 +209,11 @@ export const linkedinClient: PlatformClient = {
 
   async publish(request, context) {
     if (request.text.length > PLATFORMS.linkedin.text.limit) {
-      throw new PlatformError('permanent', `text is ${request.text.length} characters, LinkedIn allows ${PLATFORMS.linkedin.text.limit}`, { code: 'text-too-long' });
+      throw new PlatformError(
+        'permanent',
+        `text is ${request.text.length} characters, LinkedIn allows ${PLATFORMS.linkedin.text.limit}`,
+        { code: 'text-too-long' },
+      );
     }
     const author = organizationUrn(context.channel.account);
     const post: Record<string, unknown> = {
@@ -186,12 +243,25 @@ export const linkedinClient: PlatformClient = {
       since,
       async (cursor) => {
         const start = Number(cursor ?? 0);
-        const response = await call(context, 'GET', `/rest/posts?author=${author}&q=author&start=${start}&count=${PAGE}&sortBy=CREATED`, 'list recent posts', undefined, {
-          'x-restli-method': 'FINDER',
-        });
-        const elements = (response.body as { elements?: { id: string; commentary?: string; createdAt?: number }[] } | undefined)?.elements ?? [];
+        const response = await call(
+          context,
+          'GET',
+          `/rest/posts?author=${author}&q=author&start=${start}&count=${PAGE}&sortBy=CREATED`,
+          'list recent posts',
+          undefined,
+          {
+            'x-restli-method': 'FINDER',
+          },
+        );
+        const elements =
+          (response.body as { elements?: { id: string; commentary?: string; createdAt?: number }[] } | undefined)
+            ?.elements ?? [];
         return {
-          posts: elements.map((post) => ({ id: post.id, text: unescapeCommentary(post.commentary ?? ''), createdAtMs: post.createdAt ?? Number.NaN })),
+          posts: elements.map((post) => ({
+            id: post.id,
+            text: unescapeCommentary(post.commentary ?? ''),
+            createdAtMs: post.createdAt ?? Number.NaN,
+          })),
           next: elements.length === PAGE ? String(start + PAGE) : undefined,
         };
       },
@@ -202,9 +272,15 @@ export const linkedinClient: PlatformClient = {
 
   async followerCount(context) {
     const urn = encodeURIComponent(organizationUrn(context.channel.account));
-    const response = await call(context, 'GET', `/rest/networkSizes/${urn}?edgeType=COMPANY_FOLLOWED_BY_MEMBER`, 'read followers');
+    const response = await call(
+      context,
+      'GET',
+      `/rest/networkSizes/${urn}?edgeType=COMPANY_FOLLOWED_BY_MEMBER`,
+      'read followers',
+    );
     const count = (response.body as { firstDegreeSize?: number } | undefined)?.firstDegreeSize;
-    if (typeof count !== 'number') throw new PlatformError('retryable', 'networkSizes answered without firstDegreeSize');
+    if (typeof count !== 'number')
+      throw new PlatformError('retryable', 'networkSizes answered without firstDegreeSize');
     return count;
   },
 };

@@ -43,7 +43,11 @@ export function containsMarker(postText: string, marker: string): boolean {
 }
 
 /** A post the lookup may claim: created inside the window and carrying the marker. */
-export function isThisDelivery(post: { text: string; createdAtMs: number }, request: PublishRequest, since: number): boolean {
+export function isThisDelivery(
+  post: { text: string; createdAtMs: number },
+  request: PublishRequest,
+  since: number,
+): boolean {
   return post.createdAtMs >= since && containsMarker(post.text, request.marker);
 }
 
@@ -76,5 +80,9 @@ export async function findSince<T extends { text: string; createdAtMs: number }>
     if (!next || reachedBack) return null;
     cursor = next;
   }
-  throw new PlatformError('retryable', `more than ${MAX_LOOKUP_PAGES} pages of posts since the attempt; looking again later`, { code: 'lookup-incomplete' });
+  throw new PlatformError(
+    'retryable',
+    `more than ${MAX_LOOKUP_PAGES} pages of posts since the attempt; looking again later`,
+    { code: 'lookup-incomplete' },
+  );
 }

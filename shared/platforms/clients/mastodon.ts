@@ -11,9 +11,22 @@
  * recorder), that base URL wins.
  */
 import { PLATFORMS } from '../registry';
-import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
+import {
+  PlatformError,
+  type PlatformClient,
+  type PlatformContext,
+  type PublishRequest,
+  type PublishResult,
+} from '../client';
 import type { Media } from '../../model/schemas';
-import { classByStatus, httpRequest, retryAfterSeconds, safeDetail, type HttpRequest, type HttpResponse } from '../http';
+import {
+  classByStatus,
+  httpRequest,
+  retryAfterSeconds,
+  safeDetail,
+  type HttpRequest,
+  type HttpResponse,
+} from '../http';
 import { requireCredential, textMatches } from './graph';
 
 interface Status {
@@ -60,7 +73,10 @@ export function classifyMastodonError(response: HttpResponse, what: string): Pla
   });
 }
 
-async function api<T>(context: PlatformContext, request: Omit<HttpRequest, 'url' | 'fetch' | 'timeoutMs'> & { path: string; what: string }): Promise<{ status: number; body: T }> {
+async function api<T>(
+  context: PlatformContext,
+  request: Omit<HttpRequest, 'url' | 'fetch' | 'timeoutMs'> & { path: string; what: string },
+): Promise<{ status: number; body: T }> {
   const response = await httpRequest({
     method: request.method,
     url: `${instanceUrl(context)}${request.path}`,
@@ -80,22 +96,36 @@ async function download(media: Media, context: PlatformContext): Promise<Uint8Ar
   try {
     response = await doFetch(media.url, { signal: AbortSignal.timeout(context.timeoutMs ?? 30_000) });
   } catch (error) {
-    throw new PlatformError('retryable', `media ${media.url} could not be fetched`, { code: 'MEDIA_FETCH', cause: error });
+    throw new PlatformError('retryable', `media ${media.url} could not be fetched`, {
+      code: 'MEDIA_FETCH',
+      cause: error,
+    });
   }
   if (!response.ok) {
-    throw new PlatformError(response.status >= 500 ? 'retryable' : 'permanent', `media ${media.url} answered HTTP ${response.status}`, { code: 'MEDIA_FETCH' });
+    throw new PlatformError(
+      response.status >= 500 ? 'retryable' : 'permanent',
+      `media ${media.url} answered HTTP ${response.status}`,
+      { code: 'MEDIA_FETCH' },
+    );
   }
   return new Uint8Array(await response.arrayBuffer());
 }
 
-function multipart(fields: Record<string, string>, file: { name: string; filename: string; mime: string; bytes: Uint8Array }): { body: Uint8Array; contentType: string } {
+function multipart(
+  fields: Record<string, string>,
+  file: { name: string; filename: string; mime: string; bytes: Uint8Array },
+): { body: Uint8Array; contentType: string } {
   const boundary = `herold-${crypto.randomUUID()}`;
   const parts: Uint8Array[] = [];
   const encoder = new TextEncoder();
   for (const [name, value] of Object.entries(fields)) {
     parts.push(encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   }
-  parts.push(encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: ${file.mime}\r\n\r\n`));
+  parts.push(
+    encoder.encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: ${file.mime}\r\n\r\n`,
+    ),
+  );
   parts.push(file.bytes);
   parts.push(encoder.encode(`\r\n--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
@@ -105,15 +135,28 @@ async function uploadMedia(media: Media, context: PlatformContext): Promise<stri
   const bytes = await download(media, context);
   const filename = new URL(media.url).pathname.split('/').pop() || 'upload';
   const form = multipart({ description: media.altText }, { name: 'file', filename, mime: media.mime, bytes });
-  const uploaded = await api<Attachment>(context, { method: 'POST', path: '/api/v2/media', headers: { 'content-type': form.contentType }, body: form.body, what: 'upload media' });
+  const uploaded = await api<Attachment>(context, {
+    method: 'POST',
+    path: '/api/v2/media',
+    headers: { 'content-type': form.contentType },
+    body: form.body,
+    what: 'upload media',
+  });
   if (uploaded.status !== 202 && uploaded.body.url) return uploaded.body.id;
   for (let attempt = 1; attempt <= MEDIA_POLL.attempts; attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, MEDIA_POLL.intervalMs));
-    const processed = await api<Attachment>(context, { method: 'GET', path: `/api/v1/media/${encodeURIComponent(uploaded.body.id)}`, what: 'read media status' });
+    const processed = await api<Attachment>(context, {
+      method: 'GET',
+      path: `/api/v1/media/${encodeURIComponent(uploaded.body.id)}`,
+      what: 'read media status',
+    });
     // 206 Partial Content: still processing.
     if (processed.status === 200) return uploaded.body.id;
   }
-  throw new PlatformError('retryable', `Mastodon is still processing media ${uploaded.body.id}`, { code: 'MEDIA_PROCESSING', retryAfterSeconds: 60 });
+  throw new PlatformError('retryable', `Mastodon is still processing media ${uploaded.body.id}`, {
+    code: 'MEDIA_PROCESSING',
+    retryAfterSeconds: 60,
+  });
 }
 
 function result(status: Status, request: PublishRequest): PublishResult {
@@ -143,7 +186,8 @@ export const mastodonClient: PlatformClient = {
 
   async publish(request, context) {
     const mediaIds: string[] = [];
-    for (const media of request.media.slice(0, PLATFORMS.mastodon.media.maxItems)) mediaIds.push(await uploadMedia(media, context));
+    for (const media of request.media.slice(0, PLATFORMS.mastodon.media.maxItems))
+      mediaIds.push(await uploadMedia(media, context));
     const form = new URLSearchParams({ status: request.text, visibility: 'public' });
     for (const id of mediaIds) form.append('media_ids[]', id);
     if (request.replyTo) form.set('in_reply_to_id', request.replyTo.remoteId);
@@ -158,7 +202,11 @@ export const mastodonClient: PlatformClient = {
   },
 
   async findPublished(request, context) {
-    const account = await api<{ id: string }>(context, { method: 'GET', path: '/api/v1/accounts/verify_credentials', what: 'verify credentials' });
+    const account = await api<{ id: string }>(context, {
+      method: 'GET',
+      path: '/api/v1/accounts/verify_credentials',
+      what: 'verify credentials',
+    });
     const recent = await api<Status[]>(context, {
       method: 'GET',
       path: `/api/v1/accounts/${encodeURIComponent(account.body.id)}/statuses?limit=40&exclude_reblogs=true`,
@@ -170,17 +218,30 @@ export const mastodonClient: PlatformClient = {
   },
 
   async followerCount(context) {
-    const account = await api<{ followers_count?: number }>(context, { method: 'GET', path: '/api/v1/accounts/verify_credentials', what: 'verify credentials' });
-    if (typeof account.body.followers_count !== 'number') throw new PlatformError('permanent', 'Mastodon account carried no followers_count', { code: 'NO_METRIC' });
+    const account = await api<{ followers_count?: number }>(context, {
+      method: 'GET',
+      path: '/api/v1/accounts/verify_credentials',
+      what: 'verify credentials',
+    });
+    if (typeof account.body.followers_count !== 'number')
+      throw new PlatformError('permanent', 'Mastodon account carried no followers_count', { code: 'NO_METRIC' });
     return account.body.followers_count;
   },
 
   // Featured on the profile: POST /api/v1/statuses/:id/pin and /unpin (scope write:accounts).
   async pin(remoteId, context) {
-    await api<Status>(context, { method: 'POST', path: `/api/v1/statuses/${encodeURIComponent(remoteId)}/pin`, what: 'pin status' });
+    await api<Status>(context, {
+      method: 'POST',
+      path: `/api/v1/statuses/${encodeURIComponent(remoteId)}/pin`,
+      what: 'pin status',
+    });
   },
 
   async unpin(remoteId, context) {
-    await api<Status>(context, { method: 'POST', path: `/api/v1/statuses/${encodeURIComponent(remoteId)}/unpin`, what: 'unpin status' });
+    await api<Status>(context, {
+      method: 'POST',
+      path: `/api/v1/statuses/${encodeURIComponent(remoteId)}/unpin`,
+      what: 'unpin status',
+    });
   },
 };

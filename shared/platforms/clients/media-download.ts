@@ -14,12 +14,18 @@ export interface DownloadedMedia {
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** A media URL that is gone (4xx) stays gone: permanent. A 5xx or a lost connection is worth a retry. */
-export async function downloadMedia(media: Media, options: { fetch?: typeof fetch; timeoutMs?: number; maxBytes?: number } = {}): Promise<DownloadedMedia> {
+export async function downloadMedia(
+  media: Media,
+  options: { fetch?: typeof fetch; timeoutMs?: number; maxBytes?: number } = {},
+): Promise<DownloadedMedia> {
   const doFetch = options.fetch ?? fetch;
   let bytes: Uint8Array;
   let status: number;
   try {
-    const response = await doFetch(media.url, { method: 'GET', signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+    const response = await doFetch(media.url, {
+      method: 'GET',
+      signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    });
     status = response.status;
     bytes = new Uint8Array(await response.arrayBuffer());
   } catch (error) {
@@ -32,9 +38,13 @@ export async function downloadMedia(media: Media, options: { fetch?: typeof fetc
     throw new PlatformError(errorClass, `media ${where} answered HTTP ${status}`, { code: `media-${status}` });
   }
   if (options.maxBytes !== undefined && bytes.byteLength > options.maxBytes) {
-    throw new PlatformError('permanent', `media ${where} has ${bytes.byteLength} bytes, more than the platform accepts (${options.maxBytes})`, {
-      code: 'media-too-large',
-    });
+    throw new PlatformError(
+      'permanent',
+      `media ${where} has ${bytes.byteLength} bytes, more than the platform accepts (${options.maxBytes})`,
+      {
+        code: 'media-too-large',
+      },
+    );
   }
   return { bytes, mime: media.mime };
 }

@@ -18,23 +18,45 @@ import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
 
 /** Field limits of the Pin create schema. */
-export const PIN_LIMITS = { title: 100, description: PLATFORMS.pinterest.text.limit, altText: PLATFORMS.pinterest.media.maxAltText, link: 2048 } as const;
+export const PIN_LIMITS = {
+  title: 100,
+  description: PLATFORMS.pinterest.text.limit,
+  altText: PLATFORMS.pinterest.media.maxAltText,
+  link: 2048,
+} as const;
 
 /** Sort a Pinterest error (`{ code, message }`) into the publisher's classes. */
 export function pinterestError(response: HttpResponse, action: string): PlatformError {
-  const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as { code?: number; message?: string };
+  const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as {
+    code?: number;
+    message?: string;
+  };
   const code = body.code ?? response.status;
   const message = `${action}: HTTP ${response.status} ${safeDetail(body.message ?? response.body)}`;
-  if (response.status === 429) return new PlatformError('rate-limited', message, { code, retryAfterSeconds: retryAfterSeconds(response.headers) });
+  if (response.status === 429)
+    return new PlatformError('rate-limited', message, { code, retryAfterSeconds: retryAfterSeconds(response.headers) });
   if (response.status === 401 || response.status === 403) return new PlatformError('auth', message, { code });
   if (response.status >= 500 || response.status === 408) return new PlatformError('retryable', message, { code });
   return new PlatformError('permanent', message, { code });
 }
 
-async function call(context: PlatformContext, method: 'GET' | 'POST', path: string, action: string, body?: unknown): Promise<unknown> {
+async function call(
+  context: PlatformContext,
+  method: 'GET' | 'POST',
+  path: string,
+  action: string,
+  body?: unknown,
+): Promise<unknown> {
   const token = context.credentials.accessToken;
   if (!token) throw new PlatformError('auth', 'Pinterest credentials have no accessToken');
-  const response = await httpRequest({ method, url: `${context.baseUrl}${path}`, headers: { authorization: `Bearer ${token}` }, body, fetch: context.fetch, timeoutMs: context.timeoutMs });
+  const response = await httpRequest({
+    method,
+    url: `${context.baseUrl}${path}`,
+    headers: { authorization: `Bearer ${token}` },
+    body,
+    fetch: context.fetch,
+    timeoutMs: context.timeoutMs,
+  });
   if (response.status >= 300) throw pinterestError(response, action);
   return response.body;
 }
@@ -42,7 +64,12 @@ async function call(context: PlatformContext, method: 'GET' | 'POST', path: stri
 /** Cut at a character boundary (code points, never half a surrogate pair) and mark the cut. */
 function fit(text: string, max: number): string {
   const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+  return chars.length <= max
+    ? text
+    : `${chars
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`;
 }
 
 /** The pin title: the text's first line, as a headline. */
@@ -56,44 +83,77 @@ const VIDEO_PROCESSING_BUDGET_MS = 120_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A multipart form as bytes, so it goes through the same HTTP layer as every other request. */
-async function encodeForm(fields: Record<string, string>, file: { bytes: Uint8Array; mime: string; name: string }): Promise<{ body: Uint8Array; contentType: string }> {
+async function encodeForm(
+  fields: Record<string, string>,
+  file: { bytes: Uint8Array; mime: string; name: string },
+): Promise<{ body: Uint8Array; contentType: string }> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('file', new Blob([new Uint8Array(file.bytes)], { type: file.mime }), file.name);
   const encoded = new Request('http://form.invalid/', { method: 'POST', body: form });
-  return { body: new Uint8Array(await encoded.arrayBuffer()), contentType: encoded.headers.get('content-type') ?? 'multipart/form-data' };
+  return {
+    body: new Uint8Array(await encoded.arrayBuffer()),
+    contentType: encoded.headers.get('content-type') ?? 'multipart/form-data',
+  };
 }
 
 /** Register the upload, POST the file to the returned storage URL with its form fields, wait until processed. */
 async function uploadVideo(context: PlatformContext, video: Media): Promise<string> {
-  const { bytes, mime } = await downloadMedia(video, { fetch: context.fetch, timeoutMs: 10 * 60_000, maxBytes: PLATFORMS.pinterest.media.maxVideoBytes });
+  const { bytes, mime } = await downloadMedia(video, {
+    fetch: context.fetch,
+    timeoutMs: 10 * 60_000,
+    maxBytes: PLATFORMS.pinterest.media.maxVideoBytes,
+  });
   const registered = (await call(context, 'POST', '/v5/media', 'register video upload', { media_type: 'video' })) as {
     media_id?: string;
     upload_url?: string;
     upload_parameters?: Record<string, string>;
   };
-  if (!registered.media_id || !registered.upload_url) throw new PlatformError('retryable', 'media registration answered without media_id and upload_url');
+  if (!registered.media_id || !registered.upload_url)
+    throw new PlatformError('retryable', 'media registration answered without media_id and upload_url');
   const form = await encodeForm(registered.upload_parameters ?? {}, { bytes, mime, name: 'video.mp4' });
-  const uploaded = await httpRequest({ method: 'POST', url: registered.upload_url, headers: { 'content-type': form.contentType }, body: form.body, fetch: context.fetch, timeoutMs: 10 * 60_000 });
+  const uploaded = await httpRequest({
+    method: 'POST',
+    url: registered.upload_url,
+    headers: { 'content-type': form.contentType },
+    body: form.body,
+    fetch: context.fetch,
+    timeoutMs: 10 * 60_000,
+  });
   if (uploaded.status >= 300) {
     // No pin exists yet, so every failure here may be retried; only a refused file is permanent.
     const detail = `video upload: HTTP ${uploaded.status} ${safeDetail(uploaded.body)}`;
-    if (uploaded.status === 429) throw new PlatformError('rate-limited', detail, { code: `upload-${uploaded.status}`, retryAfterSeconds: retryAfterSeconds(uploaded.headers) });
+    if (uploaded.status === 429)
+      throw new PlatformError('rate-limited', detail, {
+        code: `upload-${uploaded.status}`,
+        retryAfterSeconds: retryAfterSeconds(uploaded.headers),
+      });
     // 403 from the storage host: the signed upload URL expired; the next attempt registers a new one
     const transient = uploaded.status >= 500 || uploaded.status === 408 || uploaded.status === 403;
     throw new PlatformError(transient ? 'retryable' : 'permanent', detail, { code: `upload-${uploaded.status}` });
   }
   const deadline = Date.now() + VIDEO_PROCESSING_BUDGET_MS;
   for (;;) {
-    const media = (await call(context, 'GET', `/v5/media/${encodeURIComponent(registered.media_id)}`, 'video status')) as { status?: string };
+    const media = (await call(
+      context,
+      'GET',
+      `/v5/media/${encodeURIComponent(registered.media_id)}`,
+      'video status',
+    )) as { status?: string };
     if (media.status === 'succeeded') return registered.media_id;
-    if (media.status === 'failed') throw new PlatformError('permanent', 'Pinterest could not process the video', { code: 'media-failed' });
-    if (Date.now() + VIDEO_POLL_MS > deadline) throw new PlatformError('retryable', 'Pinterest is still processing the video', { code: 'media-processing' });
+    if (media.status === 'failed')
+      throw new PlatformError('permanent', 'Pinterest could not process the video', { code: 'media-failed' });
+    if (Date.now() + VIDEO_POLL_MS > deadline)
+      throw new PlatformError('retryable', 'Pinterest is still processing the video', { code: 'media-processing' });
     await sleep(VIDEO_POLL_MS);
   }
 }
 
-const result = (id: string): PublishResult => ({ remoteId: id, remoteUrl: `https://www.pinterest.com/pin/${id}/`, threadRootId: id });
+const result = (id: string): PublishResult => ({
+  remoteId: id,
+  remoteUrl: `https://www.pinterest.com/pin/${id}/`,
+  threadRootId: id,
+});
 
 export const pinterestClient: PlatformClient = {
   platform: 'pinterest',
@@ -102,7 +162,11 @@ export const pinterestClient: PlatformClient = {
     const media = request.media[0];
     if (!media) throw new PlatformError('permanent', 'a pin needs an image or a video', { code: 'media-required' });
     if ([...request.text].length > PIN_LIMITS.description) {
-      throw new PlatformError('permanent', `text is longer than the ${PIN_LIMITS.description} characters of a pin description`, { code: 'text-too-long' });
+      throw new PlatformError(
+        'permanent',
+        `text is longer than the ${PIN_LIMITS.description} characters of a pin description`,
+        { code: 'text-too-long' },
+      );
     }
     const pin: Record<string, unknown> = {
       board_id: context.channel.account,
@@ -130,12 +194,21 @@ export const pinterestClient: PlatformClient = {
       since,
       async (cursor) => {
         const query = new URLSearchParams({ page_size: '250', ...(cursor ? { bookmark: cursor } : {}) });
-        const listed = (await call(context, 'GET', `/v5/boards/${board}/pins?${query.toString()}`, 'list recent pins')) as {
+        const listed = (await call(
+          context,
+          'GET',
+          `/v5/boards/${board}/pins?${query.toString()}`,
+          'list recent pins',
+        )) as {
           items?: { id: string; description?: string | null; created_at?: string }[];
           bookmark?: string | null;
         };
         return {
-          posts: (listed.items ?? []).map((pin) => ({ id: pin.id, text: pin.description ?? '', createdAtMs: Date.parse(pin.created_at ?? '') })),
+          posts: (listed.items ?? []).map((pin) => ({
+            id: pin.id,
+            text: pin.description ?? '',
+            createdAtMs: Date.parse(pin.created_at ?? ''),
+          })),
           next: listed.bookmark ?? undefined,
         };
       },
@@ -146,7 +219,8 @@ export const pinterestClient: PlatformClient = {
 
   async followerCount(context) {
     const account = (await call(context, 'GET', '/v5/user_account', 'read followers')) as { follower_count?: number };
-    if (typeof account.follower_count !== 'number') throw new PlatformError('retryable', 'user_account answered without follower_count');
+    if (typeof account.follower_count !== 'number')
+      throw new PlatformError('retryable', 'user_account answered without follower_count');
     return account.follower_count;
   },
 };

@@ -23,7 +23,14 @@
  * Channel `account`: the channel's public username with `@`, e.g. `@dresden_warnungen`.
  */
 import { PLATFORMS } from '../registry';
-import { NO_LOOKUP_CODE, PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
+import {
+  NO_LOOKUP_CODE,
+  PlatformError,
+  type PlatformClient,
+  type PlatformContext,
+  type PublishRequest,
+  type PublishResult,
+} from '../client';
 import type { Media } from '../../model/schemas';
 import { classByStatus, httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { requireCredential } from './graph';
@@ -35,13 +42,17 @@ interface TelegramMessage {
 const CAPTION_LIMIT = PLATFORMS.telegram.text.captionLimit ?? PLATFORMS.telegram.text.limit;
 
 export function classifyTelegramError(response: HttpResponse, method: string): PlatformError {
-  const body = response.body as { error_code?: number; description?: string; parameters?: { retry_after?: number } } | undefined;
+  const body = response.body as
+    { error_code?: number; description?: string; parameters?: { retry_after?: number } } | undefined;
   const status = body?.error_code ?? response.status;
   const detail = `${method}: ${status} ${safeDetail(body?.description ?? response.body)}`;
   const errorClass = classByStatus(status);
   return new PlatformError(errorClass, detail, {
     code: status,
-    retryAfterSeconds: errorClass === 'rate-limited' ? (body?.parameters?.retry_after ?? retryAfterSeconds(response.headers) ?? 30) : undefined,
+    retryAfterSeconds:
+      errorClass === 'rate-limited'
+        ? (body?.parameters?.retry_after ?? retryAfterSeconds(response.headers) ?? 30)
+        : undefined,
   });
 }
 
@@ -66,23 +77,42 @@ function messageUrl(context: PlatformContext, messageId: number): string {
 }
 
 async function send(request: PublishRequest, context: PlatformContext): Promise<number> {
-  const chat = { chat_id: context.channel.account, ...(request.replyTo ? { reply_parameters: { message_id: Number(request.replyTo.remoteId) } } : {}) };
+  const chat = {
+    chat_id: context.channel.account,
+    ...(request.replyTo ? { reply_parameters: { message_id: Number(request.replyTo.remoteId) } } : {}),
+  };
   const media = request.media.slice(0, PLATFORMS.telegram.media.maxItems);
   const fitsCaption = request.text.length <= CAPTION_LIMIT;
   if (media.length === 0 || !fitsCaption) {
     const previewUrl = media.find((item) => !isVideo(item))?.url ?? request.link;
-    const preview = previewUrl ? { link_preview_options: { url: previewUrl, prefer_large_media: true, show_above_text: media.length > 0 } } : {};
-    return (await botCall<TelegramMessage>(context, 'sendMessage', { ...chat, text: request.text, ...preview })).message_id;
+    const preview = previewUrl
+      ? { link_preview_options: { url: previewUrl, prefer_large_media: true, show_above_text: media.length > 0 } }
+      : {};
+    return (await botCall<TelegramMessage>(context, 'sendMessage', { ...chat, text: request.text, ...preview }))
+      .message_id;
   }
   if (media.length === 1) {
     const [item] = media as [Media];
     const method = isVideo(item) ? 'sendVideo' : 'sendPhoto';
-    return (await botCall<TelegramMessage>(context, method, { ...chat, [isVideo(item) ? 'video' : 'photo']: item.url, caption: request.text })).message_id;
+    return (
+      await botCall<TelegramMessage>(context, method, {
+        ...chat,
+        [isVideo(item) ? 'video' : 'photo']: item.url,
+        caption: request.text,
+      })
+    ).message_id;
   }
-  const album = media.map((item, index) => ({ type: isVideo(item) ? 'video' : 'photo', media: item.url, ...(index === 0 ? { caption: request.text } : {}) }));
+  const album = media.map((item, index) => ({
+    type: isVideo(item) ? 'video' : 'photo',
+    media: item.url,
+    ...(index === 0 ? { caption: request.text } : {}),
+  }));
   const sent = await botCall<TelegramMessage[]>(context, 'sendMediaGroup', { ...chat, media: album });
   const first = sent[0];
-  if (!first) throw new PlatformError('ambiguous', 'Telegram accepted the album but returned no message', { code: 'EMPTY_ALBUM' });
+  if (!first)
+    throw new PlatformError('ambiguous', 'Telegram accepted the album but returned no message', {
+      code: 'EMPTY_ALBUM',
+    });
   return first.message_id;
 }
 
@@ -102,22 +132,34 @@ export const telegramClient: PlatformClient = {
 
   async findPublished(request) {
     if (!request.checkpoint.sendStartedAt) return null;
-    throw new PlatformError('ambiguous', `the Telegram Bot API cannot list a channel's messages; check the channel for a post sent after ${request.checkpoint.sendStartedAt}`, {
-      code: NO_LOOKUP_CODE,
-    });
+    throw new PlatformError(
+      'ambiguous',
+      `the Telegram Bot API cannot list a channel's messages; check the channel for a post sent after ${request.checkpoint.sendStartedAt}`,
+      {
+        code: NO_LOOKUP_CODE,
+      },
+    );
   },
 
   async followerCount(context) {
     const count = await botCall<number>(context, 'getChatMemberCount', { chat_id: context.channel.account });
-    if (typeof count !== 'number') throw new PlatformError('permanent', 'getChatMemberCount returned no number', { code: 'NO_METRIC' });
+    if (typeof count !== 'number')
+      throw new PlatformError('permanent', 'getChatMemberCount returned no number', { code: 'NO_METRIC' });
     return count;
   },
 
   async pin(remoteId, context) {
-    await botCall<boolean>(context, 'pinChatMessage', { chat_id: context.channel.account, message_id: Number(remoteId), disable_notification: true });
+    await botCall<boolean>(context, 'pinChatMessage', {
+      chat_id: context.channel.account,
+      message_id: Number(remoteId),
+      disable_notification: true,
+    });
   },
 
   async unpin(remoteId, context) {
-    await botCall<boolean>(context, 'unpinChatMessage', { chat_id: context.channel.account, message_id: Number(remoteId) });
+    await botCall<boolean>(context, 'unpinChatMessage', {
+      chat_id: context.channel.account,
+      message_id: Number(remoteId),
+    });
   },
 };

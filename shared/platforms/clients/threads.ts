@@ -33,8 +33,22 @@ interface ThreadsMedia {
   permalink?: string;
 }
 
-function call<T>(context: PlatformContext, method: 'GET' | 'POST', path: string, what: string, params?: Record<string, string | undefined>): Promise<T> {
-  return graphCall<T>({ method, apiUrl: `${context.baseUrl}/${API_VERSION}`, path, params, token: requireCredential(context, 'accessToken'), what, context });
+function call<T>(
+  context: PlatformContext,
+  method: 'GET' | 'POST',
+  path: string,
+  what: string,
+  params?: Record<string, string | undefined>,
+): Promise<T> {
+  return graphCall<T>({
+    method,
+    apiUrl: `${context.baseUrl}/${API_VERSION}`,
+    path,
+    params,
+    token: requireCredential(context, 'accessToken'),
+    what,
+    context,
+  });
 }
 
 const isVideo = (media: Media) => media.mime.startsWith('video/');
@@ -53,10 +67,21 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
     processes: media.some(isVideo),
 
     async status(containerId) {
-      const answer = await call<{ status?: ContainerStatus; error_message?: string }>(context, 'GET', `/${encodeURIComponent(containerId)}`, 'read container status', {
-        fields: 'status,error_message',
-      });
-      if (answer.status === 'ERROR') throw new PlatformError('permanent', `Threads could not process the media: ${answer.error_message ?? 'UNKNOWN'}`, { code: answer.error_message });
+      const answer = await call<{ status?: ContainerStatus; error_message?: string }>(
+        context,
+        'GET',
+        `/${encodeURIComponent(containerId)}`,
+        'read container status',
+        {
+          fields: 'status,error_message',
+        },
+      );
+      if (answer.status === 'ERROR')
+        throw new PlatformError(
+          'permanent',
+          `Threads could not process the media: ${answer.error_message ?? 'UNKNOWN'}`,
+          { code: answer.error_message },
+        );
       return answer.status ?? 'FINISHED';
     },
 
@@ -71,7 +96,14 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
         // Carousel items are containers of their own; only the carousel container is published.
         const children: string[] = [];
         for (const item of media) {
-          children.push((await call<{ id: string }>(context, 'POST', `/${user(context)}/threads`, 'create carousel item', { ...mediaParams(item), is_carousel_item: 'true' })).id);
+          children.push(
+            (
+              await call<{ id: string }>(context, 'POST', `/${user(context)}/threads`, 'create carousel item', {
+                ...mediaParams(item),
+                is_carousel_item: 'true',
+              })
+            ).id,
+          );
         }
         for (const child of children) await waitForContainer(flow, child);
         params = { media_type: 'CAROUSEL', children: children.join(','), ...common };
@@ -81,22 +113,40 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
 
     async publish(containerId) {
       try {
-        return (await call<{ id: string }>(context, 'POST', `/${user(context)}/threads_publish`, 'publish container', { creation_id: containerId })).id;
+        return (
+          await call<{ id: string }>(context, 'POST', `/${user(context)}/threads_publish`, 'publish container', {
+            creation_id: containerId,
+          })
+        ).id;
       } catch (error) {
         // 24/4279009 "Media Not Found" right after creation is Threads still settling the container: try again later.
         if (error instanceof PlatformError && error.code === '24/4279009') {
-          throw new PlatformError('retryable', error.message, { code: error.code, retryAfterSeconds: 30, cause: error });
+          throw new PlatformError('retryable', error.message, {
+            code: error.code,
+            retryAfterSeconds: 30,
+            cause: error,
+          });
         }
         throw error;
       }
     },
 
     async permalink(mediaId) {
-      return (await call<ThreadsMedia>(context, 'GET', `/${encodeURIComponent(mediaId)}`, 'read permalink', { fields: 'permalink' })).permalink;
+      return (
+        await call<ThreadsMedia>(context, 'GET', `/${encodeURIComponent(mediaId)}`, 'read permalink', {
+          fields: 'permalink',
+        })
+      ).permalink;
     },
 
     async findByText() {
-      const recent = await call<{ data?: ThreadsMedia[] }>(context, 'GET', `/${user(context)}/threads`, 'list recent threads', { fields: 'id,text,permalink,timestamp', limit: '50' });
+      const recent = await call<{ data?: ThreadsMedia[] }>(
+        context,
+        'GET',
+        `/${user(context)}/threads`,
+        'list recent threads',
+        { fields: 'id,text,permalink,timestamp', limit: '50' },
+      );
       return recent.data?.find((item) => textMatches(item.text, request));
     },
   };
@@ -112,24 +162,29 @@ export const threadsClient: PlatformClient = {
   findPublished: (request, context) => findContainerPost(steps(request, context), request),
 
   async followerCount(context) {
-    const insights = await call<{ data?: { name: string; total_value?: { value?: number } }[] }>(context, 'GET', `/${user(context)}/threads_insights`, 'read followers_count', {
-      metric: 'followers_count',
-    });
+    const insights = await call<{ data?: { name: string; total_value?: { value?: number } }[] }>(
+      context,
+      'GET',
+      `/${user(context)}/threads_insights`,
+      'read followers_count',
+      {
+        metric: 'followers_count',
+      },
+    );
     const value = insights.data?.find((metric) => metric.name === 'followers_count')?.total_value?.value;
-    if (typeof value !== 'number') throw new PlatformError('permanent', 'Threads insights carried no followers_count', { code: 'NO_METRIC' });
+    if (typeof value !== 'number')
+      throw new PlatformError('permanent', 'Threads insights carried no followers_count', { code: 'NO_METRIC' });
     return value;
   },
 };
 
 /** The account's publishing quota as Threads counts it (GET /{user-id}/threads_publishing_limit). */
 export async function threadsPublishingLimit(context: PlatformContext): Promise<PublishingLimit> {
-  const answer = await call<{ data?: { quota_usage?: number; config?: { quota_total?: number; quota_duration?: number } }[] }>(
-    context,
-    'GET',
-    `/${user(context)}/threads_publishing_limit`,
-    'read publishing limit',
-    { fields: 'quota_usage,config' },
-  );
+  const answer = await call<{
+    data?: { quota_usage?: number; config?: { quota_total?: number; quota_duration?: number } }[];
+  }>(context, 'GET', `/${user(context)}/threads_publishing_limit`, 'read publishing limit', {
+    fields: 'quota_usage,config',
+  });
   return publishingLimitFrom(answer.data?.[0], PLATFORMS.threads.quota);
 }
 
@@ -152,6 +207,7 @@ export async function refreshThreadsToken(context: PlatformContext): Promise<Ref
     what: 'refresh access token',
     context,
   });
-  if (!answer.access_token || typeof answer.expires_in !== 'number') throw new PlatformError('auth', 'Threads refreshed no token', { code: 'NO_TOKEN' });
+  if (!answer.access_token || typeof answer.expires_in !== 'number')
+    throw new PlatformError('auth', 'Threads refreshed no token', { code: 'NO_TOKEN' });
   return { accessToken: answer.access_token, expiresInSeconds: answer.expires_in };
 }

@@ -14,7 +14,13 @@
  */
 import twitterText from 'twitter-text';
 import type { Media } from '../../model/schemas';
-import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
+import {
+  PlatformError,
+  type PlatformClient,
+  type PlatformContext,
+  type PublishRequest,
+  type PublishResult,
+} from '../client';
 import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
 import { findSince, markSent, sentWindowStart } from './marker-lookup';
@@ -52,22 +58,30 @@ export function xError(response: HttpResponse, action: string, now = Date.now())
   const detail = safeDetail(body.detail ?? body.errors?.[0]?.message ?? body.title ?? response.body);
   const message = `${action}: HTTP ${response.status} ${detail}`;
   if (response.status === 429 || codes.includes(RATE_LIMIT_CODE)) {
-    return new PlatformError('rate-limited', message, { code: codes.includes(RATE_LIMIT_CODE) ? RATE_LIMIT_CODE : 429, retryAfterSeconds: xResetSeconds(response.headers, now) });
+    return new PlatformError('rate-limited', message, {
+      code: codes.includes(RATE_LIMIT_CODE) ? RATE_LIMIT_CODE : 429,
+      retryAfterSeconds: xResetSeconds(response.headers, now),
+    });
   }
   if (response.status === 401) return new PlatformError('auth', message, { code: 401 });
-  if (codes.includes(DUPLICATE_CODE) || /duplicate/i.test(detail)) return new PlatformError('permanent', message, { code: DUPLICATE_CODE });
+  if (codes.includes(DUPLICATE_CODE) || /duplicate/i.test(detail))
+    return new PlatformError('permanent', message, { code: DUPLICATE_CODE });
   if (response.status === 403) {
     // Text too long or a reply into a conversation the account may not join are about this post; any other 403 is the token's scopes or the app's access.
-    if (/too long|reply|replying|conversation/i.test(detail)) return new PlatformError('permanent', message, { code: 403 });
+    if (/too long|reply|replying|conversation/i.test(detail))
+      return new PlatformError('permanent', message, { code: 403 });
     return new PlatformError('auth', message, { code: 403 });
   }
-  if (response.status >= 500 || response.status === 408) return new PlatformError('retryable', message, { code: response.status });
+  if (response.status >= 500 || response.status === 408)
+    return new PlatformError('retryable', message, { code: response.status });
   return new PlatformError('permanent', message, { code: response.status });
 }
 
 /** Seconds until the window that ran out resets: a spent 24 h cap (per user, then per app) wins over the 15 min endpoint window. */
 function xResetSeconds(headers: Headers, now: number): number | undefined {
-  const spentDaily = ['x-user-limit-24hour', 'x-app-limit-24hour'].find((prefix) => headers.get(`${prefix}-remaining`) === '0');
+  const spentDaily = ['x-user-limit-24hour', 'x-app-limit-24hour'].find(
+    (prefix) => headers.get(`${prefix}-remaining`) === '0',
+  );
   const reset = Number((spentDaily && headers.get(`${spentDaily}-reset`)) || headers.get('x-rate-limit-reset'));
   if (Number.isFinite(reset) && reset > 0) return Math.max(1, Math.ceil(reset - now / 1000));
   return retryAfterSeconds(headers, now);
@@ -79,7 +93,14 @@ function authHeaders(context: PlatformContext): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }
 
-async function call(context: PlatformContext, method: 'GET' | 'POST', path: string, action: string, body?: unknown, timeoutMs?: number): Promise<unknown> {
+async function call(
+  context: PlatformContext,
+  method: 'GET' | 'POST',
+  path: string,
+  action: string,
+  body?: unknown,
+  timeoutMs?: number,
+): Promise<unknown> {
   const response = await httpRequest({
     method,
     url: `${context.baseUrl}${path}`,
@@ -93,57 +114,105 @@ async function call(context: PlatformContext, method: 'GET' | 'POST', path: stri
 }
 
 /** GIFs and videos go through the chunked upload; still images in one request. */
-const CHUNKED_CATEGORY: Record<string, string> = { 'image/gif': 'tweet_gif', 'video/mp4': 'tweet_video', 'video/quicktime': 'tweet_video' };
+const CHUNKED_CATEGORY: Record<string, string> = {
+  'image/gif': 'tweet_gif',
+  'video/mp4': 'tweet_video',
+  'video/quicktime': 'tweet_video',
+};
 const CHUNK_BYTES = 4 * 1024 * 1024;
 /** How long a publish waits for X to process a video before it gives up and retries later. */
 const PROCESSING_BUDGET_MS = 120_000;
 
 interface MediaState {
   id?: string;
-  processing_info?: { state?: 'pending' | 'in_progress' | 'succeeded' | 'failed'; check_after_secs?: number; error?: { message?: string } };
+  processing_info?: {
+    state?: 'pending' | 'in_progress' | 'succeeded' | 'failed';
+    check_after_secs?: number;
+    error?: { message?: string };
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function uploadChunked(context: PlatformContext, bytes: Uint8Array, mime: string, category: string): Promise<string> {
-  const initialized = (await call(context, 'POST', '/2/media/upload/initialize', 'media upload init', { media_type: mime, total_bytes: bytes.byteLength, media_category: category })) as {
+async function uploadChunked(
+  context: PlatformContext,
+  bytes: Uint8Array,
+  mime: string,
+  category: string,
+): Promise<string> {
+  const initialized = (await call(context, 'POST', '/2/media/upload/initialize', 'media upload init', {
+    media_type: mime,
+    total_bytes: bytes.byteLength,
+    media_category: category,
+  })) as {
     data?: MediaState;
   };
   const mediaId = initialized.data?.id;
   if (!mediaId) throw new PlatformError('retryable', 'media upload init answered without a media id');
   for (let offset = 0, segment = 0; offset < bytes.byteLength; offset += CHUNK_BYTES, segment += 1) {
     const chunk = Buffer.from(bytes.subarray(offset, offset + CHUNK_BYTES)).toString('base64');
-    await call(context, 'POST', `/2/media/upload/${mediaId}/append`, 'media upload append', { media: chunk, segment_index: segment }, 60_000);
+    await call(
+      context,
+      'POST',
+      `/2/media/upload/${mediaId}/append`,
+      'media upload append',
+      { media: chunk, segment_index: segment },
+      60_000,
+    );
   }
-  let state = ((await call(context, 'POST', `/2/media/upload/${mediaId}/finalize`, 'media upload finalize')) as { data?: MediaState }).data;
+  let state = (
+    (await call(context, 'POST', `/2/media/upload/${mediaId}/finalize`, 'media upload finalize')) as {
+      data?: MediaState;
+    }
+  ).data;
   const deadline = Date.now() + PROCESSING_BUDGET_MS;
   while (state?.processing_info && state.processing_info.state !== 'succeeded') {
     if (state.processing_info.state === 'failed') {
-      throw new PlatformError('permanent', `X could not process the media: ${safeDetail(state.processing_info.error?.message ?? 'failed')}`, { code: 'media-processing-failed' });
+      throw new PlatformError(
+        'permanent',
+        `X could not process the media: ${safeDetail(state.processing_info.error?.message ?? 'failed')}`,
+        { code: 'media-processing-failed' },
+      );
     }
     const wait = Math.max(1, state.processing_info.check_after_secs ?? 1) * 1000;
-    if (Date.now() + wait > deadline) throw new PlatformError('retryable', 'X is still processing the media', { code: 'media-processing' });
+    if (Date.now() + wait > deadline)
+      throw new PlatformError('retryable', 'X is still processing the media', { code: 'media-processing' });
     await sleep(wait);
-    state = ((await call(context, 'GET', `/2/media/upload?command=STATUS&media_id=${mediaId}`, 'media upload status')) as { data?: MediaState }).data;
+    state = (
+      (await call(context, 'GET', `/2/media/upload?command=STATUS&media_id=${mediaId}`, 'media upload status')) as {
+        data?: MediaState;
+      }
+    ).data;
   }
   return mediaId;
 }
 
 async function uploadMedia(media: Media, context: PlatformContext): Promise<string> {
   const isVideo = media.mime.startsWith('video/');
-  const { bytes } = await downloadMedia(media, { fetch: context.fetch, maxBytes: isVideo ? PLATFORMS.x.media.maxVideoBytes : PLATFORMS.x.media.maxImageBytes });
+  const { bytes } = await downloadMedia(media, {
+    fetch: context.fetch,
+    maxBytes: isVideo ? PLATFORMS.x.media.maxVideoBytes : PLATFORMS.x.media.maxImageBytes,
+  });
   const category = CHUNKED_CATEGORY[media.mime];
   let mediaId: string | undefined;
   if (category) {
     mediaId = await uploadChunked(context, bytes, media.mime, category);
   } else {
-    const body = { media: Buffer.from(bytes).toString('base64'), media_category: 'tweet_image', media_type: media.mime };
-    mediaId = ((await call(context, 'POST', '/2/media/upload', 'media upload', body, 60_000)) as { data?: MediaState }).data?.id;
+    const body = {
+      media: Buffer.from(bytes).toString('base64'),
+      media_category: 'tweet_image',
+      media_type: media.mime,
+    };
+    mediaId = ((await call(context, 'POST', '/2/media/upload', 'media upload', body, 60_000)) as { data?: MediaState })
+      .data?.id;
     if (!mediaId) throw new PlatformError('retryable', 'media upload answered without a media id');
   }
   // X stores alt text for images and GIFs.
   if (!isVideo) {
-    await call(context, 'POST', '/2/media/metadata', 'media alt text', { id: mediaId, metadata: { alt_text: { text: media.altText.slice(0, PLATFORMS.x.media.maxAltText) } } });
+    await call(context, 'POST', '/2/media/metadata', 'media alt text', {
+      id: mediaId,
+      metadata: { alt_text: { text: media.altText.slice(0, PLATFORMS.x.media.maxAltText) } },
+    });
   }
   return mediaId;
 }
@@ -153,7 +222,11 @@ function postUrl(context: PlatformContext, id: string): string {
 }
 
 function result(context: PlatformContext, id: string, request: PublishRequest): PublishResult {
-  return { remoteId: id, remoteUrl: postUrl(context, id), threadRootId: request.replyTo ? (request.replyTo.threadRootId ?? request.replyTo.remoteId) : id };
+  return {
+    remoteId: id,
+    remoteUrl: postUrl(context, id),
+    threadRootId: request.replyTo ? (request.replyTo.threadRootId ?? request.replyTo.remoteId) : id,
+  };
 }
 
 export const xClient: PlatformClient = {
@@ -174,10 +247,16 @@ export const xClient: PlatformClient = {
   async publish(request, context) {
     const length = measureX(request.text);
     if (!length.valid) {
-      throw new PlatformError('permanent', `text is ${length.weightedLength} weighted characters, X allows ${length.limit}`, { code: 'text-too-long' });
+      throw new PlatformError(
+        'permanent',
+        `text is ${length.weightedLength} weighted characters, X allows ${length.limit}`,
+        { code: 'text-too-long' },
+      );
     }
     if (request.media.length > PLATFORMS.x.media.maxItems) {
-      throw new PlatformError('permanent', `X takes at most ${PLATFORMS.x.media.maxItems} media per post`, { code: 'too-many-media' });
+      throw new PlatformError('permanent', `X takes at most ${PLATFORMS.x.media.maxItems} media per post`, {
+        code: 'too-many-media',
+      });
     }
     const mediaIds: string[] = [];
     for (const media of request.media) mediaIds.push(await uploadMedia(media, context));
@@ -205,12 +284,29 @@ export const xClient: PlatformClient = {
       request,
       since,
       async (cursor) => {
-        const query = new URLSearchParams({ max_results: '100', 'tweet.fields': 'created_at', start_time: startTime, ...(cursor ? { pagination_token: cursor } : {}) });
-        const page = (await call(context, 'GET', `/2/users/${encodeURIComponent(userId)}/tweets?${query.toString()}`, 'list recent posts')) as {
+        const query = new URLSearchParams({
+          max_results: '100',
+          'tweet.fields': 'created_at',
+          start_time: startTime,
+          ...(cursor ? { pagination_token: cursor } : {}),
+        });
+        const page = (await call(
+          context,
+          'GET',
+          `/2/users/${encodeURIComponent(userId)}/tweets?${query.toString()}`,
+          'list recent posts',
+        )) as {
           data?: { id: string; text: string; created_at?: string }[];
           meta?: { next_token?: string };
         };
-        return { posts: (page.data ?? []).map((post) => ({ id: post.id, text: post.text, createdAtMs: Date.parse(post.created_at ?? '') })), next: page.meta?.next_token };
+        return {
+          posts: (page.data ?? []).map((post) => ({
+            id: post.id,
+            text: post.text,
+            createdAtMs: Date.parse(post.created_at ?? ''),
+          })),
+          next: page.meta?.next_token,
+        };
       },
       { newestFirst: true },
     );
@@ -222,7 +318,8 @@ export const xClient: PlatformClient = {
       data?: { public_metrics?: { followers_count?: number } };
     };
     const count = me.data?.public_metrics?.followers_count;
-    if (typeof count !== 'number') throw new PlatformError('retryable', 'account lookup answered without public_metrics.followers_count');
+    if (typeof count !== 'number')
+      throw new PlatformError('retryable', 'account lookup answered without public_metrics.followers_count');
     return count;
   },
 };
@@ -242,19 +339,31 @@ export interface RotatedXTokens {
  */
 export async function refreshXToken(context: PlatformContext): Promise<RotatedXTokens> {
   const { refreshToken, clientId, clientSecret } = context.credentials;
-  if (!refreshToken || !clientId) throw new PlatformError('auth', 'X credentials need refreshToken and clientId to be refreshed', { code: 'MISSING_CREDENTIAL' });
+  if (!refreshToken || !clientId)
+    throw new PlatformError('auth', 'X credentials need refreshToken and clientId to be refreshed', {
+      code: 'MISSING_CREDENTIAL',
+    });
   const response = await httpRequest({
     method: 'POST',
     url: `${context.baseUrl}/2/oauth2/token`,
-    headers: clientSecret ? { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` } : {},
+    headers: clientSecret
+      ? { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` }
+      : {},
     body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId }),
     fetch: context.fetch,
     timeoutMs: context.timeoutMs,
   });
   if (response.status === 400 || response.status === 401) {
     // invalid_request / invalid_grant / invalid_client: the refresh token or the client is no longer accepted
-    const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as { error?: string; error_description?: string };
-    throw new PlatformError('auth', `refresh token: HTTP ${response.status} ${safeDetail(body.error_description ?? body.error ?? response.body)}`, { code: body.error ?? response.status });
+    const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as {
+      error?: string;
+      error_description?: string;
+    };
+    throw new PlatformError(
+      'auth',
+      `refresh token: HTTP ${response.status} ${safeDetail(body.error_description ?? body.error ?? response.body)}`,
+      { code: body.error ?? response.status },
+    );
   }
   if (response.status >= 300) throw xError(response, 'refresh token');
   const answer = response.body as { access_token?: string; refresh_token?: string; expires_in?: number };

@@ -12,15 +12,33 @@
  * Only messages with a video reach this client.
  */
 import type { Media } from '../../model/schemas';
-import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
+import {
+  PlatformError,
+  type PlatformClient,
+  type PlatformContext,
+  type PublishRequest,
+  type PublishResult,
+} from '../client';
 import { httpRequest, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
 import { downloadMedia } from './media-download';
 
 export const YOUTUBE_LIMITS = { title: 100, description: PLATFORMS.youtube.text.limit } as const;
 
-const RATE_REASONS = new Set(['quotaExceeded', 'rateLimitExceeded', 'userRateLimitExceeded', 'uploadLimitExceeded', 'dailyLimitExceeded']);
-const AUTH_REASONS = new Set(['authError', 'forbidden', 'insufficientPermissions', 'youtubeSignupRequired', 'unauthorized']);
+const RATE_REASONS = new Set([
+  'quotaExceeded',
+  'rateLimitExceeded',
+  'userRateLimitExceeded',
+  'uploadLimitExceeded',
+  'dailyLimitExceeded',
+]);
+const AUTH_REASONS = new Set([
+  'authError',
+  'forbidden',
+  'insufficientPermissions',
+  'youtubeSignupRequired',
+  'unauthorized',
+]);
 
 interface GoogleErrorBody {
   error?: { code?: number; message?: string; errors?: { reason?: string; message?: string; domain?: string }[] };
@@ -28,7 +46,13 @@ interface GoogleErrorBody {
 
 /** Seconds until the daily quota resets: midnight Pacific Time. */
 export function secondsUntilPacificMidnight(now = Date.now()): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' }).formatToParts(now);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'America/Los_Angeles',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+    hourCycle: 'h23',
+  }).formatToParts(now);
   const part = (type: string) => Number(parts.find((item) => item.type === type)?.value ?? 0);
   const elapsed = part('hour') * 3600 + part('minute') * 60 + part('second');
   return Math.max(1, 24 * 3600 - elapsed);
@@ -39,14 +63,21 @@ export function youtubeError(response: HttpResponse, action: string, now = Date.
   const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as GoogleErrorBody;
   const reason = body.error?.errors?.[0]?.reason;
   const code = reason ?? response.status;
-  const message = `${action}: HTTP ${response.status} ${reason ?? ''} ${safeDetail(body.error?.message ?? response.body)}`.replace(/\s+/g, ' ').trim();
+  const message =
+    `${action}: HTTP ${response.status} ${reason ?? ''} ${safeDetail(body.error?.message ?? response.body)}`
+      .replace(/\s+/g, ' ')
+      .trim();
   if (reason && RATE_REASONS.has(reason)) {
     // The daily quota only comes back at midnight Pacific; short-term limits after a minute.
-    const wait = reason === 'quotaExceeded' || reason === 'dailyLimitExceeded' || reason === 'uploadLimitExceeded' ? secondsUntilPacificMidnight(now) : 60;
+    const wait =
+      reason === 'quotaExceeded' || reason === 'dailyLimitExceeded' || reason === 'uploadLimitExceeded'
+        ? secondsUntilPacificMidnight(now)
+        : 60;
     return new PlatformError('rate-limited', message, { code, retryAfterSeconds: wait });
   }
   if (response.status === 429) return new PlatformError('rate-limited', message, { code, retryAfterSeconds: 60 });
-  if (response.status === 401 || (reason && AUTH_REASONS.has(reason))) return new PlatformError('auth', message, { code });
+  if (response.status === 401 || (reason && AUTH_REASONS.has(reason)))
+    return new PlatformError('auth', message, { code });
   if (response.status >= 500 || response.status === 408) return new PlatformError('retryable', message, { code });
   return new PlatformError('permanent', message, { code });
 }
@@ -58,7 +89,13 @@ function bearer(context: PlatformContext): string {
 }
 
 async function get(context: PlatformContext, path: string, action: string): Promise<unknown> {
-  const response = await httpRequest({ method: 'GET', url: `${context.baseUrl}${path}`, headers: { authorization: bearer(context) }, fetch: context.fetch, timeoutMs: context.timeoutMs });
+  const response = await httpRequest({
+    method: 'GET',
+    url: `${context.baseUrl}${path}`,
+    headers: { authorization: bearer(context) },
+    fetch: context.fetch,
+    timeoutMs: context.timeoutMs,
+  });
   if (response.status >= 300) throw youtubeError(response, action);
   return response.body;
 }
@@ -68,7 +105,12 @@ const clean = (text: string) => text.replace(/[<>]/g, '');
 
 function fit(text: string, max: number): string {
   const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+  return chars.length <= max
+    ? text
+    : `${chars
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`;
 }
 
 /** The video's snippet: the first line is the title, the whole text (and link) the description. */
@@ -79,17 +121,31 @@ export function videoSnippet(request: PublishRequest): { title: string; descript
   return { title: fit(firstLine.trim(), YOUTUBE_LIMITS.title), description: fit(withLink, YOUTUBE_LIMITS.description) };
 }
 
-const result = (id: string): PublishResult => ({ remoteId: id, remoteUrl: `https://www.youtube.com/watch?v=${id}`, threadRootId: id });
+const result = (id: string): PublishResult => ({
+  remoteId: id,
+  remoteUrl: `https://www.youtube.com/watch?v=${id}`,
+  threadRootId: id,
+});
 
 function videoId(body: unknown): string | undefined {
   return (body as { id?: string } | undefined)?.id;
 }
 
-async function openUploadSession(context: PlatformContext, request: PublishRequest, video: Media, size: number): Promise<string> {
+async function openUploadSession(
+  context: PlatformContext,
+  request: PublishRequest,
+  video: Media,
+  size: number,
+): Promise<string> {
   const response = await httpRequest({
     method: 'POST',
     url: `${context.baseUrl}/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status`,
-    headers: { authorization: bearer(context), 'x-upload-content-length': String(size), 'x-upload-content-type': video.mime, 'content-type': 'application/json; charset=UTF-8' },
+    headers: {
+      authorization: bearer(context),
+      'x-upload-content-length': String(size),
+      'x-upload-content-type': video.mime,
+      'content-type': 'application/json; charset=UTF-8',
+    },
     body: {
       snippet: { ...videoSnippet(request), categoryId: '25' /* News & Politics */ },
       status: { privacyStatus: 'public', selfDeclaredMadeForKids: false, embeddable: true },
@@ -103,7 +159,8 @@ async function openUploadSession(context: PlatformContext, request: PublishReque
   return location;
 }
 
-type SessionState = { kind: 'complete'; result: PublishResult } | { kind: 'incomplete'; received: number } | { kind: 'gone' };
+type SessionState =
+  { kind: 'complete'; result: PublishResult } | { kind: 'incomplete'; received: number } | { kind: 'gone' };
 
 /** Ask an upload session how far it got (`Content-Range: bytes *\/<size>`): done, bytes received so far, or expired. */
 async function querySession(context: PlatformContext, uploadUrl: string, size: string): Promise<SessionState> {
@@ -118,7 +175,11 @@ async function querySession(context: PlatformContext, uploadUrl: string, size: s
   const id = response.status === 200 || response.status === 201 ? videoId(response.body) : undefined;
   if (id) return { kind: 'complete', result: result(id) };
   // 308 Resume Incomplete names the bytes kept so far in `Range: bytes=0-<last>`.
-  if (response.status === 308) return { kind: 'incomplete', received: Number(/bytes=0-(\d+)/.exec(response.headers.get('range') ?? '')?.[1] ?? -1) + 1 };
+  if (response.status === 308)
+    return {
+      kind: 'incomplete',
+      received: Number(/bytes=0-(\d+)/.exec(response.headers.get('range') ?? '')?.[1] ?? -1) + 1,
+    };
   if (response.status === 404 || response.status === 410) return { kind: 'gone' };
   throw youtubeError(response, 'check upload');
 }
@@ -129,7 +190,11 @@ export const youtubeClient: PlatformClient = {
   async publish(request, context) {
     const video = request.media.find((media) => media.mime.startsWith('video/'));
     if (!video) throw new PlatformError('permanent', 'YouTube needs a video', { code: 'video-required' });
-    const { bytes, mime } = await downloadMedia(video, { fetch: context.fetch, timeoutMs: 10 * 60_000, maxBytes: PLATFORMS.youtube.media.maxVideoBytes });
+    const { bytes, mime } = await downloadMedia(video, {
+      fetch: context.fetch,
+      timeoutMs: 10 * 60_000,
+      maxBytes: PLATFORMS.youtube.media.maxVideoBytes,
+    });
     const size = String(bytes.byteLength);
 
     // An earlier attempt's session is resumed where it stopped; only an expired one is replaced.
@@ -151,13 +216,18 @@ export const youtubeClient: PlatformClient = {
     const response = await httpRequest({
       method: 'PUT',
       url: uploadUrl,
-      headers: { authorization: bearer(context), 'content-type': mime, ...(offset > 0 ? { 'content-range': `bytes ${offset}-${bytes.byteLength - 1}/${size}` } : {}) },
+      headers: {
+        authorization: bearer(context),
+        'content-type': mime,
+        ...(offset > 0 ? { 'content-range': `bytes ${offset}-${bytes.byteLength - 1}/${size}` } : {}),
+      },
       body: bytes.subarray(offset),
       fetch: context.fetch,
       timeoutMs: Math.max(context.timeoutMs ?? 0, 10 * 60_000),
     });
     // 308 here means the upload stopped short; the next attempt resumes the same session.
-    if (response.status === 308) throw new PlatformError('retryable', 'the upload stopped before the last byte', { code: 'upload-incomplete' });
+    if (response.status === 308)
+      throw new PlatformError('retryable', 'the upload stopped before the last byte', { code: 'upload-incomplete' });
     if (response.status >= 300) throw youtubeError(response, 'upload video');
     const id = videoId(response.body);
     if (!id) throw new PlatformError('ambiguous', 'upload answered without a video id');
@@ -177,7 +247,8 @@ export const youtubeClient: PlatformClient = {
       items?: { statistics?: { subscriberCount?: string; hiddenSubscriberCount?: boolean } }[];
     };
     const count = Number(channels.items?.[0]?.statistics?.subscriberCount);
-    if (!Number.isFinite(count)) throw new PlatformError('permanent', 'channels.list answered without a subscriberCount (hidden or no channel)');
+    if (!Number.isFinite(count))
+      throw new PlatformError('permanent', 'channels.list answered without a subscriberCount (hidden or no channel)');
     return count;
   },
 };

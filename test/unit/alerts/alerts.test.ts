@@ -7,10 +7,18 @@ import { correctionTemplate } from '../../../shared/alerts/correct';
 import type { Channel, Delivery, Message } from '../../../shared/model/schemas';
 
 describe('alert policy', () => {
-  const env = { HEROLD_ALERT_POLICY: JSON.stringify({ 'fire-brigade': { singlePersonSeverities: ['Extreme'], languages: ['de-DE', 'en'], ninaArs: '146120000000' } }) };
+  const env = {
+    HEROLD_ALERT_POLICY: JSON.stringify({
+      'fire-brigade': { singlePersonSeverities: ['Extreme'], languages: ['de-DE', 'en'], ninaArs: '146120000000' },
+    }),
+  };
 
-  it('reads each organisation\'s policy and gives others the strict default', () => {
-    expect(orgAlertPolicy('fire-brigade', env)).toEqual({ singlePersonSeverities: ['Extreme'], languages: ['de-DE', 'en'], ninaArs: '146120000000' });
+  it("reads each organisation's policy and gives others the strict default", () => {
+    expect(orgAlertPolicy('fire-brigade', env)).toEqual({
+      singlePersonSeverities: ['Extreme'],
+      languages: ['de-DE', 'en'],
+      ninaArs: '146120000000',
+    });
     expect(orgAlertPolicy('city', env)).toEqual({ singlePersonSeverities: [], languages: ['de-DE'] });
     expect(alertPolicy({})).toEqual({});
   });
@@ -23,14 +31,21 @@ describe('alert policy', () => {
   });
 
   it('turns the languages into the CAP mapping options', () => {
-    expect(languageOptions(orgAlertPolicy('fire-brigade', env))).toEqual({ preferredLanguage: 'de-DE', secondLanguage: 'en' });
+    expect(languageOptions(orgAlertPolicy('fire-brigade', env))).toEqual({
+      preferredLanguage: 'de-DE',
+      secondLanguage: 'en',
+    });
     expect(languageOptions(orgAlertPolicy('city', env))).toEqual({ preferredLanguage: 'de-DE' });
   });
 
   it('refuses a policy it cannot read, naming the variable', () => {
     expect(() => alertPolicy({ HEROLD_ALERT_POLICY: '{' })).toThrow(/HEROLD_ALERT_POLICY is not valid JSON/);
-    expect(() => alertPolicy({ HEROLD_ALERT_POLICY: JSON.stringify({ city: { singlePersonSeverities: ['Huge'] } }) })).toThrow(/not a valid policy/);
-    expect(() => alertPolicy({ HEROLD_ALERT_POLICY: JSON.stringify({ city: { ninaArs: '1461' } }) })).toThrow(/twelve digits/);
+    expect(() =>
+      alertPolicy({ HEROLD_ALERT_POLICY: JSON.stringify({ city: { singlePersonSeverities: ['Huge'] } }) }),
+    ).toThrow(/not a valid policy/);
+    expect(() => alertPolicy({ HEROLD_ALERT_POLICY: JSON.stringify({ city: { ninaArs: '1461' } }) })).toThrow(
+      /twelve digits/,
+    );
   });
 });
 
@@ -42,7 +57,10 @@ describe('the safety gate', () => {
   ] satisfies Pick<Delivery, 'channelId' | 'state' | 'reason'>[];
 
   it('skips every delivery of a dry run with its reason, including hand-offs', () => {
-    const gated = gateDeliveries(planned, { dryRunReason: 'CAP status Exercise: never published', needsApproval: true });
+    const gated = gateDeliveries(planned, {
+      dryRunReason: 'CAP status Exercise: never published',
+      needsApproval: true,
+    });
     expect(gated.map((delivery) => [delivery.state, delivery.reason])).toEqual([
       ['SKIPPED', 'CAP status Exercise: never published'],
       ['SKIPPED', 'CAP status Exercise: never published'],
@@ -62,30 +80,72 @@ describe('the safety gate', () => {
 
   it('gives an approved delivery the state it would have had', () => {
     expect(stateAfterApproval('mastodon')).toEqual({ state: 'PENDING' });
-    expect(stateAfterApproval('whatsapp')).toMatchObject({ state: 'HANDOFF', reason: expect.stringMatching(/by hand/) });
+    expect(stateAfterApproval('whatsapp')).toMatchObject({
+      state: 'HANDOFF',
+      reason: expect.stringMatching(/by hand/),
+    });
     expect(stateAfterApproval('mastodon', 'SCHEDULED')).toEqual({ state: 'SCHEDULED' });
     expect(stateAfterApproval('mastodon', 'DISPATCHED')).toEqual({ state: 'PENDING' });
   });
 });
 
 describe('answers on platforms without replies', () => {
-  const channel = (id: string, platform: Channel['platform']): Channel => ({ id, org: 'fire-brigade', platform, handle: id, state: 'active', account: id, credentialsRef: `local:${id}` });
+  const channel = (id: string, platform: Channel['platform']): Channel => ({
+    id,
+    org: 'fire-brigade',
+    platform,
+    handle: id,
+    state: 'active',
+    account: id,
+    credentialsRef: `local:${id}`,
+  });
   const original = {
-    message: { id: 'M1', org: 'fire-brigade', kind: 'alert', priority: 'emergency', text: 'Bombenfund an der Carolabrücke: Evakuierung\n\nDetails …', link: 'https://www.dresden.de/bombenfund', media: [], createdBy: 'u', createdAt: '2025-01-08T08:30:00.000Z', channelIds: ['fb', 'li', 'ma'] } satisfies Message,
-    deliveries: [{ channelId: 'fb', state: 'PUBLISHED', remoteUrl: 'https://www.facebook.com/100_200' }, { channelId: 'li', state: 'QUEUED' }] as Delivery[],
+    message: {
+      id: 'M1',
+      org: 'fire-brigade',
+      kind: 'alert',
+      priority: 'emergency',
+      text: 'Bombenfund an der Carolabrücke: Evakuierung\n\nDetails …',
+      link: 'https://www.dresden.de/bombenfund',
+      media: [],
+      createdBy: 'u',
+      createdAt: '2025-01-08T08:30:00.000Z',
+      channelIds: ['fb', 'li', 'ma'],
+    } satisfies Message,
+    deliveries: [
+      { channelId: 'fb', state: 'PUBLISHED', remoteUrl: 'https://www.facebook.com/100_200' },
+      { channelId: 'li', state: 'QUEUED' },
+    ] as Delivery[],
   };
 
-  it('names and links the original post where it was published, else the alert\'s link; reply platforms get no override', () => {
-    const overrides = quoteOriginalOverrides({ text: 'Sperrkreis erweitert.', overrides: undefined }, 'update', original, [channel('fb', 'facebook'), channel('li', 'linkedin'), channel('ma', 'mastodon')]);
-    expect(overrides?.facebook?.text).toBe('Sperrkreis erweitert.\n\nAktualisierung zu „Bombenfund an der Carolabrücke: Evakuierung“: https://www.facebook.com/100_200');
-    expect(overrides?.linkedin?.text).toBe('Sperrkreis erweitert.\n\nAktualisierung zu „Bombenfund an der Carolabrücke: Evakuierung“: https://www.dresden.de/bombenfund');
+  it("names and links the original post where it was published, else the alert's link; reply platforms get no override", () => {
+    const overrides = quoteOriginalOverrides(
+      { text: 'Sperrkreis erweitert.', overrides: undefined },
+      'update',
+      original,
+      [channel('fb', 'facebook'), channel('li', 'linkedin'), channel('ma', 'mastodon')],
+    );
+    expect(overrides?.facebook?.text).toBe(
+      'Sperrkreis erweitert.\n\nAktualisierung zu „Bombenfund an der Carolabrücke: Evakuierung“: https://www.facebook.com/100_200',
+    );
+    expect(overrides?.linkedin?.text).toBe(
+      'Sperrkreis erweitert.\n\nAktualisierung zu „Bombenfund an der Carolabrücke: Evakuierung“: https://www.dresden.de/bombenfund',
+    );
     expect(overrides?.mastodon).toBeUndefined();
   });
 
   it('keeps an override the caller wrote, and speaks English for English messages', () => {
-    const overrides = quoteOriginalOverrides({ text: 'All clear.', overrides: { facebook: { text: 'Eigener Text' } } }, 'all-clear', original, [channel('fb', 'facebook'), channel('li', 'linkedin')], 'en-US');
+    const overrides = quoteOriginalOverrides(
+      { text: 'All clear.', overrides: { facebook: { text: 'Eigener Text' } } },
+      'all-clear',
+      original,
+      [channel('fb', 'facebook'), channel('li', 'linkedin')],
+      'en-US',
+    );
     expect(overrides?.facebook?.text).toBe('Eigener Text');
-    expect(overrides?.linkedin?.text).toMatch(/^All clear\.\n\nAll-clear for "Bombenfund an der Carolabrücke: Evakuierung": https:/);
+    expect(overrides?.linkedin?.text).toMatch(
+      /^All clear\.\n\nAll-clear for "Bombenfund an der Carolabrücke: Evakuierung": https:/,
+    );
   });
 
   it('shortens a long first line to a headline', () => {
@@ -105,7 +165,12 @@ describe('the reference index', () => {
 
 describe('the correction template', () => {
   it('names the wrong message by its headline and its German local time', () => {
-    const text = correctionTemplate({ text: 'Bombenfund an der Carolabrücke: Evakuierung\n\nAlles weitere …', createdAt: '2025-01-08T08:30:00.000Z' });
-    expect(text).toMatch(/^Korrektur: Die Meldung „Bombenfund an der Carolabrücke: Evakuierung“ vom 08\.01\.2025 09:30 Uhr war fehlerhaft\./);
+    const text = correctionTemplate({
+      text: 'Bombenfund an der Carolabrücke: Evakuierung\n\nAlles weitere …',
+      createdAt: '2025-01-08T08:30:00.000Z',
+    });
+    expect(text).toMatch(
+      /^Korrektur: Die Meldung „Bombenfund an der Carolabrücke: Evakuierung“ vom 08\.01\.2025 09:30 Uhr war fehlerhaft\./,
+    );
   });
 });

@@ -38,13 +38,18 @@ describe('NINA simulator', () => {
 
     const published = sim.publish({
       headline: 'Bombenfund an der Carolabrücke: Evakuierung',
-      description: 'Bei Abrissarbeiten an der Carolabrücke wurde eine Fliegerbombe gefunden.\nIm Umkreis von 500 Metern wird ein Sperrkreis eingerichtet.',
+      description:
+        'Bei Abrissarbeiten an der Carolabrücke wurde eine Fliegerbombe gefunden.\nIm Umkreis von 500 Metern wird ein Sperrkreis eingerichtet.',
       instruction: 'Verlassen Sie den Sperrkreis bis 12:00 Uhr.',
       severity: 'Severe',
       urgency: 'Immediate',
       web: 'https://www.dresden.de/bombenfund',
     });
-    expect(published).toMatchObject({ identifier: 'mow.DE-SN-DD-S001-20250108-001', sent: '2025-01-08T09:30:00+01:00', msgType: 'Alert' });
+    expect(published).toMatchObject({
+      identifier: 'mow.DE-SN-DD-S001-20250108-001',
+      sent: '2025-01-08T09:30:00+01:00',
+      msgType: 'Alert',
+    });
 
     const firstPoll = detectChanges(new Map(), await fetchDashboard(BASE_URL, DRESDEN_ARS, { fetch }));
     expect(firstPoll.new.map((item) => item.id)).toEqual([published.identifier]);
@@ -52,11 +57,18 @@ describe('NINA simulator', () => {
     expect(detail.info?.[0]?.description).toContain('<br/>');
     const alert = ninaWarningToCap(detail);
     if (!alert.ok) expect.fail(JSON.stringify(alert.problems));
-    expect(capToMessages(alert.alert)[0]).toMatchObject({ priority: 'emergency', kind: 'alert', sourceName: 'Landeshauptstadt Dresden - Feuerwehr' });
+    expect(capToMessages(alert.alert)[0]).toMatchObject({
+      priority: 'emergency',
+      kind: 'alert',
+      sourceName: 'Landeshauptstadt Dresden - Feuerwehr',
+    });
     const originalKey = referenceKey(alert.alert.sender, alert.alert.identifier, alert.alert.sent);
 
     clock.advanceMinutes(105);
-    sim.update(published.identifier as string, { headline: 'Bombenfund an der Carolabrücke: Sperrkreis erweitert', description: 'Der Sperrkreis wird auf 1.000 Meter erweitert.' });
+    sim.update(published.identifier as string, {
+      headline: 'Bombenfund an der Carolabrücke: Sperrkreis erweitert',
+      description: 'Der Sperrkreis wird auf 1.000 Meter erweitert.',
+    });
     const secondPoll = detectChanges(firstPoll.next, await fetchDashboard(BASE_URL, DRESDEN_ARS, { fetch }));
     expect(secondPoll.updated.map((item) => item.payload.version)).toEqual([2]);
     const update = ninaWarningToCap(await fetchWarning(BASE_URL, published.identifier as string, { fetch }));
@@ -79,12 +91,18 @@ describe('NINA simulator', () => {
     sim.remove(published.identifier as string);
     const lastPoll = detectChanges(thirdPoll.next, await fetchDashboard(BASE_URL, DRESDEN_ARS, { fetch }));
     expect(lastPoll.cancelled).toEqual([{ id: published.identifier, reason: 'gone' }]);
-    await expect(fetchWarning(BASE_URL, published.identifier as string, { fetch })).rejects.toMatchObject({ code: '404' });
+    await expect(fetchWarning(BASE_URL, published.identifier as string, { fetch })).rejects.toMatchObject({
+      code: '404',
+    });
   });
 
   it('lists a warning only on the dashboard of its district', () => {
     const sim = createNinaSim();
-    sim.publish({ headline: 'Hochwasser an der Elbe', description: 'Pegel Dresden über 6 Meter.', ars: '146270000000' });
+    sim.publish({
+      headline: 'Hochwasser an der Elbe',
+      description: 'Pegel Dresden über 6 Meter.',
+      ars: '146270000000',
+    });
     expect(sim.handle(request('GET', '/nina/dashboard/146120000000.json'))?.body).toEqual([]);
     expect(sim.handle(request('GET', '/nina/dashboard/146270000000.json'))?.body).toHaveLength(1);
   });
@@ -92,8 +110,13 @@ describe('NINA simulator', () => {
   it('gives every version a new hash', () => {
     const clock = steppingClock('2025-01-08T08:30:00Z');
     const sim = createNinaSim({ now: clock.now });
-    const { identifier } = sim.publish({ headline: 'Stromausfall', description: 'In Teilen der Neustadt ist der Strom ausgefallen.' });
-    const hashOf = () => (sim.handle(request('GET', '/nina/dashboard/146120000000.json'))?.body as { payload: { hash: string } }[])[0]?.payload.hash;
+    const { identifier } = sim.publish({
+      headline: 'Stromausfall',
+      description: 'In Teilen der Neustadt ist der Strom ausgefallen.',
+    });
+    const hashOf = () =>
+      (sim.handle(request('GET', '/nina/dashboard/146120000000.json'))?.body as { payload: { hash: string } }[])[0]
+        ?.payload.hash;
     const first = hashOf();
     clock.advanceMinutes(10);
     sim.update(identifier as string, { description: 'Der Strom ist in der Äußeren Neustadt wieder da.' });

@@ -26,14 +26,19 @@ function recordingFetch(answers: Record<string, { status: number; body: unknown 
     const url = String(input);
     requested.push(url);
     const answer = answers[url] ?? { status: 404, body: { message: 'Not Found' } };
-    return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': 'application/json' } });
+    return new Response(JSON.stringify(answer.body), {
+      status: answer.status,
+      headers: { 'content-type': 'application/json' },
+    });
   }) as typeof fetch;
   return { fetch: fetchStub, requested };
 }
 
 describe('NINA feed client', () => {
   it('reads the dashboard of Dresden from /dashboard/{ARS}.json', async () => {
-    const stub = recordingFetch({ [`${NINA_DEFAULT_BASE_URL}/dashboard/146120000000.json`]: { status: 200, body: dashboardFixture() } });
+    const stub = recordingFetch({
+      [`${NINA_DEFAULT_BASE_URL}/dashboard/146120000000.json`]: { status: 200, body: dashboardFixture() },
+    });
     const dashboard = await fetchDashboard(NINA_DEFAULT_BASE_URL, DRESDEN_ARS, { fetch: stub.fetch });
     expect(stub.requested).toEqual(['https://warnung.bund.de/api31/dashboard/146120000000.json']);
     expect(dashboard).toHaveLength(3);
@@ -51,7 +56,12 @@ describe('NINA feed client', () => {
 
   it('reads a warning from /warnings/{id}.json', async () => {
     const id = 'mow.DE-SN-DD-S001-20250108-001';
-    const stub = recordingFetch({ [`http://sim.test/nina/warnings/${id}.json`]: { status: 200, body: warningFixture('nina-warning-mowas-bombenfund.json') } });
+    const stub = recordingFetch({
+      [`http://sim.test/nina/warnings/${id}.json`]: {
+        status: 200,
+        body: warningFixture('nina-warning-mowas-bombenfund.json'),
+      },
+    });
     const warning = await fetchWarning('http://sim.test/nina', id, { fetch: stub.fetch });
     expect(warning.identifier).toBe(id);
   });
@@ -61,9 +71,16 @@ describe('NINA feed client', () => {
       'http://sim.test/nina/dashboard/146120000000.json': { status: 503, body: 'busy' },
       'http://sim.test/nina/warnings/x.json': { status: 200, body: { info: 'not a list' } },
     });
-    await expect(fetchDashboard('http://sim.test/nina', DRESDEN_ARS, { fetch: stub.fetch })).rejects.toMatchObject({ errorClass: 'retryable' });
-    await expect(fetchWarning('http://sim.test/nina', 'gone', { fetch: stub.fetch })).rejects.toMatchObject({ errorClass: 'permanent', code: '404' });
-    await expect(fetchWarning('http://sim.test/nina', 'x', { fetch: stub.fetch })).rejects.toBeInstanceOf(PlatformError);
+    await expect(fetchDashboard('http://sim.test/nina', DRESDEN_ARS, { fetch: stub.fetch })).rejects.toMatchObject({
+      errorClass: 'retryable',
+    });
+    await expect(fetchWarning('http://sim.test/nina', 'gone', { fetch: stub.fetch })).rejects.toMatchObject({
+      errorClass: 'permanent',
+      code: '404',
+    });
+    await expect(fetchWarning('http://sim.test/nina', 'x', { fetch: stub.fetch })).rejects.toBeInstanceOf(
+      PlatformError,
+    );
   });
 
   it('takes the base URL from HEROLD_NINA_BASE_URL, defaulting to warnung.bund.de', () => {
@@ -77,13 +94,20 @@ describe('ninaWarningToCap', () => {
     const result = ninaWarningToCap(warningFixture('nina-warning-mowas-bombenfund.json'));
     if (!result.ok) expect.fail(JSON.stringify(result.problems));
     const { alert } = result;
-    expect(alert).toMatchObject({ identifier: 'mow.DE-SN-DD-S001-20250108-001', sender: 'DE-SN-DD-S001', msgType: 'Alert', status: 'Actual' });
+    expect(alert).toMatchObject({
+      identifier: 'mow.DE-SN-DD-S001-20250108-001',
+      sender: 'DE-SN-DD-S001',
+      msgType: 'Alert',
+      status: 'Actual',
+    });
     const info = alert.info[0];
     expect(info).toMatchObject({
       language: 'DE',
       senderName: 'Landeshauptstadt Dresden - Feuerwehr',
-      description: 'Bei Abrissarbeiten an der Carolabrücke wurde eine Fliegerbombe gefunden.\nIm Umkreis von 500 Metern wird ein Sperrkreis eingerichtet.',
-      instruction: 'Verlassen Sie den Sperrkreis bis 12:00 Uhr.\nFolgen Sie den Anweisungen der Einsatzkräfte & der Polizei.',
+      description:
+        'Bei Abrissarbeiten an der Carolabrücke wurde eine Fliegerbombe gefunden.\nIm Umkreis von 500 Metern wird ein Sperrkreis eingerichtet.',
+      instruction:
+        'Verlassen Sie den Sperrkreis bis 12:00 Uhr.\nFolgen Sie den Anweisungen der Einsatzkräfte & der Polizei.',
       web: 'https://www.dresden.de/bombenfund',
     });
     expect(info?.area.map((area) => area.areaDesc)).toEqual(['Landeshauptstadt Dresden', 'Gebiet 146120000000']);
@@ -93,14 +117,22 @@ describe('ninaWarningToCap', () => {
     const result = ninaWarningToCap(warningFixture('nina-warning-mowas-bombenfund.json'));
     if (!result.ok) expect.fail(JSON.stringify(result.problems));
     const [message] = capToMessages(result.alert);
-    expect(message).toMatchObject({ priority: 'emergency', kind: 'alert', publishable: true, sourceName: 'Landeshauptstadt Dresden - Feuerwehr', link: 'https://www.dresden.de/bombenfund' });
+    expect(message).toMatchObject({
+      priority: 'emergency',
+      kind: 'alert',
+      publishable: true,
+      sourceName: 'Landeshauptstadt Dresden - Feuerwehr',
+      link: 'https://www.dresden.de/bombenfund',
+    });
     expect(message?.text).toContain('Verlassen Sie den Sperrkreis bis 12:00 Uhr.');
   });
 
   it('maps the all-clear with its reference to the original warning', () => {
     const result = ninaWarningToCap(warningFixture('nina-warning-mowas-entwarnung.json'));
     if (!result.ok) expect.fail(JSON.stringify(result.problems));
-    expect(result.alert.references).toEqual([{ sender: 'DE-SN-DD-S001', identifier: 'mow.DE-SN-DD-S001-20250108-001', sent: '2025-01-08T09:30:00+01:00' }]);
+    expect(result.alert.references).toEqual([
+      { sender: 'DE-SN-DD-S001', identifier: 'mow.DE-SN-DD-S001-20250108-001', sent: '2025-01-08T09:30:00+01:00' },
+    ]);
     const [message] = capToMessages(result.alert);
     expect(message?.kind).toBe('all-clear');
     expect(message?.text).toContain('Die Warnung ist aufgehoben.');
@@ -118,7 +150,9 @@ describe('ninaWarningToCap', () => {
     const broken = { ...warning, status: undefined, info: [{ ...warning.info[0], severity: 'Katastrophal' }] };
     const result = ninaWarningToCap(broken);
     if (result.ok) expect.fail('expected problems');
-    expect(result.problems.map((problem) => problem.field)).toEqual(expect.arrayContaining(['status', 'info[0].severity']));
+    expect(result.problems.map((problem) => problem.field)).toEqual(
+      expect.arrayContaining(['status', 'info[0].severity']),
+    );
   });
 
   it('refuses a body that is not a warning at all', () => {
@@ -129,7 +163,13 @@ describe('ninaWarningToCap', () => {
 describe('detectChanges', () => {
   const item = (id: string, hash: string, msgType = 'Alert'): NinaDashboardItem => ({
     id,
-    payload: { version: 1, type: 'ALERT', id, hash, data: { headline: id, provider: 'MOWAS', severity: 'Severe', msgType } },
+    payload: {
+      version: 1,
+      type: 'ALERT',
+      id,
+      hash,
+      data: { headline: id, provider: 'MOWAS', severity: 'Severe', msgType },
+    },
     sent: '2025-01-08T09:30:00+01:00',
   });
 
@@ -140,7 +180,12 @@ describe('detectChanges', () => {
       ['cancelled', 'h1'],
       ['gone', 'h1'],
     ]);
-    const changes = detectChanges(previous, [item('same', 'h1'), item('changed', 'h2', 'Update'), item('cancelled', 'h2', 'Cancel'), item('fresh', 'h1')]);
+    const changes = detectChanges(previous, [
+      item('same', 'h1'),
+      item('changed', 'h2', 'Update'),
+      item('cancelled', 'h2', 'Cancel'),
+      item('fresh', 'h1'),
+    ]);
     expect(changes.new.map((entry) => entry.id)).toEqual(['fresh']);
     expect(changes.updated.map((entry) => entry.id)).toEqual(['changed']);
     expect(changes.cancelled).toEqual([

@@ -13,7 +13,14 @@ const DRESDEN_ALERT = 'dresden-bombenfund-evakuierung.xml';
 describe('parseCapAlert: the OASIS CAP 1.2 appendix examples', () => {
   it('reads the Homeland Security Advisory alert with its parameter, resource and area', () => {
     const alert = parsedFixture('oasis-a1-homeland-security-advisory.xml');
-    expect(alert).toMatchObject({ identifier: '43b080713727', sender: 'hsas@dhs.gov', sent: '2003-04-02T14:39:01-05:00', status: 'Actual', msgType: 'Alert', scope: 'Public' });
+    expect(alert).toMatchObject({
+      identifier: '43b080713727',
+      sender: 'hsas@dhs.gov',
+      sent: '2003-04-02T14:39:01-05:00',
+      status: 'Actual',
+      msgType: 'Alert',
+      scope: 'Public',
+    });
     const [info] = alert.info;
     expect(info).toMatchObject({
       language: 'en-US',
@@ -24,7 +31,13 @@ describe('parseCapAlert: the OASIS CAP 1.2 appendix examples', () => {
       headline: 'Homeland Security Sets Code ORANGE',
       web: 'http://www.dhs.gov/dhspublic/display?theme=29',
       parameter: [{ valueName: 'HSAS', value: 'ORANGE' }],
-      resource: [{ resourceDesc: 'Image file (GIF)', mimeType: 'image/gif', uri: 'http://www.dhs.gov/dhspublic/getAdvisoryImage' }],
+      resource: [
+        {
+          resourceDesc: 'Image file (GIF)',
+          mimeType: 'image/gif',
+          uri: 'http://www.dhs.gov/dhspublic/getAdvisoryImage',
+        },
+      ],
       area: [{ areaDesc: 'U.S. nationwide and interests worldwide', polygon: [], circle: [], geocode: [] }],
     });
     expect(info?.instruction?.startsWith('A High Condition')).toBe(true);
@@ -40,8 +53,12 @@ describe('parseCapAlert: the OASIS CAP 1.2 appendix examples', () => {
   it('reads the earthquake update references as sender, identifier, sent and its circle', () => {
     const alert = parsedFixture('oasis-a3-earthquake-update.xml');
     expect(alert.msgType).toBe('Update');
-    expect(alert.references).toEqual([{ sender: 'trinet@caltech.edu', identifier: 'TRI13970876.1', sent: '2003-06-11T20:30:00-07:00' }]);
-    expect(alert.info[0]?.area[0]?.circle).toEqual([{ center: { latitude: 32.9525, longitude: -115.5527 }, radiusKm: 0 }]);
+    expect(alert.references).toEqual([
+      { sender: 'trinet@caltech.edu', identifier: 'TRI13970876.1', sent: '2003-06-11T20:30:00-07:00' },
+    ]);
+    expect(alert.info[0]?.area[0]?.circle).toEqual([
+      { center: { latitude: 32.9525, longitude: -115.5527 }, radiusKm: 0 },
+    ]);
     expect(alert.info[0]?.parameter).toHaveLength(5);
   });
 
@@ -76,7 +93,10 @@ describe('parseCapAlert: real-world shapes', () => {
 
   it('reads two references, incidents and the German info of the Dresden alerts', () => {
     const allClear = parsedFixture('dresden-bombenfund-entwarnung.xml');
-    expect(allClear.references.map((reference) => reference.identifier)).toEqual(['DE-SN-DD-FW-20250108-001', 'DE-SN-DD-FW-20250108-002']);
+    expect(allClear.references.map((reference) => reference.identifier)).toEqual([
+      'DE-SN-DD-FW-20250108-001',
+      'DE-SN-DD-FW-20250108-002',
+    ]);
     expect(allClear.incidents).toEqual(['DD-KMF-2025-001']);
     expect(allClear.info[0]?.responseType).toEqual(['AllClear']);
     expect(parsedFixture(DRESDEN_ALERT).info[0]?.headline).toBe('Bombenfund an der Carolabrücke: Evakuierung');
@@ -84,7 +104,10 @@ describe('parseCapAlert: real-world shapes', () => {
 
   it('resolves a CAP namespace bound to a prefix', () => {
     const prefixed = capFixture('dresden-bare-cancel.xml')
-      .replace('<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">', '<cap:alert xmlns:cap="urn:oasis:names:tc:emergency:cap:1.2">')
+      .replace(
+        '<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">',
+        '<cap:alert xmlns:cap="urn:oasis:names:tc:emergency:cap:1.2">',
+      )
       .replace('</alert>', '</cap:alert>')
       .replace(/<(\/?)(identifier|sender|sent|status|msgType|scope|references)>/g, '<$1cap:$2>');
     expect(parsedXml(prefixed).identifier).toBe('DE-SN-DD-FW-20250108-004');
@@ -92,8 +115,14 @@ describe('parseCapAlert: real-world shapes', () => {
 
   it('decodes predefined entities and character references, and keeps CDATA as written', () => {
     const xml = capFixture(DRESDEN_ALERT)
-      .replace('<headline>Bombenfund an der Carolabrücke: Evakuierung</headline>', '<headline>Bombe &amp; Sperrung &#8211; Carolabr&#xFC;cke</headline>')
-      .replace(/<description>[^<]*<\/description>/, '<description><![CDATA[Fundort <Carolabrücke> &amp; Umgebung]]></description>');
+      .replace(
+        '<headline>Bombenfund an der Carolabrücke: Evakuierung</headline>',
+        '<headline>Bombe &amp; Sperrung &#8211; Carolabr&#xFC;cke</headline>',
+      )
+      .replace(
+        /<description>[^<]*<\/description>/,
+        '<description><![CDATA[Fundort <Carolabrücke> &amp; Umgebung]]></description>',
+      );
     const info = parsedXml(xml).info[0];
     expect(info?.headline).toBe('Bombe & Sperrung – Carolabrücke');
     expect(info?.description).toBe('Fundort <Carolabrücke> &amp; Umgebung');
@@ -153,7 +182,10 @@ describe('parseCapAlert: refused documents', () => {
     const deep = `<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">${'<note>'.repeat(5000)}${'</note>'.repeat(5000)}</alert>`;
     expect(failure(deep).problems[0]?.message).toContain('Maximum nested tags exceeded');
     const undeclared = '<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><cap:identifier>1</cap:identifier></alert>';
-    expect(failure(undeclared)).toMatchObject({ status: 400, problems: [{ message: expect.stringContaining('"cap"') }] });
+    expect(failure(undeclared)).toMatchObject({
+      status: 400,
+      problems: [{ message: expect.stringContaining('"cap"') }],
+    });
   });
 
   it('refuses XML that is not well-formed with 400 and says where', () => {
@@ -165,11 +197,16 @@ describe('parseCapAlert: refused documents', () => {
   it('refuses CAP 1.1 with 422 naming the namespace', () => {
     const result = failure(capFixture('bad-cap11-namespace.xml'));
     expect(result).toMatchObject({ status: 422, wellFormed: true });
-    expect(result.problems[0]).toEqual({ field: 'alert', message: expect.stringContaining('urn:oasis:names:tc:emergency:cap:1.1 is CAP 1.1') });
+    expect(result.problems[0]).toEqual({
+      field: 'alert',
+      message: expect.stringContaining('urn:oasis:names:tc:emergency:cap:1.1 is CAP 1.1'),
+    });
   });
 
   it('refuses unknown namespaces and a missing namespace with 422', () => {
-    const unknown = failure(capFixture(DRESDEN_ALERT).replace('urn:oasis:names:tc:emergency:cap:1.2', 'urn:example:alerts'));
+    const unknown = failure(
+      capFixture(DRESDEN_ALERT).replace('urn:oasis:names:tc:emergency:cap:1.2', 'urn:example:alerts'),
+    );
     expect(unknown.status).toBe(422);
     expect(unknown.problems[0]?.message).toContain('urn:example:alerts');
     const none = failure(capFixture(DRESDEN_ALERT).replace(' xmlns="urn:oasis:names:tc:emergency:cap:1.2"', ''));
@@ -178,18 +215,25 @@ describe('parseCapAlert: refused documents', () => {
 
   it('refuses a root element other than alert with 422', () => {
     const result = failure('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>');
-    expect(result).toMatchObject({ status: 422, problems: [{ field: 'alert', message: expect.stringContaining('<feed>') }] });
+    expect(result).toMatchObject({
+      status: 422,
+      problems: [{ field: 'alert', message: expect.stringContaining('<feed>') }],
+    });
   });
 
   it('names a missing identifier', () => {
     const result = failure(capFixture('bad-missing-identifier.xml'));
     expect(result).toMatchObject({ status: 422, wellFormed: true });
-    expect(result.problems).toEqual([{ field: 'identifier', message: 'required element <identifier> is missing or empty' }]);
+    expect(result.problems).toEqual([
+      { field: 'identifier', message: 'required element <identifier> is missing or empty' },
+    ]);
   });
 
   it('names an invalid severity with its path, the value and the allowed values', () => {
     const result = failure(capFixture('bad-invalid-severity.xml'));
-    expect(result.problems).toEqual([{ field: 'info[0].severity', message: expect.stringContaining('"Catastrophic"') }]);
+    expect(result.problems).toEqual([
+      { field: 'info[0].severity', message: expect.stringContaining('"Catastrophic"') },
+    ]);
     expect(result.problems[0]?.message).toContain('Extreme, Severe, Moderate, Minor, Unknown');
   });
 
@@ -199,10 +243,19 @@ describe('parseCapAlert: refused documents', () => {
       .replace('<msgType>Alert</msgType>', '<msgType>Warning</msgType>')
       .replace('<scope>Public</scope>', '<scope>Everyone</scope>')
       .replace('<sent>2025-01-08T09:30:00+01:00</sent>', '<sent>2025-01-08T08:30:00Z</sent>')
-      .replace('<urgency>Immediate</urgency>\n    <severity>Severe</severity>\n    <certainty>Observed</certainty>\n    <effective>', '<urgency>Now</urgency>\n    <severity>Severe</severity>\n    <certainty>Sure</certainty>\n    <effective>')
-      .replace('<category>Safety</category>\n    <event>Unexploded ordnance</event>', '<category>Bomb</category>\n    <event>Unexploded ordnance</event>')
+      .replace(
+        '<urgency>Immediate</urgency>\n    <severity>Severe</severity>\n    <certainty>Observed</certainty>\n    <effective>',
+        '<urgency>Now</urgency>\n    <severity>Severe</severity>\n    <certainty>Sure</certainty>\n    <effective>',
+      )
+      .replace(
+        '<category>Safety</category>\n    <event>Unexploded ordnance</event>',
+        '<category>Bomb</category>\n    <event>Unexploded ordnance</event>',
+      )
       .replace('<areaDesc>Exclusion zone 500 m around the Carola Bridge, Dresden</areaDesc>', '')
-      .replace('<responseType>Evacuate</responseType>\n    <urgency>Now', '<responseType>Run</responseType>\n    <urgency>Now');
+      .replace(
+        '<responseType>Evacuate</responseType>\n    <urgency>Now',
+        '<responseType>Run</responseType>\n    <urgency>Now',
+      );
     const fields = failure(xml).problems.map((problem) => problem.field);
     expect(fields).toEqual(
       expect.arrayContaining([
@@ -220,7 +273,10 @@ describe('parseCapAlert: refused documents', () => {
   });
 
   it('names required info elements that are missing', () => {
-    const xml = capFixture(DRESDEN_ALERT).replace('<category>Safety</category>\n    <event>Kampfmittelfund</event>', '');
+    const xml = capFixture(DRESDEN_ALERT).replace(
+      '<category>Safety</category>\n    <event>Kampfmittelfund</event>',
+      '',
+    );
     const problems = failure(xml).problems;
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -231,25 +287,42 @@ describe('parseCapAlert: refused documents', () => {
   });
 
   it('refuses references that are not sender,identifier,sent triples', () => {
-    const xml = capFixture('dresden-bare-cancel.xml').replace(/<references>[^<]*<\/references>/, '<references>leitstelle@feuerwehr.dresden.de,DE-SN-DD-FW-20250108-001</references>');
+    const xml = capFixture('dresden-bare-cancel.xml').replace(
+      /<references>[^<]*<\/references>/,
+      '<references>leitstelle@feuerwehr.dresden.de,DE-SN-DD-FW-20250108-001</references>',
+    );
     expect(failure(xml).problems[0]?.field).toBe('references');
   });
 
   it('refuses unknown CAP elements and repeated single elements', () => {
-    const xml = capFixture('dresden-bare-cancel.xml').replace('<scope>Public</scope>', '<scope>Public</scope><scope>Public</scope><priority>high</priority>');
+    const xml = capFixture('dresden-bare-cancel.xml').replace(
+      '<scope>Public</scope>',
+      '<scope>Public</scope><scope>Public</scope><priority>high</priority>',
+    );
     expect(failure(xml).problems.map((problem) => problem.field)).toEqual(['scope', 'priority']);
   });
 
   it('refuses a polygon that is not closed and a Private alert without addresses', () => {
-    const polygon = capFixture('oasis-a2-severe-thunderstorm-warning.xml').replace('38.62,-119.89 38.47,-120.14</polygon>', '38.62,-119.89</polygon>');
+    const polygon = capFixture('oasis-a2-severe-thunderstorm-warning.xml').replace(
+      '38.62,-119.89 38.47,-120.14</polygon>',
+      '38.62,-119.89</polygon>',
+    );
     expect(failure(polygon).problems[0]?.field).toBe('info[0].area[0].polygon[0]');
-    const privateAlert = capFixture('dresden-bare-cancel.xml').replace('<scope>Public</scope>', '<scope>Private</scope>');
+    const privateAlert = capFixture('dresden-bare-cancel.xml').replace(
+      '<scope>Public</scope>',
+      '<scope>Private</scope>',
+    );
     expect(failure(privateAlert).problems[0]?.field).toBe('addresses');
   });
 
   it('refuses a media type that is not XML with 415 when the caller passes one', () => {
-    expect(failure(capFixture(DRESDEN_ALERT), { contentType: 'application/json' })).toMatchObject({ status: 415, wellFormed: false });
-    expect(parseCapAlert(capFixture(DRESDEN_ALERT), { contentType: 'application/cap+xml; charset=utf-8' }).ok).toBe(true);
+    expect(failure(capFixture(DRESDEN_ALERT), { contentType: 'application/json' })).toMatchObject({
+      status: 415,
+      wellFormed: false,
+    });
+    expect(parseCapAlert(capFixture(DRESDEN_ALERT), { contentType: 'application/cap+xml; charset=utf-8' }).ok).toBe(
+      true,
+    );
     expect(isCapContentType('text/xml')).toBe(true);
     expect(isCapContentType('text/plain')).toBe(false);
   });

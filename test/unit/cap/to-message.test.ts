@@ -39,7 +39,10 @@ describe('capToMessages: text, link and priority', () => {
   });
 
   it('drops the indentation of wrapped XML text but keeps its line breaks', () => {
-    const xml = capFixture(EVACUATION).replace(/<description>[^<]*<\/description>/, '<description>Erste Zeile\n        zweite Zeile</description>');
+    const xml = capFixture(EVACUATION).replace(
+      /<description>[^<]*<\/description>/,
+      '<description>Erste Zeile\n        zweite Zeile</description>',
+    );
     expect(capToMessages(parsedXml(xml))[0]?.text).toContain('Erste Zeile\nzweite Zeile');
   });
 
@@ -77,13 +80,18 @@ describe('capToMessages: kinds and references', () => {
   });
 
   it('makes an Update with responseType AllClear an all-clear', () => {
-    const xml = capFixture('dresden-bombenfund-update.xml').replace('<responseType>Evacuate</responseType>', '<responseType>AllClear</responseType>');
+    const xml = capFixture('dresden-bombenfund-update.xml').replace(
+      '<responseType>Evacuate</responseType>',
+      '<responseType>AllClear</responseType>',
+    );
     expect(capToMessages(parsedXml(xml))[0]?.kind).toBe('all-clear');
   });
 
   it('gives the earthquake update the key of the first report', () => {
     const [update] = capToMessages(parsedFixture('oasis-a3-earthquake-update.xml'));
-    expect(update?.referencesKeys).toEqual([referenceKey('trinet@caltech.edu', 'TRI13970876.1', '2003-06-11T20:30:00-07:00')]);
+    expect(update?.referencesKeys).toEqual([
+      referenceKey('trinet@caltech.edu', 'TRI13970876.1', '2003-06-11T20:30:00-07:00'),
+    ]);
   });
 });
 
@@ -103,13 +111,17 @@ describe('capToMessages: a bare Cancel without info', () => {
   });
 
   it('names the original by its identifier when the caller has no headline', () => {
-    expect(capToMessages(bareCancel())[0]?.text).toBe('Dies ist die Entwarnung zur Warnung "DE-SN-DD-FW-20250108-001" vom 08.01.2025 09:30 Uhr. Die Warnung ist aufgehoben.');
+    expect(capToMessages(bareCancel())[0]?.text).toBe(
+      'Dies ist die Entwarnung zur Warnung "DE-SN-DD-FW-20250108-001" vom 08.01.2025 09:30 Uhr. Die Warnung ist aufgehoben.',
+    );
   });
 
   it('adds the English all-clear when the organisation publishes English too', () => {
     const messages = capToMessages(bareCancel(), { secondLanguage: 'en', originalHeadline: 'Bomb found' });
     expect(messages.map((message) => message.language)).toEqual(['de-DE', 'en']);
-    expect(messages[1]?.text).toBe('This is the all-clear for the warning "Bomb found" of 08/01/2025 09:30. The warning has been lifted.');
+    expect(messages[1]?.text).toBe(
+      'This is the all-clear for the warning "Bomb found" of 08/01/2025 09:30. The warning has been lifted.',
+    );
   });
 
   it('does not publish an Alert without info, for it has no text', () => {
@@ -136,7 +148,9 @@ describe('capToMessages: language choice', () => {
   });
 
   it('takes the German info even when it comes second in the document', () => {
-    const xml = capFixture(EVACUATION).replace('<language>de-DE</language>', '<language>en-GB</language>').replace('<language>en-US</language>', '<language>de-DE</language>');
+    const xml = capFixture(EVACUATION)
+      .replace('<language>de-DE</language>', '<language>en-GB</language>')
+      .replace('<language>en-US</language>', '<language>de-DE</language>');
     expect(capToMessages(parsedXml(xml))[0]?.text.startsWith('WWII bomb')).toBe(true);
   });
 
@@ -147,7 +161,9 @@ describe('capToMessages: language choice', () => {
   });
 
   it('honours another preferred language', () => {
-    const [message] = capToMessages(parsedFixture('oasis-a4-amber-alert-multilingual.xml'), { preferredLanguage: 'es-US' });
+    const [message] = capToMessages(parsedFixture('oasis-a4-amber-alert-multilingual.xml'), {
+      preferredLanguage: 'es-US',
+    });
     expect(message?.text.startsWith('Alerta Amber en el condado de Los Ángeles')).toBe(true);
   });
 });
@@ -176,7 +192,10 @@ describe('capToMessages: what never reaches a public channel', () => {
   }
 
   it('a Restricted alert is not publishable', () => {
-    const xml = capFixture(EVACUATION).replace('<scope>Public</scope>', '<scope>Restricted</scope><restriction>Einsatzkräfte</restriction>');
+    const xml = capFixture(EVACUATION).replace(
+      '<scope>Public</scope>',
+      '<scope>Restricted</scope><restriction>Einsatzkräfte</restriction>',
+    );
     expect(capToMessages(parsedXml(xml))[0]?.unpublishableReason).toContain('CAP scope Restricted');
   });
 
@@ -188,7 +207,9 @@ describe('capToMessages: what never reaches a public channel', () => {
 
 describe('referenceKey and capIdempotencyKey', () => {
   it('finds the same alert whatever offset spelling its sent time uses', () => {
-    expect(referenceKey('a@b', 'X1', '2025-01-08T08:30:00+00:00')).toBe(referenceKey('a@b', 'X1', '2025-01-08T09:30:00+01:00'));
+    expect(referenceKey('a@b', 'X1', '2025-01-08T08:30:00+00:00')).toBe(
+      referenceKey('a@b', 'X1', '2025-01-08T09:30:00+01:00'),
+    );
     expect(referenceKey('a@b', 'X1', '2025-01-08T08:30:00-00:00')).toBe('a@b,X1,2025-01-08T08:30:00.000Z');
   });
 
@@ -205,7 +226,12 @@ describe('referenceKey and capIdempotencyKey', () => {
   it('makes the idempotency key from sender and identifier only', () => {
     const alert = parsedFixture(EVACUATION);
     expect(capIdempotencyKey(alert)).toBe('cap:leitstelle@feuerwehr.dresden.de,DE-SN-DD-FW-20250108-001');
-    const resent = parsedXml(capFixture(EVACUATION).replace('<sent>2025-01-08T09:30:00+01:00</sent>', '<sent>2025-01-08T09:31:00+01:00</sent>'));
+    const resent = parsedXml(
+      capFixture(EVACUATION).replace(
+        '<sent>2025-01-08T09:30:00+01:00</sent>',
+        '<sent>2025-01-08T09:31:00+01:00</sent>',
+      ),
+    );
     expect(capIdempotencyKey(resent)).toBe(capIdempotencyKey(alert));
   });
 });

@@ -21,7 +21,14 @@ let sequence = 0;
 function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
   sequence += 1;
   const marker = `[h:b${sequence}]`;
-  return { idempotencyKey: `m${sequence}:bsky-city`, marker, text: `Straßenfest in Löbtau 🎉 ${marker}`, media: [], checkpoint: {}, ...overrides };
+  return {
+    idempotencyKey: `m${sequence}:bsky-city`,
+    marker,
+    text: `Straßenfest in Löbtau 🎉 ${marker}`,
+    media: [],
+    checkpoint: {},
+    ...overrides,
+  };
 }
 const credentials = { identifier: 'dresden.de', appPassword: SIM_BLUESKY_APP_PASSWORD };
 const context = (fetchFn: typeof fetch = fetch, appPassword = SIM_BLUESKY_APP_PASSWORD) =>
@@ -52,28 +59,47 @@ describe('Bluesky client against the simulator', () => {
   it('publishes facets the simulator accepts as byte ranges inside the text, with an image and its alt text', async () => {
     const text = 'Grüße aus der Neustadt 👩‍👩‍👧 https://www.dresden.de/neustadt #Stadtfest @feuerwehr.dresden.de';
     const result = await blueskyClient.publish(
-      request({ text, media: [{ url: `${sim.url}/_sim/media/sample.png`, altText: 'Bühne auf dem Alaunplatz', mime: 'image/png' }] }),
+      request({
+        text,
+        media: [{ url: `${sim.url}/_sim/media/sample.png`, altText: 'Bühne auf dem Alaunplatz', mime: 'image/png' }],
+      }),
       context(),
     );
     const post = sim.state.findPost('bluesky', decodeRemoteId(result.remoteId).uri);
-    expect(post).toMatchObject({ text, link: 'https://www.dresden.de/neustadt', media: [expect.objectContaining({ altText: 'Bühne auf dem Alaunplatz' })] });
+    expect(post).toMatchObject({
+      text,
+      link: 'https://www.dresden.de/neustadt',
+      media: [expect.objectContaining({ altText: 'Bühne auf dem Alaunplatz' })],
+    });
     expect(result.remoteUrl).toMatch(/^https:\/\/bsky\.app\/profile\/dresden\.de\/post\/[234567a-z]{13}$/);
   });
 
   it('threads replies with root and parent refs the simulator can resolve', async () => {
     const root = await blueskyClient.publish(request(), context());
-    const second = await blueskyClient.publish(request({ replyTo: { remoteId: root.remoteId, threadRootId: root.threadRootId } }), context());
-    const third = await blueskyClient.publish(request({ replyTo: { remoteId: second.remoteId, threadRootId: second.threadRootId } }), context());
+    const second = await blueskyClient.publish(
+      request({ replyTo: { remoteId: root.remoteId, threadRootId: root.threadRootId } }),
+      context(),
+    );
+    const third = await blueskyClient.publish(
+      request({ replyTo: { remoteId: second.remoteId, threadRootId: second.threadRootId } }),
+      context(),
+    );
     expect(third.threadRootId).toBe(root.remoteId);
-    expect(sim.state.findPost('bluesky', decodeRemoteId(third.remoteId).uri)?.replyTo).toBe(decodeRemoteId(second.remoteId).uri);
+    expect(sim.state.findPost('bluesky', decodeRemoteId(third.remoteId).uri)?.replyTo).toBe(
+      decodeRemoteId(second.remoteId).uri,
+    );
   });
 
   it('a wrong app password is auth; an injected 429 is rate-limited', async () => {
-    await expect(blueskyClient.publish(request(), context(fetch, 'wrong-password'))).rejects.toMatchObject({ errorClass: 'auth' });
+    await expect(blueskyClient.publish(request(), context(fetch, 'wrong-password'))).rejects.toMatchObject({
+      errorClass: 'auth',
+    });
     clearBlueskySessions();
     await blueskyClient.followerCount(context());
     await sim.injectFaults({ platform: 'bluesky', status: 429, retryAfter: 90, count: 1 });
-    const limited = (await blueskyClient.publish(request(), context()).catch((caught: unknown) => caught)) as PlatformError;
+    const limited = (await blueskyClient
+      .publish(request(), context())
+      .catch((caught: unknown) => caught)) as PlatformError;
     expect(limited).toMatchObject({ errorClass: 'rate-limited', code: 'RateLimitExceeded' });
     // the wait comes from ratelimit-reset (epoch seconds), so it may round up by a second
     expect(limited.retryAfterSeconds).toBeGreaterThanOrEqual(89);
@@ -99,7 +125,9 @@ describe('Bluesky client against the simulator', () => {
     expect(checkpoint.rkey).toMatch(/^[234567a-z]{13}$/);
     const found = await blueskyClient.findPublished({ ...lost, checkpoint }, channel);
     expect(decodeRemoteId(found?.remoteId ?? '').uri).toBe(sim.state.posts('bluesky')[0]?.id);
-    expect(await blueskyClient.findPublished({ ...request(), checkpoint: { rkey: '3kaaaaaaaaaaa' } }, channel)).toBeNull();
+    expect(
+      await blueskyClient.findPublished({ ...request(), checkpoint: { rkey: '3kaaaaaaaaaaa' } }, channel),
+    ).toBeNull();
     expect(await blueskyClient.findPublished({ ...lost, checkpoint: {} }, channel)).toBeNull();
   });
 

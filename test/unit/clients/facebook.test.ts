@@ -5,8 +5,13 @@ import { channelContext, documentedFetch, failure, loadFixture, publishRequest, 
 
 const PAGE = '546349135390552';
 let sim: TestSimulator;
-const context = (credentials = { accessToken: 'sim-facebook-token' }) => channelContext('facebook', PAGE, credentials, sim.baseUrl('facebook'));
-const image = (name: string) => ({ url: `https://www.dresden.de/media/${name}.jpg`, altText: `Bild ${name}`, mime: 'image/jpeg' as const });
+const context = (credentials = { accessToken: 'sim-facebook-token' }) =>
+  channelContext('facebook', PAGE, credentials, sim.baseUrl('facebook'));
+const image = (name: string) => ({
+  url: `https://www.dresden.de/media/${name}.jpg`,
+  altText: `Bild ${name}`,
+  mime: 'image/jpeg' as const,
+});
 
 beforeAll(async () => {
   sim = await startTestSimulator();
@@ -21,7 +26,14 @@ describe('facebook client against the simulator', () => {
   it('publishes a text post with its link to the page feed', async () => {
     const request = publishRequest({ link: 'https://www.dresden.de/carolabruecke' });
     const result = await facebookClient.publish(request, context());
-    expect(sim.state.posts('facebook')).toEqual([expect.objectContaining({ id: result.remoteId, account: PAGE, text: request.text, link: 'https://www.dresden.de/carolabruecke' })]);
+    expect(sim.state.posts('facebook')).toEqual([
+      expect.objectContaining({
+        id: result.remoteId,
+        account: PAGE,
+        text: request.text,
+        link: 'https://www.dresden.de/carolabruecke',
+      }),
+    ]);
     expect(result.remoteUrl).toBe(`https://www.facebook.com/${PAGE}/posts/${result.remoteId.split('_')[1]}`);
   });
 
@@ -39,7 +51,10 @@ describe('facebook client against the simulator', () => {
   });
 
   it('publishes a video through /videos', async () => {
-    await facebookClient.publish(publishRequest({ media: [{ url: 'https://www.dresden.de/media/lage.mp4', altText: 'Lage', mime: 'video/mp4' }] }), context());
+    await facebookClient.publish(
+      publishRequest({ media: [{ url: 'https://www.dresden.de/media/lage.mp4', altText: 'Lage', mime: 'video/mp4' }] }),
+      context(),
+    );
     expect(sim.state.posts('facebook')[0]?.media).toEqual([{ url: 'https://www.dresden.de/media/lage.mp4' }]);
   });
 
@@ -74,7 +89,15 @@ describe('facebook error mapping', () => {
     platform: 'facebook' as const,
     status,
     count: 1,
-    body: { error: { message: `simulated ${code} access_token=sim-facebook-token`, type: 'OAuthException', code, error_subcode: subcode, fbtrace_id: 'x' } },
+    body: {
+      error: {
+        message: `simulated ${code} access_token=sim-facebook-token`,
+        type: 'OAuthException',
+        code,
+        error_subcode: subcode,
+        fbtrace_id: 'x',
+      },
+    },
   });
 
   it.each([
@@ -105,9 +128,13 @@ describe('facebook error mapping', () => {
 
   it('retries reads after a dropped connection, and calls a write ambiguous', async () => {
     await sim.injectFaults({ platform: 'facebook', delayMs: 300, count: 1, writesOnly: false });
-    expect((await failure(facebookClient.followerCount({ ...context(), timeoutMs: 100 }))).errorClass).toBe('retryable');
+    expect((await failure(facebookClient.followerCount({ ...context(), timeoutMs: 100 }))).errorClass).toBe(
+      'retryable',
+    );
     await sim.injectFaults({ platform: 'facebook', delayMs: 300, count: 1 });
-    expect((await failure(facebookClient.publish(publishRequest(), { ...context(), timeoutMs: 100 }))).errorClass).toBe('ambiguous');
+    expect((await failure(facebookClient.publish(publishRequest(), { ...context(), timeoutMs: 100 }))).errorClass).toBe(
+      'ambiguous',
+    );
   });
 });
 
@@ -118,7 +145,10 @@ describe('facebook client against the documented exchanges', () => {
   });
 
   it('publishes the documented link post', async () => {
-    const result = await facebookClient.publish(publishRequest({ text: 'For all Math geniuses :)', link: 'https://projecteuler.net/' }), documented(loadFixture('facebook', 'publish')));
+    const result = await facebookClient.publish(
+      publishRequest({ text: 'For all Math geniuses :)', link: 'https://projecteuler.net/' }),
+      documented(loadFixture('facebook', 'publish')),
+    );
     expect(result).toEqual({
       remoteId: '546349135390552_1116691191689674',
       remoteUrl: 'https://www.facebook.com/546349135390552/posts/1116691191689674',
@@ -128,7 +158,10 @@ describe('facebook client against the documented exchanges', () => {
 
   it('publishes the documented photo and reports its post, not the photo', async () => {
     const result = await facebookClient.publish(
-      publishRequest({ text: 'Hello Fans!', media: [{ url: 'https://www.example.com/photo.jpg', altText: 'A crowd at the Elbe', mime: 'image/jpeg' }] }),
+      publishRequest({
+        text: 'Hello Fans!',
+        media: [{ url: 'https://www.example.com/photo.jpg', altText: 'A crowd at the Elbe', mime: 'image/jpeg' }],
+      }),
       documented(loadFixture('facebook', 'publish-photo')),
     );
     expect(result.remoteId).toBe('546349135390552_1116692698356190');
@@ -147,7 +180,9 @@ describe('facebook client against the documented exchanges', () => {
     ['missing permission', 'auth', undefined],
     ['transient', 'retryable', undefined],
   ])('maps the documented "%s" to %s', async (name, errorClass, wait) => {
-    const error = await failure(facebookClient.publish(publishRequest(), documented(singleExchange(loadFixture('facebook', 'errors'), name))));
+    const error = await failure(
+      facebookClient.publish(publishRequest(), documented(singleExchange(loadFixture('facebook', 'errors'), name))),
+    );
     expect([error.errorClass, error.retryAfterSeconds]).toEqual([errorClass, wait]);
   });
 });

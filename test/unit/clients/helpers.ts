@@ -10,10 +10,23 @@ export interface TestContext extends PlatformContext {
   checkpoints: Record<string, string>[];
 }
 
-export function channelContext(platform: PlatformId, account: string, credentials: Record<string, string>, baseUrl: string): TestContext {
+export function channelContext(
+  platform: PlatformId,
+  account: string,
+  credentials: Record<string, string>,
+  baseUrl: string,
+): TestContext {
   const checkpoints: Record<string, string>[] = [];
   return {
-    channel: { id: `${platform}-test`, org: 'city', platform, handle: `dresden-${platform}`, state: 'active', account, credentialsRef: 'local:test' },
+    channel: {
+      id: `${platform}-test`,
+      org: 'city',
+      platform,
+      handle: `dresden-${platform}`,
+      state: 'active',
+      account,
+      credentialsRef: 'local:test',
+    },
     credentials,
     baseUrl,
     checkpoints,
@@ -66,11 +79,14 @@ async function requestParams(url: URL, init: RequestInit | undefined): Promise<R
   const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
   const body = init?.body;
   if (body instanceof URLSearchParams) Object.assign(params, Object.fromEntries(body));
-  else if (body instanceof FormData) for (const [name, value] of body) params[name] = typeof value === 'string' ? value : `<file ${value.type}>`;
+  else if (body instanceof FormData)
+    for (const [name, value] of body) params[name] = typeof value === 'string' ? value : `<file ${value.type}>`;
   else if (typeof body === 'string') Object.assign(params, JSON.parse(body) as Record<string, unknown>);
   else if (body instanceof Uint8Array) {
-    const fields = parseBody(Buffer.from(body), new Headers(init?.headers).get('content-type') ?? '') as Record<string, unknown> | undefined;
-    for (const [name, value] of Object.entries(fields ?? {})) params[name] = typeof value === 'string' ? value : `<file ${(value as { contentType: string }).contentType}>`;
+    const fields = parseBody(Buffer.from(body), new Headers(init?.headers).get('content-type') ?? '') as
+      Record<string, unknown> | undefined;
+    for (const [name, value] of Object.entries(fields ?? {}))
+      params[name] = typeof value === 'string' ? value : `<file ${(value as { contentType: string }).contentType}>`;
   }
   return params;
 }
@@ -79,7 +95,10 @@ async function requestParams(url: URL, init: RequestInit | undefined): Promise<R
  * A fetch that answers with the documented responses, in order, and checks that each request
  * carries the method, path and parameters the documentation shows.
  */
-export function documentedFetch(fixture: DocumentedFixture, baseUrl: string): { fetch: typeof fetch; seen: SeenRequest[] } {
+export function documentedFetch(
+  fixture: DocumentedFixture,
+  baseUrl: string,
+): { fetch: typeof fetch; seen: SeenRequest[] } {
   const seen: SeenRequest[] = [];
   const pending = [...fixture.exchanges];
   const fakeFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
@@ -93,9 +112,12 @@ export function documentedFetch(fixture: DocumentedFixture, baseUrl: string): { 
     seen.push(request);
     const exchange = pending.shift();
     if (!exchange) throw new Error(`unexpected request ${request.method} ${request.path}`);
-    expect(`${request.method} ${request.path}`, exchange.name).toBe(`${exchange.request.method} ${exchange.request.path}`);
+    expect(`${request.method} ${request.path}`, exchange.name).toBe(
+      `${exchange.request.method} ${exchange.request.path}`,
+    );
     if (exchange.request.params) expect(request.params, exchange.name).toMatchObject(exchange.request.params);
-    for (const [name, value] of Object.entries(exchange.request.headers ?? {})) expect(request.headers.get(name), exchange.name).toBe(value);
+    for (const [name, value] of Object.entries(exchange.request.headers ?? {}))
+      expect(request.headers.get(name), exchange.name).toBe(value);
     return new Response(JSON.stringify(exchange.response.body), {
       status: exchange.response.status,
       headers: { 'content-type': 'application/json', ...exchange.response.headers },

@@ -6,8 +6,13 @@ import { channelContext, documentedFetch, failure, loadFixture, publishRequest, 
 
 const IG_USER = '17841405822304914';
 let sim: TestSimulator;
-const context = (credentials = { accessToken: 'sim-instagram-token' }) => channelContext('instagram', IG_USER, credentials, sim.baseUrl('instagram'));
-const image = (name = 'a') => ({ url: `https://www.dresden.de/media/${name}.jpg`, altText: `Bild ${name}`, mime: 'image/jpeg' as const });
+const context = (credentials = { accessToken: 'sim-instagram-token' }) =>
+  channelContext('instagram', IG_USER, credentials, sim.baseUrl('instagram'));
+const image = (name = 'a') => ({
+  url: `https://www.dresden.de/media/${name}.jpg`,
+  altText: `Bild ${name}`,
+  mime: 'image/jpeg' as const,
+});
 const video = { url: 'https://www.dresden.de/media/lage.mp4', altText: 'Lagebericht', mime: 'video/mp4' as const };
 
 beforeAll(async () => {
@@ -24,7 +29,13 @@ describe('instagram client against the simulator', () => {
   it('publishes an image with caption and alt text and returns the permalink', async () => {
     const request = publishRequest({ media: [image()] });
     const result = await instagramClient.publish(request, context());
-    expect(sim.state.posts('instagram')).toEqual([expect.objectContaining({ id: result.remoteId, text: request.text, media: [{ url: image().url, altText: 'Bild a' }] })]);
+    expect(sim.state.posts('instagram')).toEqual([
+      expect.objectContaining({
+        id: result.remoteId,
+        text: request.text,
+        media: [{ url: image().url, altText: 'Bild a' }],
+      }),
+    ]);
     expect(result.remoteUrl).toMatch(/^https:\/\/www\.instagram\.com\/p\/\w+\/$/);
   });
 
@@ -35,7 +46,11 @@ describe('instagram client against the simulator', () => {
 
   it('publishes images and a video as one carousel', async () => {
     await instagramClient.publish(publishRequest({ media: [image('a'), image('b'), video] }), context());
-    expect(sim.state.posts('instagram')[0]?.media.map((item) => item.url)).toEqual([image('a').url, image('b').url, video.url]);
+    expect(sim.state.posts('instagram')[0]?.media.map((item) => item.url)).toEqual([
+      image('a').url,
+      image('b').url,
+      video.url,
+    ]);
   });
 
   it('refuses a post without media before any call', async () => {
@@ -98,7 +113,10 @@ describe('instagram client against the simulator', () => {
   });
 
   it('refuses a caption over 2,200 characters as permanent', async () => {
-    expect((await failure(instagramClient.publish(publishRequest({ text: 'a'.repeat(2201), media: [image()] }), context()))).errorClass).toBe('permanent');
+    expect(
+      (await failure(instagramClient.publish(publishRequest({ text: 'a'.repeat(2201), media: [image()] }), context())))
+        .errorClass,
+    ).toBe('permanent');
   });
 
   it('refuses a wrong token as auth without leaking it', async () => {
@@ -116,16 +134,33 @@ describe('instagram client against the documented exchanges', () => {
 
   it('publishes the documented image container', async () => {
     const result = await instagramClient.publish(
-      publishRequest({ text: '#BronzFonz', media: [{ url: 'https://www.example.com/images/bronz-fonz.jpg', altText: 'A bronze statue of the Fonz', mime: 'image/jpeg' }] }),
+      publishRequest({
+        text: '#BronzFonz',
+        media: [
+          {
+            url: 'https://www.example.com/images/bronz-fonz.jpg',
+            altText: 'A bronze statue of the Fonz',
+            mime: 'image/jpeg',
+          },
+        ],
+      }),
       documented(loadFixture('instagram', 'publish-image')),
     );
-    expect(result).toEqual({ remoteId: '17920238422030506', remoteUrl: 'https://www.instagram.com/p/C3k8Zx0Lr1a/', threadRootId: '17920238422030506', liveAt: expect.any(Number) });
+    expect(result).toEqual({
+      remoteId: '17920238422030506',
+      remoteUrl: 'https://www.instagram.com/p/C3k8Zx0Lr1a/',
+      threadRootId: '17920238422030506',
+      liveAt: expect.any(Number),
+    });
   });
 
   it('polls the documented reel container until FINISHED before publishing', async () => {
     const ctx = documented(loadFixture('instagram', 'publish-reel'));
     const result = await instagramClient.publish(
-      publishRequest({ text: 'Fonz', media: [{ url: 'https://www.example.com/videos/hungry-fonzes.mov', altText: 'Fonz', mime: 'video/quicktime' }] }),
+      publishRequest({
+        text: 'Fonz',
+        media: [{ url: 'https://www.example.com/videos/hungry-fonzes.mov', altText: 'Fonz', mime: 'video/quicktime' }],
+      }),
       ctx,
     );
     expect(result.remoteId).toBe('17920238422030507');
@@ -144,7 +179,12 @@ describe('instagram client against the documented exchanges', () => {
     ['server error', 'retryable'],
     ['spam restriction', 'permanent'],
   ])('maps the documented "%s" to %s', async (name, errorClass) => {
-    const error = await failure(instagramClient.publish(publishRequest({ media: [image()] }), documented(singleExchange(loadFixture('instagram', 'errors'), name))));
+    const error = await failure(
+      instagramClient.publish(
+        publishRequest({ media: [image()] }),
+        documented(singleExchange(loadFixture('instagram', 'errors'), name)),
+      ),
+    );
     expect(error.errorClass).toBe(errorClass);
   });
 });

@@ -4,8 +4,13 @@ import { startTestSimulator, type TestSimulator } from '../../../local/simulator
 import { channelContext, documentedFetch, failure, loadFixture, publishRequest } from './helpers';
 
 let sim: TestSimulator;
-const context = (credentials = { accessToken: 'sim-mastodon-token' }) => channelContext('mastodon', 'https://dresden.social/@dresden', credentials, sim.baseUrl('mastodon'));
-const image = () => ({ url: `${sim.url}/_sim/media/sample.jpg`, altText: 'Absperrung an der Carolabrücke', mime: 'image/jpeg' as const });
+const context = (credentials = { accessToken: 'sim-mastodon-token' }) =>
+  channelContext('mastodon', 'https://dresden.social/@dresden', credentials, sim.baseUrl('mastodon'));
+const image = () => ({
+  url: `${sim.url}/_sim/media/sample.jpg`,
+  altText: 'Absperrung an der Carolabrücke',
+  mime: 'image/jpeg' as const,
+});
 
 beforeAll(async () => {
   sim = await startTestSimulator();
@@ -19,17 +24,27 @@ beforeEach(async () => {
 
 describe('mastodon client against the simulator', () => {
   it('posts a status with its link and the delivery key as Idempotency-Key', async () => {
-    const request = publishRequest({ text: 'Sperrung aufgehoben: https://www.dresden.de/carolabruecke', link: 'https://www.dresden.de/carolabruecke' });
+    const request = publishRequest({
+      text: 'Sperrung aufgehoben: https://www.dresden.de/carolabruecke',
+      link: 'https://www.dresden.de/carolabruecke',
+    });
     const result = await mastodonClient.publish(request, context());
     const [post] = sim.state.posts('mastodon');
-    expect(post).toMatchObject({ id: result.remoteId, text: request.text, link: 'https://www.dresden.de/carolabruecke', idempotencyKey: request.idempotencyKey });
+    expect(post).toMatchObject({
+      id: result.remoteId,
+      text: request.text,
+      link: 'https://www.dresden.de/carolabruecke',
+      idempotencyKey: request.idempotencyKey,
+    });
     expect(result.remoteUrl).toBe(`${sim.baseUrl('mastodon')}/@dresden/${result.remoteId}`);
     expect(result.threadRootId).toBe(result.remoteId);
   });
 
   it('uploads an image with its alt text as description and attaches it', async () => {
     await mastodonClient.publish(publishRequest({ media: [image()] }), context());
-    expect(sim.state.posts('mastodon')[0]?.media).toEqual([{ url: expect.stringContaining('/media_attachments/'), altText: image().altText }]);
+    expect(sim.state.posts('mastodon')[0]?.media).toEqual([
+      { url: expect.stringContaining('/media_attachments/'), altText: image().altText },
+    ]);
   });
 
   it('waits for a video to finish processing before posting', async () => {
@@ -41,7 +56,10 @@ describe('mastodon client against the simulator', () => {
   it('replies in the thread of the original and keeps the root', async () => {
     const root = await mastodonClient.publish(publishRequest(), context());
     const reply = await mastodonClient.publish(publishRequest({ replyTo: { remoteId: root.remoteId } }), context());
-    const second = await mastodonClient.publish(publishRequest({ replyTo: { remoteId: reply.remoteId, threadRootId: root.remoteId } }), context());
+    const second = await mastodonClient.publish(
+      publishRequest({ replyTo: { remoteId: reply.remoteId, threadRootId: root.remoteId } }),
+      context(),
+    );
     expect(sim.state.findPost('mastodon', reply.remoteId)?.replyTo).toBe(root.remoteId);
     expect([reply.threadRootId, second.threadRootId]).toEqual([root.remoteId, root.remoteId]);
   });
@@ -61,7 +79,9 @@ describe('mastodon client against the simulator', () => {
   });
 
   it('finds a status whose answer was lost, and knows when there is none', async () => {
-    const request = publishRequest({ text: 'Bitte meiden Sie den Bereich <Altstadt> & Neustadt.\n\nhttps://www.dresden.de/x' });
+    const request = publishRequest({
+      text: 'Bitte meiden Sie den Bereich <Altstadt> & Neustadt.\n\nhttps://www.dresden.de/x',
+    });
     await sim.injectFaults({ platform: 'mastodon', dropAfterRecord: true, count: 1 });
     expect((await failure(mastodonClient.publish(request, context()))).errorClass).toBe('ambiguous');
     const found = await mastodonClient.findPublished(request, context());
@@ -76,7 +96,11 @@ describe('mastodon client against the simulator', () => {
   });
 
   it('turns status HTML back into the text that was sent', () => {
-    expect(statusText('<p>a &amp; b<br />c</p><p><a href="https://x.de/y"><span class="invisible">https://</span><span class="">x.de/y</span></a></p>')).toBe('a & b\nc\n\nhttps://x.de/y');
+    expect(
+      statusText(
+        '<p>a &amp; b<br />c</p><p><a href="https://x.de/y"><span class="invisible">https://</span><span class="">x.de/y</span></a></p>',
+      ),
+    ).toBe('a & b\nc\n\nhttps://x.de/y');
   });
 });
 
@@ -89,7 +113,12 @@ describe('mastodon error mapping', () => {
     [422, 'permanent'],
     [404, 'permanent'],
   ] as const)('maps HTTP %s to %s', async (status, errorClass) => {
-    await sim.injectFaults({ platform: 'mastodon', status, count: 1, body: { error: 'simulated Bearer sim-mastodon-token' } });
+    await sim.injectFaults({
+      platform: 'mastodon',
+      status,
+      count: 1,
+      body: { error: 'simulated Bearer sim-mastodon-token' },
+    });
     const error = await failure(mastodonClient.publish(publishRequest(), context()));
     expect(error.errorClass).toBe(errorClass);
     expect(error.message).not.toContain('sim-mastodon-token');
@@ -106,7 +135,9 @@ describe('mastodon error mapping', () => {
   it('refuses a text over 500 characters as permanent, counting URLs as 23', async () => {
     const url = `https://www.dresden.de/${'x'.repeat(100)}`;
     await mastodonClient.publish(publishRequest({ text: `${'a'.repeat(470)} ${url}` }), context());
-    expect((await failure(mastodonClient.publish(publishRequest({ text: 'a'.repeat(501) }), context()))).errorClass).toBe('permanent');
+    expect(
+      (await failure(mastodonClient.publish(publishRequest({ text: 'a'.repeat(501) }), context()))).errorClass,
+    ).toBe('permanent');
   });
 
   it('refuses a wrong token as auth', async () => {
@@ -115,25 +146,47 @@ describe('mastodon error mapping', () => {
 
   it('fails permanently when the media URL does not exist', async () => {
     const missing = { url: `${sim.url}/_sim/media/missing.jpg`, altText: 'fehlt', mime: 'image/jpeg' as const };
-    expect((await failure(mastodonClient.publish(publishRequest({ media: [missing] }), context()))).errorClass).toBe('permanent');
+    expect((await failure(mastodonClient.publish(publishRequest({ media: [missing] }), context()))).errorClass).toBe(
+      'permanent',
+    );
   });
 
   it('marks a lost connection after sending as ambiguous', async () => {
     await sim.injectFaults({ platform: 'mastodon', delayMs: 300, count: 1 });
-    expect((await failure(mastodonClient.publish(publishRequest(), { ...context(), timeoutMs: 100 }))).errorClass).toBe('ambiguous');
+    expect((await failure(mastodonClient.publish(publishRequest(), { ...context(), timeoutMs: 100 }))).errorClass).toBe(
+      'ambiguous',
+    );
   });
 });
 
 describe('mastodon client against the documented exchanges', () => {
   const documented = (name: string) => {
     const { fetch, seen } = documentedFetch(loadFixture('mastodon', name), 'https://mastodon.social');
-    return { ctx: { ...channelContext('mastodon', 'https://mastodon.social/@trwnh', { accessToken: 'tok' }, 'https://mastodon.social'), fetch }, seen };
+    return {
+      ctx: {
+        ...channelContext(
+          'mastodon',
+          'https://mastodon.social/@trwnh',
+          { accessToken: 'tok' },
+          'https://mastodon.social',
+        ),
+        fetch,
+      },
+      seen,
+    };
   };
 
   it('posts the documented status request and reads the documented answer', async () => {
     const { ctx } = documented('post-status');
-    const result = await mastodonClient.publish(publishRequest({ text: 'test content', idempotencyKey: 'msg-1:channel-1' }), ctx);
-    expect(result).toEqual({ remoteId: '103254962155278888', remoteUrl: 'https://mastodon.social/@trwnh/103254962155278888', threadRootId: '103254962155278888' });
+    const result = await mastodonClient.publish(
+      publishRequest({ text: 'test content', idempotencyKey: 'msg-1:channel-1' }),
+      ctx,
+    );
+    expect(result).toEqual({
+      remoteId: '103254962155278888',
+      remoteUrl: 'https://mastodon.social/@trwnh/103254962155278888',
+      threadRootId: '103254962155278888',
+    });
   });
 
   it('uploads the image as documented and attaches it to a reply', async () => {
@@ -141,7 +194,13 @@ describe('mastodon client against the documented exchanges', () => {
     const result = await mastodonClient.publish(
       publishRequest({
         text: 'test',
-        media: [{ url: 'https://files.example/media/e96382f26c72a29c.jpeg', altText: 'test uploaded via api', mime: 'image/jpeg' }],
+        media: [
+          {
+            url: 'https://files.example/media/e96382f26c72a29c.jpeg',
+            altText: 'test uploaded via api',
+            mime: 'image/jpeg',
+          },
+        ],
         replyTo: { remoteId: '103254193998341330' },
       }),
       ctx,
@@ -161,7 +220,10 @@ describe('mastodon client against the documented exchanges', () => {
     const fixture = loadFixture('mastodon', 'errors');
     const exchange = fixture.exchanges.find((candidate) => candidate.name === name)!;
     const { fetch } = documentedFetch({ source: fixture.source, exchanges: [exchange] }, 'https://mastodon.social');
-    const ctx = { ...channelContext('mastodon', 'https://mastodon.social/@x', { accessToken: 'tok' }, 'https://mastodon.social'), fetch };
+    const ctx = {
+      ...channelContext('mastodon', 'https://mastodon.social/@x', { accessToken: 'tok' }, 'https://mastodon.social'),
+      fetch,
+    };
     const error = await failure(mastodonClient.publish(publishRequest(), ctx));
     expect(error.errorClass).toBe(errorClass);
     expect(error.message).toContain(String((exchange.response.body as { error: string }).error));

@@ -20,11 +20,16 @@ interface Answer {
   platforms: string[];
   error: Record<string, unknown>;
 }
-const json = async (response: Response | Promise<Response>): Promise<Answer> => (await response).json() as Promise<Answer>;
-const list = async (response: Response | Promise<Response>): Promise<Record<string, unknown>[]> => (await response).json() as Promise<Record<string, unknown>[]>;
+const json = async (response: Response | Promise<Response>): Promise<Answer> =>
+  (await response).json() as Promise<Answer>;
+const list = async (response: Response | Promise<Response>): Promise<Record<string, unknown>[]> =>
+  (await response).json() as Promise<Record<string, unknown>[]>;
 
 const threadsPost = (query: string) =>
-  fetch(`${sim.baseUrl('threads')}/v1.0/42/threads?${query}`, { method: 'POST', headers: { authorization: 'Bearer sim-threads-token' } });
+  fetch(`${sim.baseUrl('threads')}/v1.0/42/threads?${query}`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sim-threads-token' },
+  });
 
 describe('simulator control endpoints', () => {
   it('reports health with the mounted platforms', async () => {
@@ -35,7 +40,9 @@ describe('simulator control endpoints', () => {
 
   it('lists accepted posts per platform and forgets them on reset', async () => {
     const { id } = await json(threadsPost('media_type=TEXT&text=hallo'));
-    await fetch(`${sim.baseUrl('threads')}/v1.0/42/threads_publish?creation_id=${id}&access_token=sim-threads-token`, { method: 'POST' });
+    await fetch(`${sim.baseUrl('threads')}/v1.0/42/threads_publish?creation_id=${id}&access_token=sim-threads-token`, {
+      method: 'POST',
+    });
     const posts = await list(fetch(`${sim.url}/_sim/posts?platform=threads`));
     expect(posts).toHaveLength(1);
     expect(posts[0]).toMatchObject({ platform: 'threads', account: '42', text: 'hallo' });
@@ -46,7 +53,11 @@ describe('simulator control endpoints', () => {
 
   it('refuses an unknown platform filter and a malformed fault', async () => {
     expect((await fetch(`${sim.url}/_sim/posts?platform=myspace`)).status).toBe(400);
-    const response = await fetch(`${sim.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ platform: 'myspace' }) });
+    const response = await fetch(`${sim.url}/_sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ platform: 'myspace' }),
+    });
     expect(response.status).toBe(400);
   });
 
@@ -60,13 +71,23 @@ describe('simulator control endpoints', () => {
   it('serves sample media with their content type', async () => {
     const response = await fetch(`${sim.url}/_sim/media/sample.png`);
     expect(response.headers.get('content-type')).toBe('image/png');
-    expect(Buffer.from(await response.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      Buffer.from(await response.arrayBuffer())
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
   });
 });
 
 describe('fault injection', () => {
   it('answers with the status, body and Retry-After of a fault, for its count only', async () => {
-    await sim.injectFaults({ platform: 'threads', status: 503, retryAfter: 7, count: 1, body: { error: { message: 'down', code: 2 } } });
+    await sim.injectFaults({
+      platform: 'threads',
+      status: 503,
+      retryAfter: 7,
+      count: 1,
+      body: { error: { message: 'down', code: 2 } },
+    });
     const faulted = await threadsPost('media_type=TEXT&text=a');
     expect(faulted.status).toBe(503);
     expect(faulted.headers.get('retry-after')).toBe('7');
@@ -82,10 +103,14 @@ describe('fault injection', () => {
 
   it('leaves reads alone unless writesOnly is false, and other platforms alone', async () => {
     await sim.injectFaults({ platform: 'mastodon', status: 500 }, { platform: 'threads', status: 500 });
-    expect((await fetch(`${sim.baseUrl('threads')}/v1.0/42/threads_publishing_limit?access_token=sim-threads-token`)).status).toBe(200);
+    expect(
+      (await fetch(`${sim.baseUrl('threads')}/v1.0/42/threads_publishing_limit?access_token=sim-threads-token`)).status,
+    ).toBe(200);
     await sim.clearFaults();
     await sim.injectFaults({ platform: 'threads', status: 500, writesOnly: false, count: 1 });
-    expect((await fetch(`${sim.baseUrl('threads')}/v1.0/42/threads_publishing_limit?access_token=sim-threads-token`)).status).toBe(500);
+    expect(
+      (await fetch(`${sim.baseUrl('threads')}/v1.0/42/threads_publishing_limit?access_token=sim-threads-token`)).status,
+    ).toBe(500);
   });
 
   it('delays a response', async () => {
@@ -98,7 +123,11 @@ describe('fault injection', () => {
   it('records the post and then drops the connection', async () => {
     const { id } = await json(threadsPost('media_type=TEXT&text=verloren'));
     await sim.injectFaults({ dropAfterRecord: true, count: 1 });
-    await expect(fetch(`${sim.baseUrl('threads')}/v1.0/42/threads_publish?creation_id=${id}&access_token=sim-threads-token`, { method: 'POST' })).rejects.toThrow();
+    await expect(
+      fetch(`${sim.baseUrl('threads')}/v1.0/42/threads_publish?creation_id=${id}&access_token=sim-threads-token`, {
+        method: 'POST',
+      }),
+    ).rejects.toThrow();
     expect(sim.state.posts('threads').map((post) => post.text)).toEqual(['verloren']);
   });
 });
@@ -114,7 +143,9 @@ describe('base URLs', () => {
 
 describe('request bodies', () => {
   it('parses url-encoded forms with repeated fields as lists', () => {
-    expect(parseBody(Buffer.from('status=hi&media_ids[]=1&media_ids[]=2&a=1&a=2'), 'application/x-www-form-urlencoded')).toEqual({
+    expect(
+      parseBody(Buffer.from('status=hi&media_ids[]=1&media_ids[]=2&a=1&a=2'), 'application/x-www-form-urlencoded'),
+    ).toEqual({
       status: 'hi',
       'media_ids[]': ['1', '2'],
       a: ['1', '2'],

@@ -6,8 +6,13 @@ import { channelContext, documentedFetch, failure, loadFixture, publishRequest, 
 const CHANNEL = '@dresden_warnungen';
 const TOKEN = '123456789:sim-telegram-token';
 let sim: TestSimulator;
-const context = (credentials = { botToken: TOKEN }) => channelContext('telegram', CHANNEL, credentials, sim.baseUrl('telegram'));
-const image = (name = 'a') => ({ url: `https://www.dresden.de/media/${name}.jpg`, altText: `Bild ${name}`, mime: 'image/jpeg' as const });
+const context = (credentials = { botToken: TOKEN }) =>
+  channelContext('telegram', CHANNEL, credentials, sim.baseUrl('telegram'));
+const image = (name = 'a') => ({
+  url: `https://www.dresden.de/media/${name}.jpg`,
+  altText: `Bild ${name}`,
+  mime: 'image/jpeg' as const,
+});
 
 beforeAll(async () => {
   sim = await startTestSimulator();
@@ -23,7 +28,9 @@ describe('telegram client against the simulator', () => {
     const request = publishRequest({ link: 'https://www.dresden.de/carolabruecke' });
     const result = await telegramClient.publish(request, context());
     expect(result).toEqual({ remoteId: '1', remoteUrl: 'https://t.me/dresden_warnungen/1', threadRootId: '1' });
-    expect(sim.state.posts('telegram')).toEqual([expect.objectContaining({ account: CHANNEL, text: request.text, link: 'https://www.dresden.de/carolabruecke' })]);
+    expect(sim.state.posts('telegram')).toEqual([
+      expect.objectContaining({ account: CHANNEL, text: request.text, link: 'https://www.dresden.de/carolabruecke' }),
+    ]);
   });
 
   it('sends an image with the text as caption', async () => {
@@ -77,11 +84,15 @@ describe('telegram client against the simulator', () => {
   });
 
   it('refuses a text over 4,096 UTF-16 units as permanent', async () => {
-    expect((await failure(telegramClient.publish(publishRequest({ text: '🚒'.repeat(2049) }), context()))).errorClass).toBe('permanent');
+    expect(
+      (await failure(telegramClient.publish(publishRequest({ text: '🚒'.repeat(2049) }), context()))).errorClass,
+    ).toBe('permanent');
   });
 
   it('refuses a wrong bot token as auth and never shows it', async () => {
-    const error = await failure(telegramClient.publish(publishRequest(), context({ botToken: '987654321:secret-bot-token' })));
+    const error = await failure(
+      telegramClient.publish(publishRequest(), context({ botToken: '987654321:secret-bot-token' })),
+    );
     expect(error.errorClass).toBe('auth');
     expect(error.message).not.toContain('secret-bot-token');
   });
@@ -111,15 +122,26 @@ describe('telegram client against the simulator', () => {
 
 describe('telegram client against the documented exchanges', () => {
   const documented = (fixture: ReturnType<typeof loadFixture>) => ({
-    ...channelContext('telegram', CHANNEL, { botToken: '123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11' }, 'https://api.telegram.org'),
+    ...channelContext(
+      'telegram',
+      CHANNEL,
+      { botToken: '123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11' },
+      'https://api.telegram.org',
+    ),
     fetch: documentedFetch(fixture, 'https://api.telegram.org').fetch,
   });
 
   it('sends the documented message and photo reply', async () => {
     const ctx = documented(loadFixture('telegram', 'send'));
-    const root = await telegramClient.publish(publishRequest({ text: 'Hello World https://www.dresden.de/', link: 'https://www.dresden.de/' }), ctx);
+    const root = await telegramClient.publish(
+      publishRequest({ text: 'Hello World https://www.dresden.de/', link: 'https://www.dresden.de/' }),
+      ctx,
+    );
     const photo = { url: 'https://www.dresden.de/bild.jpg', altText: 'Bild', mime: 'image/jpeg' as const };
-    const reply = await telegramClient.publish(publishRequest({ text: 'Update', media: [photo], replyTo: { remoteId: root.remoteId } }), ctx);
+    const reply = await telegramClient.publish(
+      publishRequest({ text: 'Update', media: [photo], replyTo: { remoteId: root.remoteId } }),
+      ctx,
+    );
     expect([root.remoteId, root.remoteUrl]).toEqual(['42', 'https://t.me/dresden_warnungen/42']);
     expect([reply.remoteId, reply.threadRootId]).toEqual(['43', '42']);
   });
@@ -135,7 +157,9 @@ describe('telegram client against the documented exchanges', () => {
     ['chat not found', 'permanent', undefined],
     ['server error', 'retryable', undefined],
   ])('maps the documented "%s" to %s', async (name, errorClass, wait) => {
-    const error = await failure(telegramClient.publish(publishRequest(), documented(singleExchange(loadFixture('telegram', 'errors'), name))));
+    const error = await failure(
+      telegramClient.publish(publishRequest(), documented(singleExchange(loadFixture('telegram', 'errors'), name))),
+    );
     expect([error.errorClass, error.retryAfterSeconds]).toEqual([errorClass, wait]);
     expect(error.message).not.toContain('ABC-DEF1234');
   });

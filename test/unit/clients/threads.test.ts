@@ -6,8 +6,13 @@ import { channelContext, documentedFetch, failure, loadFixture, publishRequest }
 
 const USER = '17841400008460056';
 let sim: TestSimulator;
-const context = (credentials = { accessToken: 'sim-threads-token' }) => channelContext('threads', USER, credentials, sim.baseUrl('threads'));
-const image = (url = 'https://www.dresden.de/media/carolabruecke.jpg') => ({ url, altText: 'Die gesperrte Carolabrücke von Norden', mime: 'image/jpeg' as const });
+const context = (credentials = { accessToken: 'sim-threads-token' }) =>
+  channelContext('threads', USER, credentials, sim.baseUrl('threads'));
+const image = (url = 'https://www.dresden.de/media/carolabruecke.jpg') => ({
+  url,
+  altText: 'Die gesperrte Carolabrücke von Norden',
+  mime: 'image/jpeg' as const,
+});
 
 beforeAll(async () => {
   sim = await startTestSimulator();
@@ -24,7 +29,12 @@ describe('threads client against the simulator', () => {
     const request = publishRequest({ link: 'https://www.dresden.de/carolabruecke' });
     const result = await threadsClient.publish(request, context());
     const [post] = sim.state.posts('threads');
-    expect(post).toMatchObject({ id: result.remoteId, account: USER, text: request.text, link: 'https://www.dresden.de/carolabruecke' });
+    expect(post).toMatchObject({
+      id: result.remoteId,
+      account: USER,
+      text: request.text,
+      link: 'https://www.dresden.de/carolabruecke',
+    });
     expect(result.remoteUrl).toMatch(/^https:\/\/www\.threads\.net\/@.+\/post\/\w+$/);
     expect(result.threadRootId).toBe(result.remoteId);
   });
@@ -35,13 +45,20 @@ describe('threads client against the simulator', () => {
   });
 
   it('publishes a video after its container has finished processing', async () => {
-    const video = { url: 'https://www.dresden.de/media/lage.mp4', altText: 'Lagebericht der Feuerwehr', mime: 'video/mp4' as const };
+    const video = {
+      url: 'https://www.dresden.de/media/lage.mp4',
+      altText: 'Lagebericht der Feuerwehr',
+      mime: 'video/mp4' as const,
+    };
     await threadsClient.publish(publishRequest({ media: [video] }), context());
     expect(sim.state.posts('threads')[0]?.media).toEqual([{ url: video.url, altText: video.altText }]);
   });
 
   it('publishes several images as one carousel post', async () => {
-    await threadsClient.publish(publishRequest({ media: [image('https://a.example/1.jpg'), image('https://a.example/2.jpg')] }), context());
+    await threadsClient.publish(
+      publishRequest({ media: [image('https://a.example/1.jpg'), image('https://a.example/2.jpg')] }),
+      context(),
+    );
     const posts = sim.state.posts('threads');
     expect(posts).toHaveLength(1);
     expect(posts[0]?.media.map((item) => item.url)).toEqual(['https://a.example/1.jpg', 'https://a.example/2.jpg']);
@@ -59,7 +76,10 @@ describe('threads client against the simulator', () => {
   });
 
   it('refreshes the long-lived token', async () => {
-    expect(await refreshThreadsToken(context())).toEqual({ accessToken: 'sim-threads-token', expiresInSeconds: 5184000 });
+    expect(await refreshThreadsToken(context())).toEqual({
+      accessToken: 'sim-threads-token',
+      expiresInSeconds: 5184000,
+    });
     expect((await failure(refreshThreadsToken(context({ accessToken: 'expired' })))).errorClass).toBe('auth');
   });
 
@@ -163,7 +183,15 @@ describe('threads error mapping', () => {
     platform: 'threads' as const,
     status,
     count: 1,
-    body: { error: { message: `simulated ${code} access_token=sim-threads-token`, type: 'OAuthException', code, error_subcode: subcode, fbtrace_id: 'x' } },
+    body: {
+      error: {
+        message: `simulated ${code} access_token=sim-threads-token`,
+        type: 'OAuthException',
+        code,
+        error_subcode: subcode,
+        fbtrace_id: 'x',
+      },
+    },
   });
 
   it.each([
@@ -199,8 +227,13 @@ describe('threads error mapping', () => {
   });
 
   it('refuses a wrong token as auth, and a missing one before any call', async () => {
-    expect((await failure(threadsClient.publish(publishRequest(), context({ accessToken: 'expired' })))).errorClass).toBe('auth');
-    expect((await failure(threadsClient.followerCount(channelContext('threads', USER, {}, sim.baseUrl('threads'))))).errorClass).toBe('auth');
+    expect(
+      (await failure(threadsClient.publish(publishRequest(), context({ accessToken: 'expired' })))).errorClass,
+    ).toBe('auth');
+    expect(
+      (await failure(threadsClient.followerCount(channelContext('threads', USER, {}, sim.baseUrl('threads')))))
+        .errorClass,
+    ).toBe('auth');
   });
 
   it('rejects a text over 500 characters as permanent (emoji count their UTF-8 bytes)', async () => {
@@ -219,35 +252,70 @@ describe('threads client against the documented exchanges', () => {
   it('sends the documented container and publish requests and reads the permalink', async () => {
     const fixture = loadFixture('threads', 'publish-image');
     const { fetch, seen } = documentedFetch(fixture, 'https://graph.threads.net');
-    const ctx = { ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'), fetch };
+    const ctx = {
+      ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'),
+      fetch,
+    };
     const result = await threadsClient.publish(
-      publishRequest({ text: '#BronzFonz', media: [{ url: 'https://www.example.com/images/bronz-fonz.jpg', altText: 'A bronze statue of the Fonz', mime: 'image/jpeg' }] }),
+      publishRequest({
+        text: '#BronzFonz',
+        media: [
+          {
+            url: 'https://www.example.com/images/bronz-fonz.jpg',
+            altText: 'A bronze statue of the Fonz',
+            mime: 'image/jpeg',
+          },
+        ],
+      }),
       ctx,
     );
-    expect(result).toEqual({ remoteId: '1234567', remoteUrl: 'https://www.threads.net/@threadsapitestuser/post/abcdefg', threadRootId: '1234567', liveAt: expect.any(Number) });
-    expect(seen.every((request) => request.headers.get('authorization') === 'Bearer tok' && !('access_token' in request.params))).toBe(true);
+    expect(result).toEqual({
+      remoteId: '1234567',
+      remoteUrl: 'https://www.threads.net/@threadsapitestuser/post/abcdefg',
+      threadRootId: '1234567',
+      liveAt: expect.any(Number),
+    });
+    expect(
+      seen.every(
+        (request) => request.headers.get('authorization') === 'Bearer tok' && !('access_token' in request.params),
+      ),
+    ).toBe(true);
   });
 
   it('reads followers_count from the documented insights answer', async () => {
     const { fetch } = documentedFetch(loadFixture('threads', 'followers'), 'https://graph.threads.net');
-    expect(await threadsClient.followerCount({ ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'), fetch })).toBe(1);
+    expect(
+      await threadsClient.followerCount({
+        ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'),
+        fetch,
+      }),
+    ).toBe(1);
   });
 
   it('reads the documented publishing limit', async () => {
     const { fetch } = documentedFetch(loadFixture('threads', 'publishing-limit'), 'https://graph.threads.net');
-    const limit = await threadsPublishingLimit({ ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'), fetch });
+    const limit = await threadsPublishingLimit({
+      ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'),
+      fetch,
+    });
     expect(limit).toEqual({ used: 4, total: 250, windowSeconds: 86400 });
   });
 
   it('refreshes the token as documented', async () => {
     const { fetch } = documentedFetch(loadFixture('threads', 'refresh-token'), 'https://graph.threads.net');
-    const refreshed = await refreshThreadsToken({ ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'), fetch });
+    const refreshed = await refreshThreadsToken({
+      ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'),
+      fetch,
+    });
     expect(refreshed).toEqual({ accessToken: 'THQVJ-refreshed', expiresInSeconds: 5183944 });
   });
 
   it('treats the documented "Media Not Found" right after creation as retryable', async () => {
     const { fetch } = documentedFetch(loadFixture('threads', 'media-not-found'), 'https://graph.threads.net');
-    const ctx = { ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'), fetch };
+    const ctx = {
+      ...channelContext('threads', '<THREADS_USER_ID>', { accessToken: 'tok' }, 'https://graph.threads.net'),
+      fetch,
+    };
     const error = await failure(threadsClient.publish(publishRequest(), ctx));
     expect([error.errorClass, error.code]).toEqual(['retryable', '24/4279009']);
     expect(ctx.checkpoints).toEqual([{ containerId: '18058571375416420' }]);

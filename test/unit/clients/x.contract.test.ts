@@ -19,14 +19,32 @@ let sequence = 0;
 function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
   sequence += 1;
   const marker = `[h:x${sequence}]`;
-  return { idempotencyKey: `m${sequence}:x-city`, marker, text: `Elbe-Pegel Dresden: 4,12 m 🌊 ${marker}`, media: [], checkpoint: {}, ...overrides };
+  return {
+    idempotencyKey: `m${sequence}:x-city`,
+    marker,
+    text: `Elbe-Pegel Dresden: 4,12 m 🌊 ${marker}`,
+    media: [],
+    checkpoint: {},
+    ...overrides,
+  };
 }
-const context = (token = sim.state.token('x')) => testContext('x', X_SIM_USER.username, { accessToken: token }, fetch, sim.baseUrl('x'));
+const context = (token = sim.state.token('x')) =>
+  testContext('x', X_SIM_USER.username, { accessToken: token }, fetch, sim.baseUrl('x'));
 
 describe('X client against the simulator', () => {
   it('publishes a post with an image and alt text, then a reply to it', async () => {
-    const first = await xClient.publish(request({ media: [{ url: `${sim.url}/_sim/media/sample.jpg`, altText: 'Pegellatte an der Augustusbrücke', mime: 'image/jpeg' }] }), context());
-    const reply = await xClient.publish(request({ replyTo: { remoteId: first.remoteId, threadRootId: first.threadRootId } }), context());
+    const first = await xClient.publish(
+      request({
+        media: [
+          { url: `${sim.url}/_sim/media/sample.jpg`, altText: 'Pegellatte an der Augustusbrücke', mime: 'image/jpeg' },
+        ],
+      }),
+      context(),
+    );
+    const reply = await xClient.publish(
+      request({ replyTo: { remoteId: first.remoteId, threadRootId: first.threadRootId } }),
+      context(),
+    );
     const posts = sim.state.posts('x');
     expect(posts).toHaveLength(2);
     expect(posts[0]?.media).toEqual([expect.objectContaining({ altText: 'Pegellatte an der Augustusbrücke' })]);
@@ -36,9 +54,19 @@ describe('X client against the simulator', () => {
   });
 
   it('publishes a GIF and a video through the chunked upload', async () => {
-    const gif = await xClient.publish(request({ media: [{ url: `${sim.url}/_sim/media/sample.png`, altText: 'Animiertes Logo', mime: 'image/gif' }] }), context());
-    const video = await xClient.publish(request({ media: [{ url: `${sim.url}/_sim/media/sample.mp4`, altText: 'Löschzug im Einsatz', mime: 'video/mp4' }] }), context());
-    expect(sim.state.findPost('x', gif.remoteId)?.media).toEqual([expect.objectContaining({ altText: 'Animiertes Logo' })]);
+    const gif = await xClient.publish(
+      request({ media: [{ url: `${sim.url}/_sim/media/sample.png`, altText: 'Animiertes Logo', mime: 'image/gif' }] }),
+      context(),
+    );
+    const video = await xClient.publish(
+      request({
+        media: [{ url: `${sim.url}/_sim/media/sample.mp4`, altText: 'Löschzug im Einsatz', mime: 'video/mp4' }],
+      }),
+      context(),
+    );
+    expect(sim.state.findPost('x', gif.remoteId)?.media).toEqual([
+      expect.objectContaining({ altText: 'Animiertes Logo' }),
+    ]);
     expect(sim.state.findPost('x', video.remoteId)?.media).toHaveLength(1);
   });
 
@@ -50,7 +78,13 @@ describe('X client against the simulator', () => {
   });
 
   it('renews an expired two-hour access token with its rotating refresh token', async () => {
-    const expired = testContext('x', X_SIM_USER.username, { accessToken: 'expired-access-token', refreshToken: 'sim-x-refresh-seed', clientId: 'herold' }, fetch, sim.baseUrl('x'));
+    const expired = testContext(
+      'x',
+      X_SIM_USER.username,
+      { accessToken: 'expired-access-token', refreshToken: 'sim-x-refresh-seed', clientId: 'herold' },
+      fetch,
+      sim.baseUrl('x'),
+    );
     await expect(xClient.publish(request(), expired)).rejects.toMatchObject({ errorClass: 'auth' });
     const renewed = await xClient.refreshCredentials!(expired);
     expect(renewed.accessToken).not.toBe('expired-access-token');
@@ -64,7 +98,10 @@ describe('X client against the simulator', () => {
 
   it('an injected 429 is rate-limited with the wait', async () => {
     await sim.injectFaults({ platform: 'x', status: 429, retryAfter: 120, count: 1 });
-    await expect(xClient.publish(request(), context())).rejects.toMatchObject({ errorClass: 'rate-limited', retryAfterSeconds: 120 });
+    await expect(xClient.publish(request(), context())).rejects.toMatchObject({
+      errorClass: 'rate-limited',
+      retryAfterSeconds: 120,
+    });
   });
 
   it('spends the daily post cap and then waits for its reset', async () => {
@@ -91,7 +128,13 @@ describe('X client against the simulator', () => {
     const channel = context();
     await expect(xClient.publish(lost, channel)).rejects.toMatchObject({ errorClass: 'ambiguous' });
     for (let index = 0; index < 30; index += 1) {
-      sim.state.record({ platform: 'x', id: sim.state.nextId(), account: X_SIM_USER.id, text: `Später: Meldung ${index}`, media: [] });
+      sim.state.record({
+        platform: 'x',
+        id: sim.state.nextId(),
+        account: X_SIM_USER.id,
+        text: `Später: Meldung ${index}`,
+        media: [],
+      });
     }
     const checkpoint = channel.checkpoints.at(-1) ?? {};
     expect((await xClient.findPublished({ ...lost, checkpoint }, channel))?.remoteId).toBe(sim.state.posts('x')[0]?.id);

@@ -7,12 +7,25 @@ const TOKEN = 'x-user-token-secret-123';
 const credentials = { accessToken: TOKEN };
 
 function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
-  return { idempotencyKey: 'm1:x-city', marker: '[h:a1b2c3]', text: 'Stadtrat tagt heute ab 16 Uhr. [h:a1b2c3]', media: [], checkpoint: {}, ...overrides };
+  return {
+    idempotencyKey: 'm1:x-city',
+    marker: '[h:a1b2c3]',
+    text: 'Stadtrat tagt heute ab 16 Uhr. [h:a1b2c3]',
+    media: [],
+    checkpoint: {},
+    ...overrides,
+  };
 }
 
-async function publishError(status: number, body: unknown, headers: Record<string, string> = {}): Promise<PlatformError> {
+async function publishError(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<PlatformError> {
   const { fetch } = fakeFetch([{ method: 'POST', path: '/2/tweets', respond: () => json(status, body, headers) }]);
-  const error = await xClient.publish(request(), testContext('x', 'dresden', credentials, fetch)).catch((caught: unknown) => caught);
+  const error = await xClient
+    .publish(request(), testContext('x', 'dresden', credentials, fetch))
+    .catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(PlatformError);
   expect((error as Error).message).not.toContain(TOKEN);
   return error as PlatformError;
@@ -20,7 +33,9 @@ async function publishError(status: number, body: unknown, headers: Record<strin
 
 describe('measureX', () => {
   it('counts URLs as 23 and emoji as 2, like X', () => {
-    expect(measureX('https://www.dresden.de/de/leben/stadtportrait/statistik/bevoelkerung.php').weightedLength).toBe(23);
+    expect(measureX('https://www.dresden.de/de/leben/stadtportrait/statistik/bevoelkerung.php').weightedLength).toBe(
+      23,
+    );
     expect(measureX('🚒').weightedLength).toBe(2);
     expect(measureX('Brücke').weightedLength).toBe(6);
   });
@@ -45,7 +60,13 @@ describe('xClient.publish', () => {
     const result = await xClient.publish(
       request({
         text: expected.text as string,
-        media: [{ url: 'https://media.example/media/cat.jpg', altText: 'Pegelmessstelle an der Augustusbrücke', mime: 'image/jpeg' }],
+        media: [
+          {
+            url: 'https://media.example/media/cat.jpg',
+            altText: 'Pegelmessstelle an der Augustusbrücke',
+            mime: 'image/jpeg',
+          },
+        ],
         replyTo: { remoteId: '1445880548472328192', threadRootId: '1445880548472328000' },
       }),
       context,
@@ -61,7 +82,11 @@ describe('xClient.publish', () => {
       id: '1880028106020515840',
       metadata: { alt_text: { text: 'Pegelmessstelle an der Augustusbrücke' } },
     });
-    expect(result).toEqual({ remoteId: '1445880548472328192', remoteUrl: 'https://x.com/dresden/status/1445880548472328192', threadRootId: '1445880548472328000' });
+    expect(result).toEqual({
+      remoteId: '1445880548472328192',
+      remoteUrl: 'https://x.com/dresden/status/1445880548472328192',
+      threadRootId: '1445880548472328000',
+    });
     expect(context.checkpoints).toHaveLength(1);
     expect(Date.parse(context.checkpoints[0]?.sentAt ?? '')).not.toBeNaN();
   });
@@ -70,27 +95,70 @@ describe('xClient.publish', () => {
     const size = 4 * 1024 * 1024 + 10;
     const { fetch, calls } = fakeFetch([
       { method: 'GET', path: '/clip.mp4', respond: () => bytes(size, 'video/mp4') },
-      { method: 'POST', path: '/2/media/upload/initialize', respond: () => json(200, { data: { id: '1880028106020515840', media_key: '7_1880028106020515840', expires_after_secs: 1295999 } }) },
-      { method: 'POST', path: '/2/media/upload/1880028106020515840/append', respond: () => json(200, { data: { expires_at: 1735689600 } }) },
+      {
+        method: 'POST',
+        path: '/2/media/upload/initialize',
+        respond: () =>
+          json(200, {
+            data: { id: '1880028106020515840', media_key: '7_1880028106020515840', expires_after_secs: 1295999 },
+          }),
+      },
+      {
+        method: 'POST',
+        path: '/2/media/upload/1880028106020515840/append',
+        respond: () => json(200, { data: { expires_at: 1735689600 } }),
+      },
       {
         method: 'POST',
         path: '/2/media/upload/1880028106020515840/finalize',
-        respond: () => json(200, { data: { id: '1880028106020515840', media_key: '7_1880028106020515840', size, processing_info: { state: 'pending', check_after_secs: 1 } } }),
+        respond: () =>
+          json(200, {
+            data: {
+              id: '1880028106020515840',
+              media_key: '7_1880028106020515840',
+              size,
+              processing_info: { state: 'pending', check_after_secs: 1 },
+            },
+          }),
       },
-      { method: 'GET', path: '/2/media/upload', respond: () => json(200, { data: { id: '1880028106020515840', processing_info: { state: 'succeeded', progress_percent: 100 } } }) },
+      {
+        method: 'GET',
+        path: '/2/media/upload',
+        respond: () =>
+          json(200, {
+            data: { id: '1880028106020515840', processing_info: { state: 'succeeded', progress_percent: 100 } },
+          }),
+      },
       { method: 'POST', path: '/2/tweets', respond: () => json(201, fixture('x', 'create-post-response')) },
     ]);
-    await xClient.publish(request({ media: [{ url: 'https://media.example/clip.mp4', altText: 'Löschzug im Einsatz', mime: 'video/mp4' }] }), testContext('x', 'dresden', credentials, fetch));
-    expect(calls.find((call) => call.url.pathname.endsWith('/initialize'))?.json).toEqual({ media_type: 'video/mp4', total_bytes: size, media_category: 'tweet_video' });
-    const appends = calls.filter((call) => call.url.pathname.endsWith('/append')).map((call) => call.json as { segment_index: number; media: string });
+    await xClient.publish(
+      request({
+        media: [{ url: 'https://media.example/clip.mp4', altText: 'Löschzug im Einsatz', mime: 'video/mp4' }],
+      }),
+      testContext('x', 'dresden', credentials, fetch),
+    );
+    expect(calls.find((call) => call.url.pathname.endsWith('/initialize'))?.json).toEqual({
+      media_type: 'video/mp4',
+      total_bytes: size,
+      media_category: 'tweet_video',
+    });
+    const appends = calls
+      .filter((call) => call.url.pathname.endsWith('/append'))
+      .map((call) => call.json as { segment_index: number; media: string });
     expect(appends.map((append) => append.segment_index)).toEqual([0, 1]);
     expect(appends.reduce((sum, append) => sum + Buffer.from(append.media, 'base64').byteLength, 0)).toBe(size);
-    expect(Object.fromEntries(calls.find((call) => call.method === 'GET' && call.url.pathname === '/2/media/upload')?.url.searchParams ?? [])).toEqual({
+    expect(
+      Object.fromEntries(
+        calls.find((call) => call.method === 'GET' && call.url.pathname === '/2/media/upload')?.url.searchParams ?? [],
+      ),
+    ).toEqual({
       command: 'STATUS',
       media_id: '1880028106020515840',
     });
     expect(calls.some((call) => call.url.pathname === '/2/media/metadata')).toBe(false);
-    expect(calls.find((call) => call.url.pathname === '/2/tweets')?.json).toMatchObject({ media: { media_ids: ['1880028106020515840'] } });
+    expect(calls.find((call) => call.url.pathname === '/2/tweets')?.json).toMatchObject({
+      media: { media_ids: ['1880028106020515840'] },
+    });
   });
 
   it('a video X fails to process is permanent', async () => {
@@ -98,14 +166,24 @@ describe('xClient.publish', () => {
       { method: 'GET', path: '/clip.mp4', respond: () => bytes(100, 'video/mp4') },
       { method: 'POST', path: '/2/media/upload/initialize', respond: () => json(200, { data: { id: '9' } }) },
       { method: 'POST', path: '/2/media/upload/9/append', respond: () => json(200, { data: {} }) },
-      { method: 'POST', path: '/2/media/upload/9/finalize', respond: () => json(200, { data: { id: '9', processing_info: { state: 'failed', error: { message: 'InvalidMedia' } } } }) },
+      {
+        method: 'POST',
+        path: '/2/media/upload/9/finalize',
+        respond: () =>
+          json(200, { data: { id: '9', processing_info: { state: 'failed', error: { message: 'InvalidMedia' } } } }),
+      },
     ]);
     const sent = request({ media: [{ url: 'https://media.example/clip.mp4', altText: 'Clip', mime: 'video/mp4' }] });
-    await expect(xClient.publish(sent, testContext('x', 'dresden', credentials, fetch))).rejects.toMatchObject({ errorClass: 'permanent', code: 'media-processing-failed' });
+    await expect(xClient.publish(sent, testContext('x', 'dresden', credentials, fetch))).rejects.toMatchObject({
+      errorClass: 'permanent',
+      code: 'media-processing-failed',
+    });
   });
 
   it('a post without reply or media is just text and roots its own thread', async () => {
-    const { fetch, calls } = fakeFetch([{ method: 'POST', path: '/2/tweets', respond: () => json(201, fixture('x', 'create-post-response')) }]);
+    const { fetch, calls } = fakeFetch([
+      { method: 'POST', path: '/2/tweets', respond: () => json(201, fixture('x', 'create-post-response')) },
+    ]);
     const result = await xClient.publish(request(), testContext('x', '@dresden', credentials, fetch));
     expect(calls[0]?.json).toEqual({ text: request().text });
     expect(result.threadRootId).toBe(result.remoteId);
@@ -114,7 +192,9 @@ describe('xClient.publish', () => {
 
   it('refuses text over 280 weighted characters before calling X', async () => {
     const { fetch, calls } = fakeFetch([]);
-    const error = await xClient.publish(request({ text: '🚒'.repeat(141) }), testContext('x', 'dresden', credentials, fetch)).catch((caught: unknown) => caught);
+    const error = await xClient
+      .publish(request({ text: '🚒'.repeat(141) }), testContext('x', 'dresden', credentials, fetch))
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ errorClass: 'permanent', code: 'text-too-long' });
     expect(calls).toHaveLength(0);
   });
@@ -129,15 +209,23 @@ describe('media download', () => {
       { method: 'GET', path: '/busy.jpg', respond: () => new Response('busy', { status: 503 }) },
     ]);
     const context = testContext('x', 'dresden', credentials, fetch);
-    const gone = await xClient.publish(withImage('https://media.example/gone.jpg?token=s3cr3t-signature'), context).catch((caught: unknown) => caught);
+    const gone = await xClient
+      .publish(withImage('https://media.example/gone.jpg?token=s3cr3t-signature'), context)
+      .catch((caught: unknown) => caught);
     expect(gone).toMatchObject({ errorClass: 'permanent', code: 'media-404' });
     expect((gone as Error).message).not.toContain('s3cr3t-signature');
-    await expect(xClient.publish(withImage('https://media.example/busy.jpg'), context)).rejects.toMatchObject({ errorClass: 'retryable' });
+    await expect(xClient.publish(withImage('https://media.example/busy.jpg'), context)).rejects.toMatchObject({
+      errorClass: 'retryable',
+    });
   });
 
   it('an image over X’s size limit is permanent before anything is uploaded', async () => {
-    const { fetch, calls } = fakeFetch([{ method: 'GET', path: '/huge.jpg', respond: () => bytes(5 * 1024 * 1024 + 1, 'image/jpeg') }]);
-    await expect(xClient.publish(withImage('https://media.example/huge.jpg'), testContext('x', 'dresden', credentials, fetch))).rejects.toMatchObject({ code: 'media-too-large' });
+    const { fetch, calls } = fakeFetch([
+      { method: 'GET', path: '/huge.jpg', respond: () => bytes(5 * 1024 * 1024 + 1, 'image/jpeg') },
+    ]);
+    await expect(
+      xClient.publish(withImage('https://media.example/huge.jpg'), testContext('x', 'dresden', credentials, fetch)),
+    ).rejects.toMatchObject({ code: 'media-too-large' });
     expect(calls).toHaveLength(1);
   });
 });
@@ -163,7 +251,11 @@ describe('xClient error mapping', () => {
 
   it('an exhausted 24-hour app cap waits for its own reset', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const error = await publishError(429, fixture('x', 'error-429'), { 'x-rate-limit-reset': String(now + 60), 'x-app-limit-24hour-remaining': '0', 'x-app-limit-24hour-reset': String(now + 30_000) });
+    const error = await publishError(429, fixture('x', 'error-429'), {
+      'x-rate-limit-reset': String(now + 60),
+      'x-app-limit-24hour-remaining': '0',
+      'x-app-limit-24hour-reset': String(now + 30_000),
+    });
     expect(error.retryAfterSeconds).toBeGreaterThan(29_000);
   });
 
@@ -177,13 +269,25 @@ describe('xClient error mapping', () => {
   });
 
   it('403 duplicate content is permanent', async () => {
-    expect(await publishError(403, fixture('x', 'error-duplicate'))).toMatchObject({ errorClass: 'permanent', code: '187' });
+    expect(await publishError(403, fixture('x', 'error-duplicate'))).toMatchObject({
+      errorClass: 'permanent',
+      code: '187',
+    });
   });
 
   it('403 for text too long is permanent, a bare 403 auth', async () => {
-    const tooLong = { detail: 'Your Tweet text is too long. For more information on how Twitter determines text length see https://github.com/twitter/twitter-text.', type: 'about:blank', title: 'Forbidden', status: 403 };
+    const tooLong = {
+      detail:
+        'Your Tweet text is too long. For more information on how Twitter determines text length see https://github.com/twitter/twitter-text.',
+      type: 'about:blank',
+      title: 'Forbidden',
+      status: 403,
+    };
     expect((await publishError(403, tooLong)).errorClass).toBe('permanent');
-    expect((await publishError(403, { title: 'Forbidden', detail: 'Forbidden', type: 'about:blank', status: 403 })).errorClass).toBe('auth');
+    expect(
+      (await publishError(403, { title: 'Forbidden', detail: 'Forbidden', type: 'about:blank', status: 403 }))
+        .errorClass,
+    ).toBe('auth');
   });
 
   it('400 invalid request is permanent, 503 retryable', async () => {
@@ -195,7 +299,9 @@ describe('xClient error mapping', () => {
     const fetch = (async () => {
       throw Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
     }) as unknown as typeof globalThis.fetch;
-    const error = await xClient.publish(request(), testContext('x', 'dresden', credentials, fetch)).catch((caught: unknown) => caught);
+    const error = await xClient
+      .publish(request(), testContext('x', 'dresden', credentials, fetch))
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ errorClass: 'ambiguous' });
   });
 });
@@ -210,8 +316,15 @@ describe('xClient.findPublished and followerCount', () => {
 
   it('finds the post carrying the marker among the account’s posts since the create call', async () => {
     const { fetch, calls } = lookupRoutes(fixture('x', 'user-timeline-response'));
-    const found = await xClient.findPublished(request({ checkpoint: sentBeforeFixture }), testContext('x', 'dresden', credentials, fetch));
-    expect(found).toEqual({ remoteId: '1338971066773905408', remoteUrl: 'https://x.com/dresden/status/1338971066773905408', threadRootId: '1338971066773905408' });
+    const found = await xClient.findPublished(
+      request({ checkpoint: sentBeforeFixture }),
+      testContext('x', 'dresden', credentials, fetch),
+    );
+    expect(found).toEqual({
+      remoteId: '1338971066773905408',
+      remoteUrl: 'https://x.com/dresden/status/1338971066773905408',
+      threadRootId: '1338971066773905408',
+    });
     expect(calls[1]?.url.searchParams.get('tweet.fields')).toBe('created_at');
   });
 
@@ -224,10 +337,16 @@ describe('xClient.findPublished and followerCount', () => {
         respond: (call) =>
           call.url.searchParams.get('pagination_token') === 'next-1'
             ? json(200, fixture('x', 'user-timeline-response'))
-            : json(200, { data: [{ id: '9', text: 'anderer Post', created_at: '2020-12-15T22:00:00.000Z' }], meta: { result_count: 1, next_token: 'next-1' } }),
+            : json(200, {
+                data: [{ id: '9', text: 'anderer Post', created_at: '2020-12-15T22:00:00.000Z' }],
+                meta: { result_count: 1, next_token: 'next-1' },
+              }),
       },
     ]);
-    const found = await xClient.findPublished(request({ checkpoint: sentBeforeFixture }), testContext('x', 'dresden', credentials, fetch));
+    const found = await xClient.findPublished(
+      request({ checkpoint: sentBeforeFixture }),
+      testContext('x', 'dresden', credentials, fetch),
+    );
     expect(found?.remoteId).toBe('1338971066773905408');
     expect(calls[1]?.url.searchParams.get('start_time')).toBe('2020-12-15T21:39:00Z');
     expect(calls[1]?.url.searchParams.get('max_results')).toBe('100');
@@ -235,7 +354,11 @@ describe('xClient.findPublished and followerCount', () => {
   });
 
   it('matches through X’s t.co links and HTML escaping', async () => {
-    const { fetch } = lookupRoutes({ data: [{ id: '1', text: 'Tom &amp; Jerry: https://t.co/abc123 kommen [h:z]', created_at: '2020-12-15T21:45:00.000Z' }] });
+    const { fetch } = lookupRoutes({
+      data: [
+        { id: '1', text: 'Tom &amp; Jerry: https://t.co/abc123 kommen [h:z]', created_at: '2020-12-15T21:45:00.000Z' },
+      ],
+    });
     const found = await xClient.findPublished(
       request({ marker: 'Tom & Jerry: https://www.dresden.de/kinderfest kommen [h:z]', checkpoint: sentBeforeFixture }),
       testContext('x', 'dresden', credentials, fetch),
@@ -245,12 +368,22 @@ describe('xClient.findPublished and followerCount', () => {
 
   it('ignores an older post with the same text', async () => {
     const { fetch } = lookupRoutes(fixture('x', 'user-timeline-response'));
-    expect(await xClient.findPublished(request({ checkpoint: { sentAt: '2020-12-16T09:00:00.000Z' } }), testContext('x', 'dresden', credentials, fetch))).toBeNull();
+    expect(
+      await xClient.findPublished(
+        request({ checkpoint: { sentAt: '2020-12-16T09:00:00.000Z' } }),
+        testContext('x', 'dresden', credentials, fetch),
+      ),
+    ).toBeNull();
   });
 
   it('returns null when no recent post carries the marker', async () => {
     const { fetch } = lookupRoutes({ meta: { result_count: 0 } });
-    expect(await xClient.findPublished(request({ checkpoint: sentBeforeFixture }), testContext('x', 'dresden', credentials, fetch))).toBeNull();
+    expect(
+      await xClient.findPublished(
+        request({ checkpoint: sentBeforeFixture }),
+        testContext('x', 'dresden', credentials, fetch),
+      ),
+    ).toBeNull();
   });
 
   it('is certain without asking X when the create call was never made', async () => {
@@ -260,7 +393,9 @@ describe('xClient.findPublished and followerCount', () => {
   });
 
   it('reads followers from public_metrics', async () => {
-    const { fetch, calls } = fakeFetch([{ method: 'GET', path: '/2/users/me', respond: () => json(200, fixture('x', 'users-me-response')) }]);
+    const { fetch, calls } = fakeFetch([
+      { method: 'GET', path: '/2/users/me', respond: () => json(200, fixture('x', 'users-me-response')) },
+    ]);
     expect(await xClient.followerCount(testContext('x', 'dresden', credentials, fetch))).toBe(513958);
     expect(calls[0]?.url.searchParams.get('user.fields')).toBe('public_metrics');
   });

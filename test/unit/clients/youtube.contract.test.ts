@@ -29,7 +29,8 @@ function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
     ...overrides,
   };
 }
-const context = (fetchFn: typeof fetch = fetch, token = sim.state.token('youtube')) => testContext('youtube', YOUTUBE_SIM_CHANNEL, { accessToken: token }, fetchFn, sim.baseUrl('youtube'));
+const context = (fetchFn: typeof fetch = fetch, token = sim.state.token('youtube')) =>
+  testContext('youtube', YOUTUBE_SIM_CHANNEL, { accessToken: token }, fetchFn, sim.baseUrl('youtube'));
 
 describe('YouTube client against the simulator', () => {
   it('uploads a video through a resumable session', async () => {
@@ -76,11 +77,17 @@ describe('YouTube client against the simulator', () => {
   it('the daily quota ends in quotaExceeded, rate-limited until midnight Pacific', async () => {
     const limit = PLATFORMS.youtube.quota?.limit ?? 0;
     for (let index = 0; index < limit; index += 1) await youtubeClient.publish(request(), context());
-    await expect(youtubeClient.publish(request(), context())).rejects.toMatchObject({ errorClass: 'rate-limited', code: 'quotaExceeded' });
+    await expect(youtubeClient.publish(request(), context())).rejects.toMatchObject({
+      errorClass: 'rate-limited',
+      code: 'quotaExceeded',
+    });
   });
 
   it('a wrong token is auth', async () => {
-    await expect(youtubeClient.publish(request(), context(fetch, 'wrong'))).rejects.toMatchObject({ errorClass: 'auth', code: 'authError' });
+    await expect(youtubeClient.publish(request(), context(fetch, 'wrong'))).rejects.toMatchObject({
+      errorClass: 'auth',
+      code: 'authError',
+    });
   });
 
   it('reads the subscriber count', async () => {

@@ -11,18 +11,57 @@ const now = () => new Date('2024-02-02T04:00:07.000Z');
 describe('collectFollowers', () => {
   it('writes the figure and emits FollowerCount with organisation, platform and channel', async () => {
     const { doc, sent } = recordingDoc();
-    const { result, records } = await captureEmf(() => collectFollowers({ channel: x, date: '2024-02-02', readCount: async () => 12_345, doc, table: 't', metrics: followerMetrics(), now }));
-    expect(result).toEqual({ collected: true, figure: { channelId: 'city-x', date: '2024-02-02', count: 12_345, source: 'api', collectedAt: '2024-02-02T04:00:07.000Z' } });
-    expect(sent[0]?.input.Item).toMatchObject({ PK: 'CHANNEL#city-x', SK: 'FOLLOWERS#2024-02-02', count: 12_345, source: 'api' });
+    const { result, records } = await captureEmf(() =>
+      collectFollowers({
+        channel: x,
+        date: '2024-02-02',
+        readCount: async () => 12_345,
+        doc,
+        table: 't',
+        metrics: followerMetrics(),
+        now,
+      }),
+    );
+    expect(result).toEqual({
+      collected: true,
+      figure: {
+        channelId: 'city-x',
+        date: '2024-02-02',
+        count: 12_345,
+        source: 'api',
+        collectedAt: '2024-02-02T04:00:07.000Z',
+      },
+    });
+    expect(sent[0]?.input.Item).toMatchObject({
+      PK: 'CHANNEL#city-x',
+      SK: 'FOLLOWERS#2024-02-02',
+      count: 12_345,
+      source: 'api',
+    });
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ organisation: 'city', platform: 'x', channel: 'city-x', FollowerCount: 12_345 });
-    expect(records[0]?._aws).toMatchObject({ CloudWatchMetrics: [{ Namespace: 'Herold', Dimensions: [expect.arrayContaining(['organisation', 'platform', 'channel'])], Metrics: [{ Name: 'FollowerCount', Unit: 'Count' }] }] });
+    expect(records[0]?._aws).toMatchObject({
+      CloudWatchMetrics: [
+        {
+          Namespace: 'Herold',
+          Dimensions: [expect.arrayContaining(['organisation', 'platform', 'channel'])],
+          Metrics: [{ Name: 'FollowerCount', Unit: 'Count' }],
+        },
+      ],
+    });
   });
 
   it('never reads or writes a retired channel', async () => {
     const { doc, sent } = recordingDoc();
     let read = false;
-    const outcome = await collectFollowers({ channel: { ...x, state: 'retired' }, date: '2024-02-02', readCount: async () => ((read = true), 1), doc, table: 't', metrics: followerMetrics() });
+    const outcome = await collectFollowers({
+      channel: { ...x, state: 'retired' },
+      date: '2024-02-02',
+      readCount: async () => ((read = true), 1),
+      doc,
+      table: 't',
+      metrics: followerMetrics(),
+    });
     expect(outcome).toEqual({ collected: false, reason: 'retired' });
     expect(read).toBe(false);
     expect(sent).toEqual([]);
@@ -30,13 +69,31 @@ describe('collectFollowers', () => {
 
   it('lets a platform error propagate, writing nothing', async () => {
     const { doc, sent } = recordingDoc();
-    await expect(collectFollowers({ channel: x, date: '2024-02-02', readCount: async () => Promise.reject(new Error('429')), doc, table: 't', metrics: followerMetrics() })).rejects.toThrow('429');
+    await expect(
+      collectFollowers({
+        channel: x,
+        date: '2024-02-02',
+        readCount: async () => Promise.reject(new Error('429')),
+        doc,
+        table: 't',
+        metrics: followerMetrics(),
+      }),
+    ).rejects.toThrow('429');
     expect(sent).toEqual([]);
   });
 
   it('refuses a count that is not a non-negative whole number', async () => {
     const { doc, sent } = recordingDoc();
-    await expect(collectFollowers({ channel: x, date: '2024-02-02', readCount: async () => Number.NaN, doc, table: 't', metrics: followerMetrics() })).rejects.toThrow(/returned NaN/);
+    await expect(
+      collectFollowers({
+        channel: x,
+        date: '2024-02-02',
+        readCount: async () => Number.NaN,
+        doc,
+        table: 't',
+        metrics: followerMetrics(),
+      }),
+    ).rejects.toThrow(/returned NaN/);
     expect(sent).toEqual([]);
   });
 });
@@ -47,8 +104,25 @@ describe('recordManualFigure', () => {
 
   it('stores a hand-entered figure as manual', async () => {
     const { doc, sent } = recordingDoc();
-    const result = await recordManualFigure({ doc, table: 't', channel: whatsapp, date: '2024-02-03', count: 812, timeZone: 'Europe/Berlin', now: at });
-    expect(result).toEqual({ ok: true, value: { channelId: 'city-whatsapp', date: '2024-02-03', count: 812, source: 'manual', collectedAt: at.toISOString() } });
+    const result = await recordManualFigure({
+      doc,
+      table: 't',
+      channel: whatsapp,
+      date: '2024-02-03',
+      count: 812,
+      timeZone: 'Europe/Berlin',
+      now: at,
+    });
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        channelId: 'city-whatsapp',
+        date: '2024-02-03',
+        count: 812,
+        source: 'manual',
+        collectedAt: at.toISOString(),
+      },
+    });
     expect(sent[0]?.input.Item).toMatchObject({ SK: 'FOLLOWERS#2024-02-03', source: 'manual' });
   });
 
@@ -59,7 +133,14 @@ describe('recordManualFigure', () => {
     [{ date: '2024-13-01', count: 1 }, [{ field: 'date', message: 'must be a date as yyyy-mm-dd' }]],
   ])('refuses %j', async (input, errors) => {
     const { doc, sent } = recordingDoc();
-    const result = await recordManualFigure({ doc, table: 't', channel: whatsapp, ...input, timeZone: 'Europe/Berlin', now: at });
+    const result = await recordManualFigure({
+      doc,
+      table: 't',
+      channel: whatsapp,
+      ...input,
+      timeZone: 'Europe/Berlin',
+      now: at,
+    });
     expect(result).toEqual({ ok: false, errors });
     expect(sent).toEqual([]);
   });
@@ -68,15 +149,38 @@ describe('recordManualFigure', () => {
 describe('manualFigureResponse', () => {
   const whatsapp = channel({ id: 'city-whatsapp', platform: 'whatsapp', handle: 'Landeshauptstadt Dresden' });
   const at = new Date('2024-02-03T10:00:00Z');
-  const tableWith = () => recordingDoc((command) => (command.constructor.name === 'GetCommand' ? { Item: { PK: 'CHANNEL#city-whatsapp', SK: 'CHANNEL', ...whatsapp } } : {}));
-  const put = (doc: ReturnType<typeof recordingDoc>['doc'], overrides: Partial<Parameters<typeof manualFigureResponse>[0]>) =>
-    manualFigureResponse({ doc, table: 't', org: 'city', channelId: 'city-whatsapp', date: '2024-02-03', body: '{"count":812}', timeZone: 'Europe/Berlin', now: at, ...overrides });
+  const tableWith = () =>
+    recordingDoc((command) =>
+      command.constructor.name === 'GetCommand'
+        ? { Item: { PK: 'CHANNEL#city-whatsapp', SK: 'CHANNEL', ...whatsapp } }
+        : {},
+    );
+  const put = (
+    doc: ReturnType<typeof recordingDoc>['doc'],
+    overrides: Partial<Parameters<typeof manualFigureResponse>[0]>,
+  ) =>
+    manualFigureResponse({
+      doc,
+      table: 't',
+      org: 'city',
+      channelId: 'city-whatsapp',
+      date: '2024-02-03',
+      body: '{"count":812}',
+      timeZone: 'Europe/Berlin',
+      now: at,
+      ...overrides,
+    });
 
   it('answers 200 with the stored figure', async () => {
     const { doc, sent } = tableWith();
     const response = await put(doc, {});
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body)).toMatchObject({ channelId: 'city-whatsapp', date: '2024-02-03', count: 812, source: 'manual' });
+    expect(JSON.parse(response.body)).toMatchObject({
+      channelId: 'city-whatsapp',
+      date: '2024-02-03',
+      count: 812,
+      source: 'manual',
+    });
     expect(sent.map((command) => command.name)).toEqual(['GetCommand', 'PutCommand']);
   });
 

@@ -1,7 +1,9 @@
 import { vi } from 'vitest';
 
 /** Captures the EMF records Powertools Metrics prints to stdout while `action` runs. */
-export async function captureEmf<T>(action: () => Promise<T>): Promise<{ result: T; records: Record<string, unknown>[] }> {
+export async function captureEmf<T>(
+  action: () => Promise<T>,
+): Promise<{ result: T; records: Record<string, unknown>[] }> {
   const records: Record<string, unknown>[] = [];
   const original = process.stdout.write.bind(process.stdout);
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {

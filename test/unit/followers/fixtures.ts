@@ -16,10 +16,30 @@ export function channel(overrides: Partial<Channel> & Pick<Channel, 'id' | 'plat
 
 /** The City of Dresden's channels as named in its press release of 2 February 2024. */
 export const CITY_CHANNELS: Channel[] = [
-  channel({ id: 'city-facebook', platform: 'facebook', handle: 'stadt.dresden', profileUrl: 'https://www.facebook.com/stadt.dresden' }),
-  channel({ id: 'city-instagram', platform: 'instagram', handle: 'landeshauptstadt_dresden', profileUrl: 'https://www.instagram.com/landeshauptstadt_dresden' }),
-  channel({ id: 'city-youtube', platform: 'youtube', handle: '@LHDDresden', profileUrl: 'https://www.youtube.com/@LHDDresden' }),
-  channel({ id: 'city-linkedin', platform: 'linkedin', handle: 'landeshauptstadt-dresden', profileUrl: 'https://de.linkedin.com/company/landeshauptstadt-dresden' }),
+  channel({
+    id: 'city-facebook',
+    platform: 'facebook',
+    handle: 'stadt.dresden',
+    profileUrl: 'https://www.facebook.com/stadt.dresden',
+  }),
+  channel({
+    id: 'city-instagram',
+    platform: 'instagram',
+    handle: 'landeshauptstadt_dresden',
+    profileUrl: 'https://www.instagram.com/landeshauptstadt_dresden',
+  }),
+  channel({
+    id: 'city-youtube',
+    platform: 'youtube',
+    handle: '@LHDDresden',
+    profileUrl: 'https://www.youtube.com/@LHDDresden',
+  }),
+  channel({
+    id: 'city-linkedin',
+    platform: 'linkedin',
+    handle: 'landeshauptstadt-dresden',
+    profileUrl: 'https://de.linkedin.com/company/landeshauptstadt-dresden',
+  }),
 ];
 
 export function figure(channelId: string, date: string, count: number, source: FollowerSource = 'api'): FollowerFigure {
@@ -32,7 +52,9 @@ export function dailySeries(channelId: string, from: string, counts: readonly (n
 }
 
 /** A document client that records what it is sent and answers from `respond`. */
-export function recordingDoc(respond: (command: { constructor: { name: string }; input: unknown }) => unknown = () => ({})) {
+export function recordingDoc(
+  respond: (command: { constructor: { name: string }; input: unknown }) => unknown = () => ({}),
+) {
   const sent: { name: string; input: Record<string, unknown> }[] = [];
   const doc = {
     send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {

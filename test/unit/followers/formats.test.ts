@@ -14,14 +14,25 @@ import { channel, CITY_CHANNELS, dailySeries, figure } from './fixtures';
 /** The press release's figures, read from the example file the repository ships. */
 function pressReleaseReport(): FollowerReport {
   const csv = readFileSync(new URL('../../../examples/followers-2024-02-02.csv', import.meta.url), 'utf8');
-  const { rows, errors } = validateFollowerCsv(csv, new Map(CITY_CHANNELS.map((entry) => [entry.id, entry])), { today: '2024-02-02' });
+  const { rows, errors } = validateFollowerCsv(csv, new Map(CITY_CHANNELS.map((entry) => [entry.id, entry])), {
+    today: '2024-02-02',
+  });
   expect(errors).toEqual([]);
   const series = new Map<string, FollowerFigure[]>();
-  for (const row of rows) series.set(row.channelId, [...(series.get(row.channelId) ?? []), figure(row.channelId, row.date, row.count, 'import')]);
+  for (const row of rows)
+    series.set(row.channelId, [
+      ...(series.get(row.channelId) ?? []),
+      figure(row.channelId, row.date, row.count, 'import'),
+    ]);
   return buildFollowerReport({ channels: CITY_CHANNELS, series, from: '2024-02-02', to: '2024-02-02', org: 'city' });
 }
 
-const feuerwehr = channel({ id: 'fw-mastodon', platform: 'mastodon', org: 'fire-brigade', handle: 'Feuerwehr Dresden, "Brandschutz" – Übersicht' });
+const feuerwehr = channel({
+  id: 'fw-mastodon',
+  platform: 'mastodon',
+  org: 'fire-brigade',
+  handle: 'Feuerwehr Dresden, "Brandschutz" – Übersicht',
+});
 const gappy = channel({ id: 'city-threads', platform: 'threads', handle: 'landeshauptstadt_dresden' });
 
 function yearReport(): FollowerReport {
@@ -48,7 +59,9 @@ describe('CSV', () => {
   });
 
   it('quotes fields with commas and quotes, doubling the quotes, and keeps umlauts', () => {
-    expect(csv).toContain('\r\n2024-01-02,fw-mastodon,1234,Mastodon,"Feuerwehr Dresden, ""Brandschutz"" – Übersicht",manual\r\n');
+    expect(csv).toContain(
+      '\r\n2024-01-02,fw-mastodon,1234,Mastodon,"Feuerwehr Dresden, ""Brandschutz"" – Übersicht",manual\r\n',
+    );
   });
 
   it('has one row per measured day, none for a gap', () => {
@@ -81,20 +94,35 @@ describe('Markdown', () => {
 
   it('shows change, percent, hand-entered figures and figures from another day', () => {
     const markdown = reportToMarkdown(yearReport());
-    expect(markdown).toContain('| Plattform | Kanal | Follower am 01.01.2024 | Follower am 04.01.2024 | Veränderung | Veränderung in % |');
-    expect(markdown).toContain('| Facebook | [stadt.dresden](<https://www.facebook.com/stadt.dresden>) | 37.000 | 37.177 | +177 | +0,5 % |');
-    expect(markdown).toContain('| Mastodon | Feuerwehr Dresden, "Brandschutz" – Übersicht | 1.234* (02.01.2024) | 1.234* (02.01.2024) | – | – |');
+    expect(markdown).toContain(
+      '| Plattform | Kanal | Follower am 01.01.2024 | Follower am 04.01.2024 | Veränderung | Veränderung in % |',
+    );
+    expect(markdown).toContain(
+      '| Facebook | [stadt.dresden](<https://www.facebook.com/stadt.dresden>) | 37.000 | 37.177 | +177 | +0,5 % |',
+    );
+    expect(markdown).toContain(
+      '| Mastodon | Feuerwehr Dresden, "Brandschutz" – Übersicht | 1.234* (02.01.2024) | 1.234* (02.01.2024) | – | – |',
+    );
     expect(markdown).toContain('\\* von Hand eingetragen');
   });
 
   it('escapes pipes so a handle cannot break the table', () => {
-    const report = buildFollowerReport({ channels: [channel({ id: 'x1', platform: 'x', handle: 'a|b' })], series: {}, from: '2024-01-01', to: '2024-01-01' });
+    const report = buildFollowerReport({
+      channels: [channel({ id: 'x1', platform: 'x', handle: 'a|b' })],
+      series: {},
+      from: '2024-01-01',
+      to: '2024-01-01',
+    });
     expect(reportToMarkdown(report)).toContain('| X | a\\|b | – |');
   });
 });
 
 describe('SVG', () => {
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['path', 'g', 'text', 'line'].includes(name) });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => ['path', 'g', 'text', 'line'].includes(name),
+  });
 
   function paths(svg: string): { d: string; 'data-channel': string }[] {
     const document = parser.parse(svg);
@@ -106,13 +134,22 @@ describe('SVG', () => {
     const svg = reportToSvg(yearReport());
     expect(XMLValidator.validate(svg)).toBe(true);
     const root = parser.parse(svg).svg;
-    expect(root).toMatchObject({ width: '800', height: '400', role: 'img', 'aria-labelledby': 'followers-title followers-desc' });
+    expect(root).toMatchObject({
+      width: '800',
+      height: '400',
+      role: 'img',
+      'aria-labelledby': 'followers-title followers-desc',
+    });
     expect(root.title['#text']).toBe('Follower 01.01.2024 – 04.01.2024');
     expect(root.desc['#text']).toContain('Facebook – stadt.dresden: 37.177 am 04.01.2024');
   });
 
   it('draws one path per channel', () => {
-    expect(paths(reportToSvg(yearReport())).map((path) => path['data-channel'])).toEqual(['city-threads', 'city-facebook', 'fw-mastodon']);
+    expect(paths(reportToSvg(yearReport())).map((path) => path['data-channel'])).toEqual([
+      'city-threads',
+      'city-facebook',
+      'fw-mastodon',
+    ]);
   });
 
   it('breaks the line at a gap instead of dropping to zero', () => {
@@ -124,8 +161,16 @@ describe('SVG', () => {
 
   it('joins weekly figures entered by hand, where there is no daily collection to miss', () => {
     const whatsapp = channel({ id: 'city-whatsapp', platform: 'whatsapp' });
-    const series = { 'city-whatsapp': [figure('city-whatsapp', '2024-01-01', 10, 'manual'), figure('city-whatsapp', '2024-01-08', 20, 'manual'), figure('city-whatsapp', '2024-01-15', 30, 'manual')] };
-    const svg = reportToSvg(buildFollowerReport({ channels: [whatsapp], series, from: '2024-01-01', to: '2024-01-15' }));
+    const series = {
+      'city-whatsapp': [
+        figure('city-whatsapp', '2024-01-01', 10, 'manual'),
+        figure('city-whatsapp', '2024-01-08', 20, 'manual'),
+        figure('city-whatsapp', '2024-01-15', 30, 'manual'),
+      ],
+    };
+    const svg = reportToSvg(
+      buildFollowerReport({ channels: [whatsapp], series, from: '2024-01-01', to: '2024-01-15' }),
+    );
     expect(paths(svg)[0]?.d).toMatch(/^M[\d.,]+ L[\d.,]+ L[\d.,]+$/);
   });
 
@@ -137,14 +182,21 @@ describe('SVG', () => {
   });
 
   it('escapes text from channel handles', () => {
-    const report = buildFollowerReport({ channels: [channel({ id: 'x1', platform: 'x', handle: '<script>&"' })], series: { x1: [figure('x1', '2024-01-01', 5)] }, from: '2024-01-01', to: '2024-01-02' });
+    const report = buildFollowerReport({
+      channels: [channel({ id: 'x1', platform: 'x', handle: '<script>&"' })],
+      series: { x1: [figure('x1', '2024-01-01', 5)] },
+      from: '2024-01-01',
+      to: '2024-01-02',
+    });
     const svg = reportToSvg(report);
     expect(XMLValidator.validate(svg)).toBe(true);
     expect(svg).not.toContain('<script>');
   });
 
   it('draws an empty period with a message, and stays valid', () => {
-    const svg = reportToSvg(buildFollowerReport({ channels: [gappy], series: {}, from: '2024-01-01', to: '2024-01-01' }));
+    const svg = reportToSvg(
+      buildFollowerReport({ channels: [gappy], series: {}, from: '2024-01-01', to: '2024-01-01' }),
+    );
     expect(XMLValidator.validate(svg)).toBe(true);
     expect(paths(svg)).toEqual([]);
     expect(svg).toContain('Keine Zählungen in diesem Zeitraum');
@@ -152,7 +204,9 @@ describe('SVG', () => {
 
   it('keeps a long legend inside the picture', () => {
     const many = Array.from({ length: 30 }, (_, index) => channel({ id: `c${index}`, platform: 'mastodon' }));
-    const legend = parser.parse(reportToSvg(buildFollowerReport({ channels: many, series: {}, from: '2024-01-01', to: '2024-01-02' }))).svg.g.find((group: { class: string }) => group.class === 'legend');
+    const legend = parser
+      .parse(reportToSvg(buildFollowerReport({ channels: many, series: {}, from: '2024-01-01', to: '2024-01-02' })))
+      .svg.g.find((group: { class: string }) => group.class === 'legend');
     const rows = legend.text.map((text: { y: string }) => Number(text.y));
     expect(rows).toHaveLength(30);
     expect(Math.max(...rows)).toBeLessThanOrEqual(400 - 12);
@@ -177,7 +231,9 @@ describe('HTML', () => {
   it('shows the press-release columns for a single day, with the manual note only when it applies', () => {
     const html = reportToHtml(pressReleaseReport());
     expect(html).toContain('<th scope="col" class="number">Follower am 02.02.2024</th></tr>');
-    expect(html).toContain('<td>Instagram</td><td><a href="https://www.instagram.com/landeshauptstadt_dresden">landeshauptstadt_dresden</a></td><td class="number">7.113</td></tr>');
+    expect(html).toContain(
+      '<td>Instagram</td><td><a href="https://www.instagram.com/landeshauptstadt_dresden">landeshauptstadt_dresden</a></td><td class="number">7.113</td></tr>',
+    );
     expect(html).not.toContain('<p class="note">* von Hand');
     expect(reportToHtml(yearReport())).toContain('<p class="note">* von Hand eingetragen</p>');
   });
@@ -204,7 +260,9 @@ describe('reportResponse', () => {
     const response = reportResponse(report, 'application/json', 'csv');
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
-    expect(response.headers['content-disposition']).toBe('attachment; filename="followers-city-2024-02-02-2024-02-02.csv"');
+    expect(response.headers['content-disposition']).toBe(
+      'attachment; filename="followers-city-2024-02-02-2024-02-02.csv"',
+    );
   });
 
   it('answers 406 with a problem when nothing acceptable is asked for', () => {

@@ -60,13 +60,19 @@ describe('validateFollowerCsv', () => {
   });
 
   it('needs the three columns in the header, in any order', () => {
-    expect(validateFollowerCsv('day,channel,count\n', known, { today: '2024-03-01' }).errors).toEqual([{ line: 1, field: '(header)', message: 'missing column(s) date; expected date,channel,count' }]);
-    expect(validateFollowerCsv('count,date,channel\n7113,2024-02-02,city-instagram\n', known, { today: '2024-03-01' }).rows).toEqual([{ line: 2, date: '2024-02-02', channelId: 'city-instagram', count: 7113 }]);
+    expect(validateFollowerCsv('day,channel,count\n', known, { today: '2024-03-01' }).errors).toEqual([
+      { line: 1, field: '(header)', message: 'missing column(s) date; expected date,channel,count' },
+    ]);
+    expect(
+      validateFollowerCsv('count,date,channel\n7113,2024-02-02,city-instagram\n', known, { today: '2024-03-01' }).rows,
+    ).toEqual([{ line: 2, date: '2024-02-02', channelId: 'city-instagram', count: 7113 }]);
   });
 
   it('refuses an empty file and a header without rows', () => {
     expect(validateFollowerCsv('', known, { today: '2024-03-01' }).errors[0]?.message).toMatch(/empty/);
-    expect(validateFollowerCsv('date,channel,count\r\n', known, { today: '2024-03-01' }).errors[0]?.message).toMatch(/no rows/);
+    expect(validateFollowerCsv('date,channel,count\r\n', known, { today: '2024-03-01' }).errors[0]?.message).toMatch(
+      /no rows/,
+    );
   });
 
   it('lists the channel ids a file names', () => {
@@ -77,19 +83,48 @@ describe('validateFollowerCsv', () => {
 describe('importFollowerCsv', () => {
   it('writes nothing when any row fails', async () => {
     const { doc, sent } = recordingDoc();
-    const result = await importFollowerCsv({ doc, table: 't', csv: 'date,channel,count\n2024-02-02,city-facebook,37177\n2024-02-02,city-youtube,abc\n', knownChannels: known, now, timeZone: 'Europe/Berlin' });
-    expect(result).toEqual({ ok: false, errors: [{ line: 3, field: 'count', message: '"abc" is not a whole number (write 37177, without separators)' }] });
+    const result = await importFollowerCsv({
+      doc,
+      table: 't',
+      csv: 'date,channel,count\n2024-02-02,city-facebook,37177\n2024-02-02,city-youtube,abc\n',
+      knownChannels: known,
+      now,
+      timeZone: 'Europe/Berlin',
+    });
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ line: 3, field: 'count', message: '"abc" is not a whole number (write 37177, without separators)' }],
+    });
     expect(sent).toEqual([]);
   });
 
   it('batch-writes valid rows as imported figures, 25 per request', async () => {
     const { doc, sent } = recordingDoc();
-    const rows = Array.from({ length: 30 }, (_, day) => `2024-01-${String(day + 1).padStart(2, '0')},city-facebook,${37000 + day}`);
-    const result = await importFollowerCsv({ doc, table: 't', csv: ['date,channel,count', ...rows].join('\r\n'), knownChannels: known, now, timeZone: 'Europe/Berlin' });
+    const rows = Array.from(
+      { length: 30 },
+      (_, day) => `2024-01-${String(day + 1).padStart(2, '0')},city-facebook,${37000 + day}`,
+    );
+    const result = await importFollowerCsv({
+      doc,
+      table: 't',
+      csv: ['date,channel,count', ...rows].join('\r\n'),
+      knownChannels: known,
+      now,
+      timeZone: 'Europe/Berlin',
+    });
     expect(result).toEqual({ ok: true, written: 30 });
     expect(sent.map((command) => command.name)).toEqual(['BatchWriteCommand', 'BatchWriteCommand']);
-    const first = (sent[0]?.input.RequestItems as Record<string, { PutRequest: { Item: Record<string, unknown> } }[]>).t;
+    const first = (sent[0]?.input.RequestItems as Record<string, { PutRequest: { Item: Record<string, unknown> } }[]>)
+      .t;
     expect(first).toHaveLength(25);
-    expect(first?.[0]?.PutRequest.Item).toEqual({ PK: 'CHANNEL#city-facebook', SK: 'FOLLOWERS#2024-01-01', count: 37000, source: 'import', collectedAt: now.toISOString(), platform: 'facebook', org: 'city' });
+    expect(first?.[0]?.PutRequest.Item).toEqual({
+      PK: 'CHANNEL#city-facebook',
+      SK: 'FOLLOWERS#2024-01-01',
+      count: 37000,
+      source: 'import',
+      collectedAt: now.toISOString(),
+      platform: 'facebook',
+      org: 'city',
+    });
   });
 });

@@ -7,7 +7,11 @@ import { configuredOrgs, configuredTimeZone } from '../../../shared/followers/se
 import { captureEmf } from './emf';
 import { channel, recordingDoc } from './fixtures';
 
-function recordingSqs(failFirst: (entries: { Id: string }[]) => { Id: string; SenderFault: boolean; Code: string; Message: string }[] = () => []) {
+function recordingSqs(
+  failFirst: (
+    entries: { Id: string }[],
+  ) => { Id: string; SenderFault: boolean; Code: string; Message: string }[] = () => [],
+) {
   const batches: { queueUrl: string; entries: { Id: string; MessageBody: string }[] }[] = [];
   const sqs = {
     send: async (command: { input: { QueueUrl: string; Entries: { Id: string; MessageBody: string }[] } }) => {
@@ -21,7 +25,9 @@ function recordingSqs(failFirst: (entries: { Id: string }[]) => { Id: string; Se
 const queueUrlFor = (platform: string) => `http://sqs/herold-${platform}`;
 
 describe('enqueueFollowerJobs', () => {
-  const facebookPages = Array.from({ length: 12 }, (_, index) => channel({ id: `city-facebook-${index}`, platform: 'facebook' }));
+  const facebookPages = Array.from({ length: 12 }, (_, index) =>
+    channel({ id: `city-facebook-${index}`, platform: 'facebook' }),
+  );
   const channels: Channel[] = [
     ...facebookPages,
     channel({ id: 'city-x', platform: 'x', state: 'frozen' }),
@@ -38,16 +44,23 @@ describe('enqueueFollowerJobs', () => {
       ['http://sqs/herold-facebook', 2],
       ['http://sqs/herold-x', 1],
     ]);
-    const jobs = batches.flatMap((batch) => batch.entries.map((entry) => JobSchema.parse(JSON.parse(entry.MessageBody))));
+    const jobs = batches.flatMap((batch) =>
+      batch.entries.map((entry) => JobSchema.parse(JSON.parse(entry.MessageBody))),
+    );
     expect(jobs).toContainEqual({ type: 'collect-followers', channelId: 'city-x', date: '2024-02-02' });
     expect(jobs.map((job) => job.channelId)).not.toContain('city-pinterest');
     expect(jobs.map((job) => job.channelId)).not.toContain('city-whatsapp');
   });
 
   it('sends failed entries again', async () => {
-    const { sqs, batches } = recordingSqs((entries) => [{ Id: entries[1]!.Id, SenderFault: false, Code: 'InternalError', Message: 'try again' }]);
+    const { sqs, batches } = recordingSqs((entries) => [
+      { Id: entries[1]!.Id, SenderFault: false, Code: 'InternalError', Message: 'try again' },
+    ]);
     await enqueueFollowerJobs({ sqs, channels: facebookPages.slice(0, 3), date: '2024-02-02', queueUrlFor });
-    expect(batches.map((batch) => batch.entries.map((entry) => JSON.parse(entry.MessageBody).channelId))).toEqual([['city-facebook-0', 'city-facebook-1', 'city-facebook-2'], ['city-facebook-1']]);
+    expect(batches.map((batch) => batch.entries.map((entry) => JSON.parse(entry.MessageBody).channelId))).toEqual([
+      ['city-facebook-0', 'city-facebook-1', 'city-facebook-2'],
+      ['city-facebook-1'],
+    ]);
   });
 
   it('still enqueues the other platforms when one queue is not configured, then fails', async () => {
@@ -56,14 +69,23 @@ describe('enqueueFollowerJobs', () => {
       if (platform === 'x') throw new Error('no queue configured for x');
       return queueUrlFor(platform);
     };
-    const sending = enqueueFollowerJobs({ sqs, channels: [channels.find((entry) => entry.id === 'city-x')!, ...facebookPages.slice(0, 2)], date: '2024-02-02', queueUrlFor: queueUrlOrFail });
+    const sending = enqueueFollowerJobs({
+      sqs,
+      channels: [channels.find((entry) => entry.id === 'city-x')!, ...facebookPages.slice(0, 2)],
+      date: '2024-02-02',
+      queueUrlFor: queueUrlOrFail,
+    });
     await expect(sending).rejects.toThrow('collect-followers jobs not enqueued: no queue configured for x');
     expect(batches.map((batch) => [batch.queueUrl, batch.entries.length])).toEqual([['http://sqs/herold-facebook', 2]]);
   });
 
   it('fails on a sender fault instead of retrying it', async () => {
-    const { sqs } = recordingSqs((entries) => [{ Id: entries[0]!.Id, SenderFault: true, Code: 'InvalidMessageContents', Message: 'bad' }]);
-    await expect(enqueueFollowerJobs({ sqs, channels: facebookPages.slice(0, 1), date: '2024-02-02', queueUrlFor })).rejects.toThrow(/InvalidMessageContents/);
+    const { sqs } = recordingSqs((entries) => [
+      { Id: entries[0]!.Id, SenderFault: true, Code: 'InvalidMessageContents', Message: 'bad' },
+    ]);
+    await expect(
+      enqueueFollowerJobs({ sqs, channels: facebookPages.slice(0, 1), date: '2024-02-02', queueUrlFor }),
+    ).rejects.toThrow(/InvalidMessageContents/);
   });
 });
 
@@ -72,16 +94,31 @@ describe('missingFigures', () => {
   const latest: Record<string, Record<string, unknown> | undefined> = {
     'CHANNEL#fresh': { SK: 'FOLLOWERS#2024-02-05', count: 1, source: 'api', collectedAt: '2024-02-05T04:00:00.000Z' },
     'CHANNEL#stale': { SK: 'FOLLOWERS#2024-02-02', count: 1, source: 'api', collectedAt: '2024-02-02T04:00:00.000Z' },
-    'CHANNEL#imported': { SK: 'FOLLOWERS#2024-01-01', count: 1, source: 'import', collectedAt: '2024-02-05T04:30:00.000Z' },
+    'CHANNEL#imported': {
+      SK: 'FOLLOWERS#2024-01-01',
+      count: 1,
+      source: 'import',
+      collectedAt: '2024-02-05T04:30:00.000Z',
+    },
   };
   const { doc } = recordingDoc((command) => {
-    const key = (command.input as { ExpressionAttributeValues: Record<string, string> }).ExpressionAttributeValues[':pk']!;
+    const key = (command.input as { ExpressionAttributeValues: Record<string, string> }).ExpressionAttributeValues[
+      ':pk'
+    ]!;
     return { Items: latest[key] ? [latest[key]] : [] };
   });
   const channels = ['fresh', 'stale', 'imported', 'never'].map((id) => channel({ id, platform: 'mastodon' }));
 
   it('returns channels unmeasured for more than 48 h or never, and emits the age of each measured one', async () => {
-    const { result, records } = await captureEmf(() => missingFigures({ doc, table: 't', channels: [...channels, channel({ id: 'wa', platform: 'whatsapp' })], metrics: followerMetrics(), now }));
+    const { result, records } = await captureEmf(() =>
+      missingFigures({
+        doc,
+        table: 't',
+        channels: [...channels, channel({ id: 'wa', platform: 'whatsapp' })],
+        metrics: followerMetrics(),
+        now,
+      }),
+    );
     expect(result.map((missing) => [missing.channelId, missing.ageHours])).toEqual([
       ['stale', 73],
       ['imported', 821],
@@ -107,11 +144,26 @@ describe('runDailyFollowerSchedule', () => {
     );
     const { sqs, batches } = recordingSqs();
     const { result } = await captureEmf(() =>
-      runDailyFollowerSchedule({ doc, sqs, table: 't', orgs: ['city', 'fire-brigade'], timeZone: 'Europe/Berlin', metrics: followerMetrics(), now: new Date('2024-02-01T23:30:00Z'), queueUrlFor }),
+      runDailyFollowerSchedule({
+        doc,
+        sqs,
+        table: 't',
+        orgs: ['city', 'fire-brigade'],
+        timeZone: 'Europe/Berlin',
+        metrics: followerMetrics(),
+        now: new Date('2024-02-01T23:30:00Z'),
+        queueUrlFor,
+      }),
     );
     expect(result.date).toBe('2024-02-02');
-    expect(JSON.parse(batches[0]!.entries[0]!.MessageBody)).toEqual({ type: 'collect-followers', channelId: 'city-x', date: '2024-02-02' });
-    const orgQueries = sent.filter((command) => command.input.IndexName === 'GSI1').map((command) => (command.input.ExpressionAttributeValues as Record<string, string>)[':pk']);
+    expect(JSON.parse(batches[0]!.entries[0]!.MessageBody)).toEqual({
+      type: 'collect-followers',
+      channelId: 'city-x',
+      date: '2024-02-02',
+    });
+    const orgQueries = sent
+      .filter((command) => command.input.IndexName === 'GSI1')
+      .map((command) => (command.input.ExpressionAttributeValues as Record<string, string>)[':pk']);
     expect(orgQueries).toEqual(['ORGCHANNELS#city', 'ORGCHANNELS#fire-brigade']);
     expect(sent.map((command) => command.name)).not.toContain('ScanCommand');
   });

@@ -14,7 +14,13 @@ const channel = (platform: PlatformId, state: Channel['state'] = 'active'): Chan
 });
 const image: Media = { url: 'https://www.dresden.de/bild.jpg', altText: 'Die Carolabrücke', mime: 'image/jpeg' };
 const video: Media = { url: 'https://www.dresden.de/film.mp4', altText: 'Rundgang', mime: 'video/mp4' };
-const message = { id: 'M1', org: 'city', priority: 'normal' as const, text: 'Neue Kanäle: Threads und WhatsApp.', media: [] as Media[] };
+const message = {
+  id: 'M1',
+  org: 'city',
+  priority: 'normal' as const,
+  text: 'Neue Kanäle: Threads und WhatsApp.',
+  media: [] as Media[],
+};
 
 describe('planDelivery', () => {
   it('queues an active API channel with its rendered text', () => {
@@ -45,7 +51,10 @@ describe('planDelivery', () => {
   });
 
   it('uses the platform override', () => {
-    const planned = planDelivery({ ...message, overrides: { threads: { text: 'Nur für Threads' } } }, channel('threads'));
+    const planned = planDelivery(
+      { ...message, overrides: { threads: { text: 'Nur für Threads' } } },
+      channel('threads'),
+    );
     expect(planned.renderedText).toBe('Nur für Threads');
   });
 
@@ -57,7 +66,9 @@ describe('planDelivery', () => {
 
 describe('mediaRuleViolation', () => {
   it('refuses a mime type the platform does not take', () => {
-    expect(mediaRuleViolation(PLATFORMS.instagram, [{ ...image, mime: 'image/png' }])).toMatch(/does not accept image\/png/);
+    expect(mediaRuleViolation(PLATFORMS.instagram, [{ ...image, mime: 'image/png' }])).toMatch(
+      /does not accept image\/png/,
+    );
   });
   it('refuses more items than the platform allows', () => {
     expect(mediaRuleViolation(PLATFORMS.pinterest, [image, image])).toMatch(/at most 1/);

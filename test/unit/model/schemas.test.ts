@@ -12,9 +12,15 @@ describe('CreateMessageSchema', () => {
     expect(CreateMessageSchema.parse({ text: 'Hallo' })).toEqual({ text: 'Hallo', media: [], priority: 'normal' });
   });
   it('names every wrong field', () => {
-    expect(fields({ text: ' ', link: 'ftp://x', media: [{ url: 'https://a/b.jpg', altText: '', mime: 'image/tiff' }], priority: 'urgent', extra: 1 })).toEqual(
-      expect.arrayContaining(['text', 'link', 'media[0].altText', 'media[0].mime', 'priority', 'extra']),
-    );
+    expect(
+      fields({
+        text: ' ',
+        link: 'ftp://x',
+        media: [{ url: 'https://a/b.jpg', altText: '', mime: 'image/tiff' }],
+        priority: 'urgent',
+        extra: 1,
+      }),
+    ).toEqual(expect.arrayContaining(['text', 'link', 'media[0].altText', 'media[0].mime', 'priority', 'extra']));
   });
   it('takes overrides only for known platforms, each with a text', () => {
     expect(fields({ text: 'a', overrides: { threads: { text: 'b' } } })).toEqual([]);
@@ -22,15 +28,21 @@ describe('CreateMessageSchema', () => {
     expect(fields({ text: 'a', overrides: { threads: { text: '' } } })).toContain('overrides.threads.text');
   });
   it('limits the channel list to what one transaction can write', () => {
-    expect(fields({ text: 'a', channels: Array.from({ length: 99 }, (_, index) => `c${index}`) })).toContain('channels');
+    expect(fields({ text: 'a', channels: Array.from({ length: 99 }, (_, index) => `c${index}`) })).toContain(
+      'channels',
+    );
   });
 });
 
 describe('ids and jobs', () => {
-  it.each(['../etc', 'a/b', 'a.b', '', 'x'.repeat(65), 'ä'])('refuses the id %j', (id) => expect(IdSchema.safeParse(id).success).toBe(false));
+  it.each(['../etc', 'a/b', 'a.b', '', 'x'.repeat(65), 'ä'])('refuses the id %j', (id) =>
+    expect(IdSchema.safeParse(id).success).toBe(false),
+  );
   it('parses both job kinds and refuses anything else', () => {
     expect(JobSchema.parse({ type: 'publish', messageId: 'M1', channelId: 'c1' }).type).toBe('publish');
-    expect(JobSchema.parse({ type: 'collect-followers', channelId: 'c1', date: '2024-02-02' }).type).toBe('collect-followers');
+    expect(JobSchema.parse({ type: 'collect-followers', channelId: 'c1', date: '2024-02-02' }).type).toBe(
+      'collect-followers',
+    );
     expect(JobSchema.safeParse({ type: 'delete-everything' }).success).toBe(false);
   });
 });

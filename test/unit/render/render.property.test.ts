@@ -24,11 +24,47 @@ const firstWord = (text: string): { word: string; more: boolean } => {
 };
 
 const germanWord = fc.constantFrom(
-  'Straße', 'Brücke', 'Größe', 'Feuerwehr', 'Einsatz', 'Dresden', 'Überflutung', 'Hochwasser', 'Äußeres',
-  'Grüße', 'heißt', 'z.', 'B.', 'ca.', '25.', 'Nr.\u00a05', 'Gefahr!', 'Warum?', 'Ende.', 'Königsbrücker',
-  'Donaudampfschifffahrtsgesellschaftskapitänsmütze', '(Altstadt)', '„Achtung“', 'usw.', '–',
+  'Straße',
+  'Brücke',
+  'Größe',
+  'Feuerwehr',
+  'Einsatz',
+  'Dresden',
+  'Überflutung',
+  'Hochwasser',
+  'Äußeres',
+  'Grüße',
+  'heißt',
+  'z.',
+  'B.',
+  'ca.',
+  '25.',
+  'Nr.\u00a05',
+  'Gefahr!',
+  'Warum?',
+  'Ende.',
+  'Königsbrücker',
+  'Donaudampfschifffahrtsgesellschaftskapitänsmütze',
+  '(Altstadt)',
+  '„Achtung“',
+  'usw.',
+  '–',
 );
-const unicodeWord = fc.constantFrom('👍🏽', '👋🏿', '👨‍👩‍👧‍👦', '👩🏽‍🚒', '🏳️‍🌈', '🇩🇪', '🇪🇺', '🔥', '❤️', 'e\u0301', 'ドレスデン', '消防', '\u0600');
+const unicodeWord = fc.constantFrom(
+  '👍🏽',
+  '👋🏿',
+  '👨‍👩‍👧‍👦',
+  '👩🏽‍🚒',
+  '🏳️‍🌈',
+  '🇩🇪',
+  '🇪🇺',
+  '🔥',
+  '❤️',
+  'e\u0301',
+  'ドレスデン',
+  '消防',
+  '\u0600',
+);
 const url = fc.webUrl({ withQueryParameters: true, withFragments: true });
 const mention = fc.oneof(
   fc.stringMatching(/^@[A-Za-z0-9_]{1,15}$/),
@@ -89,7 +125,8 @@ const linkBlock = (link: string | undefined) => (link ? `${LINK_SEPARATOR}${link
 
 /** What a shortened rendering kept of the original text, with the ellipsis and the appended link taken off. */
 const keptPart = (rendered: string, link: string | undefined): string => {
-  const withoutLink = link && rendered.endsWith(linkBlock(link)) ? rendered.slice(0, -linkBlock(link).length) : rendered;
+  const withoutLink =
+    link && rendered.endsWith(linkBlock(link)) ? rendered.slice(0, -linkBlock(link).length) : rendered;
   expect(withoutLink.endsWith(ELLIPSIS)).toBe(true);
   return withoutLink.slice(0, -ELLIPSIS.length);
 };

@@ -30,7 +30,11 @@ describe('text that fits', () => {
 
   it('is returned exactly as written when there is no link', () => {
     const text = 'Straße frei.\n\nDie Königsbrücker Straße ist wieder befahrbar. ';
-    expect(renderForPlatform(PLATFORMS.threads, { text, mediaCount: 0 })).toMatchObject({ ok: true, text, shortened: false });
+    expect(renderForPlatform(PLATFORMS.threads, { text, mediaCount: 0 })).toMatchObject({
+      ok: true,
+      text,
+      shortened: false,
+    });
   });
 
   it('does not repeat a link the text already carries', () => {
@@ -40,7 +44,9 @@ describe('text that fits', () => {
 
   it('still appends the link when the text only carries a longer URL starting with it', () => {
     const text = `Alle Infos: ${LINK}?teil=2`;
-    expect(renderedText(renderForPlatform(PLATFORMS.x, { text, link: LINK, mediaCount: 0 }))).toBe(`${text}\n\n${LINK}`);
+    expect(renderedText(renderForPlatform(PLATFORMS.x, { text, link: LINK, mediaCount: 0 }))).toBe(
+      `${text}\n\n${LINK}`,
+    );
   });
 });
 
@@ -61,7 +67,9 @@ describe('limits from the registry', () => {
   });
 
   it('ignores the caption limit on platforms without one', () => {
-    expect(renderForPlatform(PLATFORMS.threads, { text: 'Foto vom Altmarkt', mediaCount: 3 })).toMatchObject({ limit: 500 });
+    expect(renderForPlatform(PLATFORMS.threads, { text: 'Foto vom Altmarkt', mediaCount: 3 })).toMatchObject({
+      limit: 500,
+    });
   });
 
   it('counts X by weight: a long URL costs 23, so a text over 280 code points fits', () => {
@@ -78,8 +86,14 @@ describe('limits from the registry', () => {
 
   it('counts Bluesky in graphemes: 300 ZWJ families fit, 301 do not', () => {
     const families = (count: number) => Array.from({ length: count }, () => '👨‍👩‍👧‍👦').join('');
-    expect(renderForPlatform(PLATFORMS.bluesky, { text: families(300), mediaCount: 0 })).toMatchObject({ ok: true, length: 300 });
-    expect(renderForPlatform(PLATFORMS.bluesky, { text: families(301), mediaCount: 0 })).toMatchObject({ ok: false, length: 301 });
+    expect(renderForPlatform(PLATFORMS.bluesky, { text: families(300), mediaCount: 0 })).toMatchObject({
+      ok: true,
+      length: 300,
+    });
+    expect(renderForPlatform(PLATFORMS.bluesky, { text: families(301), mediaCount: 0 })).toMatchObject({
+      ok: false,
+      length: 301,
+    });
   });
 
   it('counts Bluesky’s 300 with skin-toned emoji and flags between German words', () => {
@@ -108,18 +122,22 @@ describe('shortening', () => {
   });
 
   it('takes abbreviations and dates for what they are, not for sentence ends', () => {
-    const text = 'Gesperrt ist u. a. die Carolabrücke bis zum 25. November wegen Bauarbeiten am Gleisbett der Straßenbahn.';
+    const text =
+      'Gesperrt ist u. a. die Carolabrücke bis zum 25. November wegen Bauarbeiten am Gleisbett der Straßenbahn.';
     const expected = 'Gesperrt ist u. a. die Carolabrücke bis zum 25. November wegen Bauarbeiten …';
     expect(renderedText(renderForPlatform(specWith(expected.length), { text, mediaCount: 0 }))).toBe(expected);
   });
 
   it('treats a line break as the end of a sentence (a headline)', () => {
     const text = 'Hochwasserwarnung für Dresden\nDer Pegel der Elbe steigt bis Sonntag auf über sechs Meter an.';
-    expect(renderedText(renderForPlatform(specWith(50), { text, mediaCount: 0 }))).toBe('Hochwasserwarnung für Dresden …');
+    expect(renderedText(renderForPlatform(specWith(50), { text, mediaCount: 0 }))).toBe(
+      'Hochwasserwarnung für Dresden …',
+    );
   });
 
   it('keeps the link whole after the shortened text', () => {
-    const text = 'Wegen eines Großbrandes in der Friedrichstadt bittet die Feuerwehr, Fenster und Türen geschlossen zu halten.';
+    const text =
+      'Wegen eines Großbrandes in der Friedrichstadt bittet die Feuerwehr, Fenster und Türen geschlossen zu halten.';
     const spec = specWith(140);
     const rendered = renderedText(renderForPlatform(spec, { text, link: LINK, mediaCount: 0 }));
     expect(rendered).toBe(`Wegen eines Großbrandes in der …\n\n${LINK}`);
@@ -129,7 +147,9 @@ describe('shortening', () => {
   it('keeps a link that stands early in the text instead of appending it again', () => {
     const text = `Infos: ${LINK} – die Feuerwehr bittet, Fenster und Türen geschlossen zu halten.`;
     const expected = `Infos: ${LINK} – die Feuerwehr bittet, …`;
-    expect(renderedText(renderForPlatform(specWith(expected.length + 1), { text, link: LINK, mediaCount: 0 }))).toBe(expected);
+    expect(renderedText(renderForPlatform(specWith(expected.length + 1), { text, link: LINK, mediaCount: 0 }))).toBe(
+      expected,
+    );
   });
 
   it('never cuts inside a hashtag', () => {
@@ -187,8 +207,19 @@ describe('refusals', () => {
   });
 
   it('lets an override that fits win over the message text, link appended', () => {
-    const outcome = renderForPlatform(PLATFORMS.x, { text: 'Langer Text '.repeat(40), override: 'Kurz für X.', link: LINK, mediaCount: 0 });
-    expect(outcome).toEqual({ ok: true, text: `Kurz für X.\n\n${LINK}`, length: 11 + 2 + 23, limit: 280, shortened: false });
+    const outcome = renderForPlatform(PLATFORMS.x, {
+      text: 'Langer Text '.repeat(40),
+      override: 'Kurz für X.',
+      link: LINK,
+      mediaCount: 0,
+    });
+    expect(outcome).toEqual({
+      ok: true,
+      text: `Kurz für X.\n\n${LINK}`,
+      length: 11 + 2 + 23,
+      limit: 280,
+      shortened: false,
+    });
   });
 
   it('refuses an override that fits alone but not with the link', () => {
@@ -200,17 +231,26 @@ describe('refusals', () => {
   });
 
   it('refuses when the link alone is longer than the limit', () => {
-    const outcome = renderForPlatform(specWith(60), { text: 'Sperrung der Albertbrücke ab Montag', link: LINK, mediaCount: 0 });
+    const outcome = renderForPlatform(specWith(60), {
+      text: 'Sperrung der Albertbrücke ab Montag',
+      link: LINK,
+      mediaCount: 0,
+    });
     expect(outcome).toMatchObject({ ok: false, limit: 60 });
     if (!outcome.ok) expect(outcome.reason).toContain('link');
   });
 
   it('refuses a single URL longer than the limit when there is no link to fall back on', () => {
-    expect(renderForPlatform(specWith(60), { text: LINK, mediaCount: 0 })).toMatchObject({ ok: false, length: LINK.length });
+    expect(renderForPlatform(specWith(60), { text: LINK, mediaCount: 0 })).toMatchObject({
+      ok: false,
+      length: LINK.length,
+    });
   });
 
   it('refuses when not even one word fits before the link', () => {
     const text = 'Donaudampfschifffahrtsgesellschaftskapitänsmütze und weitere Wörter';
-    expect(renderForPlatform(specWith(LINK.length + 10), { text, link: LINK, mediaCount: 0 })).toMatchObject({ ok: false });
+    expect(renderForPlatform(specWith(LINK.length + 10), { text, link: LINK, mediaCount: 0 })).toMatchObject({
+      ok: false,
+    });
   });
 });

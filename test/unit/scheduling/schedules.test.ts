@@ -1,6 +1,17 @@
-import { CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, UpdateScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  UpdateScheduleCommand,
+  type SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { describe, expect, it } from 'vitest';
-import { eventBridgeSchedules, ScheduleNotFoundError, scheduleConfigFromEnv, type ScheduleConfig } from '../../../shared/scheduling/schedules';
+import {
+  eventBridgeSchedules,
+  ScheduleNotFoundError,
+  scheduleConfigFromEnv,
+  type ScheduleConfig,
+} from '../../../shared/scheduling/schedules';
 
 const config: ScheduleConfig = {
   group: 'herold',
@@ -21,7 +32,8 @@ function fakeClient(fail?: Error) {
   return { client, sent };
 }
 
-const notFound = () => new ResourceNotFoundException({ message: 'Schedule not found', Message: 'Schedule not found', $metadata: {} });
+const notFound = () =>
+  new ResourceNotFoundException({ message: 'Schedule not found', Message: 'Schedule not found', $metadata: {} });
 
 describe('EventBridge Scheduler port', () => {
   it('creates a one-time UTC schedule that invokes the dispatch function with the message id', async () => {
@@ -60,7 +72,9 @@ describe('EventBridge Scheduler port', () => {
 
   it('reports an update of a schedule that is gone as ScheduleNotFoundError', async () => {
     const { client } = fakeClient(notFound());
-    await expect(eventBridgeSchedules(config, client).update({ messageId: '01JMSG', at: new Date() })).rejects.toBeInstanceOf(ScheduleNotFoundError);
+    await expect(
+      eventBridgeSchedules(config, client).update({ messageId: '01JMSG', at: new Date() }),
+    ).rejects.toBeInstanceOf(ScheduleNotFoundError);
   });
 
   it('deletes by name and group, and a schedule already gone is fine', async () => {

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ProblemError } from '../../../shared/api/problem';
-import { atExpression, formatInZone, instantsForWallTime, offsetAt, parseScheduledAt } from '../../../shared/scheduling/time';
+import {
+  atExpression,
+  formatInZone,
+  instantsForWallTime,
+  offsetAt,
+  parseScheduledAt,
+} from '../../../shared/scheduling/time';
 
 const now = new Date('2027-01-10T12:00:00Z');
 const context = { now, orgTimeZone: 'Europe/Berlin' };
-const parse = (scheduledAt: string, timeZone?: string) => parseScheduledAt({ scheduledAt, ...(timeZone ? { timeZone } : {}) }, context).toISOString();
+const parse = (scheduledAt: string, timeZone?: string) =>
+  parseScheduledAt({ scheduledAt, ...(timeZone ? { timeZone } : {}) }, context).toISOString();
 
 function refusal(scheduledAt: string, timeZone?: string): { field: string; message: string } {
   let caught: unknown;
@@ -30,8 +37,13 @@ describe('offsets and instants', () => {
 
   it('finds no instant in the spring gap and two in the autumn overlap', () => {
     expect(instantsForWallTime(Date.UTC(2027, 2, 28, 2, 30), 'Europe/Berlin')).toEqual([]);
-    expect(instantsForWallTime(Date.UTC(2027, 9, 31, 2, 30), 'Europe/Berlin')).toEqual([Date.parse('2027-10-31T00:30:00Z'), Date.parse('2027-10-31T01:30:00Z')]);
-    expect(instantsForWallTime(Date.UTC(2027, 9, 31, 3, 30), 'Europe/Berlin')).toEqual([Date.parse('2027-10-31T02:30:00Z')]);
+    expect(instantsForWallTime(Date.UTC(2027, 9, 31, 2, 30), 'Europe/Berlin')).toEqual([
+      Date.parse('2027-10-31T00:30:00Z'),
+      Date.parse('2027-10-31T01:30:00Z'),
+    ]);
+    expect(instantsForWallTime(Date.UTC(2027, 9, 31, 3, 30), 'Europe/Berlin')).toEqual([
+      Date.parse('2027-10-31T02:30:00Z'),
+    ]);
   });
 
   it('shows an instant in a zone with the offset in force then', () => {
@@ -75,7 +87,9 @@ describe('parseScheduledAt: accepted', () => {
 
   it('takes the leap day of a leap year', () => {
     const leapContext = { now: new Date('2027-06-01T00:00:00Z'), orgTimeZone: 'Europe/Berlin' };
-    expect(parseScheduledAt({ scheduledAt: '2028-02-29T12:00', timeZone: 'Europe/Berlin' }, leapContext).toISOString()).toBe('2028-02-29T11:00:00.000Z');
+    expect(
+      parseScheduledAt({ scheduledAt: '2028-02-29T12:00', timeZone: 'Europe/Berlin' }, leapContext).toISOString(),
+    ).toBe('2028-02-29T11:00:00.000Z');
   });
 
   it('rounds fractional seconds up, never earlier than asked', () => {

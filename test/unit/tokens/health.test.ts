@@ -4,7 +4,12 @@ import type { Channel } from '../../../shared/model/schemas';
 import { PlatformError, type Credentials } from '../../../shared/platforms/client';
 import type { PlatformId } from '../../../shared/platforms/registry';
 import type { TokenCheckRecord } from '../../../shared/tokens/channel-record';
-import { platformRenewers, runTokenHealth, type TokenHealthDeps, type TokenRenewers } from '../../../shared/tokens/health';
+import {
+  platformRenewers,
+  runTokenHealth,
+  type TokenHealthDeps,
+  type TokenRenewers,
+} from '../../../shared/tokens/health';
 
 const now = new Date('2026-11-25T04:00:00Z');
 const daysFromNow = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString();
@@ -35,7 +40,11 @@ interface Harness {
   warnings: { message: string; attributes: Record<string, unknown> }[];
 }
 
-function harness(channels: Channel[], secrets: Record<string, Credentials>, renewers: Partial<TokenRenewers> = {}): Harness {
+function harness(
+  channels: Channel[],
+  secrets: Record<string, Credentials>,
+  renewers: Partial<TokenRenewers> = {},
+): Harness {
   const store = new Map(Object.entries(secrets));
   const records = new Map<string, TokenCheckRecord>();
   const metrics: [PlatformId, number][] = [];
@@ -49,7 +58,13 @@ function harness(channels: Channel[], secrets: Record<string, Credentials>, rene
     },
     saveCredentials: async (ref, credentials) => void store.set(ref, credentials),
     recordCheck: async (channelId, record) => void records.set(channelId, record),
-    context: (target, credentials) => ({ channel: target, credentials, baseUrl: sim.baseUrl(target.platform), saveCheckpoint: async () => undefined, timeoutMs: 2000 }),
+    context: (target, credentials) => ({
+      channel: target,
+      credentials,
+      baseUrl: sim.baseUrl(target.platform),
+      saveCheckpoint: async () => undefined,
+      timeoutMs: 2000,
+    }),
     renewers: { ...platformRenewers, ...renewers },
     emitExpiringSoon: (platform, count) => void metrics.push([platform, count]),
     warn: (message, attributes) => void warnings.push({ message, attributes }),
@@ -65,15 +80,29 @@ describe('the daily token health check', () => {
     });
     const [first] = await runTokenHealth(h.deps);
     const stored = h.secrets.get('local:city-x')!;
-    expect(first).toMatchObject({ channelId: 'city-x', outcome: 'refreshed', tokenExpiresAt: new Date(now.getTime() + 7200_000).toISOString() });
+    expect(first).toMatchObject({
+      channelId: 'city-x',
+      outcome: 'refreshed',
+      tokenExpiresAt: new Date(now.getTime() + 7200_000).toISOString(),
+    });
     expect(stored.refreshToken).toMatch(/^sim-x-refresh-/);
     expect(stored.refreshToken).not.toBe('sim-x-refresh-seed');
     expect(stored.accessToken).not.toBe('sim-x-token');
-    expect(stored).toMatchObject({ clientId: 'herold-client', refreshedAt: now.toISOString(), expiresAt: first!.tokenExpiresAt });
-    expect(h.records.get('city-x')).toEqual({ checkedAt: now, expiresAt: new Date(first!.tokenExpiresAt!), needsReauth: false });
+    expect(stored).toMatchObject({
+      clientId: 'herold-client',
+      refreshedAt: now.toISOString(),
+      expiresAt: first!.tokenExpiresAt,
+    });
+    expect(h.records.get('city-x')).toEqual({
+      checkedAt: now,
+      expiresAt: new Date(first!.tokenExpiresAt!),
+      needsReauth: false,
+    });
 
     // the stored pair works: the new access token publishes' lookups, the new refresh token rotates again
-    const me = await fetch(`${sim.baseUrl('x')}/2/users/me`, { headers: { authorization: `Bearer ${stored.accessToken}` } });
+    const me = await fetch(`${sim.baseUrl('x')}/2/users/me`, {
+      headers: { authorization: `Bearer ${stored.accessToken}` },
+    });
     expect(me.status).toBe(200);
     const [second] = await runTokenHealth(h.deps);
     expect(second!.outcome).toBe('refreshed');
@@ -94,24 +123,45 @@ describe('the daily token health check', () => {
   it('refreshes a Threads token older than a day, writes it back with its new expiry, and leaves a younger one', async () => {
     const h = harness([channel('city-threads', 'threads'), channel('fire-threads', 'threads')], {
       'local:city-threads': { accessToken: 'sim-threads-token', issuedAt: daysFromNow(-3) },
-      'local:fire-threads': { accessToken: 'sim-threads-token', issuedAt: daysFromNow(-0.5), expiresAt: daysFromNow(59.5) },
+      'local:fire-threads': {
+        accessToken: 'sim-threads-token',
+        issuedAt: daysFromNow(-0.5),
+        expiresAt: daysFromNow(59.5),
+      },
     });
     const results = await runTokenHealth(h.deps);
     expect(results.map((result) => result.outcome)).toEqual(['refreshed', 'valid']);
-    expect(h.secrets.get('local:city-threads')).toEqual({ accessToken: 'sim-threads-token', issuedAt: daysFromNow(-3), refreshedAt: now.toISOString(), expiresAt: daysFromNow(60) });
-    expect(h.secrets.get('local:fire-threads')).toEqual({ accessToken: 'sim-threads-token', issuedAt: daysFromNow(-0.5), expiresAt: daysFromNow(59.5) });
-    expect(h.records.get('fire-threads')).toEqual({ checkedAt: now, expiresAt: new Date(daysFromNow(59.5)), needsReauth: undefined });
+    expect(h.secrets.get('local:city-threads')).toEqual({
+      accessToken: 'sim-threads-token',
+      issuedAt: daysFromNow(-3),
+      refreshedAt: now.toISOString(),
+      expiresAt: daysFromNow(60),
+    });
+    expect(h.secrets.get('local:fire-threads')).toEqual({
+      accessToken: 'sim-threads-token',
+      issuedAt: daysFromNow(-0.5),
+      expiresAt: daysFromNow(59.5),
+    });
+    expect(h.records.get('fire-threads')).toEqual({
+      checkedAt: now,
+      expiresAt: new Date(daysFromNow(59.5)),
+      needsReauth: undefined,
+    });
     expect(h.metrics).toEqual([['threads', 0]]);
   });
 
   it('flags an expired Threads token without calling Threads', async () => {
     const calls: string[] = [];
-    const h = harness([channel('city-threads', 'threads')], { 'local:city-threads': { accessToken: 'old', expiresAt: daysFromNow(-1) } }, {
-      refreshLongLived: async () => {
-        calls.push('refresh');
-        throw new Error('must not be called');
+    const h = harness(
+      [channel('city-threads', 'threads')],
+      { 'local:city-threads': { accessToken: 'old', expiresAt: daysFromNow(-1) } },
+      {
+        refreshLongLived: async () => {
+          calls.push('refresh');
+          throw new Error('must not be called');
+        },
       },
-    });
+    );
     const [result] = await runTokenHealth(h.deps);
     expect(result).toMatchObject({ outcome: 'needs-reauth', tokenExpiresAt: daysFromNow(-1) });
     expect(calls).toEqual([]);
@@ -119,18 +169,23 @@ describe('the daily token health check', () => {
   });
 
   it('treats a refused refresh like an auth error', async () => {
-    const h = harness([channel('city-threads', 'threads')], { 'local:city-threads': { accessToken: 'revoked', issuedAt: daysFromNow(-10) } });
+    const h = harness([channel('city-threads', 'threads')], {
+      'local:city-threads': { accessToken: 'revoked', issuedAt: daysFromNow(-10) },
+    });
     const [result] = await runTokenHealth(h.deps);
     expect(result!.outcome).toBe('needs-reauth');
     expect(h.records.get('city-threads')?.needsReauth).toBe(true);
   });
 
   it('reports a token that cannot be refreshed and expires within 7 days, naming the channel but never the token', async () => {
-    const h = harness([channel('city-linkedin', 'linkedin'), channel('city-mastodon', 'mastodon'), channel('city-youtube', 'youtube')], {
-      'local:city-linkedin': { accessToken: 'secret-linkedin-token', expiresAt: daysFromNow(5) },
-      'local:city-mastodon': { accessToken: 'secret-mastodon-token' },
-      'local:city-youtube': { accessToken: 'secret-youtube-token', expiresAt: daysFromNow(30) },
-    });
+    const h = harness(
+      [channel('city-linkedin', 'linkedin'), channel('city-mastodon', 'mastodon'), channel('city-youtube', 'youtube')],
+      {
+        'local:city-linkedin': { accessToken: 'secret-linkedin-token', expiresAt: daysFromNow(5) },
+        'local:city-mastodon': { accessToken: 'secret-mastodon-token' },
+        'local:city-youtube': { accessToken: 'secret-youtube-token', expiresAt: daysFromNow(30) },
+      },
+    );
     const results = await runTokenHealth(h.deps);
     expect(results.map((result) => result.outcome)).toEqual(['expiring-soon', 'valid', 'valid']);
     expect(h.metrics).toEqual([
@@ -138,18 +193,34 @@ describe('the daily token health check', () => {
       ['mastodon', 0],
       ['youtube', 0],
     ]);
-    expect(h.warnings).toEqual([{ message: expect.stringContaining('expires within 7 days'), attributes: { channelId: 'city-linkedin', org: 'city', platform: 'linkedin', tokenExpiresAt: daysFromNow(5) } }]);
+    expect(h.warnings).toEqual([
+      {
+        message: expect.stringContaining('expires within 7 days'),
+        attributes: { channelId: 'city-linkedin', org: 'city', platform: 'linkedin', tokenExpiresAt: daysFromNow(5) },
+      },
+    ]);
     expect(JSON.stringify(h.warnings)).not.toContain('secret-');
     // no platform confirmed anything: the flag is left as it is
-    expect(h.records.get('city-linkedin')).toEqual({ checkedAt: now, expiresAt: new Date(daysFromNow(5)), needsReauth: undefined });
+    expect(h.records.get('city-linkedin')).toEqual({
+      checkedAt: now,
+      expiresAt: new Date(daysFromNow(5)),
+      needsReauth: undefined,
+    });
   });
 
   it('asks Facebook and Instagram through debug_token, records the expiry and clears a stale needsReauth', async () => {
-    const h = harness([channel('city-facebook', 'facebook', { needsReauth: true }), channel('city-instagram', 'instagram'), channel('fire-instagram', 'instagram')], {
-      'local:city-facebook': { accessToken: 'sim-facebook-token' },
-      'local:city-instagram': { accessToken: 'sim-instagram-token' },
-      'local:fire-instagram': { accessToken: 'revoked-token' },
-    });
+    const h = harness(
+      [
+        channel('city-facebook', 'facebook', { needsReauth: true }),
+        channel('city-instagram', 'instagram'),
+        channel('fire-instagram', 'instagram'),
+      ],
+      {
+        'local:city-facebook': { accessToken: 'sim-facebook-token' },
+        'local:city-instagram': { accessToken: 'sim-instagram-token' },
+        'local:fire-instagram': { accessToken: 'revoked-token' },
+      },
+    );
     const results = await runTokenHealth(h.deps);
     expect(results.map((result) => [result.channelId, result.outcome])).toEqual([
       ['city-facebook', 'valid'],
@@ -169,10 +240,14 @@ describe('the daily token health check', () => {
     const unreachable = async () => {
       throw new PlatformError('retryable', 'could not connect (ECONNREFUSED)');
     };
-    const h = harness([channel('city-facebook', 'facebook'), channel('city-instagram', 'instagram')], {
-      'local:city-facebook': { accessToken: 'sim-facebook-token' },
-      'local:city-instagram': { accessToken: 'sim-instagram-token', expiresAt: daysFromNow(2) },
-    }, { inspect: unreachable });
+    const h = harness(
+      [channel('city-facebook', 'facebook'), channel('city-instagram', 'instagram')],
+      {
+        'local:city-facebook': { accessToken: 'sim-facebook-token' },
+        'local:city-instagram': { accessToken: 'sim-instagram-token', expiresAt: daysFromNow(2) },
+      },
+      { inspect: unreachable },
+    );
     const results = await runTokenHealth(h.deps);
     expect(results.map((result) => result.outcome)).toEqual(['check-failed', 'expiring-soon']);
     expect(h.records.size).toBe(0);
@@ -183,13 +258,18 @@ describe('the daily token health check', () => {
   });
 
   it('skips retired channels and hand-off platforms', async () => {
-    const h = harness([channel('old-threads', 'threads', { state: 'retired' }), channel('city-whatsapp', 'whatsapp')], {});
+    const h = harness(
+      [channel('old-threads', 'threads', { state: 'retired' }), channel('city-whatsapp', 'whatsapp')],
+      {},
+    );
     expect(await runTokenHealth(h.deps)).toEqual([]);
     expect(h.metrics).toEqual([]);
   });
 
   it('flags the channel when a renewed token cannot be stored', async () => {
-    const h = harness([channel('city-x', 'x')], { 'local:city-x': { accessToken: 'sim-x-token', refreshToken: 'sim-x-refresh-lost', clientId: 'herold-client' } });
+    const h = harness([channel('city-x', 'x')], {
+      'local:city-x': { accessToken: 'sim-x-token', refreshToken: 'sim-x-refresh-lost', clientId: 'herold-client' },
+    });
     h.deps.saveCredentials = async () => {
       throw new Error('AccessDeniedException');
     };

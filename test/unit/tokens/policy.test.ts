@@ -17,10 +17,14 @@ describe('which platforms renew how', () => {
 });
 
 describe('a Threads long-lived token', () => {
-  const threads = (credentials: Record<string, string>) => decide('refresh-long-lived', tokenFacts({ accessToken: 't', ...credentials }), now);
+  const threads = (credentials: Record<string, string>) =>
+    decide('refresh-long-lived', tokenFacts({ accessToken: 't', ...credentials }), now);
 
   it('is left alone while younger than 24 hours', () => {
-    expect(threads({ issuedAt: hoursAgo(23), expiresAt: daysFromNow(59) })).toEqual({ action: 'keep', expiresAt: new Date(daysFromNow(59)) });
+    expect(threads({ issuedAt: hoursAgo(23), expiresAt: daysFromNow(59) })).toEqual({
+      action: 'keep',
+      expiresAt: new Date(daysFromNow(59)),
+    });
     expect(threads({ refreshedAt: hoursAgo(1) }).action).toBe('keep');
   });
 
@@ -35,7 +39,10 @@ describe('a Threads long-lived token', () => {
 
   it('needs a person once expired, by its recorded expiry or by 60 days of age', () => {
     expect(threads({ issuedAt: hoursAgo(30 * 24), expiresAt: hoursAgo(1) })).toMatchObject({ action: 'reauth' });
-    expect(threads({ issuedAt: hoursAgo(60 * 24 + 1) })).toMatchObject({ action: 'reauth', expiresAt: new Date(new Date(hoursAgo(60 * 24 + 1)).getTime() + 60 * 86_400_000) });
+    expect(threads({ issuedAt: hoursAgo(60 * 24 + 1) })).toMatchObject({
+      action: 'reauth',
+      expiresAt: new Date(new Date(hoursAgo(60 * 24 + 1)).getTime() + 60 * 86_400_000),
+    });
   });
 
   it('is refreshed when nothing says how old it is', () => {
@@ -46,17 +53,32 @@ describe('a Threads long-lived token', () => {
 
 describe('an X token', () => {
   it('is rotated on every run when a refresh token and client id are stored', () => {
-    expect(decide('rotate-refresh-token', tokenFacts({ accessToken: 'a', refreshToken: 'r', clientId: 'c', expiresAt: daysFromNow(0.05) }), now)).toEqual({ action: 'refresh' });
+    expect(
+      decide(
+        'rotate-refresh-token',
+        tokenFacts({ accessToken: 'a', refreshToken: 'r', clientId: 'c', expiresAt: daysFromNow(0.05) }),
+        now,
+      ),
+    ).toEqual({ action: 'refresh' });
   });
 
   it('is judged by its expiry alone without them', () => {
-    expect(decide('rotate-refresh-token', tokenFacts({ accessToken: 'a', refreshToken: 'r', expiresAt: daysFromNow(3) }), now)).toMatchObject({ action: 'warn' });
+    expect(
+      decide(
+        'rotate-refresh-token',
+        tokenFacts({ accessToken: 'a', refreshToken: 'r', expiresAt: daysFromNow(3) }),
+        now,
+      ),
+    ).toMatchObject({ action: 'warn' });
   });
 });
 
 describe('a token that cannot be refreshed', () => {
   it('warns within 7 days of its expiry, not before', () => {
-    expect(decide('none', tokenFacts({ accessToken: 'a', expiresAt: daysFromNow(6.9) }), now)).toEqual({ action: 'warn', expiresAt: new Date(daysFromNow(6.9)) });
+    expect(decide('none', tokenFacts({ accessToken: 'a', expiresAt: daysFromNow(6.9) }), now)).toEqual({
+      action: 'warn',
+      expiresAt: new Date(daysFromNow(6.9)),
+    });
     expect(judgeExpiry(new Date(daysFromNow(7)), now).action).toBe('warn');
     expect(judgeExpiry(new Date(daysFromNow(7.1)), now).action).toBe('keep');
   });
@@ -70,6 +92,8 @@ describe('a token that cannot be refreshed', () => {
   });
 
   it('is asked about on Facebook and Instagram whatever the credentials say', () => {
-    expect(decide('inspect', tokenFacts({ accessToken: 'a', expiresAt: hoursAgo(1) }), now)).toEqual({ action: 'inspect' });
+    expect(decide('inspect', tokenFacts({ accessToken: 'a', expiresAt: hoursAgo(1) }), now)).toEqual({
+      action: 'inspect',
+    });
   });
 });
