@@ -12,4 +12,22 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The ingest path reads top-down: intake/ plans through messages/ and defers through scheduling/;
+    // messages/ never reaches up into either (npm run check:cycles catches file-level cycles).
+    files: ['shared/messages/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/scheduling/*', '**/intake/*'],
+              message: 'messages/ must not depend on scheduling/ or intake/',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

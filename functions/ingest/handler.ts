@@ -6,7 +6,7 @@ import { manualFigureResponse } from '../../shared/followers/manual';
 import { configuredTimeZone } from '../../shared/followers/settings';
 import type { RouteKey } from '../../shared/api/routes';
 import { CreateMessageSchema, IdSchema, type Principal } from '../../shared/model/schemas';
-import { createMessageOnce } from '../../shared/messages/create-once';
+import { createMessageOnce } from '../../shared/intake/create-once';
 import { getMessageForPrincipal, ListMessagesQuerySchema, listMessagesForPrincipal } from '../../shared/messages/read';
 import { openApiDocument } from '../../shared/api/openapi';
 import { previewMessage } from '../../shared/messages/preview';

@@ -19,7 +19,7 @@ import { SIM_PLATFORMS } from './platforms/index';
 import { MemorySimState, seededRandom } from './state';
 import { SAMPLE_MEDIA } from './media';
 import { createNinaSim, type NinaSim } from './nina';
-import type { SimFault, SimPlatform, SimRequest, SimResponse } from './types';
+import type { SimFault, SimFile, SimPlatform, SimRequest, SimResponse } from './types';
 
 export interface SimulatorOptions {
   port: number;
@@ -281,14 +281,6 @@ function addField(fields: Record<string, unknown>, name: string, value: unknown)
   const existing = fields[name];
   if (existing === undefined) fields[name] = name.endsWith('[]') ? [value] : value;
   else fields[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
-}
-
-/** A multipart file part, as modules see it. */
-export interface SimFile {
-  filename: string;
-  contentType: string;
-  size: number;
-  data: Buffer;
 }
 
 function parseMultipart(raw: Buffer, boundary: string): Record<string, unknown> {

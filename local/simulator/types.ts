@@ -1,6 +1,14 @@
 /** Contracts between the simulator core and its per-platform modules. */
 import type { PlatformId } from '../../shared/platforms/registry';
 
+/** A multipart file part, as modules see it. */
+export interface SimFile {
+  filename: string;
+  contentType: string;
+  size: number;
+  data: Buffer;
+}
+
 export interface SimRequest {
   method: string;
   /** path without query string, e.g. `/v1.0/1234/threads` */

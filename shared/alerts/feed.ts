@@ -21,7 +21,7 @@ import {
   ninaWarningToCap,
   type NinaDashboardItem,
 } from '../cap/nina';
-import type { CreateMessageDeps } from '../messages/create';
+import type { CreateMessageDeps } from '../intake/create-message';
 import type { Store } from '../store/client';
 import { publishAlert } from './ingest';
 import { alertPolicy } from './policy';

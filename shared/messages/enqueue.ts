@@ -1,9 +1,11 @@
 /** Sending deliveries out: shared by immediate messages and by scheduled or held ones when their time comes. */
-import type { Delivery } from '../model/schemas';
+import { auditPut } from '../audit/audit';
+import type { Delivery, Principal } from '../model/schemas';
 import type { Store } from '../store/client';
-import { markPending, markQueued } from '../store/messages';
+import { markPending, markQueued, putMessageWithDeliveries } from '../store/messages';
 import { sendJobs, type QueuedJob } from '../queue/jobs';
-import type { DeliverySummary } from './create';
+import type { PlannedMessage } from './plan-message';
+import { deliverySummaries, type CreatedMessage } from './summaries';
 
 /**
  * Put the jobs of PENDING deliveries on their queues and mark the sent ones QUEUED. Returns the
@@ -54,16 +56,41 @@ const jobOf = (delivery: Delivery): QueuedJob => ({
   job: { type: 'publish', messageId: delivery.messageId, channelId: delivery.channelId },
 });
 
-/** The deliveries as a create or dispatch response shows them. */
-export function deliverySummaries(
-  deliveries: readonly Delivery[],
-  unsent: ReadonlySet<string> = new Set(),
-): DeliverySummary[] {
-  return deliveries.map((delivery) => ({
-    channelId: delivery.channelId,
-    platform: delivery.platform,
-    state: unsent.has(delivery.channelId) ? 'PENDING' : delivery.state === 'PENDING' ? 'QUEUED' : delivery.state,
-    ...(delivery.reason ? { reason: delivery.reason } : {}),
-    ...(delivery.state === 'HANDOFF' ? { renderedText: delivery.renderedText } : {}),
-  }));
+/**
+ * An immediate message: written with its deliveries already QUEUED and its audit record in one
+ * transaction, then its jobs sent, with no second write on the happy path. Unsent jobs stay
+ * PENDING: the reconciler sends them again within a minute.
+ */
+export async function writeAndSend(
+  store: Store,
+  principal: Principal,
+  { message, deliveries: planned }: PlannedMessage,
+  now: Date,
+  send: typeof sendJobs = sendJobs,
+): Promise<CreatedMessage> {
+  const timestamp = now.toISOString();
+  const deliveries = planned.map((delivery): Delivery =>
+    delivery.state === 'PENDING' ? { ...delivery, state: 'QUEUED', queuedAt: timestamp } : delivery,
+  );
+  await putMessageWithDeliveries(store, message, deliveries, [
+    auditPut(
+      store,
+      principal,
+      {
+        action: 'message.create',
+        target: `message/${message.id}`,
+        after: {
+          priority: message.priority,
+          kind: message.kind,
+          channels: message.channelIds,
+          ...(message.severity ? { severity: message.severity } : {}),
+          ...(message.approval ? { approvalRequired: message.approval.required } : {}),
+          ...(message.dryRun ? { dryRun: message.dryRun } : {}),
+        },
+      },
+      now,
+    ),
+  ]);
+  const unsent = await sendQueuedDeliveries(store, deliveries, now, send);
+  return { id: message.id, deliveries: deliverySummaries(deliveries, unsent) };
 }

@@ -4,13 +4,13 @@ import { PLATFORMS } from '../platforms/registry';
 import { countingUnit, measureText, textLimit } from '../render';
 import { ProblemError } from '../api/problem';
 import { hasRole } from '../api/auth';
-import { checkMedia, chooseChannels, type CreateMessageDeps } from './create';
+import { checkMedia, chooseChannels, type PlanDeps } from './plan-message';
 import { planDelivery } from './plan';
 
 export async function previewMessage(
   principal: Principal,
   input: CreateMessage,
-  deps: Pick<CreateMessageDeps, 'store' | 'fetch'>,
+  deps: Pick<PlanDeps, 'store' | 'fetch'>,
 ) {
   if (input.priority === 'emergency' && !hasRole(principal, 'emergency'))
     throw new ProblemError(403, 'emergency priority needs the "emergency" role');

@@ -5,25 +5,21 @@
  * written, so a refusal leaves neither a schedule nor a message behind.
  */
 import { ProblemError } from '../api/problem';
-import type { CreatedMessage, CreateMessageDeps } from '../messages/create';
-import { deliverySummaries } from '../messages/enqueue';
-import type { CreateMessage, Delivery, Message } from '../model/schemas';
+import type { PlannedMessage } from '../messages/plan-message';
+import { deliverySummaries, type CreatedMessage } from '../messages/summaries';
+import type { Delivery, Message } from '../model/schemas';
 import { logger } from '../observability/powertools';
 import { holdFor, isRoutine, type HoldDecision } from './crisis';
-import { dispatchScheduledMessage } from './dispatch';
-import { schedulePort } from './schedules';
+import { dispatchScheduledMessage, type DispatchDeps } from './dispatch';
+import { schedulePort, type SchedulePort } from './schedules';
 import { getOrgSchedulingSettings } from './settings';
 import { MAX_WAITING_DELIVERIES, putWaitingMessage, removeScheduledMessage, type WaitingState } from './store';
 import { formatInZone, parseScheduledAt } from './time';
 
-export interface PlannedMessage {
-  message: Message;
-  deliveries: Delivery[];
-  input: CreateMessage;
-}
-
-type DeferDeps = CreateMessageDeps & {
+type DeferDeps = DispatchDeps & {
   now: () => Date;
+  /** where scheduled messages get their one-time schedule (default: the process's schedule port) */
+  schedules?: SchedulePort;
   /** the organisation's hold, when the caller has already started reading it */
   hold?: Promise<HoldDecision>;
 };

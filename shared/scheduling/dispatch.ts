@@ -6,8 +6,8 @@
  * exactly as an immediate message's are.
  */
 import type { TransactItem } from '../store/messages';
-import type { CreatedMessage } from '../messages/create';
-import { deliverySummaries, queueDeliveries } from '../messages/enqueue';
+import { queueDeliveries } from '../messages/enqueue';
+import { deliverySummaries, type CreatedMessage } from '../messages/summaries';
 import type { Channel, Delivery, Message } from '../model/schemas';
 import { logger } from '../observability/powertools';
 import { PLATFORMS } from '../platforms/registry';

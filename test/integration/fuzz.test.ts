@@ -30,14 +30,15 @@ beforeAll(async () => {
     log: () => undefined,
   });
   // Only the API may write while fuzzing: let the start-up follower collection finish, then stop the
-  // publishers, so every change to the table is caused by the request that was just sent.
+  // publishers and the clocked jobs (the reconciler and the NINA poller write on their minute), so
+  // every change to the table is caused by the request that was just sent.
   for (let previous = -1, stable = 0; stable < 3;) {
     const count = await itemCount();
     stable = count === previous ? stable + 1 : 0;
     previous = count;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  await Promise.all(stack.eventSources.map((source) => source.stop()));
+  await Promise.all([...stack.eventSources.map((source) => source.stop()), stack.schedules.stop()]);
   validTokens = await Promise.all([
     signToken({ sub: 'f-editor', org: 'city', roles: ['editor'] }),
     signToken({ sub: 'f-admin', org: 'fire-brigade', roles: ['editor', 'emergency', 'admin'] }),

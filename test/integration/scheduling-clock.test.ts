@@ -6,7 +6,8 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalScheduler, ManualClock, startLocalScheduler, type Clock } from '../../local/scheduler';
-import { createMessage, type CreatedMessage } from '../../shared/messages/create';
+import { createMessage } from '../../shared/intake/create-message';
+import type { CreatedMessage } from '../../shared/messages/summaries';
 import { CreateMessageSchema, type CreateMessageInput, type Principal } from '../../shared/model/schemas';
 import { logger } from '../../shared/observability/powertools';
 import { cancelMessage, updateScheduledMessage } from '../../shared/scheduling/change';

@@ -9,7 +9,8 @@ import { handler as dispatchFunction } from '../../functions/dispatch/handler';
 import { handler as ingest } from '../../functions/ingest/handler';
 import type { ApiEvent, ApiResult } from '../../shared/api/http';
 import { ProblemError } from '../../shared/api/problem';
-import { createMessage, type CreatedMessage } from '../../shared/messages/create';
+import { createMessage } from '../../shared/intake/create-message';
+import type { CreatedMessage } from '../../shared/messages/summaries';
 import {
   CreateMessageSchema,
   type CreateMessageInput,

@@ -15,7 +15,7 @@ import { takeQuota } from '../../shared/store/quota';
 import { beginIdempotent, completeIdempotent } from '../../shared/messages/idempotency';
 import { reconcile } from '../../shared/reconcile/reconcile';
 import { putChannel } from '../../shared/store/channels';
-import { createMessage } from '../../shared/messages/create';
+import { createMessage } from '../../shared/intake/create-message';
 import { CreateMessageSchema } from '../../shared/model/schemas';
 import type { QueuedJob } from '../../shared/queue/jobs';
 import { isolatedTable } from '../support/local-aws';

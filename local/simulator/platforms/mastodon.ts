@@ -5,8 +5,7 @@
  * The simulator's token belongs to one account, `dresden`, as a real token belongs to one user.
  */
 import { PLATFORMS } from '../../../shared/platforms/registry';
-import type { SimFile } from '../server';
-import type { SimPlatform, SimRequest, SimResponse, SimState } from '../types';
+import type { SimFile, SimPlatform, SimRequest, SimResponse, SimState } from '../types';
 
 const ACCOUNT = { id: '109372843234567890', username: 'dresden', displayName: 'Landeshauptstadt Dresden' };
 const rules = PLATFORMS.mastodon;

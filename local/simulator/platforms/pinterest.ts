@@ -6,8 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PLATFORMS } from '../../../shared/platforms/registry';
-import type { SimFile } from '../server';
-import type { SimPlatform, SimRequest, SimResponse, SimState } from '../types';
+import type { SimFile, SimPlatform, SimRequest, SimResponse, SimState } from '../types';
 
 /** The account the simulated token belongs to. */
 export const PINTEREST_SIM_USER = { id: '549755885175', username: 'herold_sim' } as const;

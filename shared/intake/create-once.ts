@@ -2,16 +2,16 @@
 import type { CreateMessage, Principal } from '../model/schemas';
 import { ProblemError, parseOrProblem } from '../api/problem';
 import { getMessageWithDeliveries } from '../store/messages';
-import { createMessage, type CreateMessageDeps } from './create';
-import { deliverySummaries } from './enqueue';
+import { createMessage, type CreateMessageDeps } from './create-message';
+import { deliverySummaries } from '../messages/summaries';
 import {
   abandonIdempotent,
   beginIdempotent,
   completeIdempotent,
   IdempotencyKeySchema,
   requestHash,
-} from './idempotency';
-import { newMessageId } from './ids';
+} from '../messages/idempotency';
+import { newMessageId } from '../messages/ids';
 
 export interface StoredResponse {
   statusCode: number;

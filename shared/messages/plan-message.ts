@@ -1,33 +1,27 @@
-/** Creating a message: validate against the caller's channels, plan, write atomically, queue. */
-import type { Channel, CreateMessage, Delivery, Message, MessageKind, MessageState, Principal } from '../model/schemas';
+/**
+ * Planning a message: the caller's channels chosen and checked, its media inspected, and every
+ * delivery rendered and decided (queued, skipped, handed off, gated for approval). Writes nothing:
+ * what happens next (sent now, or left for its time) is decided by the caller.
+ */
 import { hasRole } from '../api/auth';
 import { ProblemError, type FieldError } from '../api/problem';
-import { listChannels } from '../store/channels';
-import type { Store } from '../store/client';
-import { getMessageWithDeliveries, putMessageWithDeliveries, type MessageWithDeliveries } from '../store/messages';
-import type { sendJobs } from '../queue/jobs';
-import { deferMessage } from '../scheduling/defer';
-import { holdFor, noteCrisis } from '../scheduling/crisis';
-import type { SchedulePort } from '../scheduling/schedules';
-import { deliverySummaries, sendQueuedDeliveries } from './enqueue';
-import { newMessageId } from './ids';
-import { auditPut } from '../audit/audit';
-import { planDelivery } from './plan';
-import { inspectMedia } from './media-check';
 import { gateDeliveries, type AlertOrigin } from '../alerts/gate';
 import { needsSecondPerson, orgAlertPolicy } from '../alerts/policy';
 import { quoteOriginalOverrides } from '../alerts/thread';
+import type { Channel, CreateMessage, Delivery, Message, MessageKind, Principal } from '../model/schemas';
+import { listChannels } from '../store/channels';
+import type { Store } from '../store/client';
+import { getMessageWithDeliveries, type MessageWithDeliveries } from '../store/messages';
+import { newMessageId } from './ids';
+import { inspectMedia } from './media-check';
+import { planDelivery } from './plan';
 
-export interface CreateMessageDeps {
+export interface PlanDeps {
   store: Store;
-  send?: typeof sendJobs;
-  now?: () => Date;
   /** a message id fixed in advance (idempotent creation) */
   messageId?: string;
   /** how media URLs are checked (tests, proxies) */
   fetch?: typeof fetch;
-  /** where scheduled messages get their one-time schedule (default: the process's schedule port) */
-  schedules?: SchedulePort;
 }
 
 /** Set by internal callers only (CAP alerts, all-clears); the HTTP API creates posts and updates. */
@@ -35,6 +29,13 @@ export interface CreateMessageOptions {
   kind?: MessageKind;
   /** a CAP alert's (or a correction's) severity, dry run and origin */
   alert?: AlertOrigin;
+}
+
+/** A message and its deliveries as decided, before anything is written. */
+export interface PlannedMessage {
+  message: Message;
+  deliveries: Delivery[];
+  input: CreateMessage;
 }
 
 /** Every media URL must answer and serve what the message says, before anything is written. */
@@ -45,39 +46,18 @@ export async function checkMedia(media: CreateMessage['media'], fetchImpl?: type
   return facts;
 }
 
-export interface DeliverySummary {
-  channelId: string;
-  platform: string;
-  state: Delivery['state'];
-  reason?: string;
-  renderedText?: string;
-}
-
-export interface CreatedMessage {
-  id: string;
-  /** set when the message waits: SCHEDULED for its time, HELD for a person */
-  state?: MessageState;
-  stateReason?: string;
-  scheduledAt?: string;
-  scheduledAtLocal?: string;
-  deliveries: DeliverySummary[];
-}
-
-export async function createMessage(
+export async function planMessage(
   principal: Principal,
   input: CreateMessage,
-  deps: CreateMessageDeps,
+  deps: PlanDeps,
+  now: Date,
   options: CreateMessageOptions = {},
-): Promise<CreatedMessage> {
+): Promise<PlannedMessage> {
   if (input.priority === 'emergency' && !hasRole(principal, 'emergency')) {
     throw new ProblemError(403, 'emergency priority needs the "emergency" role', {
       errors: [{ field: 'priority', message: 'needs the "emergency" role' }],
     });
   }
-  const now = (deps.now ?? (() => new Date()))();
-  // The hold is read alongside the channels: one round trip less on the way to the queues.
-  const hold = holdFor(deps.store, principal.org);
-  hold.catch(() => undefined);
   const [channels, original, mediaFacts] = await Promise.all([
     chooseChannels(deps.store, principal.org, input.channels),
     input.replyTo ? requireOwnMessage(deps.store, principal, input.replyTo) : undefined,
@@ -137,41 +117,7 @@ export async function createMessage(
     });
   }
   // A dry run is never queued; a live emergency message may wait for a second person.
-  const gated = gateDeliveries(planned, { dryRunReason, needsApproval });
-
-  // A scheduled message, or a routine one during a crisis hold, waits instead of going out now.
-  const deferred = await deferMessage({ message, deliveries: gated, input }, { ...deps, now: () => now, hold });
-  if (deferred) return deferred;
-
-  // Written QUEUED: the jobs go out right after the write, with no second write on the happy path.
-  const deliveries = gated.map((delivery): Delivery =>
-    delivery.state === 'PENDING' ? { ...delivery, state: 'QUEUED', queuedAt: timestamp } : delivery,
-  );
-  await putMessageWithDeliveries(deps.store, message, deliveries, [
-    auditPut(
-      deps.store,
-      principal,
-      {
-        action: 'message.create',
-        target: `message/${message.id}`,
-        after: {
-          priority: message.priority,
-          kind: message.kind,
-          channels: message.channelIds,
-          ...(severity ? { severity } : {}),
-          ...(message.approval ? { approvalRequired: message.approval.required } : {}),
-          ...(dryRunReason ? { dryRun: dryRunReason } : {}),
-        },
-      },
-      now,
-    ),
-  ]);
-  // Unsent jobs stay PENDING: the reconciler sends them again within a minute.
-  const unsent = await sendQueuedDeliveries(deps.store, deliveries, now, deps.send);
-  // A dry run never starts or ends a crisis; one waiting for approval starts it when it is approved.
-  if (!dryRunReason && !needsApproval) await noteCrisis(deps.store, message, now);
-
-  return { id: message.id, deliveries: deliverySummaries(deliveries, unsent) };
+  return { message, deliveries: gateDeliveries(planned, { dryRunReason, needsApproval }), input };
 }
 
 /** The requested channels, all of the caller's organisation; by default its active ones. */
