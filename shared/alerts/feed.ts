@@ -9,7 +9,7 @@
  * NINA announces a withdrawal as a Cancel, which is published as the all-clear.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from '../model/schemas';
 import { ProblemError } from '../api/problem';
 import {

@@ -8,7 +8,7 @@
  * An organisation without an entry gets the strict default: every live emergency message needs a
  * second person, alerts are published in German only, no NINA feed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CAP_SEVERITIES } from '../cap/schema';
 
 export const ALERT_POLICY_ENV = 'HEROLD_ALERT_POLICY';

@@ -6,7 +6,7 @@
  * `references`, `addresses`, `incidents`, polygons and circles parsed. Element order, which the
  * CAP XSD fixes, is not checked: it carries no meaning and real feeds get it wrong.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CAP_NAMESPACE = 'urn:oasis:names:tc:emergency:cap:1.2';
 

@@ -1,5 +1,5 @@
 /** The domain model as zod schemas; every type in Herold is inferred from these. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PLATFORM_IDS } from '../platforms/registry';
 import { CAP_MSG_TYPES, CAP_SEVERITIES, CAP_STATUSES } from '../cap/schema';
 

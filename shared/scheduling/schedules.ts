@@ -11,7 +11,7 @@ import {
   UpdateScheduleCommand,
   type CreateScheduleInput,
 } from '@aws-sdk/client-scheduler';
-import { z } from 'zod';
+import * as z from 'zod';
 import { atExpression } from './time';
 
 export interface MessageSchedule {
