@@ -23,7 +23,6 @@ import {
 } from '../cap/nina';
 import type { CreateMessageDeps } from '../intake/create-message';
 import type { Store } from '../store/client';
-import { publishAlert } from './ingest';
 import { alertPolicy } from './policy';
 
 export const FEED_SOURCE = 'NINA';
@@ -132,6 +131,8 @@ async function ingestWarning(
       422,
       `NINA warning ${item.id} is not a valid CAP alert: ${converted.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}`,
     );
+  // The intake path (rendering, planning, queueing) loads with the first warning: most polls find none.
+  const { publishAlert } = await import('./ingest');
   const response = await publishAlert(
     principal,
     converted.alert,

@@ -9,7 +9,7 @@
  * second person, alerts are published in German only, no NINA feed.
  */
 import * as z from 'zod';
-import { CAP_SEVERITIES } from '../cap/schema';
+import { CAP_SEVERITIES } from '../cap/vocabulary';
 
 export const ALERT_POLICY_ENV = 'HEROLD_ALERT_POLICY';
 
