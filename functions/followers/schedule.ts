@@ -25,7 +25,10 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const sqs = new SQSClient({});
 const metrics = followerMetrics();
 
-/** The schedule sends `{}`; a run for a missed day can name it. */
+/**
+ * The schedule sends EventBridge Scheduler's default notification (it has no Input); a run for a
+ * missed day can name its date.
+ */
 const ScheduleEventSchema = z.object({ date: z.iso.date().optional() }).loose();
 
 const warnMissing = (missing: readonly MissingFigure[]) => {

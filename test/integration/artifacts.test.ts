@@ -138,6 +138,8 @@ async function invoke(fn: LambdaArtifact, event: unknown): Promise<Invocation> {
     pseudo,
     functionArn: functionArn(fn),
   });
+  // a warning Node prints (a deprecated built-in, an experimental API) is a bundle problem waiting to break
+  expect(run.logs, `${fn.path} made Node print a warning`).not.toMatch(/\(node:\d+\) (\[\w+\] )?\w*Warning/);
   invoked.set(fn.logicalId, (invoked.get(fn.logicalId) ?? 0) + 1);
   return run;
 }

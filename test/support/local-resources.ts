@@ -28,7 +28,6 @@ export async function provisionFromTemplate(
   template: CfnTemplate,
   options: { dynamoEndpoint: string; sqsEndpoint: string; prefix: string; pseudo: Pseudo },
 ): Promise<LocalResources> {
-  const { region, accountId } = options.pseudo;
   const resources = Object.entries(template.Resources);
   const tables = new Map<string, string>();
   const queues = new Map<string, LocalQueue>();
@@ -102,20 +101,37 @@ export async function provisionFromTemplate(
     sqs.destroy();
   }
 
-  const resolve: ResolveResource = (logicalId, attribute) => {
+  const resolve = templateResolver(template, options.pseudo, {
+    table: (id) => tables.get(id) as string,
+    queue: (id) => queues.get(id) as LocalQueue,
+  });
+  return { tables, queues, resolve };
+}
+
+/**
+ * What a `Ref` / `Fn::GetAtt` stands for, by resource type: tables and queues as `locate` finds
+ * them, everything else in the shape AWS gives it (ARNs in this region and account).
+ */
+export function templateResolver(
+  template: CfnTemplate,
+  pseudo: Pseudo,
+  locate: { table(logicalId: string): string; queue(logicalId: string): LocalQueue },
+): ResolveResource {
+  const { region, accountId } = pseudo;
+  return (logicalId, attribute) => {
     const resource = template.Resources[logicalId];
     if (!resource) throw new Error(`the template has no resource ${logicalId}`);
     const properties = resource.Properties ?? {};
     const unknown = () => new Error(`no local stand-in for ${attribute ?? 'Ref'} of ${resource.Type} ${logicalId}`);
     switch (resource.Type) {
       case 'AWS::DynamoDB::Table': {
-        const name = tables.get(logicalId) as string;
+        const name = locate.table(logicalId);
         if (!attribute) return name;
         if (attribute === 'Arn') return `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
         throw unknown();
       }
       case 'AWS::SQS::Queue': {
-        const queue = queues.get(logicalId) as LocalQueue;
+        const queue = locate.queue(logicalId);
         if (!attribute || attribute === 'QueueUrl') return queue.url;
         if (attribute === 'Arn') return queue.arn;
         if (attribute === 'QueueName') return queue.name;
@@ -158,5 +174,21 @@ export async function provisionFromTemplate(
     }
     throw unknown();
   };
-  return { tables, queues, resolve };
+}
+
+/** The names and URLs a deployed stack's tables and queues would have: for code that only loads, never calls. */
+export function deployedLikeResolver(template: CfnTemplate, pseudo: Pseudo): ResolveResource {
+  const named = (id: string, property: string) =>
+    String(template.Resources[id]?.Properties?.[property] ?? `${pseudo.stackName}-${id}`);
+  return templateResolver(template, pseudo, {
+    table: (id) => named(id, 'TableName'),
+    queue: (id) => {
+      const name = named(id, 'QueueName');
+      return {
+        name,
+        url: `https://sqs.${pseudo.region}.amazonaws.com/${pseudo.accountId}/${name}`,
+        arn: `arn:aws:sqs:${pseudo.region}:${pseudo.accountId}:${name}`,
+      };
+    },
+  });
 }

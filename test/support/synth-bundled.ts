@@ -6,10 +6,15 @@
  *
  *   node --import tsx test/support/synth-bundled.ts '{"outdir":"…","context":{…},"extraFunctions":[…]}'
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { createHeroldApp } from '../../infra/herold-app';
 import { HeroldFunction } from '../../infra/constructs/herold-function';
+
+/** Written beside the cloud assembly: construct path of each function → its entry file. */
+export const ENTRIES_FILE = 'herold-entries.json';
 
 export interface SynthRequest {
   outdir: string;
@@ -18,22 +23,33 @@ export interface SynthRequest {
   extraFunctions?: { id: string; entry: string }[];
 }
 
-const request = JSON.parse(process.argv[2] ?? '{}') as SynthRequest;
-const { app } = createHeroldApp({
-  outdir: request.outdir,
-  // as the CDK CLI synthesises: resources name their construct path and their asset's directory
-  context: { 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, ...request.context },
-});
-if (request.extraFunctions?.length) {
-  const stack = new Stack(app, 'HeroldExtraFunctions');
-  for (const { id, entry } of request.extraFunctions) {
-    new HeroldFunction(stack, id, {
-      entry,
-      functionName: `herold-extra-${id.toLowerCase()}`,
-      description: `${id}, bundled as every Herold function is`,
-      timeout: Duration.seconds(10),
-      logRetention: logs.RetentionDays.ONE_DAY,
-    });
+export function synthesize(request: SynthRequest): void {
+  const { app } = createHeroldApp({
+    outdir: request.outdir,
+    // as the CDK CLI synthesises: resources name their construct path and their asset's directory
+    context: { 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, ...request.context },
+  });
+  if (request.extraFunctions?.length) {
+    const stack = new Stack(app, 'HeroldExtraFunctions');
+    for (const { id, entry } of request.extraFunctions) {
+      new HeroldFunction(stack, id, {
+        entry,
+        functionName: `herold-extra-${id.toLowerCase()}`,
+        description: `${id}, bundled as every Herold function is`,
+        timeout: Duration.seconds(10),
+        logRetention: logs.RetentionDays.ONE_DAY,
+      });
+    }
   }
+  app.synth();
+  // which source file each function was bundled from, by construct path (the template does not say)
+  const entries = Object.fromEntries(
+    app.node
+      .findAll()
+      .filter((construct): construct is HeroldFunction => construct instanceof HeroldFunction)
+      .map((fn) => [fn.fn.node.path, fn.entry]),
+  );
+  writeFileSync(path.join(request.outdir, ENTRIES_FILE), `${JSON.stringify(entries, null, 2)}\n`);
 }
-app.synth();
+
+if (import.meta.main) synthesize(JSON.parse(process.argv[2] ?? '{}') as SynthRequest);

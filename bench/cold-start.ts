@@ -1,0 +1,163 @@
+/**
+ * Cold-start benchmark: every function of the template, bundled as `cdk synth` bundles it, next to
+ * the baseline measured in the same run: the smallest function Herold's architecture can have
+ * (bench/cold-start-baseline.ts, a DynamoDB document client and an SQS client), bundled by the same
+ * construct. Per function:
+ * - the bundle's size: index.mjs raw and gzipped, and its source map (parsed at import, because the
+ *   functions run with --enable-source-maps);
+ * - the time to import its module in a fresh Node 24 process, from a copy of the bundle in an empty
+ *   directory, with the template's environment: the init phase's own work. Median and p95 over
+ *   --rounds processes; the functions take turns in a new order each round, so a change in the
+ *   machine's load falls on all of them alike. CPU time is shown beside the wall-clock time: on a
+ *   busy machine it is the steadier of the two.
+ * Then what fills the largest bundles, from esbuild's metafile. Targets: import ≤ 1.5 × the
+ * baseline and ≤ 1 MB minified; a function that must carry more states its budget in docs/BENCHMARKS.md.
+ *
+ * Usage: npx tsx bench/cold-start.ts [--rounds 21] [--largest 3]
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import { ALIASES, BUNDLING, REPO_ROOT } from '../infra/constructs/herold-function';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../local/aws';
+import {
+  copyBundle,
+  importTime,
+  lambdaArtifacts,
+  resolveValue,
+  synthesizeBundled,
+  type LambdaArtifact,
+  type Pseudo,
+} from '../test/support/lambda-artifacts';
+import { deployedLikeResolver } from '../test/support/local-resources';
+import { ENTRIES_FILE } from '../test/support/synth-bundled';
+import { percentile } from './stats';
+
+const TARGET_RATIO = 1.5;
+const TARGET_BYTES = 1024 * 1024;
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '21' }, largest: { type: 'string', default: '3' } },
+});
+const rounds = Math.max(20, Number(values.rounds));
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+
+interface Measured {
+  fn: LambdaArtifact;
+  label: string;
+  dir: string;
+  env: Record<string, string>;
+  pseudo: Pseudo;
+  raw: number;
+  gzip: number;
+  map: number;
+  wall: number[];
+  cpu: number[];
+}
+
+const outdir = await mkdtemp(path.join(tmpdir(), 'herold-cold-start-'));
+const measured: Measured[] = [];
+try {
+  console.log('synthesising with bundling …');
+  const stacks = await synthesizeBundled({
+    outdir,
+    context: {},
+    extraFunctions: [{ id: 'Baseline', entry: 'bench/cold-start-baseline.ts' }],
+  });
+  for (const stack of stacks) {
+    const pseudo: Pseudo = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, stackName: stack.stackName };
+    const resolve = deployedLikeResolver(stack.template, pseudo);
+    for (const fn of lambdaArtifacts(outdir, stack)) {
+      const bundle = await copyBundle(fn);
+      const code = readFileSync(path.join(bundle.dir, 'index.mjs'));
+      measured.push({
+        fn,
+        label: stack.stackName === 'Herold' ? fn.name : 'baseline',
+        dir: bundle.dir,
+        env: Object.fromEntries(
+          Object.entries(fn.environment).map(([name, value]) => [name, resolveValue(value, resolve, pseudo)]),
+        ),
+        pseudo,
+        raw: code.length,
+        gzip: gzipSync(code, { level: 9 }).length,
+        map: statSync(path.join(bundle.dir, 'index.mjs.map'), { throwIfNoEntry: false })?.size ?? 0,
+        wall: [],
+        cpu: [],
+      });
+    }
+  }
+  const baseline = measured.find((entry) => entry.label === 'baseline');
+  if (!baseline) throw new Error('the baseline function was not synthesised');
+
+  console.log(`importing each of ${measured.length} bundles in ${rounds} fresh processes …`);
+  for (let round = 0; round < rounds; round++) {
+    for (const entry of measured.toSorted(() => Math.random() - 0.5)) {
+      const { wallMs, cpuMs } = await importTime(entry.fn, entry.dir, { env: entry.env, pseudo: entry.pseudo });
+      entry.wall.push(wallMs);
+      entry.cpu.push(cpuMs);
+    }
+  }
+
+  const median = (samples: number[]) => percentile(samples, 50);
+  const baseWall = median(baseline.wall);
+  const baseCpu = median(baseline.cpu);
+  const rows = measured.toSorted((a, b) => (a === baseline ? -1 : b === baseline ? 1 : b.raw - a.raw));
+  console.log(
+    '\n| function | index.mjs | gzip | source map | import median | import p95 | median / baseline | CPU median | CPU / baseline |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const entry of rows) {
+    console.log(
+      `| ${entry.label} | ${kb(entry.raw)} | ${kb(entry.gzip)} | ${kb(entry.map)} | ${median(entry.wall).toFixed(0)} ms | ${percentile(entry.wall, 95).toFixed(0)} ms | ${(median(entry.wall) / baseWall).toFixed(2)}× | ${median(entry.cpu).toFixed(0)} ms | ${(median(entry.cpu) / baseCpu).toFixed(2)}× |`,
+    );
+  }
+
+  const functions = rows.filter((entry) => entry !== baseline);
+  const slow = functions.filter((entry) => median(entry.wall) / baseWall > TARGET_RATIO);
+  const big = functions.filter((entry) => entry.raw > TARGET_BYTES);
+  console.log(
+    `\nTargets: import ≤ ${TARGET_RATIO} × baseline: ${slow.length === 0 ? 'met' : `missed by ${slow.map((entry) => entry.label).join(', ')}`}; ` +
+      `≤ 1 MB: ${big.length === 0 ? 'met' : `missed by ${big.map((entry) => entry.label).join(', ')}`}.`,
+  );
+
+  // what fills the largest bundles: the same entry, bundled by esbuild with the construct's settings and a metafile
+  const entries = JSON.parse(readFileSync(path.join(outdir, ENTRIES_FILE), 'utf8')) as Record<string, string>;
+  for (const entry of functions.slice(0, Number(values.largest))) {
+    const source = entries[entry.fn.path];
+    if (!source) continue;
+    const { metafile } = await esbuild.build({
+      absWorkingDir: REPO_ROOT,
+      entryPoints: [source],
+      bundle: true,
+      platform: 'node',
+      format: BUNDLING.format as esbuild.Format,
+      target: BUNDLING.target,
+      mainFields: [...BUNDLING.mainFields],
+      minify: BUNDLING.minify,
+      banner: { js: BUNDLING.banner },
+      alias: { ...ALIASES },
+      outfile: 'index.mjs',
+      write: false,
+      metafile: true,
+      logLevel: 'error',
+    });
+    const output = Object.values(metafile.outputs).find((candidate) => candidate.entryPoint);
+    const byOrigin = new Map<string, number>();
+    for (const [file, input] of Object.entries(output?.inputs ?? {})) {
+      const origin = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.split('/').slice(0, 2).join('/');
+      byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + input.bytesInOutput);
+    }
+    const total = output?.bytes ?? 1;
+    const top = [...byOrigin].sort((a, b) => b[1] - a[1]).slice(0, 8);
+    console.log(
+      `\n${entry.label} (${source}, ${kb(total)}): ${top.map(([origin, bytes]) => `${origin} ${kb(bytes)} (${Math.round((100 * bytes) / total)} %)`).join(', ')}`,
+    );
+  }
+} finally {
+  await Promise.all(
+    [outdir, ...measured.map((entry) => entry.dir)].map((dir) => rm(dir, { recursive: true, force: true })),
+  );
+}
