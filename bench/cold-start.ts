@@ -33,6 +33,7 @@ import {
   type LambdaArtifact,
   type Pseudo,
 } from '../test/support/lambda-artifacts';
+import { triggersOf } from '../test/support/lambda-triggers';
 import { deployedLikeResolver } from '../test/support/local-resources';
 import { ENTRIES_FILE } from '../test/support/synth-bundled';
 import { percentile } from './stats';
@@ -70,7 +71,13 @@ try {
   for (const stack of stacks) {
     const pseudo: Pseudo = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, stackName: stack.stackName };
     const resolve = deployedLikeResolver(stack.template, pseudo);
-    for (const fn of lambdaArtifacts(outdir, stack)) {
+    // Herold's Node.js functions; a provider CloudFormation calls at deploy time (CDK's own) is not Herold code
+    const functions = lambdaArtifacts(outdir, stack).filter(
+      (fn) =>
+        fn.runtime.startsWith('nodejs') &&
+        !triggersOf(stack.template, fn.logicalId).some((trigger) => trigger.kind === 'custom-resource'),
+    );
+    for (const fn of functions) {
       const bundle = await copyBundle(fn);
       const code = readFileSync(path.join(bundle.dir, 'index.mjs'));
       measured.push({

@@ -146,6 +146,18 @@ export function triggersOf(template: CfnTemplate, fnId: string): Trigger[] {
       triggers.push({ kind: 'custom-resource', resource: id });
   }
 
+  // another function's role may invoke it through the Lambda API: its event is that function's own payload
+  const functionRoles = resourcesOf(template, 'AWS::Lambda::Function').flatMap(([id, fn]) => {
+    const role = Object.keys(template.Resources).find((candidate) => pointsAt(fn.Properties?.Role, candidate));
+    return role && id !== fnId ? [{ id, role }] : [];
+  });
+  for (const caller of functionRoles) {
+    const invokes = policyStatementsOf(template, caller.role).some(
+      (statement) => allows(statement, 'lambda:InvokeFunction') && pointsAt(statement.Resource, fnId),
+    );
+    if (invokes) triggers.push({ kind: 'unknown', what: `function ${caller.id} invokes it through the Lambda API` });
+  }
+
   // anything else that may invoke it: a permission for a service not read above
   const known = ['apigateway.amazonaws.com', 'events.amazonaws.com', 'cognito-idp.amazonaws.com'];
   for (const [id, permission] of resourcesOf(template, 'AWS::Lambda::Permission')) {

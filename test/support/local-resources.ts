@@ -171,6 +171,32 @@ export function templateResolver(
       case 'AWS::Cognito::UserPoolClient':
         if (!attribute) return logicalId.toLowerCase();
         throw unknown();
+      case 'AWS::S3::Bucket': {
+        const name = String(properties.BucketName ?? `${pseudo.stackName}-${logicalId}`).toLowerCase();
+        if (!attribute) return name;
+        if (attribute === 'Arn') return `arn:aws:s3:::${name}`;
+        if (attribute === 'DomainName') return `${name}.s3.amazonaws.com`;
+        if (attribute === 'RegionalDomainName') return `${name}.s3.${region}.amazonaws.com`;
+        throw unknown();
+      }
+      case 'AWS::CloudFront::Distribution': {
+        const id = `E${logicalId
+          .replace(/[^A-Z0-9]/gi, '')
+          .slice(-12)
+          .toUpperCase()}`;
+        if (!attribute || attribute === 'Id') return id;
+        if (attribute === 'DomainName') return `${id.toLowerCase()}.cloudfront.net`;
+        throw unknown();
+      }
+      case 'AWS::ApiGatewayV2::Api': {
+        const id = logicalId
+          .replace(/[^a-z0-9]/gi, '')
+          .slice(-10)
+          .toLowerCase();
+        if (!attribute || attribute === 'ApiId') return id;
+        if (attribute === 'ApiEndpoint') return `https://${id}.execute-api.${region}.amazonaws.com`;
+        throw unknown();
+      }
     }
     throw unknown();
   };
