@@ -196,6 +196,14 @@ export const CONTEXT_KEYS = {
   logRetentionDays: 'herold:logRetentionDays',
 } as const satisfies Record<keyof HeroldConfig, string>;
 
+/** The context is wrong: the message names every key that is, and what is wrong with it. */
+export class HeroldContextError extends Error {
+  constructor(problems: string[]) {
+    super(`invalid Herold context:\n  ${problems.join('\n  ')}`);
+    this.name = 'HeroldContextError';
+  }
+}
+
 export function readHeroldConfig(node: Node): HeroldConfig {
   const known = new Set<string>(Object.values(CONTEXT_KEYS));
   const unknown = Object.keys(node.getAllContext())
@@ -212,6 +220,6 @@ export function readHeroldConfig(node: Node): HeroldConfig {
           return `${field ? CONTEXT_KEYS[field] : 'context'}${issue.path.length > 1 ? `.${issue.path.slice(1).join('.')}` : ''}: ${issue.message}`;
         })),
   ];
-  if (problems.length > 0 || !parsed.success) throw new Error(`invalid Herold context:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0 || !parsed.success) throw new HeroldContextError(problems);
   return parsed.data;
 }

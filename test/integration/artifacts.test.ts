@@ -447,6 +447,16 @@ describe('every Lambda function, run from its bundle', () => {
     expect(stored!.deliveries.find((delivery) => delivery.platform === 'whatsapp')?.state).toBe('HANDOFF');
   });
 
+  it('takes the smoke-test event of docs/DEPLOY.md as it is written (a test message to one channel)', async () => {
+    const event = JSON.parse(await readFile('examples/smoke-test-event.json', 'utf8')) as { body: string };
+    // the document's test channel is one the operator adds; here it is the seed's Telegram channel
+    event.body = event.body.replace('city-telegram-test', 'city-telegram');
+    const { result } = await invoke(ingestRoutes(), event);
+    const answer = result as HttpAnswer;
+    expect(answer.statusCode, answer.body).toBe(202);
+    expect(JSON.parse(answer.body)).toMatchObject({ deliveries: [{ channelId: 'city-telegram', state: 'QUEUED' }] });
+  });
+
   it('schedules a message through EventBridge Scheduler and dispatches it from the bundle at its time', async () => {
     const at = new Date(Date.now() + 3_600_000);
     const created = await request('POST /messages', {

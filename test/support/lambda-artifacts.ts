@@ -332,15 +332,18 @@ export async function invokeArtifact(
   }
 }
 
-/** Only the import of the handler's module, in a fresh process: wall-clock and CPU time. */
+/**
+ * Only the import of the handler's module, in a fresh process: wall-clock time, and the CPU time of
+ * the main thread (the init phase's own work, without V8's background compiler and GC threads).
+ */
 const IMPORT = `
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-const cpu = process.cpuUsage();
+const cpu = process.threadCpuUsage();
 const started = performance.now();
 await import(pathToFileURL(join(process.env.LAMBDA_TASK_ROOT, process.argv[1])).href);
 const wallMs = performance.now() - started;
-const used = process.cpuUsage(cpu);
+const used = process.threadCpuUsage(cpu);
 process.stdout.write(JSON.stringify({ wallMs, cpuMs: (used.user + used.system) / 1000 }));
 process.exit(0);
 `;
