@@ -66,8 +66,19 @@ export interface LocalStackOptions {
  * second message; everything else needs a second person.
  */
 export const LOCAL_ALERT_POLICY: AlertPolicy = {
-  'fire-brigade': { singlePersonSeverities: ['Extreme'], languages: ['de-DE', 'en'], ninaArs: DRESDEN_ARS },
-  city: { singlePersonSeverities: [], languages: ['de-DE'] },
+  'fire-brigade': {
+    singlePersonSeverities: ['Extreme'],
+    languages: ['de-DE', 'en'],
+    ninaArs: DRESDEN_ARS,
+    sender: 'leitstelle@feuerwehr.dresden.de',
+    senderName: 'Feuerwehr Dresden',
+  },
+  city: {
+    singlePersonSeverities: [],
+    languages: ['de-DE'],
+    sender: 'presseamt@dresden.de',
+    senderName: 'Landeshauptstadt Dresden',
+  },
 };
 
 export interface LocalStack {
