@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { cardQueueNames } from '../shared/cards/queues';
+import { cardQueueNames } from '../shared/cards/config';
 import { localSqsClient } from './aws';
 import { startEventSource, type EventSource, type SqsHandler } from './event-source';
 import { MAX_RECEIVE_COUNT, queueArn, VISIBILITY_TIMEOUT_SECONDS } from './provision';

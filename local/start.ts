@@ -27,7 +27,7 @@ import type { NinaSim } from './simulator/nina';
 import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
 import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
 import { provisionCardQueues, startCardServer, startCardWorker, type CardQueues } from './cards';
-import { CARD_STORE_ENV } from '../shared/cards/store';
+import { CARD_STORE_ENV } from '../shared/cards/config';
 
 export interface LocalStackOptions {
   /** HTTP API port; 0 = a free port (default 3000) */

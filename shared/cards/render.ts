@@ -19,6 +19,7 @@ import satori, { type Font } from 'satori';
 import sharp from 'sharp';
 import type { CardSpec } from '../platforms/registry';
 import type { CardContent } from './rule';
+import { CARD_ASSETS_ENV } from './config';
 
 export class CardError extends Error {
   constructor(message: string) {
@@ -46,8 +47,6 @@ export interface RenderedCard {
   /** wall time of layout, rasterising and encoding */
   renderMs: number;
 }
-
-export const CARD_ASSETS_ENV = 'HEROLD_CARD_ASSETS';
 
 const FONT_SUBSETS = ['latin', 'latin-ext', 'cyrillic', 'greek'] as const;
 const FONT_WEIGHTS = [400, 700, 800] as const;

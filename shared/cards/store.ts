@@ -9,12 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-
-export const CARD_STORE_ENV = {
-  bucket: 'HEROLD_CARD_BUCKET',
-  directory: 'HEROLD_CARD_DIR',
-  baseUrl: 'HEROLD_CARD_BASE_URL',
-} as const;
+import { CARD_STORE_ENV } from './config';
 
 export interface CardStore {
   /** keeps the card and answers the public URL it is served at */
