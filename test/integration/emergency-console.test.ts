@@ -458,6 +458,22 @@ describe('updates and cancels of alerts Herold never saw', () => {
     await endHold();
   });
 
+  it('publishes an Environment Canada special weather statement Update (a real CAP-CP message) on its own, in its first language', async () => {
+    process.env.HEROLD_ALERT_POLICY = JSON.stringify({
+      ...POLICY,
+      city: { ...POLICY.city, singlePersonSeverities: ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] },
+    });
+    const response = await api('/alerts', tokens.sender, {
+      body: fixture('environment-canada-special-weather-statement-update.xml'),
+      contentType: 'application/cap+xml',
+    });
+    expect(response.status).toBe(202);
+    const [message] = response.json.messages;
+    expect(message).toMatchObject({ kind: 'update', language: 'en-CA', priority: 'normal' });
+    const settled = await waitFor(message.id, tokens.sender, published(['mastodon']));
+    expect(settled.text).toMatch(/^Update: special weather statement in effect/);
+  });
+
   it('acknowledges the IPAWS-style Cancel of an unknown alert with 2xx, records it, and posts nothing', async () => {
     const response = await api('/alerts', tokens.sender, {
       body: fixture('ipaws-style-cancel-signed.xml'),
