@@ -4,7 +4,9 @@
  * rendered cards from a directory, as CloudFront serves them from S3 in AWS. The simulated
  * platforms receive the card's URL and anyone (a test, a person) can open it.
  */
+import { fork } from 'node:child_process';
 import { createReadStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { cardQueueNames } from '../shared/cards/config';
+import { cardQueueUrl } from '../shared/config';
 import { localSqsClient } from './aws';
 import { startEventSource, type EventSource, type SqsHandler } from './event-source';
 import { MAX_RECEIVE_COUNT, queueArn, VISIBILITY_TIMEOUT_SECONDS } from './provision';
@@ -128,4 +131,46 @@ export async function startCardWorker(options: {
       sqs.destroy();
     },
   };
+}
+
+/**
+ * The card function in a process of its own, as in AWS it has its own CPU: laying a card out is
+ * tens of milliseconds of JavaScript that would otherwise stall the API's and the publishers' event
+ * loop. The child reads the environment the local stack applied (queues, table, card store).
+ */
+export async function forkCardWorker(): Promise<{ stop(): Promise<void> }> {
+  const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code, signal) =>
+      reject(new Error(`the card worker ended (${code ?? signal}) before it polled`)),
+    );
+  });
+  return {
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await gone;
+    },
+  };
+}
+
+const CHILD_FLAG = '--card-worker';
+
+if (process.argv.includes(CHILD_FLAG) && process.argv[1] === fileURLToPath(import.meta.url)) {
+  const endpoint = process.env.AWS_ENDPOINT_URL_SQS;
+  if (!endpoint) throw new Error('AWS_ENDPOINT_URL_SQS must point at the local SQS server');
+  const worker = await startCardWorker({
+    sqsEndpoint: endpoint,
+    queues: { normal: cardQueueUrl('normal'), urgent: cardQueueUrl('urgent') },
+    log: (line, error) => console.error(line, error ?? ''),
+  });
+  const shutdown = () => void worker.stop().then(() => process.exit(0));
+  process.on('SIGTERM', shutdown);
+  process.on('disconnect', shutdown);
+  process.send?.({ ready: true });
 }

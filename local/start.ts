@@ -26,7 +26,7 @@ import { simBaseUrl, startSimulator, type SimulatorOptions } from './simulator/s
 import type { NinaSim } from './simulator/nina';
 import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
 import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
-import { provisionCardQueues, startCardServer, startCardWorker, type CardQueues } from './cards';
+import { forkCardWorker, provisionCardQueues, startCardServer, type CardQueues } from './cards';
 import { CARD_STORE_ENV } from '../shared/cards/config';
 
 export interface LocalStackOptions {
@@ -188,7 +188,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ? { eventSources: [], ...(await forkPublisherWorker({ concurrency: options.concurrency })) }
         : await startPublisherWorker({ concurrency: options.concurrency, log });
     cleanups.push(publishers.stop);
-    const cardWorker = await startCardWorker({ sqsEndpoint, queues: cardQueues, log });
+    // the card function in a process of its own, as it has its own CPU in AWS
+    const cardWorker = await forkCardWorker();
     cleanups.push(cardWorker.stop);
 
     const schedules = new ScheduleLoop(

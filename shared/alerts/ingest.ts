@@ -39,6 +39,9 @@ export interface AlertRequestBody {
   contentType: string | undefined;
 }
 
+/** The largest alert form taken, as for every JSON body of the API. */
+const MAX_FORM_BYTES = 256 * 1024;
+
 const isJson = (contentType: string | undefined) =>
   /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType ?? '');
 
@@ -72,6 +75,8 @@ export async function receiveAlertForm(
       : request.isBase64Encoded
         ? Buffer.from(request.body, 'base64').toString('utf8')
         : request.body;
+  if (Buffer.byteLength(raw, 'utf8') > MAX_FORM_BYTES)
+    throw new ProblemError(413, `the alert form is larger than ${MAX_FORM_BYTES / 1024} KB`);
   let body: unknown;
   try {
     body = JSON.parse(raw);

@@ -19,7 +19,7 @@ import { keys } from '../store/keys';
 import { getDelivery, getMessage } from '../store/messages';
 import { orgAlertPolicy, orgSender } from '../alerts/policy';
 import { CardError, renderCard, type CardInput, type RenderedCard } from './render';
-import { cardContent } from './rule';
+import { cardAltText, cardContent } from './rule';
 import { cardKey, type CardStore } from './store';
 
 export interface CardJobDeps {
@@ -64,6 +64,8 @@ export async function processCardJob(job: RenderCardJob, deps: CardJobDeps): Pro
   const now = (deps.now ?? (() => new Date()))();
   const ready = {
     ...delivery.card,
+    // from the message as it is now: a scheduled message's text may have changed since it was planned
+    altText: cardAltText(cardInput(message, spec).content, PLATFORMS[delivery.platform]),
     state: 'ready' as const,
     url,
     key,
