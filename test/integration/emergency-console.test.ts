@@ -538,6 +538,26 @@ describe('updates and cancels of alerts Herold never saw', () => {
     const closed = (await api('/alerts/vanished', tokens.fire)).json.items[0];
     expect(closed).toMatchObject({ open: false, allClear: { messageId: allClear.json.messages[0].id } });
   });
+
+  it('through the NINA poller: the Cancel of a warning the feed never carried is acknowledged and recorded, not refused, and posts nothing', async () => {
+    const warning = stack.nina.publish({
+      headline: 'Gasaustritt Johannstadt',
+      description: 'Fenster schließen.',
+      severity: 'Severe',
+      urgency: 'Immediate',
+    });
+    stack.nina.cancel(warning.identifier as string);
+    await fetch(`${stack.apiUrl}/_local/schedules/alerts-feed/run`, { method: 'POST' });
+    const items = (await api('/messages?limit=100', tokens.fire)).json.items as {
+      id: string;
+      text: string;
+      dryRun?: string;
+    }[];
+    const recorded = items.find((message) => message.text.includes('Gasaustritt Johannstadt'));
+    expect(recorded?.dryRun).toMatch(/never carried: acknowledged and recorded, nothing published/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await simPosts()).some((post) => post.text.includes('Gasaustritt Johannstadt'))).toBe(false);
+  });
 });
 
 describe('channels for the confirmation', () => {
