@@ -14,6 +14,7 @@ import { ALERT_POLICY_ENV } from '../shared/alerts/policy';
 import { FOLLOWER_ENV } from '../shared/followers/settings';
 import { platformList } from '../shared/platforms/registry';
 import { HeroldApi } from './constructs/api';
+import { AlertCards } from './constructs/cards';
 import { HeroldFunction } from './constructs/herold-function';
 import { Jobs } from './constructs/jobs';
 import { PlatformLane } from './constructs/platform-lane';
@@ -32,6 +33,7 @@ export class HeroldStack extends Stack {
   readonly api: HeroldApi;
   readonly jobs: Jobs;
   readonly observability: Observability;
+  readonly cards: AlertCards;
 
   constructor(scope: Construct, id: string, props: HeroldStackProps) {
     super(scope, id, props);
@@ -83,15 +85,29 @@ export class HeroldStack extends Stack {
     const queueUrls = Object.fromEntries(
       this.lanes.map((lane) => [lane.platform.id, { normal: lane.normal.queueUrl, urgent: lane.urgent.queueUrl }]),
     );
-    const environment = {
+    const baseEnvironment = {
       [ENV.table]: this.table.tableName,
       [ENV.queues]: this.toJsonString(queueUrls),
       [ALERT_POLICY_ENV]: JSON.stringify(config.alertPolicy),
       [FOLLOWER_ENV.orgs]: config.organisations.join(','),
     };
     for (const lane of this.lanes) {
-      for (const [name, value] of Object.entries(environment)) lane.publisher.fn.addEnvironment(name, value);
+      for (const [name, value] of Object.entries(baseEnvironment)) lane.publisher.fn.addEnvironment(name, value);
     }
+
+    // Alert cards for image-only platforms: a function, queues, bucket and CDN of their own.
+    this.cards = new AlertCards(this, 'Cards', {
+      namePrefix,
+      environment: baseEnvironment,
+      table: this.table,
+      key: this.key,
+      logRetention,
+    });
+    for (const lane of this.lanes) {
+      lane.urgent.grantSendMessages(this.cards.renderer.fn);
+      lane.normal.grantSendMessages(this.cards.renderer.fn);
+    }
+    const environment = { ...baseEnvironment, [ENV.cardQueues]: this.toJsonString(this.cards.queueUrls) };
 
     this.jobs = new Jobs(this, 'Jobs', {
       namePrefix,
@@ -118,6 +134,7 @@ export class HeroldStack extends Stack {
     const writesEverything = [this.ingest, this.jobs.reconciler, this.jobs.dispatch, this.jobs.alertsFeed];
     for (const fn of [...writesEverything, this.jobs.tokenHealth]) this.table.grantReadWriteData(fn.fn);
     this.table.grantReadData(this.jobs.followers.fn);
+    for (const fn of writesEverything) this.cards.grantSendJobs(fn);
     for (const lane of this.lanes) {
       for (const fn of writesEverything) {
         lane.urgent.grantSendMessages(fn.fn);
@@ -144,9 +161,14 @@ export class HeroldStack extends Stack {
         'collect-followers': this.jobs.followers,
         'token-health': this.jobs.tokenHealth,
         'alerts-feed': this.jobs.alertsFeed,
+        cards: this.cards.renderer,
       },
       reconciler: this.jobs.reconciler,
-      otherDeadLetterQueues: { dispatch: this.jobs.dispatchDlq },
+      otherDeadLetterQueues: {
+        dispatch: this.jobs.dispatchDlq,
+        cards: this.cards.normalDlq,
+        'cards-urgent': this.cards.urgentDlq,
+      },
       alarmEmail: config.alarmEmail,
       key: this.key,
     });
@@ -174,6 +196,7 @@ export class HeroldStack extends Stack {
       this.jobs.alertsFeed,
       this.jobs.tokenHealth,
       this.jobs.followers,
+      this.cards.renderer,
       ...this.lanes.map((l) => l.publisher),
     ];
     for (const fn of roles) {

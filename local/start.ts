@@ -26,6 +26,8 @@ import { simBaseUrl, startSimulator, type SimulatorOptions } from './simulator/s
 import type { NinaSim } from './simulator/nina';
 import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
 import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
+import { forkCardWorker, provisionCardQueues, startCardServer, type CardQueues } from './cards';
+import { CARD_STORE_ENV } from '../shared/cards/config';
 
 export interface LocalStackOptions {
   /** HTTP API port; 0 = a free port (default 3000) */
@@ -66,8 +68,19 @@ export interface LocalStackOptions {
  * second message; everything else needs a second person.
  */
 export const LOCAL_ALERT_POLICY: AlertPolicy = {
-  'fire-brigade': { singlePersonSeverities: ['Extreme'], languages: ['de-DE', 'en'], ninaArs: DRESDEN_ARS },
-  city: { singlePersonSeverities: [], languages: ['de-DE'] },
+  'fire-brigade': {
+    singlePersonSeverities: ['Extreme'],
+    languages: ['de-DE', 'en'],
+    ninaArs: DRESDEN_ARS,
+    sender: 'leitstelle@feuerwehr.dresden.de',
+    senderName: 'Feuerwehr Dresden',
+  },
+  city: {
+    singlePersonSeverities: [],
+    languages: ['de-DE'],
+    sender: 'presseamt@dresden.de',
+    senderName: 'Landeshauptstadt Dresden',
+  },
 };
 
 export interface LocalStack {
@@ -84,6 +97,8 @@ export interface LocalStack {
   schedules: ScheduleLoop;
   /** the simulated NINA feed (also reachable at <simulatorUrl>/_sim/nina/warnings) */
   nina: NinaSim;
+  /** alert cards: the card function's queues and where the rendered cards are served */
+  cards: { queues: CardQueues; url: string; directory: string };
   /** the environment the handlers run with */
   env: Record<string, string>;
   /** stops everything this stack started and restores the environment */
@@ -116,6 +131,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
     ]);
     const channels = await seedChannels(tableName, { dynamoEndpoint });
+    // Alert cards: their function's own queues, and a server standing in for S3 + CloudFront.
+    const cardQueues = await provisionCardQueues(sqsEndpoint, options.queuePrefix ?? 'herold');
+    const cardServer = await startCardServer();
+    cleanups.push(cardServer.stop);
 
     const simulator = await startSimulator({ ...options.simulator, port: options.simulatorPort ?? 4010 });
     cleanups.push(simulator.stop);
@@ -134,6 +153,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
       [ALERT_POLICY_ENV]: process.env[ALERT_POLICY_ENV] ?? JSON.stringify(LOCAL_ALERT_POLICY),
       [NINA_BASE_URL_ENV]: process.env[NINA_BASE_URL_ENV] ?? `${simulator.url}/nina`,
+      [ENV.cardQueues]: JSON.stringify({ normal: cardQueues.normal, urgent: cardQueues.urgent }),
+      [CARD_STORE_ENV.directory]: cardServer.directory,
+      [CARD_STORE_ENV.baseUrl]: cardServer.url,
     };
     // a client pointed at a recorder or a sandbox by the developer stays pointed there
     for (const { id } of platformList())
@@ -166,6 +188,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ? { eventSources: [], ...(await forkPublisherWorker({ concurrency: options.concurrency })) }
         : await startPublisherWorker({ concurrency: options.concurrency, log });
     cleanups.push(publishers.stop);
+    // the card function in a process of its own, as it has its own CPU in AWS
+    const cardWorker = await forkCardWorker();
+    cleanups.push(cardWorker.stop);
 
     const schedules = new ScheduleLoop(
       [
@@ -219,6 +244,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       eventSources: publishers.eventSources,
       schedules,
       nina: simulator.nina,
+      cards: { queues: cardQueues, url: cardServer.url, directory: cardServer.directory },
       env,
       stop: stopAll,
     };

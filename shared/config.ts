@@ -25,6 +25,8 @@ export const ENV = {
   queues: 'HEROLD_QUEUES',
   /** local stack only: JSON file of channel credentials keyed by `local:<key>` refs */
   credentialsFile: 'HEROLD_CREDENTIALS_FILE',
+  /** JSON: { "normal": "<queue url>", "urgent": "<queue url>" } of the alert-card function */
+  cardQueues: 'HEROLD_CARD_QUEUES',
 } as const;
 
 export function tableName(env: NodeJS.ProcessEnv = process.env): string {
@@ -50,4 +52,13 @@ export function queueUrl(
   const urls = queueUrls(env)[platform];
   if (!urls) throw new Error(`no queue configured for ${platform}`);
   return urls[lane];
+}
+
+const CardQueueUrlsSchema = z.object({ normal: z.string().min(1), urgent: z.string().min(1) });
+
+/** The alert-card function's queues (urgent for emergencies, normal for routine cards). */
+export function cardQueueUrl(lane: 'normal' | 'urgent', env: NodeJS.ProcessEnv = process.env): string {
+  const raw = env[ENV.cardQueues];
+  if (!raw) throw new Error(`${ENV.cardQueues} is not set`);
+  return CardQueueUrlsSchema.parse(JSON.parse(raw))[lane];
 }

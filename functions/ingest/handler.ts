@@ -19,9 +19,19 @@ import { requireRole } from '../../shared/api/auth';
 import { cancelMessage, releaseHeldMessage, updateScheduledMessage } from '../../shared/scheduling/change';
 import { setOrgHold } from '../../shared/scheduling/crisis';
 import { listMessagesInState } from '../../shared/scheduling/list';
-import { receiveCapAlert } from '../../shared/alerts/ingest';
+import { receiveAlert } from '../../shared/alerts/ingest';
 import { approveMessage } from '../../shared/alerts/approve';
 import { CorrectionSchema, correctMessage } from '../../shared/alerts/correct';
+import { RejectSchema, rejectMessage } from '../../shared/alerts/reject';
+import { FollowUpQuerySchema, followUpForm } from '../../shared/alerts/follow-up';
+import {
+  createAlertTemplate,
+  deleteAlertTemplate,
+  listAlertTemplates,
+  updateAlertTemplate,
+} from '../../shared/alerts/templates';
+import { listVanishedWarnings } from '../../shared/alerts/vanished';
+import { releaseAllHeld } from '../../shared/scheduling/release-all';
 
 const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
   'POST /messages': async ({ event, principal, query }) => {
@@ -108,11 +118,12 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
       timeZone: configuredTimeZone(),
     });
   },
-  'POST /alerts': async ({ event, principal }) => {
-    const response = await receiveCapAlert(
+  'POST /alerts': async ({ event, principal, query }) => {
+    const response = await receiveAlert(
       principal,
       { body: event.body, isBase64Encoded: event.isBase64Encoded, contentType: event.headers['content-type'] },
       { store: defaultStore() },
+      { dryRun: query.dryRun === 'true' },
     );
     return {
       statusCode: response.statusCode,
@@ -137,6 +148,38 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
         { store: defaultStore() },
       ),
     ),
+  // the emergency console
+  'POST /messages/{id}/reject': async ({ event, principal, params }) =>
+    json(
+      200,
+      await rejectMessage(
+        principal,
+        parseOrProblem(IdSchema, params.id, 'the message id is not valid'),
+        parseOrProblem(RejectSchema, readJsonBody(event)),
+        { store: defaultStore() },
+      ),
+    ),
+  'GET /messages/{id}/alert-form': async ({ principal, params, query }) =>
+    json(
+      200,
+      await followUpForm(
+        defaultStore(),
+        principal,
+        parseOrProblem(IdSchema, params.id, 'the message id is not valid'),
+        parseOrProblem(FollowUpQuerySchema, query).kind,
+      ),
+    ),
+  'GET /alert-templates': async ({ principal }) => json(200, await listAlertTemplates(defaultStore(), principal)),
+  'POST /alert-templates': async ({ event, principal }) =>
+    json(201, await createAlertTemplate(defaultStore(), principal, readJsonBody(event))),
+  'PUT /alert-templates/{id}': async ({ event, principal, params }) =>
+    json(200, await updateAlertTemplate(defaultStore(), principal, params.id, readJsonBody(event))),
+  'DELETE /alert-templates/{id}': async ({ principal, params }) =>
+    json(200, await deleteAlertTemplate(defaultStore(), principal, params.id)),
+  'GET /alerts/vanished': async ({ principal }) =>
+    json(200, { items: await listVanishedWarnings(defaultStore(), principal.org) }),
+  'POST /organisations/{org}/held-messages/release': async ({ principal, params }) =>
+    json(200, await releaseAllHeld({ store: defaultStore() }, principal, params.org)),
   'GET /audit': async ({ principal, query }) => {
     requireRole(principal, 'admin', 'reading the audit trail');
     const range = parseOrProblem(AuditQuerySchema, query);

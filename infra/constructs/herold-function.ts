@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ArnFormat, type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
@@ -61,6 +61,8 @@ export interface HeroldFunctionProps {
   logRetention: logs.RetentionDays;
   /** where failed asynchronous invocations go */
   deadLetterQueue?: sqs.IQueue;
+  /** modules left out of the bundle and files added to it (the card function's native sharp, fonts and emoji) */
+  bundling?: { externalModules: string[]; commandHooks: ICommandHooks };
 }
 
 export class HeroldFunction extends Construct {
@@ -108,7 +110,12 @@ export class HeroldFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [] },
+      bundling: {
+        ...BUNDLING,
+        mainFields: [...BUNDLING.mainFields],
+        externalModules: props.bundling?.externalModules ?? [],
+        ...(props.bundling ? { commandHooks: props.bundling.commandHooks } : {}),
+      },
     });
 
     NagSuppressions.addResourceSuppressions(

@@ -39,6 +39,8 @@ export async function approveMessage(
   if (!message.approval?.required) throw new ProblemError(409, 'this message needs no approval');
   if (message.approval.approvedBy)
     throw new ProblemError(409, `already approved by ${message.approval.approvedBy} at ${message.approval.approvedAt}`);
+  if (message.approval.rejectedBy)
+    throw new ProblemError(409, `rejected by ${message.approval.rejectedBy} at ${message.approval.rejectedAt}`);
   if (message.state === 'CANCELLED') throw new ProblemError(409, 'the message was cancelled');
   if (message.createdBy === principal.sub) {
     throw new ProblemError(
@@ -67,7 +69,8 @@ export async function approveMessage(
               TableName: deps.store.table,
               Key: keys.message(message.id),
               UpdateExpression: 'SET approval.approvedBy = :by, approval.approvedAt = :at',
-              ConditionExpression: 'attribute_exists(approval) AND attribute_not_exists(approval.approvedBy)',
+              ConditionExpression:
+                'attribute_exists(approval) AND attribute_not_exists(approval.approvedBy) AND attribute_not_exists(approval.rejectedBy)',
               ExpressionAttributeValues: { ':by': principal.sub, ':at': at },
             },
           },
@@ -115,7 +118,7 @@ export async function approveMessage(
     );
   } catch (error) {
     if (error instanceof Error && error.name === 'TransactionCanceledException')
-      throw new ProblemError(409, 'the message was approved by someone else meanwhile');
+      throw new ProblemError(409, 'the message was approved or rejected by someone else meanwhile');
     throw error;
   }
 

@@ -5,8 +5,9 @@
  * `POST /alerts`. A warning version is ingested once (its NINA key is the idempotency key), and the
  * post names the source ("Quelle: NINA / <sender>").
  *
- * A warning that simply leaves the dashboard (expired, or its all-clear expired) publishes nothing:
- * NINA announces a withdrawal as a Cancel, which is published as the all-clear.
+ * A warning that leaves the dashboard after its Cancel publishes nothing more. One that leaves
+ * without a Cancel (it expired, or was withdrawn silently) is recorded as vanished (vanished.ts)
+ * for a person to decide on an all-clear; nothing is published on its own.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
@@ -22,8 +23,12 @@ import {
   type NinaDashboardItem,
 } from '../cap/nina';
 import type { CreateMessageDeps } from '../intake/create-message';
+import type { CapAlert } from '../cap/schema';
 import type { Store } from '../store/client';
+import { referenceKey } from '../cap/to-message';
 import { alertPolicy } from './policy';
+import { getCapReference } from './references';
+import { recordVanishedWarning } from './vanished';
 
 export const FEED_SOURCE = 'NINA';
 /** The user the feed acts as: its emergency messages still need a person's approval unless the policy allows one. */
@@ -36,7 +41,7 @@ export interface FeedDeps extends CreateMessageDeps {
 
 export interface FeedOutcome {
   warningId: string;
-  change: 'new' | 'updated' | 'cancelled';
+  change: 'new' | 'updated' | 'cancelled' | 'vanished';
   /** ids of the messages it became, or why it did not */
   messages?: string[];
   replayed?: boolean;
@@ -50,21 +55,35 @@ export interface FeedReport {
   error?: string;
 }
 
-const FeedStateSchema = z.object({ hashes: z.record(z.string(), z.string()) });
+/** What the feed last ingested of a warning: whether it was a Cancel, and the alert it became. */
+const IngestedSchema = z.object({ msgType: z.string(), referenceKey: z.string() });
+type Ingested = z.infer<typeof IngestedSchema>;
+
+const FeedStateSchema = z.object({
+  hashes: z.record(z.string(), z.string()),
+  ingested: z.record(z.string(), IngestedSchema).default({}),
+});
+type FeedState = { hashes: Map<string, string>; ingested: Map<string, Ingested> };
 const feedStateKey = (org: string) => ({ PK: `NINAFEED#${org}`, SK: 'NINAFEED' });
 
-async function readHashes(store: Store, org: string): Promise<Map<string, string>> {
+async function readState(store: Store, org: string): Promise<FeedState> {
   const { Item } = await store.doc.send(
     new GetCommand({ TableName: store.table, Key: feedStateKey(org), ConsistentRead: true }),
   );
-  return new Map(Object.entries(Item ? FeedStateSchema.parse(Item).hashes : {}));
+  const state = FeedStateSchema.parse(Item ?? { hashes: {} });
+  return { hashes: new Map(Object.entries(state.hashes)), ingested: new Map(Object.entries(state.ingested)) };
 }
 
-async function writeHashes(store: Store, org: string, hashes: ReadonlyMap<string, string>, now: Date): Promise<void> {
+async function writeState(store: Store, org: string, state: FeedState, now: Date): Promise<void> {
   await store.doc.send(
     new PutCommand({
       TableName: store.table,
-      Item: { ...feedStateKey(org), hashes: Object.fromEntries(hashes), polledAt: now.toISOString() },
+      Item: {
+        ...feedStateKey(org),
+        hashes: Object.fromEntries(state.hashes),
+        ingested: Object.fromEntries(state.ingested),
+        polledAt: now.toISOString(),
+      },
     }),
   );
 }
@@ -87,9 +106,11 @@ export async function pollNinaFeeds(deps: FeedDeps): Promise<FeedReport[]> {
 
 async function pollOne(org: string, ars: string, deps: FeedDeps): Promise<FeedReport> {
   const baseUrl = deps.baseUrl ?? ninaBaseUrl(deps.env);
-  const previous = await readHashes(deps.store, org);
+  const state = await readState(deps.store, org);
+  const previous = state.hashes;
   const dashboard = await fetchDashboard(baseUrl, ars, { fetch: deps.fetch });
   const changes = detectChanges(previous, dashboard);
+  const now = (deps.now ?? (() => new Date()))();
   const principal: Principal = { sub: FEED_USER, org, roles: ['emergency'] };
   const work: { item: NinaDashboardItem; change: FeedOutcome['change'] }[] = [
     ...changes.new.map((item) => ({ item, change: 'new' as const })),
@@ -100,13 +121,19 @@ async function pollOne(org: string, ars: string, deps: FeedDeps): Promise<FeedRe
   ];
   const outcomes: FeedOutcome[] = [];
   const next = new Map(changes.next);
+  const ingested = new Map(state.ingested);
   for (const { item, change } of work) {
     try {
-      outcomes.push({ warningId: item.id, change, ...(await ingestWarning(principal, baseUrl, item, deps)) });
+      const { alert, ...outcome } = await ingestWarning(principal, baseUrl, item, deps);
+      ingested.set(item.id, {
+        msgType: alert.msgType,
+        referenceKey: referenceKey(alert.sender, alert.identifier, alert.sent),
+      });
+      outcomes.push({ warningId: item.id, change, ...outcome });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       outcomes.push({ warningId: item.id, change, error: message });
-      // A refused warning (not CAP, unknown reference) stays refused; a failure to reach NINA or DynamoDB is tried again next minute.
+      // A refused warning (not valid CAP) stays refused; a failure to reach NINA or DynamoDB is tried again next minute.
       if (!(error instanceof ProblemError)) {
         const before = previous.get(item.id);
         if (before === undefined) next.delete(item.id);
@@ -114,8 +141,40 @@ async function pollOne(org: string, ars: string, deps: FeedDeps): Promise<FeedRe
       }
     }
   }
-  await writeHashes(deps.store, org, next, (deps.now ?? (() => new Date()))());
+  for (const gone of changes.cancelled.filter((cancellation) => cancellation.reason === 'gone')) {
+    const last = ingested.get(gone.id);
+    ingested.delete(gone.id);
+    if (!last || last.msgType === 'Cancel') continue;
+    try {
+      if (await recordVanished(deps.store, org, gone.id, last.referenceKey, now))
+        outcomes.push({ warningId: gone.id, change: 'vanished' });
+    } catch (error) {
+      // Recorded next minute: the warning stays in the map as if it had not left yet.
+      ingested.set(gone.id, last);
+      next.set(gone.id, previous.get(gone.id) ?? '');
+      outcomes.push({ warningId: gone.id, change: 'vanished', error: (error as Error).message });
+    }
+  }
+  await writeState(deps.store, org, { hashes: next, ingested }, now);
   return { org, ars, outcomes };
+}
+
+/** A warning left the dashboard without a Cancel: recorded when Herold published an alert for it. */
+async function recordVanished(store: Store, org: string, warningId: string, key: string, now: Date): Promise<boolean> {
+  const alert = await getCapReference(store, org, key);
+  if (!alert?.reference || alert.kind === 'all-clear') return false;
+  const [primary] = Object.values(alert.messages);
+  if (!primary) return false;
+  return recordVanishedWarning(store, {
+    org,
+    warningId,
+    reference: alert.reference,
+    referenceKey: key,
+    headline: alert.headline,
+    messages: alert.messages,
+    messageId: primary,
+    vanishedAt: now.toISOString(),
+  });
 }
 
 async function ingestWarning(
@@ -123,7 +182,7 @@ async function ingestWarning(
   baseUrl: string,
   item: NinaDashboardItem,
   deps: FeedDeps,
-): Promise<Pick<FeedOutcome, 'messages' | 'replayed'>> {
+): Promise<Pick<FeedOutcome, 'messages' | 'replayed'> & { alert: CapAlert }> {
   const detail = await fetchWarning(baseUrl, item.id, { fetch: deps.fetch });
   const converted = ninaWarningToCap(detail);
   if (!converted.ok)
@@ -140,5 +199,9 @@ async function ingestWarning(
     deps,
   );
   const body = JSON.parse(response.body) as { messages?: { id: string }[] };
-  return { messages: (body.messages ?? []).map((message) => message.id), replayed: response.replayed };
+  return {
+    alert: converted.alert,
+    messages: (body.messages ?? []).map((message) => message.id),
+    replayed: response.replayed,
+  };
 }

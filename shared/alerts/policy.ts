@@ -26,6 +26,13 @@ export const OrgAlertPolicySchema = z.strictObject({
     .string()
     .regex(/^\d{12}$/, 'an ARS has twelve digits')
     .optional(),
+  /** the CAP `sender` of alerts written in Herold's form (default `herold.<org>`): who the alert is from, set by the server */
+  sender: z
+    .string()
+    .regex(/^[^\s,<&]+$/, 'a CAP sender has no spaces, commas, "<" or "&"')
+    .optional(),
+  /** the organisation's name as people know it: CAP senderName of form alerts, and the name on alert cards */
+  senderName: z.string().trim().min(1).max(120).optional(),
 });
 export type OrgAlertPolicy = z.infer<typeof OrgAlertPolicySchema>;
 
@@ -53,6 +60,11 @@ export function orgAlertPolicy(org: string, env: NodeJS.ProcessEnv = process.env
 /** Whether a live emergency message of this severity needs a second person. */
 export function needsSecondPerson(policy: OrgAlertPolicy, severity: Severity): boolean {
   return !policy.singlePersonSeverities.includes(severity);
+}
+
+/** The CAP sender and display name of the organisation's own alerts. */
+export function orgSender(org: string, policy: OrgAlertPolicy): { sender: string; senderName: string } {
+  return { sender: policy.sender ?? `herold.${org}`, senderName: policy.senderName ?? org };
 }
 
 /** The options capToMessages takes from the policy's languages. */

@@ -6,6 +6,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { withoutKeys, type Store } from '../store/client';
+import { CAP_STATUSES, CapReferenceSchema } from '../cap/schema';
 
 export const CapReferenceItemSchema = z.object({
   org: z.string(),
@@ -14,6 +15,16 @@ export const CapReferenceItemSchema = z.object({
   /** the headline (or first line) of the primary language, to name the alert in a bare Cancel */
   headline: z.string(),
   kind: z.string(),
+  /** the alert's own sender, identifier and sent: what an answer names in its references */
+  reference: CapReferenceSchema.optional(),
+  /** referenceKey() of the alerts it answered */
+  references: z.array(z.string()).optional(),
+  status: z.enum(CAP_STATUSES).optional(),
+  /**
+   * the alert's fields as the alert form has them: what a prefilled update or all-clear starts
+   * from. Checked when a form is prefilled, not here: reading a reference must never fail on it.
+   */
+  form: z.record(z.string(), z.unknown()).optional(),
 });
 export type CapReferenceItem = z.infer<typeof CapReferenceItemSchema>;
 

@@ -21,6 +21,10 @@ const ReportQueryDocSchema = z.object({
 });
 const ManualFigureBodySchema = z.object({ count: z.number().int().nonnegative() });
 import { CorrectionSchema } from '../alerts/correct';
+import { AlertFormSchema } from '../alerts/form';
+import { FollowUpQuerySchema } from '../alerts/follow-up';
+import { RejectSchema } from '../alerts/reject';
+import { AlertTemplateBodySchema } from '../alerts/templates';
 
 export interface RouteDoc {
   summary: string;
@@ -107,7 +111,8 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   },
   'POST /alerts': {
     summary:
-      'A CAP 1.2 alert in: one message per language; Update/Cancel threaded under the alert they reference; Exercise/Test/System/Draft recorded as a dry run (emergency role)',
+      'An alert in, as a CAP 1.2 document or as the alert form (JSON, with ?dryRun=true a preview): one message per language; an Update or Cancel threaded under the alert it references (an Update of an unknown alert is published on its own, a Cancel of one acknowledged); Exercise/Test/System/Draft recorded as a dry run (emergency role)',
+    body: AlertFormSchema,
     rawBody: {
       contentTypes: ['application/cap+xml', 'application/xml'],
       description: 'a CAP 1.2 <alert> document, at most 512 KB, without DTD or entities',
@@ -122,6 +127,41 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     summary: 'Publish a correction of an alert in its thread, by default with the German correction template',
     body: CorrectionSchema,
     success: [202, 'The correction message and its deliveries'],
+  },
+  'POST /messages/{id}/reject': {
+    summary:
+      'Refuse a live emergency message waiting for approval, with a reason: it becomes REJECTED and nothing is published (emergency role)',
+    body: RejectSchema,
+    success: [200, 'The rejected message and its deliveries'],
+  },
+  'GET /messages/{id}/alert-form': {
+    summary: 'The alert form prefilled from a running alert: its update or its all-clear, threaded under it',
+    query: FollowUpQuerySchema,
+    success: [200, 'The prefilled form (with a fresh identifier) and the alert it answers'],
+  },
+  'GET /alert-templates': {
+    summary: "The organisation's alert templates (defaults written on first use), with the fields each still lacks",
+    success: [200, 'The templates and the languages the organisation publishes'],
+  },
+  'POST /alert-templates': {
+    summary: 'Create an alert template (admin)',
+    body: AlertTemplateBodySchema,
+    success: [201, 'The template'],
+  },
+  'PUT /alert-templates/{id}': {
+    summary: 'Replace an alert template (admin)',
+    body: AlertTemplateBodySchema,
+    success: [200, 'The template'],
+  },
+  'DELETE /alert-templates/{id}': { summary: 'Delete an alert template (admin)', success: [200, 'Deleted'] },
+  'GET /alerts/vanished': {
+    summary:
+      'NINA warnings that left the feed without a Cancel, newest first, each with the path of its prefilled all-clear',
+    success: [200, 'The vanished warnings'],
+  },
+  'POST /organisations/{org}/held-messages/release': {
+    summary: 'Release every message the crisis hold keeps back, in one request; each release is audited',
+    success: [200, 'The released messages, and those that changed meanwhile'],
   },
   'GET /openapi.json': { summary: 'This description', success: [200, 'OpenAPI 3.1 document'] },
 };
@@ -156,17 +196,17 @@ export function openApiDocument(serverUrl?: string) {
       summary: doc.summary,
       ...('public' in route && route.public ? { security: [] } : {}),
       parameters: [...pathParams, ...queryParams, ...headerParams],
-      ...(doc.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(doc.body) } } } }
-        : {}),
-      ...(doc.rawBody
+      ...(doc.body || doc.rawBody
         ? {
             requestBody: {
               required: true,
-              description: doc.rawBody.description,
-              content: Object.fromEntries(
-                doc.rawBody.contentTypes.map((type) => [type, { schema: { type: 'string' } }]),
-              ),
+              ...(doc.rawBody ? { description: doc.rawBody.description } : {}),
+              content: {
+                ...(doc.body ? { 'application/json': { schema: jsonSchema(doc.body) } } : {}),
+                ...Object.fromEntries(
+                  (doc.rawBody?.contentTypes ?? []).map((type) => [type, { schema: { type: 'string' } }]),
+                ),
+              },
             },
           }
         : {}),

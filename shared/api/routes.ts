@@ -32,6 +32,15 @@ export const ROUTES = [
   { method: 'POST', path: '/alerts' },
   { method: 'POST', path: '/messages/{id}/approve' },
   { method: 'POST', path: '/messages/{id}/correct' },
+  // the emergency console: reject, prefilled follow-ups, templates, vanished warnings, release all
+  { method: 'POST', path: '/messages/{id}/reject' },
+  { method: 'GET', path: '/messages/{id}/alert-form' },
+  { method: 'GET', path: '/alert-templates' },
+  { method: 'POST', path: '/alert-templates' },
+  { method: 'PUT', path: '/alert-templates/{id}' },
+  { method: 'DELETE', path: '/alert-templates/{id}' },
+  { method: 'GET', path: '/alerts/vanished' },
+  { method: 'POST', path: '/organisations/{org}/held-messages/release' },
   { method: 'GET', path: '/openapi.json', public: true },
 ] as const satisfies readonly RouteSpec[];
 

@@ -11,6 +11,8 @@ import { queryAll, withoutKeys, type Store } from '../store/client';
 export const AuditActionSchema = z.enum([
   'message.create',
   'message.approve',
+  /** the second person refused an emergency message: nothing of it is published */
+  'message.reject',
   'message.cancel',
   'message.update',
   'message.release',
@@ -22,6 +24,10 @@ export const AuditActionSchema = z.enum([
   'queue.redrive',
   /** a CAP document that was refused; the document itself is kept (gzipped) when it was well-formed XML */
   'alert.reject',
+  'alert-template.seed',
+  'alert-template.create',
+  'alert-template.update',
+  'alert-template.delete',
 ]);
 
 export const AuditEntrySchema = z.object({

@@ -24,6 +24,9 @@ export const CapMessageDraftSchema = z.object({
   capIdentifier: z.string(),
   /** who issued the alert, to be named in the post */
   sourceName: z.string(),
+  /** the info block's headline and instruction: what an alert card shows */
+  headline: z.string().optional(),
+  instruction: z.string().optional(),
 });
 export type CapMessageDraft = z.infer<typeof CapMessageDraftSchema>;
 
@@ -104,9 +107,10 @@ export function capToMessages(alert: CapAlert, options: CapToMessagesOptions = {
         : []),
     ];
     return languages.map((language) => {
-      const text =
+      const bare =
         alert.msgType === 'Cancel' ? bareCancelText(alert, language, options.originalHeadline) : (alert.note ?? '');
-      const noTextReason = text ? undefined : 'the alert has no info block, so there is no text to publish';
+      const noTextReason = bare ? undefined : 'the alert has no info block, so there is no text to publish';
+      const text = bare ? withDryRunMarker(alert.status, language, bare) : '';
       return draft({ ...shared, language, text, priority: 'normal', sourceName: alert.sender }, reason ?? noTextReason);
     });
   }
@@ -118,7 +122,8 @@ export function capToMessages(alert: CapAlert, options: CapToMessagesOptions = {
     if (second) chosen.push(second);
   }
   return chosen.map((info) => {
-    const text = infoText(info);
+    const plain = infoText(info);
+    const text = plain ? withDryRunMarker(alert.status, info.language, plain) : '';
     const link = httpLink(info.web);
     return draft(
       {
@@ -128,10 +133,28 @@ export function capToMessages(alert: CapAlert, options: CapToMessagesOptions = {
         ...(link ? { link } : {}),
         priority: capPriority(info),
         sourceName: info.senderName || alert.sender,
+        ...(info.headline ? { headline: info.headline } : {}),
+        ...(info.instruction ? { instruction: info.instruction.trim() } : {}),
       },
       reason ?? (text ? undefined : 'the info block has no headline, description or instruction to publish'),
     );
   });
+}
+
+/**
+ * The word that marks an exercise or a test in every rendering of it, in the message's language:
+ * the text itself says ÜBUNG, so no preview, card or hand-off can be taken for a real warning.
+ */
+export function dryRunMarker(status: CapAlert['status'], language: string): string | undefined {
+  const german = primarySubtag(language) === 'de';
+  if (status === 'Exercise') return german ? 'ÜBUNG' : 'EXERCISE';
+  if (status === 'Test') return 'TEST';
+  return undefined;
+}
+
+function withDryRunMarker(status: CapAlert['status'], language: string, text: string): string {
+  const marker = dryRunMarker(status, language);
+  return marker ? `+++ ${marker} +++ ${text}` : text;
 }
 
 function draft(

@@ -3,7 +3,7 @@ import { auditPut } from '../audit/audit';
 import type { Delivery, Principal } from '../model/schemas';
 import type { Store } from '../store/client';
 import { markPending, markQueued, putMessageWithDeliveries } from '../store/messages';
-import { sendJobs, type QueuedJob } from '../queue/jobs';
+import { deliveryJob, jobChannelId, sendJobs } from '../queue/jobs';
 import type { PlannedMessage } from './plan-message';
 import { deliverySummaries, type CreatedMessage } from './summaries';
 
@@ -19,9 +19,7 @@ export async function queueDeliveries(
 ): Promise<Set<string>> {
   const publishable = deliveries.filter((delivery) => delivery.state === 'PENDING');
   if (publishable.length === 0) return new Set();
-  const unsent = new Set(
-    (await send(publishable.map(jobOf))).map((job) => (job.job.type === 'publish' ? job.job.channelId : '')),
-  );
+  const unsent = new Set((await send(publishable.map(deliveryJob))).map(jobChannelId));
   await Promise.all(
     publishable
       .filter((delivery) => !unsent.has(delivery.channelId))
@@ -43,18 +41,10 @@ export async function sendQueuedDeliveries(
 ): Promise<Set<string>> {
   const queued = deliveries.filter((delivery) => delivery.state === 'QUEUED');
   if (queued.length === 0) return new Set();
-  const unsent = new Set(
-    (await send(queued.map(jobOf))).map((job) => (job.job.type === 'publish' ? job.job.channelId : '')),
-  );
+  const unsent = new Set((await send(queued.map(deliveryJob))).map(jobChannelId));
   await Promise.all([...unsent].map((channelId) => markPending(store, queued[0]!.messageId, channelId, now)));
   return unsent;
 }
-
-const jobOf = (delivery: Delivery): QueuedJob => ({
-  platform: delivery.platform,
-  priority: delivery.priority,
-  job: { type: 'publish', messageId: delivery.messageId, channelId: delivery.channelId },
-});
 
 /**
  * An immediate message: written with its deliveries already QUEUED and its audit record in one
@@ -92,5 +82,10 @@ export async function writeAndSend(
     ),
   ]);
   const unsent = await sendQueuedDeliveries(store, deliveries, now, send);
+  // A dry run's cards are rendered all the same, so the exercise shows exactly what would have gone out.
+  const dryRunCards = deliveries.filter(
+    (delivery) => delivery.state === 'SKIPPED' && delivery.card?.state === 'pending',
+  );
+  if (dryRunCards.length) await send(dryRunCards.map(deliveryJob));
   return { id: message.id, deliveries: deliverySummaries(deliveries, unsent) };
 }

@@ -93,6 +93,7 @@ export async function planMessage(
     ...(dryRunReason ? { dryRun: dryRunReason } : {}),
     ...(options.alert?.cap ? { cap: options.alert.cap } : {}),
     ...(options.alert?.language ? { language: options.alert.language } : {}),
+    ...(input.card ? { card: true } : {}),
   };
   const timestamp = now.toISOString();
   const planned: Delivery[] = channels.map((channel) => ({

@@ -5,6 +5,7 @@
 import type { Channel, CreateMessage, Delivery, Media, Message } from '../model/schemas';
 import { PLATFORMS, type PlatformSpec } from '../platforms/registry';
 import { renderForPlatform } from '../render/render';
+import { cardAltText, cardContent, cardFor } from '../cards/rule';
 import type { MediaFacts } from './media-check';
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -12,16 +13,20 @@ const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 export type PlannedDelivery = Omit<Delivery, 'createdAt' | 'updatedAt'>;
 
 export function planDelivery(
-  message: Pick<Message, 'id' | 'org' | 'priority'> & Pick<CreateMessage, 'text' | 'link' | 'media' | 'overrides'>,
+  message: Pick<Message, 'id' | 'org' | 'priority'> &
+    Pick<CreateMessage, 'text' | 'link' | 'media' | 'overrides'> &
+    Partial<Pick<Message, 'kind' | 'card' | 'cap' | 'language'>>,
   channel: Channel,
   mediaFacts: readonly MediaFacts[] = [],
 ): PlannedDelivery {
   const spec = PLATFORMS[channel.platform];
+  // An image-only platform gets a generated alert card where the message brings no media of its own.
+  const card = cardFor(spec, message);
   const rendered = renderForPlatform(spec, {
     text: message.text,
     link: message.link,
     override: message.overrides?.[channel.platform]?.text,
-    mediaCount: message.media.length,
+    mediaCount: card ? 1 : message.media.length,
   });
   const base = {
     messageId: message.id,
@@ -39,6 +44,14 @@ export function planDelivery(
     return skip(`channel is ${channel.state}${channel.stateReason ? `: ${channel.stateReason}` : ''}`);
   }
   if (!rendered.ok) return skip(rendered.reason);
+  if (card) {
+    const altText = cardAltText(cardContent({ kind: 'post', ...message }), spec);
+    return {
+      ...base,
+      state: 'PENDING',
+      card: { state: 'pending', width: card.width, height: card.height, mime: card.mime, altText },
+    };
+  }
   const mediaProblem = mediaRuleViolation(spec, message.media, mediaFacts);
   if (mediaProblem) return skip(mediaProblem);
   if (spec.publishing === 'handoff') {

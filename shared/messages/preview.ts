@@ -1,5 +1,9 @@
-/** What a message would look like on each channel, by each platform's own count. Writes nothing. */
-import type { CreateMessage, Principal } from '../model/schemas';
+/**
+ * What a message would look like on each channel, by each platform's own count, and where an
+ * image-only platform would get a generated alert card instead of skipping it. Writes nothing.
+ * The workspace shows this before anything is sent.
+ */
+import type { CreateMessage, Message, Principal } from '../model/schemas';
 import { PLATFORMS } from '../platforms/registry';
 import { countingUnit, measureText, textLimit } from '../render';
 import { ProblemError } from '../api/problem';
@@ -7,10 +11,18 @@ import { hasRole } from '../api/auth';
 import { checkMedia, chooseChannels, type PlanDeps } from './plan-message';
 import { planDelivery } from './plan';
 
+export interface PreviewOptions {
+  /** an official (CAP) alert: what it is, in which language, and where it came from */
+  alert?: Pick<Message, 'kind' | 'language' | 'cap'>;
+  /** a dry run: every channel SKIPPED with this reason, rendered all the same */
+  dryRunReason?: string;
+}
+
 export async function previewMessage(
   principal: Principal,
   input: CreateMessage,
   deps: Pick<PlanDeps, 'store' | 'fetch'>,
+  options: PreviewOptions = {},
 ) {
   if (input.priority === 'emergency' && !hasRole(principal, 'emergency'))
     throw new ProblemError(403, 'emergency priority needs the "emergency" role');
@@ -19,17 +31,34 @@ export async function previewMessage(
   return {
     deliveries: channels.map((channel) => {
       const spec = PLATFORMS[channel.platform];
-      const planned = planDelivery({ ...input, id: 'preview', org: principal.org }, channel, mediaFacts);
-      const wouldBe = planned.state === 'PENDING' ? 'QUEUED' : planned.state;
+      const planned = planDelivery(
+        { ...input, id: 'preview', org: principal.org, ...options.alert },
+        channel,
+        mediaFacts,
+      );
+      const dryRun = options.dryRunReason && ['PENDING', 'HANDOFF'].includes(planned.state);
+      const wouldBe = dryRun ? 'SKIPPED' : planned.state === 'PENDING' ? 'QUEUED' : planned.state;
+      const reason = dryRun ? options.dryRunReason : planned.reason;
       return {
         channelId: channel.id,
         platform: channel.platform,
         state: wouldBe,
         text: planned.renderedText,
         length: measureText(spec.text.counting, planned.renderedText),
-        limit: textLimit(spec, input.media.length),
+        limit: textLimit(spec, planned.card ? 1 : input.media.length),
         unit: countingUnit(spec.text.counting),
-        ...(planned.reason ? { reason: planned.reason } : {}),
+        ...(reason ? { reason } : {}),
+        /** a generated alert card instead of "skipped": its size, format and alt text */
+        ...(planned.card
+          ? {
+              card: {
+                width: planned.card.width,
+                height: planned.card.height,
+                mime: planned.card.mime,
+                altText: planned.card.altText,
+              },
+            }
+          : {}),
       };
     }),
   };

@@ -1,6 +1,6 @@
 /** Reading messages: always within the caller's organisation. */
 import * as z from 'zod';
-import type { Delivery, DeliveryState, Message, Principal } from '../model/schemas';
+import type { Delivery, DeliveryCard, DeliveryState, Message, Principal } from '../model/schemas';
 import { ProblemError } from '../api/problem';
 import type { Store } from '../store/client';
 import { getMessageWithDeliveries, InvalidCursorError, listMessages } from '../store/messages';
@@ -12,12 +12,14 @@ export const ListMessagesQuerySchema = z.object({
 });
 
 /** The message's state as a whole, derived from its deliveries on every read (never stored, never stale). */
-export type MessageStatus = 'awaiting-approval' | 'in-progress' | 'needs-attention' | 'complete' | 'cancelled';
+export type MessageStatus =
+  'awaiting-approval' | 'in-progress' | 'needs-attention' | 'complete' | 'cancelled' | 'rejected';
 
-const SETTLED: readonly DeliveryState[] = ['PUBLISHED', 'SKIPPED', 'CANCELLED'];
+const SETTLED: readonly DeliveryState[] = ['PUBLISHED', 'SKIPPED', 'CANCELLED', 'REJECTED'];
 
 export function messageStatus(deliveries: readonly Delivery[]): MessageStatus {
   if (deliveries.length > 0 && deliveries.every((delivery) => delivery.state === 'CANCELLED')) return 'cancelled';
+  if (deliveries.some((delivery) => delivery.state === 'REJECTED')) return 'rejected';
   if (deliveries.some((delivery) => delivery.state === 'AWAITING_APPROVAL')) return 'awaiting-approval';
   if (deliveries.some((delivery) => delivery.state === 'FAILED' || delivery.state === 'HANDOFF')) {
     return deliveries.some(
@@ -27,6 +29,63 @@ export function messageStatus(deliveries: readonly Delivery[]): MessageStatus {
       : 'needs-attention';
   }
   return deliveries.every((delivery) => SETTLED.includes(delivery.state)) ? 'complete' : 'in-progress';
+}
+
+/** Why a delivery is not PUBLISHED (yet): what a live board shows when a channel is late. */
+export type WaitReason =
+  | 'approval'
+  | 'rejected'
+  | 'queued'
+  | 'card'
+  | 'publishing'
+  | 'quota'
+  | 'rate-limit'
+  | 'platform-error'
+  | 'token'
+  | 'verifying'
+  | 'handoff'
+  | 'skipped'
+  | 'scheduled'
+  | 'held'
+  | 'cancelled';
+
+export function notPublishedBecause(delivery: Delivery): { code: WaitReason; detail: string } | undefined {
+  const detail = delivery.lastError?.detail ?? delivery.reason;
+  const because = (code: WaitReason, text: string | undefined) => ({ code, detail: text ?? code });
+  switch (delivery.state) {
+    case 'PUBLISHED':
+      return undefined;
+    case 'AWAITING_APPROVAL':
+      return because('approval', delivery.reason);
+    case 'REJECTED':
+      return because('rejected', delivery.reason);
+    case 'PENDING':
+    case 'QUEUED':
+      return delivery.card?.state === 'pending'
+        ? because('card', 'the alert card is being rendered')
+        : because('queued', 'waiting for its publisher');
+    case 'PUBLISHING':
+      return because('publishing', 'the publisher is posting it now');
+    case 'RETRYING':
+      if (delivery.waitingFor === 'quota') return because('quota', detail);
+      if (delivery.waitingFor === 'rate-limit') return because('rate-limit', detail);
+      return because(delivery.lastError?.class === 'auth' ? 'token' : 'platform-error', detail);
+    case 'FAILED':
+      if (delivery.card?.state === 'failed') return because('card', delivery.card.reason ?? detail);
+      return because(delivery.lastError?.class === 'auth' ? 'token' : 'platform-error', detail);
+    case 'VERIFY':
+      return because('verifying', detail ?? 'looking the post up before publishing again');
+    case 'HANDOFF':
+      return because('handoff', delivery.reason);
+    case 'SKIPPED':
+      return because('skipped', delivery.reason);
+    case 'SCHEDULED':
+      return because('scheduled', delivery.reason);
+    case 'HELD':
+      return because('held', delivery.reason);
+    case 'CANCELLED':
+      return because('cancelled', delivery.reason);
+  }
 }
 
 /** `repliesTo`: the post this delivery answers on its channel (the thread link of an update or all-clear). */
@@ -47,6 +106,8 @@ export function deliveryView(delivery: Delivery, message: Message, repliesTo?: D
     ...(delivery.remoteUrl ? { remoteUrl: delivery.remoteUrl } : {}),
     ...(delivery.publishedAt ? { publishedAt: delivery.publishedAt, publishedAfterMs } : {}),
     ...(delivery.pinned !== undefined ? { pinned: delivery.pinned } : {}),
+    ...(delivery.card ? { card: cardView(delivery.card) } : {}),
+    ...(delivery.state !== 'PUBLISHED' ? { notPublishedBecause: notPublishedBecause(delivery) } : {}),
     ...(repliesTo?.remoteId
       ? {
           repliesTo: {
@@ -59,6 +120,12 @@ export function deliveryView(delivery: Delivery, message: Message, repliesTo?: D
   };
 }
 
+/** The card as the API shows it: where it is, its format, its alt text, or why it failed. */
+const cardView = (card: DeliveryCard) => {
+  const { key: _key, ...shown } = card;
+  return shown;
+};
+
 export async function getMessageForPrincipal(store: Store, principal: Principal, messageId: string) {
   const found = await getMessageWithDeliveries(store, messageId);
   // Another organisation's message answers exactly like a missing one.
@@ -68,6 +135,8 @@ export async function getMessageForPrincipal(store: Store, principal: Principal,
   const answeredOn = new Map((answered?.deliveries ?? []).map((delivery) => [delivery.channelId, delivery]));
   return {
     ...message,
+    /** the server's clock when this was read: a board counts the time since createdAt from it */
+    asOf: new Date().toISOString(),
     ...(message.kind === 'alert' ? { correctionTemplate: correctionTemplate(message) } : {}),
     status: messageStatus(deliveries),
     /** deliveries still waiting for the system or for a person (FAILED is settled: it needs a decision, not time) */

@@ -91,6 +91,8 @@ export const CreateMessageSchema = z
     /** IANA zone of a local `scheduledAt`, e.g. Europe/Berlin */
     timeZone: z.string().max(64).optional(),
     severity: SeveritySchema.optional(),
+    /** a routine message without media still reaches image-only platforms (Instagram, Pinterest) on a generated alert card */
+    card: z.boolean().optional(),
   })
   .strict();
 export type CreateMessageInput = z.input<typeof CreateMessageSchema>;
@@ -102,9 +104,10 @@ export type MessageKind = z.infer<typeof MessageKindSchema>;
 /**
  * Where a message stands before its deliveries run. Absent: it was queued when it was created.
  * SCHEDULED waits for its time, HELD waits for a person (crisis hold), DISPATCHED left a schedule or
- * hold and was queued, CANCELLED was withdrawn before it went out.
+ * hold and was queued, CANCELLED was withdrawn before it went out, REJECTED was refused by the
+ * second person of the two-person rule (nothing of it was published).
  */
-export const MessageStateSchema = z.enum(['SCHEDULED', 'HELD', 'DISPATCHED', 'CANCELLED']);
+export const MessageStateSchema = z.enum(['SCHEDULED', 'HELD', 'DISPATCHED', 'CANCELLED', 'REJECTED']);
 export type MessageState = z.infer<typeof MessageStateSchema>;
 
 export const MessageSchema = z.object({
@@ -130,7 +133,15 @@ export const MessageSchema = z.object({
   severity: SeveritySchema.optional(),
   /** emergency messages under the two-person rule: who released it, and when */
   approval: z
-    .object({ required: z.boolean(), approvedBy: z.string().optional(), approvedAt: z.iso.datetime().optional() })
+    .object({
+      required: z.boolean(),
+      approvedBy: z.string().optional(),
+      approvedAt: z.iso.datetime().optional(),
+      /** who refused it instead, when, and why: nothing of it is published */
+      rejectedBy: z.string().optional(),
+      rejectedAt: z.iso.datetime().optional(),
+      rejectionReason: z.string().optional(),
+    })
     .optional(),
   /** why this message is recorded and rendered but never published (CAP Exercise, Test …) */
   dryRun: z.string().optional(),
@@ -143,9 +154,16 @@ export const MessageSchema = z.object({
       status: z.enum(CAP_STATUSES),
       msgType: z.enum(CAP_MSG_TYPES),
       source: z.string().optional(),
+      /** the info block's headline and instruction: what an alert card shows */
+      headline: z.string().optional(),
+      instruction: z.string().optional(),
+      /** an Update or Cancel whose original Herold never carried */
+      originalUnknown: z.boolean().optional(),
     })
     .optional(),
   language: z.string().optional(),
+  /** the sender asked for alert cards on image-only platforms (routine messages; alerts always get them) */
+  card: z.boolean().optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 
@@ -166,11 +184,13 @@ export const DeliveryStateSchema = z.enum([
   'CANCELLED',
   /** a live emergency message waiting for a second person; not queued, not in the reconciler's index */
   'AWAITING_APPROVAL',
+  /** the second person refused the emergency message it belongs to: never published */
+  'REJECTED',
 ]);
 export type DeliveryState = z.infer<typeof DeliveryStateSchema>;
 
 /** States a delivery never leaves on its own. */
-export const TERMINAL_STATES: readonly DeliveryState[] = ['PUBLISHED', 'FAILED', 'SKIPPED', 'CANCELLED'];
+export const TERMINAL_STATES: readonly DeliveryState[] = ['PUBLISHED', 'FAILED', 'SKIPPED', 'CANCELLED', 'REJECTED'];
 
 export const ErrorClassSchema = z.enum(['retryable', 'rate-limited', 'auth', 'permanent', 'ambiguous', 'unsupported']);
 export type ErrorClass = z.infer<typeof ErrorClassSchema>;
@@ -181,6 +201,27 @@ export const DeliveryErrorSchema = z.object({
   detail: z.string(),
 });
 export type DeliveryError = z.infer<typeof DeliveryErrorSchema>;
+
+/**
+ * The generated alert card of a delivery to an image-only platform: `pending` until the card
+ * function has rendered and stored it, then `ready` with its public URL, or `failed` with the
+ * reason (the delivery then fails with it; the message's other channels are not affected).
+ */
+export const DeliveryCardSchema = z.object({
+  state: z.enum(['pending', 'ready', 'failed']),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  mime: z.enum(['image/jpeg', 'image/png']),
+  altText: z.string(),
+  url: z.string().optional(),
+  /** where the card is stored (S3 key, or the local file's name) */
+  key: z.string().optional(),
+  bytes: z.number().int().positive().optional(),
+  renderMs: z.number().nonnegative().optional(),
+  renderedAt: z.iso.datetime().optional(),
+  reason: z.string().optional(),
+});
+export type DeliveryCard = z.infer<typeof DeliveryCardSchema>;
 
 export const DeliverySchema = z.object({
   messageId: IdSchema,
@@ -214,6 +255,8 @@ export const DeliverySchema = z.object({
   retriesExhausted: z.boolean().optional(),
   /** pinned on the channel (the current alert); false once its all-clear unpinned it */
   pinned: z.boolean().optional(),
+  /** the generated alert card this delivery posts instead of media of its own */
+  card: DeliveryCardSchema.optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   queuedAt: z.iso.datetime().optional(),
@@ -235,6 +278,13 @@ export const CollectFollowersJobSchema = z.object({
 export const JobSchema = z.discriminatedUnion('type', [PublishJobSchema, CollectFollowersJobSchema]);
 export type Job = z.infer<typeof JobSchema>;
 export type PublishJob = z.infer<typeof PublishJobSchema>;
+/** The card function's own queue: render the alert card of one delivery, then queue its publish job. */
+export const RenderCardJobSchema = z.object({
+  type: z.literal('render-card'),
+  messageId: IdSchema,
+  channelId: IdSchema,
+});
+export type RenderCardJob = z.infer<typeof RenderCardJobSchema>;
 
 /** Who is calling, from the JWT claims that API Gateway (or the local server) verified. */
 export const PrincipalSchema = z.object({

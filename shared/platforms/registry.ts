@@ -43,6 +43,19 @@ export interface MediaRules {
   maxAltText: number;
 }
 
+/**
+ * The alert card Herold generates for a platform that takes no post without an image (an
+ * emergency message, or a message with `card: true`, that carries no media of its own).
+ */
+export interface CardSpec {
+  width: number;
+  height: number;
+  /** the format the platform takes (Instagram publishes JPEG only) */
+  mime: 'image/jpeg' | 'image/png';
+  /** the platform's rule the size and format follow */
+  rule: string;
+}
+
 export interface QuotaRule {
   /** publishing actions allowed per window */
   limit: number;
@@ -70,6 +83,8 @@ export interface PlatformSpec {
   defaultBaseUrl: string;
   /** where follower counts come from */
   followers: 'api' | 'manual';
+  /** the generated alert card, for platforms whose posts need an image (see CardSpec) */
+  card?: CardSpec;
 }
 
 const IMAGES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
@@ -153,6 +168,12 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
     quota: { limit: 100, windowSeconds: DAY, note: 'content_publishing_limit: 100 posts per rolling 24 h' },
     defaultBaseUrl: 'https://graph.facebook.com',
     followers: 'api',
+    card: {
+      width: 1080,
+      height: 1350,
+      mime: 'image/jpeg',
+      rule: 'Instagram Graph API image posts: JPEG only, 8 MB, width 320–1440 px, aspect ratio between 4:5 and 1.91:1; 4:5 portrait (1080 × 1350) fills the most of a phone screen',
+    },
   },
   youtube: {
     id: 'youtube',
@@ -210,6 +231,12 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
     quota: { limit: 1000, windowSeconds: DAY, note: 'per-app write limit' },
     defaultBaseUrl: 'https://api.pinterest.com',
     followers: 'api',
+    card: {
+      width: 1000,
+      height: 1500,
+      mime: 'image/png',
+      rule: 'Pinterest pins: JPEG or PNG up to 20 MB; the recommended aspect ratio is 2:3 (1000 × 1500), taller pins are cut off in the feed; PNG keeps text edges sharp',
+    },
   },
   x: {
     id: 'x',

@@ -407,7 +407,11 @@ async function publishRequest(
     marker: delivery.renderedText.slice(0, 100),
     text: delivery.renderedText,
     link: message.link,
-    media: message.media,
+    // a delivery to an image-only platform posts its generated alert card
+    media:
+      delivery.card?.state === 'ready' && delivery.card.url
+        ? [{ url: delivery.card.url, altText: delivery.card.altText, mime: delivery.card.mime }]
+        : message.media,
     ...(replyTo?.remoteId && platformSupportsReplies(platform)
       ? { replyTo: { remoteId: replyTo.remoteId, threadRootId: replyTo.threadRootId ?? replyTo.remoteId } }
       : {}),

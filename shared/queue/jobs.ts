@@ -1,7 +1,7 @@
 /** Putting jobs on the platform queues. */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { queueUrl } from '../config';
-import type { Job, Priority } from '../model/schemas';
+import { cardQueueUrl, queueUrl } from '../config';
+import type { Delivery, Job, Priority, RenderCardJob } from '../model/schemas';
 import type { PlatformId } from '../platforms/registry';
 
 let sqsClient: SQSClient | undefined;
@@ -10,13 +10,30 @@ export const sqs = (): SQSClient => (sqsClient ??= new SQSClient({}));
 export interface QueuedJob {
   platform: PlatformId;
   priority: Priority;
-  job: Job;
+  /** a render-card job goes to the card function's queue, every other to the platform's */
+  job: Job | RenderCardJob;
   /** seconds before the job becomes visible (SQS allows up to 900) */
   delaySeconds?: number;
 }
 
 /** The emergency lane: emergency jobs go to the platform's urgent queue. */
 export const laneFor = (priority: Priority) => (priority === 'emergency' ? 'urgent' : 'normal');
+
+/** The job that moves a delivery on: its card is rendered first where it waits for one, then it is published. */
+export const deliveryJob = (
+  delivery: Pick<Delivery, 'platform' | 'priority' | 'messageId' | 'channelId' | 'card'>,
+): QueuedJob => ({
+  platform: delivery.platform,
+  priority: delivery.priority,
+  job: {
+    type: delivery.card?.state === 'pending' ? 'render-card' : 'publish',
+    messageId: delivery.messageId,
+    channelId: delivery.channelId,
+  },
+});
+
+/** The channel of a delivery's job (a follower job's channel too). */
+export const jobChannelId = (queued: QueuedJob): string => queued.job.channelId;
 
 /**
  * Send jobs in batches of ten per queue. Returns the jobs that could not be sent; the caller leaves
@@ -25,7 +42,10 @@ export const laneFor = (priority: Priority) => (priority === 'emergency' ? 'urge
 export async function sendJobs(jobs: QueuedJob[], client: SQSClient = sqs()): Promise<QueuedJob[]> {
   const byQueue = new Map<string, QueuedJob[]>();
   for (const job of jobs) {
-    const url = queueUrl(job.platform, laneFor(job.priority));
+    const url =
+      job.job.type === 'render-card'
+        ? cardQueueUrl(laneFor(job.priority))
+        : queueUrl(job.platform, laneFor(job.priority));
     byQueue.set(url, [...(byQueue.get(url) ?? []), job]);
   }
   const batches: { url: string; jobs: QueuedJob[] }[] = [];

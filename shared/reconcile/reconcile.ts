@@ -5,7 +5,7 @@
  */
 import type { Store } from '../store/client';
 import { dueOpenDeliveries, takeForReconcile } from '../store/deliveries';
-import { sendJobs, type QueuedJob } from '../queue/jobs';
+import { deliveryJob, sendJobs, type QueuedJob } from '../queue/jobs';
 
 export interface ReconcileReport {
   looked: number;
@@ -29,11 +29,8 @@ export async function reconcile(
     const taken = await takeForReconcile(store, open, { now, nextCheckMs: RECHECK_MS });
     if (!taken) continue;
     if (open.delivery.state === 'PUBLISHING' && taken.state === 'VERIFY') report.verify += 1;
-    jobs.push({
-      platform: taken.platform,
-      priority: taken.priority,
-      job: { type: 'publish', messageId: taken.messageId, channelId: taken.channelId },
-    });
+    // A delivery still waiting for its alert card gets its card job again, not a publish job.
+    jobs.push(deliveryJob(taken));
   }
   const unsent = await (options.send ?? sendJobs)(jobs);
   report.requeued = jobs.length - unsent.length;

@@ -1,4 +1,4 @@
-import type { PlatformSpec } from '../platforms/registry';
+import type { PlatformSpec, TextCounting } from '../platforms/registry';
 import { type Cut, cutsOf } from './cuts';
 import { countingUnit, measureText } from './measure';
 
@@ -71,6 +71,24 @@ export function renderForPlatform(spec: PlatformSpec, input: RenderInput): Rende
     );
   }
   return { ok: true, text: shortened.text, length: shortened.length, limit, shortened: true };
+}
+
+/**
+ * A text within `limit` by the renderer's own rules (a sentence or a word boundary, then the
+ * ellipsis), for texts that are not posts, such as an image's alt text. Never refuses: a text
+ * whose first word alone is too long is cut inside that word, at a character.
+ */
+export function fitText(text: string, limit: number, counting: TextCounting): string {
+  const measure = (candidate: string) => measureText(counting, candidate);
+  if (measure(text) <= limit) return text;
+  const shortened = shorten(text, undefined, limit, measure);
+  if (shortened) return shortened.text;
+  let kept = '';
+  for (const { segment } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)) {
+    if (measure(`${kept}${segment}${ELLIPSIS.trim()}`) > limit) break;
+    kept += segment;
+  }
+  return `${kept}${ELLIPSIS.trim()}`;
 }
 
 interface Shortened {

@@ -36,7 +36,8 @@ export async function claimDelivery(
         ConditionExpression:
           // A waiting delivery is not taken before its time, whoever holds a copy of the job: a verify
           // lookup must not run before the platform can have finished the request it is looking for.
-          'attribute_exists(PK) AND (#state IN (:pending, :queued) OR (#state IN (:retrying, :verify) AND (attribute_not_exists(notBefore) OR notBefore <= :now)) OR (#state = :publishing AND leaseUntil < :now) OR (#state = :failed AND retriesExhausted = :yes))',
+          // …and a delivery whose alert card is still being rendered is not taken: the card function queues it when the card is ready.
+          'attribute_exists(PK) AND (#state IN (:pending, :queued) OR (#state IN (:retrying, :verify) AND (attribute_not_exists(notBefore) OR notBefore <= :now)) OR (#state = :publishing AND leaseUntil < :now) OR (#state = :failed AND retriesExhausted = :yes)) AND (attribute_not_exists(card) OR card.#state <> :cardPending)',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
           ':publishing': 'PUBLISHING',
@@ -46,6 +47,7 @@ export async function claimDelivery(
           ':one': 1,
           ':now': options.now,
           ':nowIso': new Date(options.now).toISOString(),
+          ':cardPending': 'pending',
           ':open': keys.openDeliveries(),
           ':check': keys.openDeliveriesSort(leaseUntil, ref.messageId, ref.channelId),
           ...Object.fromEntries(CLAIMABLE.map((state) => [`:${state.toLowerCase()}`, state])),

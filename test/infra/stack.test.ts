@@ -49,7 +49,8 @@ describe('publishers', () => {
   });
 
   it('runs every function on nodejs24.x, arm64, with active tracing and a log group with retention', () => {
-    expect(functions.length).toBe(platforms.length + 6);
+    // a publisher per platform, ingest, reconciler, dispatch, followers, token health, NINA feed, alert cards
+    expect(functions.length).toBe(platforms.length + 7);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -106,7 +107,8 @@ describe('queues', () => {
 
   it('backs every work queue with its own DLQ after at least five receives', () => {
     const workQueues = queues.filter(([, queue]) => !String(queue.Properties?.QueueName).endsWith('-dlq'));
-    expect(workQueues.length).toBe(platforms.length * 2);
+    // two per platform lane, two for the alert-card function
+    expect(workQueues.length).toBe(platforms.length * 2 + 2);
     const dlqIds = new Set<string>();
     for (const [, queue] of workQueues) {
       const redrive = queue.Properties?.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
@@ -127,7 +129,7 @@ describe('queues', () => {
   });
 
   it('keeps each queue invisible for at least six times its consumer timeout', () => {
-    expect(mappings.length).toBe(platforms.length * 2);
+    expect(mappings.length).toBe(platforms.length * 2 + 2);
     for (const [, mapping] of mappings) {
       const queueId = referencedId(mapping.Properties?.EventSourceArn) as string;
       const fnId = referencedId(mapping.Properties?.FunctionName) as string;

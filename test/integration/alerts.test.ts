@@ -271,11 +271,21 @@ describe('a CAP alert through POST /alerts', () => {
     expect((await simPosts()).filter((post) => post.text.includes(headline))).toEqual([]);
   });
 
-  it('refuses an Update whose references are unknown, naming them', async () => {
-    const response = await postAlert(fixture('oasis-a3-earthquake-update.xml'));
-    expect(response.status).toBe(422);
-    expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(response.json.detail).toContain('trinet@caltech.edu,TRI13970876.1,2003-06-11T20:30:00-07:00');
+  it('publishes an Update whose original Herold never carried as an alert of its own, marked "Aktualisierung"', async () => {
+    // Herold may start, or a channel join, after the original went out: the update is still news.
+    const xml = fixture('dresden-bombenfund-update.xml')
+      .replace(/<identifier>[^<]*<\/identifier>/, '<identifier>DE-SN-DD-FW-UNKNOWN-UPDATE</identifier>')
+      .replace(
+        /DE-SN-DD-FW-20250108-001,2025-01-08T09:30:00\+01:00/,
+        'DE-SN-DD-FW-NEVER-SEEN,2025-01-07T09:30:00+01:00',
+      );
+    const response = await postAlert(xml);
+    expect(response.status).toBe(202);
+    const [message] = response.json.messages;
+    expect(message).toMatchObject({ kind: 'update' });
+    expect(message.replyTo).toBeUndefined();
+    const settled = await waitForMessage(message.id, publishedOn(['mastodon']));
+    expect(settled.text).toMatch(/^Aktualisierung: Bombenfund an der Carolabrücke/);
   });
 });
 
