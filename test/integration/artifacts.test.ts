@@ -16,6 +16,7 @@
  * - `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`: DynamoDB Local and the SQS server;
  * - `AWS_ENDPOINT_URL_SCHEDULER`: the local scheduler behind EventBridge Scheduler's own HTTP API
  *   (test/support/scheduler-endpoint.ts), which fires the schedule's target when the test moves its clock;
+ * - `AWS_ENDPOINT_URL_S3`: PutObject/GetObject for the template's buckets, in memory (test/support/s3-endpoint.ts);
  * - `HEROLD_<PLATFORM>_BASE_URL`, `HEROLD_NINA_BASE_URL`: the simulator;
  * - `HEROLD_CREDENTIALS_FILE`: a working copy of local/seed/credentials.json. The seed channels'
  *   credentials are `local:` references, so the bundles' Secrets Manager calls (GetSecretValue in the
@@ -23,7 +24,10 @@
  * - `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`: dummies, where Lambda puts
  *   the role's credentials. IAM itself is not enforced locally; the schedule's role is checked
  *   against the template below.
- * Not covered either: arm64 (this machine is x86-64), X-Ray, the CloudWatch side of the logs and
+ * A path under /var/task in the environment (the card function's fonts) points into the bundle's
+ * copy. A native package built for linux-arm64 (sharp, in the card function's bundle) runs as this
+ * machine's build of the same version (test/support/lambda-artifacts.ts, copyBundle).
+ * Not covered either: arm64 itself (this machine is x86-64), X-Ray, the CloudWatch side of the logs and
  * metrics (they go to the process's stdout, as in Lambda), and API Gateway's own JWT check (the
  * events carry the claims it would pass on).
  */
@@ -80,6 +84,7 @@ import {
 } from '../support/lambda-triggers';
 import { localAwsEndpoints, uniqueName } from '../support/local-aws';
 import { provisionFromTemplate, type LocalResources } from '../support/local-resources';
+import { startS3Endpoint, type S3Endpoint } from '../support/s3-endpoint';
 import { startSchedulerEndpoint, type SchedulerEndpoint } from '../support/scheduler-endpoint';
 
 /** The settings the bundles are built with: the NINA feed on, the fire brigade following Dresden's warnings. */
@@ -105,6 +110,7 @@ let simulator: RunningSimulator;
 let clock: ManualClock;
 let scheduler: LocalScheduler;
 let schedulerEndpoint: SchedulerEndpoint;
+let s3: S3Endpoint;
 let credentialsDir: string;
 let standIns: Record<string, string>;
 let channels: Channel[];
@@ -344,6 +350,11 @@ beforeAll(async () => {
     accountId: pseudo.accountId,
   });
 
+  const buckets = Object.entries(stack.template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::S3::Bucket')
+    .map(([id]) => local.resolve(id, undefined));
+  s3 = await startS3Endpoint({ buckets });
+
   standIns = {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -351,6 +362,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: sqsEndpoint,
     AWS_ENDPOINT_URL_SCHEDULER: schedulerEndpoint.url,
+    AWS_ENDPOINT_URL_S3: s3.url,
     [ENV.credentialsFile]: credentialsFile,
     [NINA_BASE_URL_ENV]: `${simulator.url}/nina`,
     ...simBaseUrlEnv(simulator.url),
@@ -358,7 +370,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await Promise.all([simulator?.stop(), schedulerEndpoint?.stop(), scheduler?.stop()]);
+  await Promise.all([simulator?.stop(), schedulerEndpoint?.stop(), scheduler?.stop(), s3?.stop()]);
   store?.doc.destroy();
   await Promise.all([outdir, credentialsDir].filter(Boolean).map((dir) => rm(dir, { recursive: true, force: true })));
 });
@@ -652,6 +664,16 @@ describe('every Lambda function, run from its bundle', () => {
     expect([...published].sort()).toEqual([...new Set(apiChannels().map((channel) => channel.platform))].sort());
     const posts = (await (await fetch(`${simulator.url}/_sim/posts`)).json()) as { platform: string }[];
     expect([...new Set(posts.map((post) => post.platform))].sort()).toEqual([...published].sort());
+
+    // where the template has buckets (alert cards), what was stored there is an image
+    if (s3.objects.size > 0 || Object.values(stack.template.Resources).some((r) => r.Type === 'AWS::S3::Bucket')) {
+      const images = [...s3.objects.values()].filter(({ bytes }) =>
+        [Buffer.from([0xff, 0xd8, 0xff]), Buffer.from([0x89, 0x50, 0x4e, 0x47])].some((magic) =>
+          bytes.subarray(0, magic.length).equals(magic),
+        ),
+      );
+      expect(images.length, 'images stored in the buckets').toBeGreaterThan(0);
+    }
 
     for (const channel of loadSeedChannels().filter((candidate) => PLATFORMS[candidate.platform].followers === 'api')) {
       const figures = await queryFollowerSeries(store.doc, store.table, channel.id, today(), today());

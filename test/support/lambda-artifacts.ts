@@ -6,8 +6,8 @@
  */
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,6 +30,7 @@ export interface AssemblyStack {
 }
 
 const SYNTH_SCRIPT = fileURLToPath(new URL('./synth-bundled.ts', import.meta.url));
+const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Synthesises the app with bundling into `request.outdir` (in a child process) and returns its stacks. */
 export async function synthesizeBundled(request: SynthRequest): Promise<AssemblyStack[]> {
@@ -183,6 +184,12 @@ function refOf(name: string, resource: ResolveResource, pseudo: Pseudo): string 
   return resource(name, undefined);
 }
 
+/** A path under /var/task, where Lambda unpacks the bundle, points into the bundle's copy instead. */
+export const inTaskRoot = (env: Record<string, string>, taskRoot: string): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [name, value.replace(/^\/var\/task(?=\/|$)/, taskRoot)]),
+  );
+
 /** The variables the Lambda runtime itself sets for a function (docs: "Defined runtime environment variables"). */
 export function lambdaRuntimeEnvironment(fn: LambdaArtifact, taskRoot: string, pseudo: Pseudo): Record<string, string> {
   const now = Math.floor(Date.now() / 1000).toString(16);
@@ -233,7 +240,41 @@ export async function copyBundle(fn: LambdaArtifact): Promise<{ dir: string; rem
       );
   }
   await cp(fn.assetDir, dir, { recursive: true });
+  await useThisMachinesNativeBuilds(fn, dir);
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+const LAMBDA_NATIVE = /-linux-arm64$/;
+
+/**
+ * A bundle may carry native packages built for Lambda's linux-arm64 (sharp in the card function's),
+ * which cannot load on another architecture. Beside each, the copy gets this machine's build of the
+ * same package and version from the repository's node_modules, which the package's own loader then
+ * picks: everything in the bundle runs as built except that one binary.
+ */
+async function useThisMachinesNativeBuilds(fn: LambdaArtifact, dir: string): Promise<void> {
+  if (process.arch === 'arm64') return;
+  const scopes = path.join(dir, 'node_modules');
+  if (!existsSync(scopes)) return;
+  const packages = (await readdir(scopes)).flatMap((entry) =>
+    entry.startsWith('@') ? readdirSync(path.join(scopes, entry)).map((name) => `${entry}/${name}`) : [entry],
+  );
+  for (const name of packages.filter((candidate) => LAMBDA_NATIVE.test(candidate))) {
+    const { version } = JSON.parse(readFileSync(path.join(scopes, name, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const hostName = name.replace(LAMBDA_NATIVE, `-linux-${process.arch}`);
+    // npm installs this machine's optional native packages at the top of node_modules
+    const hostDir = path.join(REPOSITORY_ROOT, 'node_modules', hostName);
+    const host = existsSync(path.join(hostDir, 'package.json'))
+      ? (JSON.parse(readFileSync(path.join(hostDir, 'package.json'), 'utf8')) as { version: string })
+      : undefined;
+    if (host?.version !== version)
+      throw new Error(
+        `${fn.path}: the bundle carries ${name}@${version}; this machine needs ${hostName}@${version} in node_modules, found ${host?.version ?? 'none'}`,
+      );
+    await cp(hostDir, path.join(scopes, hostName), { recursive: true });
+  }
 }
 
 /** Loads the handler module as Lambda's runtime does, invokes it once with the event, writes the result. */
@@ -308,7 +349,7 @@ export async function invokeArtifact(
       ],
       {
         cwd: bundle.dir,
-        env: { ...options.env, ...lambdaRuntimeEnvironment(fn, bundle.dir, options.pseudo) },
+        env: { ...inTaskRoot(options.env, bundle.dir), ...lambdaRuntimeEnvironment(fn, bundle.dir, options.pseudo) },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -361,7 +402,7 @@ export async function importTime(
   if (!file) throw new Error(`${fn.path}: the bundle has no module for ${fn.handler}`);
   const result = spawnSync(lambdaNodeBinary(fn.runtime), ['--input-type=module', '-e', IMPORT, file], {
     cwd: bundleDir,
-    env: { ...options.env, ...lambdaRuntimeEnvironment(fn, bundleDir, options.pseudo) },
+    env: { ...inTaskRoot(options.env, bundleDir), ...lambdaRuntimeEnvironment(fn, bundleDir, options.pseudo) },
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`${fn.path}: importing the bundle failed\n${result.stderr.slice(-4000)}`);
