@@ -16,7 +16,7 @@
  *
  * Usage: npx tsx bench/cold-start.ts [--rounds 21] [--largest 3]
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,6 +46,13 @@ const { values } = parseArgs({
 });
 const rounds = Math.max(20, Number(values.rounds));
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+const directorySize = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce(
+    (sum, entry) =>
+      sum +
+      (entry.isDirectory() ? directorySize(path.join(dir, entry.name)) : statSync(path.join(dir, entry.name)).size),
+    0,
+  );
 
 interface Measured {
   fn: LambdaArtifact;
@@ -56,6 +63,8 @@ interface Measured {
   raw: number;
   gzip: number;
   map: number;
+  /** everything the function's zip holds: bundle, map, and any native modules or assets beside it */
+  asset: number;
   wall: number[];
   cpu: number[];
 }
@@ -92,6 +101,7 @@ try {
         raw: code.length,
         gzip: gzipSync(code, { level: 9 }).length,
         map: statSync(path.join(bundle.dir, 'index.mjs.map'), { throwIfNoEntry: false })?.size ?? 0,
+        asset: directorySize(fn.assetDir),
         wall: [],
         cpu: [],
       });
@@ -114,12 +124,12 @@ try {
   const baseCpu = median(baseline.cpu);
   const rows = measured.toSorted((a, b) => (a === baseline ? -1 : b === baseline ? 1 : b.raw - a.raw));
   console.log(
-    '\n| function | index.mjs | gzip | source map | import median | import p95 | median / baseline | main-thread CPU median | CPU / baseline |',
+    '\n| function | index.mjs | gzip | source map | whole asset | import median | import p95 | median / baseline | main-thread CPU median | CPU / baseline |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const entry of rows) {
     console.log(
-      `| ${entry.label} | ${kb(entry.raw)} | ${kb(entry.gzip)} | ${kb(entry.map)} | ${median(entry.wall).toFixed(0)} ms | ${percentile(entry.wall, 95).toFixed(0)} ms | ${(median(entry.wall) / baseWall).toFixed(2)}× | ${median(entry.cpu).toFixed(0)} ms | ${(median(entry.cpu) / baseCpu).toFixed(2)}× |`,
+      `| ${entry.label} | ${kb(entry.raw)} | ${kb(entry.gzip)} | ${kb(entry.map)} | ${kb(entry.asset)} | ${median(entry.wall).toFixed(0)} ms | ${percentile(entry.wall, 95).toFixed(0)} ms | ${(median(entry.wall) / baseWall).toFixed(2)}× | ${median(entry.cpu).toFixed(0)} ms | ${(median(entry.cpu) / baseCpu).toFixed(2)}× |`,
     );
   }
 

@@ -217,14 +217,19 @@ export function lambdaRuntimeEnvironment(fn: LambdaArtifact, taskRoot: string, p
   };
 }
 
+const checkedBinaries = new Map<string, string>();
+
 /** The Node.js binary of the `node` devDependency, checked against the runtime the template names. */
 export function lambdaNodeBinary(runtime: string): string {
+  const checked = checkedBinaries.get(runtime);
+  if (checked) return checked;
   const match = /^nodejs(\d+)\.x$/.exec(runtime);
   if (!match) throw new Error(`runtime ${runtime} is not a Node.js runtime: this harness runs Node.js functions only`);
   const binary = path.join(path.dirname(createRequire(import.meta.url).resolve('node/package.json')), 'bin', 'node');
   const version = spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim();
   if (!version.startsWith(`v${match[1]}.`))
     throw new Error(`the template runs ${runtime}, but the node devDependency is ${version}: keep them on one major`);
+  checkedBinaries.set(runtime, binary);
   return binary;
 }
 
