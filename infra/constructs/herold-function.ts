@@ -27,12 +27,16 @@ const ESM_REQUIRE_SHIM =
   "import { createRequire as heroldCreateRequire } from 'node:module'; const require = heroldCreateRequire(import.meta.url);";
 
 /**
- * Imports esbuild resolves to a package other than the one named. `punycode` is also the name of a
- * deprecated Node built-in, which esbuild prefers for platform node: twitter-text would then print
- * a DeprecationWarning at every cold start and break once Node drops the built-in. The trailing
- * slash names the npm package.
+ * Imports esbuild resolves to a package other than the one named.
+ * - `punycode` is also the name of a deprecated Node built-in, which esbuild prefers for platform
+ *   node: twitter-text would then print a DeprecationWarning at every cold start and break once Node
+ *   drops the built-in. The trailing slash names the npm package.
+ * - twitter-text's build imports core-js 2 polyfills for old browsers; each runs its feature checks
+ *   at every cold start, and Node 24 has every feature they add. `herold-no-polyfills`
+ *   (infra/bundling/no-polyfills) answers every `core-js/modules/*` with an empty module; any other
+ *   core-js import would fail the build rather than go missing.
  */
-export const ALIASES = { punycode: 'punycode/' } as const;
+export const ALIASES = { punycode: 'punycode/', 'core-js': 'herold-no-polyfills' } as const;
 
 /** How every function is bundled (bench/cold-start.ts rebuilds bundles with these to see what is in them). */
 export const BUNDLING = {

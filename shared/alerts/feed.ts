@@ -26,6 +26,7 @@ import type { CreateMessageDeps } from '../intake/create-message';
 import type { CapAlert } from '../cap/schema';
 import type { Store } from '../store/client';
 import { referenceKey } from '../cap/to-message';
+import { publishAlert } from './ingest';
 import { alertPolicy } from './policy';
 import { getCapReference } from './references';
 import { recordVanishedWarning } from './vanished';
@@ -190,8 +191,6 @@ async function ingestWarning(
       422,
       `NINA warning ${item.id} is not a valid CAP alert: ${converted.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}`,
     );
-  // The intake path (rendering, planning, queueing) loads with the first warning: most polls find none.
-  const { publishAlert } = await import('./ingest');
   const response = await publishAlert(
     principal,
     converted.alert,
