@@ -13,6 +13,21 @@ export default tseslint.config(
     },
   },
   {
+    // Lambda bundles: `import { z } from 'zod'` makes esbuild keep zod's whole namespace, every locale
+    // included (≈ 450 KB of each bundle); `import * as z from 'zod'` lets it keep only what is used.
+    files: ['shared/**/*.ts', 'functions/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='zod'] > :matches(ImportSpecifier[imported.name='z'], ImportDefaultSpecifier)",
+          message: "write `import * as z from 'zod'`: the named `z` puts all of zod into every Lambda bundle",
+        },
+      ],
+    },
+  },
+  {
     // The ingest path reads top-down: intake/ plans through messages/ and defers through scheduling/;
     // messages/ never reaches up into either (npm run check:cycles catches file-level cycles).
     files: ['shared/messages/**/*.ts'],

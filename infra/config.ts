@@ -1,12 +1,15 @@
 /**
  * The deployment settings of the Herold stack, read from CDK context (`cdk.json` or `-c key=value`).
  * Values given on the command line arrive as strings, so booleans, numbers and objects are parsed
- * from strings too; anything invalid stops the synth with the key that is wrong.
+ * from strings too. Every `herold:` key is checked before anything is built: a wrong value, or a
+ * key Herold does not know (a typo would otherwise be ignored), stops the synth naming the key.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Node } from 'constructs';
 import { LANE_CONCURRENCY } from '../shared/config';
 import { AlertPolicySchema } from '../shared/alerts/policy';
+import { OrgIdSchema, PlatformIdSchema } from '../shared/model/schemas';
+import type { PlatformId } from '../shared/platforms/registry';
 
 /** Context values given with `-c` are strings: turn JSON-looking strings into values first. */
 const fromCommandLine = (value: unknown): unknown => {
@@ -42,9 +45,59 @@ const DailyTimeSchema = z.object({
   timeZone: z.string().refine(isTimeZone, 'not an IANA time zone'),
 });
 
+/**
+ * A stage becomes part of the stack name (`Herold-<stage>`, which CloudFormation allows to hold
+ * letters, digits and dashes, starting with a letter) and, in lower case, of every resource name.
+ * Lower case only, so two stages never differ in case alone; at most 20 characters, so the longest
+ * function name (`herold-<stage>-collect-followers`) stays well inside Lambda's 64.
+ */
+export const STAGE_PATTERN = /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
+
+const LaneConcurrencySchema = z
+  .object({ normal: z.number().int().min(2).max(1000), urgent: z.number().int().min(2).max(1000) })
+  .refine((c) => c.normal < c.urgent, 'normal must be below urgent');
+
+/** A list given on the command line may also be comma-separated: `-c herold:organisations=city,fire-brigade`. */
+const listFromCommandLine = (value: unknown): unknown => {
+  const parsed = fromCommandLine(value);
+  return typeof parsed === 'string' ? parsed.split(',').map((item) => item.trim()) : parsed;
+};
+
 export const HeroldConfigSchema = z.object({
+  /**
+   * Deploys a second, independent Herold beside the first: every named resource carries the stage.
+   * Empty: the stack `Herold` with the names it has always had.
+   */
+  stage: z.preprocess(
+    fromCommandLine,
+    z
+      .union([
+        z.literal(''),
+        z
+          .string()
+          .regex(
+            STAGE_PATTERN,
+            'a stage is 1 to 20 lower-case letters, digits and dashes, starting with a letter and not ending with a dash',
+          ),
+      ])
+      .default(''),
+  ),
+  /** the organisations this deployment serves: the daily jobs look at their channels, the emergency policy may name them */
+  organisations: z.preprocess(listFromCommandLine, z.array(OrgIdSchema).min(1).default(['city', 'fire-brigade'])),
   /** OIDC issuer of the API's tokens; empty: a Cognito user pool is created and used */
-  jwtIssuer: z.preprocess(fromCommandLine, z.string().default('')),
+  jwtIssuer: z.preprocess(
+    fromCommandLine,
+    z
+      .union([
+        z.literal(''),
+        z.url({
+          protocol: /^https$/,
+          hostname: z.regexes.domain,
+          error: 'an https URL of the OIDC issuer (e.g. https://login.example.org/realms/herold), or empty for Cognito',
+        }),
+      ])
+      .default(''),
+  ),
   /** accepted `aud` values (ignored with the Cognito default, where the app client id is the audience) */
   jwtAudience: z.preprocess(
     fromCommandLine,
@@ -85,10 +138,12 @@ export const HeroldConfigSchema = z.object({
    */
   queueConcurrency: z.preprocess(
     fromCommandLine,
-    z
-      .object({ normal: z.number().int().min(2).max(1000), urgent: z.number().int().min(2).max(1000) })
-      .default(LANE_CONCURRENCY)
-      .refine((c) => c.normal < c.urgent, 'normal must be below urgent'),
+    LaneConcurrencySchema.and(
+      z.object({
+        /** a platform's own lanes, e.g. X with its 17 posts a day: `"platforms": { "x": { "normal": 2, "urgent": 3 } }` */
+        platforms: z.partialRecord(PlatformIdSchema, LaneConcurrencySchema).default({}),
+      }),
+    ).default({ ...LANE_CONCURRENCY, platforms: {} }),
   ),
   /** retention of every function's and the API's log group */
   logRetentionDays: z.preprocess(
@@ -106,8 +161,28 @@ export const HeroldConfigSchema = z.object({
 
 export type HeroldConfig = z.infer<typeof HeroldConfigSchema>;
 
+/** Checks across keys: the emergency policy may only name organisations this deployment serves. */
+const CheckedConfigSchema = HeroldConfigSchema.superRefine((config, context) => {
+  for (const org of Object.keys(config.alertPolicy)) {
+    if (!config.organisations.includes(org))
+      context.addIssue({
+        code: 'custom',
+        path: ['alertPolicy', org],
+        message: `unknown organisation "${org}" (herold:organisations: ${config.organisations.join(', ')})`,
+      });
+  }
+});
+
+/** A platform's lane concurrency: its own, or the default for every platform. */
+export function laneConcurrency(config: HeroldConfig, platform: PlatformId): { normal: number; urgent: number } {
+  const { normal, urgent } = config.queueConcurrency.platforms[platform] ?? config.queueConcurrency;
+  return { normal, urgent };
+}
+
 /** Every context key Herold reads, as written in cdk.json. */
 export const CONTEXT_KEYS = {
+  stage: 'herold:stage',
+  organisations: 'herold:organisations',
   jwtIssuer: 'herold:jwtIssuer',
   jwtAudience: 'herold:jwtAudience',
   alarmEmail: 'herold:alarmEmail',
@@ -121,15 +196,30 @@ export const CONTEXT_KEYS = {
   logRetentionDays: 'herold:logRetentionDays',
 } as const satisfies Record<keyof HeroldConfig, string>;
 
-export function readHeroldConfig(node: Node): HeroldConfig {
-  const raw = Object.fromEntries(Object.entries(CONTEXT_KEYS).map(([field, key]) => [field, node.tryGetContext(key)]));
-  const parsed = HeroldConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const field = issue.path[0] as keyof HeroldConfig | undefined;
-      return `${field ? CONTEXT_KEYS[field] : 'context'}${issue.path.length > 1 ? `.${issue.path.slice(1).join('.')}` : ''}: ${issue.message}`;
-    });
-    throw new Error(`invalid Herold context:\n  ${problems.join('\n  ')}`);
+/** The context is wrong: the message names every key that is, and what is wrong with it. */
+export class HeroldContextError extends Error {
+  constructor(problems: string[]) {
+    super(`invalid Herold context:\n  ${problems.join('\n  ')}`);
+    this.name = 'HeroldContextError';
   }
+}
+
+export function readHeroldConfig(node: Node): HeroldConfig {
+  const known = new Set<string>(Object.values(CONTEXT_KEYS));
+  const unknown = Object.keys(node.getAllContext())
+    .filter((key) => key.startsWith('herold:') && !known.has(key))
+    .map((key) => `${key}: not a Herold setting (known: ${[...known].join(', ')})`);
+  const raw = Object.fromEntries(Object.entries(CONTEXT_KEYS).map(([field, key]) => [field, node.tryGetContext(key)]));
+  const parsed = CheckedConfigSchema.safeParse(raw);
+  const problems = [
+    ...unknown,
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => {
+          const field = issue.path[0] as keyof HeroldConfig | undefined;
+          return `${field ? CONTEXT_KEYS[field] : 'context'}${issue.path.length > 1 ? `.${issue.path.slice(1).join('.')}` : ''}: ${issue.message}`;
+        })),
+  ];
+  if (problems.length > 0 || !parsed.success) throw new HeroldContextError(problems);
   return parsed.data;
 }

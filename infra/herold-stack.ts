@@ -3,7 +3,7 @@
  * the ingest function, the clocked jobs, and the dashboard and alarms. Environment-agnostic, so it
  * synthesizes without AWS credentials.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,13 +11,14 @@ import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
 import { ALERT_POLICY_ENV } from '../shared/alerts/policy';
+import { FOLLOWER_ENV } from '../shared/followers/settings';
 import { platformList } from '../shared/platforms/registry';
 import { HeroldApi } from './constructs/api';
 import { AlertCards } from './constructs/cards';
 import { HeroldFunction } from './constructs/herold-function';
 import { Jobs } from './constructs/jobs';
 import { PlatformLane } from './constructs/platform-lane';
-import type { HeroldConfig } from './config';
+import { laneConcurrency, type HeroldConfig } from './config';
 import { Observability } from './observability/observability';
 
 export interface HeroldStackProps extends StackProps {
@@ -37,6 +38,8 @@ export class HeroldStack extends Stack {
   constructor(scope: Construct, id: string, props: HeroldStackProps) {
     super(scope, id, props);
     const { config } = props;
+    // `herold` for the stack `Herold`, `herold-<stage>` for `Herold-<stage>`: queues, functions,
+    // log groups, the schedule group and the channel secrets' names start with it
     const namePrefix = this.stackName.toLowerCase();
     const logRetention = config.logRetentionDays as logs.RetentionDays;
 
@@ -75,7 +78,7 @@ export class HeroldStack extends Stack {
           namePrefix,
           table: this.table,
           key: this.key,
-          concurrency: config.queueConcurrency,
+          concurrency: laneConcurrency(config, platform.id),
           logRetention,
         }),
     );
@@ -86,6 +89,7 @@ export class HeroldStack extends Stack {
       [ENV.table]: this.table.tableName,
       [ENV.queues]: this.toJsonString(queueUrls),
       [ALERT_POLICY_ENV]: JSON.stringify(config.alertPolicy),
+      [FOLLOWER_ENV.orgs]: config.organisations.join(','),
     };
     for (const lane of this.lanes) {
       for (const [name, value] of Object.entries(baseEnvironment)) lane.publisher.fn.addEnvironment(name, value);
@@ -167,6 +171,11 @@ export class HeroldStack extends Stack {
       },
       alarmEmail: config.alarmEmail,
       key: this.key,
+    });
+
+    new CfnOutput(this, 'ChannelSecretPrefix', {
+      value: `${namePrefix}/`,
+      description: 'Channel secrets are named <prefix><platform>/<channel id>',
     });
 
     this.acknowledgeGeneratedWildcards();

@@ -3,7 +3,7 @@
  * stack sets the same names. AWS SDK clients honour AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS,
  * which is how the local stack points them at DynamoDB Local and the local SQS server.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PLATFORM_IDS, type PlatformId } from './platforms/registry';
 
 const QueueUrlsSchema = z.record(

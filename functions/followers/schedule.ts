@@ -8,7 +8,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { tableName } from '../../shared/config';
 import { logger } from '../../shared/observability/powertools';
 import { listChannelsOfOrgs } from '../../shared/store/channels';
@@ -25,7 +25,10 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const sqs = new SQSClient({});
 const metrics = followerMetrics();
 
-/** The schedule sends `{}`; a run for a missed day can name it. */
+/**
+ * The schedule sends EventBridge Scheduler's default notification (it has no Input); a run for a
+ * missed day can name its date.
+ */
 const ScheduleEventSchema = z.object({ date: z.iso.date().optional() }).loose();
 
 const warnMissing = (missing: readonly MissingFigure[]) => {

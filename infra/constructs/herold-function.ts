@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ArnFormat, type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
@@ -25,6 +25,34 @@ export const METRICS_NAMESPACE = 'Herold';
 /** ESM bundles have no `require`; some bundled CommonJS dependencies still call it. */
 const ESM_REQUIRE_SHIM =
   "import { createRequire as heroldCreateRequire } from 'node:module'; const require = heroldCreateRequire(import.meta.url);";
+
+/**
+ * Imports esbuild resolves to a package other than the one named.
+ * - `punycode` is also the name of a deprecated Node built-in, which esbuild prefers for platform
+ *   node: twitter-text would then print a DeprecationWarning at every cold start and break once Node
+ *   drops the built-in. The trailing slash names the npm package.
+ * - twitter-text's build imports core-js 2 polyfills for old browsers; each runs its feature checks
+ *   at every cold start, and Node 24 has every feature they add. `herold-no-polyfills`
+ *   (infra/bundling/no-polyfills) answers every `core-js/modules/*` with an empty module; any other
+ *   core-js import would fail the build rather than go missing.
+ */
+export const ALIASES = { punycode: 'punycode/', 'core-js': 'herold-no-polyfills' } as const;
+
+/** How every function is bundled (bench/cold-start.ts rebuilds bundles with these to see what is in them). */
+export const BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: true,
+  // --enable-source-maps reads and parses the whole map at every cold start; stack traces need the
+  // mappings, not the embedded sources, which are two thirds of it
+  sourcesContent: false,
+  banner: ESM_REQUIRE_SHIM,
+  // the AWS SDK is bundled: a pinned, tree-shaken SDK instead of whatever the runtime ships
+  externalModules: [],
+  esbuildArgs: Object.fromEntries(Object.entries(ALIASES).map(([name, target]) => [`--alias:${name}`, target])),
+} as const satisfies BundlingOptions;
 
 export interface HeroldFunctionProps {
   /** path of the entry file relative to the repository root, e.g. `functions/publish/threads.ts` */
@@ -87,13 +115,8 @@ export class HeroldFunction extends Construct {
         ...props.environment,
       },
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        banner: ESM_REQUIRE_SHIM,
-        // the AWS SDK is bundled: a pinned, tree-shaken SDK instead of whatever the runtime ships
+        ...BUNDLING,
+        mainFields: [...BUNDLING.mainFields],
         externalModules: props.bundling?.externalModules ?? [],
         ...(props.bundling ? { commandHooks: props.bundling.commandHooks } : {}),
       },

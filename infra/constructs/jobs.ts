@@ -95,11 +95,11 @@ export class Jobs extends Construct {
       props.tokenHealth,
       "Checks every channel's credentials",
     );
-    // refreshed tokens are written back to the channel's secret
+    // refreshed tokens are written back to the channel's secret (herold/<platform>/<channel id>, herold-<stage>/… in a stage)
     const allChannelSecrets = Stack.of(this).formatArn({
       service: 'secretsmanager',
       resource: 'secret',
-      resourceName: 'herold/*',
+      resourceName: `${namePrefix}/*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     this.tokenHealth.role.addToPrincipalPolicy(
@@ -113,9 +113,10 @@ export class Jobs extends Construct {
       [
         {
           id: 'AwsSolutions-IAM5',
-          reason:
-            'The token health check reads and refreshes the credentials of every channel: one secret per channel under herold/<platform>/, created at run time.',
-          appliesTo: ['Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:herold/*'],
+          reason: `The token health check reads and refreshes the credentials of every channel: one secret per channel under ${namePrefix}/<platform>/, created at run time.`,
+          appliesTo: [
+            `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${namePrefix}/*`,
+          ],
         },
       ],
       true,

@@ -20,7 +20,7 @@ export const PUBLISHER_TIMEOUT = Duration.seconds(60);
 
 export interface PlatformLaneProps {
   platform: PlatformSpec;
-  /** prefix of queue and function names (the stack name in lower case) */
+  /** prefix of queue, function and secret names (the stack name in lower case) */
   namePrefix: string;
   table: dynamodb.ITable;
   key: kms.IKey | undefined;
@@ -86,8 +86,8 @@ export class PlatformLane extends Construct {
     props.table.grantReadWriteData(fn);
     // re-enqueue a follow-up job and delay rate-limited jobs through their visibility
     for (const queue of [this.urgent, this.normal]) queue.grantSendMessages(fn);
-    // one secret per channel, named herold/<platform>/<channel id>: only this platform's function reads them
-    const secretPrefix = `herold/${platform.id}/`;
+    // one secret per channel, named herold/<platform>/<channel id> (herold-<stage>/… in a stage): only this platform's function reads them
+    const secretPrefix = `${props.namePrefix}/${platform.id}/`;
     this.publisher.grantSecretsUnder(secretPrefix);
 
     NagSuppressions.addResourceSuppressions(

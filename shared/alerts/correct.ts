@@ -6,7 +6,7 @@
  * emergency message (a second person, unless the policy allows one).
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Message, Principal } from '../model/schemas';
 import { ProblemError } from '../api/problem';
 import { auditPut } from '../audit/audit';

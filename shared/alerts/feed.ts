@@ -10,7 +10,7 @@
  * for a person to decide on an all-clear; nothing is published on its own.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from '../model/schemas';
 import { ProblemError } from '../api/problem';
 import {

@@ -5,7 +5,7 @@
  * NINA's all-clears, in each language the organisation publishes. Nothing is written: the form
  * carries a fresh identifier, which the client keeps for every resend of this draft.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProblemError } from '../api/problem';
 import type { Principal } from '../model/schemas';
 import { newMessageId } from '../messages/ids';

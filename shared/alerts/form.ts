@@ -8,7 +8,7 @@
  * creates the `identifier` once per draft and sends it again on a resend: the same identifier is
  * the same alert, answered once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FieldError } from '../api/problem';
 import {
   CAP_CATEGORIES,

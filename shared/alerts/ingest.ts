@@ -14,7 +14,6 @@ import type { Principal } from '../model/schemas';
 import { requireRole } from '../api/auth';
 import { parseOrProblem, ProblemError } from '../api/problem';
 import { auditPut } from '../audit/audit';
-import { parseCapAlert } from '../cap/parse';
 import { validateCapAlert, type CapAlert } from '../cap/schema';
 import { capIdempotencyKey, capToMessages, referenceKey, type CapMessageDraft } from '../cap/to-message';
 import type { StoredResponse } from '../intake/create-once';
@@ -162,6 +161,8 @@ export async function receiveCapAlert(
       : request.isBase64Encoded
         ? Buffer.from(request.body, 'base64').toString('utf8')
         : request.body;
+  // The XML parser and the CAP schemas load with the first CAP document, not with the API's cold start.
+  const { parseCapAlert } = await import('../cap/parse');
   const parsed = parseCapAlert(xml, { contentType: request.contentType ?? '' });
   if (!parsed.ok) {
     if (parsed.wellFormed) await keepRejectedDocument(deps, principal, xml, parsed.problems, parsed.status);

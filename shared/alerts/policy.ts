@@ -8,8 +8,8 @@
  * An organisation without an entry gets the strict default: every live emergency message needs a
  * second person, alerts are published in German only, no NINA feed.
  */
-import { z } from 'zod';
-import { CAP_SEVERITIES } from '../cap/schema';
+import * as z from 'zod';
+import { CAP_SEVERITIES } from '../cap/vocabulary';
 
 export const ALERT_POLICY_ENV = 'HEROLD_ALERT_POLICY';
 

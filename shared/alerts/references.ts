@@ -4,7 +4,7 @@
  * finds the posts to answer.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { withoutKeys, type Store } from '../store/client';
 import { CAP_STATUSES, CapReferenceSchema } from '../cap/schema';
 

@@ -8,7 +8,7 @@
  * publish needs no second person.
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from '../model/schemas';
 import { hasRole } from '../api/auth';
 import { ProblemError } from '../api/problem';

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { requireRole } from '../api/auth';
 import { parseOrProblem, ProblemError } from '../api/problem';
 import { auditPut } from '../audit/audit';

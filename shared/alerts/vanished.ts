@@ -8,7 +8,7 @@
  * vanish because the feed is faulty, and a false all-clear is worse than none.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CapReferenceSchema } from '../cap/schema';
 import { isConditionFailure, queryAll, withoutKeys, type Store } from '../store/client';
 import { schedulingKeys } from '../store/keys';

@@ -3,7 +3,7 @@
  * validate with (zod's JSON Schema output is the 2020-12 dialect OpenAPI 3.1 uses), and from the
  * route table, so it cannot drift from what the API accepts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES, type RouteKey } from './routes';
 import { CreateMessageSchema, IdSchema } from '../model/schemas';
 import { ChannelPatchSchema } from '../channels/update';

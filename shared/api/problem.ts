@@ -1,6 +1,6 @@
 /** RFC 9457 problem details: every error the API returns has this shape. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export interface FieldError {
   /** dotted path of the offending field, e.g. `media[0].altText` */

@@ -4,7 +4,7 @@
  * transaction as the change they describe, so there is no change without its audit record.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from '../model/schemas';
 import { queryAll, withoutKeys, type Store } from '../store/client';
 

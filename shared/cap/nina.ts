@@ -3,7 +3,7 @@
  * bundesAPI/nina-api OpenAPI document: `GET /dashboard/{ARS}.json` lists a district's current
  * warnings with a hash per version; `GET /warnings/{id}.json` is the CAP-like detail.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PlatformError } from '../platforms/client';
 import { classByStatus, httpRequest, safeDetail } from '../platforms/http';
 import { type CapAlertInput, type CapProblem, type CapAlert, validateCapAlert } from './schema';

@@ -6,41 +6,20 @@
  * `references`, `addresses`, `incidents`, polygons and circles parsed. Element order, which the
  * CAP XSD fixes, is not checked: it carries no meaning and real feeds get it wrong.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
-export const CAP_NAMESPACE = 'urn:oasis:names:tc:emergency:cap:1.2';
+import {
+  CAP_CATEGORIES,
+  CAP_CERTAINTIES,
+  CAP_MSG_TYPES,
+  CAP_RESPONSE_TYPES,
+  CAP_SCOPES,
+  CAP_SEVERITIES,
+  CAP_STATUSES,
+  CAP_URGENCIES,
+} from './vocabulary';
 
-export const CAP_STATUSES = ['Actual', 'Exercise', 'System', 'Test', 'Draft'] as const;
-export const CAP_MSG_TYPES = ['Alert', 'Update', 'Cancel', 'Ack', 'Error'] as const;
-export const CAP_SCOPES = ['Public', 'Restricted', 'Private'] as const;
-export const CAP_CATEGORIES = [
-  'Geo',
-  'Met',
-  'Safety',
-  'Security',
-  'Rescue',
-  'Fire',
-  'Health',
-  'Env',
-  'Transport',
-  'Infra',
-  'CBRNE',
-  'Other',
-] as const;
-export const CAP_RESPONSE_TYPES = [
-  'Shelter',
-  'Evacuate',
-  'Prepare',
-  'Execute',
-  'Avoid',
-  'Monitor',
-  'Assess',
-  'AllClear',
-  'None',
-] as const;
-export const CAP_URGENCIES = ['Immediate', 'Expected', 'Future', 'Past', 'Unknown'] as const;
-export const CAP_SEVERITIES = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] as const;
-export const CAP_CERTAINTIES = ['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown'] as const;
+export * from './vocabulary';
 
 /** CAP dateTime: the XSD pattern, an explicit offset and no "Z" (spec §3.3.2), and a real calendar date. */
 const CAP_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[-+]\d{2}:\d{2}$/;

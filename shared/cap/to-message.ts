@@ -3,7 +3,7 @@
  * with priority, kind, whether it may reach a public channel (and why not), and the keys that
  * find the earlier alert an Update or Cancel refers to.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MessageKindSchema, PrioritySchema, type Priority } from '../model/schemas';
 import type { CapAlert, CapInfo, CapReference } from './schema';
 

@@ -1,6 +1,6 @@
 /** Changing a channel's state (active, frozen, retired): admins of its own organisation only, audited. */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChannelStateSchema, type Principal } from '../model/schemas';
 import { ProblemError } from '../api/problem';
 import { requireRole } from '../api/auth';

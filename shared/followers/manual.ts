@@ -1,6 +1,6 @@
 /** Figures entered by a person, for platforms without a follower API (WhatsApp Channels) or to correct one. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema, type Channel, type OrgId } from '../model/schemas';
 import { getChannel } from '../store/channels';
 import { localDate } from './dates';

@@ -2,7 +2,7 @@
  * The follower report: per channel the figures at the start and end of a period, the change, and the
  * series. Pure: the figures come in, the report goes out; loading lives in load-report.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChannelSchema, IdSchema, OrgIdSchema, PlatformIdSchema, type Channel } from '../model/schemas';
 import { PLATFORM_IDS, PLATFORMS } from '../platforms/registry';
 import { addYears, isCalendarDate } from './dates';

@@ -1,5 +1,5 @@
 /** Environment settings of the follower collection, next to the shared contract in shared/config.ts. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrgIdSchema, type OrgId } from '../model/schemas';
 
 export const FOLLOWER_ENV = {

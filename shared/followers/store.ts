@@ -4,7 +4,7 @@
  */
 import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../store/client';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema, type Channel } from '../model/schemas';
 
 export const FollowerSourceSchema = z.enum(['api', 'manual', 'import']);

@@ -4,7 +4,7 @@
  * with its audit record.
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from '../model/schemas';
 import { ProblemError } from '../api/problem';
 import { requireRole } from '../api/auth';

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProblemError } from '../api/problem';
 import { isConditionFailure, type Store } from '../store/client';
 

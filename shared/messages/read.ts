@@ -1,5 +1,5 @@
 /** Reading messages: always within the caller's organisation. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Delivery, DeliveryCard, DeliveryState, Message, Principal } from '../model/schemas';
 import { ProblemError } from '../api/problem';
 import type { Store } from '../store/client';

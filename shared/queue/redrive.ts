@@ -4,7 +4,7 @@
  * after its retries can be claimed again, a settled one cannot.
  */
 import { GetQueueAttributesCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { queueUrl } from '../config';
 import type { PlatformId } from '../platforms/registry';
 

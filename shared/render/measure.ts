@@ -1,13 +1,15 @@
 import twitterText from 'twitter-text';
 import type { TextCounting } from '../platforms/registry';
 
-const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Built on first use: creating a segmenter loads ICU's break rules (≈ 10 ms), which a function that never renders should not pay for.
+let segmenter: Intl.Segmenter | undefined;
+const graphemeSegmenter = () => (segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' }));
 const utf8 = new TextEncoder();
 
 /** User-perceived characters (extended grapheme clusters): what Bluesky counts against its 300. */
 export const graphemeCount = (text: string): number => {
   let count = 0;
-  for (const _ of graphemeSegmenter.segment(text)) count += 1;
+  for (const _ of graphemeSegmenter().segment(text)) count += 1;
   return count;
 };
 
@@ -17,7 +19,7 @@ export const utf8ByteLength = (text: string): number => utf8.encode(text).length
 /** UTF-16 offsets at which a grapheme starts, plus the end of the text: the only places a text may be cut. */
 export const graphemeBoundaries = (text: string): Set<number> => {
   const boundaries = new Set<number>([text.length]);
-  for (const { index } of graphemeSegmenter.segment(text)) boundaries.add(index);
+  for (const { index } of graphemeSegmenter().segment(text)) boundaries.add(index);
   return boundaries;
 };
 

@@ -5,7 +5,7 @@
  * (emergency messages also need the emergency role). Every refusal comes before any change.
  */
 import { auditPut } from '../audit/audit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { requireRole } from '../api/auth';
 import { parseOrProblem, ProblemError } from '../api/problem';
 import { deliverySummaries, type CreatedMessage } from '../messages/summaries';

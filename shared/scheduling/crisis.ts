@@ -11,7 +11,7 @@
 import { auditPut } from '../audit/audit';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { requireRole } from '../api/auth';
 import { parseOrProblem, ProblemError } from '../api/problem';
 import { OrgIdSchema, type Message, type Principal } from '../model/schemas';

@@ -1,5 +1,5 @@
 /** `GET /messages?state=SCHEDULED|HELD`: the caller's waiting messages, oldest first. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOrProblem, ProblemError } from '../api/problem';
 import type { Principal } from '../model/schemas';
 import type { Store } from '../store/client';

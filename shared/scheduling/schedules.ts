@@ -3,15 +3,9 @@
  * in AWS, the in-process scheduler of local/scheduler.ts in the local stack. A schedule is named
  * after its message and invokes the dispatch function with `{ "messageId": … }`.
  */
-import {
-  CreateScheduleCommand,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
-  SchedulerClient,
-  UpdateScheduleCommand,
-  type CreateScheduleInput,
-} from '@aws-sdk/client-scheduler';
-import { z } from 'zod';
+import type * as SchedulerSdk from './scheduler-sdk';
+import type { CreateScheduleInput, SchedulerClient } from '@aws-sdk/client-scheduler';
+import * as z from 'zod';
 import { atExpression } from './time';
 
 export interface MessageSchedule {
@@ -87,27 +81,38 @@ export function scheduleRequest(config: ScheduleConfig, schedule: MessageSchedul
   };
 }
 
-export function eventBridgeSchedules(
-  config: ScheduleConfig,
-  client: SchedulerClient = new SchedulerClient({}),
-): SchedulePort {
+/**
+ * The Scheduler client is loaded on the first schedule change, not when the module loads: the
+ * functions that import this module (ingest, dispatch, the NINA poller) mostly never change a
+ * schedule, and each of them would otherwise pay for the client at every cold start.
+ */
+export function eventBridgeSchedules(config: ScheduleConfig, client?: SchedulerClient): SchedulePort {
+  let loaded: Promise<{ sdk: typeof SchedulerSdk; client: SchedulerClient }> | undefined;
+  const scheduler = () =>
+    (loaded ??= import('./scheduler-sdk').then((sdk) => ({
+      sdk,
+      client: client ?? new sdk.SchedulerClient({}),
+    })));
   return {
     async create(schedule) {
-      await client.send(new CreateScheduleCommand(scheduleRequest(config, schedule)));
+      const { sdk, client } = await scheduler();
+      await client.send(new sdk.CreateScheduleCommand(scheduleRequest(config, schedule)));
     },
     async update(schedule) {
+      const { sdk, client } = await scheduler();
       try {
-        await client.send(new UpdateScheduleCommand(scheduleRequest(config, schedule)));
+        await client.send(new sdk.UpdateScheduleCommand(scheduleRequest(config, schedule)));
       } catch (error) {
-        if (error instanceof ResourceNotFoundException) throw new ScheduleNotFoundError(schedule.messageId);
+        if (error instanceof sdk.ResourceNotFoundException) throw new ScheduleNotFoundError(schedule.messageId);
         throw error;
       }
     },
     async delete(messageId) {
+      const { sdk, client } = await scheduler();
       try {
-        await client.send(new DeleteScheduleCommand({ Name: messageId, GroupName: config.group }));
+        await client.send(new sdk.DeleteScheduleCommand({ Name: messageId, GroupName: config.group }));
       } catch (error) {
-        if (!(error instanceof ResourceNotFoundException)) throw error;
+        if (!(error instanceof sdk.ResourceNotFoundException)) throw error;
       }
     },
   };

@@ -6,7 +6,7 @@
  * Other settings may share the item: this module reads and writes only its own attributes.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrgIdSchema } from '../model/schemas';
 import type { Store } from '../store/client';
 import { schedulingKeys } from '../store/keys';

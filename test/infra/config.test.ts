@@ -1,12 +1,14 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { readHeroldConfig } from '../../infra/config';
+import { laneConcurrency, readHeroldConfig } from '../../infra/config';
 
 const configFrom = (context: Record<string, unknown>) => readHeroldConfig(new App({ context }).node);
 
 describe('Herold context', () => {
   it('falls back to the documented defaults', () => {
     expect(configFrom({})).toEqual({
+      stage: '',
+      organisations: ['city', 'fire-brigade'],
       jwtIssuer: '',
       jwtAudience: ['herold'],
       alarmEmail: '',
@@ -16,7 +18,7 @@ describe('Herold context', () => {
       ninaFeed: false,
       alertPolicy: {},
       apiThrottle: { rateLimit: 20, burstLimit: 40 },
-      queueConcurrency: { normal: 2, urgent: 10 },
+      queueConcurrency: { normal: 2, urgent: 10, platforms: {} },
       logRetentionDays: 90,
     });
   });
@@ -29,6 +31,8 @@ describe('Herold context', () => {
       'herold:logRetentionDays': '30',
       'herold:jwtAudience': '["a","b"]',
       'herold:alertPolicy': '{"fire-brigade":{"singlePersonSeverities":["Extreme"],"ninaArs":"146120000000"}}',
+      'herold:stage': 'staging',
+      'herold:organisations': 'city,fire-brigade,police',
     });
     expect(config).toMatchObject({
       kmsKey: true,
@@ -36,6 +40,8 @@ describe('Herold context', () => {
       queueConcurrency: { normal: 3, urgent: 20 },
       logRetentionDays: 30,
       jwtAudience: ['a', 'b'],
+      stage: 'staging',
+      organisations: ['city', 'fire-brigade', 'police'],
     });
     expect(config.alertPolicy).toEqual({
       'fire-brigade': { singlePersonSeverities: ['Extreme'], languages: ['de-DE'], ninaArs: '146120000000' },
@@ -60,7 +66,37 @@ describe('Herold context', () => {
       'herold:alertPolicy.city.singlePersonSeverities',
     ],
     [{ 'herold:kmsKey': 'yes' }, 'herold:kmsKey'],
+    [{ 'herold:alarmEmail': 'leitstelle@' }, 'herold:alarmEmail: Invalid email address'],
+    [
+      { 'herold:alertPolicy': { police: { singlePersonSeverities: ['Extreme'] } } },
+      'herold:alertPolicy.police: unknown organisation "police" (herold:organisations: city, fire-brigade)',
+    ],
+    [
+      { 'herold:queueConcurrency': { normal: 2, urgent: 10, platforms: { tiktok: { normal: 2, urgent: 3 } } } },
+      'herold:queueConcurrency.platforms: Unrecognized key: "tiktok"',
+    ],
+    [
+      { 'herold:queueConcurrency': '{"normal":2,"urgent":10,"platforms":{"x":{"normal":3,"urgent":3}}}' },
+      'herold:queueConcurrency.platforms.x: normal must be below urgent',
+    ],
+    [{ 'herold:stage': 'Test' }, 'herold:stage: a stage is 1 to 20 lower-case letters'],
+    [{ 'herold:stage': '1st' }, 'herold:stage: a stage is'],
+    [{ 'herold:stage': 'blue_green' }, 'herold:stage: a stage is'],
+    [{ 'herold:stage': 'staging-' }, 'herold:stage: a stage is'],
+    [{ 'herold:stage': 'a-stage-name-too-long' }, 'herold:stage: a stage is'],
+    [{ 'herold:jwtIssuer': 'http://login.dresden.example/realms/herold' }, 'herold:jwtIssuer: an https URL'],
+    [{ 'herold:jwtIssuer': 'login.dresden.example' }, 'herold:jwtIssuer: an https URL'],
+    [{ 'herold:organisations': ['City Hall'] }, 'herold:organisations.0: organisation ids are lower-case'],
+    [{ 'herold:alarmEmial': 'ops@dresden.example' }, 'herold:alarmEmial: not a Herold setting'],
   ])('refuses %j, naming the key', (context, message) => {
     expect(() => configFrom(context)).toThrow(message);
+  });
+
+  it('takes a platform’s own lane concurrency over the default', () => {
+    const config = configFrom({
+      'herold:queueConcurrency': { normal: 2, urgent: 10, platforms: { x: { normal: 2, urgent: 3 } } },
+    });
+    expect(laneConcurrency(config, 'x')).toEqual({ normal: 2, urgent: 3 });
+    expect(laneConcurrency(config, 'threads')).toEqual({ normal: 2, urgent: 10 });
   });
 });
