@@ -231,17 +231,23 @@ export async function dueOpenDeliveries(store: Store, now: number, limit = 200):
 export async function takeForReconcile(
   store: Store,
   open: OpenDelivery,
-  options: { now: number; nextCheckMs: number },
+  options: {
+    now: number;
+    nextCheckMs: number;
+    /** recorded as lastError when the lease has expired: why the delivery was taken back */
+    leaseExpired?: (delivery: Delivery) => DeliveryError;
+  },
 ): Promise<Delivery | undefined> {
   const { delivery } = open;
   const expiredLease = delivery.state === 'PUBLISHING' && (delivery.leaseUntil ?? 0) < options.now;
+  const why = expiredLease ? options.leaseExpired?.(delivery) : undefined;
   try {
     const result = await store.doc.send(
       new UpdateCommand({
         TableName: store.table,
         Key: keys.delivery(delivery.messageId, delivery.channelId),
         UpdateExpression: expiredLease
-          ? 'SET GSI1SK = :next, #state = :verify, updatedAt = :nowIso REMOVE leaseUntil'
+          ? `SET GSI1SK = :next, #state = :verify, updatedAt = :nowIso${why ? ', lastError = :why' : ''} REMOVE leaseUntil`
           : 'SET GSI1SK = :next, updatedAt = :nowIso',
         ConditionExpression: 'GSI1SK = :seen',
         ExpressionAttributeNames: expiredLease ? { '#state': 'state' } : undefined,
@@ -250,6 +256,7 @@ export async function takeForReconcile(
           ':next': keys.openDeliveriesSort(options.now + options.nextCheckMs, delivery.messageId, delivery.channelId),
           ':nowIso': new Date(options.now).toISOString(),
           ...(expiredLease ? { ':verify': 'VERIFY' } : {}),
+          ...(why ? { ':why': why } : {}),
         },
         ReturnValues: 'ALL_NEW',
       }),
