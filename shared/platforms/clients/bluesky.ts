@@ -389,6 +389,8 @@ export const blueskyClient: PlatformClient = {
         'create post',
       );
     let answer: Awaited<ReturnType<typeof createPost>>;
+    // Logging in is preparation: only createRecord may follow clearToPublish.
+    await cachedSession(context);
     await context.clearToPublish();
     try {
       answer = await createPost();
