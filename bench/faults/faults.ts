@@ -51,6 +51,15 @@ export const DEFAULT_FAULT_MIX: FaultMix = {
   oddAnswerOnReads: 0.005,
 };
 
+/**
+ * Calls a permanent error never strikes: a Bluesky login is shared by every delivery of the channel
+ * that waits for it, so one refused login fails them all, while the reckoning counts one failure per
+ * injected error. (A login refused as "the post is not allowed" is no answer a platform gives anyway.)
+ */
+const LOGIN_PATHS: Partial<Record<PlatformId, string[]>> = {
+  bluesky: ['/xrpc/com.atproto.server.createSession', '/xrpc/com.atproto.server.refreshSession'],
+};
+
 /** Large enough never to run out, finite so the simulator can report what is left. */
 const FAULT_BUDGET = 1_000_000_000;
 
@@ -125,7 +134,7 @@ export function faultPlan(
       mix.permanent,
       (platform) => {
         const response = permanentError(platform);
-        return { status: response.status, body: response.body };
+        return { status: response.status, body: response.body, exceptPaths: LOGIN_PATHS[platform] };
       },
     ],
     ...ODD_ANSWERS.map((kind): [FaultKind, number, () => SimFault] => [

@@ -71,12 +71,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const nina = createNinaSim();
   const delay = options.responseDelayMs;
 
-  const takeFault = (platform: PlatformId, method: string): ActiveFault | undefined => {
+  const takeFault = (platform: PlatformId, method: string, path: string): ActiveFault | undefined => {
     // Each matching fault rolls its own rate; the first that hits applies.
     const fault = faults.find(
       (candidate) =>
         candidate.remaining > 0 &&
         (candidate.platform ?? platform) === platform &&
+        !candidate.exceptPaths?.includes(path) &&
         (candidate.readsOnly ? method === 'GET' : candidate.writesOnly === false || method !== 'GET') &&
         random() < (candidate.rate ?? 1),
     );
@@ -139,7 +140,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
 
     if (delay)
       await new Promise((resolve) => setTimeout(resolve, delay.min + random() * Math.max(0, delay.max - delay.min)));
-    const fault = takeFault(module.id, request.method);
+    const fault = takeFault(module.id, request.method, platformRequest.path);
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     // A proxy's page in place of the platform's answer: the platform never saw the request.
     if (fault?.oddAnswer === 'html-page') return send(outgoing, MAINTENANCE_PAGE);

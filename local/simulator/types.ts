@@ -54,6 +54,8 @@ export interface SimFault {
   writesOnly?: boolean;
   /** only reads (GET: lookups, status polls) when true; wins over writesOnly */
   readsOnly?: boolean;
+  /** paths (as the platform sees them, e.g. `/xrpc/com.atproto.server.createSession`) the fault never applies to */
+  exceptPaths?: string[];
   status?: number;
   body?: unknown;
   retryAfter?: number;

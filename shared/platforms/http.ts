@@ -227,6 +227,25 @@ export function parseAnswer<T>(response: HttpResponse, schema: z.ZodType<T>, sou
   return fail(response, source, describeMismatch(parsed.error.issues, value));
 }
 
+/**
+ * A successful answer whose body Herold does not read (an upload's 201, X's append) must still come
+ * from the platform: empty, or JSON. An HTML page in its place came from a proxy in front of the
+ * platform, which then never saw the request: going on as if it had fails later, as a refused post.
+ */
+export function checkAnswer(response: HttpResponse, source: AnswerSource): void {
+  if (response.text.trim().length === 0) return;
+  const contentType = response.headers.get('content-type');
+  if (contentType && !JSON_TYPES.test(contentType))
+    fail(response, source, `expected no body or JSON, got ${contentType.split(';')[0]?.trim()}`);
+  if (typeof response.body === 'string') {
+    try {
+      JSON.parse(response.text);
+    } catch {
+      fail(response, source, 'expected no body or JSON, got something else');
+    }
+  }
+}
+
 function fail(response: HttpResponse, source: AnswerSource, problem: string): never {
   throw unexpectedAnswer(response, source, problem);
 }

@@ -19,7 +19,15 @@ import {
   type PublishRequest,
   type PublishResult,
 } from '../client';
-import { httpRequest, parseAnswer, retryAfterSeconds, safeDetail, unexpectedAnswer, type HttpResponse } from '../http';
+import {
+  checkAnswer,
+  httpRequest,
+  parseAnswer,
+  retryAfterSeconds,
+  safeDetail,
+  unexpectedAnswer,
+  type HttpResponse,
+} from '../http';
 import { PLATFORMS } from '../registry';
 import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
@@ -132,6 +140,7 @@ async function uploadImage(context: PlatformContext, owner: string, media: Media
   });
   // A repeated upload only replaces the bytes of an image no post uses yet, so a lost answer is safe to retry.
   if (uploaded.status >= 300) throw linkedinError(uploaded, 'upload image');
+  checkAnswer(uploaded, { platform: 'LinkedIn', call: 'upload image', secrets: context.credentials });
   return value.image;
 }
 
@@ -171,9 +180,10 @@ async function uploadVideo(context: PlatformContext, owner: string, media: Media
       );
     partIds.push(etag);
   }
-  await call(context, 'POST', '/rest/videos?action=finalizeUpload', 'finalise video upload', {
+  const finalized = await call(context, 'POST', '/rest/videos?action=finalizeUpload', 'finalise video upload', {
     finalizeUploadRequest: { video: upload.video, uploadToken: upload.uploadToken ?? '', uploadedPartIds: partIds },
   });
+  checkAnswer(finalized, { platform: 'LinkedIn', call: 'finalise video upload', secrets: context.credentials });
   const deadline = Date.now() + VIDEO_PROCESSING_BUDGET_MS;
   for (;;) {
     const { status } = read(

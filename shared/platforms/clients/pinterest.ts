@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishResult } from '../client';
-import { httpRequest, parseAnswer, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
+import { checkAnswer, httpRequest, parseAnswer, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
 import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
@@ -144,6 +144,7 @@ async function uploadVideo(context: PlatformContext, video: Media): Promise<stri
     const transient = uploaded.status >= 500 || uploaded.status === 408 || uploaded.status === 403;
     throw new PlatformError(transient ? 'retryable' : 'permanent', detail, { code: `upload-${uploaded.status}` });
   }
+  checkAnswer(uploaded, { platform: 'Pinterest', call: 'video upload', secrets: context.credentials });
   const deadline = Date.now() + VIDEO_PROCESSING_BUDGET_MS;
   for (;;) {
     const media = await call(

@@ -22,7 +22,7 @@ import {
   type PublishRequest,
   type PublishResult,
 } from '../client';
-import { httpRequest, parseAnswer, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
+import { checkAnswer, httpRequest, parseAnswer, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
 import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
@@ -138,9 +138,10 @@ async function call<T = undefined>(
     timeoutMs: options.timeoutMs ?? context.timeoutMs,
   });
   if (response.status >= 300) throw xError(response, action);
-  return options.answer
-    ? parseAnswer(response, options.answer, { platform: 'X', call: action, secrets: context.credentials })
-    : (undefined as T);
+  const source = { platform: 'X', call: action, secrets: context.credentials };
+  if (options.answer) return parseAnswer(response, options.answer, source);
+  checkAnswer(response, source);
+  return undefined as T;
 }
 
 /** GIFs and videos go through the chunked upload; still images in one request. */
