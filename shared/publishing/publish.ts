@@ -81,6 +81,7 @@ const later = (lastReceive: boolean, afterSeconds: number, state: Delivery['stat
 const VERIFY_AFTER_SECONDS = 5;
 
 export async function processPublishJob(job: PublishJob, receiveCount: number, deps: PublishDeps): Promise<JobOutcome> {
+  const attemptStartedAt = deps.now();
   // The reads do not depend on the claim: doing them alongside it saves a round trip per publish.
   const [claimed, { message, channel }] = await Promise.all([
     claimDelivery(deps.store, job, { now: deps.now(), leaseMs: deps.leaseMs }),
@@ -108,7 +109,7 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
   const claim: Claim = { messageId: job.messageId, channelId: job.channelId, version: delivery.version };
   const settle = async (
     state: 'FAILED' | 'SKIPPED' | 'HANDOFF',
-    details: { lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean },
+    details: { lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean; publishTriedAt?: number },
     message?: Message,
   ): Promise<JobOutcome> => {
     await recordFinal(deps.store, claim, { state, ...details }, deps.now());
@@ -136,7 +137,10 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
   // Where the attempt is decides what a surprise means (see classifySurprise): until a lookup has
   // answered, nothing may be published; once the irreversible request is out, a post may exist.
   let step: AttemptStep = mayExist ? 'lookup' : 'preparing';
-  const scope = { claim, delivery, message, channel, receiveCount, deps, settle };
+  // Recorded with the attempt's outcome when it got as far as the client's publish (not a lookup, not a wait for quota).
+  let publishing = false;
+  const publishTriedAt = () => (publishing ? attemptStartedAt : undefined);
+  const scope = { claim, delivery, message, channel, receiveCount, deps, settle, publishTriedAt };
 
   let context: PlatformContext;
   let result: PublishResult | null = null;
@@ -169,6 +173,7 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
         step = 'sent';
       };
       if (!client.preparesBeforePublishing) await budgetGranted();
+      publishing = true;
       result = await publishRenewingCredentials(client, request, { ...context, clearToPublish }, deps, channel, () => {
         step = 'preparing';
       });
@@ -179,7 +184,7 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     if (step === 'lookup') return lookupFailed(error, scope);
     return handlePlatformError(error, scope);
   }
-  await recordPublished(deps.store, claim, result, deps.now());
+  await recordPublished(deps.store, claim, result, deps.now(), { publishTriedAt: publishTriedAt() });
   await pinOrUnpinAfterPublish(deps.store, client, context, message, result.remoteId);
   return { kind: 'settled', state: 'PUBLISHED', message, delivery };
 }
@@ -245,9 +250,11 @@ interface AttemptScope {
   deps: PublishDeps;
   settle: (
     state: 'FAILED' | 'HANDOFF',
-    details: { lastError?: DeliveryError; retriesExhausted?: boolean; reason?: string },
+    details: { lastError?: DeliveryError; retriesExhausted?: boolean; reason?: string; publishTriedAt?: number },
     message?: Message,
   ) => Promise<JobOutcome>;
+  /** the attempt's start when it tried to publish, for Delivery.publishTriedAt */
+  publishTriedAt: () => number | undefined;
 }
 
 async function handlePlatformError(
@@ -261,16 +268,17 @@ async function handlePlatformError(
 ): Promise<JobOutcome> {
   const { claim, delivery, message, channel, receiveCount, deps, settle } = scope;
   const lastError = deliveryError(error);
+  const tried = { publishTriedAt: scope.publishTriedAt() };
   const lastReceive = receiveCount >= deps.maxReceiveCount;
   const waitingState = scope.verifying ? 'VERIFY' : 'RETRYING';
   const doubt = scope.lookupsInDoubt ? { lookupsInDoubt: scope.lookupsInDoubt } : {};
   switch (error.errorClass) {
     case 'permanent':
     case 'unsupported':
-      return settle('FAILED', { lastError }, message);
+      return settle('FAILED', { lastError, ...tried }, message);
     case 'auth':
       await flagNeedsReauth(deps.store, channel.id);
-      return settle('FAILED', { lastError }, message);
+      return settle('FAILED', { lastError, ...tried }, message);
     case 'rate-limited': {
       const afterSeconds = Math.min(Math.max(error.retryAfterSeconds ?? 60, 1), MAX_VISIBILITY_SECONDS);
       await recordPending(
@@ -281,6 +289,7 @@ async function handlePlatformError(
           lastError,
           waitingFor: 'rate-limit',
           ...doubt,
+          ...tried,
           nextAttemptAt: deps.now() + afterSeconds * 1000,
         },
         deps.now(),
@@ -292,7 +301,7 @@ async function handlePlatformError(
       await recordPending(
         deps.store,
         claim,
-        { state: 'VERIFY', lastError, ...doubt, nextAttemptAt: deps.now() + afterSeconds * 1000 },
+        { state: 'VERIFY', lastError, ...doubt, ...tried, nextAttemptAt: deps.now() + afterSeconds * 1000 },
         deps.now(),
       );
       return later(lastReceive, afterSeconds, 'VERIFY', 'ambiguous');
@@ -307,6 +316,7 @@ async function handlePlatformError(
           {
             lastError: { ...lastError, detail: `gave up after ${delivery.attempts} attempts: ${lastError.detail}` },
             retriesExhausted: true,
+            ...tried,
           },
           message,
         );
@@ -326,6 +336,7 @@ async function handlePlatformError(
           lastError,
           waitingFor: 'retry',
           ...doubt,
+          ...tried,
           nextAttemptAt: deps.now() + afterSeconds * 1000,
         },
         deps.now(),

@@ -124,6 +124,7 @@ export const recordPublished = (
   claim: Claim,
   result: { remoteId: string; remoteUrl?: string; threadRootId?: string; liveAt?: number },
   now: number,
+  attempt: { publishTriedAt?: number } = {},
 ) =>
   updateClaimed(
     store,
@@ -132,6 +133,7 @@ export const recordPublished = (
       set: {
         state: 'PUBLISHED',
         remoteId: result.remoteId,
+        ...(attempt.publishTriedAt !== undefined ? { publishTriedAt: attempt.publishTriedAt } : {}),
         publishedAt: new Date(result.liveAt ?? now).toISOString(),
         ...(result.remoteUrl ? { remoteUrl: result.remoteUrl } : {}),
         ...(result.threadRootId ? { threadRootId: result.threadRootId } : {}),
@@ -150,6 +152,8 @@ export const recordFinal = (
     lastError?: DeliveryError;
     reason?: string;
     retriesExhausted?: boolean;
+    /** the attempt tried to publish (see Delivery.publishTriedAt) */
+    publishTriedAt?: number;
   },
   now: number,
 ) =>
@@ -162,6 +166,7 @@ export const recordFinal = (
         ...(outcome.lastError ? { lastError: outcome.lastError } : {}),
         ...(outcome.reason ? { reason: outcome.reason } : {}),
         ...(outcome.retriesExhausted ? { retriesExhausted: true } : {}),
+        ...(outcome.publishTriedAt !== undefined ? { publishTriedAt: outcome.publishTriedAt } : {}),
       },
       remove: ['leaseUntil', 'GSI1PK', 'GSI1SK'],
     },
@@ -178,6 +183,8 @@ export const recordPending = (
     waitingFor?: 'retry' | 'rate-limit' | 'quota';
     nextAttemptAt: number;
     lookupsInDoubt?: number;
+    /** the attempt tried to publish (see Delivery.publishTriedAt) */
+    publishTriedAt?: number;
   },
   now: number,
 ) =>
@@ -188,6 +195,7 @@ export const recordPending = (
       set: {
         state: outcome.state,
         lastError: outcome.lastError,
+        ...(outcome.publishTriedAt !== undefined ? { publishTriedAt: outcome.publishTriedAt } : {}),
         ...(outcome.waitingFor ? { waitingFor: outcome.waitingFor } : {}),
         ...(outcome.lookupsInDoubt ? { lookupsInDoubt: outcome.lookupsInDoubt } : {}),
         notBefore: outcome.nextAttemptAt,

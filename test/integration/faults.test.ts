@@ -181,8 +181,10 @@ describe('the reckoning', () => {
       lastError: { class: 'retryable', code: 'UNEXPECTED_ANSWER', detail: 'Threads list recent threads: …' },
       reason: '5 lookups in a row could not tell whether Threads has the post: check the channel …',
     });
+    // created long before, but its last attempt to publish began in time: the queue is no limbo
     const late = delivery('m2', 'PUBLISHED', {
       updatedAt: new Date(Date.parse(now) + SETTLE_BOUND_MS + 1000).toISOString(),
+      publishTriedAt: Date.parse(now) + 60_000,
     });
     const silent = delivery('m3', 'HANDOFF', { lastError: { class: 'ambiguous', detail: 'x' } });
     const figures = tallyRun({
@@ -192,9 +194,20 @@ describe('the reckoning', () => {
       injected,
     });
     expect(figures.rows[0]).toMatchObject({ checkByHand: 2, checkByHandPosted: 1, lost: 0 });
-    expect(figures.totals.longestToSettleMs).toBe(SETTLE_BOUND_MS + 1000);
+    expect(figures.totals.longestFromCreationMs).toBe(SETTLE_BOUND_MS + 1000);
+    expect(figures.totals.longestToSettleMs).toBe(SETTLE_BOUND_MS - 59_000);
+    expect(verdict(figures, { kills: 1, minKills: 1, rejectedMessages: 0 }).join('\n')).not.toMatch(/longer than/);
+    // settled more than five minutes after its last attempt to publish: the run fails
+    const stuck = tallyRun({
+      deliveries: [{ ...late, publishTriedAt: Date.parse(now) }],
+      posts: [post(tags.get('m2')!, 'p2')],
+      tags,
+      injected,
+    });
+    expect(verdict(stuck, { kills: 1, minKills: 1, rejectedMessages: 0 }).join('\n')).toMatch(
+      /1 deliveries took longer than 5 min to settle: m2\/city-threads \(PUBLISHED\) settled 301 s after its last attempt to publish/,
+    );
     const problems = verdict(figures, { kills: 1, minKills: 1, rejectedMessages: 0 }).join('\n');
-    expect(problems).toMatch(/1 deliveries took longer than 5 min to settle: m2/);
     expect(problems).toMatch(/m3\/city-threads is HANDOFF without a reason/);
   });
 

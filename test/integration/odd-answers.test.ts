@@ -228,6 +228,8 @@ describe('a Mastodon-compatible server that loses the create answer and lists st
       expect(delivery?.lastError?.detail).not.toContain(TOKEN);
       // one create attempt, then the five lookups: never a blind second post
       expect(delivery?.attempts).toBe(1 + MAX_LOOKUPS_IN_DOUBT);
+      // the lookups left the moment of the last attempt to publish as it was
+      expect(delivery?.publishTriedAt).toBe(start);
       expect(Date.parse(delivery!.updatedAt) - start).toBeLessThanOrEqual(FIVE_MINUTES);
     }
     // every delivery was posted exactly once
