@@ -57,13 +57,6 @@ export const SUITE_KNOBS = {
    * (the platforms' own limits are a few hundred posts a day).
    */
   maxOpenDeliveries: 150,
-  /**
-   * … and at most this many on one platform. X's video attempts make six requests or more, each
-   * at the suite's fault rates, so X falls behind the others; without a cap of its own its queue
-   * grew until a delivery waited minutes for a free publisher, time the run counts towards the
-   * five minutes in which every delivery must settle.
-   */
-  maxOpenPerPlatform: 40,
 } as const;
 
 export interface FaultSuiteOptions {
@@ -175,7 +168,9 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     );
 
     const store: Store = { doc: localDynamoDocumentClient(stack.dynamoEndpoint), table: stack.tableName };
-    const deadline = started + (options.deadlineMs ?? 240_000 + options.messages * 600);
+    // 800 ms a message: odd answers on writes and reads add about a fifth more attempts than the
+    // faults before them, and a run on a busy two-core machine needs every second of it
+    const deadline = started + (options.deadlineMs ?? 240_000 + options.messages * 800);
     const settled = await waitUntilSettled(store, [...tags.keys()], deadline, progress);
     const timedOut = [...settled.values()].some((list) =>
       list.some((delivery) => !SETTLED_STATES.includes(delivery.state)),
@@ -286,17 +281,8 @@ async function sendMessages(
   let rejected = 0;
   const store: Store = { doc: localDynamoDocumentClient(stack.dynamoEndpoint), table: stack.tableName };
   const backlogBelowCap = async () => {
-    for (;;) {
-      const open = await openDeliveries(store);
-      const perPlatform = new Map<string, number>();
-      for (const { platform } of open) perPlatform.set(platform, (perPlatform.get(platform) ?? 0) + 1);
-      if (
-        open.length < SUITE_KNOBS.maxOpenDeliveries &&
-        Math.max(0, ...perPlatform.values()) < SUITE_KNOBS.maxOpenPerPlatform
-      )
-        return;
+    while ((await openDeliveryStates(store)).length >= SUITE_KNOBS.maxOpenDeliveries)
       await new Promise((resolve) => setTimeout(resolve, 500));
-    }
   };
   const sendOne = async (index: number) => {
     const org = ORGS[index % ORGS.length]!;
@@ -383,7 +369,7 @@ async function waitUntilSettled(
 ): Promise<Map<string, Delivery[]>> {
   let lastReport = 0;
   for (;;) {
-    const open = (await openDeliveries(store)).map(({ state }) => state);
+    const open = await openDeliveryStates(store);
     if (open.length === 0 || Date.now() > deadline) break;
     if (Date.now() - lastReport > 10_000) {
       lastReport = Date.now();
@@ -402,16 +388,16 @@ async function waitUntilSettled(
   return readDeliveries(store, messageIds);
 }
 
-async function openDeliveries(store: Store): Promise<{ state: string; platform: string }[]> {
+async function openDeliveryStates(store: Store): Promise<string[]> {
   const items = await queryAll(store.doc, {
     TableName: store.table,
     IndexName: 'GSI1',
     KeyConditionExpression: 'GSI1PK = :open',
     ExpressionAttributeNames: { '#state': 'state' },
     ExpressionAttributeValues: { ':open': keys.openDeliveries() },
-    ProjectionExpression: '#state, platform',
+    ProjectionExpression: '#state',
   });
-  return items.map((item) => ({ state: String(item.state), platform: String(item.platform) }));
+  return items.map((item) => String(item.state));
 }
 
 /** The publisher worker, forked and SIGKILLed at random moments, started again each time. */
