@@ -249,13 +249,19 @@ export async function takeForReconcile(
   const { delivery } = open;
   const expiredLease = delivery.state === 'PUBLISHING' && (delivery.leaseUntil ?? 0) < options.now;
   const why = expiredLease ? options.leaseExpired?.(delivery) : undefined;
+  // An attempt that went straight to publishing (no lookup first) and died tried to publish when it
+  // claimed the delivery: its outcome never said so, the reconciler does (see Delivery.publishTriedAt).
+  const triedAt =
+    expiredLease && delivery.previousState !== 'VERIFY' && delivery.previousState !== 'PUBLISHING'
+      ? Date.parse(delivery.updatedAt)
+      : undefined;
   try {
     const result = await store.doc.send(
       new UpdateCommand({
         TableName: store.table,
         Key: keys.delivery(delivery.messageId, delivery.channelId),
         UpdateExpression: expiredLease
-          ? `SET GSI1SK = :next, #state = :verify, updatedAt = :nowIso${why ? ', lastError = :why' : ''} REMOVE leaseUntil`
+          ? `SET GSI1SK = :next, #state = :verify, updatedAt = :nowIso${why ? ', lastError = :why' : ''}${triedAt ? ', publishTriedAt = :tried' : ''} REMOVE leaseUntil`
           : 'SET GSI1SK = :next, updatedAt = :nowIso',
         ConditionExpression: 'GSI1SK = :seen',
         ExpressionAttributeNames: expiredLease ? { '#state': 'state' } : undefined,
@@ -265,6 +271,7 @@ export async function takeForReconcile(
           ':nowIso': new Date(options.now).toISOString(),
           ...(expiredLease ? { ':verify': 'VERIFY' } : {}),
           ...(why ? { ':why': why } : {}),
+          ...(triedAt ? { ':tried': triedAt } : {}),
         },
         ReturnValues: 'ALL_NEW',
       }),

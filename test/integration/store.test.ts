@@ -119,8 +119,11 @@ describe('the reconciler', () => {
     expect(resent).toContain(stuck.messageId);
     expect(resent).toContain(leased.messageId);
     expect(report.verify).toBeGreaterThanOrEqual(1);
-    // and says why: the attempt that held the lease never recorded an outcome
-    expect((await getMessageWithDeliveries(store, leased.messageId))?.deliveries[0]).toMatchObject({
+    // and says why: the attempt that held the lease never recorded an outcome; it went straight to
+    // publishing, so it is the delivery's last attempt to publish
+    const taken = (await getMessageWithDeliveries(store, leased.messageId))?.deliveries[0];
+    expect(taken?.publishTriedAt).toBe(Date.parse(claim.claimed ? claim.delivery.updatedAt : ''));
+    expect(taken).toMatchObject({
       state: 'VERIFY',
       lastError: {
         class: 'ambiguous',
