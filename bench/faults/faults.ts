@@ -5,10 +5,13 @@
  */
 import { platformList, type PlatformId } from '../../shared/platforms/registry';
 import { graphError } from '../../local/simulator/platforms/meta-graph';
-import type { SimFault, SimResponse } from '../../local/simulator/types';
+import { ODD_ANSWERS, type SimFault, type SimResponse } from '../../local/simulator/types';
 
 /** Carried in the message of every injected permanent error, so a FAILED delivery can be traced to it. */
 export const PERMANENT_FAULT_MARKER = 'rejected by the Herold fault suite';
+
+/** Odd answers (see OddAnswer) to reads: lookups, status polls, permalinks. */
+export const READ_ODD_ANSWERS = ODD_ANSWERS.map((kind) => `read-${kind}` as const);
 
 export const FAULT_KINDS = [
   'server-error',
@@ -16,6 +19,8 @@ export const FAULT_KINDS = [
   'dropped-after-record',
   'slow-after-record',
   'permanent',
+  ...ODD_ANSWERS,
+  ...READ_ODD_ANSWERS,
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -30,6 +35,10 @@ export interface FaultMix {
   slowAfterRecord: number;
   /** share refused with the platform's own 4xx error (the message is wrong, not the moment) */
   permanent: number;
+  /** share of publishing requests given each kind of odd answer (html-page, wrong-shape, truncated-json, empty-204) */
+  oddAnswerOnWrites: number;
+  /** share of reads (GET) given each kind of odd answer */
+  oddAnswerOnReads: number;
 }
 
 export const DEFAULT_FAULT_MIX: FaultMix = {
@@ -38,6 +47,17 @@ export const DEFAULT_FAULT_MIX: FaultMix = {
   droppedAfterRecord: 0.02,
   slowAfterRecord: 0.02,
   permanent: 0.01,
+  oddAnswerOnWrites: 0.005,
+  oddAnswerOnReads: 0.005,
+};
+
+/**
+ * Calls a permanent error never strikes: a Bluesky login is shared by every delivery of the channel
+ * that waits for it, so one refused login fails them all, while the reckoning counts one failure per
+ * injected error. (A login refused as "the post is not allowed" is no answer a platform gives anyway.)
+ */
+const LOGIN_PATHS: Partial<Record<PlatformId, string[]>> = {
+  bluesky: ['/xrpc/com.atproto.server.createSession', '/xrpc/com.atproto.server.refreshSession'],
 };
 
 /** Large enough never to run out, finite so the simulator can report what is left. */
@@ -103,7 +123,7 @@ export function faultPlan(
   timing: FaultTiming,
   platforms: PlatformId[] = platformList().map(({ id }) => id),
 ): SimFault[] {
-  const ordered: [FaultKind, number, (platform: PlatformId) => SimFault][] = [
+  const writes: [FaultKind, number, (platform: PlatformId) => SimFault][] = [
     ['server-error', mix.serverError, () => ({ status: 500 })],
     ['rate-limited', mix.rateLimited, () => ({ status: 429, retryAfter: timing.retryAfterSeconds })],
     ['dropped-after-record', mix.droppedAfterRecord, () => ({ dropAfterRecord: true })],
@@ -114,18 +134,33 @@ export function faultPlan(
       mix.permanent,
       (platform) => {
         const response = permanentError(platform);
-        return { status: response.status, body: response.body };
+        return { status: response.status, body: response.body, exceptPaths: LOGIN_PATHS[platform] };
       },
     ],
+    ...ODD_ANSWERS.map((kind): [FaultKind, number, () => SimFault] => [
+      kind,
+      mix.oddAnswerOnWrites,
+      () => ({ oddAnswer: kind }),
+    ]),
   ];
-  return platforms.flatMap((platform) => {
+  const reads = ODD_ANSWERS.map((kind): [FaultKind, number, () => SimFault] => [
+    `read-${kind}`,
+    mix.oddAnswerOnReads,
+    () => ({ oddAnswer: kind, readsOnly: true }),
+  ]);
+  // Reads and writes are two separate chains: a read only ever meets the read faults.
+  const chain = (platform: PlatformId, faults: typeof writes, scope: Pick<SimFault, 'writesOnly' | 'readsOnly'>) => {
     let missed = 1;
-    return ordered.map(([, share, make]) => {
+    return faults.map(([, share, make]) => {
       const rate = missed > 0 ? Math.min(1, share / missed) : 0;
       missed -= share;
-      return { ...make(platform), platform, rate, count: FAULT_BUDGET, writesOnly: true };
+      return { ...make(platform), platform, rate, count: FAULT_BUDGET, ...scope };
     });
-  });
+  };
+  return platforms.flatMap((platform) => [
+    ...chain(platform, writes, { writesOnly: true }),
+    ...chain(platform, reads, { readsOnly: true }),
+  ]);
 }
 
 export type InjectedCounts = Record<PlatformId, Record<FaultKind, number>>;
@@ -143,6 +178,7 @@ export function injectedCounts(active: (SimFault & { remaining: number })[], pla
 }
 
 function kindOf(fault: SimFault): FaultKind {
+  if (fault.oddAnswer) return fault.readsOnly ? (`read-${fault.oddAnswer}` as const) : fault.oddAnswer;
   if (fault.dropAfterRecord) return 'dropped-after-record';
   if (fault.status === 500) return 'server-error';
   if (fault.status === 429) return 'rate-limited';

@@ -3,7 +3,6 @@
  * the simulator holds. Posts are matched to deliveries by the run's unique tag in the text.
  */
 import type { Delivery } from '../../shared/model/schemas';
-import { NO_LOOKUP_CODE } from '../../shared/platforms/client';
 import type { PlatformId } from '../../shared/platforms/registry';
 import type { SimPost } from '../../local/simulator/types';
 import { FAULT_KINDS, PERMANENT_FAULT_MARKER, type FaultKind, type InjectedCounts } from './faults';
@@ -19,7 +18,10 @@ export interface PlatformRow {
   skipped: number;
   /** HANDOFF because the platform has no publishing API (WhatsApp Channels) */
   handoff: number;
-  /** HANDOFF because an attempt may have reached a platform that cannot be asked (a person checks) */
+  /**
+   * HANDOFF because an attempt may have reached the platform and no lookup could tell (Telegram's Bot
+   * API cannot look at all; elsewhere five lookups in a row failed): a person checks
+   */
   checkByHand: number;
   /** … of which the platform does hold the post */
   checkByHandPosted: number;
@@ -39,17 +41,41 @@ export interface PlatformRow {
   lostDetails: string[];
   /** publish attempts (claims) summed over the deliveries */
   attempts: number;
+  /** the longest a delivery took to settle after its last attempt that tried to publish (ms) */
+  longestToSettleMs: number;
+  /** the longest a delivery took from its creation to settling (ms): retries and queueing included */
+  longestFromCreationMs: number;
+  /** settled deliveries that took longer than SETTLE_BOUND_MS, with their ids */
+  slowDetails: string[];
+  /** settled deliveries without a reason: FAILED without lastError, HANDOFF without reason */
+  unexplainedDetails: string[];
   injected: Record<FaultKind, number>;
 }
 
 export interface RunFigures {
   rows: PlatformRow[];
-  totals: Omit<PlatformRow, 'platform' | 'failureReasons' | 'lostDetails' | 'duplicateDetails' | 'injected'> & {
+  totals: Omit<
+    PlatformRow,
+    | 'platform'
+    | 'failureReasons'
+    | 'lostDetails'
+    | 'duplicateDetails'
+    | 'injected'
+    | 'slowDetails'
+    | 'unexplainedDetails'
+  > & {
     injected: Record<FaultKind, number>;
   };
 }
 
 const TAG_PATTERN = /\[(fs[a-z0-9]+-\d+)\]/;
+
+/**
+ * Every delivery settles within this of its last attempt that was not a wait for quota (the start of
+ * the last attempt that tried to publish, `publishTriedAt`; its creation when none recorded one):
+ * five lookups at the verify delay plus a lease, with room to spare (docs/DECISIONS.md).
+ */
+export const SETTLE_BOUND_MS = 5 * 60_000;
 
 /** The tag a run puts into a message's text; unique per message. */
 export const messageTag = (runId: string, index: number) => `fs${runId}-${index}`;
@@ -94,6 +120,10 @@ export function tallyRun(input: {
       lost: 0,
       lostDetails: [],
       attempts: 0,
+      longestToSettleMs: 0,
+      longestFromCreationMs: 0,
+      slowDetails: [],
+      unexplainedDetails: [],
       injected: input.injected[platform] ?? emptyInjected(),
     };
     const lose = (detail: string) => {
@@ -104,6 +134,18 @@ export function tallyRun(input: {
       row.sent += 1;
       row.attempts += delivery.attempts;
       const where = `${delivery.messageId}/${delivery.channelId}`;
+      if (SETTLED_STATES.includes(delivery.state)) {
+        const settledAt = Date.parse(delivery.updatedAt);
+        const toSettle = settledAt - (delivery.publishTriedAt ?? Date.parse(delivery.createdAt));
+        row.longestToSettleMs = Math.max(row.longestToSettleMs, toSettle);
+        row.longestFromCreationMs = Math.max(row.longestFromCreationMs, settledAt - Date.parse(delivery.createdAt));
+        if (toSettle > SETTLE_BOUND_MS)
+          row.slowDetails.push(
+            `${where} (${delivery.state}) settled ${Math.round(toSettle / 1000)} s after its last attempt to publish`,
+          );
+        if ((delivery.state === 'FAILED' && !delivery.lastError) || (delivery.state === 'HANDOFF' && !delivery.reason))
+          row.unexplainedDetails.push(`${where} is ${delivery.state} without a reason`);
+      }
       const posts = postsByKey.get(`${platform} ${input.tags.get(delivery.messageId)}`) ?? [];
       row.duplicates += Math.max(0, posts.length - 1);
       if (posts.length > 1) {
@@ -132,8 +174,10 @@ export function tallyRun(input: {
           if (posts.length > 0) lose(`${where} is SKIPPED but the platform has ${posts.length} post(s) of it`);
           break;
         case 'HANDOFF':
-          if (delivery.lastError?.code === NO_LOOKUP_CODE) {
-            // the one case where a post may or may not exist: a person looks
+          // A hand-off with an error: an attempt may have reached the platform and no lookup could
+          // tell (NO_LOOKUP on Telegram, lookups in doubt elsewhere). The one case where a post may or
+          // may not exist: a person looks.
+          if (delivery.lastError) {
             row.checkByHand += 1;
             if (posts.length > 0) row.checkByHandPosted += 1;
           } else {
@@ -169,6 +213,8 @@ export function tallyRun(input: {
       duplicates: sum((row) => row.duplicates),
       lost: sum((row) => row.lost),
       attempts: sum((row) => row.attempts),
+      longestToSettleMs: Math.max(0, ...rows.map((row) => row.longestToSettleMs)),
+      longestFromCreationMs: Math.max(0, ...rows.map((row) => row.longestFromCreationMs)),
       injected: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, sum((row) => row.injected[kind])])) as Record<
         FaultKind,
         number
@@ -209,6 +255,12 @@ export function verdict(
         `${row.platform}: ${row.failedUnexplained} FAILED without an injected permanent error: ${reasons.map(([reason, count]) => `${count}× ${reason}`).join('; ')}`,
       );
     }
+    if (row.slowDetails.length > 0)
+      problems.push(
+        `${row.platform}: ${row.slowDetails.length} deliveries took longer than ${SETTLE_BOUND_MS / 60_000} min to settle: ${row.slowDetails.slice(0, 5).join('; ')}`,
+      );
+    if (row.unexplainedDetails.length > 0)
+      problems.push(`${row.platform}: ${row.unexplainedDetails.slice(0, 5).join('; ')}`);
     if (row.failedInjected > row.injected.permanent) {
       problems.push(
         `${row.platform}: ${row.failedInjected} FAILED by the injected permanent error, which struck only ${row.injected.permanent} time(s)`,
@@ -221,13 +273,27 @@ export function verdict(
   return problems;
 }
 
-const KIND_LABELS: Record<FaultKind, string> = {
-  'server-error': '500',
-  'rate-limited': '429',
-  'dropped-after-record': 'dropped',
-  'slow-after-record': 'slow',
-  permanent: '4xx',
-};
+/** One column per fault; an odd answer's column shows how often it struck writes / reads. */
+const FAULT_COLUMNS: [label: string, (injected: Record<FaultKind, number>) => string | number][] = [
+  ['500', (injected) => injected['server-error']],
+  ['429', (injected) => injected['rate-limited']],
+  ['dropped', (injected) => injected['dropped-after-record']],
+  ['slow', (injected) => injected['slow-after-record']],
+  ['4xx', (injected) => injected.permanent],
+  ...(
+    [
+      ['html', 'html-page'],
+      ['wrong shape', 'wrong-shape'],
+      ['cut short', 'truncated-json'],
+      ['empty 204', 'empty-204'],
+    ] as const
+  ).map(([label, kind]): [string, (injected: Record<FaultKind, number>) => string] => [
+    `${label} (w / r)`,
+    (injected) => `${injected[kind]} / ${injected[`read-${kind}`]}`,
+  ]),
+];
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
 /** The per-platform table as Markdown (it reads as well in a terminal). */
 export function markdownTable(figures: RunFigures): string {
@@ -244,7 +310,8 @@ export function markdownTable(figures: RunFigures): string {
     'duplicates',
     'lost',
     'attempts',
-    ...FAULT_KINDS.map((kind) => `faults ${KIND_LABELS[kind]}`),
+    'longest to settle after last try',
+    ...FAULT_COLUMNS.map(([label]) => `faults ${label}`),
   ];
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   const cells = (name: string, row: RunFigures['totals']) => [
@@ -260,7 +327,8 @@ export function markdownTable(figures: RunFigures): string {
     row.duplicates,
     row.lost,
     row.attempts,
-    ...FAULT_KINDS.map((kind) => row.injected[kind]),
+    seconds(row.longestToSettleMs),
+    ...FAULT_COLUMNS.map(([, value]) => value(row.injected)),
   ];
   return [
     line(header),

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { failureReasonLines, markdownTable } from './report';
+import { failureReasonLines, markdownTable, SETTLE_BOUND_MS } from './report';
 import { runFaultSuite, SUITE_KNOBS, type FaultSuiteResult } from './suite';
 
 const DOC = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'RELIABILITY.md');
@@ -25,14 +25,27 @@ export function summary(result: FaultSuiteResult): string {
     '',
     markdownTable(result.figures),
     '',
+    settleLine(result),
+    '',
     'Failure reasons:',
     '',
     ...(failureReasonLines(result.figures).length ? failureReasonLines(result.figures) : ['- none']),
     '',
     result.passed
-      ? '**Result: pass** (0 duplicates, 0 lost, every delivery settled, every failure explained).'
+      ? '**Result: pass** (0 duplicates, 0 lost, every delivery settled with a reason within 5 min, every failure explained).'
       : `**Result: FAIL**\n\n${result.problems.map((problem) => `- ${problem}`).join('\n')}`,
   ].join('\n');
+}
+
+/** The promise on settling in time, and how long the slowest delivery took from its creation. */
+function settleLine(result: FaultSuiteResult): string {
+  const { longestToSettleMs, longestFromCreationMs } = result.figures.totals;
+  const within = longestToSettleMs <= SETTLE_BOUND_MS && !result.timedOut;
+  return (
+    `Every delivery settled within ${SETTLE_BOUND_MS / 60_000} min of its last attempt that was not a wait for quota: ${within ? 'yes' : '**no**'} ` +
+    `(longest ${Math.round(longestToSettleMs / 1000)} s after its last attempt to publish; no delivery waited for quota, every budget is raised for the run). ` +
+    `The slowest delivery took ${Math.round(longestFromCreationMs / 1000)} s from its creation, its retries and its time in the queue included.`
+  );
 }
 
 async function main(): Promise<void> {

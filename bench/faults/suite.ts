@@ -168,7 +168,9 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     );
 
     const store: Store = { doc: localDynamoDocumentClient(stack.dynamoEndpoint), table: stack.tableName };
-    const deadline = started + (options.deadlineMs ?? 240_000 + options.messages * 600);
+    // 800 ms a message: odd answers on writes and reads add about a fifth more attempts than the
+    // faults before them, and a run on a busy two-core machine needs every second of it
+    const deadline = started + (options.deadlineMs ?? 240_000 + options.messages * 800);
     const settled = await waitUntilSettled(store, [...tags.keys()], deadline, progress);
     const timedOut = [...settled.values()].some((list) =>
       list.some((delivery) => !SETTLED_STATES.includes(delivery.state)),

@@ -19,7 +19,7 @@ import { SIM_PLATFORMS } from './platforms/index';
 import { MemorySimState, seededRandom } from './state';
 import { SAMPLE_MEDIA } from './media';
 import { createNinaSim, type NinaSim } from './nina';
-import type { SimFault, SimFile, SimPlatform, SimRequest, SimResponse } from './types';
+import type { OddAnswer, SimFault, SimFile, SimPlatform, SimRequest, SimResponse } from './types';
 
 export interface SimulatorOptions {
   port: number;
@@ -71,13 +71,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const nina = createNinaSim();
   const delay = options.responseDelayMs;
 
-  const takeFault = (platform: PlatformId, method: string): ActiveFault | undefined => {
+  const takeFault = (platform: PlatformId, method: string, path: string): ActiveFault | undefined => {
     // Each matching fault rolls its own rate; the first that hits applies.
     const fault = faults.find(
       (candidate) =>
         candidate.remaining > 0 &&
         (candidate.platform ?? platform) === platform &&
-        (candidate.writesOnly === false || method !== 'GET') &&
+        !candidate.exceptPaths?.includes(path) &&
+        (candidate.readsOnly ? method === 'GET' : candidate.writesOnly === false || method !== 'GET') &&
         random() < (candidate.rate ?? 1),
     );
     if (!fault) return undefined;
@@ -139,8 +140,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
 
     if (delay)
       await new Promise((resolve) => setTimeout(resolve, delay.min + random() * Math.max(0, delay.max - delay.min)));
-    const fault = takeFault(module.id, request.method);
+    const fault = takeFault(module.id, request.method, platformRequest.path);
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    // A proxy's page in place of the platform's answer: the platform never saw the request.
+    if (fault?.oddAnswer === 'html-page') return send(outgoing, MAINTENANCE_PAGE);
     if (fault?.status && !fault.dropAfterRecord) {
       const response =
         fault.body === undefined
@@ -167,7 +170,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       outgoing.socket?.destroy();
       return;
     }
-    send(outgoing, response);
+    send(outgoing, fault?.oddAnswer ? oddAnswer(response, fault.oddAnswer) : response);
   };
 
   const server = createServer((incoming, outgoing) => {
@@ -197,6 +200,49 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         server.closeAllConnections();
       }),
   };
+}
+
+/** What a load balancer or captive portal sends in place of an API's answer. */
+const MAINTENANCE_PAGE: SimResponse = {
+  status: 200,
+  headers: { 'content-type': 'text/html; charset=utf-8' },
+  body: '<!DOCTYPE html><html><head><title>Wartungsarbeiten</title></head><body><h1>We&#39;ll be back soon</h1><p>The service is undergoing maintenance.</p></body></html>',
+};
+
+/** Headers that carry the id of what a request created (LinkedIn's post URN, a resumable upload's URL). */
+const ID_HEADERS = ['x-restli-id', 'location'];
+/** Fields that name what an answer is about; wrong-shape drops them wherever they are. */
+const ID_FIELDS = new Set(['id', 'uri', 'cid', 'message_id', 'media_id', 'post_id']);
+
+/** The platform's answer as an odd answer of the given kind; error answers go out unchanged. */
+export function oddAnswer(response: SimResponse, kind: Exclude<OddAnswer, 'html-page'>): SimResponse {
+  if (response.status < 200 || response.status >= 300) return response;
+  if (kind === 'empty-204') return { status: 204 };
+  const headers = { ...response.headers };
+  if (kind === 'wrong-shape') {
+    for (const name of ID_HEADERS) delete headers[name];
+    return { status: response.status, headers, body: reshape(response.body) };
+  }
+  // nothing to cut: an answer without a body (LinkedIn's 201 carries its id in a header)
+  if (response.body === undefined || Buffer.isBuffer(response.body)) return response;
+  const json = JSON.stringify(response.body);
+  return {
+    status: response.status,
+    headers: { ...headers, 'content-type': 'application/json; charset=utf-8' },
+    // cut off halfway: a string body is sent as it is, so the client gets the half with a matching length
+    body: json.slice(0, Math.max(1, Math.floor(json.length / 2))),
+  };
+}
+
+/** Every list an object, every id field gone: a changed API version, a list that became a page object. */
+function reshape(value: unknown): unknown {
+  if (Array.isArray(value)) return { items: value.map(reshape) };
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !ID_FIELDS.has(key))
+      .map(([key, item]) => [key, reshape(item)]),
+  );
 }
 
 /** The NINA feed's control routes; undefined when the request is not one of them. */

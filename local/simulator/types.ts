@@ -52,13 +52,31 @@ export interface SimFault {
   count?: number;
   /** only publishing requests (POST) when true (default true) */
   writesOnly?: boolean;
+  /** only reads (GET: lookups, status polls) when true; wins over writesOnly */
+  readsOnly?: boolean;
+  /** paths (as the platform sees them, e.g. `/xrpc/com.atproto.server.createSession`) the fault never applies to */
+  exceptPaths?: string[];
   status?: number;
   body?: unknown;
   retryAfter?: number;
   delayMs?: number;
   /** record the post, then destroy the socket without answering */
   dropAfterRecord?: boolean;
+  /** an answer the platform's documentation does not promise (see OddAnswer) */
+  oddAnswer?: OddAnswer;
 }
+
+/**
+ * Odd answers real platforms and the proxies before them do give:
+ *   html-page       a 200 maintenance or captive page in HTML, from a proxy: the platform never saw the request
+ *   wrong-shape     the platform handled the request, but its JSON has another shape: every list an
+ *                   object, every id field (and the id headers x-restli-id, Location) gone
+ *   truncated-json  the platform handled the request; its JSON arrives cut off halfway
+ *   empty-204       the platform handled the request and answered 204 with no body at all
+ * The last three change only successful answers: an error answer goes out as the platform gave it.
+ */
+export const ODD_ANSWERS = ['html-page', 'wrong-shape', 'truncated-json', 'empty-204'] as const;
+export type OddAnswer = (typeof ODD_ANSWERS)[number];
 
 export interface SimState {
   /** store an accepted post; returns it */

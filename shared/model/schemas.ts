@@ -251,6 +251,8 @@ export const DeliverySchema = z.object({
   waitingFor: z.enum(['retry', 'rate-limit', 'quota']).optional(),
   /** lookups in a row that could not tell whether the platform has the post */
   lookupsInDoubt: z.number().int().nonnegative().optional(),
+  /** epoch ms when the last attempt that tried to publish began (not a lookup, not a wait for quota) */
+  publishTriedAt: z.number().optional(),
   /** set when the job went to the dead-letter queue; a redriven job may claim it again */
   retriesExhausted: z.boolean().optional(),
   /** pinned on the channel (the current alert); false once its all-clear unpinned it */

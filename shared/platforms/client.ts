@@ -37,22 +37,31 @@ export interface PlatformContext {
   fetch?: typeof fetch;
   /** ms before a request counts as timed out (its outcome is then ambiguous) */
   timeoutMs?: number;
+}
+
+/** What publish() gets beyond the context every call has. */
+export interface PublishContext extends PlatformContext {
   /**
-   * Resolves once the post may be made (the channel's publishing budget is taken), rejects when it
-   * may not. Set for clients that prepare first (see PlatformClient.preparesBeforePublishing).
+   * Every client's publish() awaits this right before its one irreversible request (the request
+   * that makes the post: create a status, publish a container, upload a video's bytes) and makes no
+   * other write after it. It resolves once the post may be made (the channel's publishing budget is
+   * taken) and rejects when it may not. From then on the attempt counts as sent: whatever goes wrong
+   * after it (a lost answer, an answer Herold cannot read) may have left a post on the platform, so
+   * the publisher looks before it publishes again. Before it, nothing anyone can see was created, and
+   * a failure is retried. A client that never calls it cannot publish (see the contract test).
    */
-  clearToPublish?(): Promise<void>;
+  clearToPublish(): Promise<void>;
 }
 
 export interface PlatformClient {
   readonly platform: PlatformId;
   /**
-   * The client's first steps create nothing anyone can see (a media container), and it calls
-   * context.clearToPublish() right before the step that posts. The publisher then takes the
-   * channel's budget while the client prepares instead of before it starts: one round trip less.
+   * The client's first steps create nothing anyone can see (a media container) and cost no
+   * publishing quota. The publisher then takes the channel's budget while the client prepares
+   * (context.clearToPublish() waits for it) instead of before it starts: one round trip less.
    */
   readonly preparesBeforePublishing?: boolean;
-  publish(request: PublishRequest, context: PlatformContext): Promise<PublishResult>;
+  publish(request: PublishRequest, context: PublishContext): Promise<PublishResult>;
   /**
    * After an ambiguous outcome: find the post if the platform did receive it.
    * Returns null when it is certain the post does not exist. A platform that offers no way to
@@ -75,6 +84,9 @@ export interface PlatformClient {
 
 /** The PlatformError code of a findPublished that can never tell (see PlatformClient.findPublished). */
 export const NO_LOOKUP_CODE = 'NO_LOOKUP';
+
+/** The PlatformError code of an answer that is not the platform's documented shape (parseAnswer in ./http). */
+export const UNEXPECTED_ANSWER_CODE = 'UNEXPECTED_ANSWER';
 
 /** A platform call that failed, sorted into the classes the publisher acts on. */
 export class PlatformError extends Error {

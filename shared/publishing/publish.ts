@@ -7,9 +7,11 @@ import type { Channel, Delivery, DeliveryError, Message, PublishJob } from '../m
 import {
   NO_LOOKUP_CODE,
   PlatformError,
+  UNEXPECTED_ANSWER_CODE,
   type Credentials,
   type PlatformClient,
   type PlatformContext,
+  type PublishContext,
   type PublishRequest,
   type PublishResult,
 } from '../platforms/client';
@@ -46,6 +48,8 @@ export interface PublishDeps {
   fetch?: typeof fetch;
   /** the longest backoff between retries (default 300 s) */
   maxBackoffSeconds?: number;
+  /** how soon a delivery in doubt is looked at again (default 5 s; failed lookups wait a multiple of it) */
+  verifyAfterSeconds?: number;
   /** share of each channel's publishing budget kept for emergencies (default 0.2) */
   reserveShare?: number;
   /** told when a channel's remaining budget has dropped into its emergency reserve */
@@ -77,6 +81,7 @@ const later = (lastReceive: boolean, afterSeconds: number, state: Delivery['stat
 const VERIFY_AFTER_SECONDS = 5;
 
 export async function processPublishJob(job: PublishJob, receiveCount: number, deps: PublishDeps): Promise<JobOutcome> {
+  const attemptStartedAt = deps.now();
   // The reads do not depend on the claim: doing them alongside it saves a round trip per publish.
   const [claimed, { message, channel }] = await Promise.all([
     claimDelivery(deps.store, job, { now: deps.now(), leaseMs: deps.leaseMs }),
@@ -104,7 +109,7 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
   const claim: Claim = { messageId: job.messageId, channelId: job.channelId, version: delivery.version };
   const settle = async (
     state: 'FAILED' | 'SKIPPED' | 'HANDOFF',
-    details: { lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean },
+    details: { lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean; publishTriedAt?: number },
     message?: Message,
   ): Promise<JobOutcome> => {
     await recordFinal(deps.store, claim, { state, ...details }, deps.now());
@@ -127,9 +132,20 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     );
   }
   const client = deps.client;
+  // An earlier attempt may have reached the platform: look before publishing again.
+  const mayExist = delivery.previousState === 'VERIFY' || delivery.previousState === 'PUBLISHING';
+  // Where the attempt is decides what a surprise means (see classifySurprise): until a lookup has
+  // answered, nothing may be published; once the irreversible request is out, a post may exist.
+  let step: AttemptStep = mayExist ? 'lookup' : 'preparing';
+  // Recorded with the attempt's outcome when it got as far as the client's publish (not a lookup, not a wait for quota).
+  let publishing = false;
+  const publishTriedAt = () => (publishing ? attemptStartedAt : undefined);
+  const scope = { claim, delivery, message, channel, receiveCount, deps, settle, publishTriedAt };
 
+  let context: PlatformContext;
+  let result: PublishResult | null = null;
   try {
-    const context: PlatformContext = {
+    context = {
       channel,
       credentials: await deps.credentials(channel),
       baseUrl: platformBaseUrl(deps.platform),
@@ -142,97 +158,108 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
       timeoutMs: deps.requestTimeoutMs,
     };
     const request = await publishRequest(deps.store, message, delivery, deps.platform);
-    // An earlier attempt may have reached the platform: look before publishing again.
-    const mayExist = delivery.previousState === 'VERIFY' || delivery.previousState === 'PUBLISHING';
-    let result: PublishResult | null = null;
-    if (mayExist) {
-      try {
-        result = await client.findPublished(request, context);
-      } catch (error) {
-        if (!(error instanceof PlatformError)) throw error;
-        // No lookup will ever answer: publishing again could post twice, waiting would loop forever.
-        if (error.errorClass === 'ambiguous' && error.code === NO_LOOKUP_CODE) {
-          return settle(
-            'HANDOFF',
-            {
-              lastError: { class: 'ambiguous', code: NO_LOOKUP_CODE, detail: safeDetail(error.message) },
-              reason: unverifiableReason(deps.platform),
-            },
-            message,
-          );
-        }
-        // The lookup could not answer: the platform left it in doubt, or the lookup itself failed.
-        // After a few such lookups in a row a person decides, since publishing again could post
-        // twice. Waiting out a rate limit does not count.
-        const inDoubt = error.errorClass === 'ambiguous' || error.errorClass === 'retryable';
-        const lookupsInDoubt = (delivery.lookupsInDoubt ?? 0) + (inDoubt ? 1 : 0);
-        if (inDoubt && lookupsInDoubt >= MAX_LOOKUPS_IN_DOUBT) {
-          return settle(
-            'HANDOFF',
-            {
-              lastError: {
-                class: error.errorClass,
-                ...(error.code ? { code: error.code } : {}),
-                detail: safeDetail(error.message),
-              },
-              reason: unresolvedReason(deps.platform, lookupsInDoubt),
-            },
-            message,
-          );
-        }
-        // Until a lookup answers, the delivery stays in VERIFY: the next attempt looks again first.
-        return handlePlatformError(error, {
-          claim,
-          delivery,
-          message,
-          channel,
-          receiveCount,
-          deps,
-          settle,
-          lookupsInDoubt,
-          verifying: true,
-        });
-      }
-    }
+    if (mayExist) result = await client.findPublished(request, context);
     if (!result) {
+      step = 'preparing';
       const budget = takeBudget(deps, channel, delivery.priority);
       // Awaited by clearToPublish; a client that fails before asking must not leave a rejection unheard.
       budget.catch(() => undefined);
-      const clearToPublish = async () => {
+      const budgetGranted = async () => {
         const decision = await budget;
         if (!decision.ok) throw new OutOfBudget(decision.retryAtMs);
       };
-      try {
-        if (!client.preparesBeforePublishing) await clearToPublish();
-        result = await publishRenewingCredentials(client, request, { ...context, clearToPublish }, deps, channel);
-      } catch (error) {
-        if (error instanceof OutOfBudget) return waitForQuota(error.retryAtMs, { claim, receiveCount, deps });
-        throw error;
-      }
+      const clearToPublish = async () => {
+        await budgetGranted();
+        step = 'sent';
+      };
+      if (!client.preparesBeforePublishing) await budgetGranted();
+      publishing = true;
+      result = await publishRenewingCredentials(client, request, { ...context, clearToPublish }, deps, channel, () => {
+        step = 'preparing';
+      });
     }
-    await recordPublished(deps.store, claim, result, deps.now());
-    await pinOrUnpinAfterPublish(deps.store, client, context, message, result.remoteId);
-    return { kind: 'settled', state: 'PUBLISHED', message, delivery };
-  } catch (error) {
-    if (!(error instanceof PlatformError)) throw error;
-    return handlePlatformError(error, { claim, delivery, message, channel, receiveCount, deps, settle });
+  } catch (caught) {
+    if (caught instanceof OutOfBudget) return waitForQuota(caught.retryAtMs, { claim, receiveCount, deps });
+    const error = classifySurprise(caught, step, deps.platform);
+    if (step === 'lookup') return lookupFailed(error, scope);
+    return handlePlatformError(error, scope);
   }
+  await recordPublished(deps.store, claim, result, deps.now(), { publishTriedAt: publishTriedAt() });
+  await pinOrUnpinAfterPublish(deps.store, client, context, message, result.remoteId);
+  return { kind: 'settled', state: 'PUBLISHED', message, delivery };
+}
+
+/**
+ * How far an attempt got: looking up a post an earlier attempt may have made, preparing (uploads,
+ * containers: nothing anyone can see), or past the irreversible request (clearToPublish was called).
+ */
+type AttemptStep = 'lookup' | 'preparing' | 'sent';
+
+/** Code of a delivery error that was no PlatformError (a TypeError in a client, say). */
+export const UNEXPECTED_ERROR_CODE = 'UNEXPECTED_ERROR';
+
+/**
+ * A platform's classified error stands. A surprise (an answer that does not fit the platform's
+ * documented shape, or anything a client threw that is no PlatformError) is classed by where it
+ * struck: after the irreversible request the post may exist (ambiguous: look before publishing
+ * again); during a lookup it is a failed lookup (retryable, counted towards the hand-off); anywhere
+ * else nothing was posted and it is retried with backoff.
+ */
+export function classifySurprise(error: unknown, step: AttemptStep, platform: PlatformId): PlatformError {
+  if (error instanceof PlatformError && error.code !== UNEXPECTED_ANSWER_CODE) return error;
+  const errorClass = step === 'sent' ? 'ambiguous' : 'retryable';
+  if (error instanceof PlatformError)
+    return new PlatformError(errorClass, error.message, { code: UNEXPECTED_ANSWER_CODE, cause: error });
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new PlatformError(errorClass, `${PLATFORMS[platform].displayName} client failed unexpectedly (${what})`, {
+    code: UNEXPECTED_ERROR_CODE,
+    cause: error,
+  });
+}
+
+/**
+ * The lookup of a post an earlier attempt may have made could not answer. Where no lookup ever can
+ * (Telegram), or after MAX_LOOKUPS_IN_DOUBT such lookups in a row, a person decides: publishing
+ * again could post twice, waiting for ever helps no one. Until then the delivery stays in VERIFY,
+ * so the next attempt looks again before it may publish. Waiting out a rate limit does not count.
+ */
+function lookupFailed(error: PlatformError, scope: AttemptScope): Promise<JobOutcome> {
+  const { delivery, message, deps, settle } = scope;
+  const lastError = deliveryError(error);
+  if (error.errorClass === 'ambiguous' && error.code === NO_LOOKUP_CODE)
+    return settle('HANDOFF', { lastError, reason: unverifiableReason(deps.platform) }, message);
+  const inDoubt = error.errorClass === 'ambiguous' || error.errorClass === 'retryable';
+  const lookupsInDoubt = (delivery.lookupsInDoubt ?? 0) + (inDoubt ? 1 : 0);
+  if (inDoubt && lookupsInDoubt >= MAX_LOOKUPS_IN_DOUBT)
+    return settle('HANDOFF', { lastError, reason: unresolvedReason(deps.platform, lookupsInDoubt) }, message);
+  return handlePlatformError(error, { ...scope, lookupsInDoubt, verifying: true });
+}
+
+const deliveryError = (error: PlatformError): DeliveryError => ({
+  class: error.errorClass,
+  detail: safeDetail(error.message),
+  ...(error.code ? { code: error.code } : {}),
+});
+
+interface AttemptScope {
+  claim: Claim;
+  delivery: Delivery;
+  message: Message;
+  channel: Channel;
+  receiveCount: number;
+  deps: PublishDeps;
+  settle: (
+    state: 'FAILED' | 'HANDOFF',
+    details: { lastError?: DeliveryError; retriesExhausted?: boolean; reason?: string; publishTriedAt?: number },
+    message?: Message,
+  ) => Promise<JobOutcome>;
+  /** the attempt's start when it tried to publish, for Delivery.publishTriedAt */
+  publishTriedAt: () => number | undefined;
 }
 
 async function handlePlatformError(
   error: PlatformError,
-  scope: {
-    claim: Claim;
-    delivery: Delivery;
-    message: Message;
-    channel: Channel;
-    receiveCount: number;
-    deps: PublishDeps;
-    settle: (
-      state: 'FAILED' | 'HANDOFF',
-      details: { lastError?: DeliveryError; retriesExhausted?: boolean; reason?: string },
-      message?: Message,
-    ) => Promise<JobOutcome>;
+  scope: AttemptScope & {
     /** consecutive lookups that ended in doubt, this one included */
     lookupsInDoubt?: number;
     /** the error came from the lookup of a post that may exist: the delivery stays in VERIFY */
@@ -240,21 +267,18 @@ async function handlePlatformError(
   },
 ): Promise<JobOutcome> {
   const { claim, delivery, message, channel, receiveCount, deps, settle } = scope;
-  const lastError: DeliveryError = {
-    class: error.errorClass,
-    detail: safeDetail(error.message),
-    ...(error.code ? { code: error.code } : {}),
-  };
+  const lastError = deliveryError(error);
+  const tried = { publishTriedAt: scope.publishTriedAt() };
   const lastReceive = receiveCount >= deps.maxReceiveCount;
   const waitingState = scope.verifying ? 'VERIFY' : 'RETRYING';
   const doubt = scope.lookupsInDoubt ? { lookupsInDoubt: scope.lookupsInDoubt } : {};
   switch (error.errorClass) {
     case 'permanent':
     case 'unsupported':
-      return settle('FAILED', { lastError }, message);
+      return settle('FAILED', { lastError, ...tried }, message);
     case 'auth':
       await flagNeedsReauth(deps.store, channel.id);
-      return settle('FAILED', { lastError }, message);
+      return settle('FAILED', { lastError, ...tried }, message);
     case 'rate-limited': {
       const afterSeconds = Math.min(Math.max(error.retryAfterSeconds ?? 60, 1), MAX_VISIBILITY_SECONDS);
       await recordPending(
@@ -265,20 +289,23 @@ async function handlePlatformError(
           lastError,
           waitingFor: 'rate-limit',
           ...doubt,
+          ...tried,
           nextAttemptAt: deps.now() + afterSeconds * 1000,
         },
         deps.now(),
       );
       return later(lastReceive, afterSeconds, waitingState, 'rate-limited');
     }
-    case 'ambiguous':
+    case 'ambiguous': {
+      const afterSeconds = deps.verifyAfterSeconds ?? VERIFY_AFTER_SECONDS;
       await recordPending(
         deps.store,
         claim,
-        { state: 'VERIFY', lastError, ...doubt, nextAttemptAt: deps.now() + VERIFY_AFTER_SECONDS * 1000 },
+        { state: 'VERIFY', lastError, ...doubt, ...tried, nextAttemptAt: deps.now() + afterSeconds * 1000 },
         deps.now(),
       );
-      return later(lastReceive, VERIFY_AFTER_SECONDS, 'VERIFY', 'ambiguous');
+      return later(lastReceive, afterSeconds, 'VERIFY', 'ambiguous');
+    }
     case 'retryable': {
       // A post that may exist is never given up on as FAILED (a redrive would publish without looking):
       // the lookup is offered again, and after MAX_LOOKUPS_IN_DOUBT failures a person takes over.
@@ -289,12 +316,18 @@ async function handlePlatformError(
           {
             lastError: { ...lastError, detail: `gave up after ${delivery.attempts} attempts: ${lastError.detail}` },
             retriesExhausted: true,
+            ...tried,
           },
           message,
         );
         return { kind: 'retry', afterSeconds: 0, state: 'FAILED', errorClass: 'retryable' };
       }
-      const afterSeconds = backoffSeconds(delivery.attempts, Math.random, deps.maxBackoffSeconds);
+      // A failed lookup comes back after the verify delay times the lookups so far (5, 10, 15, 20 s):
+      // the platform gets a minute to recover, and the hand-off comes within minutes, whatever the
+      // attempts before; the attempts' own backoff could stretch that to half an hour.
+      const afterSeconds = scope.verifying
+        ? (deps.verifyAfterSeconds ?? VERIFY_AFTER_SECONDS) * Math.max(1, scope.lookupsInDoubt ?? 1)
+        : backoffSeconds(delivery.attempts, Math.random, deps.maxBackoffSeconds);
       await recordPending(
         deps.store,
         claim,
@@ -303,6 +336,7 @@ async function handlePlatformError(
           lastError,
           waitingFor: 'retry',
           ...doubt,
+          ...tried,
           nextAttemptAt: deps.now() + afterSeconds * 1000,
         },
         deps.now(),
@@ -369,9 +403,11 @@ async function waitForQuota(
 async function publishRenewingCredentials(
   client: PlatformClient,
   request: PublishRequest,
-  context: PlatformContext,
+  context: PublishContext,
   deps: PublishDeps,
   channel: Channel,
+  /** told before renewing: the refused request created nothing, so the attempt is preparing again */
+  beforeRenewal: () => void,
 ): Promise<PublishResult> {
   try {
     return await client.publish(request, context);
@@ -383,6 +419,7 @@ async function publishRenewingCredentials(
       deps.saveCredentials
     ))
       throw error;
+    beforeRenewal();
     const renewed = await client.refreshCredentials(context);
     await deps.saveCredentials(channel, renewed);
     return client.publish(request, { ...context, credentials: renewed });

@@ -3,6 +3,7 @@
  * between the write and the send, a lost job, an expired lease) and puts their job back on the
  * queue. The publisher's claim makes a needless extra job harmless.
  */
+import type { Delivery, DeliveryError } from '../model/schemas';
 import type { Store } from '../store/client';
 import { dueOpenDeliveries, takeForReconcile } from '../store/deliveries';
 import { deliveryJob, sendJobs, type QueuedJob } from '../queue/jobs';
@@ -17,6 +18,21 @@ export interface ReconcileReport {
 /** After a re-enqueue, how long before the same delivery is looked at again. */
 const RECHECK_MS = 2 * 60_000;
 
+/** Code of the lastError the reconciler records when it takes back a delivery whose lease expired. */
+export const LEASE_EXPIRED_CODE = 'LEASE_EXPIRED';
+
+/**
+ * Why a delivery left in PUBLISHING was taken back. Its attempt ended without recording anything
+ * (the publisher was stopped, timed out or crashed), so the post may or may not exist: VERIFY.
+ */
+export const leaseExpiredError = (delivery: Delivery): DeliveryError => ({
+  class: 'ambiguous',
+  code: LEASE_EXPIRED_CODE,
+  detail: `attempt ${delivery.attempts} was still unfinished when its lease ran out${
+    delivery.leaseUntil ? ` at ${new Date(delivery.leaseUntil).toISOString()}` : ''
+  } (its publisher stopped, timed out or crashed); the post is looked up before anything is sent again`,
+});
+
 export async function reconcile(
   store: Store,
   options: { now?: number; send?: typeof sendJobs } = {},
@@ -26,7 +42,11 @@ export async function reconcile(
   const report: ReconcileReport = { looked: due.length, requeued: 0, verify: 0 };
   const jobs: QueuedJob[] = [];
   for (const open of due) {
-    const taken = await takeForReconcile(store, open, { now, nextCheckMs: RECHECK_MS });
+    const taken = await takeForReconcile(store, open, {
+      now,
+      nextCheckMs: RECHECK_MS,
+      leaseExpired: leaseExpiredError,
+    });
     if (!taken) continue;
     if (open.delivery.state === 'PUBLISHING' && taken.state === 'VERIFY') report.verify += 1;
     // A delivery still waiting for its alert card gets its card job again, not a publish job.

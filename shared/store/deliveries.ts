@@ -126,6 +126,7 @@ export const recordPublished = (
   claim: Claim,
   result: { remoteId: string; remoteUrl?: string; threadRootId?: string; liveAt?: number },
   now: number,
+  attempt: { publishTriedAt?: number } = {},
 ) =>
   updateClaimed(
     store,
@@ -134,6 +135,7 @@ export const recordPublished = (
       set: {
         state: 'PUBLISHED',
         remoteId: result.remoteId,
+        ...(attempt.publishTriedAt !== undefined ? { publishTriedAt: attempt.publishTriedAt } : {}),
         publishedAt: new Date(result.liveAt ?? now).toISOString(),
         ...(result.remoteUrl ? { remoteUrl: result.remoteUrl } : {}),
         ...(result.threadRootId ? { threadRootId: result.threadRootId } : {}),
@@ -152,6 +154,8 @@ export const recordFinal = (
     lastError?: DeliveryError;
     reason?: string;
     retriesExhausted?: boolean;
+    /** the attempt tried to publish (see Delivery.publishTriedAt) */
+    publishTriedAt?: number;
   },
   now: number,
 ) =>
@@ -164,6 +168,7 @@ export const recordFinal = (
         ...(outcome.lastError ? { lastError: outcome.lastError } : {}),
         ...(outcome.reason ? { reason: outcome.reason } : {}),
         ...(outcome.retriesExhausted ? { retriesExhausted: true } : {}),
+        ...(outcome.publishTriedAt !== undefined ? { publishTriedAt: outcome.publishTriedAt } : {}),
       },
       remove: ['leaseUntil', 'GSI1PK', 'GSI1SK'],
     },
@@ -180,6 +185,8 @@ export const recordPending = (
     waitingFor?: 'retry' | 'rate-limit' | 'quota';
     nextAttemptAt: number;
     lookupsInDoubt?: number;
+    /** the attempt tried to publish (see Delivery.publishTriedAt) */
+    publishTriedAt?: number;
   },
   now: number,
 ) =>
@@ -190,6 +197,7 @@ export const recordPending = (
       set: {
         state: outcome.state,
         lastError: outcome.lastError,
+        ...(outcome.publishTriedAt !== undefined ? { publishTriedAt: outcome.publishTriedAt } : {}),
         ...(outcome.waitingFor ? { waitingFor: outcome.waitingFor } : {}),
         ...(outcome.lookupsInDoubt ? { lookupsInDoubt: outcome.lookupsInDoubt } : {}),
         notBefore: outcome.nextAttemptAt,
@@ -233,17 +241,29 @@ export async function dueOpenDeliveries(store: Store, now: number, limit = 200):
 export async function takeForReconcile(
   store: Store,
   open: OpenDelivery,
-  options: { now: number; nextCheckMs: number },
+  options: {
+    now: number;
+    nextCheckMs: number;
+    /** recorded as lastError when the lease has expired: why the delivery was taken back */
+    leaseExpired?: (delivery: Delivery) => DeliveryError;
+  },
 ): Promise<Delivery | undefined> {
   const { delivery } = open;
   const expiredLease = delivery.state === 'PUBLISHING' && (delivery.leaseUntil ?? 0) < options.now;
+  const why = expiredLease ? options.leaseExpired?.(delivery) : undefined;
+  // An attempt that went straight to publishing (no lookup first) and died tried to publish when it
+  // claimed the delivery: its outcome never said so, the reconciler does (see Delivery.publishTriedAt).
+  const triedAt =
+    expiredLease && delivery.previousState !== 'VERIFY' && delivery.previousState !== 'PUBLISHING'
+      ? Date.parse(delivery.updatedAt)
+      : undefined;
   try {
     const result = await store.doc.send(
       new UpdateCommand({
         TableName: store.table,
         Key: keys.delivery(delivery.messageId, delivery.channelId),
         UpdateExpression: expiredLease
-          ? 'SET GSI1SK = :next, #state = :verify, updatedAt = :nowIso REMOVE leaseUntil'
+          ? `SET GSI1SK = :next, #state = :verify, updatedAt = :nowIso${why ? ', lastError = :why' : ''}${triedAt ? ', publishTriedAt = :tried' : ''} REMOVE leaseUntil`
           : 'SET GSI1SK = :next, updatedAt = :nowIso',
         ConditionExpression: 'GSI1SK = :seen',
         ExpressionAttributeNames: expiredLease ? { '#state': 'state' } : undefined,
@@ -252,6 +272,8 @@ export async function takeForReconcile(
           ':next': keys.openDeliveriesSort(options.now + options.nextCheckMs, delivery.messageId, delivery.channelId),
           ':nowIso': new Date(options.now).toISOString(),
           ...(expiredLease ? { ':verify': 'VERIFY' } : {}),
+          ...(why ? { ':why': why } : {}),
+          ...(triedAt ? { ':tried': triedAt } : {}),
         },
         ReturnValues: 'ALL_NEW',
       }),

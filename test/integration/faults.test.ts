@@ -16,6 +16,8 @@ import {
 } from '../../bench/faults/faults';
 import { markdownTable, messageTag, tallyRun, verdict } from '../../bench/faults/report';
 import { runFaultSuite } from '../../bench/faults/suite';
+import { ODD_ANSWERS } from '../../local/simulator/types';
+import { SETTLE_BOUND_MS } from '../../bench/faults/report';
 import { localAwsEndpoints, uniqueName } from '../support/local-aws';
 
 describe('the fault-injection run at CI size', () => {
@@ -42,6 +44,10 @@ describe('the fault-injection run at CI size', () => {
     expect(totals.injected['server-error']).toBeGreaterThan(0);
     expect(totals.injected['rate-limited']).toBeGreaterThan(0);
     expect(totals.published).toBeGreaterThan(0);
+    // odd answers struck creates and lookups alike, and every delivery still settled in time
+    const odd = [...ODD_ANSWERS, ...ODD_ANSWERS.map((kind) => `read-${kind}` as const)];
+    expect(odd.reduce((sum, kind) => sum + totals.injected[kind], 0)).toBeGreaterThan(0);
+    expect(totals.longestToSettleMs).toBeLessThanOrEqual(SETTLE_BOUND_MS);
     expect(
       totals.published +
         totals.failedInjected +
@@ -86,7 +92,10 @@ describe('the reckoning', () => {
 
   it('passes a clean run', () => {
     const figures = tallyRun({
-      deliveries: [delivery('m1', 'PUBLISHED'), delivery('m2', 'HANDOFF')],
+      deliveries: [
+        delivery('m1', 'PUBLISHED'),
+        delivery('m2', 'HANDOFF', { reason: 'post the rendered text by hand' }),
+      ],
       posts: [post(tags.get('m1')!, 'p1')],
       tags,
       injected,
@@ -167,6 +176,41 @@ describe('the reckoning', () => {
     );
   });
 
+  it('leaves a delivery whose lookups stayed in doubt to a person, and fails one settled without a reason or too late', () => {
+    const inDoubt = delivery('m1', 'HANDOFF', {
+      lastError: { class: 'retryable', code: 'UNEXPECTED_ANSWER', detail: 'Threads list recent threads: …' },
+      reason: '5 lookups in a row could not tell whether Threads has the post: check the channel …',
+    });
+    // created long before, but its last attempt to publish began in time: the queue is no limbo
+    const late = delivery('m2', 'PUBLISHED', {
+      updatedAt: new Date(Date.parse(now) + SETTLE_BOUND_MS + 1000).toISOString(),
+      publishTriedAt: Date.parse(now) + 60_000,
+    });
+    const silent = delivery('m3', 'HANDOFF', { lastError: { class: 'ambiguous', detail: 'x' } });
+    const figures = tallyRun({
+      deliveries: [inDoubt, late, silent],
+      posts: [post(tags.get('m1')!, 'p1'), post(tags.get('m2')!, 'p2')],
+      tags,
+      injected,
+    });
+    expect(figures.rows[0]).toMatchObject({ checkByHand: 2, checkByHandPosted: 1, lost: 0 });
+    expect(figures.totals.longestFromCreationMs).toBe(SETTLE_BOUND_MS + 1000);
+    expect(figures.totals.longestToSettleMs).toBe(SETTLE_BOUND_MS - 59_000);
+    expect(verdict(figures, { kills: 1, minKills: 1, rejectedMessages: 0 }).join('\n')).not.toMatch(/longer than/);
+    // settled more than five minutes after its last attempt to publish: the run fails
+    const stuck = tallyRun({
+      deliveries: [{ ...late, publishTriedAt: Date.parse(now) }],
+      posts: [post(tags.get('m2')!, 'p2')],
+      tags,
+      injected,
+    });
+    expect(verdict(stuck, { kills: 1, minKills: 1, rejectedMessages: 0 }).join('\n')).toMatch(
+      /1 deliveries took longer than 5 min to settle: m2\/city-threads \(PUBLISHED\) settled 301 s after its last attempt to publish/,
+    );
+    const problems = verdict(figures, { kills: 1, minKills: 1, rejectedMessages: 0 }).join('\n');
+    expect(problems).toMatch(/m3\/city-threads is HANDOFF without a reason/);
+  });
+
   it('fails a run with too few kills', () => {
     const figures = tallyRun({ deliveries: [], posts: [], tags, injected });
     expect(verdict(figures, { kills: 2, minKills: 20, rejectedMessages: 0 })).toEqual([
@@ -180,13 +224,31 @@ describe('the fault plan', () => {
     const plan = faultPlan(DEFAULT_FAULT_MIX, { requestTimeoutMs: 800, retryAfterSeconds: 1 }, ['threads', 'mastodon']);
     expect(plan).toHaveLength(2 * FAULT_KINDS.length);
     const threads = plan.filter((fault) => fault.platform === 'threads');
-    let missed = 1;
-    const effective = threads.map((fault) => {
-      const share = missed * (fault.rate ?? 1);
-      missed -= share;
-      return share;
-    });
-    expect(effective.map((share) => Number(share.toFixed(6)))).toEqual([0.1, 0.05, 0.02, 0.02, 0.01]);
+    // writes and reads are separate chains: a read only meets the read faults
+    const effective = (chain: typeof threads) => {
+      let missed = 1;
+      return chain.map((fault) => {
+        const share = missed * (fault.rate ?? 1);
+        missed -= share;
+        return Number(share.toFixed(6));
+      });
+    };
+    const odd = DEFAULT_FAULT_MIX.oddAnswerOnWrites;
+    expect(effective(threads.filter((fault) => fault.writesOnly))).toEqual([
+      0.1,
+      0.05,
+      0.02,
+      0.02,
+      0.01,
+      odd,
+      odd,
+      odd,
+      odd,
+    ]);
+    expect(threads.filter((fault) => fault.readsOnly).map((fault) => fault.oddAnswer)).toEqual([...ODD_ANSWERS]);
+    expect(effective(threads.filter((fault) => fault.readsOnly))).toEqual(
+      Array(4).fill(DEFAULT_FAULT_MIX.oddAnswerOnReads),
+    );
     expect(threads.find((fault) => fault.delayMs)?.delayMs).toBeGreaterThan(800);
     expect(
       JSON.stringify(plan.filter((fault) => fault.status !== undefined && fault.status < 500 && fault.status !== 429)),
@@ -202,6 +264,14 @@ describe('the fault plan', () => {
       'dropped-after-record': 2,
       'slow-after-record': 3,
       permanent: 4,
+      'html-page': 5,
+      'wrong-shape': 6,
+      'truncated-json': 7,
+      'empty-204': 8,
+      'read-html-page': 9,
+      'read-wrong-shape': 10,
+      'read-truncated-json': 11,
+      'read-empty-204': 12,
     });
   });
 });

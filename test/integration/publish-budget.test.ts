@@ -7,7 +7,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel } from '../../shared/model/schemas';
-import type { PlatformClient, PlatformContext } from '../../shared/platforms/client';
+import type { PlatformClient, PublishContext } from '../../shared/platforms/client';
 import { processPublishJob, type PublishDeps } from '../../shared/publishing/publish';
 import type { Store } from '../../shared/store/client';
 import { getDelivery } from '../../shared/store/messages';
@@ -85,10 +85,10 @@ function containerClient(platform: 'threads') {
   const client: PlatformClient = {
     platform,
     preparesBeforePublishing: true,
-    async publish(_request, context: PlatformContext) {
+    async publish(_request, context: PublishContext) {
       calls.startedAt = performance.now();
       await context.saveCheckpoint({ containerId: 'container-1' });
-      await context.clearToPublish?.();
+      await context.clearToPublish();
       calls.posted += 1;
       return { remoteId: 'post-1' };
     },

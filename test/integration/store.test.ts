@@ -13,7 +13,7 @@ import {
 import { getMessageWithDeliveries, markQueued, putMessageWithDeliveries } from '../../shared/store/messages';
 import { takeQuota } from '../../shared/store/quota';
 import { beginIdempotent, completeIdempotent } from '../../shared/messages/idempotency';
-import { reconcile } from '../../shared/reconcile/reconcile';
+import { LEASE_EXPIRED_CODE, reconcile } from '../../shared/reconcile/reconcile';
 import { putChannel } from '../../shared/store/channels';
 import { createMessage } from '../../shared/intake/create-message';
 import { CreateMessageSchema } from '../../shared/model/schemas';
@@ -119,7 +119,18 @@ describe('the reconciler', () => {
     expect(resent).toContain(stuck.messageId);
     expect(resent).toContain(leased.messageId);
     expect(report.verify).toBeGreaterThanOrEqual(1);
-    expect((await getMessageWithDeliveries(store, leased.messageId))?.deliveries[0]?.state).toBe('VERIFY');
+    // and says why: the attempt that held the lease never recorded an outcome; it went straight to
+    // publishing, so it is the delivery's last attempt to publish
+    const taken = (await getMessageWithDeliveries(store, leased.messageId))?.deliveries[0];
+    expect(taken?.publishTriedAt).toBe(Date.parse(claim.claimed ? claim.delivery.updatedAt : ''));
+    expect(taken).toMatchObject({
+      state: 'VERIFY',
+      lastError: {
+        class: 'ambiguous',
+        code: LEASE_EXPIRED_CODE,
+        detail: expect.stringMatching(/attempt 1 was still unfinished when its lease ran out at .*looked up before/),
+      },
+    });
     // looked at: not due again for a while
     const due = await dueOpenDeliveries(store, Date.now());
     expect(due.map((open) => open.delivery.messageId)).not.toContain(stuck.messageId);

@@ -16,6 +16,7 @@
  * and saved as checkpoint `rkey` before `createRecord`, so after an ambiguous outcome
  * `com.atproto.repo.getRecord` says for certain whether the post exists.
  */
+import { z } from 'zod';
 import type { Media } from '../../model/schemas';
 import {
   PlatformError,
@@ -24,7 +25,7 @@ import {
   type PublishRequest,
   type PublishResult,
 } from '../client';
-import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
+import { httpRequest, parseAnswer, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
 import { buildFacets } from './bluesky-facets';
 import { downloadMedia } from './media-download';
@@ -33,12 +34,37 @@ const POST_COLLECTION = 'app.bsky.feed.post';
 /** `app.bsky.embed.images` accepts images up to 1,000,000 bytes (the lexicon's `maxSize`). */
 const IMAGE_MAX_BYTES = 1_000_000;
 
+/** Answers as the lexicons define them (com.atproto.*, app.bsky.*), only the fields Herold reads. */
+const SessionAnswer = z.looseObject({
+  accessJwt: z.string().min(1),
+  refreshJwt: z.string().min(1),
+  did: z.string().min(1),
+  handle: z.string().optional(),
+});
+const StrongRefAnswer = z.looseObject({ uri: z.string(), cid: z.string() });
+const BlobAnswer = z.looseObject({
+  blob: z.looseObject({
+    $type: z.literal('blob'),
+    ref: z.looseObject({ $link: z.string() }),
+    mimeType: z.string(),
+    size: z.number(),
+  }),
+});
+const ResolvedHandleAnswer = z.looseObject({ did: z.string() });
+const ProfileAnswer = z.looseObject({ followersCount: z.number() });
+
 interface Session {
   accessJwt: string;
   refreshJwt: string;
   did: string;
   handle: string;
 }
+
+const answerOf = (context: PlatformContext, call: string) => ({
+  platform: 'Bluesky',
+  call,
+  secrets: context.credentials,
+});
 
 interface XrpcErrorBody {
   error?: string;
@@ -130,17 +156,12 @@ async function xrpc(
   });
 }
 
-function readSession(body: unknown, action: string): Session {
-  const session = body as Partial<Session>;
-  if (!session.accessJwt || !session.refreshJwt || !session.did)
-    throw new PlatformError('retryable', `${action} answered without a session`);
-  return {
-    accessJwt: session.accessJwt,
-    refreshJwt: session.refreshJwt,
-    did: session.did,
-    handle: session.handle ?? '',
-  };
+function readSession(context: PlatformContext, response: HttpResponse, action: string): Session {
+  const session = parseAnswer(response, SessionAnswer, answerOf(context, action));
+  return { ...session, handle: session.handle ?? '' };
 }
+
+const succeeded = (response: HttpResponse) => response.status >= 200 && response.status < 300;
 
 async function createSession(context: PlatformContext): Promise<Session> {
   const { identifier, appPassword } = context.credentials;
@@ -149,13 +170,13 @@ async function createSession(context: PlatformContext): Promise<Session> {
   const response = await xrpc(context, 'POST', 'com.atproto.server.createSession', {
     body: { identifier, password: appPassword },
   });
-  if (response.status !== 200) throw blueskyError(response, 'create session');
-  return readSession(response.body, 'create session');
+  if (!succeeded(response)) throw blueskyError(response, 'create session');
+  return readSession(context, response, 'create session');
 }
 
 async function refreshSession(context: PlatformContext, stale: Session): Promise<Session> {
   const response = await xrpc(context, 'POST', 'com.atproto.server.refreshSession', { token: stale.refreshJwt });
-  if (response.status === 200) return readSession(response.body, 'refresh session');
+  if (succeeded(response)) return readSession(context, response, 'refresh session');
   const error = blueskyError(response, 'refresh session');
   // Only a refresh token that is itself dead or revoked justifies a new session.
   if (error.errorClass === 'auth') return createSession(context);
@@ -193,10 +214,10 @@ async function withSession(
     }
     const fresh = await renewed;
     response = await call(fresh);
-    if (response.status !== 200) throw blueskyError(response, action);
+    if (!succeeded(response)) throw blueskyError(response, action);
     return { session: fresh, response };
   }
-  if (response.status !== 200) throw blueskyError(response, action);
+  if (!succeeded(response)) throw blueskyError(response, action);
   return { session, response };
 }
 
@@ -230,12 +251,7 @@ function graphemes(text: string): number {
   return [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].length;
 }
 
-interface Blob {
-  $type: 'blob';
-  ref: { $link: string };
-  mimeType: string;
-  size: number;
-}
+type Blob = z.infer<typeof BlobAnswer>['blob'];
 
 async function uploadBlob(context: PlatformContext, media: Media): Promise<Blob> {
   const isVideo = media.mime.startsWith('video/');
@@ -254,9 +270,7 @@ async function uploadBlob(context: PlatformContext, media: Media): Promise<Blob>
       }),
     'upload blob',
   );
-  const blob = (response.body as { blob?: Blob } | undefined)?.blob;
-  if (!blob) throw new PlatformError('retryable', 'upload blob answered without a blob');
-  return blob;
+  return parseAnswer(response, BlobAnswer, answerOf(context, 'upload blob')).blob;
 }
 
 async function buildEmbed(
@@ -303,15 +317,14 @@ async function strongRef(context: PlatformContext, remoteId: string): Promise<St
   if (decoded.cid) return { uri: decoded.uri, cid: decoded.cid };
   const [repo = '', collection = '', rkey = ''] = decoded.uri.replace(/^at:\/\//, '').split('/');
   const response = await xrpc(context, 'GET', 'com.atproto.repo.getRecord', { params: { repo, collection, rkey } });
-  if (response.status !== 200) throw blueskyError(response, 'look up reply parent');
-  const record = response.body as { uri?: string; cid?: string };
-  if (!record.cid) throw new PlatformError('permanent', `post ${decoded.uri} has no cid`);
-  return { uri: record.uri ?? decoded.uri, cid: record.cid };
+  if (!succeeded(response)) throw blueskyError(response, 'look up reply parent');
+  const record = parseAnswer(response, StrongRefAnswer, answerOf(context, 'look up reply parent'));
+  return { uri: record.uri, cid: record.cid };
 }
 
 async function resolveHandle(context: PlatformContext, handle: string): Promise<string | undefined> {
   const response = await xrpc(context, 'GET', 'com.atproto.identity.resolveHandle', { params: { handle } });
-  if (response.status === 200) return (response.body as { did?: string }).did;
+  if (succeeded(response)) return parseAnswer(response, ResolvedHandleAnswer, answerOf(context, 'resolve handle')).did;
   if (response.status === 400) return undefined;
   throw blueskyError(response, 'resolve handle');
 }
@@ -376,6 +389,9 @@ export const blueskyClient: PlatformClient = {
         'create post',
       );
     let answer: Awaited<ReturnType<typeof createPost>>;
+    // Logging in is preparation: only createRecord may follow clearToPublish.
+    await cachedSession(context);
+    await context.clearToPublish();
     try {
       answer = await createPost();
     } catch (error) {
@@ -389,10 +405,8 @@ export const blueskyClient: PlatformClient = {
       }
       throw error;
     }
-    const { session } = answer;
-    const created = answer.response.body as Partial<StrongRef>;
-    if (!created.uri || !created.cid) throw new PlatformError('ambiguous', 'create post answered without uri and cid');
-    return result(handleOf(context, session), { uri: created.uri, cid: created.cid }, request);
+    const created = parseAnswer(answer.response, StrongRefAnswer, answerOf(context, 'create post'));
+    return result(handleOf(context, answer.session), { uri: created.uri, cid: created.cid }, request);
   },
 
   async findPublished(request, context) {
@@ -403,8 +417,8 @@ export const blueskyClient: PlatformClient = {
     const response = await xrpc(context, 'GET', 'com.atproto.repo.getRecord', {
       params: { repo: session.did, collection: POST_COLLECTION, rkey },
     });
-    if (response.status === 200) {
-      const found = response.body as StrongRef;
+    if (succeeded(response)) {
+      const found = parseAnswer(response, StrongRefAnswer, answerOf(context, 'look up post'));
       return result(handleOf(context, session), { uri: found.uri, cid: found.cid }, request);
     }
     const error = blueskyError(response, 'look up post');
@@ -419,8 +433,6 @@ export const blueskyClient: PlatformClient = {
         xrpc(context, 'GET', 'app.bsky.actor.getProfile', { token: session.accessJwt, params: { actor: session.did } }),
       'read followers',
     );
-    const count = (response.body as { followersCount?: number }).followersCount;
-    if (typeof count !== 'number') throw new PlatformError('retryable', 'getProfile answered without followersCount');
-    return count;
+    return parseAnswer(response, ProfileAnswer, answerOf(context, 'read followers')).followersCount;
   },
 };

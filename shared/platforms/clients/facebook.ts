@@ -10,30 +10,37 @@
  * pages_read_engagement).
  * Channel `account`: the Page id.
  */
+import { z } from 'zod';
 import {
   PlatformError,
   type PlatformClient,
   type PlatformContext,
+  type PublishContext,
   type PublishRequest,
   type PublishResult,
 } from '../client';
 import { PLATFORMS } from '../registry';
-import { FACEBOOK_GRAPH_VERSION, graphCall, requireCredential, textMatches } from './graph';
+import { CreatedAnswer, FACEBOOK_GRAPH_VERSION, graphCall, requireCredential, textMatches } from './graph';
 
-interface FeedPost {
-  id: string;
-  message?: string;
-  permalink_url?: string;
-}
+/** Answers as the Pages API documents them, only the fields Herold reads. */
+const PhotoAnswer = z.looseObject({ id: z.string(), post_id: z.string().optional() });
+const PermalinkUrlAnswer = z.looseObject({ permalink_url: z.string().optional() });
+const FeedAnswer = z.looseObject({
+  data: z.array(
+    z.looseObject({ id: z.string(), message: z.string().optional(), permalink_url: z.string().optional() }),
+  ),
+});
+const FollowersAnswer = z.looseObject({ followers_count: z.number().optional(), fan_count: z.number().optional() });
 
 function call<T>(
   context: PlatformContext,
   method: 'GET' | 'POST',
   path: string,
   what: string,
+  answer: z.ZodType<T>,
   params?: Record<string, string | undefined>,
 ): Promise<T> {
-  return graphCall<T>({
+  return graphCall({
     method,
     apiUrl: `${context.baseUrl}/${FACEBOOK_GRAPH_VERSION}`,
     path,
@@ -41,6 +48,7 @@ function call<T>(
     token: requireCredential(context, 'accessToken'),
     what,
     context,
+    answer,
   });
 }
 
@@ -49,7 +57,7 @@ const page = (context: PlatformContext) => encodeURIComponent(context.channel.ac
 async function permalinkOf(postId: string, context: PlatformContext): Promise<string | undefined> {
   try {
     return (
-      await call<FeedPost>(context, 'GET', `/${encodeURIComponent(postId)}`, 'read permalink', {
+      await call(context, 'GET', `/${encodeURIComponent(postId)}`, 'read permalink', PermalinkUrlAnswer, {
         fields: 'permalink_url',
       })
     ).permalink_url;
@@ -59,42 +67,39 @@ async function permalinkOf(postId: string, context: PlatformContext): Promise<st
   }
 }
 
-async function publishPost(request: PublishRequest, context: PlatformContext): Promise<string> {
+async function publishPost(request: PublishRequest, context: PublishContext): Promise<string> {
   const images = request.media
     .filter((media) => media.mime.startsWith('image/'))
     .slice(0, PLATFORMS.facebook.media.maxItems);
   const video = request.media.find((media) => media.mime.startsWith('video/'));
   if (video && images.length === 0) {
-    const uploaded = await call<{ id: string }>(context, 'POST', `/${page(context)}/videos`, 'publish video', {
+    await context.clearToPublish();
+    const uploaded = await call(context, 'POST', `/${page(context)}/videos`, 'publish video', CreatedAnswer, {
       file_url: video.url,
       description: request.text,
     });
     return `${context.channel.account}_${uploaded.id}`;
   }
   if (images.length === 1) {
-    const photo = await call<{ id: string; post_id?: string }>(
-      context,
-      'POST',
-      `/${page(context)}/photos`,
-      'publish photo',
-      {
-        url: images[0]!.url,
-        message: request.text,
-        alt_text_custom: images[0]!.altText,
-      },
-    );
+    await context.clearToPublish();
+    const photo = await call(context, 'POST', `/${page(context)}/photos`, 'publish photo', PhotoAnswer, {
+      url: images[0]!.url,
+      message: request.text,
+      alt_text_custom: images[0]!.altText,
+    });
     return photo.post_id ?? photo.id;
   }
   const attached: Record<string, string> = {};
   for (const [index, image] of images.entries()) {
-    const photo = await call<{ id: string }>(context, 'POST', `/${page(context)}/photos`, 'upload photo', {
+    const photo = await call(context, 'POST', `/${page(context)}/photos`, 'upload photo', CreatedAnswer, {
       url: image.url,
       alt_text_custom: image.altText,
       published: 'false',
     });
     attached[`attached_media[${index}]`] = JSON.stringify({ media_fbid: photo.id });
   }
-  const post = await call<{ id: string }>(context, 'POST', `/${page(context)}/feed`, 'publish post', {
+  await context.clearToPublish();
+  const post = await call(context, 'POST', `/${page(context)}/feed`, 'publish post', CreatedAnswer, {
     message: request.text,
     link: request.link,
     ...attached,
@@ -117,23 +122,19 @@ export const facebookClient: PlatformClient = {
   },
 
   async findPublished(request, context) {
-    const feed = await call<{ data?: FeedPost[] }>(context, 'GET', `/${page(context)}/feed`, 'read page feed', {
+    const feed = await call(context, 'GET', `/${page(context)}/feed`, 'read page feed', FeedAnswer, {
       fields: 'id,message,permalink_url,created_time',
       limit: '50',
     });
-    const found = feed.data?.find((post) => textMatches(post.message, request));
+    const found = feed.data.find((post) => textMatches(post.message, request));
     // The page's 50 latest posts cover any delivery still waiting to be verified.
     return found ? result(found.id, found.permalink_url) : null;
   },
 
   async followerCount(context) {
-    const answer = await call<{ followers_count?: number; fan_count?: number }>(
-      context,
-      'GET',
-      `/${page(context)}`,
-      'read followers_count',
-      { fields: 'followers_count,fan_count' },
-    );
+    const answer = await call(context, 'GET', `/${page(context)}`, 'read followers_count', FollowersAnswer, {
+      fields: 'followers_count,fan_count',
+    });
     const count = answer.followers_count ?? answer.fan_count;
     if (typeof count !== 'number')
       throw new PlatformError('permanent', 'Facebook page carried neither followers_count nor fan_count', {

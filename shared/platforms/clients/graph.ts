@@ -11,8 +11,16 @@
  *   10, 200–299                              → auth (a permission is missing: a person has to act)
  *   506 (duplicate post), Instagram's 4/2207051 (spam restriction) and everything else → permanent
  */
-import { PlatformError, type PlatformContext, type PublishRequest, type PublishResult } from '../client';
-import { classByStatus, httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
+import { z } from 'zod';
+import {
+  PlatformError,
+  type PlatformContext,
+  type PublishContext,
+  type PublishRequest,
+  type PublishResult,
+} from '../client';
+import { classByStatus, httpRequest, parseAnswer, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
+import { PLATFORMS } from '../registry';
 
 export interface GraphErrorBody {
   message?: string;
@@ -90,7 +98,7 @@ export function classifyGraphError(response: HttpResponse, what: string): Platfo
   return make('permanent');
 }
 
-export interface GraphCall {
+export interface GraphCall<T> {
   method: 'GET' | 'POST';
   /** base URL including the API version, e.g. https://graph.threads.net/v1.0 */
   apiUrl: string;
@@ -101,10 +109,15 @@ export interface GraphCall {
   /** what the call does, for error messages */
   what: string;
   context: PlatformContext;
+  /** the documented shape of the answer, only the fields Herold reads */
+  answer: z.ZodType<T>;
 }
 
-/** One Graph call: parameters in the query for GET, as a form for POST; errors thrown as PlatformErrors. */
-export async function graphCall<T>(call: GraphCall): Promise<T> {
+/**
+ * One Graph call: parameters in the query for GET, as a form for POST; errors thrown as
+ * PlatformErrors, and an answer that does not fit its documented shape too (see parseAnswer).
+ */
+export async function graphCall<T>(call: GraphCall<T>): Promise<T> {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(call.params ?? {})) if (value !== undefined) params.set(name, value);
   const query = call.method === 'GET' && [...params].length > 0 ? `?${params}` : '';
@@ -116,9 +129,33 @@ export async function graphCall<T>(call: GraphCall): Promise<T> {
     timeoutMs: call.context.timeoutMs,
     fetch: call.context.fetch,
   });
-  if (response.status >= 200 && response.status < 300 && !graphErrorBody(response.body)) return response.body as T;
+  if (response.status >= 200 && response.status < 300 && !graphErrorBody(response.body))
+    return parseAnswer(response, call.answer, {
+      platform: PLATFORMS[call.context.channel.platform].displayName,
+      call: call.what,
+      secrets: call.context.credentials,
+    });
   throw classifyGraphError(response, call.what);
 }
+
+/** Graph answers with the new object's id for every create and publish call. */
+export const CreatedAnswer = z.looseObject({ id: z.string() });
+
+/** A media container's state, as Threads (`status`) and Instagram (`status_code`) report it. */
+export const ContainerStatusSchema = z.enum(['IN_PROGRESS', 'FINISHED', 'PUBLISHED', 'ERROR', 'EXPIRED']);
+
+/** The publishing-limit edge of Threads and Instagram: `data` holds one entry. */
+export const PublishingLimitAnswer = z.looseObject({
+  data: z.array(
+    z.looseObject({
+      quota_usage: z.number().optional(),
+      config: z.looseObject({ quota_total: z.number().optional(), quota_duration: z.number().optional() }).optional(),
+    }),
+  ),
+});
+
+/** A read of one object's permalink. */
+export const PermalinkAnswer = z.looseObject({ permalink: z.string().optional() });
 
 /** A credential the channel's secret must hold; its absence is an auth problem a person has to fix. */
 export function requireCredential(context: PlatformContext, key: string): string {
@@ -138,8 +175,7 @@ export function textMatches(postText: string | undefined, request: PublishReques
   return normalize(postText) === normalize(request.text);
 }
 
-/** A media container's state, as Threads (`status`) and Instagram (`status_code`) report it. */
-export type ContainerStatus = 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED' | 'ERROR' | 'EXPIRED';
+export type ContainerStatus = z.infer<typeof ContainerStatusSchema>;
 
 /** The platform-specific steps of a container publish (Threads, Instagram). */
 export interface ContainerSteps {
@@ -187,7 +223,7 @@ function threadRoot(mediaId: string, request: PublishRequest): string {
 export async function publishThroughContainer(
   steps: ContainerSteps,
   request: PublishRequest,
-  context: PlatformContext,
+  context: PublishContext,
 ): Promise<PublishResult> {
   let containerId = request.checkpoint.containerId;
   if (containerId) {
@@ -212,7 +248,7 @@ export async function publishThroughContainer(
     await context.saveCheckpoint({ ...request.checkpoint, containerId });
     if (steps.processes) await waitForContainer(steps, containerId);
   }
-  await context.clearToPublish?.();
+  await context.clearToPublish();
   const mediaId = await steps.publish(containerId);
   const liveAt = Date.now();
   let remoteUrl: string | undefined;
@@ -256,7 +292,7 @@ export interface PublishingLimit {
 
 /** The shape both Threads' and Instagram's publishing-limit edges answer with. */
 export function publishingLimitFrom(
-  entry: { quota_usage?: number; config?: { quota_total?: number; quota_duration?: number } } | undefined,
+  entry: z.infer<typeof PublishingLimitAnswer>['data'][number] | undefined,
   fallback: { limit: number; windowSeconds: number } | null,
 ): PublishingLimit {
   return {
@@ -279,7 +315,7 @@ export interface MetaTokenStatus {
  */
 export async function debugMetaToken(context: PlatformContext): Promise<MetaTokenStatus> {
   const token = requireCredential(context, 'accessToken');
-  const answer = await graphCall<{ data?: { is_valid?: boolean; expires_at?: number } }>({
+  const answer = await graphCall({
     method: 'GET',
     apiUrl: `${context.baseUrl}/${FACEBOOK_GRAPH_VERSION}`,
     path: '/debug_token',
@@ -287,7 +323,11 @@ export async function debugMetaToken(context: PlatformContext): Promise<MetaToke
     token,
     what: 'debug access token',
     context,
+    // expires_at is 0 for a token that never expires
+    answer: z.looseObject({
+      data: z.looseObject({ is_valid: z.boolean(), expires_at: z.number().optional() }),
+    }),
   });
-  const expiresAt = answer.data?.expires_at;
-  return { valid: answer.data?.is_valid === true, expiresAt: expiresAt ? new Date(expiresAt * 1000) : undefined };
+  const expiresAt = answer.data.expires_at;
+  return { valid: answer.data.is_valid, expiresAt: expiresAt ? new Date(expiresAt * 1000) : undefined };
 }

@@ -11,11 +11,16 @@
  * instagram_content_publish / instagram_business_content_publish).
  * Channel `account`: the Instagram professional account's user id.
  */
+import { z } from 'zod';
 import { PLATFORMS } from '../registry';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest } from '../client';
 import type { Media } from '../../model/schemas';
 import {
+  ContainerStatusSchema,
+  CreatedAnswer,
   FACEBOOK_GRAPH_VERSION,
+  PermalinkAnswer,
+  PublishingLimitAnswer,
   findContainerPost,
   graphCall,
   publishingLimitFrom,
@@ -23,25 +28,26 @@ import {
   requireCredential,
   textMatches,
   waitForContainer,
-  type ContainerStatus,
   type ContainerSteps,
   type PublishingLimit,
 } from './graph';
 
-interface InstagramMedia {
-  id: string;
-  caption?: string;
-  permalink?: string;
-}
+/** Answers as the Instagram Graph API documents them, only the fields Herold reads. */
+const ContainerStatusAnswer = z.looseObject({ status_code: ContainerStatusSchema, status: z.string().optional() });
+const RecentMediaAnswer = z.looseObject({
+  data: z.array(z.looseObject({ id: z.string(), caption: z.string().optional(), permalink: z.string().optional() })),
+});
+const FollowersAnswer = z.looseObject({ followers_count: z.number() });
 
 function call<T>(
   context: PlatformContext,
   method: 'GET' | 'POST',
   path: string,
   what: string,
+  answer: z.ZodType<T>,
   params?: Record<string, string | undefined>,
 ): Promise<T> {
-  return graphCall<T>({
+  return graphCall({
     method,
     apiUrl: `${context.baseUrl}/${FACEBOOK_GRAPH_VERSION}`,
     path,
@@ -49,6 +55,7 @@ function call<T>(
     token: requireCredential(context, 'accessToken'),
     what,
     context,
+    answer,
   });
 }
 
@@ -62,25 +69,24 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
     processes: media.some(isVideo),
 
     async status(containerId) {
-      const answer = await call<{ status_code?: ContainerStatus; status?: string }>(
+      const answer = await call(
         context,
         'GET',
         `/${encodeURIComponent(containerId)}`,
         'read container status',
-        {
-          fields: 'status_code,status',
-        },
+        ContainerStatusAnswer,
+        { fields: 'status_code,status' },
       );
       if (answer.status_code === 'ERROR')
         throw new PlatformError('permanent', `Instagram could not process the media: ${answer.status ?? 'ERROR'}`, {
           code: 'CONTAINER_ERROR',
         });
-      return answer.status_code ?? 'FINISHED';
+      return answer.status_code;
     },
 
     async create() {
       const create = (params: Record<string, string | undefined>, what: string) =>
-        call<{ id: string }>(context, 'POST', `/${user(context)}/media`, what, params);
+        call(context, 'POST', `/${user(context)}/media`, what, CreatedAnswer, params);
       if (media.length === 1) {
         const [item] = media as [Media];
         const params = isVideo(item)
@@ -105,7 +111,7 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
     async publish(containerId) {
       try {
         return (
-          await call<{ id: string }>(context, 'POST', `/${user(context)}/media_publish`, 'publish container', {
+          await call(context, 'POST', `/${user(context)}/media_publish`, 'publish container', CreatedAnswer, {
             creation_id: containerId,
           })
         ).id;
@@ -124,21 +130,18 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
 
     async permalink(mediaId) {
       return (
-        await call<InstagramMedia>(context, 'GET', `/${encodeURIComponent(mediaId)}`, 'read permalink', {
+        await call(context, 'GET', `/${encodeURIComponent(mediaId)}`, 'read permalink', PermalinkAnswer, {
           fields: 'permalink',
         })
       ).permalink;
     },
 
     async findByText() {
-      const recent = await call<{ data?: InstagramMedia[] }>(
-        context,
-        'GET',
-        `/${user(context)}/media`,
-        'list recent media',
-        { fields: 'id,caption,permalink,timestamp', limit: '50' },
-      );
-      return recent.data?.find((item) => textMatches(item.caption, request));
+      const recent = await call(context, 'GET', `/${user(context)}/media`, 'list recent media', RecentMediaAnswer, {
+        fields: 'id,caption,permalink,timestamp',
+        limit: '50',
+      });
+      return recent.data.find((item) => textMatches(item.caption, request));
     },
   };
   return flow;
@@ -160,25 +163,22 @@ export const instagramClient: PlatformClient = {
   findPublished: (request, context) => findContainerPost(steps(request, context), request),
 
   async followerCount(context) {
-    const answer = await call<{ followers_count?: number }>(
-      context,
-      'GET',
-      `/${user(context)}`,
-      'read followers_count',
-      { fields: 'followers_count' },
-    );
-    if (typeof answer.followers_count !== 'number')
-      throw new PlatformError('permanent', 'Instagram account carried no followers_count', { code: 'NO_METRIC' });
+    const answer = await call(context, 'GET', `/${user(context)}`, 'read followers_count', FollowersAnswer, {
+      fields: 'followers_count',
+    });
     return answer.followers_count;
   },
 };
 
 /** The account's publishing quota as Instagram counts it (GET /{ig-user-id}/content_publishing_limit). */
 export async function instagramPublishingLimit(context: PlatformContext): Promise<PublishingLimit> {
-  const answer = await call<{
-    data?: { quota_usage?: number; config?: { quota_total?: number; quota_duration?: number } }[];
-  }>(context, 'GET', `/${user(context)}/content_publishing_limit`, 'read content publishing limit', {
-    fields: 'quota_usage,config',
-  });
-  return publishingLimitFrom(answer.data?.[0], PLATFORMS.instagram.quota);
+  const answer = await call(
+    context,
+    'GET',
+    `/${user(context)}/content_publishing_limit`,
+    'read content publishing limit',
+    PublishingLimitAnswer,
+    { fields: 'quota_usage,config' },
+  );
+  return publishingLimitFrom(answer.data[0], PLATFORMS.instagram.quota);
 }

@@ -10,6 +10,7 @@
  * (initializeUpload, a PUT per part, finalizeUpload, then waiting until it is AVAILABLE). The post URN comes back in the
  * `x-restli-id` header. Post text is "little text format": reserved characters are escaped.
  */
+import { z } from 'zod';
 import type { Media } from '../../model/schemas';
 import {
   PlatformError,
@@ -18,7 +19,15 @@ import {
   type PublishRequest,
   type PublishResult,
 } from '../client';
-import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
+import {
+  checkAnswer,
+  httpRequest,
+  parseAnswer,
+  retryAfterSeconds,
+  safeDetail,
+  unexpectedAnswer,
+  type HttpResponse,
+} from '../http';
 import { PLATFORMS } from '../registry';
 import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
@@ -40,6 +49,26 @@ export function unescapeCommentary(text: string): string {
 
 export const organizationUrn = (account: string): string =>
   account.startsWith('urn:li:') ? account : `urn:li:organization:${account}`;
+
+/** Answers as the Community Management API documents them, only the fields Herold reads. */
+const ImageUploadAnswer = z.looseObject({ value: z.looseObject({ uploadUrl: z.string(), image: z.string() }) });
+const VideoUploadAnswer = z.looseObject({
+  value: z.looseObject({
+    video: z.string(),
+    uploadToken: z.string().optional(),
+    uploadInstructions: z
+      .array(z.looseObject({ uploadUrl: z.string(), firstByte: z.number(), lastByte: z.number() }))
+      .min(1),
+  }),
+});
+const VideoStatusAnswer = z.looseObject({ status: z.string() });
+const PostsAnswer = z.looseObject({
+  elements: z.array(z.looseObject({ id: z.string(), commentary: z.string().optional(), createdAt: z.number() })),
+});
+const NetworkSizeAnswer = z.looseObject({ firstDegreeSize: z.number() });
+
+const read = <T>(context: PlatformContext, response: HttpResponse, answer: z.ZodType<T>, call: string): T =>
+  parseAnswer(response, answer, { platform: 'LinkedIn', call, secrets: context.credentials });
 
 interface LinkedInErrorBody {
   message?: string;
@@ -100,9 +129,7 @@ async function uploadImage(context: PlatformContext, owner: string, media: Media
   const initialized = await call(context, 'POST', '/rest/images?action=initializeUpload', 'initialise image upload', {
     initializeUploadRequest: { owner },
   });
-  const value = (initialized.body as { value?: { uploadUrl?: string; image?: string } } | undefined)?.value;
-  if (!value?.uploadUrl || !value.image)
-    throw new PlatformError('retryable', 'image upload was initialised without an upload URL');
+  const { value } = read(context, initialized, ImageUploadAnswer, 'initialise image upload');
   const uploaded = await httpRequest({
     method: 'PUT',
     url: value.uploadUrl,
@@ -113,6 +140,7 @@ async function uploadImage(context: PlatformContext, owner: string, media: Media
   });
   // A repeated upload only replaces the bytes of an image no post uses yet, so a lost answer is safe to retry.
   if (uploaded.status >= 300) throw linkedinError(uploaded, 'upload image');
+  checkAnswer(uploaded, { platform: 'LinkedIn', call: 'upload image', secrets: context.credentials });
   return value.image;
 }
 
@@ -120,12 +148,6 @@ const VIDEO_POLL_MS = 1000;
 /** How long a publish waits for LinkedIn to process a video before it retries later. */
 const VIDEO_PROCESSING_BUDGET_MS = 120_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface VideoUpload {
-  video?: string;
-  uploadToken?: string;
-  uploadInstructions?: { uploadUrl: string; firstByte: number; lastByte: number }[];
-}
 
 /** initializeUpload → PUT each part (keeping its ETag) → finalizeUpload → wait until the video is AVAILABLE. */
 async function uploadVideo(context: PlatformContext, owner: string, media: Media): Promise<string> {
@@ -137,9 +159,7 @@ async function uploadVideo(context: PlatformContext, owner: string, media: Media
   const initialized = await call(context, 'POST', '/rest/videos?action=initializeUpload', 'initialise video upload', {
     initializeUploadRequest: { owner, fileSizeBytes: bytes.byteLength, uploadCaptions: false, uploadThumbnail: false },
   });
-  const upload = (initialized.body as { value?: VideoUpload } | undefined)?.value;
-  if (!upload?.video || !upload.uploadInstructions?.length)
-    throw new PlatformError('retryable', 'video upload was initialised without upload instructions');
+  const upload = read(context, initialized, VideoUploadAnswer, 'initialise video upload').value;
   const partIds: string[] = [];
   for (const part of upload.uploadInstructions) {
     const uploaded = await httpRequest({
@@ -152,18 +172,28 @@ async function uploadVideo(context: PlatformContext, owner: string, media: Media
     });
     if (uploaded.status >= 300) throw linkedinError(uploaded, 'upload video part');
     const etag = uploaded.headers.get('etag');
-    if (!etag) throw new PlatformError('retryable', 'video part upload answered without an ETag');
+    if (!etag)
+      throw unexpectedAnswer(
+        uploaded,
+        { platform: 'LinkedIn', call: 'upload video part', secrets: context.credentials },
+        'expected an ETag header',
+      );
     partIds.push(etag);
   }
-  await call(context, 'POST', '/rest/videos?action=finalizeUpload', 'finalise video upload', {
+  const finalized = await call(context, 'POST', '/rest/videos?action=finalizeUpload', 'finalise video upload', {
     finalizeUploadRequest: { video: upload.video, uploadToken: upload.uploadToken ?? '', uploadedPartIds: partIds },
   });
+  checkAnswer(finalized, { platform: 'LinkedIn', call: 'finalise video upload', secrets: context.credentials });
   const deadline = Date.now() + VIDEO_PROCESSING_BUDGET_MS;
   for (;;) {
-    const status = (await call(context, 'GET', `/rest/videos/${encodeURIComponent(upload.video)}`, 'video status'))
-      .body as { status?: string } | undefined;
-    if (status?.status === 'AVAILABLE') return upload.video;
-    if (status?.status === 'PROCESSING_FAILED')
+    const { status } = read(
+      context,
+      await call(context, 'GET', `/rest/videos/${encodeURIComponent(upload.video)}`, 'video status'),
+      VideoStatusAnswer,
+      'video status',
+    );
+    if (status === 'AVAILABLE') return upload.video;
+    if (status === 'PROCESSING_FAILED')
       throw new PlatformError('permanent', 'LinkedIn could not process the video', { code: 'PROCESSING_FAILED' });
     if (Date.now() + VIDEO_POLL_MS > deadline)
       throw new PlatformError('retryable', 'LinkedIn is still processing the video', { code: 'video-processing' });
@@ -226,10 +256,17 @@ export const linkedinClient: PlatformClient = {
     };
     const content = await mediaContent(context, author, request);
     if (content) post.content = content;
+    await context.clearToPublish();
     await markSent(request, context);
     const response = await call(context, 'POST', '/rest/posts', 'create post', post);
+    // 201 Created with an empty body: the new post's URN is in the x-restli-id header
     const id = response.headers.get('x-restli-id');
-    if (!id) throw new PlatformError('ambiguous', 'create post answered without x-restli-id');
+    if (!id)
+      throw unexpectedAnswer(
+        response,
+        { platform: 'LinkedIn', call: 'create post', secrets: context.credentials },
+        'expected the post URN in the x-restli-id header',
+      );
     return result(id);
   },
 
@@ -253,14 +290,12 @@ export const linkedinClient: PlatformClient = {
             'x-restli-method': 'FINDER',
           },
         );
-        const elements =
-          (response.body as { elements?: { id: string; commentary?: string; createdAt?: number }[] } | undefined)
-            ?.elements ?? [];
+        const { elements } = read(context, response, PostsAnswer, 'list recent posts');
         return {
           posts: elements.map((post) => ({
             id: post.id,
             text: unescapeCommentary(post.commentary ?? ''),
-            createdAtMs: post.createdAt ?? Number.NaN,
+            createdAtMs: post.createdAt,
           })),
           next: elements.length === PAGE ? String(start + PAGE) : undefined,
         };
@@ -278,9 +313,6 @@ export const linkedinClient: PlatformClient = {
       `/rest/networkSizes/${urn}?edgeType=COMPANY_FOLLOWED_BY_MEMBER`,
       'read followers',
     );
-    const count = (response.body as { firstDegreeSize?: number } | undefined)?.firstDegreeSize;
-    if (typeof count !== 'number')
-      throw new PlatformError('retryable', 'networkSizes answered without firstDegreeSize');
-    return count;
+    return read(context, response, NetworkSizeAnswer, 'read followers').firstDegreeSize;
   },
 };

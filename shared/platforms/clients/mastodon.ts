@@ -10,6 +10,7 @@
  * its origin is the instance. When HEROLD_MASTODON_BASE_URL points elsewhere (a simulator or a
  * recorder), that base URL wins.
  */
+import { z } from 'zod';
 import { PLATFORMS } from '../registry';
 import {
   PlatformError,
@@ -22,6 +23,7 @@ import type { Media } from '../../model/schemas';
 import {
   classByStatus,
   httpRequest,
+  parseAnswer,
   retryAfterSeconds,
   safeDetail,
   type HttpRequest,
@@ -29,18 +31,18 @@ import {
 } from '../http';
 import { requireCredential, textMatches } from './graph';
 
-interface Status {
-  id: string;
-  url?: string | null;
-  uri?: string;
-  content?: string;
-  in_reply_to_id?: string | null;
-}
-
-interface Attachment {
-  id: string;
-  url?: string | null;
-}
+/** Entities as docs.joinmastodon.org documents them, only the fields Herold reads. */
+const StatusAnswer = z.looseObject({
+  id: z.string(),
+  url: z.string().nullish(),
+  uri: z.string(),
+  content: z.string(),
+});
+type Status = z.infer<typeof StatusAnswer>;
+const StatusListAnswer = z.array(StatusAnswer);
+/** MediaAttachment: `url` is null while the server still processes the file (answered 202). */
+const AttachmentAnswer = z.looseObject({ id: z.string(), url: z.string().nullish() });
+const AccountAnswer = z.looseObject({ id: z.string(), followers_count: z.number() });
 
 /** Waiting for a video upload within one attempt; after that the attempt is retried. */
 export const MEDIA_POLL = { intervalMs: 1000, attempts: 30 };
@@ -73,9 +75,10 @@ export function classifyMastodonError(response: HttpResponse, what: string): Pla
   });
 }
 
+/** One call; a successful answer is parsed with `answer`, an error answer classified. */
 async function api<T>(
   context: PlatformContext,
-  request: Omit<HttpRequest, 'url' | 'fetch' | 'timeoutMs'> & { path: string; what: string },
+  request: Omit<HttpRequest, 'url' | 'fetch' | 'timeoutMs'> & { path: string; what: string; answer: z.ZodType<T> },
 ): Promise<{ status: number; body: T }> {
   const response = await httpRequest({
     method: request.method,
@@ -85,7 +88,14 @@ async function api<T>(
     timeoutMs: context.timeoutMs,
     fetch: context.fetch,
   });
-  if (response.status >= 200 && response.status < 300) return { status: response.status, body: response.body as T };
+  if (response.status >= 200 && response.status < 300) {
+    const body = parseAnswer(response, request.answer, {
+      platform: 'Mastodon',
+      call: request.what,
+      secrets: context.credentials,
+    });
+    return { status: response.status, body };
+  }
   throw classifyMastodonError(response, request.what);
 }
 
@@ -135,20 +145,22 @@ async function uploadMedia(media: Media, context: PlatformContext): Promise<stri
   const bytes = await download(media, context);
   const filename = new URL(media.url).pathname.split('/').pop() || 'upload';
   const form = multipart({ description: media.altText }, { name: 'file', filename, mime: media.mime, bytes });
-  const uploaded = await api<Attachment>(context, {
+  const uploaded = await api(context, {
     method: 'POST',
     path: '/api/v2/media',
     headers: { 'content-type': form.contentType },
     body: form.body,
     what: 'upload media',
+    answer: AttachmentAnswer,
   });
   if (uploaded.status !== 202 && uploaded.body.url) return uploaded.body.id;
   for (let attempt = 1; attempt <= MEDIA_POLL.attempts; attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, MEDIA_POLL.intervalMs));
-    const processed = await api<Attachment>(context, {
+    const processed = await api(context, {
       method: 'GET',
       path: `/api/v1/media/${encodeURIComponent(uploaded.body.id)}`,
       what: 'read media status',
+      answer: AttachmentAnswer,
     });
     // 206 Partial Content: still processing.
     if (processed.status === 200) return uploaded.body.id;
@@ -191,57 +203,62 @@ export const mastodonClient: PlatformClient = {
     const form = new URLSearchParams({ status: request.text, visibility: 'public' });
     for (const id of mediaIds) form.append('media_ids[]', id);
     if (request.replyTo) form.set('in_reply_to_id', request.replyTo.remoteId);
-    const posted = await api<Status>(context, {
+    await context.clearToPublish();
+    const posted = await api(context, {
       method: 'POST',
       path: '/api/v1/statuses',
       headers: { 'idempotency-key': request.idempotencyKey },
       body: form,
       what: 'post status',
+      answer: StatusAnswer,
     });
     return result(posted.body, request);
   },
 
   async findPublished(request, context) {
-    const account = await api<{ id: string }>(context, {
+    const account = await api(context, {
       method: 'GET',
       path: '/api/v1/accounts/verify_credentials',
       what: 'verify credentials',
+      answer: AccountAnswer,
     });
-    const recent = await api<Status[]>(context, {
+    const recent = await api(context, {
       method: 'GET',
       path: `/api/v1/accounts/${encodeURIComponent(account.body.id)}/statuses?limit=40&exclude_reblogs=true`,
       what: 'list recent statuses',
+      answer: StatusListAnswer,
     });
-    const found = recent.body.find((status) => textMatches(statusText(status.content ?? ''), request));
+    const found = recent.body.find((status) => textMatches(statusText(status.content), request));
     // The account's 40 latest statuses cover any delivery still waiting to be verified.
     return found ? result(found, request) : null;
   },
 
   async followerCount(context) {
-    const account = await api<{ followers_count?: number }>(context, {
+    const account = await api(context, {
       method: 'GET',
       path: '/api/v1/accounts/verify_credentials',
       what: 'verify credentials',
+      answer: AccountAnswer,
     });
-    if (typeof account.body.followers_count !== 'number')
-      throw new PlatformError('permanent', 'Mastodon account carried no followers_count', { code: 'NO_METRIC' });
     return account.body.followers_count;
   },
 
   // Featured on the profile: POST /api/v1/statuses/:id/pin and /unpin (scope write:accounts).
   async pin(remoteId, context) {
-    await api<Status>(context, {
+    await api(context, {
       method: 'POST',
       path: `/api/v1/statuses/${encodeURIComponent(remoteId)}/pin`,
       what: 'pin status',
+      answer: StatusAnswer,
     });
   },
 
   async unpin(remoteId, context) {
-    await api<Status>(context, {
+    await api(context, {
       method: 'POST',
       path: `/api/v1/statuses/${encodeURIComponent(remoteId)}/unpin`,
       what: 'unpin status',
+      answer: StatusAnswer,
     });
   },
 };

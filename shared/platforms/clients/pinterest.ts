@@ -10,9 +10,10 @@
  * to the returned upload URL, and used once `GET /v5/media/{id}` reports it processed
  * (`source_type: video_id`). A pin needs one of them: a message without never reaches this client.
  */
+import { z } from 'zod';
 import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishResult } from '../client';
-import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
+import { checkAnswer, httpRequest, parseAnswer, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
 import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
@@ -24,6 +25,20 @@ export const PIN_LIMITS = {
   altText: PLATFORMS.pinterest.media.maxAltText,
   link: 2048,
 } as const;
+
+/** Answers as the API v5 reference documents them, only the fields Herold reads. */
+const MediaUploadAnswer = z.looseObject({
+  media_id: z.string(),
+  upload_url: z.string(),
+  upload_parameters: z.record(z.string(), z.string()).optional(),
+});
+const MediaStatusAnswer = z.looseObject({ status: z.string() });
+const PinAnswer = z.looseObject({ id: z.string() });
+const BoardPinsAnswer = z.looseObject({
+  items: z.array(z.looseObject({ id: z.string(), description: z.string().nullish(), created_at: z.string() })),
+  bookmark: z.string().nullish(),
+});
+const AccountAnswer = z.looseObject({ follower_count: z.number() });
 
 /** Sort a Pinterest error (`{ code, message }`) into the publisher's classes. */
 export function pinterestError(response: HttpResponse, action: string): PlatformError {
@@ -40,13 +55,14 @@ export function pinterestError(response: HttpResponse, action: string): Platform
   return new PlatformError('permanent', message, { code });
 }
 
-async function call(
+async function call<T>(
   context: PlatformContext,
   method: 'GET' | 'POST',
   path: string,
   action: string,
+  answer: z.ZodType<T>,
   body?: unknown,
-): Promise<unknown> {
+): Promise<T> {
   const token = context.credentials.accessToken;
   if (!token) throw new PlatformError('auth', 'Pinterest credentials have no accessToken');
   const response = await httpRequest({
@@ -58,7 +74,7 @@ async function call(
     timeoutMs: context.timeoutMs,
   });
   if (response.status >= 300) throw pinterestError(response, action);
-  return response.body;
+  return parseAnswer(response, answer, { platform: 'Pinterest', call: action, secrets: context.credentials });
 }
 
 /** Cut at a character boundary (code points, never half a surrogate pair) and mark the cut. */
@@ -104,13 +120,9 @@ async function uploadVideo(context: PlatformContext, video: Media): Promise<stri
     timeoutMs: 10 * 60_000,
     maxBytes: PLATFORMS.pinterest.media.maxVideoBytes,
   });
-  const registered = (await call(context, 'POST', '/v5/media', 'register video upload', { media_type: 'video' })) as {
-    media_id?: string;
-    upload_url?: string;
-    upload_parameters?: Record<string, string>;
-  };
-  if (!registered.media_id || !registered.upload_url)
-    throw new PlatformError('retryable', 'media registration answered without media_id and upload_url');
+  const registered = await call(context, 'POST', '/v5/media', 'register video upload', MediaUploadAnswer, {
+    media_type: 'video',
+  });
   const form = await encodeForm(registered.upload_parameters ?? {}, { bytes, mime, name: 'video.mp4' });
   const uploaded = await httpRequest({
     method: 'POST',
@@ -132,14 +144,16 @@ async function uploadVideo(context: PlatformContext, video: Media): Promise<stri
     const transient = uploaded.status >= 500 || uploaded.status === 408 || uploaded.status === 403;
     throw new PlatformError(transient ? 'retryable' : 'permanent', detail, { code: `upload-${uploaded.status}` });
   }
+  checkAnswer(uploaded, { platform: 'Pinterest', call: 'video upload', secrets: context.credentials });
   const deadline = Date.now() + VIDEO_PROCESSING_BUDGET_MS;
   for (;;) {
-    const media = (await call(
+    const media = await call(
       context,
       'GET',
       `/v5/media/${encodeURIComponent(registered.media_id)}`,
       'video status',
-    )) as { status?: string };
+      MediaStatusAnswer,
+    );
     if (media.status === 'succeeded') return registered.media_id;
     if (media.status === 'failed')
       throw new PlatformError('permanent', 'Pinterest could not process the video', { code: 'media-failed' });
@@ -178,10 +192,9 @@ export const pinterestClient: PlatformClient = {
         : { source_type: 'image_url', url: media.url },
     };
     if (request.link && request.link.length <= PIN_LIMITS.link) pin.link = request.link;
+    await context.clearToPublish();
     await markSent(request, context);
-    const created = (await call(context, 'POST', '/v5/pins', 'create pin', pin)) as { id?: string };
-    if (!created.id) throw new PlatformError('ambiguous', 'create pin answered without an id');
-    return result(created.id);
+    return result((await call(context, 'POST', '/v5/pins', 'create pin', PinAnswer, pin)).id);
   },
 
   async findPublished(request, context) {
@@ -194,20 +207,18 @@ export const pinterestClient: PlatformClient = {
       since,
       async (cursor) => {
         const query = new URLSearchParams({ page_size: '250', ...(cursor ? { bookmark: cursor } : {}) });
-        const listed = (await call(
+        const listed = await call(
           context,
           'GET',
           `/v5/boards/${board}/pins?${query.toString()}`,
           'list recent pins',
-        )) as {
-          items?: { id: string; description?: string | null; created_at?: string }[];
-          bookmark?: string | null;
-        };
+          BoardPinsAnswer,
+        );
         return {
-          posts: (listed.items ?? []).map((pin) => ({
+          posts: listed.items.map((pin) => ({
             id: pin.id,
             text: pin.description ?? '',
-            createdAtMs: Date.parse(pin.created_at ?? ''),
+            createdAtMs: Date.parse(pin.created_at),
           })),
           next: listed.bookmark ?? undefined,
         };
@@ -218,9 +229,6 @@ export const pinterestClient: PlatformClient = {
   },
 
   async followerCount(context) {
-    const account = (await call(context, 'GET', '/v5/user_account', 'read followers')) as { follower_count?: number };
-    if (typeof account.follower_count !== 'number')
-      throw new PlatformError('retryable', 'user_account answered without follower_count');
-    return account.follower_count;
+    return (await call(context, 'GET', '/v5/user_account', 'read followers', AccountAnswer)).follower_count;
   },
 };

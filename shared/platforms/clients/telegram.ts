@@ -22,22 +22,30 @@
  * path, so it never appears in error messages (redacted by safeDetail).
  * Channel `account`: the channel's public username with `@`, e.g. `@dresden_warnungen`.
  */
+import { z } from 'zod';
 import { PLATFORMS } from '../registry';
 import {
   NO_LOOKUP_CODE,
   PlatformError,
   type PlatformClient,
   type PlatformContext,
+  type PublishContext,
   type PublishRequest,
   type PublishResult,
 } from '../client';
 import type { Media } from '../../model/schemas';
-import { classByStatus, httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
+import { classByStatus, httpRequest, parseAnswer, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { requireCredential } from './graph';
 
-interface TelegramMessage {
-  message_id: number;
-}
+/** Results as the Bot API documents them, only the fields Herold reads. */
+const MessageResult = z.looseObject({ message_id: z.number() });
+/** sendMediaGroup answers with the album's messages, the first carrying the caption. */
+const AlbumResult = z.tuple([MessageResult], MessageResult);
+const CountResult = z.number();
+const DoneResult = z.literal(true);
+
+/** Every Bot API answer: `{ ok: true, result }` on success. */
+const answerWith = <T>(result: z.ZodType<T>) => z.looseObject({ ok: z.literal(true), result });
 
 const CAPTION_LIMIT = PLATFORMS.telegram.text.captionLimit ?? PLATFORMS.telegram.text.limit;
 
@@ -56,7 +64,12 @@ export function classifyTelegramError(response: HttpResponse, method: string): P
   });
 }
 
-async function botCall<T>(context: PlatformContext, method: string, body: Record<string, unknown>): Promise<T> {
+async function botCall<S extends z.ZodType>(
+  context: PlatformContext,
+  method: string,
+  body: Record<string, unknown>,
+  result: S,
+): Promise<z.output<S>> {
   const token = requireCredential(context, 'botToken');
   const response = await httpRequest({
     method: 'POST',
@@ -65,8 +78,13 @@ async function botCall<T>(context: PlatformContext, method: string, body: Record
     timeoutMs: context.timeoutMs,
     fetch: context.fetch,
   });
-  const answer = response.body as { ok?: boolean; result?: T } | undefined;
-  if (response.status === 200 && answer?.ok === true) return answer.result as T;
+  // An error is `{ ok: false, error_code, description }` with a 4xx/5xx status; any 2xx must be a result.
+  if (response.status >= 200 && response.status < 300)
+    return parseAnswer(response, answerWith(result), {
+      platform: 'Telegram',
+      call: method,
+      secrets: context.credentials,
+    }).result as z.output<S>;
   throw classifyTelegramError(response, method);
 }
 
@@ -76,7 +94,7 @@ function messageUrl(context: PlatformContext, messageId: number): string {
   return `https://t.me/${context.channel.account.replace(/^@/, '')}/${messageId}`;
 }
 
-async function send(request: PublishRequest, context: PlatformContext): Promise<number> {
+async function send(request: PublishRequest, context: PublishContext): Promise<number> {
   const chat = {
     chat_id: context.channel.account,
     ...(request.replyTo ? { reply_parameters: { message_id: Number(request.replyTo.remoteId) } } : {}),
@@ -88,18 +106,21 @@ async function send(request: PublishRequest, context: PlatformContext): Promise<
     const preview = previewUrl
       ? { link_preview_options: { url: previewUrl, prefer_large_media: true, show_above_text: media.length > 0 } }
       : {};
-    return (await botCall<TelegramMessage>(context, 'sendMessage', { ...chat, text: request.text, ...preview }))
+    await context.clearToPublish();
+    return (await botCall(context, 'sendMessage', { ...chat, text: request.text, ...preview }, MessageResult))
       .message_id;
   }
   if (media.length === 1) {
     const [item] = media as [Media];
     const method = isVideo(item) ? 'sendVideo' : 'sendPhoto';
+    await context.clearToPublish();
     return (
-      await botCall<TelegramMessage>(context, method, {
-        ...chat,
-        [isVideo(item) ? 'video' : 'photo']: item.url,
-        caption: request.text,
-      })
+      await botCall(
+        context,
+        method,
+        { ...chat, [isVideo(item) ? 'video' : 'photo']: item.url, caption: request.text },
+        MessageResult,
+      )
     ).message_id;
   }
   const album = media.map((item, index) => ({
@@ -107,13 +128,9 @@ async function send(request: PublishRequest, context: PlatformContext): Promise<
     media: item.url,
     ...(index === 0 ? { caption: request.text } : {}),
   }));
-  const sent = await botCall<TelegramMessage[]>(context, 'sendMediaGroup', { ...chat, media: album });
-  const first = sent[0];
-  if (!first)
-    throw new PlatformError('ambiguous', 'Telegram accepted the album but returned no message', {
-      code: 'EMPTY_ALBUM',
-    });
-  return first.message_id;
+  await context.clearToPublish();
+  const sent = await botCall(context, 'sendMediaGroup', { ...chat, media: album }, AlbumResult);
+  return sent[0].message_id;
 }
 
 export const telegramClient: PlatformClient = {
@@ -142,24 +159,24 @@ export const telegramClient: PlatformClient = {
   },
 
   async followerCount(context) {
-    const count = await botCall<number>(context, 'getChatMemberCount', { chat_id: context.channel.account });
-    if (typeof count !== 'number')
-      throw new PlatformError('permanent', 'getChatMemberCount returned no number', { code: 'NO_METRIC' });
-    return count;
+    return botCall(context, 'getChatMemberCount', { chat_id: context.channel.account }, CountResult);
   },
 
   async pin(remoteId, context) {
-    await botCall<boolean>(context, 'pinChatMessage', {
-      chat_id: context.channel.account,
-      message_id: Number(remoteId),
-      disable_notification: true,
-    });
+    await botCall(
+      context,
+      'pinChatMessage',
+      { chat_id: context.channel.account, message_id: Number(remoteId), disable_notification: true },
+      DoneResult,
+    );
   },
 
   async unpin(remoteId, context) {
-    await botCall<boolean>(context, 'unpinChatMessage', {
-      chat_id: context.channel.account,
-      message_id: Number(remoteId),
-    });
+    await botCall(
+      context,
+      'unpinChatMessage',
+      { chat_id: context.channel.account, message_id: Number(remoteId) },
+      DoneResult,
+    );
   },
 };

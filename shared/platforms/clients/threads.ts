@@ -9,10 +9,15 @@
  * threads_content_publish, threads_manage_insights).
  * Channel `account`: the Threads user id.
  */
+import { z } from 'zod';
 import { PLATFORMS } from '../registry';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest } from '../client';
 import type { Media } from '../../model/schemas';
 import {
+  ContainerStatusSchema,
+  CreatedAnswer,
+  PermalinkAnswer,
+  PublishingLimitAnswer,
   findContainerPost,
   graphCall,
   publishingLimitFrom,
@@ -20,27 +25,31 @@ import {
   requireCredential,
   textMatches,
   waitForContainer,
-  type ContainerStatus,
   type ContainerSteps,
   type PublishingLimit,
 } from './graph';
 
 const API_VERSION = 'v1.0';
 
-interface ThreadsMedia {
-  id: string;
-  text?: string;
-  permalink?: string;
-}
+/** Answers as the Threads API documents them (developers.facebook.com/docs/threads), only the fields Herold reads. */
+const ContainerStatusAnswer = z.looseObject({ status: ContainerStatusSchema, error_message: z.string().optional() });
+const RecentThreadsAnswer = z.looseObject({
+  data: z.array(z.looseObject({ id: z.string(), text: z.string().optional(), permalink: z.string().optional() })),
+});
+const InsightsAnswer = z.looseObject({
+  data: z.array(z.looseObject({ name: z.string(), total_value: z.looseObject({ value: z.number() }).optional() })),
+});
+const RefreshedTokenAnswer = z.looseObject({ access_token: z.string().min(1), expires_in: z.number() });
 
 function call<T>(
   context: PlatformContext,
   method: 'GET' | 'POST',
   path: string,
   what: string,
+  answer: z.ZodType<T>,
   params?: Record<string, string | undefined>,
 ): Promise<T> {
-  return graphCall<T>({
+  return graphCall({
     method,
     apiUrl: `${context.baseUrl}/${API_VERSION}`,
     path,
@@ -48,6 +57,7 @@ function call<T>(
     token: requireCredential(context, 'accessToken'),
     what,
     context,
+    answer,
   });
 }
 
@@ -67,14 +77,13 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
     processes: media.some(isVideo),
 
     async status(containerId) {
-      const answer = await call<{ status?: ContainerStatus; error_message?: string }>(
+      const answer = await call(
         context,
         'GET',
         `/${encodeURIComponent(containerId)}`,
         'read container status',
-        {
-          fields: 'status,error_message',
-        },
+        ContainerStatusAnswer,
+        { fields: 'status,error_message' },
       );
       if (answer.status === 'ERROR')
         throw new PlatformError(
@@ -82,7 +91,7 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
           `Threads could not process the media: ${answer.error_message ?? 'UNKNOWN'}`,
           { code: answer.error_message },
         );
-      return answer.status ?? 'FINISHED';
+      return answer.status;
     },
 
     async create() {
@@ -98,7 +107,7 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
         for (const item of media) {
           children.push(
             (
-              await call<{ id: string }>(context, 'POST', `/${user(context)}/threads`, 'create carousel item', {
+              await call(context, 'POST', `/${user(context)}/threads`, 'create carousel item', CreatedAnswer, {
                 ...mediaParams(item),
                 is_carousel_item: 'true',
               })
@@ -108,13 +117,13 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
         for (const child of children) await waitForContainer(flow, child);
         params = { media_type: 'CAROUSEL', children: children.join(','), ...common };
       }
-      return (await call<{ id: string }>(context, 'POST', `/${user(context)}/threads`, 'create container', params)).id;
+      return (await call(context, 'POST', `/${user(context)}/threads`, 'create container', CreatedAnswer, params)).id;
     },
 
     async publish(containerId) {
       try {
         return (
-          await call<{ id: string }>(context, 'POST', `/${user(context)}/threads_publish`, 'publish container', {
+          await call(context, 'POST', `/${user(context)}/threads_publish`, 'publish container', CreatedAnswer, {
             creation_id: containerId,
           })
         ).id;
@@ -133,21 +142,25 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
 
     async permalink(mediaId) {
       return (
-        await call<ThreadsMedia>(context, 'GET', `/${encodeURIComponent(mediaId)}`, 'read permalink', {
+        await call(context, 'GET', `/${encodeURIComponent(mediaId)}`, 'read permalink', PermalinkAnswer, {
           fields: 'permalink',
         })
       ).permalink;
     },
 
     async findByText() {
-      const recent = await call<{ data?: ThreadsMedia[] }>(
+      const recent = await call(
         context,
         'GET',
         `/${user(context)}/threads`,
         'list recent threads',
-        { fields: 'id,text,permalink,timestamp', limit: '50' },
+        RecentThreadsAnswer,
+        {
+          fields: 'id,text,permalink,timestamp',
+          limit: '50',
+        },
       );
-      return recent.data?.find((item) => textMatches(item.text, request));
+      return recent.data.find((item) => textMatches(item.text, request));
     },
   };
   return flow;
@@ -162,16 +175,15 @@ export const threadsClient: PlatformClient = {
   findPublished: (request, context) => findContainerPost(steps(request, context), request),
 
   async followerCount(context) {
-    const insights = await call<{ data?: { name: string; total_value?: { value?: number } }[] }>(
+    const insights = await call(
       context,
       'GET',
       `/${user(context)}/threads_insights`,
       'read followers_count',
-      {
-        metric: 'followers_count',
-      },
+      InsightsAnswer,
+      { metric: 'followers_count' },
     );
-    const value = insights.data?.find((metric) => metric.name === 'followers_count')?.total_value?.value;
+    const value = insights.data.find((metric) => metric.name === 'followers_count')?.total_value?.value;
     if (typeof value !== 'number')
       throw new PlatformError('permanent', 'Threads insights carried no followers_count', { code: 'NO_METRIC' });
     return value;
@@ -180,12 +192,15 @@ export const threadsClient: PlatformClient = {
 
 /** The account's publishing quota as Threads counts it (GET /{user-id}/threads_publishing_limit). */
 export async function threadsPublishingLimit(context: PlatformContext): Promise<PublishingLimit> {
-  const answer = await call<{
-    data?: { quota_usage?: number; config?: { quota_total?: number; quota_duration?: number } }[];
-  }>(context, 'GET', `/${user(context)}/threads_publishing_limit`, 'read publishing limit', {
-    fields: 'quota_usage,config',
-  });
-  return publishingLimitFrom(answer.data?.[0], PLATFORMS.threads.quota);
+  const answer = await call(
+    context,
+    'GET',
+    `/${user(context)}/threads_publishing_limit`,
+    'read publishing limit',
+    PublishingLimitAnswer,
+    { fields: 'quota_usage,config' },
+  );
+  return publishingLimitFrom(answer.data[0], PLATFORMS.threads.quota);
 }
 
 export interface RefreshedToken {
@@ -198,7 +213,7 @@ export interface RefreshedToken {
  * only tokens at least 24 hours old and not yet expired, so run it between day 1 and day 60.
  */
 export async function refreshThreadsToken(context: PlatformContext): Promise<RefreshedToken> {
-  const answer = await graphCall<{ access_token?: string; expires_in?: number }>({
+  const answer = await graphCall({
     method: 'GET',
     apiUrl: context.baseUrl,
     path: '/refresh_access_token',
@@ -206,8 +221,7 @@ export async function refreshThreadsToken(context: PlatformContext): Promise<Ref
     token: requireCredential(context, 'accessToken'),
     what: 'refresh access token',
     context,
+    answer: RefreshedTokenAnswer,
   });
-  if (!answer.access_token || typeof answer.expires_in !== 'number')
-    throw new PlatformError('auth', 'Threads refreshed no token', { code: 'NO_TOKEN' });
   return { accessToken: answer.access_token, expiresInSeconds: answer.expires_in };
 }

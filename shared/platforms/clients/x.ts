@@ -13,6 +13,7 @@
  * measured with twitter-text.
  */
 import twitterText from 'twitter-text';
+import { z } from 'zod';
 import type { Media } from '../../model/schemas';
 import {
   PlatformError,
@@ -21,7 +22,7 @@ import {
   type PublishRequest,
   type PublishResult,
 } from '../client';
-import { httpRequest, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
+import { checkAnswer, httpRequest, parseAnswer, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
 import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
@@ -93,24 +94,54 @@ function authHeaders(context: PlatformContext): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }
 
-async function call(
+/** Answers as the X API v2 documents them, only the fields Herold reads. */
+const ProcessingInfo = z.looseObject({
+  state: z.enum(['pending', 'in_progress', 'succeeded', 'failed']),
+  check_after_secs: z.number().optional(),
+  error: z.looseObject({ message: z.string().optional() }).optional(),
+});
+const MediaAnswer = z.looseObject({
+  data: z.looseObject({ id: z.string(), processing_info: ProcessingInfo.optional() }),
+});
+type MediaState = z.infer<typeof MediaAnswer>['data'];
+const MediaStatusAnswer = z.looseObject({ data: z.looseObject({ processing_info: ProcessingInfo.optional() }) });
+const CreatedPostAnswer = z.looseObject({ data: z.looseObject({ id: z.string() }) });
+const MeAnswer = z.looseObject({ data: z.looseObject({ id: z.string() }) });
+/** `data` is left out when the timeline has no posts; `meta` is always there. */
+const TimelineAnswer = z.looseObject({
+  data: z.array(z.looseObject({ id: z.string(), text: z.string(), created_at: z.string() })).optional(),
+  meta: z.looseObject({ next_token: z.string().optional() }),
+});
+const FollowersAnswer = z.looseObject({
+  data: z.looseObject({ public_metrics: z.looseObject({ followers_count: z.number() }) }),
+});
+const TokenAnswer = z.looseObject({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1),
+  expires_in: z.number(),
+});
+
+/** One call; a successful answer is parsed with `answer` (none: the answer is not used). */
+async function call<T = undefined>(
   context: PlatformContext,
   method: 'GET' | 'POST',
   path: string,
   action: string,
-  body?: unknown,
-  timeoutMs?: number,
-): Promise<unknown> {
+  options: { answer?: z.ZodType<T>; body?: unknown; timeoutMs?: number } = {},
+): Promise<T> {
   const response = await httpRequest({
     method,
     url: `${context.baseUrl}${path}`,
     headers: authHeaders(context),
-    body,
+    body: options.body,
     fetch: context.fetch,
-    timeoutMs: timeoutMs ?? context.timeoutMs,
+    timeoutMs: options.timeoutMs ?? context.timeoutMs,
   });
   if (response.status >= 300) throw xError(response, action);
-  return response.body;
+  const source = { platform: 'X', call: action, secrets: context.credentials };
+  if (options.answer) return parseAnswer(response, options.answer, source);
+  checkAnswer(response, source);
+  return undefined as T;
 }
 
 /** GIFs and videos go through the chunked upload; still images in one request. */
@@ -123,15 +154,6 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
 /** How long a publish waits for X to process a video before it gives up and retries later. */
 const PROCESSING_BUDGET_MS = 120_000;
 
-interface MediaState {
-  id?: string;
-  processing_info?: {
-    state?: 'pending' | 'in_progress' | 'succeeded' | 'failed';
-    check_after_secs?: number;
-    error?: { message?: string };
-  };
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function uploadChunked(
@@ -140,33 +162,25 @@ async function uploadChunked(
   mime: string,
   category: string,
 ): Promise<string> {
-  const initialized = (await call(context, 'POST', '/2/media/upload/initialize', 'media upload init', {
-    media_type: mime,
-    total_bytes: bytes.byteLength,
-    media_category: category,
-  })) as {
-    data?: MediaState;
-  };
-  const mediaId = initialized.data?.id;
-  if (!mediaId) throw new PlatformError('retryable', 'media upload init answered without a media id');
+  const initialized = await call(context, 'POST', '/2/media/upload/initialize', 'media upload init', {
+    answer: MediaAnswer,
+    body: { media_type: mime, total_bytes: bytes.byteLength, media_category: category },
+  });
+  const mediaId = initialized.data.id;
   for (let offset = 0, segment = 0; offset < bytes.byteLength; offset += CHUNK_BYTES, segment += 1) {
     const chunk = Buffer.from(bytes.subarray(offset, offset + CHUNK_BYTES)).toString('base64');
-    await call(
-      context,
-      'POST',
-      `/2/media/upload/${mediaId}/append`,
-      'media upload append',
-      { media: chunk, segment_index: segment },
-      60_000,
-    );
+    await call(context, 'POST', `/2/media/upload/${mediaId}/append`, 'media upload append', {
+      body: { media: chunk, segment_index: segment },
+      timeoutMs: 60_000,
+    });
   }
-  let state = (
-    (await call(context, 'POST', `/2/media/upload/${mediaId}/finalize`, 'media upload finalize')) as {
-      data?: MediaState;
-    }
+  let state: Pick<MediaState, 'processing_info'> = (
+    await call(context, 'POST', `/2/media/upload/${mediaId}/finalize`, 'media upload finalize', {
+      answer: MediaAnswer,
+    })
   ).data;
   const deadline = Date.now() + PROCESSING_BUDGET_MS;
-  while (state?.processing_info && state.processing_info.state !== 'succeeded') {
+  while (state.processing_info && state.processing_info.state !== 'succeeded') {
     if (state.processing_info.state === 'failed') {
       throw new PlatformError(
         'permanent',
@@ -179,9 +193,9 @@ async function uploadChunked(
       throw new PlatformError('retryable', 'X is still processing the media', { code: 'media-processing' });
     await sleep(wait);
     state = (
-      (await call(context, 'GET', `/2/media/upload?command=STATUS&media_id=${mediaId}`, 'media upload status')) as {
-        data?: MediaState;
-      }
+      await call(context, 'GET', `/2/media/upload?command=STATUS&media_id=${mediaId}`, 'media upload status', {
+        answer: MediaStatusAnswer,
+      })
     ).data;
   }
   return mediaId;
@@ -194,7 +208,7 @@ async function uploadMedia(media: Media, context: PlatformContext): Promise<stri
     maxBytes: isVideo ? PLATFORMS.x.media.maxVideoBytes : PLATFORMS.x.media.maxImageBytes,
   });
   const category = CHUNKED_CATEGORY[media.mime];
-  let mediaId: string | undefined;
+  let mediaId: string;
   if (category) {
     mediaId = await uploadChunked(context, bytes, media.mime, category);
   } else {
@@ -203,15 +217,14 @@ async function uploadMedia(media: Media, context: PlatformContext): Promise<stri
       media_category: 'tweet_image',
       media_type: media.mime,
     };
-    mediaId = ((await call(context, 'POST', '/2/media/upload', 'media upload', body, 60_000)) as { data?: MediaState })
-      .data?.id;
-    if (!mediaId) throw new PlatformError('retryable', 'media upload answered without a media id');
+    mediaId = (
+      await call(context, 'POST', '/2/media/upload', 'media upload', { answer: MediaAnswer, body, timeoutMs: 60_000 })
+    ).data.id;
   }
   // X stores alt text for images and GIFs.
   if (!isVideo) {
     await call(context, 'POST', '/2/media/metadata', 'media alt text', {
-      id: mediaId,
-      metadata: { alt_text: { text: media.altText.slice(0, PLATFORMS.x.media.maxAltText) } },
+      body: { id: mediaId, metadata: { alt_text: { text: media.altText.slice(0, PLATFORMS.x.media.maxAltText) } } },
     });
   }
   return mediaId;
@@ -265,19 +278,16 @@ export const xClient: PlatformClient = {
     if (request.replyTo) body.reply = { in_reply_to_tweet_id: request.replyTo.remoteId };
     if (mediaIds.length > 0) body.media = { media_ids: mediaIds };
 
+    await context.clearToPublish();
     await markSent(request, context);
-    const created = (await call(context, 'POST', '/2/tweets', 'create post', body)) as { data?: { id?: string } };
-    const id = created.data?.id;
-    if (!id) throw new PlatformError('ambiguous', 'create post answered without a post id');
-    return result(context, id, request);
+    const created = await call(context, 'POST', '/2/tweets', 'create post', { answer: CreatedPostAnswer, body });
+    return result(context, created.data.id, request);
   },
 
   async findPublished(request, context) {
     const since = sentWindowStart(request);
     if (since === undefined) return null;
-    const me = (await call(context, 'GET', '/2/users/me', 'look up account')) as { data?: { id?: string } };
-    const userId = me.data?.id;
-    if (!userId) throw new PlatformError('retryable', 'account lookup answered without a user id');
+    const userId = (await call(context, 'GET', '/2/users/me', 'look up account', { answer: MeAnswer })).data.id;
     // start_time limits the timeline to posts from the attempt on; X answers newest first.
     const startTime = new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const match = await findSince(
@@ -290,22 +300,20 @@ export const xClient: PlatformClient = {
           start_time: startTime,
           ...(cursor ? { pagination_token: cursor } : {}),
         });
-        const page = (await call(
+        const page = await call(
           context,
           'GET',
           `/2/users/${encodeURIComponent(userId)}/tweets?${query.toString()}`,
           'list recent posts',
-        )) as {
-          data?: { id: string; text: string; created_at?: string }[];
-          meta?: { next_token?: string };
-        };
+          { answer: TimelineAnswer },
+        );
         return {
           posts: (page.data ?? []).map((post) => ({
             id: post.id,
             text: post.text,
-            createdAtMs: Date.parse(post.created_at ?? ''),
+            createdAtMs: Date.parse(post.created_at),
           })),
-          next: page.meta?.next_token,
+          next: page.meta.next_token,
         };
       },
       { newestFirst: true },
@@ -314,13 +322,10 @@ export const xClient: PlatformClient = {
   },
 
   async followerCount(context) {
-    const me = (await call(context, 'GET', '/2/users/me?user.fields=public_metrics', 'read followers')) as {
-      data?: { public_metrics?: { followers_count?: number } };
-    };
-    const count = me.data?.public_metrics?.followers_count;
-    if (typeof count !== 'number')
-      throw new PlatformError('retryable', 'account lookup answered without public_metrics.followers_count');
-    return count;
+    const me = await call(context, 'GET', '/2/users/me?user.fields=public_metrics', 'read followers', {
+      answer: FollowersAnswer,
+    });
+    return me.data.public_metrics.followers_count;
   },
 };
 
@@ -366,9 +371,10 @@ export async function refreshXToken(context: PlatformContext): Promise<RotatedXT
     );
   }
   if (response.status >= 300) throw xError(response, 'refresh token');
-  const answer = response.body as { access_token?: string; refresh_token?: string; expires_in?: number };
-  if (!answer.access_token || !answer.refresh_token || typeof answer.expires_in !== 'number') {
-    throw new PlatformError('auth', 'X refreshed no access and refresh token', { code: 'NO_TOKEN' });
-  }
+  const answer = parseAnswer(response, TokenAnswer, {
+    platform: 'X',
+    call: 'refresh token',
+    secrets: context.credentials,
+  });
   return { accessToken: answer.access_token, refreshToken: answer.refresh_token, expiresInSeconds: answer.expires_in };
 }

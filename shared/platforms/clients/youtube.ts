@@ -11,6 +11,7 @@
  * a later attempt resumes the same session from the last byte it kept instead of uploading twice.
  * Only messages with a video reach this client.
  */
+import { z } from 'zod';
 import type { Media } from '../../model/schemas';
 import {
   PlatformError,
@@ -19,11 +20,33 @@ import {
   type PublishRequest,
   type PublishResult,
 } from '../client';
-import { httpRequest, safeDetail, type HttpResponse } from '../http';
+import { httpRequest, parseAnswer, safeDetail, unexpectedAnswer, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
 import { downloadMedia } from './media-download';
 
 export const YOUTUBE_LIMITS = { title: 100, description: PLATFORMS.youtube.text.limit } as const;
+
+/** Answers as the Data API v3 documents them, only the fields Herold reads. */
+const VideoAnswer = z.looseObject({ id: z.string() });
+/** `items` is empty (or left out) when the token has no channel. */
+const ChannelsAnswer = z.looseObject({
+  items: z
+    .array(
+      z.looseObject({
+        statistics: z.looseObject({
+          subscriberCount: z.string().optional(),
+          hiddenSubscriberCount: z.boolean().optional(),
+        }),
+      }),
+    )
+    .optional(),
+});
+
+const answerOf = (context: PlatformContext, call: string) => ({
+  platform: 'YouTube',
+  call,
+  secrets: context.credentials,
+});
 
 const RATE_REASONS = new Set([
   'quotaExceeded',
@@ -88,7 +111,7 @@ function bearer(context: PlatformContext): string {
   return `Bearer ${token}`;
 }
 
-async function get(context: PlatformContext, path: string, action: string): Promise<unknown> {
+async function get<T>(context: PlatformContext, path: string, action: string, answer: z.ZodType<T>): Promise<T> {
   const response = await httpRequest({
     method: 'GET',
     url: `${context.baseUrl}${path}`,
@@ -97,7 +120,7 @@ async function get(context: PlatformContext, path: string, action: string): Prom
     timeoutMs: context.timeoutMs,
   });
   if (response.status >= 300) throw youtubeError(response, action);
-  return response.body;
+  return parseAnswer(response, answer, answerOf(context, action));
 }
 
 /** Title and description may not contain `<` or `>`; YouTube rejects them. */
@@ -127,10 +150,6 @@ const result = (id: string): PublishResult => ({
   threadRootId: id,
 });
 
-function videoId(body: unknown): string | undefined {
-  return (body as { id?: string } | undefined)?.id;
-}
-
 async function openUploadSession(
   context: PlatformContext,
   request: PublishRequest,
@@ -155,7 +174,8 @@ async function openUploadSession(
   });
   if (response.status >= 300) throw youtubeError(response, 'open upload session');
   const location = response.headers.get('location');
-  if (!location) throw new PlatformError('retryable', 'upload session answered without a Location');
+  if (!location)
+    throw unexpectedAnswer(response, answerOf(context, 'open upload session'), 'expected the session URL in Location');
   return location;
 }
 
@@ -172,8 +192,12 @@ async function querySession(context: PlatformContext, uploadUrl: string, size: s
     fetch: context.fetch,
     timeoutMs: context.timeoutMs,
   });
-  const id = response.status === 200 || response.status === 201 ? videoId(response.body) : undefined;
-  if (id) return { kind: 'complete', result: result(id) };
+  // 200 or 201: the upload is complete and the answer is the video resource.
+  if (response.status >= 200 && response.status < 300)
+    return {
+      kind: 'complete',
+      result: result(parseAnswer(response, VideoAnswer, answerOf(context, 'check upload')).id),
+    };
   // 308 Resume Incomplete names the bytes kept so far in `Range: bytes=0-<last>`.
   if (response.status === 308)
     return {
@@ -213,6 +237,8 @@ export const youtubeClient: PlatformClient = {
       await context.saveCheckpoint({ ...request.checkpoint, uploadUrl, uploadSize: size });
     }
 
+    // The bytes make the video: once they are on their way, a lost answer means "look first".
+    await context.clearToPublish();
     const response = await httpRequest({
       method: 'PUT',
       url: uploadUrl,
@@ -229,9 +255,7 @@ export const youtubeClient: PlatformClient = {
     if (response.status === 308)
       throw new PlatformError('retryable', 'the upload stopped before the last byte', { code: 'upload-incomplete' });
     if (response.status >= 300) throw youtubeError(response, 'upload video');
-    const id = videoId(response.body);
-    if (!id) throw new PlatformError('ambiguous', 'upload answered without a video id');
-    return result(id);
+    return result(parseAnswer(response, VideoAnswer, answerOf(context, 'upload video')).id);
   },
 
   async findPublished(request, context) {
@@ -243,10 +267,13 @@ export const youtubeClient: PlatformClient = {
   },
 
   async followerCount(context) {
-    const channels = (await get(context, '/youtube/v3/channels?part=statistics&mine=true', 'read subscribers')) as {
-      items?: { statistics?: { subscriberCount?: string; hiddenSubscriberCount?: boolean } }[];
-    };
-    const count = Number(channels.items?.[0]?.statistics?.subscriberCount);
+    const channels = await get(
+      context,
+      '/youtube/v3/channels?part=statistics&mine=true',
+      'read subscribers',
+      ChannelsAnswer,
+    );
+    const count = Number(channels.items?.[0]?.statistics.subscriberCount);
     if (!Number.isFinite(count))
       throw new PlatformError('permanent', 'channels.list answered without a subscriberCount (hidden or no channel)');
     return count;

@@ -1,7 +1,7 @@
 /** A scripted `fetch` for client tests: answers by method and path, and records every request. */
 import { readFileSync } from 'node:fs';
 import type { Channel } from '../../../shared/model/schemas';
-import type { Credentials, PlatformContext } from '../../../shared/platforms/client';
+import type { Credentials, PublishContext } from '../../../shared/platforms/client';
 
 export interface RecordedCall {
   method: string;
@@ -62,7 +62,7 @@ export function fixture<T = unknown>(platform: string, name: string): T {
   ) as T;
 }
 
-export interface TestContext extends PlatformContext {
+export interface TestContext extends PublishContext {
   checkpoints: Record<string, string>[];
 }
 
@@ -91,6 +91,7 @@ export function testContext(
     async saveCheckpoint(checkpoint) {
       checkpoints.push(checkpoint);
     },
+    clearToPublish: async () => undefined,
   };
 }
 

@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { PlatformError, type PlatformContext, type PublishRequest } from '../../../shared/platforms/client';
+import { PlatformError, type PublishContext, type PublishRequest } from '../../../shared/platforms/client';
 import type { PlatformId } from '../../../shared/platforms/registry';
 import { parseBody } from '../../../local/simulator/server';
 
-export interface TestContext extends PlatformContext {
+export interface TestContext extends PublishContext {
   checkpoints: Record<string, string>[];
 }
 
@@ -34,6 +34,7 @@ export function channelContext(
     saveCheckpoint: async (checkpoint) => {
       checkpoints.push(checkpoint);
     },
+    clearToPublish: async () => undefined,
   };
 }
 

@@ -358,6 +358,7 @@ describe('xClient.findPublished and followerCount', () => {
       data: [
         { id: '1', text: 'Tom &amp; Jerry: https://t.co/abc123 kommen [h:z]', created_at: '2020-12-15T21:45:00.000Z' },
       ],
+      meta: { result_count: 1 },
     });
     const found = await xClient.findPublished(
       request({ marker: 'Tom & Jerry: https://www.dresden.de/kinderfest kommen [h:z]', checkpoint: sentBeforeFixture }),
