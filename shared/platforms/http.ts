@@ -2,7 +2,7 @@
  * The HTTP layer under every platform client: timeouts, and the line between a failure that
  * certainly did not reach the platform (retryable) and one that may have (ambiguous).
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { PlatformError, UNEXPECTED_ANSWER_CODE } from './client';
 
 export interface HttpRequest {

@@ -16,7 +16,7 @@
  * and saved as checkpoint `rkey` before `createRecord`, so after an ambiguous outcome
  * `com.atproto.repo.getRecord` says for certain whether the post exists.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Media } from '../../model/schemas';
 import {
   PlatformError,

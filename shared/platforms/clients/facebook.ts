@@ -10,7 +10,7 @@
  * pages_read_engagement).
  * Channel `account`: the Page id.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   PlatformError,
   type PlatformClient,

@@ -11,7 +11,7 @@
  *   10, 200–299                              → auth (a permission is missing: a person has to act)
  *   506 (duplicate post), Instagram's 4/2207051 (spam restriction) and everything else → permanent
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   PlatformError,
   type PlatformContext,

@@ -11,7 +11,7 @@
  * instagram_content_publish / instagram_business_content_publish).
  * Channel `account`: the Instagram professional account's user id.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PLATFORMS } from '../registry';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest } from '../client';
 import type { Media } from '../../model/schemas';

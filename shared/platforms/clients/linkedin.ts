@@ -10,7 +10,7 @@
  * (initializeUpload, a PUT per part, finalizeUpload, then waiting until it is AVAILABLE). The post URN comes back in the
  * `x-restli-id` header. Post text is "little text format": reserved characters are escaped.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Media } from '../../model/schemas';
 import {
   PlatformError,

@@ -10,7 +10,7 @@
  * its origin is the instance. When HEROLD_MASTODON_BASE_URL points elsewhere (a simulator or a
  * recorder), that base URL wins.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PLATFORMS } from '../registry';
 import {
   PlatformError,

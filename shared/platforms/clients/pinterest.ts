@@ -10,7 +10,7 @@
  * to the returned upload URL, and used once `GET /v5/media/{id}` reports it processed
  * (`source_type: video_id`). A pin needs one of them: a message without never reaches this client.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishResult } from '../client';
 import { checkAnswer, httpRequest, parseAnswer, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';

@@ -22,7 +22,7 @@
  * path, so it never appears in error messages (redacted by safeDetail).
  * Channel `account`: the channel's public username with `@`, e.g. `@dresden_warnungen`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PLATFORMS } from '../registry';
 import {
   NO_LOOKUP_CODE,

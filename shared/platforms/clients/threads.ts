@@ -9,7 +9,7 @@
  * threads_content_publish, threads_manage_insights).
  * Channel `account`: the Threads user id.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PLATFORMS } from '../registry';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest } from '../client';
 import type { Media } from '../../model/schemas';

@@ -13,7 +13,7 @@
  * measured with twitter-text.
  */
 import twitterText from 'twitter-text';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Media } from '../../model/schemas';
 import {
   PlatformError,

@@ -11,7 +11,7 @@
  * a later attempt resumes the same session from the last byte it kept instead of uploading twice.
  * Only messages with a video reach this client.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Media } from '../../model/schemas';
 import {
   PlatformError,
