@@ -26,6 +26,7 @@ import { simBaseUrl, startSimulator, type SimulatorOptions } from './simulator/s
 import type { NinaSim } from './simulator/nina';
 import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
 import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
+import { ensureWorkspaceBuilt, startWorkspaceServer } from './workspace';
 
 export interface LocalStackOptions {
   /** HTTP API port; 0 = a free port (default 3000) */
@@ -58,6 +59,8 @@ export interface LocalStackOptions {
    * they do not wait for the API's, the simulator's and each other's work on one event loop.
    */
   publishers?: 'in-process' | 'own-process';
+  /** serve the workspace (web/, built when its sources changed) on this port (0 = a free one); default: not served */
+  workspacePort?: number;
 }
 
 /**
@@ -86,6 +89,8 @@ export interface LocalStack {
   nina: NinaSim;
   /** the environment the handlers run with */
   env: Record<string, string>;
+  /** the workspace's URL, when it is served */
+  workspaceUrl?: string;
   /** stops everything this stack started and restores the environment */
   stop(): Promise<void>;
 }
@@ -207,6 +212,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(api.stop);
 
+    let workspaceUrl: string | undefined;
+    if (options.workspacePort !== undefined) {
+      ensureWorkspaceBuilt(log);
+      const workspace = await startWorkspaceServer({
+        apiUrl: api.url,
+        port: options.workspacePort,
+        imageSources: [simulator.url],
+      });
+      cleanups.push(workspace.stop);
+      workspaceUrl = workspace.url;
+    }
+
     return {
       apiUrl: api.url,
       simulatorUrl: simulator.url,
@@ -220,6 +237,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       schedules,
       nina: simulator.nina,
       env,
+      ...(workspaceUrl ? { workspaceUrl } : {}),
       stop: stopAll,
     };
   } catch (error) {
@@ -300,6 +318,7 @@ function portFromEnv(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const port = portFromEnv('HEROLD_PORT', 3000);
   const simulatorPort = portFromEnv('HEROLD_SIM_PORT', 4010);
+  const workspacePort = portFromEnv('HEROLD_WEB_PORT', 3001);
   let stack: LocalStack | undefined;
   let stoppingSince: number | undefined;
   const stop = (running: LocalStack) =>
@@ -328,11 +347,13 @@ async function main(): Promise<void> {
 
   console.log('Starting DynamoDB Local, SQS, the simulator and the handlers …');
   try {
-    stack = await startLocalStack({ port, simulatorPort, publishers: 'own-process' });
+    stack = await startLocalStack({ port, simulatorPort, workspacePort, publishers: 'own-process' });
   } catch (error) {
     if (stoppingSince !== undefined) process.exit(1);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      console.error(`A port is taken (${(error as Error).message}). Set HEROLD_PORT / HEROLD_SIM_PORT to free ones.`);
+      console.error(
+        `A port is taken (${(error as Error).message}). Set HEROLD_PORT / HEROLD_SIM_PORT / HEROLD_WEB_PORT to free ones.`,
+      );
     } else {
       console.error('Herold could not start:', error);
     }
@@ -344,11 +365,13 @@ async function main(): Promise<void> {
   const tokenCommand = 'npm run -s token -- --org city --role editor';
   console.log(`
 Herold is ready: API ${stack.apiUrl}, simulator ${stack.simulatorUrl}
+workspace  ${stack.workspaceUrl}
   DynamoDB Local  ${stack.dynamoEndpoint} (table ${stack.tableName})
   SQS             ${stack.sqsEndpoint}
   channels        ${stack.channels.length} seeded (${[...new Set(stack.channels.map((channel) => channel.org))].join(', ')})
 
-Get a token (roles: editor, emergency, admin; orgs: city, fire-brigade):
+Open the workspace in a browser and sign in with the development sign-in (organisation, roles, a name).
+Get a token for curl (roles: editor, emergency, admin; orgs: city, fire-brigade):
   ${tokenCommand}
 Send a message:
   TOKEN=$(${tokenCommand})
