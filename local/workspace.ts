@@ -48,7 +48,12 @@ export function ensureWorkspaceBuilt(log: (line: string) => void = console.log):
   if (existsSync(BUILD_STAMP) && statSync(BUILD_STAMP).mtimeMs >= sources) return false;
   log('Building the workspace (web/) …');
   const vite = path.join(REPO, 'node_modules', 'vite', 'bin', 'vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: WEB_DIR, stdio: 'inherit' });
+  // NODE_ENV decides React's build: a test runner's 'test' must not leak into the workspace's bundle
+  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: WEB_DIR,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (result.status !== 0) throw new Error(`the workspace build failed (exit ${result.status})`);
   writeFileSync(BUILD_STAMP, new Date().toISOString());
   return true;

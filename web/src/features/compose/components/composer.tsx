@@ -239,7 +239,8 @@ export function Composer() {
           {send.kind === 'refused' ? t('compose.refused', { detail: send.detail }) : null}
         </p>
       </form>
-      <section className="previews" aria-labelledby="previews-title">
+      {/* scrolls on its own beside the form: focusable, so a keyboard can scroll it too */}
+      <section className="previews" aria-labelledby="previews-title" tabIndex={0}>
         <h2 id="previews-title">{t('compose.previews')}</h2>
         <p className="field-description">{t('compose.previewsHelp', { count: previews.length })}</p>
         <div className="preview-list">
