@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Node } from 'constructs';
 import { LANE_CONCURRENCY } from '../shared/config';
 import { AlertPolicySchema } from '../shared/alerts/policy';
+import { WorkspaceConfigSchema } from '../shared/workspace/config';
 
 /** Context values given with `-c` are strings: turn JSON-looking strings into values first. */
 const fromCommandLine = (value: unknown): unknown => {
@@ -53,6 +54,11 @@ export const HeroldConfigSchema = z.object({
       .default('herold')
       .transform((audience) => (Array.isArray(audience) ? audience : [audience])),
   ),
+  /**
+   * the workspace's sign-in when `jwtIssuer` names your own OIDC provider (its public client for the
+   * workspace, with its endpoints); with Cognito it is derived. Without it, an own issuer gets no workspace.
+   */
+  workspaceAuth: z.preprocess(fromCommandLine, WorkspaceConfigSchema.shape.auth.optional()),
   /** email address subscribed to the alarm topic; empty: no subscription */
   alarmEmail: z.preprocess(fromCommandLine, z.union([z.literal(''), z.email()]).default('')),
   /** when the daily follower collection runs */
@@ -110,6 +116,7 @@ export type HeroldConfig = z.infer<typeof HeroldConfigSchema>;
 export const CONTEXT_KEYS = {
   jwtIssuer: 'herold:jwtIssuer',
   jwtAudience: 'herold:jwtAudience',
+  workspaceAuth: 'herold:workspaceAuth',
   alarmEmail: 'herold:alarmEmail',
   followerCollection: 'herold:followerCollection',
   tokenHealth: 'herold:tokenHealth',
