@@ -6,26 +6,22 @@ import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 
 /**
- * Milliseconds from each keystroke (its keydown) until the browser has painted the previews that
- * follow from it. React renders every card in one commit, so the card of a platform that shows the
- * whole text (Facebook) having the new length means every card has; the next animation frame is
- * when the person sees it.
+ * Milliseconds from each keystroke (its keydown event) until the previews in the page show it.
+ * React renders every card in one commit, so the moment the card of a platform that shows the whole
+ * text (Facebook) has the new count, every card has it: a MutationObserver on that count notes it.
  */
 export async function keystrokeToPreviews(page: Page, keystrokes: number, markerChannel: string): Promise<number[]> {
   await page.evaluate(`(() => {
     window.__heroldLatencies = [];
     const text = document.querySelector('textarea[name="text"]');
     const marker = document.querySelector('[data-testid="count-${markerChannel}"]');
-    text.addEventListener('keydown', (event) => {
-      const started = event.timeStamp;
-      const before = marker.textContent;
-      const check = () => {
-        if (marker.textContent !== before) {
-          requestAnimationFrame(() => window.__heroldLatencies.push(performance.now() - started));
-        } else requestAnimationFrame(check);
-      };
-      requestAnimationFrame(check);
-    }, { capture: true });
+    let started;
+    new MutationObserver(() => {
+      if (started === undefined) return;
+      window.__heroldLatencies.push(performance.now() - started);
+      started = undefined;
+    }).observe(marker, { childList: true, characterData: true, subtree: true });
+    text.addEventListener('keydown', (event) => { started = event.timeStamp; }, { capture: true });
   })()`);
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   for (let index = 0; index < keystrokes; index += 1) {

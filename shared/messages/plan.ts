@@ -4,25 +4,32 @@
  */
 import type { Channel, CreateMessage, Delivery, Media, Message } from '../model/schemas';
 import { PLATFORMS, type PlatformSpec } from '../platforms/registry';
-import { renderForPlatform } from '../render/render';
+import { renderForPlatform, type RenderOutcome } from '../render/render';
 import type { MediaFacts } from './media-check';
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export type PlannedDelivery = Omit<Delivery, 'createdAt' | 'updatedAt'>;
 
+/** The renderer's input for this message on this channel's platform. */
+export const renderInput = (
+  message: Pick<CreateMessage, 'text' | 'link' | 'media' | 'overrides'>,
+  channel: Pick<Channel, 'platform'>,
+) => ({
+  text: message.text,
+  link: message.link,
+  override: message.overrides?.[channel.platform]?.text,
+  mediaCount: message.media.length,
+});
+
+/** `rendered`: the outcome of renderForPlatform for renderInput(message, channel), when the caller has it already. */
 export function planDelivery(
   message: Pick<Message, 'id' | 'org' | 'priority'> & Pick<CreateMessage, 'text' | 'link' | 'media' | 'overrides'>,
   channel: Channel,
   mediaFacts: readonly MediaFacts[] = [],
+  rendered: RenderOutcome = renderForPlatform(PLATFORMS[channel.platform], renderInput(message, channel)),
 ): PlannedDelivery {
   const spec = PLATFORMS[channel.platform];
-  const rendered = renderForPlatform(spec, {
-    text: message.text,
-    link: message.link,
-    override: message.overrides?.[channel.platform]?.text,
-    mediaCount: message.media.length,
-  });
   const base = {
     messageId: message.id,
     channelId: channel.id,

@@ -4,7 +4,7 @@
  * renders exactly as ingest does, measureText counts the platform's way. Why a channel would be
  * skipped is worked out from the same renderer and media rules as data, so it can be said in German.
  */
-import { mediaRuleProblem, planDelivery, type MediaProblem } from '@shared/messages/plan';
+import { mediaRuleProblem, planDelivery, renderInput, type MediaProblem } from '@shared/messages/plan';
 import type { Media } from '@shared/model/schemas';
 import { PLATFORMS, type PlatformId, type TextCounting } from '@shared/platforms/registry';
 import { measureText, renderForPlatform, textLimit, utf8ByteLength } from '@shared/render';
@@ -54,16 +54,13 @@ export function previewChannel(message: ComposedMessage, channel: ListedChannel)
     media: message.media,
     overrides: overridesOf(message),
   };
+  const rendered = renderForPlatform(spec, renderInput(input, channel));
   const planned = planDelivery(
     { ...input, id: 'preview', org: channel.org, priority: 'normal' },
     { ...channel, credentialsRef: 'preview' },
+    [],
+    rendered,
   );
-  const rendered = renderForPlatform(spec, {
-    text: message.text,
-    link: input.link,
-    override,
-    mediaCount: message.media.length,
-  });
   const limit = textLimit(spec, message.media.length);
   const text = planned.renderedText;
   const base: ChannelPreview = {

@@ -1,4 +1,5 @@
 /** The organisation's channels: active ones selectable (preselected), frozen and retired ones shown greyed with their state. */
+import { memo } from 'react';
 import { Checkbox, CheckboxGroup, Label, Text } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { PLATFORMS } from '@shared/platforms/registry';
@@ -8,10 +9,11 @@ interface Props {
   channels: ListedChannel[];
   selected: string[];
   onChange(selected: string[]): void;
-  errors: string[];
+  errors: string[] | undefined;
 }
 
-export function ChannelPicker({ channels, selected, onChange, errors }: Props) {
+/** Rendered again only when the channels, the choice or its errors change (memo), not on every keystroke. */
+export const ChannelPicker = memo(function ChannelPicker({ channels, selected, onChange, errors = [] }: Props) {
   const { t } = useTranslation();
   return (
     <CheckboxGroup className="field channel-picker" value={selected} onChange={onChange} isInvalid={errors.length > 0}>
@@ -46,4 +48,4 @@ export function ChannelPicker({ channels, selected, onChange, errors }: Props) {
       ) : null}
     </CheckboxGroup>
   );
-}
+});

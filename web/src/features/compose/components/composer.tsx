@@ -3,7 +3,7 @@
  * post previewed as it is typed. Sending checks the previews with the API (`POST /previews`, the
  * authority), then sends with an Idempotency-Key that a retry after a lost connection reuses.
  */
-import { useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import { Radio, RadioGroup, Label } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'wouter';
@@ -43,13 +43,13 @@ export function Composer() {
   const [, navigate] = useLocation();
   const timeZone = me.data?.organisation.timeZone ?? 'Europe/Berlin';
 
-  const all = channels.data ?? [];
-  const selectedIds =
-    draft.channels ?? all.filter((channel) => channel.state === 'active').map((channel) => channel.id);
-  const selected = all.filter((channel) => selectedIds.includes(channel.id));
-  const selectedKey = selected.map((channel) => channel.id).join();
-  // recomputed when the text or the selection changes, not on every render
-  const chosen = useMemo(() => selected, [selectedKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const all = useMemo(() => channels.data ?? [], [channels.data]);
+  // derived once per change of the channels or the choice, so a keystroke leaves the picker alone
+  const selectedIds = useMemo(
+    () => draft.channels ?? all.filter((channel) => channel.state === 'active').map((channel) => channel.id),
+    [draft.channels, all],
+  );
+  const chosen = useMemo(() => all.filter((channel) => selectedIds.includes(channel.id)), [all, selectedIds]);
   const platforms = useMemo(() => [...new Set(chosen.map((channel) => channel.platform))], [chosen]);
 
   const composed = useMemo(
@@ -70,11 +70,21 @@ export function Composer() {
   const schedule: ScheduleCheck | undefined =
     draft.when === 'later' ? checkSchedule(draft.scheduledLocal, timeZone, draft.repeatedTime) : undefined;
 
-  const update = (patch: Partial<Draft>) => {
-    setDraft((current) => ({ ...current, ...patch, idempotencyKey: undefined }));
-    setChecks({});
-    if (send.kind !== 'sending' && send.kind !== 'checking') setSend({ kind: 'idle' });
-  };
+  // stable, so the parts of the form a keystroke does not touch are not rendered again
+  const update = useCallback(
+    (patch: Partial<Draft>) => {
+      setDraft((current) => ({ ...current, ...patch, idempotencyKey: undefined }));
+      setChecks((current) => (Object.keys(current).length ? {} : current));
+      setSend((current) =>
+        current.kind === 'sending' || current.kind === 'checking' || current.kind === 'idle'
+          ? current
+          : { kind: 'idle' },
+      );
+    },
+    [setDraft],
+  );
+  const changeMedia = useCallback((media: Draft['media']) => update({ media }), [update]);
+  const changeChannels = useCallback((channels: string[]) => update({ channels }), [update]);
 
   const body = (): CreateMessageInput => ({
     text: composed.text,
@@ -179,35 +189,18 @@ export function Composer() {
           onChange={(link) => update({ link })}
           errors={errorsFor('link')}
         />
-        <MediaFields media={draft.media} onChange={(media) => update({ media })} errorsFor={errorsFor} />
+        <MediaFields media={draft.media} onChange={changeMedia} errors={fieldErrors} />
         {channels.data ? (
           <ChannelPicker
             channels={all}
             selected={selectedIds}
-            onChange={(ids) => update({ channels: ids })}
-            errors={errorsFor('channels')}
+            onChange={changeChannels}
+            errors={fieldErrors.channels}
           />
         ) : (
           <p role="status">{t('common.loading')}</p>
         )}
-        <fieldset className="field overrides">
-          <legend>{t('compose.overrides')}</legend>
-          <p className="field-description">{t('compose.overridesHelp')}</p>
-          {platforms.map((platform) => (
-            <OverrideField
-              key={platform}
-              platform={platform}
-              value={draft.overrides[platform]}
-              onChange={(text) => {
-                const overrides = { ...draft.overrides };
-                if (text === undefined) delete overrides[platform];
-                else overrides[platform] = text;
-                update({ overrides });
-              }}
-              errors={errorsFor(`overrides.${platform}.text`)}
-            />
-          ))}
-        </fieldset>
+        <Overrides platforms={platforms} overrides={draft.overrides} update={update} errors={fieldErrors} />
         <ScheduleField
           draft={draft}
           timeZone={timeZone}
@@ -245,13 +238,49 @@ export function Composer() {
         <p className="field-description">{t('compose.previewsHelp', { count: previews.length })}</p>
         <div className="preview-list">
           {previews.map((preview) => (
-            <PreviewCard key={preview.channelId} preview={preview} check={checks[preview.channelId]} />
+            <MemoPreviewCard key={preview.channelId} preview={preview} check={checks[preview.channelId]} />
           ))}
         </div>
       </section>
     </div>
   );
 }
+
+const MemoPreviewCard = memo(PreviewCard);
+
+const Overrides = memo(function Overrides({
+  platforms,
+  overrides,
+  update,
+  errors,
+}: {
+  platforms: PlatformId[];
+  overrides: Draft['overrides'];
+  update(patch: Partial<Draft>): void;
+  errors: FieldMessages;
+}) {
+  const { t } = useTranslation();
+  return (
+    <fieldset className="field overrides">
+      <legend>{t('compose.overrides')}</legend>
+      <p className="field-description">{t('compose.overridesHelp')}</p>
+      {platforms.map((platform) => (
+        <OverrideField
+          key={platform}
+          platform={platform}
+          value={overrides[platform]}
+          onChange={(text) => {
+            const next = { ...overrides };
+            if (text === undefined) delete next[platform];
+            else next[platform] = text;
+            update({ overrides: next });
+          }}
+          errors={errors[`overrides.${platform}.text`] ?? []}
+        />
+      ))}
+    </fieldset>
+  );
+});
 
 function OverrideField({
   platform,

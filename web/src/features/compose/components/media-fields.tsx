@@ -1,5 +1,5 @@
 /** Images and videos by URL: every item needs an alt text and its type; problems stand at the field they concern. */
-import { useId } from 'react';
+import { memo, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Media } from '@shared/model/schemas';
 import { MEDIA_MIMES } from '@shared/platforms/registry';
@@ -10,11 +10,12 @@ import { TextField } from '@/components/ui/text-field';
 interface Props {
   media: Media[];
   onChange(media: Media[]): void;
-  errorsFor(field: string): string[];
+  errors: Record<string, string[]>;
 }
 
-export function MediaFields({ media, onChange, errorsFor }: Props) {
+export const MediaFields = memo(function MediaFields({ media, onChange, errors }: Props) {
   const { t } = useTranslation();
+  const errorsFor = (field: string) => errors[field] ?? [];
   const change = (index: number, patch: Partial<Media>) =>
     onChange(media.map((item, at) => (at === index ? { ...item, ...patch } : item)));
   return (
@@ -35,7 +36,7 @@ export function MediaFields({ media, onChange, errorsFor }: Props) {
       </Button>
     </fieldset>
   );
-}
+});
 
 function MediaItem({
   index,
