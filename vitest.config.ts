@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -7,6 +8,13 @@ import { defineConfig } from 'vitest/config';
  * (test/browser/global-setup.ts). A project's setup only runs when its files are selected.
  */
 export default defineConfig({
+  // the workspace's own import paths (web/vite.config.ts), for unit tests of its pure modules
+  resolve: {
+    alias: {
+      '@shared': path.resolve(import.meta.dirname, 'shared'),
+      '@': path.resolve(import.meta.dirname, 'web', 'src'),
+    },
+  },
   test: {
     testTimeout: 20_000,
     // the handlers' structured logs are for CloudWatch, not for test output
@@ -36,6 +44,8 @@ export default defineConfig({
           // one local stack and one workspace build for all browser files, which take turns with it
           globalSetup: ['test/browser/global-setup.ts'],
           fileParallelism: false,
+          // after the unit and integration tests: timings in Chromium are taken on a machine not busy with them
+          sequence: { groupOrder: 1 },
           testTimeout: 90_000,
           hookTimeout: 180_000,
           env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },

@@ -1,9 +1,11 @@
 /**
  * One local stack for every browser test file, with the workspace built once and served as
- * `npm start` serves it (own DynamoDB Local and SQS; the publishers in process).
+ * `npm start` serves it (own DynamoDB Local and SQS; the publishers in process), started in a
+ * child process (stack-process.ts) so its environment stays out of the other test projects.
  */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { startLocalStack } from '../../local/start';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,20 +15,30 @@ declare module 'vitest' {
   }
 }
 
+interface StackUrls {
+  workspaceUrl: string;
+  apiUrl: string;
+  simulatorUrl: string;
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // the handlers' logs and metric records are CloudWatch's, not the test output's
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  const stack = await startLocalStack({
-    port: 0,
-    simulatorPort: 0,
-    workspacePort: 0,
-    tableName: 'herold-browser',
-    queuePrefix: 'herold-browser',
-    log: () => undefined,
+  const child = fork(fileURLToPath(new URL('./stack-process.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  project.provide('workspaceUrl', stack.workspaceUrl ?? '');
-  project.provide('apiUrl', stack.apiUrl);
-  project.provide('simulatorUrl', stack.simulatorUrl);
-  return () => stack.stop();
+  const urls = await new Promise<StackUrls>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as StackUrls));
+    child.once('exit', (code) =>
+      reject(new Error(`the browser tests' local stack exited (${code}) before it was ready`)),
+    );
+  });
+  project.provide('workspaceUrl', urls.workspaceUrl);
+  project.provide('apiUrl', urls.apiUrl);
+  project.provide('simulatorUrl', urls.simulatorUrl);
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await gone;
+  };
 }
