@@ -1,11 +1,20 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: unit tests need nothing running; integration tests share one DynamoDB Local and one
- * SQS server started by test/global-setup.ts (each file provisions its own table and queue prefix).
- * The integration project's setup only runs when integration files are selected.
+ * Three projects: unit tests need nothing running; integration tests share one DynamoDB Local and one
+ * SQS server started by test/global-setup.ts (each file provisions its own table and queue prefix);
+ * browser tests drive Chromium against one local stack serving the workspace
+ * (test/browser/global-setup.ts). A project's setup only runs when its files are selected.
  */
 export default defineConfig({
+  // the workspace's own import paths (web/vite.config.ts), for unit tests of its pure modules
+  resolve: {
+    alias: {
+      '@shared': path.resolve(import.meta.dirname, 'shared'),
+      '@': path.resolve(import.meta.dirname, 'web', 'src'),
+    },
+  },
   test: {
     testTimeout: 20_000,
     // the handlers' structured logs are for CloudWatch, not for test output
@@ -14,7 +23,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/integration/**'] },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/integration/**', 'test/browser/**'] },
       },
       {
         extends: true,
@@ -24,6 +33,21 @@ export default defineConfig({
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          // one local stack and one workspace build for all browser files, which take turns with it
+          globalSetup: ['test/browser/global-setup.ts'],
+          fileParallelism: false,
+          // after the unit and integration tests: timings in Chromium are taken on a machine not busy with them
+          sequence: { groupOrder: 1 },
+          testTimeout: 90_000,
+          hookTimeout: 180_000,
           env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
         },
       },

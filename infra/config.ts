@@ -11,6 +11,8 @@ import { AlertPolicySchema } from '../shared/alerts/policy';
 import { OrgIdSchema, PlatformIdSchema } from '../shared/model/schemas';
 import type { PlatformId } from '../shared/platforms/registry';
 
+import { WorkspaceConfigSchema } from '../shared/workspace/config';
+
 /** Context values given with `-c` are strings: turn JSON-looking strings into values first. */
 const fromCommandLine = (value: unknown): unknown => {
   if (typeof value !== 'string') return value;
@@ -106,6 +108,11 @@ export const HeroldConfigSchema = z.object({
       .default('herold')
       .transform((audience) => (Array.isArray(audience) ? audience : [audience])),
   ),
+  /**
+   * the workspace's sign-in when `jwtIssuer` names your own OIDC provider (its public client for the
+   * workspace, with its endpoints); with Cognito it is derived. Without it, an own issuer gets no workspace.
+   */
+  workspaceAuth: z.preprocess(fromCommandLine, WorkspaceConfigSchema.shape.auth.optional()),
   /** email address subscribed to the alarm topic; empty: no subscription */
   alarmEmail: z.preprocess(fromCommandLine, z.union([z.literal(''), z.email()]).default('')),
   /** when the daily follower collection runs */
@@ -185,6 +192,7 @@ export const CONTEXT_KEYS = {
   organisations: 'herold:organisations',
   jwtIssuer: 'herold:jwtIssuer',
   jwtAudience: 'herold:jwtAudience',
+  workspaceAuth: 'herold:workspaceAuth',
   alarmEmail: 'herold:alarmEmail',
   followerCollection: 'herold:followerCollection',
   tokenHealth: 'herold:tokenHealth',

@@ -3,7 +3,7 @@
  * the ingest function, the clocked jobs, and the dashboard and alarms. Environment-agnostic, so it
  * synthesizes without AWS credentials.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,11 +13,13 @@ import { ENV } from '../shared/config';
 import { ALERT_POLICY_ENV } from '../shared/alerts/policy';
 import { FOLLOWER_ENV } from '../shared/followers/settings';
 import { platformList } from '../shared/platforms/registry';
+import { WORKSPACE_PATHS } from '../shared/workspace/paths';
 import { HeroldApi } from './constructs/api';
 import { AlertCards } from './constructs/cards';
 import { HeroldFunction } from './constructs/herold-function';
 import { Jobs } from './constructs/jobs';
 import { PlatformLane } from './constructs/platform-lane';
+import { Workspace } from './constructs/workspace';
 import { laneConcurrency, type HeroldConfig } from './config';
 import { Observability } from './observability/observability';
 
@@ -31,6 +33,9 @@ export class HeroldStack extends Stack {
   readonly lanes: PlatformLane[];
   readonly ingest: HeroldFunction;
   readonly api: HeroldApi;
+  readonly preTokenGeneration: HeroldFunction;
+  /** the press office's workspace (absent for an own OIDC issuer without `herold:workspaceAuth`) */
+  readonly workspace?: Workspace;
   readonly jobs: Jobs;
   readonly observability: Observability;
   readonly cards: AlertCards;
@@ -144,13 +149,24 @@ export class HeroldStack extends Stack {
       lane.normal.grantSendMessages(this.jobs.followers.fn);
     }
 
+    this.preTokenGeneration = new HeroldFunction(this, 'PreTokenGeneration', {
+      entry: 'functions/pre-token/handler.ts',
+      functionName: `${namePrefix}-pre-token`,
+      description: "Cognito pre-token generation: puts the organisation and roles into a person's tokens",
+      timeout: Duration.seconds(5),
+      logRetention,
+    });
+
     this.api = new HeroldApi(this, 'Api', {
       handler: this.ingest.fn,
+      preTokenGeneration: this.preTokenGeneration.fn,
       jwtIssuer: config.jwtIssuer,
       jwtAudience: config.jwtAudience,
       throttle: config.apiThrottle,
       logRetention,
     });
+
+    this.workspace = this.createWorkspace(config);
 
     this.observability = new Observability(this, 'Observability', {
       lanes: this.lanes,
@@ -162,6 +178,7 @@ export class HeroldStack extends Stack {
         'token-health': this.jobs.tokenHealth,
         'alerts-feed': this.jobs.alertsFeed,
         cards: this.cards.renderer,
+        'pre-token': this.preTokenGeneration,
       },
       reconciler: this.jobs.reconciler,
       otherDeadLetterQueues: {
@@ -179,6 +196,49 @@ export class HeroldStack extends Stack {
     });
 
     this.acknowledgeGeneratedWildcards();
+  }
+
+  /** The workspace, signing in with Cognito's managed login, or with the configured OIDC client of an own issuer. */
+  private createWorkspace(config: HeroldConfig): Workspace | undefined {
+    const { api } = this;
+    if (api.userPool && api.userPoolClient && api.signInUrl) {
+      const { userPoolClient, signInUrl } = api;
+      const workspace = new Workspace(this, 'Workspace', {
+        httpApi: api.httpApi,
+        connectSources: () => [signInUrl],
+        auth: (origin) => ({
+          provider: 'cognito',
+          authority: api.issuer,
+          clientId: userPoolClient.userPoolClientId,
+          metadata: {
+            issuer: api.issuer,
+            authorization_endpoint: `${signInUrl}/oauth2/authorize`,
+            token_endpoint: `${signInUrl}/oauth2/token`,
+            end_session_endpoint: `${signInUrl}/logout`,
+          },
+          // Cognito's logout endpoint takes the client and where to return as client_id and logout_uri
+          signOutParams: {
+            client_id: userPoolClient.userPoolClientId,
+            logout_uri: `${origin}${WORKSPACE_PATHS.signedOut}`,
+          },
+        }),
+      });
+      api.connectWorkspace(workspace.origin);
+      return workspace;
+    }
+    if (!config.workspaceAuth) {
+      Annotations.of(this).addWarningV2(
+        'herold:workspace',
+        'No workspace: with an own OIDC issuer, set herold:workspaceAuth to the workspace client and its endpoints.',
+      );
+      return undefined;
+    }
+    const auth = config.workspaceAuth;
+    return new Workspace(this, 'Workspace', {
+      httpApi: api.httpApi,
+      connectSources: () => [new URL(auth.metadata.token_endpoint).origin],
+      auth: () => auth,
+    });
   }
 
   /**
@@ -199,6 +259,11 @@ export class HeroldStack extends Stack {
       this.cards.renderer,
       ...this.lanes.map((l) => l.publisher),
     ];
+    NagSuppressions.addResourceSuppressions(
+      this.preTokenGeneration.role,
+      [{ id: 'AwsSolutions-IAM5', reason: 'X-Ray statement CDK writes for tracing: ACTIVE (see HeroldFunction).' }],
+      true,
+    );
     for (const fn of roles) {
       NagSuppressions.addResourceSuppressions(
         fn.role,

@@ -29,6 +29,8 @@ import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
 import { forkCardWorker, provisionCardQueues, startCardServer, type CardQueues } from './cards';
 import { CARD_STORE_ENV } from '../shared/cards/config';
 
+import { ensureWorkspaceBuilt, startWorkspaceServer } from './workspace';
+
 export interface LocalStackOptions {
   /** HTTP API port; 0 = a free port (default 3000) */
   port?: number;
@@ -60,6 +62,8 @@ export interface LocalStackOptions {
    * they do not wait for the API's, the simulator's and each other's work on one event loop.
    */
   publishers?: 'in-process' | 'own-process';
+  /** serve the workspace (web/, built when its sources changed) on this port (0 = a free one); default: not served */
+  workspacePort?: number;
 }
 
 /**
@@ -101,6 +105,8 @@ export interface LocalStack {
   cards: { queues: CardQueues; url: string; directory: string };
   /** the environment the handlers run with */
   env: Record<string, string>;
+  /** the workspace's URL, when it is served */
+  workspaceUrl?: string;
   /** stops everything this stack started and restores the environment */
   stop(): Promise<void>;
 }
@@ -232,6 +238,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(api.stop);
 
+    let workspaceUrl: string | undefined;
+    if (options.workspacePort !== undefined) {
+      ensureWorkspaceBuilt(log);
+      const workspace = await startWorkspaceServer({
+        apiUrl: api.url,
+        port: options.workspacePort,
+        imageSources: [simulator.url],
+      });
+      cleanups.push(workspace.stop);
+      workspaceUrl = workspace.url;
+    }
+
     return {
       apiUrl: api.url,
       simulatorUrl: simulator.url,
@@ -246,6 +264,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       nina: simulator.nina,
       cards: { queues: cardQueues, url: cardServer.url, directory: cardServer.directory },
       env,
+      ...(workspaceUrl ? { workspaceUrl } : {}),
       stop: stopAll,
     };
   } catch (error) {
@@ -326,6 +345,7 @@ function portFromEnv(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const port = portFromEnv('HEROLD_PORT', 3000);
   const simulatorPort = portFromEnv('HEROLD_SIM_PORT', 4010);
+  const workspacePort = portFromEnv('HEROLD_WEB_PORT', 3001);
   let stack: LocalStack | undefined;
   let stoppingSince: number | undefined;
   const stop = (running: LocalStack) =>
@@ -354,11 +374,13 @@ async function main(): Promise<void> {
 
   console.log('Starting DynamoDB Local, SQS, the simulator and the handlers …');
   try {
-    stack = await startLocalStack({ port, simulatorPort, publishers: 'own-process' });
+    stack = await startLocalStack({ port, simulatorPort, workspacePort, publishers: 'own-process' });
   } catch (error) {
     if (stoppingSince !== undefined) process.exit(1);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      console.error(`A port is taken (${(error as Error).message}). Set HEROLD_PORT / HEROLD_SIM_PORT to free ones.`);
+      console.error(
+        `A port is taken (${(error as Error).message}). Set HEROLD_PORT / HEROLD_SIM_PORT / HEROLD_WEB_PORT to free ones.`,
+      );
     } else {
       console.error('Herold could not start:', error);
     }
@@ -370,11 +392,13 @@ async function main(): Promise<void> {
   const tokenCommand = 'npm run -s token -- --org city --role editor';
   console.log(`
 Herold is ready: API ${stack.apiUrl}, simulator ${stack.simulatorUrl}
+workspace  ${stack.workspaceUrl}
   DynamoDB Local  ${stack.dynamoEndpoint} (table ${stack.tableName})
   SQS             ${stack.sqsEndpoint}
   channels        ${stack.channels.length} seeded (${[...new Set(stack.channels.map((channel) => channel.org))].join(', ')})
 
-Get a token (roles: editor, emergency, admin; orgs: city, fire-brigade):
+Open the workspace in a browser and sign in with the development sign-in (organisation, roles, a name).
+Get a token for curl (roles: editor, emergency, admin; orgs: city, fire-brigade):
   ${tokenCommand}
 Send a message:
   TOKEN=$(${tokenCommand})

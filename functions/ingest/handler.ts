@@ -19,6 +19,9 @@ import { requireRole } from '../../shared/api/auth';
 import { cancelMessage, releaseHeldMessage, updateScheduledMessage } from '../../shared/scheduling/change';
 import { setOrgHold } from '../../shared/scheduling/crisis';
 import { listMessagesInState } from '../../shared/scheduling/list';
+import { listMessagesNeedingPerson } from '../../shared/messages/attention';
+import { retryDelivery } from '../../shared/deliveries/retry';
+import { describeCaller } from '../../shared/organisations/me';
 import { receiveAlert } from '../../shared/alerts/ingest';
 import { approveMessage } from '../../shared/alerts/approve';
 import { CorrectionSchema, correctMessage } from '../../shared/alerts/correct';
@@ -56,9 +59,11 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
   'GET /messages': async ({ principal, query }) =>
     json(
       200,
-      query.state !== undefined
-        ? await listMessagesInState(defaultStore(), principal, query)
-        : await listMessagesForPrincipal(defaultStore(), principal, parseOrProblem(ListMessagesQuerySchema, query)),
+      query.state === undefined
+        ? await listMessagesForPrincipal(defaultStore(), principal, parseOrProblem(ListMessagesQuerySchema, query))
+        : query.state === 'SCHEDULED' || query.state === 'HELD'
+          ? await listMessagesInState(defaultStore(), principal, query)
+          : await listMessagesNeedingPerson(defaultStore(), principal, query),
     ),
   'GET /messages/{id}': async ({ principal, params }) =>
     json(
@@ -100,6 +105,17 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
         parseOrProblem(ConfirmSchema, event.body ? readJsonBody(event) : {}),
       ),
     ),
+  'POST /messages/{id}/deliveries/{channel}/retry': async ({ principal, params }) =>
+    json(
+      202,
+      await retryDelivery(
+        { store: defaultStore() },
+        principal,
+        parseOrProblem(IdSchema, params.id, 'the message id is not valid'),
+        parseOrProblem(IdSchema, params.channel, 'the channel id is not valid'),
+      ),
+    ),
+  'GET /me': async ({ principal }) => json(200, await describeCaller(defaultStore(), principal)),
   'GET /reports/followers': async ({ event, principal, query }) =>
     followerReport(principal, query, event.headers.accept),
   'GET /reports/followers.html': async ({ event, principal, query }) =>

@@ -2,7 +2,7 @@
  * The HTTP API: every route of shared/api/routes.ts on the ingest function, behind a JWT authorizer
  * unless the route is public. Without a configured issuer a Cognito user pool is the issuer.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -13,12 +13,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ROUTES, routeKey, type RouteSpec } from '../../shared/api/routes';
+import { WORKSPACE_PATHS } from '../../shared/workspace/paths';
 
 /** The roles of design §6; Cognito puts a user's groups into the `cognito:groups` claim. */
 export const ROLE_GROUPS = ['editor', 'emergency', 'admin'] as const;
 
 export interface HeroldApiProps {
   handler: lambda.IFunction;
+  /** Cognito's pre-token-generation trigger (V2): org and roles into the access token */
+  preTokenGeneration: lambda.IFunction;
   /** OIDC issuer; empty: create a Cognito user pool */
   jwtIssuer: string;
   jwtAudience: string[];
@@ -31,6 +34,12 @@ export class HeroldApi extends Construct {
   readonly stage: apigw.HttpStage;
   readonly accessLogs: logs.LogGroup;
   readonly userPool?: cognito.UserPool;
+  readonly userPoolClient?: cognito.UserPoolClient;
+  /** the managed login's domain, e.g. https://herold-123456789012.auth.eu-central-1.amazoncognito.com */
+  readonly signInUrl?: string;
+  readonly issuer: string;
+  /** the workspace origins the managed login may return to (set by connectWorkspace) */
+  private readonly workspaceOrigins: string[] = [];
 
   constructor(scope: Construct, id: string, props: HeroldApiProps) {
     super(scope, id);
@@ -38,12 +47,16 @@ export class HeroldApi extends Construct {
     let issuer = props.jwtIssuer;
     let audience = props.jwtAudience;
     if (!issuer) {
-      const { userPool, client } = this.createUserPool();
+      const { userPool, client, signInUrl } = this.createUserPool(props.preTokenGeneration);
       this.userPool = userPool;
+      this.userPoolClient = client;
+      this.signInUrl = signInUrl;
       issuer = userPool.userPoolProviderUrl;
-      // Cognito access tokens carry the app client id (client_id), which API Gateway checks as the audience
+      // Cognito access tokens carry the app client id (client_id), which API Gateway checks as the audience;
+      // ID tokens carry it as aud: both are accepted
       audience = [client.userPoolClientId];
     }
+    this.issuer = issuer;
 
     const authorizer = new HttpJwtAuthorizer('Jwt', issuer, { jwtAudience: audience, authorizerName: 'herold-jwt' });
 
@@ -102,7 +115,16 @@ export class HeroldApi extends Construct {
     new CfnOutput(this, 'Issuer', { value: issuer, description: 'JWT issuer the API accepts' });
   }
 
-  private createUserPool(): { userPool: cognito.UserPool; client: cognito.UserPoolClient } {
+  /** The workspace at this origin: the managed login returns to it after signing in and out. */
+  connectWorkspace(origin: string): void {
+    this.workspaceOrigins.push(origin);
+  }
+
+  private createUserPool(preTokenGeneration: lambda.IFunction): {
+    userPool: cognito.UserPool;
+    client: cognito.UserPoolClient;
+    signInUrl: string;
+  } {
     const userPool = new cognito.UserPool(this, 'UserPool', {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
@@ -126,6 +148,12 @@ export class HeroldApi extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // the V2 event (Essentials/Plus feature plans) may change the access token, not only the ID token
+    userPool.addTrigger(
+      cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
+      preTokenGeneration,
+      cognito.LambdaVersion.V2_0,
+    );
     for (const group of ROLE_GROUPS) {
       new cognito.CfnUserPoolGroup(this, `Group-${group}`, {
         userPoolId: userPool.userPoolId,
@@ -133,9 +161,29 @@ export class HeroldApi extends Construct {
         description: `Herold role ${group}`,
       });
     }
+    const stack = Stack.of(this);
+    // Cognito domain prefixes are global per region: the stack's name and the account make it unique
+    const domainPrefix = Fn.join('-', [stack.stackName.toLowerCase(), stack.account]);
+    const domain = userPool.addDomain('SignIn', {
+      cognitoDomain: { domainPrefix },
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    const signInUrl = `https://${domainPrefix}.auth.${stack.region}.amazoncognito.com`;
     const client = userPool.addClient('ApiClient', {
       generateSecret: false,
       authFlows: { userSrp: true },
+      // the workspace: authorization code with PKCE (a public client, no secret), back to its own pages
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: Lazy.list({
+          produce: () => this.workspaceOrigins.map((origin) => `${origin}${WORKSPACE_PATHS.signInCallback}`),
+        }),
+        logoutUrls: Lazy.list({
+          produce: () => this.workspaceOrigins.map((origin) => `${origin}${WORKSPACE_PATHS.signedOut}`),
+        }),
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
@@ -146,9 +194,16 @@ export class HeroldApi extends Construct {
       // users must not change their own organisation
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
     });
+    // managed login (v2) shows its pages only to clients with a style: Cognito's own
+    new cognito.CfnManagedLoginBranding(this, 'SignInStyle', {
+      userPoolId: userPool.userPoolId,
+      clientId: client.userPoolClientId,
+      useCognitoProvidedValues: true,
+    }).node.addDependency(domain);
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
-    return { userPool, client };
+    new CfnOutput(this, 'SignInUrl', { value: signInUrl, description: 'Cognito managed login' });
+    return { userPool, client, signInUrl };
   }
 }
 

@@ -45,7 +45,8 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     headers: [{ name: 'Idempotency-Key', description: 'the same key and body return the original response for 24 h' }],
   },
   'GET /messages': {
-    summary: "List the organisation's messages, newest first",
+    summary:
+      "List the organisation's messages, newest first, each with its status, outcome and deliveries' states; state= filters: SCHEDULED, HELD (waiting messages, oldest first), AWAITING_APPROVAL, FAILED, HANDOFF (messages with such a delivery)",
     query: ListMessagesQuerySchema,
     success: [200, 'A page of messages'],
   },
@@ -81,6 +82,15 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     summary: 'Confirm that a person posted a hand-off delivery',
     body: ConfirmSchema,
     success: [200, 'The delivery, now PUBLISHED'],
+  },
+  'POST /messages/{id}/deliveries/{channel}/retry': {
+    summary:
+      'Try one FAILED delivery again from scratch (editor; emergency role for an emergency message, which goes to the urgent lane). 409 with the reason for any other state, a frozen or retired channel, or one that needs to be connected again; held during a crisis hold like any routine post',
+    success: [202, 'The delivery, now QUEUED (or PENDING, or HELD during a crisis hold)'],
+  },
+  'GET /me': {
+    summary: "The caller (subject, organisation, roles) and the organisation's time zone and crisis hold",
+    success: [200, 'The caller'],
   },
   'GET /audit': {
     summary: 'The audit trail (admin)',
@@ -216,6 +226,7 @@ export function openApiDocument(serverUrl?: string) {
         '401': PROBLEM,
         '403': PROBLEM,
         '404': PROBLEM,
+        '409': PROBLEM,
         '422': PROBLEM,
       },
     };

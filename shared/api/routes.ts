@@ -23,6 +23,8 @@ export const ROUTES = [
   { method: 'GET', path: '/channels' },
   { method: 'PATCH', path: '/channels/{id}' },
   { method: 'POST', path: '/messages/{id}/deliveries/{channel}/confirm' },
+  { method: 'POST', path: '/messages/{id}/deliveries/{channel}/retry' },
+  { method: 'GET', path: '/me' },
   { method: 'GET', path: '/audit' },
   { method: 'POST', path: '/previews', throttle: { rateLimit: 5, burstLimit: 10 } },
   // a report reads a year of figures per channel: the most expensive request the API answers

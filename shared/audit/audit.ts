@@ -18,6 +18,8 @@ export const AuditActionSchema = z.enum([
   'message.release',
   'message.correct',
   'delivery.confirm',
+  /** one FAILED delivery tried again from scratch */
+  'delivery.retry',
   'channel.update',
   'followers.record',
   'organisation.hold',

@@ -6,7 +6,12 @@ import type { Store } from '../store/client';
 import { getMessageWithDeliveries, InvalidCursorError, listMessages } from '../store/messages';
 import { correctionTemplate } from '../alerts/correct';
 
+/** Every filter of `GET /messages?state=`: the waiting message states and the delivery states a person resolves. */
+export const MESSAGE_LIST_FILTERS = ['SCHEDULED', 'HELD', 'AWAITING_APPROVAL', 'FAILED', 'HANDOFF'] as const;
+
 export const ListMessagesQuerySchema = z.object({
+  /** SCHEDULED or HELD: waiting messages; AWAITING_APPROVAL, FAILED or HANDOFF: messages with such a delivery */
+  state: z.enum(MESSAGE_LIST_FILTERS).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(2048).optional(),
 });
@@ -101,6 +106,11 @@ export function deliveryView(delivery: Delivery, message: Message, repliesTo?: D
     attempts: delivery.attempts,
     ...(delivery.reason ? { reason: delivery.reason } : {}),
     ...(delivery.waitingFor && delivery.state === 'RETRYING' ? { waitingFor: delivery.waitingFor } : {}),
+    // when a waiting delivery may be tried (or looked up) next: what a person watching it wants to know
+    ...((delivery.state === 'RETRYING' || delivery.state === 'VERIFY') && delivery.notBefore !== undefined
+      ? { nextAttemptAt: new Date(delivery.notBefore).toISOString() }
+      : {}),
+    ...(delivery.state === 'FAILED' && delivery.retriesExhausted ? { retriesExhausted: true } : {}),
     ...(delivery.lastError ? { lastError: delivery.lastError } : {}),
     ...(delivery.remoteId ? { remoteId: delivery.remoteId } : {}),
     ...(delivery.remoteUrl ? { remoteUrl: delivery.remoteUrl } : {}),
@@ -126,6 +136,38 @@ const cardView = (card: DeliveryCard) => {
   return shown;
 };
 
+/**
+ * The message's result in numbers and names, so no reader shows one green tick over a failure:
+ * which channels published, failed, wait for a person (hand-off) or are still under way.
+ */
+export function messageOutcome(deliveries: readonly Pick<Delivery, 'channelId' | 'state'>[]) {
+  const named = (...states: DeliveryState[]) =>
+    deliveries.filter((delivery) => states.includes(delivery.state)).map((delivery) => delivery.channelId);
+  return {
+    published: named('PUBLISHED'),
+    failed: named('FAILED'),
+    handoff: named('HANDOFF'),
+    skipped: named('SKIPPED'),
+    underWay: named('PENDING', 'QUEUED', 'PUBLISHING', 'RETRYING', 'VERIFY'),
+    waiting: named('SCHEDULED', 'HELD', 'AWAITING_APPROVAL'),
+  };
+}
+
+/** A listed message with its derived status, its outcome and each delivery's state in brief. */
+export async function withDeliveryStates(store: Store, messages: readonly Message[]) {
+  return Promise.all(
+    messages.map(async (message) => {
+      const deliveries = (await getMessageWithDeliveries(store, message.id))?.deliveries ?? [];
+      return {
+        ...message,
+        status: messageStatus(deliveries),
+        outcome: messageOutcome(deliveries),
+        deliveries: deliveries.map(({ channelId, platform, state }) => ({ channelId, platform, state })),
+      };
+    }),
+  );
+}
+
 export async function getMessageForPrincipal(store: Store, principal: Principal, messageId: string) {
   const found = await getMessageWithDeliveries(store, messageId);
   // Another organisation's message answers exactly like a missing one.
@@ -139,6 +181,7 @@ export async function getMessageForPrincipal(store: Store, principal: Principal,
     asOf: new Date().toISOString(),
     ...(message.kind === 'alert' ? { correctionTemplate: correctionTemplate(message) } : {}),
     status: messageStatus(deliveries),
+    outcome: messageOutcome(deliveries),
     /** deliveries still waiting for the system or for a person (FAILED is settled: it needs a decision, not time) */
     open: deliveries
       .filter((delivery) => !SETTLED.includes(delivery.state) && delivery.state !== 'FAILED')
@@ -154,7 +197,7 @@ export async function listMessagesForPrincipal(
 ) {
   try {
     const page = await listMessages(store, principal.org, options);
-    return { items: page.messages, ...(page.next ? { next: page.next } : {}) };
+    return { items: await withDeliveryStates(store, page.messages), ...(page.next ? { next: page.next } : {}) };
   } catch (error) {
     if (error instanceof InvalidCursorError)
       throw new ProblemError(400, 'the cursor is not valid for this listing', {

@@ -1,6 +1,6 @@
 /** The domain model as zod schemas; every type in Herold is inferred from these. */
 import * as z from 'zod';
-import { PLATFORM_IDS } from '../platforms/registry';
+import { MEDIA_MIMES, PLATFORM_IDS } from '../platforms/registry';
 import { CAP_MSG_TYPES, CAP_SEVERITIES, CAP_STATUSES } from '../cap/vocabulary';
 
 export const PlatformIdSchema = z.enum(PLATFORM_IDS);
@@ -47,16 +47,6 @@ export const ChannelSchema = z.object({
   stateReason: z.string().optional(),
 });
 export type Channel = z.infer<typeof ChannelSchema>;
-
-export const MEDIA_MIMES = [
-  'image/jpeg',
-  'image/png',
-  'image/gif',
-  'image/webp',
-  'video/mp4',
-  'video/quicktime',
-  'video/webm',
-] as const;
 
 export const MediaSchema = z.object({
   url: z.url({ protocol: /^https?$/ }),

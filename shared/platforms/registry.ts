@@ -20,6 +20,17 @@ export const PLATFORM_IDS = [
 
 export type PlatformId = (typeof PLATFORM_IDS)[number];
 
+/** Every media type a message may carry: each platform accepts some of them (see `media` below). */
+export const MEDIA_MIMES = [
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'video/mp4',
+  'video/quicktime',
+  'video/webm',
+] as const;
+
 /** How a platform counts the length of a text. */
 export type TextCounting =
   /** user-perceived characters (extended grapheme clusters, Intl.Segmenter) */

@@ -55,8 +55,18 @@ const endsSentence = (word: string, nextWord: string | undefined): boolean => {
   return !nextStart || !/^\p{Ll}/u.test(nextStart);
 };
 
+/** The last text asked about: one message is rendered for up to eleven platforms in a row. */
+let last: { text: string; cuts: Cut[] } | undefined;
+
 /** Every place the text may be cut short, in text order; the end of the text itself is not one. */
 export function cutsOf(text: string): Cut[] {
+  if (last?.text === text) return last.cuts;
+  const cuts = findCuts(text);
+  last = { text, cuts };
+  return cuts;
+}
+
+function findCuts(text: string): Cut[] {
   const boundaries = graphemeBoundaries(text);
   const words = [...text.matchAll(WORD)];
   const cuts: Cut[] = [];

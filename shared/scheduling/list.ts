@@ -4,6 +4,7 @@ import { parseOrProblem, ProblemError } from '../api/problem';
 import type { Principal } from '../model/schemas';
 import type { Store } from '../store/client';
 import { schedulingKeys } from '../store/keys';
+import { withDeliveryStates } from '../messages/read';
 import { listWaitingMessages, WAITING_STATES, type WaitingState } from './store';
 
 const StateQuerySchema = z.object({
@@ -22,7 +23,7 @@ export async function listMessagesInState(
     request.cursor === undefined ? undefined : decodeCursor(request.cursor, principal.org, request.state);
   const page = await listWaitingMessages(store, principal.org, request.state, { limit: request.limit, startKey });
   return {
-    items: page.messages,
+    items: await withDeliveryStates(store, page.messages),
     ...(page.lastKey ? { next: Buffer.from(JSON.stringify(page.lastKey)).toString('base64url') } : {}),
   };
 }

@@ -162,6 +162,16 @@ export async function listMessages(
   };
 }
 
+/** The cursor that lists the messages after this one, as DynamoDB's LastEvaluatedKey would name it. */
+export const messageCursor = (message: Pick<Message, 'org' | 'createdAt' | 'id'>): string =>
+  Buffer.from(
+    JSON.stringify({
+      ...keys.message(message.id),
+      GSI1PK: keys.orgMessages(message.org),
+      GSI1SK: keys.orgMessagesSort(message.createdAt, message.id),
+    }),
+  ).toString('base64url');
+
 /** A cursor is only ever accepted for the organisation it was issued to. */
 function decodeCursor(cursor: string, org: string): Record<string, unknown> {
   let key: unknown;

@@ -108,7 +108,9 @@ describe('alarms', () => {
   });
 
   it('raises errors and throttles of every function', () => {
-    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const functions = resourcesOf(template, 'AWS::Lambda::Function').filter(([, fn]) =>
+      String(fn.Properties?.FunctionName ?? '').startsWith('herold-'),
+    );
     const monitored = new Set(
       [...alarms.entries()]
         .filter(([name]) => name.endsWith('-errors'))

@@ -1,0 +1,4 @@
+/** Cognito pre-token-generation trigger (V2): adds `org` and `roles` to the ID and access tokens. */
+import { withHeroldClaims, type PreTokenGenerationV2Event } from '../../shared/auth/token-claims';
+
+export const handler = async <E extends PreTokenGenerationV2Event>(event: E): Promise<E> => withHeroldClaims(event);

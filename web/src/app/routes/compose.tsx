@@ -1,0 +1,5 @@
+import { Composer } from '@/features/compose/components/composer';
+
+export default function ComposeRoute() {
+  return <Composer />;
+}

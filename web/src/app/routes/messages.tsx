@@ -1,0 +1,5 @@
+import { MessagesList } from '@/features/messages/components/messages-list';
+
+export default function MessagesRoute() {
+  return <MessagesList />;
+}

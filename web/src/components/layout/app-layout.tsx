@@ -1,0 +1,97 @@
+/**
+ * The frame of every signed-in page: skip link, header with the organisation, navigation, language
+ * and sign-out, the crisis-hold banner, and the page itself in <main>. Screens added later (emergency
+ * console, channels, followers, audit, replies) add one entry to NAV_ITEMS.
+ */
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useLocation } from 'wouter';
+import type { Role } from '@shared/model/schemas';
+import { useAuth } from '@/lib/auth';
+import { changeLanguage, LANGUAGES, type Language } from '@/lib/i18n';
+import { useMe } from '@/lib/session';
+import { Button } from '../ui/button';
+
+interface NavItem {
+  to: string;
+  label: 'nav.compose' | 'nav.messages';
+  /** shown to people with one of these roles (default: everyone) */
+  roles?: Role[];
+}
+
+export const NAV_ITEMS: NavItem[] = [
+  { to: '/compose', label: 'nav.compose', roles: ['editor'] },
+  { to: '/messages', label: 'nav.messages' },
+];
+
+export function AppLayout({ children }: { children: ReactNode }) {
+  const { t, i18n } = useTranslation();
+  const { user, signOut } = useAuth();
+  const me = useMe();
+  const roles = me.data?.roles ?? [];
+  const [location] = useLocation();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t('layout.skipToContent')}
+      </a>
+      <header className="app-header">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            H
+          </span>
+          <span>Herold</span>
+          {me.data ? <span className="org">{t(`orgs.${me.data.org}`, { defaultValue: me.data.org })}</span> : null}
+        </div>
+        <nav aria-label={t('nav.label')}>
+          <ul>
+            {NAV_ITEMS.filter((item) => !item.roles || item.roles.some((role) => roles.includes(role))).map((item) => (
+              <li key={item.to}>
+                <Link
+                  href={item.to}
+                  className={location.startsWith(item.to) ? 'active' : undefined}
+                  aria-current={location.startsWith(item.to) ? 'page' : undefined}
+                >
+                  {t(item.label)}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="session">
+          <label className="language">
+            <span className="visually-hidden">{t('layout.language')}</span>
+            <select
+              value={i18n.language}
+              onChange={(event) => void changeLanguage(event.target.value as Language)}
+              aria-label={t('layout.language')}
+            >
+              {LANGUAGES.map((language) => (
+                <option key={language} value={language}>
+                  {language === 'de' ? 'Deutsch' : 'English'}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span className="user">
+            {user?.name}
+            {roles.length ? (
+              <span className="roles"> ({roles.map((role) => t(`roles.${role}`)).join(', ')})</span>
+            ) : null}
+          </span>
+          <Button variant="quiet" onPress={() => void signOut()}>
+            {t('layout.signOut')}
+          </Button>
+        </div>
+      </header>
+      {me.data?.organisation.hold.active ? (
+        <div className="hold-banner" role="status">
+          <strong>{t('layout.holdTitle')}</strong> {t('layout.holdText')}
+        </div>
+      ) : null}
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}
