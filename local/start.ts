@@ -23,6 +23,7 @@ import { SEED_CREDENTIALS_FILE, seedChannels } from './seed';
 import { startDynamoDbLocal, startSqs } from './services';
 import { startLocalScheduler } from './scheduler';
 import { simBaseUrl, startSimulator, type SimulatorOptions } from './simulator/server';
+import { localConnectEnv } from './connect-env';
 import type { NinaSim } from './simulator/nina';
 import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
 import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
@@ -138,10 +139,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // a client pointed at a recorder or a sandbox by the developer stays pointed there
     for (const { id } of platformList())
       env[baseUrlVariable(id)] = process.env[baseUrlVariable(id)] ?? simBaseUrl(simulator.url, id);
+    // connecting accounts: the simulator's sign-in pages and the platform apps in the credentials file
+    Object.assign(env, localConnectEnv(simulator.url));
     cleanups.push(applyEnv(env));
 
     // Imported only now: handlers may read the environment when their module loads, as on a cold start.
     const ingest = await loadHandler<HttpHandler>('../functions/ingest/handler');
+    const connect = await loadHandler<HttpHandler>('../functions/connect/handler');
     const followers = await import('../functions/followers/schedule');
     const tokenHealth = await import('../functions/token-health/handler');
     const dispatch = await loadHandler<(event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>>(
@@ -200,6 +204,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const api = await startHttpServer({
       handler: ingest,
+      handlers: { ingest, connect },
       port: options.port ?? 3000,
       schedules,
       functionName: 'herold-ingest',

@@ -1,9 +1,34 @@
-/** Channels as the API shows them: the caller's own, without credential references. */
-import type { Principal } from '../model/schemas';
-import { listChannels } from '../store/channels';
+/** Channels as the API shows them: the caller's own, without credential references, with their health. */
+import type { Channel, Principal } from '../model/schemas';
+import { ProblemError } from '../api/problem';
+import { getChannel, listChannels } from '../store/channels';
 import type { Store } from '../store/client';
+import { EXPIRY_WARNING_MS } from '../tokens/policy';
 
-export async function listChannelsForPrincipal(store: Store, principal: Principal) {
+/**
+ * What the Channels page shows of a channel: everything but the credentials reference, the
+ * connection (a channel without one was set up by hand: connected), and the token warning from 7 days
+ * before the token expires, the daily token health check's threshold.
+ */
+export function channelView(channel: Channel, now = new Date()) {
+  const { credentialsRef: _credentialsRef, ...visible } = channel;
+  const expiresAt = channel.tokenExpiresAt ? Date.parse(channel.tokenExpiresAt) : undefined;
+  return {
+    ...visible,
+    connection: channel.connection ?? { status: 'connected' as const },
+    tokenExpiresSoon: expiresAt !== undefined && expiresAt - now.getTime() <= EXPIRY_WARNING_MS,
+  };
+}
+export type ChannelView = ReturnType<typeof channelView>;
+
+export async function listChannelsForPrincipal(store: Store, principal: Principal, now = new Date()) {
   const channels = await listChannels(store, principal.org);
-  return channels.map(({ credentialsRef: _credentialsRef, ...channel }) => channel);
+  return channels.map((channel) => channelView(channel, now));
+}
+
+/** A channel of the caller's organisation; another organisation's answers exactly like one that does not exist. */
+export async function ownChannel(store: Store, principal: Principal, channelId: string): Promise<Channel> {
+  const channel = await getChannel(store, channelId);
+  if (!channel || channel.org !== principal.org) throw new ProblemError(404, `channel "${channelId}" not found`);
+  return channel;
 }

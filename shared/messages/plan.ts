@@ -11,12 +11,18 @@ const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export type PlannedDelivery = Omit<Delivery, 'createdAt' | 'updatedAt'>;
 
+/** The platform's rules for one channel: with the account's own text limit where it has one (a Mastodon instance's). */
+export function channelSpec(channel: Pick<Channel, 'platform' | 'textLimit'>): PlatformSpec {
+  const spec = PLATFORMS[channel.platform];
+  return channel.textLimit ? { ...spec, text: { ...spec.text, limit: channel.textLimit } } : spec;
+}
+
 export function planDelivery(
   message: Pick<Message, 'id' | 'org' | 'priority'> & Pick<CreateMessage, 'text' | 'link' | 'media' | 'overrides'>,
   channel: Channel,
   mediaFacts: readonly MediaFacts[] = [],
 ): PlannedDelivery {
-  const spec = PLATFORMS[channel.platform];
+  const spec = channelSpec(channel);
   const rendered = renderForPlatform(spec, {
     text: message.text,
     link: message.link,

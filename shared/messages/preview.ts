@@ -1,11 +1,10 @@
 /** What a message would look like on each channel, by each platform's own count. Writes nothing. */
 import type { CreateMessage, Principal } from '../model/schemas';
-import { PLATFORMS } from '../platforms/registry';
 import { countingUnit, measureText, textLimit } from '../render';
 import { ProblemError } from '../api/problem';
 import { hasRole } from '../api/auth';
 import { checkMedia, chooseChannels, type PlanDeps } from './plan-message';
-import { planDelivery } from './plan';
+import { channelSpec, planDelivery } from './plan';
 
 export async function previewMessage(
   principal: Principal,
@@ -18,7 +17,7 @@ export async function previewMessage(
   const mediaFacts = await checkMedia(input.media, deps.fetch);
   return {
     deliveries: channels.map((channel) => {
-      const spec = PLATFORMS[channel.platform];
+      const spec = channelSpec(channel);
       const planned = planDelivery({ ...input, id: 'preview', org: principal.org }, channel, mediaFacts);
       const wouldBe = planned.state === 'PENDING' ? 'QUEUED' : planned.state;
       return {

@@ -377,7 +377,7 @@ function refreshToken(request: SimRequest, state: SimState): SimResponse {
 
 const acceptsToken = (request: SimRequest, state: SimState) => {
   const bearer = /^Bearer\s+(.+)$/.exec(request.headers.authorization ?? '')?.[1];
-  return bearer !== undefined && (bearer === state.token('x') || oauth(state).accessTokens.has(bearer));
+  return bearer !== undefined && (state.acceptsToken('x', bearer) || oauth(state).accessTokens.has(bearer));
 };
 
 export const xSim: SimPlatform = {
