@@ -523,10 +523,13 @@ function xApi(request: SimRequest, state: SimState): SimResponse | undefined {
     state.revokeToken('x', token);
     return { status: 200, body: { revoked: true } };
   }
+  const token = bearer(request);
+  // a sign-in's token reads the account that signed in, until it is revoked
   if (
     request.method === 'GET' &&
     request.path === '/2/users/me' &&
-    oauth(state).userTokens.get(bearer(request) ?? '') === 'x'
+    oauth(state).userTokens.get(token ?? '') === 'x' &&
+    state.acceptsToken('x', token)
   )
     return { status: 200, body: { data: { ...SIM_SIGNIN.x } } };
   return undefined;

@@ -40,9 +40,8 @@ export const LastPublishSchema = z.object({
   at: z.iso.datetime(),
   messageId: IdSchema,
   state: z.enum(['PUBLISHED', 'FAILED', 'HANDOFF']),
-  /** the platform's reason for a failure, or why a person has to post (never a token) */
+  /** the class of a failure (auth, permanent, …), or why a person has to post */
   detail: z.string().optional(),
-  remoteUrl: z.string().optional(),
 });
 export type LastPublish = z.infer<typeof LastPublishSchema>;
 
