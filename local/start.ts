@@ -24,6 +24,7 @@ import { startDynamoDbLocal, startSqs } from './services';
 import { startLocalScheduler } from './scheduler';
 import { simBaseUrl, startSimulator, type SimulatorOptions } from './simulator/server';
 import { localConnectEnv } from './connect-env';
+import { startLocalDirectory, type LocalDirectory } from './directory';
 import type { NinaSim } from './simulator/nina';
 import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
 import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
@@ -33,6 +34,8 @@ export interface LocalStackOptions {
   port?: number;
   /** simulator port; 0 = a free port (default 4010) */
   simulatorPort?: number;
+  /** the public channel directory's port; 0 = a free port (default 3100) */
+  directoryPort?: number;
   /** use a DynamoDB Local that is already running instead of starting one */
   dynamoEndpoint?: string;
   /** use an SQS server that is already running instead of starting one */
@@ -85,6 +88,8 @@ export interface LocalStack {
   schedules: ScheduleLoop;
   /** the simulated NINA feed (also reachable at <simulatorUrl>/_sim/nina/warnings) */
   nina: NinaSim;
+  /** the public channel directory: its static server, each organisation's address, its queue and folder */
+  directory: LocalDirectory;
   /** the environment the handlers run with */
   env: Record<string, string>;
   /** stops everything this stack started and restores the environment */
@@ -121,6 +126,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const simulator = await startSimulator({ ...options.simulator, port: options.simulatorPort ?? 4010 });
     cleanups.push(simulator.stop);
 
+    const directory = await startLocalDirectory({
+      dynamoEndpoint,
+      sqsEndpoint,
+      tableName,
+      queuePrefix: options.queuePrefix ?? 'herold',
+      port: options.directoryPort ?? 3100,
+      orgs: [...new Set(channels.map((channel) => channel.org))],
+    });
+    cleanups.push(directory.stop);
+
     // The token health check writes refreshed credentials back: to a working copy, never to the seed.
     const credentialsFile = options.credentialsFile ?? (await workingCopyOfSeedCredentials(cleanups));
 
@@ -140,12 +155,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const { id } of platformList())
       env[baseUrlVariable(id)] = process.env[baseUrlVariable(id)] ?? simBaseUrl(simulator.url, id);
     // connecting accounts: the simulator's sign-in pages and the platform apps in the credentials file
-    Object.assign(env, localConnectEnv(simulator.url));
+    Object.assign(env, localConnectEnv(simulator.url), directory.env);
     cleanups.push(applyEnv(env));
 
     // Imported only now: handlers may read the environment when their module loads, as on a cold start.
     const ingest = await loadHandler<HttpHandler>('../functions/ingest/handler');
     const connect = await loadHandler<HttpHandler>('../functions/connect/handler');
+    await directory.startBuilder(log);
     const followers = await import('../functions/followers/schedule');
     const tokenHealth = await import('../functions/token-health/handler');
     const dispatch = await loadHandler<(event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>>(
@@ -224,6 +240,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       eventSources: publishers.eventSources,
       schedules,
       nina: simulator.nina,
+      directory,
       env,
       stop: stopAll,
     };
@@ -305,6 +322,7 @@ function portFromEnv(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const port = portFromEnv('HEROLD_PORT', 3000);
   const simulatorPort = portFromEnv('HEROLD_SIM_PORT', 4010);
+  const directoryPort = portFromEnv('HEROLD_DIRECTORY_PORT', 3100);
   let stack: LocalStack | undefined;
   let stoppingSince: number | undefined;
   const stop = (running: LocalStack) =>
@@ -333,11 +351,13 @@ async function main(): Promise<void> {
 
   console.log('Starting DynamoDB Local, SQS, the simulator and the handlers …');
   try {
-    stack = await startLocalStack({ port, simulatorPort, publishers: 'own-process' });
+    stack = await startLocalStack({ port, simulatorPort, directoryPort, publishers: 'own-process' });
   } catch (error) {
     if (stoppingSince !== undefined) process.exit(1);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      console.error(`A port is taken (${(error as Error).message}). Set HEROLD_PORT / HEROLD_SIM_PORT to free ones.`);
+      console.error(
+        `A port is taken (${(error as Error).message}). Set HEROLD_PORT / HEROLD_SIM_PORT / HEROLD_DIRECTORY_PORT to free ones.`,
+      );
     } else {
       console.error('Herold could not start:', error);
     }
@@ -352,6 +372,9 @@ Herold is ready: API ${stack.apiUrl}, simulator ${stack.simulatorUrl}
   DynamoDB Local  ${stack.dynamoEndpoint} (table ${stack.tableName})
   SQS             ${stack.sqsEndpoint}
   channels        ${stack.channels.length} seeded (${[...new Set(stack.channels.map((channel) => channel.org))].join(', ')})
+${Object.entries(stack.directory.urls)
+  .map(([org, url]) => `directory  ${url}  (${org}; public, no sign-in)`)
+  .join('\n')}
 
 Get a token (roles: editor, emergency, admin; orgs: city, fire-brigade):
   ${tokenCommand}
