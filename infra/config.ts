@@ -90,6 +90,8 @@ export const HeroldConfigSchema = z.object({
       .default(LANE_CONCURRENCY)
       .refine((c) => c.normal < c.urgent, 'normal must be below urgent'),
   ),
+  /** the secret holding each platform app's client id and secret, where it is not `herold-apps/<platform>` */
+  appSecrets: z.preprocess(fromCommandLine, z.record(z.string(), z.string().min(1)).default({})),
   /** retention of every function's and the API's log group */
   logRetentionDays: z.preprocess(
     fromCommandLine,
@@ -119,6 +121,7 @@ export const CONTEXT_KEYS = {
   apiThrottle: 'herold:apiThrottle',
   queueConcurrency: 'herold:queueConcurrency',
   logRetentionDays: 'herold:logRetentionDays',
+  appSecrets: 'herold:appSecrets',
 } as const satisfies Record<keyof HeroldConfig, string>;
 
 export function readHeroldConfig(node: Node): HeroldConfig {

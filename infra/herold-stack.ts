@@ -13,6 +13,8 @@ import { ENV } from '../shared/config';
 import { ALERT_POLICY_ENV } from '../shared/alerts/policy';
 import { platformList } from '../shared/platforms/registry';
 import { HeroldApi } from './constructs/api';
+import { ChannelConnect } from './constructs/channel-connect';
+import { Directory } from './constructs/directory';
 import { HeroldFunction } from './constructs/herold-function';
 import { Jobs } from './constructs/jobs';
 import { PlatformLane } from './constructs/platform-lane';
@@ -30,6 +32,8 @@ export class HeroldStack extends Stack {
   readonly ingest: HeroldFunction;
   readonly api: HeroldApi;
   readonly jobs: Jobs;
+  readonly connect: ChannelConnect;
+  readonly directory: Directory;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: HeroldStackProps) {
@@ -123,8 +127,32 @@ export class HeroldStack extends Stack {
       lane.normal.grantSendMessages(this.jobs.followers.fn);
     }
 
+    // channels: the public directory (its builder, queue, bucket and distribution), and connecting
+    // accounts in a function of its own, the only one that writes channel secrets
+    this.directory = new Directory(this, 'Directory', {
+      namePrefix,
+      environment,
+      table: this.table,
+      key: this.key,
+      logRetention,
+    });
+    this.connect = new ChannelConnect(this, 'ChannelConnect', {
+      namePrefix,
+      environment: { ...environment, ...this.directory.requesterEnvironment },
+      table: this.table,
+      logRetention,
+      appSecrets: config.appSecrets,
+    });
+    // every change of a channel and every publish asks for the directory to be built again
+    for (const fn of [this.ingest, this.connect.fn, ...this.lanes.map((lane) => lane.publisher)]) {
+      this.directory.queue.grantSendMessages(fn.fn);
+      for (const [name, value] of Object.entries(this.directory.requesterEnvironment))
+        fn.fn.addEnvironment(name, value);
+    }
+
     this.api = new HeroldApi(this, 'Api', {
       handler: this.ingest.fn,
+      functions: { connect: this.connect.fn.fn },
       jwtIssuer: config.jwtIssuer,
       jwtAudience: config.jwtAudience,
       throttle: config.apiThrottle,
@@ -140,9 +168,11 @@ export class HeroldStack extends Stack {
         'collect-followers': this.jobs.followers,
         'token-health': this.jobs.tokenHealth,
         'alerts-feed': this.jobs.alertsFeed,
+        connect: this.connect.fn,
+        directory: this.directory.builder,
       },
       reconciler: this.jobs.reconciler,
-      otherDeadLetterQueues: { dispatch: this.jobs.dispatchDlq },
+      otherDeadLetterQueues: { dispatch: this.jobs.dispatchDlq, directory: this.directory.dlq },
       alarmEmail: config.alarmEmail,
       key: this.key,
     });
@@ -165,6 +195,8 @@ export class HeroldStack extends Stack {
       this.jobs.alertsFeed,
       this.jobs.tokenHealth,
       this.jobs.followers,
+      this.connect.fn,
+      this.directory.builder,
       ...this.lanes.map((l) => l.publisher),
     ];
     for (const fn of roles) {

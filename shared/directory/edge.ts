@@ -47,7 +47,6 @@ export interface EdgeEvent {
 
 /** Runs a CloudFront Function's source on an event shaped as CloudFront builds it (local stack and tests). */
 export function runEdgeFunction<T>(source: string, event: EdgeEvent): T {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const handler = new Function(`${source}\nreturn handler;`)() as (event: EdgeEvent) => T;
   return handler(event);
 }

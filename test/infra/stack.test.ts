@@ -49,7 +49,8 @@ describe('publishers', () => {
   });
 
   it('runs every function on nodejs24.x, arm64, with active tracing and a log group with retention', () => {
-    expect(functions.length).toBe(platforms.length + 6);
+    // ingest, reconciler, dispatch, followers, token health, alerts feed, connect, directory builder
+    expect(functions.length).toBe(platforms.length + 8);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -106,7 +107,8 @@ describe('queues', () => {
 
   it('backs every work queue with its own DLQ after at least five receives', () => {
     const workQueues = queues.filter(([, queue]) => !String(queue.Properties?.QueueName).endsWith('-dlq'));
-    expect(workQueues.length).toBe(platforms.length * 2);
+    // two per platform, and the directory's build requests
+    expect(workQueues.length).toBe(platforms.length * 2 + 1);
     const dlqIds = new Set<string>();
     for (const [, queue] of workQueues) {
       const redrive = queue.Properties?.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
@@ -127,7 +129,7 @@ describe('queues', () => {
   });
 
   it('keeps each queue invisible for at least six times its consumer timeout', () => {
-    expect(mappings.length).toBe(platforms.length * 2);
+    expect(mappings.length).toBe(platforms.length * 2 + 1);
     for (const [, mapping] of mappings) {
       const queueId = referencedId(mapping.Properties?.EventSourceArn) as string;
       const fnId = referencedId(mapping.Properties?.FunctionName) as string;
@@ -186,10 +188,13 @@ describe('IAM', () => {
     const sendTargets = statements
       .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
       .flatMap((s) => [s.Resource].flat().map(referencedId));
+    // its own two queues, and the directory's build requests (a publish changes the public directory)
     expect(sendTargets.sort()).toEqual(
       queues
         .filter(([, q]) =>
-          [queueNames('threads').normal, queueNames('threads').urgent].includes(String(q.Properties?.QueueName)),
+          [queueNames('threads').normal, queueNames('threads').urgent, 'herold-directory'].includes(
+            String(q.Properties?.QueueName),
+          ),
         )
         .map(([id]) => id)
         .sort(),
