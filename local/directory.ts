@@ -125,7 +125,8 @@ export async function startLocalDirectory(options: {
         functionName: 'herold-directory',
         maxConcurrency: 1,
         batchSize: 10,
-        batchingWindowSeconds: 1,
+        // as deployed: a burst of requests (a publish to every channel) is one batch, one build
+        batchingWindowSeconds: 2,
         timeoutSeconds: BUILDER_TIMEOUT_SECONDS,
         log,
       });

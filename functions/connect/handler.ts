@@ -4,7 +4,7 @@
  * redirect people to it); every other route needs an admin's token.
  */
 import { createApiHandler, json, readJsonBody, type ApiEvent, type RouteHandler } from '../../shared/api/http';
-import { parseOrProblem } from '../../shared/api/problem';
+import { parseOrProblem, problemResponse } from '../../shared/api/problem';
 import type { RouteKeyOf } from '../../shared/api/routes';
 import { ChannelPatchSchema, updateChannelState } from '../../shared/channels/update';
 import { CALLBACK_PAGE_HEADERS } from '../../shared/connect/callback-page';
@@ -41,8 +41,12 @@ const routes: Record<Exclude<RouteKeyOf<'connect'>, 'GET /oauth/callback/{platfo
 };
 
 export const handler = createApiHandler(routes, {
-  'GET /oauth/callback/{platform}': async ({ params, query }) => {
+  // a person's browser gets a page; any other client the same outcome as JSON (an error as problem+json)
+  'GET /oauth/callback/{platform}': async ({ event, params, query }) => {
     const answer = await finishCallback({ store: defaultStore() }, params.platform, query);
-    return { statusCode: answer.statusCode, headers: CALLBACK_PAGE_HEADERS, body: answer.html };
+    if (/text\/html/i.test(event.headers.accept ?? ''))
+      return { statusCode: answer.statusCode, headers: CALLBACK_PAGE_HEADERS, body: answer.html };
+    if (answer.outcome.kind === 'refused') return problemResponse(answer.statusCode, answer.outcome.reason);
+    return json(answer.statusCode, answer.outcome, { 'cache-control': 'no-store' });
   },
 });

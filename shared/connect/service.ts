@@ -28,7 +28,7 @@ import { codeChallenge, createAttempt, randomSecret, takeAttempt } from './attem
 import { callbackPage, type CallbackOutcome } from './callback-page';
 import { appSecretName, contextFor, type AppCredentials, type ConnectContext, type ConnectedAccount } from './flow';
 import { CONNECT_FLOWS } from './flows';
-import { secretStoreFor } from './secret-store';
+import { secretStoreFor, type SecretStore } from './secret-store';
 
 export const CONNECT_ENV = {
   /** the API's public base URL the platforms send people back to (default: the host the request came to) */
@@ -42,7 +42,11 @@ export interface ConnectDeps {
   fetch?: typeof fetch;
   now?: () => Date;
   env?: NodeJS.ProcessEnv;
+  /** where a channel's secret is written and deleted (default: by its reference, Secrets Manager or the local file) */
+  secrets?: (ref: string) => SecretStore;
 }
+
+const channelSecrets = (deps: ConnectDeps, ref: string) => (deps.secrets ?? ((r) => secretStoreFor(r, deps.env)))(ref);
 
 const nowOf = (deps: ConnectDeps) => (deps.now ?? (() => new Date()))();
 
@@ -174,7 +178,7 @@ export async function finishCallback(
     html: callbackPage(outcome, workspaceUrl),
   });
   if (!platform || !isPlatformId(platform) || CONNECT_FLOWS[platform].kind !== 'oauth')
-    return page(404, { kind: 'refused', reason: 'Herold connects no such platform at this address' });
+    return page(404, { kind: 'refused', reason: 'this address names no platform Herold connects by sign-in' });
   const flow = CONNECT_FLOWS[platform];
   if (flow.kind !== 'oauth') return page(404, { kind: 'refused', reason: 'this platform is not connected by sign-in' });
   const refused = (reason: string) => {
@@ -261,7 +265,7 @@ async function connect(
 ) {
   if (Object.keys(connected.credentials).length > 0) {
     try {
-      await secretStoreFor(channel.credentialsRef, deps.env).write(channel.credentialsRef, connected.credentials, {
+      await channelSecrets(deps, channel.credentialsRef).write(channel.credentialsRef, connected.credentials, {
         'herold:org': channel.org,
         'herold:channel': channel.id,
         'herold:platform': channel.platform,
@@ -424,7 +428,7 @@ export type RetirementOutcome = {
  * the channel again tries once more.
  */
 export async function retireCredentials(deps: ConnectDeps, channel: Channel): Promise<RetirementOutcome> {
-  const store = secretStoreFor(channel.credentialsRef, deps.env);
+  const store = channelSecrets(deps, channel.credentialsRef);
   const flow = CONNECT_FLOWS[channel.platform];
   let credentials;
   try {

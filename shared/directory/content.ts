@@ -17,6 +17,8 @@ import { readOrgSettings } from './settings';
 export const LATEST_MESSAGES = 10;
 /** How many of the newest messages are looked at to find them (most are published; a few are held or dry runs). */
 const LOOKED_AT = 40;
+/** Messages whose deliveries are read at once. */
+const CHUNK = 12;
 
 export interface DirectoryChannel {
   id: string;
@@ -97,17 +99,7 @@ export async function loadDirectoryContent(store: Store, org: string): Promise<D
     readHold(store, org),
     listMessages(store, org, { limit: LOOKED_AT }),
   ]);
-  const candidates = page.messages.filter(mayBePublic);
-  const loaded = await Promise.all(candidates.map((message) => getMessageWithDeliveries(store, message.id)));
-  const published: { message: Message; shown: DirectoryMessage }[] = [];
-  for (const found of loaded) {
-    if (!found) continue;
-    const times = found.deliveries
-      .filter((delivery) => delivery.state === 'PUBLISHED' && delivery.publishedAt)
-      .map((delivery) => delivery.publishedAt!);
-    const shown = publicMessage(found.message, times);
-    if (shown) published.push({ message: found.message, shown });
-  }
+  const running = new Set(hold.emergencyIds);
   const byId = new Map(page.messages.map((message) => [message.id, message]));
   const rootOf = (message: Message): string => {
     let current = message;
@@ -118,8 +110,28 @@ export async function loadDirectoryContent(store: Store, org: string): Promise<D
     }
     return current.id;
   };
-  const running = new Set(hold.emergencyIds);
-  const emergency = published.find(({ message }) => startsCrisis(message) && running.has(rootOf(message)))?.shown;
+  const isCurrentEmergency = (message: Message) => startsCrisis(message) && running.has(rootOf(message));
+  // deliveries are read a few messages at a time, newest first, until the page is full and the
+  // current emergency (if one runs) is found: a build costs a handful of reads, not one per message looked at
+  const candidates = page.messages.filter(mayBePublic);
+  const published: { message: Message; shown: DirectoryMessage }[] = [];
+  const enough = () =>
+    published.length >= LATEST_MESSAGES &&
+    (running.size === 0 || published.some(({ message }) => isCurrentEmergency(message)));
+  for (let start = 0; start < candidates.length && !enough(); start += CHUNK) {
+    const loaded = await Promise.all(
+      candidates.slice(start, start + CHUNK).map((message) => getMessageWithDeliveries(store, message.id)),
+    );
+    for (const found of loaded) {
+      if (!found) continue;
+      const times = found.deliveries
+        .filter((delivery) => delivery.state === 'PUBLISHED' && delivery.publishedAt)
+        .map((delivery) => delivery.publishedAt!);
+      const shown = publicMessage(found.message, times);
+      if (shown) published.push({ message: found.message, shown });
+    }
+  }
+  const emergency = published.find(({ message }) => isCurrentEmergency(message))?.shown;
   return {
     org,
     displayName: settings.displayName,

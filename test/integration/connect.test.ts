@@ -113,8 +113,9 @@ async function decideAt(authorizationUrl: string, decision: 'approve' | 'refuse'
   return location;
 }
 
+/** The callback as a browser calls it (a page); other clients get the same outcome as JSON. */
 async function callback(url: string) {
-  const response = await fetch(url);
+  const response = await fetch(url, { headers: { accept: 'text/html,application/xhtml+xml' } });
   const html = await response.text();
   answers.push(html);
   return { status: response.status, html, headers: response.headers };
@@ -267,6 +268,9 @@ describe('OAuth platforms', () => {
     const elsewhere = new URL(location.toString().replace('/oauth/callback/linkedin', '/oauth/callback/x'));
     expect((await callback(elsewhere.toString())).status).toBe(400);
     expect((await callback(`${stack.apiUrl}/oauth/callback/linkedin?code=abc`)).status).toBe(400);
+    const asJson = await fetch(forged);
+    expect(asJson.status).toBe(400);
+    expect(asJson.headers.get('content-type')).toBe('application/problem+json');
     expect(await itemCount()).toBe(items);
     expect(await channel(id)).toMatchObject({ state: 'frozen', connection: { status: 'not-connected' } });
     // the real state still works once
