@@ -152,6 +152,8 @@ export const HeroldConfigSchema = z.object({
       }),
     ).default({ ...LANE_CONCURRENCY, platforms: {} }),
   ),
+  /** the secret holding each platform app's client id and secret, where it is not `herold-apps/<platform>` */
+  appSecrets: z.preprocess(fromCommandLine, z.record(z.string(), z.string().min(1)).default({})),
   /** retention of every function's and the API's log group */
   logRetentionDays: z.preprocess(
     fromCommandLine,
@@ -202,6 +204,7 @@ export const CONTEXT_KEYS = {
   apiThrottle: 'herold:apiThrottle',
   queueConcurrency: 'herold:queueConcurrency',
   logRetentionDays: 'herold:logRetentionDays',
+  appSecrets: 'herold:appSecrets',
 } as const satisfies Record<keyof HeroldConfig, string>;
 
 /** The context is wrong: the message names every key that is, and what is wrong with it. */

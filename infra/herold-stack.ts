@@ -16,6 +16,8 @@ import { platformList } from '../shared/platforms/registry';
 import { WORKSPACE_PATHS } from '../shared/workspace/paths';
 import { HeroldApi } from './constructs/api';
 import { AlertCards } from './constructs/cards';
+import { ChannelConnect } from './constructs/channel-connect';
+import { Directory } from './constructs/directory';
 import { HeroldFunction } from './constructs/herold-function';
 import { Jobs } from './constructs/jobs';
 import { PlatformLane } from './constructs/platform-lane';
@@ -37,6 +39,8 @@ export class HeroldStack extends Stack {
   /** the press office's workspace (absent for an own OIDC issuer without `herold:workspaceAuth`) */
   readonly workspace?: Workspace;
   readonly jobs: Jobs;
+  readonly connect: ChannelConnect;
+  readonly directory: Directory;
   readonly observability: Observability;
   readonly cards: AlertCards;
 
@@ -95,6 +99,7 @@ export class HeroldStack extends Stack {
       [ENV.queues]: this.toJsonString(queueUrls),
       [ALERT_POLICY_ENV]: JSON.stringify(config.alertPolicy),
       [FOLLOWER_ENV.orgs]: config.organisations.join(','),
+      [ENV.secretPrefix]: `${namePrefix}/`,
     };
     for (const lane of this.lanes) {
       for (const [name, value] of Object.entries(baseEnvironment)) lane.publisher.fn.addEnvironment(name, value);
@@ -157,8 +162,32 @@ export class HeroldStack extends Stack {
       logRetention,
     });
 
+    // channels: the public directory (its builder, queue, bucket and distribution), and connecting
+    // accounts in a function of its own, the only one that writes channel secrets
+    this.directory = new Directory(this, 'Directory', {
+      namePrefix,
+      environment,
+      table: this.table,
+      key: this.key,
+      logRetention,
+    });
+    this.connect = new ChannelConnect(this, 'ChannelConnect', {
+      namePrefix,
+      environment: { ...environment, ...this.directory.requesterEnvironment },
+      table: this.table,
+      logRetention,
+      appSecrets: config.appSecrets,
+    });
+    // every change of a channel and every publish asks for the directory to be built again
+    for (const fn of [this.ingest, this.connect.fn, ...this.lanes.map((lane) => lane.publisher)]) {
+      this.directory.queue.grantSendMessages(fn.fn);
+      for (const [name, value] of Object.entries(this.directory.requesterEnvironment))
+        fn.fn.addEnvironment(name, value);
+    }
+
     this.api = new HeroldApi(this, 'Api', {
       handler: this.ingest.fn,
+      functions: { connect: this.connect.fn.fn },
       preTokenGeneration: this.preTokenGeneration.fn,
       jwtIssuer: config.jwtIssuer,
       jwtAudience: config.jwtAudience,
@@ -179,12 +208,15 @@ export class HeroldStack extends Stack {
         'alerts-feed': this.jobs.alertsFeed,
         cards: this.cards.renderer,
         'pre-token': this.preTokenGeneration,
+        connect: this.connect.fn,
+        directory: this.directory.builder,
       },
       reconciler: this.jobs.reconciler,
       otherDeadLetterQueues: {
         dispatch: this.jobs.dispatchDlq,
         cards: this.cards.normalDlq,
         'cards-urgent': this.cards.urgentDlq,
+        directory: this.directory.dlq,
       },
       alarmEmail: config.alarmEmail,
       key: this.key,
@@ -257,6 +289,8 @@ export class HeroldStack extends Stack {
       this.jobs.tokenHealth,
       this.jobs.followers,
       this.cards.renderer,
+      this.connect.fn,
+      this.directory.builder,
       ...this.lanes.map((l) => l.publisher),
     ];
     NagSuppressions.addResourceSuppressions(

@@ -106,13 +106,13 @@ export interface TokenRequest extends Principal {
 }
 
 export async function signToken(request: TokenRequest): Promise<string> {
-  const { sub, org, roles } = PrincipalSchema.parse(request);
+  const { sub, org, roles, name } = PrincipalSchema.parse(request);
   const ttlSeconds = request.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
   if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
     throw new Error(`ttlSeconds must be a positive whole number, got ${ttlSeconds}`);
   const key = await devKey();
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ org, roles })
+  return new SignJWT({ org, roles, ...(name ? { name } : {}) })
     .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
     .setSubject(sub)
     .setIssuer(LOCAL_ISSUER)

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { errors as joseErrors, type JWTPayload } from 'jose';
-import { ROUTES, routeKey, type RouteSpec } from '../shared/api/routes';
+import { ROUTES, routeFunction, routeKey, type RouteSpec } from '../shared/api/routes';
 import { LOCAL_ACCOUNT_ID } from './aws';
 import { verifyToken } from './dev-key';
 import { lambdaContext } from './lambda-context';
@@ -26,7 +26,10 @@ export interface LocalSchedules {
 }
 
 export interface HttpServerOptions {
+  /** serves every route, unless `handlers` is given */
   handler: HttpHandler;
+  /** the handler of each function a route names (shared/api/routes.ts `function`), as API Gateway integrates each route with its own function */
+  handlers?: Record<string, HttpHandler>;
   /** 0 = a free port (default 3000) */
   port?: number;
   host?: string;
@@ -119,11 +122,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       pathParameters: match.pathParameters,
       claims,
     });
+    const fn = routeFunction(match.route);
+    const handler = options.handlers ? options.handlers[fn] : options.handler;
+    if (!handler) return sendProblem(response, 502, 'Bad Gateway', `no function "${fn}" serves ${event.routeKey}`);
     let result: unknown;
     try {
-      result = await options.handler(
+      result = await handler(
         event,
-        lambdaContext(options.functionName ?? 'herold-ingest', (options.timeoutSeconds ?? 10) * 1000),
+        lambdaContext(
+          options.handlers ? `herold-${fn}` : (options.functionName ?? 'herold-ingest'),
+          (options.timeoutSeconds ?? 10) * 1000,
+        ),
       );
     } catch (error) {
       log(`${event.routeKey}: the function threw`, error);

@@ -23,6 +23,8 @@ import { SEED_CREDENTIALS_FILE, seedChannels } from './seed';
 import { startDynamoDbLocal, startSqs } from './services';
 import { startLocalScheduler } from './scheduler';
 import { simBaseUrl, startSimulator, type SimulatorOptions } from './simulator/server';
+import { localConnectEnv } from './connect-env';
+import { startLocalDirectory, type LocalDirectory } from './directory';
 import type { NinaSim } from './simulator/nina';
 import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
 import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
@@ -36,6 +38,8 @@ export interface LocalStackOptions {
   port?: number;
   /** simulator port; 0 = a free port (default 4010) */
   simulatorPort?: number;
+  /** the public channel directory's port; 0 = a free port (default 3100) */
+  directoryPort?: number;
   /** use a DynamoDB Local that is already running instead of starting one */
   dynamoEndpoint?: string;
   /** use an SQS server that is already running instead of starting one */
@@ -103,6 +107,8 @@ export interface LocalStack {
   nina: NinaSim;
   /** alert cards: the card function's queues and where the rendered cards are served */
   cards: { queues: CardQueues; url: string; directory: string };
+  /** the public channel directory: its static server, each organisation's address, its queue and folder */
+  directory: LocalDirectory;
   /** the environment the handlers run with */
   env: Record<string, string>;
   /** the workspace's URL, when it is served */
@@ -145,6 +151,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const simulator = await startSimulator({ ...options.simulator, port: options.simulatorPort ?? 4010 });
     cleanups.push(simulator.stop);
 
+    const directory = await startLocalDirectory({
+      dynamoEndpoint,
+      sqsEndpoint,
+      tableName,
+      queuePrefix: options.queuePrefix ?? 'herold',
+      port: options.directoryPort ?? 3100,
+      orgs: [...new Set(channels.map((channel) => channel.org))],
+    });
+    cleanups.push(directory.stop);
+
     // The token health check writes refreshed credentials back: to a working copy, never to the seed.
     const credentialsFile = options.credentialsFile ?? (await workingCopyOfSeedCredentials(cleanups));
 
@@ -166,10 +182,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // a client pointed at a recorder or a sandbox by the developer stays pointed there
     for (const { id } of platformList())
       env[baseUrlVariable(id)] = process.env[baseUrlVariable(id)] ?? simBaseUrl(simulator.url, id);
+    // connecting accounts: the simulator's sign-in pages and the platform apps in the credentials file
+    Object.assign(env, localConnectEnv(simulator.url), directory.env);
     cleanups.push(applyEnv(env));
 
     // Imported only now: handlers may read the environment when their module loads, as on a cold start.
     const ingest = await loadHandler<HttpHandler>('../functions/ingest/handler');
+    const connect = await loadHandler<HttpHandler>('../functions/connect/handler');
+    await directory.startBuilder(log);
     const followers = await import('../functions/followers/schedule');
     const tokenHealth = await import('../functions/token-health/handler');
     const dispatch = await loadHandler<(event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>>(
@@ -231,6 +251,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const api = await startHttpServer({
       handler: ingest,
+      handlers: { ingest, connect },
       port: options.port ?? 3000,
       schedules,
       functionName: 'herold-ingest',
@@ -263,6 +284,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       schedules,
       nina: simulator.nina,
       cards: { queues: cardQueues, url: cardServer.url, directory: cardServer.directory },
+      directory,
       env,
       ...(workspaceUrl ? { workspaceUrl } : {}),
       stop: stopAll,
@@ -346,6 +368,7 @@ async function main(): Promise<void> {
   const port = portFromEnv('HEROLD_PORT', 3000);
   const simulatorPort = portFromEnv('HEROLD_SIM_PORT', 4010);
   const workspacePort = portFromEnv('HEROLD_WEB_PORT', 3001);
+  const directoryPort = portFromEnv('HEROLD_DIRECTORY_PORT', 3100);
   let stack: LocalStack | undefined;
   let stoppingSince: number | undefined;
   const stop = (running: LocalStack) =>
@@ -374,12 +397,12 @@ async function main(): Promise<void> {
 
   console.log('Starting DynamoDB Local, SQS, the simulator and the handlers …');
   try {
-    stack = await startLocalStack({ port, simulatorPort, workspacePort, publishers: 'own-process' });
+    stack = await startLocalStack({ port, simulatorPort, workspacePort, directoryPort, publishers: 'own-process' });
   } catch (error) {
     if (stoppingSince !== undefined) process.exit(1);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       console.error(
-        `A port is taken (${(error as Error).message}). Set HEROLD_PORT / HEROLD_SIM_PORT / HEROLD_WEB_PORT to free ones.`,
+        `A port is taken (${(error as Error).message}). Set HEROLD_PORT / HEROLD_SIM_PORT / HEROLD_WEB_PORT / HEROLD_DIRECTORY_PORT to free ones.`,
       );
     } else {
       console.error('Herold could not start:', error);
@@ -396,6 +419,9 @@ workspace  ${stack.workspaceUrl}
   DynamoDB Local  ${stack.dynamoEndpoint} (table ${stack.tableName})
   SQS             ${stack.sqsEndpoint}
   channels        ${stack.channels.length} seeded (${[...new Set(stack.channels.map((channel) => channel.org))].join(', ')})
+${Object.entries(stack.directory.urls)
+  .map(([org, url]) => `directory  ${url}  (${org}; public, no sign-in)`)
+  .join('\n')}
 
 Open the workspace in a browser and sign in with the development sign-in (organisation, roles, a name).
 Get a token for curl (roles: editor, emergency, admin; orgs: city, fire-brigade):

@@ -1,5 +1,5 @@
 /**
- * `npm run token -- --org city --role editor [--role emergency] [--sub user-id] [--ttl seconds]`
+ * `npm run token -- --org city --role editor [--role emergency] [--sub user-id] [--name "…"] [--ttl seconds]`
  * prints a JWT signed with the local development key. Details go to stderr, the token alone to
  * stdout, so `TOKEN=$(npm run -s token -- --org city --role editor)` works.
  */
@@ -10,7 +10,7 @@ import { seedOrganisations } from './seed';
 
 const MAX_TTL_SECONDS = 30 * 24 * 60 * 60;
 
-export const USAGE = `usage: npm run token -- --org <${seedOrganisations().join('|')}> --role <${RoleSchema.options.join('|')}> [--role …] [--sub user-id] [--ttl seconds]`;
+export const USAGE = `usage: npm run token -- --org <${seedOrganisations().join('|')}> --role <${RoleSchema.options.join('|')}> [--role …] [--sub user-id] [--name "name or e-mail"] [--ttl seconds]`;
 
 export class UsageError extends Error {}
 
@@ -26,6 +26,7 @@ export function parseTokenArgs(args: string[]): TokenRequest {
         org: { type: 'string' },
         role: { type: 'string', multiple: true },
         sub: { type: 'string' },
+        name: { type: 'string' },
         ttl: { type: 'string' },
       },
     }));
@@ -52,7 +53,8 @@ export function parseTokenArgs(args: string[]): TokenRequest {
   }
   const sub = values.sub ?? `local-${values.org}-${roles.join('-')}`;
   if (sub.trim() === '') throw new UsageError('--sub must not be empty');
-  return { sub, org: values.org, roles, ttlSeconds };
+  const name = values.name?.trim();
+  return { sub, org: values.org, roles, ttlSeconds, ...(name ? { name } : {}) };
 }
 
 async function main(): Promise<void> {

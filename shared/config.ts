@@ -27,6 +27,8 @@ export const ENV = {
   credentialsFile: 'HEROLD_CREDENTIALS_FILE',
   /** JSON: { "normal": "<queue url>", "urgent": "<queue url>" } of the alert-card function */
   cardQueues: 'HEROLD_CARD_QUEUES',
+  /** where channel secrets are named: `<prefix><platform>/<channel-id>` (default `herold/`; a stage's own otherwise) */
+  secretPrefix: 'HEROLD_SECRET_PREFIX',
 } as const;
 
 export function tableName(env: NodeJS.ProcessEnv = process.env): string {

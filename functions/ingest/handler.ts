@@ -4,15 +4,17 @@ import { parseOrProblem, ProblemError } from '../../shared/api/problem';
 import { followerReportResponse } from '../../shared/followers/load-report';
 import { manualFigureResponse } from '../../shared/followers/manual';
 import { configuredTimeZone } from '../../shared/followers/settings';
-import type { RouteKey } from '../../shared/api/routes';
+import type { RouteKeyOf } from '../../shared/api/routes';
 import { CreateMessageSchema, IdSchema, type Principal } from '../../shared/model/schemas';
 import { createMessageOnce } from '../../shared/intake/create-once';
 import { getMessageForPrincipal, ListMessagesQuerySchema, listMessagesForPrincipal } from '../../shared/messages/read';
 import { openApiDocument } from '../../shared/api/openapi';
 import { previewMessage } from '../../shared/messages/preview';
-import { listChannelsForPrincipal } from '../../shared/channels/read';
+import { channelView, listChannelsForPrincipal, ownChannel } from '../../shared/channels/read';
 import { defaultStore } from '../../shared/store/client';
-import { ChannelPatchSchema, updateChannelState } from '../../shared/channels/update';
+import { CreateChannelSchema, createChannel } from '../../shared/channels/create';
+import { getOrgSettingsForPrincipal, OrgSettingsSchema, putOrgSettings } from '../../shared/directory/settings';
+import { requestDirectoryBuild } from '../../shared/directory/request';
 import { confirmHandoff, ConfirmSchema } from '../../shared/messages/confirm';
 import { AuditQuerySchema, queryAudit } from '../../shared/audit/audit';
 import { requireRole } from '../../shared/api/auth';
@@ -36,7 +38,7 @@ import {
 import { listVanishedWarnings } from '../../shared/alerts/vanished';
 import { releaseAllHeld } from '../../shared/scheduling/release-all';
 
-const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
+const routes: Record<Exclude<RouteKeyOf<'ingest'>, 'GET /openapi.json'>, RouteHandler> = {
   'POST /messages': async ({ event, principal, query }) => {
     const input = parseOrProblem(CreateMessageSchema, readJsonBody(event));
     if (query.dryRun === 'true') return json(200, await previewMessage(principal, input, { store: defaultStore() }));
@@ -80,20 +82,14 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
     json(200, await cancelMessage({ store: defaultStore() }, principal, params.id)),
   'POST /messages/{id}/release': async ({ principal, params }) =>
     json(202, await releaseHeldMessage({ store: defaultStore() }, principal, params.id)),
-  'PUT /organisations/{org}/hold': async ({ event, principal, params }) =>
-    json(200, await setOrgHold(defaultStore(), principal, params.org, readJsonBody(event))),
+  'PUT /organisations/{org}/hold': async ({ event, principal, params }) => {
+    const hold = await setOrgHold(defaultStore(), principal, params.org, readJsonBody(event));
+    // the directory shows the current emergency: ending a crisis by hand changes it
+    await requestDirectoryBuild(principal.org);
+    return json(200, hold);
+  },
   'GET /channels': async ({ principal }) =>
     json(200, { items: await listChannelsForPrincipal(defaultStore(), principal) }),
-  'PATCH /channels/{id}': async ({ event, principal, params }) =>
-    json(
-      200,
-      await updateChannelState(
-        defaultStore(),
-        principal,
-        parseOrProblem(IdSchema, params.id, 'the channel id is not valid'),
-        parseOrProblem(ChannelPatchSchema, readJsonBody(event)),
-      ),
-    ),
   'POST /messages/{id}/deliveries/{channel}/confirm': async ({ event, principal, params }) =>
     json(
       200,
@@ -196,10 +192,33 @@ const routes: Record<Exclude<RouteKey, 'GET /openapi.json'>, RouteHandler> = {
     json(200, { items: await listVanishedWarnings(defaultStore(), principal.org) }),
   'POST /organisations/{org}/held-messages/release': async ({ principal, params }) =>
     json(200, await releaseAllHeld({ store: defaultStore() }, principal, params.org)),
+
+  // channels and the organisation's public face (the connect function serves connecting and retiring)
+  'POST /channels': async ({ event, principal }) =>
+    json(201, await createChannel(defaultStore(), principal, parseOrProblem(CreateChannelSchema, readJsonBody(event)))),
+  'GET /channels/{id}': async ({ principal, params }) =>
+    json(
+      200,
+      channelView(
+        await ownChannel(defaultStore(), principal, parseOrProblem(IdSchema, params.id, 'the channel id is not valid')),
+      ),
+    ),
+  'GET /organisations/{org}/settings': async ({ principal, params }) =>
+    json(200, await getOrgSettingsForPrincipal(defaultStore(), principal, params.org)),
+  'PUT /organisations/{org}/settings': async ({ event, principal, params }) =>
+    json(
+      200,
+      await putOrgSettings(
+        defaultStore(),
+        principal,
+        params.org,
+        parseOrProblem(OrgSettingsSchema, readJsonBody(event)),
+      ),
+    ),
   'GET /audit': async ({ principal, query }) => {
     requireRole(principal, 'admin', 'reading the audit trail');
     const range = parseOrProblem(AuditQuerySchema, query);
-    return json(200, { items: await queryAudit(defaultStore(), principal.org, range.from, range.to) });
+    return json(200, { items: await queryAudit(defaultStore(), principal.org, range.from, range.to, range.person) });
   },
 };
 

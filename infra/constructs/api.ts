@@ -12,14 +12,17 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { ROUTES, routeKey, type RouteSpec } from '../../shared/api/routes';
+import { DEFAULT_ROUTE_FUNCTION, ROUTES, routeFunction, routeKey, type RouteSpec } from '../../shared/api/routes';
 import { WORKSPACE_PATHS } from '../../shared/workspace/paths';
 
 /** The roles of design §6; Cognito puts a user's groups into the `cognito:groups` claim. */
 export const ROLE_GROUPS = ['editor', 'emergency', 'admin'] as const;
 
 export interface HeroldApiProps {
+  /** serves the routes that name no function of their own */
   handler: lambda.IFunction;
+  /** the other functions routes name (shared/api/routes.ts `function`), by name */
+  functions?: Record<string, lambda.IFunction>;
   /** Cognito's pre-token-generation trigger (V2): org and roles into the access token */
   preTokenGeneration: lambda.IFunction;
   /** OIDC issuer; empty: create a Cognito user pool */
@@ -81,14 +84,27 @@ export class HeroldApi extends Construct {
       },
     });
 
-    const integration = new HttpLambdaIntegration('Ingest', props.handler);
+    const functions: Record<string, lambda.IFunction> = { [DEFAULT_ROUTE_FUNCTION]: props.handler, ...props.functions };
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    const integrationFor = (route: RouteSpec): HttpLambdaIntegration => {
+      const name = routeFunction(route);
+      const fn = functions[name];
+      if (!fn) throw new Error(`route ${routeKey(route)} names the function "${name}", which the stack does not have`);
+      let integration = integrations.get(name);
+      if (!integration) {
+        // the first integration keeps its original id, so the ingest routes' logical ids do not change
+        integration = new HttpLambdaIntegration(name === DEFAULT_ROUTE_FUNCTION ? 'Ingest' : `Fn-${name}`, fn);
+        integrations.set(name, integration);
+      }
+      return integration;
+    };
     // RouteSettings is a plain JSON map in CloudFormation: its keys are route keys, its fields CloudFormation's own
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of ROUTES as readonly RouteSpec[]) {
       const [created] = this.httpApi.addRoutes({
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
-        integration,
+        integration: integrationFor(route),
         authorizer: route.public ? undefined : authorizer,
       });
       if (route.throttle && created) {

@@ -8,6 +8,8 @@
  *   GET /_sim/health · GET /_sim/posts?platform= · DELETE /_sim/posts (reset everything)
  *   POST /_sim/faults (a SimFault or a list) · GET /_sim/faults · DELETE /_sim/faults
  *   GET /_sim/media/<name>.(jpg|png|mp4) (small public media for tests and the local stack)
+ *   POST /_sim/oauth/consent (a person's decision on a sign-in page) · POST /_sim/oauth/expire-codes
+ * Each platform's sign-in host is served under `/auth/<p>` (see ./signin.ts).
  * The NINA warning feed is served under `/nina` (see ./nina.ts) and driven through
  *   POST /_sim/nina/warnings (a NinaSimWarning) · POST /_sim/nina/warnings/<id>/update (changes)
  *   POST /_sim/nina/warnings/<id>/cancel · DELETE /_sim/nina/warnings/<id>
@@ -20,6 +22,7 @@ import { MemorySimState, seededRandom } from './state';
 import { SAMPLE_MEDIA } from './media';
 import { createNinaSim, type NinaSim } from './nina';
 import type { OddAnswer, SimFault, SimFile, SimPlatform, SimRequest, SimResponse } from './types';
+import { handleApiHost, handleAuthHost, handleOAuthControl } from './signin';
 
 export interface SimulatorOptions {
   port: number;
@@ -115,6 +118,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       );
       return { status: 201, body: faults };
     }
+    const oauthControl = handleOAuthControl(request, state);
+    if (oauthControl) return oauthControl;
     const ninaControl = controlNina(nina, request);
     if (ninaControl) return ninaControl;
     const media =
@@ -132,6 +137,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     if (ninaResponse) return send(outgoing, ninaResponse);
 
     const [, prefix = '', ...rest] = request.path.split('/');
+    // a platform's sign-in host: /auth/<platform>/…
+    const [signInPlatform = '', ...signInRest] = rest;
+    if (prefix === 'auth' && isPlatformId(signInPlatform))
+      return send(outgoing, handleAuthHost(signInPlatform, { ...request, path: `/${signInRest.join('/')}` }, state));
     const module = isPlatformId(prefix) ? modules.get(prefix) : undefined;
     if (!module) return send(outgoing, { status: 404, body: { error: `no simulated platform at /${prefix}` } });
     const platformRequest: SimRequest = { ...request, path: `/${rest.join('/')}` };
@@ -157,6 +166,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     let response: SimResponse;
     try {
       response =
+        handleApiHost(module.id, platformRequest, state) ??
         (await module.handle(platformRequest, state)) ??
         errorResponse(404, `Unknown path ${request.method} ${platformRequest.path}`);
     } catch (error) {

@@ -3,6 +3,7 @@
  * from the platform registry, and follower counts that grow slowly and deterministically so the
  * follower report has a trend to show.
  */
+import { randomBytes } from 'node:crypto';
 import { PLATFORMS, type PlatformId } from '../../shared/platforms/registry';
 import type { SimPost, SimState } from './types';
 
@@ -21,6 +22,10 @@ export const SIM_TOKENS: Record<PlatformId, string> = {
   telegram: '123456789:sim-telegram-token',
 };
 export const SIM_BLUESKY_APP_PASSWORD = 'sim-bluesky-app-password';
+/** The simulated Mastodon instance's own text limit (GET /api/v2/instance): above the registry's 500, as on many instances. */
+export const SIM_MASTODON_MAX_CHARACTERS = 1000;
+/** Every simulated Bluesky account's main password: its sessions carry the scope com.atproto.access. */
+export const SIM_BLUESKY_MAIN_PASSWORD = 'sim-bluesky-main-password';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Follower growth is measured from here, so a restarted simulator reports the same figures. */
@@ -66,6 +71,8 @@ export class MemorySimState implements SimState {
   private scratchSpace = new Map<string, unknown>();
   private quotaUse = new Map<string, number[]>();
   private idCounter = 0;
+  /** credentials issued by simulated sign-ins, per platform (kept by reset(): connected channels stay connected) */
+  private issued = new Map<PlatformId, Set<string>>();
   private readonly enforceQuotas: boolean;
   private readonly quotaScale: number;
 
@@ -114,6 +121,24 @@ export class MemorySimState implements SimState {
 
   token(platform: PlatformId): string {
     return SIM_TOKENS[platform];
+  }
+
+  issueToken(platforms: PlatformId | PlatformId[], prefix: string): string {
+    const token = `${prefix}-${randomBytes(16).toString('base64url')}`;
+    for (const platform of [platforms].flat()) {
+      const tokens = this.issued.get(platform) ?? new Set<string>();
+      tokens.add(token);
+      this.issued.set(platform, tokens);
+    }
+    return token;
+  }
+
+  acceptsToken(platform: PlatformId, token: string | undefined): boolean {
+    return token !== undefined && (token === SIM_TOKENS[platform] || (this.issued.get(platform)?.has(token) ?? false));
+  }
+
+  revokeToken(platform: PlatformId, token: string): void {
+    this.issued.get(platform)?.delete(token);
   }
 
   scratch<T>(platform: PlatformId, name: string, init: () => T): T {

@@ -89,6 +89,11 @@ export interface SimState {
   followers(platform: PlatformId, account: string): number;
   /** the valid credential for a platform (what the seed channels use) */
   token(platform: PlatformId): string;
+  /** a new credential the platforms accept from now on (a simulated sign-in's) */
+  issueToken(platforms: PlatformId | PlatformId[], prefix: string): string;
+  /** whether a platform accepts this credential: the seed's, or one issued and not revoked */
+  acceptsToken(platform: PlatformId, token: string | undefined): boolean;
+  revokeToken(platform: PlatformId, token: string): void;
   /** scratch space for a platform module's own state (containers, sessions …) */
   scratch<T>(platform: PlatformId, name: string, init: () => T): T;
   /** publishing calls counted in the platform's rolling window; false when the quota is spent */

@@ -16,12 +16,30 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEventV2WithJWTAuth
   const roles = claimList(claims.roles ?? claims['cognito:groups']).filter(
     (role): role is Role => RoleSchema.safeParse(role).success,
   );
-  const parsed = PrincipalSchema.safeParse({ sub: claims.sub, org: claims.org ?? claims['custom:org'], roles });
+  const parsed = PrincipalSchema.safeParse({
+    sub: claims.sub,
+    org: claims.org ?? claims['custom:org'],
+    roles,
+    ...personName(claims),
+  });
   if (!parsed.success) throw new ProblemError(403, 'the token does not name a valid organisation and subject');
   // A well-formed but unknown organisation gets nothing, not an empty world of its own.
   if (!configuredOrgs().includes(parsed.data.org))
     throw new ProblemError(403, 'the token names an organisation Herold does not serve');
   return parsed.data;
+}
+
+/**
+ * Who the person is, for audit records a reader understands: the token's `name`, else its `email`,
+ * else `preferred_username` (OIDC standard claims). Cognito access tokens carry none of these unless
+ * a pre-token-generation trigger adds them; then the record falls back to the subject.
+ */
+function personName(claims: Claims): { name?: string } {
+  for (const claim of ['name', 'email', 'preferred_username']) {
+    const value = claims[claim];
+    if (typeof value === 'string' && value.trim() !== '') return { name: value.trim().slice(0, 200) };
+  }
+  return {};
 }
 
 /** Accepts a real array, API Gateway's "[a b]" form, a JSON array string, or "a,b". */

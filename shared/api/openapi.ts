@@ -25,6 +25,9 @@ import { AlertFormSchema } from '../alerts/form';
 import { FollowUpQuerySchema } from '../alerts/follow-up';
 import { RejectSchema } from '../alerts/reject';
 import { AlertTemplateBodySchema } from '../alerts/templates';
+import { CreateChannelSchema } from '../channels/create';
+import { ConnectBodyDocSchema } from '../connect/inputs';
+import { OrgSettingsSchema } from '../directory/settings';
 
 export interface RouteDoc {
   summary: string;
@@ -74,7 +77,8 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   },
   'GET /channels': { summary: "The organisation's channels", success: [200, 'The channels'] },
   'PATCH /channels/{id}': {
-    summary: 'Set a channel active, frozen or retired (admin)',
+    summary:
+      'Set a channel active, frozen or retired (admin); retiring revokes its token where the platform offers that and deletes its secret',
     body: ChannelPatchSchema,
     success: [200, 'The changed channel'],
   },
@@ -174,6 +178,35 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     success: [200, 'The released messages, and those that changed meanwhile'],
   },
   'GET /openapi.json': { summary: 'This description', success: [200, 'OpenAPI 3.1 document'] },
+  'POST /channels': {
+    summary: 'Add a channel (admin): frozen and not connected until its account is connected',
+    body: CreateChannelSchema,
+    success: [201, 'The channel'],
+  },
+  'GET /channels/{id}': {
+    summary: 'One channel with its connection, token expiry, last refresh and last publish',
+    success: [200, 'The channel'],
+  },
+  'POST /channels/{id}/connect': {
+    summary:
+      "Connect the channel's account (admin): OAuth platforms answer the authorisation URL to send the person to; Bluesky (app password), Telegram (bot token) and WhatsApp (invite link) are checked and connected at once",
+    body: ConnectBodyDocSchema,
+    success: [200, '{ kind: "oauth", authorizationUrl, expiresAt } or { kind: "direct", channel }'],
+  },
+  'GET /oauth/callback/{platform}': {
+    summary:
+      'Where the platform sends the person back (no token: the single-use state of the connection, 10 minutes); answers an HTML page',
+    success: [200, 'HTML page: connected, or failed with the reason'],
+  },
+  'GET /organisations/{org}/settings': {
+    summary: "The organisation's display name, the sites that may embed its directory, and the directory's addresses",
+    success: [200, 'The settings'],
+  },
+  'PUT /organisations/{org}/settings': {
+    summary: "Change the organisation's display name and the sites that may embed its directory (admin)",
+    body: OrgSettingsSchema,
+    success: [200, 'The settings'],
+  },
 };
 
 const PROBLEM = {

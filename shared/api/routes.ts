@@ -10,7 +10,16 @@ export interface RouteSpec {
   public?: boolean;
   /** requests per second (steady and burst) for this route, where it differs from the stage default */
   throttle?: { rateLimit: number; burstLimit: number };
+  /**
+   * the function that serves the route (default `ingest`): CDK integrates the route with it and the
+   * local server calls its handler, so a route with needs of its own (secrets, a webhook's
+   * signature key) gets a function with exactly those permissions
+   */
+  function?: string;
 }
+
+/** The function of routes that name none. */
+export const DEFAULT_ROUTE_FUNCTION = 'ingest';
 
 export const ROUTES = [
   { method: 'POST', path: '/messages', throttle: { rateLimit: 10, burstLimit: 25 } },
@@ -21,7 +30,8 @@ export const ROUTES = [
   { method: 'POST', path: '/messages/{id}/release' },
   { method: 'PUT', path: '/organisations/{org}/hold' },
   { method: 'GET', path: '/channels' },
-  { method: 'PATCH', path: '/channels/{id}' },
+  // retiring deletes the channel's secret: served with the connections, the one function that writes secrets
+  { method: 'PATCH', path: '/channels/{id}', function: 'connect' },
   { method: 'POST', path: '/messages/{id}/deliveries/{channel}/confirm' },
   { method: 'POST', path: '/messages/{id}/deliveries/{channel}/retry' },
   { method: 'GET', path: '/me' },
@@ -44,9 +54,35 @@ export const ROUTES = [
   { method: 'GET', path: '/alerts/vanished' },
   { method: 'POST', path: '/organisations/{org}/held-messages/release' },
   { method: 'GET', path: '/openapi.json', public: true },
+  // channels: adding one, connecting its account (the callback is the platform's redirect: no token), settings
+  { method: 'POST', path: '/channels' },
+  { method: 'GET', path: '/channels/{id}' },
+  { method: 'POST', path: '/channels/{id}/connect', function: 'connect', throttle: { rateLimit: 2, burstLimit: 5 } },
+  {
+    method: 'GET',
+    path: '/oauth/callback/{platform}',
+    function: 'connect',
+    public: true,
+    throttle: { rateLimit: 5, burstLimit: 10 },
+  },
+  { method: 'GET', path: '/organisations/{org}/settings' },
+  { method: 'PUT', path: '/organisations/{org}/settings' },
 ] as const satisfies readonly RouteSpec[];
 
 type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
 export type RouteKey = KeyOf<(typeof ROUTES)[number]>;
+
+type Route = (typeof ROUTES)[number];
+type FunctionOf<R> = R extends { function: infer F extends string } ? F : typeof DEFAULT_ROUTE_FUNCTION;
+/** The routes one function serves, e.g. `RouteKeyOf<'connect'>`. */
+export type RouteKeyOf<F extends string> = KeyOf<RoutesOf<F>>;
+type RoutesOf<F extends string, R = Route> = R extends Route ? (FunctionOf<R> extends F ? R : never) : never;
+
+/** The function that serves a route. */
+export const routeFunction = (route: RouteSpec): string => route.function ?? DEFAULT_ROUTE_FUNCTION;
+/** Every function that serves routes. */
+export const routeFunctions = (routes: readonly RouteSpec[] = ROUTES): string[] => [
+  ...new Set(routes.map(routeFunction)),
+];
 
 export const routeKey = (route: RouteSpec): string => `${route.method} ${route.path}`;

@@ -21,6 +21,10 @@ export const AuditActionSchema = z.enum([
   /** one FAILED delivery tried again from scratch */
   'delivery.retry',
   'channel.update',
+  'channel.create',
+  /** an account connected (or a connection attempt that failed, with the platform's reason) */
+  'channel.connect',
+  'organisation.settings',
   'followers.record',
   'organisation.hold',
   'queue.redrive',
@@ -37,6 +41,8 @@ export const AuditEntrySchema = z.object({
   org: z.string(),
   at: z.iso.datetime(),
   actor: z.string(),
+  /** the person's name or e-mail from the token, when it carried one */
+  actorName: z.string().optional(),
   action: AuditActionSchema,
   target: z.string(),
   before: z.unknown().optional(),
@@ -52,10 +58,22 @@ export interface AuditInput {
 }
 
 /** A Put for a TransactWriteItems call: the audit record of the change in the same transaction. */
-export function auditPut(store: Store, principal: Pick<Principal, 'org' | 'sub'>, input: AuditInput, now: Date) {
+export function auditPut(
+  store: Store,
+  principal: Pick<Principal, 'org' | 'sub' | 'name'>,
+  input: AuditInput,
+  now: Date,
+) {
   const at = now.toISOString();
   const id = randomUUID();
-  const entry: AuditEntry = { id, org: principal.org, at, actor: principal.sub, ...input };
+  const entry: AuditEntry = {
+    id,
+    org: principal.org,
+    at,
+    actor: principal.sub,
+    ...(principal.name ? { actorName: principal.name } : {}),
+    ...input,
+  };
   return {
     Put: {
       TableName: store.table,
@@ -65,8 +83,14 @@ export function auditPut(store: Store, principal: Pick<Principal, 'org' | 'sub'>
   };
 }
 
-/** Every day of the range is one partition: Query each, newest first. */
-export async function queryAudit(store: Store, org: string, from: string, to: string): Promise<AuditEntry[]> {
+/** Every day of the range is one partition: Query each, newest first; `person` keeps the entries of one person. */
+export async function queryAudit(
+  store: Store,
+  org: string,
+  from: string,
+  to: string,
+  person?: string,
+): Promise<AuditEntry[]> {
   const days: string[] = [];
   for (
     let day = new Date(`${to}T00:00:00Z`);
@@ -86,11 +110,21 @@ export async function queryAudit(store: Store, org: string, from: string, to: st
       return items.map((item) => AuditEntrySchema.parse(withoutKeys(item)));
     }),
   );
-  return pages.flat();
+  const entries = pages.flat();
+  return person ? entries.filter((entry) => isPerson(entry, person)) : entries;
 }
 
+/** The person filter matches the subject exactly, or the name or e-mail without regard to case or a part of it. */
+const isPerson = (entry: AuditEntry, person: string): boolean =>
+  entry.actor === person || (entry.actorName?.toLowerCase().includes(person.toLowerCase()) ?? false);
+
 export const AuditQuerySchema = z
-  .object({ from: z.iso.date(), to: z.iso.date() })
+  .object({
+    from: z.iso.date(),
+    to: z.iso.date(),
+    /** a subject, or (part of) a name or e-mail */
+    person: z.string().trim().min(1).max(200).optional(),
+  })
   .refine((range) => range.from <= range.to, { message: '"from" must not be after "to"', path: ['from'] })
   .refine((range) => Date.parse(range.to) - Date.parse(range.from) <= 92 * 86_400_000, {
     message: 'the range is at most 92 days',

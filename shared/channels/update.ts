@@ -5,9 +5,10 @@ import { ChannelStateSchema, type Principal } from '../model/schemas';
 import { ProblemError } from '../api/problem';
 import { requireRole } from '../api/auth';
 import { auditPut } from '../audit/audit';
-import { getChannel } from '../store/channels';
+import { requestDirectoryBuild } from '../directory/request';
 import { isConditionFailure, type Store } from '../store/client';
 import { keys } from '../store/keys';
+import { channelView, ownChannel } from './read';
 
 export const ChannelPatchSchema = z.strictObject({
   state: ChannelStateSchema,
@@ -22,10 +23,11 @@ export async function updateChannelState(
   now = new Date(),
 ) {
   requireRole(principal, 'admin', 'changing a channel');
-  const channel = await getChannel(store, channelId);
-  if (!channel || channel.org !== principal.org) throw new ProblemError(404, `channel "${channelId}" not found`);
+  const channel = await ownChannel(store, principal, channelId);
   if (channel.state === 'retired' && patch.state !== 'retired')
     throw new ProblemError(409, 'a retired channel stays retired; add a new channel instead');
+  if (patch.state === 'active' && channel.connection?.status === 'not-connected')
+    throw new ProblemError(409, "the channel's account is not connected yet: connect it first");
   try {
     await store.doc.send(
       new TransactWriteCommand({
@@ -64,6 +66,6 @@ export async function updateChannelState(
     if (isConditionFailure(error)) throw new ProblemError(409, 'the channel was changed meanwhile; read it again');
     throw error;
   }
-  const { credentialsRef: _credentialsRef, ...visible } = { ...channel, state: patch.state, stateReason: patch.reason };
-  return visible;
+  await requestDirectoryBuild(channel.org, now);
+  return { before: channel, channel: channelView({ ...channel, state: patch.state, stateReason: patch.reason }, now) };
 }

@@ -3,6 +3,7 @@
  * (WhatsApp Channels) and says so. HANDOFF → PUBLISHED, with who confirmed it, in one transaction
  * with its audit record.
  */
+import { noteLastPublish } from '../channels/last-publish';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Principal } from '../model/schemas';
@@ -73,6 +74,7 @@ export async function confirmHandoff(
     if (isConditionFailure(error)) throw new ProblemError(409, 'the delivery was confirmed or changed meanwhile');
     throw error;
   }
+  await noteLastPublish(store, { org: delivery.org, channelId, messageId, state: 'PUBLISHED' }, now);
   return {
     messageId,
     channelId,

@@ -12,6 +12,12 @@ const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export type PlannedDelivery = Omit<Delivery, 'createdAt' | 'updatedAt'>;
 
+/** The platform's rules for one channel: with the account's own text limit where it has one (a Mastodon instance's). */
+export function channelSpec(channel: Pick<Channel, 'platform' | 'textLimit'>): PlatformSpec {
+  const spec = PLATFORMS[channel.platform];
+  return channel.textLimit ? { ...spec, text: { ...spec.text, limit: channel.textLimit } } : spec;
+}
+
 /** The renderer's input for this message on this channel's platform; a generated alert card counts as its media. */
 export const renderInput = (
   message: Pick<CreateMessage, 'text' | 'link' | 'media' | 'overrides'> & CardCandidate,
@@ -30,9 +36,9 @@ export function planDelivery(
     Partial<Pick<Message, 'kind' | 'card' | 'cap' | 'language'>>,
   channel: Channel,
   mediaFacts: readonly MediaFacts[] = [],
-  rendered: RenderOutcome = renderForPlatform(PLATFORMS[channel.platform], renderInput(message, channel)),
+  rendered: RenderOutcome = renderForPlatform(channelSpec(channel), renderInput(message, channel)),
 ): PlannedDelivery {
-  const spec = PLATFORMS[channel.platform];
+  const spec = channelSpec(channel);
   // An image-only platform gets a generated alert card where the message brings no media of its own.
   const card = cardFor(spec, message);
   const base = {

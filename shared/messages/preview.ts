@@ -4,12 +4,11 @@
  * The workspace shows this before anything is sent.
  */
 import type { CreateMessage, Message, Principal } from '../model/schemas';
-import { PLATFORMS } from '../platforms/registry';
 import { countingUnit, measureText, textLimit } from '../render';
 import { ProblemError } from '../api/problem';
 import { hasRole } from '../api/auth';
 import { checkMedia, chooseChannels, type PlanDeps } from './plan-message';
-import { planDelivery } from './plan';
+import { channelSpec, planDelivery } from './plan';
 
 export interface PreviewOptions {
   /** an official (CAP) alert: what it is, in which language, and where it came from */
@@ -30,7 +29,7 @@ export async function previewMessage(
   const mediaFacts = await checkMedia(input.media, deps.fetch);
   return {
     deliveries: channels.map((channel) => {
-      const spec = PLATFORMS[channel.platform];
+      const spec = channelSpec(channel);
       const planned = planDelivery(
         { ...input, id: 'preview', org: principal.org, ...options.alert },
         channel,

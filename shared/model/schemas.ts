@@ -19,11 +19,39 @@ export const IdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1-64 
 export const ChannelStateSchema = z.enum(['active', 'frozen', 'retired']);
 export type ChannelState = z.infer<typeof ChannelStateSchema>;
 
+/**
+ * Whether a person connected the channel's account through Herold. Absent on channels whose
+ * credentials were put in place by hand (the seed, channels from before connections): connected.
+ */
+export const ChannelConnectionSchema = z.object({
+  status: z.enum(['not-connected', 'connected']),
+  /** the account as the platform names it (page name, username), never a token */
+  accountName: z.string().optional(),
+  connectedAt: z.iso.datetime().optional(),
+  /** who connected it: name or e-mail from the token, else the subject */
+  connectedBy: z.string().optional(),
+  /** the last attempt that did not connect, with the platform's reason; cleared by the next success */
+  lastFailure: z.object({ at: z.iso.datetime(), reason: z.string() }).optional(),
+});
+export type ChannelConnection = z.infer<typeof ChannelConnectionSchema>;
+
+/** The channel's latest settled delivery, written by the publisher: what the Channels page shows without reading messages. */
+export const LastPublishSchema = z.object({
+  at: z.iso.datetime(),
+  messageId: IdSchema,
+  state: z.enum(['PUBLISHED', 'FAILED', 'HANDOFF']),
+  /** the class of a failure (auth, permanent, …), or why a person has to post */
+  detail: z.string().optional(),
+});
+export type LastPublish = z.infer<typeof LastPublishSchema>;
+
 export const ChannelSchema = z.object({
   id: IdSchema,
   org: OrgIdSchema,
   platform: PlatformIdSchema,
   handle: z.string().min(1),
+  /** the name people know the channel by, e.g. "Landeshauptstadt Dresden" */
+  displayName: z.string().optional(),
   state: ChannelStateSchema,
   /** platform account the channel posts as: Threads user id, Page id, instance URL, board id, @channel … */
   account: z.string().min(1),
@@ -36,6 +64,12 @@ export const ChannelSchema = z.object({
   tokenExpiresAt: z.iso.datetime().optional(),
   /** when the token health check last checked the channel's token */
   tokenCheckedAt: z.iso.datetime().optional(),
+  /** when the channel's token was last renewed (by the token health check) or issued (by a connection) */
+  tokenRefreshedAt: z.iso.datetime().optional(),
+  /** the account's own text limit where it differs from the registry's (a Mastodon instance's max_characters) */
+  textLimit: z.number().int().positive().optional(),
+  connection: ChannelConnectionSchema.optional(),
+  lastPublish: LastPublishSchema.optional(),
   /** this channel's publishing budget, when it differs from the platform's default in the registry */
   quota: z
     .object({
@@ -283,5 +317,7 @@ export const PrincipalSchema = z.object({
   sub: z.string().min(1),
   org: OrgIdSchema,
   roles: z.array(RoleSchema),
+  /** the person's name or e-mail from the token, for audit records people can read */
+  name: z.string().min(1).max(200).optional(),
 });
 export type Principal = z.infer<typeof PrincipalSchema>;

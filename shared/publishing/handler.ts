@@ -18,6 +18,7 @@ import { collectFollowers } from '../followers/collect';
 import { emitMetric, logger, metrics } from '../observability/powertools';
 import { sendJobs, sqs } from '../queue/jobs';
 import { defaultStore } from '../store/client';
+import { noteLastPublish } from '../channels/last-publish';
 import { loadCredentials, saveCredentials } from './credentials';
 import { processPublishJob, type JobOutcome, type PublishDeps } from './publish';
 
@@ -54,6 +55,13 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     const ids = { messageId: job.messageId, channelId: job.channelId };
     const outcome = await processPublishJob(job, Number(record.attributes.ApproximateReceiveCount ?? 1), deps());
     report(outcome, isUrgentArn(record.eventSourceARN) ? 'emergency' : 'normal', ids);
+    if (outcome.kind === 'settled' && outcome.delivery)
+      await noteLastPublish(defaultStore(), {
+        ...ids,
+        org: outcome.delivery.org,
+        state: outcome.state,
+        detail: outcome.errorClass,
+      });
     await applyOutcome(outcome, record, job);
   };
 

@@ -17,6 +17,8 @@ export const keys = {
   openDeliveries: () => 'OPEN',
   openDeliveriesSort: (checkAtMs: number, messageId: string, channelId: string) =>
     `${new Date(checkAtMs).toISOString()}#${messageId}#${channelId}`,
+  /** a connection waiting for its callback, by the SHA-256 of its `state` (never the state itself) */
+  connectAttempt: (stateHash: string) => ({ PK: `CONNECT#${stateHash}`, SK: 'ATTEMPT' }),
 } as const;
 
 export const DELIVERY_SK_PREFIX = 'DLV#';
@@ -27,8 +29,10 @@ export const schedulingKeys = {
   orgPartition: (org: string) => `ORG#${org}`,
   /** the organisation's crisis hold: manual switch and running emergencies */
   orgHold: (org: string) => ({ PK: schedulingKeys.orgPartition(org), SK: 'HOLD' }),
-  /** organisation settings (time zone, whose holds it follows) */
+  /** organisation settings (time zone, whose holds it follows, display name, directory) */
   orgConfig: (org: string) => ({ PK: schedulingKeys.orgPartition(org), SK: 'CONFIG' }),
+  /** when the organisation's public directory was last built, and from which request on */
+  orgDirectory: (org: string) => ({ PK: schedulingKeys.orgPartition(org), SK: 'DIRECTORY' }),
   /** a pointer per SCHEDULED or HELD message, so those are listed without reading every message */
   orgMessageInState: (org: string, state: string, createdAt: string, messageId: string) => ({
     PK: schedulingKeys.orgPartition(org),

@@ -9,6 +9,8 @@ export interface TokenCheckRecord {
   expiresAt: Date | undefined;
   /** true: flag the channel; false: the platform accepted the token, so clear the flag; undefined: leave it */
   needsReauth: boolean | undefined;
+  /** set when the check renewed the token: the Channels page shows when it was last refreshed */
+  refreshedAt?: Date;
 }
 
 export async function recordTokenCheck(store: Store, channelId: string, record: TokenCheckRecord): Promise<void> {
@@ -20,6 +22,10 @@ export async function recordTokenCheck(store: Store, channelId: string, record: 
     values[':expiresAt'] = record.expiresAt.toISOString();
   } else {
     remove.push('tokenExpiresAt');
+  }
+  if (record.refreshedAt) {
+    set.push('tokenRefreshedAt = :refreshedAt');
+    values[':refreshedAt'] = record.refreshedAt.toISOString();
   }
   if (record.needsReauth === true) {
     set.push('needsReauth = :yes');

@@ -92,6 +92,7 @@ async function checkChannel(channel: Channel, deps: TokenHealthDeps): Promise<Ch
       checkedAt: now,
       expiresAt,
       needsReauth: outcome === 'needs-reauth' ? true : confirmedByPlatform ? false : undefined,
+      ...(outcome === 'refreshed' ? { refreshedAt: now } : {}),
     });
     return report(outcome, expiresAt, reason);
   };

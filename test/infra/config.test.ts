@@ -20,6 +20,7 @@ describe('Herold context', () => {
       apiThrottle: { rateLimit: 20, burstLimit: 40 },
       queueConcurrency: { normal: 2, urgent: 10, platforms: {} },
       logRetentionDays: 90,
+      appSecrets: {},
     });
   });
 

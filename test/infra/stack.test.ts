@@ -52,8 +52,9 @@ describe('publishers', () => {
   });
 
   it('runs every function on nodejs24.x, arm64, with active tracing and a log group with retention', () => {
-    // a publisher per platform, ingest, reconciler, dispatch, followers, token health, NINA feed, alert cards, pre-token
-    expect(functions.length).toBe(platforms.length + 8);
+    // a publisher per platform, ingest, reconciler, dispatch, followers, token health, NINA feed, alert cards, pre-token,
+    // connect, directory builder
+    expect(functions.length).toBe(platforms.length + 10);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -111,8 +112,8 @@ describe('queues', () => {
 
   it('backs every work queue with its own DLQ after at least five receives', () => {
     const workQueues = queues.filter(([, queue]) => !String(queue.Properties?.QueueName).endsWith('-dlq'));
-    // two per platform lane, two for the alert-card function
-    expect(workQueues.length).toBe(platforms.length * 2 + 2);
+    // two per platform lane, two for the alert-card function, one for the directory's build requests
+    expect(workQueues.length).toBe(platforms.length * 2 + 3);
     const dlqIds = new Set<string>();
     for (const [, queue] of workQueues) {
       const redrive = queue.Properties?.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
@@ -133,7 +134,7 @@ describe('queues', () => {
   });
 
   it('keeps each queue invisible for at least six times its consumer timeout', () => {
-    expect(mappings.length).toBe(platforms.length * 2 + 2);
+    expect(mappings.length).toBe(platforms.length * 2 + 3);
     for (const [, mapping] of mappings) {
       const queueId = referencedId(mapping.Properties?.EventSourceArn) as string;
       const fnId = referencedId(mapping.Properties?.FunctionName) as string;
@@ -200,10 +201,13 @@ describe('IAM', () => {
     const sendTargets = statements
       .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
       .flatMap((s) => [s.Resource].flat().map(referencedId));
+    // its own two queues, and the directory's build requests (a publish changes the public directory)
     expect(sendTargets.sort()).toEqual(
       queues
         .filter(([, q]) =>
-          [queueNames('threads').normal, queueNames('threads').urgent].includes(String(q.Properties?.QueueName)),
+          [queueNames('threads').normal, queueNames('threads').urgent, 'herold-directory'].includes(
+            String(q.Properties?.QueueName),
+          ),
         )
         .map(([id]) => id)
         .sort(),

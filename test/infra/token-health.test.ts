@@ -15,7 +15,7 @@ const statementsOf = (roleId: string | undefined): Statement[] =>
     .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
 
 describe('the token health function', () => {
-  it('reads and updates the channel secrets under herold/, and is the only function that may update a secret', () => {
+  it('reads and updates the channel secrets under herold/; beside the connect function, the only one that may update a secret', () => {
     const tokenHealthRole = roleOf('herold-token-health');
     const secretStatements = statementsOf(tokenHealthRole).filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('secretsmanager:')),
@@ -32,9 +32,9 @@ describe('the token health function', () => {
         actionsOf(statement).includes('secretsmanager:PutSecretValue'),
       ),
     );
-    expect(writers.flatMap(([, policy]) => (policy.Properties?.Roles as unknown[]).map(referencedId))).toEqual([
-      tokenHealthRole,
-    ]);
+    expect(writers.flatMap(([, policy]) => (policy.Properties?.Roles as unknown[]).map(referencedId)).sort()).toEqual(
+      [roleOf('herold-connect'), tokenHealthRole].sort(),
+    );
   });
 
   it('is scheduled daily, at 04:00 by default', () => {

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PLATFORM_IDS } from '../../shared/platforms/registry';
 import { loadSeedChannels, SEED_CREDENTIALS_FILE } from '../../local/seed';
+import { localConnectEnv } from '../../local/connect-env';
+import { SIM_APPS } from '../../local/simulator/signin';
 import { channelItem } from '../../shared/store/channels';
 
 const channels = loadSeedChannels();
@@ -52,7 +54,15 @@ describe('seed channels', () => {
       else if (channel.platform === 'telegram') expect(secret).toEqual({ botToken: '123456789:sim-telegram-token' });
       else expect(secret).toEqual({ accessToken: `sim-${channel.platform}-token` });
     }
-    expect(Object.keys(credentials).sort()).toEqual(channels.map((channel) => channel.credentialsRef).sort());
+    const channelRefs = Object.keys(credentials).filter((ref) => !ref.startsWith('local:app-'));
+    expect(channelRefs.sort()).toEqual(channels.map((channel) => channel.credentialsRef).sort());
+  });
+
+  it("holds the simulator's platform apps, which the local stack names as each platform's app secret", () => {
+    for (const [platform, app] of Object.entries(SIM_APPS)) {
+      const ref = localConnectEnv('http://sim')[`HEROLD_${platform.toUpperCase()}_APP_SECRET`];
+      expect(ref && credentials[ref], platform).toEqual(app);
+    }
   });
 
   it('stores a channel under its keys and the organisation index', () => {

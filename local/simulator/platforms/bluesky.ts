@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PLATFORMS } from '../../../shared/platforms/registry';
-import { SIM_BLUESKY_APP_PASSWORD } from '../state';
+import { SIM_BLUESKY_APP_PASSWORD, SIM_BLUESKY_MAIN_PASSWORD } from '../state';
 import type { SimPlatform, SimRequest, SimResponse, SimState } from '../types';
 
 const POST = 'app.bsky.feed.post';
@@ -24,6 +24,8 @@ interface Account {
 interface AccessToken extends Account {
   expiresAt: number;
 }
+/** The access JWT's scope (packages/pds/src/auth-scope.ts): the main password's, or an app password's. */
+type SessionScope = 'com.atproto.access' | 'com.atproto.appPass';
 interface StoredRecord {
   uri: string;
   cid: string;
@@ -81,9 +83,31 @@ function rateLimitHeaders(limit: number, remaining: number, resetAt: number): Re
   };
 }
 
-function issueSession(account: Account, state: SimState): SimResponse {
-  const accessJwt = randomToken('access', state);
-  const refreshJwt = randomToken('refresh', state);
+/** A JWT shaped as the PDS issues them (header typ at+jwt / refresh+jwt, claims scope, sub, aud, iat, exp); the signature is not checked by anyone. */
+function sessionJwt(
+  kind: 'access' | 'refresh',
+  scope: string,
+  did: string,
+  lifetimeMs: number,
+  state: SimState,
+): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const header = { typ: kind === 'access' ? 'at+jwt' : 'refresh+jwt', alg: 'HS256' };
+  const claims = {
+    scope,
+    sub: did,
+    aud: 'did:web:bsky.social',
+    iat: now,
+    exp: now + Math.floor(lifetimeMs / 1000),
+    ...(kind === 'refresh' ? { jti: randomToken('jti', state) } : {}),
+  };
+  return `${encode(header)}.${encode(claims)}.${createHash('sha256').update(randomToken(kind, state)).digest('base64url')}`;
+}
+
+function issueSession(account: Account, state: SimState, scope: SessionScope = 'com.atproto.appPass'): SimResponse {
+  const accessJwt = sessionJwt('access', scope, account.did, ACCESS_TOKEN_MS, state);
+  const refreshJwt = sessionJwt('refresh', 'com.atproto.refresh', account.did, 90 * 24 * 60 * 60 * 1000, state);
   store(state).access.set(accessJwt, { ...account, expiresAt: Date.now() + ACCESS_TOKEN_MS });
   store(state).refresh.set(refreshJwt, account);
   return { status: 200, body: { did: account.did, handle: account.handle, accessJwt, refreshJwt, active: true } };
@@ -106,14 +130,26 @@ function createSession(request: SimRequest, state: SimState): SimResponse {
   }
   logins.push(now);
   store(state).logins.set(identifier, logins);
-  if (body.password !== SIM_BLUESKY_APP_PASSWORD)
+  if (body.password !== SIM_BLUESKY_APP_PASSWORD && body.password !== SIM_BLUESKY_MAIN_PASSWORD)
     return xrpcError(401, 'AuthenticationRequired', 'Invalid identifier or password');
   const handle = identifier.includes('@') ? identifier.split('@')[0] + '.bsky.social' : identifier;
-  return issueSession({ did: didFor(handle), handle }, state);
+  return issueSession(
+    { did: didFor(handle), handle },
+    state,
+    body.password === SIM_BLUESKY_MAIN_PASSWORD ? 'com.atproto.access' : 'com.atproto.appPass',
+  );
 }
 
 function bearer(request: SimRequest): string | undefined {
   return /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+}
+
+/** deleteSession: authenticated with the refresh JWT, which it revokes. */
+function deleteSession(request: SimRequest, state: SimState): SimResponse {
+  const token = bearer(request);
+  if (!token) return xrpcError(401, 'AuthenticationRequired', 'Authentication Required');
+  if (!store(state).refresh.delete(token)) return xrpcError(400, 'InvalidToken', 'Token could not be verified');
+  return { status: 200 };
 }
 
 function refreshSession(request: SimRequest, state: SimState): SimResponse {
@@ -359,6 +395,8 @@ export const blueskySim: SimPlatform = {
         return createSession(request, state);
       case 'POST /xrpc/com.atproto.server.refreshSession':
         return refreshSession(request, state);
+      case 'POST /xrpc/com.atproto.server.deleteSession':
+        return deleteSession(request, state);
       case 'GET /xrpc/com.atproto.repo.getRecord':
         return getRecord(request, state);
       case 'GET /xrpc/com.atproto.identity.resolveHandle':

@@ -63,8 +63,10 @@ const AUTHOR = /^urn:li:(organization|person):[A-Za-z0-9_-]+$/;
 const UNESCAPED_RESERVED = /(^|[^\\])(\\\\)*[|{}@[\]()<>#*_~]/;
 const unescape = (text: string) => text.replace(/\\([\\|{}@[\]()<>#*_~])/g, '$1');
 
+const bearerOf = (request: SimRequest) => /^Bearer\s+(.+)$/.exec(request.headers.authorization ?? '')?.[1];
+
 function checkHeaders(request: SimRequest, state: SimState): SimResponse | undefined {
-  if (request.headers.authorization !== `Bearer ${state.token('linkedin')}`) return linkedinErrorResponse(401, '');
+  if (!state.acceptsToken('linkedin', bearerOf(request))) return linkedinErrorResponse(401, '');
   const version = request.headers['linkedin-version'];
   if (!version)
     return error(400, 'A version must be present. Please specify a version by adding the LinkedIn-Version header.', {
@@ -98,7 +100,7 @@ function initializeUpload(request: SimRequest, state: SimState): SimResponse {
 }
 
 function uploadImage(request: SimRequest, state: SimState): SimResponse {
-  if (request.headers.authorization !== `Bearer ${state.token('linkedin')}`) return linkedinErrorResponse(401, '');
+  if (!state.acceptsToken('linkedin', bearerOf(request))) return linkedinErrorResponse(401, '');
   const image = store(state).images.get(request.path.split('/')[2] ?? '');
   if (!image) return error(404, 'Upload URL not found');
   if (request.rawBody.byteLength === 0) return error(400, 'Empty upload');
@@ -147,7 +149,7 @@ function initializeVideoUpload(request: SimRequest, state: SimState): SimRespons
 }
 
 function uploadVideoPart(request: SimRequest, state: SimState): SimResponse {
-  if (request.headers.authorization !== `Bearer ${state.token('linkedin')}`) return linkedinErrorResponse(401, '');
+  if (!state.acceptsToken('linkedin', bearerOf(request))) return linkedinErrorResponse(401, '');
   const [, , id = '', , index = ''] = request.path.split('/');
   const part = store(state).videos.get(id)?.parts[Number(index)];
   if (!part) return error(404, 'Upload URL not found');

@@ -5,6 +5,7 @@
  * The simulator's token belongs to one account, `dresden`, as a real token belongs to one user.
  */
 import { PLATFORMS } from '../../../shared/platforms/registry';
+import { SIM_MASTODON_MAX_CHARACTERS } from '../state';
 import type { SimFile, SimPlatform, SimRequest, SimResponse, SimState } from '../types';
 
 const ACCOUNT = { id: '109372843234567890', username: 'dresden', displayName: 'Landeshauptstadt Dresden' };
@@ -191,8 +192,8 @@ function postStatus(request: SimRequest, state: SimState): SimResponse {
   const mediaIds = listField(request.body, 'media_ids');
   const inReplyToId = field(request.body, 'in_reply_to_id');
   if (!text.trim() && mediaIds.length === 0) return error(422, "Validation failed: Text can't be blank");
-  if (mastodonTextLength(text) > rules.text.limit)
-    return error(422, `Validation failed: Text character limit of ${rules.text.limit} exceeded`);
+  if (mastodonTextLength(text) > SIM_MASTODON_MAX_CHARACTERS)
+    return error(422, `Validation failed: Text character limit of ${SIM_MASTODON_MAX_CHARACTERS} exceeded`);
   if (mediaIds.length > rules.media.maxItems)
     return error(422, `Validation failed: Cannot attach more than ${rules.media.maxItems} files`);
   const attachments = mediaIds.map((id) => media.get(id));
@@ -263,7 +264,7 @@ export const mastodonSim: SimPlatform = {
   handle(request, state) {
     if (!request.path.startsWith('/api/')) return undefined;
     const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    if (bearer !== state.token('mastodon')) return error(401, 'The access token is invalid');
+    if (!state.acceptsToken('mastodon', bearer)) return error(401, 'The access token is invalid');
     const { method, path } = request;
     if (method === 'POST' && path === '/api/v1/statuses') return postStatus(request, state);
     const pinMatch = /^\/api\/v1\/statuses\/([^/]+)\/(pin|unpin)$/.exec(path);

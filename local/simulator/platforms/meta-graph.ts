@@ -72,7 +72,7 @@ export function checkGraphToken(
   const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
   const token = params.access_token ?? bearer;
   if (!token) return graphError(400, 104, 'An access token is required to request this resource.');
-  if (token !== state.token(platform))
+  if (!state.acceptsToken(platform, token))
     return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
   return undefined;
 }
@@ -130,7 +130,7 @@ const SIM_TOKEN_LIFETIME_SECONDS = 60 * 24 * 3600;
 export function debugToken(params: Record<string, string>, state: SimState, platform: PlatformId): SimResponse {
   const input = params.input_token;
   if (!input) return graphError(400, 100, 'The parameter input_token is required');
-  if (input !== state.token(platform)) {
+  if (!state.acceptsToken(platform, input)) {
     return {
       status: 200,
       body: {

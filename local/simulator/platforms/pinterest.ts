@@ -239,7 +239,8 @@ export const pinterestSim: SimPlatform = {
     const media = /^GET \/v5\/media\/(\d+)$/.exec(route)?.[1];
     if (!['POST /v5/pins', 'POST /v5/media', 'GET /v5/user_account'].includes(route) && !board && !media)
       return undefined;
-    if (request.headers.authorization !== `Bearer ${state.token('pinterest')}`) return pinterestErrorResponse(401, '');
+    if (!state.acceptsToken('pinterest', /^Bearer\s+(.+)$/.exec(request.headers.authorization ?? '')?.[1]))
+      return pinterestErrorResponse(401, '');
     if (route === 'POST /v5/media') return registerMedia(request, state);
     if (media) return mediaStatus(media, state);
     if (route === 'POST /v5/pins') return createPin(request, state);

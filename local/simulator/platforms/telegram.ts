@@ -199,6 +199,44 @@ function setPinned(p: Record<string, unknown>, state: SimState, pinned: boolean)
   return ok(true);
 }
 
+/** A second bot of the simulated world: a plain member of every channel, never allowed to post. */
+export const SIM_TELEGRAM_MEMBER_BOT = '987654321:sim-telegram-member-bot';
+/** The channel in which the simulator's bot is an administrator without the right to post. */
+export const SIM_TELEGRAM_NO_POSTING_CHANNEL = '@herold_ohne_rechte';
+/** The one channel username that does not exist. */
+export const SIM_TELEGRAM_MISSING_CHANNEL = '@gibt_es_nicht';
+
+const botIdOf = (token: string) => Number(token.split(':')[0]);
+
+/** getChat: every public channel exists in the simulated world, except the missing one. */
+function getChat(p: Record<string, unknown>): SimResponse {
+  const chat = checkChat(p);
+  if (typeof chat !== 'string') return chat;
+  if (chat.toLowerCase() === SIM_TELEGRAM_MISSING_CHANNEL) return fail(400, 'Bad Request: chat not found');
+  const username = chat.replace(/^@/, '');
+  return ok({ id: -1_001_000_000_000 - (username.length % 97), type: 'channel', title: `Kanal ${username}`, username });
+}
+
+/** getChatMember of a bot: the simulator's bot administers every channel (posting everywhere but one), the other is a member. */
+function getChatMember(p: Record<string, unknown>, token: string): SimResponse {
+  const chat = checkChat(p);
+  if (typeof chat !== 'string') return chat;
+  if (chat.toLowerCase() === SIM_TELEGRAM_MISSING_CHANNEL) return fail(400, 'Bad Request: chat not found');
+  const user = { id: Number(p.user_id), is_bot: true, first_name: 'Herold' };
+  if (Number(p.user_id) !== botIdOf(token)) return fail(400, 'Bad Request: user not found');
+  if (token === SIM_TELEGRAM_MEMBER_BOT) return ok({ status: 'member', user });
+  return ok({
+    status: 'administrator',
+    user,
+    can_be_edited: false,
+    is_anonymous: false,
+    can_manage_chat: true,
+    can_post_messages: chat.toLowerCase() !== SIM_TELEGRAM_NO_POSTING_CHANNEL,
+    can_edit_messages: true,
+    can_delete_messages: false,
+  });
+}
+
 export const telegramSim: SimPlatform = {
   id: 'telegram',
   errorResponse: (status, message, retryAfter) =>
@@ -208,17 +246,25 @@ export const telegramSim: SimPlatform = {
   handle(request, state) {
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(request.path);
     if (!match) return undefined;
-    if (match[1] !== state.token('telegram')) return fail(401, 'Unauthorized');
+    const token = match[1] ?? '';
+    const method = match[2]!.toLowerCase();
+    const reads = ['getme', 'getchat', 'getchatmember'];
+    if (!state.acceptsToken('telegram', token) && !(token === SIM_TELEGRAM_MEMBER_BOT && reads.includes(method)))
+      return fail(401, 'Unauthorized');
     const p = params(request);
-    switch (match[2]!.toLowerCase()) {
+    switch (method) {
       case 'getme':
         return ok({
-          id: 123456789,
+          id: botIdOf(token),
           is_bot: true,
           first_name: 'Herold',
-          username: 'herold_sim_bot',
+          username: token === SIM_TELEGRAM_MEMBER_BOT ? 'herold_member_bot' : 'herold_sim_bot',
           can_join_groups: false,
         });
+      case 'getchat':
+        return getChat(p);
+      case 'getchatmember':
+        return getChatMember(p, token);
       case 'sendmessage':
         return sendMessage(p, state);
       case 'sendphoto':

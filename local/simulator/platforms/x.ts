@@ -338,8 +338,7 @@ function userTimeline(userId: string, request: SimRequest, state: SimState): Sim
  * answer carries a new one and the one sent is spent. Tokens issued here are accepted like the seed's.
  * Any unspent `sim-x-refresh-…` token is valid, so every seeded channel can start its own chain.
  */
-const oauth = (state: SimState) =>
-  state.scratch('x', 'oauth', () => ({ spentRefreshTokens: new Set<string>(), accessTokens: new Set<string>() }));
+const oauth = (state: SimState) => state.scratch('x', 'oauth', () => ({ spentRefreshTokens: new Set<string>() }));
 
 const oauthError = (status: number, error: string, description: string): SimResponse => ({
   status,
@@ -357,12 +356,11 @@ function refreshToken(request: SimRequest, state: SimState): SimResponse {
   if (form.grant_type !== 'refresh_token')
     return oauthError(400, 'invalid_request', 'Value passed for the grant type was invalid.');
   const sent = typeof form.refresh_token === 'string' ? form.refresh_token : '';
-  const { spentRefreshTokens, accessTokens } = oauth(state);
+  const { spentRefreshTokens } = oauth(state);
   if (!sent.startsWith('sim-x-refresh-') || spentRefreshTokens.has(sent))
     return oauthError(400, 'invalid_request', 'Value passed for the token was invalid.');
   spentRefreshTokens.add(sent);
-  const accessToken = `sim-x-access-${state.nextId()}`;
-  accessTokens.add(accessToken);
+  const accessToken = state.issueToken('x', 'sim-x-access');
   return {
     status: 200,
     body: {
@@ -377,7 +375,7 @@ function refreshToken(request: SimRequest, state: SimState): SimResponse {
 
 const acceptsToken = (request: SimRequest, state: SimState) => {
   const bearer = /^Bearer\s+(.+)$/.exec(request.headers.authorization ?? '')?.[1];
-  return bearer !== undefined && (bearer === state.token('x') || oauth(state).accessTokens.has(bearer));
+  return state.acceptsToken('x', bearer);
 };
 
 export const xSim: SimPlatform = {

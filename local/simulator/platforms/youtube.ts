@@ -199,7 +199,8 @@ export const youtubeSim: SimPlatform = {
     const route = `${request.method} ${request.path}`;
     const known = ['POST /upload/youtube/v3/videos', 'PUT /upload/youtube/v3/videos', 'GET /youtube/v3/channels'];
     if (!known.includes(route)) return undefined;
-    if (request.headers.authorization !== `Bearer ${state.token('youtube')}`) return youtubeErrorResponse(401, '');
+    if (!state.acceptsToken('youtube', /^Bearer\s+(.+)$/.exec(request.headers.authorization ?? '')?.[1]))
+      return youtubeErrorResponse(401, '');
     if (route === 'POST /upload/youtube/v3/videos') return openSession(request, state);
     if (route === 'PUT /upload/youtube/v3/videos') return upload(request, state);
     return channels(request, state);

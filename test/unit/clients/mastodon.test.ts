@@ -1,3 +1,4 @@
+import { SIM_MASTODON_MAX_CHARACTERS } from '../../../local/simulator/state';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MEDIA_POLL, instanceUrl, mastodonClient, statusText } from '../../../shared/platforms/clients/mastodon';
 import { startTestSimulator, type TestSimulator } from '../../../local/simulator/test-harness';
@@ -132,11 +133,12 @@ describe('mastodon error mapping', () => {
     expect(quota.retryAfterSeconds).toBeLessThanOrEqual(91);
   });
 
-  it('refuses a text over 500 characters as permanent, counting URLs as 23', async () => {
+  it("refuses a text over the instance's limit as permanent, counting URLs as 23", async () => {
     const url = `https://www.dresden.de/${'x'.repeat(100)}`;
-    await mastodonClient.publish(publishRequest({ text: `${'a'.repeat(470)} ${url}` }), context());
+    const limit = SIM_MASTODON_MAX_CHARACTERS;
+    await mastodonClient.publish(publishRequest({ text: `${'a'.repeat(limit - 30)} ${url}` }), context());
     expect(
-      (await failure(mastodonClient.publish(publishRequest({ text: 'a'.repeat(501) }), context()))).errorClass,
+      (await failure(mastodonClient.publish(publishRequest({ text: 'a'.repeat(limit + 1) }), context()))).errorClass,
     ).toBe('permanent');
   });
 

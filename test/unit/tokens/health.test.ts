@@ -97,6 +97,7 @@ describe('the daily token health check', () => {
       checkedAt: now,
       expiresAt: new Date(first!.tokenExpiresAt!),
       needsReauth: false,
+      refreshedAt: now,
     });
 
     // the stored pair works: the new access token publishes' lookups, the new refresh token rotates again

@@ -4,9 +4,9 @@
  * renders exactly as ingest does, measureText counts the platform's way. Why a channel would be
  * skipped is worked out from the same renderer and media rules as data, so it can be said in German.
  */
-import { mediaRuleProblem, planDelivery, renderInput, type MediaProblem } from '@shared/messages/plan';
+import { channelSpec, mediaRuleProblem, planDelivery, renderInput, type MediaProblem } from '@shared/messages/plan';
 import type { Media } from '@shared/model/schemas';
-import { PLATFORMS, type PlatformId, type TextCounting } from '@shared/platforms/registry';
+import type { PlatformId, TextCounting } from '@shared/platforms/registry';
 import { measureText, renderForPlatform, textLimit, utf8ByteLength } from '@shared/render';
 import type { ListedChannel } from '@/lib/session';
 
@@ -46,7 +46,7 @@ export interface ChannelPreview {
 }
 
 export function previewChannel(message: ComposedMessage, channel: ListedChannel): ChannelPreview {
-  const spec = PLATFORMS[channel.platform];
+  const spec = channelSpec(channel);
   const override = message.overrides[channel.platform];
   const input = {
     text: message.text,
@@ -89,7 +89,7 @@ function skipCause(
   rendered: ReturnType<typeof renderForPlatform>,
   override: string | undefined,
 ): SkipCause {
-  const spec = PLATFORMS[channel.platform];
+  const spec = channelSpec(channel);
   if (channel.state !== 'active')
     return { code: 'channel', state: channel.state, ...(channel.stateReason ? { reason: channel.stateReason } : {}) };
   if (!rendered.ok) {

@@ -1,0 +1,22 @@
+/**
+ * QR codes of the channels' public addresses, made by Herold (no QR service is asked): SVG for
+ * the page, PNG at print size for download. Error correction M (15 %) survives a smudged poster;
+ * the quiet zone is the standard's four modules. File names carry a hash of the address, so a
+ * code never changes under its name and can be cached for a year.
+ */
+import { createHash } from 'node:crypto';
+import QRCode from 'qrcode';
+
+const OPTIONS = { errorCorrectionLevel: 'M', margin: 4 } as const;
+/** Pixels per module of the PNG: a typical channel address gives about 500 × 500 pixels. */
+const PNG_SCALE = 12;
+
+export const qrHash = (url: string): string => createHash('sha256').update(url).digest('hex').slice(0, 10);
+
+export async function qrSvg(url: string): Promise<string> {
+  return QRCode.toString(url, { ...OPTIONS, type: 'svg', color: { dark: '#000000', light: '#ffffff' } });
+}
+
+export async function qrPng(url: string): Promise<Buffer> {
+  return QRCode.toBuffer(url, { ...OPTIONS, type: 'png', scale: PNG_SCALE });
+}
