@@ -1,0 +1,178 @@
+/**
+ * npm run bench:cost: what Herold costs to run in AWS (eu-central-1, on-demand, no free tier).
+ * Runs each event once in the local stack under the meter (bench/cost/meter.ts), prices what it
+ * counted, and scales it to the three profiles of docs/COST.md; the fixed monthly cost comes from
+ * the synthesised template. The baseline beside each DynamoDB figure is what DynamoDB Local itself
+ * reports (ReturnConsumedCapacity) for the same requests. Exits 1 when a goal is missed, and 2
+ * without any figure when a counted quantity has no price.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { createHeroldApp } from '../infra/herold-app';
+import { startLocalStack } from '../local/start';
+import { startMeter } from './cost/meter';
+import {
+  DAYS_PER_MONTH,
+  FIXED_LABELS,
+  fixedMonthly,
+  lambdaDuration,
+  loadPrices,
+  LOG_BYTES_PER_INVOCATION,
+  MissingPriceError,
+  monthlyEvents,
+  price,
+  PROFILES,
+  TEMPLATE_TYPES,
+  type Priced,
+  type Quantity,
+  type TemplateCounts,
+} from './cost/model';
+import { measureEvents, type Measured } from './cost/scenarios';
+
+const GOAL_DRESDEN_MONTHLY_USD = 25;
+const GOAL_PER_1000_MESSAGES_USD = 0.1;
+const MEASURED = { channelsPerMessage: 10, channels: 15 };
+
+process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+
+const prices = loadPrices();
+const { memoryMb, counts } = readTemplate();
+const stack = await startLocalStack({
+  port: 0,
+  simulatorPort: 0,
+  directoryPort: 0,
+  log: () => undefined,
+  simulator: { enforceQuotas: false },
+  reconcileIntervalMs: 3_600_000,
+  alertsFeedIntervalMs: 3_600_000,
+});
+let measured: Measured[];
+try {
+  const meter = await startMeter({ dynamoEndpoint: stack.dynamoEndpoint, tableName: stack.tableName });
+  try {
+    measured = await measureEvents(stack, meter);
+  } finally {
+    meter.stop();
+  }
+} finally {
+  await stack.stop();
+}
+
+try {
+  report(measured);
+} catch (error) {
+  if (!(error instanceof MissingPriceError)) throw error;
+  console.error(`\nno cost figure: ${error.message}`);
+  process.exitCode = 2;
+}
+
+function quantitiesOf(event: Measured): Quantity[] {
+  return [
+    ...event.usages,
+    ...lambdaDuration(event.invocations, memoryMb),
+    {
+      meter: 'cloudwatch.log-ingestion-gb',
+      quantity: (event.invocations.length * LOG_BYTES_PER_INVOCATION) / 1024 ** 3,
+    },
+  ];
+}
+
+function report(events: Measured[]): void {
+  const priced = new Map<string, Priced>(events.map((event) => [event.event, price(quantitiesOf(event), prices)]));
+  const usd = (value: number, digits = 2) => `${value.toFixed(digits)} USD`;
+  const micro = (value: number) => `${(value * 1e6).toFixed(1)} µUSD`;
+
+  console.log(`\nHerold cost per event, ${prices.region} on-demand prices of ${prices.compiled} (no free tier)\n`);
+  console.log(
+    '| event | Lambda invocations (GB-s) | DynamoDB RRU / WRU (billing rules) | DynamoDB Local reports RRU / WRU | SQS requests | API requests | cost |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  for (const event of events) {
+    const cost = priced.get(event.event)!;
+    const quantity = (meter: string) => cost.byMeter[meter]?.quantity ?? 0;
+    const reported = event.crossChecks.reduce(
+      (sum, check) => ({ read: sum.read + check.reportedRead, write: sum.write + check.reportedWrite }),
+      { read: 0, write: 0 },
+    );
+    console.log(
+      `| ${event.event} | ${event.invocations.length} (${quantity('lambda.gb-second').toFixed(3)}) | ${quantity('dynamodb.read-request-unit')} / ${quantity('dynamodb.write-request-unit')} | ${reported.read} / ${reported.write} | ${quantity('sqs.request')} | ${quantity('apigateway.http-request')} | ${micro(cost.usd)} |`,
+    );
+  }
+
+  const routine = priced.get('routine message')!;
+  const per1000 = routine.usd * 1000;
+  console.log(
+    `\nvariable cost per 1,000 routine messages to 10 channels: ${usd(per1000, 3)} (goal ≤ ${usd(GOAL_PER_1000_MESSAGES_USD)})`,
+  );
+  console.log('largest items of a routine message:');
+  for (const [meter, entry] of Object.entries(routine.byMeter)
+    .sort((a, b) => b[1].usd - a[1].usd)
+    .slice(0, 4))
+    console.log(
+      `  ${meter}: ${entry.quantity.toFixed(3)} → ${micro(entry.usd)} (${((entry.usd / routine.usd) * 100).toFixed(0)} %)`,
+    );
+
+  console.log(`\nPer month (${DAYS_PER_MONTH} days)\n`);
+  console.log(
+    '| profile | messages a day | variable | fixed | total | per 1,000 messages (all-in) | largest fixed items |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  let dresdenTotal = 0;
+  for (const profile of PROFILES) {
+    const frequencies = monthlyEvents(profile, MEASURED);
+    const variable = Object.entries(frequencies).reduce(
+      (sum, [event, times]) => sum + priced.get(event)!.usd * times,
+      0,
+    );
+    const fixed = price(fixedMonthly(profile, counts), prices);
+    const total = variable + fixed.usd;
+    if (profile.name === 'Dresden today') dresdenTotal = total;
+    const largest = Object.entries(fixed.byMeter)
+      .sort((a, b) => b[1].usd - a[1].usd)
+      .slice(0, 3)
+      .map(([meter, entry]) => `${FIXED_LABELS[meter] ?? meter} ${usd(entry.usd)}`)
+      .join('; ');
+    console.log(
+      `| ${profile.name} | ${profile.messagesPerDay} | ${usd(variable)} | ${usd(fixed.usd)} | ${usd(total)} | ${usd((total / (profile.messagesPerDay * DAYS_PER_MONTH)) * 1000)} | ${largest} |`,
+    );
+  }
+  console.log(
+    `\ntemplate: ${counts.alarms} alarms, ${counts.dashboards} dashboards, ${counts.kmsKeys} KMS keys, ${counts.secrets} secrets, ${counts.eventSourceMappings} SQS event source mappings, ${counts.distributions} CloudFront distributions, Cognito ${counts.cognitoPlan ?? 'none'}, PITR ${counts.pointInTimeRecovery ? 'on' : 'off'}`,
+  );
+  const met = dresdenTotal <= GOAL_DRESDEN_MONTHLY_USD && per1000 <= GOAL_PER_1000_MESSAGES_USD;
+  console.log(
+    `\ngoals Dresden ≤ ${usd(GOAL_DRESDEN_MONTHLY_USD)} a month (${usd(dresdenTotal)}), variable ≤ ${usd(GOAL_PER_1000_MESSAGES_USD)} per 1,000 messages (${usd(per1000, 3)}): ${met ? 'met' : 'NOT met'}`,
+  );
+  process.exitCode = met ? 0 : 1;
+}
+
+function readTemplate(): { memoryMb: Record<string, number>; counts: TemplateCounts } {
+  const { stack } = createHeroldApp({
+    context: { 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: false,
+  });
+  const template = Template.fromStack(stack);
+  type Resource = { Properties?: Record<string, unknown> };
+  const of = (type: string) => Object.values(template.findResources(type) as Record<string, Resource>);
+  const memoryMb = Object.fromEntries(
+    of('AWS::Lambda::Function')
+      .filter((fn) => typeof fn.Properties?.FunctionName === 'string')
+      .map((fn) => [fn.Properties!.FunctionName as string, Number(fn.Properties!.MemorySize ?? 128)]),
+  );
+  const pool = of('AWS::Cognito::UserPool')[0];
+  const counts: TemplateCounts = {
+    alarms: of(TEMPLATE_TYPES.alarms).length,
+    dashboards: of(TEMPLATE_TYPES.dashboards).length,
+    kmsKeys: of(TEMPLATE_TYPES.kmsKeys).length,
+    secrets: of(TEMPLATE_TYPES.secrets).length,
+    eventSourceMappings: of(TEMPLATE_TYPES.eventSourceMappings).length,
+    distributions: of(TEMPLATE_TYPES.distributions).length,
+    pointInTimeRecovery: of('AWS::DynamoDB::Table').some(
+      (table) =>
+        (table.Properties?.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled?: boolean } | undefined)
+          ?.PointInTimeRecoveryEnabled === true,
+    ),
+    ...(pool ? { cognitoPlan: pool.Properties?.UserPoolTier as TemplateCounts['cognitoPlan'] } : {}),
+  };
+  return { memoryMb, counts };
+}
