@@ -37,6 +37,7 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 const prices = loadPrices();
 const { memoryMb, counts } = readTemplate();
+const essentialAlarms = readTemplate({ 'herold:alarms': 'essential' }).counts;
 const stack = await startLocalStack({
   port: 0,
   simulatorPort: 0,
@@ -136,9 +137,50 @@ function report(events: Measured[]): void {
       `| ${profile.name} | ${profile.messagesPerDay} | ${usd(variable)} | ${usd(fixed.usd)} | ${usd(total)} | ${usd((total / (profile.messagesPerDay * DAYS_PER_MONTH)) * 1000)} | ${largest} |`,
     );
   }
+  const dresdenFixed = price(fixedMonthly(PROFILES[0]!, counts), prices);
+  console.log(`\nfixed items, ${PROFILES[0]!.name}:`);
+  for (const [meter, entry] of Object.entries(dresdenFixed.byMeter).sort((a, b) => b[1].usd - a[1].usd))
+    console.log(`  ${FIXED_LABELS[meter] ?? meter}: ${entry.quantity.toFixed(2)} → ${usd(entry.usd)}`);
   console.log(
     `\ntemplate: ${counts.alarms} alarms, ${counts.dashboards} dashboards, ${counts.kmsKeys} KMS keys, ${counts.secrets} secrets, ${counts.eventSourceMappings} SQS event source mappings, ${counts.distributions} CloudFront distributions, Cognito ${counts.cognitoPlan ?? 'none'}, PITR ${counts.pointInTimeRecovery ? 'on' : 'off'}`,
   );
+  const dresden = PROFILES[0]!;
+  const dresdenVariable = Object.entries(monthlyEvents(dresden, MEASURED)).reduce(
+    (sum, [event, times]) => sum + priced.get(event)!.usd * times,
+    0,
+  );
+  const fixedWith = (template: TemplateCounts, profile = dresden) => price(fixedMonthly(profile, template), prices).usd;
+  const designs: [string, number, string][] = [
+    [
+      "herold:alarms 'essential' (configurable)",
+      fixedWith(essentialAlarms),
+      `${counts.alarms - essentialAlarms.alarms} fewer alarms: no page for throttles, quota below reserve, expiring tokens, stale follower figures`,
+    ],
+    [
+      'one secret per organisation instead of per channel (design, not built)',
+      fixedWith(counts, { ...dresden, channels: dresden.organisations }),
+      "a channel's credentials share one secret with its organisation's other channels: one IAM resource for all of them",
+    ],
+    [
+      'Cognito Essentials instead of Plus (design, not built)',
+      fixedWith({ ...counts, cognitoPlan: 'ESSENTIALS' }),
+      'no threat protection (compromised-credential checks, adaptive authentication)',
+    ],
+  ];
+  const baseFixed = fixedWith(counts);
+  console.log(`
+Cheaper designs for ${dresden.name} (${usd(dresdenVariable + baseFixed)} a month as deployed)
+`);
+  console.log('| design | saves a month | total then | gives up |');
+  console.log('|---|---|---|---|');
+  for (const [design, fixed, givesUp] of designs)
+    console.log(`| ${design} | ${usd(baseFixed - fixed)} | ${usd(dresdenVariable + fixed)} | ${givesUp} |`);
+  const allThree = fixedWith(
+    { ...essentialAlarms, cognitoPlan: 'ESSENTIALS' },
+    { ...dresden, channels: dresden.organisations },
+  );
+  console.log(`| all three | ${usd(baseFixed - allThree)} | ${usd(dresdenVariable + allThree)} | |`);
+
   const met = dresdenTotal <= GOAL_DRESDEN_MONTHLY_USD && per1000 <= GOAL_PER_1000_MESSAGES_USD;
   console.log(
     `\ngoals Dresden ≤ ${usd(GOAL_DRESDEN_MONTHLY_USD)} a month (${usd(dresdenTotal)}), variable ≤ ${usd(GOAL_PER_1000_MESSAGES_USD)} per 1,000 messages (${usd(per1000, 3)}): ${met ? 'met' : 'NOT met'}`,
@@ -146,9 +188,12 @@ function report(events: Measured[]): void {
   process.exitCode = met ? 0 : 1;
 }
 
-function readTemplate(): { memoryMb: Record<string, number>; counts: TemplateCounts } {
+function readTemplate(context: Record<string, unknown> = {}): {
+  memoryMb: Record<string, number>;
+  counts: TemplateCounts;
+} {
   const { stack } = createHeroldApp({
-    context: { 'aws:cdk:bundling-stacks': [] },
+    context: { 'aws:cdk:bundling-stacks': [], ...context },
     builtinCloudFormationValidation: false,
   });
   const template = Template.fromStack(stack);

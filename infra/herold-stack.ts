@@ -219,6 +219,7 @@ export class HeroldStack extends Stack {
         directory: this.directory.dlq,
       },
       alarmEmail: config.alarmEmail,
+      alarms: config.alarms,
       key: this.key,
     });
 
