@@ -31,6 +31,9 @@ import { measureEvents, type Measured } from './cost/scenarios';
 const GOAL_DRESDEN_MONTHLY_USD = 25;
 const GOAL_PER_1000_MESSAGES_USD = 0.1;
 const MEASURED = { channelsPerMessage: 10, channels: 15 };
+const STATE_WIDE_CHANNELS = 5_500;
+const EMERGENCY_WINDOW_S = 60;
+const PARTITION_WCU_LIMIT = 1_000;
 
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -180,6 +183,25 @@ Cheaper designs for ${dresden.name} (${usd(dresdenVariable + baseFixed)} a month
     { ...dresden, channels: dresden.organisations },
   );
   console.log(`| all three | ${usd(baseFixed - allThree)} | ${usd(dresdenVariable + allThree)} | |`);
+
+  // a state-wide alert: the measured alert's writes per delivery, times 5,500 deliveries within the 60 s emergency target
+  const alert = events.find((event) => event.event === 'emergency alert with approval')!;
+  const scale = STATE_WIDE_CHANNELS / MEASURED.channelsPerMessage;
+  console.log(
+    `\nHottest partitions of a state-wide alert to ${STATE_WIDE_CHANNELS.toLocaleString('en')} channels, published within ${EMERGENCY_WINDOW_S} s (limit ${PARTITION_WCU_LIMIT} WCU/s per partition)\n`,
+  );
+  console.log(
+    '| partition | WRU measured (10 channels) | WRU at 5,500 channels | WCU/s over the window | within the limit |',
+  );
+  console.log('|---|---|---|---|---|');
+  for (const [partition, units] of Object.entries(alert.partitionWrites)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)) {
+    const perSecond = (units * scale) / EMERGENCY_WINDOW_S;
+    console.log(
+      `| ${partition} | ${units} | ${Math.round(units * scale).toLocaleString('en')} | ${perSecond.toFixed(0)} | ${perSecond <= PARTITION_WCU_LIMIT ? 'yes' : 'NO'} |`,
+    );
+  }
 
   const met = dresdenTotal <= GOAL_DRESDEN_MONTHLY_USD && per1000 <= GOAL_PER_1000_MESSAGES_USD;
   console.log(

@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { currentInvocation, observeInvocations } from '../../local/invocations';
-import { itemSize, itemWriteCost, readUnits, type Item, type TableDefinition } from './dynamo-billing';
+import { indexWriteUnits, itemSize, itemWriteCost, readUnits, type Item, type TableDefinition } from './dynamo-billing';
 
 /** One billable quantity, on a price list meter (bench/cost/prices-eu-central-1.json). */
 export interface Usage {
@@ -53,6 +53,8 @@ export interface Meter {
   usages: Usage[];
   invocations: Invocation[];
   crossChecks: CapacityCrossCheck[];
+  /** write units per partition (`table PK prefix` or `index name = partition key`), to find hot keys */
+  partitionWrites: Map<string, number>;
   /** forgets everything counted so far */
   reset(): void;
   stop(): void;
@@ -80,7 +82,9 @@ export async function startMeter(options: { dynamoEndpoint: string; tableName: s
     usages: [],
     invocations: [],
     crossChecks: [],
+    partitionWrites: new Map(),
     reset() {
+      meter.partitionWrites.clear();
       meter.usages.length = 0;
       meter.invocations.length = 0;
       meter.crossChecks.length = 0;
@@ -94,7 +98,9 @@ export async function startMeter(options: { dynamoEndpoint: string; tableName: s
   const use = (functionName: string, meterId: string, quantity: number, operation: string) => {
     if (quantity > 0) meter.usages.push({ functionName, meter: meterId, quantity, operation });
   };
-  const dynamo = dynamoMeter(raw, options.tableName, table);
+  const dynamo = dynamoMeter(raw, options.tableName, table, (partition, units) =>
+    meter.partitionWrites.set(partition, (meter.partitionWrites.get(partition) ?? 0) + units),
+  );
   const overhead = new WeakMap<object, [number, number][]>();
   const measuring = async <T>(invocation: object, run: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -296,7 +302,27 @@ interface WriteTarget {
 }
 
 /** The items each write touches, read before and after it, and the read sizes of each read. */
-function dynamoMeter(client: DynamoDBClient, tableName: string, table: TableDefinition) {
+function dynamoMeter(
+  client: DynamoDBClient,
+  tableName: string,
+  table: TableDefinition,
+  onPartitionWrite: (partition: string, units: number) => void,
+) {
+  /** a table partition by its key's kind (MSG#…, CHANNEL#…): one message's items share one partition */
+  const tablePartition = (item: Item) => {
+    const value = item[table.keys[0]!];
+    return `table ${value && 'S' in value ? value.S.replace(/#.*$/, '#…') : '?'}`;
+  };
+  const recordPartitions = (before: Item | undefined, after: Item | undefined, tableUnits: number) => {
+    onPartitionWrite(tablePartition((after ?? before)!), tableUnits);
+    for (const index of table.indexes) {
+      const units = indexWriteUnits(table, index, before, after);
+      const entry = after?.[index.partitionKey] ? after : before;
+      const value = entry?.[index.partitionKey];
+      if (units > 0 && value)
+        onPartitionWrite(`${index.name} ${'S' in value ? value.S : JSON.stringify(value)}`, units);
+    }
+  };
   const keyOf = (item: Item): Item => Object.fromEntries(table.keys.map((name) => [name, item[name]!]));
   const read = async (key: Item): Promise<Item | undefined> =>
     (
@@ -345,6 +371,7 @@ function dynamoMeter(client: DynamoDBClient, tableName: string, table: TableDefi
           const after = succeeded && !target.check ? await read(target.key) : before[index];
           const cost = itemWriteCost(table, before[index], after, target.transactional);
           write += cost.table + (succeeded ? cost.indexes : 0);
+          if (succeeded && (before[index] ?? after)) recordPartitions(before[index], after, cost.table);
         }
         return { read: 0, write };
       }

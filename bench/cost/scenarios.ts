@@ -15,6 +15,7 @@ export interface Measured {
   usages: Usage[];
   invocations: Invocation[];
   crossChecks: CapacityCrossCheck[];
+  partitionWrites: Record<string, number>;
 }
 
 const SETTLED = new Set(['PUBLISHED', 'FAILED', 'SKIPPED', 'CANCELLED', 'HANDOFF']);
@@ -61,6 +62,7 @@ export async function measureEvents(stack: LocalStack, meter: Meter): Promise<Me
       usages: [...meter.usages],
       invocations: [...meter.invocations],
       crossChecks: [...meter.crossChecks],
+      partitionWrites: Object.fromEntries(meter.partitionWrites),
     };
   };
 
