@@ -8,7 +8,13 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { createHeroldApp } from '../infra/herold-app';
-import { startLocalStack } from '../local/start';
+import { readFile } from 'node:fs/promises';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { localDynamoDocumentClient } from '../local/aws';
+import { startLocalStack, type LocalStack } from '../local/start';
+import { ENV } from '../shared/config';
+import { forgetCredentials } from '../shared/publishing/credentials';
+import { startSecretsStandIn, type SecretsStandIn } from './cost/secrets-stand-in';
 import { startMeter } from './cost/meter';
 import {
   DAYS_PER_MONTH,
@@ -51,15 +57,20 @@ const stack = await startLocalStack({
   alertsFeedIntervalMs: 3_600_000,
 });
 let measured: Measured[];
+const secrets = await startSecretsStandIn();
 try {
+  await moveCredentialsToSecrets(stack, secrets);
   const meter = await startMeter({ dynamoEndpoint: stack.dynamoEndpoint, tableName: stack.tableName });
   try {
-    measured = await measureEvents(stack, meter);
+    measured = await measureEvents(stack, meter, () => {
+      for (const channel of stack.channels) forgetCredentials(`herold/${channel.platform}/${channel.id}`);
+    });
   } finally {
     meter.stop();
   }
 } finally {
   await stack.stop();
+  await secrets.stop();
 }
 
 try {
@@ -68,6 +79,26 @@ try {
   if (!(error instanceof MissingPriceError)) throw error;
   console.error(`\nno cost figure: ${error.message}`);
   process.exitCode = 2;
+}
+
+/** One secret per channel, as in AWS: the channels' `local:` credentials move into the stand-in. */
+async function moveCredentialsToSecrets(running: LocalStack, standIn: SecretsStandIn): Promise<void> {
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = standIn.url;
+  const file = JSON.parse(await readFile(running.env[ENV.credentialsFile]!, 'utf8')) as Record<string, unknown>;
+  const doc = localDynamoDocumentClient(running.dynamoEndpoint);
+  for (const channel of running.channels) {
+    const name = `herold/${channel.platform}/${channel.id}`;
+    standIn.put(name, JSON.stringify(file[channel.credentialsRef]));
+    await doc.send(
+      new UpdateCommand({
+        TableName: running.tableName,
+        Key: { PK: `CHANNEL#${channel.id}`, SK: 'CHANNEL' },
+        UpdateExpression: 'SET credentialsRef = :ref',
+        ExpressionAttributeValues: { ':ref': name },
+      }),
+    );
+  }
+  doc.destroy();
 }
 
 function quantitiesOf(event: Measured): Quantity[] {
@@ -88,9 +119,9 @@ function report(events: Measured[]): void {
 
   console.log(`\nHerold cost per event, ${prices.region} on-demand prices of ${prices.compiled} (no free tier)\n`);
   console.log(
-    '| event | Lambda invocations (GB-s) | DynamoDB RRU / WRU (billing rules) | DynamoDB Local reports RRU / WRU | SQS requests | API requests | cost |',
+    '| event | Lambda invocations (GB-s) | DynamoDB RRU / WRU (billing rules) | DynamoDB Local reports RRU / WRU | SQS requests | API requests | Secrets Manager calls | cost |',
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const event of events) {
     const cost = priced.get(event.event)!;
     const quantity = (meter: string) => cost.byMeter[meter]?.quantity ?? 0;
@@ -99,7 +130,7 @@ function report(events: Measured[]): void {
       { read: 0, write: 0 },
     );
     console.log(
-      `| ${event.event} | ${event.invocations.length} (${quantity('lambda.gb-second').toFixed(3)}) | ${quantity('dynamodb.read-request-unit')} / ${quantity('dynamodb.write-request-unit')} | ${reported.read} / ${reported.write} | ${quantity('sqs.request')} | ${quantity('apigateway.http-request')} | ${micro(cost.usd)} |`,
+      `| ${event.event} | ${event.invocations.length} (${quantity('lambda.gb-second').toFixed(3)}) | ${quantity('dynamodb.read-request-unit')} / ${quantity('dynamodb.write-request-unit')} | ${reported.read} / ${reported.write} | ${quantity('sqs.request')} | ${quantity('apigateway.http-request')} | ${quantity('secretsmanager.api-call')} | ${micro(cost.usd)} |`,
     );
   }
 
