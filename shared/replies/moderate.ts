@@ -11,7 +11,6 @@
  * Deleting is never offered: hiding is reversible, deleting is not.
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { requireRole } from '../api/auth';
 import { ProblemError } from '../api/problem';
 import { auditPut } from '../audit/audit';
@@ -24,14 +23,6 @@ import type { Store } from '../store/client';
 import { replyKeyParts } from './ids';
 import { readReplySettings } from './settings';
 import { getReply, moderationUpdate, setModeration, type Moderation, type StoredReply } from './store';
-
-export const HideReplySchema = z.strictObject({
-  /** the id of a rule of the organisation's netiquette */
-  reason: z.string().min(1).max(40),
-  /** what the person adds for the record (never shown to the author) */
-  note: z.string().trim().max(500).optional(),
-});
-export const UnhideReplySchema = z.strictObject({ note: z.string().trim().max(500).optional() });
 
 export type ModerationAction = 'hide' | 'unhide';
 
