@@ -311,3 +311,56 @@ it('deletes in Herold what was deleted on the platform, at the next poll', async
   expect(after.some((reply) => reply.text === 'Wird gleich gelöscht')).toBe(false);
   expect(after.some((reply) => reply.id === gone.id)).toBe(true);
 }, 60_000);
+
+it('Threads: conversation pages and the signed replies webhook give one reply each; answers use reply_to_id, hiding manage_reply', async () => {
+  const created = await call('POST', '/messages', {
+    text: 'Sirenentest am Mittwoch um 11 Uhr. #Dresden',
+    channels: ['city-threads'],
+  });
+  expect(created.status).toBe(202);
+  const threadsMessage = String(created.json.id);
+  const [delivery] = await until(
+    async () =>
+      (await call('GET', `/messages/${threadsMessage}`)).json.deliveries as { state: string; remoteId?: string }[],
+    (list) => list[0]?.state === 'PUBLISHED',
+  );
+  const post = String(delivery?.remoteId);
+  const [pushed] = await addReplies({
+    platform: 'threads',
+    postId: post,
+    text: 'Heult die Sirene auch in Klotzsche?',
+    handle: 'klotzscher',
+    webhook: `${stack.apiUrl}/webhooks/threads`,
+  });
+  expect(pushed?.webhookStatus).toBe(200);
+  await addReplies({ platform: 'threads', postId: post, text: 'Alles klar', count: 30 });
+  await collect();
+  const list = await until(
+    () => replies(`&message=${threadsMessage}`),
+    (items) => items.length >= 31,
+  );
+  expect(list).toHaveLength(31);
+  const question = list.find((reply) => reply.text.startsWith('Heult'))!;
+  expect(question).toMatchObject({ question: true, author: { handle: 'klotzscher' }, canHide: true });
+
+  expect((await call('POST', `/replies/${question.id}/answer`, { text: 'Ja, in ganz Dresden.' })).status).toBe(202);
+  const answered = await until(
+    async () =>
+      ((await sim('GET', '/_sim/posts?platform=threads')).json as unknown as { text: string; replyTo?: string }[]).find(
+        (item) => item.text === 'Ja, in ganz Dresden.',
+      ),
+    (item) => item !== undefined,
+  );
+  expect(answered?.replyTo).toBe(pushed?.id);
+
+  expect((await call('POST', `/replies/${question.id}/hide`, { reason: 'spam' })).status).toBe(202);
+  const hidden = await until(
+    async () => (await replies(`&message=${threadsMessage}`)).find((reply) => reply.id === question.id)!,
+    (reply) => reply.hidden && !reply.pending,
+  );
+  expect(hidden.hidden).toBe(true);
+  // Herold's own answer is not collected as a citizen's reply
+  await collect();
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  expect(await replies(`&message=${threadsMessage}`)).toHaveLength(31);
+}, 90_000);
