@@ -364,3 +364,55 @@ it('Threads: conversation pages and the signed replies webhook give one reply ea
   await new Promise((resolve) => setTimeout(resolve, 1500));
   expect(await replies(`&message=${threadsMessage}`)).toHaveLength(31);
 }, 90_000);
+
+it('backs off a platform that rate-limits polling, and marks a channel without read access as such, with the reason', async () => {
+  const inboxOf = async (channelId: string) =>
+    (
+      (await call('GET', '/replies?limit=1')).json.channels as {
+        id: string;
+        inbox?: { status: string; reason?: string; until?: number };
+      }[]
+    ).find((channel) => channel.id === channelId)?.inbox;
+  await sim('POST', '/_sim/faults', {
+    platform: 'mastodon',
+    readsOnly: true,
+    status: 429,
+    retryAfter: 120,
+    count: 1,
+  });
+  await collect();
+  const waiting = await until(
+    () => inboxOf('city-mastodon'),
+    (inbox) => inbox?.status === 'waiting',
+  );
+  expect(waiting).toMatchObject({ status: 'waiting' });
+  expect(waiting?.until).toBeGreaterThan(Date.now() + 60_000);
+  // while it waits, the schedule sends no poll for the channel: the platform is not hammered
+  await sim('POST', '/_sim/faults', { platform: 'mastodon', readsOnly: true, status: 429, count: 5 });
+  await collect();
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const faults = (await sim('GET', '/_sim/faults')).json as unknown as { platform: string; remaining: number }[];
+  expect(faults.find((fault) => fault.platform === 'mastodon')?.remaining).toBe(5);
+  await sim('DELETE', '/_sim/faults');
+
+  await sim('POST', '/_sim/faults', {
+    platform: 'facebook',
+    readsOnly: true,
+    status: 403,
+    body: {
+      error: {
+        message: '(#10) Application does not have permission for this action',
+        type: 'OAuthException',
+        code: 10,
+      },
+    },
+  });
+  await collect();
+  const denied = await until(
+    () => inboxOf('city-facebook'),
+    (inbox) => inbox?.status === 'no-access',
+  );
+  expect(denied?.status).toBe('no-access');
+  expect(denied?.reason).toMatch(/permission/);
+  await sim('DELETE', '/_sim/faults');
+}, 60_000);
