@@ -43,6 +43,7 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const stack = await startLocalStack({
   port: 0,
   simulatorPort: 0,
+  directoryPort: 0,
   log: () => undefined,
   simulator: { responseDelayMs: { min: 20, max: 50 }, enforceQuotas: false },
   reconcileIntervalMs: 3_600_000,

@@ -87,6 +87,7 @@ beforeAll(async () => {
     queuePrefix: name,
     port: 0,
     simulatorPort: 0,
+    directoryPort: 0,
     // the test runs the schedule itself
     collectRepliesIntervalMs: 3_600_000,
     log: () => undefined,
