@@ -10,6 +10,7 @@ const BENCHMARKS = [
   'cold-start.ts',
   'workspace.ts',
   'cost.ts',
+  'replies.ts',
 ];
 let failed = 0;
 for (const file of BENCHMARKS) {

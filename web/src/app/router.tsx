@@ -14,6 +14,7 @@ const AuthCallbackRoute = lazy(() => import('./routes/auth-callback'));
 const SignedOutRoute = lazy(() => import('./routes/signed-out'));
 const MessagesRoute = lazy(() => import('./routes/messages'));
 const MessageRoute = lazy(() => import('./routes/message'));
+const InboxRoute = lazy(() => import('./routes/inbox'));
 const NotFoundRoute = lazy(() => import('./routes/not-found'));
 
 function Loading() {
@@ -37,6 +38,7 @@ export function AppRouter() {
                 <Route path="/compose" component={ComposeRoute} />
                 <Route path="/messages" component={MessagesRoute} />
                 <Route path="/messages/:id" component={MessageRoute} />
+                <Route path="/inbox" component={InboxRoute} />
                 <Route component={NotFoundRoute} />
               </Switch>
             </Suspense>

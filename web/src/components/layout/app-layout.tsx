@@ -14,7 +14,7 @@ import { Button } from '../ui/button';
 
 interface NavItem {
   to: string;
-  label: 'nav.compose' | 'nav.messages';
+  label: 'nav.compose' | 'nav.messages' | 'nav.inbox';
   /** shown to people with one of these roles (default: everyone) */
   roles?: Role[];
 }
@@ -22,6 +22,7 @@ interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { to: '/compose', label: 'nav.compose', roles: ['editor'] },
   { to: '/messages', label: 'nav.messages' },
+  { to: '/inbox', label: 'nav.inbox' },
 ];
 
 export function AppLayout({ children }: { children: ReactNode }) {
