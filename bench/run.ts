@@ -9,6 +9,7 @@ const BENCHMARKS = [
   'emergency.ts',
   'cold-start.ts',
   'workspace.ts',
+  'cost.ts',
   'replies.ts',
 ];
 let failed = 0;

@@ -115,6 +115,13 @@ export const HeroldConfigSchema = z.object({
   workspaceAuth: z.preprocess(fromCommandLine, WorkspaceConfigSchema.shape.auth.optional()),
   /** email address subscribed to the alarm topic; empty: no subscription */
   alarmEmail: z.preprocess(fromCommandLine, z.union([z.literal(''), z.email()]).default('')),
+  /**
+   * which alarms to create (each costs by the month, docs/COST.md): 'full', or 'essential' — only
+   * what says a message is lost, late or cannot be published (dead-letter queues, function errors,
+   * jobs not running, emergency latency, rejected credentials); no throttle, quota-reserve,
+   * token-expiry or stale-follower alarms, whose metrics stay on the dashboard
+   */
+  alarms: z.preprocess(fromCommandLine, z.enum(['full', 'essential']).default('full')),
   /** when the daily follower collection runs */
   followerCollection: z.preprocess(
     fromCommandLine,
@@ -196,6 +203,7 @@ export const CONTEXT_KEYS = {
   jwtAudience: 'herold:jwtAudience',
   workspaceAuth: 'herold:workspaceAuth',
   alarmEmail: 'herold:alarmEmail',
+  alarms: 'herold:alarms',
   followerCollection: 'herold:followerCollection',
   tokenHealth: 'herold:tokenHealth',
   kmsKey: 'herold:kmsKey',

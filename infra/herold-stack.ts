@@ -239,6 +239,7 @@ export class HeroldStack extends Stack {
         directory: this.directory.dlq,
       },
       alarmEmail: config.alarmEmail,
+      alarms: config.alarms,
       key: this.key,
     });
 

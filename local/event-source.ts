@@ -25,6 +25,7 @@ import type {
   SQSRecordAttributes,
 } from 'aws-lambda';
 import { localRegion } from './aws';
+import { invoke } from './invocations';
 import { lambdaContext } from './lambda-context';
 import { queueArn } from './provision';
 
@@ -112,7 +113,9 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     });
     try {
       const result = await Promise.race([
-        options.handler(event, lambdaContext(options.functionName, timeoutMs)),
+        invoke({ functionName: options.functionName, trigger: 'sqs', records: messages.length }, () =>
+          options.handler(event, lambdaContext(options.functionName, timeoutMs)),
+        ),
         timedOut,
       ]);
       failed = failedMessageIds(event, result);

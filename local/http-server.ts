@@ -12,6 +12,7 @@ import { errors as joseErrors, type JWTPayload } from 'jose';
 import { ROUTES, routeFunction, routeKey, type RouteSpec } from '../shared/api/routes';
 import { LOCAL_ACCOUNT_ID } from './aws';
 import { verifyToken } from './dev-key';
+import { invoke } from './invocations';
 import { lambdaContext } from './lambda-context';
 
 /** API Gateway's payload limit for HTTP APIs. */
@@ -127,12 +128,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (!handler) return sendProblem(response, 502, 'Bad Gateway', `no function "${fn}" serves ${event.routeKey}`);
     let result: unknown;
     try {
-      result = await handler(
-        event,
-        lambdaContext(
-          options.handlers ? `herold-${fn}` : (options.functionName ?? 'herold-ingest'),
-          (options.timeoutSeconds ?? 10) * 1000,
-        ),
+      const functionName = options.handlers ? `herold-${fn}` : (options.functionName ?? 'herold-ingest');
+      result = await invoke({ functionName, trigger: 'api' }, () =>
+        handler(event, lambdaContext(functionName, (options.timeoutSeconds ?? 10) * 1000)),
       );
     } catch (error) {
       log(`${event.routeKey}: the function threw`, error);

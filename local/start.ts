@@ -16,6 +16,7 @@ import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localDynamoDocumentClient } from './aws
 import type { EventSource } from './event-source';
 import { forkPublisherWorker, startPublisherWorker } from './publisher-worker';
 import { startHttpServer, type HttpHandler } from './http-server';
+import { invoke } from './invocations';
 import { lambdaContext } from './lambda-context';
 import { provisionQueues, provisionTable } from './provision';
 import { reconcileIntervalMs, ScheduleLoop } from './schedules';
@@ -206,7 +207,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // EventBridge Scheduler's stand-in: one-time schedules kept in DynamoDB Local, fired at their time.
     const scheduler = startLocalScheduler({
       store: { doc: localDynamoDocumentClient(dynamoEndpoint), table: tableName },
-      dispatch: (event) => dispatch(event, lambdaContext('herold-dispatch', 30_000)),
+      dispatch: (event) =>
+        invoke({ functionName: 'herold-dispatch', trigger: 'scheduler' }, () =>
+          dispatch(event, lambdaContext('herold-dispatch', 30_000)),
+        ),
       log,
     });
     cleanups.push(async () => scheduler.stop());
@@ -232,14 +236,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           name: 'reconciler',
           intervalMs: options.reconcileIntervalMs ?? reconcileIntervalMs(),
           run: () =>
-            reconciler(
-              scheduledEvent('herold-reconciler'),
-              lambdaContext('herold-reconciler', RECONCILER_TIMEOUT_SECONDS * 1000),
+            scheduled('herold-reconciler', () =>
+              reconciler(
+                scheduledEvent('herold-reconciler'),
+                lambdaContext('herold-reconciler', RECONCILER_TIMEOUT_SECONDS * 1000),
+              ),
             ),
         },
-        { name: 'collect-followers', intervalMs: DAY_MS, run: async () => void (await followers.handler({})) },
-        { name: 'follower-ages', intervalMs: HOUR_MS, run: async () => void (await followers.checkFigureAges()) },
-        { name: 'token-health', intervalMs: DAY_MS, run: async () => void (await tokenHealth.handler()) },
+        {
+          name: 'collect-followers',
+          intervalMs: DAY_MS,
+          run: () => scheduled('herold-collect-followers', async () => void (await followers.handler({}))),
+        },
+        {
+          name: 'follower-ages',
+          intervalMs: HOUR_MS,
+          run: () => scheduled('herold-collect-followers', async () => void (await followers.checkFigureAges())),
+        },
+        {
+          name: 'token-health',
+          intervalMs: DAY_MS,
+          run: () => scheduled('herold-token-health', async () => void (await tokenHealth.handler())),
+        },
         {
           name: 'collect-replies',
           intervalMs: options.collectRepliesIntervalMs ?? intervalFromEnv('HEROLD_COLLECT_REPLIES_INTERVAL_MS', 60_000),
@@ -249,9 +267,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           name: 'alerts-feed',
           intervalMs: options.alertsFeedIntervalMs ?? intervalFromEnv('HEROLD_ALERT_FEED_INTERVAL_MS', 60_000),
           run: () =>
-            alertsFeed(
-              scheduledEvent('herold-alerts-feed'),
-              lambdaContext('herold-alerts-feed', ALERTS_FEED_TIMEOUT_SECONDS * 1000),
+            scheduled('herold-alerts-feed', () =>
+              alertsFeed(
+                scheduledEvent('herold-alerts-feed'),
+                lambdaContext('herold-alerts-feed', ALERTS_FEED_TIMEOUT_SECONDS * 1000),
+              ),
             ),
         },
       ],
@@ -344,6 +364,10 @@ async function loadHandler<T>(specifier: string): Promise<T> {
   if (typeof module.handler !== 'function') throw new Error(`${specifier} exports no handler function`);
   return module.handler as T;
 }
+
+/** An EventBridge rule's invocation of a function. */
+const scheduled = (functionName: string, run: () => Promise<void>): Promise<void> =>
+  invoke({ functionName, trigger: 'schedule' }, run);
 
 function scheduledEvent(ruleName: string): ScheduledEvent {
   return {

@@ -14,7 +14,9 @@ import {
   DefaultDashboardFactory,
   MonitoringFacade,
   SnsAlarmActionStrategy,
+  type CustomMetric,
   type CustomMetricGroup,
+  type CustomMetricWithAlarm,
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import type { HeroldFunction } from '../constructs/herold-function';
@@ -42,6 +44,8 @@ export interface ObservabilityProps {
   /** DLQs that are not per platform, by a short name */
   otherDeadLetterQueues: Record<string, sqs.IQueue>;
   alarmEmail: string;
+  /** 'essential' leaves out the alarms that warn early rather than say something is lost or late */
+  alarms: 'full' | 'essential';
   key: kms.IKey | undefined;
 }
 
@@ -49,9 +53,11 @@ export class Observability extends Construct {
   readonly topic: sns.Topic;
   readonly monitoring: MonitoringFacade;
   readonly dashboard: cloudwatch.Dashboard;
+  private readonly alarmSet: ObservabilityProps['alarms'];
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
+    this.alarmSet = props.alarms;
     const prefix = Stack.of(this).stackName;
     const name = (...parts: string[]) => [prefix, ...parts].join('-');
 
@@ -177,7 +183,7 @@ export class Observability extends Construct {
             },
           },
         },
-        {
+        this.earlyWarning({
           metric: quotaBelowReserve(platform),
           alarmFriendlyName: name(platform, 'quota-below-reserve'),
           addAlarm: {
@@ -189,8 +195,8 @@ export class Observability extends Construct {
               additionalDescription: `A ${displayName} channel's remaining quota is below its emergency reserve.`,
             },
           },
-        },
-        {
+        }),
+        this.earlyWarning({
           metric: tokenExpiringSoon(platform),
           alarmFriendlyName: name(platform, 'token-expiring'),
           addAlarm: {
@@ -202,8 +208,8 @@ export class Observability extends Construct {
               additionalDescription: `A ${displayName} channel's token cannot be refreshed and expires within 7 days: re-authorise the channel.`,
             },
           },
-        },
-        {
+        }),
+        this.earlyWarning({
           metric: followerCollectionAge(platform),
           alarmFriendlyName: name(platform, 'followers-stale'),
           addAlarm: {
@@ -215,7 +221,7 @@ export class Observability extends Construct {
               additionalDescription: `A ${displayName} channel has no follower figure for ${FOLLOWER_FIGURE_MAX_AGE.toHours()} h.`,
             },
           },
-        },
+        }),
       ],
     };
     this.monitoring.monitorCustom({
@@ -223,6 +229,11 @@ export class Observability extends Construct {
       humanReadableName: `${displayName} publishing`,
       metricGroups: [outcomes, latency, alarms],
     });
+  }
+
+  /** An alarm that warns before anything is lost or late: with the essential alarms, only its metric on the dashboard. */
+  private earlyWarning(entry: CustomMetricWithAlarm): CustomMetric {
+    return this.alarmSet === 'full' ? entry : entry.metric;
   }
 
   private monitorFunction(
@@ -236,7 +247,9 @@ export class Observability extends Construct {
       alarmFriendlyName: name(fnName),
       humanReadableName: fnName,
       addFaultCountAlarm: { Critical: { maxErrorCount: 0, alarmNameOverride: name(fnName, 'errors') } },
-      addThrottlesCountAlarm: { Critical: { maxErrorCount: 0, alarmNameOverride: name(fnName, 'throttles') } },
+      ...(this.alarmSet === 'full'
+        ? { addThrottlesCountAlarm: { Critical: { maxErrorCount: 0, alarmNameOverride: name(fnName, 'throttles') } } }
+        : {}),
       ...(mustRunEveryMinute
         ? {
             addMinInvocationsCountAlarm: {

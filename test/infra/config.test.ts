@@ -12,6 +12,7 @@ describe('Herold context', () => {
       jwtIssuer: '',
       jwtAudience: ['herold'],
       alarmEmail: '',
+      alarms: 'full',
       followerCollection: { hour: 5, minute: 0, timeZone: 'Europe/Berlin' },
       tokenHealth: { hour: 4, minute: 0, timeZone: 'Europe/Berlin' },
       kmsKey: false,

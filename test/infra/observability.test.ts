@@ -137,6 +137,31 @@ describe('alarms', () => {
   });
 });
 
+describe("the essential alarms (herold:alarms 'essential', docs/COST.md)", () => {
+  const essential = new Set(
+    resourcesOf(synthHerold({ 'herold:alarms': 'essential' }).template, 'AWS::CloudWatch::Alarm').map(([, alarm]) =>
+      String(alarm.Properties?.AlarmName),
+    ),
+  );
+
+  it('keeps every alarm that says a message is lost, late or cannot be published', () => {
+    for (const name of alarms.keys()) {
+      if (/-(dlq-not-empty|errors|not-running|emergency-latency|auth-failures)$/.test(name))
+        expect(essential, name).toContain(name);
+    }
+    expect([...essential].filter((name) => name.endsWith('-dlq-not-empty')).length).toBe(
+      [...alarms.keys()].filter((name) => name.endsWith('-dlq-not-empty')).length,
+    );
+  });
+
+  it('leaves out the throttle, quota-reserve, token-expiry and stale-follower alarms, and nothing else', () => {
+    const left = [...alarms.keys()].filter((name) => !essential.has(name));
+    expect(left.length).toBeGreaterThan(0);
+    for (const name of left) expect(name).toMatch(/-(throttles|quota-below-reserve|token-expiring|followers-stale)$/);
+    expect([...essential].every((name) => alarms.has(name))).toBe(true);
+  });
+});
+
 describe('dashboard', () => {
   const dashboards = resourcesOf(template, 'AWS::CloudWatch::Dashboard');
   // the dashboard JSON as CloudWatch receives it, with references left as placeholders

@@ -1,0 +1,276 @@
+/**
+ * npm run bench:cost: what Herold costs to run in AWS (eu-central-1, on-demand, no free tier).
+ * Runs each event once in the local stack under the meter (bench/cost/meter.ts), prices what it
+ * counted, and scales it to the three profiles of docs/COST.md; the fixed monthly cost comes from
+ * the synthesised template. The baseline beside each DynamoDB figure is what DynamoDB Local itself
+ * reports (ReturnConsumedCapacity) for the same requests. Exits 1 when a goal is missed, and 2
+ * without any figure when a counted quantity has no price.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { createHeroldApp } from '../infra/herold-app';
+import { readFile } from 'node:fs/promises';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { localDynamoDocumentClient } from '../local/aws';
+import { startLocalStack, type LocalStack } from '../local/start';
+import { ENV } from '../shared/config';
+import { forgetCredentials } from '../shared/publishing/credentials';
+import { startSecretsStandIn, type SecretsStandIn } from './cost/secrets-stand-in';
+import { startMeter } from './cost/meter';
+import {
+  DAYS_PER_MONTH,
+  FIXED_LABELS,
+  fixedMonthly,
+  lambdaDuration,
+  loadPrices,
+  LOG_BYTES_PER_INVOCATION,
+  MissingPriceError,
+  monthlyEvents,
+  price,
+  PROFILES,
+  TEMPLATE_TYPES,
+  type Priced,
+  type Quantity,
+  type TemplateCounts,
+} from './cost/model';
+import { measureEvents, type Measured } from './cost/scenarios';
+
+const GOAL_DRESDEN_MONTHLY_USD = 25;
+const GOAL_PER_1000_MESSAGES_USD = 0.1;
+const MEASURED = { channelsPerMessage: 10, channels: 15 };
+const STATE_WIDE_CHANNELS = 5_500;
+const EMERGENCY_WINDOW_S = 60;
+const PARTITION_WCU_LIMIT = 1_000;
+
+process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+
+const prices = loadPrices();
+const { memoryMb, counts } = readTemplate();
+const essentialAlarms = readTemplate({ 'herold:alarms': 'essential' }).counts;
+const stack = await startLocalStack({
+  port: 0,
+  simulatorPort: 0,
+  directoryPort: 0,
+  log: () => undefined,
+  simulator: { enforceQuotas: false },
+  reconcileIntervalMs: 3_600_000,
+  alertsFeedIntervalMs: 3_600_000,
+});
+let measured: Measured[];
+const secrets = await startSecretsStandIn();
+try {
+  await moveCredentialsToSecrets(stack, secrets);
+  const meter = await startMeter({ dynamoEndpoint: stack.dynamoEndpoint, tableName: stack.tableName });
+  try {
+    measured = await measureEvents(stack, meter, () => {
+      for (const channel of stack.channels) forgetCredentials(`herold/${channel.platform}/${channel.id}`);
+    });
+  } finally {
+    meter.stop();
+  }
+} finally {
+  await stack.stop();
+  await secrets.stop();
+}
+
+try {
+  report(measured);
+} catch (error) {
+  if (!(error instanceof MissingPriceError)) throw error;
+  console.error(`\nno cost figure: ${error.message}`);
+  process.exitCode = 2;
+}
+
+/** One secret per channel, as in AWS: the channels' `local:` credentials move into the stand-in. */
+async function moveCredentialsToSecrets(running: LocalStack, standIn: SecretsStandIn): Promise<void> {
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = standIn.url;
+  const file = JSON.parse(await readFile(running.env[ENV.credentialsFile]!, 'utf8')) as Record<string, unknown>;
+  const doc = localDynamoDocumentClient(running.dynamoEndpoint);
+  for (const channel of running.channels) {
+    const name = `herold/${channel.platform}/${channel.id}`;
+    standIn.put(name, JSON.stringify(file[channel.credentialsRef]));
+    await doc.send(
+      new UpdateCommand({
+        TableName: running.tableName,
+        Key: { PK: `CHANNEL#${channel.id}`, SK: 'CHANNEL' },
+        UpdateExpression: 'SET credentialsRef = :ref',
+        ExpressionAttributeValues: { ':ref': name },
+      }),
+    );
+  }
+  doc.destroy();
+}
+
+function quantitiesOf(event: Measured): Quantity[] {
+  return [
+    ...event.usages,
+    ...lambdaDuration(event.invocations, memoryMb),
+    {
+      meter: 'cloudwatch.log-ingestion-gb',
+      quantity: (event.invocations.length * LOG_BYTES_PER_INVOCATION) / 1024 ** 3,
+    },
+  ];
+}
+
+function report(events: Measured[]): void {
+  const priced = new Map<string, Priced>(events.map((event) => [event.event, price(quantitiesOf(event), prices)]));
+  const usd = (value: number, digits = 2) => `${value.toFixed(digits)} USD`;
+  const micro = (value: number) => `${(value * 1e6).toFixed(1)} µUSD`;
+
+  console.log(`\nHerold cost per event, ${prices.region} on-demand prices of ${prices.compiled} (no free tier)\n`);
+  console.log(
+    '| event | Lambda invocations (GB-s) | DynamoDB RRU / WRU (billing rules) | DynamoDB Local reports RRU / WRU | SQS requests | API requests | Secrets Manager calls | cost |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const event of events) {
+    const cost = priced.get(event.event)!;
+    const quantity = (meter: string) => cost.byMeter[meter]?.quantity ?? 0;
+    const reported = event.crossChecks.reduce(
+      (sum, check) => ({ read: sum.read + check.reportedRead, write: sum.write + check.reportedWrite }),
+      { read: 0, write: 0 },
+    );
+    console.log(
+      `| ${event.event} | ${event.invocations.length} (${quantity('lambda.gb-second').toFixed(3)}) | ${quantity('dynamodb.read-request-unit')} / ${quantity('dynamodb.write-request-unit')} | ${reported.read} / ${reported.write} | ${quantity('sqs.request')} | ${quantity('apigateway.http-request')} | ${quantity('secretsmanager.api-call')} | ${micro(cost.usd)} |`,
+    );
+  }
+
+  const routine = priced.get('routine message')!;
+  const per1000 = routine.usd * 1000;
+  console.log(
+    `\nvariable cost per 1,000 routine messages to 10 channels: ${usd(per1000, 3)} (goal ≤ ${usd(GOAL_PER_1000_MESSAGES_USD)})`,
+  );
+  console.log('largest items of a routine message:');
+  for (const [meter, entry] of Object.entries(routine.byMeter)
+    .sort((a, b) => b[1].usd - a[1].usd)
+    .slice(0, 4))
+    console.log(
+      `  ${meter}: ${entry.quantity.toFixed(3)} → ${micro(entry.usd)} (${((entry.usd / routine.usd) * 100).toFixed(0)} %)`,
+    );
+
+  console.log(`\nPer month (${DAYS_PER_MONTH} days)\n`);
+  console.log(
+    '| profile | messages a day | variable | fixed | total | per 1,000 messages (all-in) | largest fixed items |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  let dresdenTotal = 0;
+  for (const profile of PROFILES) {
+    const frequencies = monthlyEvents(profile, MEASURED);
+    const variable = Object.entries(frequencies).reduce(
+      (sum, [event, times]) => sum + priced.get(event)!.usd * times,
+      0,
+    );
+    const fixed = price(fixedMonthly(profile, counts), prices);
+    const total = variable + fixed.usd;
+    if (profile.name === 'Dresden today') dresdenTotal = total;
+    const largest = Object.entries(fixed.byMeter)
+      .sort((a, b) => b[1].usd - a[1].usd)
+      .slice(0, 3)
+      .map(([meter, entry]) => `${FIXED_LABELS[meter] ?? meter} ${usd(entry.usd)}`)
+      .join('; ');
+    console.log(
+      `| ${profile.name} | ${profile.messagesPerDay} | ${usd(variable)} | ${usd(fixed.usd)} | ${usd(total)} | ${usd((total / (profile.messagesPerDay * DAYS_PER_MONTH)) * 1000)} | ${largest} |`,
+    );
+  }
+  const dresdenFixed = price(fixedMonthly(PROFILES[0]!, counts), prices);
+  console.log(`\nfixed items, ${PROFILES[0]!.name}:`);
+  for (const [meter, entry] of Object.entries(dresdenFixed.byMeter).sort((a, b) => b[1].usd - a[1].usd))
+    console.log(`  ${FIXED_LABELS[meter] ?? meter}: ${entry.quantity.toFixed(2)} → ${usd(entry.usd)}`);
+  console.log(
+    `\ntemplate: ${counts.alarms} alarms, ${counts.dashboards} dashboards, ${counts.kmsKeys} KMS keys, ${counts.secrets} secrets, ${counts.eventSourceMappings} SQS event source mappings, ${counts.distributions} CloudFront distributions, Cognito ${counts.cognitoPlan ?? 'none'}, PITR ${counts.pointInTimeRecovery ? 'on' : 'off'}`,
+  );
+  const dresden = PROFILES[0]!;
+  const dresdenVariable = Object.entries(monthlyEvents(dresden, MEASURED)).reduce(
+    (sum, [event, times]) => sum + priced.get(event)!.usd * times,
+    0,
+  );
+  const fixedWith = (template: TemplateCounts, profile = dresden) => price(fixedMonthly(profile, template), prices).usd;
+  const designs: [string, number, string][] = [
+    [
+      "herold:alarms 'essential' (configurable)",
+      fixedWith(essentialAlarms),
+      `${counts.alarms - essentialAlarms.alarms} fewer alarms: no page for throttles, quota below reserve, expiring tokens, stale follower figures`,
+    ],
+    [
+      'one secret per organisation instead of per channel (design, not built)',
+      fixedWith(counts, { ...dresden, channels: dresden.organisations }),
+      "a channel's credentials share one secret with its organisation's other channels: one IAM resource for all of them",
+    ],
+    [
+      'Cognito Essentials instead of Plus (design, not built)',
+      fixedWith({ ...counts, cognitoPlan: 'ESSENTIALS' }),
+      'no threat protection (compromised-credential checks, adaptive authentication)',
+    ],
+  ];
+  const baseFixed = fixedWith(counts);
+  console.log(`
+Cheaper designs for ${dresden.name} (${usd(dresdenVariable + baseFixed)} a month as deployed)
+`);
+  console.log('| design | saves a month | total then | gives up |');
+  console.log('|---|---|---|---|');
+  for (const [design, fixed, givesUp] of designs)
+    console.log(`| ${design} | ${usd(baseFixed - fixed)} | ${usd(dresdenVariable + fixed)} | ${givesUp} |`);
+  const allThree = fixedWith(
+    { ...essentialAlarms, cognitoPlan: 'ESSENTIALS' },
+    { ...dresden, channels: dresden.organisations },
+  );
+  console.log(`| all three | ${usd(baseFixed - allThree)} | ${usd(dresdenVariable + allThree)} | |`);
+
+  // a state-wide alert: the measured alert's writes per delivery, times 5,500 deliveries within the 60 s emergency target
+  const alert = events.find((event) => event.event === 'emergency alert with approval')!;
+  const scale = STATE_WIDE_CHANNELS / MEASURED.channelsPerMessage;
+  console.log(
+    `\nHottest partitions of a state-wide alert to ${STATE_WIDE_CHANNELS.toLocaleString('en')} channels, published within ${EMERGENCY_WINDOW_S} s (limit ${PARTITION_WCU_LIMIT} WCU/s per partition)\n`,
+  );
+  console.log(
+    '| partition | WRU measured (10 channels) | WRU at 5,500 channels | WCU/s over the window | within the limit |',
+  );
+  console.log('|---|---|---|---|---|');
+  for (const [partition, units] of Object.entries(alert.partitionWrites)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)) {
+    const perSecond = (units * scale) / EMERGENCY_WINDOW_S;
+    console.log(
+      `| ${partition} | ${units} | ${Math.round(units * scale).toLocaleString('en')} | ${perSecond.toFixed(0)} | ${perSecond <= PARTITION_WCU_LIMIT ? 'yes' : 'NO'} |`,
+    );
+  }
+
+  const met = dresdenTotal <= GOAL_DRESDEN_MONTHLY_USD && per1000 <= GOAL_PER_1000_MESSAGES_USD;
+  console.log(
+    `\ngoals Dresden ≤ ${usd(GOAL_DRESDEN_MONTHLY_USD)} a month (${usd(dresdenTotal)}), variable ≤ ${usd(GOAL_PER_1000_MESSAGES_USD)} per 1,000 messages (${usd(per1000, 3)}): ${met ? 'met' : 'NOT met'}`,
+  );
+  process.exitCode = met ? 0 : 1;
+}
+
+function readTemplate(context: Record<string, unknown> = {}): {
+  memoryMb: Record<string, number>;
+  counts: TemplateCounts;
+} {
+  const { stack } = createHeroldApp({
+    context: { 'aws:cdk:bundling-stacks': [], ...context },
+    builtinCloudFormationValidation: false,
+  });
+  const template = Template.fromStack(stack);
+  type Resource = { Properties?: Record<string, unknown> };
+  const of = (type: string) => Object.values(template.findResources(type) as Record<string, Resource>);
+  const memoryMb = Object.fromEntries(
+    of('AWS::Lambda::Function')
+      .filter((fn) => typeof fn.Properties?.FunctionName === 'string')
+      .map((fn) => [fn.Properties!.FunctionName as string, Number(fn.Properties!.MemorySize ?? 128)]),
+  );
+  const pool = of('AWS::Cognito::UserPool')[0];
+  const counts: TemplateCounts = {
+    alarms: of(TEMPLATE_TYPES.alarms).length,
+    dashboards: of(TEMPLATE_TYPES.dashboards).length,
+    kmsKeys: of(TEMPLATE_TYPES.kmsKeys).length,
+    secrets: of(TEMPLATE_TYPES.secrets).length,
+    eventSourceMappings: of(TEMPLATE_TYPES.eventSourceMappings).length,
+    distributions: of(TEMPLATE_TYPES.distributions).length,
+    pointInTimeRecovery: of('AWS::DynamoDB::Table').some(
+      (table) =>
+        (table.Properties?.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled?: boolean } | undefined)
+          ?.PointInTimeRecoveryEnabled === true,
+    ),
+    ...(pool ? { cognitoPlan: pool.Properties?.UserPoolTier as TemplateCounts['cognitoPlan'] } : {}),
+  };
+  return { memoryMb, counts };
+}

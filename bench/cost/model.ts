@@ -1,0 +1,242 @@
+/**
+ * The cost model: measured events (bench/cost/scenarios.ts) times how often a profile causes them,
+ * priced with bench/cost/prices-eu-central-1.json, plus the fixed monthly cost read from the
+ * synthesised template. A counted quantity without a price stops the model (MissingPriceError):
+ * no figure is printed that silently leaves a request out.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as z from 'zod';
+
+const PriceSchema = z.object({
+  usd: z.number().nonnegative(),
+  per: z.number().positive(),
+  unit: z.string(),
+  confidence: z.enum(['OFF', 'PL', 'SEC', 'UNCONF']),
+  source: z.string().min(1),
+  seen: z.iso.date(),
+});
+
+export const PriceListSchema = z.object({
+  region: z.string(),
+  currency: z.literal('USD'),
+  kind: z.string(),
+  compiled: z.iso.date(),
+  confidence: z.record(z.string(), z.string()),
+  prices: z.record(z.string(), PriceSchema),
+});
+export type PriceList = z.infer<typeof PriceListSchema>;
+
+export const PRICE_FILE = path.join(import.meta.dirname, 'prices-eu-central-1.json');
+export const loadPrices = (file = PRICE_FILE): PriceList =>
+  PriceListSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+
+export class MissingPriceError extends Error {
+  constructor(readonly meters: string[]) {
+    super(`no price for ${meters.join(', ')}: add it to ${path.basename(PRICE_FILE)} with its source and date`);
+    this.name = 'MissingPriceError';
+  }
+}
+
+export interface Quantity {
+  meter: string;
+  quantity: number;
+}
+
+export interface Priced {
+  usd: number;
+  byMeter: Record<string, { quantity: number; usd: number }>;
+}
+
+/** Prices every quantity; throws MissingPriceError naming every meter that has none. */
+export function price(quantities: Quantity[], prices: PriceList): Priced {
+  const missing = [...new Set(quantities.filter((entry) => !prices.prices[entry.meter]).map((entry) => entry.meter))];
+  if (missing.length) throw new MissingPriceError(missing.sort());
+  const byMeter: Priced['byMeter'] = {};
+  let usd = 0;
+  for (const { meter, quantity } of quantities) {
+    const unit = prices.prices[meter]!;
+    const cost = (quantity * unit.usd) / unit.per;
+    const entry = (byMeter[meter] ??= { quantity: 0, usd: 0 });
+    entry.quantity += quantity;
+    entry.usd += cost;
+    usd += cost;
+  }
+  return { usd, byMeter };
+}
+
+/** Lambda bills each invocation's duration, rounded up to the millisecond, times its configured memory. */
+export function lambdaDuration(
+  invocations: { functionName: string; durationMs: number }[],
+  memoryMb: Record<string, number>,
+): Quantity[] {
+  return invocations.map(({ functionName, durationMs }) => {
+    const memory = memoryMb[functionName];
+    if (memory === undefined) throw new Error(`the template has no function ${functionName}: its memory is unknown`);
+    return { meter: 'lambda.gb-second', quantity: (Math.ceil(durationMs) / 1000) * (memory / 1024) };
+  });
+}
+
+/** An assumption the model states beside its figure. */
+export interface Profile {
+  name: string;
+  organisations: number;
+  channels: number;
+  messagesPerDay: number;
+  /** active channels one message goes to */
+  channelsPerMessage: number;
+  scheduledShare: number;
+  emergencyAlertsPerMonth: number;
+  /** organisations whose NINA feed is polled every minute */
+  ninaOrganisations: number;
+  workspaceSessionsPerDay: number;
+  /** people who sign in in a month (Cognito MAU) */
+  monthlyActiveUsers: number;
+  directoryViewsPerDay: number;
+}
+
+export const PROFILES: Profile[] = [
+  {
+    name: 'Dresden today',
+    organisations: 2,
+    channels: 15,
+    messagesPerDay: 15,
+    channelsPerMessage: 10,
+    scheduledShare: 0.2,
+    emergencyAlertsPerMonth: 4,
+    ninaOrganisations: 1,
+    workspaceSessionsPerDay: 10,
+    monthlyActiveUsers: 20,
+    directoryViewsPerDay: 500,
+  },
+  {
+    name: 'large city',
+    organisations: 10,
+    channels: 110,
+    messagesPerDay: 100,
+    channelsPerMessage: 11,
+    scheduledShare: 0.2,
+    emergencyAlertsPerMonth: 10,
+    ninaOrganisations: 3,
+    workspaceSessionsPerDay: 60,
+    monthlyActiveUsers: 80,
+    directoryViewsPerDay: 3_000,
+  },
+  {
+    name: 'state',
+    organisations: 500,
+    channels: 5_500,
+    messagesPerDay: 2_000,
+    channelsPerMessage: 11,
+    scheduledShare: 0.2,
+    emergencyAlertsPerMonth: 60,
+    ninaOrganisations: 500,
+    workspaceSessionsPerDay: 1_000,
+    monthlyActiveUsers: 2_500,
+    directoryViewsPerDay: 50_000,
+  },
+];
+
+export const DAYS_PER_MONTH = 30;
+const MINUTES_PER_MONTH = DAYS_PER_MONTH * 24 * 60;
+
+/** How often a profile causes each measured event in a month, scaled from what the measurement covered. */
+export function monthlyEvents(
+  profile: Profile,
+  measured: { channelsPerMessage: number; channels: number },
+): Record<string, number> {
+  const perMessage = profile.channelsPerMessage / measured.channelsPerMessage;
+  const perChannel = profile.channels / measured.channels;
+  const messages = profile.messagesPerDay * DAYS_PER_MONTH;
+  return {
+    'routine message': messages * (1 - profile.scheduledShare) * perMessage,
+    'scheduled message': messages * profile.scheduledShare * perMessage,
+    'emergency alert with approval': profile.emergencyAlertsPerMonth * perMessage,
+    'follower collection (day)': DAYS_PER_MONTH * perChannel,
+    'token-health run': DAYS_PER_MONTH * perChannel,
+    'reconciler run': MINUTES_PER_MONTH,
+    'NINA poll': MINUTES_PER_MONTH * profile.ninaOrganisations,
+    'workspace session': profile.workspaceSessionsPerDay * DAYS_PER_MONTH,
+  };
+}
+
+/** What the synthesised template holds that costs by the month. */
+export interface TemplateCounts {
+  alarms: number;
+  dashboards: number;
+  kmsKeys: number;
+  secrets: number;
+  /** SQS event source mappings: Lambda long-polls each queue while idle */
+  eventSourceMappings: number;
+  distributions: number;
+  pointInTimeRecovery: boolean;
+  cognitoPlan?: 'LITE' | 'ESSENTIALS' | 'PLUS';
+}
+
+export const TEMPLATE_TYPES = {
+  alarms: 'AWS::CloudWatch::Alarm',
+  dashboards: 'AWS::CloudWatch::Dashboard',
+  kmsKeys: 'AWS::KMS::Key',
+  secrets: 'AWS::SecretsManager::Secret',
+  eventSourceMappings: 'AWS::Lambda::EventSourceMapping',
+  distributions: 'AWS::CloudFront::Distribution',
+} as const;
+
+/**
+ * Idle polling of an SQS event source mapping: Lambda keeps several long polls (20 s) open per
+ * queue; five pollers is the documented starting point for standard queues.
+ */
+export const IDLE_POLLS_PER_MAPPING_PER_MONTH = 5 * 3 * MINUTES_PER_MONTH;
+/** Metric series a message's publishing emits (JobsReceived and PublishOutcome per platform) and the always-on job series. */
+const SERIES_PER_PUBLISHING_HOUR = 20;
+const ALWAYS_ON_SERIES = 4;
+/** A table item per delivery and per message, kept a year: what the storage estimate assumes. */
+const BYTES_PER_DELIVERY = 1_500;
+const PAGE_BYTES = 200 * 1024;
+const REQUESTS_PER_PAGE = 4;
+
+export function fixedMonthly(profile: Profile, template: TemplateCounts): Quantity[] {
+  const deliveriesKept = profile.messagesPerDay * 365 * profile.channelsPerMessage;
+  const storageGb = (deliveriesKept * BYTES_PER_DELIVERY) / 1e9;
+  const publishingHours = Math.min(1, profile.messagesPerDay / 24);
+  const mauMeter = template.cognitoPlan === 'PLUS' ? 'cognito.plus-mau' : 'cognito.essentials-mau';
+  const billedUsers =
+    template.cognitoPlan === 'PLUS' ? profile.monthlyActiveUsers : Math.max(0, profile.monthlyActiveUsers - 10_000);
+  const views = profile.directoryViewsPerDay * DAYS_PER_MONTH;
+  return [
+    { meter: 'cloudwatch.alarm-month', quantity: template.alarms },
+    { meter: 'cloudwatch.dashboard-month', quantity: template.dashboards },
+    {
+      meter: 'cloudwatch.custom-metric-month',
+      quantity: ALWAYS_ON_SERIES + SERIES_PER_PUBLISHING_HOUR * publishingHours,
+    },
+    { meter: 'kms.key-month', quantity: template.kmsKeys },
+    // one secret per channel, created when it is connected, plus the template's own
+    { meter: 'secretsmanager.secret-month', quantity: template.secrets + profile.channels },
+    { meter: 'sqs.request', quantity: template.eventSourceMappings * IDLE_POLLS_PER_MAPPING_PER_MONTH },
+    { meter: 'dynamodb.storage-gb-month', quantity: storageGb },
+    ...(template.pointInTimeRecovery ? [{ meter: 'dynamodb.pitr-gb-month', quantity: storageGb }] : []),
+    { meter: mauMeter, quantity: billedUsers },
+    { meter: 'cloudfront.https-request', quantity: template.distributions > 0 ? views * REQUESTS_PER_PAGE : 0 },
+    { meter: 'cloudfront.transfer-gb', quantity: template.distributions > 0 ? (views * PAGE_BYTES) / 1e9 : 0 },
+  ];
+}
+
+/** What each fixed meter is, in the report. */
+export const FIXED_LABELS: Record<string, string> = {
+  'cloudwatch.alarm-month': 'CloudWatch alarms',
+  'cloudwatch.dashboard-month': 'CloudWatch dashboards',
+  'cloudwatch.custom-metric-month': 'custom metrics (EMF)',
+  'kms.key-month': 'KMS keys',
+  'secretsmanager.secret-month': 'Secrets Manager secrets (one per channel)',
+  'sqs.request': 'SQS idle polling by event source mappings',
+  'dynamodb.storage-gb-month': 'DynamoDB storage (a year of deliveries)',
+  'dynamodb.pitr-gb-month': 'DynamoDB point-in-time recovery',
+  'cognito.plus-mau': 'Cognito users (Plus)',
+  'cognito.essentials-mau': 'Cognito users (Essentials)',
+  'cloudfront.https-request': 'CloudFront requests (channel directory)',
+  'cloudfront.transfer-gb': 'CloudFront transfer (channel directory)',
+};
+
+/** Every Lambda invocation writes its START/END/REPORT lines and some log and EMF lines: about 1 KB. */
+export const LOG_BYTES_PER_INVOCATION = 1024;

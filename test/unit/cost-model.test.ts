@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import {
+  indexWriteUnits,
+  itemSize,
+  itemWriteCost,
+  readUnits,
+  writeUnits,
+  type TableDefinition,
+} from '../../bench/cost/dynamo-billing';
+import { unionLength } from '../../bench/cost/meter';
+import {
+  fixedMonthly,
+  lambdaDuration,
+  loadPrices,
+  MissingPriceError,
+  monthlyEvents,
+  price,
+  PROFILES,
+  type PriceList,
+} from '../../bench/cost/model';
+
+const table: TableDefinition = {
+  keys: ['PK', 'SK'],
+  indexes: [{ name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: { type: 'ALL' } }],
+};
+
+describe("DynamoDB's billing rules", () => {
+  it('sizes an item by its attribute names and values', () => {
+    // names 2 + 2 + 4, values 3 + 1 (number 5: one digit → 1 + 1 = 2) → PK "abc" 3, SK "d" 1, "n" 2
+    expect(itemSize({ PK: { S: 'abc' }, SK: { S: 'd' }, num1: { N: '5' } })).toBe(2 + 3 + 2 + 1 + 4 + 2);
+    expect(itemSize({ ü: { S: 'é' } })).toBe(4);
+    expect(itemSize({ m: { M: { a: { BOOL: true } } } })).toBe(1 + 3 + 1 + 1 + 1);
+  });
+
+  it('rounds writes up to 1 KB and reads up to 4 KB, halving eventually consistent reads', () => {
+    expect(writeUnits(500)).toBe(1);
+    expect(writeUnits(1024)).toBe(1);
+    expect(writeUnits(1639)).toBe(2);
+    expect(readUnits(0, true)).toBe(1);
+    expect(readUnits(4097, true)).toBe(2);
+    expect(readUnits(4097, false)).toBe(1);
+  });
+
+  it('charges one index write for a new entry, two when the index key changes, none when nothing projected changes', () => {
+    const index = table.indexes[0]!;
+    const base = { PK: { S: 'MSG#1' }, SK: { S: 'DLV#a' } };
+    const open = { ...base, GSI1PK: { S: 'OPEN' }, GSI1SK: { S: '1' } };
+    expect(indexWriteUnits(table, index, undefined, base)).toBe(0);
+    expect(indexWriteUnits(table, index, undefined, open)).toBe(1);
+    expect(indexWriteUnits(table, index, open, { ...open, GSI1SK: { S: '2' } })).toBe(2);
+    expect(indexWriteUnits(table, index, open, base)).toBe(1);
+    expect(indexWriteUnits(table, index, open, { ...open })).toBe(0);
+    expect(indexWriteUnits(table, index, open, { ...open, state: { S: 'PUBLISHED' } })).toBe(1);
+  });
+
+  it('pays the larger of the sizes before and after, and twice in a transaction', () => {
+    const small = { PK: { S: 'a' }, SK: { S: 'b' } };
+    const large = { ...small, text: { S: 'x'.repeat(2000) } };
+    expect(itemWriteCost(table, large, small)).toEqual({ table: 2, indexes: 0 });
+    expect(itemWriteCost(table, undefined, large, true)).toEqual({ table: 4, indexes: 0 });
+  });
+});
+
+describe('the cost model', () => {
+  const prices = loadPrices();
+
+  it('keeps every price with its source and the date it was read', () => {
+    for (const entry of Object.values(prices.prices)) {
+      expect(entry.source.length).toBeGreaterThan(10);
+      expect(entry.seen).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
+  });
+
+  it('refuses to price a quantity whose meter has no price, naming every such meter', () => {
+    const withoutSqs: PriceList = {
+      ...prices,
+      prices: Object.fromEntries(Object.entries(prices.prices).filter(([meter]) => meter !== 'sqs.request')),
+    };
+    const quantities = [
+      { meter: 'sqs.request', quantity: 2 },
+      { meter: 'scheduler.CreateSchedule', quantity: 1 },
+      { meter: 'lambda.request', quantity: 1 },
+    ];
+    expect(() => price(quantities, withoutSqs)).toThrow(MissingPriceError);
+    expect(() => price(quantities, withoutSqs)).toThrow(/scheduler\.CreateSchedule, sqs\.request/);
+  });
+
+  it('prices quantities by the unit each price is given per', () => {
+    const priced = price(
+      [
+        { meter: 'dynamodb.write-request-unit', quantity: 1_000_000 },
+        { meter: 'sqs.request', quantity: 500_000 },
+      ],
+      prices,
+    );
+    expect(priced.byMeter['dynamodb.write-request-unit']!.usd).toBeCloseTo(
+      prices.prices['dynamodb.write-request-unit']!.usd,
+    );
+    expect(priced.usd).toBeCloseTo(
+      prices.prices['dynamodb.write-request-unit']!.usd + prices.prices['sqs.request']!.usd / 2,
+    );
+  });
+
+  it('bills Lambda by the configured memory and refuses a function the template does not have', () => {
+    expect(lambdaDuration([{ functionName: 'f', durationMs: 99.2 }], { f: 512 })).toEqual([
+      { meter: 'lambda.gb-second', quantity: 0.05 },
+    ]);
+    expect(() => lambdaDuration([{ functionName: 'g', durationMs: 1 }], { f: 512 })).toThrow(/no function g/);
+  });
+
+  it('scales per-channel jobs by channels and polls by organisations following NINA', () => {
+    const state = PROFILES.find((profile) => profile.name === 'state')!;
+    const events = monthlyEvents(state, { channelsPerMessage: 10, channels: 15 });
+    expect(events['follower collection (day)']).toBeCloseTo((30 * 5500) / 15);
+    expect(events['NINA poll']).toBe(30 * 24 * 60 * 500);
+    expect(events['routine message']! + events['scheduled message']!).toBeCloseTo(2000 * 30 * 1.1);
+  });
+
+  it('counts one secret per channel and every alarm of the template as fixed cost', () => {
+    const dresden = PROFILES[0]!;
+    const fixed = fixedMonthly(dresden, {
+      alarms: 124,
+      dashboards: 1,
+      kmsKeys: 0,
+      secrets: 0,
+      eventSourceMappings: 25,
+      distributions: 1,
+      pointInTimeRecovery: true,
+      cognitoPlan: 'PLUS',
+    });
+    expect(fixed).toContainEqual({ meter: 'secretsmanager.secret-month', quantity: 15 });
+    expect(fixed).toContainEqual({ meter: 'cloudwatch.alarm-month', quantity: 124 });
+    expect(fixed).toContainEqual({ meter: 'cognito.plus-mau', quantity: dresden.monthlyActiveUsers });
+    expect(() => price(fixed, prices)).not.toThrow();
+  });
+});
+
+describe('the meter', () => {
+  it('subtracts overlapping intervals of its own work once', () => {
+    expect(unionLength([])).toBe(0);
+    expect(
+      unionLength([
+        [0, 10],
+        [5, 12],
+        [20, 25],
+        [21, 22],
+      ]),
+    ).toBe(17);
+  });
+});
