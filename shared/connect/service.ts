@@ -207,7 +207,7 @@ export async function finishCallback(
       logger.error('failed connection could not be recorded', { channelId: channel.id, error: error as Error }),
     );
     logger.warn('connection failed', { channelId: channel.id, platform, reason });
-    return page(200, { kind: 'failed', platform, channel: label, reason });
+    return page(200, { kind: 'failed', platform, channelId: channel.id, channel: label, reason });
   };
 
   if (query.error) {
@@ -242,6 +242,7 @@ export async function finishCallback(
     return page(200, {
       kind: 'connected',
       platform,
+      channelId: channel.id,
       channel: label,
       account: after.connection.accountName ?? after.handle,
     });

@@ -15,6 +15,11 @@ const SignedOutRoute = lazy(() => import('./routes/signed-out'));
 const MessagesRoute = lazy(() => import('./routes/messages'));
 const MessageRoute = lazy(() => import('./routes/message'));
 const NotFoundRoute = lazy(() => import('./routes/not-found'));
+// channels, organisation settings, followers and audit: each its own chunk, loaded when first opened
+const ChannelsRoute = lazy(() => import('./routes/channels'));
+const SettingsRoute = lazy(() => import('./routes/settings'));
+const FollowersRoute = lazy(() => import('./routes/followers'));
+const AuditRoute = lazy(() => import('./routes/audit'));
 
 function Loading() {
   const { t } = useTranslation();
@@ -37,6 +42,10 @@ export function AppRouter() {
                 <Route path="/compose" component={ComposeRoute} />
                 <Route path="/messages" component={MessagesRoute} />
                 <Route path="/messages/:id" component={MessageRoute} />
+                <Route path="/channels" component={ChannelsRoute} />
+                <Route path="/settings" component={SettingsRoute} />
+                <Route path="/followers" component={FollowersRoute} />
+                <Route path="/audit" component={AuditRoute} />
                 <Route component={NotFoundRoute} />
               </Switch>
             </Suspense>
