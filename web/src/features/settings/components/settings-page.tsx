@@ -22,6 +22,8 @@ export function SettingsPage() {
   const [origins, setOrigins] = useState('');
   const [problem, setProblem] = useState<ApiProblem | string>();
   const [saved, setSaved] = useState(false);
+  /** a save was tried: the fields show what is wrong with them */
+  const [checked, setChecked] = useState(false);
   const [copied, setCopied] = useState(false);
 
   useEffect(() => {
@@ -34,6 +36,10 @@ export function SettingsPage() {
     .split(/\s+/)
     .map((origin) => origin.trim())
     .filter(Boolean);
+  // an origin as CSP frame-ancestors takes it: https, a host, no path (the API says the same)
+  const originErrors = originList
+    .filter((origin) => !/^https:\/\/[^/?#\s]+\/?$/.test(origin))
+    .map((origin) => t('settings.originInvalid', { origin }));
   const errorsOf = (field: string) =>
     problem instanceof ApiProblem
       ? problem.forField(field).map((error) => {
@@ -45,6 +51,8 @@ export function SettingsPage() {
   const submit = async () => {
     setProblem(undefined);
     setSaved(false);
+    setChecked(true);
+    if (originErrors.length > 0) return;
     if (!displayName.trim()) {
       setProblem(new ApiProblem(400, { errors: [{ field: 'displayName', message: t('errors.required') }] }));
       return;
@@ -142,7 +150,7 @@ export function SettingsPage() {
                   description={t('settings.embedOriginsHint')}
                   value={origins}
                   onChange={setOrigins}
-                  errors={errorsOf('embedOrigins')}
+                  errors={[...(checked ? originErrors : []), ...errorsOf('embedOrigins')]}
                   multiline
                   rows={4}
                 />
