@@ -79,7 +79,13 @@ export function channelRenewal(
     recordRenewal: async (credentials) => {
       const now = new Date();
       const expiresAt = credentials.expiresAt ? new Date(credentials.expiresAt) : undefined;
-      await recordTokenCheck(store, channel.id, { checkedAt: now, expiresAt, needsReauth: false, refreshedAt: now });
+      await recordTokenCheck(store, channel.id, {
+        checkedAt: now,
+        expiresAt,
+        needsReauth: false,
+        refreshedAt: now,
+        renews: true,
+      });
     },
     now: Date.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

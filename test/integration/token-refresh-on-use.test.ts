@@ -79,6 +79,8 @@ async function waitForState(messageId: string, channelId: string): Promise<strin
 it('renews expired YouTube and Pinterest tokens before publishing, stores them, and publishes once each', async () => {
   const youtube = await connect('youtube', '@heroldtest');
   const pinterest = await connect('pinterest', 'heroldtest', { target: 'Warnungen' });
+  // an hour-long token Herold renews itself is no reason for the Channels page to warn
+  expect((await api('GET', `/channels/${youtube}`)).json).toMatchObject({ tokenRenews: true, tokenExpiresSoon: false });
 
   // an hour later (YouTube) and a month later (Pinterest): both access tokens have expired
   const stored = await readStored();

@@ -245,6 +245,7 @@ function ChannelRow({
             {t('channels.tokenRefreshedAt', { when: format.dateTime(channel.tokenRefreshedAt) })}
           </span>
         ) : null}
+        {channel.tokenRenews ? <span className="channel-detail">{t('channels.tokenRenews')}</span> : null}
       </td>
       <td>
         {channel.lastPublish ? (
