@@ -226,7 +226,7 @@ function ChannelRow({
           </span>
         ) : null}
       </td>
-      <td>
+      <td className="token">
         {channel.needsReauth ? <StatusBadge tone="bad">{t('channels.needsReauth')}</StatusBadge> : null}
         {!channel.needsReauth && channel.tokenExpiresSoon && expiresAt ? (
           <StatusBadge tone="warn">
@@ -268,7 +268,7 @@ function ChannelRow({
       {admin ? (
         <td className="actions">
           {channel.state === 'retired' ? null : (
-            <>
+            <div className="action-row">
               {oneClick ? (
                 <Button variant="primary" onPress={startOneClick} isDisabled={connect.isPending}>
                   {connectLabel}
@@ -301,7 +301,7 @@ function ChannelRow({
                 <StateDialog channel={channel} action="unfreeze" onDone={stateDone} />
               ) : null}
               <StateDialog channel={channel} action="retire" onDone={stateDone} />
-            </>
+            </div>
           )}
         </td>
       ) : null}
