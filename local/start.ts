@@ -39,10 +39,7 @@ export interface LocalStackOptions {
   port?: number;
   /** simulator port; 0 = a free port (default 4010) */
   simulatorPort?: number;
-  /**
-   * the public channel directory's port; 0 or left out = a free port, so stacks started by tests never
-   * contend for one (`npm start` asks for 3100, or HEROLD_DIRECTORY_PORT)
-   */
+  /** the public channel directory's port (default 0: a free port; `npm start` uses 3100) */
   directoryPort?: number;
   /** use a DynamoDB Local that is already running instead of starting one */
   dynamoEndpoint?: string;
