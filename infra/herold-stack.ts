@@ -22,6 +22,7 @@ import { Directory } from './constructs/directory';
 import { HeroldFunction } from './constructs/herold-function';
 import { Jobs } from './constructs/jobs';
 import { PlatformLane } from './constructs/platform-lane';
+import { Replies } from './constructs/replies';
 import { Workspace } from './constructs/workspace';
 import { laneConcurrency, type HeroldConfig } from './config';
 import { Observability } from './observability/observability';
@@ -44,6 +45,7 @@ export class HeroldStack extends Stack {
   readonly directory: Directory;
   readonly observability: Observability;
   readonly cards: AlertCards;
+  readonly replies: Replies;
 
   constructor(scope: Construct, id: string, props: HeroldStackProps) {
     super(scope, id, props);
@@ -186,9 +188,23 @@ export class HeroldStack extends Stack {
         fn.fn.addEnvironment(name, value);
     }
 
+    // the replies inbox: its API, the platforms' webhooks and the collection schedule
+    this.replies = new Replies(this, 'Replies', {
+      namePrefix,
+      environment,
+      table: this.table,
+      lanes: this.lanes,
+      logRetention,
+      appSecrets: config.appSecrets,
+    });
+
     this.api = new HeroldApi(this, 'Api', {
       handler: this.ingest.fn,
-      functions: { connect: this.connect.fn.fn },
+      functions: {
+        connect: this.connect.fn.fn,
+        replies: this.replies.api.fn,
+        webhooks: this.replies.webhooks.fn,
+      },
       preTokenGeneration: this.preTokenGeneration.fn,
       jwtIssuer: config.jwtIssuer,
       jwtAudience: config.jwtAudience,
@@ -196,6 +212,7 @@ export class HeroldStack extends Stack {
       logRetention,
     });
 
+    this.replies.setPublicApiUrl(this.api.httpApi.apiEndpoint, this.lanes);
     this.workspace = this.createWorkspace(config);
     // the page a platform's sign-in returns to links back to the workspace's Channels page
     if (this.workspace) this.connect.fn.fn.addEnvironment(CONNECT_ENV.workspaceUrl, this.workspace.origin);
@@ -213,6 +230,9 @@ export class HeroldStack extends Stack {
         'pre-token': this.preTokenGeneration,
         connect: this.connect.fn,
         directory: this.directory.builder,
+        replies: this.replies.api,
+        webhooks: this.replies.webhooks,
+        'collect-replies': this.replies.schedule,
       },
       reconciler: this.jobs.reconciler,
       otherDeadLetterQueues: {
@@ -294,6 +314,9 @@ export class HeroldStack extends Stack {
       this.cards.renderer,
       this.connect.fn,
       this.directory.builder,
+      this.replies.api,
+      this.replies.webhooks,
+      this.replies.schedule,
       ...this.lanes.map((l) => l.publisher),
     ];
     NagSuppressions.addResourceSuppressions(

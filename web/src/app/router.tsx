@@ -14,6 +14,7 @@ const AuthCallbackRoute = lazy(() => import('./routes/auth-callback'));
 const SignedOutRoute = lazy(() => import('./routes/signed-out'));
 const MessagesRoute = lazy(() => import('./routes/messages'));
 const MessageRoute = lazy(() => import('./routes/message'));
+const InboxRoute = lazy(() => import('./routes/inbox'));
 const NotFoundRoute = lazy(() => import('./routes/not-found'));
 // channels, organisation settings, followers and audit: each its own chunk, loaded when first opened
 const ChannelsRoute = lazy(() => import('./routes/channels'));
@@ -46,6 +47,7 @@ export function AppRouter() {
                 <Route path="/settings" component={SettingsRoute} />
                 <Route path="/followers" component={FollowersRoute} />
                 <Route path="/audit" component={AuditRoute} />
+                <Route path="/inbox" component={InboxRoute} />
                 <Route component={NotFoundRoute} />
               </Switch>
             </Suspense>

@@ -16,7 +16,7 @@ type ChannelPagesLabel = 'channels.nav' | 'followers.nav' | 'settings.nav' | 'au
 
 interface NavItem {
   to: string;
-  label: 'nav.compose' | 'nav.messages' | ChannelPagesLabel;
+  label: 'nav.compose' | 'nav.messages' | 'nav.inbox' | ChannelPagesLabel;
   /** shown to people with one of these roles (default: everyone) */
   roles?: Role[];
 }
@@ -24,6 +24,7 @@ interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { to: '/compose', label: 'nav.compose', roles: ['editor'] },
   { to: '/messages', label: 'nav.messages' },
+  { to: '/inbox', label: 'nav.inbox' },
   // channels, their followers, the organisation's settings and the audit trail
   { to: '/channels', label: 'channels.nav' },
   { to: '/followers', label: 'followers.nav' },
