@@ -13,6 +13,7 @@ import { ENV } from '../shared/config';
 import { ALERT_POLICY_ENV } from '../shared/alerts/policy';
 import { FOLLOWER_ENV } from '../shared/followers/settings';
 import { platformList } from '../shared/platforms/registry';
+import { CONNECT_ENV } from '../shared/connect/service';
 import { WORKSPACE_PATHS } from '../shared/workspace/paths';
 import { HeroldApi } from './constructs/api';
 import { AlertCards } from './constructs/cards';
@@ -213,6 +214,8 @@ export class HeroldStack extends Stack {
 
     this.replies.setPublicApiUrl(this.api.httpApi.apiEndpoint, this.lanes);
     this.workspace = this.createWorkspace(config);
+    // the page a platform's sign-in returns to links back to the workspace's Channels page
+    if (this.workspace) this.connect.fn.fn.addEnvironment(CONNECT_ENV.workspaceUrl, this.workspace.origin);
 
     this.observability = new Observability(this, 'Observability', {
       lanes: this.lanes,

@@ -133,8 +133,10 @@ export function createDevSignIn(options: { allowedRedirectOrigin: () => string }
         pending.challenge !== challenge
       )
         return sendJson(response, 400, { error: 'invalid_grant' });
+      // the person's name in the access token too, as Herold's pre-token trigger puts it into Cognito's
       const accessToken = await signToken({
         sub: pending.sub,
+        name: pending.name,
         org: pending.org,
         roles: pending.roles,
         ttlSeconds: pending.sessionSeconds,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ScheduledEvent } from 'aws-lambda';
 import { ENV, type QueueUrls } from '../shared/config';
+import { CONNECT_ENV } from '../shared/connect/service';
 import type { Channel } from '../shared/model/schemas';
 import { platformList, type PlatformId } from '../shared/platforms/registry';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localDynamoDocumentClient } from './aws';
@@ -302,6 +303,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
       cleanups.push(workspace.stop);
       workspaceUrl = workspace.url;
+      // the connect handler runs in this process: its callback page links back to the workspace's Channels page
+      cleanups.push(applyEnv({ [CONNECT_ENV.workspaceUrl]: process.env[CONNECT_ENV.workspaceUrl] ?? workspaceUrl }));
     }
 
     return {

@@ -124,6 +124,7 @@ const routes: Record<Exclude<RouteKeyOf<'ingest'>, 'GET /openapi.json'>, RouteHa
       doc,
       table,
       org: principal.org,
+      by: principal,
       channelId: params.id ?? '',
       date: params.date,
       body,

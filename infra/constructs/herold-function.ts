@@ -136,8 +136,11 @@ export class HeroldFunction extends Construct {
     );
   }
 
-  /** Allows reading every secret whose name starts with `namePrefix` (Secrets Manager appends `-` and six random characters). */
-  grantSecretsUnder(namePrefix: string): void {
+  /**
+   * Allows reading every secret whose name starts with `namePrefix` (Secrets Manager appends `-` and
+   * six random characters), and with `write` storing new versions of them (never creating or deleting one).
+   */
+  grantSecretsUnder(namePrefix: string, options: { write?: boolean } = {}): void {
     const secretArns = Stack.of(this).formatArn({
       service: 'secretsmanager',
       resource: 'secret',
@@ -145,7 +148,10 @@ export class HeroldFunction extends Construct {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArns] }),
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', ...(options.write ? ['secretsmanager:PutSecretValue'] : [])],
+        resources: [secretArns],
+      }),
     );
   }
 }

@@ -88,7 +88,8 @@ export class PlatformLane extends Construct {
     for (const queue of [this.urgent, this.normal]) queue.grantSendMessages(fn);
     // one secret per channel, named herold/<platform>/<channel id> (herold-<stage>/… in a stage): only this platform's function reads them
     const secretPrefix = `${props.namePrefix}/${platform.id}/`;
-    this.publisher.grantSecretsUnder(secretPrefix);
+    // a publisher that renews its platform's tokens stores them as new versions of its own platform's secrets
+    this.publisher.grantSecretsUnder(secretPrefix, { write: platform.publisherRenewsTokens === true });
 
     NagSuppressions.addResourceSuppressions(
       this.publisher.role,

@@ -77,6 +77,8 @@ interface SignInState {
   mastodonApps: Map<string, { clientSecret: string; redirectUris: string[] }>;
   /** user tokens a sign-in issued, by platform (the accounts they may read) */
   userTokens: Map<string, PlatformId>;
+  /** refresh tokens of platforms whose refresh tokens are no access tokens (Pinterest) */
+  refreshTokens: Map<string, PlatformId>;
   revoked: Set<string>;
 }
 /** Per simulator, and kept across DELETE /_sim/posts: connected channels stay connected. */
@@ -89,6 +91,7 @@ function oauth(state: SimState): SignInState {
       codes: new Map(),
       mastodonApps: new Map(),
       userTokens: new Map(),
+      refreshTokens: new Map(),
       revoked: new Set(),
     };
     signIns.set(state, kept);
@@ -449,32 +452,44 @@ function youtubeApi(request: SimRequest, state: SimState): SimResponse | undefin
   };
 }
 
+/** A token answer (schema OauthAccessTokenResponse…): every answer, a refresh's too, brings a new refresh token. */
+function pinterestTokens(state: SimState, responseType: 'authorization_code' | 'refresh_token') {
+  const access = issue(state, ['pinterest'], 'access');
+  const refresh = `sim-pinterest-refresh-${random()}`;
+  oauth(state).userTokens.set(access, 'pinterest');
+  oauth(state).refreshTokens.set(refresh, 'pinterest');
+  return {
+    access_token: access,
+    refresh_token: refresh,
+    response_type: responseType,
+    token_type: 'bearer',
+    expires_in: 2_592_000,
+    refresh_token_expires_in: 5_184_000,
+    refresh_token_expires_at: Math.floor(Date.now() / 1000) + 5_184_000,
+    scope: 'boards:read pins:read pins:write user_accounts:read',
+  };
+}
+
+/** grant_type=refresh_token: a refresh token this simulator issued (continuous refresh keeps it valid). */
+function pinterestRefresh(request: SimRequest, state: SimState): SimResponse {
+  if (oauth(state).refreshTokens.get(field(request, 'refresh_token') ?? '') !== 'pinterest')
+    return { status: 400, body: { code: 1, message: 'Invalid refresh token.' } };
+  return { status: 200, body: pinterestTokens(state, 'refresh_token') };
+}
+
 function pinterestApi(request: SimRequest, state: SimState): SimResponse | undefined {
   if (request.method === 'POST' && request.path === '/v5/oauth/token') {
     const client = basicClient(request);
     if (!appSecretMatches('pinterest', client.clientId, client.clientSecret))
       return { status: 401, body: { code: 2, message: 'Authentication failed.' } };
+    if (field(request, 'grant_type') === 'refresh_token') return pinterestRefresh(request, state);
     const check = redeem('pinterest', state, {
       code: field(request, 'code'),
       clientId: client.clientId,
       redirectUri: field(request, 'redirect_uri'),
     });
     if (!check.ok) return { status: 400, body: { code: 1, message: 'Invalid authorization code.' } };
-    const access = issue(state, ['pinterest'], 'access');
-    oauth(state).userTokens.set(access, 'pinterest');
-    return {
-      status: 200,
-      body: {
-        access_token: access,
-        refresh_token: `sim-pinterest-refresh-${random()}`,
-        response_type: 'authorization_code',
-        token_type: 'bearer',
-        expires_in: 2_592_000,
-        refresh_token_expires_in: 5_184_000,
-        refresh_token_expires_at: Math.floor(Date.now() / 1000) + 5_184_000,
-        scope: 'boards:read pins:read pins:write user_accounts:read',
-      },
-    };
+    return { status: 200, body: pinterestTokens(state, 'authorization_code') };
   }
   if (oauth(state).userTokens.get(bearer(request) ?? '') !== 'pinterest') return undefined;
   if (request.method === 'GET' && request.path === '/v5/user_account')

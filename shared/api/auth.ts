@@ -31,8 +31,9 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEventV2WithJWTAuth
 
 /**
  * Who the person is, for audit records a reader understands: the token's `name`, else its `email`,
- * else `preferred_username` (OIDC standard claims). Cognito access tokens carry none of these unless
- * a pre-token-generation trigger adds them; then the record falls back to the subject.
+ * else `preferred_username` (OIDC standard claims). Cognito's access tokens carry none of these by
+ * themselves: Herold's pre-token-generation trigger adds `name` and `email` (shared/auth/token-claims.ts);
+ * a token with none of them falls back to the subject.
  */
 function personName(claims: Claims): { name?: string } {
   for (const claim of ['name', 'email', 'preferred_username']) {

@@ -9,7 +9,8 @@ import { EXPIRY_WARNING_MS } from '../tokens/policy';
 /**
  * What the Channels page shows of a channel: everything but the credentials reference, the
  * connection (a channel without one was set up by hand: connected), and the token warning from 7 days
- * before the token expires, the daily token health check's threshold.
+ * before the token expires, the daily token health check's threshold, for a token Herold cannot
+ * renew itself (an hour-long YouTube token that the publisher renews on use is no cause for alarm).
  */
 export function channelView(channel: Channel, now = new Date()) {
   const { credentialsRef: _credentialsRef, ...visible } = channel;
@@ -17,7 +18,7 @@ export function channelView(channel: Channel, now = new Date()) {
   return {
     ...visible,
     connection: channel.connection ?? { status: 'connected' as const },
-    tokenExpiresSoon: expiresAt !== undefined && expiresAt - now.getTime() <= EXPIRY_WARNING_MS,
+    tokenExpiresSoon: !channel.tokenRenews && expiresAt !== undefined && expiresAt - now.getTime() <= EXPIRY_WARNING_MS,
   };
 }
 export type ChannelView = ReturnType<typeof channelView>;

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { PLATFORMS, type PlatformId } from '../platforms/registry';
 
 export type CallbackOutcome =
-  | { kind: 'connected'; platform: PlatformId; channel: string; account: string }
-  | { kind: 'failed'; platform: PlatformId; channel: string; reason: string }
+  | { kind: 'connected'; platform: PlatformId; channelId: string; channel: string; account: string }
+  | { kind: 'failed'; platform: PlatformId; channelId: string; channel: string; reason: string }
   | { kind: 'refused'; reason: string };
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
@@ -25,6 +25,17 @@ export const CALLBACK_PAGE_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
 };
+
+/**
+ * The workspace's Channels page, told which channel came back and how: it shows the outcome as the
+ * channel records it (the account, or the platform's reason), so nothing but ids travel in the link.
+ */
+export function channelsPageUrl(workspaceUrl: string, outcome: CallbackOutcome): string {
+  const url = new URL('channels', `${workspaceUrl.replace(/\/+$/, '')}/`);
+  if (outcome.kind !== 'refused') url.searchParams.set('channel', outcome.channelId);
+  url.searchParams.set('outcome', outcome.kind);
+  return url.toString();
+}
 
 export function callbackPage(outcome: CallbackOutcome, workspaceUrl?: string): string {
   let title: [string, string];
@@ -54,7 +65,7 @@ export function callbackPage(outcome: CallbackOutcome, workspaceUrl?: string): s
     ];
   }
   const back = workspaceUrl
-    ? `<p><a href="${escape(workspaceUrl)}">Zurück zu Herold</a> · <span lang="en">Back to Herold</span></p>`
+    ? `<p><a href="${escape(channelsPageUrl(workspaceUrl, outcome))}">Zurück zu den Kanälen</a> · <span lang="en">Back to the channels</span></p>`
     : '';
   return `<!doctype html>
 <html lang="de">

@@ -207,7 +207,7 @@ export async function finishCallback(
       logger.error('failed connection could not be recorded', { channelId: channel.id, error: error as Error }),
     );
     logger.warn('connection failed', { channelId: channel.id, platform, reason });
-    return page(200, { kind: 'failed', platform, channel: label, reason });
+    return page(200, { kind: 'failed', platform, channelId: channel.id, channel: label, reason });
   };
 
   if (query.error) {
@@ -242,6 +242,7 @@ export async function finishCallback(
     return page(200, {
       kind: 'connected',
       platform,
+      channelId: channel.id,
       channel: label,
       account: after.connection.accountName ?? after.handle,
     });
@@ -287,6 +288,11 @@ async function connect(
   return channelView(updated, now);
 }
 
+/** Whether the publisher can renew what this connection stored (shared/tokens/refresh-on-use). */
+const renewsItself = (platform: PlatformId, connected: ConnectedAccount): boolean =>
+  PLATFORMS[platform].publisherRenewsTokens === true &&
+  Boolean(connected.credentials.refreshToken && connected.credentials.clientId);
+
 async function commitConnection(
   store: Store,
   channel: Channel,
@@ -313,6 +319,7 @@ async function commitConnection(
     ...(activates ? { state: 'active' as const, stateReason: undefined } : {}),
     needsReauth: undefined,
     tokenExpiresAt: connected.tokenExpiresAt,
+    tokenRenews: renewsItself(channel.platform, connected) || undefined,
   };
   const set: Record<string, unknown> = {
     account: after.account,
@@ -323,10 +330,12 @@ async function commitConnection(
     ...(after.profileUrl ? { profileUrl: after.profileUrl } : {}),
     ...(after.textLimit ? { textLimit: after.textLimit } : {}),
     ...(after.tokenExpiresAt ? { tokenExpiresAt: after.tokenExpiresAt } : {}),
+    ...(after.tokenRenews ? { tokenRenews: true } : {}),
   };
   const remove = [
     'needsReauth',
     ...(after.tokenExpiresAt ? [] : ['tokenExpiresAt']),
+    ...(after.tokenRenews ? [] : ['tokenRenews']),
     ...(activates ? ['stateReason'] : []),
   ];
   const names = Object.fromEntries([...Object.keys(set), ...remove].map((name) => [`#${name}`, name]));

@@ -1,12 +1,13 @@
 /** Figures entered by a person, for platforms without a follower API (WhatsApp Channels) or to correct one. */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { auditPut } from '../audit/audit';
 import * as z from 'zod';
-import { IdSchema, type Channel, type OrgId } from '../model/schemas';
+import { IdSchema, type Channel, type OrgId, type Principal } from '../model/schemas';
 import { getChannel } from '../store/channels';
 import { localDate } from './dates';
 import { problem, validationProblem, type HttpAnswer } from './problems';
 import { CalendarDateSchema, fieldErrors, type Validated } from './report';
-import { FollowerCountSchema, putFollowerCount, type FollowerFigure } from './store';
+import { FollowerCountSchema, FollowerFigureSchema, followerPut, type FollowerFigure } from './store';
 
 const ManualFigureSchema = z.object({
   date: CalendarDateSchema,
@@ -15,12 +16,15 @@ const ManualFigureSchema = z.object({
 
 /**
  * `PUT /channels/{id}/followers/{date}` with `{ "count": n }` (admin). The date is the one of the path,
- * the count the body's; a figure for a day that has not begun yet is refused.
+ * the count the body's; a figure for a day that has not begun yet is refused. The figure and its
+ * audit record (who entered it) are written in one transaction.
  */
 export async function recordManualFigure(options: {
   doc: DynamoDBDocumentClient;
   table: string;
   channel: Channel;
+  /** the person entering it */
+  by: Pick<Principal, 'org' | 'sub' | 'name'>;
   date: unknown;
   count: unknown;
   timeZone: string;
@@ -32,13 +36,37 @@ export async function recordManualFigure(options: {
   const today = localDate(now, options.timeZone);
   if (parsed.data.date > today)
     return { ok: false, errors: [{ field: 'date', message: `must not be in the future (today is ${today})` }] };
-  const figure = await putFollowerCount(options.doc, options.table, {
+  const write = {
     channel: options.channel,
     date: parsed.data.date,
     count: parsed.data.count,
-    source: 'manual',
+    source: 'manual' as const,
     collectedAt: now.toISOString(),
+  };
+  const figure = FollowerFigureSchema.parse({
+    channelId: write.channel.id,
+    date: write.date,
+    count: write.count,
+    source: write.source,
+    collectedAt: write.collectedAt,
   });
+  await options.doc.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        followerPut(options.table, write),
+        auditPut(
+          { doc: options.doc, table: options.table },
+          options.by,
+          {
+            action: 'followers.record',
+            target: `channel/${options.channel.id}`,
+            after: { date: write.date, count: write.count },
+          },
+          now,
+        ),
+      ],
+    }),
+  );
   return { ok: true, value: figure };
 }
 
@@ -51,6 +79,8 @@ export async function manualFigureResponse(options: {
   doc: DynamoDBDocumentClient;
   table: string;
   org: OrgId;
+  /** the person entering the figure */
+  by: Pick<Principal, 'org' | 'sub' | 'name'>;
   channelId: string;
   date: string | undefined;
   body: string | undefined;
@@ -72,6 +102,7 @@ export async function manualFigureResponse(options: {
     doc: options.doc,
     table: options.table,
     channel,
+    by: options.by,
     date: options.date,
     count,
     timeZone: options.timeZone,

@@ -49,6 +49,11 @@ function followerItem({ channel, date, count, source, collectedAt }: FollowerWri
   };
 }
 
+/** One figure as a Put of a TransactWriteItems call (a figure entered by a person, with its audit record). */
+export const followerPut = (table: string, write: FollowerWrite) => ({
+  Put: { TableName: table, Item: followerItem(write) },
+});
+
 /** Writes one figure; the same channel and day overwrites the earlier one. */
 export async function putFollowerCount(
   doc: DynamoDBDocumentClient,

@@ -81,8 +81,13 @@ export const ChannelSchema = z.object({
   tokenExpiresAt: z.iso.datetime().optional(),
   /** when the token health check last checked the channel's token */
   tokenCheckedAt: z.iso.datetime().optional(),
-  /** when the channel's token was last renewed (by the token health check) or issued (by a connection) */
+  /** when the channel's token was last renewed (by the token health check or a publisher) or issued (by a connection) */
   tokenRefreshedAt: z.iso.datetime().optional(),
+  /**
+   * Herold renews the access token itself (the secret holds a refresh token and the app, or a
+   * renewal has succeeded): its expiry needs nobody, so the Channels page does not warn about it
+   */
+  tokenRenews: z.boolean().optional(),
   /** the account's own text limit where it differs from the registry's (a Mastodon instance's max_characters) */
   textLimit: z.number().int().positive().optional(),
   connection: ChannelConnectionSchema.optional(),

@@ -129,6 +129,13 @@ export interface PlatformSpec {
   followers: 'api' | 'manual';
   /** the generated alert card, for platforms whose posts need an image (see CardSpec) */
   card?: CardSpec;
+  /**
+   * The platform's access tokens expire and its publisher renews them on use, before they expire or
+   * when the platform refuses one (PlatformClient.refreshCredentials, shared/tokens/refresh-on-use),
+   * and stores the renewed secret: its function may write new versions of its own platform's
+   * secrets, never create or delete one.
+   */
+  publisherRenewsTokens?: true;
   /** the replies inbox (see InboxSpec) */
   inbox: InboxSpec;
 }
@@ -266,6 +273,8 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
   youtube: {
     id: 'youtube',
     displayName: 'YouTube',
+    // one-hour Google access tokens, renewed with the refresh token
+    publisherRenewsTokens: true,
     text: { limit: 5000, counting: 'code-points' },
     media: {
       required: 'video',
@@ -300,6 +309,8 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
   linkedin: {
     id: 'linkedin',
     displayName: 'LinkedIn',
+    // 60-day access tokens, renewed where LinkedIn granted a refresh token
+    publisherRenewsTokens: true,
     text: { limit: 3000, counting: 'utf16' },
     media: {
       required: 'none',
@@ -329,6 +340,8 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
   pinterest: {
     id: 'pinterest',
     displayName: 'Pinterest',
+    // 30-day access tokens, each refresh also brings a new refresh token
+    publisherRenewsTokens: true,
     text: { limit: 800, counting: 'code-points' },
     media: {
       required: 'image-or-video',
@@ -355,6 +368,8 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
   x: {
     id: 'x',
     displayName: 'X',
+    // two-hour access tokens with rotating refresh tokens (shared/platforms/clients/x.ts)
+    publisherRenewsTokens: true,
     text: { limit: 280, counting: 'x-weighted' },
     media: {
       required: 'none',

@@ -19,11 +19,15 @@ import { emitMetric, logger, metrics } from '../observability/powertools';
 import { sendJobs, sqs } from '../queue/jobs';
 import { defaultStore } from '../store/client';
 import { noteLastPublish } from '../channels/last-publish';
-import { loadCredentials, saveCredentials } from './credentials';
+import { channelRenewal } from '../tokens/refresh-lease';
+import { renewOnce } from '../tokens/refresh-on-use';
+import { loadCredentials } from './credentials';
 import { collectRepliesJob } from '../replies/collect';
 import { moderateReplyJob } from '../replies/moderate';
 import { telegramWebhook } from '../replies/webhook-secrets';
 import { processPublishJob, type JobOutcome, type PublishDeps } from './publish';
+
+const requestTimeoutMs = () => Number(process.env.HEROLD_REQUEST_TIMEOUT_MS ?? 10_000);
 
 /** A record that should be offered again later; its visibility has been set already. */
 class RetryLater extends Error {}
@@ -36,11 +40,17 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     platform,
     client,
     credentials: (channel) => loadCredentials(channel.credentialsRef),
-    saveCredentials: (channel, credentials) => saveCredentials(channel.credentialsRef, credentials),
+    renewCredentials: (channel, used, refresh) =>
+      renewOnce(
+        channel.id,
+        used,
+        refresh,
+        channelRenewal(defaultStore(), channel, { requestTimeoutMs: requestTimeoutMs() }),
+      ),
     now: Date.now,
     leaseMs: Number(process.env.HEROLD_LEASE_MS ?? 60_000),
     maxReceiveCount: Number(process.env.HEROLD_MAX_RECEIVE_COUNT ?? 5),
-    requestTimeoutMs: Number(process.env.HEROLD_REQUEST_TIMEOUT_MS ?? 10_000),
+    requestTimeoutMs: requestTimeoutMs(),
     reserveShare: Number(process.env.HEROLD_EMERGENCY_RESERVE ?? 0.2),
     maxBackoffSeconds: Number(process.env.HEROLD_MAX_BACKOFF_SECONDS ?? 300),
     onQuotaBelowReserve: (channel) => {

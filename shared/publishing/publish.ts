@@ -30,6 +30,7 @@ import {
 import { getDelivery, getMessageAndChannel } from '../store/messages';
 import { takeQuota, type QuotaDecision } from '../store/quota';
 import { pinOrUnpinAfterPublish } from '../alerts/pin';
+import { dueForRefresh } from '../tokens/refresh-on-use';
 import { answerBudget, answerRequest, isAnswer, watchPublishedPost } from '../replies/publishing';
 
 export interface PublishDeps {
@@ -37,8 +38,15 @@ export interface PublishDeps {
   platform: PlatformId;
   client: PlatformClient | undefined;
   credentials: (channel: Channel) => Promise<Credentials>;
-  /** stores renewed credentials (see PlatformClient.refreshCredentials) */
-  saveCredentials?: (channel: Channel, credentials: Credentials) => Promise<void>;
+  /**
+   * Renews a channel's credentials once across all publishers and stores them (shared/tokens/refresh-on-use:
+   * renewOnce); `refresh` is the platform's refresh grant. Without it credentials are never renewed.
+   */
+  renewCredentials?: (
+    channel: Channel,
+    used: Credentials,
+    refresh: (current: Credentials) => Promise<Credentials>,
+  ) => Promise<Credentials>;
   now: () => number;
   /** how long a claim is exclusive; longer than one attempt can take */
   leaseMs: number;
@@ -162,7 +170,7 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
   try {
     context = {
       channel,
-      credentials: await deps.credentials(channel),
+      credentials: await credentialsForUse(client, channel, deps),
       baseUrl: platformBaseUrl(deps.platform),
       saveCheckpoint: async (checkpoint) => {
         if (!(await saveCheckpoint(deps.store, claim, checkpoint, deps.now()))) {
@@ -428,9 +436,30 @@ async function waitForQuota(
 }
 
 /**
- * Publish; when the platform refuses credentials that can be renewed (X's two-hour access tokens),
- * renew and store them, then try exactly once more. The refused request created nothing, so the
- * second try cannot duplicate a post.
+ * The channel's credentials, renewed first when their access token has expired or is about to
+ * (dueForRefresh) and the platform has a refresh grant: a lookup or publish never starts with a
+ * token the platform is bound to refuse.
+ */
+async function credentialsForUse(client: PlatformClient, channel: Channel, deps: PublishDeps): Promise<Credentials> {
+  const credentials = await deps.credentials(channel);
+  const { refreshCredentials } = client;
+  if (!refreshCredentials || !deps.renewCredentials || !dueForRefresh(credentials, deps.now())) return credentials;
+  return deps.renewCredentials(channel, credentials, (current) =>
+    refreshCredentials({
+      channel,
+      credentials: current,
+      baseUrl: platformBaseUrl(deps.platform),
+      saveCheckpoint: async () => undefined,
+      fetch: deps.fetch,
+      timeoutMs: deps.requestTimeoutMs,
+    }),
+  );
+}
+
+/**
+ * Publish; when the platform refuses credentials that can be renewed (an access token revoked or
+ * expired without a recorded expiry), renew and store them, then try exactly once more. The refused
+ * request created nothing, so the second try cannot duplicate a post.
  */
 async function publishRenewingCredentials(
   client: PlatformClient,
@@ -444,16 +473,13 @@ async function publishRenewingCredentials(
   try {
     return await send(context);
   } catch (error) {
-    if (!(
-      error instanceof PlatformError &&
-      error.errorClass === 'auth' &&
-      client.refreshCredentials &&
-      deps.saveCredentials
-    ))
+    const { refreshCredentials } = client;
+    if (!(error instanceof PlatformError && error.errorClass === 'auth' && refreshCredentials && deps.renewCredentials))
       throw error;
     beforeRenewal();
-    const renewed = await client.refreshCredentials(context);
-    await deps.saveCredentials(channel, renewed);
+    const renewed = await deps.renewCredentials(channel, context.credentials, (current) =>
+      refreshCredentials({ ...context, credentials: current }),
+    );
     return send({ ...context, credentials: renewed });
   }
 }

@@ -19,6 +19,8 @@ export const keys = {
     `${new Date(checkAtMs).toISOString()}#${messageId}#${channelId}`,
   /** a connection waiting for its callback, by the SHA-256 of its `state` (never the state itself) */
   connectAttempt: (stateHash: string) => ({ PK: `CONNECT#${stateHash}`, SK: 'ATTEMPT' }),
+  /** who is renewing a channel's token right now (shared/tokens/refresh-lease.ts) */
+  tokenRefreshLease: (channelId: string) => ({ PK: `TOKENLEASE#${channelId}`, SK: 'LEASE' }),
 } as const;
 
 export const DELIVERY_SK_PREFIX = 'DLV#';

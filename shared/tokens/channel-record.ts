@@ -11,12 +11,15 @@ export interface TokenCheckRecord {
   needsReauth: boolean | undefined;
   /** set when the check renewed the token: the Channels page shows when it was last refreshed */
   refreshedAt?: Date;
+  /** set when Herold renewed the token by itself: its expiry then needs nobody (Channel.tokenRenews) */
+  renews?: true;
 }
 
 export async function recordTokenCheck(store: Store, channelId: string, record: TokenCheckRecord): Promise<void> {
   const set = ['tokenCheckedAt = :checkedAt'];
   const remove: string[] = [];
   const values: Record<string, unknown> = { ':checkedAt': record.checkedAt.toISOString() };
+  if (record.renews || record.needsReauth === true) values[':yes'] = true;
   if (record.expiresAt) {
     set.push('tokenExpiresAt = :expiresAt');
     values[':expiresAt'] = record.expiresAt.toISOString();
@@ -27,9 +30,9 @@ export async function recordTokenCheck(store: Store, channelId: string, record: 
     set.push('tokenRefreshedAt = :refreshedAt');
     values[':refreshedAt'] = record.refreshedAt.toISOString();
   }
+  if (record.renews) set.push('tokenRenews = :yes');
   if (record.needsReauth === true) {
     set.push('needsReauth = :yes');
-    values[':yes'] = true;
   } else if (record.needsReauth === false) {
     remove.push('needsReauth');
   }

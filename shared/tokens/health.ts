@@ -32,6 +32,16 @@ export interface TokenHealthDeps {
   channels(): Promise<Channel[]>;
   loadCredentials(credentialsRef: string): Promise<Credentials>;
   saveCredentials(credentialsRef: string, credentials: Credentials): Promise<void>;
+  /**
+   * Renews under the channel's refresh lease and stores the result (./refresh-on-use: renewOnce), so
+   * the check and a publisher never both spend X's refresh token. Without it the check refreshes
+   * and stores by itself.
+   */
+  renewOnce?(
+    channel: Channel,
+    used: Credentials,
+    refresh: (current: Credentials) => Promise<Credentials>,
+  ): Promise<Credentials>;
   recordCheck(channelId: string, record: TokenCheckRecord): Promise<void>;
   /** the platform base URL, fetch and timeout a client call runs with */
   context(channel: Channel, credentials: Credentials): PlatformContext;
@@ -123,30 +133,43 @@ async function checkChannel(channel: Channel, deps: TokenHealthDeps): Promise<Ch
     }
     if (decision.action !== 'refresh') return await settle(decision, false);
 
+    const refresh = async (current: Credentials): Promise<Credentials> => {
+      const renewedContext = { ...context, credentials: current };
+      let tokens: { accessToken: string; refreshToken?: string; expiresInSeconds: number };
+      if (channel.platform === 'x') tokens = await deps.renewers.rotate(renewedContext);
+      else tokens = await deps.renewers.refreshLongLived(renewedContext);
+      return {
+        ...current,
+        accessToken: tokens.accessToken,
+        ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+        expiresAt: addSeconds(now, tokens.expiresInSeconds).toISOString(),
+        refreshedAt: now.toISOString(),
+      };
+    };
     let renewed: Credentials;
-    let expiresAt: Date;
-    if (channel.platform === 'x') {
-      const tokens = await deps.renewers.rotate(context);
-      expiresAt = addSeconds(now, tokens.expiresInSeconds);
-      renewed = { ...credentials, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+    if (deps.renewOnce) {
+      try {
+        renewed = await deps.renewOnce(channel, credentials, refresh);
+      } catch (error) {
+        if (error instanceof PlatformError) throw error;
+        // The platform may already have retired the old token (X does): a person has to check.
+        return await record('needs-reauth', undefined, false, `the renewal could not be completed: ${describe(error)}`);
+      }
     } else {
-      const token = await deps.renewers.refreshLongLived(context);
-      expiresAt = addSeconds(now, token.expiresInSeconds);
-      renewed = { ...credentials, accessToken: token.accessToken };
+      renewed = await refresh(credentials);
+      try {
+        await deps.saveCredentials(channel.credentialsRef, renewed);
+      } catch (error) {
+        // The platform may already have retired the old token (X does): a person has to check.
+        return await record(
+          'needs-reauth',
+          undefined,
+          false,
+          `the renewed token could not be stored: ${describe(error)}`,
+        );
+      }
     }
-    renewed.expiresAt = expiresAt.toISOString();
-    renewed.refreshedAt = now.toISOString();
-    try {
-      await deps.saveCredentials(channel.credentialsRef, renewed);
-    } catch (error) {
-      // The platform may already have retired the old token (X does): a person has to check.
-      return await record(
-        'needs-reauth',
-        undefined,
-        false,
-        `the renewed token could not be stored: ${describe(error)}`,
-      );
-    }
+    const expiresAt = new Date(renewed.expiresAt ?? now);
     return await record('refreshed', expiresAt, true);
   } catch (error) {
     if (rejectsCredentials(error))

@@ -8,6 +8,8 @@ import { listChannels } from '../store/channels';
 import type { Store } from '../store/client';
 import { recordTokenCheck } from './channel-record';
 import { platformRenewers, type TokenHealthDeps } from './health';
+import { channelRenewal } from './refresh-lease';
+import { renewOnce } from './refresh-on-use';
 
 /** A token call that takes longer than this is treated as not answered (a retry comes the next day). */
 const TOKEN_CALL_TIMEOUT_MS = 10_000;
@@ -24,6 +26,8 @@ export function tokenHealthDeps(options: {
     channels: async () => (await Promise.all(orgs.map((org) => listChannels(store, org)))).flat(),
     loadCredentials: (ref) => loadCredentials(ref),
     saveCredentials,
+    renewOnce: (channel, used, refresh) =>
+      renewOnce(channel.id, used, refresh, channelRenewal(store, channel, { requestTimeoutMs: TOKEN_CALL_TIMEOUT_MS })),
     recordCheck: (channelId, record) => recordTokenCheck(store, channelId, record),
     context: (channel, credentials) => ({
       channel,

@@ -6,6 +6,7 @@
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const { startLocalStack } = await import('../../local/start');
+const { seedFollowerMonth } = await import('./follower-month');
 
 const stack = await startLocalStack({
   port: 0,
@@ -15,6 +16,7 @@ const stack = await startLocalStack({
   queuePrefix: 'herold-browser',
   log: () => undefined,
 });
+await seedFollowerMonth(stack);
 const stop = () => void stack.stop().finally(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('disconnect', stop);

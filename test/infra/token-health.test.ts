@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { platformList } from '../../shared/platforms/registry';
 import { referencedId, resourcesOf, synthHerold } from './synth';
 
 const { template } = synthHerold();
@@ -15,7 +16,7 @@ const statementsOf = (roleId: string | undefined): Statement[] =>
     .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
 
 describe('the token health function', () => {
-  it('reads and updates the channel secrets under herold/; beside the connect function, the only one that may update a secret', () => {
+  it('reads and updates the channel secrets under herold/; beside the connect function and the publishers that renew tokens (test/infra/channels.test.ts), the only one that may update a secret', () => {
     const tokenHealthRole = roleOf('herold-token-health');
     const secretStatements = statementsOf(tokenHealthRole).filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('secretsmanager:')),
@@ -33,7 +34,13 @@ describe('the token health function', () => {
       ),
     );
     expect(writers.flatMap(([, policy]) => (policy.Properties?.Roles as unknown[]).map(referencedId)).sort()).toEqual(
-      [roleOf('herold-connect'), tokenHealthRole].sort(),
+      [
+        roleOf('herold-connect'),
+        tokenHealthRole,
+        ...platformList()
+          .filter((platform) => platform.publisherRenewsTokens)
+          .map((platform) => roleOf(`herold-publish-${platform.id}`)),
+      ].sort(),
     );
   });
 

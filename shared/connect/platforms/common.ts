@@ -2,10 +2,20 @@
 import type { TargetInput } from '../inputs';
 import type { PlatformId } from '../../platforms/registry';
 import { ConnectError } from '../answers';
-import { normalisedName, type ConnectContext } from '../flow';
+import { normalisedName, type AppCredentials, type ConnectContext } from '../flow';
 
 export const targetExtras = (input: TargetInput): Record<string, string> =>
   input.target ? { target: input.target } : {};
+
+/**
+ * What the publisher needs to renew an expiring access token by itself (shared/platforms/oauth-refresh):
+ * the refresh token and the app it was issued to, so no second secret has to be readable by it.
+ */
+export const renewable = (refreshToken: string, app: AppCredentials): Record<string, string> => ({
+  refreshToken,
+  clientId: app.clientId,
+  clientSecret: app.clientSecret,
+});
 
 export const basicAuth = (clientId: string, clientSecret: string): string =>
   `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;

@@ -15,7 +15,7 @@ import { LINKEDIN_VERSION } from '../../platforms/clients/linkedin';
 import { connectCall } from '../answers';
 import { addSeconds, type ConnectedAccount, type OAuthFlow } from '../flow';
 import { TargetInputSchema, type TargetInput } from '../inputs';
-import { pickAccount, targetExtras } from './common';
+import { pickAccount, renewable, targetExtras } from './common';
 
 const SCOPES = ['w_organization_social', 'r_organization_social', 'rw_organization_admin'];
 
@@ -115,7 +115,7 @@ export const linkedinConnect: OAuthFlow<TargetInput> = {
         accessToken: token.access_token,
         expiresAt,
         issuedAt: context.now.toISOString(),
-        ...(token.refresh_token ? { refreshToken: token.refresh_token } : {}),
+        ...(token.refresh_token ? renewable(token.refresh_token, exchange.app) : {}),
       },
       account: `urn:li:organization:${organization.id}`,
       accountName: organization.localizedName,

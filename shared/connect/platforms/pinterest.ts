@@ -12,7 +12,7 @@ import * as z from 'zod';
 import { connectCall } from '../answers';
 import { addSeconds, type ConnectedAccount, type OAuthFlow } from '../flow';
 import { TargetInputSchema, type TargetInput } from '../inputs';
-import { basicAuth, pickAccount, targetExtras } from './common';
+import { basicAuth, pickAccount, renewable, targetExtras } from './common';
 
 const SCOPES = ['boards:read', 'pins:read', 'pins:write', 'user_accounts:read'];
 
@@ -93,7 +93,7 @@ export const pinterestConnect: OAuthFlow<TargetInput> = {
     return {
       credentials: {
         accessToken: token.access_token,
-        ...(token.refresh_token ? { refreshToken: token.refresh_token } : {}),
+        ...(token.refresh_token ? renewable(token.refresh_token, exchange.app) : {}),
         expiresAt,
         issuedAt: context.now.toISOString(),
       },

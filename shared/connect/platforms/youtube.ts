@@ -13,6 +13,7 @@ import * as z from 'zod';
 import { NoInputSchema } from '../inputs';
 import { connectCall, ConnectError, connectRequest } from '../answers';
 import { addSeconds, type ConnectedAccount, type OAuthFlow } from '../flow';
+import { renewable } from './common';
 
 const SCOPES = ['https://www.googleapis.com/auth/youtube.upload', 'https://www.googleapis.com/auth/youtube.readonly'];
 
@@ -87,7 +88,7 @@ export const youtubeConnect: OAuthFlow<z.infer<typeof NoInputSchema>> = {
     return {
       credentials: {
         accessToken: token.access_token,
-        ...(token.refresh_token ? { refreshToken: token.refresh_token } : {}),
+        ...(token.refresh_token ? renewable(token.refresh_token, exchange.app) : {}),
         expiresAt,
         issuedAt: context.now.toISOString(),
       },

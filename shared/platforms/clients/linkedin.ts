@@ -31,7 +31,9 @@ import {
   unexpectedAnswer,
   type HttpResponse,
 } from '../http';
+import { refreshWithGrant } from '../oauth-refresh';
 import { PLATFORMS } from '../registry';
+import { platformAuthUrl } from '../../connect/flow';
 import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
 
@@ -368,6 +370,17 @@ const linkedinReplies: ReplyCapabilities = {
 export const linkedinClient: PlatformClient = {
   platform: 'linkedin',
   replies: linkedinReplies,
+
+  /**
+   * POST www.linkedin.com/oauth/v2/accessToken, grant_type=refresh_token (refresh tokens exist for
+   * Marketing Developer Platform partners only; without one a person reconnects every 60 days)
+   */
+  refreshCredentials: (context) =>
+    refreshWithGrant(context, {
+      platform: 'LinkedIn',
+      url: `${platformAuthUrl('linkedin')}/oauth/v2/accessToken`,
+      clientAuth: 'form',
+    }),
 
   async publish(request, context) {
     if (request.text.length > PLATFORMS.linkedin.text.limit) {

@@ -14,6 +14,7 @@ import * as z from 'zod';
 import type { Media } from '../../model/schemas';
 import { PlatformError, type PlatformClient, type PlatformContext, type PublishResult } from '../client';
 import { checkAnswer, httpRequest, parseAnswer, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
+import { refreshWithGrant } from '../oauth-refresh';
 import { PLATFORMS } from '../registry';
 import { findSince, markSent, sentWindowStart } from './marker-lookup';
 import { downloadMedia } from './media-download';
@@ -171,6 +172,10 @@ const result = (id: string): PublishResult => ({
 
 export const pinterestClient: PlatformClient = {
   platform: 'pinterest',
+
+  /** POST /v5/oauth/token (HTTP Basic), grant_type=refresh_token: the answer's new refresh token is stored */
+  refreshCredentials: (context) =>
+    refreshWithGrant(context, { platform: 'Pinterest', url: `${context.baseUrl}/v5/oauth/token`, clientAuth: 'basic' }),
 
   async publish(request, context) {
     const media = request.media[0];

@@ -1,7 +1,8 @@
 /**
  * YouTube (Data API v3).
  *
- * Credentials: `{ accessToken }`, a Google OAuth 2.0 token with `youtube.upload` and `youtube.readonly`.
+ * Credentials: `{ accessToken }`, a Google OAuth 2.0 token with `youtube.upload` and `youtube.readonly`;
+ * with `refreshToken`, `clientId`, `clientSecret` and `expiresAt` the publisher renews it (it lives an hour).
  * `channel.account`: the channel id (`UC…`); the API acts on the token's own channel (`mine=true`).
  *
  * Publishing is `videos.insert` as a resumable upload: a POST with the metadata opens an upload
@@ -24,7 +25,9 @@ import {
   type PublishResult,
 } from '../client';
 import { checkAnswer, httpRequest, parseAnswer, safeDetail, unexpectedAnswer, type HttpResponse } from '../http';
+import { refreshWithGrant } from '../oauth-refresh';
 import { PLATFORMS } from '../registry';
+import { platformTokenUrl } from '../../connect/flow';
 import { downloadMedia } from './media-download';
 
 export const YOUTUBE_LIMITS = { title: 100, description: PLATFORMS.youtube.text.limit } as const;
@@ -391,6 +394,10 @@ const youtubeReplies: ReplyCapabilities = {
 export const youtubeClient: PlatformClient = {
   platform: 'youtube',
   replies: youtubeReplies,
+
+  /** Google access tokens live an hour: POST oauth2.googleapis.com/token, grant_type=refresh_token */
+  refreshCredentials: (context) =>
+    refreshWithGrant(context, { platform: 'YouTube', url: `${platformTokenUrl('youtube')}/token`, clientAuth: 'form' }),
 
   async publish(request, context) {
     const video = request.media.find((media) => media.mime.startsWith('video/'));

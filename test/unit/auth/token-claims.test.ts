@@ -24,7 +24,9 @@ describe('pre-token generation (V2)', () => {
     const answer = await handler(event({ 'custom:org': 'city' }, ['editor', 'emergency', 'press-office-all']));
     expect(answer.response.claimsAndScopeOverrideDetails).toEqual({
       idTokenGeneration: { claimsToAddOrOverride: { org: 'city', roles: ['editor', 'emergency'] } },
-      accessTokenGeneration: { claimsToAddOrOverride: { org: 'city', roles: ['editor', 'emergency'] } },
+      accessTokenGeneration: {
+        claimsToAddOrOverride: { org: 'city', roles: ['editor', 'emergency'], email: 'anna@dresden.example' },
+      },
     });
     expect(answer.userName).toBe('anna');
   });
@@ -49,6 +51,30 @@ describe('pre-token generation (V2)', () => {
       sub: 'a1b2',
       org: 'fire-brigade',
       roles: ['editor'],
+      name: 'anna@dresden.example',
     });
+  });
+
+  it('names the person in the access token: the name attribute first, else given and family name, and the e-mail', async () => {
+    const access = (answer: Awaited<ReturnType<typeof handler>>) =>
+      (
+        answer.response.claimsAndScopeOverrideDetails as unknown as {
+          accessTokenGeneration: { claimsToAddOrOverride: Record<string, unknown> };
+        }
+      ).accessTokenGeneration.claimsToAddOrOverride;
+    const named = access(await handler(event({ 'custom:org': 'city', name: '  Anna Schmidt ' }, ['admin'])));
+    expect(named).toMatchObject({ name: 'Anna Schmidt', email: 'anna@dresden.example' });
+    const parts = access(
+      await handler(event({ 'custom:org': 'city', given_name: 'Anna', family_name: 'Schmidt' }, ['admin'])),
+    );
+    expect(parts.name).toBe('Anna Schmidt');
+    const blank = access(await handler(event({ 'custom:org': 'city', name: ' ', email: '' }, ['admin'])));
+    expect(blank).toEqual({ org: 'city', roles: ['admin'] });
+
+    // the API's audit records then carry the name, not the sub
+    const claims = toGatewayClaims({ sub: 'a1b2', client_id: 'client', token_use: 'access', ...named });
+    expect(principalFromEvent({ requestContext: { authorizer: { jwt: { claims } } } } as never).name).toBe(
+      'Anna Schmidt',
+    );
   });
 });

@@ -275,7 +275,13 @@ describe('token exchanges', () => {
       authorization: 'Bearer g-access',
     });
     expect(account).toMatchObject({
-      credentials: { accessToken: 'g-access', refreshToken: 'g-refresh' },
+      // the app rides along: the publisher renews the one-hour token with it
+      credentials: {
+        accessToken: 'g-access',
+        refreshToken: 'g-refresh',
+        clientId: APP.clientId,
+        clientSecret: APP.clientSecret,
+      },
       account: 'UC1',
       profileUrl: 'https://www.youtube.com/@herold',
     });
@@ -316,7 +322,11 @@ describe('token exchanges', () => {
       },
     });
     expect(requests[2]?.url).toBe('https://api.example/v5/boards?page_size=250');
-    expect(account).toMatchObject({ account: '12', handle: 'herold', credentials: { refreshToken: 'p-refresh' } });
+    expect(account).toMatchObject({
+      account: '12',
+      handle: 'herold',
+      credentials: { refreshToken: 'p-refresh', clientId: APP.clientId, clientSecret: APP.clientSecret },
+    });
   });
 
   it('X: HTTP Basic with the PKCE verifier; the secret keeps what rotation and revocation need', async () => {

@@ -108,6 +108,7 @@ describe('recordManualFigure', () => {
       doc,
       table: 't',
       channel: whatsapp,
+      by: { org: 'city', sub: 'b1', name: 'Berta Becker' },
       date: '2024-02-03',
       count: 812,
       timeZone: 'Europe/Berlin',
@@ -123,7 +124,15 @@ describe('recordManualFigure', () => {
         collectedAt: at.toISOString(),
       },
     });
-    expect(sent[0]?.input.Item).toMatchObject({ SK: 'FOLLOWERS#2024-02-03', source: 'manual' });
+    // the figure and who entered it, in one transaction
+    const [figure, audit] = sent[0]?.input.TransactItems as { Put: { Item: Record<string, unknown> } }[];
+    expect(figure?.Put.Item).toMatchObject({ SK: 'FOLLOWERS#2024-02-03', source: 'manual' });
+    expect(audit?.Put.Item).toMatchObject({
+      action: 'followers.record',
+      actorName: 'Berta Becker',
+      target: 'channel/city-whatsapp',
+      after: { date: '2024-02-03', count: 812 },
+    });
   });
 
   it.each([
@@ -137,6 +146,7 @@ describe('recordManualFigure', () => {
       doc,
       table: 't',
       channel: whatsapp,
+      by: { org: 'city', sub: 'b1' },
       ...input,
       timeZone: 'Europe/Berlin',
       now: at,
@@ -163,6 +173,7 @@ describe('manualFigureResponse', () => {
       doc,
       table: 't',
       org: 'city',
+      by: { org: 'city', sub: 'b1' },
       channelId: 'city-whatsapp',
       date: '2024-02-03',
       body: '{"count":812}',
@@ -181,7 +192,7 @@ describe('manualFigureResponse', () => {
       count: 812,
       source: 'manual',
     });
-    expect(sent.map((command) => command.name)).toEqual(['GetCommand', 'PutCommand']);
+    expect(sent.map((command) => command.name)).toEqual(['GetCommand', 'TransactWriteCommand']);
   });
 
   it('answers 404 for a channel of another organisation, as for an unknown one', async () => {

@@ -267,6 +267,58 @@ describe('the daily token health check', () => {
     expect(h.metrics).toEqual([]);
   });
 
+  it('renews under the channel’s refresh lease when it has one: a publisher’s fresh renewal is taken, not spent again', async () => {
+    const h = harness([channel('city-x', 'x')], {
+      'local:city-x': { accessToken: 'sim-x-token', refreshToken: 'sim-x-refresh-old', clientId: 'herold-client' },
+    });
+    const rotations: string[] = [];
+    h.deps.renewers = {
+      ...h.deps.renewers,
+      rotate: async (context) => {
+        rotations.push(context.credentials.refreshToken!);
+        return { accessToken: 'rotated', refreshToken: 'sim-x-refresh-new', expiresInSeconds: 7200 };
+      },
+    };
+    const byPublisher = {
+      ...h.secrets.get('local:city-x')!,
+      accessToken: 'by-publisher',
+      expiresAt: daysFromNow(0.05),
+    };
+    const leased: Credentials[] = [];
+    h.deps.renewOnce = async (_target, used) => {
+      leased.push(used);
+      return byPublisher;
+    };
+    const [result] = await runTokenHealth(h.deps);
+    expect(leased).toEqual([h.secrets.get('local:city-x')]);
+    expect(rotations).toEqual([]);
+    expect(result).toMatchObject({ outcome: 'refreshed', tokenExpiresAt: byPublisher.expiresAt });
+
+    // with nobody else renewing, the lease holder's refresh is the check's own rotation
+    h.deps.renewOnce = async (_target, used, refresh) => refresh(used);
+    const [own] = await runTokenHealth(h.deps);
+    expect(rotations).toEqual(['sim-x-refresh-old']);
+    expect(own).toMatchObject({
+      outcome: 'refreshed',
+      tokenExpiresAt: new Date(now.getTime() + 7200_000).toISOString(),
+    });
+  });
+
+  it('flags the channel when the renewal under the lease cannot be stored', async () => {
+    const h = harness([channel('city-x', 'x')], {
+      'local:city-x': { accessToken: 'sim-x-token', refreshToken: 'sim-x-refresh-lost2', clientId: 'herold-client' },
+    });
+    h.deps.renewOnce = async (_target, used, refresh) => {
+      await refresh(used);
+      throw new Error('AccessDeniedException');
+    };
+    const [result] = await runTokenHealth(h.deps);
+    expect(result).toMatchObject({
+      outcome: 'needs-reauth',
+      reason: expect.stringContaining('could not be completed'),
+    });
+  });
+
   it('flags the channel when a renewed token cannot be stored', async () => {
     const h = harness([channel('city-x', 'x')], {
       'local:city-x': { accessToken: 'sim-x-token', refreshToken: 'sim-x-refresh-lost', clientId: 'herold-client' },

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import de from '../../../web/src/locales/de.json';
 import en from '../../../web/src/locales/en.json';
 
-const keys = (value: unknown, prefix = ''): string[] =>
+/** Every string's path: a list of keys, since a key may itself hold a dot (the audit's `message.create`). */
+const paths = (value: unknown, prefix: string[] = []): string[][] =>
   value && typeof value === 'object'
-    ? Object.entries(value).flatMap(([key, inner]) => keys(inner, prefix ? `${prefix}.${key}` : key))
+    ? Object.entries(value).flatMap(([key, inner]) => paths(inner, [...prefix, key]))
     : [prefix];
+const keys = (value: unknown): string[] => paths(value).map((path) => JSON.stringify(path));
 
 describe('the workspace in German and English', () => {
   it('has every German string in English too, and no English string without a German one', () => {
@@ -13,14 +15,14 @@ describe('the workspace in German and English', () => {
   });
 
   it('uses the same placeholders in both languages', () => {
-    const placeholders = (catalog: unknown, key: string) =>
+    const placeholders = (catalog: unknown, path: string[]) =>
       [
-        ...String(
-          key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], catalog),
-        ).matchAll(/\{\{(\w+)\}\}/g),
+        ...String(path.reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], catalog)).matchAll(
+          /\{\{(\w+)\}\}/g,
+        ),
       ]
         .map((match) => match[1])
         .sort();
-    for (const key of keys(de)) expect(placeholders(en, key), key).toEqual(placeholders(de, key));
+    for (const path of paths(de)) expect(placeholders(en, path), path.join(' > ')).toEqual(placeholders(de, path));
   });
 });

@@ -16,6 +16,11 @@ const MessagesRoute = lazy(() => import('./routes/messages'));
 const MessageRoute = lazy(() => import('./routes/message'));
 const InboxRoute = lazy(() => import('./routes/inbox'));
 const NotFoundRoute = lazy(() => import('./routes/not-found'));
+// channels, organisation settings, followers and audit: each its own chunk, loaded when first opened
+const ChannelsRoute = lazy(() => import('./routes/channels'));
+const SettingsRoute = lazy(() => import('./routes/settings'));
+const FollowersRoute = lazy(() => import('./routes/followers'));
+const AuditRoute = lazy(() => import('./routes/audit'));
 
 function Loading() {
   const { t } = useTranslation();
@@ -38,6 +43,10 @@ export function AppRouter() {
                 <Route path="/compose" component={ComposeRoute} />
                 <Route path="/messages" component={MessagesRoute} />
                 <Route path="/messages/:id" component={MessageRoute} />
+                <Route path="/channels" component={ChannelsRoute} />
+                <Route path="/settings" component={SettingsRoute} />
+                <Route path="/followers" component={FollowersRoute} />
+                <Route path="/audit" component={AuditRoute} />
                 <Route path="/inbox" component={InboxRoute} />
                 <Route component={NotFoundRoute} />
               </Switch>

@@ -48,3 +48,20 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   if (!response.ok) throw new ApiProblem(response.status, (body ?? {}) as ConstructorParameters<typeof ApiProblem>[1]);
   return body as T;
 }
+
+/** A file from the API (a report as CSV or Markdown), fetched with the access token for a download. */
+export async function apiFile(path: string): Promise<Blob> {
+  const token = auth?.accessToken();
+  let response: Response;
+  try {
+    response = await fetch(`${config().apiUrl}${path}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+  } catch {
+    throw new ConnectionLost();
+  }
+  if (response.status === 401) auth?.onUnauthorized();
+  if (!response.ok)
+    throw new ApiProblem(response.status, (await response.json().catch(() => ({}))) as { detail?: string });
+  return response.blob();
+}

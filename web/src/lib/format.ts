@@ -13,6 +13,9 @@ export function useFormat() {
         timeStyle: 'short',
         ...(timeZone ? { timeZone } : {}),
       }).format(new Date(iso)),
+    /** a calendar date (yyyy-mm-dd) as the language writes it, without a time zone shift */
+    date: (day: string) =>
+      new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`)),
     time: (iso: string) => new Intl.DateTimeFormat(locale, { timeStyle: 'medium' }).format(new Date(iso)),
     list: (items: string[]) => new Intl.ListFormat(locale, { type: 'conjunction' }).format(items),
   };

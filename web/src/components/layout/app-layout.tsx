@@ -12,9 +12,11 @@ import { changeLanguage, LANGUAGES, type Language } from '@/lib/i18n';
 import { useMe } from '@/lib/session';
 import { Button } from '../ui/button';
 
+type ChannelPagesLabel = 'channels.nav' | 'followers.nav' | 'settings.nav' | 'audit.nav';
+
 interface NavItem {
   to: string;
-  label: 'nav.compose' | 'nav.messages' | 'nav.inbox';
+  label: 'nav.compose' | 'nav.messages' | 'nav.inbox' | ChannelPagesLabel;
   /** shown to people with one of these roles (default: everyone) */
   roles?: Role[];
 }
@@ -23,6 +25,11 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/compose', label: 'nav.compose', roles: ['editor'] },
   { to: '/messages', label: 'nav.messages' },
   { to: '/inbox', label: 'nav.inbox' },
+  // channels, their followers, the organisation's settings and the audit trail
+  { to: '/channels', label: 'channels.nav' },
+  { to: '/followers', label: 'followers.nav' },
+  { to: '/settings', label: 'settings.nav' },
+  { to: '/audit', label: 'audit.nav', roles: ['admin'] },
 ];
 
 export function AppLayout({ children }: { children: ReactNode }) {

@@ -9,10 +9,11 @@ interface Props {
   description?: string;
   multiline?: boolean;
   rows?: number;
-  type?: 'text' | 'url' | 'datetime-local';
+  type?: 'text' | 'url' | 'datetime-local' | 'date' | 'password';
   name?: string;
   required?: boolean;
-  inputMode?: 'url' | 'text';
+  inputMode?: 'url' | 'text' | 'numeric';
+  autoComplete?: string;
 }
 
 /** A labelled input or text area whose description and errors are read with it. */
@@ -28,6 +29,7 @@ export function TextField({
   name,
   required,
   inputMode,
+  autoComplete,
 }: Props) {
   const id = useId();
   const describedBy = [description ? `${id}-description` : undefined, errors.length ? `${id}-errors` : undefined]
@@ -52,7 +54,13 @@ export function TextField({
       {multiline ? (
         <textarea {...common} rows={rows} onChange={(event) => onChange(event.target.value)} />
       ) : (
-        <input {...common} type={type} inputMode={inputMode} onChange={(event) => onChange(event.target.value)} />
+        <input
+          {...common}
+          type={type}
+          inputMode={inputMode}
+          autoComplete={autoComplete}
+          onChange={(event) => onChange(event.target.value)}
+        />
       )}
       <FieldErrors id={`${id}-errors`} messages={errors} />
     </div>
