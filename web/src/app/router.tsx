@@ -6,6 +6,7 @@ import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Redirect, Route, Switch } from 'wouter';
 import { WORKSPACE_PATHS } from '@shared/workspace/paths';
+import { loadCatalog } from '@/lib/i18n';
 import { Root } from './routes/root';
 // the page a person lands on comes with the app, not after it (one round trip less)
 import ComposeRoute from './routes/compose';
@@ -15,6 +16,10 @@ const SignedOutRoute = lazy(() => import('./routes/signed-out'));
 const MessagesRoute = lazy(() => import('./routes/messages'));
 const MessageRoute = lazy(() => import('./routes/message'));
 const NotFoundRoute = lazy(() => import('./routes/not-found'));
+// the console's strings come with it, not with the first load
+const ConsoleRoute = lazy(() =>
+  Promise.all([import('./routes/console'), loadCatalog('console')]).then(([route]) => route),
+);
 
 function Loading() {
   const { t } = useTranslation();
@@ -37,6 +42,8 @@ export function AppRouter() {
                 <Route path="/compose" component={ComposeRoute} />
                 <Route path="/messages" component={MessagesRoute} />
                 <Route path="/messages/:id" component={MessageRoute} />
+                <Route path="/console" component={ConsoleRoute} />
+                <Route path="/console/*" component={ConsoleRoute} />
                 <Route component={NotFoundRoute} />
               </Switch>
             </Suspense>

@@ -1,6 +1,7 @@
 /**
  * The frame of every signed-in page: skip link, header with the organisation, navigation, language
- * and sign-out, the crisis-hold banner, and the page itself in <main>. Screens added later (emergency
+ * and sign-out, the emergency bar (crisis hold, alerts waiting for approval, vanished warnings), and
+ * the page itself in <main>. Screens added later (emergency
  * console, channels, followers, audit, replies) add one entry to NAV_ITEMS.
  */
 import type { ReactNode } from 'react';
@@ -11,10 +12,11 @@ import { useAuth } from '@/lib/auth';
 import { changeLanguage, LANGUAGES, type Language } from '@/lib/i18n';
 import { useMe } from '@/lib/session';
 import { Button } from '../ui/button';
+import { EmergencyBar } from './emergency-bar';
 
 interface NavItem {
   to: string;
-  label: 'nav.compose' | 'nav.messages';
+  label: 'nav.compose' | 'nav.messages' | 'nav.console';
   /** shown to people with one of these roles (default: everyone) */
   roles?: Role[];
 }
@@ -22,6 +24,7 @@ interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { to: '/compose', label: 'nav.compose', roles: ['editor'] },
   { to: '/messages', label: 'nav.messages' },
+  { to: '/console', label: 'nav.console', roles: ['emergency'] },
 ];
 
 export function AppLayout({ children }: { children: ReactNode }) {
@@ -84,11 +87,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
           </Button>
         </div>
       </header>
-      {me.data?.organisation.hold.active ? (
-        <div className="hold-banner" role="status">
-          <strong>{t('layout.holdTitle')}</strong> {t('layout.holdText')}
-        </div>
-      ) : null}
+      <EmergencyBar />
       <main id="main" tabIndex={-1}>
         {children}
       </main>
