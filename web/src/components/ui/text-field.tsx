@@ -13,6 +13,8 @@ interface Props {
   name?: string;
   required?: boolean;
   inputMode?: 'url' | 'text';
+  /** the language of what is typed, when it is not the workspace's (an alert's English texts) */
+  lang?: string;
 }
 
 /** A labelled input or text area whose description and errors are read with it. */
@@ -28,6 +30,7 @@ export function TextField({
   name,
   required,
   inputMode,
+  lang,
 }: Props) {
   const id = useId();
   const describedBy = [description ? `${id}-description` : undefined, errors.length ? `${id}-errors` : undefined]
@@ -38,6 +41,7 @@ export function TextField({
     name,
     value,
     required,
+    lang,
     'aria-invalid': errors.length > 0 || undefined,
     'aria-describedby': describedBy || undefined,
   };

@@ -39,7 +39,8 @@ export function checkAlertForm(t: TFunction, body: AlertFormInput, languages: st
   const messages: FieldMessages = {};
   const add = (field: string, text: string) => (messages[field] ??= []).push(text);
   if (!body.status) add('status', t('console.errors.mode'));
-  const parsed = AlertFormSchema.safeParse(body);
+  // the rest is checked as it will be once the mode is chosen, so a placeholder shows at once
+  const parsed = AlertFormSchema.safeParse({ ...body, status: body.status ?? 'Exercise' });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) add(fieldPath(issue.path) || 'form', issueText(t, issue as IssueLike));
     return messages;

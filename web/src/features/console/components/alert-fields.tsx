@@ -100,11 +100,10 @@ export const LanguageTexts = memo(function LanguageTexts({
   const { t, i18n } = useTranslation();
   const own = errors[`texts.${language}`] ?? [];
   const id = useId();
+  // the labels are in the workspace's language, what is typed in the alert's
   return (
-    <fieldset className="field language-texts" lang={language} aria-describedby={own.length ? id : undefined}>
-      <legend lang={i18n.language}>
-        {t('console.fields.textsIn', { language: languageName(language, i18n.language) })}
-      </legend>
+    <fieldset className="field language-texts" aria-describedby={own.length ? id : undefined}>
+      <legend>{t('console.fields.textsIn', { language: languageName(language, i18n.language) })}</legend>
       <FieldErrors id={id} messages={own} />
       {TEXT_FIELDS.map((field) => (
         <TextField
@@ -116,6 +115,7 @@ export const LanguageTexts = memo(function LanguageTexts({
           multiline={field === 'description' || field === 'instruction'}
           rows={field === 'description' ? 5 : 3}
           required={field === 'event' || field === 'headline'}
+          lang={language}
           errors={errors[`texts.${language}.${field}`] ?? []}
         />
       ))}
