@@ -20,7 +20,8 @@ import { ApiProblem } from '@/lib/problem';
 import { useChannels, useMe } from '@/lib/session';
 import { useAlertMessage, useCorrect, useSiblings, type AlertMessage, type BoardDelivery } from '../api/messages';
 import type { Mode } from '../draft';
-import { languageName } from './alert-fields';
+import { useTemplates } from '../api/templates';
+import { inLanguageOrder, languageName } from './alert-fields';
 import { ModeBand, useScreenMode } from './mode';
 import { stateTone } from './state-tone';
 import { waitText } from './wait-reasons';
@@ -45,6 +46,7 @@ export function AlertBoard({ messageId }: { messageId: string }) {
   const message = query.data?.message;
   const siblings = useSiblings(message);
   const me = useMe();
+  const languages = useTemplates().data?.languages ?? [];
   const mode = message ? modeOf(message) : undefined;
   useScreenMode(mode);
   const running = message?.deliveries.some((delivery) => !NEVER_LATE.includes(delivery.state)) ?? false;
@@ -58,9 +60,9 @@ export function AlertBoard({ messageId }: { messageId: string }) {
     );
   if (!message) return <p role="status">{t('common.loading')}</p>;
 
-  const languages = Object.keys(message.alertMessages ?? {});
-  const messages = [message, ...siblings.flatMap((sibling) => (sibling.data ? [sibling.data.message] : []))].sort(
-    (a, b) => languages.indexOf(a.language ?? '') - languages.indexOf(b.language ?? ''),
+  const messages = inLanguageOrder(
+    [message, ...siblings.flatMap((sibling) => (sibling.data ? [sibling.data.message] : []))],
+    languages,
   );
   const sinceCreated = now - Date.parse(message.createdAt);
   const emergencyRole = me.data?.roles.includes('emergency') ?? false;

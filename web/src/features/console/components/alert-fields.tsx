@@ -29,6 +29,17 @@ export const errorsAt = (errors: Errors, field: string): string[] =>
 export const languageName = (tag: string, locale: string) =>
   new Intl.DisplayNames([locale], { type: 'language' }).of(tag.split(/[-_]/)[0] ?? tag) ?? tag;
 
+const primaryTag = (tag: string) => tag.split(/[-_]/)[0]?.toLowerCase() ?? '';
+
+/** An alert's messages in the order of the organisation's languages, the primary first (the store keeps no order). */
+export function inLanguageOrder<T extends { language?: string }>(messages: T[], languages: readonly string[]): T[] {
+  const rank = (tag = '') => {
+    const index = languages.findIndex((language) => primaryTag(language) === primaryTag(tag));
+    return index < 0 ? languages.length : index;
+  };
+  return [...messages].sort((a, b) => rank(a.language) - rank(b.language));
+}
+
 /** A form field's name as the person knows it: "Überschrift (Deutsch)", "Schweregrad". */
 export function fieldLabel(t: TFunction, path: string, locale: string): string {
   const [head, language, field] = path.split('.');

@@ -16,7 +16,8 @@ import { useFormat } from '@/lib/format';
 import { ApiProblem } from '@/lib/problem';
 import { useChannels, useMe } from '@/lib/session';
 import { useAlertMessage, useApprove, useReject, useSiblings } from '../api/messages';
-import { languageName } from './alert-fields';
+import { useTemplates } from '../api/templates';
+import { inLanguageOrder, languageName } from './alert-fields';
 import { modeOf } from './alert-board';
 import { AudienceDialog, useAudience } from './audience';
 import { ModeBand, useScreenMode } from './mode';
@@ -38,10 +39,11 @@ export function ApprovalView({ messageId }: { messageId: string }) {
   const now = useNow(waiting ? 1000 : null) + (query.data?.offsetMs ?? 0);
   useScreenMode(message ? modeOf(message) : undefined);
 
-  const languages = Object.keys(message?.alertMessages ?? {});
+  const languages = useTemplates().data?.languages ?? [];
   const messages = message
-    ? [message, ...siblings.flatMap((sibling) => (sibling.data ? [sibling.data.message] : []))].sort(
-        (a, b) => languages.indexOf(a.language ?? '') - languages.indexOf(b.language ?? ''),
+    ? inLanguageOrder(
+        [message, ...siblings.flatMap((sibling) => (sibling.data ? [sibling.data.message] : []))],
+        languages,
       )
     : [];
   const awaitingIds = messages.filter((shown) => shown.status === 'awaiting-approval').map((shown) => shown.id);
