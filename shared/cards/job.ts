@@ -90,8 +90,17 @@ export async function processCardJob(job: RenderCardJob, deps: CardJobDeps): Pro
       }),
     );
   } catch (error) {
-    // Another copy of the job recorded its card first: that one is the card of the delivery.
-    if (isConditionFailure(error)) return { kind: 'ignored', reason: 'another attempt recorded the card first' };
+    // Another job recorded its card first: that one is the card of the delivery. That job may have
+    // been the one rendered while the alert waited for approval, which queues no publish; the
+    // delivery is read again and, now that it goes out, its publish job sent.
+    if (isConditionFailure(error)) {
+      const current = await getDelivery(deps.store, delivery.messageId, delivery.channelId);
+      const queued = current?.card?.state === 'ready' && (await queuePublish(current, deps));
+      return {
+        kind: 'ignored',
+        reason: `another attempt recorded the card first${queued ? ', publish job sent' : ''}`,
+      };
+    }
     throw error;
   }
   const withCard = { ...delivery, card: ready };
