@@ -25,6 +25,8 @@ export async function freePort(): Promise<number> {
 }
 
 const children = new Set<ChildProcess>();
+// The services run in process groups of their own (`detached`), so a Ctrl-C, which the terminal sends to
+// its whole foreground group, reaches Herold alone: it stops its pollers before the services they poll.
 // A Java process must never outlive the Node process that started it.
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
@@ -50,7 +52,7 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
       '-port',
       String(port),
     ],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   children.add(child);
   const endpoint = `http://127.0.0.1:${port}`;
@@ -68,7 +70,7 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
   return {
     endpoint,
     stop: async () => {
-      // a Ctrl-C reaches Java too (same process group): it may be gone already, by code or by signal
+      // it may be gone already, by code or by signal
       if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -90,6 +92,7 @@ export async function startSqs(options: { port?: number } = {}): Promise<Running
   const child = fork(fileURLToPath(new URL('./sqs-server.ts', import.meta.url)), [String(port)], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: true,
   });
   children.add(child);
   await new Promise<void>((resolve, reject) => {

@@ -38,7 +38,7 @@ export interface LocalStackOptions {
   port?: number;
   /** simulator port; 0 = a free port (default 4010) */
   simulatorPort?: number;
-  /** the public channel directory's port; 0 = a free port (default 3100) */
+  /** the public channel directory's port (default 0: a free port; `npm start` uses 3100) */
   directoryPort?: number;
   /** use a DynamoDB Local that is already running instead of starting one */
   dynamoEndpoint?: string;
@@ -156,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqsEndpoint,
       tableName,
       queuePrefix: options.queuePrefix ?? 'herold',
-      port: options.directoryPort ?? 3100,
+      port: options.directoryPort ?? 0,
       orgs: [...new Set(channels.map((channel) => channel.org))],
     });
     cleanups.push(directory.stop);

@@ -134,6 +134,12 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
   const client = deps.client;
   // An earlier attempt may have reached the platform: look before publishing again.
   const mayExist = delivery.previousState === 'VERIFY' || delivery.previousState === 'PUBLISHING';
+  // Attempts that died (their leases taken back by the reconciler) count as lookups in doubt: a delivery
+  // that crashes its publisher every time goes to a person rather than round in circles.
+  const inDoubt = delivery.lookupsInDoubt ?? 0;
+  if (mayExist && inDoubt >= MAX_LOOKUPS_IN_DOUBT) {
+    return settle('HANDOFF', { lastError: delivery.lastError, reason: stoppedReason(deps.platform, inDoubt) }, message);
+  }
   // Where the attempt is decides what a surprise means (see classifySurprise): until a lookup has
   // answered, nothing may be published; once the irreversible request is out, a post may exist.
   let step: AttemptStep = mayExist ? 'lookup' : 'preparing';
@@ -463,6 +469,9 @@ export const MAX_LOOKUPS_IN_DOUBT = 5;
 
 const unresolvedReason = (platform: PlatformId, lookups: number) =>
   `${lookups} lookups in a row could not tell whether ${PLATFORMS[platform].displayName} has the post: check the channel, post the text by hand if it is missing, then confirm`;
+
+const stoppedReason = (platform: PlatformId, attempts: number) =>
+  `${attempts} attempts in a row stopped (crashed or timed out) or could not tell whether ${PLATFORMS[platform].displayName} has the post: check the channel, post the text by hand if it is missing, then confirm`;
 
 const unverifiableReason = (platform: PlatformId) =>
   `an earlier attempt may have reached ${PLATFORMS[platform].displayName}, which offers no way to look the post up: check the channel, post the text by hand if it is missing, then confirm`;

@@ -263,7 +263,9 @@ export async function takeForReconcile(
         TableName: store.table,
         Key: keys.delivery(delivery.messageId, delivery.channelId),
         UpdateExpression: expiredLease
-          ? `SET GSI1SK = :next, #state = :verify, updatedAt = :nowIso${why ? ', lastError = :why' : ''}${triedAt ? ', publishTriedAt = :tried' : ''} REMOVE leaseUntil`
+          ? // an attempt that died could not tell whether the post exists: it counts as a lookup in doubt,
+            // so a delivery whose every attempt crashes reaches a person (see the publisher) instead of circling
+            `SET GSI1SK = :next, #state = :verify, updatedAt = :nowIso, lookupsInDoubt = if_not_exists(lookupsInDoubt, :zero) + :one${why ? ', lastError = :why' : ''}${triedAt ? ', publishTriedAt = :tried' : ''} REMOVE leaseUntil`
           : 'SET GSI1SK = :next, updatedAt = :nowIso',
         ConditionExpression: 'GSI1SK = :seen',
         ExpressionAttributeNames: expiredLease ? { '#state': 'state' } : undefined,
@@ -271,7 +273,7 @@ export async function takeForReconcile(
           ':seen': open.checkKey,
           ':next': keys.openDeliveriesSort(options.now + options.nextCheckMs, delivery.messageId, delivery.channelId),
           ':nowIso': new Date(options.now).toISOString(),
-          ...(expiredLease ? { ':verify': 'VERIFY' } : {}),
+          ...(expiredLease ? { ':verify': 'VERIFY', ':zero': 0, ':one': 1 } : {}),
           ...(why ? { ':why': why } : {}),
           ...(triedAt ? { ':tried': triedAt } : {}),
         },

@@ -157,6 +157,14 @@ const ingestRoutes = () => {
   if (!fn) throw new Error('no function serves the HTTP API');
   return fn;
 };
+/** The function the template routes this route key to (routes may be served by functions of their own). */
+const routedTo = (routeKey: string) => {
+  const fn = functionsWith('http').find((candidate) =>
+    triggersOfKind(candidate, 'http').some((trigger) => trigger.routeKey === routeKey),
+  );
+  if (!fn) throw new Error(`no function serves ${routeKey}`);
+  return fn;
+};
 const authorizer = () => {
   const resource = Object.values(stack.template.Resources).find(
     (candidate) => candidate.Type === 'AWS::ApiGatewayV2::Authorizer',
@@ -187,7 +195,7 @@ async function request(
     fn?: LambdaArtifact;
   } = {},
 ): Promise<HttpAnswer & { json: () => unknown }> {
-  const fn = options.fn ?? ingestRoutes();
+  const fn = options.fn ?? routedTo(routeKey);
   const body =
     options.body === undefined
       ? undefined
@@ -274,9 +282,9 @@ async function drainQueues(deadlineMs: number): Promise<Map<string, number>> {
       const messages = await receiveAll(queue.url, trigger.batchSize);
       if (messages.length === 0) continue;
       const event = sqsEvent(messages, queue.arn);
-      const { result } = await invoke(fn, event);
+      const { result, logs } = await invoke(fn, event);
       const failed = failedMessageIds(event, result as SQSBatchResponse | undefined);
-      expect([...failed], `${fn.path} reported failed records of ${queue.name}`).toEqual([]);
+      expect([...failed], `${fn.path} reported failed records of ${queue.name}; its logs:\n${logs}`).toEqual([]);
       await sqs().send(
         new DeleteMessageBatchCommand({
           QueueUrl: queue.url,

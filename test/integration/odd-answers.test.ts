@@ -266,6 +266,48 @@ describe('a Mastodon-compatible server that loses the create answer and lists st
     expect(reasons[0]).toMatchObject({ class: 'ambiguous', code: LEASE_EXPIRED_CODE });
     expect(Date.parse(delivery!.updatedAt) - start).toBeLessThanOrEqual(FIVE_MINUTES);
   });
+  it('hands a delivery whose every attempt dies to a person instead of taking it back for ever', async () => {
+    const start = Date.parse('2026-05-04T09:30:00.000Z');
+    const clock = { now: start };
+    const ref = { messageId: 'odd-crash-loop', channelId: channel.id };
+    await putOneDelivery(store, {
+      messageId: ref.messageId,
+      channel,
+      text: 'Sperrung der Albertbrücke',
+      state: 'QUEUED',
+      createdAt: new Date(start),
+    });
+    // each attempt claims the delivery and dies (a crash, a timeout) before it records anything
+    for (let died = 0; died < MAX_LOOKUPS_IN_DOUBT; died += 1) {
+      expect((await claimDelivery(store, ref, { now: clock.now, leaseMs: 60_000 })).claimed).toBe(true);
+      clock.now += 3 * 60_000;
+      await reconcile(store, { now: clock.now, send: async () => [] });
+    }
+    expect(await getDelivery(store, ref.messageId, ref.channelId)).toMatchObject({
+      state: 'VERIFY',
+      lookupsInDoubt: MAX_LOOKUPS_IN_DOUBT,
+    });
+    const calls: string[] = [];
+    const counting: PlatformClient = {
+      ...mastodonClient,
+      async publish(request, context) {
+        calls.push('publish');
+        return mastodonClient.publish(request, context);
+      },
+      async findPublished(request, context) {
+        calls.push('lookup');
+        return mastodonClient.findPublished(request, context);
+      },
+    };
+    const outcome = await processPublishJob({ type: 'publish', ...ref }, 1, deployedDeps(counting, clock));
+    expect(outcome).toMatchObject({ kind: 'settled', state: 'HANDOFF' });
+    expect(calls, 'the attempt that might die again is not made').toEqual([]);
+    expect(await getDelivery(store, ref.messageId, ref.channelId)).toMatchObject({
+      state: 'HANDOFF',
+      reason: expect.stringMatching(/^5 attempts in a row stopped .*check the channel/),
+      lastError: { code: LEASE_EXPIRED_CODE },
+    });
+  });
 });
 
 describe('a surprise out of a client, classed by where it struck', () => {

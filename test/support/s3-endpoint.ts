@@ -1,5 +1,5 @@
 /**
- * S3's PutObject and GetObject (path-style, as the SDK addresses an endpoint given by IP) for the
+ * S3's PutObject, GetObject and HeadObject (path-style, as the SDK addresses an endpoint given by IP) for the
  * buckets a template creates, kept in memory, so that a bundle's S3 client reaches it through
  * `AWS_ENDPOINT_URL_S3`. A request for another bucket is answered NoSuchBucket, as S3 would.
  */
@@ -55,11 +55,15 @@ export async function startS3Endpoint(options: { buckets: string[] }): Promise<S
       response.writeHead(200, { etag: `"${objects.size}"` });
       return response.end();
     }
-    if (request.method === 'GET' && key) {
+    if ((request.method === 'GET' || request.method === 'HEAD') && key) {
       const stored = objects.get(`${bucket}/${key}`);
-      if (!stored) return answer(response, 404, 'NoSuchKey');
-      response.writeHead(200, { 'content-type': stored.contentType ?? 'application/octet-stream' });
-      return response.end(stored.bytes);
+      // S3 answers a HEAD without a body, so the SDK names that error NotFound
+      if (!stored) return request.method === 'HEAD' ? answer(response, 404) : answer(response, 404, 'NoSuchKey');
+      response.writeHead(200, {
+        'content-type': stored.contentType ?? 'application/octet-stream',
+        'content-length': stored.bytes.length,
+      });
+      return response.end(request.method === 'HEAD' ? undefined : stored.bytes);
     }
     answer(response, 501, 'NotImplemented');
   };

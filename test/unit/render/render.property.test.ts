@@ -13,11 +13,15 @@ const BLANKS = '\\t\\n\\v\\f\\r \\u1680\\u2000-\\u2006\\u2008-\\u200a\\u2028\\u2
 const BLANK = new RegExp(`^[${BLANKS}]`, 'u');
 const ENDS_BLANK = new RegExp(`[${BLANKS}]$`, 'u');
 
-/** The shortest text a shortening could keep: up to the first blank that starts a grapheme of its own. */
+/**
+ * The shortest text a shortening could keep: up to the first blank that starts a grapheme of its own
+ * after a word, i.e. after a grapheme that does not end in a blank ("\u0600 " is one grapheme).
+ */
 const firstWord = (text: string): { word: string; more: boolean } => {
   let word = '';
   for (const grapheme of graphemes(text)) {
-    if (BLANK.test(grapheme) && /\S/u.test(word)) return { word, more: /\S/u.test(text.slice(word.length)) };
+    if (BLANK.test(grapheme) && /\S/u.test(word) && !ENDS_BLANK.test(word))
+      return { word, more: /\S/u.test(text.slice(word.length)) };
     word += grapheme;
   }
   return { word, more: false };
@@ -132,6 +136,14 @@ const keptPart = (rendered: string, link: string | undefined): string => {
 };
 
 describe('renderForPlatform, for every platform and arbitrary text', { timeout: 60_000 }, () => {
+  it('refuses a text whose only short cut would split a grapheme (a prepended mark before a blank)', () => {
+    const spec = platformList().find((candidate) => candidate.id === 'threads')!;
+    const narrow = { ...spec, text: { ...spec.text, limit: 10 } };
+    const given = { text: '\u0600   Straße #Ö ', mediaCount: 0 };
+    expect(renderForPlatform(narrow, given)).toMatchObject({ ok: false, limit: 10 });
+    expect(firstWord(given.text).word).toBe('\u0600   Straße');
+  });
+
   it('never exceeds the limit by the platform’s own count, and reports that count', () => {
     fc.assert(
       fc.property(platform, renderCase, (spec, { input: given }) => {
