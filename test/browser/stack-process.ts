@@ -11,8 +11,6 @@ const stack = await startLocalStack({
   port: 0,
   simulatorPort: 0,
   workspacePort: 0,
-  // a free port, like every other server here: another stack may hold the default
-  directoryPort: 0,
   tableName: 'herold-browser',
   queuePrefix: 'herold-browser',
   log: () => undefined,
