@@ -14,7 +14,16 @@ import type { Page } from 'playwright-core';
 import pixelmatch from 'pixelmatch';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { apiCall, axeViolations, openBrowser, SCREENSHOTS, signIn, urls, type Session } from './support';
+import {
+  apiCall,
+  axeViolations,
+  openBrowser,
+  SCREENSHOTS,
+  signIn,
+  simulatorFault,
+  urls,
+  type Session,
+} from './support';
 
 const ANNA = { name: 'Anna Schmidt', sub: 'local-anna-schmidt' };
 const BEN = { name: 'Ben Krause', sub: 'local-ben-krause' };
@@ -481,4 +490,45 @@ describe('the emergency console', () => {
     }
     expect(clara.problems).toEqual([]);
   });
+
+  it('turns a channel red that has not published 60 seconds after the alert was sent, and says why', async () => {
+    // Threads answers every post with a transient error for as long as this runs
+    await simulatorFault({
+      platform: 'threads',
+      status: 503,
+      body: {
+        error: { message: 'Service temporarily unavailable', type: 'OAuthException', code: 2, is_transient: true },
+      },
+    });
+    onTestFinished(() => simulatorFault(null));
+    // Extreme: the fire brigade's policy lets one person send it
+    const created = await apiCall('/alerts', {
+      org: 'fire-brigade',
+      sub: ANNA.sub,
+      roles: ['emergency'],
+      body: {
+        identifier: `herold-late-${Date.now()}`,
+        status: 'Actual',
+        category: ['Fire'],
+        severity: 'Extreme',
+        urgency: 'Immediate',
+        certainty: 'Observed',
+        texts: {
+          'de-DE': { event: 'Großbrand', headline: 'Großbrand in Pieschen: Fenster und Türen schließen' },
+          en: { event: 'Major fire', headline: 'Major fire in Pieschen: close windows and doors' },
+        },
+      },
+    });
+    expect(created.status).toBe(202);
+    const { page } = anna;
+    await page.goto(`${urls().workspace}/console/alerts/${created.json.messages[0].id}`);
+    await expectPublished(page, ['fire-brigade-facebook', 'fire-brigade-instagram']);
+    const threads = page.locator('tr[data-channel="fire-brigade-threads"]').first();
+    await soon(() => threads.textContent()).toMatch(/Die Plattform meldet einen Fehler|Die Plattform bremst gerade/);
+    expect(await threads.getAttribute('data-late')).toBeNull();
+    await expect.poll(() => threads.getAttribute('data-late'), { timeout: 75_000 }).toBe('true');
+    expect(await threads.textContent()).toMatch(/Seit über 60 Sekunden nicht veröffentlicht\./);
+    expect(await threads.textContent()).toMatch(/Service temporarily unavailable/);
+    expect(await axeViolations(page)).toEqual([]);
+  }, 150_000);
 });
