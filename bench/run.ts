@@ -3,7 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-const BENCHMARKS = ['publish-latency.ts', 'followers-report.ts', 'emergency.ts', 'cold-start.ts', 'workspace.ts'];
+const BENCHMARKS = [
+  'publish-latency.ts',
+  'followers-report.ts',
+  'emergency.ts',
+  'cold-start.ts',
+  'workspace.ts',
+  'replies.ts',
+];
 let failed = 0;
 for (const file of BENCHMARKS) {
   const script = path.join(import.meta.dirname, file);

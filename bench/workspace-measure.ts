@@ -11,8 +11,11 @@ import type { Page } from 'playwright-core';
  * text (Facebook) has the new count, every card has it: a MutationObserver on that count notes it.
  */
 export async function keystrokeToPreviews(page: Page, keystrokes: number, markerChannel: string): Promise<number[]> {
+  // installed once per page, so a second run on the same page counts each keystroke once
   await page.evaluate(`(() => {
     window.__heroldLatencies = [];
+    if (window.__heroldMeasuring === '${markerChannel}') return;
+    window.__heroldMeasuring = '${markerChannel}';
     const text = document.querySelector('textarea[name="text"]');
     const marker = document.querySelector('[data-testid="count-${markerChannel}"]');
     let started;

@@ -21,6 +21,7 @@ import { Directory } from './constructs/directory';
 import { HeroldFunction } from './constructs/herold-function';
 import { Jobs } from './constructs/jobs';
 import { PlatformLane } from './constructs/platform-lane';
+import { Replies } from './constructs/replies';
 import { Workspace } from './constructs/workspace';
 import { laneConcurrency, type HeroldConfig } from './config';
 import { Observability } from './observability/observability';
@@ -43,6 +44,7 @@ export class HeroldStack extends Stack {
   readonly directory: Directory;
   readonly observability: Observability;
   readonly cards: AlertCards;
+  readonly replies: Replies;
 
   constructor(scope: Construct, id: string, props: HeroldStackProps) {
     super(scope, id, props);
@@ -185,9 +187,23 @@ export class HeroldStack extends Stack {
         fn.fn.addEnvironment(name, value);
     }
 
+    // the replies inbox: its API, the platforms' webhooks and the collection schedule
+    this.replies = new Replies(this, 'Replies', {
+      namePrefix,
+      environment,
+      table: this.table,
+      lanes: this.lanes,
+      logRetention,
+      appSecrets: config.appSecrets,
+    });
+
     this.api = new HeroldApi(this, 'Api', {
       handler: this.ingest.fn,
-      functions: { connect: this.connect.fn.fn },
+      functions: {
+        connect: this.connect.fn.fn,
+        replies: this.replies.api.fn,
+        webhooks: this.replies.webhooks.fn,
+      },
       preTokenGeneration: this.preTokenGeneration.fn,
       jwtIssuer: config.jwtIssuer,
       jwtAudience: config.jwtAudience,
@@ -195,6 +211,7 @@ export class HeroldStack extends Stack {
       logRetention,
     });
 
+    this.replies.setPublicApiUrl(this.api.httpApi.apiEndpoint, this.lanes);
     this.workspace = this.createWorkspace(config);
 
     this.observability = new Observability(this, 'Observability', {
@@ -210,6 +227,9 @@ export class HeroldStack extends Stack {
         'pre-token': this.preTokenGeneration,
         connect: this.connect.fn,
         directory: this.directory.builder,
+        replies: this.replies.api,
+        webhooks: this.replies.webhooks,
+        'collect-replies': this.replies.schedule,
       },
       reconciler: this.jobs.reconciler,
       otherDeadLetterQueues: {
@@ -291,6 +311,9 @@ export class HeroldStack extends Stack {
       this.cards.renderer,
       this.connect.fn,
       this.directory.builder,
+      this.replies.api,
+      this.replies.webhooks,
+      this.replies.schedule,
       ...this.lanes.map((l) => l.publisher),
     ];
     NagSuppressions.addResourceSuppressions(

@@ -30,6 +30,7 @@ import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
 import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
 import { forkCardWorker, provisionCardQueues, startCardServer, type CardQueues } from './cards';
 import { CARD_STORE_ENV } from '../shared/cards/config';
+import { WEBHOOK_ENV } from '../shared/replies/webhook-secrets';
 
 import { ensureWorkspaceBuilt, startWorkspaceServer } from './workspace';
 
@@ -60,6 +61,8 @@ export interface LocalStackOptions {
   simulator?: Pick<SimulatorOptions, 'responseDelayMs' | 'enforceQuotas' | 'quotaScale' | 'seed'>;
   /** default: HEROLD_ALERT_FEED_INTERVAL_MS or one minute */
   alertsFeedIntervalMs?: number;
+  /** how often the reply collection schedule runs (default every minute, as in AWS) */
+  collectRepliesIntervalMs?: number;
   /**
    * Where the publishers run (default 'in-process'): here, where tests can look at their pollers,
    * or in a process of their own ('own-process'), as in AWS each function has its own CPU; there
@@ -178,6 +181,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.cardQueues]: JSON.stringify({ normal: cardQueues.normal, urgent: cardQueues.urgent }),
       [CARD_STORE_ENV.directory]: cardServer.directory,
       [CARD_STORE_ENV.baseUrl]: cardServer.url,
+      // the reply webhooks' verify token and Telegram secret, from the credentials file
+      [WEBHOOK_ENV.secret]: 'local:webhooks',
     };
     // a client pointed at a recorder or a sandbox by the developer stays pointed there
     for (const { id } of platformList())
@@ -189,6 +194,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Imported only now: handlers may read the environment when their module loads, as on a cold start.
     const ingest = await loadHandler<HttpHandler>('../functions/ingest/handler');
     const connect = await loadHandler<HttpHandler>('../functions/connect/handler');
+    const replies = await loadHandler<HttpHandler>('../functions/replies/api');
+    const webhooks = await loadHandler<HttpHandler>('../functions/webhooks/handler');
+    const collectReplies = await import('../functions/replies/schedule');
     await directory.startBuilder(log);
     const followers = await import('../functions/followers/schedule');
     const tokenHealth = await import('../functions/token-health/handler');
@@ -233,6 +241,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         { name: 'follower-ages', intervalMs: HOUR_MS, run: async () => void (await followers.checkFigureAges()) },
         { name: 'token-health', intervalMs: DAY_MS, run: async () => void (await tokenHealth.handler()) },
         {
+          name: 'collect-replies',
+          intervalMs: options.collectRepliesIntervalMs ?? intervalFromEnv('HEROLD_COLLECT_REPLIES_INTERVAL_MS', 60_000),
+          run: async () => void (await collectReplies.handler()),
+        },
+        {
           name: 'alerts-feed',
           intervalMs: options.alertsFeedIntervalMs ?? intervalFromEnv('HEROLD_ALERT_FEED_INTERVAL_MS', 60_000),
           run: () =>
@@ -251,7 +264,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const api = await startHttpServer({
       handler: ingest,
-      handlers: { ingest, connect },
+      handlers: { ingest, connect, replies, webhooks },
       port: options.port ?? 3000,
       schedules,
       functionName: 'herold-ingest',

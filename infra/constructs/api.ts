@@ -93,7 +93,12 @@ export class HeroldApi extends Construct {
       let integration = integrations.get(name);
       if (!integration) {
         // the first integration keeps its original id, so the ingest routes' logical ids do not change
-        integration = new HttpLambdaIntegration(name === DEFAULT_ROUTE_FUNCTION ? 'Ingest' : `Fn-${name}`, fn);
+        // One invoke permission per function for this API, not one per route: API Gateway invokes a
+        // function only through the routes integrated with it, and per-route permissions (one
+        // resource each) pushed the stack past CloudFormation's 500 resources.
+        integration = new HttpLambdaIntegration(name === DEFAULT_ROUTE_FUNCTION ? 'Ingest' : `Fn-${name}`, fn, {
+          scopePermissionToRoute: false,
+        });
         integrations.set(name, integration);
       }
       return integration;

@@ -7,6 +7,7 @@
  * exactly as the real host would. Control endpoints live under `/_sim`:
  *   GET /_sim/health · GET /_sim/posts?platform= · DELETE /_sim/posts (reset everything)
  *   POST /_sim/faults (a SimFault or a list) · GET /_sim/faults · DELETE /_sim/faults
+ *   POST /_sim/replies (citizens' replies, see replies.ts) · DELETE /_sim/replies/<platform>/<id>
  *   GET /_sim/media/<name>.(jpg|png|mp4) (small public media for tests and the local stack)
  *   POST /_sim/oauth/consent (a person's decision on a sign-in page) · POST /_sim/oauth/expire-codes
  * Each platform's sign-in host is served under `/auth/<p>` (see ./signin.ts).
@@ -14,6 +15,7 @@
  *   POST /_sim/nina/warnings (a NinaSimWarning) · POST /_sim/nina/warnings/<id>/update (changes)
  *   POST /_sim/nina/warnings/<id>/cancel · DELETE /_sim/nina/warnings/<id>
  */
+import { controlReplies } from './replies';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PLATFORM_IDS, isPlatformId, type PlatformId } from '../../shared/platforms/registry';
@@ -118,6 +120,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       );
       return { status: 201, body: faults };
     }
+    const repliesControl = await controlReplies(request, state, modules);
+    if (repliesControl) return repliesControl;
     const oauthControl = handleOAuthControl(request, state);
     if (oauthControl) return oauthControl;
     const ninaControl = controlNina(nina, request);

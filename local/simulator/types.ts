@@ -1,6 +1,31 @@
 /** Contracts between the simulator core and its per-platform modules. */
 import type { PlatformId } from '../../shared/platforms/registry';
 
+/** Citizens' replies (see replies.ts). */
+export interface SimReplyInput {
+  postId: string;
+  /** the reply answered (default: the post) */
+  parentId?: string;
+  text: string;
+  handle?: string;
+  name?: string;
+}
+
+/** A signed webhook as the platform would send it for one new reply. */
+export interface SimWebhook {
+  body: unknown;
+  /** the app secret it is signed with (X-Hub-Signature-256), or the header to send as is */
+  appSecret?: string;
+  headers?: Record<string, string>;
+}
+
+export interface SimReplies {
+  /** store a citizen's reply; undefined when the post (or parent) is not this platform's */
+  add(input: SimReplyInput, state: SimState): { id: string; webhook?: SimWebhook } | undefined;
+  /** delete one, as its author would; false when there is none */
+  remove(id: string, state: SimState): boolean;
+}
+
 /** A multipart file part, as modules see it. */
 export interface SimFile {
   filename: string;
@@ -106,6 +131,8 @@ export interface SimState {
 
 export interface SimPlatform {
   id: PlatformId;
+  /** citizens' replies to the account's posts (see replies.ts), where the platform has them */
+  replies?: SimReplies;
   /** answer the request, or undefined when the path is not this platform's */
   handle(request: SimRequest, state: SimState): Promise<SimResponse | undefined> | SimResponse | undefined;
   /**

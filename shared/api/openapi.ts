@@ -28,6 +28,8 @@ import { AlertTemplateBodySchema } from '../alerts/templates';
 import { CreateChannelSchema } from '../channels/create';
 import { ConnectBodyDocSchema } from '../connect/inputs';
 import { OrgSettingsSchema } from '../directory/settings';
+import { AnswerReplySchema, HideReplySchema, ListRepliesQuerySchema, UnhideReplySchema } from '../replies/inputs';
+import { ReplySettingsSchema } from '../replies/settings';
 
 export interface RouteDoc {
   summary: string;
@@ -206,6 +208,57 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     summary: "Change the organisation's display name and the sites that may embed its directory (admin)",
     body: OrgSettingsSchema,
     success: [200, 'The settings'],
+  },
+  'GET /replies': {
+    summary:
+      "Citizens' public replies to the organisation's posts, newest first, with each platform's and channel's inbox state; filters: platform, message, unanswered",
+    query: ListRepliesQuerySchema,
+    success: [200, 'A page of replies, the netiquette and the retention period'],
+  },
+  'POST /replies/{id}/answer': {
+    summary: 'Answer a reply (editor): published threaded under it on its platform, as a message of kind answer',
+    body: AnswerReplySchema,
+    success: [202, 'Accepted: the reply and the answer message with its delivery'],
+  },
+  'POST /replies/{id}/hide': {
+    summary:
+      "Hide a reply on its platform (editor), naming the rule of the organisation's netiquette it breaks; audited",
+    body: HideReplySchema,
+    success: [202, 'Accepted: the platform function hides it'],
+  },
+  'POST /replies/{id}/unhide': {
+    summary: 'Show a hidden reply again (editor); audited',
+    body: UnhideReplySchema,
+    success: [202, 'Accepted: the platform function shows it again'],
+  },
+  'GET /organisations/{org}/reply-settings': {
+    summary: "How long replies are kept (days) and the organisation's netiquette",
+    success: [200, 'The reply settings'],
+  },
+  'PUT /organisations/{org}/reply-settings': {
+    summary: 'Change the retention period of replies and the netiquette (admin); audited',
+    body: ReplySettingsSchema,
+    success: [200, 'The reply settings'],
+  },
+  'GET /webhooks/meta': {
+    summary: "Meta's subscription check (hub.mode, hub.verify_token, hub.challenge): answers the challenge",
+    success: [200, 'The challenge, as text'],
+  },
+  'POST /webhooks/meta': {
+    summary: 'Page feed and Instagram comments webhooks, signed with X-Hub-Signature-256 (no token)',
+    success: [200, 'Received'],
+  },
+  'GET /webhooks/threads': {
+    summary: "Threads' subscription check: answers the challenge",
+    success: [200, 'The challenge, as text'],
+  },
+  'POST /webhooks/threads': {
+    summary: 'Threads replies webhook, signed with X-Hub-Signature-256 (no token)',
+    success: [200, 'Received'],
+  },
+  'POST /webhooks/telegram/{channel}': {
+    summary: "A Telegram channel bot's updates, with X-Telegram-Bot-Api-Secret-Token (no token)",
+    success: [200, 'Received'],
   },
 };
 

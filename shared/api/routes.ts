@@ -21,6 +21,9 @@ export interface RouteSpec {
 /** The function of routes that name none. */
 export const DEFAULT_ROUTE_FUNCTION = 'ingest';
 
+/** Webhooks carry a platform's bursts (Meta batches changes; a busy discussion group sends one update per comment). */
+const WEBHOOK_THROTTLE = { rateLimit: 50, burstLimit: 200 };
+
 export const ROUTES = [
   { method: 'POST', path: '/messages', throttle: { rateLimit: 10, burstLimit: 25 } },
   { method: 'GET', path: '/messages' },
@@ -67,6 +70,25 @@ export const ROUTES = [
   },
   { method: 'GET', path: '/organisations/{org}/settings' },
   { method: 'PUT', path: '/organisations/{org}/settings' },
+  // the replies inbox: a function of its own, which queues answers and moderation to the platforms' functions
+  { method: 'GET', path: '/replies', function: 'replies' },
+  { method: 'POST', path: '/replies/{id}/answer', function: 'replies' },
+  { method: 'POST', path: '/replies/{id}/hide', function: 'replies' },
+  { method: 'POST', path: '/replies/{id}/unhide', function: 'replies' },
+  { method: 'GET', path: '/organisations/{org}/reply-settings', function: 'replies' },
+  { method: 'PUT', path: '/organisations/{org}/reply-settings', function: 'replies' },
+  // the platforms' webhooks: no token, only a valid signature (Meta) or secret token (Telegram) is trusted
+  { method: 'GET', path: '/webhooks/meta', function: 'webhooks', public: true, throttle: WEBHOOK_THROTTLE },
+  { method: 'POST', path: '/webhooks/meta', function: 'webhooks', public: true, throttle: WEBHOOK_THROTTLE },
+  { method: 'GET', path: '/webhooks/threads', function: 'webhooks', public: true, throttle: WEBHOOK_THROTTLE },
+  { method: 'POST', path: '/webhooks/threads', function: 'webhooks', public: true, throttle: WEBHOOK_THROTTLE },
+  {
+    method: 'POST',
+    path: '/webhooks/telegram/{channel}',
+    function: 'webhooks',
+    public: true,
+    throttle: WEBHOOK_THROTTLE,
+  },
 ] as const satisfies readonly RouteSpec[];
 
 type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;

@@ -34,6 +34,11 @@ export const AuditActionSchema = z.enum([
   'alert-template.create',
   'alert-template.update',
   'alert-template.delete',
+  /** an answer to a citizen's reply, published threaded under it */
+  'reply.answered',
+  /** a reply hidden on its platform by a person, with the netiquette rule it broke */
+  'reply.hidden',
+  'reply.unhidden',
 ]);
 
 export const AuditEntrySchema = z.object({

@@ -49,6 +49,7 @@ const LABELS: Record<'de' | 'en', Record<Message['kind'] | 'notice', string>> = 
     'all-clear': 'Entwarnung',
     cancel: 'Widerruf',
     post: 'Warnung',
+    answer: 'Antwort',
     notice: 'Hinweis',
   },
   en: {
@@ -57,6 +58,7 @@ const LABELS: Record<'de' | 'en', Record<Message['kind'] | 'notice', string>> = 
     'all-clear': 'All clear',
     cancel: 'Withdrawn',
     post: 'Warning',
+    answer: 'Answer',
     notice: 'Notice',
   },
 };

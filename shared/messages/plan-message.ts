@@ -29,6 +29,8 @@ export interface CreateMessageOptions {
   kind?: MessageKind;
   /** a CAP alert's (or a correction's) severity, dry run and origin */
   alert?: AlertOrigin;
+  /** an answer (kind `answer`): the citizen's reply it answers (see shared/replies/answer.ts) */
+  answerTo?: Message['answerTo'];
 }
 
 /** A message and its deliveries as decided, before anything is written. */
@@ -53,7 +55,9 @@ export async function planMessage(
   now: Date,
   options: CreateMessageOptions = {},
 ): Promise<PlannedMessage> {
-  if (input.priority === 'emergency' && !hasRole(principal, 'emergency')) {
+  // an answer under an emergency message takes the urgent lane, but is no emergency message of its own
+  const answer = options.kind === 'answer';
+  if (input.priority === 'emergency' && !answer && !hasRole(principal, 'emergency')) {
     throw new ProblemError(403, 'emergency priority needs the "emergency" role', {
       errors: [{ field: 'priority', message: 'needs the "emergency" role' }],
     });
@@ -69,6 +73,7 @@ export async function planMessage(
   const dryRunReason = options.alert?.dryRunReason;
   const needsApproval =
     input.priority === 'emergency' &&
+    !answer &&
     !dryRunReason &&
     needsSecondPerson(orgAlertPolicy(principal.org), severity ?? 'Unknown');
   // Platforms without replies get the original named and linked in the text itself.
@@ -89,11 +94,12 @@ export async function planMessage(
     createdAt: now.toISOString(),
     channelIds: channels.map((channel) => channel.id),
     ...(severity ? { severity } : {}),
-    ...(input.priority === 'emergency' && !dryRunReason ? { approval: { required: needsApproval } } : {}),
+    ...(input.priority === 'emergency' && !dryRunReason && !answer ? { approval: { required: needsApproval } } : {}),
     ...(dryRunReason ? { dryRun: dryRunReason } : {}),
     ...(options.alert?.cap ? { cap: options.alert.cap } : {}),
     ...(options.alert?.language ? { language: options.alert.language } : {}),
     ...(input.card ? { card: true } : {}),
+    ...(options.answerTo ? { answerTo: options.answerTo } : {}),
   };
   const timestamp = now.toISOString();
   const planned: Delivery[] = channels.map((channel) => ({

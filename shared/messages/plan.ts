@@ -40,7 +40,9 @@ export function planDelivery(
 ): PlannedDelivery {
   const spec = channelSpec(channel);
   // An image-only platform gets a generated alert card where the message brings no media of its own.
-  const card = cardFor(spec, message);
+  // An answer is a comment under a citizen's reply: never a card, and no media rule of the platform's posts.
+  const answer = message.kind === 'answer';
+  const card = answer ? undefined : cardFor(spec, message);
   const base = {
     messageId: message.id,
     channelId: channel.id,
@@ -65,7 +67,7 @@ export function planDelivery(
       card: { state: 'pending', width: card.width, height: card.height, mime: card.mime, altText },
     };
   }
-  const mediaProblem = mediaRuleViolation(spec, message.media, mediaFacts);
+  const mediaProblem = answer ? undefined : mediaRuleViolation(spec, message.media, mediaFacts);
   if (mediaProblem) return skip(mediaProblem);
   if (spec.publishing === 'handoff') {
     return {

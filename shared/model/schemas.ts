@@ -45,6 +45,23 @@ export const LastPublishSchema = z.object({
 });
 export type LastPublish = z.infer<typeof LastPublishSchema>;
 
+/**
+ * How the channel's replies inbox stands, as the last collection found it: `ok`, `no-access` with
+ * the platform's reason (a token without the read permission, a Telegram bot that cannot read the
+ * discussion group), or `waiting` until `until` after the platform asked Herold to slow down.
+ * Written only when it changes.
+ */
+export const ChannelInboxSchema = z.object({
+  status: z.enum(['ok', 'no-access', 'waiting']),
+  reason: z.string().optional(),
+  since: z.iso.datetime(),
+  /** epoch ms before which no poll is made (the platform's rate limit) */
+  until: z.number().optional(),
+  /** Telegram: the channel's linked discussion group, where its comments live */
+  discussionGroup: z.string().optional(),
+});
+export type ChannelInbox = z.infer<typeof ChannelInboxSchema>;
+
 export const ChannelSchema = z.object({
   id: IdSchema,
   org: OrgIdSchema,
@@ -79,6 +96,8 @@ export const ChannelSchema = z.object({
     })
     .optional(),
   stateReason: z.string().optional(),
+  /** the replies inbox's state (see ChannelInboxSchema) */
+  inbox: ChannelInboxSchema.optional(),
 });
 export type Channel = z.infer<typeof ChannelSchema>;
 
@@ -122,7 +141,8 @@ export const CreateMessageSchema = z
 export type CreateMessageInput = z.input<typeof CreateMessageSchema>;
 export type CreateMessage = z.output<typeof CreateMessageSchema>;
 
-export const MessageKindSchema = z.enum(['post', 'alert', 'update', 'cancel', 'all-clear']);
+/** `answer`: the authority's answer to one citizen's reply, published threaded under it on one channel */
+export const MessageKindSchema = z.enum(['post', 'alert', 'update', 'cancel', 'all-clear', 'answer']);
 export type MessageKind = z.infer<typeof MessageKindSchema>;
 
 /**
@@ -188,6 +208,8 @@ export const MessageSchema = z.object({
   language: z.string().optional(),
   /** the sender asked for alert cards on image-only platforms (routine messages; alerts always get them) */
   card: z.boolean().optional(),
+  /** an answer (kind `answer`): the reply it answers, on its one channel, and the message that reply was made to */
+  answerTo: z.object({ replyId: z.string(), channelId: IdSchema, messageId: IdSchema }).optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 
@@ -301,9 +323,29 @@ export const CollectFollowersJobSchema = z.object({
   channelId: IdSchema,
   date: z.iso.date(),
 });
-export const JobSchema = z.discriminatedUnion('type', [PublishJobSchema, CollectFollowersJobSchema]);
+/** Read the replies to one of Herold's posts on this channel; without `messageId`, check the channel's inbox (Telegram). */
+export const CollectRepliesJobSchema = z.object({
+  type: z.literal('collect-replies'),
+  channelId: IdSchema,
+  messageId: IdSchema.optional(),
+});
+/** Hide or show again one reply on its platform, as a person asked (see shared/replies/moderate.ts). */
+export const ModerateReplyJobSchema = z.object({
+  type: z.literal('moderate-reply'),
+  channelId: IdSchema,
+  replyId: z.string().min(1).max(200),
+  requestId: z.string().min(1).max(64),
+});
+export const JobSchema = z.discriminatedUnion('type', [
+  PublishJobSchema,
+  CollectFollowersJobSchema,
+  CollectRepliesJobSchema,
+  ModerateReplyJobSchema,
+]);
 export type Job = z.infer<typeof JobSchema>;
 export type PublishJob = z.infer<typeof PublishJobSchema>;
+export type CollectRepliesJob = z.infer<typeof CollectRepliesJobSchema>;
+export type ModerateReplyJob = z.infer<typeof ModerateReplyJobSchema>;
 /** The card function's own queue: render the alert card of one delivery, then queue its publish job. */
 export const RenderCardJobSchema = z.object({
   type: z.literal('render-card'),

@@ -80,6 +80,75 @@ export interface PlatformClient {
   pin?(remoteId: string, context: PlatformContext): Promise<void>;
   /** release a post pinned with pin() */
   unpin?(remoteId: string, context: PlatformContext): Promise<void>;
+  /** the replies to Herold's posts: read, answer, hide (only where the platform's API has them) */
+  replies?: ReplyCapabilities;
+}
+
+/** One of Herold's own posts, as its delivery recorded it. */
+export interface RepliedPost {
+  remoteId: string;
+  /** the first post of its thread (Bluesky: the root's strong ref; the threadgate lives there) */
+  threadRootId?: string;
+}
+
+/** Where a reply is, for answering and hiding it. */
+export interface ReplyTarget {
+  remoteId: string;
+  /** the top-level comment it belongs to: Facebook, Instagram and YouTube thread answers one level deep */
+  threadRemoteId?: string;
+  /** Telegram: the discussion group the comment was written in */
+  chat?: string;
+}
+
+/**
+ * A citizen's public reply as the platform shows it, and only what Herold keeps of it: no avatar,
+ * no follower count, no account id that could link one person across platforms.
+ */
+export interface PlatformReply extends ReplyTarget {
+  /** what it replies to: Herold's post, or another reply */
+  parentRemoteId: string;
+  text: string;
+  author: { handle?: string; name?: string };
+  /** when it was written, as the platform says (ISO 8601) */
+  repliedAt: string;
+  /** hidden on the platform: by Herold, or in the platform's own app */
+  hidden: boolean;
+}
+
+/** What reading replies needs beyond a platform call's context. */
+export interface ReplyReadContext extends PlatformContext {
+  /** awaited before every read request; rejects when the channel's read budget is spent */
+  beforeRead(): Promise<void>;
+  /** replies Herold has hidden under this post (YouTube lists comments held for review only when asked) */
+  hiddenRemoteIds: readonly string[];
+}
+
+/** An answer to one reply: a post of Herold's, threaded under the reply on the reply's platform. */
+export interface AnswerRequest extends PublishRequest {
+  answerTo: { reply: ReplyTarget; post: RepliedPost };
+}
+
+/** Whether Herold can read a channel's replies where they are not polled (Telegram's discussion group). */
+export type InboxAccess =
+  { ok: true; discussionGroup?: string } | { ok: false; reason: string; discussionGroup?: string };
+
+export interface ReplyCapabilities {
+  /**
+   * Every reply under the post that Herold may see, its own answers and thread updates left out, or
+   * a PlatformError (a read budget spent midway throws too: a listing is all or nothing).
+   */
+  list?(post: RepliedPost, context: ReplyReadContext): Promise<PlatformReply[]>;
+  /** Publish an answer; like publish(), it awaits context.clearToPublish() right before the one irreversible request. */
+  answer(request: AnswerRequest, context: PublishContext): Promise<PublishResult>;
+  /** After an ambiguous outcome: the answer if the platform has it, null when it certainly does not (see findPublished). */
+  findAnswer(request: AnswerRequest, context: PlatformContext): Promise<PublishResult | null>;
+  /** Hide a reply from the public, or show it again; reversible on every platform that has it. */
+  setHidden?(reply: ReplyTarget, post: RepliedPost, hidden: boolean, context: PlatformContext): Promise<void>;
+  /** Check (and repair) what push-only collection needs: Telegram's discussion group, the bot's rights, its webhook. */
+  checkAccess?(
+    context: PlatformContext,
+    webhook: { url: string; secretToken: string } | undefined,
+  ): Promise<InboxAccess>;
 }
 
 /** The PlatformError code of a findPublished that can never tell (see PlatformClient.findPublished). */

@@ -74,6 +74,39 @@ export interface QuotaRule {
   note: string;
 }
 
+/**
+ * A platform's read limit and the share of it Herold spends on reading replies, in fixed windows
+ * short enough that no rolling window of the platform can see more than its documented limit.
+ */
+export interface ReadBudgetRule {
+  /** calls (YouTube: quota units) allowed per window */
+  limit: number;
+  windowSeconds: number;
+  /** whose limit it is: each channel's (per account or Page), or one for every channel of the platform (per app, per IP) */
+  per: 'channel' | 'app';
+  /** the documented limit and how Herold's share follows from it */
+  note: string;
+}
+
+/**
+ * What Herold can do with the public replies to its own posts on a platform (the inbox).
+ * - `collect`: `poll` reads them from the platform's API; `poll-and-push` also takes the platform's
+ *   signed webhook (the poll stays as the safety net); `push` only (Telegram keeps no history to
+ *   read later); `none`, with the reason in `unavailable`.
+ * - `hide`: another person's reply can be hidden and shown again (never deleted by Herold).
+ * - `reads`: the read budget of the polls (never the publishing budget and its emergency reserve).
+ * - `answerQuota`: answers are counted against a limit of their own (Threads: 1,000 replies a day
+ *   beside 250 posts); without one they are posts as the platform counts them, in the publishing budget.
+ */
+export interface InboxSpec {
+  collect: 'poll' | 'poll-and-push' | 'push' | 'none';
+  /** why there is no inbox: no comments API (Pinterest, WhatsApp Channels), or reads paid per post (X) */
+  unavailable?: 'no-comments-api' | 'paid-reads';
+  hide: boolean;
+  reads?: ReadBudgetRule;
+  answerQuota?: QuotaRule;
+}
+
 export interface PlatformSpec {
   id: PlatformId;
   displayName: string;
@@ -96,12 +129,20 @@ export interface PlatformSpec {
   followers: 'api' | 'manual';
   /** the generated alert card, for platforms whose posts need an image (see CardSpec) */
   card?: CardSpec;
+  /** the replies inbox (see InboxSpec) */
+  inbox: InboxSpec;
 }
 
 const IMAGES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
 const VIDEOS = ['video/mp4', 'video/quicktime'] as const;
 const MB = 1024 * 1024;
 const DAY = 24 * 60 * 60;
+const HOUR = 60 * 60;
+const NO_INBOX = (unavailable: NonNullable<InboxSpec['unavailable']>): InboxSpec => ({
+  collect: 'none',
+  unavailable,
+  hide: false,
+});
 
 export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
   threads: {
@@ -122,6 +163,21 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
     quota: { limit: 250, windowSeconds: DAY, note: 'threads_publishing_limit: 250 posts per rolling 24 h' },
     defaultBaseUrl: 'https://graph.threads.net',
     followers: 'api',
+    inbox: {
+      collect: 'poll-and-push',
+      hide: true,
+      reads: {
+        limit: 1000,
+        windowSeconds: HOUR,
+        per: 'channel',
+        note: '4,800 calls × impressions (at least 10) per 24 h per app and user, so at least 48,000; replies are read within half of that, 1,000 an hour',
+      },
+      answerQuota: {
+        limit: 1000,
+        windowSeconds: DAY,
+        note: 'threads_publishing_limit: 1,000 replies per rolling 24 h',
+      },
+    },
   },
   whatsapp: {
     id: 'whatsapp',
@@ -141,6 +197,7 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
     quota: null,
     defaultBaseUrl: 'https://whatsapp.com',
     followers: 'manual',
+    inbox: NO_INBOX('no-comments-api'),
   },
   facebook: {
     id: 'facebook',
@@ -160,6 +217,16 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
     quota: { limit: 200, windowSeconds: 60 * 60, note: 'Page rate limit (codes 4, 17, 32, 613)' },
     defaultBaseUrl: 'https://graph.facebook.com',
     followers: 'api',
+    inbox: {
+      collect: 'poll-and-push',
+      hide: true,
+      reads: {
+        limit: 200,
+        windowSeconds: HOUR,
+        per: 'channel',
+        note: 'Page tokens: 4,800 calls × engaged users per 24 h (Business Use Case), so at least 4,800: 200 an hour',
+      },
+    },
   },
   instagram: {
     id: 'instagram',
@@ -179,6 +246,16 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
     quota: { limit: 100, windowSeconds: DAY, note: 'content_publishing_limit: 100 posts per rolling 24 h' },
     defaultBaseUrl: 'https://graph.facebook.com',
     followers: 'api',
+    inbox: {
+      collect: 'poll-and-push',
+      hide: true,
+      reads: {
+        limit: 200,
+        windowSeconds: HOUR,
+        per: 'channel',
+        note: 'Business Use Case: 4,800 calls × impressions per 24 h, so at least 4,800: 200 an hour',
+      },
+    },
     card: {
       width: 1080,
       height: 1350,
@@ -201,9 +278,24 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
     },
     publishing: 'api',
     replies: false,
-    quota: { limit: 6, windowSeconds: DAY, note: '10,000 API units per day; videos.insert costs 1,600' },
+    quota: {
+      limit: 4,
+      windowSeconds: DAY,
+      note: '10,000 API units per day; videos.insert costs 1,600: 4 uploads (6,400), the rest for reading and answering replies',
+    },
     defaultBaseUrl: 'https://www.googleapis.com',
     followers: 'api',
+    inbox: {
+      collect: 'poll',
+      hide: true,
+      reads: {
+        limit: 125,
+        windowSeconds: HOUR,
+        per: 'app',
+        note: '10,000 quota units a day per project, a page of comments costs 1: replies are read within 3,000 units a day (125 an hour) beside 4 uploads (6,400) and 12 answers (600)',
+      },
+      answerQuota: { limit: 12, windowSeconds: DAY, note: 'comments.insert costs 50 units: 600 of the 10,000 a day' },
+    },
   },
   linkedin: {
     id: 'linkedin',
@@ -223,6 +315,16 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
     quota: { limit: 150, windowSeconds: DAY, note: 'member/application daily limit' },
     defaultBaseUrl: 'https://api.linkedin.com',
     followers: 'api',
+    inbox: {
+      collect: 'poll',
+      hide: false,
+      reads: {
+        limit: 100,
+        windowSeconds: HOUR,
+        per: 'channel',
+        note: 'daily limits per application and member, not published (the app’s Analytics tab shows them): replies are read within 2,400 calls a day',
+      },
+    },
   },
   pinterest: {
     id: 'pinterest',
@@ -242,6 +344,7 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
     quota: { limit: 1000, windowSeconds: DAY, note: 'per-app write limit' },
     defaultBaseUrl: 'https://api.pinterest.com',
     followers: 'api',
+    inbox: NO_INBOX('no-comments-api'),
     card: {
       width: 1000,
       height: 1500,
@@ -267,6 +370,7 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
     quota: { limit: 17, windowSeconds: DAY, note: 'Free tier: 17 posts per 24 h; raise for Basic/Pro' },
     defaultBaseUrl: 'https://api.x.com',
     followers: 'api',
+    inbox: NO_INBOX('paid-reads'),
   },
   mastodon: {
     id: 'mastodon',
@@ -286,6 +390,16 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
     quota: { limit: 300, windowSeconds: 3 * 60 * 60, note: '300 statuses per 3 h per account' },
     defaultBaseUrl: 'https://mastodon.social',
     followers: 'api',
+    inbox: {
+      collect: 'poll',
+      hide: false,
+      reads: {
+        limit: 150,
+        windowSeconds: 5 * 60,
+        per: 'channel',
+        note: '300 requests per 5 minutes per account (and per IP): replies are read within half of that',
+      },
+    },
   },
   bluesky: {
     id: 'bluesky',
@@ -305,6 +419,16 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
     quota: { limit: 1666, windowSeconds: 60 * 60, note: '5,000 points per hour, createRecord costs 3' },
     defaultBaseUrl: 'https://bsky.social',
     followers: 'api',
+    inbox: {
+      collect: 'poll',
+      hide: true,
+      reads: {
+        limit: 1500,
+        windowSeconds: 5 * 60,
+        per: 'app',
+        note: 'PDS: 3,000 requests per 5 minutes per IP, for every account Herold runs: replies are read within half of that',
+      },
+    },
   },
   telegram: {
     id: 'telegram',
@@ -324,6 +448,7 @@ export const PLATFORMS: Record<PlatformId, PlatformSpec> = {
     quota: { limit: 20, windowSeconds: 60, note: 'about 20 messages per minute into one channel' },
     defaultBaseUrl: 'https://api.telegram.org',
     followers: 'api',
+    inbox: { collect: 'push', hide: false },
   },
 };
 

@@ -10,7 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { queueUrls } from '../config';
-import { JobSchema, type Job } from '../model/schemas';
+import { JobSchema, type Channel, type CollectRepliesJob, type Job, type ModerateReplyJob } from '../model/schemas';
 import type { PlatformClient } from '../platforms/client';
 import { platformBaseUrl, type PlatformId } from '../platforms/registry';
 import { getChannel } from '../store/channels';
@@ -20,6 +20,9 @@ import { sendJobs, sqs } from '../queue/jobs';
 import { defaultStore } from '../store/client';
 import { noteLastPublish } from '../channels/last-publish';
 import { loadCredentials, saveCredentials } from './credentials';
+import { collectRepliesJob } from '../replies/collect';
+import { moderateReplyJob } from '../replies/moderate';
+import { telegramWebhook } from '../replies/webhook-secrets';
 import { processPublishJob, type JobOutcome, type PublishDeps } from './publish';
 
 /** A record that should be offered again later; its visibility has been set already. */
@@ -50,6 +53,8 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     const job = parseJob(record);
     if (!job) return;
     if (job.type === 'collect-followers') return collectJob(job);
+    if (job.type === 'collect-replies') return collectReplies(job);
+    if (job.type === 'moderate-reply') return moderateReply(job);
     // Records of one batch are processed at the same time: each log line names its own job, never
     // through keys appended to the shared logger, which the records would overwrite for each other.
     const ids = { messageId: job.messageId, channelId: job.channelId };
@@ -138,6 +143,30 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
       table: store.table,
       metrics,
     });
+  };
+
+  /** Replies are read, hidden and shown by the platform's function too: it owns the channel's credentials and client. */
+  const replyDeps = () => ({
+    store: defaultStore(),
+    client,
+    credentials: (channel: Channel) => loadCredentials(channel.credentialsRef),
+    now: Date.now,
+    requestTimeoutMs: deps().requestTimeoutMs,
+  });
+
+  const collectReplies = async (job: CollectRepliesJob): Promise<void> => {
+    const outcome = await collectRepliesJob(job, {
+      ...replyDeps(),
+      webhook: (channel) => (platform === 'telegram' ? telegramWebhook(channel) : Promise.resolve(undefined)),
+    });
+    emitMetric('RepliesCollected', outcome.kind === 'collected' ? outcome.stored : 0, { platform });
+    // counts and outcomes only: nothing a citizen wrote goes into a log line
+    logger.info('replies collected', { channelId: job.channelId, messageId: job.messageId, outcome: outcome.kind });
+  };
+
+  const moderateReply = async (job: ModerateReplyJob): Promise<void> => {
+    const outcome = await moderateReplyJob(job, replyDeps());
+    logger.info('reply moderation ended', { channelId: job.channelId, outcome: outcome.kind });
   };
 
   const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {

@@ -30,6 +30,7 @@ import {
 import { getDelivery, getMessageAndChannel } from '../store/messages';
 import { takeQuota, type QuotaDecision } from '../store/quota';
 import { pinOrUnpinAfterPublish } from '../alerts/pin';
+import { answerBudget, answerRequest, isAnswer, watchPublishedPost } from '../replies/publishing';
 
 export interface PublishDeps {
   store: Store;
@@ -132,6 +133,14 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     );
   }
   const client = deps.client;
+  // an answer to a citizen's reply goes out through the client's replies, where the platform has them
+  const answers = isAnswer(message) ? client.replies : undefined;
+  if (isAnswer(message) && !answers)
+    return settle(
+      'FAILED',
+      { lastError: { class: 'unsupported', detail: `answering replies on ${deps.platform} is not supported` } },
+      message,
+    );
   // An earlier attempt may have reached the platform: look before publishing again.
   const mayExist = delivery.previousState === 'VERIFY' || delivery.previousState === 'PUBLISHING';
   // Attempts that died (their leases taken back by the reconciler) count as lookups in doubt: a delivery
@@ -163,11 +172,15 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
       fetch: deps.fetch,
       timeoutMs: deps.requestTimeoutMs,
     };
-    const request = await publishRequest(deps.store, message, delivery, deps.platform);
-    if (mayExist) result = await client.findPublished(request, context);
+    const post = await publishRequest(deps.store, message, delivery, deps.platform);
+    const answer = answers ? await answerRequest(deps.store, message, post) : undefined;
+    const request = answer ?? post;
+    if (mayExist)
+      result =
+        answers && answer ? await answers.findAnswer(answer, context) : await client.findPublished(request, context);
     if (!result) {
       step = 'preparing';
-      const budget = takeBudget(deps, channel, delivery.priority);
+      const budget = answers ? takeAnswerBudget(deps, channel) : takeBudget(deps, channel, delivery.priority);
       // Awaited by clearToPublish; a client that fails before asking must not leave a rejection unheard.
       budget.catch(() => undefined);
       const budgetGranted = async () => {
@@ -180,7 +193,11 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
       };
       if (!client.preparesBeforePublishing) await budgetGranted();
       publishing = true;
-      result = await publishRenewingCredentials(client, request, { ...context, clearToPublish }, deps, channel, () => {
+      const send =
+        answers && answer
+          ? (again: PublishContext) => answers.answer(answer, again)
+          : (again: PublishContext) => client.publish(request, again);
+      result = await publishRenewingCredentials(client, send, { ...context, clearToPublish }, deps, channel, () => {
         step = 'preparing';
       });
     }
@@ -190,6 +207,8 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     if (step === 'lookup') return lookupFailed(error, scope);
     return handlePlatformError(error, scope);
   }
+  // watched for replies before it is recorded: a post recorded PUBLISHED is never left unwatched
+  await watchPublishedPost(deps.store, message, delivery, result, new Date(result.liveAt ?? deps.now()).toISOString());
   await recordPublished(deps.store, claim, result, deps.now(), { publishTriedAt: publishTriedAt() });
   await pinOrUnpinAfterPublish(deps.store, client, context, message, result.remoteId);
   return { kind: 'settled', state: 'PUBLISHED', message, delivery };
@@ -375,6 +394,13 @@ async function takeBudget(
   return decision;
 }
 
+/** An answer's budget: the platform's reply limit or the channel's publishing budget, always below the emergency reserve. */
+async function takeAnswerBudget(deps: PublishDeps, channel: Channel): Promise<QuotaDecision | { ok: true }> {
+  const { rule, key } = answerBudget(channel);
+  if (!rule) return { ok: true };
+  return takeQuota(deps.store, key, rule, 'normal', { now: deps.now(), reserveShare: deps.reserveShare });
+}
+
 /** Out of budget: wait (not fail) until the window turns; never counts towards the dead-letter queue. */
 async function waitForQuota(
   retryAtMs: number,
@@ -408,7 +434,7 @@ async function waitForQuota(
  */
 async function publishRenewingCredentials(
   client: PlatformClient,
-  request: PublishRequest,
+  send: (context: PublishContext) => Promise<PublishResult>,
   context: PublishContext,
   deps: PublishDeps,
   channel: Channel,
@@ -416,7 +442,7 @@ async function publishRenewingCredentials(
   beforeRenewal: () => void,
 ): Promise<PublishResult> {
   try {
-    return await client.publish(request, context);
+    return await send(context);
   } catch (error) {
     if (!(
       error instanceof PlatformError &&
@@ -428,7 +454,7 @@ async function publishRenewingCredentials(
     beforeRenewal();
     const renewed = await client.refreshCredentials(context);
     await deps.saveCredentials(channel, renewed);
-    return client.publish(request, { ...context, credentials: renewed });
+    return send({ ...context, credentials: renewed });
   }
 }
 

@@ -44,9 +44,14 @@ export async function readHold(store: Store, org: string): Promise<OrgHold> {
   return { org, ...HoldItemSchema.parse(Item ?? {}) };
 }
 
-/** Routine messages are the ones a hold keeps back: normal priority posts and updates, never an official (CAP) warning. */
+/**
+ * Routine messages are the ones a hold keeps back: normal priority posts, updates and answers to
+ * citizens under routine posts, never an official (CAP) warning.
+ */
 export const isRoutine = (message: Pick<Message, 'priority' | 'kind' | 'cap'>): boolean =>
-  message.priority === 'normal' && (message.kind === 'post' || message.kind === 'update') && message.cap === undefined;
+  message.priority === 'normal' &&
+  (message.kind === 'post' || message.kind === 'update' || message.kind === 'answer') &&
+  message.cap === undefined;
 
 export interface HoldDecision {
   held: boolean;
@@ -85,7 +90,12 @@ async function threadRoot(store: Store, messageId: string): Promise<string> {
  * must not turn that into an error for the sender.
  */
 export async function noteCrisis(store: Store, message: Message, now: Date): Promise<void> {
-  const starts = message.priority === 'emergency' && message.kind !== 'all-clear' && message.kind !== 'cancel';
+  // an answer under an emergency message travels on the urgent lane but starts no crisis
+  const starts =
+    message.priority === 'emergency' &&
+    message.kind !== 'all-clear' &&
+    message.kind !== 'cancel' &&
+    message.kind !== 'answer';
   const ends = message.kind === 'all-clear' && message.replyTo !== undefined;
   if (!starts && !ends) return;
   try {

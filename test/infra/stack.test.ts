@@ -53,8 +53,8 @@ describe('publishers', () => {
 
   it('runs every function on nodejs24.x, arm64, with active tracing and a log group with retention', () => {
     // a publisher per platform, ingest, reconciler, dispatch, followers, token health, NINA feed, alert cards, pre-token,
-    // connect, directory builder
-    expect(functions.length).toBe(platforms.length + 10);
+    // connect, directory builder, the replies API, the reply webhooks, the reply collection schedule
+    expect(functions.length).toBe(platforms.length + 13);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',

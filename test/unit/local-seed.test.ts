@@ -54,8 +54,17 @@ describe('seed channels', () => {
       else if (channel.platform === 'telegram') expect(secret).toEqual({ botToken: '123456789:sim-telegram-token' });
       else expect(secret).toEqual({ accessToken: `sim-${channel.platform}-token` });
     }
-    const channelRefs = Object.keys(credentials).filter((ref) => !ref.startsWith('local:app-'));
+    const channelRefs = Object.keys(credentials).filter(
+      (ref) => !ref.startsWith('local:app-') && ref !== 'local:webhooks',
+    );
     expect(channelRefs.sort()).toEqual(channels.map((channel) => channel.credentialsRef).sort());
+  });
+
+  it('holds the reply webhooks’ verify token and Telegram secret, which the local stack names', () => {
+    expect(credentials['local:webhooks']).toEqual({
+      metaVerifyToken: expect.any(String),
+      telegramSecret: expect.stringMatching(/^[A-Za-z0-9_-]{1,256}$/),
+    });
   });
 
   it("holds the simulator's platform apps, which the local stack names as each platform's app secret", () => {

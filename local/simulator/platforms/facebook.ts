@@ -18,6 +18,7 @@ import {
   graphTime,
   isHttpUrl,
 } from './meta-graph';
+import { SIM_APP_SECRETS } from '../replies';
 
 interface Photo {
   id: string;
@@ -37,12 +38,102 @@ interface Post {
   videoUrl?: string;
 }
 
+/** A comment under a Page post: a citizen's (POST /_sim/replies) or the Page's own answer. */
+interface Comment {
+  id: string;
+  postId: string;
+  /** the post, or the top-level comment it answers (Facebook threads one level deep) */
+  parentId: string;
+  message: string;
+  from: { id: string; name: string };
+  createdAt: string;
+  hidden: boolean;
+}
+
 const rules = PLATFORMS.facebook;
+/** Facebook's page size for comments is at most 100; the simulator pages at 25 so tests see several pages. */
+const COMMENT_PAGE = 25;
 
 const store = (state: SimState) => ({
   posts: state.scratch('facebook', 'posts', () => new Map<string, Post>()),
   photos: state.scratch('facebook', 'photos', () => new Map<string, Photo>()),
+  comments: state.scratch('facebook', 'comments', () => new Map<string, Comment>()),
 });
+
+const commentFields = (comment: Comment) => ({
+  id: comment.id,
+  message: comment.message,
+  from: comment.from,
+  created_time: graphTime(comment.createdAt),
+  is_hidden: comment.hidden,
+  can_hide: true,
+  ...(comment.parentId !== comment.postId ? { parent: { id: comment.parentId } } : {}),
+});
+
+/**
+ * GET /{post-id}/comments (filter=stream: every comment at every level; otherwise the top level)
+ * and GET /{comment-id}/comments (the answers to one comment), cursor-paged like Graph.
+ */
+function listComments(node: string, params: Record<string, string>, state: SimState): SimResponse {
+  const all = [...store(state).comments.values()];
+  const underPost = store(state).posts.has(node);
+  const chosen = underPost
+    ? all.filter((comment) => comment.postId === node && (params.filter === 'stream' || comment.parentId === node))
+    : all.filter((comment) => comment.parentId === node && comment.postId !== node);
+  if (!underPost && !store(state).comments.has(node))
+    return graphError(400, 100, `Unsupported get request. Object with ID '${node}' does not exist`, { subcode: 33 });
+  const limit = Math.min(Number(params.limit ?? COMMENT_PAGE) || COMMENT_PAGE, COMMENT_PAGE);
+  const start = params.after ? Number(Buffer.from(params.after, 'base64url').toString('utf8')) || 0 : 0;
+  const page = chosen.slice(start, start + limit);
+  const after = Buffer.from(String(start + page.length), 'utf8').toString('base64url');
+  const more = start + page.length < chosen.length;
+  return {
+    status: 200,
+    body: {
+      data: page.map(commentFields),
+      paging: {
+        cursors: { before: Buffer.from(String(start), 'utf8').toString('base64url'), after },
+        ...(more ? { next: `https://graph.facebook.com/v23.0/${node}/comments?after=${after}` } : {}),
+      },
+    },
+  };
+}
+
+/** POST /{comment-id}/comments: the Page answers a comment, threaded under its top-level comment. */
+function answerComment(commentId: string, params: Record<string, string>, state: SimState): SimResponse {
+  const { comments, posts } = store(state);
+  const parent = comments.get(commentId);
+  const post = parent && posts.get(parent.postId);
+  if (!parent || !post) return graphError(400, 100, `Object with ID '${commentId}' does not exist`, { subcode: 33 });
+  if (!params.message?.trim()) return graphError(400, 100, '(#100) Missing message or attachment');
+  const comment: Comment = {
+    id: `${post.id.split('_')[1]}_${state.nextId()}`,
+    postId: post.id,
+    parentId: parent.parentId === parent.postId ? parent.id : parent.parentId,
+    message: params.message,
+    from: { id: post.pageId, name: `Simulated Page ${post.pageId}` },
+    createdAt: new Date().toISOString(),
+    hidden: false,
+  };
+  comments.set(comment.id, comment);
+  state.record({
+    platform: 'facebook',
+    id: comment.id,
+    account: post.pageId,
+    text: comment.message,
+    media: [],
+    replyTo: commentId,
+  });
+  return { status: 200, body: { id: comment.id } };
+}
+
+/** POST /{comment-id}?is_hidden=true|false */
+function hideComment(commentId: string, params: Record<string, string>, state: SimState): SimResponse | undefined {
+  const comment = store(state).comments.get(commentId);
+  if (!comment || params.is_hidden === undefined) return undefined;
+  comment.hidden = params.is_hidden === 'true';
+  return { status: 200, body: { success: true } };
+}
 
 const permalink = (post: Post) => `https://www.facebook.com/${post.pageId}/posts/${post.id.split('_')[1]}`;
 
@@ -214,6 +305,8 @@ export const facebookSim: SimPlatform = {
     if (request.method === 'GET' && node === 'debug_token' && edge === undefined)
       return debugToken(params, state, 'facebook');
     if (request.method === 'POST') {
+      if (edge === undefined) return hideComment(node, params, state);
+      if (edge === 'comments') return answerComment(node, params, state);
       if (edge === 'feed') return feed(node, params, state);
       if (edge === 'photos') return photo(node, params, state);
       if (edge === 'videos') return video(node, params, state);
@@ -222,6 +315,55 @@ export const facebookSim: SimPlatform = {
     if (request.method !== 'GET') return undefined;
     if (edge === undefined) return readNode(node, params, state);
     if (edge === 'feed' || edge === 'posts' || edge === 'published_posts') return pageFeed(node, params, state);
+    if (edge === 'comments') return listComments(node, params, state);
     return undefined;
+  },
+  replies: {
+    add(input, state) {
+      const { comments, posts } = store(state);
+      const post = posts.get(input.postId);
+      const answered = input.parentId ? comments.get(input.parentId) : undefined;
+      if (!post || (input.parentId && !answered)) return undefined;
+      const comment: Comment = {
+        id: `${post.id.split('_')[1]}_${state.nextId()}`,
+        postId: post.id,
+        parentId: answered ? (answered.parentId === answered.postId ? answered.id : answered.parentId) : post.id,
+        message: input.text,
+        from: { id: `9${comments.size + 1000}`, name: input.name ?? input.handle ?? 'Erika Mustermann' },
+        createdAt: new Date().toISOString(),
+        hidden: false,
+      };
+      comments.set(comment.id, comment);
+      // the Page feed webhook's change for a new comment (field feed, item comment, verb add)
+      const webhook = {
+        appSecret: SIM_APP_SECRETS.facebook,
+        body: {
+          object: 'page',
+          entry: [
+            {
+              id: post.pageId,
+              time: Math.floor(Date.now() / 1000),
+              changes: [
+                {
+                  field: 'feed',
+                  value: {
+                    item: 'comment',
+                    verb: 'add',
+                    comment_id: comment.id,
+                    post_id: post.id,
+                    parent_id: comment.parentId,
+                    from: comment.from,
+                    message: comment.message,
+                    created_time: Math.floor(Date.parse(comment.createdAt) / 1000),
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      };
+      return { id: comment.id, webhook };
+    },
+    remove: (id, state) => store(state).comments.delete(id),
   },
 };

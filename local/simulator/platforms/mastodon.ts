@@ -31,6 +31,8 @@ interface Status {
   createdAt: string;
   inReplyToId: string | null;
   mediaIds: string[];
+  /** a citizen's reply (POST /_sim/replies): another account, on this or another server */
+  citizen?: { acct: string; displayName: string };
 }
 
 const store = (state: SimState) => ({
@@ -105,6 +107,40 @@ function attachmentEntity(attachment: Attachment) {
   };
 }
 
+function citizenAccount(citizen: NonNullable<Status['citizen']>) {
+  return {
+    id: `acct-${citizen.acct}`,
+    username: citizen.acct.split('@')[0],
+    acct: citizen.acct,
+    display_name: citizen.displayName,
+  };
+}
+
+/** GET /api/v1/statuses/:id/context: every descendant at every depth, oldest first (no paging, as with a token). */
+function context(id: string, state: SimState): SimResponse {
+  const { statuses } = store(state);
+  const root = statuses.get(id);
+  if (!root) return error(404, 'Record not found');
+  const descendants: Status[] = [];
+  const parents = new Set([id]);
+  for (const status of [...statuses.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
+    if (status.inReplyToId && parents.has(status.inReplyToId)) {
+      descendants.push(status);
+      parents.add(status.id);
+    }
+  }
+  const ancestors: Status[] = [];
+  for (let parent = root.inReplyToId; parent && statuses.get(parent); parent = statuses.get(parent)!.inReplyToId)
+    ancestors.unshift(statuses.get(parent)!);
+  return {
+    status: 200,
+    body: {
+      ancestors: ancestors.map((status) => statusEntity(status, state)),
+      descendants: descendants.map((status) => statusEntity(status, state)),
+    },
+  };
+}
+
 function statusEntity(status: Status, state: SimState) {
   const base = `${state.baseUrl}/mastodon`;
   const replyTo = status.inReplyToId ? store(state).statuses.get(status.inReplyToId) : undefined;
@@ -125,7 +161,7 @@ function statusEntity(status: Status, state: SimState) {
     content: toHtml(status.text),
     reblog: null,
     application: { name: 'Herold', website: null },
-    account: accountEntity(state),
+    account: status.citizen ? citizenAccount(status.citizen) : accountEntity(state),
     media_attachments: status.mediaIds.map((id) => attachmentEntity(store(state).media.get(id)!)),
     mentions: [],
     tags: [],
@@ -261,6 +297,28 @@ export const mastodonSim: SimPlatform = {
           'x-ratelimit-reset': new Date(Date.now() + (retryAfter ?? 300) * 1000).toISOString(),
         })
       : error(status, status === 404 ? 'Record not found' : status === 401 ? 'The access token is invalid' : message),
+  replies: {
+    add(input, state) {
+      const { statuses } = store(state);
+      const parent = input.parentId ?? input.postId;
+      if (!statuses.has(input.postId) || !statuses.has(parent)) return undefined;
+      const acct = input.handle ?? `citizen${statuses.size}@example.social`;
+      const status: Status = {
+        id: state.nextId(),
+        text: input.text,
+        createdAt: new Date().toISOString(),
+        inReplyToId: parent,
+        mediaIds: [],
+        citizen: { acct, displayName: input.name ?? acct.split('@')[0]! },
+      };
+      statuses.set(status.id, status);
+      return { id: status.id };
+    },
+    remove: (id, state) => {
+      const status = store(state).statuses.get(id);
+      return status?.citizen !== undefined && store(state).statuses.delete(id);
+    },
+  },
   handle(request, state) {
     if (!request.path.startsWith('/api/')) return undefined;
     const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
@@ -275,6 +333,8 @@ export const mastodonSim: SimPlatform = {
     if (path === '/api/v1/accounts/verify_credentials') return { status: 200, body: accountEntity(state) };
     const mediaMatch = /^\/api\/v1\/media\/([^/]+)$/.exec(path);
     if (mediaMatch) return readMedia(mediaMatch[1]!, state);
+    const contextMatch = /^\/api\/v1\/statuses\/([^/]+)\/context$/.exec(path);
+    if (contextMatch) return context(contextMatch[1]!, state);
     const statusMatch = /^\/api\/v1\/statuses\/([^/]+)$/.exec(path);
     if (statusMatch) {
       const status = store(state).statuses.get(statusMatch[1]!);

@@ -17,6 +17,7 @@ import {
   threadsTextLength,
   unsupportedGet,
 } from './meta-graph';
+import { SIM_APP_SECRETS } from '../replies';
 
 interface Container {
   id: string;
@@ -43,7 +44,12 @@ interface Media {
   shortcode: string;
   timestamp: string;
   replyTo?: string;
+  /** a citizen's reply (POST /_sim/replies), with its moderation state */
+  citizen?: { username: string; hidden: boolean };
 }
+
+/** The simulator pages conversations at 25 so tests see several pages (Threads allows up to 100). */
+const CONVERSATION_PAGE = 25;
 
 const MEDIA_TYPES = ['TEXT', 'IMAGE', 'VIDEO', 'CAROUSEL'] as const;
 const TEXT_LIMIT = PLATFORMS.threads.text.limit;
@@ -269,7 +275,119 @@ function refreshToken(request: SimRequest, state: SimState): SimResponse {
   };
 }
 
+/** The post a reply belongs to: the first of its chain that is no reply. */
+function rootOf(item: Media, media: Map<string, Media>): Media {
+  let current = item;
+  const seen = new Set<string>();
+  while (current.replyTo && media.has(current.replyTo) && !seen.has(current.id)) {
+    seen.add(current.id);
+    current = media.get(current.replyTo)!;
+  }
+  return current;
+}
+
+/** GET /{media-id}/conversation: every reply at every depth, flat, oldest first with reverse=false, cursor-paged. */
+function conversation(id: string, params: Record<string, string>, state: SimState): SimResponse {
+  const { media } = store(state);
+  const root = media.get(id);
+  if (!root) return unsupportedGet(id);
+  const all = [...media.values()].filter((item) => item.id !== id && rootOf(item, media).id === id);
+  const ordered = params.reverse === 'false' ? all : all.reverse();
+  const limit = Math.min(Number(params.limit ?? CONVERSATION_PAGE) || CONVERSATION_PAGE, CONVERSATION_PAGE);
+  const start = params.after ? Number(Buffer.from(params.after, 'base64url').toString('utf8')) || 0 : 0;
+  const page = ordered.slice(start, start + limit);
+  const after = Buffer.from(String(start + page.length), 'utf8').toString('base64url');
+  return {
+    status: 200,
+    body: {
+      data: page.map((item) =>
+        pick(
+          {
+            id: item.id,
+            text: item.text,
+            username: item.citizen?.username ?? username(item.userId),
+            timestamp: graphTime(item.timestamp),
+            hide_status: item.citizen?.hidden ? 'HIDDEN' : 'NOT_HUSHED',
+            replied_to: { id: item.replyTo },
+            root_post: { id },
+            is_reply: true,
+            is_reply_owned_by_me: item.citizen === undefined,
+          },
+          params.fields,
+          ['id', 'text', 'timestamp'],
+        ),
+      ),
+      paging: {
+        cursors: { before: Buffer.from(String(start), 'utf8').toString('base64url'), after },
+        ...(start + page.length < ordered.length
+          ? { next: `https://graph.threads.net/v1.0/${id}/conversation?after=${after}` }
+          : {}),
+      },
+    },
+  };
+}
+
+/** POST /{reply-id}/manage_reply hide=true|false: only replies directly under the account's own post. */
+function manageReply(id: string, params: Record<string, string>, state: SimState): SimResponse {
+  const { media } = store(state);
+  const reply = media.get(id);
+  const parent = reply?.replyTo ? media.get(reply.replyTo) : undefined;
+  // Threads takes only top-level replies: a citizen's reply to the account's own post
+  if (!reply?.citizen || !parent || parent.citizen) return unsupportedGet(id);
+  reply.citizen.hidden = params.hide === 'true';
+  return { status: 200, body: { success: true } };
+}
+
 export const threadsSim: SimPlatform = {
+  replies: {
+    add(input, state) {
+      const { media } = store(state);
+      const root = media.get(input.postId);
+      const parent = media.get(input.parentId ?? input.postId);
+      if (!root || !parent || root.citizen) return undefined;
+      const id = state.nextId();
+      const user = input.handle ?? `buerger_${media.size}`;
+      const reply: Media = {
+        id,
+        userId: `citizen-${user}`,
+        mediaType: 'TEXT',
+        text: input.text,
+        shortcode: shortcodeFor(id),
+        timestamp: new Date().toISOString(),
+        replyTo: parent.id,
+        citizen: { username: user, hidden: false },
+      };
+      media.set(id, reply);
+      // the replies webhook (topic moderate): values is one object, with replied_to and root_post
+      const webhook = {
+        appSecret: SIM_APP_SECRETS.threads,
+        body: {
+          app_id: 'sim-threads-app',
+          topic: 'moderate',
+          target_id: root.userId,
+          time: Math.floor(Date.now() / 1000),
+          subscription_id: 'sim',
+          has_uid_field: false,
+          values: {
+            field: 'replies',
+            value: {
+              id,
+              username: user,
+              text: input.text,
+              media_type: 'TEXT_POST',
+              permalink: permalink(reply),
+              replied_to: { id: parent.id },
+              root_post: { id: root.id, owner_id: root.userId, username: username(root.userId) },
+              shortcode: reply.shortcode,
+              timestamp: graphTime(reply.timestamp),
+            },
+          },
+        },
+      };
+      return { id, webhook };
+    },
+    remove: (id, state) => store(state).media.get(id)?.citizen !== undefined && store(state).media.delete(id),
+  },
   id: 'threads',
   errorResponse: graphErrorResponse,
   handle(request: SimRequest, state: SimState): SimResponse | undefined {
@@ -282,7 +400,9 @@ export const threadsSim: SimPlatform = {
     const { node, edge } = route;
     if (request.method === 'POST' && edge === 'threads') return createContainer(node, params, state);
     if (request.method === 'POST' && edge === 'threads_publish') return publish(node, params, state);
+    if (request.method === 'POST' && edge === 'manage_reply') return manageReply(node, params, state);
     if (request.method !== 'GET') return undefined;
+    if (edge === 'conversation' || edge === 'replies') return conversation(node, params, state);
     if (edge === undefined) return readNode(node, params, state);
     if (edge === 'threads') return userThreads(node, params, state);
     if (edge === 'threads_insights') return insights(node, params, state);

@@ -20,7 +20,10 @@ import * as z from 'zod';
 import type { Media } from '../../model/schemas';
 import {
   PlatformError,
+  type AnswerRequest,
   type PlatformClient,
+  type PlatformReply,
+  type ReplyCapabilities,
   type PlatformContext,
   type PublishRequest,
   type PublishResult,
@@ -28,6 +31,7 @@ import {
 import { httpRequest, parseAnswer, retryAfterSeconds, safeDetail, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
 import { buildFacets } from './bluesky-facets';
+import { citizenReplies } from './reply-tree';
 import { downloadMedia } from './media-download';
 
 const POST_COLLECTION = 'app.bsky.feed.post';
@@ -348,8 +352,166 @@ function result(handle: string, ref: StrongRef, request: PublishRequest): Publis
 const handleOf = (context: PlatformContext, session: Session) =>
   session.handle || context.channel.handle.replace(/^@/, '');
 
+const THREADGATE_COLLECTION = 'app.bsky.feed.threadgate';
+/** The lexicon's maxLength of `hiddenReplies`. */
+const MAX_HIDDEN_REPLIES = 300;
+
+/** A post in a thread view (app.bsky.feed.defs#postView), only the fields Herold reads. */
+const PostView = z.looseObject({
+  uri: z.string(),
+  cid: z.string(),
+  author: z.looseObject({ did: z.string(), handle: z.string(), displayName: z.string().optional() }),
+  record: z.looseObject({
+    text: z.string().optional(),
+    createdAt: z.string().optional(),
+    reply: z.looseObject({ parent: z.looseObject({ uri: z.string() }) }).optional(),
+  }),
+  indexedAt: z.string().optional(),
+});
+interface ThreadNode {
+  $type?: string;
+  post?: z.infer<typeof PostView>;
+  replies?: ThreadNode[];
+}
+/** threadViewPost, or blockedPost / notFoundPost (no `post`: nothing to read). */
+const ThreadNodeSchema: z.ZodType<ThreadNode> = z.lazy(() =>
+  z.looseObject({
+    $type: z.string().optional(),
+    post: PostView.optional(),
+    replies: z.array(ThreadNodeSchema).optional(),
+  }),
+);
+const ThreadAnswer = z.looseObject({
+  thread: ThreadNodeSchema,
+  threadgate: z
+    .looseObject({ record: z.looseObject({ hiddenReplies: z.array(z.string()).optional() }).optional() })
+    .optional(),
+});
+const ThreadgateRecordAnswer = z.looseObject({
+  cid: z.string().optional(),
+  value: z.looseObject({ allow: z.array(z.unknown()).optional(), hiddenReplies: z.array(z.string()).optional() }),
+});
+
+/** The answer as a post: `reply.parent` the citizen's post, `reply.root` the thread's first post. */
+const asThreadedPost = (request: AnswerRequest): PublishRequest => ({
+  ...request,
+  media: [],
+  link: undefined,
+  replyTo: {
+    remoteId: request.answerTo.reply.remoteId,
+    threadRootId: request.answerTo.post.threadRootId ?? request.answerTo.post.remoteId,
+  },
+});
+
+const rkeyOf = (uri: string) => uri.split('/').pop() ?? '';
+
+/**
+ * Hide or show a reply: the thread's gate (`app.bsky.feed.threadgate`, its record key that of the
+ * thread's root post) lists hidden replies in `hiddenReplies`; the gate is read, changed and
+ * written back with `swapRecord`, keeping who may reply (`allow`) as it was.
+ */
+async function setHiddenReply(context: PlatformContext, replyUri: string, rootUri: string, hidden: boolean) {
+  const session = await cachedSession(context);
+  const rkey = rkeyOf(rootUri);
+  const current = await xrpc(context, 'GET', 'com.atproto.repo.getRecord', {
+    params: { repo: session.did, collection: THREADGATE_COLLECTION, rkey },
+  });
+  let existing: z.infer<typeof ThreadgateRecordAnswer> | undefined;
+  if (succeeded(current)) existing = parseAnswer(current, ThreadgateRecordAnswer, answerOf(context, 'read threadgate'));
+  else if (blueskyError(current, 'read threadgate').code !== 'RecordNotFound')
+    throw blueskyError(current, 'read threadgate');
+  const before = existing?.value.hiddenReplies ?? [];
+  const after = hidden ? [...new Set([...before, replyUri])] : before.filter((uri) => uri !== replyUri);
+  if (after.length > MAX_HIDDEN_REPLIES)
+    throw new PlatformError('permanent', `Bluesky hides at most ${MAX_HIDDEN_REPLIES} replies per thread`, {
+      code: 'TOO_MANY_HIDDEN',
+    });
+  const record: Record<string, unknown> = {
+    ...(existing?.value ?? {}),
+    $type: THREADGATE_COLLECTION,
+    post: rootUri,
+    createdAt: (existing?.value as { createdAt?: string } | undefined)?.createdAt ?? new Date().toISOString(),
+    hiddenReplies: after,
+  };
+  await withSession(
+    context,
+    (fresh) =>
+      xrpc(context, 'POST', 'com.atproto.repo.putRecord', {
+        token: fresh.accessJwt,
+        body: {
+          repo: fresh.did,
+          collection: THREADGATE_COLLECTION,
+          rkey,
+          record,
+          swapRecord: existing?.cid ?? null,
+        },
+      }),
+    hidden ? 'hide reply' : 'show reply',
+  );
+}
+
+/**
+ * Replies: app.bsky.feed.getPostThread (the whole tree, no paging), with the thread's gate, whose
+ * `hiddenReplies` says which are hidden; answers are posts with `reply.root`/`reply.parent`; hiding
+ * through the threadgate (at most 300 hidden replies per thread).
+ */
+const blueskyReplies: ReplyCapabilities = {
+  async list(post, context) {
+    const { uri } = decodeRemoteId(post.remoteId);
+    await context.beforeRead();
+    const { response } = await withSession(
+      context,
+      (session) =>
+        xrpc(context, 'GET', 'app.bsky.feed.getPostThread', {
+          token: session.accessJwt,
+          params: { uri, depth: '1000', parentHeight: '0' },
+        }),
+      'read replies',
+    );
+    const answer = parseAnswer(response, ThreadAnswer, answerOf(context, 'read replies'));
+    const ownDid = answer.thread.post?.author.did;
+    const hidden = new Set(answer.threadgate?.record?.hiddenReplies ?? []);
+    const nodes: { view: z.infer<typeof PostView>; id: string; parentId: string; own: boolean }[] = [];
+    const walk = (node: ThreadNode, parent: string) => {
+      for (const child of node.replies ?? []) {
+        if (!child.post) continue;
+        nodes.push({
+          view: child.post,
+          id: child.post.uri,
+          parentId: child.post.record.reply?.parent.uri ?? parent,
+          own: child.post.author.did === ownDid,
+        });
+        walk(child, child.post.uri);
+      }
+    };
+    walk(answer.thread, uri);
+    const byUri = new Map(nodes.map((node) => [node.id, node]));
+    return citizenReplies(uri, nodes).map(({ view, parentId }): PlatformReply => {
+      const parent = byUri.get(parentId);
+      return {
+        remoteId: encodeRemoteId({ uri: view.uri, cid: view.cid }),
+        parentRemoteId: parent ? encodeRemoteId({ uri: parent.view.uri, cid: parent.view.cid }) : post.remoteId,
+        text: view.record.text ?? '',
+        author: { handle: view.author.handle, ...(view.author.displayName ? { name: view.author.displayName } : {}) },
+        repliedAt: new Date(Date.parse(view.record.createdAt ?? view.indexedAt ?? '') || Date.now()).toISOString(),
+        hidden: hidden.has(view.uri),
+      };
+    });
+  },
+
+  answer: (request, context) => blueskyClient.publish(asThreadedPost(request), context),
+
+  findAnswer: (request, context) => blueskyClient.findPublished(asThreadedPost(request), context),
+
+  async setHidden(reply, post, hidden, context) {
+    const root = decodeRemoteId(post.threadRootId ?? post.remoteId).uri;
+    await setHiddenReply(context, decodeRemoteId(reply.remoteId).uri, root, hidden);
+  },
+};
+
 export const blueskyClient: PlatformClient = {
   platform: 'bluesky',
+  replies: blueskyReplies,
 
   async publish(request, context) {
     const length = graphemes(request.text);

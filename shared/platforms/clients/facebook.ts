@@ -13,14 +13,27 @@
 import * as z from 'zod';
 import {
   PlatformError,
+  type AnswerRequest,
   type PlatformClient,
+  type PlatformReply,
+  type ReplyCapabilities,
   type PlatformContext,
   type PublishContext,
   type PublishRequest,
   type PublishResult,
 } from '../client';
 import { PLATFORMS } from '../registry';
-import { CreatedAnswer, FACEBOOK_GRAPH_VERSION, graphCall, requireCredential, textMatches } from './graph';
+import {
+  CreatedAnswer,
+  FACEBOOK_GRAPH_VERSION,
+  allGraphPages,
+  graphCall,
+  graphPage,
+  isoTime,
+  requireCredential,
+  textMatches,
+} from './graph';
+import { topLevelOf } from './reply-tree';
 
 /** Answers as the Pages API documents them, only the fields Herold reads. */
 const PhotoAnswer = z.looseObject({ id: z.string(), post_id: z.string().optional() });
@@ -113,8 +126,102 @@ const result = (postId: string, remoteUrl: string | undefined): PublishResult =>
   threadRootId: postId,
 });
 
+/** A comment (GET /{post-id}/comments, Comment node), only the fields Herold reads; `from` needs a Page token and may be missing. */
+const Comment = z.looseObject({
+  id: z.string(),
+  message: z.string().optional(),
+  from: z.looseObject({ id: z.string(), name: z.string().optional() }).optional(),
+  created_time: z.string(),
+  is_hidden: z.boolean().optional(),
+  parent: z.looseObject({ id: z.string() }).optional(),
+});
+const CommentPage = graphPage(Comment);
+const SuccessAnswer = z.looseObject({ success: z.literal(true) });
+
+/** Comments are threaded one level deep: an answer goes under the reply's top-level comment. */
+const answerUnder = (request: AnswerRequest) =>
+  request.answerTo.reply.threadRemoteId ?? request.answerTo.reply.remoteId;
+
+/**
+ * Replies: GET /{post-id}/comments with filter=stream (every comment at every level, each naming
+ * its parent), answers through POST /{comment-id}/comments as the Page, hiding with
+ * POST /{comment-id}?is_hidden=. Needs pages_read_user_content, pages_manage_engagement and the
+ * MODERATE task on the Page.
+ */
+const facebookReplies: ReplyCapabilities = {
+  async list(post, context) {
+    const comments = await allGraphPages(
+      (after) =>
+        call(context, 'GET', `/${encodeURIComponent(post.remoteId)}/comments`, 'list comments', CommentPage, {
+          fields: 'id,message,from{id,name},created_time,is_hidden,parent{id}',
+          filter: 'stream',
+          order: 'chronological',
+          limit: '100',
+          after,
+        }),
+      context.beforeRead,
+      'Facebook list comments',
+    );
+    const nodes = comments.map((comment) => ({
+      comment,
+      id: comment.id,
+      parentId: comment.parent?.id ?? post.remoteId,
+      own: comment.from?.id === context.channel.account,
+    }));
+    const byId = new Map(nodes.map((node) => [node.id, node]));
+    return nodes
+      .filter((node) => !node.own)
+      .map((node): PlatformReply => ({
+        remoteId: node.id,
+        parentRemoteId: node.parentId,
+        threadRemoteId: topLevelOf(post.remoteId, node, byId),
+        text: node.comment.message ?? '',
+        author: node.comment.from?.name ? { name: node.comment.from.name } : {},
+        repliedAt: isoTime(node.comment.created_time),
+        hidden: node.comment.is_hidden === true,
+      }));
+  },
+
+  async answer(request, context) {
+    await context.clearToPublish();
+    const created = await call(
+      context,
+      'POST',
+      `/${encodeURIComponent(answerUnder(request))}/comments`,
+      'answer comment',
+      CreatedAnswer,
+      { message: request.text },
+    );
+    return { remoteId: created.id, threadRootId: request.answerTo.post.remoteId };
+  },
+
+  async findAnswer(request, context) {
+    const thread = await allGraphPages(
+      (after) =>
+        call(context, 'GET', `/${encodeURIComponent(answerUnder(request))}/comments`, 'list answers', CommentPage, {
+          fields: 'id,message,from{id,name},created_time',
+          limit: '100',
+          after,
+        }),
+      async () => undefined,
+      'Facebook list answers',
+    );
+    const own = thread.find(
+      (comment) => comment.from?.id === context.channel.account && textMatches(comment.message, request),
+    );
+    return own ? { remoteId: own.id, threadRootId: request.answerTo.post.remoteId } : null;
+  },
+
+  async setHidden(reply, _post, hidden, context) {
+    await call(context, 'POST', `/${encodeURIComponent(reply.remoteId)}`, 'hide comment', SuccessAnswer, {
+      is_hidden: String(hidden),
+    });
+  },
+};
+
 export const facebookClient: PlatformClient = {
   platform: 'facebook',
+  replies: facebookReplies,
 
   async publish(request, context) {
     const postId = await publishPost(request, context);

@@ -331,3 +331,44 @@ export async function debugMetaToken(context: PlatformContext): Promise<MetaToke
   const expiresAt = answer.data.expires_at;
   return { valid: answer.data.is_valid, expiresAt: expiresAt ? new Date(expiresAt * 1000) : undefined };
 }
+
+/** A page of a Graph list: `paging.next` is there while more pages follow, `paging.cursors.after` names the next one. */
+export const graphPage = <T extends z.ZodType>(item: T) =>
+  z.looseObject({
+    data: z.array(item),
+    paging: z
+      .looseObject({
+        cursors: z.looseObject({ after: z.string().optional() }).optional(),
+        next: z.string().optional(),
+      })
+      .optional(),
+  });
+
+/** The most pages one listing reads (100 replies a page): a post with more replies is read up to there, and that fails loudly. */
+export const MAX_REPLY_PAGES = 200;
+
+/** Every item of a paged Graph list, one page after the other (each page a read of the budget). */
+export async function allGraphPages<T>(
+  readPage: (
+    after: string | undefined,
+  ) => Promise<{ data: T[]; paging?: { cursors?: { after?: string }; next?: string } }>,
+  beforeRead: () => Promise<void>,
+  what: string,
+): Promise<T[]> {
+  const items: T[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < MAX_REPLY_PAGES; page += 1) {
+    await beforeRead();
+    const answer = await readPage(after);
+    items.push(...answer.data);
+    after = answer.paging?.next ? answer.paging.cursors?.after : undefined;
+    if (!after) return items;
+  }
+  throw new PlatformError('permanent', `${what}: more than ${MAX_REPLY_PAGES} pages`, { code: 'TOO_MANY_PAGES' });
+}
+
+/** A platform's time (Graph's `2026-05-02T10:33:16+0000`, epoch seconds, ISO 8601) as ISO 8601 in UTC; now when it cannot be read. */
+export function isoTime(value: string | number | undefined, now = Date.now()): string {
+  const ms = typeof value === 'number' ? value * 1000 : value ? Date.parse(value) : Number.NaN;
+  return new Date(Number.isNaN(ms) ? now : ms).toISOString();
+}

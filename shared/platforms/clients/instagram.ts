@@ -13,7 +13,15 @@
  */
 import * as z from 'zod';
 import { PLATFORMS } from '../registry';
-import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest } from '../client';
+import {
+  PlatformError,
+  type AnswerRequest,
+  type PlatformClient,
+  type PlatformContext,
+  type PlatformReply,
+  type PublishRequest,
+  type ReplyCapabilities,
+} from '../client';
 import type { Media } from '../../model/schemas';
 import {
   ContainerStatusSchema,
@@ -28,6 +36,9 @@ import {
   requireCredential,
   textMatches,
   waitForContainer,
+  allGraphPages,
+  graphPage,
+  isoTime,
   type ContainerSteps,
   type PublishingLimit,
 } from './graph';
@@ -147,8 +158,108 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
   return flow;
 }
 
+/** An IG Comment, only the fields Herold reads (`username` needs instagram_business_manage_comments since August 2024). */
+const IgComment = z.looseObject({
+  id: z.string(),
+  text: z.string().optional(),
+  username: z.string().optional(),
+  timestamp: z.string(),
+  hidden: z.boolean().optional(),
+  from: z.looseObject({ id: z.string(), username: z.string().optional() }).optional(),
+});
+const IgCommentPage = graphPage(IgComment);
+/** A top-level comment with the first page of its replies inline (field expansion `replies{…}`). */
+const IgTopLevelPage = graphPage(IgComment.extend({ replies: IgCommentPage.optional() }));
+const SuccessAnswer = z.looseObject({ success: z.literal(true) });
+const COMMENT_FIELDS = 'id,text,username,timestamp,hidden,from{id,username}';
+
+/** Replies on Instagram are one level deep: an answer goes under the top-level comment. */
+const answerUnder = (request: AnswerRequest) =>
+  request.answerTo.reply.threadRemoteId ?? request.answerTo.reply.remoteId;
+
+/** The replies of one comment from `after` on (GET /{ig-comment-id}/replies). */
+const repliesOf = (commentId: string, context: PlatformContext, beforeRead: () => Promise<void>, from?: string) =>
+  allGraphPages(
+    (after) =>
+      call(context, 'GET', `/${encodeURIComponent(commentId)}/replies`, 'list comment replies', IgCommentPage, {
+        fields: COMMENT_FIELDS,
+        limit: '100',
+        after: after ?? from,
+      }),
+    beforeRead,
+    'Instagram list comment replies',
+  );
+
+/**
+ * Replies: GET /{ig-media-id}/comments with each comment's replies expanded inline (further pages
+ * from GET /{ig-comment-id}/replies), answers through POST /{ig-comment-id}/replies, hiding with
+ * POST /{ig-comment-id}?hide=. Needs instagram_manage_comments (instagram_business_manage_comments
+ * with Instagram Login).
+ */
+const instagramReplies: ReplyCapabilities = {
+  async list(post, context) {
+    const topLevel = await allGraphPages(
+      (after) =>
+        call(context, 'GET', `/${encodeURIComponent(post.remoteId)}/comments`, 'list comments', IgTopLevelPage, {
+          fields: `${COMMENT_FIELDS},replies{${COMMENT_FIELDS}}`,
+          limit: '50',
+          after,
+        }),
+      context.beforeRead,
+      'Instagram list comments',
+    );
+    const own = (comment: z.infer<typeof IgComment>) => comment.from?.id === context.channel.account;
+    const asReply = (comment: z.infer<typeof IgComment>, parent: string, thread: string): PlatformReply => ({
+      remoteId: comment.id,
+      parentRemoteId: parent,
+      threadRemoteId: thread,
+      text: comment.text ?? '',
+      author:
+        (comment.username ?? comment.from?.username) ? { handle: comment.username ?? comment.from?.username } : {},
+      repliedAt: isoTime(comment.timestamp),
+      hidden: comment.hidden === true,
+    });
+    const replies: PlatformReply[] = [];
+    for (const comment of topLevel) {
+      const inline = comment.replies?.data ?? [];
+      const more = comment.replies?.paging?.next
+        ? await repliesOf(comment.id, context, context.beforeRead, comment.replies.paging.cursors?.after)
+        : [];
+      if (!own(comment)) replies.push(asReply(comment, post.remoteId, comment.id));
+      for (const reply of [...inline, ...more]) if (!own(reply)) replies.push(asReply(reply, comment.id, comment.id));
+    }
+    return replies;
+  },
+
+  async answer(request, context) {
+    await context.clearToPublish();
+    const created = await call(
+      context,
+      'POST',
+      `/${encodeURIComponent(answerUnder(request))}/replies`,
+      'answer comment',
+      CreatedAnswer,
+      { message: request.text },
+    );
+    return { remoteId: created.id, threadRootId: request.answerTo.post.remoteId };
+  },
+
+  async findAnswer(request, context) {
+    const replies = await repliesOf(answerUnder(request), context, async () => undefined);
+    const own = replies.find((reply) => reply.from?.id === context.channel.account && textMatches(reply.text, request));
+    return own ? { remoteId: own.id, threadRootId: request.answerTo.post.remoteId } : null;
+  },
+
+  async setHidden(reply, _post, hidden, context) {
+    await call(context, 'POST', `/${encodeURIComponent(reply.remoteId)}`, 'hide comment', SuccessAnswer, {
+      hide: String(hidden),
+    });
+  },
+};
+
 export const instagramClient: PlatformClient = {
   platform: 'instagram',
+  replies: instagramReplies,
   preparesBeforePublishing: true,
 
   async publish(request, context) {

@@ -14,7 +14,10 @@ import * as z from 'zod';
 import type { Media } from '../../model/schemas';
 import {
   PlatformError,
+  type AnswerRequest,
   type PlatformClient,
+  type PlatformReply,
+  type ReplyCapabilities,
   type PlatformContext,
   type PublishRequest,
   type PublishResult,
@@ -234,8 +237,137 @@ function result(id: string): PublishResult {
   return { remoteId: id, remoteUrl: `https://www.linkedin.com/feed/update/${id}/`, threadRootId: id };
 }
 
+/**
+ * A comment (Comments API, `socialActions/{urn}/comments`), only the fields Herold reads. The
+ * actor is a member or organisation URN: LinkedIn names no one without the restricted profile
+ * APIs, and Herold keeps no URN of a person, so a member's comment shows without a name.
+ */
+const LinkedInComment = z.looseObject({
+  id: z.string().optional(),
+  $URN: z.string().optional(),
+  commentUrn: z.string().optional(),
+  actor: z.string(),
+  message: z.looseObject({ text: z.string() }).optional(),
+  created: z.looseObject({ time: z.number() }),
+  parentComment: z.string().optional(),
+  commentsSummary: z
+    .looseObject({ totalFirstLevelComments: z.number().optional(), aggregatedTotalComments: z.number().optional() })
+    .optional(),
+});
+const CommentsAnswer = z.looseObject({
+  paging: z.looseObject({ start: z.number(), count: z.number(), total: z.number().optional() }).optional(),
+  elements: z.array(LinkedInComment),
+});
+const CreatedCommentAnswer = LinkedInComment.partial();
+
+/** The most pages one listing reads (100 comments a page). */
+const MAX_COMMENT_PAGES = 200;
+const COMMENT_PAGE = 100;
+
+const commentUrnOf = (comment: z.infer<typeof CreatedCommentAnswer>) => comment.$URN ?? comment.commentUrn;
+
+/** Every comment on a post or a comment, page by page (start/count). */
+async function commentsOn(
+  context: PlatformContext,
+  urn: string,
+  beforeRead: () => Promise<void>,
+): Promise<z.infer<typeof LinkedInComment>[]> {
+  const all: z.infer<typeof LinkedInComment>[] = [];
+  for (let page = 0; page < MAX_COMMENT_PAGES; page += 1) {
+    await beforeRead();
+    const start = page * COMMENT_PAGE;
+    const answer = read(
+      context,
+      await call(
+        context,
+        'GET',
+        `/rest/socialActions/${encodeURIComponent(urn)}/comments?start=${start}&count=${COMMENT_PAGE}`,
+        'list comments',
+      ),
+      CommentsAnswer,
+      'list comments',
+    );
+    all.push(...answer.elements);
+    const total = answer.paging?.total;
+    if (answer.elements.length < COMMENT_PAGE || (total !== undefined && start + COMMENT_PAGE >= total)) return all;
+  }
+  throw new PlatformError('permanent', `LinkedIn list comments: more than ${MAX_COMMENT_PAGES} pages`, {
+    code: 'TOO_MANY_PAGES',
+  });
+}
+
+/**
+ * Replies: the comments on the post (Get Comments on Shares) and on its comments (Get Comments on
+ * Comments); answers as the organisation (Create a Comment with `parentComment`). LinkedIn has no
+ * way to hide a comment. Scopes r_organization_social and w_organization_social.
+ */
+const linkedinReplies: ReplyCapabilities = {
+  async list(post, context) {
+    const own = organizationUrn(context.channel.account);
+    const replies: PlatformReply[] = [];
+    const walk = async (urn: string, thread: string | undefined, depth: number) => {
+      for (const comment of await commentsOn(context, urn, context.beforeRead)) {
+        const id = commentUrnOf(comment);
+        if (!id) continue;
+        if (comment.actor !== own)
+          replies.push({
+            remoteId: id,
+            parentRemoteId: comment.parentComment ?? urn,
+            threadRemoteId: thread ?? id,
+            text: comment.message?.text ?? '',
+            author: {},
+            repliedAt: new Date(comment.created.time).toISOString(),
+            hidden: false,
+          });
+        const nested =
+          comment.commentsSummary?.totalFirstLevelComments ?? comment.commentsSummary?.aggregatedTotalComments;
+        if (depth === 0 && (nested ?? 0) > 0) await walk(id, thread ?? id, depth + 1);
+      }
+    };
+    await walk(post.remoteId, undefined, 0);
+    return replies;
+  },
+
+  async answer(request, context) {
+    const actor = organizationUrn(context.channel.account);
+    await context.clearToPublish();
+    const response = await call(
+      context,
+      'POST',
+      `/rest/socialActions/${encodeURIComponent(request.answerTo.post.remoteId)}/comments`,
+      'answer comment',
+      {
+        actor,
+        object: request.answerTo.post.remoteId,
+        message: { text: request.text },
+        parentComment: request.answerTo.reply.remoteId,
+      },
+    );
+    const created = response.text.trim() ? read(context, response, CreatedCommentAnswer, 'answer comment') : {};
+    const id = commentUrnOf(created) ?? response.headers.get('x-restli-id');
+    if (!id)
+      throw unexpectedAnswer(
+        response,
+        { platform: 'LinkedIn', call: 'answer comment', secrets: context.credentials },
+        'expected the comment URN in the body or the x-restli-id header',
+      );
+    return { remoteId: id, threadRootId: request.answerTo.post.remoteId };
+  },
+
+  async findAnswer(request: AnswerRequest, context) {
+    const own = organizationUrn(context.channel.account);
+    const nested = await commentsOn(context, request.answerTo.reply.remoteId, async () => undefined);
+    const found = nested.find(
+      (comment) => comment.actor === own && (comment.message?.text ?? '').includes(request.marker),
+    );
+    const id = found && commentUrnOf(found);
+    return id ? { remoteId: id, threadRootId: request.answerTo.post.remoteId } : null;
+  },
+};
+
 export const linkedinClient: PlatformClient = {
   platform: 'linkedin',
+  replies: linkedinReplies,
 
   async publish(request, context) {
     if (request.text.length > PLATFORMS.linkedin.text.limit) {

@@ -14,7 +14,10 @@ import * as z from 'zod';
 import { PLATFORMS } from '../registry';
 import {
   PlatformError,
+  type AnswerRequest,
   type PlatformClient,
+  type PlatformReply,
+  type ReplyCapabilities,
   type PlatformContext,
   type PublishRequest,
   type PublishResult,
@@ -30,6 +33,7 @@ import {
   type HttpResponse,
 } from '../http';
 import { requireCredential, textMatches } from './graph';
+import { citizenReplies } from './reply-tree';
 
 /** Entities as docs.joinmastodon.org documents them, only the fields Herold reads. */
 const StatusAnswer = z.looseObject({
@@ -193,8 +197,76 @@ export function statusText(html: string): string {
     .replace(/&amp;/g, '&');
 }
 
+/** A status in a conversation, only the fields Herold reads. */
+const ThreadStatus = z.looseObject({
+  id: z.string(),
+  in_reply_to_id: z.string().nullish(),
+  content: z.string(),
+  created_at: z.string(),
+  account: z.looseObject({ id: z.string(), acct: z.string(), display_name: z.string().optional() }),
+});
+const ContextAnswer = z.looseObject({ ancestors: z.array(ThreadStatus), descendants: z.array(ThreadStatus) });
+
+/** The answer as a status: in_reply_to_id the citizen's status, sent with the delivery's Idempotency-Key. */
+const asThreadedPost = (request: AnswerRequest): PublishRequest => ({
+  ...request,
+  media: [],
+  link: undefined,
+  replyTo: {
+    remoteId: request.answerTo.reply.remoteId,
+    threadRootId: request.answerTo.post.threadRootId ?? request.answerTo.post.remoteId,
+  },
+});
+
+/**
+ * Replies: GET /api/v1/statuses/:id/context, whose `descendants` are every reply at every depth
+ * (with a token: up to 4,096, no paging); the status itself names Herold's own account. Answers are
+ * statuses with `in_reply_to_id`. Mastodon cannot hide someone else's reply (only mute, block or
+ * report the account), so Herold does not offer it.
+ */
+const mastodonReplies: ReplyCapabilities = {
+  async list(post, context) {
+    await context.beforeRead();
+    const own = await api(context, {
+      method: 'GET',
+      path: `/api/v1/statuses/${encodeURIComponent(post.remoteId)}`,
+      what: 'read own status',
+      answer: ThreadStatus,
+    });
+    await context.beforeRead();
+    const thread = await api(context, {
+      method: 'GET',
+      path: `/api/v1/statuses/${encodeURIComponent(post.remoteId)}/context`,
+      what: 'read replies',
+      answer: ContextAnswer,
+    });
+    const nodes = thread.body.descendants.map((status) => ({
+      status,
+      id: status.id,
+      parentId: status.in_reply_to_id ?? post.remoteId,
+      own: status.account.id === own.body.account.id,
+    }));
+    return citizenReplies(post.remoteId, nodes).map(({ status, id, parentId }): PlatformReply => ({
+      remoteId: id,
+      parentRemoteId: parentId,
+      text: statusText(status.content),
+      author: {
+        handle: status.account.acct,
+        ...(status.account.display_name ? { name: status.account.display_name } : {}),
+      },
+      repliedAt: new Date(Date.parse(status.created_at)).toISOString(),
+      hidden: false,
+    }));
+  },
+
+  answer: (request, context) => mastodonClient.publish(asThreadedPost(request), context),
+
+  findAnswer: (request, context) => mastodonClient.findPublished(asThreadedPost(request), context),
+};
+
 export const mastodonClient: PlatformClient = {
   platform: 'mastodon',
+  replies: mastodonReplies,
 
   async publish(request, context) {
     const mediaIds: string[] = [];

@@ -27,7 +27,9 @@ import { PLATFORMS } from '../registry';
 import {
   NO_LOOKUP_CODE,
   PlatformError,
+  type InboxAccess,
   type PlatformClient,
+  type ReplyCapabilities,
   type PlatformContext,
   type PublishContext,
   type PublishRequest,
@@ -133,8 +135,89 @@ async function send(request: PublishRequest, context: PublishContext): Promise<n
   return sent[0].message_id;
 }
 
+const ChatResult = z.looseObject({ id: z.number(), type: z.string(), linked_chat_id: z.number().optional() });
+const BotResult = z.looseObject({ id: z.number(), can_read_all_group_messages: z.boolean().optional() });
+const MemberResult = z.looseObject({ status: z.string() });
+const WebhookInfoResult = z.looseObject({ url: z.string() });
+
+/** The updates Herold asks its bots for: comments in the discussion group and their edits. */
+export const TELEGRAM_ALLOWED_UPDATES = ['message', 'edited_message'];
+
+/**
+ * Replies: a channel's comments live in its linked discussion group, and the Bot API keeps no
+ * history to read later: they reach Herold only as updates, through the bot's webhook
+ * (`X-Telegram-Bot-Api-Secret-Token`). The bot must be an administrator of the group, or have
+ * privacy mode off, to get them. Answers are group messages with `reply_parameters`; like every
+ * Bot API send, an answer whose outcome was lost cannot be looked up. Telegram has no hiding
+ * (only deleting, within 48 hours, by an administrator), so Herold does not offer it.
+ */
+const telegramReplies: ReplyCapabilities = {
+  async checkAccess(context, webhook): Promise<InboxAccess> {
+    const channel = await botCall(context, 'getChat', { chat_id: context.channel.account }, ChatResult);
+    if (channel.linked_chat_id === undefined)
+      return {
+        ok: false,
+        reason: `${context.channel.account} has no linked discussion group, so it takes no comments: link one in the channel's settings (Discussion)`,
+      };
+    const discussionGroup = String(channel.linked_chat_id);
+    const bot = await botCall(context, 'getMe', {}, BotResult);
+    const member = await botCall(
+      context,
+      'getChatMember',
+      { chat_id: channel.linked_chat_id, user_id: bot.id },
+      MemberResult,
+    );
+    const reads = member.status === 'administrator' || member.status === 'creator' || bot.can_read_all_group_messages;
+    if (!reads)
+      return {
+        ok: false,
+        discussionGroup,
+        reason:
+          member.status === 'member'
+            ? 'the bot is a member of the discussion group with privacy mode on, so it sees no comments: make it an administrator of the group (or turn privacy mode off in @BotFather and add it again)'
+            : `the bot is "${member.status}" in the discussion group: make it an administrator of the group`,
+      };
+    const info = await botCall(context, 'getWebhookInfo', {}, WebhookInfoResult);
+    if (!webhook) {
+      return info.url.endsWith(`/webhooks/telegram/${context.channel.id}`)
+        ? { ok: true, discussionGroup }
+        : { ok: false, discussionGroup, reason: 'the bot sends its updates elsewhere, not to Herold' };
+    }
+    if (info.url !== webhook.url)
+      await botCall(
+        context,
+        'setWebhook',
+        { url: webhook.url, secret_token: webhook.secretToken, allowed_updates: TELEGRAM_ALLOWED_UPDATES },
+        DoneResult,
+      );
+    return { ok: true, discussionGroup };
+  },
+
+  async answer(request, context): Promise<PublishResult> {
+    const chat = request.answerTo.reply.chat;
+    if (!chat)
+      throw new PlatformError('permanent', 'the comment names no discussion group to answer in', { code: 'NO_CHAT' });
+    await context.saveCheckpoint({ ...request.checkpoint, sendStartedAt: new Date().toISOString() });
+    await context.clearToPublish();
+    const sent = await botCall(
+      context,
+      'sendMessage',
+      {
+        chat_id: Number(chat),
+        text: request.text,
+        reply_parameters: { message_id: Number(request.answerTo.reply.remoteId) },
+      },
+      MessageResult,
+    );
+    return { remoteId: String(sent.message_id), threadRootId: request.answerTo.post.remoteId };
+  },
+
+  findAnswer: (request, context) => telegramClient.findPublished(request, context),
+};
+
 export const telegramClient: PlatformClient = {
   platform: 'telegram',
+  replies: telegramReplies,
 
   async publish(request, context): Promise<PublishResult> {
     await context.saveCheckpoint({ ...request.checkpoint, sendStartedAt: new Date().toISOString() });

@@ -11,7 +11,15 @@
  */
 import * as z from 'zod';
 import { PLATFORMS } from '../registry';
-import { PlatformError, type PlatformClient, type PlatformContext, type PublishRequest } from '../client';
+import {
+  PlatformError,
+  type AnswerRequest,
+  type PlatformClient,
+  type PlatformContext,
+  type PlatformReply,
+  type PublishRequest,
+  type ReplyCapabilities,
+} from '../client';
 import type { Media } from '../../model/schemas';
 import {
   ContainerStatusSchema,
@@ -25,9 +33,13 @@ import {
   requireCredential,
   textMatches,
   waitForContainer,
+  allGraphPages,
+  graphPage,
+  isoTime,
   type ContainerSteps,
   type PublishingLimit,
 } from './graph';
+import { citizenReplies, topLevelOf } from './reply-tree';
 
 const API_VERSION = 'v1.0';
 
@@ -70,7 +82,12 @@ function mediaParams(media: Media): Record<string, string> {
     : { media_type: 'IMAGE', image_url: media.url, alt_text: media.altText };
 }
 
-function steps(request: PublishRequest, context: PlatformContext): ContainerSteps {
+function steps(
+  request: PublishRequest,
+  context: PlatformContext,
+  /** where a published container's post is looked for (default: the account's recent threads) */
+  findByText?: ContainerSteps['findByText'],
+): ContainerSteps {
   const media = request.media.slice(0, PLATFORMS.threads.media.maxItems);
   const flow: ContainerSteps = {
     platformName: 'Threads',
@@ -148,26 +165,126 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
       ).permalink;
     },
 
-    async findByText() {
-      const recent = await call(
-        context,
-        'GET',
-        `/${user(context)}/threads`,
-        'list recent threads',
-        RecentThreadsAnswer,
-        {
-          fields: 'id,text,permalink,timestamp',
-          limit: '50',
-        },
-      );
-      return recent.data.find((item) => textMatches(item.text, request));
-    },
+    findByText:
+      findByText ??
+      (async () => {
+        const recent = await call(
+          context,
+          'GET',
+          `/${user(context)}/threads`,
+          'list recent threads',
+          RecentThreadsAnswer,
+          {
+            fields: 'id,text,permalink,timestamp',
+            limit: '50',
+          },
+        );
+        return recent.data.find((item) => textMatches(item.text, request));
+      }),
   };
   return flow;
 }
 
+/** A reply in a conversation (GET /{media-id}/conversation), only the fields Herold reads. */
+const ConversationReply = z.looseObject({
+  id: z.string(),
+  text: z.string().optional(),
+  username: z.string().optional(),
+  timestamp: z.string(),
+  /** "Whether or not the reply is hidden": HIDDEN when it is */
+  hide_status: z.string().optional(),
+  replied_to: z.looseObject({ id: z.string() }).optional(),
+  is_reply_owned_by_me: z.boolean().optional(),
+});
+const ConversationPage = graphPage(ConversationReply);
+const ManagedAnswer = z.looseObject({ success: z.literal(true) });
+
+/** The answer as the container publish sees it: a text threaded under the reply (reply_to_id). */
+const asThreadedPost = (request: AnswerRequest): PublishRequest => ({
+  ...request,
+  media: [],
+  link: undefined,
+  replyTo: {
+    remoteId: request.answerTo.reply.remoteId,
+    threadRootId: request.answerTo.post.threadRootId ?? request.answerTo.post.remoteId,
+  },
+});
+
+/** Every reply of the post at any depth (the conversation is one flat list), the account's own included. */
+async function conversation(postId: string, context: PlatformContext, beforeRead: () => Promise<void>) {
+  return allGraphPages(
+    (after) =>
+      call(context, 'GET', `/${encodeURIComponent(postId)}/conversation`, 'list replies', ConversationPage, {
+        fields: 'id,text,username,timestamp,hide_status,replied_to,is_reply_owned_by_me',
+        reverse: 'false',
+        limit: '100',
+        after,
+      }),
+    beforeRead,
+    'Threads list replies',
+  );
+}
+
+/**
+ * Replies: GET /{media-id}/conversation (every level, with `hide_status`), answers as a container
+ * with `reply_to_id`, hiding through POST /{reply-id}/manage_reply, which takes only replies
+ * directly under the post (and hides their answers with them). Scopes threads_read_replies and
+ * threads_manage_replies.
+ */
+const threadsReplies: ReplyCapabilities = {
+  async list(post, context) {
+    const items = await conversation(post.remoteId, context, context.beforeRead);
+    const nodes = items.map((item) => ({
+      item,
+      id: item.id,
+      parentId: item.replied_to?.id ?? post.remoteId,
+      own: item.is_reply_owned_by_me === true,
+    }));
+    const byId = new Map(nodes.map((node) => [node.id, node]));
+    return citizenReplies(post.remoteId, nodes).map((node): PlatformReply => ({
+      remoteId: node.id,
+      parentRemoteId: node.parentId,
+      threadRemoteId: topLevelOf(post.remoteId, node, byId),
+      text: node.item.text ?? '',
+      author: node.item.username ? { handle: node.item.username } : {},
+      repliedAt: isoTime(node.item.timestamp),
+      hidden: node.item.hide_status === 'HIDDEN',
+    }));
+  },
+
+  answer: (request, context) => {
+    const threaded = asThreadedPost(request);
+    return publishThroughContainer(steps(threaded, context), threaded, context);
+  },
+
+  findAnswer(request, context) {
+    const threaded = asThreadedPost(request);
+    return findContainerPost(
+      steps(threaded, context, async () => {
+        const items = await conversation(request.answerTo.post.remoteId, context, async () => undefined);
+        const own = items.find((item) => item.is_reply_owned_by_me && textMatches(item.text, threaded));
+        return own ? { id: own.id } : undefined;
+      }),
+      threaded,
+    );
+  },
+
+  async setHidden(reply, _post, hidden, context) {
+    if (reply.threadRemoteId && reply.threadRemoteId !== reply.remoteId)
+      throw new PlatformError(
+        'permanent',
+        'Threads hides only replies directly under the post (with the answers below them); this reply answers another reply',
+        { code: 'NOT_TOP_LEVEL' },
+      );
+    await call(context, 'POST', `/${encodeURIComponent(reply.remoteId)}/manage_reply`, 'hide reply', ManagedAnswer, {
+      hide: String(hidden),
+    });
+  },
+};
+
 export const threadsClient: PlatformClient = {
   platform: 'threads',
+  replies: threadsReplies,
   preparesBeforePublishing: true,
 
   publish: (request, context) => publishThroughContainer(steps(request, context), request, context),

@@ -15,12 +15,15 @@ import * as z from 'zod';
 import type { Media } from '../../model/schemas';
 import {
   PlatformError,
+  type AnswerRequest,
   type PlatformClient,
+  type PlatformReply,
+  type ReplyCapabilities,
   type PlatformContext,
   type PublishRequest,
   type PublishResult,
 } from '../client';
-import { httpRequest, parseAnswer, safeDetail, unexpectedAnswer, type HttpResponse } from '../http';
+import { checkAnswer, httpRequest, parseAnswer, safeDetail, unexpectedAnswer, type HttpResponse } from '../http';
 import { PLATFORMS } from '../registry';
 import { downloadMedia } from './media-download';
 
@@ -208,8 +211,186 @@ async function querySession(context: PlatformContext, uploadUrl: string, size: s
   throw youtubeError(response, 'check upload');
 }
 
+/** A comment's snippet (Data API v3 `comments`), only the fields Herold reads. */
+const CommentSnippet = z.looseObject({
+  authorDisplayName: z.string().optional(),
+  authorChannelId: z.looseObject({ value: z.string() }).optional(),
+  /** the channel the comments belong to (the video's) */
+  channelId: z.string().optional(),
+  textDisplay: z.string().optional(),
+  parentId: z.string().optional(),
+  publishedAt: z.string(),
+});
+const Comment = z.looseObject({ id: z.string(), snippet: CommentSnippet });
+const CommentThreadsAnswer = z.looseObject({
+  nextPageToken: z.string().optional(),
+  items: z.array(
+    z.looseObject({
+      id: z.string(),
+      snippet: z.looseObject({
+        channelId: z.string().optional(),
+        totalReplyCount: z.number().optional(),
+        topLevelComment: Comment,
+      }),
+      /** a subset of the replies: comments.list with parentId has them all */
+      replies: z.looseObject({ comments: z.array(Comment) }).optional(),
+    }),
+  ),
+});
+const CommentsAnswer = z.looseObject({ nextPageToken: z.string().optional(), items: z.array(Comment) });
+
+/** The most pages one listing reads (100 comments a page). */
+const MAX_PAGES = 200;
+
+async function allPages<T>(
+  readPage: (pageToken: string | undefined) => Promise<{ nextPageToken?: string; items: T[] }>,
+  beforeRead: () => Promise<void>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let pageToken: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    await beforeRead();
+    const answer = await readPage(pageToken);
+    items.push(...answer.items);
+    pageToken = answer.nextPageToken;
+    if (!pageToken) return items;
+  }
+  throw new PlatformError('permanent', `YouTube list comments: more than ${MAX_PAGES} pages`, {
+    code: 'TOO_MANY_PAGES',
+  });
+}
+
+const query = (params: Record<string, string | undefined>) =>
+  new URLSearchParams(Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined));
+
+/** Every reply to a top-level comment (comments.list by parentId, 1 unit a page). */
+const repliesTo = (parentId: string, context: PlatformContext, beforeRead: () => Promise<void>) =>
+  allPages(
+    (pageToken) =>
+      get(
+        context,
+        `/youtube/v3/comments?${query({ part: 'snippet', parentId, maxResults: '100', textFormat: 'plainText', pageToken })}`,
+        'list comment replies',
+        CommentsAnswer,
+      ),
+    beforeRead,
+  );
+
+/** Answers may only go under a top-level comment (snippet.parentId). */
+const answerUnder = (request: AnswerRequest) =>
+  request.answerTo.reply.threadRemoteId ?? request.answerTo.reply.remoteId;
+
+/**
+ * Replies: commentThreads.list by videoId (1 unit a page), comments.list by parentId where a
+ * thread carries only some of its replies, and, when Herold has hidden some, the threads held for
+ * review (held comments are not listed otherwise); answers through comments.insert (50 units);
+ * hiding through comments.setModerationStatus heldForReview and back to published (50 units),
+ * never `rejected`, which cannot be undone. Scope youtube.force-ssl.
+ */
+const youtubeReplies: ReplyCapabilities = {
+  async list(post, context) {
+    const threadsWith = (moderationStatus: string | undefined) =>
+      allPages(
+        (pageToken) =>
+          get(
+            context,
+            `/youtube/v3/commentThreads?${query({
+              part: 'snippet,replies',
+              videoId: post.remoteId,
+              maxResults: '100',
+              order: 'time',
+              textFormat: 'plainText',
+              moderationStatus,
+              pageToken,
+            })}`,
+            'list comment threads',
+            CommentThreadsAnswer,
+          ),
+        context.beforeRead,
+      );
+    // held comments are listed only when asked for: a comment first seen in that pass is hidden
+    const replies = new Map<string, PlatformReply>();
+    const read = async (moderationStatus: string | undefined) => {
+      const hidden = moderationStatus !== undefined;
+      for (const thread of await threadsWith(moderationStatus)) {
+        const top = thread.snippet.topLevelComment;
+        const channelId = thread.snippet.channelId;
+        const add = (comment: z.infer<typeof Comment>, parent: string) => {
+          if (
+            replies.has(comment.id) ||
+            comment.snippet.authorChannelId?.value === (comment.snippet.channelId ?? channelId)
+          )
+            return;
+          const name = comment.snippet.authorDisplayName;
+          replies.set(comment.id, {
+            remoteId: comment.id,
+            parentRemoteId: parent,
+            threadRemoteId: top.id,
+            text: comment.snippet.textDisplay ?? '',
+            author: name ? (name.startsWith('@') ? { handle: name.slice(1) } : { name }) : {},
+            repliedAt: new Date(Date.parse(comment.snippet.publishedAt)).toISOString(),
+            hidden,
+          });
+        };
+        add(top, post.remoteId);
+        const inline = thread.replies?.comments ?? [];
+        const all =
+          !hidden && (thread.snippet.totalReplyCount ?? 0) > inline.length
+            ? await repliesTo(top.id, context, context.beforeRead)
+            : inline;
+        for (const reply of all) add(reply, reply.snippet.parentId ?? top.id);
+      }
+    };
+    await read(undefined);
+    if (context.hiddenRemoteIds.length > 0) await read('heldForReview');
+    return [...replies.values()];
+  },
+
+  async answer(request, context) {
+    await context.clearToPublish();
+    const response = await httpRequest({
+      method: 'POST',
+      url: `${context.baseUrl}/youtube/v3/comments?part=snippet`,
+      headers: { authorization: bearer(context) },
+      body: { snippet: { parentId: answerUnder(request), textOriginal: request.text } },
+      fetch: context.fetch,
+      timeoutMs: context.timeoutMs,
+    });
+    if (response.status >= 300) throw youtubeError(response, 'answer comment');
+    const created = parseAnswer(response, Comment, answerOf(context, 'answer comment'));
+    return { remoteId: created.id, threadRootId: request.answerTo.post.remoteId };
+  },
+
+  async findAnswer(request, context) {
+    const replies = await repliesTo(answerUnder(request), context, async () => undefined);
+    const own = replies.find(
+      (reply) =>
+        reply.snippet.authorChannelId?.value !== undefined &&
+        reply.snippet.authorChannelId.value === reply.snippet.channelId &&
+        (reply.snippet.textDisplay ?? '').includes(request.marker),
+    );
+    return own ? { remoteId: own.id, threadRootId: request.answerTo.post.remoteId } : null;
+  },
+
+  async setHidden(reply, _post, hidden, context) {
+    const response = await httpRequest({
+      method: 'POST',
+      url: `${context.baseUrl}/youtube/v3/comments/setModerationStatus?${query({
+        id: reply.remoteId,
+        moderationStatus: hidden ? 'heldForReview' : 'published',
+      })}`,
+      headers: { authorization: bearer(context) },
+      fetch: context.fetch,
+      timeoutMs: context.timeoutMs,
+    });
+    if (response.status >= 300) throw youtubeError(response, hidden ? 'hide comment' : 'show comment');
+    checkAnswer(response, answerOf(context, 'set moderation status'));
+  },
+};
+
 export const youtubeClient: PlatformClient = {
   platform: 'youtube',
+  replies: youtubeReplies,
 
   async publish(request, context) {
     const video = request.media.find((media) => media.mime.startsWith('video/'));

@@ -15,6 +15,7 @@ const AuthCallbackRoute = lazy(() => import('./routes/auth-callback'));
 const SignedOutRoute = lazy(() => import('./routes/signed-out'));
 const MessagesRoute = lazy(() => import('./routes/messages'));
 const MessageRoute = lazy(() => import('./routes/message'));
+const InboxRoute = lazy(() => import('./routes/inbox'));
 const NotFoundRoute = lazy(() => import('./routes/not-found'));
 // the console's strings come with it, not with the first load
 const ConsoleRoute = lazy(() =>
@@ -44,6 +45,7 @@ export function AppRouter() {
                 <Route path="/messages/:id" component={MessageRoute} />
                 <Route path="/console" component={ConsoleRoute} />
                 <Route path="/console/*" component={ConsoleRoute} />
+                <Route path="/inbox" component={InboxRoute} />
                 <Route component={NotFoundRoute} />
               </Switch>
             </Suspense>

@@ -16,7 +16,7 @@ import { EmergencyBar } from './emergency-bar';
 
 interface NavItem {
   to: string;
-  label: 'nav.compose' | 'nav.messages' | 'nav.console';
+  label: 'nav.compose' | 'nav.messages' | 'nav.console' | 'nav.inbox';
   /** shown to people with one of these roles (default: everyone) */
   roles?: Role[];
 }
@@ -24,6 +24,7 @@ interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { to: '/compose', label: 'nav.compose', roles: ['editor'] },
   { to: '/messages', label: 'nav.messages' },
+  { to: '/inbox', label: 'nav.inbox' },
   { to: '/console', label: 'nav.console', roles: ['emergency'] },
 ];
 

@@ -1,0 +1,80 @@
+/**
+ * The `collect-replies` schedule (every minute): for each organisation, the posts whose replies are
+ * due to be read this minute (see cadence.ts) become `collect-replies` jobs on their platform's
+ * normal queue, fanned out as publishing is; the platform's function reads them within the
+ * platform's read budget. Telegram channels, whose replies only come by push, get an access check
+ * instead (discussion group, the bot's rights, its webhook). Channels that are not active, or whose
+ * inbox waits for the platform's rate limit, get nothing until then.
+ */
+import type { Channel, CollectRepliesJob } from '../model/schemas';
+import { PLATFORMS } from '../platforms/registry';
+import type { QueuedJob } from '../queue/jobs';
+import { listChannelsOfOrgs } from '../store/channels';
+import type { Store } from '../store/client';
+import { isAccessCheckDue, isDue } from './cadence';
+import { remoteHash } from './ids';
+import { MAX_RETENTION_DAYS, readReplySettings } from './settings';
+import { watchedPosts } from './store';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface ReplyScheduleDeps {
+  store: Store;
+  orgs: readonly string[];
+  nowMs: number;
+  /** returns the jobs that could not be sent (see sendJobs) */
+  send: (jobs: QueuedJob[]) => Promise<QueuedJob[]>;
+}
+
+export interface ReplyScheduleSummary {
+  polls: number;
+  accessChecks: number;
+  unsent: number;
+}
+
+/** A stable number for a post or channel: its offset within the polling interval. */
+const spreadOf = (key: string) => Number.parseInt(remoteHash('spread', key).slice(0, 8), 16);
+
+const readable = (channel: Channel | undefined, nowMs: number): channel is Channel =>
+  channel !== undefined &&
+  channel.state === 'active' &&
+  !(channel.inbox?.status === 'waiting' && (channel.inbox.until ?? 0) > nowMs);
+
+export async function plannedReplyJobs(
+  deps: Pick<ReplyScheduleDeps, 'store' | 'orgs' | 'nowMs'>,
+): Promise<QueuedJob[]> {
+  const channels = new Map((await listChannelsOfOrgs(deps.store, deps.orgs)).map((channel) => [channel.id, channel]));
+  const jobs: QueuedJob[] = [];
+  // reading replies is routine work: the normal queue, never the urgent lane
+  const queue = (channel: Channel, job: CollectRepliesJob) =>
+    jobs.push({ platform: channel.platform, priority: 'normal', job });
+  for (const org of deps.orgs) {
+    const { retentionDays } = await readReplySettings(deps.store, org);
+    const since = new Date(deps.nowMs - Math.min(retentionDays, MAX_RETENTION_DAYS) * DAY_MS).toISOString();
+    for (const post of await watchedPosts(deps.store, org, since)) {
+      const channel = channels.get(post.channelId);
+      if (!readable(channel, deps.nowMs) || PLATFORMS[post.platform].inbox.collect === 'push') continue;
+      const watched = {
+        publishedAtMs: Date.parse(post.publishedAt),
+        emergency: post.emergency,
+        spread: spreadOf(`${post.messageId}/${post.channelId}`),
+      };
+      if (isDue(watched, deps.nowMs, retentionDays))
+        queue(channel, { type: 'collect-replies', channelId: post.channelId, messageId: post.messageId });
+    }
+  }
+  for (const channel of channels.values()) {
+    if (PLATFORMS[channel.platform].inbox.collect !== 'push' || channel.state !== 'active') continue;
+    const known = channel.inbox?.status === 'ok';
+    if (isAccessCheckDue(deps.nowMs, spreadOf(channel.id), known))
+      queue(channel, { type: 'collect-replies', channelId: channel.id });
+  }
+  return jobs;
+}
+
+export async function runReplySchedule(deps: ReplyScheduleDeps): Promise<ReplyScheduleSummary> {
+  const jobs = await plannedReplyJobs(deps);
+  const unsent = await deps.send(jobs);
+  const polls = jobs.filter((queued) => queued.job.type === 'collect-replies' && queued.job.messageId).length;
+  return { polls, accessChecks: jobs.length - polls, unsent: unsent.length };
+}

@@ -1,0 +1,5 @@
+import { InboxScreen } from '@/features/inbox/components/inbox';
+
+export default function InboxRoute() {
+  return <InboxScreen />;
+}
