@@ -299,7 +299,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const workspace = await startWorkspaceServer({
         apiUrl: api.url,
         port: options.workspacePort,
-        imageSources: [simulator.url],
+        // the simulator's sample media, and the alert cards the console shows before and after approval
+        imageSources: [simulator.url, cardServer.url],
       });
       cleanups.push(workspace.stop);
       workspaceUrl = workspace.url;

@@ -22,6 +22,7 @@ import { cancelMessage, releaseHeldMessage, updateScheduledMessage } from '../..
 import { setOrgHold } from '../../shared/scheduling/crisis';
 import { listMessagesInState } from '../../shared/scheduling/list';
 import { listMessagesNeedingPerson } from '../../shared/messages/attention';
+import { listMessagesAwaitingApproval } from '../../shared/messages/approvals';
 import { retryDelivery } from '../../shared/deliveries/retry';
 import { describeCaller } from '../../shared/organisations/me';
 import { receiveAlert } from '../../shared/alerts/ingest';
@@ -65,7 +66,9 @@ const routes: Record<Exclude<RouteKeyOf<'ingest'>, 'GET /openapi.json'>, RouteHa
         ? await listMessagesForPrincipal(defaultStore(), principal, parseOrProblem(ListMessagesQuerySchema, query))
         : query.state === 'SCHEDULED' || query.state === 'HELD'
           ? await listMessagesInState(defaultStore(), principal, query)
-          : await listMessagesNeedingPerson(defaultStore(), principal, query),
+          : query.state === 'AWAITING_APPROVAL'
+            ? await listMessagesAwaitingApproval(defaultStore(), principal, query)
+            : await listMessagesNeedingPerson(defaultStore(), principal, query),
     ),
   'GET /messages/{id}': async ({ principal, params }) =>
     json(

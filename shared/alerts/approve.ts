@@ -13,6 +13,7 @@ import { queueDeliveries } from '../messages/enqueue';
 import { deliverySummaries, type CreatedMessage } from '../messages/summaries';
 import type { sendJobs } from '../queue/jobs';
 import { noteCrisis } from '../scheduling/crisis';
+import { approvalPointerDelete } from '../store/approval-index';
 import { openIndexAttributes } from '../store/deliveries';
 import { keys } from '../store/keys';
 import { getMessageWithDeliveries, STUCK_AFTER_MS } from '../store/messages';
@@ -98,6 +99,8 @@ export async function approveMessage(
               },
             },
           })),
+          // it leaves the approval queue with the approval, never before or after it
+          approvalPointerDelete(deps.store.table, message),
           auditPut(
             deps.store,
             principal,

@@ -24,7 +24,7 @@ import { newMessageId } from '../messages/ids';
 import { getMessageWithDeliveries } from '../store/messages';
 import { previewMessage } from '../messages/preview';
 import { AlertFormSchema, capToFormFields, formProblems, formToCapInput } from './form';
-import { languageOptions, orgAlertPolicy, orgSender, type Severity } from './policy';
+import { languageOptions, needsSecondPerson, orgAlertPolicy, orgSender, type Severity } from './policy';
 import { getCapReference, messageForLanguage, putCapReference, type CapReferenceItem } from './references';
 import { headlineOf } from './thread';
 import { noteAllClearOfVanished } from './vanished';
@@ -116,6 +116,7 @@ async function previewAlert(principal: Principal, alert: CapAlert, deps: CreateM
   const policy = orgAlertPolicy(principal.org);
   const answered = await findReferencedAlerts(deps, principal.org, alert);
   const drafts = alertDrafts(alert, policy, answered);
+  const severity: Severity = alert.info[0]?.severity ?? 'Unknown';
   return {
     alert: alertSummary(alert),
     messages: await Promise.all(
@@ -126,6 +127,8 @@ async function previewAlert(principal: Principal, alert: CapAlert, deps: CreateM
         text,
         ...(replyTo ? { replyTo } : {}),
         ...(dryRunReason ? { dryRun: dryRunReason } : {}),
+        /** it will wait for a second person (the same rule as when it is sent): what the confirmation says */
+        approvalRequired: draft.priority === 'emergency' && !dryRunReason && needsSecondPerson(policy, severity),
         ...(await previewMessage(
           principal,
           { text, link: draft.link, media: [], priority: draft.priority, ...(replyTo ? { replyTo } : {}) },

@@ -16,6 +16,7 @@ import { auditPut } from '../audit/audit';
 import { deliverySummaries, type CreatedMessage } from '../messages/summaries';
 import { logger } from '../observability/powertools';
 import { schedulePort, type SchedulePort } from '../scheduling/schedules';
+import { approvalPointerDelete } from '../store/approval-index';
 import type { Store } from '../store/client';
 import { keys, schedulingKeys } from '../store/keys';
 import { getMessageWithDeliveries } from '../store/messages';
@@ -107,6 +108,7 @@ export async function rejectMessage(
                 },
               ]
             : []),
+          approvalPointerDelete(deps.store.table, message),
           auditPut(
             deps.store,
             principal,

@@ -51,7 +51,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   },
   'GET /messages': {
     summary:
-      "List the organisation's messages, newest first, each with its status, outcome and deliveries' states; state= filters: SCHEDULED, HELD (waiting messages, oldest first), AWAITING_APPROVAL, FAILED, HANDOFF (messages with such a delivery)",
+      "List the organisation's messages, newest first, each with its status, outcome and deliveries' states; state= filters: SCHEDULED, HELD, AWAITING_APPROVAL (waiting messages, oldest first), FAILED, HANDOFF (messages with such a delivery)",
     query: ListMessagesQuerySchema,
     success: [200, 'A page of messages'],
   },

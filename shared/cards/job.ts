@@ -48,7 +48,12 @@ export async function processCardJob(job: RenderCardJob, deps: CardJobDeps): Pro
     // A repeated job: the card is there; make sure the publish job is too.
     return { kind: 'ignored', reason: `card ready${(await queuePublish(delivery, deps)) ? ', publish job sent' : ''}` };
   }
-  if (delivery.card.state === 'failed') return { kind: 'ignored', reason: 'the card failed before' };
+  if (delivery.card.state === 'failed') {
+    // It failed while the alert waited for its second person; now that the delivery goes out, it fails with that reason.
+    if (GOES_OUT.includes(delivery.state))
+      return fail(deps, delivery, delivery.card.reason ?? 'the card failed before');
+    return { kind: 'ignored', reason: 'the card failed before' };
+  }
 
   const spec = PLATFORMS[delivery.platform].card;
   if (!spec) return fail(deps, delivery, `${PLATFORMS[delivery.platform].displayName} has no alert card`);
@@ -85,8 +90,17 @@ export async function processCardJob(job: RenderCardJob, deps: CardJobDeps): Pro
       }),
     );
   } catch (error) {
-    // Another copy of the job recorded its card first: that one is the card of the delivery.
-    if (isConditionFailure(error)) return { kind: 'ignored', reason: 'another attempt recorded the card first' };
+    // Another job recorded its card first: that one is the card of the delivery. That job may have
+    // been the one rendered while the alert waited for approval, which queues no publish; the
+    // delivery is read again and, now that it goes out, its publish job sent.
+    if (isConditionFailure(error)) {
+      const current = await getDelivery(deps.store, delivery.messageId, delivery.channelId);
+      const queued = current?.card?.state === 'ready' && (await queuePublish(current, deps));
+      return {
+        kind: 'ignored',
+        reason: `another attempt recorded the card first${queued ? ', publish job sent' : ''}`,
+      };
+    }
     throw error;
   }
   const withCard = { ...delivery, card: ready };
@@ -128,7 +142,7 @@ async function fail(deps: CardJobDeps, delivery: Delivery, reason: string): Prom
           ? 'SET card.#state = :failed, card.reason = :reason, #state = :failedDelivery, lastError = :error, updatedAt = :now REMOVE GSI1PK, GSI1SK'
           : 'SET card.#state = :failed, card.reason = :reason, updatedAt = :now',
         ConditionExpression: goesOut
-          ? 'card.#state = :pending AND #state IN (:pendingDelivery, :queuedDelivery)'
+          ? 'card.#state IN (:pending, :failed) AND #state IN (:pendingDelivery, :queuedDelivery)'
           : 'card.#state = :pending',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {

@@ -1,7 +1,7 @@
 /**
- * `GET /messages?state=AWAITING_APPROVAL|FAILED|HANDOFF`: the organisation's messages, newest first,
- * that have a delivery waiting for a person: a second person's approval, a decision about a failure
- * (retry it), or a hand-off to post by hand. Found by reading the newest messages with their
+ * `GET /messages?state=FAILED|HANDOFF`: the organisation's messages, newest first, that have a
+ * delivery waiting for a person: a decision about a failure (retry it), or a hand-off to post by
+ * hand (messages waiting for approval have an index of their own: approvals.ts). Found by reading the newest messages with their
  * deliveries, at most MAX_EXAMINED per request; the cursor goes on from the last message looked at.
  */
 import * as z from 'zod';
@@ -10,7 +10,7 @@ import type { Principal } from '../model/schemas';
 import type { Store } from '../store/client';
 import { InvalidCursorError, listMessages, messageCursor } from '../store/messages';
 import { MESSAGE_LIST_FILTERS, withDeliveryStates } from './read';
-const PERSON_STATES = ['AWAITING_APPROVAL', 'FAILED', 'HANDOFF'] as const;
+const PERSON_STATES = ['FAILED', 'HANDOFF'] as const;
 
 const AttentionQuerySchema = z.object({
   state: z.enum(PERSON_STATES, { message: `state must be one of ${MESSAGE_LIST_FILTERS.join(', ')}` }),

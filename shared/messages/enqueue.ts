@@ -82,10 +82,13 @@ export async function writeAndSend(
     ),
   ]);
   const unsent = await sendQueuedDeliveries(store, deliveries, now, send);
-  // A dry run's cards are rendered all the same, so the exercise shows exactly what would have gone out.
-  const dryRunCards = deliveries.filter(
-    (delivery) => delivery.state === 'SKIPPED' && delivery.card?.state === 'pending',
+  // The cards of a dry run and of an alert waiting for its second person are rendered at once: the
+  // exercise shows exactly what would have gone out, the approver exactly what will. The card job
+  // queues no publish for them; the approval's job finds the card ready and publishes.
+  const cardsToShow = deliveries.filter(
+    (delivery) =>
+      (delivery.state === 'SKIPPED' || delivery.state === 'AWAITING_APPROVAL') && delivery.card?.state === 'pending',
   );
-  if (dryRunCards.length) await send(dryRunCards.map(deliveryJob));
+  if (cardsToShow.length) await send(cardsToShow.map(deliveryJob));
   return { id: message.id, deliveries: deliverySummaries(deliveries, unsent) };
 }

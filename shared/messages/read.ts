@@ -5,6 +5,8 @@ import { ProblemError } from '../api/problem';
 import type { Store } from '../store/client';
 import { getMessageWithDeliveries, InvalidCursorError, listMessages } from '../store/messages';
 import { correctionTemplate } from '../alerts/correct';
+import { getCapReference } from '../alerts/references';
+import { referenceKey } from '../cap/to-message';
 
 /** Every filter of `GET /messages?state=`: the waiting message states and the delivery states a person resolves. */
 export const MESSAGE_LIST_FILTERS = ['SCHEDULED', 'HELD', 'AWAITING_APPROVAL', 'FAILED', 'HANDOFF'] as const;
@@ -173,13 +175,20 @@ export async function getMessageForPrincipal(store: Store, principal: Principal,
   // Another organisation's message answers exactly like a missing one.
   if (!found || found.message.org !== principal.org) throw new ProblemError(404, `message "${messageId}" not found`);
   const { message, deliveries } = found;
-  const answered = message.replyTo ? await getMessageWithDeliveries(store, message.replyTo) : undefined;
+  const [answered, alert] = await Promise.all([
+    message.replyTo ? getMessageWithDeliveries(store, message.replyTo) : undefined,
+    message.cap
+      ? getCapReference(store, message.org, referenceKey(message.cap.sender, message.cap.identifier, message.cap.sent))
+      : undefined,
+  ]);
   const answeredOn = new Map((answered?.deliveries ?? []).map((delivery) => [delivery.channelId, delivery]));
   return {
     ...message,
     /** the server's clock when this was read: a board counts the time since createdAt from it */
     asOf: new Date().toISOString(),
     ...(message.kind === 'alert' ? { correctionTemplate: correctionTemplate(message) } : {}),
+    /** every message the alert became, by language (German and English ones are watched together) */
+    ...(alert ? { alertMessages: alert.messages } : {}),
     status: messageStatus(deliveries),
     outcome: messageOutcome(deliveries),
     /** deliveries still waiting for the system or for a person (FAILED is settled: it needs a decision, not time) */

@@ -26,7 +26,8 @@ export const deliveryJob = (
   platform: delivery.platform,
   priority: delivery.priority,
   job: {
-    type: delivery.card?.state === 'pending' ? 'render-card' : 'publish',
+    // a card that failed while its alert waited for approval: the card job fails the delivery with the reason
+    type: delivery.card && delivery.card.state !== 'ready' ? 'render-card' : 'publish',
     messageId: delivery.messageId,
     channelId: delivery.channelId,
   },

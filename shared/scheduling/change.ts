@@ -13,6 +13,7 @@ import { planDelivery } from '../messages/plan';
 import { CreateMessageSchema, IdSchema, type Delivery, type Message, type Principal } from '../model/schemas';
 import { logger } from '../observability/powertools';
 import type { sendJobs } from '../queue/jobs';
+import { approvalPointerDelete, awaitsApproval } from '../store/approval-index';
 import { listChannels } from '../store/channels';
 import type { Store } from '../store/client';
 import { getMessageWithDeliveries, type MessageWithDeliveries } from '../store/messages';
@@ -196,8 +197,9 @@ export async function cancelMessage(
   if (message.state !== 'SCHEDULED' && message.state !== 'HELD')
     conflict(message, 'only SCHEDULED or HELD messages can be cancelled');
   const now = (deps.now ?? (() => new Date()))();
+  // an emergency message still waiting for its second person is withdrawn from the approval queue too
   const changes = deliveries
-    .filter((delivery) => delivery.state === 'SCHEDULED' || delivery.state === 'HELD')
+    .filter((delivery) => ['SCHEDULED', 'HELD', 'AWAITING_APPROVAL'].includes(delivery.state))
     .map((before) => ({ before, after: { ...before, state: 'CANCELLED' as const } }));
   const reason = `cancelled by ${principal.sub}`;
   const changed = await changeMessageState(deps.store, {
@@ -217,6 +219,7 @@ export async function cancelMessage(
       },
       now,
     ),
+    ...(awaitsApproval(message) ? { also: [approvalPointerDelete(deps.store.table, message)] } : {}),
   });
   if (!changed)
     throw new ProblemError(409, `message "${message.id}" changed meanwhile (it may have gone out); read it again`);

@@ -87,6 +87,8 @@ export interface StateChange {
   now: Date;
   /** the audit record of the change, written in the same transaction */
   audit?: TransactItem;
+  /** other items the change moves with it (the approval queue's pointer of a cancelled message) */
+  also?: TransactItem[];
 }
 
 /** Apply a state change; false when the message or a delivery moved on since it was read. */
@@ -130,6 +132,7 @@ export async function changeMessageState(store: Store, change: StateChange): Pro
       ...deliveryUpdates.map((Update) => ({ Update })),
       ...pointers,
       ...(change.audit ? [change.audit] : []),
+      ...(change.also ?? []),
     ],
   });
   for (let attempt = 1; ; attempt += 1) {

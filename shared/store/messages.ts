@@ -18,11 +18,15 @@ import {
 import { DELIVERY_SK_PREFIX, keys } from './keys';
 import { queryAll, withoutKeys, type Store } from './client';
 import { openIndexAttributes } from './deliveries';
+import { approvalPointerPut, needsApprovalPointer } from './approval-index';
 
 /** How long after being written a PENDING/QUEUED delivery is considered stuck. */
 export const STUCK_AFTER_MS = 60_000;
 
-/** Message and deliveries in one transaction: a message never exists with half its deliveries. */
+/**
+ * Message and deliveries in one transaction: a message never exists with half its deliveries, and
+ * one that waits for a second person is in the approval queue from its first moment.
+ */
 export async function putMessageWithDeliveries(
   store: Store,
   message: Message,
@@ -45,6 +49,7 @@ export async function putMessageWithDeliveries(
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
+        ...(needsApprovalPointer(message, deliveries) ? [approvalPointerPut(store.table, message)] : []),
         ...deliveries.map((delivery) => ({
           Put: {
             TableName: store.table,

@@ -109,10 +109,12 @@ export async function apiCall(
     body?: unknown;
     org?: 'city' | 'fire-brigade';
     roles?: ('editor' | 'emergency' | 'admin')[];
+    /** whose token: a person signed in through the development sign-in is `local-<name>` */
+    sub?: string;
   } = {},
 ) {
   const token = await signToken({
-    sub: 'test-setup',
+    sub: options.sub ?? 'test-setup',
     org: options.org ?? 'city',
     roles: options.roles ?? ['editor', 'admin'],
   });

@@ -126,6 +126,53 @@ describe('an emergency alert on an image-only platform', () => {
     expect((await simPosts('instagram')).some((post) => post.text.startsWith('Gasaustritt'))).toBe(false);
   });
 
+  it('renders the card of an alert waiting for its second person, who sees it; it goes out on approval, a failed one fails its channel then', async () => {
+    const severe = (identifier: string, headline: string) => ({
+      ...fireAlert(identifier, headline, 'Fenster und Türen schließen.'),
+      severity: 'Severe',
+    });
+    const approver = await signToken({ sub: 'hanna', org: 'fire-brigade', roles: ['emergency'] });
+    const waiting = await api('/alerts', tokens.fire, severe('FW-CARD-WAIT', 'Rauchwolke über Pieschen'));
+    const failing = await api('/alerts', tokens.fire, severe('FW-CARD-WAIT-BAD', 'Rauchwolke: चेतावनी'));
+    expect([waiting.status, failing.status]).toEqual([202, 202]);
+    const [german] = waiting.json.messages;
+    const [broken] = failing.json.messages;
+    const shown = await waitFor(
+      german.id,
+      tokens.fire,
+      (deliveries) => on(deliveries, 'instagram').card?.state === 'ready',
+    );
+    expect(on(shown.deliveries, 'instagram').state).toBe('AWAITING_APPROVAL');
+    const refused = await waitFor(
+      broken.id,
+      tokens.fire,
+      (deliveries) => on(deliveries, 'instagram').card?.state === 'failed',
+    );
+    expect(on(refused.deliveries, 'instagram').state).toBe('AWAITING_APPROVAL');
+    expect((await simPosts('instagram')).some((post) => post.text.startsWith('Rauchwolke'))).toBe(false);
+
+    for (const message of [...waiting.json.messages, ...failing.json.messages])
+      expect((await api(`/messages/${message.id}/approve`, approver, {})).status).toBe(200);
+    const published = await waitFor(
+      german.id,
+      tokens.fire,
+      (deliveries) => on(deliveries, 'instagram').state === 'PUBLISHED',
+    );
+    const card = on(published.deliveries, 'instagram').card;
+    expect(card?.url).toBe(on(shown.deliveries, 'instagram').card?.url);
+    const [post] = (await simPosts('instagram')).filter((candidate) =>
+      candidate.text.startsWith('Rauchwolke über Pieschen'),
+    );
+    expect(post?.media?.[0]?.url).toBe(card?.url);
+    const failed = await waitFor(
+      broken.id,
+      tokens.fire,
+      (deliveries) => on(deliveries, 'instagram').state === 'FAILED' && on(deliveries, 'threads').state === 'PUBLISHED',
+    );
+    expect(on(failed.deliveries, 'instagram').notPublishedBecause).toMatchObject({ code: 'card' });
+    expect(on(failed.deliveries, 'instagram').notPublishedBecause?.detail).toMatch(/no glyph for "च"/);
+  });
+
   it('renders and keeps the card of an exercise, marked ÜBUNG, and posts nothing', async () => {
     const created = await api(
       '/alerts',

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import de from '../../../web/src/locales/de.json';
 import en from '../../../web/src/locales/en.json';
+import consoleDe from '../../../web/src/locales/console.de.json';
+import consoleEn from '../../../web/src/locales/console.en.json';
+
+/** The first load's catalogs, and those of screens that bring their own (lib/i18n.ts loadCatalog). */
+const CATALOGS: [string, unknown, unknown][] = [
+  ['main', de, en],
+  ['console', consoleDe, consoleEn],
+];
 
 /** Every string's path: a list of keys, since a key may itself hold a dot (the audit's `message.create`). */
 const paths = (value: unknown, prefix: string[] = []): string[][] =>
@@ -11,7 +19,12 @@ const keys = (value: unknown): string[] => paths(value).map((path) => JSON.strin
 
 describe('the workspace in German and English', () => {
   it('has every German string in English too, and no English string without a German one', () => {
-    expect(keys(en).sort()).toEqual(keys(de).sort());
+    for (const [, german, english] of CATALOGS) expect(keys(english).sort()).toEqual(keys(german).sort());
+  });
+
+  it("never has a screen's catalog redefine a key of the first load", () => {
+    const first = new Set(keys(de));
+    expect(keys(consoleDe).filter((key) => first.has(key))).toEqual([]);
   });
 
   it('uses the same placeholders in both languages', () => {
@@ -23,6 +36,8 @@ describe('the workspace in German and English', () => {
       ]
         .map((match) => match[1])
         .sort();
-    for (const path of paths(de)) expect(placeholders(en, path), path.join(' > ')).toEqual(placeholders(de, path));
+    for (const [, german, english] of CATALOGS)
+      for (const path of paths(german))
+        expect(placeholders(english, path), path.join(' > ')).toEqual(placeholders(german, path));
   });
 });

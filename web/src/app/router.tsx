@@ -6,6 +6,7 @@ import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Redirect, Route, Switch } from 'wouter';
 import { WORKSPACE_PATHS } from '@shared/workspace/paths';
+import { loadCatalog } from '@/lib/i18n';
 import { Root } from './routes/root';
 // the page a person lands on comes with the app, not after it (one round trip less)
 import ComposeRoute from './routes/compose';
@@ -21,6 +22,10 @@ const ChannelsRoute = lazy(() => import('./routes/channels'));
 const SettingsRoute = lazy(() => import('./routes/settings'));
 const FollowersRoute = lazy(() => import('./routes/followers'));
 const AuditRoute = lazy(() => import('./routes/audit'));
+// the console's strings come with it, not with the first load
+const ConsoleRoute = lazy(() =>
+  Promise.all([import('./routes/console'), loadCatalog('console')]).then(([route]) => route),
+);
 
 function Loading() {
   const { t } = useTranslation();
@@ -47,6 +52,8 @@ export function AppRouter() {
                 <Route path="/settings" component={SettingsRoute} />
                 <Route path="/followers" component={FollowersRoute} />
                 <Route path="/audit" component={AuditRoute} />
+                <Route path="/console" component={ConsoleRoute} />
+                <Route path="/console/*" component={ConsoleRoute} />
                 <Route path="/inbox" component={InboxRoute} />
                 <Route component={NotFoundRoute} />
               </Switch>

@@ -1,7 +1,7 @@
 /**
  * The frame of every signed-in page: skip link, header with the organisation, navigation, language
- * and sign-out, the crisis-hold banner, and the page itself in <main>. Screens added later (emergency
- * console, channels, followers, audit, replies) add one entry to NAV_ITEMS.
+ * and sign-out, the emergency bar (crisis hold, alerts waiting for approval, vanished warnings), and
+ * the page itself in <main>. A new screen adds one entry to NAV_ITEMS.
  */
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -11,12 +11,13 @@ import { useAuth } from '@/lib/auth';
 import { changeLanguage, LANGUAGES, type Language } from '@/lib/i18n';
 import { useMe } from '@/lib/session';
 import { Button } from '../ui/button';
+import { EmergencyBar } from './emergency-bar';
 
 type ChannelPagesLabel = 'channels.nav' | 'followers.nav' | 'settings.nav' | 'audit.nav';
 
 interface NavItem {
   to: string;
-  label: 'nav.compose' | 'nav.messages' | 'nav.inbox' | ChannelPagesLabel;
+  label: 'nav.compose' | 'nav.messages' | 'nav.console' | 'nav.inbox' | ChannelPagesLabel;
   /** shown to people with one of these roles (default: everyone) */
   roles?: Role[];
 }
@@ -24,6 +25,7 @@ interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { to: '/compose', label: 'nav.compose', roles: ['editor'] },
   { to: '/messages', label: 'nav.messages' },
+  { to: '/console', label: 'nav.console', roles: ['emergency'] },
   { to: '/inbox', label: 'nav.inbox' },
   // channels, their followers, the organisation's settings and the audit trail
   { to: '/channels', label: 'channels.nav' },
@@ -92,11 +94,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
           </Button>
         </div>
       </header>
-      {me.data?.organisation.hold.active ? (
-        <div className="hold-banner" role="status">
-          <strong>{t('layout.holdTitle')}</strong> {t('layout.holdText')}
-        </div>
-      ) : null}
+      <EmergencyBar />
       <main id="main" tabIndex={-1}>
         {children}
       </main>

@@ -14,6 +14,8 @@ interface Props {
   required?: boolean;
   inputMode?: 'url' | 'text' | 'numeric';
   autoComplete?: string;
+  /** the language of what is typed, when it is not the workspace's (an alert's English texts) */
+  lang?: string;
 }
 
 /** A labelled input or text area whose description and errors are read with it. */
@@ -30,6 +32,7 @@ export function TextField({
   required,
   inputMode,
   autoComplete,
+  lang,
 }: Props) {
   const id = useId();
   const describedBy = [description ? `${id}-description` : undefined, errors.length ? `${id}-errors` : undefined]
@@ -40,6 +43,7 @@ export function TextField({
     name,
     value,
     required,
+    lang,
     'aria-invalid': errors.length > 0 || undefined,
     'aria-describedby': describedBy || undefined,
   };

@@ -16,6 +16,8 @@ export interface Draft {
   scheduledLocal: string;
   /** for a local time that occurs twice (autumn): which of the two */
   repeatedTime?: 'first' | 'second';
+  /** Instagram and Pinterest get a generated alert card instead of skipping a text without media */
+  card?: boolean;
   /** the key of a send that may not have arrived: a retry reuses it, so the message is never created twice */
   idempotencyKey?: string;
 }

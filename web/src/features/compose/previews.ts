@@ -15,6 +15,8 @@ export interface ComposedMessage {
   link?: string;
   media: Media[];
   overrides: Partial<Record<PlatformId, string>>;
+  /** `card: true`: an image-only platform gets a generated card (shared/cards/rule.ts decides where) */
+  card?: boolean;
 }
 
 export type SkipCause =
@@ -43,6 +45,8 @@ export interface ChannelPreview {
   linkAppended: boolean;
   usesOverride: boolean;
   skip?: SkipCause;
+  /** the alert card this platform gets instead of skipping the text: its size, format and alt text */
+  card?: { width: number; height: number; mime: string; altText: string };
 }
 
 export function previewChannel(message: ComposedMessage, channel: ListedChannel): ChannelPreview {
@@ -53,7 +57,9 @@ export function previewChannel(message: ComposedMessage, channel: ListedChannel)
     link: message.link || undefined,
     media: message.media,
     overrides: overridesOf(message),
+    // the composer sends routine messages; planDelivery gives a card where the shared rule says so
     priority: 'normal' as const,
+    ...(message.card ? { card: true } : {}),
   };
   const rendered = renderForPlatform(spec, renderInput(input, channel));
   const planned = planDelivery(
@@ -62,7 +68,8 @@ export function previewChannel(message: ComposedMessage, channel: ListedChannel)
     [],
     rendered,
   );
-  const limit = textLimit(spec, message.media.length);
+  // a card counts as the post's media: Telegram's caption limit and the like apply to it
+  const limit = textLimit(spec, planned.card ? 1 : message.media.length);
   const text = planned.renderedText;
   const base: ChannelPreview = {
     channelId: channel.id,
@@ -73,11 +80,21 @@ export function previewChannel(message: ComposedMessage, channel: ListedChannel)
     length: rendered.length,
     limit,
     counting: spec.text.counting,
-    captionLimit: message.media.length > 0 && spec.text.captionLimit !== undefined,
+    captionLimit: (planned.card !== undefined || message.media.length > 0) && spec.text.captionLimit !== undefined,
     ...(channel.platform === 'bluesky' ? { bytes: utf8ByteLength(text) } : {}),
     shortened: rendered.ok && rendered.shortened,
     linkAppended: Boolean(input.link) && rendered.ok && !(override ?? message.text).includes(input.link!),
     usesOverride: override !== undefined,
+    ...(planned.card
+      ? {
+          card: {
+            width: planned.card.width,
+            height: planned.card.height,
+            mime: planned.card.mime,
+            altText: planned.card.altText,
+          },
+        }
+      : {}),
   };
   if (planned.state !== 'SKIPPED') return base;
   return { ...base, skip: skipCause(message, channel, rendered, override) };

@@ -60,8 +60,9 @@ export function Composer() {
       overrides: Object.fromEntries(
         Object.entries(draft.overrides).filter(([platform]) => platforms.includes(platform as PlatformId)),
       ),
+      ...(draft.card ? { card: true } : {}),
     }),
-    [draft.text, draft.link, draft.media, draft.overrides, platforms],
+    [draft.text, draft.link, draft.media, draft.overrides, draft.card, platforms],
   );
   const previews: ChannelPreview[] = useMemo(
     () => chosen.map((channel) => previewChannel(composed, channel)),
@@ -93,6 +94,7 @@ export function Composer() {
     ...(draft.channels ? { channels: selectedIds } : {}),
     ...(overridesOf(composed) ? { overrides: overridesOf(composed) } : {}),
     ...(schedule?.ok ? { scheduledAt: schedule.scheduledAt } : {}),
+    ...(draft.card ? { card: true } : {}),
   });
 
   const errorsFor = (field: string) => fieldErrors[field] ?? [];
@@ -190,6 +192,20 @@ export function Composer() {
           errors={errorsFor('link')}
         />
         <MediaFields media={draft.media} onChange={changeMedia} errors={fieldErrors} />
+        <div className="field">
+          <label className="inline-check">
+            <input
+              type="checkbox"
+              checked={draft.card ?? false}
+              aria-describedby="compose-card-help"
+              onChange={(event) => update({ card: event.target.checked })}
+            />
+            {t('compose.card')}
+          </label>
+          <p className="field-description" id="compose-card-help">
+            {t('compose.cardHelp')}
+          </p>
+        </div>
         {channels.data ? (
           <ChannelPicker
             channels={all}

@@ -50,6 +50,16 @@ export function PreviewCard({ preview, check }: { preview: ChannelPreview; check
         {preview.linkAppended && preview.state !== 'SKIPPED' ? <li>{t('preview.linkAppended')}</li> : null}
         {preview.state === 'HANDOFF' ? <li>{t('preview.handoffHelp')}</li> : null}
         {preview.skip ? <li className="preview-skip">{skipText(t, preview.skip, format.number)}</li> : null}
+        {preview.card ? (
+          <li>
+            {t('preview.card', {
+              width: format.number(preview.card.width),
+              height: format.number(preview.card.height),
+              format: preview.card.mime.replace('image/', '').toUpperCase(),
+            })}{' '}
+            {t('preview.cardAlt', { alt: preview.card.altText })}
+          </li>
+        ) : null}
       </ul>
       {check ? (
         <p className={check.agrees ? 'server-agrees' : 'server-differs'} role={check.agrees ? undefined : 'alert'}>
