@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import BrowserSequencer from './test/browser/sequencer';
 
 /**
  * Three projects: unit tests need nothing running; integration tests share one DynamoDB Local and one
@@ -16,6 +17,8 @@ export default defineConfig({
     },
   },
   test: {
+    // the sequencer is a setting of the whole run, not of a project
+    sequence: { sequencer: BrowserSequencer },
     testTimeout: 20_000,
     // the handlers' structured logs are for CloudWatch, not for test output
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },

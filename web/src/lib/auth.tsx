@@ -60,6 +60,23 @@ const toSignedIn = (user: User | null): SignedInUser | undefined =>
 
 const here = () => `${window.location.pathname}${window.location.search}`;
 
+/**
+ * An ended session is noticed by the token's expiry and by every request that gets a 401 (the
+ * emergency bar polls on every page): the first sends the person to the sign-in, the others wait for
+ * that navigation instead of starting one each, which would abort it.
+ */
+let signingIn = false;
+function sendToSignIn(manager: UserManager): void {
+  if (signingIn) return;
+  signingIn = true;
+  void manager
+    .removeUser()
+    .then(() => manager.signinRedirect({ state: { returnTo: here() } }))
+    .catch(() => {
+      signingIn = false;
+    });
+}
+
 export function AuthProvider({ children }: { children: ReactNode }) {
   const manager = userManager();
   const [user, setUser] = useState<SignedInUser | undefined>();
@@ -89,7 +106,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const loaded = (loadedUser: User) => setUser(toSignedIn(loadedUser));
     const expired = () => {
       setUser(undefined);
-      void manager.removeUser().then(() => manager.signinRedirect({ state: { returnTo: here() } }));
+      sendToSignIn(manager);
     };
     manager.events.addUserLoaded(loaded);
     manager.events.addAccessTokenExpired(expired);
@@ -105,7 +122,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     accessToken: () => user?.accessToken,
     onUnauthorized: () => {
       setUser(undefined);
-      void manager.removeUser().then(() => manager.signinRedirect({ state: { returnTo: here() } }));
+      sendToSignIn(manager);
     },
   });
 
