@@ -9,11 +9,12 @@
  * failed write is never shown.
  */
 import type { TransactItem } from '../store/messages';
-import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { MessageSchema, type Delivery, type Message, type MessageState } from '../model/schemas';
-import { withoutKeys, type Store } from '../store/client';
+import { DeleteCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Delivery, Message, MessageState } from '../model/schemas';
+import type { Store } from '../store/client';
 import { openIndexAttributes } from '../store/deliveries';
 import { keys, schedulingKeys } from '../store/keys';
+import { messagesByStatePointers, type PointerPage } from '../store/state-pointers';
 import { putMessageWithDeliveries, STUCK_AFTER_MS } from '../store/messages';
 
 /** States that have a pointer, i.e. the ones a person may list and act on. */
@@ -198,46 +199,13 @@ function updateItem(
   };
 }
 
-export interface WaitingPage {
-  messages: Message[];
-  /** the LastEvaluatedKey of the pointer query, for the next page */
-  lastKey?: Record<string, unknown>;
-}
+export type WaitingPage = PointerPage;
 
 /** One page of an organisation's messages in a waiting state, oldest first; stale pointers are skipped. */
-export async function listWaitingMessages(
+export const listWaitingMessages = (
   store: Store,
   org: string,
   state: WaitingState,
   options: { limit: number; startKey?: Record<string, unknown> },
-): Promise<WaitingPage> {
-  const page = await store.doc.send(
-    new QueryCommand({
-      TableName: store.table,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: {
-        ':pk': schedulingKeys.orgPartition(org),
-        ':prefix': schedulingKeys.orgMessagesInStatePrefix(state),
-      },
-      Limit: options.limit,
-      ExclusiveStartKey: options.startKey,
-    }),
-  );
-  const ids = (page.Items ?? []).map((item) => String(item.messageId));
-  const found = new Map<string, Message>();
-  let pending: Record<string, unknown>[] = ids.map((id) => keys.message(id));
-  while (pending.length > 0) {
-    const result = await store.doc.send(
-      new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending, ConsistentRead: true } } }),
-    );
-    for (const item of result.Responses?.[store.table] ?? []) {
-      const message = MessageSchema.parse(withoutKeys(item));
-      found.set(message.id, message);
-    }
-    pending = result.UnprocessedKeys?.[store.table]?.Keys ?? [];
-  }
-  return {
-    messages: ids.map((id) => found.get(id)).filter((message): message is Message => message?.state === state),
-    ...(page.LastEvaluatedKey ? { lastKey: page.LastEvaluatedKey } : {}),
-  };
-}
+): Promise<WaitingPage> =>
+  messagesByStatePointers(store, org, state, { ...options, still: (message) => message.state === state });

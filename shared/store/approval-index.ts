@@ -9,10 +9,11 @@
  * A listing checks each pointer against its message (read consistently), so a pointer that outlived
  * its wait is never shown.
  */
-import { BatchGetCommand, QueryCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { MessageSchema, type Delivery, type Message } from '../model/schemas';
-import { withoutKeys, type Store } from './client';
-import { keys, schedulingKeys } from './keys';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Delivery, Message } from '../model/schemas';
+import type { Store } from './client';
+import { schedulingKeys } from './keys';
+import { messagesByStatePointers, type PointerPage } from './state-pointers';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -42,47 +43,12 @@ export const approvalPointerDelete = (table: string, message: Message): Transact
   Delete: { TableName: table, Key: approvalPointerKey(message) },
 });
 
-export interface ApprovalPage {
-  messages: Message[];
-  /** the LastEvaluatedKey of the pointer query, for the next page */
-  lastKey?: Record<string, unknown>;
-}
+export type ApprovalPage = PointerPage;
 
 /** One page of an organisation's messages that wait for approval, the longest-waiting first. */
-export async function listAwaitingApproval(
+export const listAwaitingApproval = (
   store: Store,
   org: string,
   options: { limit: number; startKey?: Record<string, unknown> },
-): Promise<ApprovalPage> {
-  const page = await store.doc.send(
-    new QueryCommand({
-      TableName: store.table,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: {
-        ':pk': schedulingKeys.orgPartition(org),
-        ':prefix': schedulingKeys.orgMessagesInStatePrefix(APPROVAL_POINTER_STATE),
-      },
-      Limit: options.limit,
-      ExclusiveStartKey: options.startKey,
-    }),
-  );
-  const ids = (page.Items ?? []).map((item) => String(item.messageId));
-  const found = new Map<string, Message>();
-  let pending: Record<string, unknown>[] = ids.map((id) => keys.message(id));
-  while (pending.length > 0) {
-    const result = await store.doc.send(
-      new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending, ConsistentRead: true } } }),
-    );
-    for (const item of result.Responses?.[store.table] ?? []) {
-      const message = MessageSchema.parse(withoutKeys(item));
-      found.set(message.id, message);
-    }
-    pending = result.UnprocessedKeys?.[store.table]?.Keys ?? [];
-  }
-  return {
-    messages: ids
-      .map((id) => found.get(id))
-      .filter((message): message is Message => message !== undefined && awaitsApproval(message)),
-    ...(page.LastEvaluatedKey ? { lastKey: page.LastEvaluatedKey } : {}),
-  };
-}
+): Promise<ApprovalPage> =>
+  messagesByStatePointers(store, org, APPROVAL_POINTER_STATE, { ...options, still: awaitsApproval });

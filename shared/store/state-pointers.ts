@@ -1,0 +1,56 @@
+/**
+ * An organisation's messages in one state, read through their pointer items
+ * (`ORG#<org>`/`STATE#<state>#<time>#<id>`: scheduled, held, waiting for approval). A pointer can
+ * outlive its state for a moment, so each listing reads the messages consistently and the caller
+ * keeps only those still in the state it asked for.
+ */
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { MessageSchema, type Message } from '../model/schemas';
+import { withoutKeys, type Store } from './client';
+import { keys, schedulingKeys } from './keys';
+
+export interface PointerPage {
+  messages: Message[];
+  /** the LastEvaluatedKey of the pointer query, for the next page */
+  lastKey?: Record<string, unknown>;
+}
+
+/** One page of pointers in time order, their messages read consistently, those `still` holds for kept. */
+export async function messagesByStatePointers(
+  store: Store,
+  org: string,
+  state: string,
+  options: { limit: number; startKey?: Record<string, unknown>; still: (message: Message) => boolean },
+): Promise<PointerPage> {
+  const page = await store.doc.send(
+    new QueryCommand({
+      TableName: store.table,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': schedulingKeys.orgPartition(org),
+        ':prefix': schedulingKeys.orgMessagesInStatePrefix(state),
+      },
+      Limit: options.limit,
+      ExclusiveStartKey: options.startKey,
+    }),
+  );
+  const ids = (page.Items ?? []).map((item) => String(item.messageId));
+  const found = new Map<string, Message>();
+  let pending: Record<string, unknown>[] = ids.map((id) => keys.message(id));
+  while (pending.length > 0) {
+    const result = await store.doc.send(
+      new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending, ConsistentRead: true } } }),
+    );
+    for (const item of result.Responses?.[store.table] ?? []) {
+      const message = MessageSchema.parse(withoutKeys(item));
+      found.set(message.id, message);
+    }
+    pending = result.UnprocessedKeys?.[store.table]?.Keys ?? [];
+  }
+  return {
+    messages: ids
+      .map((id) => found.get(id))
+      .filter((message): message is Message => message !== undefined && options.still(message)),
+    ...(page.LastEvaluatedKey ? { lastKey: page.LastEvaluatedKey } : {}),
+  };
+}
