@@ -69,6 +69,7 @@ describe('startLocalStack', () => {
     expect(stack.schedules.names().sort()).toEqual([
       'alerts-feed',
       'collect-followers',
+      'collect-replies',
       'follower-ages',
       'reconciler',
       'token-health',
