@@ -61,20 +61,21 @@ const toSignedIn = (user: User | null): SignedInUser | undefined =>
 const here = () => `${window.location.pathname}${window.location.search}`;
 
 /**
- * An ended session is noticed by the token's expiry and by every request that gets a 401 (the
- * emergency bar polls on every page): the first sends the person to the sign-in, the others wait for
- * that navigation instead of starting one each, which would abort it.
+ * One sign-in at a time. An ended session is noticed at once by the token's expiry, by every request
+ * that gets a 401 (the emergency bar polls on every page) and by RequireAuth when the person is gone:
+ * the first sends the person to the sign-in, the others join it instead of starting a navigation of
+ * their own, which would abort it.
  */
-let signingIn = false;
-function sendToSignIn(manager: UserManager): void {
-  if (signingIn) return;
-  signingIn = true;
-  void manager
+let signingIn: Promise<void> | undefined;
+function sendToSignIn(manager: UserManager, returnTo = here()): Promise<void> {
+  signingIn ??= manager
     .removeUser()
-    .then(() => manager.signinRedirect({ state: { returnTo: here() } }))
-    .catch(() => {
-      signingIn = false;
+    .then(() => manager.signinRedirect({ state: { returnTo } }))
+    .catch((error: unknown) => {
+      signingIn = undefined;
+      throw error;
     });
+  return signingIn;
 }
 
 export function AuthProvider({ children }: { children: ReactNode }) {
@@ -86,7 +87,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     () => ({
       user,
       manager,
-      signIn: (returnTo = here()) => manager.signinRedirect({ state: { returnTo } }),
+      signIn: (returnTo = here()) => sendToSignIn(manager, returnTo),
       signOut: async () => {
         if (user) forgetDrafts(user.sub);
         const { auth } = config();
@@ -106,7 +107,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const loaded = (loadedUser: User) => setUser(toSignedIn(loadedUser));
     const expired = () => {
       setUser(undefined);
-      sendToSignIn(manager);
+      sendToSignIn(manager).catch(() => undefined);
     };
     manager.events.addUserLoaded(loaded);
     manager.events.addAccessTokenExpired(expired);
@@ -122,7 +123,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     accessToken: () => user?.accessToken,
     onUnauthorized: () => {
       setUser(undefined);
-      sendToSignIn(manager);
+      sendToSignIn(manager).catch(() => undefined);
     },
   });
 
