@@ -12,7 +12,8 @@ import {
   type RenewalDeps,
 } from '../../../shared/tokens/refresh-on-use';
 
-const now = Date.parse('2026-12-03T01:00:00Z');
+// the renewals below run on the real clock (deps.now): expiries are set relative to it, never to a fixed date
+const now = Date.now();
 const at = (offsetMs: number) => new Date(now + offsetMs).toISOString();
 
 describe('whether credentials are renewed before use', () => {
