@@ -7,11 +7,11 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DeliverySchema, type Delivery, type DeliveryError, type DeliveryState } from '../model/schemas';
-import { keys } from './keys';
+import { DELIVERY_SK_PREFIX, keys, openDeliveryShards, RELEASE_SK, STAGED_WRITE_SK } from './keys';
 import { isConditionFailure, withoutKeys, type Store } from './client';
 
 export const openIndexAttributes = (checkAtMs: number, messageId: string, channelId: string) => ({
-  GSI1PK: keys.openDeliveries(),
+  GSI1PK: keys.openDeliveries(messageId, channelId),
   GSI1SK: keys.openDeliveriesSort(checkAtMs, messageId, channelId),
 });
 
@@ -32,7 +32,10 @@ export async function claimDelivery(
         TableName: store.table,
         Key: keys.delivery(ref.messageId, ref.channelId),
         UpdateExpression:
-          'SET previousState = #state, #state = :publishing, leaseUntil = :lease, attempts = attempts + :one, version = version + :one, updatedAt = :nowIso, GSI1PK = :open, GSI1SK = :check REMOVE waitingFor, retriesExhausted',
+          // An open delivery keeps its index entry where it is (an index key change costs two index
+          // writes): the reconciler meets a live lease at the entry's check time and moves the check to
+          // the lease's end then. Only a delivery that had left the index (a FAILED one retried) re-enters it.
+          'SET previousState = #state, #state = :publishing, leaseUntil = :lease, attempts = attempts + :one, version = version + :one, updatedAt = :nowIso, GSI1PK = if_not_exists(GSI1PK, :open), GSI1SK = if_not_exists(GSI1SK, :check) REMOVE waitingFor, retriesExhausted',
         ConditionExpression:
           // A waiting delivery is not taken before its time, whoever holds a copy of the job: a verify
           // lookup must not run before the platform can have finished the request it is looking for.
@@ -48,7 +51,7 @@ export async function claimDelivery(
           ':now': options.now,
           ':nowIso': new Date(options.now).toISOString(),
           ':cardPending': 'pending',
-          ':open': keys.openDeliveries(),
+          ':open': keys.openDeliveries(ref.messageId, ref.channelId),
           ':check': keys.openDeliveriesSort(leaseUntil, ref.messageId, ref.channelId),
           ...Object.fromEntries(CLAIMABLE.map((state) => [`:${state.toLowerCase()}`, state])),
         },
@@ -217,21 +220,49 @@ export interface OpenDelivery {
   checkKey: string;
 }
 
-/** Deliveries the reconciler should look at now (Query on the sparse open index, never Scan). */
-export async function dueOpenDeliveries(store: Store, now: number, limit = 200): Promise<OpenDelivery[]> {
-  const page = await store.doc.send(
-    new QueryCommand({
-      TableName: store.table,
-      IndexName: 'GSI1',
-      KeyConditionExpression: 'GSI1PK = :open AND GSI1SK < :now',
-      ExpressionAttributeValues: { ':open': keys.openDeliveries(), ':now': new Date(now).toISOString() },
-      Limit: limit,
-    }),
+/** A message written in chunks whose write is due to have finished (see shared/store/staged-write.ts). */
+export interface DueStagedWrite {
+  messageId: string;
+  checkKey: string;
+}
+
+export interface DueOpenItems {
+  deliveries: OpenDelivery[];
+  stagedWrites: DueStagedWrite[];
+  /** decisions whose deliveries have not all followed (shared/store/decision.ts) */
+  releases: DueStagedWrite[];
+}
+
+/**
+ * What the reconciler should look at now: a Query per OPEN shard, all in parallel, on the sparse
+ * index (never a Scan), so its reads follow the open deliveries alone. `limit` is per shard.
+ */
+export async function dueOpenDeliveries(store: Store, now: number, limit = 200): Promise<DueOpenItems> {
+  const pages = await Promise.all(
+    openDeliveryShards().map((shard) =>
+      store.doc.send(
+        new QueryCommand({
+          TableName: store.table,
+          IndexName: 'GSI1',
+          KeyConditionExpression: 'GSI1PK = :open AND GSI1SK < :now',
+          ExpressionAttributeValues: { ':open': shard, ':now': new Date(now).toISOString() },
+          Limit: limit,
+        }),
+      ),
+    ),
   );
-  return (page.Items ?? []).map((item) => ({
-    delivery: DeliverySchema.parse(withoutKeys(item)),
-    checkKey: String(item.GSI1SK),
-  }));
+  const items = pages.flatMap((page) => page.Items ?? []);
+  const markers = (sk: string) =>
+    items
+      .filter((item) => item.SK === sk)
+      .map((item) => ({ messageId: String(item.messageId), checkKey: String(item.GSI1SK) }));
+  return {
+    deliveries: items
+      .filter((item) => String(item.SK).startsWith(DELIVERY_SK_PREFIX))
+      .map((item) => ({ delivery: DeliverySchema.parse(withoutKeys(item)), checkKey: String(item.GSI1SK) })),
+    stagedWrites: markers(STAGED_WRITE_SK),
+    releases: markers(RELEASE_SK),
+  };
 }
 
 /**
@@ -267,10 +298,13 @@ export async function takeForReconcile(
             // so a delivery whose every attempt crashes reaches a person (see the publisher) instead of circling
             `SET GSI1SK = :next, #state = :verify, updatedAt = :nowIso, lookupsInDoubt = if_not_exists(lookupsInDoubt, :zero) + :one${why ? ', lastError = :why' : ''}${triedAt ? ', publishTriedAt = :tried' : ''} REMOVE leaseUntil`
           : 'SET GSI1SK = :next, updatedAt = :nowIso',
-        ConditionExpression: 'GSI1SK = :seen',
+        // A claim leaves the check key as it is, but counts the version up: a delivery claimed since it
+        // was read is the new claim holder's, not the reconciler's.
+        ConditionExpression: 'GSI1SK = :seen AND version = :version',
         ExpressionAttributeNames: expiredLease ? { '#state': 'state' } : undefined,
         ExpressionAttributeValues: {
           ':seen': open.checkKey,
+          ':version': delivery.version,
           ':next': keys.openDeliveriesSort(options.now + options.nextCheckMs, delivery.messageId, delivery.channelId),
           ':nowIso': new Date(options.now).toISOString(),
           ...(expiredLease ? { ':verify': 'VERIFY', ':zero': 0, ':one': 1 } : {}),

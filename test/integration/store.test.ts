@@ -133,7 +133,7 @@ describe('the reconciler', () => {
     });
     // looked at: not due again for a while
     const due = await dueOpenDeliveries(store, Date.now());
-    expect(due.map((open) => open.delivery.messageId)).not.toContain(stuck.messageId);
+    expect(due.deliveries.map((open) => open.delivery.messageId)).not.toContain(stuck.messageId);
   });
 
   it('does not touch a RETRYING delivery before its planned attempt', async () => {
@@ -152,7 +152,7 @@ describe('the reconciler', () => {
       Date.now(),
     );
     const due = await dueOpenDeliveries(store, Date.now());
-    expect(due.map((open) => open.delivery.messageId)).not.toContain(ref.messageId);
+    expect(due.deliveries.map((open) => open.delivery.messageId)).not.toContain(ref.messageId);
   });
 });
 
