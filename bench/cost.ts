@@ -233,9 +233,11 @@ Cheaper designs for ${dresden.name} (${usd(dresdenVariable + baseFixed)} a month
     const name = shard ? `${shard[1]} OPEN#0…${OPEN_SHARDS - 1}` : partition;
     grouped.set(name, { units: (grouped.get(name)?.units ?? 0) + units, partitions: shard ? OPEN_SHARDS : 1 });
   }
-  for (const [partition, { units, partitions }] of [...grouped]
-    .sort((a, b) => b[1].units / b[1].partitions - a[1].units / a[1].partitions)
-    .slice(0, 4)) {
+  // the four hottest, and the OPEN index's shards wherever they rank
+  const ranked = [...grouped].sort((a, b) => b[1].units / b[1].partitions - a[1].units / a[1].partitions);
+  for (const [partition, { units, partitions }] of ranked.filter(
+    ([name], rank) => rank < 4 || name.includes(' OPEN#'),
+  )) {
     const perSecond = (units * scale) / partitions / EMERGENCY_WINDOW_S;
     console.log(
       `| ${partition} | ${units} | ${Math.round(units * scale).toLocaleString('en')} | ${partitions} | ${perSecond.toFixed(0)} | ${perSecond <= PARTITION_WCU_LIMIT ? 'yes' : 'NO'} |`,
