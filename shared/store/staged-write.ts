@@ -40,9 +40,6 @@ export const TRANSACTION_LIMIT = 100;
  */
 export const ABANDONED_AFTER_MS = 2 * 60_000;
 
-/** Chunk transactions in flight at once: fast for thousands of deliveries, gentle on the partition. */
-const PARALLEL_CHUNKS = 4;
-
 /** A Put of a transaction, as putMessageWithDeliveries builds it for every delivery. */
 type PutItem = NonNullable<TransactItem['Put']>;
 
@@ -95,21 +92,19 @@ export async function writeStaged(
       ],
     }),
   );
+  // One chunk after the other: every chunk checks the marker, and transactions that touch one item at
+  // the same time cancel each other (TransactionConflict).
   const size = TRANSACTION_LIMIT - 1;
-  const chunks: PutItem[][] = [];
-  for (let start = 0; start < deliveryPuts.length; start += size) chunks.push(deliveryPuts.slice(start, start + size));
-  let next = 0;
-  const worker = async () => {
-    while (next < chunks.length) {
-      const chunk = chunks[next++]!;
-      await store.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [markerCheck(store, messageId, token), ...chunk.map((Put) => ({ Put }))],
-        }),
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_CHUNKS, chunks.length) }, worker));
+  for (let start = 0; start < deliveryPuts.length; start += size) {
+    await store.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          markerCheck(store, messageId, token),
+          ...deliveryPuts.slice(start, start + size).map((Put) => ({ Put })),
+        ],
+      }),
+    );
+  }
   await store.doc.send(
     new TransactWriteCommand({
       TransactItems: [
