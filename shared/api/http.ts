@@ -5,6 +5,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Principal } from '../model/schemas';
 import { logger } from '../observability/powertools';
 import { principalFromEvent } from './auth';
+import { InvalidCursorError } from '../store/cursor';
 import { ProblemError, problemResponse } from './problem';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -77,7 +78,11 @@ export function createApiHandler(
         params: event.pathParameters ?? {},
         query: event.queryStringParameters ?? {},
       });
-    } catch (error) {
+    } catch (caught) {
+      const error =
+        caught instanceof InvalidCursorError
+          ? new ProblemError(400, caught.message, { errors: [{ field: 'cursor', message: 'invalid' }] })
+          : caught;
       if (error instanceof ProblemError) {
         if (error.status === 401 || error.status === 403)
           logger.warn('request refused', {

@@ -21,7 +21,7 @@ import type { Store } from '../store/client';
 import { replyKeyParts } from './ids';
 import { requestModeration, type ModerationAction } from './moderate';
 import { readReplySettings } from './settings';
-import { getReply, InvalidReplyCursorError, listReplies, replyKeys, setModeration, type StoredReply } from './store';
+import { getReply, listReplies, replyKeys, setModeration, type StoredReply } from './store';
 
 /** A reply as the API shows it: the opaque id, never the platform's ids. */
 export function replyView(reply: StoredReply) {
@@ -77,32 +77,27 @@ export async function listRepliesForPrincipal(
   query: z.infer<typeof ListRepliesQuerySchema>,
   nowMs = Date.now(),
 ) {
-  try {
-    const [page, overview, settings] = await Promise.all([
-      listReplies(store, principal.org, {
-        limit: query.limit,
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-        filter: {
-          ...(query.platform ? { platform: query.platform } : {}),
-          ...(query.message ? { messageId: query.message } : {}),
-          unanswered: query.unanswered === 'true',
-        },
-        nowMs,
-      }),
-      inboxOverview(store, principal.org),
-      readReplySettings(store, principal.org),
-    ]);
-    return {
-      items: page.replies.map(replyView),
-      ...(page.next ? { next: page.next } : {}),
-      retentionDays: settings.retentionDays,
-      netiquette: settings.netiquette,
-      ...overview,
-    };
-  } catch (error) {
-    if (error instanceof InvalidReplyCursorError) throw new ProblemError(400, 'the cursor is not valid');
-    throw error;
-  }
+  const [page, overview, settings] = await Promise.all([
+    listReplies(store, principal.org, {
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      filter: {
+        ...(query.platform ? { platform: query.platform } : {}),
+        ...(query.message ? { messageId: query.message } : {}),
+        unanswered: query.unanswered === 'true',
+      },
+      nowMs,
+    }),
+    inboxOverview(store, principal.org),
+    readReplySettings(store, principal.org),
+  ]);
+  return {
+    items: page.replies.map(replyView),
+    ...(page.next ? { next: page.next } : {}),
+    retentionDays: settings.retentionDays,
+    netiquette: settings.netiquette,
+    ...overview,
+  };
 }
 
 /** The caller's organisation's reply, or 404 (another organisation's reply answers like one that does not exist). */
