@@ -5,7 +5,7 @@
  * deliveries, at most MAX_EXAMINED per request; the cursor goes on from the last message looked at.
  */
 import * as z from 'zod';
-import { parseOrProblem, ProblemError } from '../api/problem';
+import { parseOrProblem } from '../api/problem';
 import type { Principal } from '../model/schemas';
 import type { Store } from '../store/client';
 import { listMessages, messageCursor } from '../store/messages';

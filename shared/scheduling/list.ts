@@ -4,7 +4,7 @@ import { parseOrProblem } from '../api/problem';
 import type { Principal } from '../model/schemas';
 import type { Store } from '../store/client';
 import { withDeliveryStates } from '../messages/read';
-import { listWaitingMessages, WAITING_STATES, type WaitingState } from './store';
+import { listWaitingMessages, WAITING_STATES } from './store';
 
 const StateQuerySchema = z.object({
   state: z.enum(WAITING_STATES, { message: `state must be one of ${WAITING_STATES.join(', ')}` }),
