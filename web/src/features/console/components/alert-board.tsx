@@ -15,6 +15,7 @@ import { Button } from '@/components/ui/button';
 import { StatusBadge } from '@/components/ui/status-badge';
 import { useElapsed, useNow } from '@/lib/clock';
 import { headlineOf } from '@/lib/emergency-watch';
+import { deliveryTone } from '@/lib/message-status';
 import { useFormat } from '@/lib/format';
 import { ApiProblem } from '@/lib/problem';
 import { useChannels, useMe } from '@/lib/session';
@@ -23,7 +24,6 @@ import type { Mode } from '../draft';
 import { useTemplates } from '../api/templates';
 import { inLanguageOrder, languageName } from './alert-fields';
 import { ModeBand, useScreenMode } from './mode';
-import { stateTone } from './state-tone';
 import { waitText } from './wait-reasons';
 
 /** A channel that has not published this long after the alert was created is shown as late. */
@@ -192,7 +192,7 @@ function BoardRow({
         <span className="channel-handle">{channel?.handle}</span>
       </th>
       <td>
-        <StatusBadge tone={late ? 'bad' : stateTone(delivery.state)}>{t(`states.${delivery.state}`)}</StatusBadge>
+        <StatusBadge tone={late ? 'bad' : deliveryTone(delivery.state)}>{t(`states.${delivery.state}`)}</StatusBadge>
       </td>
       <td className="board-time">
         {delivery.publishedAfterMs !== undefined
