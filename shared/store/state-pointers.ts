@@ -4,11 +4,12 @@
  * outlive its state for a moment, so each listing reads the messages consistently and the caller
  * keeps only those still in the state it asked for.
  */
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { MessageSchema, type Message } from '../model/schemas';
-import { withoutKeys, type Store } from './client';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Message } from '../model/schemas';
+import type { Store } from './client';
 import { decodeCursor, encodeCursor } from './cursor';
-import { keys, schedulingKeys } from './keys';
+import { schedulingKeys } from './keys';
+import { getMessages } from './message-batch';
 
 export interface PointerPage {
   messages: Message[];
@@ -37,18 +38,7 @@ export async function messagesByStatePointers(
     }),
   );
   const ids = (page.Items ?? []).map((item) => String(item.messageId));
-  const found = new Map<string, Message>();
-  let pending: Record<string, unknown>[] = ids.map((id) => keys.message(id));
-  while (pending.length > 0) {
-    const result = await store.doc.send(
-      new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending, ConsistentRead: true } } }),
-    );
-    for (const item of result.Responses?.[store.table] ?? []) {
-      const message = MessageSchema.parse(withoutKeys(item));
-      found.set(message.id, message);
-    }
-    pending = result.UnprocessedKeys?.[store.table]?.Keys ?? [];
-  }
+  const found = await getMessages(store, ids, { consistent: true });
   return {
     messages: ids
       .map((id) => found.get(id))
