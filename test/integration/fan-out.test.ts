@@ -111,8 +111,10 @@ beforeAll(async () => {
     port: 0,
     simulatorPort: 0,
     credentialsFile,
-    // a failing job comes back after 2 s, so it reaches its DLQ after its fifth receive within the test
-    visibilityTimeoutSeconds: 2,
+    // a failing job comes back after 15 s, so it reaches its DLQ after its fifth receive within the
+    // test; much shorter, a renewal waiting for the credentials file on a busy machine would be
+    // received again while it still runs (in AWS the visibility is six function timeouts)
+    visibilityTimeoutSeconds: 15,
     simulator: { responseDelayMs: { min: RESPONSE_DELAY_MS, max: RESPONSE_DELAY_MS }, enforceQuotas: false },
     alertsFeedIntervalMs: 3_600_000,
     log: () => undefined,
@@ -138,7 +140,7 @@ async function faults(list: unknown[]): Promise<void> {
   expect(response.status).toBe(201);
 }
 
-/** The jobs resting in a platform's normal DLQ (left visible: ReceiveMessage with no visibility). */
+/** The jobs resting in a platform's normal DLQ (read once, at the end). */
 async function deadLetters(platform: PlatformId): Promise<Job[]> {
   const sqs = localSqsClient(stack.sqsEndpoint);
   try {
@@ -146,7 +148,7 @@ async function deadLetters(platform: PlatformId): Promise<Job[]> {
       new ReceiveMessageCommand({
         QueueUrl: stack.deadLetterQueues[platform].normal,
         MaxNumberOfMessages: 10,
-        VisibilityTimeout: 0,
+        VisibilityTimeout: 60,
       }),
     );
     return Messages.map((message) => JobSchema.parse(JSON.parse(message.Body ?? '')));
