@@ -145,16 +145,17 @@ export class HeroldStack extends Stack {
 
     // who may write the table and send to which queues
     const writesEverything = [this.ingest, this.jobs.reconciler, this.jobs.dispatch, this.jobs.alertsFeed];
-    for (const fn of [...writesEverything, this.jobs.tokenHealth]) this.table.grantReadWriteData(fn.fn);
-    this.table.grantReadData(this.jobs.followers.fn);
+    for (const fn of writesEverything) this.table.grantReadWriteData(fn.fn);
+    // the daily runs only list the channels: the platform functions do the work
+    for (const fn of [this.jobs.followers, this.jobs.tokenHealth]) this.table.grantReadData(fn.fn);
     for (const fn of writesEverything) this.cards.grantSendJobs(fn);
     for (const lane of this.lanes) {
       for (const fn of writesEverything) {
         lane.urgent.grantSendMessages(fn.fn);
         lane.normal.grantSendMessages(fn.fn);
       }
-      // follower jobs are routine work: normal queues only
-      lane.normal.grantSendMessages(this.jobs.followers.fn);
+      // follower and token-check jobs are routine work: normal queues only
+      for (const fn of [this.jobs.followers, this.jobs.tokenHealth]) lane.normal.grantSendMessages(fn.fn);
     }
 
     this.preTokenGeneration = new HeroldFunction(this, 'PreTokenGeneration', {

@@ -12,6 +12,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { queueNames, type PlatformSpec } from '../../shared/platforms/registry';
+import { dailyCheckRenews } from '../../shared/tokens/policy';
 import { HeroldFunction } from './herold-function';
 import { visibilityFor, workQueue } from './queues';
 
@@ -59,7 +60,7 @@ export class PlatformLane extends Construct {
     this.publisher = new HeroldFunction(this, 'Publisher', {
       entry: `functions/publish/${platform.id}.ts`,
       functionName: `${props.namePrefix}-publish-${platform.id}`,
-      description: `Publishes to ${platform.displayName} and collects its follower counts`,
+      description: `Publishes to ${platform.displayName}, collects its follower counts and checks its tokens`,
       timeout: PUBLISHER_TIMEOUT,
       // media is streamed through the function on its way to the platform
       memorySize: 512,
@@ -88,8 +89,11 @@ export class PlatformLane extends Construct {
     for (const queue of [this.urgent, this.normal]) queue.grantSendMessages(fn);
     // one secret per channel, named herold/<platform>/<channel id> (herold-<stage>/… in a stage): only this platform's function reads them
     const secretPrefix = `${props.namePrefix}/${platform.id}/`;
-    // a publisher that renews its platform's tokens stores them as new versions of its own platform's secrets
-    this.publisher.grantSecretsUnder(secretPrefix, { write: platform.publisherRenewsTokens === true });
+    // a publisher that renews its platform's tokens, on use or in the daily check-token jobs, stores
+    // them as new versions of its own platform's secrets
+    this.publisher.grantSecretsUnder(secretPrefix, {
+      write: platform.publisherRenewsTokens === true || dailyCheckRenews(platform.id),
+    });
 
     NagSuppressions.addResourceSuppressions(
       this.publisher.role,

@@ -81,6 +81,8 @@ export interface SimFault {
   readsOnly?: boolean;
   /** paths (as the platform sees them, e.g. `/xrpc/com.atproto.server.createSession`) the fault never applies to */
   exceptPaths?: string[];
+  /** only requests whose path, query, Authorization header or body contain this text: one channel's account id or token */
+  matching?: string;
   status?: number;
   body?: unknown;
   retryAfter?: number;

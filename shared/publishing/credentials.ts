@@ -66,7 +66,16 @@ async function fromLocalFile(ref: string): Promise<Credentials> {
   return credentials;
 }
 
-async function toLocalFile(ref: string, credentials: Credentials): Promise<void> {
+/** The local file's writes, one after another: each reads, changes and replaces the whole file. */
+let localWrites: Promise<void> = Promise.resolve();
+
+function toLocalFile(ref: string, credentials: Credentials): Promise<void> {
+  const write = localWrites.then(() => replaceInLocalFile(ref, credentials));
+  localWrites = write.catch(() => undefined);
+  return write;
+}
+
+async function replaceInLocalFile(ref: string, credentials: Credentials): Promise<void> {
   const file = localFile(ref);
   const all = await readLocalFile(file);
   if (!all[ref]) throw new Error(`no local credentials for ${ref}`);
