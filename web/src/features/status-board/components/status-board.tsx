@@ -13,7 +13,8 @@ import { useFormat } from '@/lib/format';
 import { deliveryTone, overallState, TONES } from '@/lib/message-status';
 import { ApiProblem } from '@/lib/problem';
 import { useChannels, useMe, type ListedChannel } from '@/lib/session';
-import { useMessage, useRetry, type DeliveryView, type MessageView } from '../api/message';
+import type { DeliveryView, MessageView } from '@/lib/message-view';
+import { useMessage, useRetry } from '../api/message';
 import { explainReason } from '../reasons';
 import { HandoffPanel } from './handoff-panel';
 
