@@ -2,7 +2,7 @@
  * The events the cost model prices, each run once in the local stack under the meter: what one of
  * them made AWS do is everything the meter counted from its start until the stack was quiet again.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { signToken } from '../../local/dev-key';
 import type { LocalStack } from '../../local/start';
@@ -16,6 +16,10 @@ export interface Measured {
   invocations: Invocation[];
   crossChecks: CapacityCrossCheck[];
   partitionWrites: Record<string, number>;
+  /** cards the alert-card function stored (in AWS each an S3 PUT; locally a file) */
+  cardsStored: number;
+  /** SQS records the publishers handled (for the replies poll: its collect-replies jobs) */
+  publisherRecords: number;
 }
 
 const SETTLED = new Set(['PUBLISHED', 'FAILED', 'SKIPPED', 'CANCELLED', 'HANDOFF']);
@@ -59,6 +63,7 @@ export async function measureEvents(stack: LocalStack, meter: Meter, coldCaches:
     await quiet(meter);
     coldCaches();
     meter.reset();
+    const cardsBefore = await filesUnder(stack.cards.directory);
     await run();
     await quiet(meter);
     return {
@@ -68,10 +73,22 @@ export async function measureEvents(stack: LocalStack, meter: Meter, coldCaches:
       invocations: [...meter.invocations],
       crossChecks: [...meter.crossChecks],
       partitionWrites: Object.fromEntries(meter.partitionWrites),
+      cardsStored: (await filesUnder(stack.cards.directory)) - cardsBefore,
+      publisherRecords: meter.invocations
+        .filter((invocation) => invocation.functionName.startsWith('herold-publish-'))
+        .reduce((sum, invocation) => sum + (invocation.records ?? 1), 0),
     };
   };
+  const repliesPoll = () => stack.schedules.runNow('collect-replies');
 
   const results: Measured[] = [];
+  results.push(
+    await measure(
+      'replies poll, nothing published',
+      'one run of the every-minute replies schedule before any post is watched',
+      repliesPoll,
+    ),
+  );
   results.push(
     await measure(
       'routine message',
@@ -111,6 +128,13 @@ export async function measureEvents(stack: LocalStack, meter: Meter, coldCaches:
         await api(`/messages/${message!.id}/approve`, { method: 'POST', token: tokens.approver });
         await settled(message!.id);
       },
+    ),
+  );
+  results.push(
+    await measure(
+      'replies poll, one cycle',
+      'one run of the replies schedule while the posts of the three messages above are in their first hour (read every minute)',
+      repliesPoll,
     ),
   );
   results.push(
@@ -162,6 +186,12 @@ async function stackMessage(stack: LocalStack, id: string): Promise<{ state: str
   );
   doc.destroy();
   return Items.map((item) => ({ state: String(item.state) }));
+}
+
+/** How many files are under `directory` (the alert cards the local card store kept). */
+async function filesUnder(directory: string): Promise<number> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).length;
 }
 
 /** Waits until nothing was counted for QUIET_MS: the event's last consequence has happened. */

@@ -21,7 +21,7 @@ import { defaultStore } from '../store/client';
 import { noteLastPublish } from '../channels/last-publish';
 import { channelRenewal } from '../tokens/refresh-lease';
 import { renewOnce } from '../tokens/refresh-on-use';
-import { loadCredentials } from './credentials';
+import { channelCredentials, forgetCredentials } from './credentials';
 import { collectRepliesJob } from '../replies/collect';
 import { moderateReplyJob } from '../replies/moderate';
 import { telegramWebhook } from '../replies/webhook-secrets';
@@ -39,7 +39,8 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     store: defaultStore(),
     platform,
     client,
-    credentials: (channel) => loadCredentials(channel.credentialsRef),
+    credentials: (channel) => channelCredentials(channel),
+    forgetCredentials: (channel) => forgetCredentials(channel.credentialsRef),
     renewCredentials: (channel, used, refresh) =>
       renewOnce(
         channel.id,
@@ -137,7 +138,7 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
       emitMetric('InvalidJobDropped', 1);
       return;
     }
-    const credentials = await loadCredentials(channel.credentialsRef);
+    const credentials = await channelCredentials(channel);
     await collectFollowers({
       channel,
       date: job.date,
@@ -159,7 +160,7 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
   const replyDeps = () => ({
     store: defaultStore(),
     client,
-    credentials: (channel: Channel) => loadCredentials(channel.credentialsRef),
+    credentials: (channel: Channel) => channelCredentials(channel),
     now: Date.now,
     requestTimeoutMs: deps().requestTimeoutMs,
   });
