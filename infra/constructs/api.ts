@@ -187,6 +187,11 @@ export class HeroldApi extends Construct {
           reason:
             'herold:cognitoPlan "essentials" was chosen: threat protection needs the Plus plan (docs/COST.md); MFA stays required.',
         },
+        {
+          id: 'AwsSolutions-COG8',
+          reason:
+            'herold:cognitoPlan "essentials" was chosen: not the Plus plan, so no threat protection (docs/COST.md); MFA stays required.',
+        },
       ]);
     // the V2 event (Essentials/Plus feature plans) may change the access token, not only the ID token
     userPool.addTrigger(
