@@ -122,6 +122,19 @@ export const HeroldConfigSchema = z.object({
    * token-expiry or stale-follower alarms, whose metrics stay on the dashboard
    */
   alarms: z.preprocess(fromCommandLine, z.enum(['full', 'essential']).default('full')),
+  /**
+   * where channel credentials are kept (each secret costs by the month, docs/COST.md): 'per-channel',
+   * one secret per channel that only its platform's publisher may read, or 'per-organisation', one
+   * secret per organisation holding all its channels' credentials, which every publisher may read
+   * (and those that renew tokens write). Applies to channels created from then on.
+   */
+  secrets: z.preprocess(fromCommandLine, z.enum(['per-channel', 'per-organisation']).default('per-channel')),
+  /**
+   * the Cognito user pool's feature plan (when Herold creates the pool): 'plus', with threat
+   * protection (compromised-credential checks, adaptive authentication, in full-function mode), or
+   * 'essentials', without it and at a lower price per monthly active user
+   */
+  cognitoPlan: z.preprocess(fromCommandLine, z.enum(['plus', 'essentials']).default('plus')),
   /** when the daily follower collection runs */
   followerCollection: z.preprocess(
     fromCommandLine,
@@ -204,6 +217,8 @@ export const CONTEXT_KEYS = {
   workspaceAuth: 'herold:workspaceAuth',
   alarmEmail: 'herold:alarmEmail',
   alarms: 'herold:alarms',
+  secrets: 'herold:secrets',
+  cognitoPlan: 'herold:cognitoPlan',
   followerCollection: 'herold:followerCollection',
   tokenHealth: 'herold:tokenHealth',
   kmsKey: 'herold:kmsKey',

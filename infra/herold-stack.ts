@@ -92,6 +92,7 @@ export class HeroldStack extends Stack {
           key: this.key,
           concurrency: laneConcurrency(config, platform.id),
           logRetention,
+          secrets: config.secrets,
         }),
     );
     const queueUrls = Object.fromEntries(
@@ -103,6 +104,8 @@ export class HeroldStack extends Stack {
       [ALERT_POLICY_ENV]: JSON.stringify(config.alertPolicy),
       [FOLLOWER_ENV.orgs]: config.organisations.join(','),
       [ENV.secretPrefix]: `${namePrefix}/`,
+      // read where a channel is created; without it, a secret per channel
+      ...(config.secrets === 'per-organisation' ? { [ENV.secretsLayout]: config.secrets } : {}),
     };
     for (const lane of this.lanes) {
       for (const [name, value] of Object.entries(baseEnvironment)) lane.publisher.fn.addEnvironment(name, value);
@@ -210,6 +213,7 @@ export class HeroldStack extends Stack {
       jwtIssuer: config.jwtIssuer,
       jwtAudience: config.jwtAudience,
       throttle: config.apiThrottle,
+      cognitoPlan: config.cognitoPlan,
       logRetention,
     });
 

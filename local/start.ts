@@ -30,7 +30,7 @@ import { startLocalDirectory, type LocalDirectory } from './directory';
 import type { NinaSim } from './simulator/nina';
 import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
 import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
-import { forkCardWorker, provisionCardQueues, startCardServer, type CardQueues } from './cards';
+import { forkCardWorker, provisionCardQueues, startCardServer, startCardWorker, type CardQueues } from './cards';
 import { CARD_STORE_ENV } from '../shared/cards/config';
 import { WEBHOOK_ENV } from '../shared/replies/webhook-secrets';
 
@@ -71,6 +71,8 @@ export interface LocalStackOptions {
    * they do not wait for the API's, the simulator's and each other's work on one event loop.
    */
   publishers?: 'in-process' | 'own-process';
+  /** where the alert-card function runs: a process of its own (default), or this one */
+  cards?: 'own-process' | 'in-process';
   /** serve the workspace (web/, built when its sources changed) on this port (0 = a free one); default: not served */
   workspacePort?: number;
 }
@@ -227,8 +229,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ? { eventSources: [], ...(await forkPublisherWorker({ concurrency: options.concurrency })) }
         : await startPublisherWorker({ concurrency: options.concurrency, log });
     cleanups.push(publishers.stop);
-    // the card function in a process of its own, as it has its own CPU in AWS
-    const cardWorker = await forkCardWorker();
+    // the card function in a process of its own, as it has its own CPU in AWS (in this one for the
+    // cost benchmark, whose meter sees only this process's requests)
+    const cardWorker =
+      options.cards === 'in-process'
+        ? await startCardWorker({ sqsEndpoint, queues: cardQueues, log })
+        : await forkCardWorker();
     cleanups.push(cardWorker.stop);
 
     const schedules = new ScheduleLoop(
@@ -262,7 +268,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         {
           name: 'collect-replies',
           intervalMs: options.collectRepliesIntervalMs ?? intervalFromEnv('HEROLD_COLLECT_REPLIES_INTERVAL_MS', 60_000),
-          run: async () => void (await collectReplies.handler()),
+          run: () => scheduled('herold-collect-replies', async () => void (await collectReplies.handler())),
         },
         {
           name: 'alerts-feed',

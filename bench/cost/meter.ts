@@ -39,6 +39,8 @@ export interface Invocation {
   functionName: string;
   trigger: string;
   durationMs: number;
+  /** the records of an SQS batch */
+  records?: number;
 }
 
 export interface CapacityCrossCheck {
@@ -170,6 +172,7 @@ export async function startMeter(options: { dynamoEndpoint: string; tableName: s
       functionName: invocation.functionName,
       trigger: invocation.trigger,
       durationMs: Math.max(1, durationMs - unionLength(overhead.get(invocation) ?? [])),
+      ...(invocation.records !== undefined ? { records: invocation.records } : {}),
     });
     const fn = invocation.functionName;
     use(fn, 'lambda.request', 1, 'Lambda invocation');

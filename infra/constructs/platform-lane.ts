@@ -27,6 +27,8 @@ export interface PlatformLaneProps {
   key: kms.IKey | undefined;
   concurrency: { normal: number; urgent: number };
   logRetention: logs.RetentionDays;
+  /** where channel credentials are kept (herold:secrets) */
+  secrets: 'per-channel' | 'per-organisation';
 }
 
 export class PlatformLane extends Construct {
@@ -91,19 +93,30 @@ export class PlatformLane extends Construct {
     const secretPrefix = `${props.namePrefix}/${platform.id}/`;
     // a publisher that renews its platform's tokens, on use or in the daily check-token jobs, stores
     // them as new versions of its own platform's secrets
-    this.publisher.grantSecretsUnder(secretPrefix, {
-      write: platform.publisherRenewsTokens === true || dailyCheckRenews(platform.id),
-    });
+    const write = platform.publisherRenewsTokens === true || dailyCheckRenews(platform.id);
+    this.publisher.grantSecretsUnder(secretPrefix, { write });
+    const suppressed = [secretPrefix];
+    if (props.secrets === 'per-organisation') {
+      // one secret per organisation, herold/orgs/<org>, with every platform's channels of it: every
+      // publisher reads them all (channels created before the setting keep their own secrets above)
+      const orgSecrets = `${props.namePrefix}/orgs/`;
+      this.publisher.grantSecretsUnder(orgSecrets, { write });
+      suppressed.push(orgSecrets);
+    }
 
     NagSuppressions.addResourceSuppressions(
       this.publisher.role,
       [
         {
           id: 'AwsSolutions-IAM5',
-          reason: `One secret per ${platform.displayName} channel under the name prefix ${secretPrefix}; channels are added at run time, so the grant is on the prefix.`,
-          appliesTo: [
-            `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretPrefix}*`,
-          ],
+          reason:
+            props.secrets === 'per-organisation'
+              ? `One secret per ${platform.displayName} channel under the name prefix ${secretPrefix}, or one per organisation under ${props.namePrefix}/orgs/; channels and organisations are added at run time, so the grant is on the prefix.`
+              : `One secret per ${platform.displayName} channel under the name prefix ${secretPrefix}; channels are added at run time, so the grant is on the prefix.`,
+          appliesTo: suppressed.map(
+            (prefix) =>
+              `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${prefix}*`,
+          ),
         },
       ],
       true,

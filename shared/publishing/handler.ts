@@ -30,7 +30,7 @@ import { checkChannelToken, isTokenCheckable } from '../tokens/health';
 import { channelRenewal } from '../tokens/refresh-lease';
 import { renewOnce } from '../tokens/refresh-on-use';
 import { tokenHealthDeps } from '../tokens/wiring';
-import { loadCredentials } from './credentials';
+import { channelCredentials, forgetCredentials } from './credentials';
 import { collectRepliesJob } from '../replies/collect';
 import { moderateReplyJob } from '../replies/moderate';
 import { telegramWebhook } from '../replies/webhook-secrets';
@@ -48,7 +48,8 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     store: defaultStore(),
     platform,
     client,
-    credentials: (channel) => loadCredentials(channel.credentialsRef),
+    credentials: (channel) => channelCredentials(channel),
+    forgetCredentials: (channel) => forgetCredentials(channel.credentialsRef),
     renewCredentials: (channel, used, refresh) =>
       renewOnce(
         channel.id,
@@ -147,7 +148,7 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
       emitMetric('InvalidJobDropped', 1);
       return;
     }
-    const credentials = await loadCredentials(channel.credentialsRef);
+    const credentials = await channelCredentials(channel);
     await collectFollowers({
       channel,
       date: job.date,
@@ -190,7 +191,7 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
   const replyDeps = () => ({
     store: defaultStore(),
     client,
-    credentials: (channel: Channel) => loadCredentials(channel.credentialsRef),
+    credentials: (channel: Channel) => channelCredentials(channel),
     now: Date.now,
     requestTimeoutMs: deps().requestTimeoutMs,
   });

@@ -13,6 +13,8 @@ describe('Herold context', () => {
       jwtAudience: ['herold'],
       alarmEmail: '',
       alarms: 'full',
+      secrets: 'per-channel',
+      cognitoPlan: 'plus',
       followerCollection: { hour: 5, minute: 0, timeZone: 'Europe/Berlin' },
       tokenHealth: { hour: 4, minute: 0, timeZone: 'Europe/Berlin' },
       kmsKey: false,
