@@ -28,7 +28,8 @@ export const platformRenewers: TokenRenewers = {
 };
 
 export interface TokenHealthDeps {
-  loadCredentials(credentialsRef: string): Promise<Credentials>;
+  /** the channel's credentials, read again when its item says they changed since a cached copy was read */
+  loadCredentials(channel: Channel): Promise<Credentials>;
   saveCredentials(credentialsRef: string, credentials: Credentials): Promise<void>;
   /**
    * Renews under the channel's refresh lease and stores the result (./refresh-on-use: renewOnce), so
@@ -114,7 +115,7 @@ async function checkChannel(channel: Channel, deps: TokenHealthDeps): Promise<Ch
 
   let credentials: Credentials;
   try {
-    credentials = await deps.loadCredentials(channel.credentialsRef);
+    credentials = await deps.loadCredentials(channel);
   } catch (error) {
     return report('check-failed', undefined, `credentials could not be read: ${describe(error)}`);
   }

@@ -2,7 +2,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { platformBaseUrl } from '../platforms/registry';
-import { loadCredentials, saveCredentials } from '../publishing/credentials';
+import { channelCredentials, saveCredentials } from '../publishing/credentials';
 import type { Store } from '../store/client';
 import { recordTokenCheck } from './channel-record';
 import { platformRenewers, type TokenHealthDeps } from './health';
@@ -20,7 +20,7 @@ export function tokenHealthDeps(options: {
 }): TokenHealthDeps {
   const { store, metrics, logger } = options;
   return {
-    loadCredentials: (ref) => loadCredentials(ref),
+    loadCredentials: channelCredentials,
     saveCredentials,
     renewOnce: (channel, used, refresh) =>
       renewOnce(channel.id, used, refresh, channelRenewal(store, channel, { requestTimeoutMs: TOKEN_CALL_TIMEOUT_MS })),

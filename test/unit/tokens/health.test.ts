@@ -53,9 +53,9 @@ function harness(
   const metrics: PlatformId[] = [];
   const warnings: Harness['warnings'] = [];
   const deps: TokenHealthDeps = {
-    loadCredentials: async (ref) => {
-      const credentials = store.get(ref);
-      if (!credentials) throw new Error(`no credentials for ${ref}`);
+    loadCredentials: async ({ credentialsRef }) => {
+      const credentials = store.get(credentialsRef);
+      if (!credentials) throw new Error(`no credentials for ${credentialsRef}`);
       return credentials;
     },
     saveCredentials: async (ref, credentials) => void store.set(ref, credentials),
