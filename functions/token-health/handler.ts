@@ -1,14 +1,13 @@
 /** Daily (EventBridge Scheduler): check every channel's credentials and refresh what can be refreshed. */
-import { configuredOrgs } from '../../shared/followers/settings';
 import { logger, metrics } from '../../shared/observability/powertools';
+import { organisationIds } from '../../shared/organisations/organisations';
 import { defaultStore } from '../../shared/store/client';
 import { runTokenHealth, type TokenOutcome } from '../../shared/tokens/health';
 import { tokenHealthDeps } from '../../shared/tokens/wiring';
 
 export const handler = async (): Promise<Record<TokenOutcome, number>> => {
-  const results = await runTokenHealth(
-    tokenHealthDeps({ store: defaultStore(), orgs: configuredOrgs(), metrics, logger }),
-  );
+  const store = defaultStore();
+  const results = await runTokenHealth(tokenHealthDeps({ store, orgs: await organisationIds(store), metrics, logger }));
   const summary: Record<TokenOutcome, number> = {
     refreshed: 0,
     valid: 0,

@@ -27,7 +27,7 @@ import type { CapAlert } from '../cap/schema';
 import type { Store } from '../store/client';
 import { referenceKey } from '../cap/to-message';
 import { publishAlert } from './ingest';
-import { alertPolicy } from './policy';
+import { listOrganisations } from '../organisations/organisations';
 import { getCapReference } from './references';
 import { recordVanishedWarning } from './vanished';
 
@@ -90,8 +90,8 @@ async function writeState(store: Store, org: string, state: FeedState, now: Date
 }
 
 export async function pollNinaFeeds(deps: FeedDeps): Promise<FeedReport[]> {
-  const feeds = Object.entries(alertPolicy(deps.env)).flatMap(([org, policy]) =>
-    policy.ninaArs ? [{ org, ars: policy.ninaArs }] : [],
+  const feeds = (await listOrganisations(deps.store)).flatMap(({ org, alertPolicy }) =>
+    alertPolicy.ninaArs ? [{ org, ars: alertPolicy.ninaArs }] : [],
   );
   const reports: FeedReport[] = [];
   for (const feed of feeds) {
