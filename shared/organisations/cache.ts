@@ -7,7 +7,7 @@ export class TtlCache<V> {
 
   constructor(
     private readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   /** The cached value, or the loader's (remembered for `ttlMs`). Concurrent misses each load. */
