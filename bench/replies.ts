@@ -35,9 +35,6 @@ const CHANNELS = { threads: 'city-threads', facebook: 'city-facebook', mastodon:
 type Platform = keyof typeof CHANNELS;
 const PLATFORM_IDS = Object.keys(CHANNELS) as Platform[];
 
-process.env.HEROLD_ALERT_POLICY = JSON.stringify({
-  city: { singlePersonSeverities: ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] },
-});
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const stack = await startLocalStack({
@@ -49,6 +46,7 @@ const stack = await startLocalStack({
   reconcileIntervalMs: 3_600_000,
   alertsFeedIntervalMs: 3_600_000,
   collectRepliesIntervalMs: 60_000,
+  alertPolicies: { city: { singlePersonSeverities: ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] } },
 });
 const token = await signToken({ sub: 'bench', org: 'city', roles: ['editor', 'emergency', 'admin'] });
 

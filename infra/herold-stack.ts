@@ -10,8 +10,6 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
-import { ALERT_POLICY_ENV } from '../shared/alerts/policy';
-import { FOLLOWER_ENV } from '../shared/followers/settings';
 import { platformList } from '../shared/platforms/registry';
 import { CONNECT_ENV } from '../shared/connect/service';
 import { WORKSPACE_PATHS } from '../shared/workspace/paths';
@@ -101,8 +99,6 @@ export class HeroldStack extends Stack {
     const baseEnvironment = {
       [ENV.table]: this.table.tableName,
       [ENV.queues]: this.toJsonString(queueUrls),
-      [ALERT_POLICY_ENV]: JSON.stringify(config.alertPolicy),
-      [FOLLOWER_ENV.orgs]: config.organisations.join(','),
       [ENV.secretPrefix]: `${namePrefix}/`,
       // read where a channel is created; without it, a secret per channel
       ...(config.secrets === 'per-organisation' ? { [ENV.secretsLayout]: config.secrets } : {}),

@@ -28,8 +28,9 @@ import { simBaseUrl, startSimulator, type SimulatorOptions } from './simulator/s
 import { localConnectEnv } from './connect-env';
 import { startLocalDirectory, type LocalDirectory } from './directory';
 import type { NinaSim } from './simulator/nina';
-import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
-import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
+import { NINA_BASE_URL_ENV } from '../shared/cap/nina';
+import { clearOrganisationCache } from '../shared/organisations/organisations';
+import { seedOrganisations, type AlertPolicies } from './organisations';
 import { forkCardWorker, provisionCardQueues, startCardServer, startCardWorker, type CardQueues } from './cards';
 import { CARD_STORE_ENV } from '../shared/cards/config';
 import { WEBHOOK_ENV } from '../shared/replies/webhook-secrets';
@@ -75,28 +76,13 @@ export interface LocalStackOptions {
   cards?: 'own-process' | 'in-process';
   /** serve the workspace (web/, built when its sources changed) on this port (0 = a free one); default: not served */
   workspacePort?: number;
+  /**
+   * the organisations' emergency policies (an organisation left out gets the strict default);
+   * default: local/seed/organisations.json's (docs/EMERGENCY.md): the fire brigade may send Extreme
+   * alerts alone and follows Dresden's NINA feed, with an English second message
+   */
+  alertPolicies?: AlertPolicies;
 }
-
-/**
- * The local stack's emergency policy when HEROLD_ALERT_POLICY is not set (see docs/EMERGENCY.md):
- * the fire brigade may send Extreme alerts alone and follows Dresden's NINA feed, with an English
- * second message; everything else needs a second person.
- */
-export const LOCAL_ALERT_POLICY: AlertPolicy = {
-  'fire-brigade': {
-    singlePersonSeverities: ['Extreme'],
-    languages: ['de-DE', 'en'],
-    ninaArs: DRESDEN_ARS,
-    sender: 'leitstelle@feuerwehr.dresden.de',
-    senderName: 'Feuerwehr Dresden',
-  },
-  city: {
-    singlePersonSeverities: [],
-    languages: ['de-DE'],
-    sender: 'presseamt@dresden.de',
-    senderName: 'Landeshauptstadt Dresden',
-  },
-};
 
 export interface LocalStack {
   apiUrl: string;
@@ -150,6 +136,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
     ]);
     const channels = await seedChannels(tableName, { dynamoEndpoint });
+    // the organisations this stack serves, as an operator's seed creates them in AWS
+    clearOrganisationCache();
+    await seedOrganisations(
+      { doc: localDynamoDocumentClient(dynamoEndpoint), table: tableName },
+      options.alertPolicies,
+    );
     // Alert cards: their function's own queues, and a server standing in for S3 + CloudFront.
     const cardQueues = await provisionCardQueues(sqsEndpoint, options.queuePrefix ?? 'herold');
     const cardServer = await startCardServer();
@@ -180,7 +172,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
-      [ALERT_POLICY_ENV]: process.env[ALERT_POLICY_ENV] ?? JSON.stringify(LOCAL_ALERT_POLICY),
       [NINA_BASE_URL_ENV]: process.env[NINA_BASE_URL_ENV] ?? `${simulator.url}/nina`,
       [ENV.cardQueues]: JSON.stringify({ normal: cardQueues.normal, urgent: cardQueues.urgent }),
       [CARD_STORE_ENV.directory]: cardServer.directory,

@@ -2,16 +2,17 @@
  * Daily (EventBridge Scheduler): one `check-token` job per channel onto its platform's queue; the
  * platform's function checks and refreshes the channel's credentials (shared/tokens/schedule.ts).
  */
-import { configuredOrgs } from '../../shared/followers/settings';
 import { logger } from '../../shared/observability/powertools';
+import { organisationIds } from '../../shared/organisations/organisations';
 import { sendJobs } from '../../shared/queue/jobs';
 import { defaultStore } from '../../shared/store/client';
 import { enqueueTokenChecks, type TokenCheckRun } from '../../shared/tokens/schedule';
 
 export const handler = async (): Promise<TokenCheckRun> => {
+  const store = defaultStore();
   const run = await enqueueTokenChecks({
-    store: defaultStore(),
-    orgs: configuredOrgs(),
+    store,
+    orgs: await organisationIds(store),
     send: (jobs) => sendJobs(jobs),
   });
   logger.info('token checks enqueued', { ...run });

@@ -29,7 +29,7 @@ import type { CapAlert } from '../cap/schema';
 import type { Store } from '../store/client';
 import { referenceKey } from '../cap/to-message';
 import { publishAlert } from './ingest';
-import { alertPolicy } from './policy';
+import { listOrganisations } from '../organisations/organisations';
 import { getCapReference } from './references';
 import { recordVanishedWarning } from './vanished';
 
@@ -101,8 +101,8 @@ async function writeState(store: Store, org: string, state: FeedState, now: Date
 export const FEED_CONCURRENCY = 16;
 
 export async function pollNinaFeeds(deps: FeedDeps): Promise<FeedReport[]> {
-  const feeds = Object.entries(alertPolicy(deps.env)).flatMap(([org, policy]) =>
-    policy.ninaArs ? [{ org, ars: policy.ninaArs }] : [],
+  const feeds = (await listOrganisations(deps.store)).flatMap(({ org, alertPolicy }) =>
+    alertPolicy.ninaArs ? [{ org, ars: alertPolicy.ninaArs }] : [],
   );
   // One job per organisation, side by side within the bound; one organisation's failing feed must
   // not stop the others' (it is polled again next minute: its state item is written only on success).

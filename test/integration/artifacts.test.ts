@@ -49,6 +49,7 @@ import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localDynamoDocumentClient, localSqsClie
 import { failedMessageIds } from '../../local/event-source';
 import { LocalScheduler, ManualClock } from '../../local/scheduler';
 import { SEED_CREDENTIALS_FILE, loadSeedChannels, seedChannels } from '../../local/seed';
+import { seedOrganisations, type AlertPolicies } from '../../local/organisations';
 import { simBaseUrlEnv, startSimulator, type RunningSimulator } from '../../local/simulator/server';
 import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../../shared/cap/nina';
 import { ENV } from '../../shared/config';
@@ -91,10 +92,11 @@ import { startSchedulerEndpoint, type SchedulerEndpoint } from '../support/sched
 const CONTEXT = {
   'herold:ninaFeed': true,
   'herold:alarmEmail': 'leitstelle@dresden.example',
-  'herold:alertPolicy': {
-    'fire-brigade': { singlePersonSeverities: ['Extreme', 'Severe'], ninaArs: DRESDEN_ARS },
-    city: { singlePersonSeverities: [] },
-  },
+};
+/** the organisations' emergency policies, items in the deployment's table */
+const ALERT_POLICIES: AlertPolicies = {
+  'fire-brigade': { singlePersonSeverities: ['Extreme', 'Severe'], ninaArs: DRESDEN_ARS },
+  city: { singlePersonSeverities: [] },
 };
 const STACK = 'Herold';
 const DOMAIN = 'api.herold.example';
@@ -323,6 +325,8 @@ beforeAll(async () => {
   const [table] = [...local.tables.values()];
   store = { doc: localDynamoDocumentClient(dynamoEndpoint), table: table! };
   channels = await seedChannels(store.table, { dynamoEndpoint });
+  // the organisations the deployment serves, as the operator's `npm run organisations` creates them
+  await seedOrganisations(store, ALERT_POLICIES);
 
   simulator = await startSimulator({ port: 0 });
   credentialsDir = await mkdtemp(path.join(tmpdir(), 'herold-artifact-credentials-'));

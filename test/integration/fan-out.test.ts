@@ -15,11 +15,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDynamoDocumentClient, localSqsClient } from '../../local/aws';
 import { SEED_CREDENTIALS_FILE } from '../../local/seed';
+import type { AlertPolicies } from '../../local/organisations';
 import { startLocalStack, type LocalStack } from '../../local/start';
-import { ALERT_POLICY_ENV, type AlertPolicy } from '../../shared/alerts/policy';
 import { DRESDEN_ARS } from '../../shared/cap/nina';
 import { pollNinaFeeds } from '../../shared/alerts/feed';
-import { FOLLOWER_ENV } from '../../shared/followers/settings';
 import { latestFollowerFigure } from '../../shared/followers/store';
 import { isCollectable } from '../../shared/followers/schedule';
 import { JobSchema, type Channel, type Job } from '../../shared/model/schemas';
@@ -44,12 +43,6 @@ let stack: LocalStack;
 let store: Store;
 let directory: string;
 let channels: Channel[];
-const savedEnv = { orgs: process.env[FOLLOWER_ENV.orgs], policy: process.env[ALERT_POLICY_ENV] };
-
-const restore = (name: string, value: string | undefined) => {
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
-};
 
 /** Eleven channels per organisation, one per platform, with the city's accounts (Facebook Pages of their own) and credentials. */
 function channelsOf(org: string, index: number): Channel[] {
@@ -80,19 +73,24 @@ beforeAll(async () => {
   }
   await writeFile(credentialsFile, JSON.stringify(credentials, null, 2));
 
-  process.env[FOLLOWER_ENV.orgs] = ['city', 'fire-brigade', ...ORGS].join(',');
-  const policy: AlertPolicy = Object.fromEntries(
-    FEED_ORGS.map((org, index) => [
-      org,
-      {
-        singlePersonSeverities: [],
-        languages: ['de-DE'],
-        // districts of Saxony (ARS 14…), one per organisation, none of them Dresden's
-        ninaArs: `14${String(100 + index).padStart(3, '0')}0000000`,
-        sender: `leitstelle@${org}.example`,
-        senderName: org,
-      },
-    ]),
+  // every organisation the deployment serves is an item in the table: the channels' organisations
+  // with the strict default policy, the feed organisations with a NINA region each
+  const policy: AlertPolicies = Object.fromEntries(ORGS.map((org) => [org, {}]));
+  Object.assign(
+    policy,
+    Object.fromEntries(
+      FEED_ORGS.map((org, index) => [
+        org,
+        {
+          singlePersonSeverities: [],
+          languages: ['de-DE'],
+          // districts of Saxony (ARS 14…), one per organisation, none of them Dresden's
+          ninaArs: `14${String(100 + index).padStart(3, '0')}0000000`,
+          sender: `leitstelle@${org}.example`,
+          senderName: org,
+        },
+      ]),
+    ),
   );
   policy['fire-brigade'] = {
     singlePersonSeverities: ['Extreme'],
@@ -101,7 +99,6 @@ beforeAll(async () => {
     sender: 'leitstelle@feuerwehr.dresden.de',
     senderName: 'Feuerwehr Dresden',
   };
-  process.env[ALERT_POLICY_ENV] = JSON.stringify(policy);
 
   const name = uniqueName('fan-out');
   stack = await startLocalStack({
@@ -117,6 +114,7 @@ beforeAll(async () => {
     visibilityTimeoutSeconds: 15,
     simulator: { responseDelayMs: { min: RESPONSE_DELAY_MS, max: RESPONSE_DELAY_MS }, enforceQuotas: false },
     alertsFeedIntervalMs: 3_600_000,
+    alertPolicies: policy,
     log: () => undefined,
   });
   store = { doc: localDynamoDocumentClient(stack.dynamoEndpoint), table: stack.tableName };
@@ -126,8 +124,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  restore(FOLLOWER_ENV.orgs, savedEnv.orgs);
-  restore(ALERT_POLICY_ENV, savedEnv.policy);
   if (directory) await rm(directory, { recursive: true, force: true });
 });
 
