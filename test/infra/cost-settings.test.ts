@@ -65,9 +65,11 @@ describe("herold:secrets: where channels' credentials are kept", () => {
     // new channels get an entry in their organisation's secret: the API creates them
     expect(variablesOf(perOrganisation, 'herold-ingest').Variables.HEROLD_SECRETS).toBe('per-organisation');
     expect(variablesOf(perOrganisation, 'herold-connect').Variables.HEROLD_SECRETS).toBe('per-organisation');
-    // the connect function creates them, the token health check renews them: both under the stack's prefix
+    // the connect function creates them under the stack's prefix; the daily check only lists channels
+    // (the platforms' functions renew, above), so it reads and writes no secret at all
     expect(secretGrants(perOrganisation, 'herold-connect', 'secretsmanager:CreateSecret')).toEqual(['herold/*']);
-    expect(secretGrants(perOrganisation, 'herold-token-health', 'secretsmanager:PutSecretValue')).toEqual(['herold/*']);
+    expect(secretGrants(perOrganisation, 'herold-token-health', 'secretsmanager:GetSecretValue')).toEqual([]);
+    expect(secretGrants(perOrganisation, 'herold-token-health', 'secretsmanager:PutSecretValue')).toEqual([]);
   });
 
   it("names a stage's own organisation secrets", () => {
