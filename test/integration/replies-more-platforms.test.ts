@@ -193,3 +193,112 @@ describe('Instagram', () => {
     expect(after.some((reply) => reply.id === gone.id)).toBe(true);
   }, 60_000);
 });
+
+describe('YouTube', () => {
+  let post: { messageId: string; remoteId: string };
+  let question: string;
+  const ofPost = () => inbox.replies(`&message=${post.messageId}`);
+
+  beforeAll(async () => {
+    post = await inbox.publish({
+      text: 'Hochwasserschutz an der Elbe: So bauen die Einsatzkräfte die mobilen Wände auf.',
+      media: [
+        { url: `${stack.simulatorUrl}/_sim/media/sample.mp4`, altText: 'Aufbau am Terrassenufer', mime: 'video/mp4' },
+      ],
+      channels: ['city-youtube'],
+    });
+  }, 90_000);
+
+  it('collects every comment thread and reply once over several pages (commentThreads.list, comments.list), each with a TTL', async () => {
+    // 31 threads: two pages at the simulator's 25
+    await inbox.addReplies({ platform: 'youtube', postId: post.remoteId, text: 'Starke Arbeit', count: 30 });
+    [{ id: question }] = (await inbox.addReplies({
+      platform: 'youtube',
+      postId: post.remoteId,
+      text: 'Wo kann ich Sandsäcke abholen?',
+      handle: 'sandsack',
+    })) as [{ id: string }];
+    // 30 replies: a thread carries 5 of them, comments.list by parentId the rest, in two pages
+    await inbox.addReplies({
+      platform: 'youtube',
+      postId: post.remoteId,
+      parentId: question,
+      text: 'Am Bauhof',
+      name: 'Jan Elbe',
+      count: 30,
+    });
+    await inbox.collect();
+    const all = await until(ofPost, (list) => list.length >= 61);
+    expect(all).toHaveLength(61);
+    expect(new Set(all.map((reply) => reply.id)).size).toBe(61);
+    expect(byText(all, 'Wo kann ich Sandsäcke abholen?')).toMatchObject({
+      platform: 'youtube',
+      question: true,
+      nested: false,
+      canHide: true,
+      author: { handle: 'sandsack' },
+    });
+    expect(byText(all, 'Am Bauhof 30')).toMatchObject({ nested: true, author: { name: 'Jan Elbe' } });
+
+    await inbox.collect();
+    await settle();
+    expect(await ofPost()).toHaveLength(61);
+    const items = await inbox.storedItems(post.messageId);
+    expect(items).toHaveLength(61);
+    expectRetentionTtl(items);
+  }, 90_000);
+
+  it('answers with comments.insert under the top-level comment; the channel’s own answer is not collected', async () => {
+    const target = byText(await ofPost(), 'Wo kann ich Sandsäcke abholen?');
+    await inbox.answer(target, 'An allen Feuerwachen.');
+    const answer = (await inbox.simPosts('youtube')).find((item) => item.text === 'An allen Feuerwachen.');
+    expect(answer?.replyTo).toBe(question);
+    // a reply to a reply goes under the top-level comment (snippet.parentId must name one)
+    await inbox.answer(byText(await ofPost(), 'Am Bauhof 4'), 'Danke für den Hinweis.');
+    const under = (await inbox.simPosts('youtube')).find((item) => item.text === 'Danke für den Hinweis.');
+    expect(under?.replyTo).toBe(question);
+    await inbox.collect();
+    await settle();
+    expect(await ofPost()).toHaveLength(61);
+  }, 60_000);
+
+  it('hides (heldForReview) and shows (published) a comment and a reply, audited; polls in between keep them hidden', async () => {
+    const list = await ofPost();
+    const top = byText(list, 'Starke Arbeit 7');
+    const reply = byText(list, 'Am Bauhof 12');
+    expect((await inbox.moderate(top, 'hide', post.messageId)).hidden).toBe(true);
+    expect((await inbox.moderate(reply, 'hide', post.messageId)).hidden).toBe(true);
+    // held comments leave the published listing; the poll reads the held ones and keeps them, hidden
+    await inbox.collect();
+    await settle();
+    const polled = await ofPost();
+    expect(polled).toHaveLength(61);
+    expect(byText(polled, 'Starke Arbeit 7').hidden).toBe(true);
+    expect(byText(polled, 'Am Bauhof 12').hidden).toBe(true);
+    expect((await inbox.moderate(top, 'unhide', post.messageId)).hidden).toBe(false);
+    expect((await inbox.moderate(reply, 'unhide', post.messageId)).hidden).toBe(false);
+    await inbox.collect();
+    await settle();
+    const shown = await ofPost();
+    expect(shown).toHaveLength(61);
+    expect(shown.filter((item) => item.hidden)).toEqual([]);
+    for (const target of [top, reply])
+      expect((await inbox.auditOf(target.id)).map((entry) => entry.action).sort()).toEqual([
+        'reply.hidden',
+        'reply.unhidden',
+      ]);
+  }, 90_000);
+
+  it('deletes in Herold what was deleted on YouTube, at the next poll', async () => {
+    const list = await ofPost();
+    const reply = byText(list, 'Am Bauhof 20');
+    const top = byText(list, 'Starke Arbeit 3');
+    const remote = (await inbox.storedItems(post.messageId)).find((item) => item.text === 'Am Bauhof 20')!;
+    expect(await inbox.deleteAtPlatform('youtube', String(remote.remoteId))).toBe(204);
+    await inbox.collect();
+    const after = await until(ofPost, (items) => !items.some((item) => item.id === reply.id));
+    expect(after.some((item) => item.id === reply.id)).toBe(false);
+    expect(after.some((item) => item.id === top.id)).toBe(true);
+    expect(after).toHaveLength(60);
+  }, 60_000);
+});
