@@ -302,3 +302,84 @@ describe('YouTube', () => {
     expect(after).toHaveLength(60);
   }, 60_000);
 });
+
+describe('LinkedIn', () => {
+  let post: { messageId: string; remoteId: string };
+  let question: string;
+  const ofPost = () => inbox.replies(`&message=${post.messageId}`);
+
+  beforeAll(async () => {
+    post = await inbox.publish({
+      text: 'Die Stadt sucht Freiwillige für den Katastrophenschutz. Infos im Rathaus.',
+      channels: ['city-linkedin'],
+    });
+  }, 90_000);
+
+  it('collects every comment and comment on a comment once, over pages of start/count, each with a TTL', async () => {
+    // 106 comments on the post: two pages at the client's count of 100
+    await inbox.addReplies({ platform: 'linkedin', postId: post.remoteId, text: 'Tolle Initiative', count: 105 });
+    [{ id: question }] = (await inbox.addReplies({
+      platform: 'linkedin',
+      postId: post.remoteId,
+      text: 'Gibt es eine Altersgrenze für Freiwillige?',
+    })) as [{ id: string }];
+    await inbox.addReplies({
+      platform: 'linkedin',
+      postId: post.remoteId,
+      parentId: question,
+      text: 'Gute Frage',
+      count: 3,
+    });
+    await inbox.collect();
+    const all = await until(ofPost, (list) => list.length >= 109);
+    expect(all).toHaveLength(109);
+    expect(new Set(all.map((reply) => reply.id)).size).toBe(109);
+    // LinkedIn names a member only by URN, which Herold does not keep
+    expect(byText(all, 'Gibt es eine Altersgrenze für Freiwillige?')).toMatchObject({
+      platform: 'linkedin',
+      question: true,
+      nested: false,
+      canHide: false,
+      author: {},
+    });
+    expect(byText(all, 'Gute Frage 3')).toMatchObject({ nested: true });
+
+    await inbox.collect();
+    await settle();
+    expect(await ofPost()).toHaveLength(109);
+    const items = await inbox.storedItems(post.messageId);
+    expect(items).toHaveLength(109);
+    expectRetentionTtl(items);
+    expect(JSON.stringify(items)).not.toMatch(/urn:li:person/);
+  }, 90_000);
+
+  it('answers as the organisation, threaded under the comment (parentComment); its own answer is not collected', async () => {
+    const target = byText(await ofPost(), 'Gibt es eine Altersgrenze für Freiwillige?');
+    await inbox.answer(target, 'Ab 16 Jahren.');
+    const answer = (await inbox.simPosts('linkedin')).find((item) => item.text === 'Ab 16 Jahren.');
+    expect(answer?.replyTo).toBe(question);
+    await inbox.collect();
+    await settle();
+    expect(await ofPost()).toHaveLength(109);
+    expect((await inbox.auditOf(target.id)).map((entry) => entry.action)).toEqual(['reply.answered']);
+  }, 60_000);
+
+  it('refuses to hide: LinkedIn has no way to, and nothing is audited', async () => {
+    const target = byText(await ofPost(), 'Tolle Initiative 9');
+    const refused = await inbox.api('POST', `/replies/${target.id}/hide`, { reason: 'insult' });
+    expect(refused.status).toBe(409);
+    expect(String(refused.json.detail)).toMatch(/LinkedIn has no way to hide/);
+    expect(await inbox.auditOf(target.id)).toEqual([]);
+    expect(byText(await ofPost(), 'Tolle Initiative 9').hidden).toBe(false);
+  });
+
+  it('deletes in Herold what was deleted on LinkedIn, at the next poll', async () => {
+    const nested = byText(await ofPost(), 'Gute Frage 2');
+    const remote = (await inbox.storedItems(post.messageId)).find((item) => item.text === 'Gute Frage 2')!;
+    expect(await inbox.deleteAtPlatform('linkedin', String(remote.remoteId))).toBe(204);
+    await inbox.collect();
+    const after = await until(ofPost, (items) => !items.some((item) => item.id === nested.id));
+    expect(after.some((item) => item.id === nested.id)).toBe(false);
+    expect(after).toHaveLength(108);
+  }, 60_000);
+});
