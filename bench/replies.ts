@@ -1,7 +1,8 @@
 /**
  * Replies during an emergency. In the local stack, with the simulator answering every platform call
  * after 20–50 ms and the collection schedule running every minute as in AWS: an emergency message
- * goes out on every simulated platform that carries replies (the table below, one row each), then
+ * goes out on every simulated platform that carries replies (the table below, one row each; with
+ * an image where Instagram needs one and a video for YouTube), then
  * 1,000 citizens' replies arrive under it, spread evenly over 5 minutes and over the platforms,
  * while one more emergency message goes out every minute.
  * Prints, per platform, the time from a reply appearing at the simulator to it being listed by
@@ -42,6 +43,13 @@ interface PlatformRow {
    * `bot-webhook`, the webhook the channel's bot registered itself (Telegram, push only)
    */
   push?: { webhook: string } | 'bot-webhook';
+  /** what a post there needs beside its text: Instagram an image, YouTube a video */
+  media?: 'image' | 'video';
+  /**
+   * the channel takes only the message the replies answer, not the latency probes and updates:
+   * YouTube's budget is 4 uploads a day (1,600 of its 10,000 units each)
+   */
+  repliedPostOnly?: boolean;
 }
 
 /** Every platform that carries replies, one row each: everything below is driven by this table. */
@@ -51,8 +59,14 @@ const ROWS: readonly PlatformRow[] = [
   { platform: 'mastodon', channel: 'city-mastodon' },
   { platform: 'bluesky', channel: 'city-bluesky' },
   { platform: 'telegram', channel: 'city-telegram', push: 'bot-webhook' },
+  { platform: 'instagram', channel: 'city-instagram', push: { webhook: '/webhooks/meta' }, media: 'image' },
+  { platform: 'youtube', channel: 'city-youtube', media: 'video', repliedPostOnly: true },
+  { platform: 'linkedin', channel: 'city-linkedin' },
 ];
-const channels = ROWS.map((row) => row.channel);
+/** the channels of every emergency message (the latency probes and updates) */
+const channels = ROWS.filter((row) => !row.repliedPostOnly).map((row) => row.channel);
+/** The media files the simulator serves, by what a platform needs. */
+const MEDIA_FILES = { image: ['sample.jpg', 'image/jpeg'], video: ['sample.mp4', 'video/mp4'] } as const;
 
 process.env.HEROLD_ALERT_POLICY = JSON.stringify({
   city: { singlePersonSeverities: ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] },
@@ -87,13 +101,41 @@ interface Delivery {
   publishedAt?: string;
 }
 
-/** Ingest → PUBLISHED of one emergency message on every channel, in ms per delivery. */
-async function alert(text: string): Promise<{ latencies: number[]; deliveries: Delivery[] }> {
+/**
+ * Ingest → PUBLISHED of one emergency message on every channel, in ms per delivery: one message
+ * per kind of media the rows need (text alone, an image, a video), sent at once.
+ */
+async function alert(text: string, repliedPost = false): Promise<{ latencies: number[]; deliveries: Delivery[] }> {
+  const rows = ROWS.filter((row) => repliedPost || !row.repliedPostOnly);
+  const kinds = [...new Set(rows.map((row) => row.media))];
+  const sent = await Promise.all(
+    kinds.map((kind) =>
+      one(
+        text,
+        rows.filter((row) => row.media === kind).map((row) => row.channel),
+        kind === undefined ? [] : [media(kind)],
+      ),
+    ),
+  );
+  return { latencies: sent.flatMap((each) => each.latencies), deliveries: sent.flatMap((each) => each.deliveries) };
+}
+
+function media(kind: 'image' | 'video') {
+  const [file, mime] = MEDIA_FILES[kind];
+  return { url: `${stack.simulatorUrl}/_sim/media/${file}`, altText: 'Die Elbe am Terrassenufer', mime };
+}
+
+async function one(
+  text: string,
+  targets: string[],
+  attachments: ReturnType<typeof media>[],
+): Promise<{ latencies: number[]; deliveries: Delivery[] }> {
   const created = await call('POST', '/messages', {
     text,
     priority: 'emergency',
     severity: 'Severe',
-    channels,
+    channels: targets,
+    ...(attachments.length > 0 ? { media: attachments } : {}),
   });
   const id = String(created.id);
   for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
@@ -129,7 +171,7 @@ try {
   const baseline: number[] = [];
   for (let i = 0; i < 3; i += 1) baseline.push(...(await alert(`Probe ${i}: Warnung vor Hochwasser.`)).latencies);
 
-  const { deliveries } = await alert('Hochwasser: Die Elbe steigt über 7 m. Fragen beantworten wir hier.');
+  const { deliveries } = await alert('Hochwasser: Die Elbe steigt über 7 m. Fragen beantworten wir hier.', true);
   const posts = Object.fromEntries(deliveries.map((delivery) => [delivery.platform, String(delivery.remoteId)]));
 
   const added = new Map<string, { platform: PlatformId; at: number }>();
