@@ -22,7 +22,7 @@ import { lambdaContext } from './lambda-context';
 import { provisionQueues, provisionTable } from './provision';
 import { reconcileIntervalMs, ScheduleLoop } from './schedules';
 import { SEED_CREDENTIALS_FILE, seedChannels } from './seed';
-import { startDynamoDbLocal, startSqs } from './services';
+import { freePort, startDynamoDbLocal, startSqs } from './services';
 import { startLocalScheduler } from './scheduler';
 import { simBaseUrl, startSimulator, type SimulatorOptions } from './simulator/server';
 import { localConnectEnv } from './connect-env';
@@ -160,6 +160,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(directory.stop);
 
+    // The API's port is known before the handlers' environment is set: Telegram's webhook points at it.
+    const apiPort = options.port === 0 ? await freePort() : (options.port ?? 3000);
+
     // The token health check writes refreshed credentials back: to a working copy, never to the seed.
     const credentialsFile = options.credentialsFile ?? (await workingCopyOfSeedCredentials(cleanups));
 
@@ -178,6 +181,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [CARD_STORE_ENV.baseUrl]: cardServer.url,
       // the reply webhooks' verify token and Telegram secret, from the credentials file
       [WEBHOOK_ENV.secret]: 'local:webhooks',
+      // where the simulated Telegram bots send their updates (setWebhook), unless the developer points elsewhere
+      [WEBHOOK_ENV.publicApiUrl]: process.env[WEBHOOK_ENV.publicApiUrl] ?? `http://127.0.0.1:${apiPort}`,
     };
     // a client pointed at a recorder or a sandbox by the developer stays pointed there
     for (const { id } of platformList())
@@ -283,7 +288,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const api = await startHttpServer({
       handler: ingest,
       handlers: { ingest, connect, replies, webhooks },
-      port: options.port ?? 3000,
+      port: apiPort,
       schedules,
       functionName: 'herold-ingest',
       log,

@@ -13,6 +13,8 @@ export interface SimReplyInput {
 
 /** A signed webhook as the platform would send it for one new reply. */
 export interface SimWebhook {
+  /** where the platform itself sends it (Telegram: the bot's setWebhook address); else the test's `webhook` */
+  url?: string;
   body: unknown;
   /** the app secret it is signed with (X-Hub-Signature-256), or the header to send as is */
   appSecret?: string;
