@@ -318,7 +318,9 @@ async function measureReconciler(label: string, until: number): Promise<StageRes
   };
 }
 
-const failed = (failures: readonly string[]) => (failures.length > 0 ? `; failed runs: ${failures.join('; ')}` : '');
+function failed(failures: readonly string[]): string {
+  return failures.length > 0 ? `; failed runs: ${failures.join('; ')}` : '';
+}
 
 function median(values: readonly number[]): number {
   return percentile(values, 50);
