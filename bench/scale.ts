@@ -203,7 +203,7 @@ try {
     };
   });
 
-  await budget.stage(`reconciler with ${size.pastDeliveries.toLocaleString('en')} past deliveries`, 0.06, (until) =>
+  await budget.stage('reconciler with the seeded past deliveries', 0.06, (until) =>
     measureReconciler(`${pastSeeded.toLocaleString('en')} past`, until),
   );
 
@@ -231,7 +231,8 @@ try {
   doc.destroy();
   // a job cut by its deadline may still be running: stop what can be stopped without waiting for it
   await Promise.race([stack.stop(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  await rm(workDirectory, { recursive: true, force: true });
+  // a job still running may be writing renewed credentials into it
+  await rm(workDirectory, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
   process.exit(process.exitCode ?? 0);
 }
 
@@ -382,7 +383,7 @@ function problemTitle(text: string): string {
     const problem = JSON.parse(text) as { title?: string; detail?: string; status?: number };
     summary = [problem.title, problem.detail].filter(Boolean).join(': ').slice(0, 300);
     if (problem.status === 500) {
-      const logged = stackLog.findLast((line) => /ingest|invocation|failed|error/i.test(line));
+      const logged = stackLog.findLast((line) => /herold-ingest/.test(line));
       if (logged) summary += ` (logged: ${logged.replace(/\s+/g, ' ').slice(0, 300)})`;
     }
   } catch {
