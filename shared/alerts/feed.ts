@@ -69,7 +69,8 @@ const FeedStateSchema = z.object({
   ingested: z.record(z.string(), IngestedSchema).default({}),
 });
 type FeedState = { hashes: Map<string, string>; ingested: Map<string, Ingested> };
-const feedStateKey = (org: string) => ({ PK: `NINAFEED#${org}`, SK: 'NINAFEED' });
+/** the item of an organisation's NINA feed state (`polledAt`: its last poll) */
+export const feedStateKey = (org: string) => ({ PK: `NINAFEED#${org}`, SK: 'NINAFEED' });
 
 async function readState(store: Store, org: string): Promise<FeedState> {
   const { Item } = await store.doc.send(
