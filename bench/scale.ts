@@ -45,7 +45,7 @@ import {
 import {
   QUICK_SIZE,
   seedChannelItems,
-  seedOrganisations,
+  seedStateOrganisations,
   STATE_SIZE,
   stateProfile,
   writeCredentialsFile,
@@ -143,7 +143,7 @@ const results: {
 try {
   await budget.stage('seed organisations and channels', 0.04, async () => {
     await seedChannelItems(doc, table, profile.channels);
-    await seedOrganisations(profile);
+    await seedStateOrganisations(store, profile);
     return { detail: `${profile.orgs.length} organisations, ${profile.channels.length} channels` };
   });
 

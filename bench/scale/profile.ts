@@ -7,12 +7,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ALERT_POLICY_ENV, type AlertPolicy } from '../../shared/alerts/policy';
-import { FOLLOWER_ENV } from '../../shared/followers/settings';
 import { CAP_SEVERITIES } from '../../shared/cap/vocabulary';
 import type { Channel } from '../../shared/model/schemas';
 import { platformList, type PlatformId } from '../../shared/platforms/registry';
 import { channelItem } from '../../shared/store/channels';
+import type { Store } from '../../shared/store/client';
+import { seedOrganisations, type AlertPolicies } from '../../local/organisations';
 import { loadSeedChannels, SEED_CREDENTIALS_FILE } from '../../local/seed';
 import { batchesOf, putItems, writeInParallel } from './seed';
 
@@ -93,15 +93,9 @@ export function stateProfile(size: ScaleSize): StateProfile {
   return { orgs, channels, bigOrg: BIG_ORG, failingChannelId: failing.id };
 }
 
-/**
- * The organisations and their emergency policy, as Herold reads them today: the environment
- * (HEROLD_ORGS for the daily jobs, HEROLD_ALERT_POLICY for alerts and the NINA feed). Locally
- * Lambda's 4 KB environment limit does not apply; once organisations are table items, this is the
- * one function that writes them instead.
- */
-export async function seedOrganisations(profile: StateProfile): Promise<void> {
-  process.env[FOLLOWER_ENV.orgs] = profile.orgs.join(',');
-  const policy: AlertPolicy = Object.fromEntries(
+/** The organisations as the table's items (500 would not fit Lambda's 4 KB environment), each with a NINA region. */
+export async function seedStateOrganisations(store: Store, profile: StateProfile): Promise<void> {
+  const policies: AlertPolicies = Object.fromEntries(
     profile.orgs.map((org, index) => [
       org,
       {
@@ -113,7 +107,7 @@ export async function seedOrganisations(profile: StateProfile): Promise<void> {
       },
     ]),
   );
-  process.env[ALERT_POLICY_ENV] = JSON.stringify(policy);
+  await seedOrganisations(store, policies);
 }
 
 /** Every bench channel gets credentials of its own (one secret per channel, as in AWS), copied from the city's. */
