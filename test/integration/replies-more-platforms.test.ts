@@ -140,7 +140,7 @@ describe('Instagram', () => {
     });
   }, 60_000);
 
-  it('refuses a forged comments webhook with 401 and stores nothing', async () => {
+  it('refuses a forged comments webhook with 401 and a malformed one with 400, storing nothing', async () => {
     const before = (await ofPost()).length;
     const body = JSON.stringify({
       object: 'instagram',
@@ -170,6 +170,19 @@ describe('Instagram', () => {
       });
     expect((await send({ 'x-hub-signature-256': metaSignature(body, 'not-the-app-secret') })).status).toBe(401);
     expect((await send({})).status).toBe(401);
+    // rightly signed but not the comments field's shape (no media): 400
+    const malformed = body.replace(/"media":\{[^}]*\},/, '');
+    expect(malformed).not.toContain('"media"');
+    const refused = await fetch(`${stack.apiUrl}/webhooks/meta`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': metaSignature(malformed, 'sim-facebook-app-secret'),
+      },
+      body: malformed,
+    });
+    expect(refused.status).toBe(400);
+    expect(await ofPost()).toHaveLength(before);
     // the same body, rightly signed, is taken: the refusal was the signature's
     expect((await send({ 'x-hub-signature-256': metaSignature(body, 'sim-facebook-app-secret') })).status).toBe(200);
     const after = await ofPost();
