@@ -33,9 +33,8 @@ const ALERTS = Number(values.alerts);
 const ROUTINE_JOBS = Number(values.routine);
 /** the city's channels that publish text through an API */
 const PLATFORMS = ['threads', 'facebook', 'linkedin', 'x', 'mastodon', 'bluesky', 'telegram'] as const;
-const SEVERITIES = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'];
+const SEVERITIES = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] as const;
 
-process.env.HEROLD_ALERT_POLICY = JSON.stringify({ city: { singlePersonSeverities: SEVERITIES } });
 // The handlers' logs and metrics would be most of the run's output (and of its CPU).
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -46,6 +45,7 @@ const stack = await startLocalStack({
   simulator: { responseDelayMs: { min: 20, max: 50 }, enforceQuotas: false },
   reconcileIntervalMs: 3_600_000,
   alertsFeedIntervalMs: 3_600_000,
+  alertPolicies: { city: { singlePersonSeverities: [...SEVERITIES] } },
 });
 const doc = localDynamoDocumentClient(stack.dynamoEndpoint);
 const sqs = localSqsClient(stack.sqsEndpoint);

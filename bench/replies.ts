@@ -1,23 +1,25 @@
 /**
  * Replies during an emergency. In the local stack, with the simulator answering every platform call
  * after 20–50 ms and the collection schedule running every minute as in AWS: an emergency message
- * goes out on the simulated platforms that carry replies (Threads and Facebook, which also push
- * through their signed webhooks, and Mastodon, polled only), then 1,000 citizens' replies arrive
- * under it, spread evenly over 5 minutes, while one more emergency message goes out every minute.
+ * goes out on every simulated platform that carries replies (the table below, one row each; with
+ * an image where Instagram needs one and a video for YouTube), then
+ * 1,000 citizens' replies arrive under it, spread evenly over 5 minutes and over the platforms,
+ * while one more emergency message goes out every minute.
  * Prints, per platform, the time from a reply appearing at the simulator to it being listed by
  * GET /replies (p50, p95, max; target p95 ≤ 70 s, the minute's poll interval included); the calls
  * each read budget took in its busiest window against the budget's limit (target: within it); and
  * the emergency messages' ingest → PUBLISHED during the run next to the same measured before it
  * (the baseline, same run), as a ratio.
  *
- * `--seconds` and `--replies` shorten the run; `--push false` polls only.
+ * `--seconds` and `--replies` shorten the run; `--push false` turns the Meta webhooks off (Telegram,
+ * whose replies come only by push, keeps its bot's webhook).
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { parseArgs } from 'node:util';
 import { localDynamoDocumentClient } from '../local/aws';
 import { signToken } from '../local/dev-key';
 import { startLocalStack } from '../local/start';
-import { PLATFORMS as REGISTRY } from '../shared/platforms/registry';
+import { PLATFORMS as REGISTRY, type PlatformId } from '../shared/platforms/registry';
 import { readBudgetScope } from '../shared/replies/read-budget';
 import { ms, percentile, ratio } from './stats';
 
@@ -31,13 +33,41 @@ const { values } = parseArgs({
 const SECONDS = Number(values.seconds);
 const REPLIES = Number(values.replies);
 const PUSH = values.push !== 'false';
-const CHANNELS = { threads: 'city-threads', facebook: 'city-facebook', mastodon: 'city-mastodon' } as const;
-type Platform = keyof typeof CHANNELS;
-const PLATFORM_IDS = Object.keys(CHANNELS) as Platform[];
 
-process.env.HEROLD_ALERT_POLICY = JSON.stringify({
-  city: { singlePersonSeverities: ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] },
-});
+interface PlatformRow {
+  platform: PlatformId;
+  channel: string;
+  /**
+   * how replies reach Herold besides the schedule's polls: `webhook`, the route the simulator is
+   * asked to push each reply to, signed, as a subscribed Meta app is (off with `--push false`);
+   * `bot-webhook`, the webhook the channel's bot registered itself (Telegram, push only)
+   */
+  push?: { webhook: string } | 'bot-webhook';
+  /** what a post there needs beside its text: Instagram an image, YouTube a video */
+  media?: 'image' | 'video';
+  /**
+   * the channel takes only the message the replies answer, not the latency probes and updates:
+   * YouTube's budget is 4 uploads a day (1,600 of its 10,000 units each)
+   */
+  repliedPostOnly?: boolean;
+}
+
+/** Every platform that carries replies, one row each: everything below is driven by this table. */
+const ROWS: readonly PlatformRow[] = [
+  { platform: 'threads', channel: 'city-threads', push: { webhook: '/webhooks/threads' } },
+  { platform: 'facebook', channel: 'city-facebook', push: { webhook: '/webhooks/meta' } },
+  { platform: 'mastodon', channel: 'city-mastodon' },
+  { platform: 'bluesky', channel: 'city-bluesky' },
+  { platform: 'telegram', channel: 'city-telegram', push: 'bot-webhook' },
+  { platform: 'instagram', channel: 'city-instagram', push: { webhook: '/webhooks/meta' }, media: 'image' },
+  { platform: 'youtube', channel: 'city-youtube', media: 'video', repliedPostOnly: true },
+  { platform: 'linkedin', channel: 'city-linkedin' },
+];
+/** the channels of every emergency message (the latency probes and updates) */
+const channels = ROWS.filter((row) => !row.repliedPostOnly).map((row) => row.channel);
+/** The media files the simulator serves, by what a platform needs. */
+const MEDIA_FILES = { image: ['sample.jpg', 'image/jpeg'], video: ['sample.mp4', 'video/mp4'] } as const;
+
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const stack = await startLocalStack({
@@ -49,6 +79,7 @@ const stack = await startLocalStack({
   reconcileIntervalMs: 3_600_000,
   alertsFeedIntervalMs: 3_600_000,
   collectRepliesIntervalMs: 60_000,
+  alertPolicies: { city: { singlePersonSeverities: ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] } },
 });
 const token = await signToken({ sub: 'bench', org: 'city', roles: ['editor', 'emergency', 'admin'] });
 
@@ -68,13 +99,41 @@ interface Delivery {
   publishedAt?: string;
 }
 
-/** Ingest → PUBLISHED of one emergency message on every channel, in ms per delivery. */
-async function alert(text: string): Promise<{ latencies: number[]; deliveries: Delivery[] }> {
+/**
+ * Ingest → PUBLISHED of one emergency message on every channel, in ms per delivery: one message
+ * per kind of media the rows need (text alone, an image, a video), sent at once.
+ */
+async function alert(text: string, repliedPost = false): Promise<{ latencies: number[]; deliveries: Delivery[] }> {
+  const rows = ROWS.filter((row) => repliedPost || !row.repliedPostOnly);
+  const kinds = [...new Set(rows.map((row) => row.media))];
+  const sent = await Promise.all(
+    kinds.map((kind) =>
+      one(
+        text,
+        rows.filter((row) => row.media === kind).map((row) => row.channel),
+        kind === undefined ? [] : [media(kind)],
+      ),
+    ),
+  );
+  return { latencies: sent.flatMap((each) => each.latencies), deliveries: sent.flatMap((each) => each.deliveries) };
+}
+
+function media(kind: 'image' | 'video') {
+  const [file, mime] = MEDIA_FILES[kind];
+  return { url: `${stack.simulatorUrl}/_sim/media/${file}`, altText: 'Die Elbe am Terrassenufer', mime };
+}
+
+async function one(
+  text: string,
+  targets: string[],
+  attachments: ReturnType<typeof media>[],
+): Promise<{ latencies: number[]; deliveries: Delivery[] }> {
   const created = await call('POST', '/messages', {
     text,
     priority: 'emergency',
     severity: 'Severe',
-    channels: Object.values(CHANNELS),
+    channels: targets,
+    ...(attachments.length > 0 ? { media: attachments } : {}),
   });
   const id = String(created.id);
   for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
@@ -92,14 +151,28 @@ async function alert(text: string): Promise<{ latencies: number[]; deliveries: D
   throw new Error(`emergency message ${id} was not published within a minute`);
 }
 
+/** Telegram's bot must have its webhook before the post: the first collection's access check registers it. */
+async function botWebhooksReady(): Promise<void> {
+  const pushOnly = ROWS.filter((row) => row.push === 'bot-webhook').map((row) => row.channel);
+  if (pushOnly.length === 0) return;
+  await fetch(`${stack.apiUrl}/_local/schedules/collect-replies/run`, { method: 'POST' });
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    const inboxes = (await call('GET', '/replies?limit=1')).channels as { id: string; inbox?: { status: string } }[];
+    if (pushOnly.every((id) => inboxes.find((channel) => channel.id === id)?.inbox?.status === 'ok')) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the access check of ${pushOnly.join(', ')} did not succeed within a minute`);
+}
+
 try {
+  await botWebhooksReady();
   const baseline: number[] = [];
   for (let i = 0; i < 3; i += 1) baseline.push(...(await alert(`Probe ${i}: Warnung vor Hochwasser.`)).latencies);
 
-  const { deliveries } = await alert('Hochwasser: Die Elbe steigt über 7 m. Fragen beantworten wir hier.');
+  const { deliveries } = await alert('Hochwasser: Die Elbe steigt über 7 m. Fragen beantworten wir hier.', true);
   const posts = Object.fromEntries(deliveries.map((delivery) => [delivery.platform, String(delivery.remoteId)]));
 
-  const added = new Map<string, { platform: Platform; at: number }>();
+  const added = new Map<string, { platform: PlatformId; at: number }>();
   const seen = new Map<string, number>();
   let adding = true;
   let lastAdded = Date.now();
@@ -129,7 +202,8 @@ try {
   for (let index = 0; index < REPLIES; index += 1) {
     const due = started + (index * SECONDS * 1000) / REPLIES;
     if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
-    const platform = PLATFORM_IDS[index % PLATFORM_IDS.length]!;
+    const row = ROWS[index % ROWS.length]!;
+    const { platform } = row;
     const text = `Frage ${index}: Ist die Fähre in Johannstadt in Betrieb?`;
     const response = await fetch(`${stack.simulatorUrl}/_sim/replies`, {
       method: 'POST',
@@ -138,9 +212,7 @@ try {
         platform,
         postId: posts[platform],
         text,
-        ...(PUSH && platform !== 'mastodon'
-          ? { webhook: `${stack.apiUrl}/webhooks/${platform === 'threads' ? 'threads' : 'meta'}` }
-          : {}),
+        ...(PUSH && typeof row.push === 'object' ? { webhook: `${stack.apiUrl}${row.push.webhook}` } : {}),
       }),
     });
     if (response.status !== 201) throw new Error(`the simulator refused a reply: ${response.status}`);
@@ -151,28 +223,35 @@ try {
   await Promise.all([watcher, alerts]);
 
   console.log(
-    `\n${REPLIES} replies over ${SECONDS} s, schedule every 60 s, ${PUSH ? 'Meta webhooks on' : 'poll only'}:`,
+    `\n${REPLIES} replies over ${SECONDS} s, schedule every 60 s, ${PUSH ? 'Meta webhooks on' : 'Meta webhooks off'}:`,
   );
-  console.log('platform   replies  listed  p50 → listed  p95 → listed  max        target p95 ≤ 70 s');
+  console.log('platform   arrival          replies  listed  p50 → listed  p95 → listed  max        target p95 ≤ 70 s');
   let worstP95 = 0;
-  for (const platform of PLATFORM_IDS) {
+  for (const { platform, push } of ROWS) {
     const waits = [...added.entries()]
       .filter(([, entry]) => entry.platform === platform)
       .flatMap(([text, entry]) => (seen.has(text) ? [seen.get(text)! - entry.at] : []));
     const total = [...added.values()].filter((entry) => entry.platform === platform).length;
     const p95 = percentile(waits, 95);
     worstP95 = Math.max(worstP95, waits.length < total ? Number.POSITIVE_INFINITY : p95);
+    const arrival = push === 'bot-webhook' ? 'push' : PUSH && push ? 'poll + push' : 'poll';
     console.log(
-      `${platform.padEnd(10)} ${String(total).padStart(7)}  ${String(waits.length).padStart(6)}  ${(percentile(waits, 50) / 1000).toFixed(1).padStart(10)} s  ${(p95 / 1000).toFixed(1).padStart(10)} s  ${(Math.max(...waits) / 1000).toFixed(1).padStart(7)} s`,
+      `${platform.padEnd(10)} ${arrival.padEnd(15)} ${String(total).padStart(7)}  ${String(waits.length).padStart(6)}  ${(percentile(waits, 50) / 1000).toFixed(1).padStart(10)} s  ${(p95 / 1000).toFixed(1).padStart(10)} s  ${(Math.max(...waits) / 1000).toFixed(1).padStart(7)} s`,
     );
   }
 
   // every read budget's busiest window against its limit
   const doc = localDynamoDocumentClient(stack.dynamoEndpoint);
   console.log('\nread budget      busiest window  limit  (the documented limit it keeps under)');
-  for (const platform of PLATFORM_IDS) {
-    const rule = REGISTRY[platform].inbox.reads!;
-    const scope = readBudgetScope(platform, rule, CHANNELS[platform]);
+  for (const { platform, channel } of ROWS) {
+    const rule = REGISTRY[platform].inbox.reads;
+    if (!rule) {
+      console.log(
+        `${platform.padEnd(16)} ${'–'.padStart(14)}  ${'–'.padStart(5)}  no reads: its replies come only by push`,
+      );
+      continue;
+    }
+    const scope = readBudgetScope(platform, rule, channel);
     const windows = await doc.send(
       new QueryCommand({
         TableName: stack.tableName,
@@ -187,7 +266,7 @@ try {
     if (busiest > rule.limit) process.exitCode = 1;
   }
 
-  console.log('\nemergency ingest → PUBLISHED   p50          p95          (3 channels each)');
+  console.log(`\nemergency ingest → PUBLISHED   p50          p95          (${channels.length} channels each)`);
   console.log(
     `before the replies (baseline)  ${ms(percentile(baseline, 50)).padEnd(12)} ${ms(percentile(baseline, 95))}`,
   );

@@ -11,6 +11,7 @@ const BENCHMARKS = [
   'workspace.ts',
   'cost.ts',
   'replies.ts',
+  'scale.ts',
 ];
 let failed = 0;
 for (const file of BENCHMARKS) {

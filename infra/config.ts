@@ -7,8 +7,7 @@
 import * as z from 'zod';
 import type { Node } from 'constructs';
 import { LANE_CONCURRENCY } from '../shared/config';
-import { AlertPolicySchema } from '../shared/alerts/policy';
-import { OrgIdSchema, PlatformIdSchema } from '../shared/model/schemas';
+import { PlatformIdSchema } from '../shared/model/schemas';
 import type { PlatformId } from '../shared/platforms/registry';
 
 import { WorkspaceConfigSchema } from '../shared/workspace/config';
@@ -59,12 +58,6 @@ const LaneConcurrencySchema = z
   .object({ normal: z.number().int().min(2).max(1000), urgent: z.number().int().min(2).max(1000) })
   .refine((c) => c.normal < c.urgent, 'normal must be below urgent');
 
-/** A list given on the command line may also be comma-separated: `-c herold:organisations=city,fire-brigade`. */
-const listFromCommandLine = (value: unknown): unknown => {
-  const parsed = fromCommandLine(value);
-  return typeof parsed === 'string' ? parsed.split(',').map((item) => item.trim()) : parsed;
-};
-
 export const HeroldConfigSchema = z.object({
   /**
    * Deploys a second, independent Herold beside the first: every named resource carries the stage.
@@ -84,8 +77,6 @@ export const HeroldConfigSchema = z.object({
       ])
       .default(''),
   ),
-  /** the organisations this deployment serves: the daily jobs look at their channels, the emergency policy may name them */
-  organisations: z.preprocess(listFromCommandLine, z.array(OrgIdSchema).min(1).default(['city', 'fire-brigade'])),
   /** OIDC issuer of the API's tokens; empty: a Cognito user pool is created and used */
   jwtIssuer: z.preprocess(
     fromCommandLine,
@@ -122,6 +113,19 @@ export const HeroldConfigSchema = z.object({
    * token-expiry or stale-follower alarms, whose metrics stay on the dashboard
    */
   alarms: z.preprocess(fromCommandLine, z.enum(['full', 'essential']).default('full')),
+  /**
+   * where channel credentials are kept (each secret costs by the month, docs/COST.md): 'per-channel',
+   * one secret per channel that only its platform's publisher may read, or 'per-organisation', one
+   * secret per organisation holding all its channels' credentials, which every publisher may read
+   * (and those that renew tokens write). Applies to channels created from then on.
+   */
+  secrets: z.preprocess(fromCommandLine, z.enum(['per-channel', 'per-organisation']).default('per-channel')),
+  /**
+   * the Cognito user pool's feature plan (when Herold creates the pool): 'plus', with threat
+   * protection (compromised-credential checks, adaptive authentication, in full-function mode), or
+   * 'essentials', without it and at a lower price per monthly active user
+   */
+  cognitoPlan: z.preprocess(fromCommandLine, z.enum(['plus', 'essentials']).default('plus')),
   /** when the daily follower collection runs */
   followerCollection: z.preprocess(
     fromCommandLine,
@@ -136,8 +140,6 @@ export const HeroldConfigSchema = z.object({
   kmsKey: z.preprocess(fromCommandLine, z.boolean().default(false)),
   /** poll the NINA warnings feed every minute */
   ninaFeed: z.preprocess(fromCommandLine, z.boolean().default(false)),
-  /** each organisation's emergency policy (single-person severities, languages, NINA region): see docs/EMERGENCY.md */
-  alertPolicy: z.preprocess(fromCommandLine, AlertPolicySchema.default({})),
   /** default-stage throttling of the HTTP API */
   apiThrottle: z.preprocess(
     fromCommandLine,
@@ -177,18 +179,6 @@ export const HeroldConfigSchema = z.object({
 
 export type HeroldConfig = z.infer<typeof HeroldConfigSchema>;
 
-/** Checks across keys: the emergency policy may only name organisations this deployment serves. */
-const CheckedConfigSchema = HeroldConfigSchema.superRefine((config, context) => {
-  for (const org of Object.keys(config.alertPolicy)) {
-    if (!config.organisations.includes(org))
-      context.addIssue({
-        code: 'custom',
-        path: ['alertPolicy', org],
-        message: `unknown organisation "${org}" (herold:organisations: ${config.organisations.join(', ')})`,
-      });
-  }
-});
-
 /** A platform's lane concurrency: its own, or the default for every platform. */
 export function laneConcurrency(config: HeroldConfig, platform: PlatformId): { normal: number; urgent: number } {
   const { normal, urgent } = config.queueConcurrency.platforms[platform] ?? config.queueConcurrency;
@@ -198,17 +188,17 @@ export function laneConcurrency(config: HeroldConfig, platform: PlatformId): { n
 /** Every context key Herold reads, as written in cdk.json. */
 export const CONTEXT_KEYS = {
   stage: 'herold:stage',
-  organisations: 'herold:organisations',
   jwtIssuer: 'herold:jwtIssuer',
   jwtAudience: 'herold:jwtAudience',
   workspaceAuth: 'herold:workspaceAuth',
   alarmEmail: 'herold:alarmEmail',
   alarms: 'herold:alarms',
+  secrets: 'herold:secrets',
+  cognitoPlan: 'herold:cognitoPlan',
   followerCollection: 'herold:followerCollection',
   tokenHealth: 'herold:tokenHealth',
   kmsKey: 'herold:kmsKey',
   ninaFeed: 'herold:ninaFeed',
-  alertPolicy: 'herold:alertPolicy',
   apiThrottle: 'herold:apiThrottle',
   queueConcurrency: 'herold:queueConcurrency',
   logRetentionDays: 'herold:logRetentionDays',
@@ -223,13 +213,21 @@ export class HeroldContextError extends Error {
   }
 }
 
+/** Settings that became organisation items in the table, which administrators change without a deployment. */
+const MOVED_TO_TABLE = ['herold:organisations', 'herold:alertPolicy'];
+const MOVED_HINT =
+  'organisations and their emergency policy are items in the table now: remove the key and create them with `npm run organisations` (docs/OPERATIONS.md)';
+
 export function readHeroldConfig(node: Node): HeroldConfig {
   const known = new Set<string>(Object.values(CONTEXT_KEYS));
   const unknown = Object.keys(node.getAllContext())
     .filter((key) => key.startsWith('herold:') && !known.has(key))
-    .map((key) => `${key}: not a Herold setting (known: ${[...known].join(', ')})`);
+    .map(
+      (key) =>
+        `${key}: ${MOVED_TO_TABLE.includes(key) ? MOVED_HINT : `not a Herold setting (known: ${[...known].join(', ')})`}`,
+    );
   const raw = Object.fromEntries(Object.entries(CONTEXT_KEYS).map(([field, key]) => [field, node.tryGetContext(key)]));
-  const parsed = CheckedConfigSchema.safeParse(raw);
+  const parsed = HeroldConfigSchema.safeParse(raw);
   const problems = [
     ...unknown,
     ...(parsed.success

@@ -10,8 +10,6 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
-import { ALERT_POLICY_ENV } from '../shared/alerts/policy';
-import { FOLLOWER_ENV } from '../shared/followers/settings';
 import { platformList } from '../shared/platforms/registry';
 import { CONNECT_ENV } from '../shared/connect/service';
 import { WORKSPACE_PATHS } from '../shared/workspace/paths';
@@ -92,6 +90,7 @@ export class HeroldStack extends Stack {
           key: this.key,
           concurrency: laneConcurrency(config, platform.id),
           logRetention,
+          secrets: config.secrets,
         }),
     );
     const queueUrls = Object.fromEntries(
@@ -100,9 +99,9 @@ export class HeroldStack extends Stack {
     const baseEnvironment = {
       [ENV.table]: this.table.tableName,
       [ENV.queues]: this.toJsonString(queueUrls),
-      [ALERT_POLICY_ENV]: JSON.stringify(config.alertPolicy),
-      [FOLLOWER_ENV.orgs]: config.organisations.join(','),
       [ENV.secretPrefix]: `${namePrefix}/`,
+      // read where a channel is created; without it, a secret per channel
+      ...(config.secrets === 'per-organisation' ? { [ENV.secretsLayout]: config.secrets } : {}),
     };
     for (const lane of this.lanes) {
       for (const [name, value] of Object.entries(baseEnvironment)) lane.publisher.fn.addEnvironment(name, value);
@@ -145,16 +144,17 @@ export class HeroldStack extends Stack {
 
     // who may write the table and send to which queues
     const writesEverything = [this.ingest, this.jobs.reconciler, this.jobs.dispatch, this.jobs.alertsFeed];
-    for (const fn of [...writesEverything, this.jobs.tokenHealth]) this.table.grantReadWriteData(fn.fn);
-    this.table.grantReadData(this.jobs.followers.fn);
+    for (const fn of writesEverything) this.table.grantReadWriteData(fn.fn);
+    // the daily runs only list the channels: the platform functions do the work
+    for (const fn of [this.jobs.followers, this.jobs.tokenHealth]) this.table.grantReadData(fn.fn);
     for (const fn of writesEverything) this.cards.grantSendJobs(fn);
     for (const lane of this.lanes) {
       for (const fn of writesEverything) {
         lane.urgent.grantSendMessages(fn.fn);
         lane.normal.grantSendMessages(fn.fn);
       }
-      // follower jobs are routine work: normal queues only
-      lane.normal.grantSendMessages(this.jobs.followers.fn);
+      // follower and token-check jobs are routine work: normal queues only
+      for (const fn of [this.jobs.followers, this.jobs.tokenHealth]) lane.normal.grantSendMessages(fn.fn);
     }
 
     this.preTokenGeneration = new HeroldFunction(this, 'PreTokenGeneration', {
@@ -209,6 +209,7 @@ export class HeroldStack extends Stack {
       jwtIssuer: config.jwtIssuer,
       jwtAudience: config.jwtAudience,
       throttle: config.apiThrottle,
+      cognitoPlan: config.cognitoPlan,
       logRetention,
     });
 

@@ -6,18 +6,15 @@
  * from local/seed/organisations.json; every organisation's directory is built at start.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CreateQueueCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { DIRECTORY_ENV, type DirectoryJob } from '../shared/directory/request';
-import { OrgSettingsSchema } from '../shared/directory/settings';
+import type { OrgSettings } from '../shared/directory/settings';
 import {
   runEdgeFunction,
   VIEWER_REQUEST_SOURCE,
@@ -27,14 +24,10 @@ import {
 import { folderFileHeaders } from '../shared/directory/writers';
 import { schedulingKeys } from '../shared/store/keys';
 import { localDynamoDocumentClient, localSqsClient } from './aws';
+import { loadSeedOrganisations } from './organisations';
 import { startEventSource, type EventSource, type SqsHandler } from './event-source';
 import { MAX_RECEIVE_COUNT, queueArn } from './provision';
 
-export const SEED_ORGANISATIONS_FILE = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  'seed',
-  'organisations.json',
-);
 /** As deployed: the builder's timeout. */
 const BUILDER_TIMEOUT_SECONDS = 30;
 
@@ -52,8 +45,14 @@ export interface LocalDirectory {
   stop(): Promise<void>;
 }
 
-export function seedOrganisationSettings(file = SEED_ORGANISATIONS_FILE) {
-  return z.record(z.string(), OrgSettingsSchema).parse(JSON.parse(readFileSync(file, 'utf8')));
+/** The directory settings of the seed organisations (their policies become organisation items: local/organisations.ts). */
+export function seedOrganisationSettings(): Record<string, OrgSettings> {
+  return Object.fromEntries(
+    Object.entries(loadSeedOrganisations()).map(([org, { displayName, embedOrigins }]) => [
+      org,
+      { displayName, embedOrigins },
+    ]),
+  );
 }
 
 export async function startLocalDirectory(options: {

@@ -22,15 +22,16 @@ import { lambdaContext } from './lambda-context';
 import { provisionQueues, provisionTable } from './provision';
 import { reconcileIntervalMs, ScheduleLoop } from './schedules';
 import { SEED_CREDENTIALS_FILE, seedChannels } from './seed';
-import { startDynamoDbLocal, startSqs } from './services';
+import { freePort, startDynamoDbLocal, startSqs } from './services';
 import { startLocalScheduler } from './scheduler';
 import { simBaseUrl, startSimulator, type SimulatorOptions } from './simulator/server';
 import { localConnectEnv } from './connect-env';
 import { startLocalDirectory, type LocalDirectory } from './directory';
 import type { NinaSim } from './simulator/nina';
-import { ALERT_POLICY_ENV, type AlertPolicy } from '../shared/alerts/policy';
-import { DRESDEN_ARS, NINA_BASE_URL_ENV } from '../shared/cap/nina';
-import { forkCardWorker, provisionCardQueues, startCardServer, type CardQueues } from './cards';
+import { NINA_BASE_URL_ENV } from '../shared/cap/nina';
+import { clearOrganisationCache } from '../shared/organisations/organisations';
+import { seedOrganisations, type AlertPolicies } from './organisations';
+import { forkCardWorker, provisionCardQueues, startCardServer, startCardWorker, type CardQueues } from './cards';
 import { CARD_STORE_ENV } from '../shared/cards/config';
 import { WEBHOOK_ENV } from '../shared/replies/webhook-secrets';
 
@@ -71,30 +72,17 @@ export interface LocalStackOptions {
    * they do not wait for the API's, the simulator's and each other's work on one event loop.
    */
   publishers?: 'in-process' | 'own-process';
+  /** where the alert-card function runs: a process of its own (default), or this one */
+  cards?: 'own-process' | 'in-process';
   /** serve the workspace (web/, built when its sources changed) on this port (0 = a free one); default: not served */
   workspacePort?: number;
+  /**
+   * the organisations' emergency policies (an organisation left out gets the strict default);
+   * default: local/seed/organisations.json's (docs/EMERGENCY.md): the fire brigade may send Extreme
+   * alerts alone and follows Dresden's NINA feed, with an English second message
+   */
+  alertPolicies?: AlertPolicies;
 }
-
-/**
- * The local stack's emergency policy when HEROLD_ALERT_POLICY is not set (see docs/EMERGENCY.md):
- * the fire brigade may send Extreme alerts alone and follows Dresden's NINA feed, with an English
- * second message; everything else needs a second person.
- */
-export const LOCAL_ALERT_POLICY: AlertPolicy = {
-  'fire-brigade': {
-    singlePersonSeverities: ['Extreme'],
-    languages: ['de-DE', 'en'],
-    ninaArs: DRESDEN_ARS,
-    sender: 'leitstelle@feuerwehr.dresden.de',
-    senderName: 'Feuerwehr Dresden',
-  },
-  city: {
-    singlePersonSeverities: [],
-    languages: ['de-DE'],
-    sender: 'presseamt@dresden.de',
-    senderName: 'Landeshauptstadt Dresden',
-  },
-};
 
 export interface LocalStack {
   apiUrl: string;
@@ -148,6 +136,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
     ]);
     const channels = await seedChannels(tableName, { dynamoEndpoint });
+    // the organisations this stack serves, as an operator's seed creates them in AWS
+    clearOrganisationCache();
+    await seedOrganisations(
+      { doc: localDynamoDocumentClient(dynamoEndpoint), table: tableName },
+      options.alertPolicies,
+    );
     // Alert cards: their function's own queues, and a server standing in for S3 + CloudFront.
     const cardQueues = await provisionCardQueues(sqsEndpoint, options.queuePrefix ?? 'herold');
     const cardServer = await startCardServer();
@@ -166,6 +160,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(directory.stop);
 
+    // The API's port is known before the handlers' environment is set: Telegram's webhook points at it.
+    const apiPort = options.port === 0 ? await freePort() : (options.port ?? 3000);
+
     // The token health check writes refreshed credentials back: to a working copy, never to the seed.
     const credentialsFile = options.credentialsFile ?? (await workingCopyOfSeedCredentials(cleanups));
 
@@ -178,13 +175,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
-      [ALERT_POLICY_ENV]: process.env[ALERT_POLICY_ENV] ?? JSON.stringify(LOCAL_ALERT_POLICY),
       [NINA_BASE_URL_ENV]: process.env[NINA_BASE_URL_ENV] ?? `${simulator.url}/nina`,
       [ENV.cardQueues]: JSON.stringify({ normal: cardQueues.normal, urgent: cardQueues.urgent }),
       [CARD_STORE_ENV.directory]: cardServer.directory,
       [CARD_STORE_ENV.baseUrl]: cardServer.url,
       // the reply webhooks' verify token and Telegram secret, from the credentials file
       [WEBHOOK_ENV.secret]: 'local:webhooks',
+      // where the simulated Telegram bots send their updates (setWebhook), unless the developer points elsewhere
+      [WEBHOOK_ENV.publicApiUrl]: process.env[WEBHOOK_ENV.publicApiUrl] ?? `http://127.0.0.1:${apiPort}`,
     };
     // a client pointed at a recorder or a sandbox by the developer stays pointed there
     for (const { id } of platformList())
@@ -227,8 +225,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ? { eventSources: [], ...(await forkPublisherWorker({ concurrency: options.concurrency })) }
         : await startPublisherWorker({ concurrency: options.concurrency, log });
     cleanups.push(publishers.stop);
-    // the card function in a process of its own, as it has its own CPU in AWS
-    const cardWorker = await forkCardWorker();
+    // the card function in a process of its own, as it has its own CPU in AWS (in this one for the
+    // cost benchmark, whose meter sees only this process's requests)
+    const cardWorker =
+      options.cards === 'in-process'
+        ? await startCardWorker({ sqsEndpoint, queues: cardQueues, log })
+        : await forkCardWorker();
     cleanups.push(cardWorker.stop);
 
     const schedules = new ScheduleLoop(
@@ -262,7 +264,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         {
           name: 'collect-replies',
           intervalMs: options.collectRepliesIntervalMs ?? intervalFromEnv('HEROLD_COLLECT_REPLIES_INTERVAL_MS', 60_000),
-          run: async () => void (await collectReplies.handler()),
+          run: () => scheduled('herold-collect-replies', async () => void (await collectReplies.handler())),
         },
         {
           name: 'alerts-feed',
@@ -286,7 +288,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const api = await startHttpServer({
       handler: ingest,
       handlers: { ingest, connect, replies, webhooks },
-      port: options.port ?? 3000,
+      port: apiPort,
       schedules,
       functionName: 'herold-ingest',
       log,

@@ -1,7 +1,7 @@
 /**
  * npm run redrive -- --platform threads [--lane urgent|normal] [--actor name]
  * Moves the platform's dead-letter jobs back to their queues, and writes the audit record of it for
- * every configured organisation (HEROLD_ORGS; a platform's queues carry all of them). Uses the same
+ * every organisation the deployment serves (a platform's queues carry all of them). Uses the same
  * environment as the functions (HEROLD_TABLE, HEROLD_QUEUES; AWS credentials, or the local stack's
  * AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB).
  */
@@ -10,9 +10,9 @@ import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { auditPut } from '../shared/audit/audit';
-import { configuredOrgs } from '../shared/followers/settings';
 import { isPlatformId, PLATFORM_IDS } from '../shared/platforms/registry';
 import { redrivePlatform } from '../shared/queue/redrive';
+import { organisationIds } from '../shared/organisations/organisations';
 import { defaultStore } from '../shared/store/client';
 
 const { values } = parseArgs({
@@ -38,21 +38,24 @@ const moved = results.filter((result) => result.messages > 0);
 if (moved.length > 0) {
   const store = defaultStore();
   const now = new Date();
-  await store.doc.send(
-    new TransactWriteCommand({
-      TransactItems: configuredOrgs().map((org) =>
-        auditPut(
-          store,
-          { org, sub: actor },
-          {
-            action: 'queue.redrive',
-            target: `platform/${values.platform}`,
-            after: moved.map(({ lane, messages, taskHandle }) => ({ lane, messages, taskHandle })),
-          },
-          now,
+  const orgs = await organisationIds(store);
+  // a transaction takes at most 100 items: one per organisation, in batches
+  for (let start = 0; start < orgs.length; start += 100)
+    await store.doc.send(
+      new TransactWriteCommand({
+        TransactItems: orgs.slice(start, start + 100).map((org) =>
+          auditPut(
+            store,
+            { org, sub: actor },
+            {
+              action: 'queue.redrive',
+              target: `platform/${values.platform}`,
+              after: moved.map(({ lane, messages, taskHandle }) => ({ lane, messages, taskHandle })),
+            },
+            now,
+          ),
         ),
-      ),
-    }),
-  );
+      }),
+    );
   console.log(`audit: queue.redrive recorded by ${actor}`);
 }

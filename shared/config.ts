@@ -29,6 +29,8 @@ export const ENV = {
   cardQueues: 'HEROLD_CARD_QUEUES',
   /** where channel secrets are named: `<prefix><platform>/<channel-id>` (default `herold/`; a stage's own otherwise) */
   secretPrefix: 'HEROLD_SECRET_PREFIX',
+  /** `per-organisation`: a new channel's credentials are an entry in `<prefix>orgs/<org>`; otherwise a secret of its own */
+  secretsLayout: 'HEROLD_SECRETS',
 } as const;
 
 export function tableName(env: NodeJS.ProcessEnv = process.env): string {

@@ -39,6 +39,8 @@ export interface Invocation {
   functionName: string;
   trigger: string;
   durationMs: number;
+  /** the records of an SQS batch */
+  records?: number;
 }
 
 export interface CapacityCrossCheck {
@@ -72,6 +74,7 @@ const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchW
 const own = new AsyncLocalStorage<true>();
 
 export async function startMeter(options: { dynamoEndpoint: string; tableName: string }): Promise<Meter> {
+  let stopped = false;
   const raw = new DynamoDBClient({
     endpoint: options.dynamoEndpoint,
     region: 'eu-central-1',
@@ -90,6 +93,8 @@ export async function startMeter(options: { dynamoEndpoint: string; tableName: s
       meter.crossChecks.length = 0;
     },
     stop() {
+      // the middleware stays in the stacks of clients it has seen: it must pass everything on from now
+      stopped = true;
       for (const restore of restores) restore();
       observeInvocations(undefined);
       raw.destroy();
@@ -117,7 +122,7 @@ export async function startMeter(options: { dynamoEndpoint: string; tableName: s
     (next: (args: Low) => Promise<{ output: Low }>, context: { clientName?: string; commandName?: string }) =>
     async (args: Low) => {
       const invocation = currentInvocation();
-      if (!invocation || own.getStore()) return next(args);
+      if (!invocation || stopped || own.getStore()) return next(args);
       const service = (context.clientName ?? 'unknown').replace(/Client$/, '');
       const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
       const input = lowLevel(args.input ?? {}) as Low;
@@ -170,6 +175,7 @@ export async function startMeter(options: { dynamoEndpoint: string; tableName: s
       functionName: invocation.functionName,
       trigger: invocation.trigger,
       durationMs: Math.max(1, durationMs - unionLength(overhead.get(invocation) ?? [])),
+      ...(invocation.records !== undefined ? { records: invocation.records } : {}),
     });
     const fn = invocation.functionName;
     use(fn, 'lambda.request', 1, 'Lambda invocation');

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
+import { DEFAULT_RETENTION_DAYS } from '../../shared/replies/settings';
 
 const PriceSchema = z.object({
   usd: z.number().nonnegative(),
@@ -160,6 +161,31 @@ export function monthlyEvents(
   };
 }
 
+/**
+ * Reads of one post's replies over its life, by shared/replies/cadence.ts: every minute in its first
+ * hour (an emergency message's: its first day), every 5 minutes until a day old, every 15 until three
+ * days, then hourly until the organisation's retention period (default 14 days) ends.
+ */
+export function pollsPerPost(emergency: boolean, retentionDays = DEFAULT_RETENTION_DAYS): number {
+  const firstDay = emergency ? 24 * 60 : 60 + 23 * 12;
+  return firstDay + 2 * 24 * 4 + Math.max(0, retentionDays - 3) * 24;
+}
+
+/**
+ * The replies schedule in a month: a run every minute (what a run costs with nothing due), plus one
+ * collect-replies job per due read of a watched post; `postsPerMessage` is how many of a message's
+ * deliveries are watched (measured), scaled by the profile's channels per message.
+ */
+export function monthlyReplyPolls(
+  profile: Profile,
+  measured: { channelsPerMessage: number; postsPerMessage: number },
+): { runs: number; polls: number } {
+  const posts = (measured.postsPerMessage * profile.channelsPerMessage) / measured.channelsPerMessage;
+  const routine = profile.messagesPerDay * DAYS_PER_MONTH * posts * pollsPerPost(false);
+  const emergency = profile.emergencyAlertsPerMonth * posts * pollsPerPost(true);
+  return { runs: MINUTES_PER_MONTH, polls: routine + emergency };
+}
+
 /** What the synthesised template holds that costs by the month. */
 export interface TemplateCounts {
   alarms: number;
@@ -171,6 +197,8 @@ export interface TemplateCounts {
   distributions: number;
   pointInTimeRecovery: boolean;
   cognitoPlan?: 'LITE' | 'ESSENTIALS' | 'PLUS';
+  /** herold:secrets: one secret per channel, or per organisation */
+  secretsLayout: 'per-channel' | 'per-organisation';
 }
 
 export const TEMPLATE_TYPES = {
@@ -211,8 +239,12 @@ export function fixedMonthly(profile: Profile, template: TemplateCounts): Quanti
       quantity: ALWAYS_ON_SERIES + SERIES_PER_PUBLISHING_HOUR * publishingHours,
     },
     { meter: 'kms.key-month', quantity: template.kmsKeys },
-    // one secret per channel, created when it is connected, plus the template's own
-    { meter: 'secretsmanager.secret-month', quantity: template.secrets + profile.channels },
+    // one secret per channel (or organisation), created when it is connected, plus the template's own
+    {
+      meter: 'secretsmanager.secret-month',
+      quantity:
+        template.secrets + (template.secretsLayout === 'per-organisation' ? profile.organisations : profile.channels),
+    },
     { meter: 'sqs.request', quantity: template.eventSourceMappings * IDLE_POLLS_PER_MAPPING_PER_MONTH },
     { meter: 'dynamodb.storage-gb-month', quantity: storageGb },
     ...(template.pointInTimeRecovery ? [{ meter: 'dynamodb.pitr-gb-month', quantity: storageGb }] : []),
@@ -228,7 +260,7 @@ export const FIXED_LABELS: Record<string, string> = {
   'cloudwatch.dashboard-month': 'CloudWatch dashboards',
   'cloudwatch.custom-metric-month': 'custom metrics (EMF)',
   'kms.key-month': 'KMS keys',
-  'secretsmanager.secret-month': 'Secrets Manager secrets (one per channel)',
+  'secretsmanager.secret-month': 'Secrets Manager secrets (channel credentials)',
   'sqs.request': 'SQS idle polling by event source mappings',
   'dynamodb.storage-gb-month': 'DynamoDB storage (a year of deliveries)',
   'dynamodb.pitr-gb-month': 'DynamoDB point-in-time recovery',

@@ -2,7 +2,7 @@
  * The events the cost model prices, each run once in the local stack under the meter: what one of
  * them made AWS do is everything the meter counted from its start until the stack was quiet again.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { signToken } from '../../local/dev-key';
 import type { LocalStack } from '../../local/start';
@@ -16,14 +16,19 @@ export interface Measured {
   invocations: Invocation[];
   crossChecks: CapacityCrossCheck[];
   partitionWrites: Record<string, number>;
+  /** cards the alert-card function stored (in AWS each an S3 PUT; locally a file) */
+  cardsStored: number;
+  /** SQS records the publishers handled (for the replies poll: its collect-replies jobs) */
+  publisherRecords: number;
 }
 
 const SETTLED = new Set(['PUBLISHED', 'FAILED', 'SKIPPED', 'CANCELLED', 'HANDOFF']);
 const QUIET_MS = 1500;
 
 /**
- * `coldCaches` runs before each event: at the profiles' rates a channel's next message comes long
- * after a function's caches (credentials: 5 minutes) have expired, unlike events run back to back.
+ * `coldCaches` runs before each event but one: a channel's next message may come after a function's
+ * caches (credentials: an hour) have expired, or reach a new function instance, unlike events run
+ * back to back. The exception, a routine message with warm caches, shows what the cache saves.
  */
 export async function measureEvents(stack: LocalStack, meter: Meter, coldCaches: () => void): Promise<Measured[]> {
   const tokens = {
@@ -55,10 +60,16 @@ export async function measureEvents(stack: LocalStack, meter: Meter, coldCaches:
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   };
-  const measure = async (event: string, description: string, run: () => Promise<void>): Promise<Measured> => {
+  const measure = async (
+    event: string,
+    description: string,
+    run: () => Promise<void>,
+    caches: 'cold' | 'warm' = 'cold',
+  ): Promise<Measured> => {
     await quiet(meter);
-    coldCaches();
+    if (caches === 'cold') coldCaches();
     meter.reset();
+    const cardsBefore = await filesUnder(stack.cards.directory);
     await run();
     await quiet(meter);
     return {
@@ -68,10 +79,22 @@ export async function measureEvents(stack: LocalStack, meter: Meter, coldCaches:
       invocations: [...meter.invocations],
       crossChecks: [...meter.crossChecks],
       partitionWrites: Object.fromEntries(meter.partitionWrites),
+      cardsStored: (await filesUnder(stack.cards.directory)) - cardsBefore,
+      publisherRecords: meter.invocations
+        .filter((invocation) => invocation.functionName.startsWith('herold-publish-'))
+        .reduce((sum, invocation) => sum + (invocation.records ?? 1), 0),
     };
   };
+  const repliesPoll = () => stack.schedules.runNow('collect-replies');
 
   const results: Measured[] = [];
+  results.push(
+    await measure(
+      'replies poll, nothing published',
+      'one run of the every-minute replies schedule before any post is watched',
+      repliesPoll,
+    ),
+  );
   results.push(
     await measure(
       'routine message',
@@ -82,6 +105,19 @@ export async function measureEvents(stack: LocalStack, meter: Meter, coldCaches:
         });
         await settled(String(created.id));
       },
+    ),
+  );
+  results.push(
+    await measure(
+      'routine message, warm caches',
+      'the same message again at once: every function instance still holds the credentials it read (an hour)',
+      async () => {
+        const created = await api('/messages', {
+          body: { text: 'Kostenmessung: Noch etwas aus dem Rathaus.', link: 'https://www.dresden.de/pm' },
+        });
+        await settled(String(created.id));
+      },
+      'warm',
     ),
   );
   results.push(
@@ -111,6 +147,15 @@ export async function measureEvents(stack: LocalStack, meter: Meter, coldCaches:
         await api(`/messages/${message!.id}/approve`, { method: 'POST', token: tokens.approver });
         await settled(message!.id);
       },
+    ),
+  );
+  results.push(
+    await measure(
+      'replies poll, one cycle',
+      'one run of the replies schedule while the posts of the four messages above are in their first hour (read every minute)',
+      repliesPoll,
+      // a post is read every minute in its first hour: the function reading it holds its credentials
+      'warm',
     ),
   );
   results.push(
@@ -162,6 +207,12 @@ async function stackMessage(stack: LocalStack, id: string): Promise<{ state: str
   );
   doc.destroy();
   return Items.map((item) => ({ state: String(item.state) }));
+}
+
+/** How many files are under `directory` (the alert cards the local card store kept). */
+async function filesUnder(directory: string): Promise<number> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).length;
 }
 
 /** Waits until nothing was counted for QUIET_MS: the event's last consequence has happened. */

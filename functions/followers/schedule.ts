@@ -19,7 +19,8 @@ import {
   type DailyRunSummary,
   type MissingFigure,
 } from '../../shared/followers/schedule';
-import { configuredOrgs, configuredTimeZone } from '../../shared/followers/settings';
+import { configuredTimeZone } from '../../shared/followers/settings';
+import { organisationIds } from '../../shared/organisations/organisations';
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const sqs = new SQSClient({});
@@ -41,7 +42,7 @@ export const handler = async (event: unknown): Promise<DailyRunSummary> => {
     doc,
     sqs,
     table: tableName(),
-    orgs: configuredOrgs(),
+    orgs: await organisationIds({ doc, table: tableName() }),
     timeZone: configuredTimeZone(),
     metrics,
     ...(date ? { date } : {}),
@@ -59,7 +60,7 @@ export const handler = async (event: unknown): Promise<DailyRunSummary> => {
 
 export const checkFigureAges = async (): Promise<MissingFigure[]> => {
   const table = tableName();
-  const channels = await listChannelsOfOrgs({ doc, table }, configuredOrgs());
+  const channels = await listChannelsOfOrgs({ doc, table }, await organisationIds({ doc, table }));
   const missing = await missingFigures({ doc, table, channels, metrics });
   warnMissing(missing);
   return missing;

@@ -25,6 +25,12 @@ import { listMessagesNeedingPerson } from '../../shared/messages/attention';
 import { listMessagesAwaitingApproval } from '../../shared/messages/approvals';
 import { retryDelivery } from '../../shared/deliveries/retry';
 import { describeCaller } from '../../shared/organisations/me';
+import {
+  getOrganisationForPrincipal,
+  listOrganisationsForPrincipal,
+  organisationEtag,
+  putOrganisationForPrincipal,
+} from '../../shared/organisations/admin';
 import { receiveAlert } from '../../shared/alerts/ingest';
 import { approveMessage } from '../../shared/alerts/approve';
 import { CorrectionSchema, correctMessage } from '../../shared/alerts/correct';
@@ -207,6 +213,22 @@ const routes: Record<Exclude<RouteKeyOf<'ingest'>, 'GET /openapi.json'>, RouteHa
         await ownChannel(defaultStore(), principal, parseOrProblem(IdSchema, params.id, 'the channel id is not valid')),
       ),
     ),
+  'GET /organisations': async ({ principal }) =>
+    json(200, await listOrganisationsForPrincipal(defaultStore(), principal)),
+  'GET /organisations/{org}': async ({ principal, params }) => {
+    const organisation = await getOrganisationForPrincipal(defaultStore(), principal, params.org);
+    return json(200, organisation, { etag: organisationEtag(organisation) });
+  },
+  'PUT /organisations/{org}': async ({ event, principal, params }) => {
+    const organisation = await putOrganisationForPrincipal(
+      defaultStore(),
+      principal,
+      params.org,
+      readJsonBody(event),
+      event.headers['if-match'],
+    );
+    return json(200, organisation, { etag: organisationEtag(organisation) });
+  },
   'GET /organisations/{org}/settings': async ({ principal, params }) =>
     json(200, await getOrgSettingsForPrincipal(defaultStore(), principal, params.org)),
   'PUT /organisations/{org}/settings': async ({ event, principal, params }) =>

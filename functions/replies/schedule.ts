@@ -3,15 +3,16 @@
  * locally): the posts whose replies are due become collect-replies jobs on their platform's queue.
  */
 import { logger } from '../../shared/observability/powertools';
-import { configuredOrgs } from '../../shared/followers/settings';
 import { sendJobs } from '../../shared/queue/jobs';
 import { runReplySchedule, type ReplyScheduleSummary } from '../../shared/replies/schedule';
+import { organisationIds } from '../../shared/organisations/organisations';
 import { defaultStore } from '../../shared/store/client';
 
 export const handler = async (): Promise<ReplyScheduleSummary> => {
+  const store = defaultStore();
   const summary = await runReplySchedule({
-    store: defaultStore(),
-    orgs: configuredOrgs(),
+    store,
+    orgs: await organisationIds(store),
     nowMs: Date.now(),
     send: (jobs) => sendJobs(jobs),
   });

@@ -1,22 +1,22 @@
-/** Daily (EventBridge Scheduler): check every channel's credentials and refresh what can be refreshed. */
-import { configuredOrgs } from '../../shared/followers/settings';
-import { logger, metrics } from '../../shared/observability/powertools';
+/**
+ * Daily (EventBridge Scheduler): one `check-token` job per channel onto its platform's queue; the
+ * platform's function checks and refreshes the channel's credentials (shared/tokens/schedule.ts).
+ */
+import { logger } from '../../shared/observability/powertools';
+import { organisationIds } from '../../shared/organisations/organisations';
+import { sendJobs } from '../../shared/queue/jobs';
 import { defaultStore } from '../../shared/store/client';
-import { runTokenHealth, type TokenOutcome } from '../../shared/tokens/health';
-import { tokenHealthDeps } from '../../shared/tokens/wiring';
+import { enqueueTokenChecks, type TokenCheckRun } from '../../shared/tokens/schedule';
 
-export const handler = async (): Promise<Record<TokenOutcome, number>> => {
-  const results = await runTokenHealth(
-    tokenHealthDeps({ store: defaultStore(), orgs: configuredOrgs(), metrics, logger }),
-  );
-  const summary: Record<TokenOutcome, number> = {
-    refreshed: 0,
-    valid: 0,
-    'expiring-soon': 0,
-    'needs-reauth': 0,
-    'check-failed': 0,
-  };
-  for (const result of results) summary[result.outcome] += 1;
-  logger.info('token health checked', { channels: results.length, ...summary });
-  return summary;
+export const handler = async (): Promise<TokenCheckRun> => {
+  const store = defaultStore();
+  const run = await enqueueTokenChecks({
+    store,
+    orgs: await organisationIds(store),
+    send: (jobs) => sendJobs(jobs),
+  });
+  logger.info('token checks enqueued', { ...run });
+  // the scheduler runs the day again (checking a channel twice is harmless); the sent ones are checked meanwhile
+  if (run.unsent > 0) throw new Error(`${run.unsent} of ${run.channels} check-token jobs could not be sent`);
+  return run;
 };

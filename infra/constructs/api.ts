@@ -29,6 +29,8 @@ export interface HeroldApiProps {
   jwtIssuer: string;
   jwtAudience: string[];
   throttle: { rateLimit: number; burstLimit: number };
+  /** the user pool's feature plan: threat protection needs Plus */
+  cognitoPlan: 'plus' | 'essentials';
   logRetention: logs.RetentionDays;
 }
 
@@ -50,7 +52,7 @@ export class HeroldApi extends Construct {
     let issuer = props.jwtIssuer;
     let audience = props.jwtAudience;
     if (!issuer) {
-      const { userPool, client, signInUrl } = this.createUserPool(props.preTokenGeneration);
+      const { userPool, client, signInUrl } = this.createUserPool(props.preTokenGeneration, props.cognitoPlan);
       this.userPool = userPool;
       this.userPoolClient = client;
       this.signInUrl = signInUrl;
@@ -141,7 +143,10 @@ export class HeroldApi extends Construct {
     this.workspaceOrigins.push(origin);
   }
 
-  private createUserPool(preTokenGeneration: lambda.IFunction): {
+  private createUserPool(
+    preTokenGeneration: lambda.IFunction,
+    plan: HeroldApiProps['cognitoPlan'],
+  ): {
     userPool: cognito.UserPool;
     client: cognito.UserPoolClient;
     signInUrl: string;
@@ -163,12 +168,31 @@ export class HeroldApi extends Construct {
       // whoever can send an emergency message to every channel must not be one leaked password away
       mfa: cognito.Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
-      featurePlan: cognito.FeaturePlan.PLUS,
-      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      // Plus: threat protection (compromised-credential checks, adaptive authentication) blocks risky
+      // sign-ins; Essentials keeps everything else Herold uses (MFA, managed login, the V2 trigger)
+      ...(plan === 'plus'
+        ? {
+            featurePlan: cognito.FeaturePlan.PLUS,
+            standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+          }
+        : { featurePlan: cognito.FeaturePlan.ESSENTIALS }),
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (plan === 'essentials')
+      NagSuppressions.addResourceSuppressions(userPool, [
+        {
+          id: 'AwsSolutions-COG3',
+          reason:
+            'herold:cognitoPlan "essentials" was chosen: threat protection needs the Plus plan (docs/COST.md); MFA stays required.',
+        },
+        {
+          id: 'AwsSolutions-COG8',
+          reason:
+            'herold:cognitoPlan "essentials" was chosen: not the Plus plan, so no threat protection (docs/COST.md); MFA stays required.',
+        },
+      ]);
     // the V2 event (Essentials/Plus feature plans) may change the access token, not only the ID token
     userPool.addTrigger(
       cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,

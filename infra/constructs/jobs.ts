@@ -84,8 +84,8 @@ export class Jobs extends Construct {
     this.tokenHealth = new HeroldFunction(this, 'TokenHealth', {
       entry: 'functions/token-health/handler.ts',
       functionName: `${namePrefix}-token-health`,
-      description: "Checks and refreshes every channel's credentials",
-      timeout: Duration.minutes(5),
+      description: 'Enqueues one check-token job per channel; the platform functions check the tokens',
+      timeout: Duration.minutes(1),
       environment,
       logRetention,
     });
@@ -94,32 +94,6 @@ export class Jobs extends Construct {
       this.tokenHealth,
       props.tokenHealth,
       "Checks every channel's credentials",
-    );
-    // refreshed tokens are written back to the channel's secret (herold/<platform>/<channel id>, herold-<stage>/… in a stage)
-    const allChannelSecrets = Stack.of(this).formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: `${namePrefix}/*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    this.tokenHealth.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
-        resources: [allChannelSecrets],
-      }),
-    );
-    NagSuppressions.addResourceSuppressions(
-      this.tokenHealth.role,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason: `The token health check reads and refreshes the credentials of every channel: one secret per channel under ${namePrefix}/<platform>/, created at run time.`,
-          appliesTo: [
-            `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${namePrefix}/*`,
-          ],
-        },
-      ],
-      true,
     );
 
     this.alertsFeed = new HeroldFunction(this, 'AlertsFeed', {

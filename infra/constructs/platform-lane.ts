@@ -12,6 +12,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { queueNames, type PlatformSpec } from '../../shared/platforms/registry';
+import { dailyCheckRenews } from '../../shared/tokens/policy';
 import { HeroldFunction } from './herold-function';
 import { visibilityFor, workQueue } from './queues';
 
@@ -26,6 +27,8 @@ export interface PlatformLaneProps {
   key: kms.IKey | undefined;
   concurrency: { normal: number; urgent: number };
   logRetention: logs.RetentionDays;
+  /** where channel credentials are kept (herold:secrets) */
+  secrets: 'per-channel' | 'per-organisation';
 }
 
 export class PlatformLane extends Construct {
@@ -59,7 +62,7 @@ export class PlatformLane extends Construct {
     this.publisher = new HeroldFunction(this, 'Publisher', {
       entry: `functions/publish/${platform.id}.ts`,
       functionName: `${props.namePrefix}-publish-${platform.id}`,
-      description: `Publishes to ${platform.displayName} and collects its follower counts`,
+      description: `Publishes to ${platform.displayName}, collects its follower counts and checks its tokens`,
       timeout: PUBLISHER_TIMEOUT,
       // media is streamed through the function on its way to the platform
       memorySize: 512,
@@ -88,18 +91,32 @@ export class PlatformLane extends Construct {
     for (const queue of [this.urgent, this.normal]) queue.grantSendMessages(fn);
     // one secret per channel, named herold/<platform>/<channel id> (herold-<stage>/… in a stage): only this platform's function reads them
     const secretPrefix = `${props.namePrefix}/${platform.id}/`;
-    // a publisher that renews its platform's tokens stores them as new versions of its own platform's secrets
-    this.publisher.grantSecretsUnder(secretPrefix, { write: platform.publisherRenewsTokens === true });
+    // a publisher that renews its platform's tokens, on use or in the daily check-token jobs, stores
+    // them as new versions of its own platform's secrets
+    const write = platform.publisherRenewsTokens === true || dailyCheckRenews(platform.id);
+    this.publisher.grantSecretsUnder(secretPrefix, { write });
+    const suppressed = [secretPrefix];
+    if (props.secrets === 'per-organisation') {
+      // one secret per organisation, herold/orgs/<org>, with every platform's channels of it: every
+      // publisher reads them all (channels created before the setting keep their own secrets above)
+      const orgSecrets = `${props.namePrefix}/orgs/`;
+      this.publisher.grantSecretsUnder(orgSecrets, { write });
+      suppressed.push(orgSecrets);
+    }
 
     NagSuppressions.addResourceSuppressions(
       this.publisher.role,
       [
         {
           id: 'AwsSolutions-IAM5',
-          reason: `One secret per ${platform.displayName} channel under the name prefix ${secretPrefix}; channels are added at run time, so the grant is on the prefix.`,
-          appliesTo: [
-            `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretPrefix}*`,
-          ],
+          reason:
+            props.secrets === 'per-organisation'
+              ? `One secret per ${platform.displayName} channel under the name prefix ${secretPrefix}, or one per organisation under ${props.namePrefix}/orgs/; channels and organisations are added at run time, so the grant is on the prefix.`
+              : `One secret per ${platform.displayName} channel under the name prefix ${secretPrefix}; channels are added at run time, so the grant is on the prefix.`,
+          appliesTo: suppressed.map(
+            (prefix) =>
+              `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${prefix}*`,
+          ),
         },
       ],
       true,

@@ -10,7 +10,7 @@
  * | FollowerCount           | Count        | organisation, platform, channel   | publisher, per collect-followers job     |
  * | FollowerCollectionAge   | Seconds      | platform                          | follower age check (hourly): one value per measured channel; the alarm takes the Maximum |
  * | QuotaBelowReserve       | Count        | platform                          | 1 when a channel's remaining quota is below its emergency reserve |
- * | TokenExpiringSoon       | Count        | platform                          | token health check: channels whose token cannot be refreshed and expires within 7 days |
+ * | TokenExpiringSoon       | Count        | platform                          | platform function, per check-token job: 1 for a channel whose token cannot be refreshed and expires within 7 days; the alarm sums the day |
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -58,7 +58,7 @@ export const quotaBelowReserve = (platform: PlatformId) =>
   metric('QuotaBelowReserve', { platform }, 'Maximum', Duration.minutes(5), 'channels below emergency reserve');
 
 export const tokenExpiringSoon = (platform: PlatformId) =>
-  metric('TokenExpiringSoon', { platform }, 'Maximum', Duration.days(1), 'tokens expiring within 7 days');
+  metric('TokenExpiringSoon', { platform }, 'Sum', Duration.days(1), 'tokens expiring within 7 days');
 
 /** A SEARCH over a metric's series (for dashboards; alarms need fixed metrics). */
 export function searchMetric(

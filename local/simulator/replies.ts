@@ -4,8 +4,10 @@
  * each platform module stores them where its own API lists them (Mastodon's statuses, Facebook's
  * comments …), with the platform's paging and hiding. With `webhook: "<url>"` the simulator also
  * pushes each new reply there as the platform would, signed with the platform app's secret (the
- * one in the local credentials file). `DELETE /_sim/replies/<platform>/<id>` deletes one as its
- * author would (no webhook: most platforms report no deletion by someone else).
+ * one in the local credentials file); Telegram pushes each to the bot's own webhook (setWebhook)
+ * without being asked. Each pushed reply's answer names the webhook's status and body.
+ * `DELETE /_sim/replies/<platform>/<id>` deletes one as its author would (no webhook: most
+ * platforms report no deletion by someone else).
  */
 import { createHmac } from 'node:crypto';
 import type { PlatformId } from '../../shared/platforms/registry';
@@ -23,7 +25,7 @@ export const metaSignature = (rawBody: string, appSecret: string) =>
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-async function push(url: string, webhook: SimWebhook): Promise<number> {
+export async function push(url: string, webhook: SimWebhook): Promise<number> {
   const raw = JSON.stringify(webhook.body);
   const response = await fetch(url, {
     method: 'POST',
@@ -64,10 +66,12 @@ export async function controlReplies(
         state,
       );
       if (!added) return { status: 404, body: { error: `no post or reply ${postId} on ${module.id}` } };
-      const webhookUrl = text(body.webhook);
+      const webhookUrl = text(body.webhook) ?? added.webhook?.url;
       created.push({
         id: added.id,
-        ...(webhookUrl && added.webhook ? { webhookStatus: await push(webhookUrl, added.webhook) } : {}),
+        ...(webhookUrl && added.webhook
+          ? { webhookStatus: await push(webhookUrl, added.webhook), webhookBody: added.webhook.body }
+          : {}),
       });
     }
     return { status: 201, body: { replies: created } };

@@ -75,14 +75,24 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   let faults: ActiveFault[] = [];
   const nina = createNinaSim();
   const delay = options.responseDelayMs;
+  const pause = async () => {
+    if (delay)
+      await new Promise((resolve) => setTimeout(resolve, delay.min + random() * Math.max(0, delay.max - delay.min)));
+  };
 
-  const takeFault = (platform: PlatformId, method: string, path: string): ActiveFault | undefined => {
+  const takeFault = (platform: PlatformId, request: SimRequest): ActiveFault | undefined => {
+    const { method, path } = request;
+    const matches = (text: string) =>
+      [path, request.query.toString(), request.headers.authorization ?? '', request.rawBody.toString('utf8')].some(
+        (part) => part.includes(text),
+      );
     // Each matching fault rolls its own rate; the first that hits applies.
     const fault = faults.find(
       (candidate) =>
         candidate.remaining > 0 &&
         (candidate.platform ?? platform) === platform &&
         !candidate.exceptPaths?.includes(path) &&
+        (candidate.matching === undefined || matches(candidate.matching)) &&
         (candidate.readsOnly ? method === 'GET' : candidate.writesOnly === false || method !== 'GET') &&
         random() < (candidate.rate ?? 1),
     );
@@ -138,7 +148,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     const request = await readRequest(incoming);
     if (request.path.startsWith('/_sim/')) return send(outgoing, await control(request));
     const ninaResponse = nina.handle(request);
-    if (ninaResponse) return send(outgoing, ninaResponse);
+    if (ninaResponse) {
+      // the feed answers with a real service's latency too
+      await pause();
+      return send(outgoing, ninaResponse);
+    }
 
     const [, prefix = '', ...rest] = request.path.split('/');
     // a platform's sign-in host: /auth/<platform>/…
@@ -151,9 +165,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     const errorResponse = (status: number, message: string, retryAfter?: number): SimResponse =>
       module.errorResponse?.(status, message, retryAfter) ?? { status, body: { error: message } };
 
-    if (delay)
-      await new Promise((resolve) => setTimeout(resolve, delay.min + random() * Math.max(0, delay.max - delay.min)));
-    const fault = takeFault(module.id, request.method, platformRequest.path);
+    await pause();
+    const fault = takeFault(module.id, platformRequest);
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     // A proxy's page in place of the platform's answer: the platform never saw the request.
     if (fault?.oddAnswer === 'html-page') return send(outgoing, MAINTENANCE_PAGE);

@@ -13,6 +13,8 @@ export interface SimReplyInput {
 
 /** A signed webhook as the platform would send it for one new reply. */
 export interface SimWebhook {
+  /** where the platform itself sends it (Telegram: the bot's setWebhook address); else the test's `webhook` */
+  url?: string;
   body: unknown;
   /** the app secret it is signed with (X-Hub-Signature-256), or the header to send as is */
   appSecret?: string;
@@ -81,6 +83,8 @@ export interface SimFault {
   readsOnly?: boolean;
   /** paths (as the platform sees them, e.g. `/xrpc/com.atproto.server.createSession`) the fault never applies to */
   exceptPaths?: string[];
+  /** only requests whose path, query, Authorization header or body contain this text: one channel's account id or token */
+  matching?: string;
   status?: number;
   body?: unknown;
   retryAfter?: number;

@@ -1,5 +1,6 @@
 /**
  * The official feed: every minute, for each organisation whose policy names a region (`ninaArs`),
+ * side by side within a bound (FEED_CONCURRENCY),
  * read the NINA dashboard, compare it with the id → hash map of the last poll (one item per
  * organisation), and turn new, updated and cancelled warnings into alerts through the same path as
  * `POST /alerts`. A warning version is ingested once (its NINA key is the idempotency key), and the
@@ -13,6 +14,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Principal } from '../model/schemas';
 import { ProblemError } from '../api/problem';
+import { mapBounded } from '../bounded';
 import {
   detectChanges,
   fetchDashboard,
@@ -27,7 +29,7 @@ import type { CapAlert } from '../cap/schema';
 import type { Store } from '../store/client';
 import { referenceKey } from '../cap/to-message';
 import { publishAlert } from './ingest';
-import { alertPolicy } from './policy';
+import { listOrganisations } from '../organisations/organisations';
 import { getCapReference } from './references';
 import { recordVanishedWarning } from './vanished';
 
@@ -38,6 +40,8 @@ export const FEED_USER = 'nina-feed';
 export interface FeedDeps extends CreateMessageDeps {
   baseUrl?: string;
   env?: NodeJS.ProcessEnv;
+  /** organisations polled at the same time (FEED_CONCURRENCY) */
+  feedConcurrency?: number;
 }
 
 export interface FeedOutcome {
@@ -65,7 +69,8 @@ const FeedStateSchema = z.object({
   ingested: z.record(z.string(), IngestedSchema).default({}),
 });
 type FeedState = { hashes: Map<string, string>; ingested: Map<string, Ingested> };
-const feedStateKey = (org: string) => ({ PK: `NINAFEED#${org}`, SK: 'NINAFEED' });
+/** the item of an organisation's NINA feed state (`polledAt`: its last poll) */
+export const feedStateKey = (org: string) => ({ PK: `NINAFEED#${org}`, SK: 'NINAFEED' });
 
 async function readState(store: Store, org: string): Promise<FeedState> {
   const { Item } = await store.doc.send(
@@ -89,20 +94,26 @@ async function writeState(store: Store, org: string, state: FeedState, now: Date
   );
 }
 
+/**
+ * Organisations polled at the same time: each poll is one GET of NINA's dashboard and a few table
+ * requests, so 500 organisations take about 500 / 16 round trips, well inside the minute, without
+ * opening hundreds of connections to NINA at once.
+ */
+export const FEED_CONCURRENCY = 16;
+
 export async function pollNinaFeeds(deps: FeedDeps): Promise<FeedReport[]> {
-  const feeds = Object.entries(alertPolicy(deps.env)).flatMap(([org, policy]) =>
-    policy.ninaArs ? [{ org, ars: policy.ninaArs }] : [],
+  const feeds = (await listOrganisations(deps.store)).flatMap(({ org, alertPolicy }) =>
+    alertPolicy.ninaArs ? [{ org, ars: alertPolicy.ninaArs }] : [],
   );
-  const reports: FeedReport[] = [];
-  for (const feed of feeds) {
+  // One job per organisation, side by side within the bound; one organisation's failing feed must
+  // not stop the others' (it is polled again next minute: its state item is written only on success).
+  return mapBounded(feeds, deps.feedConcurrency ?? FEED_CONCURRENCY, async (feed): Promise<FeedReport> => {
     try {
-      reports.push(await pollOne(feed.org, feed.ars, deps));
+      return await pollOne(feed.org, feed.ars, deps);
     } catch (error) {
-      // One organisation's failing feed must not stop the others'.
-      reports.push({ ...feed, outcomes: [], error: error instanceof Error ? error.message : String(error) });
+      return { ...feed, outcomes: [], error: error instanceof Error ? error.message : String(error) };
     }
-  }
-  return reports;
+  });
 }
 
 async function pollOne(org: string, ars: string, deps: FeedDeps): Promise<FeedReport> {

@@ -13,7 +13,7 @@ import { referenceKey } from '../cap/to-message';
 import type { Store } from '../store/client';
 import { getMessage } from '../store/messages';
 import { AlertFormSchema, type AlertFormInput, type AlertText } from './form';
-import { orgAlertPolicy } from './policy';
+import { organisationAlertPolicy } from '../organisations/organisations';
 import { getCapReference } from './references';
 
 export const FollowUpQuerySchema = z.object({
@@ -81,7 +81,7 @@ export async function followUpForm(
     principal.org,
     referenceKey(reference.sender, reference.identifier, reference.sent),
   );
-  const policy = orgAlertPolicy(principal.org);
+  const policy = await organisationAlertPolicy(store, principal.org);
   const published = (tag: string) =>
     policy.languages.some((language) => primarySubtag(language) === primarySubtag(tag));
   const stored = StoredFieldsSchema.safeParse(item?.form ?? {});

@@ -24,7 +24,8 @@ import { newMessageId } from '../messages/ids';
 import { getMessageWithDeliveries } from '../store/messages';
 import { previewMessage } from '../messages/preview';
 import { AlertFormSchema, capToFormFields, formProblems, formToCapInput } from './form';
-import { languageOptions, needsSecondPerson, orgAlertPolicy, orgSender, type Severity } from './policy';
+import { languageOptions, needsSecondPerson, orgSender, type OrgAlertPolicy, type Severity } from './policy';
+import { organisationAlertPolicy } from '../organisations/organisations';
 import { getCapReference, messageForLanguage, putCapReference, type CapReferenceItem } from './references';
 import { headlineOf } from './thread';
 import { noteAllClearOfVanished } from './vanished';
@@ -83,7 +84,7 @@ export async function receiveAlertForm(
     throw new ProblemError(400, `the body is not valid JSON: ${(error as Error).message}`);
   }
   const form = parseOrProblem(AlertFormSchema, body, 'the alert form has invalid fields');
-  const policy = orgAlertPolicy(principal.org);
+  const policy = await organisationAlertPolicy(deps.store, principal.org);
   const problems = formProblems(form, policy);
   if (problems.length) throw new ProblemError(422, 'the alert form cannot be sent as it is', { errors: problems });
   const now = (deps.now ?? (() => new Date()))();
@@ -113,7 +114,7 @@ export async function receiveAlertForm(
 
 /** What the alert would become, per language and channel, without writing anything. */
 async function previewAlert(principal: Principal, alert: CapAlert, deps: CreateMessageDeps) {
-  const policy = orgAlertPolicy(principal.org);
+  const policy = await organisationAlertPolicy(deps.store, principal.org);
   const answered = await findReferencedAlerts(deps, principal.org, alert);
   const drafts = alertDrafts(alert, policy, answered);
   const severity: Severity = alert.info[0]?.severity ?? 'Unknown';
@@ -284,7 +285,7 @@ interface AlertDraft {
  */
 function alertDrafts(
   alert: CapAlert,
-  policy: ReturnType<typeof orgAlertPolicy>,
+  policy: OrgAlertPolicy,
   answered: ReferencedAlerts,
   source?: string,
 ): AlertDraft[] {
@@ -326,7 +327,7 @@ async function createAlertMessages(
   options: PublishAlertOptions,
   deps: CreateMessageDeps,
 ): Promise<AlertResponse> {
-  const policy = orgAlertPolicy(principal.org);
+  const policy = await organisationAlertPolicy(deps.store, principal.org);
   const answered = await findReferencedAlerts(deps, principal.org, alert);
   const drafts = alertDrafts(alert, policy, answered, options.source);
 

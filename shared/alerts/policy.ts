@@ -1,17 +1,15 @@
 /**
- * Each organisation's emergency policy, from the environment (`HEROLD_ALERT_POLICY`, JSON keyed by
- * organisation). Read on every call, not at module load: an operator's change takes effect with the
- * next request, and the local stack can switch policies between demos.
+ * An organisation's emergency policy: who may send which alerts alone, in which languages, from
+ * which NINA region, under which CAP sender. It is part of the organisation's item in the table
+ * (shared/organisations/organisations.ts), which an administrator edits through the API.
  *
- *   { "fire-brigade": { "singlePersonSeverities": ["Extreme"], "languages": ["de-DE", "en"], "ninaArs": "146120000000" } }
+ *   { "singlePersonSeverities": ["Extreme"], "languages": ["de-DE", "en"], "ninaArs": "146120000000" }
  *
- * An organisation without an entry gets the strict default: every live emergency message needs a
- * second person, alerts are published in German only, no NINA feed.
+ * Every field has the strict default: every live emergency message needs a second person, alerts
+ * are published in German only, no NINA feed.
  */
 import * as z from 'zod';
 import { CAP_SEVERITIES } from '../cap/vocabulary';
-
-export const ALERT_POLICY_ENV = 'HEROLD_ALERT_POLICY';
 
 export const SeveritySchema = z.enum(CAP_SEVERITIES);
 export type Severity = z.infer<typeof SeveritySchema>;
@@ -35,27 +33,6 @@ export const OrgAlertPolicySchema = z.strictObject({
   senderName: z.string().trim().min(1).max(120).optional(),
 });
 export type OrgAlertPolicy = z.infer<typeof OrgAlertPolicySchema>;
-
-export const AlertPolicySchema = z.record(z.string(), OrgAlertPolicySchema);
-export type AlertPolicy = z.infer<typeof AlertPolicySchema>;
-
-export function alertPolicy(env: NodeJS.ProcessEnv = process.env): AlertPolicy {
-  const raw = env[ALERT_POLICY_ENV];
-  if (raw === undefined || raw.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (error) {
-    throw new Error(`${ALERT_POLICY_ENV} is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const result = AlertPolicySchema.safeParse(parsed);
-  if (!result.success) throw new Error(`${ALERT_POLICY_ENV} is not a valid policy: ${z.prettifyError(result.error)}`);
-  return result.data;
-}
-
-export function orgAlertPolicy(org: string, env: NodeJS.ProcessEnv = process.env): OrgAlertPolicy {
-  return alertPolicy(env)[org] ?? OrgAlertPolicySchema.parse({});
-}
 
 /** Whether a live emergency message of this severity needs a second person. */
 export function needsSecondPerson(policy: OrgAlertPolicy, severity: Severity): boolean {

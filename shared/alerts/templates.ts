@@ -22,7 +22,7 @@ import { CAP_CATEGORIES, CAP_CERTAINTIES, CAP_RESPONSE_TYPES, CAP_SEVERITIES, CA
 import { IdSchema, type Principal } from '../model/schemas';
 import { isConditionFailure, withoutKeys, type Store } from '../store/client';
 import { schedulingKeys } from '../store/keys';
-import { orgAlertPolicy } from './policy';
+import { organisationAlertPolicy } from '../organisations/organisations';
 
 const PREFIX = 'ALERTTEMPLATE#';
 const templateKey = (org: string, id: string) => ({ PK: schedulingKeys.orgPartition(org), SK: `${PREFIX}${id}` });
@@ -95,7 +95,7 @@ export async function listAlertTemplates(store: Store, principal: Principal, now
       ConsistentRead: true,
     }),
   );
-  const { languages } = orgAlertPolicy(principal.org);
+  const { languages } = await organisationAlertPolicy(store, principal.org);
   return {
     /** the languages the organisation publishes: the texts an alert form from a template carries */
     languages,
@@ -134,7 +134,7 @@ export async function createAlertTemplate(store: Store, principal: Principal, bo
       ],
     }),
   );
-  return view(template, orgAlertPolicy(principal.org).languages);
+  return view(template, (await organisationAlertPolicy(store, principal.org)).languages);
 }
 
 export async function updateAlertTemplate(
@@ -170,7 +170,7 @@ export async function updateAlertTemplate(
       now,
     ),
   ]);
-  return view(template, orgAlertPolicy(principal.org).languages);
+  return view(template, (await organisationAlertPolicy(store, principal.org)).languages);
 }
 
 export async function deleteAlertTemplate(

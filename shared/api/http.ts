@@ -4,7 +4,10 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Principal } from '../model/schemas';
 import { logger } from '../observability/powertools';
+import { isServedOrganisation } from '../organisations/organisations';
+import { defaultStore } from '../store/client';
 import { principalFromEvent } from './auth';
+import { InvalidCursorError } from '../store/cursor';
 import { ProblemError, problemResponse } from './problem';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -53,6 +56,15 @@ export function readJsonBody(event: ApiEvent): unknown {
   }
 }
 
+/** The caller, if the token is valid and names an organisation Herold serves (the organisation items, cached). */
+export async function servedPrincipal(event: ApiEvent): Promise<Principal> {
+  const principal = principalFromEvent(event);
+  // A well-formed but unknown organisation gets nothing, not an empty world of its own.
+  if (!(await isServedOrganisation(defaultStore(), principal.org)))
+    throw new ProblemError(403, 'the token names an organisation Herold does not serve');
+  return principal;
+}
+
 /** A Lambda handler for a table of routes (API Gateway routes by routeKey, so does the local server). */
 export function createApiHandler(
   routes: Record<string, RouteHandler>,
@@ -69,7 +81,7 @@ export function createApiHandler(
           query: event.queryStringParameters ?? {},
         });
       if (!route) throw new ProblemError(404, `no route ${event.routeKey}`);
-      const principal = principalFromEvent(event);
+      const principal = await servedPrincipal(event);
       logger.appendKeys({ org: principal.org, sub: principal.sub });
       return await route({
         event,
@@ -77,7 +89,11 @@ export function createApiHandler(
         params: event.pathParameters ?? {},
         query: event.queryStringParameters ?? {},
       });
-    } catch (error) {
+    } catch (caught) {
+      const error =
+        caught instanceof InvalidCursorError
+          ? new ProblemError(400, caught.message, { errors: [{ field: 'cursor', message: 'invalid' }] })
+          : caught;
       if (error instanceof ProblemError) {
         if (error.status === 401 || error.status === 403)
           logger.warn('request refused', {

@@ -28,6 +28,7 @@ import { AlertTemplateBodySchema } from '../alerts/templates';
 import { CreateChannelSchema } from '../channels/create';
 import { ConnectBodyDocSchema } from '../connect/inputs';
 import { OrgSettingsSchema } from '../directory/settings';
+import { OrganisationBodySchema } from '../organisations/organisations';
 import { AnswerReplySchema, HideReplySchema, ListRepliesQuerySchema, UnhideReplySchema } from '../replies/inputs';
 import { ReplySettingsSchema } from '../replies/settings';
 
@@ -199,6 +200,26 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     summary:
       'Where the platform sends the person back (no token: the single-use state of the connection, 10 minutes); answers an HTML page',
     success: [200, 'HTML page: connected, or failed with the reason'],
+  },
+  'GET /organisations': {
+    summary: 'The organisations the caller administers (admin): their own, with its emergency policy and version',
+    success: [200, '{ items: [organisation] }'],
+  },
+  'GET /organisations/{org}': {
+    summary: "The caller's organisation: name, emergency policy, created and updated, version (also the ETag)",
+    success: [200, 'The organisation'],
+  },
+  'PUT /organisations/{org}': {
+    summary:
+      "Replace the caller's own organisation and its emergency policy (admin); audited. Effective at once on the instance that answered, within a minute on every other",
+    body: OrganisationBodySchema,
+    success: [200, 'The organisation with its new version (also the ETag)'],
+    headers: [
+      {
+        name: 'If-Match',
+        description: 'the ETag as read ("3"): 412 when the organisation changed since, 428 when left out',
+      },
+    ],
   },
   'GET /organisations/{org}/settings': {
     summary: "The organisation's display name, the sites that may embed its directory, and the directory's addresses",

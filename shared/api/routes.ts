@@ -68,6 +68,10 @@ export const ROUTES = [
     public: true,
     throttle: { rateLimit: 5, burstLimit: 10 },
   },
+  // the organisations and their emergency policy (admin): items in the table, cached per instance
+  { method: 'GET', path: '/organisations' },
+  { method: 'GET', path: '/organisations/{org}' },
+  { method: 'PUT', path: '/organisations/{org}' },
   { method: 'GET', path: '/organisations/{org}/settings' },
   { method: 'PUT', path: '/organisations/{org}/settings' },
   // the replies inbox: a function of its own, which queues answers and moderation to the platforms' functions

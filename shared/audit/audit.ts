@@ -25,6 +25,9 @@ export const AuditActionSchema = z.enum([
   /** an account connected (or a connection attempt that failed, with the platform's reason) */
   'channel.connect',
   'organisation.settings',
+  /** an organisation and its emergency policy, created by the operator's seed or replaced by its administrator */
+  'organisation.create',
+  'organisation.update',
   'followers.record',
   'organisation.hold',
   'queue.redrive',

@@ -17,7 +17,8 @@ import { deliveryJob, sendJobs } from '../queue/jobs';
 import { isConditionFailure, type Store } from '../store/client';
 import { keys } from '../store/keys';
 import { getDelivery, getMessage } from '../store/messages';
-import { orgAlertPolicy, orgSender } from '../alerts/policy';
+import { orgSender } from '../alerts/policy';
+import { organisationAlertPolicy } from '../organisations/organisations';
 import { CardError, renderCard, type CardInput, type RenderedCard } from './render';
 import { cardAltText, cardContent } from './rule';
 import { cardKey, type CardStore } from './store';
@@ -57,9 +58,10 @@ export async function processCardJob(job: RenderCardJob, deps: CardJobDeps): Pro
 
   const spec = PLATFORMS[delivery.platform].card;
   if (!spec) return fail(deps, delivery, `${PLATFORMS[delivery.platform].displayName} has no alert card`);
+  const { senderName } = orgSender(message.org, await organisationAlertPolicy(deps.store, message.org));
   let rendered: RenderedCard;
   try {
-    rendered = await (deps.render ?? renderCard)(cardInput(message, spec));
+    rendered = await (deps.render ?? renderCard)(cardInput(message, spec, senderName));
   } catch (error) {
     if (error instanceof CardError) return fail(deps, delivery, error.message);
     throw error;
@@ -70,7 +72,7 @@ export async function processCardJob(job: RenderCardJob, deps: CardJobDeps): Pro
   const ready = {
     ...delivery.card,
     // from the message as it is now: a scheduled message's text may have changed since it was planned
-    altText: cardAltText(cardInput(message, spec).content, PLATFORMS[delivery.platform]),
+    altText: cardAltText(cardInput(message, spec, senderName).content, PLATFORMS[delivery.platform]),
     state: 'ready' as const,
     url,
     key,
@@ -109,8 +111,7 @@ export async function processCardJob(job: RenderCardJob, deps: CardJobDeps): Pro
 }
 
 /** What the card shows: the message's headline, instruction, kind, organisation and time. */
-export function cardInput(message: Message, spec: CardSpec): CardInput {
-  const { senderName } = orgSender(message.org, orgAlertPolicy(message.org));
+export function cardInput(message: Message, spec: CardSpec, senderName: string): CardInput {
   const sent = message.cap?.sent ? new Date(message.cap.sent) : new Date(message.createdAt);
   return {
     content: cardContent(message),

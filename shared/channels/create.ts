@@ -9,7 +9,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { requireRole } from '../api/auth';
 import { auditPut } from '../audit/audit';
-import { credentialsRefFor } from '../connect/refs';
+import { channelCredentialsRef } from '../connect/refs';
 import { PlatformIdSchema, type Channel, type Principal } from '../model/schemas';
 import { channelItem } from '../store/channels';
 import type { Store } from '../store/client';
@@ -44,7 +44,7 @@ export async function createChannel(
     stateReason: NOT_CONNECTED_REASON,
     // what it will post as is learned when it is connected
     account: input.handle,
-    credentialsRef: credentialsRefFor(input.platform, id),
+    credentialsRef: channelCredentialsRef({ platform: input.platform, id, org: principal.org }),
     connection: { status: 'not-connected' },
     ...(input.profileUrl ? { profileUrl: input.profileUrl } : {}),
   };

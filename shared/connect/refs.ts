@@ -1,5 +1,6 @@
 /** Where a channel's credentials live, decided when the channel is created (no SDK here: the ingest function uses it). */
 import { ENV } from '../config';
+import type { OrgId } from '../model/schemas';
 import type { PlatformId } from '../platforms/registry';
 
 /**
@@ -15,4 +16,19 @@ export function credentialsRefFor(
   return env[ENV.credentialsFile]
     ? `local:${channelId}`
     : `${env[ENV.secretPrefix] ?? 'herold/'}${platform}/${channelId}`;
+}
+
+/**
+ * Where a new channel's credentials will live: with `HEROLD_SECRETS=per-organisation`, an entry in
+ * its organisation's one secret, `herold/orgs/<org>#<channel-id>` (shared/publishing/org-secrets);
+ * otherwise a secret of its own (credentialsRefFor). Set when the channel is created, so channels
+ * created before a change of the setting keep where they are.
+ */
+export function channelCredentialsRef(
+  channel: { platform: PlatformId; id: string; org: OrgId },
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  if (env[ENV.credentialsFile] || env[ENV.secretsLayout] !== 'per-organisation')
+    return credentialsRefFor(channel.platform, channel.id, env);
+  return `${env[ENV.secretPrefix] ?? 'herold/'}orgs/${channel.org}#${channel.id}`;
 }

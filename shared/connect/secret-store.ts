@@ -1,7 +1,9 @@
 /**
  * Where connected credentials are written: one secret per channel in AWS Secrets Manager, named
  * `herold/<platform>/<channel-id>` (the layout the publishers read, each platform's function its own
- * prefix), or an entry `local:<channel-id>` in the local stack's credentials file. Only the connect
+ * prefix), or the channel's entry in its organisation's secret (`herold/orgs/<org>#<channel-id>`,
+ * changed under the secret's lease: shared/publishing/org-secrets), or an entry `local:<channel-id>`
+ * in the local stack's credentials file. Only the connect
  * function writes here; the publishers and the token health check read through
  * shared/publishing/credentials.ts.
  */
@@ -16,6 +18,14 @@ import {
 import * as z from 'zod';
 import { ENV } from '../config';
 import type { Credentials } from '../platforms/client';
+import { forgetCredentials, orgSecretDeps } from '../publishing/credentials';
+import {
+  changeOrgSecret,
+  entryOf,
+  readOrgSecret,
+  secretLocation,
+  secretsManagerBackend,
+} from '../publishing/org-secrets';
 
 const CredentialsSchema = z.record(z.string(), z.string());
 const LocalFileSchema = z.record(z.string(), CredentialsSchema);
@@ -39,6 +49,9 @@ const errorName = (error: unknown) => (error instanceof Error ? error.name : '')
 
 export const secretsManagerStore: SecretStore = {
   async read(ref) {
+    const location = secretLocation(ref);
+    if (location.entry !== undefined)
+      return entryOf(await readOrgSecret(location.secretId, secretsManagerBackend), location);
     try {
       const { SecretString } = await secrets().send(new GetSecretValueCommand({ SecretId: ref }));
       return SecretString ? CredentialsSchema.parse(JSON.parse(SecretString)) : undefined;
@@ -48,6 +61,16 @@ export const secretsManagerStore: SecretStore = {
     }
   },
   async write(ref, credentials, tags = {}) {
+    const location = secretLocation(ref);
+    if (location.entry !== undefined) {
+      const valid = CredentialsSchema.parse(credentials);
+      const { entry } = location;
+      // the organisation's secret carries only the organisation's tag: its channels come and go
+      const orgTags: Record<string, string> = tags['herold:org'] ? { 'herold:org': tags['herold:org'] } : {};
+      await changeOrgSecret(location.secretId, (entries) => ({ ...entries, [entry]: valid }), orgSecretDeps(), orgTags);
+      forgetCredentials(ref);
+      return;
+    }
     const SecretString = JSON.stringify(CredentialsSchema.parse(credentials));
     try {
       await secrets().send(
@@ -64,6 +87,20 @@ export const secretsManagerStore: SecretStore = {
     }
   },
   async remove(ref) {
+    const location = secretLocation(ref);
+    if (location.entry !== undefined) {
+      const { entry } = location;
+      const stored = await readOrgSecret(location.secretId, secretsManagerBackend);
+      if (!stored?.[entry]) return;
+      // the organisation's other channels keep their entries; an empty secret stays for the next channel
+      await changeOrgSecret(
+        location.secretId,
+        (entries) => Object.fromEntries(Object.entries(entries).filter(([channelId]) => channelId !== entry)),
+        orgSecretDeps(),
+      );
+      forgetCredentials(ref);
+      return;
+    }
     try {
       await secrets().send(new DeleteSecretCommand({ SecretId: ref, RecoveryWindowInDays: RECOVERY_WINDOW_DAYS }));
     } catch (error) {

@@ -5,10 +5,10 @@
  * deliveries, at most MAX_EXAMINED per request; the cursor goes on from the last message looked at.
  */
 import * as z from 'zod';
-import { parseOrProblem, ProblemError } from '../api/problem';
+import { parseOrProblem } from '../api/problem';
 import type { Principal } from '../model/schemas';
 import type { Store } from '../store/client';
-import { InvalidCursorError, listMessages, messageCursor } from '../store/messages';
+import { listMessages, messageCursor } from '../store/messages';
 import { MESSAGE_LIST_FILTERS, withDeliveryStates } from './read';
 const PERSON_STATES = ['FAILED', 'HANDOFF'] as const;
 
@@ -31,27 +31,19 @@ export async function listMessagesNeedingPerson(
   const items: Awaited<ReturnType<typeof withDeliveryStates>> = [];
   let cursor = request.cursor;
   let examined = 0;
-  try {
-    while (examined < MAX_EXAMINED) {
-      const page = await listMessages(store, principal.org, { limit: CHUNK, cursor });
-      const listed = await withDeliveryStates(store, page.messages);
-      for (const message of listed) {
-        examined += 1;
-        if (message.deliveries.some((delivery) => delivery.state === request.state)) items.push(message);
-        if (items.length === request.limit) {
-          const isLast = message === listed.at(-1) && !page.next;
-          return { items, ...(isLast ? {} : { next: messageCursor(message) }) };
-        }
+  while (examined < MAX_EXAMINED) {
+    const page = await listMessages(store, principal.org, { limit: CHUNK, cursor });
+    const listed = await withDeliveryStates(store, page.messages);
+    for (const message of listed) {
+      examined += 1;
+      if (message.deliveries.some((delivery) => delivery.state === request.state)) items.push(message);
+      if (items.length === request.limit) {
+        const isLast = message === listed.at(-1) && !page.next;
+        return { items, ...(isLast ? {} : { next: messageCursor(message) }) };
       }
-      cursor = page.next;
-      if (!cursor) break;
     }
-  } catch (error) {
-    if (error instanceof InvalidCursorError)
-      throw new ProblemError(400, 'the cursor is not valid for this listing', {
-        errors: [{ field: 'cursor', message: 'invalid' }],
-      });
-    throw error;
+    cursor = page.next;
+    if (!cursor) break;
   }
   return { items, ...(cursor ? { next: cursor } : {}) };
 }

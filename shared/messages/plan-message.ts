@@ -6,7 +6,8 @@
 import { hasRole } from '../api/auth';
 import { ProblemError, type FieldError } from '../api/problem';
 import { gateDeliveries, type AlertOrigin } from '../alerts/gate';
-import { needsSecondPerson, orgAlertPolicy } from '../alerts/policy';
+import { needsSecondPerson } from '../alerts/policy';
+import { organisationAlertPolicy } from '../organisations/organisations';
 import { quoteOriginalOverrides } from '../alerts/thread';
 import type { Channel, CreateMessage, Delivery, Message, MessageKind, Principal } from '../model/schemas';
 import { listChannels } from '../store/channels';
@@ -75,7 +76,7 @@ export async function planMessage(
     input.priority === 'emergency' &&
     !answer &&
     !dryRunReason &&
-    needsSecondPerson(orgAlertPolicy(principal.org), severity ?? 'Unknown');
+    needsSecondPerson(await organisationAlertPolicy(deps.store, principal.org), severity ?? 'Unknown');
   // Platforms without replies get the original named and linked in the text itself.
   const overrides = original
     ? quoteOriginalOverrides(input, kind, original, channels, options.alert?.language)

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { Delivery, DeliveryCard, DeliveryState, Message, Principal } from '../model/schemas';
 import { ProblemError } from '../api/problem';
 import type { Store } from '../store/client';
-import { getMessageWithDeliveries, InvalidCursorError, listMessages } from '../store/messages';
+import { getMessageWithDeliveries, listMessages } from '../store/messages';
 import { correctionTemplate } from '../alerts/correct';
 import { getCapReference } from '../alerts/references';
 import { referenceKey } from '../cap/to-message';
@@ -204,14 +204,6 @@ export async function listMessagesForPrincipal(
   principal: Principal,
   options: { limit: number; cursor?: string },
 ) {
-  try {
-    const page = await listMessages(store, principal.org, options);
-    return { items: await withDeliveryStates(store, page.messages), ...(page.next ? { next: page.next } : {}) };
-  } catch (error) {
-    if (error instanceof InvalidCursorError)
-      throw new ProblemError(400, 'the cursor is not valid for this listing', {
-        errors: [{ field: 'cursor', message: 'invalid' }],
-      });
-    throw error;
-  }
+  const page = await listMessages(store, principal.org, options);
+  return { items: await withDeliveryStates(store, page.messages), ...(page.next ? { next: page.next } : {}) };
 }

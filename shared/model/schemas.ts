@@ -329,6 +329,11 @@ export const CollectFollowersJobSchema = z.object({
   channelId: IdSchema,
   date: z.iso.date(),
 });
+/** Check one channel's token (the daily token health check, shared/tokens/health.ts). */
+export const CheckTokenJobSchema = z.object({
+  type: z.literal('check-token'),
+  channelId: IdSchema,
+});
 /** Read the replies to one of Herold's posts on this channel; without `messageId`, check the channel's inbox (Telegram). */
 export const CollectRepliesJobSchema = z.object({
   type: z.literal('collect-replies'),
@@ -345,11 +350,13 @@ export const ModerateReplyJobSchema = z.object({
 export const JobSchema = z.discriminatedUnion('type', [
   PublishJobSchema,
   CollectFollowersJobSchema,
+  CheckTokenJobSchema,
   CollectRepliesJobSchema,
   ModerateReplyJobSchema,
 ]);
 export type Job = z.infer<typeof JobSchema>;
 export type PublishJob = z.infer<typeof PublishJobSchema>;
+export type CheckTokenJob = z.infer<typeof CheckTokenJobSchema>;
 export type CollectRepliesJob = z.infer<typeof CollectRepliesJobSchema>;
 export type ModerateReplyJob = z.infer<typeof ModerateReplyJobSchema>;
 /** The card function's own queue: render the alert card of one delivery, then queue its publish job. */

@@ -1,39 +1,141 @@
 /**
- * A channel's platform credentials, read once per cold start and cached for a while: from Secrets
- * Manager in AWS (one secret per channel), from a local JSON file in the local stack (`local:` refs).
- * The token health check writes refreshed credentials back to the same place.
+ * A channel's platform credentials, read once and cached for an hour: from Secrets Manager in AWS
+ * (one secret per channel, or the channel's entry in its organisation's secret: ./org-secrets), from
+ * a local JSON file in the local stack (`local:` refs). Renewals write back to the same place.
+ *
+ * An hour is safe because a cached copy is dropped whenever it may be out of date: a renewal by
+ * this process replaces it with what it stored; a renewal or (re)connection anywhere else is noted
+ * on the channel item, which every job reads anyway (`changedAt`); an auth error drops it
+ * (forgetCredentials). What it gives up: credentials replaced by hand in Secrets Manager, outside
+ * Herold, reach a warm function within the hour rather than within 5 minutes.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { ENV } from '../config';
+import type { Channel } from '../model/schemas';
 import type { Credentials } from '../platforms/client';
+import { defaultStore } from '../store/client';
+import {
+  changeOrgSecret,
+  dynamoSecretLease,
+  entryOf,
+  ORG_SECRET_LEASE_MS,
+  readOrgSecret,
+  secretLocation,
+  secretsManagerBackend,
+  type OrgEntries,
+  type OrgSecretDeps,
+} from './org-secrets';
 
 const CredentialsSchema = z.record(z.string(), z.string());
-const CACHE_TTL_MS = 5 * 60_000;
+export const CACHE_TTL_MS = 60 * 60_000;
+/** A copy read less than this after the channel item says its credentials changed is read again (clocks differ). */
+const CLOCK_MARGIN_MS = 60_000;
 
-const cache = new Map<string, { credentials: Credentials; until: number }>();
+interface Cached<T> {
+  value: T;
+  readAt: number;
+}
+/** by ref (a channel's own secret, a local entry), and by secret id (an organisation's secret) */
+const cache = new Map<string, Cached<Credentials>>();
+const orgCache = new Map<string, Cached<OrgEntries>>();
 let secretsClient: SecretsManagerClient | undefined;
 
-export async function loadCredentials(credentialsRef: string, now = Date.now()): Promise<Credentials> {
-  const cached = cache.get(credentialsRef);
-  if (cached && cached.until > now) return cached.credentials;
-  const credentials = credentialsRef.startsWith('local:')
-    ? await fromLocalFile(credentialsRef)
-    : await fromSecretsManager(credentialsRef);
-  cache.set(credentialsRef, { credentials, until: now + CACHE_TTL_MS });
+export interface LoadOptions {
+  /** when the channel item last noted a change of its credentials (connected, renewed): an older copy is read again */
+  changedAt?: string;
+  /** a shorter lifetime, for secrets only ever changed by hand (webhook and app secrets) */
+  maxAgeMs?: number;
+  now?: number;
+}
+
+const usable = <T>(cached: Cached<T> | undefined, now: number, options: LoadOptions): cached is Cached<T> =>
+  cached !== undefined &&
+  now - cached.readAt < Math.min(CACHE_TTL_MS, options.maxAgeMs ?? CACHE_TTL_MS) &&
+  (options.changedAt === undefined || Date.parse(options.changedAt) < cached.readAt - CLOCK_MARGIN_MS);
+
+/** When the channel item says its credentials last changed: connected (again) or renewed by Herold. */
+export function credentialsChangedAt(channel: Pick<Channel, 'connection' | 'tokenRefreshedAt'>): string | undefined {
+  const times = [channel.connection?.connectedAt, channel.tokenRefreshedAt].filter((time) => time !== undefined);
+  return times.sort().at(-1);
+}
+
+/** A channel's credentials, read again when its channel item says they changed after the cached copy was read. */
+export const channelCredentials = (channel: Pick<Channel, 'credentialsRef' | 'connection' | 'tokenRefreshedAt'>) =>
+  loadCredentials(channel.credentialsRef, { changedAt: credentialsChangedAt(channel) });
+
+export async function loadCredentials(credentialsRef: string, options: LoadOptions = {}): Promise<Credentials> {
+  const now = options.now ?? Date.now();
+  if (credentialsRef.startsWith('local:')) return cachedOwn(credentialsRef, now, options, fromLocalFile);
+  const location = secretLocation(credentialsRef);
+  if (location.entry === undefined) return cachedOwn(credentialsRef, now, options, fromSecretsManager);
+  let entries = orgCache.get(location.secretId);
+  if (!usable(entries, now, options)) {
+    entries = { value: (await readOrgSecret(location.secretId, secretsManagerBackend)) ?? {}, readAt: now };
+    orgCache.set(location.secretId, entries);
+  }
+  const credentials = entryOf(entries.value, location);
+  if (!credentials) throw new Error(`no credentials for channel ${location.entry} in ${location.secretId}`);
+  return credentials;
+}
+
+async function cachedOwn(
+  ref: string,
+  now: number,
+  options: LoadOptions,
+  read: (ref: string) => Promise<Credentials>,
+): Promise<Credentials> {
+  const cached = cache.get(ref);
+  if (usable(cached, now, options)) return cached.value;
+  const credentials = await read(ref);
+  cache.set(ref, { value: credentials, readAt: now });
   return credentials;
 }
 
 /** After an auth error the stored credentials may have been renewed: read them fresh next time. */
-export const forgetCredentials = (credentialsRef: string) => cache.delete(credentialsRef);
+export function forgetCredentials(credentialsRef: string): void {
+  cache.delete(credentialsRef);
+  const location = secretLocation(credentialsRef);
+  if (location.entry !== undefined) orgCache.delete(location.secretId);
+}
 
-/** Store renewed credentials (a new version of the secret, or the local file) and drop the cached copy. */
+/** Store renewed credentials (a new version of the secret, or the local file) and keep them as the cached copy. */
 export async function saveCredentials(credentialsRef: string, credentials: Credentials): Promise<void> {
   const valid = CredentialsSchema.parse(credentials);
+  const now = Date.now();
   if (credentialsRef.startsWith('local:')) await toLocalFile(credentialsRef, valid);
-  else await toSecretsManager(credentialsRef, valid);
-  cache.delete(credentialsRef);
+  else {
+    const location = secretLocation(credentialsRef);
+    if (location.entry !== undefined) {
+      const channelId = location.entry;
+      const stored = await changeOrgSecret(
+        location.secretId,
+        (entries) => {
+          // a renewal never brings back an entry that was removed meanwhile (the channel was retired)
+          if (!entries[channelId]) throw new Error(`no credentials for channel ${channelId} in ${location.secretId}`);
+          return { ...entries, [channelId]: valid };
+        },
+        orgSecretDeps(),
+      );
+      orgCache.set(location.secretId, { value: stored, readAt: now });
+      return;
+    }
+    await toSecretsManager(credentialsRef, valid);
+  }
+  cache.set(credentialsRef, { value: valid, readAt: now });
+}
+
+/** How this process changes an organisation's secret: under its lease in the table. */
+export function orgSecretDeps(): OrgSecretDeps {
+  return {
+    backend: secretsManagerBackend,
+    lease: dynamoSecretLease(defaultStore()),
+    now: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    leaseMs: ORG_SECRET_LEASE_MS,
+    waitMs: 2 * ORG_SECRET_LEASE_MS,
+  };
 }
 
 async function fromSecretsManager(secretId: string): Promise<Credentials> {
@@ -66,7 +168,16 @@ async function fromLocalFile(ref: string): Promise<Credentials> {
   return credentials;
 }
 
-async function toLocalFile(ref: string, credentials: Credentials): Promise<void> {
+/** The local file's writes, one after another: each reads, changes and replaces the whole file. */
+let localWrites: Promise<void> = Promise.resolve();
+
+function toLocalFile(ref: string, credentials: Credentials): Promise<void> {
+  const write = localWrites.then(() => replaceInLocalFile(ref, credentials));
+  localWrites = write.catch(() => undefined);
+  return write;
+}
+
+async function replaceInLocalFile(ref: string, credentials: Credentials): Promise<void> {
   const file = localFile(ref);
   const all = await readLocalFile(file);
   if (!all[ref]) throw new Error(`no local credentials for ${ref}`);

@@ -10,7 +10,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { queueUrls } from '../config';
-import { JobSchema, type Channel, type CollectRepliesJob, type Job, type ModerateReplyJob } from '../model/schemas';
+import {
+  JobSchema,
+  type Channel,
+  type CheckTokenJob,
+  type CollectRepliesJob,
+  type Job,
+  type ModerateReplyJob,
+} from '../model/schemas';
 import type { PlatformClient } from '../platforms/client';
 import { platformBaseUrl, type PlatformId } from '../platforms/registry';
 import { getChannel } from '../store/channels';
@@ -19,9 +26,11 @@ import { emitMetric, logger, metrics } from '../observability/powertools';
 import { sendJobs, sqs } from '../queue/jobs';
 import { defaultStore } from '../store/client';
 import { noteLastPublish } from '../channels/last-publish';
+import { checkChannelToken, isTokenCheckable } from '../tokens/health';
 import { channelRenewal } from '../tokens/refresh-lease';
 import { renewOnce } from '../tokens/refresh-on-use';
-import { loadCredentials } from './credentials';
+import { tokenHealthDeps } from '../tokens/wiring';
+import { channelCredentials, forgetCredentials } from './credentials';
 import { collectRepliesJob } from '../replies/collect';
 import { moderateReplyJob } from '../replies/moderate';
 import { telegramWebhook } from '../replies/webhook-secrets';
@@ -39,7 +48,8 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     store: defaultStore(),
     platform,
     client,
-    credentials: (channel) => loadCredentials(channel.credentialsRef),
+    credentials: (channel) => channelCredentials(channel),
+    forgetCredentials: (channel) => forgetCredentials(channel.credentialsRef),
     renewCredentials: (channel, used, refresh) =>
       renewOnce(
         channel.id,
@@ -63,6 +73,7 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     const job = parseJob(record);
     if (!job) return;
     if (job.type === 'collect-followers') return collectJob(job);
+    if (job.type === 'check-token') return checkToken(job);
     if (job.type === 'collect-replies') return collectReplies(job);
     if (job.type === 'moderate-reply') return moderateReply(job);
     // Records of one batch are processed at the same time: each log line names its own job, never
@@ -137,7 +148,7 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
       emitMetric('InvalidJobDropped', 1);
       return;
     }
-    const credentials = await loadCredentials(channel.credentialsRef);
+    const credentials = await channelCredentials(channel);
     await collectFollowers({
       channel,
       date: job.date,
@@ -155,11 +166,32 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     });
   };
 
+  /**
+   * The daily token check of one channel, here for the same reason. A check the platform could not
+   * answer recorded nothing: the record fails alone, SQS offers it again, and after the last receive
+   * it rests in the DLQ.
+   */
+  const checkToken = async (job: CheckTokenJob): Promise<void> => {
+    const store = defaultStore();
+    const channel = await getChannel(store, job.channelId);
+    if (!channel || channel.platform !== platform) {
+      logger.error('cannot check the token of this channel here', { channelId: job.channelId });
+      emitMetric('InvalidJobDropped', 1);
+      return;
+    }
+    // retired (or moved to hand-off) since the run listed it
+    if (!isTokenCheckable(channel)) return;
+    const result = await checkChannelToken(channel, tokenHealthDeps({ store, metrics, logger }));
+    logger.info('token checked', { channelId: channel.id, outcome: result.outcome });
+    if (result.outcome === 'check-failed')
+      throw new Error(`the token of ${channel.id} could not be checked: ${result.reason ?? 'unknown'}`);
+  };
+
   /** Replies are read, hidden and shown by the platform's function too: it owns the channel's credentials and client. */
   const replyDeps = () => ({
     store: defaultStore(),
     client,
-    credentials: (channel: Channel) => loadCredentials(channel.credentialsRef),
+    credentials: (channel: Channel) => channelCredentials(channel),
     now: Date.now,
     requestTimeoutMs: deps().requestTimeoutMs,
   });

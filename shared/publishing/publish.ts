@@ -47,6 +47,8 @@ export interface PublishDeps {
     used: Credentials,
     refresh: (current: Credentials) => Promise<Credentials>,
   ) => Promise<Credentials>;
+  /** drops a cached copy of the channel's credentials after the platform refused them */
+  forgetCredentials?: (channel: Channel) => void;
   now: () => number;
   /** how long a claim is exclusive; longer than one attempt can take */
   leaseMs: number;
@@ -310,6 +312,8 @@ async function handlePlatformError(
     case 'unsupported':
       return settle('FAILED', { lastError, ...tried }, message);
     case 'auth':
+      // whoever reconnects the channel stores new credentials: the next job reads them, not this copy
+      deps.forgetCredentials?.(channel);
       await flagNeedsReauth(deps.store, channel.id);
       return settle('FAILED', { lastError, ...tried }, message);
     case 'rate-limited': {

@@ -18,10 +18,11 @@ import { PLATFORMS, platformList } from '../platforms/registry';
 import type { QueuedJob } from '../queue/jobs';
 import { listChannels } from '../store/channels';
 import type { Store } from '../store/client';
+import { getMessages } from '../store/message-batch';
 import { replyKeyParts } from './ids';
 import { requestModeration, type ModerationAction } from './moderate';
 import { readReplySettings } from './settings';
-import { getReply, InvalidReplyCursorError, listReplies, replyKeys, setModeration, type StoredReply } from './store';
+import { getReply, listReplies, replyKeys, setModeration, type StoredReply } from './store';
 
 /** A reply as the API shows it: the opaque id, never the platform's ids. */
 export function replyView(reply: StoredReply) {
@@ -77,32 +78,49 @@ export async function listRepliesForPrincipal(
   query: z.infer<typeof ListRepliesQuerySchema>,
   nowMs = Date.now(),
 ) {
-  try {
-    const [page, overview, settings] = await Promise.all([
-      listReplies(store, principal.org, {
-        limit: query.limit,
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-        filter: {
-          ...(query.platform ? { platform: query.platform } : {}),
-          ...(query.message ? { messageId: query.message } : {}),
-          unanswered: query.unanswered === 'true',
-        },
-        nowMs,
-      }),
-      inboxOverview(store, principal.org),
-      readReplySettings(store, principal.org),
-    ]);
-    return {
-      items: page.replies.map(replyView),
-      ...(page.next ? { next: page.next } : {}),
-      retentionDays: settings.retentionDays,
-      netiquette: settings.netiquette,
-      ...overview,
-    };
-  } catch (error) {
-    if (error instanceof InvalidReplyCursorError) throw new ProblemError(400, 'the cursor is not valid');
-    throw error;
-  }
+  const [page, overview, settings] = await Promise.all([
+    listReplies(store, principal.org, {
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      filter: {
+        ...(query.platform ? { platform: query.platform } : {}),
+        ...(query.message ? { messageId: query.message } : {}),
+        unanswered: query.unanswered === 'true',
+      },
+      nowMs,
+    }),
+    inboxOverview(store, principal.org),
+    readReplySettings(store, principal.org),
+  ]);
+  const posts = await getMessages(
+    store,
+    page.replies.map((reply) => reply.messageId),
+    { consistent: false },
+  );
+  return {
+    items: page.replies.map(replyView),
+    /** the organisation's posts the replies answer, so the inbox can say which post a group belongs to */
+    posts: [...posts.values()].map((message) => ({
+      messageId: message.id,
+      excerpt: excerpt(message.text),
+      createdAt: message.createdAt,
+    })),
+    ...(page.next ? { next: page.next } : {}),
+    retentionDays: settings.retentionDays,
+    netiquette: settings.netiquette,
+    ...overview,
+  };
+}
+
+const EXCERPT_CHARACTERS = 140;
+
+/** The start of a post's text, cut at a word where it is long. */
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= EXCERPT_CHARACTERS) return flat;
+  const cut = flat.slice(0, EXCERPT_CHARACTERS);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace > EXCERPT_CHARACTERS / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
 }
 
 /** The caller's organisation's reply, or 404 (another organisation's reply answers like one that does not exist). */

@@ -22,6 +22,7 @@ import * as z from 'zod';
 import { IdSchema, OrgIdSchema, PlatformIdSchema } from '../model/schemas';
 import type { PlatformId } from '../platforms/registry';
 import { isConditionFailure, queryAll, withoutKeys, type Store } from '../store/client';
+import { decodeCursor, encodeCursor } from '../store/cursor';
 import { replyKeyParts, type ReplyKeyParts } from './ids';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -239,7 +240,7 @@ export async function listReplies(
   }
   if (options.filter.unanswered) conditions.push('attribute_not_exists(answer)');
   const replies: StoredReply[] = [];
-  let startKey = options.cursor ? decodeReplyCursor(options.cursor, org) : undefined;
+  let startKey = options.cursor ? decodeCursor(options.cursor, (key) => key.GSI1PK === replyKeys.org(org)) : undefined;
   for (let reads = 0; reads < MAX_READS_PER_PAGE && replies.length < options.limit; reads += 1) {
     const page = await store.doc.send(
       new QueryCommand({
@@ -257,29 +258,7 @@ export async function listReplies(
     startKey = page.LastEvaluatedKey;
     if (!startKey) break;
   }
-  return { replies, ...(startKey ? { next: encodeReplyCursor(startKey) } : {}) };
-}
-
-const encodeReplyCursor = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
-
-export class InvalidReplyCursorError extends Error {
-  constructor() {
-    super('cursor is not valid');
-    this.name = 'InvalidReplyCursorError';
-  }
-}
-
-/** A cursor is only ever accepted for the organisation it was issued to. */
-function decodeReplyCursor(cursor: string, org: string): Record<string, unknown> {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidReplyCursorError();
-  }
-  if (typeof key !== 'object' || key === null || (key as Record<string, unknown>).GSI1PK !== replyKeys.org(org))
-    throw new InvalidReplyCursorError();
-  return key as Record<string, unknown>;
+  return { replies, ...(startKey ? { next: encodeCursor(startKey) } : {}) };
 }
 
 /** Set a reply's moderation: the whole object, conditional on what was read (`pendingRequestId`: the request still pending). */

@@ -20,13 +20,16 @@ export const WEBHOOK_ENV = {
   publicApiUrl: 'HEROLD_PUBLIC_API_URL',
 } as const;
 
+/** These secrets are changed by hand in Secrets Manager, where no channel item tells a warm function: 5 minutes. */
+const HAND_SET_MAX_AGE_MS = 5 * 60_000;
+
 export interface WebhookSecrets {
   metaVerifyToken: string;
   telegramSecret: string;
 }
 
 export async function loadWebhookSecrets(env: NodeJS.ProcessEnv = process.env): Promise<WebhookSecrets> {
-  const stored = await loadCredentials(env[WEBHOOK_ENV.secret] ?? 'herold-webhooks');
+  const stored = await loadCredentials(env[WEBHOOK_ENV.secret] ?? 'herold-webhooks', { maxAgeMs: HAND_SET_MAX_AGE_MS });
   if (!stored.metaVerifyToken || !stored.telegramSecret)
     throw new Error('the webhook secret needs metaVerifyToken and telegramSecret');
   return { metaVerifyToken: stored.metaVerifyToken, telegramSecret: stored.telegramSecret };
@@ -34,7 +37,7 @@ export async function loadWebhookSecrets(env: NodeJS.ProcessEnv = process.env): 
 
 /** The secret a Meta app signs its webhooks with: the app secret (`clientSecret` of herold-apps/<platform>). */
 export async function metaAppSecret(platform: PlatformId, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const stored = await loadCredentials(appSecretName(platform, env));
+  const stored = await loadCredentials(appSecretName(platform, env), { maxAgeMs: HAND_SET_MAX_AGE_MS });
   if (!stored.clientSecret) throw new Error(`the ${platform} app secret has no clientSecret`);
   return stored.clientSecret;
 }

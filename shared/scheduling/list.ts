@@ -1,11 +1,10 @@
 /** `GET /messages?state=SCHEDULED|HELD`: the caller's waiting messages, oldest first. */
 import * as z from 'zod';
-import { parseOrProblem, ProblemError } from '../api/problem';
+import { parseOrProblem } from '../api/problem';
 import type { Principal } from '../model/schemas';
 import type { Store } from '../store/client';
-import { schedulingKeys } from '../store/keys';
 import { withDeliveryStates } from '../messages/read';
-import { listWaitingMessages, WAITING_STATES, type WaitingState } from './store';
+import { listWaitingMessages, WAITING_STATES } from './store';
 
 const StateQuerySchema = z.object({
   state: z.enum(WAITING_STATES, { message: `state must be one of ${WAITING_STATES.join(', ')}` }),
@@ -19,33 +18,12 @@ export async function listMessagesInState(
   query: Record<string, string | undefined>,
 ) {
   const request = parseOrProblem(StateQuerySchema, query);
-  const startKey =
-    request.cursor === undefined ? undefined : decodeCursor(request.cursor, principal.org, request.state);
-  const page = await listWaitingMessages(store, principal.org, request.state, { limit: request.limit, startKey });
+  const page = await listWaitingMessages(store, principal.org, request.state, {
+    limit: request.limit,
+    ...(request.cursor === undefined ? {} : { cursor: request.cursor }),
+  });
   return {
     items: await withDeliveryStates(store, page.messages),
-    ...(page.lastKey ? { next: Buffer.from(JSON.stringify(page.lastKey)).toString('base64url') } : {}),
+    ...(page.next ? { next: page.next } : {}),
   };
-}
-
-/** A cursor is only ever accepted for the organisation and state it was issued for. */
-function decodeCursor(cursor: string, org: string, state: WaitingState): Record<string, unknown> {
-  const invalid = () =>
-    new ProblemError(400, 'the cursor is not valid for this listing', {
-      errors: [{ field: 'cursor', message: 'invalid' }],
-    });
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  const { PK, SK } = (key ?? {}) as Record<string, unknown>;
-  if (
-    PK !== schedulingKeys.orgPartition(org) ||
-    typeof SK !== 'string' ||
-    !SK.startsWith(schedulingKeys.orgMessagesInStatePrefix(state))
-  )
-    throw invalid();
-  return { PK, SK };
 }

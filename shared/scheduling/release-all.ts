@@ -33,9 +33,9 @@ export async function releaseAllHeld(
   if (org !== principal.org) throw new ProblemError(403, 'held messages can only be released in your own organisation');
   const now = (deps.now ?? (() => new Date()))();
   const result: ReleaseAllResult = { org, released: [], skipped: [] };
-  let startKey: Record<string, unknown> | undefined;
+  let cursor: string | undefined;
   do {
-    const page = await listWaitingMessages(deps.store, org, 'HELD', { limit: 50, startKey });
+    const page = await listWaitingMessages(deps.store, org, 'HELD', { limit: 50, cursor });
     for (const listed of page.messages) {
       const found = await getMessageWithDeliveries(deps.store, listed.id);
       if (!found || found.message.state !== 'HELD') {
@@ -61,8 +61,8 @@ export async function releaseAllHeld(
       if (outcome.outcome === 'ignored') result.skipped.push({ id: listed.id, reason: outcome.reason });
       else result.released.push(listed.id);
     }
-    startKey = page.lastKey;
-  } while (startKey);
+    cursor = page.next;
+  } while (cursor);
   logger.info('held messages released', { org, by: principal.sub, released: result.released.length });
   return result;
 }

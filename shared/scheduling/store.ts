@@ -206,6 +206,6 @@ export const listWaitingMessages = (
   store: Store,
   org: string,
   state: WaitingState,
-  options: { limit: number; startKey?: Record<string, unknown> },
+  options: { limit: number; cursor?: string },
 ): Promise<WaitingPage> =>
   messagesByStatePointers(store, org, state, { ...options, still: (message) => message.state === state });

@@ -49,6 +49,6 @@ export type ApprovalPage = PointerPage;
 export const listAwaitingApproval = (
   store: Store,
   org: string,
-  options: { limit: number; startKey?: Record<string, unknown> },
+  options: { limit: number; cursor?: string },
 ): Promise<ApprovalPage> =>
   messagesByStatePointers(store, org, APPROVAL_POINTER_STATE, { ...options, still: awaitsApproval });

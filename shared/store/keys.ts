@@ -30,6 +30,12 @@ export const keys = {
   connectAttempt: (stateHash: string) => ({ PK: `CONNECT#${stateHash}`, SK: 'ATTEMPT' }),
   /** who is renewing a channel's token right now (shared/tokens/refresh-lease.ts) */
   tokenRefreshLease: (channelId: string) => ({ PK: `TOKENLEASE#${channelId}`, SK: 'LEASE' }),
+  /**
+   * every organisation the deployment serves, in one partition of its own so they are listed with a
+   * paginated Query (shared/organisations/organisations.ts); read through a per-instance cache
+   */
+  organisationsPartition: () => 'ORGANISATIONS',
+  organisation: (org: string) => ({ PK: 'ORGANISATIONS', SK: `ORG#${org}` }),
 } as const;
 
 export const DELIVERY_SK_PREFIX = 'DLV#';

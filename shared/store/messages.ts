@@ -15,6 +15,7 @@ import {
   type Delivery,
   type Message,
 } from '../model/schemas';
+import { decodeCursor, encodeCursor } from './cursor';
 import { DELIVERY_SK_PREFIX, keys } from './keys';
 import { queryAll, withoutKeys, type Store } from './client';
 import { openIndexAttributes } from './deliveries';
@@ -158,45 +159,24 @@ export async function listMessages(
       ExpressionAttributeValues: { ':pk': keys.orgMessages(org) },
       ScanIndexForward: false,
       Limit: options.limit,
-      ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, org) : undefined,
+      ExclusiveStartKey: options.cursor
+        ? decodeCursor(options.cursor, (key) => key.GSI1PK === keys.orgMessages(org))
+        : undefined,
     }),
   );
   return {
     messages: (page.Items ?? []).map((item) => MessageSchema.parse(withoutKeys(item))),
-    next: page.LastEvaluatedKey ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') : undefined,
+    next: page.LastEvaluatedKey ? encodeCursor(page.LastEvaluatedKey) : undefined,
   };
 }
 
 /** The cursor that lists the messages after this one, as DynamoDB's LastEvaluatedKey would name it. */
 export const messageCursor = (message: Pick<Message, 'org' | 'createdAt' | 'id'>): string =>
-  Buffer.from(
-    JSON.stringify({
-      ...keys.message(message.id),
-      GSI1PK: keys.orgMessages(message.org),
-      GSI1SK: keys.orgMessagesSort(message.createdAt, message.id),
-    }),
-  ).toString('base64url');
-
-/** A cursor is only ever accepted for the organisation it was issued to. */
-function decodeCursor(cursor: string, org: string): Record<string, unknown> {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (typeof key !== 'object' || key === null || (key as Record<string, unknown>).GSI1PK !== keys.orgMessages(org)) {
-    throw new InvalidCursorError();
-  }
-  return key as Record<string, unknown>;
-}
-
-export class InvalidCursorError extends Error {
-  constructor() {
-    super('cursor is not valid');
-    this.name = 'InvalidCursorError';
-  }
-}
+  encodeCursor({
+    ...keys.message(message.id),
+    GSI1PK: keys.orgMessages(message.org),
+    GSI1SK: keys.orgMessagesSort(message.createdAt, message.id),
+  });
 
 /** QUEUED → PENDING when the job never reached its queue: the reconciler sends it again. */
 export async function markPending(store: Store, messageId: string, channelId: string, now: Date): Promise<void> {

@@ -4,15 +4,17 @@
  * outlive its state for a moment, so each listing reads the messages consistently and the caller
  * keeps only those still in the state it asked for.
  */
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { MessageSchema, type Message } from '../model/schemas';
-import { withoutKeys, type Store } from './client';
-import { keys, schedulingKeys } from './keys';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Message } from '../model/schemas';
+import type { Store } from './client';
+import { decodeCursor, encodeCursor } from './cursor';
+import { schedulingKeys } from './keys';
+import { getMessages } from './message-batch';
 
 export interface PointerPage {
   messages: Message[];
-  /** the LastEvaluatedKey of the pointer query, for the next page */
-  lastKey?: Record<string, unknown>;
+  /** the cursor of the next page */
+  next?: string;
 }
 
 /** One page of pointers in time order, their messages read consistently, those `still` holds for kept. */
@@ -20,7 +22,7 @@ export async function messagesByStatePointers(
   store: Store,
   org: string,
   state: string,
-  options: { limit: number; startKey?: Record<string, unknown>; still: (message: Message) => boolean },
+  options: { limit: number; cursor?: string; still: (message: Message) => boolean },
 ): Promise<PointerPage> {
   const page = await store.doc.send(
     new QueryCommand({
@@ -31,26 +33,24 @@ export async function messagesByStatePointers(
         ':prefix': schedulingKeys.orgMessagesInStatePrefix(state),
       },
       Limit: options.limit,
-      ExclusiveStartKey: options.startKey,
+      ExclusiveStartKey:
+        options.cursor === undefined ? undefined : decodeCursor(options.cursor, isPointerKeyOf(org, state)),
     }),
   );
   const ids = (page.Items ?? []).map((item) => String(item.messageId));
-  const found = new Map<string, Message>();
-  let pending: Record<string, unknown>[] = ids.map((id) => keys.message(id));
-  while (pending.length > 0) {
-    const result = await store.doc.send(
-      new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending, ConsistentRead: true } } }),
-    );
-    for (const item of result.Responses?.[store.table] ?? []) {
-      const message = MessageSchema.parse(withoutKeys(item));
-      found.set(message.id, message);
-    }
-    pending = result.UnprocessedKeys?.[store.table]?.Keys ?? [];
-  }
+  const found = await getMessages(store, ids, { consistent: true });
   return {
     messages: ids
       .map((id) => found.get(id))
       .filter((message): message is Message => message !== undefined && options.still(message)),
-    ...(page.LastEvaluatedKey ? { lastKey: page.LastEvaluatedKey } : {}),
+    ...(page.LastEvaluatedKey ? { next: encodeCursor(page.LastEvaluatedKey) } : {}),
   };
 }
+
+/** A cursor is only ever accepted for the organisation and state it was issued for. */
+const isPointerKeyOf =
+  (org: string, state: string) =>
+  ({ PK, SK }: Record<string, unknown>): boolean =>
+    PK === schedulingKeys.orgPartition(org) &&
+    typeof SK === 'string' &&
+    SK.startsWith(schedulingKeys.orgMessagesInStatePrefix(state));

@@ -1,6 +1,6 @@
 /**
- * The daily token health check (issue 8): for every channel of the configured organisations that is
- * not retired, look at its credentials, refresh what the platform lets us refresh, write renewed
+ * The daily token health check: for every channel of the organisations that is not retired (one
+ * `check-token` job per channel, see ./schedule.ts), look at its credentials, refresh what the platform lets us refresh, write renewed
  * credentials back, record `tokenExpiresAt` / `tokenCheckedAt` on the channel item, flag
  * `needsReauth` where only a person can help, and count per platform the channels whose token cannot
  * be refreshed and expires within 7 days (metric TokenExpiringSoon). Tokens never reach a log line.
@@ -28,9 +28,8 @@ export const platformRenewers: TokenRenewers = {
 };
 
 export interface TokenHealthDeps {
-  /** every channel of the configured organisations */
-  channels(): Promise<Channel[]>;
-  loadCredentials(credentialsRef: string): Promise<Credentials>;
+  /** the channel's credentials, read again when its item says they changed since a cached copy was read */
+  loadCredentials(channel: Channel): Promise<Credentials>;
   saveCredentials(credentialsRef: string, credentials: Credentials): Promise<void>;
   /**
    * Renews under the channel's refresh lease and stores the result (./refresh-on-use: renewOnce), so
@@ -46,8 +45,8 @@ export interface TokenHealthDeps {
   /** the platform base URL, fetch and timeout a client call runs with */
   context(channel: Channel, credentials: Credentials): PlatformContext;
   renewers: TokenRenewers;
-  /** channels per platform whose token cannot be refreshed and expires within 7 days (or already needs a person) */
-  emitExpiringSoon(platform: PlatformId, channels: number): void;
+  /** one channel whose token cannot be refreshed and expires within 7 days (or already needs a person) */
+  emitExpiringSoon(platform: PlatformId): void;
   warn(message: string, attributes: Record<string, unknown>): void;
   now: Date;
 }
@@ -116,7 +115,7 @@ async function checkChannel(channel: Channel, deps: TokenHealthDeps): Promise<Ch
 
   let credentials: Credentials;
   try {
-    credentials = await deps.loadCredentials(channel.credentialsRef);
+    credentials = await deps.loadCredentials(channel);
   } catch (error) {
     return report('check-failed', undefined, `credentials could not be read: ${describe(error)}`);
   }
@@ -182,32 +181,29 @@ async function checkChannel(channel: Channel, deps: TokenHealthDeps): Promise<Ch
   }
 }
 
-export async function runTokenHealth(deps: TokenHealthDeps): Promise<ChannelTokenHealth[]> {
-  // a hand-off platform (WhatsApp Channels) is posted to by a person: there is no token to keep alive
-  const channels = (await deps.channels()).filter(
-    (channel) => channel.state !== 'retired' && PLATFORMS[channel.platform].publishing === 'api',
-  );
-  const results: ChannelTokenHealth[] = [];
-  // One channel after the other: a handful of calls per platform, and no two refreshes of a shared secret at once.
-  for (const channel of channels) results.push(await checkChannel(channel, deps));
+/** Whether the daily check looks at a channel: a hand-off platform (WhatsApp Channels) is posted to by a person, with no token to keep alive. */
+export const isTokenCheckable = (channel: Channel): boolean =>
+  channel.state !== 'retired' && PLATFORMS[channel.platform].publishing === 'api';
 
-  const needingAttention = new Map<PlatformId, number>();
-  for (const result of results) {
-    const attention = result.outcome === 'expiring-soon' || result.outcome === 'needs-reauth';
-    needingAttention.set(result.platform, (needingAttention.get(result.platform) ?? 0) + (attention ? 1 : 0));
-    if (result.outcome === 'expiring-soon') {
-      deps.warn(
-        'channel token cannot be refreshed and expires within 7 days: re-authorise the channel',
-        channelAttributes(result),
-      );
-    } else if (result.outcome === 'needs-reauth') {
-      deps.warn('channel token needs re-authorisation', channelAttributes(result));
-    } else if (result.outcome === 'check-failed') {
-      deps.warn('channel token could not be checked', channelAttributes(result));
-    }
+/**
+ * One channel's check, run by its platform's function from a `check-token` job: the verdict is
+ * recorded on the channel, warned about when a person is needed, and counted (TokenExpiringSoon, one
+ * per channel needing attention). A `check-failed` verdict recorded nothing: the job is tried again.
+ */
+export async function checkChannelToken(channel: Channel, deps: TokenHealthDeps): Promise<ChannelTokenHealth> {
+  const result = await checkChannel(channel, deps);
+  if (result.outcome === 'expiring-soon') {
+    deps.warn(
+      'channel token cannot be refreshed and expires within 7 days: re-authorise the channel',
+      channelAttributes(result),
+    );
+  } else if (result.outcome === 'needs-reauth') {
+    deps.warn('channel token needs re-authorisation', channelAttributes(result));
+  } else if (result.outcome === 'check-failed') {
+    deps.warn('channel token could not be checked', channelAttributes(result));
   }
-  for (const [platform, count] of needingAttention) deps.emitExpiringSoon(platform, count);
-  return results;
+  if (result.outcome === 'expiring-soon' || result.outcome === 'needs-reauth') deps.emitExpiringSoon(result.platform);
+  return result;
 }
 
 const channelAttributes = (result: ChannelTokenHealth) => ({

@@ -45,6 +45,12 @@ export function renewalOf(platform: PlatformId): Renewal {
   }
 }
 
+/** The daily check renews this platform's tokens and stores them: its function may write its channels' secrets. */
+export const dailyCheckRenews = (platform: PlatformId): boolean => {
+  const renewal = renewalOf(platform);
+  return renewal === 'refresh-long-lived' || renewal === 'rotate-refresh-token';
+};
+
 export interface TokenFacts {
   expiresAt: Date | undefined;
   /** when the current token was issued or last refreshed */

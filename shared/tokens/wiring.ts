@@ -1,10 +1,8 @@
 /** The token health check wired to the table, the credential store, the platforms and CloudWatch. */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { OrgId } from '../model/schemas';
 import { platformBaseUrl } from '../platforms/registry';
-import { loadCredentials, saveCredentials } from '../publishing/credentials';
-import { listChannels } from '../store/channels';
+import { channelCredentials, saveCredentials } from '../publishing/credentials';
 import type { Store } from '../store/client';
 import { recordTokenCheck } from './channel-record';
 import { platformRenewers, type TokenHealthDeps } from './health';
@@ -16,15 +14,13 @@ const TOKEN_CALL_TIMEOUT_MS = 10_000;
 
 export function tokenHealthDeps(options: {
   store: Store;
-  orgs: readonly OrgId[];
   metrics: Metrics;
   logger: Logger;
   now?: Date;
 }): TokenHealthDeps {
-  const { store, orgs, metrics, logger } = options;
+  const { store, metrics, logger } = options;
   return {
-    channels: async () => (await Promise.all(orgs.map((org) => listChannels(store, org)))).flat(),
-    loadCredentials: (ref) => loadCredentials(ref),
+    loadCredentials: channelCredentials,
     saveCredentials,
     renewOnce: (channel, used, refresh) =>
       renewOnce(channel.id, used, refresh, channelRenewal(store, channel, { requestTimeoutMs: TOKEN_CALL_TIMEOUT_MS })),
@@ -37,9 +33,9 @@ export function tokenHealthDeps(options: {
       timeoutMs: TOKEN_CALL_TIMEOUT_MS,
     }),
     renewers: platformRenewers,
-    // one record per platform: EMF gives every metric in a record the same dimensions
-    emitExpiringSoon: (platform, channels) =>
-      metrics.singleMetric().addDimensions({ platform }).addMetric('TokenExpiringSoon', MetricUnit.Count, channels),
+    // a record of its own: EMF gives every metric in a record the same dimensions; the alarm sums the day's
+    emitExpiringSoon: (platform) =>
+      metrics.singleMetric().addDimensions({ platform }).addMetric('TokenExpiringSoon', MetricUnit.Count, 1),
     warn: (message, attributes) => logger.warn(message, attributes),
     now: options.now ?? new Date(),
   };

@@ -3,13 +3,15 @@
  * account connected the way it authorises (the OAuth platforms through the platform's page and back
  * to the Channels page with the outcome; Mastodon with its instance; Bluesky, Telegram and WhatsApp
  * with their forms), a refused consent, a tampered `state`, an expired code and a Bluesky main
- * password, each shown with its reason and leaving the channel as it was; then a message published
+ * password, each shown with its reason and leaving the channel as it was; a Telegram channel
+ * without a discussion group warned of as one whose replies Herold cannot read; then a message published
  * through the freshly connected channels, a channel retired with its consequences, the directory
  * settings changed and the directory rebuilt.
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIM_TELEGRAM_NO_DISCUSSION_CHANNEL } from '../../local/simulator/platforms/telegram';
 import { SIM_BLUESKY_APP_PASSWORD, SIM_BLUESKY_MAIN_PASSWORD, SIM_TOKENS } from '../../local/simulator/state';
 import { apiCall, axeViolations, openBrowser, SCREENSHOTS, signIn, urls, type Session } from './support';
 
@@ -260,6 +262,39 @@ describe('connecting each platform through its own sign-in', () => {
     await dialog.getByLabel('Bot-Token').fill(SIM_TOKENS.telegram);
     await dialog.getByRole('button', { name: 'Prüfen und verbinden' }).click();
     await expectConnected(page, id, /Telegram-Konto .* verbunden/);
+  });
+
+  it('Telegram: a channel without a linked discussion group says its replies cannot be read, and what to do', async () => {
+    const { page } = session;
+    const id = await addChannel('telegram', SIM_TELEGRAM_NO_DISCUSSION_CHANNEL, 'Telegram ohne Diskussion');
+    await openChannels(page);
+    await row(page, id)
+      .getByRole('button', { name: /^Verbinden/ })
+      .click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Bot-Token').fill(SIM_TOKENS.telegram);
+    await dialog.getByRole('button', { name: 'Prüfen und verbinden' }).click();
+    await expect.poll(() => notice(page)).toMatch(/Telegram-Konto .* verbunden/);
+    // the collection checks each Telegram channel's discussion group and the bot's rights there
+    const run = await fetch(`${urls().api}/_local/schedules/collect-replies/run`, { method: 'POST' });
+    expect(run.status).toBeLessThan(300);
+    // the check is a job on Telegram's queue: wait for its finding through the API, then look at the page once
+    await expect
+      .poll(async () => (await apiCall('/channels')).json.items.find((item: { id: string }) => item.id === id)?.inbox, {
+        timeout: 70_000,
+        interval: 1000,
+      })
+      .toMatchObject({ status: 'no-access' });
+    await openChannels(page);
+    const warning = row(page, id).locator('[data-inbox="no-access"]');
+    await warning.waitFor();
+    expect(await warning.textContent()).toMatch(
+      /Antworten nicht lesbar.*keine verknüpfte Diskussionsgruppe.*Bot dort zum Administrator.*Privacy-Modus/s,
+    );
+    // the channel connected before has its group, in which the bot reads: no warning
+    const withGroup = Object.keys(connected).find((other) => other.includes('-telegram-'))!;
+    expect(await row(page, withGroup).locator('[data-inbox]').count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('WhatsApp: the invite link, checked for its form', async () => {

@@ -61,6 +61,12 @@ it('shows questions first, answers one and hides one with a reason, by keyboard'
   const texts = await page.locator('article.reply .reply-text').allTextContents();
   expect(texts[0]).toBe('Bis wann hat die Ausgabe am Messering geöffnet?');
   expect(await replies.first().textContent()).toContain('Frage');
+  // the group is headed by the post it answers, and says how many replies it has
+  const group = page.locator('section.inbox-post').first();
+  expect(await group.getByRole('heading', { level: 2 }).textContent()).toContain(
+    'Elbhochwasser: Sandsäcke gibt es am Messering.',
+  );
+  expect(await group.locator('.inbox-post-count').textContent()).toMatch(/^\d+ Antworten$/);
   // Pinterest and X say why they have no replies
   expect(await page.locator('.inbox-coverage').textContent()).toMatch(/Pinterest: keine Antworten/);
   expect(await page.locator('.inbox-coverage').textContent()).toMatch(/X: keine Antworten/);

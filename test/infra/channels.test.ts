@@ -6,6 +6,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ROUTES, routeFunction, routeKey, type RouteSpec } from '../../shared/api/routes';
+import { dailyCheckRenews } from '../../shared/tokens/policy';
 import { platformList } from '../../shared/platforms/registry';
 import { VIEWER_REQUEST_SOURCE, VIEWER_RESPONSE_SOURCE } from '../../shared/directory/edge';
 import { referencedId, resourcesOf, synthHerold } from './synth';
@@ -62,16 +63,22 @@ describe('the connect function', () => {
     ).toEqual(['GET /oauth/callback/{platform}', 'PATCH /channels/{id}', 'POST /channels/{id}/connect']);
   });
 
-  it('is the only function that may create, tag or delete a secret; besides it the token health check and the publishers that renew tokens (their own platform only) may write one', () => {
+  it('is the only function that may create, tag or delete a secret; besides it the publishers that renew tokens, on use or in the daily token check (their own platform only), may write one', () => {
     const connect = roleOf('herold-connect');
     for (const action of ['secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:TagResource'])
       expect(rolesAllowed(action), action).toEqual([connect]);
-    const renewing = platformList().filter((platform) => platform.publisherRenewsTokens);
-    expect(renewing.map((platform) => platform.id).sort()).toEqual(['linkedin', 'pinterest', 'x', 'youtube']);
-    const publishers = renewing.map((platform) => roleOf(`herold-publish-${platform.id}`));
-    expect(rolesAllowed('secretsmanager:PutSecretValue')).toEqual(
-      [connect, roleOf('herold-token-health'), ...publishers].sort(),
+    const renewing = platformList().filter(
+      (platform) => platform.publisherRenewsTokens || dailyCheckRenews(platform.id),
     );
+    expect(renewing.map((platform) => platform.id).sort()).toEqual([
+      'linkedin',
+      'pinterest',
+      'threads',
+      'x',
+      'youtube',
+    ]);
+    const publishers = renewing.map((platform) => roleOf(`herold-publish-${platform.id}`));
+    expect(rolesAllowed('secretsmanager:PutSecretValue')).toEqual([connect, ...publishers].sort());
     // a publisher's renewed tokens go to its own platform's channel secrets, nowhere else
     for (const platform of renewing) {
       const writes = statementsOf(roleOf(`herold-publish-${platform.id}`)).filter((statement) =>

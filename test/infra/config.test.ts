@@ -8,16 +8,16 @@ describe('Herold context', () => {
   it('falls back to the documented defaults', () => {
     expect(configFrom({})).toEqual({
       stage: '',
-      organisations: ['city', 'fire-brigade'],
       jwtIssuer: '',
       jwtAudience: ['herold'],
       alarmEmail: '',
       alarms: 'full',
+      secrets: 'per-channel',
+      cognitoPlan: 'plus',
       followerCollection: { hour: 5, minute: 0, timeZone: 'Europe/Berlin' },
       tokenHealth: { hour: 4, minute: 0, timeZone: 'Europe/Berlin' },
       kmsKey: false,
       ninaFeed: false,
-      alertPolicy: {},
       apiThrottle: { rateLimit: 20, burstLimit: 40 },
       queueConcurrency: { normal: 2, urgent: 10, platforms: {} },
       logRetentionDays: 90,
@@ -32,9 +32,7 @@ describe('Herold context', () => {
       'herold:queueConcurrency': '{"normal":3,"urgent":20}',
       'herold:logRetentionDays': '30',
       'herold:jwtAudience': '["a","b"]',
-      'herold:alertPolicy': '{"fire-brigade":{"singlePersonSeverities":["Extreme"],"ninaArs":"146120000000"}}',
       'herold:stage': 'staging',
-      'herold:organisations': 'city,fire-brigade,police',
     });
     expect(config).toMatchObject({
       kmsKey: true,
@@ -43,10 +41,6 @@ describe('Herold context', () => {
       logRetentionDays: 30,
       jwtAudience: ['a', 'b'],
       stage: 'staging',
-      organisations: ['city', 'fire-brigade', 'police'],
-    });
-    expect(config.alertPolicy).toEqual({
-      'fire-brigade': { singlePersonSeverities: ['Extreme'], languages: ['de-DE'], ninaArs: '146120000000' },
     });
   });
 
@@ -63,15 +57,12 @@ describe('Herold context', () => {
     ],
     [{ 'herold:alarmEmail': 'not-an-address' }, 'herold:alarmEmail'],
     [{ 'herold:logRetentionDays': 42 }, 'herold:logRetentionDays'],
-    [
-      { 'herold:alertPolicy': { city: { singlePersonSeverities: ['Huge'] } } },
-      'herold:alertPolicy.city.singlePersonSeverities',
-    ],
     [{ 'herold:kmsKey': 'yes' }, 'herold:kmsKey'],
     [{ 'herold:alarmEmail': 'leitstelle@' }, 'herold:alarmEmail: Invalid email address'],
+    // the organisations and their policy are items in the table now: an old context says where they went
     [
       { 'herold:alertPolicy': { police: { singlePersonSeverities: ['Extreme'] } } },
-      'herold:alertPolicy.police: unknown organisation "police" (herold:organisations: city, fire-brigade)',
+      'herold:alertPolicy: organisations and their emergency policy are items in the table now',
     ],
     [
       { 'herold:queueConcurrency': { normal: 2, urgent: 10, platforms: { tiktok: { normal: 2, urgent: 3 } } } },
@@ -88,7 +79,7 @@ describe('Herold context', () => {
     [{ 'herold:stage': 'a-stage-name-too-long' }, 'herold:stage: a stage is'],
     [{ 'herold:jwtIssuer': 'http://login.dresden.example/realms/herold' }, 'herold:jwtIssuer: an https URL'],
     [{ 'herold:jwtIssuer': 'login.dresden.example' }, 'herold:jwtIssuer: an https URL'],
-    [{ 'herold:organisations': ['City Hall'] }, 'herold:organisations.0: organisation ids are lower-case'],
+    [{ 'herold:organisations': ['city'] }, 'herold:organisations: organisations and their emergency policy are items'],
     [{ 'herold:alarmEmial': 'ops@dresden.example' }, 'herold:alarmEmial: not a Herold setting'],
   ])('refuses %j, naming the key', (context, message) => {
     expect(() => configFrom(context)).toThrow(message);

@@ -17,6 +17,11 @@ const withOwnKeyAndIssuer = findings({
   'herold:jwtIssuer': 'https://id.dresden.example',
   'herold:alarmEmail': 'ops@dresden.example',
 });
+const withCheapSettings = findings({
+  'herold:alarms': 'essential',
+  'herold:secrets': 'per-organisation',
+  'herold:cognitoPlan': 'essentials',
+});
 
 describe('cdk-nag AwsSolutions', () => {
   it('reports nothing unacknowledged with the defaults (Cognito issuer, AWS-managed keys)', () => {
@@ -25,5 +30,9 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('reports nothing unacknowledged with a customer-managed key, an external issuer and an alarm email', () => {
     expect(withOwnKeyAndIssuer).toEqual([]);
+  });
+
+  it('reports nothing unacknowledged with the cheaper settings of docs/COST.md', () => {
+    expect(withCheapSettings).toEqual([]);
   });
 });

@@ -8,19 +8,21 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
 import { startLocalStack, type LocalStack } from '../../local/start';
+import { setAlertPolicies, type AlertPolicies } from '../../local/organisations';
 import { localDynamoDocumentClient } from '../../local/aws';
 import { localAwsEndpoints, uniqueName } from '../support/local-aws';
 import type { PlatformId } from '../../shared/platforms/registry';
+import type { Severity } from '../../shared/alerts/policy';
 
 let stack: LocalStack;
 const tokens: Record<string, string> = {};
 const REPLY_PLATFORMS = ['threads', 'x', 'mastodon', 'bluesky', 'telegram'] as const;
-const ALL_SEVERITIES = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'];
+const ALL_SEVERITIES: Severity[] = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'];
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/cap/${name}`, import.meta.url), 'utf8');
 
-function setPolicy(city: Record<string, unknown>): void {
-  process.env.HEROLD_ALERT_POLICY = JSON.stringify({ city, 'fire-brigade': { singlePersonSeverities: ['Extreme'] } });
+async function setPolicy(city: AlertPolicies[string]): Promise<void> {
+  await setAlertPolicies(stack, { city, 'fire-brigade': { singlePersonSeverities: ['Extreme'] } });
 }
 
 beforeAll(async () => {
@@ -331,7 +333,7 @@ describe('refused documents', () => {
 
 describe('the two-person rule', () => {
   it('holds a live emergency alert until a different emergency user approves it', async () => {
-    setPolicy({ singlePersonSeverities: [], languages: ['de-DE'] });
+    await setPolicy({ singlePersonSeverities: [], languages: ['de-DE'] });
     const response = await postAlert(fixture('oasis-a1-homeland-security-advisory.xml'));
     expect(response.status).toBe(202);
     const [message] = response.json.messages;
@@ -368,7 +370,7 @@ describe('the two-person rule', () => {
   });
 
   it('lets one person send an API emergency message of a severity the policy allows, and holds the others', async () => {
-    setPolicy({ singlePersonSeverities: ['Extreme'] });
+    await setPolicy({ singlePersonSeverities: ['Extreme'] });
     const extreme = await api('/messages', {
       body: {
         text: 'Großbrand im Hafen: Fenster und Türen schließen.',
@@ -394,7 +396,7 @@ describe('the two-person rule', () => {
 
 describe('the two-person rule and scheduled emergencies', () => {
   it('keeps an approved scheduled emergency message waiting for its time', async () => {
-    setPolicy({ singlePersonSeverities: [] });
+    await setPolicy({ singlePersonSeverities: [] });
     const scheduledAt = new Date(Date.now() + 3_600_000).toISOString();
     const created = await api('/messages', {
       body: {
@@ -455,7 +457,7 @@ describe('corrections', () => {
 
 describe('the NINA feed', () => {
   it('turns a new warning and its all-clear into a threaded alert and all-clear, naming the source, once', async () => {
-    setPolicy({ singlePersonSeverities: ALL_SEVERITIES, languages: ['de-DE'], ninaArs: '146120000000' });
+    await setPolicy({ singlePersonSeverities: ALL_SEVERITIES, languages: ['de-DE'], ninaArs: '146120000000' });
     const warning = stack.nina.publish({
       headline: 'Gefahrstoffaustritt in Dresden-Friedrichstadt',
       description: 'Fenster und Türen geschlossen halten.',

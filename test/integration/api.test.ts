@@ -297,6 +297,23 @@ describe('bad input gets a problem and writes nothing', () => {
     expect(list.json.items.map((message: { id: string }) => message.id)).not.toContain(json.id);
   });
 
+  it("refuses another organisation's page cursor, or a made-up one, with 400 on every listing", async () => {
+    await api('/messages', { body: { text: 'Seite eins', channels: ['city-whatsapp'] } });
+    await api('/messages', { body: { text: 'Seite zwei', channels: ['city-whatsapp'] } });
+    const { json } = await api('/messages?limit=1');
+    expect(json.next).toEqual(expect.any(String));
+    for (const query of ['', '&state=SCHEDULED', '&state=AWAITING_APPROVAL', '&state=FAILED'])
+      for (const cursor of [json.next, 'not-a-cursor']) {
+        const refused = await api(`/messages?limit=1&cursor=${encodeURIComponent(cursor)}${query}`, {
+          token: tokens.fireEditor,
+        });
+        expect(refused.status, `${query} ${cursor}`).toBe(400);
+        expect(refused.headers.get('content-type')).toContain('application/problem+json');
+        expect(refused.json.errors).toEqual([{ field: 'cursor', message: 'invalid' }]);
+      }
+    expect((await api('/replies?cursor=not-a-cursor')).status).toBe(400);
+  });
+
   it('refuses path traversal in ids', async () => {
     expect((await api('/messages/..%2F..%2Fetc')).status).toBeGreaterThanOrEqual(400);
     expect((await api('/messages/..%2F..%2Fetc')).status).toBeLessThan(500);

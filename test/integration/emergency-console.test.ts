@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
-import { LOCAL_ALERT_POLICY, startLocalStack, type LocalStack } from '../../local/start';
+import { startLocalStack, type LocalStack } from '../../local/start';
+import { seedAlertPolicies, setAlertPolicies, type AlertPolicies } from '../../local/organisations';
 import { localAwsEndpoints, uniqueName } from '../support/local-aws';
 
 let stack: LocalStack;
@@ -16,8 +17,8 @@ const tokens = { sender: '', approver: '', editor: '', admin: '', fire: '', fire
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/cap/${name}`, import.meta.url), 'utf8');
 
 /** The city needs a second person for everything; the fire brigade may send Extreme alerts alone. */
-const POLICY = {
-  ...LOCAL_ALERT_POLICY,
+const POLICY: AlertPolicies = {
+  ...seedAlertPolicies(),
   city: {
     singlePersonSeverities: [],
     languages: ['de-DE'],
@@ -45,9 +46,7 @@ beforeAll(async () => {
   tokens.fireAdmin = await signToken({ sub: 'hanna', org: 'fire-brigade', roles: ['admin'] });
 }, 120_000);
 afterAll(async () => stack?.stop());
-beforeEach(() => {
-  process.env.HEROLD_ALERT_POLICY = JSON.stringify(POLICY);
-});
+beforeEach(() => setAlertPolicies(stack, POLICY));
 
 async function api(
   path: string,
@@ -440,7 +439,7 @@ describe('updates and all-clears written from the running alert', () => {
 
 describe('updates and cancels of alerts Herold never saw', () => {
   it('publishes the OASIS A.3 earthquake Update as an alert of its own, marked as an update', async () => {
-    process.env.HEROLD_ALERT_POLICY = JSON.stringify({
+    await setAlertPolicies(stack, {
       ...POLICY,
       city: { ...POLICY.city, singlePersonSeverities: ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] },
     });
@@ -459,7 +458,7 @@ describe('updates and cancels of alerts Herold never saw', () => {
   });
 
   it('publishes an Environment Canada special weather statement Update (a real CAP-CP message) on its own, in its first language', async () => {
-    process.env.HEROLD_ALERT_POLICY = JSON.stringify({
+    await setAlertPolicies(stack, {
       ...POLICY,
       city: { ...POLICY.city, singlePersonSeverities: ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] },
     });

@@ -15,6 +15,8 @@ import { followerMetrics } from '../../shared/followers/metrics';
 import type { FollowerReport } from '../../shared/followers/report';
 import { runDailyFollowerSchedule } from '../../shared/followers/schedule';
 import { queryFollowerSeries } from '../../shared/followers/store';
+import { OrgAlertPolicySchema } from '../../shared/alerts/policy';
+import { writeOrganisation } from '../../shared/organisations/organisations';
 import { createFollowersTable, LOCAL_AWS, type LocalTable } from './followers-table';
 import { HISTORY_DAYS, historyChannels, historyCsv, putChannels } from './followers-history';
 
@@ -198,11 +200,18 @@ describe('follower history in DynamoDB Local', () => {
       );
       queues[platform] = { normal: normal!, urgent: urgent! };
     }
+    // the deployment serves the fire brigade only: the city's channels in the table are not its to collect
+    await writeOrganisation(
+      { doc: local.doc, table: local.table },
+      { sub: 'herold' },
+      'fire-brigade',
+      { name: 'Feuerwehr Dresden', alertPolicy: OrgAlertPolicySchema.parse({}) },
+      'any',
+    );
     const saved = { ...process.env };
     Object.assign(process.env, {
       HEROLD_TABLE: local.table,
       HEROLD_QUEUES: JSON.stringify(queues),
-      HEROLD_ORGS: 'fire-brigade',
       AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: endpoints.sqsEndpoint,
       AWS_REGION: LOCAL_AWS.region,

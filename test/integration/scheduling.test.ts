@@ -18,6 +18,7 @@ import {
   type Principal,
 } from '../../shared/model/schemas';
 import { logger } from '../../shared/observability/powertools';
+import { seedOrganisations } from '../../local/organisations';
 import { cancelMessage, releaseHeldMessage, updateScheduledMessage } from '../../shared/scheduling/change';
 import { holdFor, setOrgHold } from '../../shared/scheduling/crisis';
 import { dispatchScheduledMessage, ScheduledMessageMissingError } from '../../shared/scheduling/dispatch';
@@ -97,20 +98,16 @@ async function endAllHolds() {
   await setOrgHold(harness.store, fireAdmin, 'fire-brigade', { active: false }, NOW);
 }
 
-const policyBefore = process.env.HEROLD_ALERT_POLICY;
-
 beforeAll(async () => {
   logger.setLogLevel('SILENT');
   // These emergencies go out at once: the two-person rule has its own tests (alerts.test.ts).
-  process.env.HEROLD_ALERT_POLICY = JSON.stringify({
+  harness = await startHarness();
+  await seedOrganisations(harness.store, {
     'fire-brigade': { singlePersonSeverities: ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] },
   });
-  harness = await startHarness();
 }, 60_000);
 
 afterAll(async () => {
-  if (policyBefore === undefined) delete process.env.HEROLD_ALERT_POLICY;
-  else process.env.HEROLD_ALERT_POLICY = policyBefore;
   await harness?.stop();
 });
 

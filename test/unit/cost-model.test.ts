@@ -14,6 +14,8 @@ import {
   loadPrices,
   MissingPriceError,
   monthlyEvents,
+  monthlyReplyPolls,
+  pollsPerPost,
   price,
   PROFILES,
   type PriceList,
@@ -127,11 +129,42 @@ describe('the cost model', () => {
       distributions: 1,
       pointInTimeRecovery: true,
       cognitoPlan: 'PLUS',
+      secretsLayout: 'per-channel',
     });
     expect(fixed).toContainEqual({ meter: 'secretsmanager.secret-month', quantity: 15 });
     expect(fixed).toContainEqual({ meter: 'cloudwatch.alarm-month', quantity: 124 });
     expect(fixed).toContainEqual({ meter: 'cognito.plus-mau', quantity: dresden.monthlyActiveUsers });
     expect(() => price(fixed, prices)).not.toThrow();
+  });
+
+  it('counts one secret per organisation with herold:secrets "per-organisation"', () => {
+    const state = PROFILES.find((profile) => profile.name === 'state')!;
+    const template = {
+      alarms: 70,
+      dashboards: 1,
+      kmsKeys: 0,
+      secrets: 0,
+      eventSourceMappings: 25,
+      distributions: 1,
+      pointInTimeRecovery: true,
+      cognitoPlan: 'ESSENTIALS' as const,
+      secretsLayout: 'per-organisation' as const,
+    };
+    const fixed = fixedMonthly(state, template);
+    expect(fixed).toContainEqual({ meter: 'secretsmanager.secret-month', quantity: 500 });
+    expect(fixed).toContainEqual({ meter: 'cognito.essentials-mau', quantity: 0 });
+  });
+
+  it("reads a post's replies by the cadence: 60 times in its first hour, hourly after three days", () => {
+    // first hour every minute, then 23 h every 5 min, 2 days every 15 min, 11 days hourly
+    expect(pollsPerPost(false, 14)).toBe(60 + 23 * 12 + 2 * 24 * 4 + 11 * 24);
+    // an emergency message's first day every minute
+    expect(pollsPerPost(true, 14)).toBe(24 * 60 + 2 * 24 * 4 + 11 * 24);
+    expect(pollsPerPost(false, 3)).toBe(60 + 23 * 12 + 2 * 24 * 4);
+    const dresden = PROFILES[0]!;
+    const { runs, polls } = monthlyReplyPolls(dresden, { channelsPerMessage: 10, postsPerMessage: 8 });
+    expect(runs).toBe(30 * 24 * 60);
+    expect(polls).toBeCloseTo(15 * 30 * 8 * pollsPerPost(false) + 4 * 8 * pollsPerPost(true));
   });
 });
 

@@ -4,13 +4,23 @@
  * `app.bsky.feed.post` validated against the lexicon (300 graphemes, 3000 bytes, facets inside the
  * text's UTF-8 bytes, images embed, reply strong refs), getRecord, resolveHandle and
  * getProfile. Errors are XRPC bodies `{ error, message }`; rate limits carry `ratelimit-*` headers.
+ *
+ * Replies: citizens' posts (POST /_sim/replies) are records of their own accounts with
+ * `reply.root`/`reply.parent`; `app.bsky.feed.getPostThread` answers the nested tree (`depth`,
+ * `parentHeight`) with the thread's gate beside it and, as the v1 AppView does, keeps hidden replies
+ * in the tree; hiding is the root author's `app.bsky.feed.threadgate` record (same record key as the
+ * root post, `hiddenReplies` at most 300), read with getRecord and written with putRecord
+ * (`swapRecord` compared). Bluesky pushes nothing: replies are polled.
  */
 import { createHash } from 'node:crypto';
 import { PLATFORMS } from '../../../shared/platforms/registry';
 import { SIM_BLUESKY_APP_PASSWORD, SIM_BLUESKY_MAIN_PASSWORD } from '../state';
-import type { SimPlatform, SimRequest, SimResponse, SimState } from '../types';
+import type { SimPlatform, SimReplies, SimRequest, SimResponse, SimState } from '../types';
 
 const POST = 'app.bsky.feed.post';
+const THREADGATE = 'app.bsky.feed.threadgate';
+/** The threadgate lexicon's maxLength of `hiddenReplies`. */
+const MAX_HIDDEN_REPLIES = 300;
 const ACCESS_TOKEN_MS = 2 * 60 * 60 * 1000;
 const SESSION_LIMIT = { count: 30, windowMs: 5 * 60 * 1000 };
 const TEXT_MAX_BYTES = 3000;
@@ -32,6 +42,10 @@ interface StoredRecord {
   rkey: string;
   did: string;
   value: Record<string, unknown>;
+  /** when the AppView indexed it */
+  indexedAt?: string;
+  /** a citizen's reply (POST /_sim/replies), from an account of its own */
+  citizen?: boolean;
 }
 
 const store = (state: SimState) => ({
@@ -40,6 +54,8 @@ const store = (state: SimState) => ({
   logins: state.scratch('bluesky', 'logins', () => new Map<string, number[]>()),
   blobs: state.scratch('bluesky', 'blobs', () => new Map<string, { mimeType: string; size: number }>()),
   records: state.scratch('bluesky', 'records', () => new Map<string, StoredRecord>()),
+  /** the profile of every account that wrote a record: Herold's, and the citizens' who replied */
+  profiles: state.scratch('bluesky', 'profiles', () => new Map<string, { handle: string; displayName?: string }>()),
 });
 
 /** Make every access token handed out so far expired, as two hours passing would. */
@@ -315,7 +331,15 @@ function createRecord(request: SimRequest, state: SimState, account: Account): S
     );
   }
   const cid = cidFor('bafyrei', JSON.stringify(record) + uri);
-  store(state).records.set(uri, { uri, cid, rkey: chosenKey, did: account.did, value: record });
+  store(state).records.set(uri, {
+    uri,
+    cid,
+    rkey: chosenKey,
+    did: account.did,
+    value: record,
+    indexedAt: new Date().toISOString(),
+  });
+  if (!store(state).profiles.has(account.did)) store(state).profiles.set(account.did, { handle: account.handle });
 
   const embed = object(record.embed);
   const images = Array.isArray(embed?.images) ? embed.images : [];
@@ -353,7 +377,7 @@ function getRecord(request: SimRequest, state: SimState): SimResponse {
   const rkey = request.query.get('rkey') ?? '';
   if (!repo || !collection || !rkey)
     return xrpcError(400, 'InvalidRequest', 'Params must have the properties "repo", "collection" and "rkey"');
-  const found = recordsOf(state, repo).find((record) => record.rkey === rkey && collection === POST);
+  const found = recordsOf(state, repo).find((record) => record.uri === `at://${record.did}/${collection}/${rkey}`);
   if (!found) return xrpcError(400, 'RecordNotFound', `Could not locate record: at://${repo}/${collection}/${rkey}`);
   return { status: 200, body: { uri: found.uri, cid: found.cid, value: found.value } };
 }
@@ -379,14 +403,196 @@ function getProfile(request: SimRequest, state: SimState, account: Account): Sim
       handle,
       followersCount: state.followers('bluesky', handle),
       followsCount: 87,
-      postsCount: recordsOf(state, didFor(handle)).length,
+      postsCount: recordsOf(state, didFor(handle)).filter((record) => record.uri.includes(`/${POST}/`)).length,
       indexedAt: new Date().toISOString(),
     },
   };
 }
 
+const isPost = (record: StoredRecord | undefined): record is StoredRecord =>
+  record !== undefined && record.value.$type === POST;
+
+/** `at://did/collection/rkey`, or Herold's `<at-uri>|<cid>` remote id. */
+const uriOf = (id: string) => id.split('|')[0] ?? '';
+
+/** The thread's first post: the record's `reply.root`, or the record itself. */
+function rootUriOf(record: StoredRecord): string {
+  const root = object(object(record.value.reply)?.root)?.uri;
+  return typeof root === 'string' ? root : record.uri;
+}
+
+const threadgateUriOf = (postUri: string) => {
+  const [did = '', , rkey = ''] = postUri.replace(/^at:\/\//, '').split('/');
+  return `at://${did}/${THREADGATE}/${rkey}`;
+};
+
+function postView(record: StoredRecord, state: SimState, replyCount: number) {
+  const profile = store(state).profiles.get(record.did);
+  return {
+    uri: record.uri,
+    cid: record.cid,
+    author: {
+      did: record.did,
+      handle: profile?.handle ?? 'handle.invalid',
+      ...(profile?.displayName ? { displayName: profile.displayName } : {}),
+    },
+    record: record.value,
+    replyCount,
+    repostCount: 0,
+    likeCount: 0,
+    quoteCount: 0,
+    indexedAt: record.indexedAt ?? String(record.value.createdAt),
+    labels: [],
+  };
+}
+
+const clampParam = (raw: string | null, fallback: number, max: number) => {
+  const value = raw === null ? fallback : Number(raw);
+  return Number.isInteger(value) && value >= 0 ? Math.min(value, max) : undefined;
+};
+
+/**
+ * app.bsky.feed.getPostThread: the anchor post with its replies nested `depth` levels deep (default
+ * 6, at most 1000), oldest first, its parents up to `parentHeight` (default 80), and the root's
+ * threadgate. Replies whose record is gone are left out; hidden ones stay (the v1 AppView's way).
+ */
+function getPostThread(request: SimRequest, state: SimState): SimResponse {
+  const uri = request.query.get('uri') ?? '';
+  const depth = clampParam(request.query.get('depth'), 6, 1000);
+  const parentHeight = clampParam(request.query.get('parentHeight'), 80, 1000);
+  if (!uri) return xrpcError(400, 'InvalidRequest', 'Params must have the property "uri"');
+  if (depth === undefined || parentHeight === undefined)
+    return xrpcError(400, 'InvalidRequest', 'depth and parentHeight must be integers from 0 to 1000');
+  const { records } = store(state);
+  const anchor = records.get(uri);
+  if (!isPost(anchor)) return xrpcError(400, 'NotFound', `Post not found: ${uri}`);
+  const children = new Map<string, StoredRecord[]>();
+  for (const record of records.values()) {
+    const parent = object(object(record.value.reply)?.parent)?.uri;
+    if (!isPost(record) || typeof parent !== 'string') continue;
+    children.set(parent, [...(children.get(parent) ?? []), record]);
+  }
+  const byAge = (a: StoredRecord, b: StoredRecord) => (a.indexedAt ?? '').localeCompare(b.indexedAt ?? '');
+  const down = (record: StoredRecord, levels: number): Record<string, unknown> => {
+    const replies = (children.get(record.uri) ?? []).sort(byAge);
+    return {
+      $type: 'app.bsky.feed.defs#threadViewPost',
+      post: postView(record, state, replies.length),
+      ...(levels > 0 ? { replies: replies.map((reply) => down(reply, levels - 1)) } : {}),
+    };
+  };
+  const up = (record: StoredRecord, levels: number): Record<string, unknown> | undefined => {
+    const parentUri = object(object(record.value.reply)?.parent)?.uri;
+    if (levels === 0 || typeof parentUri !== 'string') return undefined;
+    const parent = records.get(parentUri);
+    if (!isPost(parent)) return { $type: 'app.bsky.feed.defs#notFoundPost', uri: parentUri, notFound: true };
+    const above = up(parent, levels - 1);
+    return {
+      $type: 'app.bsky.feed.defs#threadViewPost',
+      post: postView(parent, state, children.get(parent.uri)?.length ?? 0),
+      ...(above ? { parent: above } : {}),
+    };
+  };
+  const parent = up(anchor, parentHeight);
+  const gate = records.get(threadgateUriOf(rootUriOf(anchor)));
+  return {
+    status: 200,
+    body: {
+      thread: { ...down(anchor, depth), ...(parent ? { parent } : {}) },
+      ...(gate ? { threadgate: { uri: gate.uri, cid: gate.cid, record: gate.value, lists: [] } } : {}),
+    },
+  };
+}
+
+/** Lexicon checks for an `app.bsky.feed.threadgate` record at `rkey`; a message when it is invalid. */
+function invalidThreadgate(record: Record<string, unknown>, rkey: string, account: Account, state: SimState) {
+  const prefix = `Invalid ${THREADGATE} record`;
+  if (record.$type !== THREADGATE) return `${prefix}: Record/$type must be ${THREADGATE}`;
+  if (typeof record.createdAt !== 'string' || Number.isNaN(Date.parse(record.createdAt)))
+    return `${prefix}: Record/createdAt must be an valid atproto datetime`;
+  // the gate's key is its root post's, in the same repository
+  if (record.post !== `at://${account.did}/${POST}/${rkey}` || !isPost(store(state).records.get(record.post)))
+    return `${prefix}: Record/post must be the root post with the same record key in this repository`;
+  if (record.allow !== undefined && !Array.isArray(record.allow)) return `${prefix}: Record/allow must be an array`;
+  const hidden = record.hiddenReplies;
+  if (hidden !== undefined) {
+    if (!Array.isArray(hidden) || hidden.some((uri) => typeof uri !== 'string' || !uri.startsWith('at://')))
+      return `${prefix}: Record/hiddenReplies must be an array of at-uris`;
+    if (hidden.length > MAX_HIDDEN_REPLIES)
+      return `${prefix}: Record/hiddenReplies must not have more than ${MAX_HIDDEN_REPLIES} elements`;
+  }
+  return undefined;
+}
+
+/** com.atproto.repo.putRecord: the simulator writes threadgates only; `swapRecord` (a cid, or null for "none yet") is compared. */
+function putRecord(request: SimRequest, state: SimState, account: Account): SimResponse {
+  const body = object(request.body);
+  if (!body) return xrpcError(400, 'InvalidRequest', 'Input must be an object');
+  if (body.repo !== account.did && body.repo !== account.handle)
+    return xrpcError(400, 'InvalidRequest', 'Input/repo must be the authenticated account');
+  if (body.collection !== THREADGATE)
+    return xrpcError(400, 'InvalidRequest', `Herold's simulator puts only ${THREADGATE} records`);
+  const rkey = typeof body.rkey === 'string' ? body.rkey : '';
+  const record = object(body.record);
+  if (!TID.test(rkey) || !record)
+    return xrpcError(400, 'InvalidRequest', 'Input must have the properties "rkey" (a TID) and "record"');
+  const problem = invalidThreadgate(record, rkey, account, state);
+  if (problem) return xrpcError(400, 'InvalidRequest', problem);
+  const uri = `at://${account.did}/${THREADGATE}/${rkey}`;
+  const current = store(state).records.get(uri);
+  if ('swapRecord' in body && body.swapRecord !== undefined && (current?.cid ?? null) !== body.swapRecord)
+    return xrpcError(400, 'InvalidSwap', `Record was at ${current?.cid ?? 'null'}`);
+  const cid = cidFor('bafyrei', JSON.stringify(record) + uri);
+  store(state).records.set(uri, {
+    uri,
+    cid,
+    rkey,
+    did: account.did,
+    value: record,
+    indexedAt: new Date().toISOString(),
+  });
+  return {
+    status: 200,
+    body: {
+      uri,
+      cid,
+      commit: { cid: cidFor('bafyrei', `commit:${uri}:${cid}`), rev: rkey },
+      validationStatus: 'valid',
+    },
+  };
+}
+
+/** A citizen's reply: a post in the citizen's own repository, its `reply` naming the thread's root and the post answered. */
+const blueskyReplies: SimReplies = {
+  add(input, state) {
+    const { records, profiles } = store(state);
+    const root = records.get(uriOf(input.postId));
+    const parent = records.get(uriOf(input.parentId ?? input.postId));
+    if (!isPost(root) || !isPost(parent) || rootUriOf(parent) !== root.uri) return undefined;
+    const handle = input.handle ?? `buerger${records.size}.bsky.social`;
+    const did = didFor(handle);
+    profiles.set(did, { handle, ...(input.name ? { displayName: input.name } : {}) });
+    const uri = `at://${did}/${POST}/${serverTid(state)}`;
+    const value = {
+      $type: POST,
+      text: input.text,
+      createdAt: new Date().toISOString(),
+      langs: ['de'],
+      reply: { root: { uri: root.uri, cid: root.cid }, parent: { uri: parent.uri, cid: parent.cid } },
+    };
+    const cid = cidFor('bafyrei', JSON.stringify(value) + uri);
+    records.set(uri, { uri, cid, rkey: uri.split('/').pop()!, did, value, indexedAt: value.createdAt, citizen: true });
+    return { id: uri };
+  },
+  remove(id, state) {
+    const record = store(state).records.get(uriOf(id));
+    return record?.citizen === true && store(state).records.delete(record.uri);
+  },
+};
+
 export const blueskySim: SimPlatform = {
   id: 'bluesky',
+  replies: blueskyReplies,
   errorResponse: blueskyErrorResponse,
   handle(request, state) {
     const route = `${request.method} ${request.path}`;
@@ -401,13 +607,20 @@ export const blueskySim: SimPlatform = {
         return getRecord(request, state);
       case 'GET /xrpc/com.atproto.identity.resolveHandle':
         return resolveHandle(request);
+      case 'GET /xrpc/app.bsky.feed.getPostThread': {
+        // no authentication needed; a token that is sent must be valid
+        const account = request.headers.authorization ? authenticate(request, state) : undefined;
+        return account && isResponse(account) ? account : getPostThread(request, state);
+      }
       case 'POST /xrpc/com.atproto.repo.uploadBlob':
       case 'POST /xrpc/com.atproto.repo.createRecord':
+      case 'POST /xrpc/com.atproto.repo.putRecord':
       case 'GET /xrpc/app.bsky.actor.getProfile': {
         const account = authenticate(request, state);
         if (isResponse(account)) return account;
         if (route.endsWith('uploadBlob')) return uploadBlob(request, state, account);
         if (route.endsWith('createRecord')) return createRecord(request, state, account);
+        if (route.endsWith('putRecord')) return putRecord(request, state, account);
         return getProfile(request, state, account);
       }
       default:

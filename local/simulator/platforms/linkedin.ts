@@ -5,6 +5,10 @@
  * follower counts from networkSizes. Every /rest call needs `Linkedin-Version` (YYYYMM) and
  * `X-Restli-Protocol-Version: 2.0.0`. Commentary is little text format: LinkedIn would mangle
  * unescaped reserved characters, so the simulator refuses them outright, making the mistake visible.
+ * Comments (citizens' through POST /_sim/replies): `GET /rest/socialActions/{post or comment URN}/comments`
+ * paged by start/count (a page shorter than count is the last), and `POST` of the same path to
+ * comment as the organisation (`parentComment` for an answer to a comment). LinkedIn has no way to
+ * hide a comment and sends no webhooks for them: replies are polled.
  */
 import { PLATFORMS } from '../../../shared/platforms/registry';
 import type { SimPlatform, SimRequest, SimResponse, SimState } from '../types';
@@ -28,10 +32,23 @@ interface StoredPost {
   createdAt: number;
 }
 
+/** A comment on a post, or (with parentComment) on a comment. */
+interface Comment {
+  id: string;
+  urn: string;
+  actor: string;
+  /** the post the comment belongs to */
+  object: string;
+  parentComment?: string;
+  text: string;
+  createdAt: number;
+}
+
 const store = (state: SimState) => ({
   images: state.scratch('linkedin', 'images', () => new Map<string, Image>()),
   videos: state.scratch('linkedin', 'videos', () => new Map<string, Video>()),
   posts: state.scratch('linkedin', 'posts', () => [] as StoredPost[]),
+  comments: state.scratch('linkedin', 'comments', () => new Map<string, Comment>()),
 });
 
 const error = (status: number, message: string, extra: Record<string, unknown> = {}): SimResponse => ({
@@ -297,6 +314,102 @@ function networkSize(request: SimRequest, state: SimState): SimResponse {
   return { status: 200, body: { firstDegreeSize: state.followers('linkedin', urn.split(':').pop() ?? urn) } };
 }
 
+const COMMENTS_PATH = /^\/rest\/socialActions\/([^/]+)\/comments$/;
+
+/** The comments directly on a post (no parent) or on one comment, oldest first. */
+function commentsOn(target: string, state: SimState): Comment[] {
+  return [...store(state).comments.values()].filter((comment) =>
+    target.startsWith('urn:li:comment:')
+      ? comment.parentComment === target
+      : comment.object === target && !comment.parentComment,
+  );
+}
+
+function commentBody(comment: Comment, state: SimState): Record<string, unknown> {
+  const nested = commentsOn(comment.urn, state).length;
+  return {
+    id: comment.id,
+    commentUrn: comment.urn,
+    $URN: comment.urn,
+    actor: comment.actor,
+    object: comment.object,
+    ...(comment.parentComment ? { parentComment: comment.parentComment } : {}),
+    message: { text: comment.text, attributes: [] },
+    created: { actor: comment.actor, time: comment.createdAt },
+    lastModified: { actor: comment.actor, time: comment.createdAt },
+    commentsSummary: { totalFirstLevelComments: nested, aggregatedTotalComments: nested, selectedComments: [] },
+  };
+}
+
+/** The post or comment a socialActions path names; undefined when there is none. */
+function socialTarget(encoded: string, state: SimState): string | undefined {
+  const urn = decodeURIComponent(encoded);
+  if (urn.startsWith('urn:li:comment:')) return store(state).comments.has(urn) ? urn : undefined;
+  return store(state).posts.some((post) => post.id === urn) ? urn : undefined;
+}
+
+function listComments(target: string, request: SimRequest, state: SimState): SimResponse {
+  const start = Number(request.query.get('start') ?? '0');
+  const count = Number(request.query.get('count') ?? '10');
+  if (!Number.isInteger(count) || count < 1 || count > 100) return error(400, 'count must be between 1 and 100');
+  if (!Number.isInteger(start) || start < 0) return error(400, 'start must be a non-negative integer');
+  const all = commentsOn(target, state);
+  return {
+    status: 200,
+    body: {
+      paging: { start, count, links: [], total: all.length },
+      elements: all.slice(start, start + count).map((comment) => commentBody(comment, state)),
+    },
+  };
+}
+
+/** Create a Comment as the organisation that wrote the post: 201 with the comment. */
+function createComment(target: string, request: SimRequest, state: SimState): SimResponse {
+  const body = object(request.body);
+  if (!body) return error(400, 'Request body must be a JSON object');
+  const { comments, posts } = store(state);
+  const post = target.startsWith('urn:li:comment:') ? comments.get(target)?.object : target;
+  const author = posts.find((item) => item.id === post)?.author;
+  if (typeof body.actor !== 'string' || !AUTHOR.test(body.actor))
+    return error(422, 'ERROR :: /actor :: is not a valid organization or person urn');
+  if (body.actor !== author) return linkedinErrorResponse(403, '');
+  if (body.object !== post) return error(422, `ERROR :: /object :: must be ${post}`);
+  const text = object(body.message)?.text;
+  if (typeof text !== 'string' || text.trim().length === 0)
+    return error(422, 'ERROR :: /message/text :: field is required but not found');
+  const parent = body.parentComment;
+  if (parent !== undefined && (typeof parent !== 'string' || comments.get(parent)?.object !== post))
+    return error(422, 'ERROR :: /parentComment :: is not a comment on this post');
+  const comment = newComment(state, { actor: body.actor, object: post!, text, parentComment: parent });
+  state.record({
+    platform: 'linkedin',
+    id: comment.urn,
+    account: body.actor.split(':').pop() ?? body.actor,
+    text,
+    media: [],
+    ...(comment.parentComment ? { replyTo: comment.parentComment } : {}),
+  });
+  return { status: 201, body: commentBody(comment, state) };
+}
+
+function newComment(
+  state: SimState,
+  fields: { actor: string; object: string; text: string; parentComment?: string },
+): Comment {
+  const id = state.nextId();
+  const comment: Comment = {
+    id,
+    urn: `urn:li:comment:(${fields.object},${id})`,
+    actor: fields.actor,
+    object: fields.object,
+    ...(fields.parentComment ? { parentComment: fields.parentComment } : {}),
+    text: fields.text,
+    createdAt: Date.now(),
+  };
+  store(state).comments.set(comment.urn, comment);
+  return comment;
+}
+
 export const linkedinSim: SimPlatform = {
   id: 'linkedin',
   errorResponse: linkedinErrorResponse,
@@ -305,6 +418,14 @@ export const linkedinSim: SimPlatform = {
       return uploadImage(request, state);
     if (request.method === 'PUT' && /^\/dms-uploads\/[^/]+\/uploaded-video\/\d+$/.test(request.path))
       return uploadVideoPart(request, state);
+    const comments = COMMENTS_PATH.exec(request.path);
+    if (comments && (request.method === 'GET' || request.method === 'POST')) {
+      const rejected = checkHeaders(request, state);
+      if (rejected) return rejected;
+      const target = socialTarget(comments[1]!, state);
+      if (!target) return error(404, `No post or comment ${decodeURIComponent(comments[1]!)}`);
+      return request.method === 'GET' ? listComments(target, request, state) : createComment(target, request, state);
+    }
     const route = `${request.method} ${request.path}`;
     const isNetworkSize = request.method === 'GET' && request.path.startsWith('/rest/networkSizes/');
     const isVideo = request.method === 'GET' && request.path.startsWith('/rest/videos/');
@@ -322,5 +443,28 @@ export const linkedinSim: SimPlatform = {
     if (route === 'POST /rest/posts') return createPost(request, state);
     if (route === 'GET /rest/posts') return findByAuthor(request, state);
     return networkSize(request, state);
+  },
+  replies: {
+    add(input, state) {
+      const { comments, posts } = store(state);
+      const post = posts.find((item) => item.id === input.postId);
+      const parent = input.parentId ? comments.get(input.parentId) : undefined;
+      if (!post || (input.parentId && parent?.object !== post.id)) return undefined;
+      // a member's comment: LinkedIn names only the actor's URN
+      const member = `urn:li:person:sim${comments.size + 1000}`;
+      const comment = newComment(state, {
+        actor: member,
+        object: post.id,
+        text: input.text,
+        ...(parent ? { parentComment: parent.urn } : {}),
+      });
+      return { id: comment.urn };
+    },
+    remove(id, state) {
+      const { comments } = store(state);
+      if (!comments.has(id)) return false;
+      for (const nested of commentsOn(id, state)) comments.delete(nested.urn);
+      return comments.delete(id);
+    },
   },
 };

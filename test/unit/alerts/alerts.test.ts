@@ -1,51 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { gateDeliveries, stateAfterApproval } from '../../../shared/alerts/gate';
-import { alertPolicy, languageOptions, needsSecondPerson, orgAlertPolicy } from '../../../shared/alerts/policy';
+import { languageOptions, needsSecondPerson, OrgAlertPolicySchema } from '../../../shared/alerts/policy';
 import { messageForLanguage } from '../../../shared/alerts/references';
 import { headlineOf, originalReference, quoteOriginalOverrides } from '../../../shared/alerts/thread';
 import { correctionTemplate } from '../../../shared/alerts/correct';
 import type { Channel, Delivery, Message } from '../../../shared/model/schemas';
 
 describe('alert policy', () => {
-  const env = {
-    HEROLD_ALERT_POLICY: JSON.stringify({
-      'fire-brigade': { singlePersonSeverities: ['Extreme'], languages: ['de-DE', 'en'], ninaArs: '146120000000' },
-    }),
-  };
+  const fireBrigade = OrgAlertPolicySchema.parse({
+    singlePersonSeverities: ['Extreme'],
+    languages: ['de-DE', 'en'],
+    ninaArs: '146120000000',
+  });
+  const strict = OrgAlertPolicySchema.parse({});
 
-  it("reads each organisation's policy and gives others the strict default", () => {
-    expect(orgAlertPolicy('fire-brigade', env)).toEqual({
-      singlePersonSeverities: ['Extreme'],
-      languages: ['de-DE', 'en'],
-      ninaArs: '146120000000',
-    });
-    expect(orgAlertPolicy('city', env)).toEqual({ singlePersonSeverities: [], languages: ['de-DE'] });
-    expect(alertPolicy({})).toEqual({});
+  it('gives every field left out the strict default', () => {
+    expect(strict).toEqual({ singlePersonSeverities: [], languages: ['de-DE'] });
   });
 
   it('lets one person send only the severities the policy names', () => {
-    const policy = orgAlertPolicy('fire-brigade', env);
-    expect(needsSecondPerson(policy, 'Extreme')).toBe(false);
-    expect(needsSecondPerson(policy, 'Severe')).toBe(true);
-    expect(needsSecondPerson(orgAlertPolicy('city', env), 'Extreme')).toBe(true);
+    expect(needsSecondPerson(fireBrigade, 'Extreme')).toBe(false);
+    expect(needsSecondPerson(fireBrigade, 'Severe')).toBe(true);
+    expect(needsSecondPerson(strict, 'Extreme')).toBe(true);
   });
 
   it('turns the languages into the CAP mapping options', () => {
-    expect(languageOptions(orgAlertPolicy('fire-brigade', env))).toEqual({
-      preferredLanguage: 'de-DE',
-      secondLanguage: 'en',
-    });
-    expect(languageOptions(orgAlertPolicy('city', env))).toEqual({ preferredLanguage: 'de-DE' });
+    expect(languageOptions(fireBrigade)).toEqual({ preferredLanguage: 'de-DE', secondLanguage: 'en' });
+    expect(languageOptions(strict)).toEqual({ preferredLanguage: 'de-DE' });
   });
 
-  it('refuses a policy it cannot read, naming the variable', () => {
-    expect(() => alertPolicy({ HEROLD_ALERT_POLICY: '{' })).toThrow(/HEROLD_ALERT_POLICY is not valid JSON/);
-    expect(() =>
-      alertPolicy({ HEROLD_ALERT_POLICY: JSON.stringify({ city: { singlePersonSeverities: ['Huge'] } }) }),
-    ).toThrow(/not a valid policy/);
-    expect(() => alertPolicy({ HEROLD_ALERT_POLICY: JSON.stringify({ city: { ninaArs: '1461' } }) })).toThrow(
-      /twelve digits/,
-    );
+  it('refuses a policy it cannot read, naming the field', () => {
+    expect(OrgAlertPolicySchema.safeParse({ singlePersonSeverities: ['Huge'] }).success).toBe(false);
+    expect(() => OrgAlertPolicySchema.parse({ ninaArs: '1461' })).toThrow(/twelve digits/);
+    expect(OrgAlertPolicySchema.safeParse({ ninaArs: '146120000000', unknown: 1 }).success).toBe(false);
   });
 });
 

@@ -36,11 +36,6 @@ describe('principalFromEvent', () => {
       'editor',
     ]);
   });
-  it('refuses an organisation Herold does not serve (403)', () => {
-    expect(() => principalFromEvent(event({ sub: 'u5', org: 'nachbarstadt', roles: '[admin]' }))).toThrow(
-      expect.objectContaining({ status: 403 }) as ProblemError,
-    );
-  });
   it('refuses a request without verified claims (401) or without a valid organisation (403)', () => {
     expect(() => principalFromEvent(event())).toThrow(expect.objectContaining({ status: 401 }) as ProblemError);
     expect(() => principalFromEvent(event({ sub: 'u4', org: '../fire-brigade', roles: '[editor]' }))).toThrow(

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { JobSchema, type Channel } from '../../../shared/model/schemas';
 import { followerMetrics, NEVER_MEASURED_SECONDS } from '../../../shared/followers/metrics';
 import { enqueueFollowerJobs, missingFigures, runDailyFollowerSchedule } from '../../../shared/followers/schedule';
-import { configuredOrgs, configuredTimeZone } from '../../../shared/followers/settings';
+import { configuredTimeZone } from '../../../shared/followers/settings';
 import { captureEmf } from './emf';
 import { channel, recordingDoc } from './fixtures';
 
@@ -170,10 +170,7 @@ describe('runDailyFollowerSchedule', () => {
 });
 
 describe('settings', () => {
-  it('reads organisations and time zone with defaults', () => {
-    expect(configuredOrgs({})).toEqual(['city', 'fire-brigade']);
-    expect(configuredOrgs({ HEROLD_ORGS: ' city , police,city ' })).toEqual(['city', 'police']);
-    expect(() => configuredOrgs({ HEROLD_ORGS: 'City Hall' })).toThrow();
+  it('reads the time zone with its default', () => {
     expect(configuredTimeZone({})).toBe('Europe/Berlin');
     expect(() => configuredTimeZone({ HEROLD_TIME_ZONE: 'Mars/Olympus' })).toThrow(RangeError);
   });

@@ -5,8 +5,10 @@ import { PlatformError, type Credentials } from '../../../shared/platforms/clien
 import type { PlatformId } from '../../../shared/platforms/registry';
 import type { TokenCheckRecord } from '../../../shared/tokens/channel-record';
 import {
+  checkChannelToken,
+  isTokenCheckable,
   platformRenewers,
-  runTokenHealth,
+  type ChannelTokenHealth,
   type TokenHealthDeps,
   type TokenRenewers,
 } from '../../../shared/tokens/health';
@@ -33,10 +35,11 @@ const channel = (id: string, platform: PlatformId, overrides: Partial<Channel> =
 });
 
 interface Harness {
+  channels: Channel[];
   deps: TokenHealthDeps;
   secrets: Map<string, Credentials>;
   records: Map<string, TokenCheckRecord>;
-  metrics: [PlatformId, number][];
+  metrics: PlatformId[];
   warnings: { message: string; attributes: Record<string, unknown> }[];
 }
 
@@ -47,13 +50,12 @@ function harness(
 ): Harness {
   const store = new Map(Object.entries(secrets));
   const records = new Map<string, TokenCheckRecord>();
-  const metrics: [PlatformId, number][] = [];
+  const metrics: PlatformId[] = [];
   const warnings: Harness['warnings'] = [];
   const deps: TokenHealthDeps = {
-    channels: async () => channels,
-    loadCredentials: async (ref) => {
-      const credentials = store.get(ref);
-      if (!credentials) throw new Error(`no credentials for ${ref}`);
+    loadCredentials: async ({ credentialsRef }) => {
+      const credentials = store.get(credentialsRef);
+      if (!credentials) throw new Error(`no credentials for ${credentialsRef}`);
       return credentials;
     },
     saveCredentials: async (ref, credentials) => void store.set(ref, credentials),
@@ -66,11 +68,18 @@ function harness(
       timeoutMs: 2000,
     }),
     renewers: { ...platformRenewers, ...renewers },
-    emitExpiringSoon: (platform, count) => void metrics.push([platform, count]),
+    emitExpiringSoon: (platform) => void metrics.push(platform),
     warn: (message, attributes) => void warnings.push({ message, attributes }),
     now,
   };
-  return { deps, secrets: store, records, metrics, warnings };
+  return { channels, deps, secrets: store, records, metrics, warnings };
+}
+
+/** What the platform functions do with a day's check-token jobs: one check per checkable channel. */
+async function checkAll(h: Pick<Harness, 'channels' | 'deps'>): Promise<ChannelTokenHealth[]> {
+  const results: ChannelTokenHealth[] = [];
+  for (const target of h.channels.filter(isTokenCheckable)) results.push(await checkChannelToken(target, h.deps));
+  return results;
 }
 
 describe('the daily token health check', () => {
@@ -78,7 +87,7 @@ describe('the daily token health check', () => {
     const h = harness([channel('city-x', 'x', { state: 'frozen' })], {
       'local:city-x': { accessToken: 'sim-x-token', refreshToken: 'sim-x-refresh-seed', clientId: 'herold-client' },
     });
-    const [first] = await runTokenHealth(h.deps);
+    const [first] = await checkAll(h);
     const stored = h.secrets.get('local:city-x')!;
     expect(first).toMatchObject({
       channelId: 'city-x',
@@ -105,20 +114,20 @@ describe('the daily token health check', () => {
       headers: { authorization: `Bearer ${stored.accessToken}` },
     });
     expect(me.status).toBe(200);
-    const [second] = await runTokenHealth(h.deps);
+    const [second] = await checkAll(h);
     expect(second!.outcome).toBe('refreshed');
     expect(h.secrets.get('local:city-x')!.refreshToken).not.toBe(stored.refreshToken);
   });
 
   it('flags needsReauth when X refuses a spent refresh token', async () => {
     const spent = { accessToken: 'sim-x-token', refreshToken: 'sim-x-refresh-once', clientId: 'herold-client' };
-    await runTokenHealth(harness([channel('city-x', 'x')], { 'local:city-x': { ...spent } }).deps);
+    await checkAll(harness([channel('city-x', 'x')], { 'local:city-x': { ...spent } }));
     const h = harness([channel('city-x', 'x')], { 'local:city-x': spent });
-    const [result] = await runTokenHealth(h.deps);
+    const [result] = await checkAll(h);
     expect(result).toMatchObject({ outcome: 'needs-reauth' });
     expect(h.records.get('city-x')?.needsReauth).toBe(true);
     expect(h.secrets.get('local:city-x')).toEqual(spent);
-    expect(h.metrics).toEqual([['x', 1]]);
+    expect(h.metrics).toEqual(['x']);
   });
 
   it('refreshes a Threads token older than a day, writes it back with its new expiry, and leaves a younger one', async () => {
@@ -130,7 +139,7 @@ describe('the daily token health check', () => {
         expiresAt: daysFromNow(59.5),
       },
     });
-    const results = await runTokenHealth(h.deps);
+    const results = await checkAll(h);
     expect(results.map((result) => result.outcome)).toEqual(['refreshed', 'valid']);
     expect(h.secrets.get('local:city-threads')).toEqual({
       accessToken: 'sim-threads-token',
@@ -148,7 +157,7 @@ describe('the daily token health check', () => {
       expiresAt: new Date(daysFromNow(59.5)),
       needsReauth: undefined,
     });
-    expect(h.metrics).toEqual([['threads', 0]]);
+    expect(h.metrics).toEqual([]);
   });
 
   it('flags an expired Threads token without calling Threads', async () => {
@@ -163,7 +172,7 @@ describe('the daily token health check', () => {
         },
       },
     );
-    const [result] = await runTokenHealth(h.deps);
+    const [result] = await checkAll(h);
     expect(result).toMatchObject({ outcome: 'needs-reauth', tokenExpiresAt: daysFromNow(-1) });
     expect(calls).toEqual([]);
     expect(h.records.get('city-threads')?.needsReauth).toBe(true);
@@ -173,7 +182,7 @@ describe('the daily token health check', () => {
     const h = harness([channel('city-threads', 'threads')], {
       'local:city-threads': { accessToken: 'revoked', issuedAt: daysFromNow(-10) },
     });
-    const [result] = await runTokenHealth(h.deps);
+    const [result] = await checkAll(h);
     expect(result!.outcome).toBe('needs-reauth');
     expect(h.records.get('city-threads')?.needsReauth).toBe(true);
   });
@@ -187,13 +196,9 @@ describe('the daily token health check', () => {
         'local:city-youtube': { accessToken: 'secret-youtube-token', expiresAt: daysFromNow(30) },
       },
     );
-    const results = await runTokenHealth(h.deps);
+    const results = await checkAll(h);
     expect(results.map((result) => result.outcome)).toEqual(['expiring-soon', 'valid', 'valid']);
-    expect(h.metrics).toEqual([
-      ['linkedin', 1],
-      ['mastodon', 0],
-      ['youtube', 0],
-    ]);
+    expect(h.metrics).toEqual(['linkedin']);
     expect(h.warnings).toEqual([
       {
         message: expect.stringContaining('expires within 7 days'),
@@ -222,7 +227,7 @@ describe('the daily token health check', () => {
         'local:fire-instagram': { accessToken: 'revoked-token' },
       },
     );
-    const results = await runTokenHealth(h.deps);
+    const results = await checkAll(h);
     expect(results.map((result) => [result.channelId, result.outcome])).toEqual([
       ['city-facebook', 'valid'],
       ['city-instagram', 'valid'],
@@ -231,10 +236,7 @@ describe('the daily token health check', () => {
     expect(h.records.get('city-facebook')).toMatchObject({ expiresAt: undefined, needsReauth: false });
     expect(h.records.get('city-instagram')?.expiresAt?.getTime()).toBeGreaterThan(now.getTime());
     expect(h.records.get('fire-instagram')?.needsReauth).toBe(true);
-    expect(h.metrics).toEqual([
-      ['facebook', 0],
-      ['instagram', 1],
-    ]);
+    expect(h.metrics).toEqual(['instagram']);
   });
 
   it('records nothing when the platform cannot be reached, but still warns about a near expiry', async () => {
@@ -249,13 +251,10 @@ describe('the daily token health check', () => {
       },
       { inspect: unreachable },
     );
-    const results = await runTokenHealth(h.deps);
+    const results = await checkAll(h);
     expect(results.map((result) => result.outcome)).toEqual(['check-failed', 'expiring-soon']);
     expect(h.records.size).toBe(0);
-    expect(h.metrics).toEqual([
-      ['facebook', 0],
-      ['instagram', 1],
-    ]);
+    expect(h.metrics).toEqual(['instagram']);
   });
 
   it('skips retired channels and hand-off platforms', async () => {
@@ -263,7 +262,7 @@ describe('the daily token health check', () => {
       [channel('old-threads', 'threads', { state: 'retired' }), channel('city-whatsapp', 'whatsapp')],
       {},
     );
-    expect(await runTokenHealth(h.deps)).toEqual([]);
+    expect(await checkAll(h)).toEqual([]);
     expect(h.metrics).toEqual([]);
   });
 
@@ -289,14 +288,14 @@ describe('the daily token health check', () => {
       leased.push(used);
       return byPublisher;
     };
-    const [result] = await runTokenHealth(h.deps);
+    const [result] = await checkAll(h);
     expect(leased).toEqual([h.secrets.get('local:city-x')]);
     expect(rotations).toEqual([]);
     expect(result).toMatchObject({ outcome: 'refreshed', tokenExpiresAt: byPublisher.expiresAt });
 
     // with nobody else renewing, the lease holder's refresh is the check's own rotation
     h.deps.renewOnce = async (_target, used, refresh) => refresh(used);
-    const [own] = await runTokenHealth(h.deps);
+    const [own] = await checkAll(h);
     expect(rotations).toEqual(['sim-x-refresh-old']);
     expect(own).toMatchObject({
       outcome: 'refreshed',
@@ -312,7 +311,7 @@ describe('the daily token health check', () => {
       await refresh(used);
       throw new Error('AccessDeniedException');
     };
-    const [result] = await runTokenHealth(h.deps);
+    const [result] = await checkAll(h);
     expect(result).toMatchObject({
       outcome: 'needs-reauth',
       reason: expect.stringContaining('could not be completed'),
@@ -326,7 +325,7 @@ describe('the daily token health check', () => {
     h.deps.saveCredentials = async () => {
       throw new Error('AccessDeniedException');
     };
-    const [result] = await runTokenHealth(h.deps);
+    const [result] = await checkAll(h);
     expect(result).toMatchObject({ outcome: 'needs-reauth', reason: expect.stringContaining('could not be stored') });
     expect(JSON.stringify(result)).not.toContain('sim-x-access-');
   });

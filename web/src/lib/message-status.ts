@@ -2,7 +2,7 @@
  * A message's state as a whole, in one honest sentence: never one green tick over a failure. A
  * message that reached some channels and failed on others is "partly published" and names them.
  */
-import type { MessageState } from '@shared/model/schemas';
+import type { DeliveryState, MessageState } from '@shared/model/schemas';
 
 export interface MessageOutcome {
   published: string[];
@@ -57,3 +57,23 @@ export const TONES: Record<Overall['key'], Tone> = {
   handoff: 'warn',
   published: 'ok',
 };
+
+const DELIVERY_TONES: Record<DeliveryState, Tone> = {
+  PENDING: 'info',
+  QUEUED: 'info',
+  PUBLISHING: 'info',
+  PUBLISHED: 'ok',
+  RETRYING: 'warn',
+  VERIFY: 'warn',
+  FAILED: 'bad',
+  SKIPPED: 'neutral',
+  HANDOFF: 'warn',
+  SCHEDULED: 'info',
+  HELD: 'warn',
+  AWAITING_APPROVAL: 'warn',
+  REJECTED: 'neutral',
+  CANCELLED: 'neutral',
+};
+
+/** A delivery state's colour; the words and the badge's shape carry the meaning. */
+export const deliveryTone = (state: DeliveryState): Tone => DELIVERY_TONES[state];

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import type { AuditEntry } from '@shared/audit/audit';
+import { isPlatformId, PLATFORMS } from '@shared/platforms/registry';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { useFormat } from '@/lib/format';
@@ -156,6 +157,14 @@ function details(entry: AuditEntry, t: Translate): string {
       : t('audit.details.connected', {
           account: field(entry.after, 'accountName') ?? field(entry.after, 'handle') ?? '',
         });
+  }
+  // a new channel's stateReason is the server's English note that it waits for its connection
+  if (entry.action === 'channel.create') {
+    const platform = field(entry.after, 'platform');
+    return t('audit.details.created', {
+      platform: platform && isPlatformId(platform) ? PLATFORMS[platform].displayName : (platform ?? ''),
+      handle: field(entry.after, 'handle') ?? '',
+    });
   }
   if (entry.action === 'channel.update' && before && after)
     return [

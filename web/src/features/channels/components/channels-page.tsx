@@ -1,6 +1,8 @@
 /**
  * Every channel's health at a glance: state, connected account, token expiry and last refresh, the
- * last publish and its result, the 7-day token warning, a Mastodon instance's own text limit. An
+ * last publish and its result, the 7-day token warning, a Mastodon instance's own text limit, and
+ * when Herold cannot read a channel's replies, why and what to do (a Telegram channel needs a linked
+ * discussion group in which its bot reads every message). An
  * administrator adds channels, connects or reconnects an account in one click (the sign-in platforms
  * through the platform's own page, which returns here with the outcome), and freezes, unfreezes or
  * retires a channel after a confirmation. Everyone else sees the same health, without the actions.
@@ -199,6 +201,7 @@ function ChannelRow({
       <td>
         <StatusBadge tone={STATE_TONES[channel.state]}>{t(`channelStates.${channel.state}`)}</StatusBadge>
         {channel.stateReason ? <span className="channel-detail">{channel.stateReason}</span> : null}
+        <InboxWarning channel={channel} />
       </td>
       <td>
         {connected ? (
@@ -306,5 +309,25 @@ function ChannelRow({
         </td>
       ) : null}
     </tr>
+  );
+}
+
+/** The replies inbox's "no access", as the last collection or access check found it, with what to do about it. */
+function InboxWarning({ channel }: { channel: ChannelView }) {
+  const { t } = useTranslation();
+  const inbox = channel.inbox;
+  if (inbox?.status !== 'no-access') return null;
+  const reason = inbox.reason ?? '';
+  const advice =
+    channel.platform !== 'telegram'
+      ? t('channels.inbox.other', { reason })
+      : inbox.discussionGroup
+        ? t('channels.inbox.discussionGroup', { reason })
+        : t('channels.inbox.noDiscussionGroup');
+  return (
+    <span className="inbox-warning" data-inbox="no-access">
+      <StatusBadge tone="warn">{t('channels.inbox.badge')}</StatusBadge>
+      <span className="channel-detail failure">{advice}</span>
+    </span>
   );
 }

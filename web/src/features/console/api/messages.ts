@@ -4,76 +4,26 @@
  */
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { DeliveryState, Message } from '@shared/model/schemas';
-import type { PlatformId } from '@shared/platforms/registry';
 import { api } from '@/lib/api-client';
-
-export type WaitCode =
-  | 'approval'
-  | 'rejected'
-  | 'queued'
-  | 'card'
-  | 'publishing'
-  | 'quota'
-  | 'rate-limit'
-  | 'platform-error'
-  | 'token'
-  | 'verifying'
-  | 'handoff'
-  | 'skipped'
-  | 'scheduled'
-  | 'held'
-  | 'cancelled';
-
-export interface CardView {
-  state: 'pending' | 'ready' | 'failed';
-  url?: string;
-  width?: number;
-  height?: number;
-  mime?: string;
-  altText?: string;
-  reason?: string;
-}
-
-export interface BoardDelivery {
-  channelId: string;
-  platform: PlatformId;
-  state: DeliveryState;
-  renderedText: string;
-  reason?: string;
-  remoteUrl?: string;
-  publishedAt?: string;
-  publishedAfterMs?: number;
-  notPublishedBecause?: { code: WaitCode; detail: string };
-  card?: CardView;
-  repliesTo?: { remoteId: string; remoteUrl?: string };
-}
-
-export type AlertMessage = Message & {
-  asOf: string;
-  status: 'awaiting-approval' | 'in-progress' | 'needs-attention' | 'complete' | 'cancelled' | 'rejected';
-  correctionTemplate?: string;
-  /** every message the alert became, by language */
-  alertMessages?: Record<string, string>;
-  deliveries: BoardDelivery[];
-};
+import type { MessageView } from '@/lib/message-view';
 
 const SETTLED: DeliveryState[] = ['PUBLISHED', 'FAILED', 'SKIPPED', 'CANCELLED', 'REJECTED'];
 
 const messageQuery = (id: string) => ({
   queryKey: ['alert-message', id],
   queryFn: async () => {
-    const message = await api<AlertMessage>(`/messages/${encodeURIComponent(id)}`);
+    const message = await api<MessageView>(`/messages/${encodeURIComponent(id)}`);
     return { message, offsetMs: Date.parse(message.asOf) - Date.now() };
   },
   // every second while a channel can still change by itself; a hand-off or an approval waits for people
-  refetchInterval: (query: { state: { data?: { message: AlertMessage } } }) =>
+  refetchInterval: (query: { state: { data?: { message: MessageView } } }) =>
     query.state.data?.message.deliveries.some((delivery) => !SETTLED.includes(delivery.state)) ? 1000 : 10_000,
 });
 
 export const useAlertMessage = (id: string) => useQuery(messageQuery(id));
 
 /** The other language messages of the same alert, read beside it. */
-export function useSiblings(message: AlertMessage | undefined) {
+export function useSiblings(message: MessageView | undefined) {
   const ids = Object.values(message?.alertMessages ?? {}).filter((id) => id !== message?.id);
   return useQueries({ queries: ids.map((id) => messageQuery(id)) });
 }
@@ -125,7 +75,7 @@ export const useReleaseAll = () =>
 export type RecentMessage = Pick<
   Message,
   'id' | 'text' | 'createdAt' | 'createdBy' | 'kind' | 'priority' | 'cap' | 'dryRun' | 'language'
-> & { status: AlertMessage['status']; deliveries: { channelId: string; state: DeliveryState }[] };
+> & { status: MessageView['status']; deliveries: { channelId: string; state: DeliveryState }[] };
 
 /** The organisation's recent alerts and emergency messages (of its newest 50 messages), newest first. */
 export const useRecentAlerts = () =>

@@ -15,15 +15,16 @@ import { Button } from '@/components/ui/button';
 import { StatusBadge } from '@/components/ui/status-badge';
 import { useElapsed, useNow } from '@/lib/clock';
 import { headlineOf } from '@/lib/emergency-watch';
+import { deliveryTone } from '@/lib/message-status';
+import type { DeliveryView, MessageView } from '@/lib/message-view';
 import { useFormat } from '@/lib/format';
 import { ApiProblem } from '@/lib/problem';
 import { useChannels, useMe } from '@/lib/session';
-import { useAlertMessage, useCorrect, useSiblings, type AlertMessage, type BoardDelivery } from '../api/messages';
+import { useAlertMessage, useCorrect, useSiblings } from '../api/messages';
 import type { Mode } from '../draft';
 import { useTemplates } from '../api/templates';
 import { inLanguageOrder, languageName } from './alert-fields';
 import { ModeBand, useScreenMode } from './mode';
-import { stateTone } from './state-tone';
 import { waitText } from './wait-reasons';
 
 /** A channel that has not published this long after the alert was created is shown as late. */
@@ -31,7 +32,7 @@ export const LATE_AFTER_MS = 60_000;
 /** States that are final or deliberate: never "late". */
 const NEVER_LATE: DeliveryState[] = ['PUBLISHED', 'SKIPPED', 'CANCELLED', 'REJECTED'];
 
-export const modeOf = (message: Pick<AlertMessage, 'cap' | 'dryRun'>): Mode =>
+export const modeOf = (message: Pick<MessageView, 'cap' | 'dryRun'>): Mode =>
   message.cap?.status === 'Exercise' || message.cap?.status === 'Test'
     ? message.cap.status
     : message.dryRun
@@ -108,7 +109,7 @@ export function AlertBoard({ messageId }: { messageId: string }) {
   );
 }
 
-function ApprovalLine({ message, now }: { message: AlertMessage; now: number }) {
+function ApprovalLine({ message, now }: { message: MessageView; now: number }) {
   const { t } = useTranslation();
   const format = useFormat();
   const elapsed = useElapsed();
@@ -138,7 +139,7 @@ function ApprovalLine({ message, now }: { message: AlertMessage; now: number }) 
   );
 }
 
-function BoardTable({ message, now, mode }: { message: AlertMessage; now: number; mode: Mode }) {
+function BoardTable({ message, now, mode }: { message: MessageView; now: number; mode: Mode }) {
   const { t } = useTranslation();
   return (
     <table className="deliveries live-board">
@@ -166,8 +167,8 @@ function BoardRow({
   now,
   mode,
 }: {
-  message: AlertMessage;
-  delivery: BoardDelivery;
+  message: MessageView;
+  delivery: DeliveryView;
   now: number;
   mode: Mode;
 }) {
@@ -192,7 +193,7 @@ function BoardRow({
         <span className="channel-handle">{channel?.handle}</span>
       </th>
       <td>
-        <StatusBadge tone={late ? 'bad' : stateTone(delivery.state)}>{t(`states.${delivery.state}`)}</StatusBadge>
+        <StatusBadge tone={late ? 'bad' : deliveryTone(delivery.state)}>{t(`states.${delivery.state}`)}</StatusBadge>
       </td>
       <td className="board-time">
         {delivery.publishedAfterMs !== undefined
@@ -234,7 +235,7 @@ function BoardRow({
   );
 }
 
-function CorrectionDialog({ message }: { message: AlertMessage }) {
+function CorrectionDialog({ message }: { message: MessageView }) {
   const { t } = useTranslation();
   const [, navigate] = useLocation();
   const [text, setText] = useState(message.correctionTemplate ?? '');

@@ -1,11 +1,11 @@
 /** Why a channel has not published yet, in the duty officer's words; a platform's own message is kept as it came. */
 import type { TFunction } from 'i18next';
-import type { BoardDelivery } from '../api/messages';
+import type { DeliveryView } from '@/lib/message-view';
 import { explainSkip } from './previews';
 
 export function waitText(
   t: TFunction,
-  delivery: Pick<BoardDelivery, 'notPublishedBecause' | 'card'>,
+  delivery: Pick<DeliveryView, 'notPublishedBecause' | 'card'>,
 ): { text: string; detail?: string } | undefined {
   const because = delivery.notPublishedBecause;
   if (!because) return undefined;

@@ -26,6 +26,7 @@ export interface Reply {
 
 export interface Inbox {
   items: Reply[];
+  posts: { messageId: string; excerpt: string; createdAt: string }[];
   next?: string;
   retentionDays: number;
   netiquette: NetiquetteRule[];

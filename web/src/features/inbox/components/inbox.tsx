@@ -37,6 +37,7 @@ export function InboxScreen() {
   const [filter, setFilter] = useState<InboxFilter>({ unanswered: false });
   const inbox = useInbox(filter);
   const groups = groupReplies(inbox.data?.items ?? []);
+  const posts = new Map((inbox.data?.posts ?? []).map((post) => [post.messageId, post]));
   return (
     <div className="inbox">
       <h1>{t('inbox.title')}</h1>
@@ -74,8 +75,11 @@ export function InboxScreen() {
         <section key={group.messageId} className="inbox-post" aria-labelledby={`post-${group.messageId}`}>
           <h2 id={`post-${group.messageId}`}>
             {group.emergency ? <span className="badge badge-danger">{t('inbox.emergency')}</span> : null}{' '}
-            <Link href={`/messages/${group.messageId}`}>{t('inbox.post', { count: group.replies.length })}</Link>
+            <Link href={`/messages/${group.messageId}`}>
+              {posts.get(group.messageId)?.excerpt ?? t('inbox.postUnknown')}
+            </Link>
           </h2>
+          <p className="inbox-post-count">{t('inbox.post', { count: group.replies.length })}</p>
           <ul className="reply-list">
             {group.replies.map((reply) => (
               <li key={reply.id}>

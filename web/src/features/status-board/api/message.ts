@@ -1,26 +1,8 @@
 /** A message with every delivery, polled while anything is still under way; retry and confirm one delivery. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { DeliveryError, DeliveryState, Message } from '@shared/model/schemas';
-import type { PlatformId } from '@shared/platforms/registry';
+import type { DeliveryState } from '@shared/model/schemas';
 import { api } from '@/lib/api-client';
-import type { SummarisedMessage } from '@/lib/message-status';
-
-export interface DeliveryView {
-  channelId: string;
-  platform: PlatformId;
-  state: DeliveryState;
-  renderedText: string;
-  attempts: number;
-  reason?: string;
-  waitingFor?: 'retry' | 'rate-limit' | 'quota';
-  nextAttemptAt?: string;
-  lastError?: DeliveryError;
-  remoteUrl?: string;
-  publishedAt?: string;
-  updatedAt: string;
-}
-
-export type MessageView = Message & SummarisedMessage & { deliveries: DeliveryView[] };
+import type { MessageView } from '@/lib/message-view';
 
 const SETTLED: DeliveryState[] = ['PUBLISHED', 'FAILED', 'SKIPPED', 'CANCELLED'];
 

@@ -7,7 +7,8 @@ import { TextField } from '@/components/ui/text-field';
 import { PLATFORMS } from '@shared/platforms/registry';
 import type { ListedChannel } from '@/lib/session';
 import { ApiProblem } from '@/lib/problem';
-import { useConfirmHandoff, type DeliveryView } from '../api/message';
+import type { DeliveryView } from '@/lib/message-view';
+import { useConfirmHandoff } from '../api/message';
 
 export function HandoffPanel({
   messageId,

@@ -5,35 +5,18 @@
  */
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
-import type { DeliveryState } from '@shared/model/schemas';
 import { PLATFORMS } from '@shared/platforms/registry';
 import { retryRefusal } from '@shared/deliveries/retry-rule';
 import { Button } from '@/components/ui/button';
 import { StatusBadge } from '@/components/ui/status-badge';
 import { useFormat } from '@/lib/format';
-import { overallState, TONES, type Tone } from '@/lib/message-status';
+import { deliveryTone, overallState, TONES } from '@/lib/message-status';
 import { ApiProblem } from '@/lib/problem';
 import { useChannels, useMe, type ListedChannel } from '@/lib/session';
-import { useMessage, useRetry, type DeliveryView, type MessageView } from '../api/message';
+import type { DeliveryView, MessageView } from '@/lib/message-view';
+import { useMessage, useRetry } from '../api/message';
 import { explainReason } from '../reasons';
 import { HandoffPanel } from './handoff-panel';
-
-const STATE_TONES: Record<DeliveryState, Tone> = {
-  PENDING: 'info',
-  QUEUED: 'info',
-  PUBLISHING: 'info',
-  PUBLISHED: 'ok',
-  RETRYING: 'warn',
-  VERIFY: 'warn',
-  FAILED: 'bad',
-  SKIPPED: 'neutral',
-  HANDOFF: 'warn',
-  SCHEDULED: 'info',
-  HELD: 'warn',
-  AWAITING_APPROVAL: 'warn',
-  REJECTED: 'neutral',
-  CANCELLED: 'neutral',
-};
 
 export function StatusBoard({ messageId }: { messageId: string }) {
   const { t } = useTranslation();
@@ -128,7 +111,7 @@ function DeliveryRow({
         <span className="channel-handle">{channel?.handle}</span>
       </th>
       <td>
-        <StatusBadge tone={STATE_TONES[delivery.state]}>{t(`states.${delivery.state}`)}</StatusBadge>
+        <StatusBadge tone={deliveryTone(delivery.state)}>{t(`states.${delivery.state}`)}</StatusBadge>
       </td>
       <td className="details">
         {delivery.state === 'PUBLISHED' ? (

@@ -1,0 +1,165 @@
+/**
+ * The replies inbox against a running local stack: the API as an editor, the simulator's control
+ * routes (citizens' replies, deletion, posts), the collect-replies schedule run on demand, the
+ * stored reply items themselves, and the audit log.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { expect } from 'vitest';
+import { localDynamoDocumentClient } from '../../local/aws';
+import type { LocalStack } from '../../local/start';
+
+export interface ReplyView {
+  id: string;
+  platform: string;
+  messageId: string;
+  text: string;
+  author: { handle?: string; name?: string };
+  question: boolean;
+  hidden: boolean;
+  canHide: boolean;
+  nested: boolean;
+  pending?: unknown;
+  answer?: { messageId: string };
+  expiresAt: string;
+}
+
+export interface SimPostView {
+  platform: string;
+  id: string;
+  text: string;
+  replyTo?: string;
+}
+
+interface Answer {
+  status: number;
+  json: Record<string, unknown>;
+}
+
+async function request(url: string, method: string, body?: unknown, token?: string): Promise<Answer> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+}
+
+/** Read until `done` holds or the time is up; the last value either way (the caller's expect says why). */
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+export function repliesHarness(stack: () => LocalStack, editor: () => string) {
+  const api = (method: string, path: string, body?: unknown, token = editor()) =>
+    request(`${stack().apiUrl}${path}`, method, body, token);
+  const sim = (method: string, path: string, body?: unknown) => request(`${stack().simulatorUrl}${path}`, method, body);
+
+  const harness = {
+    api,
+    sim,
+    /** the collect-replies schedule, once */
+    async collect() {
+      const response = await fetch(`${stack().apiUrl}/_local/schedules/collect-replies/run`, { method: 'POST' });
+      expect(response.status).toBeLessThan(300);
+    },
+    async replies(query = ''): Promise<ReplyView[]> {
+      const { status, json } = await api('GET', `/replies?limit=200${query}`);
+      expect(status).toBe(200);
+      return json.items as ReplyView[];
+    },
+    /** citizens' replies at the simulator (POST /_sim/replies) */
+    async addReplies(body: Record<string, unknown>) {
+      const { status, json } = await sim('POST', '/_sim/replies', body);
+      expect(status, JSON.stringify(json)).toBe(201);
+      return json.replies as { id: string; webhookStatus?: number }[];
+    },
+    async deleteAtPlatform(platform: string, remoteId: string) {
+      return (await sim('DELETE', `/_sim/replies/${platform}/${encodeURIComponent(remoteId)}`)).status;
+    },
+    async simPosts(platform: string): Promise<SimPostView[]> {
+      return (await sim('GET', `/_sim/posts?platform=${platform}`)).json as unknown as SimPostView[];
+    },
+    /** publish a message on one channel through Herold; its id and the post's remote id */
+    async publish(body: Record<string, unknown>): Promise<{ messageId: string; remoteId: string }> {
+      const created = await api('POST', '/messages', body);
+      expect(created.status, JSON.stringify(created.json)).toBe(202);
+      const messageId = String(created.json.id);
+      const [delivery] = await until(
+        async () =>
+          (await api('GET', `/messages/${messageId}`)).json.deliveries as {
+            state: string;
+            remoteId?: string;
+          }[],
+        (list) => list[0]?.state === 'PUBLISHED',
+        60_000,
+      );
+      expect(delivery?.state).toBe('PUBLISHED');
+      return { messageId, remoteId: String(delivery?.remoteId) };
+    },
+    /** the reply items of a message as DynamoDB keeps them */
+    async storedItems(messageId: string) {
+      const doc = localDynamoDocumentClient(stack().dynamoEndpoint);
+      const items = await doc.send(
+        new QueryCommand({
+          TableName: stack().tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': `REPLIES#${messageId}` },
+        }),
+      );
+      return items.Items ?? [];
+    },
+    /** today's audit records about one reply */
+    async auditOf(replyId: string) {
+      const today = new Date().toISOString().slice(0, 10);
+      const audit = await api('GET', `/audit?from=${today}&to=${today}`);
+      return (
+        audit.json.items as { action: string; target: string; actor: string; after?: { reason?: string } }[]
+      ).filter((entry) => entry.target === `reply/${replyId}`);
+    },
+    /** hide or show a reply through Herold and wait until the platform has done it */
+    async moderate(reply: ReplyView, action: 'hide' | 'unhide', messageId: string) {
+      const answer = await api(
+        'POST',
+        `/replies/${reply.id}/${action}`,
+        action === 'hide' ? { reason: 'insult', note: 'Beleidigung' } : {},
+      );
+      expect(answer.status, JSON.stringify(answer.json)).toBe(202);
+      return until(
+        async () => (await harness.replies(`&message=${messageId}`)).find((item) => item.id === reply.id)!,
+        (item) => item?.hidden === (action === 'hide') && !item.pending,
+      );
+    },
+    /** answer a reply through Herold and wait until the answer is published */
+    async answer(reply: ReplyView, text: string) {
+      const answered = await api('POST', `/replies/${reply.id}/answer`, { text });
+      expect(answered.status, JSON.stringify(answered.json)).toBe(202);
+      const answerId = String((answered.json.message as { id: string }).id);
+      const [delivery] = await until(
+        async () => (await api('GET', `/messages/${answerId}`)).json.deliveries as { state: string }[],
+        (list) => list[0]?.state === 'PUBLISHED',
+      );
+      expect(delivery?.state).toBe('PUBLISHED');
+    },
+  };
+  return harness;
+}
+
+/** Every stored reply carries a TTL: the retention period (14 days by default) after the post was published. */
+export function expectRetentionTtl(items: Record<string, unknown>[], retentionDays = 14) {
+  const seconds = retentionDays * 86_400;
+  for (const item of items) {
+    expect(typeof item.expiresAt).toBe('number');
+    const left = (item.expiresAt as number) - Date.now() / 1000;
+    expect(left).toBeGreaterThan(seconds - 600);
+    expect(left).toBeLessThanOrEqual(seconds);
+  }
+}
