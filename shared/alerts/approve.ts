@@ -128,7 +128,7 @@ export function releaseUpdates(table: string, message: Message, deliveries: read
   };
   const updates = released.map((delivery) => ({
     TableName: table,
-    Key: keys.delivery(delivery.messageId, delivery.channelId),
+    Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
     UpdateExpression:
       delivery.state === 'PENDING'
         ? 'SET #state = :state, updatedAt = :at, GSI1PK = :openPk, GSI1SK = :openSk REMOVE reason'
