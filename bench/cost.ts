@@ -5,6 +5,9 @@
  * the synthesised template. The baseline beside each DynamoDB figure is what DynamoDB Local itself
  * reports (ReturnConsumedCapacity) for the same requests. Exits 1 when a goal is missed, and 2
  * without any figure when a counted quantity has no price.
+ *
+ * npm run bench:cost -- --fixed: only the fixed monthly part, for every cheaper setting, from the
+ * synthesised templates alone (seconds, no local stack).
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { createHeroldApp } from '../infra/herold-app';
@@ -19,6 +22,7 @@ import { startSecretsStandIn, type SecretsStandIn } from './cost/secrets-stand-i
 import { startMeter } from './cost/meter';
 import {
   DAYS_PER_MONTH,
+  DRESDEN_PLATFORMS,
   FIXED_LABELS,
   fixedMonthly,
   lambdaDuration,
@@ -55,16 +59,61 @@ const CHEAPER = {
   alarms: { 'herold:alarms': 'essential' },
   secrets: { 'herold:secrets': 'per-organisation' },
   cognito: { 'herold:cognitoPlan': 'essentials' },
+  platforms: { 'herold:platforms': DRESDEN_PLATFORMS },
 } as const;
-const essentialAlarms = readTemplate(CHEAPER.alarms).counts;
-const perOrganisation = readTemplate(CHEAPER.secrets).counts;
-const cognitoEssentials = readTemplate(CHEAPER.cognito).counts;
-const allCheaper = readTemplate({ ...CHEAPER.alarms, ...CHEAPER.secrets, ...CHEAPER.cognito }).counts;
+const THREE = { ...CHEAPER.alarms, ...CHEAPER.secrets, ...CHEAPER.cognito };
+interface Design {
+  setting: string;
+  counts: TemplateCounts;
+  givesUp: string;
+  /** false: a setting for Dresden's deployment alone (a state runs every platform) */
+  forState: boolean;
+}
+const designs: Design[] = [
+  {
+    setting: "herold:alarms 'essential'",
+    counts: readTemplate(CHEAPER.alarms).counts,
+    givesUp: 'no page for throttles, quota below reserve, expiring tokens, stale follower figures',
+    forState: true,
+  },
+  {
+    setting: "herold:secrets 'per-organisation'",
+    counts: readTemplate(CHEAPER.secrets).counts,
+    givesUp:
+      "every publisher may read every organisation's channel credentials; one channel's renewal rewrites its organisation's secret (under a lease)",
+    forState: true,
+  },
+  {
+    setting: "herold:cognitoPlan 'essentials'",
+    counts: readTemplate(CHEAPER.cognito).counts,
+    givesUp: 'no threat protection (compromised-credential checks, adaptive authentication)',
+    forState: true,
+  },
+  { setting: 'all three', counts: readTemplate(THREE).counts, givesUp: '', forState: true },
+  {
+    setting: `herold:platforms (Dresden's ${DRESDEN_PLATFORMS.length})`,
+    counts: readTemplate(CHEAPER.platforms).counts,
+    givesUp: 'channels on the other platforms cannot be added, and their messages are skipped until redeployed',
+    forState: false,
+  },
+  {
+    setting: `herold:platforms (Dresden's ${DRESDEN_PLATFORMS.length}) and the three`,
+    counts: readTemplate({ ...THREE, ...CHEAPER.platforms }).counts,
+    givesUp: '',
+    forState: false,
+  },
+];
+const describeTemplate = (template: TemplateCounts) =>
+  `${template.alarms} alarms, ${template.dashboards} dashboards, ${template.kmsKeys} KMS keys, ${template.secrets} secrets, ${template.eventSourceMappings} SQS event source mappings, ${template.distributions} CloudFront distributions, Cognito ${template.cognitoPlan ?? 'none'}, PITR ${template.pointInTimeRecovery ? 'on' : 'off'}`;
 const loadAverage = () =>
   os
     .loadavg()
     .map((load) => load.toFixed(2))
     .join(' ');
+if (process.argv.includes('--fixed')) {
+  fixedReport();
+  process.exit(0);
+}
 const loadAtStart = loadAverage();
 const stack = await startLocalStack({
   port: 0,
@@ -215,9 +264,7 @@ function report(events: Measured[]): void {
   console.log(`\nfixed items, ${PROFILES[0]!.name}:`);
   for (const [meter, entry] of Object.entries(dresdenFixed.byMeter).sort((a, b) => b[1].usd - a[1].usd))
     console.log(`  ${FIXED_LABELS[meter] ?? meter}: ${entry.quantity.toFixed(2)} → ${usd(entry.usd)}`);
-  console.log(
-    `\ntemplate: ${counts.alarms} alarms, ${counts.dashboards} dashboards, ${counts.kmsKeys} KMS keys, ${counts.secrets} secrets, ${counts.eventSourceMappings} SQS event source mappings, ${counts.distributions} CloudFront distributions, Cognito ${counts.cognitoPlan ?? 'none'}, PITR ${counts.pointInTimeRecovery ? 'on' : 'off'}`,
-  );
+  console.log(`\ntemplate: ${describeTemplate(counts)}`);
   const dresden = PROFILES[0]!;
   const dresdenVariable =
     Object.entries(monthlyEvents(dresden, MEASURED)).reduce(
@@ -226,24 +273,6 @@ function report(events: Measured[]): void {
     ) + repliesMonthly(dresden);
   console.log(`replies schedule in ${dresden.name}'s month: ${usd(repliesMonthly(dresden))}`);
   const fixedWith = (template: TemplateCounts, profile = dresden) => price(fixedMonthly(profile, template), prices).usd;
-  const designs: [string, TemplateCounts, string][] = [
-    [
-      "herold:alarms 'essential'",
-      essentialAlarms,
-      `${counts.alarms - essentialAlarms.alarms} fewer alarms: no page for throttles, quota below reserve, expiring tokens, stale follower figures`,
-    ],
-    [
-      "herold:secrets 'per-organisation'",
-      perOrganisation,
-      "every publisher may read every organisation's channel credentials; one channel's renewal rewrites its organisation's secret (under a lease)",
-    ],
-    [
-      "herold:cognitoPlan 'essentials'",
-      cognitoEssentials,
-      'no threat protection (compromised-credential checks, adaptive authentication)',
-    ],
-    ['all three', allCheaper, ''],
-  ];
   const baseFixed = fixedWith(counts);
   console.log(`
 Cheaper settings for ${dresden.name} (${usd(dresdenVariable + baseFixed)} a month as deployed by default)
@@ -257,11 +286,14 @@ Cheaper settings for ${dresden.name} (${usd(dresdenVariable + baseFixed)} a mont
       0,
     ) + repliesMonthly(state);
   let dresdenCheapest = Infinity;
-  for (const [design, template, givesUp] of designs) {
-    const fixed = fixedWith(template);
+  for (const design of designs) {
+    const fixed = fixedWith(design.counts);
     dresdenCheapest = Math.min(dresdenCheapest, dresdenVariable + fixed);
+    const stateTotal = design.forState
+      ? usd(stateVariable + fixedWith(design.counts, state))
+      : 'n/a (a state runs every platform)';
     console.log(
-      `| ${design} | ${usd(baseFixed - fixed)} | ${usd(dresdenVariable + fixed)} | ${usd(stateVariable + fixedWith(template, state))} | ${givesUp} |`,
+      `| ${design.setting} | ${usd(baseFixed - fixed)} | ${usd(dresdenVariable + fixed)} | ${stateTotal} | ${design.givesUp} |`,
     );
   }
 
@@ -289,9 +321,35 @@ Cheaper settings for ${dresden.name} (${usd(dresdenVariable + baseFixed)} a mont
     `\ngoals as deployed by default: Dresden ≤ ${usd(GOAL_DRESDEN_MONTHLY_USD)} a month (${usd(dresdenTotal)}), variable ≤ ${usd(GOAL_PER_1000_MESSAGES_USD)} per 1,000 messages (${usd(per1000, 3)}): ${met ? 'met' : 'NOT met'}`,
   );
   console.log(
-    `with the three cheaper settings: Dresden ${usd(dresdenCheapest)} (${dresdenCheapest <= GOAL_DRESDEN_MONTHLY_USD ? 'met' : 'NOT met'}); with warm caches ${usd(warmPer1000, 3)} per 1,000 messages (${warmPer1000 <= GOAL_PER_1000_MESSAGES_USD ? 'met' : 'NOT met'})`,
+    `with the cheaper settings: Dresden ${usd(dresdenCheapest)} (${dresdenCheapest <= GOAL_DRESDEN_MONTHLY_USD ? 'met' : 'NOT met'}); with warm caches ${usd(warmPer1000, 3)} per 1,000 messages (${warmPer1000 <= GOAL_PER_1000_MESSAGES_USD ? 'met' : 'NOT met'})`,
   );
   process.exitCode = met ? 0 : 1;
+}
+
+/** The fixed part alone (--fixed): every cheaper setting's template, priced for Dresden, without the local stack. */
+function fixedReport(): void {
+  const dresden = PROFILES[0]!;
+  const usd = (value: number) => `${value.toFixed(2)} USD`;
+  const fixedOf = (template: TemplateCounts) => price(fixedMonthly(dresden, template), prices);
+  const base = fixedOf(counts);
+  console.log(`Fixed part a month, ${dresden.name}, ${prices.region} prices of ${prices.compiled} (no free tier)\n`);
+  console.log('| setting | alarms | SQS event source mappings | fixed | saves |');
+  console.log('|---|---|---|---|---|');
+  console.log(`| none (default) | ${counts.alarms} | ${counts.eventSourceMappings} | ${usd(base.usd)} | |`);
+  for (const design of designs) {
+    const fixed = fixedOf(design.counts);
+    console.log(
+      `| ${design.setting} | ${design.counts.alarms} | ${design.counts.eventSourceMappings} | ${usd(fixed.usd)} | ${usd(base.usd - fixed.usd)} |`,
+    );
+  }
+  for (const [label, template] of [
+    ['default', counts],
+    [designs.at(-1)!.setting, designs.at(-1)!.counts],
+  ] as const) {
+    console.log(`\nfixed items, ${dresden.name}, ${label} (${describeTemplate(template)}):`);
+    for (const [meter, entry] of Object.entries(fixedOf(template).byMeter).sort((a, b) => b[1].usd - a[1].usd))
+      console.log(`  ${FIXED_LABELS[meter] ?? meter}: ${entry.quantity.toFixed(2)} → ${usd(entry.usd)}`);
+  }
 }
 
 function readTemplate(context: Record<string, unknown> = {}): {

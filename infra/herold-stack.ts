@@ -1,5 +1,5 @@
 /**
- * The Herold stack (design §1): table, one delivery lane per registry platform, the HTTP API with
+ * The Herold stack (design §1): table, one delivery lane per deployed platform, the HTTP API with
  * the ingest function, the clocked jobs, and the dashboard and alarms. Environment-agnostic, so it
  * synthesizes without AWS credentials.
  */
@@ -81,18 +81,22 @@ export class HeroldStack extends Stack {
       projectionType: dynamodb.ProjectionType.ALL,
     });
 
-    this.lanes = platformList().map(
-      (platform) =>
-        new PlatformLane(this, `Lane-${platform.id}`, {
-          platform,
-          namePrefix,
-          table: this.table,
-          key: this.key,
-          concurrency: laneConcurrency(config, platform.id),
-          logRetention,
-          secrets: config.secrets,
-        }),
-    );
+    // a lane for each platform the deployment publishes to (herold:platforms); everything per
+    // platform below (grants, alarms, widgets, webhook routes) follows the lanes
+    this.lanes = platformList()
+      .filter((platform) => config.platforms.includes(platform.id))
+      .map(
+        (platform) =>
+          new PlatformLane(this, `Lane-${platform.id}`, {
+            platform,
+            namePrefix,
+            table: this.table,
+            key: this.key,
+            concurrency: laneConcurrency(config, platform.id),
+            logRetention,
+            secrets: config.secrets,
+          }),
+      );
     const queueUrls = Object.fromEntries(
       this.lanes.map((lane) => [lane.platform.id, { normal: lane.normal.queueUrl, urgent: lane.urgent.queueUrl }]),
     );
@@ -180,6 +184,7 @@ export class HeroldStack extends Stack {
       table: this.table,
       logRetention,
       appSecrets: config.appSecrets,
+      platforms: config.platforms,
     });
     // every change of a channel and every publish asks for the directory to be built again
     for (const fn of [this.ingest, this.connect.fn, ...this.lanes.map((lane) => lane.publisher)]) {
@@ -206,6 +211,7 @@ export class HeroldStack extends Stack {
         webhooks: this.replies.webhooks.fn,
       },
       preTokenGeneration: this.preTokenGeneration.fn,
+      platforms: config.platforms,
       jwtIssuer: config.jwtIssuer,
       jwtAudience: config.jwtAudience,
       throttle: config.apiThrottle,

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
 import { DEFAULT_RETENTION_DAYS } from '../../shared/replies/settings';
+import type { PlatformId } from '../../shared/platforms/registry';
 
 const PriceSchema = z.object({
   usd: z.number().nonnegative(),
@@ -95,6 +96,21 @@ export interface Profile {
   monthlyActiveUsers: number;
   directoryViewsPerDay: number;
 }
+
+/**
+ * The platforms Dresden runs its 15 channels on (X frozen, but connected): the `herold:platforms`
+ * a deployment of its own would set. Mastodon, Bluesky and Telegram are not among them.
+ */
+export const DRESDEN_PLATFORMS: readonly PlatformId[] = [
+  'threads',
+  'whatsapp',
+  'facebook',
+  'instagram',
+  'youtube',
+  'linkedin',
+  'pinterest',
+  'x',
+];
 
 export const PROFILES: Profile[] = [
   {

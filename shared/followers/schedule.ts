@@ -6,7 +6,7 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { queueUrl } from '../config';
+import { isDeployed, queueUrl } from '../config';
 import { JobSchema, type Channel, type Job, type OrgId } from '../model/schemas';
 import { PLATFORMS, type PlatformId } from '../platforms/registry';
 import { listChannelsOfOrgs } from '../store/channels';
@@ -15,8 +15,14 @@ import { emitCollectionAge, NEVER_MEASURED_SECONDS } from './metrics';
 import { latestFollowerFigure, type FollowerFigure } from './store';
 
 /** Measured by an API and not retired: frozen channels keep their audience, so they are still counted. */
-export const isCollectable = (channel: Channel): boolean =>
+export const isMeasurable = (channel: Channel): boolean =>
   channel.state !== 'retired' && PLATFORMS[channel.platform].followers === 'api';
+
+/**
+ * Measurable, on a platform the deployment publishes to (herold:platforms): only its function can
+ * measure the channel. The others are counted in the run's summary and neither measured nor alarmed on.
+ */
+export const isCollectable = (channel: Channel): boolean => isMeasurable(channel) && isDeployed(channel.platform);
 
 const SQS_BATCH_SIZE = 10;
 const MAX_SEND_ATTEMPTS = 3;
@@ -133,6 +139,8 @@ export interface DailyRunSummary {
   date: string;
   enqueued: Partial<Record<PlatformId, number>>;
   missing: MissingFigure[];
+  /** measurable channels on platforms that are not deployed (herold:platforms): not measured */
+  undeployed: number;
 }
 
 export async function runDailyFollowerSchedule(options: {
@@ -164,5 +172,6 @@ export async function runDailyFollowerSchedule(options: {
     metrics: options.metrics,
     now,
   });
-  return { date, enqueued, missing };
+  const undeployed = channels.filter((channel) => isMeasurable(channel) && !isCollectable(channel)).length;
+  return { date, enqueued, missing, undeployed };
 }

@@ -3,6 +3,7 @@
  * between the write and the send, a lost job, an expired lease) and puts their job back on the
  * queue. The publisher's claim makes a needless extra job harmless.
  */
+import { isDeployed } from '../config';
 import type { Delivery, DeliveryError } from '../model/schemas';
 import type { Store } from '../store/client';
 import { dueOpenDeliveries, takeForReconcile } from '../store/deliveries';
@@ -13,10 +14,17 @@ export interface ReconcileReport {
   requeued: number;
   /** expired leases moved to VERIFY */
   verify: number;
+  /**
+   * open deliveries on a platform the deployment no longer publishes to (herold:platforms): no
+   * queue to send them to, so they are looked at again hourly and go out once it is deployed again
+   */
+  undeployed: number;
 }
 
 /** After a re-enqueue, how long before the same delivery is looked at again. */
 const RECHECK_MS = 2 * 60_000;
+/** How long before an open delivery on a platform that is not deployed is looked at again. */
+export const UNDEPLOYED_RECHECK_MS = 60 * 60_000;
 
 /** Code of the lastError the reconciler records when it takes back a delivery whose lease expired. */
 export const LEASE_EXPIRED_CODE = 'LEASE_EXPIRED';
@@ -39,15 +47,20 @@ export async function reconcile(
 ): Promise<ReconcileReport> {
   const now = options.now ?? Date.now();
   const due = await dueOpenDeliveries(store, now);
-  const report: ReconcileReport = { looked: due.length, requeued: 0, verify: 0 };
+  const report: ReconcileReport = { looked: due.length, requeued: 0, verify: 0, undeployed: 0 };
   const jobs: QueuedJob[] = [];
   for (const open of due) {
+    const deployed = isDeployed(open.delivery.platform);
     const taken = await takeForReconcile(store, open, {
       now,
-      nextCheckMs: RECHECK_MS,
+      nextCheckMs: deployed ? RECHECK_MS : UNDEPLOYED_RECHECK_MS,
       leaseExpired: leaseExpiredError,
     });
     if (!taken) continue;
+    if (!deployed) {
+      report.undeployed += 1;
+      continue;
+    }
     if (open.delivery.state === 'PUBLISHING' && taken.state === 'VERIFY') report.verify += 1;
     // A delivery still waiting for its alert card gets its card job again, not a publish job.
     jobs.push(deliveryJob(taken));

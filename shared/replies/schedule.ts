@@ -4,8 +4,10 @@
  * normal queue, fanned out as publishing is; the platform's function reads them within the
  * platform's read budget. Telegram channels, whose replies only come by push, get an access check
  * instead (discussion group, the bot's rights, its webhook). Channels that are not active, or whose
- * inbox waits for the platform's rate limit, get nothing until then.
+ * inbox waits for the platform's rate limit, get nothing until then; channels on a platform the
+ * deployment does not publish to (herold:platforms) get nothing at all.
  */
+import { isDeployed } from '../config';
 import type { Channel, CollectRepliesJob } from '../model/schemas';
 import { PLATFORMS } from '../platforms/registry';
 import type { QueuedJob } from '../queue/jobs';
@@ -38,6 +40,8 @@ const spreadOf = (key: string) => Number.parseInt(remoteHash('spread', key).slic
 const readable = (channel: Channel | undefined, nowMs: number): channel is Channel =>
   channel !== undefined &&
   channel.state === 'active' &&
+  // its platform's queue exists only where the platform is deployed (herold:platforms)
+  isDeployed(channel.platform) &&
   !(channel.inbox?.status === 'waiting' && (channel.inbox.until ?? 0) > nowMs);
 
 export async function plannedReplyJobs(
@@ -64,7 +68,12 @@ export async function plannedReplyJobs(
     }
   }
   for (const channel of channels.values()) {
-    if (PLATFORMS[channel.platform].inbox.collect !== 'push' || channel.state !== 'active') continue;
+    if (
+      PLATFORMS[channel.platform].inbox.collect !== 'push' ||
+      channel.state !== 'active' ||
+      !isDeployed(channel.platform)
+    )
+      continue;
     const known = channel.inbox?.status === 'ok';
     if (isAccessCheckDue(deps.nowMs, spreadOf(channel.id), known))
       queue(channel, { type: 'collect-replies', channelId: channel.id });
