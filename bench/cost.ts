@@ -47,6 +47,12 @@ const PARTITION_WCU_LIMIT = 1_000;
 /** messages sent before the replies cycle is measured (bench/cost/scenarios.ts): their posts are all due */
 const MESSAGES_BEFORE_REPLIES = 4;
 const ACCESS_CHECKS_PER_MONTH = (DAYS_PER_MONTH * 24 * 60) / ACCESS_CHECK_MINUTES;
+/** The publishers of push-only inboxes (Telegram): in a replies poll, they only run access checks. */
+const PUSH_ONLY_PUBLISHERS = new Set(
+  Object.values(PLATFORMS)
+    .filter((platform) => platform.inbox.collect === 'push')
+    .map((platform) => `herold-publish-${platform.id}`),
+);
 
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -136,13 +142,6 @@ function quantitiesOf(event: Measured): Quantity[] {
     ...(event.cardsStored > 0 ? [{ meter: 's3.put-request', quantity: event.cardsStored }] : []),
   ];
 }
-
-/** The publishers of push-only inboxes (Telegram): in a replies poll, they only run access checks. */
-const PUSH_ONLY_PUBLISHERS = new Set(
-  Object.values(PLATFORMS)
-    .filter((platform) => platform.inbox.collect === 'push')
-    .map((platform) => `herold-publish-${platform.id}`),
-);
 
 /**
  * A replies poll without the access checks of push-only inboxes, which the schedule sends every 10

@@ -3,16 +3,19 @@
  * posts are due, the schedule sends one collect-replies job for the channel that carries all three
  * (newest first), and that job reads each of them; a post the platform fails on is left for its
  * next poll while the channel's other posts are read; and the channel's read budget is taken per
- * platform call as before, the job stopping where the budget ends.
+ * platform call as before, the job stopping where the budget ends. A channel with more posts due than
+ * one job carries gets several jobs.
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
 import { localDynamoDocumentClient } from '../../local/aws';
 import { startLocalStack, type LocalStack } from '../../local/start';
+import { MAX_POSTS_PER_REPLIES_JOB } from '../../shared/model/schemas';
 import { PLATFORMS } from '../../shared/platforms/registry';
 import { readBudgetScope } from '../../shared/replies/read-budget';
 import { plannedReplyJobs } from '../../shared/replies/schedule';
+import { putPostRef } from '../../shared/replies/store';
 import { localAwsEndpoints, uniqueName } from '../support/local-aws';
 import { repliesHarness, until, type ReplyView } from '../support/replies-stack';
 
@@ -42,10 +45,17 @@ beforeAll(async () => {
   for (const text of ['Erste Meldung: Baustelle Carolabrücke.', 'Zweite Meldung: Umleitung.', 'Dritte Meldung: Fähre.'])
     posts.push(await inbox.publish({ text, channels: ['city-mastodon'] }));
 }, 120_000);
-afterAll(async () => stack?.stop());
+afterAll(async () => {
+  doc?.destroy();
+  await stack?.stop();
+});
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
-const store = () => ({ doc: localDynamoDocumentClient(stack.dynamoEndpoint), table: stack.tableName });
+let doc: ReturnType<typeof localDynamoDocumentClient> | undefined;
+const store = () => ({
+  doc: (doc ??= localDynamoDocumentClient(stack.dynamoEndpoint)),
+  table: stack.tableName,
+});
 /** which of the channel's posts (by index) have a reply with this text in Herold */
 const postsWith = async (text: string) => {
   const listed: ReplyView[] = await inbox.replies('&platform=mastodon');
@@ -122,13 +132,18 @@ it('takes the channel’s read budget for every call and stops the job where the
   });
   const windowMs = rule.windowSeconds * 1000;
   const current = Math.floor(Date.now() / windowMs) * windowMs;
-  const doc = store().doc;
+  const { doc: client } = store();
   // four calls left in this window (and the next, should the job start there): a Mastodon post takes two
   for (const windowStart of [current, current + windowMs])
-    await doc.send(
+    await client.send(
       new PutCommand({
         TableName: stack.tableName,
-        Item: { ...key(windowStart), used: rule.limit - 4, limit: rule.limit, expiresAt: 0 },
+        Item: {
+          ...key(windowStart),
+          used: rule.limit - 4,
+          limit: rule.limit,
+          expiresAt: Math.floor(Date.now() / 1000) + 3600,
+        },
       }),
     );
   await replyToEach('Gibt es eine Umleitung?');
@@ -144,7 +159,7 @@ it('takes the channel’s read budget for every call and stops the job where the
   const used = await Promise.all(
     [current, current + windowMs].map(
       async (windowStart) =>
-        (await doc.send(new GetCommand({ TableName: stack.tableName, Key: key(windowStart) }))).Item?.used as number,
+        (await client.send(new GetCommand({ TableName: stack.tableName, Key: key(windowStart) }))).Item?.used as number,
     ),
   );
   expect(used).toContain(rule.limit);
@@ -152,7 +167,7 @@ it('takes the channel’s read budget for every call and stops the job where the
 
   // with the budget back, the next poll reads the third
   for (const windowStart of [current, current + windowMs])
-    await doc.send(new DeleteCommand({ TableName: stack.tableName, Key: key(windowStart) }));
+    await client.send(new DeleteCommand({ TableName: stack.tableName, Key: key(windowStart) }));
   await inbox.collect();
   expect(
     await until(
@@ -161,3 +176,27 @@ it('takes the channel’s read budget for every call and stops the job where the
     ),
   ).toEqual([0, 1, 2]);
 }, 60_000);
+
+it('splits a channel’s due posts into jobs of at most 25, newest first, each post in one job', async () => {
+  // 30 watched posts of another channel, all in their first hour (the schedule reads only these items)
+  const published = Array.from({ length: 30 }, (_, index) => ({
+    messageId: `chunk-${String(index).padStart(2, '0')}`,
+    publishedAt: new Date(Date.now() - (30 - index) * 60_000).toISOString(),
+  }));
+  for (const post of published)
+    await putPostRef(store(), {
+      org: 'city',
+      messageId: post.messageId,
+      channelId: 'city-bluesky',
+      platform: 'bluesky',
+      remoteId: `at://did:plc:test/app.bsky.feed.post/${post.messageId}`,
+      emergency: false,
+      publishedAt: post.publishedAt,
+    });
+  const jobs = await plannedReplyJobs({ store: store(), orgs: ['city'], nowMs: Date.now() });
+  const carried = jobs.flatMap(({ job }) =>
+    job.channelId === 'city-bluesky' && job.type === 'collect-replies' ? [job.messageIds ?? []] : [],
+  );
+  expect(carried.map((messageIds) => messageIds.length)).toEqual([MAX_POSTS_PER_REPLIES_JOB, 5]);
+  expect(carried.flat()).toEqual(published.map((post) => post.messageId).reverse());
+});
