@@ -17,6 +17,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDocumentClient } from '../local/aws';
 import { startLocalStack, type LocalStack } from '../local/start';
 import { ENV } from '../shared/config';
+import { PLATFORMS } from '../shared/platforms/registry';
+import { ACCESS_CHECK_MINUTES } from '../shared/replies/cadence';
 import { forgetCredentials } from '../shared/publishing/credentials';
 import { startSecretsStandIn, type SecretsStandIn } from './cost/secrets-stand-in';
 import { startMeter } from './cost/meter';
@@ -48,6 +50,13 @@ const EMERGENCY_WINDOW_S = 60;
 const PARTITION_WCU_LIMIT = 1_000;
 /** messages sent before the replies cycle is measured (bench/cost/scenarios.ts): their posts are all due */
 const MESSAGES_BEFORE_REPLIES = 4;
+const ACCESS_CHECKS_PER_MONTH = (DAYS_PER_MONTH * 24 * 60) / ACCESS_CHECK_MINUTES;
+/** The publishers of push-only inboxes (Telegram): in a replies poll, they only run access checks. */
+const PUSH_ONLY_PUBLISHERS = new Set(
+  Object.values(PLATFORMS)
+    .filter((platform) => platform.inbox.collect === 'push')
+    .map((platform) => `herold-publish-${platform.id}`),
+);
 
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -183,7 +192,26 @@ function quantitiesOf(event: Measured): Quantity[] {
   ];
 }
 
-function report(events: Measured[]): void {
+/**
+ * A replies poll without the access checks of push-only inboxes, which the schedule sends every 10
+ * minutes per such channel, or at once while its state is unknown, whatever posts are due (`checks`:
+ * only them). They are not part of reading posts, and would otherwise count in every minute's run.
+ */
+function accessChecksApart(event: Measured, keep: 'reads' | 'checks'): Measured {
+  const kept = (functionName: string) => PUSH_ONLY_PUBLISHERS.has(functionName) === (keep === 'checks');
+  const invocations = event.invocations.filter((invocation) => kept(invocation.functionName));
+  return {
+    ...event,
+    usages: event.usages.filter((usage) => kept(usage.functionName)),
+    invocations,
+    publisherRecords: invocations
+      .filter((invocation) => invocation.functionName.startsWith('herold-publish-'))
+      .reduce((sum, invocation) => sum + (invocation.records ?? 1), 0),
+  };
+}
+
+function report(measured: Measured[]): void {
+  const events = measured.map((event) => (event.replyReads ? accessChecksApart(event, 'reads') : event));
   const priced = new Map<string, Priced>(events.map((event) => [event.event, price(quantitiesOf(event), prices)]));
   const usd = (value: number, digits = 2) => `${value.toFixed(digits)} USD`;
   const micro = (value: number) => `${(value * 1e6).toFixed(1)} µUSD`;
@@ -209,20 +237,62 @@ function report(events: Measured[]): void {
   const routine = priced.get('routine message')!;
   const per1000 = routine.usd * 1000;
   const warmPer1000 = priced.get('routine message, warm caches')!.usd * 1000;
-  // the replies schedule: a run with nothing due, and what each collect-replies job adds to it
+  // the replies schedule: a run with nothing due, and what a collect-replies job and each post it reads add to it
   const idle = events.find((event) => event.event === 'replies poll, nothing published')!;
-  const cycle = events.find((event) => event.event === 'replies poll, one cycle')!;
-  const jobs = cycle.publisherRecords - idle.publisherRecords;
   const perRun = priced.get(idle.event)!.usd;
-  const perPoll = jobs > 0 ? (priced.get(cycle.event)!.usd - perRun) / jobs : 0;
-  const replies = { channelsPerMessage: MEASURED.channelsPerMessage, postsPerMessage: jobs / MESSAGES_BEFORE_REPLIES };
+  const cycles = ['replies poll, one post per channel', 'replies poll, one cycle'].map((name) => {
+    const event = events.find((candidate) => candidate.event === name)!;
+    const { jobs, posts } = event.replyReads!;
+    if (event.publisherRecords !== jobs)
+      console.log(`note: ${name}: the publishers handled ${event.publisherRecords} jobs, the schedule planned ${jobs}`);
+    return { jobs, posts, usd: priced.get(name)!.usd - perRun };
+  });
+  // cost = jobs × perJob + posts × perPost, once for each cycle: two equations, two unknowns
+  const [few, many] = cycles as [(typeof cycles)[0], (typeof cycles)[0]];
+  const determinant = few.jobs * many.posts - many.jobs * few.posts;
+  const perJob = (few.usd * many.posts - many.usd * few.posts) / determinant;
+  const perPost = (few.jobs * many.usd - many.jobs * few.usd) / determinant;
+  const replies = {
+    channelsPerMessage: MEASURED.channelsPerMessage,
+    postsPerMessage: many.posts / MESSAGES_BEFORE_REPLIES,
+  };
   const repliesMonthly = (profile: (typeof PROFILES)[number]) => {
+    const { runs, jobs, polls } = monthlyReplyPolls(profile, replies);
+    return runs * perRun + jobs * perJob + polls * perPost;
+  };
+  /** the baseline of the same run: one job per post read, as the schedule sent them before */
+  const repliesMonthlyJobPerPost = (profile: (typeof PROFILES)[number]) => {
     const { runs, polls } = monthlyReplyPolls(profile, replies);
-    return runs * perRun + polls * perPoll;
+    return runs * perRun + polls * (perJob + perPost);
   };
   console.log(
-    `\nreplies schedule: a run with nothing due ${micro(perRun)}; the measured cycle had ${jobs} collect-replies jobs (${replies.postsPerMessage.toFixed(1)} watched posts per message), ${micro(perPoll)} each`,
+    `\nreplies schedule: a run with nothing due ${micro(perRun)}; measured cycles: ${cycles.map((cycle) => `${cycle.jobs} collect-replies jobs reading ${cycle.posts} posts, ${micro(cycle.usd)} beyond the run`).join('; ')} (${replies.postsPerMessage.toFixed(2)} watched posts per message)`,
   );
+  const checks = measured.filter((event) => event.replyReads?.accessChecks);
+  const perCheck =
+    checks.reduce((sum, event) => sum + price(quantitiesOf(accessChecksApart(event, 'checks')), prices).usd, 0) /
+    Math.max(
+      1,
+      checks.reduce((sum, event) => sum + event.replyReads!.accessChecks, 0),
+    );
+  console.log(
+    `a push-only channel's access check (Telegram, every 10 minutes: ${ACCESS_CHECKS_PER_MONTH.toLocaleString('en')} a month) ${micro(perCheck)}, ${usd(perCheck * ACCESS_CHECKS_PER_MONTH)} a month per such channel, not in the replies figures`,
+  );
+  console.log(
+    `so a collect-replies job costs ${micro(perJob)} and each post it reads ${micro(perPost)}${perJob < 0 || perPost < 0 ? ' (NEGATIVE: the two cycles are too noisy to separate; run again)' : ''}`,
+  );
+  console.log(
+    '\n| profile | watched channels | jobs a month | post reads a month | replies a month | one job per post (same run) | ratio |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  for (const profile of PROFILES) {
+    const { jobs, polls, watchedChannels } = monthlyReplyPolls(profile, replies);
+    const now = repliesMonthly(profile);
+    const before = repliesMonthlyJobPerPost(profile);
+    console.log(
+      `| ${profile.name} | ${watchedChannels.toFixed(1)} | ${Math.round(jobs).toLocaleString('en')} | ${Math.round(polls).toLocaleString('en')} | ${usd(now)} | ${usd(before)} | ${(now / before).toFixed(2)} |`,
+    );
+  }
   console.log(
     `variable cost per 1,000 routine messages with warm caches (credentials read within the hour): ${usd(warmPer1000, 3)}`,
   );

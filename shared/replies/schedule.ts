@@ -1,14 +1,17 @@
 /**
  * The `collect-replies` schedule (every minute): for each organisation, the posts whose replies are
- * due to be read this minute (see cadence.ts) become `collect-replies` jobs on their platform's
- * normal queue, fanned out as publishing is; the platform's function reads them within the
- * platform's read budget. Telegram channels, whose replies only come by push, get an access check
- * instead (discussion group, the bot's rights, its webhook). Channels that are not active, or whose
- * inbox waits for the platform's rate limit, get nothing until then; channels on a platform the
+ * due to be read this minute (see cadence.ts) become one `collect-replies` job per channel (up to
+ * MAX_POSTS_PER_REPLIES_JOB posts each, newest first) on its platform's normal queue, fanned out as
+ * publishing is; the platform's function reads them one after another within the platform's read
+ * budget. One job per channel, not per post: a queue message and an invocation are most of what a
+ * read costs, and a channel's posts fall due in the same minutes (the cadence's offset is the
+ * channel's). Telegram channels, whose replies only come by push, get an access check instead
+ * (discussion group, the bot's rights, its webhook). Channels that are not active, or whose inbox
+ * waits for the platform's rate limit, get nothing until then; channels on a platform the
  * deployment does not publish to (herold:platforms) get nothing at all.
  */
 import { isDeployed } from '../config';
-import type { Channel, CollectRepliesJob } from '../model/schemas';
+import { MAX_POSTS_PER_REPLIES_JOB, type Channel, type CollectRepliesJob } from '../model/schemas';
 import { PLATFORMS } from '../platforms/registry';
 import type { QueuedJob } from '../queue/jobs';
 import { listChannelsOfOrgs } from '../store/channels';
@@ -29,12 +32,15 @@ export interface ReplyScheduleDeps {
 }
 
 export interface ReplyScheduleSummary {
+  /** collect-replies jobs that read posts (one per channel, or more for a channel with many due) */
+  jobs: number;
+  /** the posts those jobs read */
   polls: number;
   accessChecks: number;
   unsent: number;
 }
 
-/** A stable number for a post or channel: its offset within the polling interval. */
+/** A stable number for a channel: its offset within the polling interval. */
 const spreadOf = (key: string) => Number.parseInt(remoteHash('spread', key).slice(0, 8), 16);
 
 const readable = (channel: Channel | undefined, nowMs: number): channel is Channel =>
@@ -52,6 +58,7 @@ export async function plannedReplyJobs(
   // reading replies is routine work: the normal queue, never the urgent lane
   const queue = (channel: Channel, job: CollectRepliesJob) =>
     jobs.push({ platform: channel.platform, priority: 'normal', job });
+  const due = new Map<string, string[]>();
   for (const org of deps.orgs) {
     const { retentionDays } = await readReplySettings(deps.store, org);
     const since = new Date(deps.nowMs - Math.min(retentionDays, MAX_RETENTION_DAYS) * DAY_MS).toISOString();
@@ -61,11 +68,21 @@ export async function plannedReplyJobs(
       const watched = {
         publishedAtMs: Date.parse(post.publishedAt),
         emergency: post.emergency,
-        spread: spreadOf(`${post.messageId}/${post.channelId}`),
+        spread: spreadOf(post.channelId),
       };
-      if (isDue(watched, deps.nowMs, retentionDays))
-        queue(channel, { type: 'collect-replies', channelId: post.channelId, messageId: post.messageId });
+      if (!isDue(watched, deps.nowMs, retentionDays)) continue;
+      due.set(post.channelId, [...(due.get(post.channelId) ?? []), post.messageId]);
     }
+  }
+  for (const [channelId, oldestFirst] of due) {
+    // newest first: a job cut short (see collect.ts) leaves the oldest posts, read least often anyway, for later
+    const messageIds = oldestFirst.reverse();
+    for (let start = 0; start < messageIds.length; start += MAX_POSTS_PER_REPLIES_JOB)
+      queue(channels.get(channelId)!, {
+        type: 'collect-replies',
+        channelId,
+        messageIds: messageIds.slice(start, start + MAX_POSTS_PER_REPLIES_JOB),
+      });
   }
   for (const channel of channels.values()) {
     if (
@@ -84,6 +101,11 @@ export async function plannedReplyJobs(
 export async function runReplySchedule(deps: ReplyScheduleDeps): Promise<ReplyScheduleSummary> {
   const jobs = await plannedReplyJobs(deps);
   const unsent = await deps.send(jobs);
-  const polls = jobs.filter((queued) => queued.job.type === 'collect-replies' && queued.job.messageId).length;
-  return { polls, accessChecks: jobs.length - polls, unsent: unsent.length };
+  const reads = jobs.flatMap(({ job }) => (job.type === 'collect-replies' && job.messageIds ? [job.messageIds] : []));
+  return {
+    jobs: reads.length,
+    polls: reads.reduce((sum, messageIds) => sum + messageIds.length, 0),
+    accessChecks: jobs.length - reads.length,
+    unsent: unsent.length,
+  };
 }
