@@ -16,7 +16,7 @@
  */
 import './scale/quiet';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -39,6 +39,7 @@ import {
   ninaPollsOf,
   tokenChecksOf,
   watchJob,
+  type CalledHost,
   type JobProgress,
   type PlatformCalls,
 } from './scale/fan-out';
@@ -62,6 +63,8 @@ import {
   type Written,
 } from './scale/seed';
 import { percentile } from './stats';
+import { provisionTable } from '../local/provision';
+import { reconcile } from '../shared/reconcile/reconcile';
 
 const { values } = parseArgs({
   options: {
@@ -87,8 +90,18 @@ const EMERGENCY_WINDOW_S = 60;
 const PARTITION_WCU_LIMIT = 1_000;
 /** open deliveries the reconciler finds due, the same with little and with much history */
 const OPEN_DELIVERIES = 50;
-/** one metered run (reads), then the timed ones */
+/**
+ * Through the function: one metered run (reads), one unmeasured (the first runs after DynamoDB
+ * Local started or after a long seeding are slower while its JVM compiles and collects), then the
+ * timed ones.
+ */
 const RECONCILER_RUNS = 4;
+const RECONCILER_WARM_UP = 2;
+/**
+ * The run time beside its baseline: rounds of one run against a table holding 1,000 past
+ * deliveries and one against the seeded table, in turns, so the shared machine's load falls on both.
+ */
+const RECONCILER_ROUNDS = 7;
 const INGEST_RUNS = 5;
 const HISTORY_BASELINE = 1_000;
 /** the states of a delivery that has writes still to come (the reconciler's open index) */
@@ -97,7 +110,6 @@ const IN_FLIGHT = new Set(['PENDING', 'QUEUED', 'PUBLISHING', 'RETRYING', 'VERIF
 const log = (line: string) => console.log(line);
 const budget = new Budget(MINUTES, log);
 const profile = stateProfile(size);
-const channelsById = new Map(profile.channels.map((channel) => [channel.id, channel]));
 const channelsByOrg = new Map<string, Channel[]>();
 for (const channel of profile.channels)
   channelsByOrg.set(channel.org, [...(channelsByOrg.get(channel.org) ?? []), channel]);
@@ -131,17 +143,21 @@ log(`[${budget.elapsed()}] local stack up in ${((Date.now() - runStarted) / 1000
 const doc = localDynamoDocumentClient(stack.dynamoEndpoint);
 const table = stack.tableName;
 const store = { doc, table };
+/** a second table with the same 1,000 past deliveries the main one starts with, and nothing else */
+const baselineTable = `${table}-history-baseline`;
 const report: string[] = [];
 const results: {
   seeding: Record<string, Written & { what: string }>;
-  reconciler: Record<string, { ms: number[]; reads: number[]; rru: number[]; open: number[] }>;
+  reconciler: Record<string, { ms: number[]; reads: number[]; rru: number[]; open: number[]; load: string }>;
+  /** reconcile() in turns against the baseline table and the seeded one */
+  alternating?: { few: number[]; many: number[]; looked: number[]; load: string[]; past: number };
   ingest?: { ten: number[]; fifty: number[]; unnamed?: string };
   hot?: { channels: number; top: [string, number][]; note: string; settled: number };
-  jobs: Record<string, JobProgress & { calls: Map<string, PlatformCalls>; failingUntouched?: boolean }>;
+  jobs: Record<string, JobProgress & { calls: Map<CalledHost, PlatformCalls>; failingUntouched?: boolean }>;
 } = { seeding: {}, reconciler: {}, jobs: {} };
 
 try {
-  await budget.stage('seed organisations and channels', 0.04, async () => {
+  await budget.stage('seed organisations and channels', 0.03, async () => {
     await seedChannelItems(doc, table, profile.channels);
     await seedStateOrganisations(store, profile);
     return { detail: `${profile.orgs.length} organisations, ${profile.channels.length} channels` };
@@ -178,17 +194,23 @@ try {
 
   await budget.stage(
     `reconciler with ${HISTORY_BASELINE.toLocaleString('en')} past deliveries`,
-    0.06,
+    0.03,
     async (until) => {
       const seeded = await seedPast(HISTORY_BASELINE, until);
       if (seeded.cut) return seeded;
+      await provisionTable(stack.dynamoEndpoint, baselineTable);
+      await writeInParallel({
+        batches: batchesOf(pastDeliveryItems(channelsByOrg, HISTORY_BASELINE, 'baseline'), 25),
+        write: putItems(doc, baselineTable),
+      });
       return measureReconciler(`${pastSeeded.toLocaleString('en')} past`, until);
     },
   );
 
-  await budget.stage('seed past deliveries', 0.28, (until) => seedPast(size.pastDeliveries, until));
+  // what seeding may take: the daily jobs after it need about 40 % of the run
+  await budget.stage('seed past deliveries', 0.3, (until) => seedPast(size.pastDeliveries, until));
 
-  await budget.stage('seed follower history', 0.09, async (until) => {
+  await budget.stage('seed follower history', 0.06, async (until) => {
     const today = localDate(new Date(), configuredTimeZone());
     const written = await writeInParallel({
       batches: batchesOf(followerHistory(profile.channels, size.followerDays, today), 25),
@@ -203,27 +225,32 @@ try {
     };
   });
 
-  await budget.stage('reconciler with the seeded past deliveries', 0.06, (until) =>
+  await budget.stage('reconciler with the seeded past deliveries', 0.03, (until) =>
     measureReconciler(`${pastSeeded.toLocaleString('en')} past`, until),
   );
+  await budget.stage(
+    `reconciler run time, ${HISTORY_BASELINE.toLocaleString('en')} and ${pastSeeded.toLocaleString('en')} past deliveries in turns`,
+    0.05,
+    (until) => compareReconciler(pastSeeded, until),
+  );
 
-  await budget.stage('ingest 10 / 50 / all channels', 0.04, measureIngest);
-  await budget.stage('hot partitions', 0.05, measureHotPartitions);
+  await budget.stage('ingest 10 / 50 / all channels', 0.02, measureIngest);
+  await budget.stage('hot partitions', 0.04, measureHotPartitions);
+  await budget.stage('NINA poll', 0.03, (until) =>
+    runJob('alerts-feed', profile.orgs, ninaPollsOf(doc, table), new Set(), until),
+  );
 
   const collectable = profile.channels.filter(isCollectable).map((channel) => channel.id);
   const failing = new Set([profile.failingChannelId]);
   const today = localDate(new Date(), configuredTimeZone());
-  await budget.stage('daily follower collection', 0.12, (until) =>
+  await budget.stage('daily follower collection', 0.22, (until) =>
     runJob('collect-followers', collectable, followerFiguresOf(doc, table, today), failing, until),
   );
   const checkable = profile.channels
     .filter((channel) => channel.state !== 'retired' && PLATFORMS[channel.platform].publishing === 'api')
     .map((channel) => channel.id);
-  await budget.stage('daily token-health check', 0.12, (until) =>
-    runJob('token-health', checkable, tokenChecksOf(doc, table, channelsById), failing, until),
-  );
-  await budget.stage('NINA poll', 0.03, (until) =>
-    runJob('alerts-feed', profile.orgs, ninaPollsOf(doc, table), new Set(), until),
+  await budget.stage('daily token-health check', 0.19, (until) =>
+    runJob('token-health', checkable, tokenChecksOf(doc, table), failing, until),
   );
 } finally {
   printReport();
@@ -234,6 +261,13 @@ try {
   // a job still running may be writing renewed credentials into it
   await rm(workDirectory, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
   process.exit(process.exitCode ?? 0);
+}
+
+/** The machine's load average (1, 5, 15 min): the figures are only comparable with it beside them. */
+function loadAverage(): string {
+  return loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' / ');
 }
 
 function rate(written: Written): string {
@@ -279,7 +313,13 @@ async function quiet(until: number, due = false): Promise<number> {
  * item before and after the write, which would stretch the run on a busy machine.
  */
 async function measureReconciler(label: string, until: number): Promise<StageResult> {
-  const figures = { ms: [] as number[], reads: [] as number[], rru: [] as number[], open: [] as number[] };
+  const figures = {
+    ms: [] as number[],
+    reads: [] as number[],
+    rru: [] as number[],
+    open: [] as number[],
+    load: loadAverage(),
+  };
   const failures: string[] = [];
   results.reconciler[label] = figures;
   for (let run = 0; run < RECONCILER_RUNS; run += 1) {
@@ -307,15 +347,44 @@ async function measureReconciler(label: string, until: number): Promise<StageRes
         );
         figures.reads.push(reads.length);
         figures.rru.push(reads.reduce((sum, usage) => sum + usage.quantity, 0));
-      } else figures.ms.push(durations.reduce((sum, duration) => sum + duration, 0));
+      } else if (run >= RECONCILER_WARM_UP) figures.ms.push(durations.reduce((sum, duration) => sum + duration, 0));
     } finally {
       if (meter) meter.stop();
       else observeInvocations(undefined);
     }
   }
   return {
-    detail: `median ${median(figures.ms).toFixed(0)} ms, ${median(figures.rru)} RRU in ${median(figures.reads)} reads, ${figures.open.join('/')} due open deliveries${failed(failures)}`,
+    detail: `median ${median(figures.ms).toFixed(0)} ms (${figures.ms.map((ms) => ms.toFixed(0)).join(', ')}), ${median(figures.rru)} RRU in ${median(figures.reads)} reads, ${figures.open.join('/')} due open deliveries, load ${figures.load}${failed(failures)}`,
     cut: figures.ms.length === 0 || figures.reads.length === 0,
+  };
+}
+
+/**
+ * reconcile(), what the reconciler function runs, in turns against the baseline table (1,000 past
+ * deliveries) and the seeded one, each time with 50 fresh due open deliveries. The jobs it would
+ * send are not sent (the same for both tables): the baseline table's deliveries are unknown to the
+ * publishers, and the seeded table's would be published while the next run is timed.
+ */
+async function compareReconciler(past: number, until: number): Promise<StageResult> {
+  const figures = { few: [] as number[], many: [] as number[], looked: [] as number[], load: [] as string[], past };
+  results.alternating = figures;
+  const notSent = async () => [];
+  for (let round = 0; round < RECONCILER_ROUNDS; round += 1) {
+    if (Date.now() >= until) return { detail: `${round} of ${RECONCILER_ROUNDS} rounds`, cut: true };
+    figures.load.push(loadAverage());
+    const turns = round % 2 === 0 ? (['few', 'many'] as const) : (['many', 'few'] as const);
+    for (const turn of turns) {
+      const into = turn === 'few' ? baselineTable : table;
+      const items = openDeliveryItems(channelsByOrg, OPEN_DELIVERIES, `turn-${turn}-${round}`);
+      await writeInParallel({ batches: batchesOf(items, 25), write: putItems(doc, into) });
+      const started = performance.now();
+      const report = await reconcile({ doc, table: into }, { send: notSent });
+      figures[turn].push(performance.now() - started);
+      figures.looked.push(report.looked);
+    }
+  }
+  return {
+    detail: `median ${median(figures.many).toFixed(0)} ms (${past.toLocaleString('en')} past) against ${median(figures.few).toFixed(0)} ms (${HISTORY_BASELINE.toLocaleString('en')} past), ${figures.looked.join('/')} due open deliveries looked at`,
   };
 }
 
@@ -490,10 +559,17 @@ function printReport(): void {
   out('|---|---|---|---|---|---|');
   const [few, many] = Object.entries(results.reconciler);
   const within = (a: number, b: number) => Math.abs(a - b) / b < 0.2;
+  const alternating = results.alternating;
+  if (alternating && alternating.few.length > 0 && alternating.many.length > 0) {
+    const [msFew, msMany] = [median(alternating.few), median(alternating.many)];
+    out(
+      `| reconciler run time (reconcile(), ${OPEN_DELIVERIES} due open deliveries; median of ${alternating.many.length} in turns with the baseline, load ${alternating.load[0]} … ${alternating.load.at(-1)}), ${alternating.past.toLocaleString('en')} past | ${msMany.toFixed(0)} ms | ${msFew.toFixed(0)} ms (${HISTORY_BASELINE.toLocaleString('en')} past, table of its own) | ${(msMany / msFew).toFixed(2)} | within 20 % | ${within(msMany, msFew) ? 'yes' : 'NO'} |`,
+    );
+  }
   if (few && many && few[1].ms.length > 0 && many[1].ms.length > 0) {
     const [msFew, msMany] = [median(few[1].ms), median(many[1].ms)];
     out(
-      `| reconciler run time, ${OPEN_DELIVERIES} open deliveries, ${many[0]} (median of ${many[1].ms.length}) | ${msMany.toFixed(0)} ms | ${msFew.toFixed(0)} ms (${few[0]}) | ${(msMany / msFew).toFixed(2)} | within 20 % | ${within(msMany, msFew) ? 'yes' : 'NO'} |`,
+      `| reconciler function's run time, ${OPEN_DELIVERIES} open deliveries, ${many[0]} (median of ${many[1].ms.length}, minutes apart: load ${many[1].load}) | ${msMany.toFixed(0)} ms | ${msFew.toFixed(0)} ms (${few[0]}; load ${few[1].load}) | ${(msMany / msFew).toFixed(2)} | | |`,
     );
   }
   if (few && many && few[1].rru.length > 0 && many[1].rru.length > 0) {
@@ -525,6 +601,13 @@ function printReport(): void {
     out(
       `| ${job}: platform calls, peak per minute (429 answers) | ${[...progress.calls.entries()].map(([platform, calls]) => `${platform} ${calls.calls}, ${calls.peakPerMinute}/min${calls.tooMany ? ` (${calls.tooMany}× 429)` : ''}`).join('; ') || 'none'} | | | no 429 | ${tooMany === 0 ? 'yes' : 'NO'} |`,
     );
+    for (const [platform, calls] of progress.calls) {
+      if (!calls.shared) continue;
+      const { peak, limit, note } = calls.shared;
+      out(
+        `| ${job}: ${platform} calls against the limit all its channels share (${note}; not enforced by the simulator) | ${peak} at most in one window | ${limit.toLocaleString('en')} | ${(peak / limit).toFixed(2)} | ≤ 1 | ${peak <= limit ? 'yes' : 'NO'} |`,
+      );
+    }
   }
   if (results.hot) {
     const scale = STATE_WIDE_CHANNELS / results.hot.channels;
