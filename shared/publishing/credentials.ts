@@ -166,8 +166,8 @@ function localFile(ref: string): string {
 let localParsed: { file: string; version: string; entries: Record<string, unknown> } | undefined;
 
 async function localEntries(file: string): Promise<Record<string, unknown>> {
-  const { ino, mtimeMs, size } = await stat(file);
-  const version = `${ino}:${mtimeMs}:${size}`;
+  const { ino, mtimeNs, size } = await stat(file, { bigint: true });
+  const version = `${ino}:${mtimeNs}:${size}`;
   if (localParsed?.file === file && localParsed.version === version) return localParsed.entries;
   const entries = z.record(z.string(), z.unknown()).parse(JSON.parse(await readFile(file, 'utf8')));
   localParsed = { file, version, entries };
