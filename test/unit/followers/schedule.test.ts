@@ -3,7 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ENV } from '../../../shared/config';
 import { JobSchema, type Channel } from '../../../shared/model/schemas';
 import { followerMetrics, NEVER_MEASURED_SECONDS } from '../../../shared/followers/metrics';
-import { enqueueFollowerJobs, missingFigures, runDailyFollowerSchedule } from '../../../shared/followers/schedule';
+import {
+  enqueueFollowerJobs,
+  FIGURE_READ_CONCURRENCY,
+  missingFigures,
+  runDailyFollowerSchedule,
+} from '../../../shared/followers/schedule';
 import { configuredTimeZone } from '../../../shared/followers/settings';
 import { captureEmf } from './emf';
 import { channel, recordingDoc } from './fixtures';
@@ -133,6 +138,25 @@ describe('missingFigures', () => {
       ['mastodon', NEVER_MEASURED_SECONDS / 60],
     ]);
     expect(records.every((record) => record.channel === undefined && record.service === 'herold')).toBe(true);
+  });
+
+  it("reads a state's channels a bounded number at a time, and every one of them", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const { doc, sent } = recordingDoc(async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight -= 1;
+      return { Items: [] };
+    });
+    const many = Array.from({ length: 500 }, (_, index) => channel({ id: `c-${index}`, platform: 'mastodon' }));
+    const { result } = await captureEmf(() =>
+      missingFigures({ doc, table: 't', channels: many, metrics: followerMetrics(), now }),
+    );
+    expect(result.map((missing) => missing.channelId)).toEqual(many.map((entry) => entry.id));
+    expect(sent).toHaveLength(500);
+    expect(most).toBe(FIGURE_READ_CONCURRENCY);
   });
 });
 
