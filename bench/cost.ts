@@ -41,6 +41,7 @@ import {
   type TemplateCounts,
 } from './cost/model';
 import { measureEvents, type Measured } from './cost/scenarios';
+import { OPEN_SHARDS } from '../shared/store/keys';
 
 const GOAL_DRESDEN_MONTHLY_USD = 25;
 const GOAL_PER_1000_MESSAGES_USD = 0.1;
@@ -374,15 +375,24 @@ Cheaper settings for ${dresden.name} (${usd(dresdenVariable + baseFixed)} a mont
     `\nHottest partitions of a state-wide alert to ${STATE_WIDE_CHANNELS.toLocaleString('en')} channels, published within ${EMERGENCY_WINDOW_S} s (limit ${PARTITION_WCU_LIMIT} WCU/s per partition)\n`,
   );
   console.log(
-    '| partition | WRU measured (10 channels) | WRU at 5,500 channels | WCU/s over the window | within the limit |',
+    '| partition | WRU measured (10 channels) | WRU at 5,500 channels | partitions sharing them | WCU/s per partition over the window | within the limit |',
   );
-  console.log('|---|---|---|---|---|');
-  for (const [partition, units] of Object.entries(alert.partitionWrites)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 4)) {
-    const perSecond = (units * scale) / EMERGENCY_WINDOW_S;
+  console.log('|---|---|---|---|---|---|');
+  // The OPEN index's shards take a hash-spread share each: measured together, divided by their number.
+  const grouped = new Map<string, { units: number; partitions: number }>();
+  for (const [partition, units] of Object.entries(alert.partitionWrites)) {
+    const shard = /^(\S+) OPEN#\d+$/.exec(partition);
+    const name = shard ? `${shard[1]} OPEN#0…${OPEN_SHARDS - 1}` : partition;
+    grouped.set(name, { units: (grouped.get(name)?.units ?? 0) + units, partitions: shard ? OPEN_SHARDS : 1 });
+  }
+  // the four hottest, and the OPEN index's shards wherever they rank
+  const ranked = [...grouped].sort((a, b) => b[1].units / b[1].partitions - a[1].units / a[1].partitions);
+  for (const [partition, { units, partitions }] of ranked.filter(
+    ([name], rank) => rank < 4 || name.includes(' OPEN#'),
+  )) {
+    const perSecond = (units * scale) / partitions / EMERGENCY_WINDOW_S;
     console.log(
-      `| ${partition} | ${units} | ${Math.round(units * scale).toLocaleString('en')} | ${perSecond.toFixed(0)} | ${perSecond <= PARTITION_WCU_LIMIT ? 'yes' : 'NO'} |`,
+      `| ${partition} | ${units} | ${Math.round(units * scale).toLocaleString('en')} | ${partitions} | ${perSecond.toFixed(0)} | ${perSecond <= PARTITION_WCU_LIMIT ? 'yes' : 'NO'} |`,
     );
   }
 

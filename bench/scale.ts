@@ -32,7 +32,7 @@ import { isCollectable } from '../shared/followers/schedule';
 import { configuredTimeZone } from '../shared/followers/settings';
 import type { Channel } from '../shared/model/schemas';
 import { PLATFORMS } from '../shared/platforms/registry';
-import { DELIVERY_SK_PREFIX, keys } from '../shared/store/keys';
+import { DELIVERY_SK_PREFIX, openDeliveryShards } from '../shared/store/keys';
 import { getMessageWithDeliveries } from '../shared/store/messages';
 import { startMeter } from './cost/meter';
 import { Budget, type StageResult } from './scale/budget';
@@ -286,8 +286,16 @@ function rate(written: Written): string {
   return Math.round(written.items / Math.max(0.001, written.ms / 1000)).toLocaleString('en');
 }
 
-/** Deliveries in the reconciler's index; `due`: only those it would take now. */
+/** Deliveries in the reconciler's index, summed over its shards; `due`: only those it would take now. */
 async function openDeliveries(due = false): Promise<number> {
+  const now = new Date().toISOString();
+  const perShard = await Promise.all(
+    openDeliveryShards().map((shard) => openDeliveriesIn(shard, due ? now : undefined)),
+  );
+  return perShard.reduce((sum, count) => sum + count, 0);
+}
+
+async function openDeliveriesIn(shard: string, dueBefore: string | undefined): Promise<number> {
   let count = 0;
   let start: Record<string, unknown> | undefined;
   do {
@@ -295,11 +303,8 @@ async function openDeliveries(due = false): Promise<number> {
       new QueryCommand({
         TableName: table,
         IndexName: 'GSI1',
-        KeyConditionExpression: due ? 'GSI1PK = :open AND GSI1SK < :now' : 'GSI1PK = :open',
-        ExpressionAttributeValues: {
-          ':open': keys.openDeliveries(),
-          ...(due ? { ':now': new Date().toISOString() } : {}),
-        },
+        KeyConditionExpression: dueBefore ? 'GSI1PK = :open AND GSI1SK < :now' : 'GSI1PK = :open',
+        ExpressionAttributeValues: { ':open': shard, ...(dueBefore ? { ':now': dueBefore } : {}) },
         Select: 'COUNT',
         ExclusiveStartKey: start,
       }),

@@ -14,7 +14,7 @@ import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { Delivery } from '../../shared/model/schemas';
 import { platformList, type PlatformId } from '../../shared/platforms/registry';
 import { sqs } from '../../shared/queue/jobs';
-import { keys } from '../../shared/store/keys';
+import { openDeliveryShards } from '../../shared/store/keys';
 import { getMessageWithDeliveries } from '../../shared/store/messages';
 import { queryAll, type Store } from '../../shared/store/client';
 import { localDynamoDocumentClient, localSqsClient } from '../../local/aws';
@@ -389,15 +389,19 @@ async function waitUntilSettled(
 }
 
 async function openDeliveryStates(store: Store): Promise<string[]> {
-  const items = await queryAll(store.doc, {
-    TableName: store.table,
-    IndexName: 'GSI1',
-    KeyConditionExpression: 'GSI1PK = :open',
-    ExpressionAttributeNames: { '#state': 'state' },
-    ExpressionAttributeValues: { ':open': keys.openDeliveries() },
-    ProjectionExpression: '#state',
-  });
-  return items.map((item) => String(item.state));
+  const shards = await Promise.all(
+    openDeliveryShards().map((shard) =>
+      queryAll(store.doc, {
+        TableName: store.table,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :open',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':open': shard },
+        ProjectionExpression: '#state',
+      }),
+    ),
+  );
+  return shards.flat().map((item) => String(item.state));
 }
 
 /** The publisher worker, forked and SIGKILLed at random moments, started again each time. */

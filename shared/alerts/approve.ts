@@ -2,10 +2,11 @@
  * The second person: `POST /messages/{id}/approve`. A different user with the `emergency` role
  * releases a live emergency message that waits in AWAITING_APPROVAL; its deliveries go to the
  * urgent queues at once. The message, every delivery and the audit record (approver and sender)
- * change in one transaction, so an approval is never half done and never done twice.
+ * change in one transaction, so an approval is never half done and never done twice; a message to
+ * more channels than one transaction holds takes the approval first and its deliveries follow,
+ * finished by the reconciler should the approver stop half-way (shared/store/decision.ts).
  */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Principal } from '../model/schemas';
+import type { Delivery, Message, Principal } from '../model/schemas';
 import { hasRole } from '../api/auth';
 import { ProblemError } from '../api/problem';
 import { auditPut } from '../audit/audit';
@@ -18,6 +19,7 @@ import { openIndexAttributes } from '../store/deliveries';
 import { keys } from '../store/keys';
 import { getMessageWithDeliveries, STUCK_AFTER_MS } from '../store/messages';
 import type { Store } from '../store/client';
+import { writeDecision } from '../store/decision';
 import { stateAfterApproval } from './gate';
 
 export interface ApproveDeps {
@@ -52,72 +54,42 @@ export async function approveMessage(
 
   const now = (deps.now ?? (() => new Date()))();
   const at = now.toISOString();
-  const waiting = deliveries.filter((delivery) => delivery.state === 'AWAITING_APPROVAL');
-  const released = waiting.map(({ reason: _waitingReason, ...delivery }) => ({
-    ...delivery,
-    ...stateAfterApproval(delivery.platform, message.state),
-  }));
-  const openIndex = (channelId: string) => {
-    const { GSI1PK, GSI1SK } = openIndexAttributes(now.getTime() + STUCK_AFTER_MS, message.id, channelId);
-    return { ':openPk': GSI1PK, ':openSk': GSI1SK };
-  };
+  const { released, updates } = releaseUpdates(deps.store.table, message, deliveries, now);
   try {
-    await deps.store.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
+    await writeDecision(
+      deps.store,
+      message.id,
+      [
+        {
+          Update: {
+            TableName: deps.store.table,
+            Key: keys.message(message.id),
+            UpdateExpression: 'SET approval.approvedBy = :by, approval.approvedAt = :at',
+            ConditionExpression:
+              'attribute_exists(approval) AND attribute_not_exists(approval.approvedBy) AND attribute_not_exists(approval.rejectedBy)',
+            ExpressionAttributeValues: { ':by': principal.sub, ':at': at },
+          },
+        },
+        // it leaves the approval queue with the approval, never before or after it
+        approvalPointerDelete(deps.store.table, message),
+        auditPut(
+          deps.store,
+          principal,
           {
-            Update: {
-              TableName: deps.store.table,
-              Key: keys.message(message.id),
-              UpdateExpression: 'SET approval.approvedBy = :by, approval.approvedAt = :at',
-              ConditionExpression:
-                'attribute_exists(approval) AND attribute_not_exists(approval.approvedBy) AND attribute_not_exists(approval.rejectedBy)',
-              ExpressionAttributeValues: { ':by': principal.sub, ':at': at },
+            action: 'message.approve',
+            target: `message/${message.id}`,
+            after: {
+              approvedBy: principal.sub,
+              sender: message.createdBy,
+              severity: message.severity,
+              channels: released.map((delivery) => delivery.channelId),
             },
           },
-          ...released.map((delivery) => ({
-            Update: {
-              TableName: deps.store.table,
-              Key: keys.delivery(delivery.messageId, delivery.channelId),
-              UpdateExpression:
-                delivery.state === 'PENDING'
-                  ? 'SET #state = :state, updatedAt = :at, GSI1PK = :openPk, GSI1SK = :openSk REMOVE reason'
-                  : delivery.reason
-                    ? 'SET #state = :state, updatedAt = :at, reason = :reason'
-                    : 'SET #state = :state, updatedAt = :at REMOVE reason',
-              ConditionExpression: '#state = :awaiting',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: {
-                ':state': delivery.state,
-                ':at': at,
-                ':awaiting': 'AWAITING_APPROVAL',
-                ...(delivery.state === 'PENDING'
-                  ? openIndex(delivery.channelId)
-                  : delivery.reason
-                    ? { ':reason': delivery.reason }
-                    : {}),
-              },
-            },
-          })),
-          // it leaves the approval queue with the approval, never before or after it
-          approvalPointerDelete(deps.store.table, message),
-          auditPut(
-            deps.store,
-            principal,
-            {
-              action: 'message.approve',
-              target: `message/${message.id}`,
-              after: {
-                approvedBy: principal.sub,
-                sender: message.createdBy,
-                severity: message.severity,
-                channels: released.map((delivery) => delivery.channelId),
-              },
-            },
-            now,
-          ),
-        ],
-      }),
+          now,
+        ),
+      ],
+      updates,
+      now.getTime(),
     );
   } catch (error) {
     if (error instanceof Error && error.name === 'TransactionCanceledException')
@@ -139,4 +111,42 @@ export async function approveMessage(
     approvedBy: principal.sub,
     approvedAt: at,
   };
+}
+
+/** Every delivery waiting for the approval, released: its new state and the conditional update that writes it. */
+export function releaseUpdates(table: string, message: Message, deliveries: readonly Delivery[], now: Date) {
+  const at = now.toISOString();
+  const released = deliveries
+    .filter((delivery) => delivery.state === 'AWAITING_APPROVAL')
+    .map(({ reason: _waitingReason, ...delivery }): Delivery => ({
+      ...delivery,
+      ...stateAfterApproval(delivery.platform, message.state),
+    }));
+  const openIndex = (channelId: string) => {
+    const { GSI1PK, GSI1SK } = openIndexAttributes(now.getTime() + STUCK_AFTER_MS, message.id, channelId);
+    return { ':openPk': GSI1PK, ':openSk': GSI1SK };
+  };
+  const updates = released.map((delivery) => ({
+    TableName: table,
+    Key: keys.delivery(delivery.messageId, delivery.channelId),
+    UpdateExpression:
+      delivery.state === 'PENDING'
+        ? 'SET #state = :state, updatedAt = :at, GSI1PK = :openPk, GSI1SK = :openSk REMOVE reason'
+        : delivery.reason
+          ? 'SET #state = :state, updatedAt = :at, reason = :reason'
+          : 'SET #state = :state, updatedAt = :at REMOVE reason',
+    ConditionExpression: '#state = :awaiting',
+    ExpressionAttributeNames: { '#state': 'state' },
+    ExpressionAttributeValues: {
+      ':state': delivery.state,
+      ':at': at,
+      ':awaiting': 'AWAITING_APPROVAL',
+      ...(delivery.state === 'PENDING'
+        ? openIndex(delivery.channelId)
+        : delivery.reason
+          ? { ':reason': delivery.reason }
+          : {}),
+    },
+  }));
+  return { released, updates };
 }

@@ -3,13 +3,13 @@
  * message that waits in AWAITING_APPROVAL becomes REJECTED (the message and every waiting
  * delivery), with who refused it, when and why, and its audit record `message.reject`, in one
  * transaction conditional on "neither approved nor rejected yet": an approval and a rejection
- * racing each other cannot both win. Nothing of a rejected message is ever published, and it does
- * not start a crisis hold. The sender may withdraw their own message this way too: refusing to
+ * racing each other cannot both win (beyond one transaction's size, the decision first and the
+ * deliveries after it, see shared/store/decision.ts). Nothing of a rejected message is ever
+ * published, and it does not start a crisis hold. The sender may withdraw their own message this way too: refusing to
  * publish needs no second person.
  */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { Principal } from '../model/schemas';
+import type { Delivery, Principal } from '../model/schemas';
 import { hasRole } from '../api/auth';
 import { ProblemError } from '../api/problem';
 import { auditPut } from '../audit/audit';
@@ -18,6 +18,7 @@ import { logger } from '../observability/powertools';
 import { schedulePort, type SchedulePort } from '../scheduling/schedules';
 import { approvalPointerDelete } from '../store/approval-index';
 import type { Store } from '../store/client';
+import { writeDecision } from '../store/decision';
 import { keys, schedulingKeys } from '../store/keys';
 import { getMessageWithDeliveries } from '../store/messages';
 
@@ -61,73 +62,60 @@ export async function rejectMessage(
   const waiting = deliveries.filter((delivery) => delivery.state === 'AWAITING_APPROVAL');
   const scheduled = message.state === 'SCHEDULED';
   try {
-    await deps.store.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: deps.store.table,
-              Key: keys.message(message.id),
-              UpdateExpression:
-                'SET #state = :rejected, stateReason = :reason, approval.rejectedBy = :by, approval.rejectedAt = :at, approval.rejectionReason = :why',
-              ConditionExpression:
-                'attribute_exists(approval) AND attribute_not_exists(approval.approvedBy) AND attribute_not_exists(approval.rejectedBy)',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: {
-                ':rejected': 'REJECTED',
-                ':reason': reason,
-                ':by': principal.sub,
-                ':at': at,
-                ':why': input.reason,
-              },
+    await writeDecision(
+      deps.store,
+      message.id,
+      [
+        {
+          Update: {
+            TableName: deps.store.table,
+            Key: keys.message(message.id),
+            UpdateExpression:
+              'SET #state = :rejected, stateReason = :reason, approval.rejectedBy = :by, approval.rejectedAt = :at, approval.rejectionReason = :why',
+            ConditionExpression:
+              'attribute_exists(approval) AND attribute_not_exists(approval.approvedBy) AND attribute_not_exists(approval.rejectedBy)',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':rejected': 'REJECTED',
+              ':reason': reason,
+              ':by': principal.sub,
+              ':at': at,
+              ':why': input.reason,
             },
           },
-          ...waiting.map((delivery) => ({
-            Update: {
-              TableName: deps.store.table,
-              Key: keys.delivery(delivery.messageId, delivery.channelId),
-              UpdateExpression: 'SET #state = :rejected, reason = :reason, updatedAt = :at',
-              ConditionExpression: '#state = :awaiting',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: {
-                ':rejected': 'REJECTED',
-                ':reason': reason,
-                ':at': at,
-                ':awaiting': 'AWAITING_APPROVAL',
-              },
-            },
-          })),
-          // a scheduled message leaves the list of waiting messages
-          ...(scheduled
-            ? [
-                {
-                  Delete: {
-                    TableName: deps.store.table,
-                    Key: schedulingKeys.orgMessageInState(message.org, 'SCHEDULED', message.createdAt, message.id),
-                  },
+        },
+        // a scheduled message leaves the list of waiting messages
+        ...(scheduled
+          ? [
+              {
+                Delete: {
+                  TableName: deps.store.table,
+                  Key: schedulingKeys.orgMessageInState(message.org, 'SCHEDULED', message.createdAt, message.id),
                 },
-              ]
-            : []),
-          approvalPointerDelete(deps.store.table, message),
-          auditPut(
-            deps.store,
-            principal,
-            {
-              action: 'message.reject',
-              target: `message/${message.id}`,
-              before: { state: message.state ?? 'AWAITING_APPROVAL' },
-              after: {
-                rejectedBy: principal.sub,
-                sender: message.createdBy,
-                reason: input.reason,
-                severity: message.severity,
-                channels: waiting.map((delivery) => delivery.channelId),
               },
+            ]
+          : []),
+        approvalPointerDelete(deps.store.table, message),
+        auditPut(
+          deps.store,
+          principal,
+          {
+            action: 'message.reject',
+            target: `message/${message.id}`,
+            before: { state: message.state ?? 'AWAITING_APPROVAL' },
+            after: {
+              rejectedBy: principal.sub,
+              sender: message.createdBy,
+              reason: input.reason,
+              severity: message.severity,
+              channels: waiting.map((delivery) => delivery.channelId),
             },
-            now,
-          ),
-        ],
-      }),
+          },
+          now,
+        ),
+      ],
+      rejectionUpdates(deps.store.table, waiting, reason, now),
+      now.getTime(),
     );
   } catch (error) {
     if (error instanceof Error && error.name === 'TransactionCanceledException')
@@ -158,3 +146,19 @@ export async function rejectMessage(
     reason: input.reason,
   };
 }
+
+/** Every delivery still waiting for approval, REJECTED with the reason: one conditional update each. */
+export const rejectionUpdates = (table: string, waiting: readonly Delivery[], reason: string, now: Date) =>
+  waiting.map((delivery) => ({
+    TableName: table,
+    Key: keys.delivery(delivery.messageId, delivery.channelId),
+    UpdateExpression: 'SET #state = :rejected, reason = :reason, updatedAt = :at',
+    ConditionExpression: '#state = :awaiting',
+    ExpressionAttributeNames: { '#state': 'state' },
+    ExpressionAttributeValues: {
+      ':rejected': 'REJECTED',
+      ':reason': reason,
+      ':at': now.toISOString(),
+      ':awaiting': 'AWAITING_APPROVAL',
+    },
+  }));

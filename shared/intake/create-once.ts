@@ -30,7 +30,14 @@ export async function createMessageOnce(
     return { statusCode: 202, body: JSON.stringify(await createMessage(principal, input, deps)), replayed: false };
   }
   const key = parseOrProblem(IdempotencyKeySchema, idempotencyKey, 'the Idempotency-Key header is not valid');
-  const start = await beginIdempotent(deps.store, principal.org, key, requestHash(input), newMessageId());
+  const start = await beginIdempotent(
+    deps.store,
+    principal.org,
+    key,
+    requestHash(input),
+    newMessageId(),
+    deps.now?.().getTime(),
+  );
   if (start.kind === 'replay') return { statusCode: start.statusCode, body: start.body, replayed: true };
 
   if (start.kind === 'resume') {

@@ -130,7 +130,8 @@ export const CreateMessageSchema = z
     text: nonBlank(10_000),
     link: z.url({ protocol: /^https?$/ }).optional(),
     media: z.array(MediaSchema).max(20).default([]),
-    channels: z.array(IdSchema).min(1).max(98).optional(),
+    /** by default the organisation's active channels, however many; a list names at most 1,000 */
+    channels: z.array(IdSchema).min(1).max(1000).optional(),
     priority: PrioritySchema.default('normal'),
     replyTo: IdSchema.optional(),
     overrides: z.partialRecord(PlatformIdSchema, z.strictObject({ text: nonBlank(10_000) })).optional(),

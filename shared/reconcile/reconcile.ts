@@ -5,9 +5,11 @@
  */
 import { isDeployed } from '../config';
 import type { Delivery, DeliveryError } from '../model/schemas';
+import { finishDecision } from '../alerts/finish-decision';
 import type { Store } from '../store/client';
 import { dueOpenDeliveries, takeForReconcile } from '../store/deliveries';
 import { deliveryJob, sendJobs, type QueuedJob } from '../queue/jobs';
+import { messagePresence, removeAbandonedWrite, removeOrphanDelivery } from '../store/staged-write';
 
 export interface ReconcileReport {
   looked: number;
@@ -19,6 +21,10 @@ export interface ReconcileReport {
    * queue to send them to, so they are looked at again hourly and go out once it is deployed again
    */
   undeployed: number;
+  /** messages written in chunks that nobody finished, removed */
+  abandoned: number;
+  /** deliveries moved after an approval or rejection whose writer stopped half-way */
+  released: number;
 }
 
 /** After a re-enqueue, how long before the same delivery is looked at again. */
@@ -47,10 +53,46 @@ export async function reconcile(
 ): Promise<ReconcileReport> {
   const now = options.now ?? Date.now();
   const due = await dueOpenDeliveries(store, now);
-  const report: ReconcileReport = { looked: due.length, requeued: 0, verify: 0, undeployed: 0 };
+  const report: ReconcileReport = {
+    looked: due.deliveries.length,
+    requeued: 0,
+    verify: 0,
+    undeployed: 0,
+    abandoned: 0,
+    released: 0,
+  };
+  // Messages written in chunks that nobody finished are removed first, deliveries and all.
+  for (const staged of due.stagedWrites) {
+    if ((await removeAbandonedWrite(store, staged, now)) !== undefined) report.abandoned += 1;
+  }
+  // Approvals and rejections whose deliveries have not all followed are finished.
+  for (const release of due.releases) {
+    report.released += (await finishDecision(store, release.messageId, new Date(now), options.send)).moved;
+  }
+  // A delivery goes out only once its message is visible (see shared/store/staged-write.ts).
+  const presence = due.deliveries.length
+    ? await messagePresence(
+        store,
+        due.deliveries.map((open) => open.delivery.messageId),
+      )
+    : undefined;
   const jobs: QueuedJob[] = [];
-  for (const open of due) {
-    const deployed = isDeployed(open.delivery.platform);
+  for (const open of due.deliveries) {
+    const { delivery } = open;
+    if (!presence?.visible.has(delivery.messageId)) {
+      // still being written: looked at again later; neither written nor being written: left over
+      if (presence?.staged.has(delivery.messageId))
+        await takeForReconcile(store, open, { now, nextCheckMs: RECHECK_MS });
+      else await removeOrphanDelivery(store, open);
+      continue;
+    }
+    // A publisher holds it: looked at again when its lease ends, no job meanwhile.
+    const leaseUntil = delivery.state === 'PUBLISHING' ? (delivery.leaseUntil ?? 0) : 0;
+    if (leaseUntil >= now) {
+      await takeForReconcile(store, open, { now, nextCheckMs: leaseUntil + 1 - now });
+      continue;
+    }
+    const deployed = isDeployed(delivery.platform);
     const taken = await takeForReconcile(store, open, {
       now,
       nextCheckMs: deployed ? RECHECK_MS : UNDEPLOYED_RECHECK_MS,
@@ -61,7 +103,7 @@ export async function reconcile(
       report.undeployed += 1;
       continue;
     }
-    if (open.delivery.state === 'PUBLISHING' && taken.state === 'VERIFY') report.verify += 1;
+    if (delivery.state === 'PUBLISHING' && taken.state === 'VERIFY') report.verify += 1;
     // A delivery still waiting for its alert card gets its card job again, not a publish job.
     jobs.push(deliveryJob(taken));
   }

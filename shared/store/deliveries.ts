@@ -7,11 +7,11 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DeliverySchema, type Delivery, type DeliveryError, type DeliveryState } from '../model/schemas';
-import { keys } from './keys';
+import { DELIVERY_SK_PREFIX, keys, openDeliveryShards, RELEASE_SK, STAGED_WRITE_SK } from './keys';
 import { isConditionFailure, withoutKeys, type Store } from './client';
 
 export const openIndexAttributes = (checkAtMs: number, messageId: string, channelId: string) => ({
-  GSI1PK: keys.openDeliveries(),
+  GSI1PK: keys.openDeliveries(messageId, channelId),
   GSI1SK: keys.openDeliveriesSort(checkAtMs, messageId, channelId),
 });
 
@@ -19,37 +19,68 @@ const CLAIMABLE: DeliveryState[] = ['PENDING', 'QUEUED', 'RETRYING', 'VERIFY'];
 
 export type ClaimOutcome = { claimed: true; delivery: Delivery } | { claimed: false; current: Delivery | undefined };
 
-/** Take the delivery for publishing, with a lease; returns the current item when someone else has it or it is settled. */
+/**
+ * Take the delivery for publishing, with a lease; returns the current item when someone else has it or it is settled.
+ *
+ * The reconciler must look at a claimed delivery no later than the lease's end: an attempt that dies
+ * leaves the delivery PUBLISHING, and only the reconciler takes it back (the job's own copy stays
+ * invisible for six times the function's timeout). An open delivery's index entry usually already
+ * says so — its check time is where a fresh or waiting delivery's claim comes, a lease before its
+ * end — and the claim leaves it alone, as a change of the index key costs two index writes. An entry
+ * due later than the lease's end (after the reconciler re-sent the job, or with a lease shorter than
+ * the grace of a retry) is brought forward to the lease's end by the claim itself, in the same write.
+ */
 export async function claimDelivery(
   store: Store,
   ref: { messageId: string; channelId: string },
   options: { now: number; leaseMs: number },
 ): Promise<ClaimOutcome> {
   const leaseUntil = options.now + options.leaseMs;
+  const leaseEnd = keys.openDeliveriesSort(leaseUntil, ref.messageId, ref.channelId);
+  const attempt = await tryClaim(store, ref, { ...options, leaseUntil, leaseEnd, checkLaterThanLease: false });
+  if (attempt.claimed) return attempt;
+  // Refused: either nobody may take it now, or its entry is due after the lease's end (the one case
+  // the first write excludes). Only in the second case is the claim tried again, moving the entry.
+  const dueAfterLease = attempt.checkKey !== undefined && attempt.checkKey > leaseEnd;
+  if (!dueAfterLease) return { claimed: false, current: attempt.current };
+  const moved = await tryClaim(store, ref, { ...options, leaseUntil, leaseEnd, checkLaterThanLease: true });
+  return moved.claimed ? moved : { claimed: false, current: moved.current };
+}
+
+async function tryClaim(
+  store: Store,
+  ref: { messageId: string; channelId: string },
+  options: { now: number; leaseUntil: number; leaseEnd: string; checkLaterThanLease: boolean },
+): Promise<ClaimOutcome & { checkKey?: string }> {
   try {
     const result = await store.doc.send(
       new UpdateCommand({
         TableName: store.table,
         Key: keys.delivery(ref.messageId, ref.channelId),
-        UpdateExpression:
-          'SET previousState = #state, #state = :publishing, leaseUntil = :lease, attempts = attempts + :one, version = version + :one, updatedAt = :nowIso, GSI1PK = :open, GSI1SK = :check REMOVE waitingFor, retriesExhausted',
+        UpdateExpression: `SET previousState = #state, #state = :publishing, leaseUntil = :lease, attempts = attempts + :one, version = version + :one, updatedAt = :nowIso, GSI1PK = if_not_exists(GSI1PK, :open), ${
+          // Only a delivery that had left the index (a FAILED one retried by a redrive) re-enters it;
+          // one due after the lease's end is brought forward to it (see above).
+          options.checkLaterThanLease ? 'GSI1SK = :leaseEnd' : 'GSI1SK = if_not_exists(GSI1SK, :leaseEnd)'
+        } REMOVE waitingFor, retriesExhausted`,
         ConditionExpression:
           // A waiting delivery is not taken before its time, whoever holds a copy of the job: a verify
           // lookup must not run before the platform can have finished the request it is looking for.
           // …and a delivery whose alert card is still being rendered is not taken: the card function queues it when the card is ready.
-          'attribute_exists(PK) AND (#state IN (:pending, :queued) OR (#state IN (:retrying, :verify) AND (attribute_not_exists(notBefore) OR notBefore <= :now)) OR (#state = :publishing AND leaseUntil < :now) OR (#state = :failed AND retriesExhausted = :yes)) AND (attribute_not_exists(card) OR card.#state <> :cardPending)',
+          `attribute_exists(PK) AND (#state IN (:pending, :queued) OR (#state IN (:retrying, :verify) AND (attribute_not_exists(notBefore) OR notBefore <= :now)) OR (#state = :publishing AND leaseUntil < :now) OR (#state = :failed AND retriesExhausted = :yes)) AND (attribute_not_exists(card) OR card.#state <> :cardPending) AND ${
+            options.checkLaterThanLease ? 'GSI1SK > :leaseEnd' : '(attribute_not_exists(GSI1SK) OR GSI1SK <= :leaseEnd)'
+          }`,
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
           ':publishing': 'PUBLISHING',
           ':failed': 'FAILED',
           ':yes': true,
-          ':lease': leaseUntil,
+          ':lease': options.leaseUntil,
           ':one': 1,
           ':now': options.now,
           ':nowIso': new Date(options.now).toISOString(),
           ':cardPending': 'pending',
-          ':open': keys.openDeliveries(),
-          ':check': keys.openDeliveriesSort(leaseUntil, ref.messageId, ref.channelId),
+          ':open': keys.openDeliveries(ref.messageId, ref.channelId),
+          ':leaseEnd': options.leaseEnd,
           ...Object.fromEntries(CLAIMABLE.map((state) => [`:${state.toLowerCase()}`, state])),
         },
         ReturnValues: 'ALL_NEW',
@@ -59,8 +90,13 @@ export async function claimDelivery(
     return { claimed: true, delivery: DeliverySchema.parse(withoutKeys(result.Attributes ?? {})) };
   } catch (error) {
     if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
-      const item = (error as { Item?: Record<string, unknown> }).Item;
-      return { claimed: false, current: item ? DeliverySchema.parse(withoutKeys(unmarshalIfNeeded(item))) : undefined };
+      const raw = (error as { Item?: Record<string, unknown> }).Item;
+      const item = raw ? unmarshalIfNeeded(raw) : undefined;
+      return {
+        claimed: false,
+        current: item ? DeliverySchema.parse(withoutKeys(item)) : undefined,
+        checkKey: typeof item?.GSI1SK === 'string' ? item.GSI1SK : undefined,
+      };
     }
     throw error;
   }
@@ -217,21 +253,49 @@ export interface OpenDelivery {
   checkKey: string;
 }
 
-/** Deliveries the reconciler should look at now (Query on the sparse open index, never Scan). */
-export async function dueOpenDeliveries(store: Store, now: number, limit = 200): Promise<OpenDelivery[]> {
-  const page = await store.doc.send(
-    new QueryCommand({
-      TableName: store.table,
-      IndexName: 'GSI1',
-      KeyConditionExpression: 'GSI1PK = :open AND GSI1SK < :now',
-      ExpressionAttributeValues: { ':open': keys.openDeliveries(), ':now': new Date(now).toISOString() },
-      Limit: limit,
-    }),
+/** A message written in chunks whose write is due to have finished (see shared/store/staged-write.ts). */
+export interface DueStagedWrite {
+  messageId: string;
+  checkKey: string;
+}
+
+export interface DueOpenItems {
+  deliveries: OpenDelivery[];
+  stagedWrites: DueStagedWrite[];
+  /** decisions whose deliveries have not all followed (shared/store/decision.ts) */
+  releases: DueStagedWrite[];
+}
+
+/**
+ * What the reconciler should look at now: a Query per OPEN shard, all in parallel, on the sparse
+ * index (never a Scan), so its reads follow the open deliveries alone. `limit` is per shard.
+ */
+export async function dueOpenDeliveries(store: Store, now: number, limit = 200): Promise<DueOpenItems> {
+  const pages = await Promise.all(
+    openDeliveryShards().map((shard) =>
+      store.doc.send(
+        new QueryCommand({
+          TableName: store.table,
+          IndexName: 'GSI1',
+          KeyConditionExpression: 'GSI1PK = :open AND GSI1SK < :now',
+          ExpressionAttributeValues: { ':open': shard, ':now': new Date(now).toISOString() },
+          Limit: limit,
+        }),
+      ),
+    ),
   );
-  return (page.Items ?? []).map((item) => ({
-    delivery: DeliverySchema.parse(withoutKeys(item)),
-    checkKey: String(item.GSI1SK),
-  }));
+  const items = pages.flatMap((page) => page.Items ?? []);
+  const markers = (sk: string) =>
+    items
+      .filter((item) => item.SK === sk)
+      .map((item) => ({ messageId: String(item.messageId), checkKey: String(item.GSI1SK) }));
+  return {
+    deliveries: items
+      .filter((item) => String(item.SK).startsWith(DELIVERY_SK_PREFIX))
+      .map((item) => ({ delivery: DeliverySchema.parse(withoutKeys(item)), checkKey: String(item.GSI1SK) })),
+    stagedWrites: markers(STAGED_WRITE_SK),
+    releases: markers(RELEASE_SK),
+  };
 }
 
 /**
@@ -267,10 +331,13 @@ export async function takeForReconcile(
             // so a delivery whose every attempt crashes reaches a person (see the publisher) instead of circling
             `SET GSI1SK = :next, #state = :verify, updatedAt = :nowIso, lookupsInDoubt = if_not_exists(lookupsInDoubt, :zero) + :one${why ? ', lastError = :why' : ''}${triedAt ? ', publishTriedAt = :tried' : ''} REMOVE leaseUntil`
           : 'SET GSI1SK = :next, updatedAt = :nowIso',
-        ConditionExpression: 'GSI1SK = :seen',
+        // A claim leaves the check key as it is, but counts the version up: a delivery claimed since it
+        // was read is the new claim holder's, not the reconciler's.
+        ConditionExpression: 'GSI1SK = :seen AND version = :version',
         ExpressionAttributeNames: expiredLease ? { '#state': 'state' } : undefined,
         ExpressionAttributeValues: {
           ':seen': open.checkKey,
+          ':version': delivery.version,
           ':next': keys.openDeliveriesSort(options.now + options.nextCheckMs, delivery.messageId, delivery.channelId),
           ':nowIso': new Date(options.now).toISOString(),
           ...(expiredLease ? { ':verify': 'VERIFY', ':zero': 0, ':one': 1 } : {}),

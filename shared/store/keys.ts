@@ -12,11 +12,20 @@ export const keys = {
   /**
    * GSI1: deliveries that are not settled yet, sorted by when the reconciler should next look at
    * them. Sparse: the attributes are removed when a delivery settles, so the index only ever holds
-   * work in flight.
+   * work in flight. Spread over OPEN_SHARDS partitions (`OPEN#0` … `OPEN#15`) by a hash of the
+   * delivery, so a state-wide alert's thousands of deliveries do not all write one index partition.
    */
-  openDeliveries: () => 'OPEN',
+  openDeliveries: (messageId: string, channelId: string) => `OPEN#${openShard(messageId, channelId)}`,
   openDeliveriesSort: (checkAtMs: number, messageId: string, channelId: string) =>
     `${new Date(checkAtMs).toISOString()}#${messageId}#${channelId}`,
+  /**
+   * A message written in chunks, not visible yet: exists from the first chunk until the last small
+   * transaction makes the message visible (shared/store/staged-write.ts). In the OPEN index under
+   * its own check time, so the reconciler finds and removes a write that was abandoned.
+   */
+  stagedWrite: (messageId: string) => ({ PK: `MSG#${messageId}`, SK: STAGED_WRITE_SK }),
+  /** a decision (approval, rejection) whose deliveries are still following it (shared/store/decision.ts) */
+  releaseMarker: (messageId: string) => ({ PK: `MSG#${messageId}`, SK: RELEASE_SK }),
   /** a connection waiting for its callback, by the SHA-256 of its `state` (never the state itself) */
   connectAttempt: (stateHash: string) => ({ PK: `CONNECT#${stateHash}`, SK: 'ATTEMPT' }),
   /** who is renewing a channel's token right now (shared/tokens/refresh-lease.ts) */
@@ -30,6 +39,33 @@ export const keys = {
 } as const;
 
 export const DELIVERY_SK_PREFIX = 'DLV#';
+export const STAGED_WRITE_SK = 'STAGED';
+export const RELEASE_SK = 'RELEASE';
+
+/**
+ * How many partitions the OPEN index is spread over. Fixed: the reconciler queries each of them every
+ * run (16 small queries a minute), and a delivery's shard must not change while it is open. 16 keeps
+ * a state-wide alert to 5,500 channels below 1/10 of DynamoDB's 1,000 WCU/s per partition on average
+ * (see docs/COST.md, Hot partitions), leaving the burst at ingest and claim room.
+ */
+export const OPEN_SHARDS = 16;
+
+/** Every shard key of the OPEN index, for the reconciler's parallel queries. */
+export const openDeliveryShards = (): string[] => Array.from({ length: OPEN_SHARDS }, (_, shard) => `OPEN#${shard}`);
+
+/** The delivery's OPEN shard: FNV-1a of its ids, stable and even enough. */
+export const openShard = (messageId: string, channelId: string): number =>
+  fnv1a32(`${messageId}#${channelId}`) % OPEN_SHARDS;
+
+/** FNV-1a, 32 bit, over UTF-16 code units: a tiny well-known hash, no dependency for it. */
+export function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
 
 /** Scheduled and held messages, the crisis hold and organisation settings. */
 export const schedulingKeys = {

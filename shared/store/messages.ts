@@ -20,13 +20,16 @@ import { DELIVERY_SK_PREFIX, keys } from './keys';
 import { queryAll, withoutKeys, type Store } from './client';
 import { openIndexAttributes } from './deliveries';
 import { approvalPointerPut, needsApprovalPointer } from './approval-index';
+import { TRANSACTION_LIMIT, writeStaged } from './staged-write';
 
 /** How long after being written a PENDING/QUEUED delivery is considered stuck. */
 export const STUCK_AFTER_MS = 60_000;
 
 /**
- * Message and deliveries in one transaction: a message never exists with half its deliveries, and
- * one that waits for a second person is in the approval queue from its first moment.
+ * A message and its deliveries, visible together or not at all: in one transaction when they fit
+ * (every message up to 97 channels: one round trip), otherwise deliveries first in chunks under a
+ * staging marker and the message made visible by one last small transaction (staged-write.ts). A
+ * message that waits for a second person is in the approval queue from its first moment.
  */
 export async function putMessageWithDeliveries(
   store: Store,
@@ -34,42 +37,39 @@ export async function putMessageWithDeliveries(
   deliveries: Delivery[],
   extraItems: TransactItem[] = [],
 ): Promise<void> {
-  await store.doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        ...extraItems,
-        {
-          Put: {
-            TableName: store.table,
-            Item: {
-              ...keys.message(message.id),
-              GSI1PK: keys.orgMessages(message.org),
-              GSI1SK: keys.orgMessagesSort(message.createdAt, message.id),
-              ...message,
-            },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
+  const visibleItems: TransactItem[] = [
+    ...extraItems,
+    {
+      Put: {
+        TableName: store.table,
+        Item: {
+          ...keys.message(message.id),
+          GSI1PK: keys.orgMessages(message.org),
+          GSI1SK: keys.orgMessagesSort(message.createdAt, message.id),
+          ...message,
         },
-        ...(needsApprovalPointer(message, deliveries) ? [approvalPointerPut(store.table, message)] : []),
-        ...deliveries.map((delivery) => ({
-          Put: {
-            TableName: store.table,
-            Item: {
-              ...keys.delivery(delivery.messageId, delivery.channelId),
-              ...(isOpen(delivery)
-                ? openIndexAttributes(
-                    Date.parse(delivery.createdAt) + STUCK_AFTER_MS,
-                    delivery.messageId,
-                    delivery.channelId,
-                  )
-                : {}),
-              ...delivery,
-            },
-          },
-        })),
-      ],
-    }),
-  );
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    ...(needsApprovalPointer(message, deliveries) ? [approvalPointerPut(store.table, message)] : []),
+  ];
+  const deliveryPuts = deliveries.map((delivery) => ({
+    TableName: store.table,
+    Item: {
+      ...keys.delivery(delivery.messageId, delivery.channelId),
+      ...(isOpen(delivery)
+        ? openIndexAttributes(Date.parse(delivery.createdAt) + STUCK_AFTER_MS, delivery.messageId, delivery.channelId)
+        : {}),
+      ...delivery,
+    },
+  }));
+  if (visibleItems.length + deliveryPuts.length <= TRANSACTION_LIMIT) {
+    await store.doc.send(
+      new TransactWriteCommand({ TransactItems: [...visibleItems, ...deliveryPuts.map((Put) => ({ Put }))] }),
+    );
+    return;
+  }
+  await writeStaged(store, message.id, deliveryPuts, visibleItems, Date.parse(message.createdAt));
 }
 
 /** One more item of a TransactWriteItems call (e.g. the audit record). */

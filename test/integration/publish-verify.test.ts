@@ -86,7 +86,7 @@ describe('a delivery that may have been posted where nothing can be looked up', 
       lastError: { class: 'ambiguous', code: NO_LOOKUP_CODE },
     });
     expect(
-      (await dueOpenDeliveries(store, now + 24 * 60 * 60_000)).map((open) => open.delivery.messageId),
+      (await dueOpenDeliveries(store, now + 24 * 60 * 60_000)).deliveries.map((open) => open.delivery.messageId),
     ).not.toContain('msg-unverifiable');
     // a late copy of the job finds nothing to do
     expect(

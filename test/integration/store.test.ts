@@ -1,4 +1,5 @@
 /** The conditional writes everything rests on, against DynamoDB Local. */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { localDynamoDocumentClient } from '../../local/aws';
 import type { Delivery, Message } from '../../shared/model/schemas';
@@ -11,6 +12,7 @@ import {
   saveCheckpoint,
 } from '../../shared/store/deliveries';
 import { getMessageWithDeliveries, markQueued, putMessageWithDeliveries } from '../../shared/store/messages';
+import { keys } from '../../shared/store/keys';
 import { takeQuota } from '../../shared/store/quota';
 import { beginIdempotent, completeIdempotent } from '../../shared/messages/idempotency';
 import { LEASE_EXPIRED_CODE, reconcile } from '../../shared/reconcile/reconcile';
@@ -133,7 +135,40 @@ describe('the reconciler', () => {
     });
     // looked at: not due again for a while
     const due = await dueOpenDeliveries(store, Date.now());
-    expect(due.map((open) => open.delivery.messageId)).not.toContain(stuck.messageId);
+    expect(due.deliveries.map((open) => open.delivery.messageId)).not.toContain(stuck.messageId);
+  });
+
+  it('looks at a claimed delivery when its lease ends, also when its entry was due later', async () => {
+    const checkKey = async (ref: { messageId: string; channelId: string }) =>
+      (
+        await store.doc.send(
+          new GetCommand({ TableName: store.table, Key: keys.delivery(ref.messageId, ref.channelId) }),
+        )
+      ).Item?.GSI1SK;
+    const now = Date.now();
+    // a fresh delivery is due before a lease of its first claim ends: the claim leaves its entry alone
+    const fresh = await newDelivery(new Date(now));
+    const written = await checkKey(fresh);
+    expect((await claimDelivery(store, fresh, { now, leaseMs: 60_000 })).claimed).toBe(true);
+    expect(await checkKey(fresh)).toBe(written);
+
+    // a publisher dies; the reconciler takes the delivery back and sends it again, due again in minutes
+    const ref = await newDelivery(new Date(now - 5 * 60_000));
+    expect((await claimDelivery(store, ref, { now: now - 4 * 60_000, leaseMs: 1000 })).claimed).toBe(true);
+    await reconcile(store, { now, send: async () => [] });
+    expect(await checkKey(ref)).toBe(keys.openDeliveriesSort(now + 2 * 60_000, ref.messageId, ref.channelId));
+    // the re-sent job's publisher dies too, a lease of 1 s after its claim: due then, not two minutes on
+    const again = await claimDelivery(store, ref, { now: now + 100, leaseMs: 1000 });
+    expect(again).toMatchObject({ claimed: true, delivery: { state: 'PUBLISHING', previousState: 'VERIFY' } });
+    expect(await checkKey(ref)).toBe(keys.openDeliveriesSort(now + 1100, ref.messageId, ref.channelId));
+    const sent: QueuedJob[] = [];
+    const report = await reconcile(store, { now: now + 1200, send: async (jobs) => (sent.push(...jobs), []) });
+    expect(report.verify).toBeGreaterThanOrEqual(1);
+    expect(sent.map((job) => job.job.type === 'publish' && job.job.messageId)).toContain(ref.messageId);
+    expect((await getMessageWithDeliveries(store, ref.messageId))?.deliveries[0]).toMatchObject({
+      state: 'VERIFY',
+      lastError: { code: LEASE_EXPIRED_CODE },
+    });
   });
 
   it('does not touch a RETRYING delivery before its planned attempt', async () => {
@@ -152,7 +187,7 @@ describe('the reconciler', () => {
       Date.now(),
     );
     const due = await dueOpenDeliveries(store, Date.now());
-    expect(due.map((open) => open.delivery.messageId)).not.toContain(ref.messageId);
+    expect(due.deliveries.map((open) => open.delivery.messageId)).not.toContain(ref.messageId);
   });
 });
 
