@@ -298,9 +298,13 @@ export const TEMPLATE_TYPES = {
  * queue; five pollers is the documented starting point for standard queues.
  */
 export const IDLE_POLLS_PER_MAPPING_PER_MONTH = 5 * 3 * MINUTES_PER_MONTH;
-/** Metric series a message's publishing emits (JobsReceived and PublishOutcome per platform) and the always-on job series. */
-const SERIES_PER_PUBLISHING_HOUR = 20;
-const ALWAYS_ON_SERIES = 4;
+/**
+ * Metric series a message's publishing emits: PublishOutcome and PublishLatency for each of the 7
+ * platforms a routine message reaches. No series gets data every hour: the every-minute jobs emit
+ * only when they have something to count (requeued deliveries, new warnings, replies stored), which
+ * the model leaves out as rare.
+ */
+const SERIES_PER_PUBLISHING_HOUR = 14;
 /** A table item per delivery and per message, kept a year: what the storage estimate assumes. */
 const BYTES_PER_DELIVERY = 1_500;
 const PAGE_BYTES = 200 * 1024;
@@ -319,7 +323,7 @@ export function fixedMonthly(profile: Profile, template: TemplateCounts): Quanti
     { meter: 'cloudwatch.dashboard-month', quantity: template.dashboards },
     {
       meter: 'cloudwatch.custom-metric-month',
-      quantity: ALWAYS_ON_SERIES + SERIES_PER_PUBLISHING_HOUR * publishingHours,
+      quantity: SERIES_PER_PUBLISHING_HOUR * publishingHours,
     },
     { meter: 'kms.key-month', quantity: template.kmsKeys },
     // one secret per channel (or organisation), created when it is connected, plus the template's own

@@ -211,7 +211,8 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
       outcomes[read.kind] = (outcomes[read.kind] ?? 0) + 1;
       if (read.kind === 'collected') stored += read.stored;
     }
-    emitMetric('RepliesCollected', stored, { platform });
+    // only with replies: a custom metric is billed for every hour it gets data, and the poll runs every minute
+    if (stored > 0) emitMetric('RepliesCollected', stored, { platform });
     // counts, outcomes and ids only: nothing a citizen wrote goes into a log line
     const failed = outcome.posts.flatMap(({ messageId, outcome: read }) =>
       read.kind === 'failed' ? [{ messageId, reason: read.reason }] : [],
@@ -226,10 +227,9 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     logger.info('reply moderation ended', { channelId: job.channelId, outcome: outcome.kind });
   };
 
-  const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    emitMetric('JobsReceived', event.Records.length, { platform });
-    return processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
-  };
+  // No metric of jobs received: the queue's NumberOfMessagesReceived says it at no cost (custom metrics are billed per series).
+  const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
 
   return middy(handler).use(injectLambdaContext(logger));
 }
