@@ -307,6 +307,16 @@ function report(measured: Measured[]): void {
     console.log(
       `  ${meter}: ${entry.quantity.toFixed(3)} → ${micro(entry.usd)} (${((entry.usd / routine.usd) * 100).toFixed(0)} %)`,
     );
+  console.log(
+    '\nwhere the write units of a routine message go (item kind PK/SK and request; a transaction counts twice)\n',
+  );
+  console.log('| item and request | requests | table WRU | index WRU |');
+  console.log('|---|---|---|---|');
+  const routineWrites = measured.find((result) => result.event === 'routine message')!.itemWrites;
+  for (const [kind, entry] of Object.entries(routineWrites).sort(
+    (a, b) => b[1].table + b[1].indexes - (a[1].table + a[1].indexes),
+  ))
+    console.log(`| ${kind} | ${entry.requests} | ${entry.table} | ${entry.indexes} |`);
 
   console.log(`\nPer month (${DAYS_PER_MONTH} days)\n`);
   console.log(

@@ -32,7 +32,7 @@ import { isCollectable } from '../shared/followers/schedule';
 import { configuredTimeZone } from '../shared/followers/settings';
 import type { Channel } from '../shared/model/schemas';
 import { PLATFORMS } from '../shared/platforms/registry';
-import { DELIVERY_SK_PREFIX, openDeliveryShards } from '../shared/store/keys';
+import { DELIVERY_SK_PREFIX, OPEN_INDEX, openDeliveryShards } from '../shared/store/keys';
 import { getMessageWithDeliveries } from '../shared/store/messages';
 import { startMeter } from './cost/meter';
 import { Budget, type StageResult } from './scale/budget';
@@ -302,8 +302,8 @@ async function openDeliveriesIn(shard: string, dueBefore: string | undefined): P
     const page = await doc.send(
       new QueryCommand({
         TableName: table,
-        IndexName: 'GSI1',
-        KeyConditionExpression: dueBefore ? 'GSI1PK = :open AND GSI1SK < :now' : 'GSI1PK = :open',
+        IndexName: OPEN_INDEX.name,
+        KeyConditionExpression: dueBefore ? 'OPENPK = :open AND OPENSK < :now' : 'OPENPK = :open',
         ExpressionAttributeValues: { ':open': shard, ...(dueBefore ? { ':now': dueBefore } : {}) },
         Select: 'COUNT',
         ExclusiveStartKey: start,

@@ -11,6 +11,7 @@ import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
 import { platformList } from '../shared/platforms/registry';
+import { OPEN_INDEX } from '../shared/store/keys';
 import { CONNECT_ENV } from '../shared/connect/service';
 import { WORKSPACE_PATHS } from '../shared/workspace/paths';
 import { HeroldApi } from './constructs/api';
@@ -79,6 +80,13 @@ export class HeroldStack extends Stack {
       partitionKey: { name: 'GSI1PK', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'GSI1SK', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
+    });
+    // the reconciler's open work, keys only: a delivery's claim, checkpoint and outcome write no index
+    this.table.addGlobalSecondaryIndex({
+      indexName: OPEN_INDEX.name,
+      partitionKey: { name: OPEN_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: OPEN_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
 
     // a lane for each platform the deployment publishes to (herold:platforms); everything per

@@ -19,6 +19,7 @@ export interface Measured {
   invocations: Invocation[];
   crossChecks: CapacityCrossCheck[];
   partitionWrites: Record<string, number>;
+  itemWrites: Record<string, { table: number; indexes: number; requests: number }>;
   /** cards the alert-card function stored (in AWS each an S3 PUT; locally a file) */
   cardsStored: number;
   /** SQS records the publishers handled (for the replies poll: its collect-replies jobs) */
@@ -84,6 +85,7 @@ export async function measureEvents(stack: LocalStack, meter: Meter, coldCaches:
       invocations: [...meter.invocations],
       crossChecks: [...meter.crossChecks],
       partitionWrites: Object.fromEntries(meter.partitionWrites),
+      itemWrites: Object.fromEntries(meter.itemWrites),
       cardsStored: (await filesUnder(stack.cards.directory)) - cardsBefore,
       publisherRecords: meter.invocations
         .filter((invocation) => invocation.functionName.startsWith('herold-publish-'))

@@ -123,15 +123,15 @@ export function releaseUpdates(table: string, message: Message, deliveries: read
       ...stateAfterApproval(delivery.platform, message.state),
     }));
   const openIndex = (channelId: string) => {
-    const { GSI1PK, GSI1SK } = openIndexAttributes(now.getTime() + STUCK_AFTER_MS, message.id, channelId);
-    return { ':openPk': GSI1PK, ':openSk': GSI1SK };
+    const { OPENPK, OPENSK } = openIndexAttributes(now.getTime() + STUCK_AFTER_MS, message.id, channelId);
+    return { ':openPk': OPENPK, ':openSk': OPENSK };
   };
   const updates = released.map((delivery) => ({
     TableName: table,
     Key: keys.delivery(delivery.messageId, delivery.channelId),
     UpdateExpression:
       delivery.state === 'PENDING'
-        ? 'SET #state = :state, updatedAt = :at, GSI1PK = :openPk, GSI1SK = :openSk REMOVE reason'
+        ? 'SET #state = :state, updatedAt = :at, OPENPK = :openPk, OPENSK = :openSk REMOVE reason'
         : delivery.reason
           ? 'SET #state = :state, updatedAt = :at, reason = :reason'
           : 'SET #state = :state, updatedAt = :at REMOVE reason',

@@ -91,7 +91,6 @@ export const ChannelSchema = z.object({
   /** the account's own text limit where it differs from the registry's (a Mastodon instance's max_characters) */
   textLimit: z.number().int().positive().optional(),
   connection: ChannelConnectionSchema.optional(),
-  lastPublish: LastPublishSchema.optional(),
   /** this channel's publishing budget, when it differs from the platform's default in the registry */
   quota: z
     .object({

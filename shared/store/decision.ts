@@ -26,8 +26,8 @@ export const RELEASE_CHECK_MS = 60_000;
 const PARALLEL_UPDATES = 25;
 
 export const releaseMarkerIndex = (messageId: string, checkAtMs: number) => ({
-  GSI1PK: keys.openDeliveries(messageId, RELEASE_SK),
-  GSI1SK: keys.openDeliveriesSort(checkAtMs, messageId, RELEASE_SK),
+  OPENPK: keys.openDeliveries(messageId, RELEASE_SK),
+  OPENSK: keys.openDeliveriesSort(checkAtMs, messageId, RELEASE_SK),
 });
 
 export async function writeDecision(

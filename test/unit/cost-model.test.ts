@@ -56,6 +56,23 @@ describe("DynamoDB's billing rules", () => {
     expect(indexWriteUnits(table, index, open, { ...open, state: { S: 'PUBLISHED' } })).toBe(1);
   });
 
+  it('writes a keys-only index only when its keys come, go or change, whatever else the item does', () => {
+    const keysOnly = {
+      name: 'OPEN',
+      partitionKey: 'OPENPK',
+      sortKey: 'OPENSK',
+      projection: { type: 'KEYS_ONLY' },
+    } as const;
+    const withOpen = { keys: ['PK', 'SK'], indexes: [keysOnly] };
+    const open = { PK: { S: 'MSG#1' }, SK: { S: 'DLV#a' }, OPENPK: { S: 'OPEN#3' }, OPENSK: { S: '1' } };
+    // a claim or a checkpoint: the delivery changes, its entry does not
+    expect(
+      indexWriteUnits(withOpen, keysOnly, open, { ...open, state: { S: 'PUBLISHING' }, leaseUntil: { N: '9' } }),
+    ).toBe(0);
+    expect(indexWriteUnits(withOpen, keysOnly, open, { ...open, OPENSK: { S: '2' } })).toBe(2);
+    expect(indexWriteUnits(withOpen, keysOnly, open, { PK: open.PK, SK: open.SK, state: { S: 'PUBLISHED' } })).toBe(1);
+  });
+
   it('pays the larger of the sizes before and after, and twice in a transaction', () => {
     const small = { PK: { S: 'a' }, SK: { S: 'b' } };
     const large = { ...small, text: { S: 'x'.repeat(2000) } };
