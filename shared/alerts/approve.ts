@@ -19,7 +19,7 @@ import { openIndexAttributes } from '../store/deliveries';
 import { keys } from '../store/keys';
 import { getMessageWithDeliveries, STUCK_AFTER_MS } from '../store/messages';
 import type { Store } from '../store/client';
-import { writeDecision } from '../store/decision';
+import { UNDECIDED_MESSAGE_CONDITION, writeDecision } from '../store/decision';
 import { stateAfterApproval } from './gate';
 
 export interface ApproveDeps {
@@ -65,8 +65,7 @@ export async function approveMessage(
             TableName: deps.store.table,
             Key: keys.message(message.id),
             UpdateExpression: 'SET approval.approvedBy = :by, approval.approvedAt = :at',
-            ConditionExpression:
-              'attribute_exists(approval) AND attribute_not_exists(approval.approvedBy) AND attribute_not_exists(approval.rejectedBy)',
+            ConditionExpression: UNDECIDED_MESSAGE_CONDITION,
             ExpressionAttributeValues: { ':by': principal.sub, ':at': at },
           },
         },

@@ -67,7 +67,6 @@ export async function putOrgSettings(
   now = new Date(),
 ) {
   const own = ownOrganisation(principal, org);
-  const before = await readOrgSettings(store, own);
   await changeOrgConfig(
     store,
     principal,
@@ -75,7 +74,8 @@ export async function putOrgSettings(
     {
       what: "changing the organisation's settings",
       attributes: { displayName: settings.displayName, embedOrigins: settings.embedOrigins },
-      audit: { target: `organisation/${own}`, before, after: settings },
+      readBefore: () => readOrgSettings(store, own),
+      audit: { target: `organisation/${own}`, after: settings },
     },
     now,
   );

@@ -10,6 +10,7 @@
  * waits for the platform's rate limit, get nothing until then; channels on a platform the
  * deployment does not publish to (herold:platforms) get nothing at all.
  */
+import { mapBounded } from '../bounded';
 import { isDeployed } from '../config';
 import { MAX_POSTS_PER_REPLIES_JOB, type Channel, type CollectRepliesJob } from '../model/schemas';
 import { PLATFORMS } from '../platforms/registry';
@@ -22,6 +23,14 @@ import { MAX_RETENTION_DAYS, readReplySettings } from './settings';
 import { watchedPosts } from './store';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Organisations whose reply settings and watched posts are read at the same time. One after another,
+ * a state's 500 organisations are 1,000 round trips in series every minute; all at once, 1,000 requests
+ * in one burst. Eight, as the channel listing before it (store/channels.ts), keep the run well inside
+ * its minute without a burst that eats the table's capacity.
+ */
+export const ORG_READ_CONCURRENCY = 8;
 
 export interface ReplyScheduleDeps {
   store: Store;
@@ -58,22 +67,23 @@ export async function plannedReplyJobs(
   // reading replies is routine work: the normal queue, never the urgent lane
   const queue = (channel: Channel, job: CollectRepliesJob) =>
     jobs.push({ platform: channel.platform, priority: 'normal', job });
-  const due = new Map<string, string[]>();
-  for (const org of deps.orgs) {
+  // each organisation's due posts, in the order its watched posts come (oldest first); only they are kept
+  const duePerOrg = await mapBounded(deps.orgs, ORG_READ_CONCURRENCY, async (org) => {
     const { retentionDays } = await readReplySettings(deps.store, org);
     const since = new Date(deps.nowMs - Math.min(retentionDays, MAX_RETENTION_DAYS) * DAY_MS).toISOString();
-    for (const post of await watchedPosts(deps.store, org, since)) {
+    return (await watchedPosts(deps.store, org, since)).filter((post) => {
       const channel = channels.get(post.channelId);
-      if (!readable(channel, deps.nowMs) || PLATFORMS[post.platform].inbox.collect === 'push') continue;
+      if (!readable(channel, deps.nowMs) || PLATFORMS[post.platform].inbox.collect === 'push') return false;
       const watched = {
         publishedAtMs: Date.parse(post.publishedAt),
         emergency: post.emergency,
         spread: spreadOf(post.channelId),
       };
-      if (!isDue(watched, deps.nowMs, retentionDays)) continue;
-      due.set(post.channelId, [...(due.get(post.channelId) ?? []), post.messageId]);
-    }
-  }
+      return isDue(watched, deps.nowMs, retentionDays);
+    });
+  });
+  const due = new Map<string, string[]>();
+  for (const post of duePerOrg.flat()) due.set(post.channelId, [...(due.get(post.channelId) ?? []), post.messageId]);
   for (const [channelId, oldestFirst] of due) {
     // newest first: a job cut short (see collect.ts) leaves the oldest posts, read least often anyway, for later
     const messageIds = oldestFirst.reverse();

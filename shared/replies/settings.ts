@@ -81,7 +81,6 @@ export async function putReplySettings(
   now = new Date(),
 ) {
   const own = ownOrganisation(principal, org);
-  const before = await readReplySettings(store, own);
   await changeOrgConfig(
     store,
     principal,
@@ -89,7 +88,8 @@ export async function putReplySettings(
     {
       what: "changing the organisation's rules for replies",
       attributes: { replyRetentionDays: settings.retentionDays, netiquette: settings.netiquette },
-      audit: { target: `organisation/${own}/replies`, before, after: settings },
+      readBefore: () => readReplySettings(store, own),
+      audit: { target: `organisation/${own}/replies`, after: settings },
     },
     now,
   );

@@ -27,10 +27,15 @@ export interface OrgConfigChange {
   what: string;
   /** the attributes this module owns, by their names in the item */
   attributes: Record<string, unknown>;
-  audit: Pick<AuditInput, 'target' | 'before' | 'after'>;
+  /** the module's settings as they stand, for the audit record */
+  readBefore: () => Promise<unknown>;
+  audit: Pick<AuditInput, 'target' | 'after'>;
 }
 
-/** An administrator's change of some of the organisation's settings, audited in the same transaction. */
+/**
+ * An administrator's change of some of the organisation's settings, audited in the same transaction.
+ * The role is checked before anything is read: a refused change costs no read and learns nothing.
+ */
 export async function changeOrgConfig(
   store: Store,
   principal: Principal,
@@ -39,6 +44,7 @@ export async function changeOrgConfig(
   now: Date,
 ): Promise<void> {
   requireRole(principal, 'admin', change.what);
+  const before = await change.readBefore();
   const entries = Object.entries({ org, ...change.attributes });
   await store.doc.send(
     new TransactWriteCommand({
@@ -52,7 +58,7 @@ export async function changeOrgConfig(
             ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], index) => [`:a${index}`, value])),
           },
         },
-        auditPut(store, principal, { action: 'organisation.settings', ...change.audit }, now),
+        auditPut(store, principal, { action: 'organisation.settings', ...change.audit, before }, now),
       ],
     }),
   );

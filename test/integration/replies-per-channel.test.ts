@@ -8,16 +8,14 @@
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { signToken } from '../../local/dev-key';
 import { localDynamoDocumentClient } from '../../local/aws';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import type { LocalStack } from '../../local/start';
 import { MAX_POSTS_PER_REPLIES_JOB } from '../../shared/model/schemas';
 import { PLATFORMS } from '../../shared/platforms/registry';
 import { readBudgetScope } from '../../shared/replies/read-budget';
 import { plannedReplyJobs } from '../../shared/replies/schedule';
 import { putPostRef } from '../../shared/replies/store';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
-import { repliesHarness, until, type ReplyView } from '../support/replies-stack';
+import { repliesHarness, startRepliesStack, until, type ReplyView } from '../support/replies-stack';
 
 let stack: LocalStack;
 let editor: string;
@@ -29,19 +27,7 @@ const inbox = repliesHarness(
 const posts: { messageId: string; remoteId: string }[] = [];
 
 beforeAll(async () => {
-  const name = uniqueName('replies-channel');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    directoryPort: 0,
-    // the tests run the schedule themselves
-    collectRepliesIntervalMs: 3_600_000,
-    log: () => undefined,
-  });
-  editor = await signToken({ sub: 'presse', org: 'city', roles: ['editor', 'admin'], name: 'Pressestelle' });
+  ({ stack, editor } = await startRepliesStack('replies-channel'));
   for (const text of ['Erste Meldung: Baustelle Carolabrücke.', 'Zweite Meldung: Umleitung.', 'Dritte Meldung: Fähre.'])
     posts.push(await inbox.publish({ text, channels: ['city-mastodon'] }));
 }, 120_000);
