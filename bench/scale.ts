@@ -3,20 +3,23 @@
  * profile (500 organisations, 5,500 channels, a year of daily follower figures, 1,000,000 settled
  * deliveries) and measures, each figure beside its baseline from the same run:
  * - the reconciler's run time and DynamoDB reads with 1,000 past deliveries and with 1,000,000,
- *   the same open deliveries in both (target: within 20 %);
+ *   the same open deliveries in both (target: within 20 %): the reads from the function, metered,
+ *   once before and once after seeding; the run time in turns against a second table that holds
+ *   the 1,000 only, so the shared machine's load falls on both alike;
  * - ingest of a message to 50 channels against one to 10 (target ≤ 2 ×), and a message to an
  *   organisation with more than 98 active channels that names none;
  * - the writes per partition of an emergency message to as many channels as the stack takes,
  *   scaled to a state-wide alert to 5,500 channels within 60 s (limit 1,000 WCU/s per partition);
  * - the daily follower collection, token-health check and NINA poll for every organisation with
- *   the simulator answering in 100 ms (target < 15 min), the calls per platform, and that the
- *   one channel without credentials did not stop the others.
+ *   the simulator answering in 100 ms (target < 15 min), the calls per platform (429 answers, and
+ *   the limits every channel of a platform shares), and that the one channel without credentials
+ *   did not stop the others.
  * The run keeps to `--minutes` (default 15): a stage that runs over its share stops and says how
  * far it got. `--quick` is a small version (20 organisations, 220 channels, 10,000 deliveries).
  */
 import './scale/quiet';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -29,7 +32,7 @@ import { isCollectable } from '../shared/followers/schedule';
 import { configuredTimeZone } from '../shared/followers/settings';
 import type { Channel } from '../shared/model/schemas';
 import { PLATFORMS } from '../shared/platforms/registry';
-import { DELIVERY_SK_PREFIX, openDeliveryShards } from '../shared/store/keys';
+import { DELIVERY_SK_PREFIX, OPEN_INDEX, openDeliveryShards } from '../shared/store/keys';
 import { getMessageWithDeliveries } from '../shared/store/messages';
 import { startMeter } from './cost/meter';
 import { Budget, type StageResult } from './scale/budget';
@@ -39,6 +42,7 @@ import {
   ninaPollsOf,
   tokenChecksOf,
   watchJob,
+  type CalledHost,
   type JobProgress,
   type PlatformCalls,
 } from './scale/fan-out';
@@ -62,6 +66,8 @@ import {
   type Written,
 } from './scale/seed';
 import { percentile } from './stats';
+import { provisionTable } from '../local/provision';
+import { reconcile } from '../shared/reconcile/reconcile';
 
 const { values } = parseArgs({
   options: {
@@ -87,8 +93,19 @@ const EMERGENCY_WINDOW_S = 60;
 const PARTITION_WCU_LIMIT = 1_000;
 /** open deliveries the reconciler finds due, the same with little and with much history */
 const OPEN_DELIVERIES = 50;
-/** one metered run (reads), then the timed ones */
+/**
+ * Through the function: one metered run (reads), one unmeasured (the first runs after DynamoDB
+ * Local started or after a long seeding are slower while its JVM compiles and collects), then the
+ * timed ones.
+ */
 const RECONCILER_RUNS = 4;
+const RECONCILER_WARM_UP = 2;
+/**
+ * The run time beside its baseline: rounds of one run against a table holding 1,000 past
+ * deliveries and one against the seeded table, in turns, so the shared machine's load falls on
+ * both; the first round only warms up (the first runs against a table are several times slower).
+ */
+const RECONCILER_ROUNDS = 12;
 const INGEST_RUNS = 5;
 const HISTORY_BASELINE = 1_000;
 /** the states of a delivery that has writes still to come (the reconciler's open index) */
@@ -97,7 +114,6 @@ const IN_FLIGHT = new Set(['PENDING', 'QUEUED', 'PUBLISHING', 'RETRYING', 'VERIF
 const log = (line: string) => console.log(line);
 const budget = new Budget(MINUTES, log);
 const profile = stateProfile(size);
-const channelsById = new Map(profile.channels.map((channel) => [channel.id, channel]));
 const channelsByOrg = new Map<string, Channel[]>();
 for (const channel of profile.channels)
   channelsByOrg.set(channel.org, [...(channelsByOrg.get(channel.org) ?? []), channel]);
@@ -131,17 +147,29 @@ log(`[${budget.elapsed()}] local stack up in ${((Date.now() - runStarted) / 1000
 const doc = localDynamoDocumentClient(stack.dynamoEndpoint);
 const table = stack.tableName;
 const store = { doc, table };
+/** a second table with the same 1,000 past deliveries the main one starts with, and nothing else */
+const baselineTable = `${table}-history-baseline`;
 const report: string[] = [];
 const results: {
   seeding: Record<string, Written & { what: string }>;
-  reconciler: Record<string, { ms: number[]; reads: number[]; rru: number[]; open: number[] }>;
+  reconciler: Record<string, { ms: number[]; reads: number[]; rru: number[]; open: number[]; load: string }>;
+  /** reconcile() in turns against the baseline table and the seeded one */
+  alternating?: {
+    few: number[];
+    many: number[];
+    /** each round's seeded-table time over its baseline time */
+    paired: number[];
+    looked: number[];
+    load: string[];
+    past: number;
+  };
   ingest?: { ten: number[]; fifty: number[]; unnamed?: string };
   hot?: { channels: number; top: [string, number][]; note: string; settled: number };
-  jobs: Record<string, JobProgress & { calls: Map<string, PlatformCalls>; failingUntouched?: boolean }>;
+  jobs: Record<string, JobProgress & { calls: Map<CalledHost, PlatformCalls>; failingUntouched?: boolean }>;
 } = { seeding: {}, reconciler: {}, jobs: {} };
 
 try {
-  await budget.stage('seed organisations and channels', 0.04, async () => {
+  await budget.stage('seed organisations and channels', 0.03, async () => {
     await seedChannelItems(doc, table, profile.channels);
     await seedStateOrganisations(store, profile);
     return { detail: `${profile.orgs.length} organisations, ${profile.channels.length} channels` };
@@ -178,17 +206,23 @@ try {
 
   await budget.stage(
     `reconciler with ${HISTORY_BASELINE.toLocaleString('en')} past deliveries`,
-    0.06,
+    0.03,
     async (until) => {
       const seeded = await seedPast(HISTORY_BASELINE, until);
       if (seeded.cut) return seeded;
+      await provisionTable(stack.dynamoEndpoint, baselineTable);
+      await writeInParallel({
+        batches: batchesOf(pastDeliveryItems(channelsByOrg, HISTORY_BASELINE, 'baseline'), 25),
+        write: putItems(doc, baselineTable),
+      });
       return measureReconciler(`${pastSeeded.toLocaleString('en')} past`, until);
     },
   );
 
-  await budget.stage('seed past deliveries', 0.28, (until) => seedPast(size.pastDeliveries, until));
+  // what seeding may take: the daily jobs after it need about half of the run
+  await budget.stage('seed past deliveries', 0.24, (until) => seedPast(size.pastDeliveries, until));
 
-  await budget.stage('seed follower history', 0.09, async (until) => {
+  await budget.stage('seed follower history', 0.04, async (until) => {
     const today = localDate(new Date(), configuredTimeZone());
     const written = await writeInParallel({
       batches: batchesOf(followerHistory(profile.channels, size.followerDays, today), 25),
@@ -203,27 +237,32 @@ try {
     };
   });
 
-  await budget.stage('reconciler with the seeded past deliveries', 0.06, (until) =>
+  await budget.stage('reconciler with the seeded past deliveries', 0.03, (until) =>
     measureReconciler(`${pastSeeded.toLocaleString('en')} past`, until),
   );
+  await budget.stage(
+    `reconciler run time, ${HISTORY_BASELINE.toLocaleString('en')} and ${pastSeeded.toLocaleString('en')} past deliveries in turns`,
+    0.05,
+    (until) => compareReconciler(pastSeeded, until),
+  );
 
-  await budget.stage('ingest 10 / 50 / all channels', 0.04, measureIngest);
-  await budget.stage('hot partitions', 0.05, measureHotPartitions);
+  await budget.stage('ingest 10 / 50 / all channels', 0.02, measureIngest);
+  await budget.stage('hot partitions', 0.03, measureHotPartitions);
+  await budget.stage('NINA poll', 0.03, (until) =>
+    runJob('alerts-feed', profile.orgs, ninaPollsOf(doc, table), new Set(), until),
+  );
 
   const collectable = profile.channels.filter(isCollectable).map((channel) => channel.id);
   const failing = new Set([profile.failingChannelId]);
   const today = localDate(new Date(), configuredTimeZone());
-  await budget.stage('daily follower collection', 0.12, (until) =>
+  await budget.stage('daily follower collection', 0.25, (until) =>
     runJob('collect-followers', collectable, followerFiguresOf(doc, table, today), failing, until),
   );
   const checkable = profile.channels
     .filter((channel) => channel.state !== 'retired' && PLATFORMS[channel.platform].publishing === 'api')
     .map((channel) => channel.id);
-  await budget.stage('daily token-health check', 0.12, (until) =>
-    runJob('token-health', checkable, tokenChecksOf(doc, table, channelsById), failing, until),
-  );
-  await budget.stage('NINA poll', 0.03, (until) =>
-    runJob('alerts-feed', profile.orgs, ninaPollsOf(doc, table), new Set(), until),
+  await budget.stage('daily token-health check', 0.2, (until) =>
+    runJob('token-health', checkable, tokenChecksOf(doc, table), failing, until),
   );
 } finally {
   printReport();
@@ -234,6 +273,13 @@ try {
   // a job still running may be writing renewed credentials into it
   await rm(workDirectory, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
   process.exit(process.exitCode ?? 0);
+}
+
+/** The machine's load average (1, 5, 15 min): the figures are only comparable with it beside them. */
+function loadAverage(): string {
+  return loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' / ');
 }
 
 function rate(written: Written): string {
@@ -256,8 +302,8 @@ async function openDeliveriesIn(shard: string, dueBefore: string | undefined): P
     const page = await doc.send(
       new QueryCommand({
         TableName: table,
-        IndexName: 'GSI1',
-        KeyConditionExpression: dueBefore ? 'GSI1PK = :open AND GSI1SK < :now' : 'GSI1PK = :open',
+        IndexName: OPEN_INDEX.name,
+        KeyConditionExpression: dueBefore ? 'OPENPK = :open AND OPENSK < :now' : 'OPENPK = :open',
         ExpressionAttributeValues: { ':open': shard, ...(dueBefore ? { ':now': dueBefore } : {}) },
         Select: 'COUNT',
         ExclusiveStartKey: start,
@@ -284,7 +330,13 @@ async function quiet(until: number, due = false): Promise<number> {
  * item before and after the write, which would stretch the run on a busy machine.
  */
 async function measureReconciler(label: string, until: number): Promise<StageResult> {
-  const figures = { ms: [] as number[], reads: [] as number[], rru: [] as number[], open: [] as number[] };
+  const figures = {
+    ms: [] as number[],
+    reads: [] as number[],
+    rru: [] as number[],
+    open: [] as number[],
+    load: loadAverage(),
+  };
   const failures: string[] = [];
   results.reconciler[label] = figures;
   for (let run = 0; run < RECONCILER_RUNS; run += 1) {
@@ -312,15 +364,57 @@ async function measureReconciler(label: string, until: number): Promise<StageRes
         );
         figures.reads.push(reads.length);
         figures.rru.push(reads.reduce((sum, usage) => sum + usage.quantity, 0));
-      } else figures.ms.push(durations.reduce((sum, duration) => sum + duration, 0));
+      } else if (run >= RECONCILER_WARM_UP) figures.ms.push(durations.reduce((sum, duration) => sum + duration, 0));
     } finally {
       if (meter) meter.stop();
       else observeInvocations(undefined);
     }
   }
   return {
-    detail: `median ${median(figures.ms).toFixed(0)} ms, ${median(figures.rru)} RRU in ${median(figures.reads)} reads, ${figures.open.join('/')} due open deliveries${failed(failures)}`,
+    detail: `median ${median(figures.ms).toFixed(0)} ms (${figures.ms.map((ms) => ms.toFixed(0)).join(', ')}), ${median(figures.rru)} RRU in ${median(figures.reads)} reads, ${figures.open.join('/')} due open deliveries, load ${figures.load}${failed(failures)}`,
     cut: figures.ms.length === 0 || figures.reads.length === 0,
+  };
+}
+
+/**
+ * reconcile(), what the reconciler function runs, in turns against the baseline table (1,000 past
+ * deliveries) and the seeded one, each time with 50 fresh due open deliveries. The jobs it would
+ * send are not sent (the same for both tables): the baseline table's deliveries are unknown to the
+ * publishers, and the seeded table's would be published while the next run is timed.
+ */
+async function compareReconciler(past: number, until: number): Promise<StageResult> {
+  const figures = {
+    few: [] as number[],
+    many: [] as number[],
+    paired: [] as number[],
+    looked: [] as number[],
+    load: [] as string[],
+    past,
+  };
+  results.alternating = figures;
+  const notSent = async () => [];
+  for (let round = 0; round <= RECONCILER_ROUNDS; round += 1) {
+    if (Date.now() >= until) return { detail: `${round} of ${RECONCILER_ROUNDS} rounds`, cut: true };
+    figures.load.push(loadAverage());
+    const turns = round % 2 === 0 ? (['few', 'many'] as const) : (['many', 'few'] as const);
+    const times = { few: 0, many: 0 };
+    for (const turn of turns) {
+      const into = turn === 'few' ? baselineTable : table;
+      const items = openDeliveryItems(channelsByOrg, OPEN_DELIVERIES, `turn-${turn}-${round}`);
+      await writeInParallel({ batches: batchesOf(items, 25), write: putItems(doc, into) });
+      const started = performance.now();
+      const report = await reconcile({ doc, table: into }, { send: notSent });
+      times[turn] = performance.now() - started;
+      figures.looked.push(report.looked);
+    }
+    if (round === 0) continue;
+    figures.few.push(times.few);
+    figures.many.push(times.many);
+    figures.paired.push(times.many / times.few);
+  }
+  const list = (values: number[]) => values.map((value) => value.toFixed(0)).join(', ');
+  return {
+    detail: `median ${median(figures.many).toFixed(0)} ms (${past.toLocaleString('en')} past: ${list(figures.many)}) against ${median(figures.few).toFixed(0)} ms (${HISTORY_BASELINE.toLocaleString('en')} past: ${list(figures.few)}), median of the rounds' ratios ${median(figures.paired).toFixed(2)}; ${figures.looked.join('/')} due open deliveries looked at`,
   };
 }
 
@@ -477,7 +571,7 @@ async function runJob(
       ? `, at this rate all in ${((progress.watched * progress.total) / progress.done / 60).toFixed(1)} min`
       : '';
   return {
-    detail: `${progress.done} of ${progress.total} in ${(progress.seconds ?? progress.watched).toFixed(0)} s${rateNote}`,
+    detail: `${progress.done} of ${progress.total} in ${(progress.seconds ?? progress.watched).toFixed(0)} s${rateNote}${progress.missing.length > 0 ? ` (still missing e.g. ${progress.missing.join(', ')})` : ''}`,
     cut: progress.seconds === undefined,
   };
 }
@@ -495,10 +589,17 @@ function printReport(): void {
   out('|---|---|---|---|---|---|');
   const [few, many] = Object.entries(results.reconciler);
   const within = (a: number, b: number) => Math.abs(a - b) / b < 0.2;
+  const alternating = results.alternating;
+  if (alternating && alternating.few.length > 0 && alternating.many.length > 0) {
+    const [msFew, msMany] = [median(alternating.few), median(alternating.many)];
+    out(
+      `| reconciler run time (reconcile(), ${OPEN_DELIVERIES} due open deliveries; median of ${alternating.many.length} in turns with the baseline, load ${alternating.load[0]} … ${alternating.load.at(-1)}), ${alternating.past.toLocaleString('en')} past | ${msMany.toFixed(0)} ms | ${msFew.toFixed(0)} ms (${HISTORY_BASELINE.toLocaleString('en')} past, table of its own) | ${(msMany / msFew).toFixed(2)} (rounds' ratios: median ${median(alternating.paired).toFixed(2)}) | within 20 % | ${within(msMany, msFew) ? 'yes' : 'NO'} |`,
+    );
+  }
   if (few && many && few[1].ms.length > 0 && many[1].ms.length > 0) {
     const [msFew, msMany] = [median(few[1].ms), median(many[1].ms)];
     out(
-      `| reconciler run time, ${OPEN_DELIVERIES} open deliveries, ${many[0]} (median of ${many[1].ms.length}) | ${msMany.toFixed(0)} ms | ${msFew.toFixed(0)} ms (${few[0]}) | ${(msMany / msFew).toFixed(2)} | within 20 % | ${within(msMany, msFew) ? 'yes' : 'NO'} |`,
+      `| reconciler function's run time, ${OPEN_DELIVERIES} open deliveries, ${many[0]} (median of ${many[1].ms.length}, minutes apart: load ${many[1].load}) | ${msMany.toFixed(0)} ms | ${msFew.toFixed(0)} ms (${few[0]}; load ${few[1].load}) | ${(msMany / msFew).toFixed(2)} | | |`,
     );
   }
   if (few && many && few[1].rru.length > 0 && many[1].rru.length > 0) {
@@ -530,6 +631,13 @@ function printReport(): void {
     out(
       `| ${job}: platform calls, peak per minute (429 answers) | ${[...progress.calls.entries()].map(([platform, calls]) => `${platform} ${calls.calls}, ${calls.peakPerMinute}/min${calls.tooMany ? ` (${calls.tooMany}× 429)` : ''}`).join('; ') || 'none'} | | | no 429 | ${tooMany === 0 ? 'yes' : 'NO'} |`,
     );
+    for (const [platform, calls] of progress.calls) {
+      if (!calls.shared) continue;
+      const { peak, limit, note } = calls.shared;
+      out(
+        `| ${job}: ${platform} calls against the limit all its channels share (${note}; not enforced by the simulator) | ${peak} at most in one window | ${limit.toLocaleString('en')} | ${(peak / limit).toFixed(2)} | ≤ 1 | ${peak <= limit ? 'yes' : 'NO'} |`,
+      );
+    }
   }
   if (results.hot) {
     const scale = STATE_WIDE_CHANNELS / results.hot.channels;

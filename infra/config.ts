@@ -8,7 +8,7 @@ import * as z from 'zod';
 import type { Node } from 'constructs';
 import { LANE_CONCURRENCY } from '../shared/config';
 import { PlatformIdSchema } from '../shared/model/schemas';
-import type { PlatformId } from '../shared/platforms/registry';
+import { PLATFORM_IDS, type PlatformId } from '../shared/platforms/registry';
 
 import { WorkspaceConfigSchema } from '../shared/workspace/config';
 
@@ -126,6 +126,23 @@ export const HeroldConfigSchema = z.object({
    * 'essentials', without it and at a lower price per monthly active user
    */
   cognitoPlan: z.preprocess(fromCommandLine, z.enum(['plus', 'essentials']).default('plus')),
+  /**
+   * the platforms this deployment publishes to (registry ids): only these get a lane (queues,
+   * dead-letter queues, publisher function, event source mappings, alarms, dashboard widgets, secret
+   * grants) and their webhook routes. The functions learn the list from the lanes' queues
+   * (HEROLD_QUEUES): a channel on any other platform cannot be created or connected, and its
+   * deliveries are skipped with the reason (docs/OPERATIONS.md). Default: every platform.
+   */
+  platforms: z.preprocess(
+    fromCommandLine,
+    z
+      .array(PlatformIdSchema)
+      .min(1, 'at least one platform')
+      .refine((ids) => new Set(ids).size === ids.length, 'each platform once')
+      .default([...PLATFORM_IDS])
+      // registry order, whatever order the setting names them in: logical ids and dashboards stay put
+      .transform((ids) => PLATFORM_IDS.filter((id) => ids.includes(id))),
+  ),
   /** when the daily follower collection runs */
   followerCollection: z.preprocess(
     fromCommandLine,
@@ -195,6 +212,7 @@ export const CONTEXT_KEYS = {
   alarms: 'herold:alarms',
   secrets: 'herold:secrets',
   cognitoPlan: 'herold:cognitoPlan',
+  platforms: 'herold:platforms',
   followerCollection: 'herold:followerCollection',
   tokenHealth: 'herold:tokenHealth',
   kmsKey: 'herold:kmsKey',

@@ -1,5 +1,5 @@
 /**
- * The Herold stack (design §1): table, one delivery lane per registry platform, the HTTP API with
+ * The Herold stack (design §1): table, one delivery lane per deployed platform, the HTTP API with
  * the ingest function, the clocked jobs, and the dashboard and alarms. Environment-agnostic, so it
  * synthesizes without AWS credentials.
  */
@@ -11,6 +11,7 @@ import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
 import { platformList } from '../shared/platforms/registry';
+import { OPEN_INDEX } from '../shared/store/keys';
 import { CONNECT_ENV } from '../shared/connect/service';
 import { WORKSPACE_PATHS } from '../shared/workspace/paths';
 import { HeroldApi } from './constructs/api';
@@ -80,19 +81,30 @@ export class HeroldStack extends Stack {
       sortKey: { name: 'GSI1SK', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
     });
+    // the reconciler's open work, keys only: a delivery's claim, checkpoint and outcome write no index
+    this.table.addGlobalSecondaryIndex({
+      indexName: OPEN_INDEX.name,
+      partitionKey: { name: OPEN_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: OPEN_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
 
-    this.lanes = platformList().map(
-      (platform) =>
-        new PlatformLane(this, `Lane-${platform.id}`, {
-          platform,
-          namePrefix,
-          table: this.table,
-          key: this.key,
-          concurrency: laneConcurrency(config, platform.id),
-          logRetention,
-          secrets: config.secrets,
-        }),
-    );
+    // a lane for each platform the deployment publishes to (herold:platforms); everything per
+    // platform below (grants, alarms, widgets, webhook routes) follows the lanes
+    this.lanes = platformList()
+      .filter((platform) => config.platforms.includes(platform.id))
+      .map(
+        (platform) =>
+          new PlatformLane(this, `Lane-${platform.id}`, {
+            platform,
+            namePrefix,
+            table: this.table,
+            key: this.key,
+            concurrency: laneConcurrency(config, platform.id),
+            logRetention,
+            secrets: config.secrets,
+          }),
+      );
     const queueUrls = Object.fromEntries(
       this.lanes.map((lane) => [lane.platform.id, { normal: lane.normal.queueUrl, urgent: lane.urgent.queueUrl }]),
     );
@@ -180,6 +192,7 @@ export class HeroldStack extends Stack {
       table: this.table,
       logRetention,
       appSecrets: config.appSecrets,
+      platforms: config.platforms,
     });
     // every change of a channel and every publish asks for the directory to be built again
     for (const fn of [this.ingest, this.connect.fn, ...this.lanes.map((lane) => lane.publisher)]) {
@@ -206,6 +219,7 @@ export class HeroldStack extends Stack {
         webhooks: this.replies.webhooks.fn,
       },
       preTokenGeneration: this.preTokenGeneration.fn,
+      platforms: config.platforms,
       jwtIssuer: config.jwtIssuer,
       jwtAudience: config.jwtAudience,
       throttle: config.apiThrottle,

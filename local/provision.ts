@@ -1,6 +1,6 @@
 /**
  * Creates the table and queues of design §3 and §2 on the local servers, the same shapes CDK
- * creates in AWS: one table with GSI1 and TTL, and per registry platform a normal and an urgent
+ * creates in AWS: one table with GSI1, the OPEN index and TTL, and per registry platform a normal and an urgent
  * queue, each with its own dead-letter queue.
  */
 import {
@@ -12,6 +12,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { QueueUrls } from '../shared/config';
 import { platformList, queueNames, type PlatformId } from '../shared/platforms/registry';
+import { OPEN_INDEX } from '../shared/store/keys';
 import { localDynamoDocumentClient, localSqsClient } from './aws';
 
 export const MAX_RECEIVE_COUNT = 5;
@@ -36,6 +37,8 @@ export async function provisionTable(dynamoEndpoint: string, tableName: string):
           { AttributeName: 'SK', AttributeType: 'S' },
           { AttributeName: 'GSI1PK', AttributeType: 'S' },
           { AttributeName: 'GSI1SK', AttributeType: 'S' },
+          { AttributeName: OPEN_INDEX.partitionKey, AttributeType: 'S' },
+          { AttributeName: OPEN_INDEX.sortKey, AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: 'PK', KeyType: 'HASH' },
@@ -49,6 +52,14 @@ export async function provisionTable(dynamoEndpoint: string, tableName: string):
               { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: OPEN_INDEX.name,
+            KeySchema: [
+              { AttributeName: OPEN_INDEX.partitionKey, KeyType: 'HASH' },
+              { AttributeName: OPEN_INDEX.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
           },
         ],
       }),

@@ -11,8 +11,7 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LANE_CONCURRENCY, queueUrls } from '../shared/config';
-import { platformList } from '../shared/platforms/registry';
+import { deployedPlatforms, LANE_CONCURRENCY, queueUrl } from '../shared/config';
 import { localSqsClient } from './aws';
 import { startEventSource, type EventSource, type SqsHandler } from './event-source';
 
@@ -36,10 +35,10 @@ export async function startPublisherWorker(options: PublisherWorkerOptions = {})
   if (!endpoint) throw new Error('AWS_ENDPOINT_URL_SQS must point at the local SQS server');
   const concurrency = options.concurrency ?? LANE_CONCURRENCY;
   const log = options.log ?? ((line: string, error?: unknown) => console.error(line, error ?? ''));
-  const queues = queueUrls();
   const sqs = localSqsClient(endpoint);
   const publishers = await Promise.all(
-    platformList().map(async ({ id }) => {
+    // the lanes HEROLD_QUEUES names, as a deployment's event source mappings
+    deployedPlatforms().map(async (id) => {
       const module = (await import(`../functions/publish/${id}`)) as { handler?: unknown };
       if (typeof module.handler !== 'function') throw new Error(`functions/publish/${id} exports no handler function`);
       return [id, module.handler as SqsHandler] as const;
@@ -50,7 +49,7 @@ export async function startPublisherWorker(options: PublisherWorkerOptions = {})
       (['normal', 'urgent'] as const).map((lane) =>
         startEventSource({
           sqs,
-          queueUrl: queues[id][lane],
+          queueUrl: queueUrl(id, lane),
           handler,
           functionName: `herold-publish-${id}`,
           maxConcurrency: concurrency[lane],

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { auditPut } from '../shared/audit/audit';
+import { isDeployed, notDeployedReason } from '../shared/config';
 import { isPlatformId, PLATFORM_IDS } from '../shared/platforms/registry';
 import { redrivePlatform } from '../shared/queue/redrive';
 import { organisationIds } from '../shared/organisations/organisations';
@@ -20,6 +21,10 @@ const { values } = parseArgs({
 });
 if (!values.platform || !isPlatformId(values.platform)) {
   console.error(`--platform must be one of: ${PLATFORM_IDS.join(', ')}`);
+  process.exit(2);
+}
+if (!isDeployed(values.platform)) {
+  console.error(notDeployedReason(values.platform));
   process.exit(2);
 }
 if (values.lane && values.lane !== 'urgent' && values.lane !== 'normal') {

@@ -4,13 +4,17 @@
  * which is how the local stack points them at DynamoDB Local and the local SQS server.
  */
 import * as z from 'zod';
-import { PLATFORM_IDS, type PlatformId } from './platforms/registry';
+import { PLATFORM_IDS, PLATFORMS, type PlatformId } from './platforms/registry';
 
-const QueueUrlsSchema = z.record(
+/** the deployed platforms' lanes (herold:platforms): a platform that is not deployed has none */
+const QueueUrlsSchema = z.partialRecord(
   z.enum(PLATFORM_IDS),
   z.object({ normal: z.string().min(1), urgent: z.string().min(1) }),
 );
-export type QueueUrls = z.infer<typeof QueueUrlsSchema>;
+/** every platform's lanes, as the local stack provisions them */
+export type QueueUrls = Record<PlatformId, { normal: string; urgent: string }>;
+/** the lanes a deployment has: one per deployed platform */
+export type DeployedQueueUrls = z.infer<typeof QueueUrlsSchema>;
 
 /**
  * How many batches of a platform's queues are handled at once, per lane. The urgent lane has more
@@ -39,9 +43,9 @@ export function tableName(env: NodeJS.ProcessEnv = process.env): string {
   return name;
 }
 
-let cachedQueues: { raw: string; urls: QueueUrls } | undefined;
+let cachedQueues: { raw: string; urls: DeployedQueueUrls } | undefined;
 
-export function queueUrls(env: NodeJS.ProcessEnv = process.env): QueueUrls {
+export function queueUrls(env: NodeJS.ProcessEnv = process.env): DeployedQueueUrls {
   const raw = env[ENV.queues];
   if (!raw) throw new Error(`${ENV.queues} is not set`);
   if (cachedQueues?.raw !== raw) cachedQueues = { raw, urls: QueueUrlsSchema.parse(JSON.parse(raw)) };
@@ -57,6 +61,24 @@ export function queueUrl(
   if (!urls) throw new Error(`no queue configured for ${platform}`);
   return urls[lane];
 }
+
+/**
+ * The platforms this deployment publishes to (CDK context `herold:platforms`): those whose lane
+ * queues HEROLD_QUEUES names, in registry order. A process without queues (a unit test, a tool)
+ * sends no jobs and counts every platform.
+ */
+export function deployedPlatforms(env: NodeJS.ProcessEnv = process.env): PlatformId[] {
+  if (!env[ENV.queues]) return [...PLATFORM_IDS];
+  const urls = queueUrls(env);
+  return PLATFORM_IDS.filter((id) => urls[id] !== undefined);
+}
+
+export const isDeployed = (platform: PlatformId, env: NodeJS.ProcessEnv = process.env): boolean =>
+  deployedPlatforms(env).includes(platform);
+
+/** Why nothing is done for a channel on a platform this deployment has no lane for, and what changes that. */
+export const notDeployedReason = (platform: PlatformId): string =>
+  `${PLATFORMS[platform].displayName} is not deployed here: add "${platform}" to the CDK context setting herold:platforms and deploy again`;
 
 const CardQueueUrlsSchema = z.object({ normal: z.string().min(1), urgent: z.string().min(1) });
 

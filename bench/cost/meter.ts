@@ -58,6 +58,8 @@ export interface Meter {
   crossChecks: CapacityCrossCheck[];
   /** write units per partition (`table PK prefix` or `index name = partition key`), to find hot keys */
   partitionWrites: Map<string, number>;
+  /** write units by the kind of item written and the request (`MSG/DLV UpdateItem`), table and index apart */
+  itemWrites: Map<string, { table: number; indexes: number; requests: number }>;
   /** forgets everything counted so far */
   reset(): void;
   stop(): void;
@@ -87,8 +89,10 @@ export async function startMeter(options: { dynamoEndpoint: string; tableName: s
     invocations: [],
     crossChecks: [],
     partitionWrites: new Map(),
+    itemWrites: new Map(),
     reset() {
       meter.partitionWrites.clear();
+      meter.itemWrites.clear();
       meter.usages.length = 0;
       meter.invocations.length = 0;
       meter.crossChecks.length = 0;
@@ -104,8 +108,19 @@ export async function startMeter(options: { dynamoEndpoint: string; tableName: s
   const use = (functionName: string, meterId: string, quantity: number, operation: string) => {
     if (quantity > 0) meter.usages.push({ functionName, meter: meterId, quantity, operation });
   };
-  const dynamo = dynamoMeter(raw, options.tableName, table, (partition, units) =>
-    meter.partitionWrites.set(partition, (meter.partitionWrites.get(partition) ?? 0) + units),
+  const dynamo = dynamoMeter(
+    raw,
+    options.tableName,
+    table,
+    (partition, units) => meter.partitionWrites.set(partition, (meter.partitionWrites.get(partition) ?? 0) + units),
+    (kind, cost) => {
+      const entry = meter.itemWrites.get(kind) ?? { table: 0, indexes: 0, requests: 0 };
+      meter.itemWrites.set(kind, {
+        table: entry.table + cost.table,
+        indexes: entry.indexes + cost.indexes,
+        requests: entry.requests + 1,
+      });
+    },
   );
   const overhead = new WeakMap<object, [number, number][]>();
   const measuring = async <T>(invocation: object, run: () => Promise<T>): Promise<T> => {
@@ -202,6 +217,13 @@ export function unionLength(intervals: [number, number][]): number {
 }
 
 /** Adds the middleware once per middleware stack (a document client shares its client's stack). */
+/** The kind of an item by its key: the prefixes of PK and SK (`MSG/DLV`), a time in a sort key as `<time>`. */
+export function itemKind(key: Item): string {
+  const prefix = (value: Item[string] | undefined) =>
+    value && 'S' in value ? value.S.replace(/#.*$/, '').replace(/^\d{4}-\d{2}-\d{2}.*$/, '<time>') : '?';
+  return `${prefix(key.PK)}/${prefix(key.SK)}`;
+}
+
 function patchSend(add: (stack: MiddlewareStackLike) => void): (() => void)[] {
   const require = createRequire(import.meta.url);
   const classes = new Set<{ prototype: { send: Send } }>([
@@ -314,6 +336,7 @@ function dynamoMeter(
   tableName: string,
   table: TableDefinition,
   onPartitionWrite: (partition: string, units: number) => void,
+  onItemWrite: (kind: string, cost: { table: number; indexes: number }) => void,
 ) {
   /**
    * A table partition by its key's kind (MSG#…, CHANNEL#…). A message's deliveries are named apart
@@ -386,6 +409,10 @@ function dynamoMeter(
           const after = succeeded && !target.check ? await read(target.key) : before[index];
           const cost = itemWriteCost(table, before[index], after, target.transactional);
           write += cost.table + (succeeded ? cost.indexes : 0);
+          onItemWrite(`${itemKind(target.key)} ${operation}`, {
+            table: cost.table,
+            indexes: succeeded ? cost.indexes : 0,
+          });
           if (succeeded && (before[index] ?? after)) recordPartitions(before[index], after, cost.table);
         }
         return { read: 0, write };

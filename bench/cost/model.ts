@@ -7,7 +7,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
+import { MAX_POSTS_PER_REPLIES_JOB } from '../../shared/model/schemas';
+import { isDue } from '../../shared/replies/cadence';
 import { DEFAULT_RETENTION_DAYS } from '../../shared/replies/settings';
+import type { PlatformId } from '../../shared/platforms/registry';
 
 const PriceSchema = z.object({
   usd: z.number().nonnegative(),
@@ -96,6 +99,21 @@ export interface Profile {
   directoryViewsPerDay: number;
 }
 
+/**
+ * The platforms Dresden runs its 15 channels on (X frozen, but connected): the `herold:platforms`
+ * a deployment of its own would set. Mastodon, Bluesky and Telegram are not among them.
+ */
+export const DRESDEN_PLATFORMS: readonly PlatformId[] = [
+  'threads',
+  'whatsapp',
+  'facebook',
+  'instagram',
+  'youtube',
+  'linkedin',
+  'pinterest',
+  'x',
+];
+
 export const PROFILES: Profile[] = [
   {
     name: 'Dresden today',
@@ -171,19 +189,84 @@ export function pollsPerPost(emergency: boolean, retentionDays = DEFAULT_RETENTI
   return firstDay + 2 * 24 * 4 + Math.max(0, retentionDays - 3) * 24;
 }
 
+const MINUTE_MS = 60_000;
+const MINUTES_PER_DAY = 24 * 60;
+
+/** The jobs a watched channel's minute needs: one per MAX_POSTS_PER_REPLIES_JOB posts due, none without. */
+const jobsFor = (due: number) => Math.ceil(due / MAX_POSTS_PER_REPLIES_JOB);
+
 /**
- * The replies schedule in a month: a run every minute (what a run costs with nothing due), plus one
- * collect-replies job per due read of a watched post; `postsPerMessage` is how many of a message's
- * deliveries are watched (measured), scaled by the profile's channels per message.
+ * The replies schedule's work for one watched channel, counted minute by minute with the cadence
+ * itself (shared/replies/cadence.ts, one offset for the channel's posts): routine posts published
+ * evenly, `postsPerDay` a day, for as long as the retention period has watched them (the steady
+ * state). Evenly spread posts are the dearest case: posts that come in clusters share their
+ * every-minute hour. `jobsPerDay` are the collect-replies jobs of a day, `readsPerDay` the post reads
+ * they carry (`postsPerDay × pollsPerPost(false)`, as a check), and `jobsPerEmergencyPost` what one
+ * emergency post adds to the channel's jobs over its life (its first day read every minute).
+ */
+export function channelReplyJobs(postsPerDay: number, retentionDays = DEFAULT_RETENTION_DAYS): ChannelReplyJobs {
+  const key = `${postsPerDay}/${retentionDays}`;
+  const counted = countedChannels.get(key) ?? countChannelReplyJobs(postsPerDay, retentionDays);
+  countedChannels.set(key, counted);
+  return counted;
+}
+
+interface ChannelReplyJobs {
+  jobsPerDay: number;
+  readsPerDay: number;
+  jobsPerEmergencyPost: number;
+}
+/** counting takes a second; the report asks for each profile several times */
+const countedChannels = new Map<string, ChannelReplyJobs>();
+
+function countChannelReplyJobs(postsPerDay: number, retentionDays: number): ChannelReplyJobs {
+  const spacing = MINUTES_PER_DAY / postsPerDay;
+  const span = retentionDays * MINUTES_PER_DAY;
+  // routine posts from a retention period before the counted minutes until their end
+  const routine: number[] = [];
+  for (let at = -span; at < span; at += spacing) routine.push(Math.floor(at));
+  const dueAt = (minute: number, published: number, emergency: boolean) =>
+    published <= minute &&
+    isDue({ publishedAtMs: published * MINUTE_MS, emergency, spread: 0 }, minute * MINUTE_MS, retentionDays);
+  const routineDue = (minute: number) => routine.filter((published) => dueAt(minute, published, false)).length;
+  let jobsPerDay = 0;
+  let readsPerDay = 0;
+  let jobsPerEmergencyPost = 0;
+  for (let minute = 0; minute < span; minute += 1) {
+    const due = routineDue(minute);
+    if (minute < MINUTES_PER_DAY) {
+      jobsPerDay += jobsFor(due);
+      readsPerDay += due;
+    }
+    // an emergency post published at minute 0, beside the routine ones
+    jobsPerEmergencyPost += jobsFor(due + (dueAt(minute, 0, true) ? 1 : 0)) - jobsFor(due);
+  }
+  return { jobsPerDay, readsPerDay, jobsPerEmergencyPost };
+}
+
+/**
+ * The replies schedule in a month: a run every minute (what a run costs with nothing due), the
+ * collect-replies jobs it sends (one per watched channel and minute with a post due, see
+ * channelReplyJobs) and the post reads they carry (pollsPerPost for each watched post). A share
+ * `postsPerMessage / channelsPerMessage` (measured) of the channels is watched: the others are push
+ * only or have no inbox. A watched channel gets `messagesPerDay × channelsPerMessage / channels` posts
+ * a day and `emergencyAlertsPerMonth × channelsPerMessage / channels` emergency posts a month.
  */
 export function monthlyReplyPolls(
   profile: Profile,
   measured: { channelsPerMessage: number; postsPerMessage: number },
-): { runs: number; polls: number } {
-  const posts = (measured.postsPerMessage * profile.channelsPerMessage) / measured.channelsPerMessage;
+): { runs: number; jobs: number; polls: number; watchedChannels: number } {
+  const watchedShare = measured.postsPerMessage / measured.channelsPerMessage;
+  const posts = watchedShare * profile.channelsPerMessage;
   const routine = profile.messagesPerDay * DAYS_PER_MONTH * posts * pollsPerPost(false);
   const emergency = profile.emergencyAlertsPerMonth * posts * pollsPerPost(true);
-  return { runs: MINUTES_PER_MONTH, polls: routine + emergency };
+  const watchedChannels = watchedShare * profile.channels;
+  const perChannel = channelReplyJobs((profile.messagesPerDay * profile.channelsPerMessage) / profile.channels);
+  const emergencyPostsPerChannel = (profile.emergencyAlertsPerMonth * profile.channelsPerMessage) / profile.channels;
+  const jobs =
+    watchedChannels *
+    (DAYS_PER_MONTH * perChannel.jobsPerDay + emergencyPostsPerChannel * perChannel.jobsPerEmergencyPost);
+  return { runs: MINUTES_PER_MONTH, jobs, polls: routine + emergency, watchedChannels };
 }
 
 /** What the synthesised template holds that costs by the month. */
@@ -215,9 +298,13 @@ export const TEMPLATE_TYPES = {
  * queue; five pollers is the documented starting point for standard queues.
  */
 export const IDLE_POLLS_PER_MAPPING_PER_MONTH = 5 * 3 * MINUTES_PER_MONTH;
-/** Metric series a message's publishing emits (JobsReceived and PublishOutcome per platform) and the always-on job series. */
-const SERIES_PER_PUBLISHING_HOUR = 20;
-const ALWAYS_ON_SERIES = 4;
+/**
+ * Metric series a message's publishing emits: PublishOutcome and PublishLatency for each of the 7
+ * platforms a routine message reaches. No series gets data every hour: the every-minute jobs emit
+ * only when they have something to count (requeued deliveries, new warnings, replies stored), which
+ * the model leaves out as rare.
+ */
+const SERIES_PER_PUBLISHING_HOUR = 14;
 /** A table item per delivery and per message, kept a year: what the storage estimate assumes. */
 const BYTES_PER_DELIVERY = 1_500;
 const PAGE_BYTES = 200 * 1024;
@@ -236,7 +323,7 @@ export function fixedMonthly(profile: Profile, template: TemplateCounts): Quanti
     { meter: 'cloudwatch.dashboard-month', quantity: template.dashboards },
     {
       meter: 'cloudwatch.custom-metric-month',
-      quantity: ALWAYS_ON_SERIES + SERIES_PER_PUBLISHING_HOUR * publishingHours,
+      quantity: SERIES_PER_PUBLISHING_HOUR * publishingHours,
     },
     { meter: 'kms.key-month', quantity: template.kmsKeys },
     // one secret per channel (or organisation), created when it is connected, plus the template's own

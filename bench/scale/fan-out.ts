@@ -5,17 +5,16 @@
  * here depends on how the job spreads its work, so the same measurement holds before and after
  * it is fanned out. Platform calls are counted per platform from this process's fetch.
  */
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { feedStateKey } from '../../shared/alerts/feed';
-import { latestFollowerFigure } from '../../shared/followers/store';
-import type { Channel } from '../../shared/model/schemas';
+import { followerFigureKey } from '../../shared/followers/store';
 import { isPlatformId, type PlatformId } from '../../shared/platforms/registry';
-import { listChannels } from '../../shared/store/channels';
+import { keys } from '../../shared/store/keys';
 
-/** each look reads every pending channel: not so often that the watching competes with the job */
+/** each look reads every pending one, 100 keys to a BatchGetItem: a few dozen requests, not thousands */
 const POLL_MS = 10_000;
-const READ_CONCURRENCY = 8;
-const CHECKS_PER_LOOK = 500;
+const READ_CONCURRENCY = 4;
+const BATCH_GET_KEYS = 100;
 
 export interface JobProgress {
   total: number;
@@ -41,6 +40,40 @@ async function inParallel<T, R>(items: readonly T[], run: (item: T) => Promise<R
   return results;
 }
 
+/** The items of `keys` that exist, with the attributes named (unprocessed keys are asked for again). */
+async function batchGet(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  itemKeys: readonly Record<string, string>[],
+  attributes: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  const chunks: Record<string, string>[][] = [];
+  for (let start = 0; start < itemKeys.length; start += BATCH_GET_KEYS)
+    chunks.push(itemKeys.slice(start, start + BATCH_GET_KEYS));
+  const names = Object.fromEntries(attributes.map((name, index) => [`#a${index}`, name]));
+  const pages = await inParallel(chunks, async (chunk) => {
+    const found: Record<string, unknown>[] = [];
+    let wanted: Record<string, unknown>[] = chunk;
+    while (wanted.length > 0) {
+      const answer = await doc.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: {
+              Keys: wanted,
+              ProjectionExpression: Object.keys(names).join(', '),
+              ExpressionAttributeNames: names,
+            },
+          },
+        }),
+      );
+      found.push(...(answer.Responses?.[table] ?? []));
+      wanted = answer.UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+    return found;
+  });
+  return pages.flat();
+}
+
 /**
  * Starts `job` and waits until `isDone` holds for every one of `pending` (except those expected to
  * fail) or `until` passes.
@@ -57,7 +90,6 @@ export async function watchJob<T extends string>(options: {
   const startedAt = new Date();
   const started = performance.now();
   let pending = options.pending.filter((item) => !options.expectedToFail?.has(item));
-  let offset = 0;
   const total = pending.length;
   const progress: JobProgress = { total, done: 0, watched: 0, missing: [] };
   const call = fetch(`${options.apiUrl}/_local/schedules/${options.job}/run`, { method: 'POST' }).then(
@@ -72,10 +104,7 @@ export async function watchJob<T extends string>(options: {
   call.catch(() => undefined);
   while (pending.length > 0 && Date.now() < options.until) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(0, options.until - Date.now()))));
-    // a share of the pending ones per look, in turn: reading all 5,000 every time would slow the job
-    const looked = pending.slice(offset, offset + CHECKS_PER_LOOK);
-    offset = offset + CHECKS_PER_LOOK >= pending.length ? 0 : offset + CHECKS_PER_LOOK;
-    const done = await options.done(looked, startedAt);
+    const done = await options.done(pending, startedAt);
     pending = pending.filter((item) => !done.has(item));
     progress.done = total - pending.length;
     if (pending.length === 0) progress.seconds = (performance.now() - started) / 1000;
@@ -89,21 +118,26 @@ export async function watchJob<T extends string>(options: {
 export const followerFiguresOf =
   (doc: DynamoDBDocumentClient, table: string, date: string) =>
   async (pending: readonly string[]): Promise<Set<string>> => {
-    const figures = await inParallel(pending, (id) => latestFollowerFigure(doc, table, id));
-    return new Set(pending.filter((_, index) => figures[index]?.date === date));
+    const figures = await batchGet(
+      doc,
+      table,
+      pending.map((id) => followerFigureKey(id, date)),
+      ['PK'],
+    );
+    const found = new Set(figures.map((figure) => figure.PK));
+    return new Set(pending.filter((id) => found.has(followerFigureKey(id, date).PK)));
   };
 
-/** Channels whose token was checked since the job started (read per organisation). */
+/** Channels whose token was checked since the job started. */
 export const tokenChecksOf =
-  (doc: DynamoDBDocumentClient, table: string, channels: ReadonlyMap<string, Channel>) =>
+  (doc: DynamoDBDocumentClient, table: string) =>
   async (pending: readonly string[], startedAt: Date): Promise<Set<string>> => {
-    const orgs = [...new Set(pending.map((id) => channels.get(id)!.org))];
-    const listed = (await inParallel(orgs, (org) => listChannels({ doc, table }, org))).flat();
     const since = startedAt.toISOString();
+    const channels = await batchGet(doc, table, pending.map(keys.channel), ['id', 'tokenCheckedAt']);
     return new Set(
-      listed
-        .filter((channel) => channel.tokenCheckedAt !== undefined && channel.tokenCheckedAt >= since)
-        .map((channel) => channel.id),
+      channels
+        .filter((channel) => typeof channel.tokenCheckedAt === 'string' && channel.tokenCheckedAt >= since)
+        .map((channel) => String(channel.id)),
     );
   };
 
@@ -112,11 +146,11 @@ export const ninaPollsOf =
   (doc: DynamoDBDocumentClient, table: string) =>
   async (pending: readonly string[], startedAt: Date): Promise<Set<string>> => {
     const since = startedAt.toISOString();
-    const polled = await inParallel(pending, async (org) => {
-      const { Item } = await doc.send(new GetCommand({ TableName: table, Key: feedStateKey(org) }));
-      return typeof Item?.polledAt === 'string' && Item.polledAt >= since;
-    });
-    return new Set(pending.filter((_, index) => polled[index]));
+    const states = await batchGet(doc, table, pending.map(feedStateKey), ['PK', 'polledAt']);
+    const polled = new Set(
+      states.filter((state) => typeof state.polledAt === 'string' && state.polledAt >= since).map((state) => state.PK),
+    );
+    return new Set(pending.filter((org) => polled.has(feedStateKey(org).PK)));
   };
 
 export interface PlatformCalls {
@@ -125,26 +159,57 @@ export interface PlatformCalls {
   peakPerMinute: number;
   /** answers 429 Too Many Requests: a limit the simulator enforces was hit */
   tooMany: number;
+  /** the most calls within the window of a limit every channel of the platform shares (SHARED_LIMITS) */
+  shared?: { peak: number; limit: number; windowSeconds: number; note: string };
 }
 
 /**
- * Counts the calls this process makes to the simulator's platform hosts (`<simulator>/<platform>/…`):
- * the handlers run in process, so every platform call of a job passes through fetch here.
+ * The documented limits that all of a deployment's channels of a platform share, which the
+ * simulator does not enforce (it limits each account: Bluesky's createSession, the publishing
+ * quotas). The other platforms' read limits are per account or Page (see the registry's inbox
+ * read budgets), which a daily job's one or two calls per channel stay far below.
+ */
+const SHARED_LIMITS: Partial<Record<PlatformId, { limit: number; windowSeconds: number; note: string }>> = {
+  bluesky: { limit: 3_000, windowSeconds: 5 * 60, note: 'PDS: 3,000 requests per 5 minutes per IP' },
+  youtube: {
+    limit: 10_000,
+    windowSeconds: 24 * 60 * 60,
+    note: '10,000 quota units a day per Google Cloud project; each call counted as a unit (channels.list costs 1)',
+  },
+};
+
+/** The most calls within any `windowMs`. */
+function peakWithin(times: readonly number[], windowMs: number): number {
+  let peak = 0;
+  for (let first = 0, last = 0; last < times.length; last += 1) {
+    while (times[last]! - times[first]! >= windowMs) first += 1;
+    peak = Math.max(peak, last - first + 1);
+  }
+  return peak;
+}
+
+/** A platform, or NINA's warning feed (the simulator serves it at `<simulator>/nina`). */
+export type CalledHost = PlatformId | 'nina';
+
+/**
+ * Counts the calls this process makes to the simulator's platform hosts (`<simulator>/<platform>/…`)
+ * and its NINA feed: the handlers run in process, so every call of a job passes through fetch here.
  */
 export function countPlatformCalls(): {
   start(simulatorUrl: string): void;
-  take(): Map<PlatformId, PlatformCalls>;
+  take(): Map<CalledHost, PlatformCalls>;
   stop(): void;
 } {
   const original = globalThis.fetch;
   let prefix: string | undefined;
-  let seen: { platform: PlatformId; at: number; status: number }[] = [];
+  let seen: { platform: CalledHost; at: number; status: number }[] = [];
   globalThis.fetch = async (input, init) => {
     const response = await original(input, init);
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (prefix && url.startsWith(prefix)) {
       const platform = url.slice(prefix.length).split('/')[0] ?? '';
-      if (isPlatformId(platform)) seen.push({ platform, at: Date.now(), status: response.status });
+      if (isPlatformId(platform) || platform === 'nina')
+        seen.push({ platform, at: Date.now(), status: response.status });
     }
     return response;
   };
@@ -154,18 +219,16 @@ export function countPlatformCalls(): {
       seen = [];
     },
     take() {
-      const byPlatform = new Map<PlatformId, PlatformCalls>();
+      const byPlatform = new Map<CalledHost, PlatformCalls>();
       for (const platform of new Set(seen.map((call) => call.platform))) {
         const calls = seen.filter((call) => call.platform === platform);
-        let peak = 0;
-        for (let first = 0, last = 0; last < calls.length; last += 1) {
-          while (calls[last]!.at - calls[first]!.at >= 60_000) first += 1;
-          peak = Math.max(peak, last - first + 1);
-        }
+        const times = calls.map((call) => call.at);
+        const shared = platform === 'nina' ? undefined : SHARED_LIMITS[platform];
         byPlatform.set(platform, {
           calls: calls.length,
-          peakPerMinute: peak,
+          peakPerMinute: peakWithin(times, 60_000),
           tooMany: calls.filter((call) => call.status === 429).length,
+          ...(shared ? { shared: { ...shared, peak: peakWithin(times, shared.windowSeconds * 1000) } } : {}),
         });
       }
       seen = [];

@@ -55,6 +55,13 @@ const orgId = (index: number) => (index === 0 ? BIG_ORG : `gemeinde-${String(ind
 /** an Amtlicher Regionalschlüssel per organisation, in Saxony (14) */
 const orgArs = (index: number) => `14${String(index).padStart(10, '0')}`;
 
+/**
+ * A Bluesky account per bench channel, as every real organisation signs in with its own: Bluesky
+ * limits createSession per account (30 in 5 minutes, 300 a day), so 500 channels signing in as the
+ * city's one account would meet a limit no real deployment meets.
+ */
+const blueskyHandle = (channelId: string) => `${channelId}.bsky.social`;
+
 export function stateProfile(size: ScaleSize): StateProfile {
   const templates = new Map(
     loadSeedChannels()
@@ -72,7 +79,7 @@ export function stateProfile(size: ScaleSize): StateProfile {
       id,
       org,
       platform,
-      handle: template.handle,
+      handle: platform === 'bluesky' ? blueskyHandle(id) : template.handle,
       state: template.state,
       account: template.account,
       credentialsRef: `local:${id}`,
@@ -110,13 +117,20 @@ export async function seedStateOrganisations(store: Store, profile: StateProfile
   await seedOrganisations(store, policies);
 }
 
-/** Every bench channel gets credentials of its own (one secret per channel, as in AWS), copied from the city's. */
+/**
+ * Every bench channel gets credentials of its own (one secret per channel, as in AWS), copied from
+ * the city's; a Bluesky channel signs in as its own account. The other platforms' simulators limit
+ * only publishing per account, which the fan-out jobs do not do, so their channels share the
+ * city's tokens.
+ */
 export async function writeCredentialsFile(profile: StateProfile, directory: string): Promise<string> {
   const seed = JSON.parse(await readFile(SEED_CREDENTIALS_FILE, 'utf8')) as Record<string, unknown>;
   const credentials: Record<string, unknown> = { ...seed };
   for (const channel of profile.channels) {
     if (channel.id === profile.failingChannelId) continue;
-    credentials[channel.credentialsRef] = seed[`local:city-${channel.platform}`];
+    const city = seed[`local:city-${channel.platform}`];
+    credentials[channel.credentialsRef] =
+      channel.platform === 'bluesky' ? { ...(city as object), identifier: channel.handle } : city;
   }
   const file = path.join(directory, 'credentials.json');
   await writeFile(file, JSON.stringify(credentials));

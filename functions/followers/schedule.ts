@@ -54,6 +54,7 @@ export const handler = async (event: unknown): Promise<DailyRunSummary> => {
     date: summary.date,
     enqueued: summary.enqueued,
     missing: summary.missing.length,
+    undeployed: summary.undeployed,
   });
   return summary;
 };

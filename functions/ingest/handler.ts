@@ -10,7 +10,7 @@ import { createMessageOnce } from '../../shared/intake/create-once';
 import { getMessageForPrincipal, ListMessagesQuerySchema, listMessagesForPrincipal } from '../../shared/messages/read';
 import { openApiDocument } from '../../shared/api/openapi';
 import { previewMessage } from '../../shared/messages/preview';
-import { channelView, listChannelsForPrincipal, ownChannel } from '../../shared/channels/read';
+import { channelForPrincipal, listChannelsForPrincipal } from '../../shared/channels/read';
 import { defaultStore } from '../../shared/store/client';
 import { CreateChannelSchema, createChannel } from '../../shared/channels/create';
 import { getOrgSettingsForPrincipal, OrgSettingsSchema, putOrgSettings } from '../../shared/directory/settings';
@@ -209,8 +209,10 @@ const routes: Record<Exclude<RouteKeyOf<'ingest'>, 'GET /openapi.json'>, RouteHa
   'GET /channels/{id}': async ({ principal, params }) =>
     json(
       200,
-      channelView(
-        await ownChannel(defaultStore(), principal, parseOrProblem(IdSchema, params.id, 'the channel id is not valid')),
+      await channelForPrincipal(
+        defaultStore(),
+        principal,
+        parseOrProblem(IdSchema, params.id, 'the channel id is not valid'),
       ),
     ),
   'GET /organisations': async ({ principal }) =>

@@ -12,7 +12,15 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { DEFAULT_ROUTE_FUNCTION, ROUTES, routeFunction, routeKey, type RouteSpec } from '../../shared/api/routes';
+import {
+  DEFAULT_ROUTE_FUNCTION,
+  ROUTES,
+  routeDeployed,
+  routeFunction,
+  routeKey,
+  type RouteSpec,
+} from '../../shared/api/routes';
+import type { PlatformId } from '../../shared/platforms/registry';
 import { WORKSPACE_PATHS } from '../../shared/workspace/paths';
 
 /** The roles of design §6; Cognito puts a user's groups into the `cognito:groups` claim. */
@@ -25,6 +33,8 @@ export interface HeroldApiProps {
   functions?: Record<string, lambda.IFunction>;
   /** Cognito's pre-token-generation trigger (V2): org and roles into the access token */
   preTokenGeneration: lambda.IFunction;
+  /** the deployed platforms (herold:platforms): a platform's webhook routes exist only with it */
+  platforms: readonly PlatformId[];
   /** OIDC issuer; empty: create a Cognito user pool */
   jwtIssuer: string;
   jwtAudience: string[];
@@ -107,7 +117,7 @@ export class HeroldApi extends Construct {
     };
     // RouteSettings is a plain JSON map in CloudFormation: its keys are route keys, its fields CloudFormation's own
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
-    for (const route of ROUTES as readonly RouteSpec[]) {
+    for (const route of (ROUTES as readonly RouteSpec[]).filter((r) => routeDeployed(r, props.platforms))) {
       const [created] = this.httpApi.addRoutes({
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],

@@ -15,7 +15,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { appSecretName, appSecretVariable } from '../../shared/connect/flow';
 import { CONNECT_FLOWS } from '../../shared/connect/flows';
-import { PLATFORM_IDS } from '../../shared/platforms/registry';
+import type { PlatformId } from '../../shared/platforms/registry';
 import { HeroldFunction } from './herold-function';
 
 export interface ChannelConnectProps {
@@ -25,6 +25,8 @@ export interface ChannelConnectProps {
   logRetention: logs.RetentionDays;
   /** the secret of each platform app, where it is not `herold-apps/<platform>` */
   appSecrets: Record<string, string>;
+  /** the deployed platforms (herold:platforms): only their apps' secrets are read */
+  platforms: readonly PlatformId[];
 }
 
 export class ChannelConnect extends Construct {
@@ -32,7 +34,7 @@ export class ChannelConnect extends Construct {
 
   constructor(scope: Construct, id: string, props: ChannelConnectProps) {
     super(scope, id);
-    const oauthPlatforms = PLATFORM_IDS.filter(
+    const oauthPlatforms = props.platforms.filter(
       (platform) => CONNECT_FLOWS[platform].kind === 'oauth' && platform !== 'mastodon',
     );
     const appSecrets = Object.fromEntries(
@@ -80,14 +82,17 @@ export class ChannelConnect extends Construct {
         resources: [secretArn(`${props.namePrefix}/*`)],
       }),
     );
-    this.fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'PlatformAppSecrets',
-        actions: ['secretsmanager:GetSecretValue'],
-        // Secrets Manager appends "-" and six characters to a secret's name in its ARN
-        resources: [...new Set(Object.values(appSecrets))].map((name) => secretArn(`${name}-??????`)),
-      }),
-    );
+    const appSecretNames = [...new Set(Object.values(appSecrets))];
+    // none where no deployed platform signs in with an app of its own (Telegram's bots, WhatsApp's hand-off)
+    if (appSecretNames.length > 0)
+      this.fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'PlatformAppSecrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          // Secrets Manager appends "-" and six characters to a secret's name in its ARN
+          resources: appSecretNames.map((name) => secretArn(`${name}-??????`)),
+        }),
+      );
     NagSuppressions.addResourceSuppressions(
       this.fn.role,
       [
@@ -97,7 +102,7 @@ export class ChannelConnect extends Construct {
             'One secret per channel under herold/<platform>/<channel-id>, created when a channel is connected at run time; the app secrets are named, with the six random characters Secrets Manager appends.',
           appliesTo: [
             `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.namePrefix}/*`,
-            ...[...new Set(Object.values(appSecrets))].map(
+            ...appSecretNames.map(
               (name) =>
                 `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${name}-??????`,
             ),

@@ -53,8 +53,13 @@ export class Replies extends Construct {
     });
     props.table.grantReadWriteData(this.api.fn);
 
-    // Meta signs with the app secret: the Facebook app's (Page feed, Instagram) and the Threads app's
-    const metaApps = (['facebook', 'threads'] as const).map((platform) => ({
+    // Meta signs with the app secret: the Facebook app's (Page feed, Instagram) and the Threads app's,
+    // read only where one of their platforms is deployed
+    const deployed = new Set(props.lanes.map((lane) => lane.platform.id));
+    const signingApps = (['facebook', 'threads'] as const).filter((app) =>
+      app === 'facebook' ? deployed.has('facebook') || deployed.has('instagram') : deployed.has(app),
+    );
+    const metaApps = signingApps.map((platform) => ({
       platform,
       name: props.appSecrets[platform] ?? appSecretName(platform, {}).replace(/^herold-apps\//, `${namePrefix}-apps/`),
     }));

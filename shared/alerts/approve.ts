@@ -19,7 +19,7 @@ import { openIndexAttributes } from '../store/deliveries';
 import { keys } from '../store/keys';
 import { getMessageWithDeliveries, STUCK_AFTER_MS } from '../store/messages';
 import type { Store } from '../store/client';
-import { writeDecision } from '../store/decision';
+import { UNDECIDED_MESSAGE_CONDITION, writeDecision } from '../store/decision';
 import { stateAfterApproval } from './gate';
 
 export interface ApproveDeps {
@@ -65,8 +65,7 @@ export async function approveMessage(
             TableName: deps.store.table,
             Key: keys.message(message.id),
             UpdateExpression: 'SET approval.approvedBy = :by, approval.approvedAt = :at',
-            ConditionExpression:
-              'attribute_exists(approval) AND attribute_not_exists(approval.approvedBy) AND attribute_not_exists(approval.rejectedBy)',
+            ConditionExpression: UNDECIDED_MESSAGE_CONDITION,
             ExpressionAttributeValues: { ':by': principal.sub, ':at': at },
           },
         },
@@ -123,15 +122,15 @@ export function releaseUpdates(table: string, message: Message, deliveries: read
       ...stateAfterApproval(delivery.platform, message.state),
     }));
   const openIndex = (channelId: string) => {
-    const { GSI1PK, GSI1SK } = openIndexAttributes(now.getTime() + STUCK_AFTER_MS, message.id, channelId);
-    return { ':openPk': GSI1PK, ':openSk': GSI1SK };
+    const { OPENPK, OPENSK } = openIndexAttributes(now.getTime() + STUCK_AFTER_MS, message.id, channelId);
+    return { ':openPk': OPENPK, ':openSk': OPENSK };
   };
   const updates = released.map((delivery) => ({
     TableName: table,
     Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
     UpdateExpression:
       delivery.state === 'PENDING'
-        ? 'SET #state = :state, updatedAt = :at, GSI1PK = :openPk, GSI1SK = :openSk REMOVE reason'
+        ? 'SET #state = :state, updatedAt = :at, OPENPK = :openPk, OPENSK = :openSk REMOVE reason'
         : delivery.reason
           ? 'SET #state = :state, updatedAt = :at, reason = :reason'
           : 'SET #state = :state, updatedAt = :at REMOVE reason',

@@ -18,7 +18,7 @@ import { logger } from '../observability/powertools';
 import { schedulePort, type SchedulePort } from '../scheduling/schedules';
 import { approvalPointerDelete } from '../store/approval-index';
 import type { Store } from '../store/client';
-import { writeDecision } from '../store/decision';
+import { UNDECIDED_MESSAGE_CONDITION, writeDecision } from '../store/decision';
 import { keys, schedulingKeys } from '../store/keys';
 import { getMessageWithDeliveries } from '../store/messages';
 
@@ -72,8 +72,7 @@ export async function rejectMessage(
             Key: keys.message(message.id),
             UpdateExpression:
               'SET #state = :rejected, stateReason = :reason, approval.rejectedBy = :by, approval.rejectedAt = :at, approval.rejectionReason = :why',
-            ConditionExpression:
-              'attribute_exists(approval) AND attribute_not_exists(approval.approvedBy) AND attribute_not_exists(approval.rejectedBy)',
+            ConditionExpression: UNDECIDED_MESSAGE_CONDITION,
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: {
               ':rejected': 'REJECTED',

@@ -96,7 +96,8 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     success: [202, 'The delivery, now QUEUED (or PENDING, or HELD during a crisis hold)'],
   },
   'GET /me': {
-    summary: "The caller (subject, organisation, roles) and the organisation's time zone and crisis hold",
+    summary:
+      "The caller (subject, organisation, roles), the platforms this deployment publishes to (herold:platforms), and the organisation's time zone and crisis hold",
     success: [200, 'The caller'],
   },
   'GET /audit': {
@@ -182,7 +183,8 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   },
   'GET /openapi.json': { summary: 'This description', success: [200, 'OpenAPI 3.1 document'] },
   'POST /channels': {
-    summary: 'Add a channel (admin): frozen and not connected until its account is connected',
+    summary:
+      'Add a channel (admin): frozen and not connected until its account is connected. 422 for a platform this deployment does not publish to (herold:platforms)',
     body: CreateChannelSchema,
     success: [201, 'The channel'],
   },

@@ -2,6 +2,8 @@
  * Every route of the HTTP API, once. CDK creates an API Gateway route per entry (all behind the
  * JWT authorizer unless `public`), and the local server matches requests against the same table.
  */
+import type { PlatformId } from '../platforms/registry';
+
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway path syntax: `{id}` is a path parameter */
@@ -16,6 +18,8 @@ export interface RouteSpec {
    * signature key) gets a function with exactly those permissions
    */
   function?: string;
+  /** a platform's own route (its webhook): created only where one of these platforms is deployed (herold:platforms) */
+  platforms?: readonly PlatformId[];
 }
 
 /** The function of routes that name none. */
@@ -23,6 +27,12 @@ export const DEFAULT_ROUTE_FUNCTION = 'ingest';
 
 /** Webhooks carry a platform's bursts (Meta batches changes; a busy discussion group sends one update per comment). */
 const WEBHOOK_THROTTLE = { rateLimit: 50, burstLimit: 200 };
+const webhook = (platforms: readonly PlatformId[]) =>
+  ({ function: 'webhooks', public: true, throttle: WEBHOOK_THROTTLE, platforms }) as const;
+/** Meta's webhook carries the Page feed's and Instagram's comments */
+const META_WEBHOOK = webhook(['facebook', 'instagram']);
+const THREADS_WEBHOOK = webhook(['threads']);
+const TELEGRAM_WEBHOOK = webhook(['telegram']);
 
 export const ROUTES = [
   { method: 'POST', path: '/messages', throttle: { rateLimit: 10, burstLimit: 25 } },
@@ -82,17 +92,11 @@ export const ROUTES = [
   { method: 'GET', path: '/organisations/{org}/reply-settings', function: 'replies' },
   { method: 'PUT', path: '/organisations/{org}/reply-settings', function: 'replies' },
   // the platforms' webhooks: no token, only a valid signature (Meta) or secret token (Telegram) is trusted
-  { method: 'GET', path: '/webhooks/meta', function: 'webhooks', public: true, throttle: WEBHOOK_THROTTLE },
-  { method: 'POST', path: '/webhooks/meta', function: 'webhooks', public: true, throttle: WEBHOOK_THROTTLE },
-  { method: 'GET', path: '/webhooks/threads', function: 'webhooks', public: true, throttle: WEBHOOK_THROTTLE },
-  { method: 'POST', path: '/webhooks/threads', function: 'webhooks', public: true, throttle: WEBHOOK_THROTTLE },
-  {
-    method: 'POST',
-    path: '/webhooks/telegram/{channel}',
-    function: 'webhooks',
-    public: true,
-    throttle: WEBHOOK_THROTTLE,
-  },
+  { method: 'GET', path: '/webhooks/meta', ...META_WEBHOOK },
+  { method: 'POST', path: '/webhooks/meta', ...META_WEBHOOK },
+  { method: 'GET', path: '/webhooks/threads', ...THREADS_WEBHOOK },
+  { method: 'POST', path: '/webhooks/threads', ...THREADS_WEBHOOK },
+  { method: 'POST', path: '/webhooks/telegram/{channel}', ...TELEGRAM_WEBHOOK },
 ] as const satisfies readonly RouteSpec[];
 
 type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
@@ -112,3 +116,7 @@ export const routeFunctions = (routes: readonly RouteSpec[] = ROUTES): string[] 
 ];
 
 export const routeKey = (route: RouteSpec): string => `${route.method} ${route.path}`;
+
+/** Whether a deployment of these platforms has the route: a platform's webhook only with its platform. */
+export const routeDeployed = (route: RouteSpec, platforms: readonly PlatformId[]): boolean =>
+  !route.platforms || route.platforms.some((platform) => platforms.includes(platform));

@@ -145,7 +145,7 @@ async function fail(deps: CardJobDeps, delivery: Delivery, reason: string): Prom
         TableName: deps.store.table,
         Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
         UpdateExpression: goesOut
-          ? 'SET card.#state = :failed, card.reason = :reason, #state = :failedDelivery, lastError = :error, updatedAt = :now REMOVE GSI1PK, GSI1SK'
+          ? 'SET card.#state = :failed, card.reason = :reason, #state = :failedDelivery, lastError = :error, updatedAt = :now REMOVE OPENPK, OPENSK'
           : 'SET card.#state = :failed, card.reason = :reason, updatedAt = :now',
         ConditionExpression: goesOut
           ? 'card.#state IN (:pending, :failed) AND #state IN (:pendingDelivery, :queuedDelivery)'

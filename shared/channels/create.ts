@@ -3,6 +3,7 @@
  * connected, so nothing is planned for it until its account is connected (POST
  * /channels/{id}/connect), which makes it active. Its credentials reference is fixed now, in the
  * one-secret-per-channel layout the publishers read; the secret is written when it is connected.
+ * Only a platform this deployment publishes to (herold:platforms) is accepted.
  */
 import { randomBytes } from 'node:crypto';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -10,6 +11,7 @@ import * as z from 'zod';
 import { requireRole } from '../api/auth';
 import { auditPut } from '../audit/audit';
 import { channelCredentialsRef } from '../connect/refs';
+import { requireDeployed } from '../platforms/deployed';
 import { PlatformIdSchema, type Channel, type Principal } from '../model/schemas';
 import { channelItem } from '../store/channels';
 import type { Store } from '../store/client';
@@ -33,6 +35,7 @@ export async function createChannel(
   now = new Date(),
 ) {
   requireRole(principal, 'admin', 'adding a channel');
+  requireDeployed(input.platform);
   const id = `${principal.org}-${input.platform}-${randomBytes(4).toString('hex')}`;
   const channel: Channel = {
     id,

@@ -1,16 +1,18 @@
 /**
- * The channel's last publish, kept on the channel item so the Channels page shows it without
- * reading messages: one conditional UpdateItem per settled delivery, written by the publisher (and
- * by a confirmed hand-off). A publish also asks for the organisation's public directory to be built
- * again, since its latest messages may have changed.
+ * The channel's last publish, kept in an item of its own beside the channel (`CHANNEL#<id>` /
+ * `LASTPUBLISH`) so the Channels page shows it without reading messages: one conditional PutItem per
+ * settled delivery, written by the publisher (and by a confirmed hand-off). Not on the channel item:
+ * that one is in GSI1 with every attribute, so each publish would write the index as well. A publish
+ * also asks for the organisation's public directory to be built again, since its latest messages may
+ * have changed.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { requestDirectoryBuild } from '../directory/request';
-import type { LastPublish } from '../model/schemas';
+import { LastPublishSchema, type LastPublish } from '../model/schemas';
 import { logger } from '../observability/powertools';
 import type { Store } from '../store/client';
 import { keys } from '../store/keys';
-import { isConditionFailure } from '../store/client';
+import { isConditionFailure, withoutKeys } from '../store/client';
 
 export interface SettledDelivery {
   org: string;
@@ -33,13 +35,12 @@ export async function noteLastPublish(store: Store, settled: SettledDelivery, no
   };
   try {
     await store.doc.send(
-      new UpdateCommand({
+      new PutCommand({
         TableName: store.table,
-        Key: keys.channel(settled.channelId),
-        UpdateExpression: 'SET lastPublish = :last',
-        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(lastPublish) OR lastPublish.#at <= :at)',
+        Item: { ...keys.channelLastPublish(settled.channelId), ...lastPublish },
+        ConditionExpression: 'attribute_not_exists(PK) OR #at <= :at',
         ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: { ':last': lastPublish, ':at': lastPublish.at },
+        ExpressionAttributeValues: { ':at': lastPublish.at },
       }),
     );
   } catch (error) {
@@ -50,4 +51,35 @@ export async function noteLastPublish(store: Store, settled: SettledDelivery, no
       });
   }
   if (settled.state === 'PUBLISHED') await requestDirectoryBuild(settled.org, now);
+}
+
+/** A channel's last publish, if it ever published. */
+export async function readLastPublish(store: Store, channelId: string): Promise<LastPublish | undefined> {
+  const { Item } = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: keys.channelLastPublish(channelId) }),
+  );
+  return Item ? LastPublishSchema.parse(withoutKeys(Item)) : undefined;
+}
+
+/** Items read at once: BatchGetItem's limit. */
+const KEYS_PER_READ = 100;
+
+/** The last publish of each of these channels that ever published, by channel id. */
+export async function readLastPublishes(
+  store: Store,
+  channelIds: readonly string[],
+): Promise<Map<string, LastPublish>> {
+  const found = new Map<string, LastPublish>();
+  for (let start = 0; start < channelIds.length; start += KEYS_PER_READ) {
+    let pending: Record<string, unknown>[] = channelIds
+      .slice(start, start + KEYS_PER_READ)
+      .map(keys.channelLastPublish);
+    while (pending.length > 0) {
+      const result = await store.doc.send(new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending } } }));
+      for (const item of result.Responses?.[store.table] ?? [])
+        found.set(String(item.PK).slice(keys.channel('').PK.length), LastPublishSchema.parse(withoutKeys(item)));
+      pending = result.UnprocessedKeys?.[store.table]?.Keys ?? [];
+    }
+  }
+  return found;
 }

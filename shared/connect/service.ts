@@ -21,6 +21,8 @@ import type { Channel, ChannelConnection, Principal } from '../model/schemas';
 import { logger } from '../observability/powertools';
 import { isPlatformId, PLATFORMS, type PlatformId } from '../platforms/registry';
 import { getChannel } from '../store/channels';
+import { isDeployed, notDeployedReason } from '../config';
+import { requireDeployed } from '../platforms/deployed';
 import { isConditionFailure, type Store } from '../store/client';
 import { keys } from '../store/keys';
 import { ConnectError } from './answers';
@@ -94,6 +96,7 @@ export async function startConnect(
   requireRole(principal, 'admin', 'connecting a channel');
   const channel = await ownChannel(deps.store, principal, channelId);
   if (channel.state === 'retired') throw new ProblemError(409, 'a retired channel cannot be connected');
+  requireDeployed(channel.platform, deps.env ?? process.env);
   const flow = CONNECT_FLOWS[channel.platform];
   const input = parseOrProblem(
     flow.input,
@@ -185,6 +188,7 @@ export async function finishCallback(
     logger.warn('connection callback refused', { securityEvent: true, platform, reason });
     return page(400, { kind: 'refused', reason });
   };
+  if (!isDeployed(platform, deps.env ?? process.env)) return refused(notDeployedReason(platform));
   if (!query.state) return refused('the answer carries no state');
   const attempt = await takeAttempt(deps.store, query.state, platform, now);
   if (!attempt)

@@ -114,7 +114,7 @@ export async function retryDelivery(
 
 /** FAILED → QUEUED with a clean slate, in the reconciler's open index; only if nobody moved it since it was read. */
 function requeueUpdate(store: Store, delivery: Delivery, now: Date) {
-  const { GSI1PK, GSI1SK } = openIndexAttributes(
+  const { OPENPK, OPENSK } = openIndexAttributes(
     now.getTime() + STUCK_AFTER_MS,
     delivery.messageId,
     delivery.channelId,
@@ -122,7 +122,7 @@ function requeueUpdate(store: Store, delivery: Delivery, now: Date) {
   return {
     TableName: store.table,
     Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
-    UpdateExpression: `SET #state = :queued, attempts = :zero, queuedAt = :now, updatedAt = :now, version = version + :one, GSI1PK = :openPk, GSI1SK = :openSk REMOVE ${LEFT_BY_FAILED_ATTEMPTS.join(', ')}`,
+    UpdateExpression: `SET #state = :queued, attempts = :zero, queuedAt = :now, updatedAt = :now, version = version + :one, OPENPK = :openPk, OPENSK = :openSk REMOVE ${LEFT_BY_FAILED_ATTEMPTS.join(', ')}`,
     ConditionExpression: '#state = :failed AND version = :version',
     ExpressionAttributeNames: { '#state': 'state' },
     ExpressionAttributeValues: {
@@ -132,8 +132,8 @@ function requeueUpdate(store: Store, delivery: Delivery, now: Date) {
       ':one': 1,
       ':now': now.toISOString(),
       ':version': delivery.version,
-      ':openPk': GSI1PK,
-      ':openSk': GSI1SK,
+      ':openPk': OPENPK,
+      ':openSk': OPENSK,
     },
   };
 }

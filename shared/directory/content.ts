@@ -1,11 +1,13 @@
 /**
  * What an organisation's public directory shows, read from the table:
- *   - its channels: active ones, frozen ones as "not monitored"; retired ones and channels whose
+ *   - its channels: active ones, frozen ones and those on a platform the deployment does not
+ *     publish to (herold:platforms) as "not monitored"; retired ones and channels whose
  *     account was never connected are left out, as are channels without a public address;
  *   - its latest messages that reached at least one channel: never a dry run (CAP exercises and
  *     tests are dry runs), nothing awaiting approval, held, scheduled or cancelled;
  *   - the current emergency message while a crisis of the organisation runs (shared/scheduling/crisis.ts).
  */
+import { isDeployed } from '../config';
 import type { Channel, Message } from '../model/schemas';
 import { readHold } from '../scheduling/crisis';
 import { listChannels } from '../store/channels';
@@ -61,7 +63,7 @@ export function listedChannels(channels: readonly Channel[]): DirectoryChannel[]
       handle: channel.handle,
       ...(channel.displayName ? { displayName: channel.displayName } : {}),
       url: channel.profileUrl,
-      monitored: channel.state === 'active',
+      monitored: channel.state === 'active' && isDeployed(channel.platform),
     }))
     .sort((a, b) => Number(b.monitored) - Number(a.monitored) || a.platform.localeCompare(b.platform));
 }

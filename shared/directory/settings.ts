@@ -6,14 +6,10 @@
  *   frame-ancestors); every other page of the directory, and the workspace, forbid framing.
  * `GET /organisations/{org}/settings` (any role), `PUT` (admin, audited).
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { requireRole } from '../api/auth';
-import { ProblemError } from '../api/problem';
-import { auditPut } from '../audit/audit';
 import type { Principal } from '../model/schemas';
 import type { Store } from '../store/client';
-import { schedulingKeys } from '../store/keys';
+import { changeOrgConfig, ownOrganisation, readOrgConfig } from '../store/org-config';
 import { directoryUrl, requestDirectoryBuild } from './request';
 
 /** An https origin (scheme, host, port; no path), as CSP frame-ancestors takes it. */
@@ -32,10 +28,10 @@ export const OrgSettingsSchema = z.strictObject({
 export type OrgSettings = z.infer<typeof OrgSettingsSchema>;
 
 export async function readOrgSettings(store: Store, org: string): Promise<OrgSettings> {
-  const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: schedulingKeys.orgConfig(org) }));
+  const item = await readOrgConfig(store, org);
   const parsed = OrgSettingsSchema.safeParse({
-    displayName: Item?.displayName ?? org,
-    embedOrigins: Item?.embedOrigins ?? [],
+    displayName: item?.displayName ?? org,
+    embedOrigins: item?.embedOrigins ?? [],
   });
   return parsed.success ? parsed.data : { displayName: org, embedOrigins: [] };
 }
@@ -58,12 +54,6 @@ const settingsView = (org: string, settings: OrgSettings) => {
   };
 };
 
-function ownOrganisation(principal: Principal, org: string | undefined): string {
-  // another organisation's settings answer like an organisation that does not exist
-  if (org !== principal.org) throw new ProblemError(404, `organisation "${org ?? ''}" not found`);
-  return org;
-}
-
 export async function getOrgSettingsForPrincipal(store: Store, principal: Principal, org: string | undefined) {
   const own = ownOrganisation(principal, org);
   return settingsView(own, await readOrgSettings(store, own));
@@ -77,32 +67,17 @@ export async function putOrgSettings(
   now = new Date(),
 ) {
   const own = ownOrganisation(principal, org);
-  requireRole(principal, 'admin', "changing the organisation's settings");
-  const before = await readOrgSettings(store, own);
-  await store.doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: store.table,
-            Key: schedulingKeys.orgConfig(own),
-            UpdateExpression: 'SET #org = :org, #displayName = :displayName, #embedOrigins = :embedOrigins',
-            ExpressionAttributeNames: { '#org': 'org', '#displayName': 'displayName', '#embedOrigins': 'embedOrigins' },
-            ExpressionAttributeValues: {
-              ':org': own,
-              ':displayName': settings.displayName,
-              ':embedOrigins': settings.embedOrigins,
-            },
-          },
-        },
-        auditPut(
-          store,
-          principal,
-          { action: 'organisation.settings', target: `organisation/${own}`, before, after: settings },
-          now,
-        ),
-      ],
-    }),
+  await changeOrgConfig(
+    store,
+    principal,
+    own,
+    {
+      what: "changing the organisation's settings",
+      attributes: { displayName: settings.displayName, embedOrigins: settings.embedOrigins },
+      readBefore: () => readOrgSettings(store, own),
+      audit: { target: `organisation/${own}`, after: settings },
+    },
+    now,
   );
   await requestDirectoryBuild(own, now);
   return settingsView(own, settings);

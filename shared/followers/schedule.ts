@@ -6,7 +6,8 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { queueUrl } from '../config';
+import { mapBounded } from '../bounded';
+import { isDeployed, queueUrl } from '../config';
 import { JobSchema, type Channel, type Job, type OrgId } from '../model/schemas';
 import { PLATFORMS, type PlatformId } from '../platforms/registry';
 import { listChannelsOfOrgs } from '../store/channels';
@@ -15,8 +16,14 @@ import { emitCollectionAge, NEVER_MEASURED_SECONDS } from './metrics';
 import { latestFollowerFigure, type FollowerFigure } from './store';
 
 /** Measured by an API and not retired: frozen channels keep their audience, so they are still counted. */
-export const isCollectable = (channel: Channel): boolean =>
+export const isMeasurable = (channel: Channel): boolean =>
   channel.state !== 'retired' && PLATFORMS[channel.platform].followers === 'api';
+
+/**
+ * Measurable, on a platform the deployment publishes to (herold:platforms): only its function can
+ * measure the channel. The others are counted in the run's summary and neither measured nor alarmed on.
+ */
+export const isCollectable = (channel: Channel): boolean => isMeasurable(channel) && isDeployed(channel.platform);
 
 const SQS_BATCH_SIZE = 10;
 const MAX_SEND_ATTEMPTS = 3;
@@ -95,6 +102,12 @@ export interface MissingFigure {
 
 export const MAX_FIGURE_AGE_HOURS = 48;
 
+/**
+ * Latest-figure Queries in flight at once: a state's 5,500 channels are read in a few seconds
+ * without queueing thousands of requests behind the SDK's sockets (and the table's) at once.
+ */
+export const FIGURE_READ_CONCURRENCY = 16;
+
 /** When a figure stands for: its collection time, but never later than the end of its day (imports are written long after). */
 function figureTime(figure: FollowerFigure): number {
   return Math.min(Date.parse(figure.collectedAt), Date.parse(`${figure.date}T23:59:59Z`));
@@ -114,8 +127,10 @@ export async function missingFigures(options: {
 }): Promise<MissingFigure[]> {
   const now = (options.now ?? new Date()).getTime();
   const maxAgeHours = options.maxAgeHours ?? MAX_FIGURE_AGE_HOURS;
-  const checked = await Promise.all(
-    options.channels.filter(isCollectable).map(async (channel): Promise<MissingFigure> => {
+  const checked = await mapBounded(
+    options.channels.filter(isCollectable),
+    FIGURE_READ_CONCURRENCY,
+    async (channel): Promise<MissingFigure> => {
       const latest = await latestFollowerFigure(options.doc, options.table, channel.id);
       const ageHours = latest ? Math.round(((now - figureTime(latest)) / 3_600_000) * 10) / 10 : null;
       emitCollectionAge(
@@ -124,7 +139,7 @@ export async function missingFigures(options: {
         latest ? Math.round((now - figureTime(latest)) / 1000) : NEVER_MEASURED_SECONDS,
       );
       return { channelId: channel.id, platform: channel.platform, org: channel.org, latest, ageHours };
-    }),
+    },
   );
   return checked.filter((check) => check.ageHours === null || check.ageHours > maxAgeHours);
 }
@@ -133,6 +148,8 @@ export interface DailyRunSummary {
   date: string;
   enqueued: Partial<Record<PlatformId, number>>;
   missing: MissingFigure[];
+  /** measurable channels on platforms that are not deployed (herold:platforms): not measured */
+  undeployed: number;
 }
 
 export async function runDailyFollowerSchedule(options: {
@@ -164,5 +181,6 @@ export async function runDailyFollowerSchedule(options: {
     metrics: options.metrics,
     now,
   });
-  return { date, enqueued, missing };
+  const undeployed = channels.filter((channel) => isMeasurable(channel) && !isCollectable(channel)).length;
+  return { date, enqueued, missing, undeployed };
 }

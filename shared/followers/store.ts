@@ -37,10 +37,15 @@ const channelKey = (channelId: string) => `CHANNEL#${channelId}`;
 const FOLLOWERS_PREFIX = 'FOLLOWERS#';
 const followersKey = (date: string) => `${FOLLOWERS_PREFIX}${date}`;
 
+/** The key of a channel's figure of one day. */
+export const followerFigureKey = (channelId: string, date: string) => ({
+  PK: channelKey(channelId),
+  SK: followersKey(date),
+});
+
 function followerItem({ channel, date, count, source, collectedAt }: FollowerWrite) {
   return {
-    PK: channelKey(channel.id),
-    SK: followersKey(date),
+    ...followerFigureKey(channel.id, date),
     count,
     collectedAt,
     source,

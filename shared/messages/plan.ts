@@ -1,7 +1,9 @@
 /**
  * Deciding, per channel, what happens to a message: rendered and queued, skipped with a reason,
- * or handed off to a person. Pure: no I/O, so every rule is unit-tested directly.
+ * or handed off to a person. Pure: no I/O (the deployed platforms come from the environment), so
+ * every rule is unit-tested directly.
  */
+import { isDeployed, notDeployedReason } from '../config';
 import type { Channel, CreateMessage, Delivery, Media, Message } from '../model/schemas';
 import { PLATFORMS, type PlatformSpec } from '../platforms/registry';
 import { renderForPlatform, type RenderOutcome } from '../render/render';
@@ -55,6 +57,8 @@ export function planDelivery(
   };
   const skip = (reason: string): PlannedDelivery => ({ ...base, state: 'SKIPPED', reason });
 
+  // a channel on a platform the deployment has no lane for (herold:platforms) is reported, never queued
+  if (!isDeployed(channel.platform)) return skip(notDeployedReason(channel.platform));
   if (channel.state !== 'active') {
     return skip(`channel is ${channel.state}${channel.stateReason ? `: ${channel.stateReason}` : ''}`);
   }

@@ -91,7 +91,6 @@ export const ChannelSchema = z.object({
   /** the account's own text limit where it differs from the registry's (a Mastodon instance's max_characters) */
   textLimit: z.number().int().positive().optional(),
   connection: ChannelConnectionSchema.optional(),
-  lastPublish: LastPublishSchema.optional(),
   /** this channel's publishing budget, when it differs from the platform's default in the registry */
   quota: z
     .object({
@@ -340,11 +339,16 @@ export const CheckTokenJobSchema = z.object({
   type: z.literal('check-token'),
   channelId: IdSchema,
 });
-/** Read the replies to one of Herold's posts on this channel; without `messageId`, check the channel's inbox (Telegram). */
+/** How many posts one collect-replies job reads, one after another (shared/replies/collect.ts). */
+export const MAX_POSTS_PER_REPLIES_JOB = 25;
+/**
+ * Read the replies to those of Herold's posts on this channel that are due (newest first), one
+ * after another in one job; without `messageIds`, check the channel's inbox (Telegram).
+ */
 export const CollectRepliesJobSchema = z.object({
   type: z.literal('collect-replies'),
   channelId: IdSchema,
-  messageId: IdSchema.optional(),
+  messageIds: z.array(IdSchema).min(1).max(MAX_POSTS_PER_REPLIES_JOB).optional(),
 });
 /** Hide or show again one reply on its platform, as a person asked (see shared/replies/moderate.ts). */
 export const ModerateReplyJobSchema = z.object({

@@ -1,6 +1,7 @@
 /**
  * The platform registry: the single source of truth for every platform Herold can publish to.
- * CDK builds one queue pair, one publisher function, alarms and dashboard widgets per entry;
+ * CDK builds one queue pair, one publisher function, alarms and dashboard widgets per entry that
+ * the deployment's `herold:platforms` lists (default: every entry);
  * the local stack builds its queues and pollers from it; the renderer takes its rules from it.
  */
 

@@ -9,7 +9,7 @@
  * (forgetCredentials). What it gives up: credentials replaced by hand in Secrets Manager, outside
  * Herold, reach a warm function within the hour rather than within 5 minutes.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { ENV } from '../config';
@@ -158,14 +158,26 @@ function localFile(ref: string): string {
   return file;
 }
 
-const readLocalFile = async (file: string) =>
-  z.record(z.string(), CredentialsSchema).parse(JSON.parse(await readFile(file, 'utf8')));
+/**
+ * The local file as last parsed, until it changes (a write replaces it: another inode). A state's
+ * 5,500 channels are one file: parsing and validating all of it for every job's one entry cost more
+ * than the job itself, where AWS reads one small secret.
+ */
+let localParsed: { file: string; version: string; entries: Record<string, unknown> } | undefined;
+
+async function localEntries(file: string): Promise<Record<string, unknown>> {
+  const { ino, mtimeNs, size } = await stat(file, { bigint: true });
+  const version = `${ino}:${mtimeNs}:${size}`;
+  if (localParsed?.file === file && localParsed.version === version) return localParsed.entries;
+  const entries = z.record(z.string(), z.unknown()).parse(JSON.parse(await readFile(file, 'utf8')));
+  localParsed = { file, version, entries };
+  return entries;
+}
 
 async function fromLocalFile(ref: string): Promise<Credentials> {
-  const all = await readLocalFile(localFile(ref));
-  const credentials = all[ref];
-  if (!credentials) throw new Error(`no local credentials for ${ref}`);
-  return credentials;
+  const entry = (await localEntries(localFile(ref)))[ref];
+  if (!entry) throw new Error(`no local credentials for ${ref}`);
+  return CredentialsSchema.parse(entry);
 }
 
 /** The local file's writes, one after another: each reads, changes and replaces the whole file. */
@@ -179,7 +191,7 @@ function toLocalFile(ref: string, credentials: Credentials): Promise<void> {
 
 async function replaceInLocalFile(ref: string, credentials: Credentials): Promise<void> {
   const file = localFile(ref);
-  const all = await readLocalFile(file);
+  const all = { ...(await localEntries(file)) };
   if (!all[ref]) throw new Error(`no local credentials for ${ref}`);
   all[ref] = credentials;
   // a reader never sees a half-written file

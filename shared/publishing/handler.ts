@@ -201,9 +201,25 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
       ...replyDeps(),
       webhook: (channel) => (platform === 'telegram' ? telegramWebhook(channel) : Promise.resolve(undefined)),
     });
-    emitMetric('RepliesCollected', outcome.kind === 'collected' ? outcome.stored : 0, { platform });
-    // counts and outcomes only: nothing a citizen wrote goes into a log line
-    logger.info('replies collected', { channelId: job.channelId, messageId: job.messageId, outcome: outcome.kind });
+    if (outcome.kind !== 'read') {
+      logger.info('replies collected', { channelId: job.channelId, outcome: outcome.kind });
+      return;
+    }
+    const outcomes: Record<string, number> = {};
+    let stored = 0;
+    for (const { outcome: read } of outcome.posts) {
+      outcomes[read.kind] = (outcomes[read.kind] ?? 0) + 1;
+      if (read.kind === 'collected') stored += read.stored;
+    }
+    // only with replies: a custom metric is billed for every hour it gets data, and the poll runs every minute
+    if (stored > 0) emitMetric('RepliesCollected', stored, { platform });
+    // counts, outcomes and ids only: nothing a citizen wrote goes into a log line
+    const failed = outcome.posts.flatMap(({ messageId, outcome: read }) =>
+      read.kind === 'failed' ? [{ messageId, reason: read.reason }] : [],
+    );
+    const fields = { channelId: job.channelId, outcomes, failed, unread: outcome.unread.length };
+    if (failed.length > 0) logger.warn('replies collected, some posts failed', fields);
+    else logger.info('replies collected', fields);
   };
 
   const moderateReply = async (job: ModerateReplyJob): Promise<void> => {
@@ -211,10 +227,9 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
     logger.info('reply moderation ended', { channelId: job.channelId, outcome: outcome.kind });
   };
 
-  const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    emitMetric('JobsReceived', event.Records.length, { platform });
-    return processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
-  };
+  // No metric of jobs received: the queue's NumberOfMessagesReceived says it at no cost (custom metrics are billed per series).
+  const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
 
   return middy(handler).use(injectLambdaContext(logger));
 }

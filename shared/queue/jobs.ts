@@ -1,6 +1,6 @@
 /** Putting jobs on the platform queues. */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { cardQueueUrl, queueUrl } from '../config';
+import { cardQueueUrl, isDeployed, queueUrl } from '../config';
 import type { Delivery, Job, Priority, RenderCardJob } from '../model/schemas';
 import type { PlatformId } from '../platforms/registry';
 
@@ -39,11 +39,17 @@ export const jobChannelId = (queued: QueuedJob): string => queued.job.channelId;
 
 /**
  * Send jobs in batches of ten per queue. Returns the jobs that could not be sent; the caller leaves
- * their deliveries PENDING and the reconciler sends them again.
+ * their deliveries PENDING and the reconciler sends them again. A job for a platform the deployment
+ * has no queue for (herold:platforms) is never sent: it comes back unsent.
  */
 export async function sendJobs(jobs: QueuedJob[], client: SQSClient = sqs()): Promise<QueuedJob[]> {
   const byQueue = new Map<string, QueuedJob[]>();
+  const undeployed: QueuedJob[] = [];
   for (const job of jobs) {
+    if (job.job.type !== 'render-card' && !isDeployed(job.platform)) {
+      undeployed.push(job);
+      continue;
+    }
     const url =
       job.job.type === 'render-card'
         ? cardQueueUrl(laneFor(job.priority))
@@ -76,5 +82,5 @@ export async function sendJobs(jobs: QueuedJob[], client: SQSClient = sqs()): Pr
       }
     }),
   );
-  return failed.flat();
+  return [...undeployed, ...failed.flat()];
 }

@@ -3,6 +3,7 @@
  * between the write and the send, a lost job, an expired lease) and puts their job back on the
  * queue. The publisher's claim makes a needless extra job harmless.
  */
+import { isDeployed } from '../config';
 import type { Delivery, DeliveryError } from '../model/schemas';
 import { finishDecision } from '../alerts/finish-decision';
 import type { Store } from '../store/client';
@@ -15,6 +16,11 @@ export interface ReconcileReport {
   requeued: number;
   /** expired leases moved to VERIFY */
   verify: number;
+  /**
+   * open deliveries on a platform the deployment no longer publishes to (herold:platforms): no
+   * queue to send them to, so they are looked at again hourly and go out once it is deployed again
+   */
+  undeployed: number;
   /** messages written in chunks that nobody finished, removed */
   abandoned: number;
   /** deliveries moved after an approval or rejection whose writer stopped half-way */
@@ -23,6 +29,8 @@ export interface ReconcileReport {
 
 /** After a re-enqueue, how long before the same delivery is looked at again. */
 const RECHECK_MS = 2 * 60_000;
+/** How long before an open delivery on a platform that is not deployed is looked at again. */
+export const UNDEPLOYED_RECHECK_MS = 60 * 60_000;
 
 /** Code of the lastError the reconciler records when it takes back a delivery whose lease expired. */
 export const LEASE_EXPIRED_CODE = 'LEASE_EXPIRED';
@@ -45,7 +53,14 @@ export async function reconcile(
 ): Promise<ReconcileReport> {
   const now = options.now ?? Date.now();
   const due = await dueOpenDeliveries(store, now);
-  const report: ReconcileReport = { looked: due.deliveries.length, requeued: 0, verify: 0, abandoned: 0, released: 0 };
+  const report: ReconcileReport = {
+    looked: due.deliveries.length,
+    requeued: 0,
+    verify: 0,
+    undeployed: 0,
+    abandoned: 0,
+    released: 0,
+  };
   // Messages written in chunks that nobody finished are removed first, deliveries and all.
   for (const staged of due.stagedWrites) {
     if ((await removeAbandonedWrite(store, staged, now)) !== undefined) report.abandoned += 1;
@@ -77,12 +92,17 @@ export async function reconcile(
       await takeForReconcile(store, open, { now, nextCheckMs: leaseUntil + 1 - now });
       continue;
     }
+    const deployed = isDeployed(delivery.platform);
     const taken = await takeForReconcile(store, open, {
       now,
-      nextCheckMs: RECHECK_MS,
+      nextCheckMs: deployed ? RECHECK_MS : UNDEPLOYED_RECHECK_MS,
       leaseExpired: leaseExpiredError,
     });
     if (!taken) continue;
+    if (!deployed) {
+      report.undeployed += 1;
+      continue;
+    }
     if (delivery.state === 'PUBLISHING' && taken.state === 'VERIFY') report.verify += 1;
     // A delivery still waiting for its alert card gets its card job again, not a publish job.
     jobs.push(deliveryJob(taken));

@@ -14,6 +14,7 @@ import { createMessage, type CreateMessageDeps } from '../intake/create-message'
 import { newMessageId } from '../messages/ids';
 import type { Principal } from '../model/schemas';
 import type { AnswerReplySchema, ListRepliesQuerySchema } from './inputs';
+import { requireDeployed } from '../platforms/deployed';
 import { PLATFORMS, platformList } from '../platforms/registry';
 import type { QueuedJob } from '../queue/jobs';
 import { listChannels } from '../store/channels';
@@ -147,6 +148,7 @@ export async function answerReply(
   const reply = await ownReply(deps.store, principal, id, now.getTime());
   if (PLATFORMS[reply.platform].inbox.collect === 'none')
     throw new ProblemError(409, `${PLATFORMS[reply.platform].displayName} replies cannot be answered from Herold`);
+  requireDeployed(reply.platform);
   if (reply.answer) throw new ProblemError(409, 'the reply has been answered already');
   const parts = replyKeyParts(reply.id);
   if (!parts) throw new ProblemError(404, 'no such reply');

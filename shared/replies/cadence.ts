@@ -3,8 +3,10 @@
  * first day and for any post's first hour, then every 5 minutes until it is a day old, every 15
  * minutes until three days, hourly after that, and never once the organisation's retention period
  * has ended (the replies are deleted then, too). The schedule runs every minute and reads a post
- * in the minutes its interval divides, shifted by the post's own offset, so posts of the same age
- * do not all fall in the same minute. Stateless: nothing is written to know when a post is due.
+ * in the minutes its interval divides, shifted by its channel's offset: the intervals divide each
+ * other, so whenever a channel's post is due, every one of its posts with an equal or shorter
+ * interval is due as well, and one job reads them together; the offsets differ between channels, so
+ * not every channel falls in the same minute. Stateless: nothing is written to know when a post is due.
  */
 
 const MINUTE_MS = 60_000;
@@ -14,7 +16,7 @@ const DAY_MS = 24 * HOUR_MS;
 export interface WatchedPost {
   publishedAtMs: number;
   emergency: boolean;
-  /** a stable number of the post (its key's hash), for its offset within the interval */
+  /** a stable number of the post's channel (its id's hash), for its offset within the interval */
   spread: number;
 }
 

@@ -1,13 +1,17 @@
 /**
  * Collecting replies, in the platform's own function (it owns the channel's credentials and its
- * client): a `collect-replies` job reads every reply under one of Herold's posts on one channel,
- * stores the new ones, updates what changed (an edit, hidden or shown in the platform's app) and
- * deletes the ones the platform no longer has (their authors deleted them). A webhook's reply goes
- * through storeReply too, so push and poll store one reply once.
+ * client): a `collect-replies` job carries the channel's posts that are due and reads them one
+ * after another. For each post it reads every reply under it, stores the new ones, updates what
+ * changed (an edit, hidden or shown in the platform's app) and deletes the ones the platform no
+ * longer has (their authors deleted them). A webhook's reply goes through storeReply too, so push
+ * and poll store one reply once.
  *
- * Faults: a read budget spent ends the poll (the next one in the next window does it all); a rate
- * limit sets the channel's inbox `waiting` until the platform's time, and the schedule sends no
- * poll for it until then; a refused read permission sets it `no-access` with the platform's reason.
+ * Faults: a post that fails (the platform's error, or our own) is left for its next poll and the
+ * channel's other posts are still read. What concerns the whole channel stops the job: a read
+ * budget spent (the next window reads them), a rate limit (the channel's inbox is `waiting` until
+ * the platform's time, and the schedule sends no job for it until then), a refused read permission
+ * (`no-access`, with the platform's reason). A job starts no post after READ_WINDOW_MS, well inside
+ * the publisher's timeout: what it did not reach is read at the posts' next due minute.
  */
 import type { Channel, ChannelInbox, CollectRepliesJob, Delivery } from '../model/schemas';
 import {
@@ -26,7 +30,7 @@ import { noteInbox } from './channel-inbox';
 import { remoteHash, replyIdOf } from './ids';
 import { isQuestion } from './question';
 import { readBudgetScope, ReadBudgetSpent, takeRead } from './read-budget';
-import { readReplySettings } from './settings';
+import { readReplySettings, type ReplySettings } from './settings';
 import { deleteReply, expiresAtFor, putNewReply, repliesOfPost, updateSeenReply, type StoredReply } from './store';
 
 export interface CollectDeps {
@@ -40,15 +44,25 @@ export interface CollectDeps {
   webhook?: (channel: Channel) => Promise<{ url: string; secretToken: string } | undefined>;
 }
 
-export type CollectOutcome =
+/** What reading the replies to one post did. */
+export type PostOutcome =
   | { kind: 'collected'; stored: number; updated: number; deleted: number }
-  | { kind: 'checked'; ok: boolean }
   | { kind: 'skipped'; reason: string }
-  /** the read budget is spent, or the platform asked to wait */
+  /** the read budget is spent, or the platform asked to wait: the channel's other posts wait too */
   | { kind: 'waiting'; untilMs: number }
+  /** the channel may not read: its other posts are not tried */
   | { kind: 'no-access'; reason: string }
-  /** the platform failed; the next scheduled poll tries again */
+  /** the platform (or Herold) failed on this post; its next scheduled poll tries again */
   | { kind: 'failed'; reason: string };
+
+export type CollectOutcome =
+  | { kind: 'checked'; ok: boolean }
+  /** the channel's due posts, each with what its read did; `unread` were not tried (see the top of the file) */
+  | { kind: 'read'; posts: { messageId: string; outcome: PostOutcome }[]; unread: string[] }
+  | Exclude<PostOutcome, { kind: 'collected' }>;
+
+/** A job starts no further post after this long; the publisher's timeout (60 s) leaves room for the last one's pages. */
+export const READ_WINDOW_MS = 30_000;
 
 /** The post a reply was made to, as its delivery recorded it. */
 export interface ReplyOrigin {
@@ -138,13 +152,13 @@ export const originOf = (delivery: Delivery): ReplyOrigin | undefined =>
     : undefined;
 
 export async function collectRepliesJob(job: CollectRepliesJob, deps: CollectDeps): Promise<CollectOutcome> {
+  const startedMs = deps.now();
   const channel = await getChannel(deps.store, job.channelId);
   const replies = deps.client?.replies;
   if (!channel || !replies) return { kind: 'skipped', reason: 'no channel, or no replies on this platform' };
   if (channel.state !== 'active') return { kind: 'skipped', reason: `channel is ${channel.state}` };
-  const now = deps.now();
-  if (channel.inbox?.status === 'waiting' && (channel.inbox.until ?? 0) > now)
-    return { kind: 'waiting', untilMs: channel.inbox.until ?? now };
+  if (channel.inbox?.status === 'waiting' && (channel.inbox.until ?? 0) > startedMs)
+    return { kind: 'waiting', untilMs: channel.inbox.until ?? startedMs };
   const context: PlatformContext = {
     channel,
     credentials: await deps.credentials(channel),
@@ -155,7 +169,7 @@ export async function collectRepliesJob(job: CollectRepliesJob, deps: CollectDep
   };
   const note = (inbox: Omit<ChannelInbox, 'since'>) => noteInbox(deps.store, channel, inbox, new Date(deps.now()));
 
-  if (!job.messageId) {
+  if (!job.messageIds) {
     if (!replies.checkAccess) return { kind: 'skipped', reason: 'this platform needs no access check' };
     try {
       const access = await replies.checkAccess(context, await deps.webhook?.(channel));
@@ -170,15 +184,56 @@ export async function collectRepliesJob(job: CollectRepliesJob, deps: CollectDep
       );
       return { kind: 'checked', ok: access.ok };
     } catch (error) {
-      return platformFault(error, note, now);
+      return platformFault(error, note, deps.now());
     }
   }
 
   if (!replies.list) return { kind: 'skipped', reason: 'replies on this platform come only by push' };
-  const delivery = await getDelivery(deps.store, job.messageId, job.channelId);
+  const reader: PostReader = { deps, channel, context, list: replies.list, settings: new Map() };
+  const posts: { messageId: string; outcome: PostOutcome }[] = [];
+  const pending = [...job.messageIds];
+  let inboxOk = channel.inbox?.status === 'ok';
+  while (pending.length > 0 && deps.now() - startedMs < READ_WINDOW_MS) {
+    const messageId = pending.shift()!;
+    let outcome: PostOutcome;
+    try {
+      outcome = await collectPost(messageId, reader, note);
+    } catch (error) {
+      // our own fault (the table, a bug) on this post: the channel's other posts are still read
+      outcome = { kind: 'failed', reason: error instanceof Error ? error.name : 'error' };
+    }
+    posts.push({ messageId, outcome });
+    if (outcome.kind === 'collected' && !inboxOk) {
+      await note({ status: 'ok' });
+      inboxOk = true;
+    }
+    if (outcome.kind === 'waiting' || outcome.kind === 'no-access') break;
+  }
+  return { kind: 'read', posts, unread: pending };
+}
+
+interface PostReader {
+  deps: CollectDeps;
+  channel: Channel;
+  context: PlatformContext;
+  list: NonNullable<NonNullable<PlatformClient['replies']>['list']>;
+  /** each organisation's reply settings, read once per job */
+  settings: Map<string, Promise<ReplySettings>>;
+}
+
+/** Read every reply under one post of the channel and bring Herold's copy up to date. */
+async function collectPost(
+  messageId: string,
+  reader: PostReader,
+  note: (inbox: Omit<ChannelInbox, 'since'>) => Promise<void>,
+): Promise<PostOutcome> {
+  const { deps, channel } = reader;
+  const delivery = await getDelivery(deps.store, messageId, channel.id);
   const origin = delivery && originOf(delivery);
   if (!origin) return { kind: 'skipped', reason: 'the message is not published on this channel' };
-  const settings = await readReplySettings(deps.store, origin.org);
+  if (!reader.settings.has(origin.org)) reader.settings.set(origin.org, readReplySettings(deps.store, origin.org));
+  const settings = await reader.settings.get(origin.org)!;
+  const now = deps.now();
   if (expiresAtFor(origin.publishedAt, settings.retentionDays) * 1000 <= now)
     return { kind: 'skipped', reason: 'the retention period of the post is over' };
 
@@ -187,10 +242,10 @@ export async function collectRepliesJob(job: CollectRepliesJob, deps: CollectDep
   const scope = rule && readBudgetScope(channel.platform, rule, channel.id);
   let listed: PlatformReply[];
   try {
-    listed = await replies.list(
+    listed = await reader.list(
       { remoteId: origin.postRemoteId, ...(origin.postThreadRootId ? { threadRootId: origin.postThreadRootId } : {}) },
       {
-        ...context,
+        ...reader.context,
         beforeRead: () => (rule && scope ? takeRead(deps.store, scope, rule, deps.now()) : Promise.resolve()),
         hiddenRemoteIds: known.filter((reply) => reply.platformHidden).map((reply) => reply.remoteId),
       },
@@ -216,7 +271,6 @@ export async function collectRepliesJob(job: CollectRepliesJob, deps: CollectDep
   // what the platform no longer lists was deleted there (by its author, or by the platform)
   const gone = known.filter((reply) => !seen.has(reply.id));
   for (const reply of gone) await deleteReply(deps.store, reply.id);
-  if (channel.inbox?.status !== 'ok') await note({ status: 'ok' });
   return { kind: 'collected', stored, updated, deleted: gone.length };
 }
 
@@ -225,7 +279,7 @@ async function platformFault(
   error: unknown,
   note: (inbox: Omit<ChannelInbox, 'since'>) => Promise<void>,
   now: number,
-): Promise<CollectOutcome> {
+): Promise<Exclude<PostOutcome, { kind: 'collected' | 'skipped' }>> {
   if (!(error instanceof PlatformError)) throw error;
   if (error.errorClass === 'rate-limited') {
     const untilMs = now + Math.max(1, error.retryAfterSeconds ?? 60) * 1000;

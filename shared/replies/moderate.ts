@@ -17,6 +17,7 @@ import { auditPut } from '../audit/audit';
 import type { Channel, ModerateReplyJob, Principal } from '../model/schemas';
 import { PlatformError, type Credentials, type PlatformClient, type PlatformContext } from '../platforms/client';
 import { safeDetail } from '../platforms/http';
+import { requireDeployed } from '../platforms/deployed';
 import { PLATFORMS, platformBaseUrl } from '../platforms/registry';
 import { getChannel } from '../store/channels';
 import type { Store } from '../store/client';
@@ -40,6 +41,7 @@ export async function requestModeration(
   const inbox = PLATFORMS[reply.platform].inbox;
   if (!inbox.hide)
     throw new ProblemError(409, `${PLATFORMS[reply.platform].displayName} has no way to hide another person's reply`);
+  requireDeployed(reply.platform);
   if (action === 'hide') {
     const { netiquette } = await readReplySettings(store, reply.org);
     if (!netiquette.some((rule) => rule.id === input.reason))

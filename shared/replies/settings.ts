@@ -7,14 +7,10 @@
  * - `netiquette`: the rules a person may hide a reply under, one of them named with every hiding.
  * `GET /organisations/{org}/reply-settings` (any role), `PUT` (admin, audited).
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { requireRole } from '../api/auth';
-import { ProblemError } from '../api/problem';
-import { auditPut } from '../audit/audit';
 import type { Principal } from '../model/schemas';
 import type { Store } from '../store/client';
-import { schedulingKeys } from '../store/keys';
+import { changeOrgConfig, ownOrganisation, readOrgConfig } from '../store/org-config';
 
 export const DEFAULT_RETENTION_DAYS = 14;
 export const MAX_RETENTION_DAYS = 90;
@@ -64,18 +60,12 @@ export type ReplySettings = z.infer<typeof ReplySettingsSchema>;
 const DEFAULTS: ReplySettings = { retentionDays: DEFAULT_RETENTION_DAYS, netiquette: DEFAULT_NETIQUETTE };
 
 export async function readReplySettings(store: Store, org: string): Promise<ReplySettings> {
-  const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: schedulingKeys.orgConfig(org) }));
+  const item = await readOrgConfig(store, org);
   const parsed = ReplySettingsSchema.safeParse({
-    retentionDays: Item?.replyRetentionDays ?? DEFAULTS.retentionDays,
-    netiquette: Item?.netiquette ?? DEFAULTS.netiquette,
+    retentionDays: item?.replyRetentionDays ?? DEFAULTS.retentionDays,
+    netiquette: item?.netiquette ?? DEFAULTS.netiquette,
   });
   return parsed.success ? parsed.data : DEFAULTS;
-}
-
-function ownOrganisation(principal: Principal, org: string | undefined): string {
-  // another organisation's settings answer like an organisation that does not exist
-  if (org !== principal.org) throw new ProblemError(404, `organisation "${org ?? ''}" not found`);
-  return org;
 }
 
 export async function getReplySettingsForPrincipal(store: Store, principal: Principal, org: string | undefined) {
@@ -91,36 +81,17 @@ export async function putReplySettings(
   now = new Date(),
 ) {
   const own = ownOrganisation(principal, org);
-  requireRole(principal, 'admin', "changing the organisation's rules for replies");
-  const before = await readReplySettings(store, own);
-  await store.doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: store.table,
-            Key: schedulingKeys.orgConfig(own),
-            UpdateExpression: 'SET #org = :org, #retention = :retention, #netiquette = :netiquette',
-            ExpressionAttributeNames: {
-              '#org': 'org',
-              '#retention': 'replyRetentionDays',
-              '#netiquette': 'netiquette',
-            },
-            ExpressionAttributeValues: {
-              ':org': own,
-              ':retention': settings.retentionDays,
-              ':netiquette': settings.netiquette,
-            },
-          },
-        },
-        auditPut(
-          store,
-          principal,
-          { action: 'organisation.settings', target: `organisation/${own}/replies`, before, after: settings },
-          now,
-        ),
-      ],
-    }),
+  await changeOrgConfig(
+    store,
+    principal,
+    own,
+    {
+      what: "changing the organisation's rules for replies",
+      attributes: { replyRetentionDays: settings.retentionDays, netiquette: settings.netiquette },
+      readBefore: () => readReplySettings(store, own),
+      audit: { target: `organisation/${own}/replies`, after: settings },
+    },
+    now,
   );
   return { org: own, ...settings };
 }

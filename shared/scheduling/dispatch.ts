@@ -5,6 +5,7 @@
  * again at that moment (a channel frozen since creation is SKIPPED), and the deliveries are queued
  * exactly as an immediate message's are.
  */
+import { isDeployed, notDeployedReason } from '../config';
 import type { TransactItem } from '../store/messages';
 import { queueDeliveries } from '../messages/enqueue';
 import { deliverySummaries, type CreatedMessage } from '../messages/summaries';
@@ -111,6 +112,9 @@ export async function sendOut(
 /** What a waiting delivery becomes when its message goes out, given its channel as it is now. */
 export function readyToGo(delivery: Delivery, channel: Channel | undefined): Delivery {
   if (!channel) return { ...delivery, state: 'SKIPPED', reason: 'the channel no longer exists' };
+  // its platform was taken out of herold:platforms after the message was scheduled
+  if (!isDeployed(delivery.platform))
+    return { ...delivery, state: 'SKIPPED', reason: notDeployedReason(delivery.platform) };
   if (channel.state !== 'active')
     return {
       ...delivery,

@@ -5,11 +5,12 @@
  *   brigade's hold leaves the city alone unless the city's item says `holdsWith: ["fire-brigade"]`.
  * Other settings may share the item: this module reads and writes only its own attributes.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { OrgIdSchema } from '../model/schemas';
 import type { Store } from '../store/client';
 import { schedulingKeys } from '../store/keys';
+import { readOrgConfig } from '../store/org-config';
 import { isTimeZone } from './time';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Berlin';
@@ -21,8 +22,8 @@ export const OrgSchedulingSettingsSchema = z.object({
 export type OrgSchedulingSettings = z.infer<typeof OrgSchedulingSettingsSchema>;
 
 export async function getOrgSchedulingSettings(store: Store, org: string): Promise<OrgSchedulingSettings> {
-  const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: schedulingKeys.orgConfig(org) }));
-  return OrgSchedulingSettingsSchema.parse({ timeZone: Item?.timeZone, holdsWith: Item?.holdsWith });
+  const item = await readOrgConfig(store, org);
+  return OrgSchedulingSettingsSchema.parse({ timeZone: item?.timeZone, holdsWith: item?.holdsWith });
 }
 
 export async function putOrgSchedulingSettings(

@@ -1,5 +1,6 @@
 /** Channels: the accounts an organisation publishes to. */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mapBounded } from '../bounded';
 import { ChannelSchema, type Channel, type ChannelState } from '../model/schemas';
 import { keys } from './keys';
 import { queryAll, withoutKeys, type Store } from './client';
@@ -36,8 +37,11 @@ export async function putChannel(store: Store, channel: Channel): Promise<void> 
   await store.doc.send(new PutCommand({ TableName: store.table, Item: channelItem(channel) }));
 }
 
+/** Organisations listed at the same time: a state's 500 would otherwise be 500 Queries at once. */
+const ORG_LISTING_CONCURRENCY = 8;
+
 export async function listChannelsOfOrgs(store: Store, orgs: readonly string[]): Promise<Channel[]> {
-  return (await Promise.all(orgs.map((org) => listChannels(store, org)))).flat();
+  return (await mapBounded(orgs, ORG_LISTING_CONCURRENCY, (org) => listChannels(store, org))).flat();
 }
 
 export async function setChannelState(

@@ -20,8 +20,10 @@ export interface Store {
 export const defaultStore = (): Store => ({ doc: dynamo(), table: tableName() });
 
 /** Strip the key and index attributes before an item leaves the store layer. */
-export function withoutKeys<T extends Record<string, unknown>>(item: T): Omit<T, 'PK' | 'SK' | 'GSI1PK' | 'GSI1SK'> {
-  const { PK: _pk, SK: _sk, GSI1PK: _g1pk, GSI1SK: _g1sk, ...rest } = item;
+export function withoutKeys<T extends Record<string, unknown>>(
+  item: T,
+): Omit<T, 'PK' | 'SK' | 'GSI1PK' | 'GSI1SK' | 'OPENPK' | 'OPENSK'> {
+  const { PK: _pk, SK: _sk, GSI1PK: _g1pk, GSI1SK: _g1sk, OPENPK: _openPk, OPENSK: _openSk, ...rest } = item;
   return rest;
 }
 

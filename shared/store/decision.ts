@@ -26,9 +26,17 @@ export const RELEASE_CHECK_MS = 60_000;
 const PARALLEL_UPDATES = 25;
 
 export const releaseMarkerIndex = (messageId: string, checkAtMs: number) => ({
-  GSI1PK: keys.openDeliveries(messageId, RELEASE_SK),
-  GSI1SK: keys.openDeliveriesSort(checkAtMs, messageId, RELEASE_SK),
+  OPENPK: keys.openDeliveries(messageId, RELEASE_SK),
+  OPENSK: keys.openDeliveriesSort(checkAtMs, messageId, RELEASE_SK),
 });
+
+/**
+ * The condition on the message item of every decision: it waits for one, and nobody has approved or
+ * rejected it yet. An approval and a rejection racing each other cannot both win. It names no
+ * placeholders, so it needs no ExpressionAttributeNames or ExpressionAttributeValues of its own.
+ */
+export const UNDECIDED_MESSAGE_CONDITION =
+  'attribute_exists(approval) AND attribute_not_exists(approval.approvedBy) AND attribute_not_exists(approval.rejectedBy)';
 
 export async function writeDecision(
   store: Store,

@@ -4,15 +4,15 @@
  * by the version it claimed, may settle a delivery.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DeliverySchema, type Delivery, type DeliveryError, type DeliveryState } from '../model/schemas';
-import { DELIVERY_SK_PREFIX, keys, openDeliveryShards, RELEASE_SK, STAGED_WRITE_SK } from './keys';
+import { DELIVERY_SK_PREFIX, keys, OPEN_INDEX, openDeliveryShards, RELEASE_SK, STAGED_WRITE_SK } from './keys';
 import { isConditionFailure, withoutKeys, type Store } from './client';
 
 export const openIndexAttributes = (checkAtMs: number, messageId: string, channelId: string) => ({
-  GSI1PK: keys.openDeliveries(messageId, channelId),
-  GSI1SK: keys.openDeliveriesSort(checkAtMs, messageId, channelId),
+  OPENPK: keys.openDeliveries(messageId, channelId),
+  OPENSK: keys.openDeliveriesSort(checkAtMs, messageId, channelId),
 });
 
 const CLAIMABLE: DeliveryState[] = ['PENDING', 'QUEUED', 'RETRYING', 'VERIFY'];
@@ -57,17 +57,17 @@ async function tryClaim(
       new UpdateCommand({
         TableName: store.table,
         Key: keys.delivery(ref.messageId, ref.channelId, ref.deliveryPartitions),
-        UpdateExpression: `SET previousState = #state, #state = :publishing, leaseUntil = :lease, attempts = attempts + :one, version = version + :one, updatedAt = :nowIso, GSI1PK = if_not_exists(GSI1PK, :open), ${
+        UpdateExpression: `SET previousState = #state, #state = :publishing, leaseUntil = :lease, attempts = attempts + :one, version = version + :one, updatedAt = :nowIso, OPENPK = if_not_exists(OPENPK, :open), ${
           // Only a delivery that had left the index (a FAILED one retried by a redrive) re-enters it;
           // one due after the lease's end is brought forward to it (see above).
-          options.checkLaterThanLease ? 'GSI1SK = :leaseEnd' : 'GSI1SK = if_not_exists(GSI1SK, :leaseEnd)'
+          options.checkLaterThanLease ? 'OPENSK = :leaseEnd' : 'OPENSK = if_not_exists(OPENSK, :leaseEnd)'
         } REMOVE waitingFor, retriesExhausted`,
         ConditionExpression:
           // A waiting delivery is not taken before its time, whoever holds a copy of the job: a verify
           // lookup must not run before the platform can have finished the request it is looking for.
           // …and a delivery whose alert card is still being rendered is not taken: the card function queues it when the card is ready.
           `attribute_exists(PK) AND (#state IN (:pending, :queued) OR (#state IN (:retrying, :verify) AND (attribute_not_exists(notBefore) OR notBefore <= :now)) OR (#state = :publishing AND leaseUntil < :now) OR (#state = :failed AND retriesExhausted = :yes)) AND (attribute_not_exists(card) OR card.#state <> :cardPending) AND ${
-            options.checkLaterThanLease ? 'GSI1SK > :leaseEnd' : '(attribute_not_exists(GSI1SK) OR GSI1SK <= :leaseEnd)'
+            options.checkLaterThanLease ? 'OPENSK > :leaseEnd' : '(attribute_not_exists(OPENSK) OR OPENSK <= :leaseEnd)'
           }`,
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
@@ -95,7 +95,7 @@ async function tryClaim(
       return {
         claimed: false,
         current: item ? DeliverySchema.parse(withoutKeys(item)) : undefined,
-        checkKey: typeof item?.GSI1SK === 'string' ? item.GSI1SK : undefined,
+        checkKey: typeof item?.OPENSK === 'string' ? item.OPENSK : undefined,
       };
     }
     throw error;
@@ -177,7 +177,7 @@ export const recordPublished = (
         ...(result.remoteUrl ? { remoteUrl: result.remoteUrl } : {}),
         ...(result.threadRootId ? { threadRootId: result.threadRootId } : {}),
       },
-      remove: ['leaseUntil', 'GSI1PK', 'GSI1SK', 'lastError'],
+      remove: ['leaseUntil', 'OPENPK', 'OPENSK', 'lastError'],
     },
     now,
   );
@@ -207,7 +207,7 @@ export const recordFinal = (
         ...(outcome.retriesExhausted ? { retriesExhausted: true } : {}),
         ...(outcome.publishTriedAt !== undefined ? { publishTriedAt: outcome.publishTriedAt } : {}),
       },
-      remove: ['leaseUntil', 'GSI1PK', 'GSI1SK'],
+      remove: ['leaseUntil', 'OPENPK', 'OPENSK'],
     },
     now,
   );
@@ -238,7 +238,7 @@ export const recordPending = (
         ...(outcome.waitingFor ? { waitingFor: outcome.waitingFor } : {}),
         ...(outcome.lookupsInDoubt ? { lookupsInDoubt: outcome.lookupsInDoubt } : {}),
         notBefore: outcome.nextAttemptAt,
-        GSI1SK: keys.openDeliveriesSort(outcome.nextAttemptAt + STALE_GRACE_MS, claim.messageId, claim.channelId),
+        OPENSK: keys.openDeliveriesSort(outcome.nextAttemptAt + STALE_GRACE_MS, claim.messageId, claim.channelId),
       },
       // the count is of lookups in a row: any other outcome starts it again
       remove: outcome.lookupsInDoubt ? ['leaseUntil'] : ['leaseUntil', 'lookupsInDoubt'],
@@ -267,9 +267,14 @@ export interface DueOpenItems {
   releases: DueStagedWrite[];
 }
 
+/** Items read at once: BatchGetItem's limit. */
+const KEYS_PER_READ = 100;
+
 /**
  * What the reconciler should look at now: a Query per OPEN shard, all in parallel, on the sparse
- * index (never a Scan), so its reads follow the open deliveries alone. `limit` is per shard.
+ * index (never a Scan), so its reads follow the open deliveries alone. `limit` is per shard. The index
+ * holds keys only; the due deliveries are then read whole from the table, consistently, so the
+ * reconciler decides on what a publisher wrote last.
  */
 export async function dueOpenDeliveries(store: Store, now: number, limit = 200): Promise<DueOpenItems> {
   const pages = await Promise.all(
@@ -277,26 +282,50 @@ export async function dueOpenDeliveries(store: Store, now: number, limit = 200):
       store.doc.send(
         new QueryCommand({
           TableName: store.table,
-          IndexName: 'GSI1',
-          KeyConditionExpression: 'GSI1PK = :open AND GSI1SK < :now',
+          IndexName: OPEN_INDEX.name,
+          KeyConditionExpression: 'OPENPK = :open AND OPENSK < :now',
           ExpressionAttributeValues: { ':open': shard, ':now': new Date(now).toISOString() },
           Limit: limit,
         }),
       ),
     ),
   );
-  const items = pages.flatMap((page) => page.Items ?? []);
+  const entries = pages.flatMap((page) => page.Items ?? []);
   const markers = (sk: string) =>
-    items
-      .filter((item) => item.SK === sk)
-      .map((item) => ({ messageId: String(item.messageId), checkKey: String(item.GSI1SK) }));
-  return {
-    deliveries: items
-      .filter((item) => String(item.SK).startsWith(DELIVERY_SK_PREFIX))
-      .map((item) => ({ delivery: DeliverySchema.parse(withoutKeys(item)), checkKey: String(item.GSI1SK) })),
-    stagedWrites: markers(STAGED_WRITE_SK),
-    releases: markers(RELEASE_SK),
-  };
+    entries
+      .filter((entry) => entry.SK === sk)
+      .map((entry) => ({ messageId: messageIdOf(entry), checkKey: String(entry.OPENSK) }));
+  const dueEntries = entries.filter((entry) => String(entry.SK).startsWith(DELIVERY_SK_PREFIX));
+  const seen = new Set(dueEntries.map((entry) => `${String(entry.PK)}|${String(entry.OPENSK)}`));
+  const deliveries = (
+    await readWhole(
+      store,
+      dueEntries.map((entry) => ({ PK: entry.PK, SK: entry.SK })),
+    )
+  )
+    // Only what is still as the index showed it: a delivery settled, claimed into the future or given
+    // a later check since then is not due any more (and a write conditional on the old check key
+    // would fail anyway).
+    .filter((item) => seen.has(`${String(item.PK)}|${String(item.OPENSK)}`))
+    .map((item) => ({ delivery: DeliverySchema.parse(withoutKeys(item)), checkKey: String(item.OPENSK) }));
+  return { deliveries, stagedWrites: markers(STAGED_WRITE_SK), releases: markers(RELEASE_SK) };
+}
+
+const messageIdOf = (entry: Record<string, unknown>) => String(entry.PK).slice(keys.message('').PK.length);
+
+async function readWhole(store: Store, itemKeys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let start = 0; start < itemKeys.length; start += KEYS_PER_READ) {
+    let pending = itemKeys.slice(start, start + KEYS_PER_READ);
+    while (pending.length > 0) {
+      const result = await store.doc.send(
+        new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      items.push(...(result.Responses?.[store.table] ?? []));
+      pending = result.UnprocessedKeys?.[store.table]?.Keys ?? [];
+    }
+  }
+  return items;
 }
 
 /**
@@ -330,11 +359,11 @@ export async function takeForReconcile(
         UpdateExpression: expiredLease
           ? // an attempt that died could not tell whether the post exists: it counts as a lookup in doubt,
             // so a delivery whose every attempt crashes reaches a person (see the publisher) instead of circling
-            `SET GSI1SK = :next, #state = :verify, updatedAt = :nowIso, lookupsInDoubt = if_not_exists(lookupsInDoubt, :zero) + :one${why ? ', lastError = :why' : ''}${triedAt ? ', publishTriedAt = :tried' : ''} REMOVE leaseUntil`
-          : 'SET GSI1SK = :next, updatedAt = :nowIso',
+            `SET OPENSK = :next, #state = :verify, updatedAt = :nowIso, lookupsInDoubt = if_not_exists(lookupsInDoubt, :zero) + :one${why ? ', lastError = :why' : ''}${triedAt ? ', publishTriedAt = :tried' : ''} REMOVE leaseUntil`
+          : 'SET OPENSK = :next, updatedAt = :nowIso',
         // A claim leaves the check key as it is, but counts the version up: a delivery claimed since it
         // was read is the new claim holder's, not the reconciler's.
-        ConditionExpression: 'GSI1SK = :seen AND version = :version',
+        ConditionExpression: 'OPENSK = :seen AND version = :version',
         ExpressionAttributeNames: expiredLease ? { '#state': 'state' } : undefined,
         ExpressionAttributeValues: {
           ':seen': open.checkKey,

@@ -11,6 +11,11 @@ export const keys = {
     SK: `DLV#${channelId}`,
   }),
   channel: (channelId: string) => ({ PK: `CHANNEL#${channelId}`, SK: 'CHANNEL' }),
+  /**
+   * how the channel's last publish went, beside the channel item rather than on it: the channel item
+   * is in GSI1 with every attribute, and a write to it is a second write to the index
+   */
+  channelLastPublish: (channelId: string) => ({ PK: `CHANNEL#${channelId}`, SK: 'LASTPUBLISH' }),
   /** GSI1: an organisation's messages by time */
   orgMessages: (org: string) => `ORG#${org}`,
   orgMessagesSort: (createdAt: string, messageId: string) => `${createdAt}#${messageId}`,
@@ -18,10 +23,11 @@ export const keys = {
   orgChannels: (org: string) => `ORGCHANNELS#${org}`,
   orgChannelsSort: (platform: string, channelId: string) => `${platform}#${channelId}`,
   /**
-   * GSI1: deliveries that are not settled yet, sorted by when the reconciler should next look at
-   * them. Sparse: the attributes are removed when a delivery settles, so the index only ever holds
-   * work in flight. Spread over OPEN_SHARDS partitions (`OPEN#0` … `OPEN#15`) by a hash of the
-   * delivery, so a state-wide alert's thousands of deliveries do not all write one index partition.
+   * The OPEN index (OPEN_INDEX): deliveries that are not settled yet, sorted by when the reconciler
+   * should next look at them. Sparse: the attributes are removed when a delivery settles, so the index
+   * only ever holds work in flight. Spread over OPEN_SHARDS partitions (`OPEN#0` … `OPEN#15`) by a
+   * hash of the delivery, so a state-wide alert's thousands of deliveries do not all write one index
+   * partition.
    */
   openDeliveries: (messageId: string, channelId: string) => `OPEN#${openShard(messageId, channelId)}`,
   openDeliveriesSort: (checkAtMs: number, messageId: string, channelId: string) =>
@@ -45,6 +51,12 @@ export const keys = {
   organisationsPartition: () => 'ORGANISATIONS',
   organisation: (org: string) => ({ PK: 'ORGANISATIONS', SK: `ORG#${org}` }),
 } as const;
+
+/**
+ * The reconciler's index of open work: its own, projecting keys only, so that of a delivery's writes
+ * only those that add, move or remove its check time write the index (design: docs/DECISIONS.md).
+ */
+export const OPEN_INDEX = { name: 'OPEN', partitionKey: 'OPENPK', sortKey: 'OPENSK' } as const;
 
 export const DELIVERY_SK_PREFIX = 'DLV#';
 export const STAGED_WRITE_SK = 'STAGED';

@@ -54,8 +54,8 @@ const markerCheck = (store: Store, messageId: string, token: string): TransactIt
 });
 
 export const stagedWriteIndex = (messageId: string, checkAtMs: number) => ({
-  GSI1PK: keys.openDeliveries(messageId, STAGED_WRITE_SK),
-  GSI1SK: keys.openDeliveriesSort(checkAtMs, messageId, STAGED_WRITE_SK),
+  OPENPK: keys.openDeliveries(messageId, STAGED_WRITE_SK),
+  OPENSK: keys.openDeliveriesSort(checkAtMs, messageId, STAGED_WRITE_SK),
 });
 
 export async function writeStaged(
@@ -143,13 +143,13 @@ export async function removeAbandonedWrite(
       new UpdateCommand({
         TableName: store.table,
         Key: keys.stagedWrite(staged.messageId),
-        UpdateExpression: 'SET abandoned = :now, GSI1SK = :next',
-        ConditionExpression: 'GSI1SK = :seen',
+        UpdateExpression: 'SET abandoned = :now, OPENSK = :next',
+        ConditionExpression: 'OPENSK = :seen',
         ExpressionAttributeValues: {
           ':now': now,
           ':seen': staged.checkKey,
           // should this cleaner die half-way, the next run carries on
-          ':next': stagedWriteIndex(staged.messageId, now + ABANDONED_AFTER_MS).GSI1SK,
+          ':next': stagedWriteIndex(staged.messageId, now + ABANDONED_AFTER_MS).OPENSK,
         },
         ReturnValues: 'ALL_NEW',
       }),
@@ -261,7 +261,7 @@ export async function removeOrphanDelivery(
             Delete: {
               TableName: store.table,
               Key: keys.delivery(messageId, channelId, deliveryPartitions),
-              ConditionExpression: 'GSI1SK = :seen',
+              ConditionExpression: 'OPENSK = :seen',
               ExpressionAttributeValues: { ':seen': open.checkKey },
             },
           },

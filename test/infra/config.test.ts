@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { laneConcurrency, readHeroldConfig } from '../../infra/config';
+import { PLATFORM_IDS } from '../../shared/platforms/registry';
 
 const configFrom = (context: Record<string, unknown>) => readHeroldConfig(new App({ context }).node);
 
@@ -14,6 +15,7 @@ describe('Herold context', () => {
       alarms: 'full',
       secrets: 'per-channel',
       cognitoPlan: 'plus',
+      platforms: [...PLATFORM_IDS],
       followerCollection: { hour: 5, minute: 0, timeZone: 'Europe/Berlin' },
       tokenHealth: { hour: 4, minute: 0, timeZone: 'Europe/Berlin' },
       kmsKey: false,

@@ -1,5 +1,6 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { DRESDEN_PLATFORMS } from '../../bench/cost/model';
 import { synthHerold } from './synth';
 
 const findings = (context: Record<string, unknown>) => {
@@ -21,7 +22,10 @@ const withCheapSettings = findings({
   'herold:alarms': 'essential',
   'herold:secrets': 'per-organisation',
   'herold:cognitoPlan': 'essentials',
+  'herold:platforms': DRESDEN_PLATFORMS,
 });
+// no platform that signs in with an app of Herold's, none that Meta signs webhooks for
+const withoutApps = findings({ 'herold:platforms': ['telegram', 'mastodon'] });
 
 describe('cdk-nag AwsSolutions', () => {
   it('reports nothing unacknowledged with the defaults (Cognito issuer, AWS-managed keys)', () => {
@@ -32,7 +36,11 @@ describe('cdk-nag AwsSolutions', () => {
     expect(withOwnKeyAndIssuer).toEqual([]);
   });
 
-  it('reports nothing unacknowledged with the cheaper settings of docs/COST.md', () => {
+  it("reports nothing unacknowledged with the cheaper settings of docs/COST.md, Dresden's platforms only", () => {
     expect(withCheapSettings).toEqual([]);
+  });
+
+  it('reports nothing unacknowledged with two platforms that need no app secret', () => {
+    expect(withoutApps).toEqual([]);
   });
 });

@@ -260,7 +260,7 @@ describe('IAM', () => {
 });
 
 describe('table', () => {
-  it('is the design’s single table: keys, GSI1, TTL, PITR, on-demand, deletion protection, encryption', () => {
+  it('is the design’s single table: keys, GSI1, the keys-only OPEN index, TTL, PITR, on-demand, deletion protection, encryption', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
@@ -277,6 +277,14 @@ describe('table', () => {
               { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'OPEN',
+            KeySchema: [
+              { AttributeName: 'OPENPK', KeyType: 'HASH' },
+              { AttributeName: 'OPENSK', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
           },
         ],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },

@@ -585,7 +585,7 @@ describe('every Lambda function, run from its bundle', () => {
       new UpdateCommand({
         TableName: store.table,
         Key: keys.delivery(lost.messageId, lost.channelId),
-        UpdateExpression: 'SET GSI1SK = :due',
+        UpdateExpression: 'SET OPENSK = :due',
         ExpressionAttributeValues: {
           ':due': keys.openDeliveriesSort(Date.now() - 120_000, lost.messageId, lost.channelId),
         },

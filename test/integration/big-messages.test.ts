@@ -226,21 +226,25 @@ describe('a write that dies between chunks', () => {
   });
 });
 
-/** Items of one kind (SK) in every OPEN shard. */
+/** Entries of one kind (SK) in every OPEN shard, with their message's id. */
 async function openIndexItems(sk: string) {
   const pages = await Promise.all(
     openDeliveryShards().map((shard) =>
       store.doc.send(
         new QueryCommand({
           TableName: store.table,
-          IndexName: 'GSI1',
-          KeyConditionExpression: 'GSI1PK = :shard',
+          IndexName: 'OPEN',
+          KeyConditionExpression: 'OPENPK = :shard',
           ExpressionAttributeValues: { ':shard': shard },
         }),
       ),
     ),
   );
-  return pages.flatMap((page) => page.Items ?? []).filter((item) => item.SK === sk);
+  // the index holds keys only: the message is the one of the item's partition
+  return pages
+    .flatMap((page) => page.Items ?? [])
+    .filter((item) => item.SK === sk)
+    .map((item) => ({ ...item, messageId: String(item.PK).replace(/^MSG#/, '') }));
 }
 
 describe('the reconciler over the sharded OPEN index', () => {
@@ -255,7 +259,7 @@ describe('the reconciler over the sharded OPEN index', () => {
     const { id } = JSON.parse(created.body) as { id: string };
     const items = await partitionItems(id);
     const shards = new Set(
-      items.filter((item) => String(item.GSI1PK).startsWith('OPEN#')).map((item) => String(item.GSI1PK)),
+      items.filter((item) => String(item.OPENPK).startsWith('OPEN#')).map((item) => String(item.OPENPK)),
     );
     expect([...shards].sort()).toEqual([...openDeliveryShards()].sort());
 

@@ -9,7 +9,7 @@ import { seedChannels } from '../../local/seed';
 import { isolatedQueues, isolatedTable } from '../support/local-aws';
 
 describe('provisioning the local table', () => {
-  it('creates PK/SK, GSI1 with every attribute projected, and TTL on expiresAt; a second run changes nothing', async () => {
+  it('creates PK/SK, GSI1 with every attribute projected, the keys-only OPEN index, and TTL on expiresAt; a second run changes nothing', async () => {
     const { dynamoEndpoint, tableName } = await isolatedTable();
     await provisionTable(dynamoEndpoint, tableName);
     const client = localDynamoDocumentClient(dynamoEndpoint);
@@ -27,6 +27,14 @@ describe('provisioning the local table', () => {
             { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
+        }),
+        expect.objectContaining({
+          IndexName: 'OPEN',
+          KeySchema: [
+            { AttributeName: 'OPENPK', KeyType: 'HASH' },
+            { AttributeName: 'OPENSK', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
         }),
       ]);
       const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));

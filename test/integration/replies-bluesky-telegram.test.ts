@@ -7,30 +7,15 @@
  * again with audit records where the platform can hide; a webhook without the right token is
  * refused and stores nothing; a Bluesky reply deleted at the simulator is gone at the next poll.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../../local/dev-key';
-import { localDynamoDocumentClient } from '../../local/aws';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import type { LocalStack } from '../../local/start';
 import { telegramSecretToken } from '../../shared/replies/webhook-secrets';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import { expectRetentionTtl, repliesHarness, startRepliesStack, until } from '../support/replies-stack';
 
 let stack: LocalStack;
 let editor: string;
 let messageId: string;
 const remote: Record<string, string> = {};
-
-interface ReplyView {
-  id: string;
-  platform: string;
-  text: string;
-  author: { handle?: string; name?: string };
-  question: boolean;
-  hidden: boolean;
-  canHide: boolean;
-  nested: boolean;
-  pending?: unknown;
-}
 
 interface AddedReply {
   id: string;
@@ -38,72 +23,13 @@ interface AddedReply {
   webhookBody?: { update_id: number; message: { chat: { id: number }; text: string; message_id: number } };
 }
 
-async function call(method: string, path: string, body?: unknown, token = editor) {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-}
-
-async function sim(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${stack.simulatorUrl}${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-}
-
-const collect = async () => {
-  const response = await fetch(`${stack.apiUrl}/_local/schedules/collect-replies/run`, { method: 'POST' });
-  expect(response.status).toBeLessThan(300);
-};
-
-async function replies(query = ''): Promise<ReplyView[]> {
-  const { status, json } = await call('GET', `/replies?limit=200${query}`);
-  expect(status).toBe(200);
-  return json.items as ReplyView[];
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
-
+const inbox = repliesHarness(
+  () => stack,
+  () => editor,
+);
+const { api: call, sim, collect, replies } = inbox;
+const addReplies = async (body: Record<string, unknown>) => (await inbox.addReplies(body)) as AddedReply[];
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
-
-const addReplies = async (body: Record<string, unknown>) => {
-  const { status, json } = await sim('POST', '/_sim/replies', body);
-  expect(status, JSON.stringify(json)).toBe(201);
-  return json.replies as AddedReply[];
-};
-
-const inboxOf = async (channelId: string) =>
-  (
-    (await call('GET', '/replies?limit=1')).json.channels as {
-      id: string;
-      inbox?: { status: string; reason?: string; discussionGroup?: string };
-    }[]
-  ).find((channel) => channel.id === channelId)?.inbox;
-
-async function auditOf(target: string) {
-  const today = new Date().toISOString().slice(0, 10);
-  const audit = (await call('GET', `/audit?from=${today}&to=${today}`)).json.items as {
-    action: string;
-    target: string;
-    actor: string;
-    after?: { reason?: string };
-  }[];
-  return audit.filter((entry) => entry.target === target);
-}
 
 async function published(id: string) {
   return until(
@@ -134,70 +60,26 @@ const findIn = (node: ThreadNode, text: string): ThreadNode | undefined =>
     : (node.replies ?? []).map((child) => findIn(child, text)).find((found) => found !== undefined);
 
 beforeAll(async () => {
-  const name = uniqueName('replies-bt');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    directoryPort: 0,
-    // the test runs the schedule itself
-    collectRepliesIntervalMs: 3_600_000,
-    log: () => undefined,
-  });
-  editor = await signToken({ sub: 'presse', org: 'city', roles: ['editor', 'admin'], name: 'Pressestelle' });
+  ({ stack, editor } = await startRepliesStack('replies-bt'));
   // the first collection checks the Telegram channel: its discussion group, the bot's rights, and registers the webhook
   await collect();
-  const inbox = await until(
-    () => inboxOf('city-telegram'),
+  const telegramInbox = await until(
+    () => inbox.inboxOf('city-telegram'),
     (state) => state?.status === 'ok',
   );
-  expect(inbox).toMatchObject({ status: 'ok', discussionGroup: expect.stringMatching(/^-100\d+$/) });
+  expect(telegramInbox).toMatchObject({ status: 'ok', discussionGroup: expect.stringMatching(/^-100\d+$/) });
 
-  const created = await call('POST', '/messages', {
+  const posted = await inbox.publishEverywhere({
     text: 'Stadtfest am Samstag: Die Augustusbrücke ist ab 10 Uhr gesperrt. #Dresden',
     channels: ['city-bluesky', 'city-telegram'],
   });
-  expect(created.status).toBe(202);
-  messageId = String(created.json.id);
-  const deliveries = await until(
-    async () =>
-      (await call('GET', `/messages/${messageId}`)).json.deliveries as {
-        platform: string;
-        state: string;
-        remoteId?: string;
-      }[],
-    (list) => list.every((delivery) => delivery.state === 'PUBLISHED'),
-  );
-  for (const delivery of deliveries) {
-    expect(delivery.state).toBe('PUBLISHED');
-    remote[delivery.platform] = String(delivery.remoteId);
-  }
+  messageId = posted.messageId;
+  Object.assign(remote, posted.remoteIds);
 }, 120_000);
 afterAll(async () => stack?.stop());
 
-async function storedItems(platform: string) {
-  const doc = localDynamoDocumentClient(stack.dynamoEndpoint);
-  const items = await doc.send(
-    new QueryCommand({
-      TableName: stack.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': `REPLIES#${messageId}` },
-    }),
-  );
-  return (items.Items ?? []).filter((item) => item.platform === platform);
-}
-
-/** TTL on every stored reply: the retention period (14 days) after the post was published. */
-function expectTtl(items: Record<string, unknown>[]) {
-  const fourteenDays = 14 * 86_400;
-  for (const item of items) {
-    expect(typeof item.expiresAt).toBe('number');
-    expect((item.expiresAt as number) - Date.now() / 1000).toBeGreaterThan(fourteenDays - 300);
-    expect((item.expiresAt as number) - Date.now() / 1000).toBeLessThanOrEqual(fourteenDays);
-  }
-}
+const storedItems = async (platform: string) =>
+  (await inbox.storedItems(messageId)).filter((item) => item.platform === platform);
 
 describe('Bluesky', () => {
   const ids: Record<string, string> = {};
@@ -251,7 +133,7 @@ describe('Bluesky', () => {
     expect(await replies('&platform=bluesky')).toHaveLength(8);
     const items = await storedItems('bluesky');
     expect(items).toHaveLength(8);
-    expectTtl(items);
+    expectRetentionTtl(items, 14, 300);
   }, 60_000);
 
   it('answers threaded under the reply (reply.parent the citizen’s post, reply.root Herold’s), audited', async () => {
@@ -268,7 +150,7 @@ describe('Bluesky', () => {
     await collect();
     await settle();
     expect(await replies('&platform=bluesky')).toHaveLength(8);
-    expect((await auditOf(`reply/${question.id}`)).map((entry) => entry.action)).toContain('reply.answered');
+    expect((await inbox.auditOf(question.id)).map((entry) => entry.action)).toContain('reply.answered');
   }, 60_000);
 
   it('hides a nested reply through the threadgate and shows it again, by a person with a reason, audited', async () => {
@@ -295,7 +177,7 @@ describe('Bluesky', () => {
     );
     expect(shown.hidden).toBe(false);
     expect((await blueskyThread(rootUri)).threadgate?.record.hiddenReplies).toEqual([]);
-    const audit = await auditOf(`reply/${target.id}`);
+    const audit = await inbox.auditOf(target.id);
     expect(audit.map((entry) => entry.action).sort()).toEqual(['reply.hidden', 'reply.unhidden']);
     expect(audit.find((entry) => entry.action === 'reply.hidden')).toMatchObject({
       actor: 'presse',
@@ -374,7 +256,7 @@ describe('Telegram', () => {
     expect(await replies('&platform=telegram')).toHaveLength(5);
     const items = await storedItems('telegram');
     expect(items).toHaveLength(5);
-    expectTtl(items);
+    expectRetentionTtl(items, 14, 300);
   }, 60_000);
 
   it('refuses an update without the right secret token with 401, and stores nothing', async () => {
@@ -409,12 +291,12 @@ describe('Telegram', () => {
     }[];
     const answer = posts.find((item) => item.text === 'Ja, mit Umleitung über den Postplatz.');
     expect(answer).toMatchObject({ account: String(question.webhookBody!.message.chat.id), replyTo: question.id });
-    expect((await auditOf(`reply/${target.id}`)).map((entry) => entry.action)).toContain('reply.answered');
+    expect((await inbox.auditOf(target.id)).map((entry) => entry.action)).toContain('reply.answered');
 
     const refused = await call('POST', `/replies/${target.id}/hide`, { reason: 'insult' });
     expect(refused.status).toBe(409);
     expect(String(refused.json.detail)).toMatch(/Telegram/);
-    expect((await auditOf(`reply/${target.id}`)).map((entry) => entry.action)).not.toContain('reply.hidden');
+    expect((await inbox.auditOf(target.id)).map((entry) => entry.action)).not.toContain('reply.hidden');
 
     // Telegram reports no deletions: a deleted comment stays until its TTL
     expect((await sim('DELETE', `/_sim/replies/telegram/${question.id}`)).status).toBe(204);

@@ -7,11 +7,9 @@
  * webhook is refused and stores nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../../local/dev-key';
 import { metaSignature } from '../../local/simulator/replies';
-import { startLocalStack, type LocalStack } from '../../local/start';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
-import { expectRetentionTtl, repliesHarness, until, type ReplyView } from '../support/replies-stack';
+import type { LocalStack } from '../../local/start';
+import { expectRetentionTtl, repliesHarness, startRepliesStack, until, type ReplyView } from '../support/replies-stack';
 
 let stack: LocalStack;
 let editor: string;
@@ -21,19 +19,7 @@ const inbox = repliesHarness(
 );
 
 beforeAll(async () => {
-  const name = uniqueName('replies-more');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    directoryPort: 0,
-    // the tests run the schedule themselves
-    collectRepliesIntervalMs: 3_600_000,
-    log: () => undefined,
-  });
-  editor = await signToken({ sub: 'presse', org: 'city', roles: ['editor', 'admin'], name: 'Pressestelle' });
+  ({ stack, editor } = await startRepliesStack('replies-more'));
 }, 120_000);
 afterAll(async () => stack?.stop());
 

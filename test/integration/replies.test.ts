@@ -5,113 +5,30 @@
  * at the simulator, hidden and shown again with audit records, and gone from Herold once deleted
  * on the platform; a forged webhook is refused and stores nothing.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
 import { metaSignature } from '../../local/simulator/replies';
-import { localDynamoDocumentClient } from '../../local/aws';
-import { startLocalStack, type LocalStack } from '../../local/start';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import type { LocalStack } from '../../local/start';
+import { expectRetentionTtl, repliesHarness, startRepliesStack, until } from '../support/replies-stack';
 
 let stack: LocalStack;
 let editor: string;
 let messageId: string;
 const remote: Record<string, string> = {};
-
-interface ReplyView {
-  id: string;
-  platform: string;
-  messageId: string;
-  text: string;
-  author: { handle?: string; name?: string };
-  question: boolean;
-  hidden: boolean;
-  canHide: boolean;
-  nested: boolean;
-  pending?: unknown;
-  answer?: { messageId: string };
-  expiresAt: string;
-}
-
-async function call(method: string, path: string, body?: unknown, token = editor) {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-}
-
-async function sim(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${stack.simulatorUrl}${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-}
-
-const collect = async () => {
-  const response = await fetch(`${stack.apiUrl}/_local/schedules/collect-replies/run`, { method: 'POST' });
-  expect(response.status).toBeLessThan(300);
-};
-
-async function replies(query = ''): Promise<ReplyView[]> {
-  const { status, json } = await call('GET', `/replies?limit=200${query}`);
-  expect(status).toBe(200);
-  return json.items as ReplyView[];
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
-
-const addReplies = async (body: Record<string, unknown>) => {
-  const { status, json } = await sim('POST', '/_sim/replies', body);
-  expect(status).toBe(201);
-  return json.replies as { id: string; webhookStatus?: number }[];
-};
+const inbox = repliesHarness(
+  () => stack,
+  () => editor,
+);
+const { api: call, sim, collect, replies, addReplies } = inbox;
 
 beforeAll(async () => {
-  const name = uniqueName('replies');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    directoryPort: 0,
-    // the test runs the schedule itself
-    collectRepliesIntervalMs: 3_600_000,
-    log: () => undefined,
-  });
-  editor = await signToken({ sub: 'presse', org: 'city', roles: ['editor', 'admin'], name: 'Pressestelle' });
-  const created = await call('POST', '/messages', {
+  ({ stack, editor } = await startRepliesStack('replies'));
+  const posted = await inbox.publishEverywhere({
     text: 'Hochwasser an der Elbe: Die Terrassenufer-Straße ist gesperrt. #Dresden',
     channels: ['city-mastodon', 'city-facebook'],
   });
-  expect(created.status).toBe(202);
-  messageId = String(created.json.id);
-  const deliveries = await until(
-    async () =>
-      (await call('GET', `/messages/${messageId}`)).json.deliveries as {
-        platform: string;
-        state: string;
-        remoteId?: string;
-      }[],
-    (list) => list.every((delivery) => delivery.state === 'PUBLISHED'),
-  );
-  for (const delivery of deliveries) {
-    expect(delivery.state).toBe('PUBLISHED');
-    remote[delivery.platform] = String(delivery.remoteId);
-  }
+  messageId = posted.messageId;
+  Object.assign(remote, posted.remoteIds);
 }, 120_000);
 afterAll(async () => stack?.stop());
 
@@ -164,37 +81,16 @@ it('collects every reply once, over several pages and from push and poll, questi
   expect(await replies()).toHaveLength(63);
 
   // TTL on every stored reply: the retention period (14 days) after the post was published
-  const doc = localDynamoDocumentClient(stack.dynamoEndpoint);
-  const items = await doc.send(
-    new QueryCommand({
-      TableName: stack.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': `REPLIES#${messageId}` },
-    }),
-  );
-  expect(items.Items).toHaveLength(63);
-  const fourteenDays = 14 * 86_400;
-  for (const item of items.Items ?? []) {
-    expect(typeof item.expiresAt).toBe('number');
-    expect(item.expiresAt - Date.now() / 1000).toBeGreaterThan(fourteenDays - 300);
-    expect(item.expiresAt - Date.now() / 1000).toBeLessThanOrEqual(fourteenDays);
-    // nothing that could link a person across platforms
-    expect(JSON.stringify(item)).not.toMatch(/avatar|followers|acct-/);
-  }
+  const items = await inbox.storedItems(messageId);
+  expect(items).toHaveLength(63);
+  expectRetentionTtl(items, 14, 300);
+  // nothing that could link a person across platforms
+  for (const item of items) expect(JSON.stringify(item)).not.toMatch(/avatar|followers|acct-/);
 }, 90_000);
 
 it('answers a reply threaded under it at the platform, marks it answered and audits it', async () => {
   const question = (await replies('&platform=mastodon')).find((reply) => reply.question)!;
-  const answered = await call('POST', `/replies/${question.id}/answer`, {
-    text: 'Voraussichtlich ab Freitag, wir informieren hier.',
-  });
-  expect(answered.status).toBe(202);
-  const answerId = String((answered.json.message as { id: string }).id);
-  const delivery = await until(
-    async () => ((await call('GET', `/messages/${answerId}`)).json.deliveries as { state: string }[])[0]!,
-    (state) => state.state === 'PUBLISHED',
-  );
-  expect(delivery.state).toBe('PUBLISHED');
+  await inbox.answer(question, 'Voraussichtlich ab Freitag, wir informieren hier.');
   const posts = (await sim('GET', '/_sim/posts?platform=mastodon')).json as unknown as {
     text: string;
     replyTo?: string;
@@ -208,13 +104,7 @@ it('answers a reply threaded under it at the platform, marks it answered and aud
   await collect();
   await new Promise((resolve) => setTimeout(resolve, 1500));
   expect(await replies('&platform=mastodon')).toHaveLength(2);
-  const today = new Date().toISOString().slice(0, 10);
-  const audit = await call('GET', `/audit?from=${today}&to=${today}`);
-  expect(
-    (audit.json.items as { action: string; target: string }[]).some(
-      (entry) => entry.action === 'reply.answered' && entry.target === `reply/${question.id}`,
-    ),
-  ).toBe(true);
+  expect((await inbox.auditOf(question.id)).some((entry) => entry.action === 'reply.answered')).toBe(true);
 }, 60_000);
 
 it('hides and shows a reply on the platform, by a person with a netiquette reason, audited; refuses where hiding does not exist', async () => {
@@ -238,14 +128,7 @@ it('hides and shows a reply on the platform, by a person with a netiquette reaso
     (reply) => !reply.hidden && !reply.pending,
   );
   expect(shown.hidden).toBe(false);
-  const today = new Date().toISOString().slice(0, 10);
-  const audit = (await call('GET', `/audit?from=${today}&to=${today}`)).json.items as {
-    action: string;
-    target: string;
-    actor: string;
-    after?: { reason?: string };
-  }[];
-  const mine = audit.filter((entry) => entry.target === `reply/${target.id}`);
+  const mine = await inbox.auditOf(target.id);
   expect(mine.map((entry) => entry.action).sort()).toEqual(['reply.hidden', 'reply.unhidden']);
   expect(mine.find((entry) => entry.action === 'reply.hidden')).toMatchObject({
     actor: 'presse',
@@ -367,13 +250,6 @@ it('Threads: conversation pages and the signed replies webhook give one reply ea
 }, 90_000);
 
 it('backs off a platform that rate-limits polling, and marks a channel without read access as such, with the reason', async () => {
-  const inboxOf = async (channelId: string) =>
-    (
-      (await call('GET', '/replies?limit=1')).json.channels as {
-        id: string;
-        inbox?: { status: string; reason?: string; until?: number };
-      }[]
-    ).find((channel) => channel.id === channelId)?.inbox;
   await sim('POST', '/_sim/faults', {
     platform: 'mastodon',
     readsOnly: true,
@@ -383,7 +259,7 @@ it('backs off a platform that rate-limits polling, and marks a channel without r
   });
   await collect();
   const waiting = await until(
-    () => inboxOf('city-mastodon'),
+    () => inbox.inboxOf('city-mastodon'),
     (inbox) => inbox?.status === 'waiting',
   );
   expect(waiting).toMatchObject({ status: 'waiting' });
@@ -410,7 +286,7 @@ it('backs off a platform that rate-limits polling, and marks a channel without r
   });
   await collect();
   const denied = await until(
-    () => inboxOf('city-facebook'),
+    () => inbox.inboxOf('city-facebook'),
     (inbox) => inbox?.status === 'no-access',
   );
   expect(denied?.status).toBe('no-access');

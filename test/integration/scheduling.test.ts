@@ -142,7 +142,7 @@ describe('scheduling a message', () => {
 
     const items = await rawMessageItems(harness.store, created.id);
     // Not in the reconciler's index: nothing would requeue a delivery before its time.
-    expect(items.filter((item) => String(item.GSI1PK).startsWith('OPEN#'))).toEqual([]);
+    expect(items.filter((item) => String(item.OPENPK).startsWith('OPEN#'))).toEqual([]);
     expect(await drainJobs(harness)).toEqual([]);
     const listed = await listMessagesInState(harness.store, cityEditor, { state: 'SCHEDULED' });
     expect(listed.items.map((message) => message.id)).toContain(created.id);

@@ -144,7 +144,7 @@ describe('the reconciler', () => {
         await store.doc.send(
           new GetCommand({ TableName: store.table, Key: keys.delivery(ref.messageId, ref.channelId) }),
         )
-      ).Item?.GSI1SK;
+      ).Item?.OPENSK;
     const now = Date.now();
     // a fresh delivery is due before a lease of its first claim ends: the claim leaves its entry alone
     const fresh = await newDelivery(new Date(now));

@@ -1,12 +1,34 @@
 /**
- * The replies inbox against a running local stack: the API as an editor, the simulator's control
- * routes (citizens' replies, deletion, posts), the collect-replies schedule run on demand, the
- * stored reply items themselves, and the audit log.
+ * The replies inbox against a running local stack: the stack itself with an editor's token, the API as
+ * that editor, the simulator's control routes (citizens' replies, deletion, posts), the collect-replies
+ * schedule run on demand, the stored reply items themselves, and the audit log.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import { localDynamoDocumentClient } from '../../local/aws';
-import type { LocalStack } from '../../local/start';
+import { signToken } from '../../local/dev-key';
+import { startLocalStack, type LocalStack } from '../../local/start';
+import { localAwsEndpoints, uniqueName } from './local-aws';
+
+/**
+ * A local stack of the test file's own (table and queues named after `label`) whose collect-replies
+ * schedule runs only when the test runs it, and a token of the press office, editor and administrator.
+ */
+export async function startRepliesStack(label: string): Promise<{ stack: LocalStack; editor: string }> {
+  const name = uniqueName(label);
+  const stack = await startLocalStack({
+    ...localAwsEndpoints(),
+    tableName: name,
+    queuePrefix: name,
+    port: 0,
+    simulatorPort: 0,
+    directoryPort: 0,
+    collectRepliesIntervalMs: 3_600_000,
+    log: () => undefined,
+  });
+  const editor = await signToken({ sub: 'presse', org: 'city', roles: ['editor', 'admin'], name: 'Pressestelle' });
+  return { stack, editor };
+}
 
 export interface ReplyView {
   id: string;
@@ -88,22 +110,45 @@ export function repliesHarness(stack: () => LocalStack, editor: () => string) {
     async simPosts(platform: string): Promise<SimPostView[]> {
       return (await sim('GET', `/_sim/posts?platform=${platform}`)).json as unknown as SimPostView[];
     },
-    /** publish a message on one channel through Herold; its id and the post's remote id */
-    async publish(body: Record<string, unknown>): Promise<{ messageId: string; remoteId: string }> {
+    /** publish a message through Herold and wait until it is out on every channel; its id and each post's remote id */
+    async publishEverywhere(
+      body: Record<string, unknown>,
+      timeoutMs = 30_000,
+    ): Promise<{ messageId: string; remoteIds: Record<string, string> }> {
       const created = await api('POST', '/messages', body);
       expect(created.status, JSON.stringify(created.json)).toBe(202);
       const messageId = String(created.json.id);
-      const [delivery] = await until(
+      const deliveries = await until(
         async () =>
           (await api('GET', `/messages/${messageId}`)).json.deliveries as {
+            platform: string;
             state: string;
             remoteId?: string;
           }[],
-        (list) => list[0]?.state === 'PUBLISHED',
-        60_000,
+        (list) => list.length > 0 && list.every((delivery) => delivery.state === 'PUBLISHED'),
+        timeoutMs,
       );
-      expect(delivery?.state).toBe('PUBLISHED');
-      return { messageId, remoteId: String(delivery?.remoteId) };
+      expect(deliveries.length).toBeGreaterThan(0);
+      for (const delivery of deliveries) expect(delivery.state).toBe('PUBLISHED');
+      return {
+        messageId,
+        remoteIds: Object.fromEntries(deliveries.map((delivery) => [delivery.platform, String(delivery.remoteId)])),
+      };
+    },
+    /** publish a message on one channel through Herold; its id and the post's remote id */
+    async publish(body: Record<string, unknown>): Promise<{ messageId: string; remoteId: string }> {
+      const { messageId, remoteIds } = await harness.publishEverywhere(body, 60_000);
+      return { messageId, remoteId: Object.values(remoteIds)[0]! };
+    },
+    /** the state of a channel's inbox as the workspace lists it */
+    async inboxOf(channelId: string) {
+      const { json } = await api('GET', '/replies?limit=1');
+      return (
+        json.channels as {
+          id: string;
+          inbox?: { status: string; reason?: string; until?: number; discussionGroup?: string };
+        }[]
+      ).find((channel) => channel.id === channelId)?.inbox;
     },
     /** the reply items of a message as DynamoDB keeps them */
     async storedItems(messageId: string) {
@@ -153,13 +198,16 @@ export function repliesHarness(stack: () => LocalStack, editor: () => string) {
   return harness;
 }
 
-/** Every stored reply carries a TTL: the retention period (14 days by default) after the post was published. */
-export function expectRetentionTtl(items: Record<string, unknown>[], retentionDays = 14) {
+/**
+ * Every stored reply carries a TTL: the retention period (14 days by default) after the post was
+ * published, less at most `slackSeconds` for the time since then.
+ */
+export function expectRetentionTtl(items: Record<string, unknown>[], retentionDays = 14, slackSeconds = 600) {
   const seconds = retentionDays * 86_400;
   for (const item of items) {
     expect(typeof item.expiresAt).toBe('number');
     const left = (item.expiresAt as number) - Date.now() / 1000;
-    expect(left).toBeGreaterThan(seconds - 600);
+    expect(left).toBeGreaterThan(seconds - slackSeconds);
     expect(left).toBeLessThanOrEqual(seconds);
   }
 }

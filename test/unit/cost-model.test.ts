@@ -15,6 +15,7 @@ import {
   MissingPriceError,
   monthlyEvents,
   monthlyReplyPolls,
+  channelReplyJobs,
   pollsPerPost,
   price,
   PROFILES,
@@ -53,6 +54,23 @@ describe("DynamoDB's billing rules", () => {
     expect(indexWriteUnits(table, index, open, base)).toBe(1);
     expect(indexWriteUnits(table, index, open, { ...open })).toBe(0);
     expect(indexWriteUnits(table, index, open, { ...open, state: { S: 'PUBLISHED' } })).toBe(1);
+  });
+
+  it('writes a keys-only index only when its keys come, go or change, whatever else the item does', () => {
+    const keysOnly = {
+      name: 'OPEN',
+      partitionKey: 'OPENPK',
+      sortKey: 'OPENSK',
+      projection: { type: 'KEYS_ONLY' },
+    } as const;
+    const withOpen = { keys: ['PK', 'SK'], indexes: [keysOnly] };
+    const open = { PK: { S: 'MSG#1' }, SK: { S: 'DLV#a' }, OPENPK: { S: 'OPEN#3' }, OPENSK: { S: '1' } };
+    // a claim or a checkpoint: the delivery changes, its entry does not
+    expect(
+      indexWriteUnits(withOpen, keysOnly, open, { ...open, state: { S: 'PUBLISHING' }, leaseUntil: { N: '9' } }),
+    ).toBe(0);
+    expect(indexWriteUnits(withOpen, keysOnly, open, { ...open, OPENSK: { S: '2' } })).toBe(2);
+    expect(indexWriteUnits(withOpen, keysOnly, open, { PK: open.PK, SK: open.SK, state: { S: 'PUBLISHED' } })).toBe(1);
   });
 
   it('pays the larger of the sizes before and after, and twice in a transaction', () => {
@@ -165,6 +183,21 @@ describe('the cost model', () => {
     const { runs, polls } = monthlyReplyPolls(dresden, { channelsPerMessage: 10, postsPerMessage: 8 });
     expect(runs).toBe(30 * 24 * 60);
     expect(polls).toBeCloseTo(15 * 30 * 8 * pollsPerPost(false) + 4 * 8 * pollsPerPost(true));
+  });
+
+  it('sends one job per watched channel and minute with posts due, one more per 25 posts', () => {
+    // 10 posts a day, 144 minutes apart: 600 minutes with a post in its first hour, 168 more every
+    // 5 minutes; in the 24 hourly minutes 140 posts are due (6 jobs), in the 72 other quarter hours 30 (2)
+    const tenADay = channelReplyJobs(10);
+    expect(tenADay.readsPerDay).toBe(10 * pollsPerPost(false));
+    expect(tenADay.jobsPerDay).toBe(600 + 168 + 24 * 5 + 72 * 1);
+    // one emergency post adds its first day's every-minute reads, less the minutes read anyway
+    expect(tenADay.jobsPerEmergencyPost).toBe(1440 - 600 - 168);
+    const dresden = PROFILES[0]!;
+    const { jobs, watchedChannels } = monthlyReplyPolls(dresden, { channelsPerMessage: 10, postsPerMessage: 8 });
+    expect(watchedChannels).toBe(12);
+    // 15 messages a day to 10 of 15 channels: 10 posts a day on each; 4 alerts: 8/3 emergency posts a month each
+    expect(jobs).toBeCloseTo(12 * (30 * tenADay.jobsPerDay + (4 * 10 * tenADay.jobsPerEmergencyPost) / 15));
   });
 });
 

@@ -27,10 +27,9 @@ import {
   CreatedAnswer,
   FACEBOOK_GRAPH_VERSION,
   allGraphPages,
-  graphCall,
+  channelGraphCall,
   graphPage,
   isoTime,
-  requireCredential,
   textMatches,
 } from './graph';
 import { topLevelOf } from './reply-tree';
@@ -45,25 +44,7 @@ const FeedAnswer = z.looseObject({
 });
 const FollowersAnswer = z.looseObject({ followers_count: z.number().optional(), fan_count: z.number().optional() });
 
-function call<T>(
-  context: PlatformContext,
-  method: 'GET' | 'POST',
-  path: string,
-  what: string,
-  answer: z.ZodType<T>,
-  params?: Record<string, string | undefined>,
-): Promise<T> {
-  return graphCall({
-    method,
-    apiUrl: `${context.baseUrl}/${FACEBOOK_GRAPH_VERSION}`,
-    path,
-    params,
-    token: requireCredential(context, 'accessToken'),
-    what,
-    context,
-    answer,
-  });
-}
+const call = channelGraphCall(FACEBOOK_GRAPH_VERSION);
 
 const page = (context: PlatformContext) => encodeURIComponent(context.channel.account);
 

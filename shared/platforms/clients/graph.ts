@@ -138,6 +138,31 @@ export async function graphCall<T>(call: GraphCall<T>): Promise<T> {
   throw classifyGraphError(response, call.what);
 }
 
+/** A Graph call with the channel's access token, against one API version. */
+export type ChannelGraphCall = <T>(
+  context: PlatformContext,
+  method: 'GET' | 'POST',
+  path: string,
+  what: string,
+  answer: z.ZodType<T>,
+  params?: Record<string, string | undefined>,
+) => Promise<T>;
+
+/** The call each Graph client makes: its platform's base URL and API version, the channel's access token. */
+export function channelGraphCall(apiVersion: string): ChannelGraphCall {
+  return (context, method, path, what, answer, params) =>
+    graphCall({
+      method,
+      apiUrl: `${context.baseUrl}/${apiVersion}`,
+      path,
+      params,
+      token: requireCredential(context, 'accessToken'),
+      what,
+      context,
+      answer,
+    });
+}
+
 /** Graph answers with the new object's id for every create and publish call. */
 export const CreatedAnswer = z.looseObject({ id: z.string() });
 
@@ -156,6 +181,41 @@ export const PublishingLimitAnswer = z.looseObject({
 
 /** A read of one object's permalink. */
 export const PermalinkAnswer = z.looseObject({ permalink: z.string().optional() });
+
+/**
+ * Publishes a finished container (`/{user}/threads_publish`, `/{user}/media_publish`). `settlingCode` is
+ * the error code with which the platform says the container is not ready yet: then it is published on
+ * the next attempt rather than failed.
+ */
+export async function publishContainer(
+  call: ChannelGraphCall,
+  context: PlatformContext,
+  path: string,
+  containerId: string,
+  settlingCode: string,
+): Promise<string> {
+  try {
+    return (await call(context, 'POST', path, 'publish container', CreatedAnswer, { creation_id: containerId })).id;
+  } catch (error) {
+    if (error instanceof PlatformError && error.code === settlingCode) {
+      throw new PlatformError('retryable', error.message, { code: error.code, retryAfterSeconds: 30, cause: error });
+    }
+    throw error;
+  }
+}
+
+/** A read of one media object's permalink (Threads, Instagram). */
+export async function mediaPermalink(
+  call: ChannelGraphCall,
+  context: PlatformContext,
+  mediaId: string,
+): Promise<string | undefined> {
+  return (
+    await call(context, 'GET', `/${encodeURIComponent(mediaId)}`, 'read permalink', PermalinkAnswer, {
+      fields: 'permalink',
+    })
+  ).permalink;
+}
 
 /** A credential the channel's secret must hold; its absence is an auth problem a person has to fix. */
 export function requireCredential(context: PlatformContext, key: string): string {

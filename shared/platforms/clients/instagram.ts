@@ -27,13 +27,13 @@ import {
   ContainerStatusSchema,
   CreatedAnswer,
   FACEBOOK_GRAPH_VERSION,
-  PermalinkAnswer,
+  mediaPermalink,
+  publishContainer,
   PublishingLimitAnswer,
   findContainerPost,
-  graphCall,
+  channelGraphCall,
   publishingLimitFrom,
   publishThroughContainer,
-  requireCredential,
   textMatches,
   waitForContainer,
   allGraphPages,
@@ -50,25 +50,7 @@ const RecentMediaAnswer = z.looseObject({
 });
 const FollowersAnswer = z.looseObject({ followers_count: z.number() });
 
-function call<T>(
-  context: PlatformContext,
-  method: 'GET' | 'POST',
-  path: string,
-  what: string,
-  answer: z.ZodType<T>,
-  params?: Record<string, string | undefined>,
-): Promise<T> {
-  return graphCall({
-    method,
-    apiUrl: `${context.baseUrl}/${FACEBOOK_GRAPH_VERSION}`,
-    path,
-    params,
-    token: requireCredential(context, 'accessToken'),
-    what,
-    context,
-    answer,
-  });
-}
+const call = channelGraphCall(FACEBOOK_GRAPH_VERSION);
 
 const isVideo = (media: Media) => media.mime.startsWith('video/');
 const user = (context: PlatformContext) => encodeURIComponent(context.channel.account);
@@ -119,33 +101,11 @@ function steps(request: PublishRequest, context: PlatformContext): ContainerStep
       ).id;
     },
 
-    async publish(containerId) {
-      try {
-        return (
-          await call(context, 'POST', `/${user(context)}/media_publish`, 'publish container', CreatedAnswer, {
-            creation_id: containerId,
-          })
-        ).id;
-      } catch (error) {
-        // 9007/2207027 "media not ready": the container is still processing; publish it on the next attempt.
-        if (error instanceof PlatformError && error.code === '9007/2207027') {
-          throw new PlatformError('retryable', error.message, {
-            code: error.code,
-            retryAfterSeconds: 30,
-            cause: error,
-          });
-        }
-        throw error;
-      }
-    },
+    publish: (containerId) =>
+      // 9007/2207027 "media not ready": the container is still processing.
+      publishContainer(call, context, `/${user(context)}/media_publish`, containerId, '9007/2207027'),
 
-    async permalink(mediaId) {
-      return (
-        await call(context, 'GET', `/${encodeURIComponent(mediaId)}`, 'read permalink', PermalinkAnswer, {
-          fields: 'permalink',
-        })
-      ).permalink;
-    },
+    permalink: (mediaId) => mediaPermalink(call, context, mediaId),
 
     async findByText() {
       const recent = await call(context, 'GET', `/${user(context)}/media`, 'list recent media', RecentMediaAnswer, {

@@ -24,9 +24,11 @@ import type { Media } from '../../model/schemas';
 import {
   ContainerStatusSchema,
   CreatedAnswer,
-  PermalinkAnswer,
+  mediaPermalink,
+  publishContainer,
   PublishingLimitAnswer,
   findContainerPost,
+  channelGraphCall,
   graphCall,
   publishingLimitFrom,
   publishThroughContainer,
@@ -53,25 +55,7 @@ const InsightsAnswer = z.looseObject({
 });
 const RefreshedTokenAnswer = z.looseObject({ access_token: z.string().min(1), expires_in: z.number() });
 
-function call<T>(
-  context: PlatformContext,
-  method: 'GET' | 'POST',
-  path: string,
-  what: string,
-  answer: z.ZodType<T>,
-  params?: Record<string, string | undefined>,
-): Promise<T> {
-  return graphCall({
-    method,
-    apiUrl: `${context.baseUrl}/${API_VERSION}`,
-    path,
-    params,
-    token: requireCredential(context, 'accessToken'),
-    what,
-    context,
-    answer,
-  });
-}
+const call = channelGraphCall(API_VERSION);
 
 const isVideo = (media: Media) => media.mime.startsWith('video/');
 const user = (context: PlatformContext) => encodeURIComponent(context.channel.account);
@@ -137,33 +121,11 @@ function steps(
       return (await call(context, 'POST', `/${user(context)}/threads`, 'create container', CreatedAnswer, params)).id;
     },
 
-    async publish(containerId) {
-      try {
-        return (
-          await call(context, 'POST', `/${user(context)}/threads_publish`, 'publish container', CreatedAnswer, {
-            creation_id: containerId,
-          })
-        ).id;
-      } catch (error) {
-        // 24/4279009 "Media Not Found" right after creation is Threads still settling the container: try again later.
-        if (error instanceof PlatformError && error.code === '24/4279009') {
-          throw new PlatformError('retryable', error.message, {
-            code: error.code,
-            retryAfterSeconds: 30,
-            cause: error,
-          });
-        }
-        throw error;
-      }
-    },
+    publish: (containerId) =>
+      // 24/4279009 "Media Not Found" right after creation is Threads still settling the container.
+      publishContainer(call, context, `/${user(context)}/threads_publish`, containerId, '24/4279009'),
 
-    async permalink(mediaId) {
-      return (
-        await call(context, 'GET', `/${encodeURIComponent(mediaId)}`, 'read permalink', PermalinkAnswer, {
-          fields: 'permalink',
-        })
-      ).permalink;
-    },
+    permalink: (mediaId) => mediaPermalink(call, context, mediaId),
 
     findByText:
       findByText ??

@@ -4,6 +4,7 @@
  * feeds that break it), and the QR codes.
  */
 import { describe, expect, it } from 'vitest';
+import { ENV } from '../../../shared/config';
 import type { Channel, Message } from '../../../shared/model/schemas';
 import { listedChannels, publicMessage, type DirectoryContent } from '../../../shared/directory/content';
 import {
@@ -55,6 +56,22 @@ describe('what is public', () => {
       ['active', true],
       ['frozen', false],
     ]);
+  });
+
+  it('lists a channel on a platform the deployment does not publish to as not monitored', () => {
+    const before = process.env[ENV.queues];
+    // a deployment of Threads only (herold:platforms)
+    process.env[ENV.queues] = JSON.stringify({ threads: { normal: 'n', urgent: 'u' } });
+    try {
+      const listed = listedChannels([channel('mastodon', {}), channel('threads', { platform: 'threads' })]);
+      expect(listed.map((entry) => [entry.id, entry.monitored])).toEqual([
+        ['threads', true],
+        ['mastodon', false],
+      ]);
+    } finally {
+      if (before === undefined) delete process.env[ENV.queues];
+      else process.env[ENV.queues] = before;
+    }
   });
 
   it('shows only messages that reached a channel, never dry runs, held, scheduled or cancelled ones', () => {

@@ -1,8 +1,14 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ENV } from '../../../shared/config';
 import { JobSchema, type Channel } from '../../../shared/model/schemas';
 import { followerMetrics, NEVER_MEASURED_SECONDS } from '../../../shared/followers/metrics';
-import { enqueueFollowerJobs, missingFigures, runDailyFollowerSchedule } from '../../../shared/followers/schedule';
+import {
+  enqueueFollowerJobs,
+  FIGURE_READ_CONCURRENCY,
+  missingFigures,
+  runDailyFollowerSchedule,
+} from '../../../shared/followers/schedule';
 import { configuredTimeZone } from '../../../shared/followers/settings';
 import { captureEmf } from './emf';
 import { channel, recordingDoc } from './fixtures';
@@ -133,6 +139,25 @@ describe('missingFigures', () => {
     ]);
     expect(records.every((record) => record.channel === undefined && record.service === 'herold')).toBe(true);
   });
+
+  it("reads a state's channels a bounded number at a time, and every one of them", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const { doc, sent } = recordingDoc(async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight -= 1;
+      return { Items: [] };
+    });
+    const many = Array.from({ length: 500 }, (_, index) => channel({ id: `c-${index}`, platform: 'mastodon' }));
+    const { result } = await captureEmf(() =>
+      missingFigures({ doc, table: 't', channels: many, metrics: followerMetrics(), now }),
+    );
+    expect(result.map((missing) => missing.channelId)).toEqual(many.map((entry) => entry.id));
+    expect(sent).toHaveLength(500);
+    expect(most).toBe(FIGURE_READ_CONCURRENCY);
+  });
 });
 
 describe('runDailyFollowerSchedule', () => {
@@ -166,6 +191,48 @@ describe('runDailyFollowerSchedule', () => {
       .map((command) => (command.input.ExpressionAttributeValues as Record<string, string>)[':pk']);
     expect(orgQueries).toEqual(['ORGCHANNELS#city', 'ORGCHANNELS#fire-brigade']);
     expect(sent.map((command) => command.name)).not.toContain('ScanCommand');
+  });
+});
+
+describe('a deployment of some platforms only (herold:platforms)', () => {
+  const before = process.env[ENV.queues];
+  afterEach(() => {
+    if (before === undefined) delete process.env[ENV.queues];
+    else process.env[ENV.queues] = before;
+  });
+
+  it('measures the channels of the deployed platforms, and counts the others without alarming on them', async () => {
+    // the lanes of a deployment of Facebook only
+    process.env[ENV.queues] = JSON.stringify({ facebook: { normal: queueUrlFor('facebook'), urgent: 'u' } });
+    const listed = [
+      channel({ id: 'city-facebook', platform: 'facebook' }),
+      channel({ id: 'city-mastodon', platform: 'mastodon' }),
+      channel({ id: 'city-bluesky', platform: 'bluesky', state: 'frozen' }),
+      channel({ id: 'city-telegram', platform: 'telegram', state: 'retired' }),
+    ];
+    const { doc } = recordingDoc((command) =>
+      command.constructor.name === 'QueryCommand' && (command.input as { IndexName?: string }).IndexName === 'GSI1'
+        ? { Items: listed.map((c) => ({ PK: `CHANNEL#${c.id}`, SK: 'CHANNEL', ...c })) }
+        : { Items: [] },
+    );
+    const { sqs, batches } = recordingSqs();
+    const { result, records } = await captureEmf(() =>
+      runDailyFollowerSchedule({
+        doc,
+        sqs,
+        table: 't',
+        orgs: ['city'],
+        timeZone: 'Europe/Berlin',
+        metrics: followerMetrics(),
+        now: new Date('2024-02-01T10:00:00Z'),
+      }),
+    );
+    expect(result.enqueued).toEqual({ facebook: 1 });
+    expect(result.undeployed).toBe(2);
+    expect(batches.map((batch) => batch.queueUrl)).toEqual(['http://sqs/herold-facebook']);
+    // only the measured channel's age is reported: the follower-age alarm never fires for the others
+    expect(result.missing.map((missing) => missing.channelId)).toEqual(['city-facebook']);
+    expect(records.map((record) => record.platform)).toEqual(['facebook']);
   });
 });
 

@@ -55,6 +55,15 @@ describe('the credential cache', () => {
     expect(await loadCredentials(REF)).toEqual({ accessToken: 'renewed', refreshToken: 'r2' });
   });
 
+  it('finds a channel added to the file after it was read for another', async () => {
+    await loadCredentials(REF);
+    await writeFile(
+      file,
+      JSON.stringify({ [REF]: { accessToken: 'first', refreshToken: 'r' }, 'local:city-added': { botToken: 'b' } }),
+    );
+    expect(await loadCredentials('local:city-added')).toEqual({ botToken: 'b' });
+  });
+
   it('drops the copy when told (after an auth error)', async () => {
     await loadCredentials(REF);
     await storeFile('new');

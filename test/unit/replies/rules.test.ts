@@ -59,6 +59,31 @@ describe('poll cadence', () => {
       Array.from({ length: 10 }, (_, i) => isAccessCheckDue(now + i * minute, 4, true)).filter(Boolean),
     ).toHaveLength(1);
   });
+
+  it('makes a channel’s posts fall due together, and spreads the channels over the minutes', () => {
+    // one post of each interval on one channel (spread 7): 60, 15, 5 and 1 minutes
+    const ofChannel = (spread: number) =>
+      [5 * 1440, 2 * 1440, 5 * 60, 0].map((ageMinutes) => ({
+        publishedAtMs: now - ageMinutes * minute,
+        emergency: false,
+        spread,
+      }));
+    const posts = ofChannel(7);
+    const hour = Array.from({ length: 60 }, (_, i) => now + i * minute);
+    for (const at of hour) {
+      const due = posts.map((one) => isDue(one, at, 14));
+      // when a post is due, every post of the channel read at least as often is due in that minute too
+      for (const [index, isDueNow] of due.entries()) if (isDueNow) expect(due.slice(index)).not.toContain(false);
+    }
+    const minutesDue = (list: typeof posts) => hour.filter((at) => list.some((one) => isDue(one, at, 14))).length;
+    // every minute while a post is in its first hour
+    expect(minutesDue(posts)).toBe(60);
+    // without it, the channel is read in 12 of the hour's minutes, not in 12 + 4 + 1 separate ones
+    expect(minutesDue(posts.slice(0, 3))).toBe(12);
+    // channels with other offsets read their hourly posts in other minutes
+    const hourlyMinute = (spread: number) => hour.findIndex((at) => isDue(ofChannel(spread)[0]!, at, 14));
+    expect(new Set([7, 8, 9, 10].map(hourlyMinute)).size).toBe(4);
+  });
 });
 
 describe('reply ids', () => {

@@ -88,7 +88,7 @@ describe('the daily token health run', () => {
       ['a-facebook', 'b-threads'],
       ['b-threads'],
     ]);
-    expect(run).toEqual({ channels: 4, enqueued: { threads: 1, facebook: 2 }, unsent: 1 });
+    expect(run).toEqual({ channels: 4, enqueued: { threads: 1, facebook: 2 }, unsent: 1, undeployed: 0 });
   });
 
   describe('through SQS', () => {

@@ -1,12 +1,15 @@
 /** Queries every screen shares: the caller with the organisation's settings, and its channels. */
 import { useQuery } from '@tanstack/react-query';
 import type { Channel, Role } from '@shared/model/schemas';
+import type { PlatformId } from '@shared/platforms/registry';
 import { api } from './api-client';
 
 export interface Me {
   sub: string;
   org: string;
   roles: Role[];
+  /** the platforms this deployment publishes to (herold:platforms) */
+  platforms?: PlatformId[];
   organisation: { timeZone: string; hold: { active: boolean; reason?: string } };
 }
 

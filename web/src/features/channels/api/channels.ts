@@ -4,7 +4,7 @@
  * unfreeze or retire it.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Channel, ChannelConnection, ChannelState } from '@shared/model/schemas';
+import type { Channel, ChannelConnection, ChannelState, LastPublish } from '@shared/model/schemas';
 import type { PlatformId } from '@shared/platforms/registry';
 import { api } from '@/lib/api-client';
 
@@ -13,6 +13,7 @@ export type ChannelView = Omit<Channel, 'credentialsRef' | 'connection'> & {
   connection: ChannelConnection;
   tokenExpiresSoon: boolean;
   followers?: { count: number; date: string };
+  lastPublish?: LastPublish;
 };
 
 export type ConnectAnswer =

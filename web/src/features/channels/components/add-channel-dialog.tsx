@@ -6,6 +6,7 @@ import { Button } from '@/components/ui/button';
 import { FieldErrors } from '@/components/ui/field-error';
 import { TextField } from '@/components/ui/text-field';
 import { ApiProblem } from '@/lib/problem';
+import { useMe } from '@/lib/session';
 import { useCreateChannel, type ChannelView } from '../api/channels';
 import { FormDialog } from './form-dialog';
 
@@ -14,6 +15,8 @@ const EMPTY = { platform: 'threads' as PlatformId, handle: '', displayName: '', 
 export function AddChannelDialog({ onAdded }: { onAdded(channel: ChannelView): void }) {
   const { t } = useTranslation();
   const create = useCreateChannel();
+  // only the platforms this deployment publishes to (herold:platforms) are offered
+  const offered = useMe().data?.platforms ?? PLATFORM_IDS;
   const [values, setValues] = useState(EMPTY);
   const [problem, setProblem] = useState<ApiProblem | string>();
   const platformId = useId();
@@ -51,7 +54,7 @@ export function AddChannelDialog({ onAdded }: { onAdded(channel: ChannelView): v
       problem={problem instanceof ApiProblem ? (problem.errors.length ? undefined : problem.message) : problem}
       onOpenChange={(open) => {
         if (open) {
-          setValues(EMPTY);
+          setValues({ ...EMPTY, platform: offered.includes(EMPTY.platform) ? EMPTY.platform : offered[0]! });
           setProblem(undefined);
         }
       }}
@@ -60,7 +63,7 @@ export function AddChannelDialog({ onAdded }: { onAdded(channel: ChannelView): v
       <div className="field">
         <label htmlFor={platformId}>{t('channels.add.platform')}</label>
         <select id={platformId} value={values.platform} onChange={(event) => set('platform')(event.target.value)}>
-          {PLATFORM_IDS.map((id) => (
+          {offered.map((id) => (
             <option key={id} value={id}>
               {PLATFORMS[id].displayName}
             </option>
