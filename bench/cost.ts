@@ -41,7 +41,7 @@ import {
   type TemplateCounts,
 } from './cost/model';
 import { measureEvents, type Measured } from './cost/scenarios';
-import { OPEN_SHARDS } from '../shared/store/keys';
+import { deliveryPartitionsFor, OPEN_SHARDS } from '../shared/store/keys';
 
 const GOAL_DRESDEN_MONTHLY_USD = 25;
 const GOAL_PER_1000_MESSAGES_USD = 0.1;
@@ -389,16 +389,26 @@ Cheaper settings for ${dresden.name} (${usd(dresdenVariable + baseFixed)} a mont
   );
   console.log('|---|---|---|---|---|---|');
   // The OPEN index's shards take a hash-spread share each: measured together, divided by their number.
+  // So do the deliveries: the measured alert's 10 are beside their message item, a state-wide alert's
+  // are in partitions of their own (MSG#<id>#<n>, by a hash of the channel).
+  const deliveryPartitions = deliveryPartitionsFor(STATE_WIDE_CHANNELS) ?? 1;
   const grouped = new Map<string, { units: number; partitions: number }>();
   for (const [partition, units] of Object.entries(alert.partitionWrites)) {
     const shard = /^(\S+) OPEN#\d+$/.exec(partition);
-    const name = shard ? `${shard[1]} OPEN#0…${OPEN_SHARDS - 1}` : partition;
-    grouped.set(name, { units: (grouped.get(name)?.units ?? 0) + units, partitions: shard ? OPEN_SHARDS : 1 });
+    const deliveries = /^table MSG#…(#n)? DLV#…$/.test(partition);
+    const [name, partitions] = shard
+      ? [`${shard[1]} OPEN#0…${OPEN_SHARDS - 1}`, OPEN_SHARDS]
+      : deliveries
+        ? [`table MSG#<id>#0…${deliveryPartitions - 1} (the deliveries)`, deliveryPartitions]
+        : partition === 'table MSG#…'
+          ? ['table MSG#<id> (the message item and its markers)', 1]
+          : [partition, 1];
+    grouped.set(name, { units: (grouped.get(name)?.units ?? 0) + units, partitions });
   }
-  // the four hottest, and the OPEN index's shards wherever they rank
+  // the four hottest, and the spread partitions wherever they rank
   const ranked = [...grouped].sort((a, b) => b[1].units / b[1].partitions - a[1].units / a[1].partitions);
   for (const [partition, { units, partitions }] of ranked.filter(
-    ([name], rank) => rank < 4 || name.includes(' OPEN#'),
+    ([name, { partitions }], rank) => rank < 4 || partitions > 1 || name.startsWith('table MSG#'),
   )) {
     const perSecond = (units * scale) / partitions / EMERGENCY_WINDOW_S;
     console.log(

@@ -25,6 +25,7 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { currentInvocation, observeInvocations } from '../../local/invocations';
 import { indexWriteUnits, itemSize, itemWriteCost, readUnits, type Item, type TableDefinition } from './dynamo-billing';
+import { DELIVERY_SK_PREFIX } from '../../shared/store/keys';
 
 /** One billable quantity, on a price list meter (bench/cost/prices-eu-central-1.json). */
 export interface Usage {
@@ -337,10 +338,18 @@ function dynamoMeter(
   onPartitionWrite: (partition: string, units: number) => void,
   onItemWrite: (kind: string, cost: { table: number; indexes: number }) => void,
 ) {
-  /** a table partition by its key's kind (MSG#…, CHANNEL#…): one message's items share one partition */
+  /**
+   * A table partition by its key's kind (MSG#…, CHANNEL#…). A message's deliveries are named apart
+   * from its other items: a message to many channels keeps them in partitions of their own
+   * (`MSG#<id>#<n>`), a small one beside the message item.
+   */
   const tablePartition = (item: Item) => {
     const value = item[table.keys[0]!];
-    return `table ${value && 'S' in value ? value.S.replace(/#.*$/, '#…') : '?'}`;
+    const sort = item[table.keys[1]!];
+    if (!value || !('S' in value)) return 'table ?';
+    const delivery = sort && 'S' in sort && sort.S.startsWith(DELIVERY_SK_PREFIX);
+    if (delivery) return `table ${/^MSG#[^#]+#\d+$/.test(value.S) ? 'MSG#…#n' : 'MSG#…'} ${DELIVERY_SK_PREFIX}…`;
+    return `table ${value.S.replace(/#.*$/, '#…')}`;
   };
   const recordPartitions = (before: Item | undefined, after: Item | undefined, tableUnits: number) => {
     onPartitionWrite(tablePartition((after ?? before)!), tableUnits);

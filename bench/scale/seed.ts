@@ -72,7 +72,7 @@ export const messageItem = (message: Message) => ({
 
 /** A delivery item; open ones carry the reconciler's index attributes, as putMessageWithDeliveries writes them. */
 export const deliveryItem = (delivery: Delivery, open: boolean) => ({
-  ...keys.delivery(delivery.messageId, delivery.channelId),
+  ...keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
   ...(open
     ? openIndexAttributes(Date.parse(delivery.createdAt) + STUCK_AFTER_MS, delivery.messageId, delivery.channelId)
     : {}),

@@ -127,7 +127,7 @@ export function releaseUpdates(table: string, message: Message, deliveries: read
   };
   const updates = released.map((delivery) => ({
     TableName: table,
-    Key: keys.delivery(delivery.messageId, delivery.channelId),
+    Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
     UpdateExpression:
       delivery.state === 'PENDING'
         ? 'SET #state = :state, updatedAt = :at, OPENPK = :openPk, OPENSK = :openSk REMOVE reason'

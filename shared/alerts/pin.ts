@@ -30,13 +30,13 @@ export async function pinOrUnpinAfterPublish(
   try {
     if (message.kind === 'alert' && message.priority === 'emergency' && client.pin) {
       await client.pin(remoteId, context);
-      await setPinned(store, message.id, context.channel.id, true);
+      await setPinned(store, { messageId: message.id, channelId: context.channel.id, ...partitionsOf(message) }, true);
       outcome.pinned = remoteId;
     }
     if (message.kind === 'all-clear' && client.unpin) {
       for (const delivery of await pinnedUpThread(store, message, context.channel.id)) {
         await client.unpin(delivery.remoteId as string, context);
-        await setPinned(store, delivery.messageId, delivery.channelId, false);
+        await setPinned(store, delivery, false);
         outcome.unpinned.push(delivery.remoteId as string);
       }
     }
@@ -58,11 +58,18 @@ async function pinnedUpThread(store: Store, message: Message, channelId: string)
   return pinned;
 }
 
-async function setPinned(store: Store, messageId: string, channelId: string, pinned: boolean): Promise<void> {
+const partitionsOf = (message: Message) =>
+  message.deliveryPartitions ? { deliveryPartitions: message.deliveryPartitions } : {};
+
+async function setPinned(
+  store: Store,
+  delivery: Pick<Delivery, 'messageId' | 'channelId' | 'deliveryPartitions'>,
+  pinned: boolean,
+): Promise<void> {
   await store.doc.send(
     new UpdateCommand({
       TableName: store.table,
-      Key: keys.delivery(messageId, channelId),
+      Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
       UpdateExpression: 'SET pinned = :pinned',
       ConditionExpression: 'attribute_exists(PK)',
       ExpressionAttributeValues: { ':pinned': pinned },

@@ -150,7 +150,7 @@ export async function rejectMessage(
 export const rejectionUpdates = (table: string, waiting: readonly Delivery[], reason: string, now: Date) =>
   waiting.map((delivery) => ({
     TableName: table,
-    Key: keys.delivery(delivery.messageId, delivery.channelId),
+    Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
     UpdateExpression: 'SET #state = :rejected, reason = :reason, updatedAt = :at',
     ConditionExpression: '#state = :awaiting',
     ExpressionAttributeNames: { '#state': 'state' },

@@ -42,7 +42,7 @@ const GOES_OUT: readonly Delivery['state'][] = ['PENDING', 'QUEUED'];
 export async function processCardJob(job: RenderCardJob, deps: CardJobDeps): Promise<CardJobOutcome> {
   const [message, delivery] = await Promise.all([
     getMessage(deps.store, job.messageId),
-    getDelivery(deps.store, job.messageId, job.channelId),
+    getDelivery(deps.store, job.messageId, job.channelId, job.deliveryPartitions),
   ]);
   if (!message || !delivery?.card) return { kind: 'ignored', reason: 'no delivery that waits for a card' };
   if (delivery.card.state === 'ready') {
@@ -84,7 +84,7 @@ export async function processCardJob(job: RenderCardJob, deps: CardJobDeps): Pro
     await deps.store.doc.send(
       new UpdateCommand({
         TableName: deps.store.table,
-        Key: keys.delivery(delivery.messageId, delivery.channelId),
+        Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
         UpdateExpression: 'SET card = :card, updatedAt = :now',
         ConditionExpression: 'card.#state = :pending',
         ExpressionAttributeNames: { '#state': 'state' },
@@ -96,7 +96,12 @@ export async function processCardJob(job: RenderCardJob, deps: CardJobDeps): Pro
     // been the one rendered while the alert waited for approval, which queues no publish; the
     // delivery is read again and, now that it goes out, its publish job sent.
     if (isConditionFailure(error)) {
-      const current = await getDelivery(deps.store, delivery.messageId, delivery.channelId);
+      const current = await getDelivery(
+        deps.store,
+        delivery.messageId,
+        delivery.channelId,
+        delivery.deliveryPartitions,
+      );
       const queued = current?.card?.state === 'ready' && (await queuePublish(current, deps));
       return {
         kind: 'ignored',
@@ -138,7 +143,7 @@ async function fail(deps: CardJobDeps, delivery: Delivery, reason: string): Prom
     await deps.store.doc.send(
       new UpdateCommand({
         TableName: deps.store.table,
-        Key: keys.delivery(delivery.messageId, delivery.channelId),
+        Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
         UpdateExpression: goesOut
           ? 'SET card.#state = :failed, card.reason = :reason, #state = :failedDelivery, lastError = :error, updatedAt = :now REMOVE OPENPK, OPENSK'
           : 'SET card.#state = :failed, card.reason = :reason, updatedAt = :now',

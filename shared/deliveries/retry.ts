@@ -96,10 +96,19 @@ export async function retryDelivery(
   if (hold.held) return { messageId, channelId, state: 'HELD', lane, ...(hold.reason ? { reason: hold.reason } : {}) };
 
   const unsent = await (deps.send ?? sendJobs)([
-    { platform: delivery.platform, priority: delivery.priority, job: { type: 'publish', messageId, channelId } },
+    {
+      platform: delivery.platform,
+      priority: delivery.priority,
+      job: {
+        type: 'publish',
+        messageId,
+        channelId,
+        ...(delivery.deliveryPartitions ? { deliveryPartitions: delivery.deliveryPartitions } : {}),
+      },
+    },
   ]);
   // An unsent job leaves the delivery PENDING in the open index: the reconciler sends it within a minute.
-  if (unsent.length > 0) await markPending(deps.store, messageId, channelId, now);
+  if (unsent.length > 0) await markPending(deps.store, delivery, now);
   return { messageId, channelId, state: unsent.length > 0 ? 'PENDING' : 'QUEUED', lane };
 }
 
@@ -112,7 +121,7 @@ function requeueUpdate(store: Store, delivery: Delivery, now: Date) {
   );
   return {
     TableName: store.table,
-    Key: keys.delivery(delivery.messageId, delivery.channelId),
+    Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
     UpdateExpression: `SET #state = :queued, attempts = :zero, queuedAt = :now, updatedAt = :now, version = version + :one, OPENPK = :openPk, OPENSK = :openSk REMOVE ${LEFT_BY_FAILED_ATTEMPTS.join(', ')}`,
     ConditionExpression: '#state = :failed AND version = :version',
     ExpressionAttributeNames: { '#state': 'state' },
@@ -138,7 +147,7 @@ function holdItems(store: Store, message: Message, delivery: Delivery, reason: s
     {
       Update: {
         TableName: store.table,
-        Key: keys.delivery(delivery.messageId, delivery.channelId),
+        Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
         UpdateExpression: `SET #state = :held, attempts = :zero, updatedAt = :now, version = version + :one REMOVE ${LEFT_BY_FAILED_ATTEMPTS.join(', ')}`,
         ConditionExpression: '#state = :failed AND version = :version',
         ExpressionAttributeNames: { '#state': 'state' },

@@ -40,7 +40,7 @@ export async function confirmHandoff(
           {
             Update: {
               TableName: store.table,
-              Key: keys.delivery(messageId, channelId),
+              Key: keys.delivery(messageId, channelId, delivery.deliveryPartitions),
               UpdateExpression:
                 'SET #state = :published, publishedAt = :now, updatedAt = :now, confirmedBy = :actor, version = version + :one' +
                 (input.remoteUrl ? ', remoteUrl = :url' : ''),

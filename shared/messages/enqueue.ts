@@ -23,7 +23,7 @@ export async function queueDeliveries(
   await Promise.all(
     publishable
       .filter((delivery) => !unsent.has(delivery.channelId))
-      .map((delivery) => markQueued(store, delivery.messageId, delivery.channelId, now)),
+      .map((delivery) => markQueued(store, delivery, now)),
   );
   return unsent;
 }
@@ -42,7 +42,9 @@ export async function sendQueuedDeliveries(
   const queued = deliveries.filter((delivery) => delivery.state === 'QUEUED');
   if (queued.length === 0) return new Set();
   const unsent = new Set((await send(queued.map(deliveryJob))).map(jobChannelId));
-  await Promise.all([...unsent].map((channelId) => markPending(store, queued[0]!.messageId, channelId, now)));
+  await Promise.all(
+    queued.filter((delivery) => unsent.has(delivery.channelId)).map((delivery) => markPending(store, delivery, now)),
+  );
   return unsent;
 }
 

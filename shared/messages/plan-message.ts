@@ -11,6 +11,7 @@ import { organisationAlertPolicy } from '../organisations/organisations';
 import { quoteOriginalOverrides } from '../alerts/thread';
 import type { Channel, CreateMessage, Delivery, Message, MessageKind, Principal } from '../model/schemas';
 import { listChannels } from '../store/channels';
+import { deliveryPartitionsFor } from '../store/keys';
 import type { Store } from '../store/client';
 import { getMessageWithDeliveries, type MessageWithDeliveries } from '../store/messages';
 import { newMessageId } from './ids';
@@ -82,6 +83,8 @@ export async function planMessage(
     ? quoteOriginalOverrides(input, kind, original, channels, options.alert?.language)
     : input.overrides;
 
+  // a message to many channels spreads its deliveries over partitions of their own (shared/store/keys.ts)
+  const deliveryPartitions = deliveryPartitionsFor(channels.length);
   const message: Message = {
     id: deps.messageId ?? newMessageId(now.getTime()),
     org: principal.org,
@@ -94,6 +97,7 @@ export async function planMessage(
     createdBy: principal.sub,
     createdAt: now.toISOString(),
     channelIds: channels.map((channel) => channel.id),
+    ...(deliveryPartitions ? { deliveryPartitions } : {}),
     ...(severity ? { severity } : {}),
     ...(input.priority === 'emergency' && !dryRunReason && !answer ? { approval: { required: needsApproval } } : {}),
     ...(dryRunReason ? { dryRun: dryRunReason } : {}),
@@ -105,6 +109,7 @@ export async function planMessage(
   const timestamp = now.toISOString();
   const planned: Delivery[] = channels.map((channel) => ({
     ...planDelivery({ ...message, overrides }, channel, mediaFacts),
+    ...(deliveryPartitions ? { deliveryPartitions } : {}),
     createdAt: timestamp,
     updatedAt: timestamp,
   }));

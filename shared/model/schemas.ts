@@ -171,6 +171,8 @@ export const MessageSchema = z.object({
   createdBy: z.string(),
   createdAt: z.iso.datetime(),
   channelIds: z.array(IdSchema),
+  /** a message to more than DELIVERIES_PER_PARTITION channels: how many partitions its deliveries are spread over (shared/store/keys.ts) */
+  deliveryPartitions: z.number().int().min(2).optional(),
   state: MessageStateSchema.optional(),
   /** why the message is in its state (e.g. which hold keeps it) */
   stateReason: z.string().optional(),
@@ -282,6 +284,8 @@ export const DeliverySchema = z.object({
   priority: PrioritySchema,
   state: DeliveryStateSchema,
   renderedText: z.string(),
+  /** its message's deliveryPartitions: part of the delivery's key */
+  deliveryPartitions: z.number().int().min(2).optional(),
   /** why a delivery was skipped or handed off */
   reason: z.string().optional(),
   attempts: z.number().int().nonnegative(),
@@ -322,6 +326,8 @@ export const PublishJobSchema = z.object({
   type: z.literal('publish'),
   messageId: IdSchema,
   channelId: IdSchema,
+  /** the delivery's deliveryPartitions, so the job finds it without reading its message first */
+  deliveryPartitions: z.number().int().min(2).optional(),
 });
 export const CollectFollowersJobSchema = z.object({
   type: z.literal('collect-followers'),
@@ -368,6 +374,7 @@ export const RenderCardJobSchema = z.object({
   type: z.literal('render-card'),
   messageId: IdSchema,
   channelId: IdSchema,
+  deliveryPartitions: z.number().int().min(2).optional(),
 });
 export type RenderCardJob = z.infer<typeof RenderCardJobSchema>;
 

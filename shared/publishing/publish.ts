@@ -95,6 +95,7 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
   const attemptStartedAt = deps.now();
   // The reads do not depend on the claim: doing them alongside it saves a round trip per publish.
   const [claimed, { message, channel }] = await Promise.all([
+    // the job names its delivery's partitions, where its message has partitions of its own
     claimDelivery(deps.store, job, { now: deps.now(), leaseMs: deps.leaseMs }),
     getMessageAndChannel(deps.store, job.messageId, job.channelId),
   ]);
@@ -117,7 +118,12 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     };
   }
   const delivery = claimed.delivery;
-  const claim: Claim = { messageId: job.messageId, channelId: job.channelId, version: delivery.version };
+  const claim: Claim = {
+    messageId: job.messageId,
+    channelId: job.channelId,
+    deliveryPartitions: delivery.deliveryPartitions,
+    version: delivery.version,
+  };
   const settle = async (
     state: 'FAILED' | 'SKIPPED' | 'HANDOFF',
     details: { lastError?: DeliveryError; reason?: string; retriesExhausted?: boolean; publishTriedAt?: number },

@@ -21,7 +21,7 @@ export const laneFor = (priority: Priority) => (priority === 'emergency' ? 'urge
 
 /** The job that moves a delivery on: its card is rendered first where it waits for one, then it is published. */
 export const deliveryJob = (
-  delivery: Pick<Delivery, 'platform' | 'priority' | 'messageId' | 'channelId' | 'card'>,
+  delivery: Pick<Delivery, 'platform' | 'priority' | 'messageId' | 'channelId' | 'card' | 'deliveryPartitions'>,
 ): QueuedJob => ({
   platform: delivery.platform,
   priority: delivery.priority,
@@ -30,6 +30,7 @@ export const deliveryJob = (
     type: delivery.card && delivery.card.state !== 'ready' ? 'render-card' : 'publish',
     messageId: delivery.messageId,
     channelId: delivery.channelId,
+    ...(delivery.deliveryPartitions ? { deliveryPartitions: delivery.deliveryPartitions } : {}),
   },
 });
 

@@ -61,7 +61,10 @@ export async function removeScheduledMessage(store: Store, message: Message, del
             },
           },
           ...deliveries.map((delivery) => ({
-            Delete: { TableName: store.table, Key: keys.delivery(message.id, delivery.channelId) },
+            Delete: {
+              TableName: store.table,
+              Key: keys.delivery(message.id, delivery.channelId, delivery.deliveryPartitions),
+            },
           })),
         ],
       }),
@@ -104,7 +107,7 @@ export async function changeMessageState(store: Store, change: StateChange): Pro
     },
   });
   const deliveryUpdates = change.deliveries.map(({ before, after }) =>
-    updateItem(store.table, keys.delivery(before.messageId, before.channelId), {
+    updateItem(store.table, keys.delivery(before.messageId, before.channelId, before.deliveryPartitions), {
       set: {
         state: after.state,
         renderedText: after.renderedText,

@@ -32,7 +32,7 @@ export type ClaimOutcome = { claimed: true; delivery: Delivery } | { claimed: fa
  */
 export async function claimDelivery(
   store: Store,
-  ref: { messageId: string; channelId: string },
+  ref: DeliveryRef,
   options: { now: number; leaseMs: number },
 ): Promise<ClaimOutcome> {
   const leaseUntil = options.now + options.leaseMs;
@@ -49,14 +49,14 @@ export async function claimDelivery(
 
 async function tryClaim(
   store: Store,
-  ref: { messageId: string; channelId: string },
+  ref: DeliveryRef,
   options: { now: number; leaseUntil: number; leaseEnd: string; checkLaterThanLease: boolean },
 ): Promise<ClaimOutcome & { checkKey?: string }> {
   try {
     const result = await store.doc.send(
       new UpdateCommand({
         TableName: store.table,
-        Key: keys.delivery(ref.messageId, ref.channelId),
+        Key: keys.delivery(ref.messageId, ref.channelId, ref.deliveryPartitions),
         UpdateExpression: `SET previousState = #state, #state = :publishing, leaseUntil = :lease, attempts = attempts + :one, version = version + :one, updatedAt = :nowIso, OPENPK = if_not_exists(OPENPK, :open), ${
           // Only a delivery that had left the index (a FAILED one retried by a redrive) re-enters it;
           // one due after the lease's end is brought forward to it (see above).
@@ -108,9 +108,10 @@ const unmarshalIfNeeded = (item: Record<string, unknown>): Record<string, unknow
     ? unmarshall(item as Record<string, AttributeValue>)
     : item;
 
-export interface Claim {
-  messageId: string;
-  channelId: string;
+/** What addresses a delivery: its message, its channel and its message's deliveryPartitions. */
+export type DeliveryRef = Pick<Delivery, 'messageId' | 'channelId' | 'deliveryPartitions'>;
+
+export interface Claim extends DeliveryRef {
   version: number;
 }
 
@@ -139,7 +140,7 @@ async function updateClaimed(
     await store.doc.send(
       new UpdateCommand({
         TableName: store.table,
-        Key: keys.delivery(claim.messageId, claim.channelId),
+        Key: keys.delivery(claim.messageId, claim.channelId, claim.deliveryPartitions),
         UpdateExpression: `SET ${sets.join(', ')}${removes}`,
         ConditionExpression: claimCondition,
         ExpressionAttributeNames: names,
@@ -354,7 +355,7 @@ export async function takeForReconcile(
     const result = await store.doc.send(
       new UpdateCommand({
         TableName: store.table,
-        Key: keys.delivery(delivery.messageId, delivery.channelId),
+        Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
         UpdateExpression: expiredLease
           ? // an attempt that died could not tell whether the post exists: it counts as a lookup in doubt,
             // so a delivery whose every attempt crashes reaches a person (see the publisher) instead of circling

@@ -1,7 +1,15 @@
 /** Key layout of the single table (design §3). Every key is built here and nowhere else. */
 export const keys = {
   message: (messageId: string) => ({ PK: `MSG#${messageId}`, SK: 'MSG' }),
-  delivery: (messageId: string, channelId: string) => ({ PK: `MSG#${messageId}`, SK: `DLV#${channelId}` }),
+  /**
+   * A delivery: under its message's own partition, or — for a message to more than
+   * DELIVERIES_PER_PARTITION channels — under one of the message's `deliveryPartitions` partitions
+   * `MSG#<id>#<n>`, n by a hash of the channel (see deliveryPartitionsFor).
+   */
+  delivery: (messageId: string, channelId: string, deliveryPartitions?: number) => ({
+    PK: deliveryPartitionKey(messageId, channelId, deliveryPartitions),
+    SK: `DLV#${channelId}`,
+  }),
   channel: (channelId: string) => ({ PK: `CHANNEL#${channelId}`, SK: 'CHANNEL' }),
   /**
    * how the channel's last publish went, beside the channel item rather than on it: the channel item
@@ -78,6 +86,30 @@ export function fnv1a32(text: string): number {
   }
   return hash;
 }
+
+/**
+ * How many deliveries a message keeps under one partition. A message's deliveries are written within
+ * seconds and each is written some ten times more while it is published (claim, outcome, retries):
+ * a state-wide alert to 5,500 channels under one partition would take DynamoDB's 1,000 WCU/s limit
+ * per partition on average, and far more at ingest. With 100 a partition it takes about 17 WCU/s.
+ * Messages up to this many channels keep the layout they always had: one partition, one Query.
+ */
+export const DELIVERIES_PER_PARTITION = 100;
+
+/** The partitions a message to `deliveries` channels spreads its deliveries over; undefined: its own. */
+export const deliveryPartitionsFor = (deliveries: number): number | undefined =>
+  deliveries > DELIVERIES_PER_PARTITION ? Math.ceil(deliveries / DELIVERIES_PER_PARTITION) : undefined;
+
+const deliveryPartitionKey = (messageId: string, channelId: string, deliveryPartitions?: number): string =>
+  deliveryPartitions && deliveryPartitions > 1
+    ? `MSG#${messageId}#${fnv1a32(channelId) % deliveryPartitions}`
+    : `MSG#${messageId}`;
+
+/** Every partition key that holds deliveries of the message (its own when it has no partitions of its own). */
+export const messageDeliveryPartitions = (messageId: string, deliveryPartitions?: number): string[] =>
+  deliveryPartitions && deliveryPartitions > 1
+    ? Array.from({ length: deliveryPartitions }, (_, n) => `MSG#${messageId}#${n}`)
+    : [`MSG#${messageId}`];
 
 /** Scheduled and held messages, the crisis hold and organisation settings. */
 export const schedulingKeys = {

@@ -1,4 +1,7 @@
-/** Messages and their deliveries: written together, read together (one partition per message). */
+/**
+ * Messages and their deliveries: written together, read together (one partition per message; a
+ * message to more than DELIVERIES_PER_PARTITION channels keeps its deliveries in partitions of their own).
+ */
 import {
   BatchGetCommand,
   GetCommand,
@@ -16,7 +19,7 @@ import {
   type Message,
 } from '../model/schemas';
 import { decodeCursor, encodeCursor } from './cursor';
-import { DELIVERY_SK_PREFIX, keys } from './keys';
+import { DELIVERY_SK_PREFIX, keys, messageDeliveryPartitions } from './keys';
 import { queryAll, withoutKeys, type Store } from './client';
 import { openIndexAttributes } from './deliveries';
 import { approvalPointerPut, needsApprovalPointer } from './approval-index';
@@ -56,7 +59,7 @@ export async function putMessageWithDeliveries(
   const deliveryPuts = deliveries.map((delivery) => ({
     TableName: store.table,
     Item: {
-      ...keys.delivery(delivery.messageId, delivery.channelId),
+      ...keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
       ...(isOpen(delivery)
         ? openIndexAttributes(Date.parse(delivery.createdAt) + STUCK_AFTER_MS, delivery.messageId, delivery.channelId)
         : {}),
@@ -69,7 +72,7 @@ export async function putMessageWithDeliveries(
     );
     return;
   }
-  await writeStaged(store, message.id, deliveryPuts, visibleItems, Date.parse(message.createdAt));
+  await writeStaged(store, message, deliveryPuts, visibleItems, Date.parse(message.createdAt));
 }
 
 /** One more item of a TransactWriteItems call (e.g. the audit record). */
@@ -108,11 +111,45 @@ export async function getMessageAndChannel(
   return found;
 }
 
-export async function getDelivery(store: Store, messageId: string, channelId: string): Promise<Delivery | undefined> {
+/**
+ * One delivery. `deliveryPartitions` where the caller knows it (from a job); otherwise the delivery
+ * is looked for under its message's own partition first, where every message up to
+ * DELIVERIES_PER_PARTITION channels keeps it, and only when it is not there under the partition
+ * the message item names.
+ */
+export async function getDelivery(
+  store: Store,
+  messageId: string,
+  channelId: string,
+  deliveryPartitions?: number,
+): Promise<Delivery | undefined> {
+  const read = async (partitions: number | undefined) => {
+    const { Item } = await store.doc.send(
+      new GetCommand({
+        TableName: store.table,
+        Key: keys.delivery(messageId, channelId, partitions),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? DeliverySchema.parse(withoutKeys(Item)) : undefined;
+  };
+  const found = await read(deliveryPartitions);
+  if (found || deliveryPartitions) return found;
+  const partitions = await messageDeliveryPartitionCount(store, messageId);
+  return partitions ? read(partitions) : undefined;
+}
+
+/** The message's deliveryPartitions, read alone (undefined: its deliveries are under its own partition). */
+async function messageDeliveryPartitionCount(store: Store, messageId: string): Promise<number | undefined> {
   const { Item } = await store.doc.send(
-    new GetCommand({ TableName: store.table, Key: keys.delivery(messageId, channelId), ConsistentRead: true }),
+    new GetCommand({
+      TableName: store.table,
+      Key: keys.message(messageId),
+      ProjectionExpression: 'deliveryPartitions',
+      ConsistentRead: true,
+    }),
   );
-  return Item ? DeliverySchema.parse(withoutKeys(Item)) : undefined;
+  return typeof Item?.deliveryPartitions === 'number' ? Item.deliveryPartitions : undefined;
 }
 
 export interface MessageWithDeliveries {
@@ -132,9 +169,25 @@ export async function getMessageWithDeliveries(
   });
   const messageItem = items.find((item) => item.SK === 'MSG');
   if (!messageItem) return undefined;
+  const message = MessageSchema.parse(withoutKeys(messageItem));
+  // a message to many channels: its deliveries are in partitions of their own, read in parallel
+  const deliveryItems = message.deliveryPartitions
+    ? (
+        await Promise.all(
+          messageDeliveryPartitions(message.id, message.deliveryPartitions).map((pk) =>
+            queryAll(store.doc, {
+              TableName: store.table,
+              KeyConditionExpression: 'PK = :pk',
+              ExpressionAttributeValues: { ':pk': pk },
+              ConsistentRead: true,
+            }),
+          ),
+        )
+      ).flat()
+    : items;
   return {
-    message: MessageSchema.parse(withoutKeys(messageItem)),
-    deliveries: items
+    message,
+    deliveries: deliveryItems
       .filter((item) => String(item.SK).startsWith(DELIVERY_SK_PREFIX))
       .map((item) => DeliverySchema.parse(withoutKeys(item))),
   };
@@ -179,12 +232,16 @@ export const messageCursor = (message: Pick<Message, 'org' | 'createdAt' | 'id'>
   });
 
 /** QUEUED → PENDING when the job never reached its queue: the reconciler sends it again. */
-export async function markPending(store: Store, messageId: string, channelId: string, now: Date): Promise<void> {
+export async function markPending(
+  store: Store,
+  delivery: Pick<Delivery, 'messageId' | 'channelId' | 'deliveryPartitions'>,
+  now: Date,
+): Promise<void> {
   try {
     await store.doc.send(
       new UpdateCommand({
         TableName: store.table,
-        Key: keys.delivery(messageId, channelId),
+        Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
         UpdateExpression: 'SET #state = :pending, updatedAt = :now REMOVE queuedAt',
         ConditionExpression: '#state = :queued',
         ExpressionAttributeNames: { '#state': 'state' },
@@ -197,12 +254,16 @@ export async function markPending(store: Store, messageId: string, channelId: st
 }
 
 /** PENDING → QUEUED once the job is on its queue; a publisher that was faster wins. */
-export async function markQueued(store: Store, messageId: string, channelId: string, now: Date): Promise<void> {
+export async function markQueued(
+  store: Store,
+  delivery: Pick<Delivery, 'messageId' | 'channelId' | 'deliveryPartitions'>,
+  now: Date,
+): Promise<void> {
   try {
     await store.doc.send(
       new UpdateCommand({
         TableName: store.table,
-        Key: keys.delivery(messageId, channelId),
+        Key: keys.delivery(delivery.messageId, delivery.channelId, delivery.deliveryPartitions),
         UpdateExpression: 'SET #state = :queued, queuedAt = :now, updatedAt = :now',
         ConditionExpression: '#state = :pending',
         ExpressionAttributeNames: { '#state': 'state' },

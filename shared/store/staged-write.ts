@@ -20,13 +20,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { DELIVERY_SK_PREFIX, keys, STAGED_WRITE_SK } from './keys';
-import { isConditionFailure, type Store } from './client';
+import type { Delivery, Message } from '../model/schemas';
+import { DELIVERY_SK_PREFIX, keys, messageDeliveryPartitions, STAGED_WRITE_SK } from './keys';
+import { isConditionFailure, queryAll, type Store } from './client';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -60,12 +60,13 @@ export const stagedWriteIndex = (messageId: string, checkAtMs: number) => ({
 
 export async function writeStaged(
   store: Store,
-  messageId: string,
+  message: Pick<Message, 'id' | 'deliveryPartitions'>,
   deliveryPuts: PutItem[],
   visibleItems: TransactItem[],
   now: number,
 ): Promise<void> {
   const token = randomUUID();
+  const messageId = message.id;
   await store.doc.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -86,6 +87,8 @@ export async function writeStaged(
               token,
               startedAt: now,
               deliveries: deliveryPuts.length,
+              // where a cleaner finds the deliveries of a write nobody finished
+              ...(message.deliveryPartitions ? { deliveryPartitions: message.deliveryPartitions } : {}),
             },
           },
         },
@@ -133,6 +136,7 @@ export async function removeAbandonedWrite(
   now: number,
 ): Promise<number | undefined> {
   let token: string;
+  let deliveryPartitions: number | undefined;
   try {
     // From here no writer can finish it: the final transaction needs the marker not abandoned.
     const { Attributes } = await store.doc.send(
@@ -151,19 +155,24 @@ export async function removeAbandonedWrite(
       }),
     );
     token = String(Attributes?.token);
+    deliveryPartitions = typeof Attributes?.deliveryPartitions === 'number' ? Attributes.deliveryPartitions : undefined;
   } catch (error) {
     if (isConditionFailure(error)) return undefined;
     throw error;
   }
-  const { Items = [] } = await store.doc.send(
-    new QueryCommand({
-      TableName: store.table,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :dlv)',
-      ExpressionAttributeValues: { ':pk': keys.message(staged.messageId).PK, ':dlv': DELIVERY_SK_PREFIX },
-      ProjectionExpression: 'PK, SK',
-      ConsistentRead: true,
-    }),
-  );
+  const Items = (
+    await Promise.all(
+      messageDeliveryPartitions(staged.messageId, deliveryPartitions).map((pk) =>
+        queryAll(store.doc, {
+          TableName: store.table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :dlv)',
+          ExpressionAttributeValues: { ':pk': pk, ':dlv': DELIVERY_SK_PREFIX },
+          ProjectionExpression: 'PK, SK',
+          ConsistentRead: true,
+        }),
+      ),
+    )
+  ).flat();
   const check: TransactItem = {
     ConditionCheck: {
       TableName: store.table,
@@ -236,9 +245,9 @@ export async function messagePresence(store: Store, messageIds: readonly string[
  */
 export async function removeOrphanDelivery(
   store: Store,
-  open: { delivery: { messageId: string; channelId: string }; checkKey: string },
+  open: { delivery: Pick<Delivery, 'messageId' | 'channelId' | 'deliveryPartitions'>; checkKey: string },
 ): Promise<boolean> {
-  const { messageId, channelId } = open.delivery;
+  const { messageId, channelId, deliveryPartitions } = open.delivery;
   const missing = (Key: Record<string, unknown>): TransactItem => ({
     ConditionCheck: { TableName: store.table, Key, ConditionExpression: 'attribute_not_exists(PK)' },
   });
@@ -251,7 +260,7 @@ export async function removeOrphanDelivery(
           {
             Delete: {
               TableName: store.table,
-              Key: keys.delivery(messageId, channelId),
+              Key: keys.delivery(messageId, channelId, deliveryPartitions),
               ConditionExpression: 'OPENSK = :seen',
               ExpressionAttributeValues: { ':seen': open.checkKey },
             },

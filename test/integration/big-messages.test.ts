@@ -11,13 +11,20 @@ import { localDynamoDocumentClient } from '../../local/aws';
 import { approveMessage } from '../../shared/alerts/approve';
 import { createMessageOnce } from '../../shared/intake/create-once';
 import { getMessageForPrincipal, listMessagesForPrincipal } from '../../shared/messages/read';
-import { CreateMessageSchema, type Channel, type Principal } from '../../shared/model/schemas';
+import { CreateMessageSchema, type Channel, type Principal, type PublishJob } from '../../shared/model/schemas';
 import type { QueuedJob } from '../../shared/queue/jobs';
 import { reconcile } from '../../shared/reconcile/reconcile';
 import { putChannel } from '../../shared/store/channels';
 import type { Store } from '../../shared/store/client';
-import { keys, openDeliveryShards } from '../../shared/store/keys';
-import { getMessageWithDeliveries } from '../../shared/store/messages';
+import { claimDelivery } from '../../shared/store/deliveries';
+import {
+  deliveryPartitionsFor,
+  fnv1a32,
+  keys,
+  messageDeliveryPartitions,
+  openDeliveryShards,
+} from '../../shared/store/keys';
+import { getDelivery, getMessageWithDeliveries } from '../../shared/store/messages';
 import { ABANDONED_AFTER_MS } from '../../shared/store/staged-write';
 import { listAwaitingApproval } from '../../shared/store/approval-index';
 import { isolatedTable } from '../support/local-aws';
@@ -70,16 +77,23 @@ function crashingStore(allowed: number): Store {
   return { ...store, doc };
 }
 
-async function partitionItems(messageId: string) {
+/** The items of one partition (PK). */
+async function itemsUnder(pk: string) {
   const { Items = [] } = await store.doc.send(
     new QueryCommand({
       TableName: store.table,
       KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.message(messageId).PK },
+      ExpressionAttributeValues: { ':pk': pk },
       ConsistentRead: true,
     }),
   );
   return Items;
+}
+
+/** Every item of a message to CHANNELS channels: its own partition and its deliveries' partitions. */
+async function partitionItems(messageId: string) {
+  const pks = [keys.message(messageId).PK, ...messageDeliveryPartitions(messageId, deliveryPartitionsFor(CHANNELS))];
+  return (await Promise.all(pks.map(itemsUnder))).flat();
 }
 
 const input = (text: string) => CreateMessageSchema.parse({ text });
@@ -99,6 +113,46 @@ describe('a message to 150 channels of one organisation, none named', () => {
     expect(new Set(jobs.map((job) => job.job.channelId)).size).toBe(CHANNELS);
     // no staging marker is left behind
     expect((await partitionItems(id)).map((item) => item.SK)).not.toContain('STAGED');
+  });
+
+  it('keeps its deliveries in partitions of their own, by a hash of the channel, and reads them all', async () => {
+    const { jobs, send } = recordingSend();
+    const answer = await createMessageOnce(editor, input('Hochwasser an der Elbe: Pegel steigt.'), undefined, {
+      store,
+      send,
+    });
+    const { id } = JSON.parse(answer.body) as { id: string };
+    // 150 channels: 2 partitions of about 75 deliveries; the message's own holds the message item alone
+    expect(deliveryPartitionsFor(CHANNELS)).toBe(2);
+    expect((await itemsUnder(keys.message(id).PK)).map((item) => item.SK)).toEqual(['MSG']);
+    const [first, second] = await Promise.all(messageDeliveryPartitions(id, 2).map(itemsUnder));
+    expect(first!.length + second!.length).toBe(CHANNELS);
+    expect(Math.min(first!.length, second!.length)).toBeGreaterThan(CHANNELS / 4);
+    for (const [n, items] of [first!, second!].entries())
+      expect(items.every((item) => fnv1a32(String(item.channelId)) % 2 === n)).toBe(true);
+    const read = await getMessageWithDeliveries(store, id);
+    expect(read?.message.deliveryPartitions).toBe(2);
+    expect(new Set(read?.deliveries.map((delivery) => delivery.channelId)).size).toBe(CHANNELS);
+    // every job names the partitions, so a publisher claims without reading the message first
+    expect(jobs.every((job) => job.job.type === 'publish' && job.job.deliveryPartitions === 2)).toBe(true);
+    const claimed = await claimDelivery(store, jobs[0]!.job as PublishJob, { now: Date.now(), leaseMs: 60_000 });
+    expect(claimed).toMatchObject({ claimed: true, delivery: { state: 'PUBLISHING', deliveryPartitions: 2 } });
+    // a delivery addressed by message and channel alone (a hand-off confirmation, a reply) is found too
+    expect(await getDelivery(store, id, 'land-7')).toMatchObject({ channelId: 'land-7', deliveryPartitions: 2 });
+  });
+});
+
+describe('a message to 100 channels or fewer', () => {
+  it('keeps the layout it always had: every delivery beside the message item, no partitions named', async () => {
+    const small: Principal = { sub: 'lena', org: 'town', roles: ['editor'] };
+    for (let n = 0; n < 100; n += 1) await putChannel(store, channel(`town-${n}`, 'town'));
+    const { jobs, send } = recordingSend();
+    const answer = await createMessageOnce(small, input('Straßensperrung am Markt.'), undefined, { store, send });
+    const { id } = JSON.parse(answer.body) as { id: string };
+    const items = await itemsUnder(keys.message(id).PK);
+    expect(items.filter((item) => String(item.SK).startsWith('DLV#'))).toHaveLength(100);
+    expect(items.some((item) => 'deliveryPartitions' in item)).toBe(false);
+    expect(jobs.every((job) => !('deliveryPartitions' in job.job))).toBe(true);
   });
 });
 

@@ -104,7 +104,7 @@ describe('claiming a delivery', () => {
   it('never moves a delivery back to QUEUED once a publisher has it', async () => {
     const ref = await newDelivery();
     await claimDelivery(store, ref, { now: Date.now(), leaseMs: 60_000 });
-    await markQueued(store, ref.messageId, ref.channelId, new Date());
+    await markQueued(store, ref, new Date());
     expect((await getMessageWithDeliveries(store, ref.messageId))?.deliveries[0]?.state).toBe('PUBLISHING');
   });
 });
