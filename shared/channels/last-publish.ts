@@ -6,13 +6,13 @@
  * also asks for the organisation's public directory to be built again, since its latest messages may
  * have changed.
  */
-import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { requestDirectoryBuild } from '../directory/request';
 import { LastPublishSchema, type LastPublish } from '../model/schemas';
 import { logger } from '../observability/powertools';
 import type { Store } from '../store/client';
 import { keys } from '../store/keys';
-import { isConditionFailure, withoutKeys } from '../store/client';
+import { batchGetItems, isConditionFailure, withoutKeys } from '../store/client';
 
 export interface SettledDelivery {
   org: string;
@@ -61,25 +61,16 @@ export async function readLastPublish(store: Store, channelId: string): Promise<
   return Item ? LastPublishSchema.parse(withoutKeys(Item)) : undefined;
 }
 
-/** Items read at once: BatchGetItem's limit. */
-const KEYS_PER_READ = 100;
-
 /** The last publish of each of these channels that ever published, by channel id. */
 export async function readLastPublishes(
   store: Store,
   channelIds: readonly string[],
 ): Promise<Map<string, LastPublish>> {
-  const found = new Map<string, LastPublish>();
-  for (let start = 0; start < channelIds.length; start += KEYS_PER_READ) {
-    let pending: Record<string, unknown>[] = channelIds
-      .slice(start, start + KEYS_PER_READ)
-      .map(keys.channelLastPublish);
-    while (pending.length > 0) {
-      const result = await store.doc.send(new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending } } }));
-      for (const item of result.Responses?.[store.table] ?? [])
-        found.set(String(item.PK).slice(keys.channel('').PK.length), LastPublishSchema.parse(withoutKeys(item)));
-      pending = result.UnprocessedKeys?.[store.table]?.Keys ?? [];
-    }
-  }
-  return found;
+  const items = await batchGetItems(store, channelIds.map(keys.channelLastPublish));
+  return new Map(
+    items.map((item) => [
+      String(item.PK).slice(keys.channel('').PK.length),
+      LastPublishSchema.parse(withoutKeys(item)),
+    ]),
+  );
 }

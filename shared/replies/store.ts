@@ -10,14 +10,7 @@
  * for the poll schedule (GSI1 `REPLYWATCH#<org>`); and, for Telegram, which discussion-group
  * message belongs to which post (`TGMSG#<chat>#<id>`).
  */
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { IdSchema, OrgIdSchema, PlatformIdSchema } from '../model/schemas';
 import type { PlatformId } from '../platforms/registry';
@@ -398,19 +391,4 @@ export async function getTelegramMessage(
 ): Promise<z.infer<typeof TgMessageSchema> | undefined> {
   const { Item } = await store.doc.send(new GetCommand({ TableName: store.table, Key: tgKey(chat, messageId) }));
   return Item ? TgMessageSchema.parse(withoutKeys(Item)) : undefined;
-}
-
-/** Items by key, a hundred at a time, asking again for what DynamoDB left unprocessed. */
-export async function batchGet(store: Store, keyList: Record<string, string>[]): Promise<Record<string, unknown>[]> {
-  const found: Record<string, unknown>[] = [];
-  for (let start = 0; start < keyList.length; start += 100) {
-    let pending: Record<string, unknown>[] = keyList.slice(start, start + 100);
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2 ** round * 10, 500)));
-      const result = await store.doc.send(new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending } } }));
-      found.push(...(result.Responses?.[store.table] ?? []));
-      pending = result.UnprocessedKeys?.[store.table]?.Keys ?? [];
-    }
-  }
-  return found;
 }

@@ -1,6 +1,6 @@
 /** One DynamoDB document client per process (reused across Lambda invocations). */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../config';
 
 let documentClient: DynamoDBDocumentClient | undefined;
@@ -44,4 +44,33 @@ export async function queryAll(
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
+}
+
+/** Keys of one BatchGetItem call: DynamoDB's limit. */
+const KEYS_PER_BATCH_GET = 100;
+
+/**
+ * Items by key, a hundred at a time, asking again (with a short backoff) for what DynamoDB left
+ * unprocessed. Keys without an item are simply not in the answer.
+ */
+export async function batchGetItems(
+  store: Store,
+  itemKeys: readonly Record<string, unknown>[],
+  options: { consistent?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  for (let start = 0; start < itemKeys.length; start += KEYS_PER_BATCH_GET) {
+    let pending = itemKeys.slice(start, start + KEYS_PER_BATCH_GET) as Record<string, unknown>[];
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2 ** round * 10, 500)));
+      const result = await store.doc.send(
+        new BatchGetCommand({
+          RequestItems: { [store.table]: { Keys: pending, ...(options.consistent ? { ConsistentRead: true } : {}) } },
+        }),
+      );
+      found.push(...(result.Responses?.[store.table] ?? []));
+      pending = result.UnprocessedKeys?.[store.table]?.Keys ?? [];
+    }
+  }
+  return found;
 }

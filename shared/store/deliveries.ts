@@ -4,11 +4,11 @@
  * by the version it claimed, may settle a delivery.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DeliverySchema, type Delivery, type DeliveryError, type DeliveryState } from '../model/schemas';
 import { DELIVERY_SK_PREFIX, keys, OPEN_INDEX, openDeliveryShards, RELEASE_SK, STAGED_WRITE_SK } from './keys';
-import { isConditionFailure, withoutKeys, type Store } from './client';
+import { batchGetItems, isConditionFailure, withoutKeys, type Store } from './client';
 
 export const openIndexAttributes = (checkAtMs: number, messageId: string, channelId: string) => ({
   OPENPK: keys.openDeliveries(messageId, channelId),
@@ -267,9 +267,6 @@ export interface DueOpenItems {
   releases: DueStagedWrite[];
 }
 
-/** Items read at once: BatchGetItem's limit. */
-const KEYS_PER_READ = 100;
-
 /**
  * What the reconciler should look at now: a Query per OPEN shard, all in parallel, on the sparse
  * index (never a Scan), so its reads follow the open deliveries alone. `limit` is per shard. The index
@@ -298,9 +295,10 @@ export async function dueOpenDeliveries(store: Store, now: number, limit = 200):
   const dueEntries = entries.filter((entry) => String(entry.SK).startsWith(DELIVERY_SK_PREFIX));
   const seen = new Set(dueEntries.map((entry) => `${String(entry.PK)}|${String(entry.OPENSK)}`));
   const deliveries = (
-    await readWhole(
+    await batchGetItems(
       store,
       dueEntries.map((entry) => ({ PK: entry.PK, SK: entry.SK })),
+      { consistent: true },
     )
   )
     // Only what is still as the index showed it: a delivery settled, claimed into the future or given
@@ -312,21 +310,6 @@ export async function dueOpenDeliveries(store: Store, now: number, limit = 200):
 }
 
 const messageIdOf = (entry: Record<string, unknown>) => String(entry.PK).slice(keys.message('').PK.length);
-
-async function readWhole(store: Store, itemKeys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  for (let start = 0; start < itemKeys.length; start += KEYS_PER_READ) {
-    let pending = itemKeys.slice(start, start + KEYS_PER_READ);
-    while (pending.length > 0) {
-      const result = await store.doc.send(
-        new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      items.push(...(result.Responses?.[store.table] ?? []));
-      pending = result.UnprocessedKeys?.[store.table]?.Keys ?? [];
-    }
-  }
-  return items;
-}
 
 /**
  * The reconciler takes a due delivery: pushes its next check into the future and, for an expired
