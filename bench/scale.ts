@@ -235,10 +235,10 @@ try {
   // Each share is the most a stage may take; one that finishes early leaves its time to the later
   // ones, within the run's deadline. A million past deliveries (1.09 million items with their
   // messages) took 270 s at 4,000 items/s and would have taken 310 s at 3,500 (load 7-10); the
-  // daily jobs after them took 4 minutes at that load.
+  // daily jobs after them took 3½–4 minutes at that load.
   await budget.stage('seed past deliveries', 0.4, (until) => seedPast(size.pastDeliveries, until));
 
-  // no figure depends on it (the daily run reads one latest figure per channel): what is left
+  // no figure depends on it (the daily run reads one latest figure per channel): a few weeks of the year
   await budget.stage('seed follower history', 0.02, async (until) => {
     const today = localDate(new Date(), configuredTimeZone());
     const figures = (function* () {

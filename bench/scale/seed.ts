@@ -16,7 +16,7 @@ import { openIndexAttributes } from '../../shared/store/deliveries';
 import { keys } from '../../shared/store/keys';
 import { STUCK_AFTER_MS } from '../../shared/store/messages';
 
-/** DynamoDB Local keeps getting faster up to about 32 batches in flight (1,000 → 1,800 items/s from 16 to 32 here, through the SDK) */
+/** DynamoDB Local keeps getting faster up to about 32 batches in flight (through the SDK 1,000 → 1,800 items/s from 16 to 32) */
 export const WRITE_CONCURRENCY = 32;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -85,8 +85,9 @@ const MAX_ATTEMPTS = 10;
  * Through the SDK's document client each item costs the seeding process about 0.08 ms of CPU
  * (marshalling, middleware, signing, parsing the answer), on two cores shared with DynamoDB Local
  * (0.25-0.28 ms an item) a fifth of what a seeded item costs in all; this way 0.03 ms, item
- * building included (bench/scale/seed-rate.ts). DynamoDB Local keeps one database per access key and region, which it reads from the
- * credential scope of the Authorization header; it checks no signature.
+ * building included (bench/scale/seed-rate.ts). DynamoDB Local keeps one database per access key
+ * and region, which it reads from the credential scope of the Authorization header; it checks no
+ * signature.
  */
 export class SeedWriter {
   private readonly agent: Agent;
