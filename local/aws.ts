@@ -11,7 +11,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 /** The account local-aws-sqs writes into its queue URLs and ARNs. */
 export const LOCAL_ACCOUNT_ID = '123456789012';
 export const LOCAL_REGION = 'eu-central-1';
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export const localRegion = (): string => process.env.AWS_REGION ?? LOCAL_REGION;
 

@@ -37,14 +37,26 @@ function dynamoDbLocalDir(): string {
   return path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 }
 
-export async function startDynamoDbLocal(options: { port?: number } = {}): Promise<RunningService> {
+export interface DynamoDbLocalOptions {
+  port?: number;
+  /**
+   * The Java heap's limit in MB (default 512). The items live in SQLite's own memory outside the
+   * heap; the heap holds the requests being served.
+   */
+  maxHeapMb?: number;
+  /** further JVM options, e.g. another garbage collector */
+  jvmOptions?: readonly string[];
+}
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<RunningService> {
   const port = options.port ?? (await freePort());
   const dir = dynamoDbLocalDir();
   const child = spawn(
     'java',
     [
       '-Xms64m',
-      '-Xmx512m',
+      `-Xmx${options.maxHeapMb ?? 512}m`,
+      ...(options.jvmOptions ?? []),
       `-Djava.library.path=${path.join(dir, 'DynamoDBLocal_lib')}`,
       '-jar',
       path.join(dir, 'DynamoDBLocal.jar'),
