@@ -10,7 +10,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { LOCAL_CREDENTIALS, localRegion } from '../../local/aws';
 import type { DynamoDbLocalOptions } from '../../local/services';
 import { addDays } from '../../shared/followers/dates';
-import { FollowerFigureSchema, followerPut, type FollowerWrite } from '../../shared/followers/store';
+import { checkFollowerWrite, followerPut, type FollowerWrite } from '../../shared/followers/store';
 import { DeliverySchema, MessageSchema, type Channel, type Delivery, type Message } from '../../shared/model/schemas';
 import { openIndexAttributes } from '../../shared/store/deliveries';
 import { keys } from '../../shared/store/keys';
@@ -264,13 +264,7 @@ export function* followerHistory(channels: readonly Channel[], days: number, tod
 
 /** A follower figure's item as the project's own batch writer writes it, checked by its schema first. */
 export function followerFigureItem(table: string, write: FollowerWrite): Record<string, unknown> {
-  FollowerFigureSchema.parse({
-    channelId: write.channel.id,
-    date: write.date,
-    count: write.count,
-    source: write.source,
-    collectedAt: write.collectedAt,
-  });
+  checkFollowerWrite(write);
   return followerPut(table, write).Put.Item;
 }
 

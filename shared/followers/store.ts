@@ -147,6 +147,17 @@ const MAX_BATCH_ATTEMPTS = 8;
  * Writes many figures with BatchWriteItem, 25 at a time. Unprocessed items (throttling) are sent again
  * with exponential backoff; if they still do not go through, the error says how many are left.
  */
+/** A figure about to be written, checked against the model's schema (throws on a bad one). */
+export function checkFollowerWrite(write: FollowerWrite): void {
+  FollowerFigureSchema.parse({
+    channelId: write.channel.id,
+    date: write.date,
+    count: write.count,
+    source: write.source,
+    collectedAt: write.collectedAt,
+  });
+}
+
 export async function batchWriteFollowerCounts(
   doc: DynamoDBDocumentClient,
   table: string,
@@ -154,14 +165,7 @@ export async function batchWriteFollowerCounts(
   options: { sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<number> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  for (const write of writes)
-    FollowerFigureSchema.parse({
-      channelId: write.channel.id,
-      date: write.date,
-      count: write.count,
-      source: write.source,
-      collectedAt: write.collectedAt,
-    });
+  for (const write of writes) checkFollowerWrite(write);
   for (let start = 0; start < writes.length; start += BATCH_SIZE) {
     let requests = writes
       .slice(start, start + BATCH_SIZE)

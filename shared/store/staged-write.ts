@@ -43,14 +43,17 @@ export const ABANDONED_AFTER_MS = 2 * 60_000;
 /** A Put of a transaction, as putMessageWithDeliveries builds it for every delivery. */
 type PutItem = NonNullable<TransactItem['Put']>;
 
+/** The staging marker, on condition that it is still this write's and nobody gave it up. */
+const ownMarker = (store: Store, messageId: string, token: string) => ({
+  TableName: store.table,
+  Key: keys.stagedWrite(messageId),
+  ConditionExpression: '#token = :token AND attribute_not_exists(abandoned)',
+  ExpressionAttributeNames: { '#token': 'token' },
+  ExpressionAttributeValues: { ':token': token },
+});
+
 const markerCheck = (store: Store, messageId: string, token: string): TransactItem => ({
-  ConditionCheck: {
-    TableName: store.table,
-    Key: keys.stagedWrite(messageId),
-    ConditionExpression: '#token = :token AND attribute_not_exists(abandoned)',
-    ExpressionAttributeNames: { '#token': 'token' },
-    ExpressionAttributeValues: { ':token': token },
-  },
+  ConditionCheck: ownMarker(store, messageId, token),
 });
 
 export const stagedWriteIndex = (messageId: string, checkAtMs: number) => ({
@@ -110,18 +113,7 @@ export async function writeStaged(
   }
   await store.doc.send(
     new TransactWriteCommand({
-      TransactItems: [
-        {
-          Delete: {
-            TableName: store.table,
-            Key: keys.stagedWrite(messageId),
-            ConditionExpression: '#token = :token AND attribute_not_exists(abandoned)',
-            ExpressionAttributeNames: { '#token': 'token' },
-            ExpressionAttributeValues: { ':token': token },
-          },
-        },
-        ...visibleItems,
-      ],
+      TransactItems: [{ Delete: ownMarker(store, messageId, token) }, ...visibleItems],
     }),
   );
 }
