@@ -3,7 +3,9 @@
  * Runs each event once in the local stack under the meter (bench/cost/meter.ts), prices what it
  * counted, and scales it to the three profiles of docs/COST.md; the fixed monthly cost comes from
  * the synthesised template. The baseline beside each DynamoDB figure is what DynamoDB Local itself
- * reports (ReturnConsumedCapacity) for the same requests. Exits 1 when a goal is missed, and 2
+ * reports (ReturnConsumedCapacity) for the same requests. The events run twice, each time in a stack
+ * of their own: with the channels' credentials in Secrets Manager (the default) and in the
+ * credentials table (`herold:secrets: "table"`). Exits 1 when a goal is missed, and 2
  * without any figure when a counted quantity has no price.
  *
  * npm run bench:cost -- --fixed: only the fixed monthly part, for every cheaper setting, from the
@@ -15,6 +17,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDocumentClient } from '../local/aws';
+import { startDynamoDbLocal, startSqs } from '../local/services';
 import { startLocalStack, type LocalStack } from '../local/start';
 import { ENV } from '../shared/config';
 import { PLATFORMS } from '../shared/platforms/registry';
@@ -67,7 +70,7 @@ const { memoryMb, counts } = readTemplate();
 /** the cheaper settings of docs/COST.md, each alone and all together */
 const CHEAPER = {
   alarms: { 'herold:alarms': 'essential' },
-  secrets: { 'herold:secrets': 'per-organisation' },
+  secrets: { 'herold:secrets': 'table' },
   cognito: { 'herold:cognitoPlan': 'essentials' },
   platforms: { 'herold:platforms': DRESDEN_PLATFORMS },
 } as const;
@@ -75,6 +78,8 @@ const THREE = { ...CHEAPER.alarms, ...CHEAPER.secrets, ...CHEAPER.cognito };
 interface Design {
   setting: string;
   counts: TemplateCounts;
+  /** where its channels' credentials are read from, so which measured events price its messages */
+  credentials: Credentials;
   givesUp: string;
   /** false: a setting for Dresden's deployment alone (a state runs every platform) */
   forState: boolean;
@@ -83,32 +88,51 @@ const designs: Design[] = [
   {
     setting: "herold:alarms 'essential'",
     counts: readTemplate(CHEAPER.alarms).counts,
+    credentials: 'secrets-manager',
     givesUp: 'no page for throttles, quota below reserve, expiring tokens, stale follower figures',
     forState: true,
   },
   {
     setting: "herold:secrets 'per-organisation'",
-    counts: readTemplate(CHEAPER.secrets).counts,
+    counts: readTemplate({ 'herold:secrets': 'per-organisation' }).counts,
+    credentials: 'secrets-manager',
     givesUp:
       "every publisher may read every organisation's channel credentials; one channel's renewal rewrites its organisation's secret (under a lease)",
     forState: true,
   },
   {
+    setting: "herold:secrets 'table'",
+    counts: readTemplate(CHEAPER.secrets).counts,
+    credentials: 'table',
+    givesUp:
+      "Secrets Manager's own audit of each read (CloudTrail logs DynamoDB reads only as paid data events), its versions and rotation; a deleted channel's credentials come back only by point-in-time recovery",
+    forState: true,
+  },
+  {
     setting: "herold:cognitoPlan 'essentials'",
     counts: readTemplate(CHEAPER.cognito).counts,
+    credentials: 'secrets-manager',
     givesUp: 'no threat protection (compromised-credential checks, adaptive authentication)',
     forState: true,
   },
-  { setting: 'all three', counts: readTemplate(THREE).counts, givesUp: '', forState: true },
+  {
+    setting: "all three (alarms, secrets 'table', Cognito)",
+    counts: readTemplate(THREE).counts,
+    credentials: 'table',
+    givesUp: '',
+    forState: true,
+  },
   {
     setting: `herold:platforms (Dresden's ${DRESDEN_PLATFORMS.length})`,
     counts: readTemplate(CHEAPER.platforms).counts,
+    credentials: 'secrets-manager',
     givesUp: 'channels on the other platforms cannot be added, and their messages are skipped until redeployed',
     forState: false,
   },
   {
     setting: `herold:platforms (Dresden's ${DRESDEN_PLATFORMS.length}) and the three`,
     counts: readTemplate({ ...THREE, ...CHEAPER.platforms }).counts,
+    credentials: 'table',
     givesUp: '',
     forState: false,
   },
@@ -125,31 +149,17 @@ if (process.argv.includes('--fixed')) {
   process.exit(0);
 }
 const loadAtStart = loadAverage();
-const stack = await startLocalStack({
-  port: 0,
-  simulatorPort: 0,
-  directoryPort: 0,
-  log: () => undefined,
-  simulator: { enforceQuotas: false },
-  cards: 'in-process',
-  reconcileIntervalMs: 3_600_000,
-  alertsFeedIntervalMs: 3_600_000,
-});
-let measured: Measured[];
-const secrets = await startSecretsStandIn();
+type Credentials = 'secrets-manager' | 'table';
+// one DynamoDB Local and SQS server for both passes: the functions' clients keep the endpoint they were made with
+const [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startSqs()]);
+let measured: Record<Credentials, Measured[]>;
 try {
-  await moveCredentialsToSecrets(stack, secrets);
-  const meter = await startMeter({ dynamoEndpoint: stack.dynamoEndpoint, tableName: stack.tableName });
-  try {
-    measured = await measureEvents(stack, meter, () => {
-      for (const channel of stack.channels) forgetCredentials(`herold/${channel.platform}/${channel.id}`);
-    });
-  } finally {
-    meter.stop();
-  }
+  measured = {
+    'secrets-manager': await measurePass('secrets-manager'),
+    table: await measurePass('table'),
+  };
 } finally {
-  await stack.stop();
-  await secrets.stop();
+  await Promise.all([dynamo.stop(), sqs.stop()]);
 }
 
 try {
@@ -158,6 +168,41 @@ try {
   if (!(error instanceof MissingPriceError)) throw error;
   console.error(`\nno cost figure: ${error.message}`);
   process.exitCode = 2;
+}
+
+/** Every event once, in a local stack of its own, with the channels' credentials where `credentials` says. */
+async function measurePass(credentials: Credentials): Promise<Measured[]> {
+  const stack = await startLocalStack({
+    dynamoEndpoint: dynamo.endpoint,
+    sqsEndpoint: sqs.endpoint,
+    tableName: `herold-${credentials}`,
+    queuePrefix: `herold-${credentials}`,
+    port: 0,
+    simulatorPort: 0,
+    directoryPort: 0,
+    log: () => undefined,
+    simulator: { enforceQuotas: false },
+    cards: 'in-process',
+    reconcileIntervalMs: 3_600_000,
+    alertsFeedIntervalMs: 3_600_000,
+    channelCredentials: credentials === 'table' ? 'table' : 'file',
+  });
+  const secrets = credentials === 'secrets-manager' ? await startSecretsStandIn() : undefined;
+  try {
+    if (secrets) await moveCredentialsToSecrets(stack, secrets);
+    const meter = await startMeter({ dynamoEndpoint: stack.dynamoEndpoint, tableName: stack.tableName });
+    try {
+      return await measureEvents(stack, meter, () => {
+        for (const channel of stack.channels)
+          forgetCredentials(secrets ? `herold/${channel.platform}/${channel.id}` : channel.credentialsRef);
+      });
+    } finally {
+      meter.stop();
+    }
+  } finally {
+    await stack.stop();
+    await secrets?.stop();
+  }
 }
 
 /** One secret per channel, as in AWS: the channels' `local:` credentials move into the stand-in. */
@@ -211,32 +256,49 @@ function accessChecksApart(event: Measured, keep: 'reads' | 'checks'): Measured 
   };
 }
 
-function report(measured: Measured[]): void {
-  const events = measured.map((event) => (event.replyReads ? accessChecksApart(event, 'reads') : event));
-  const priced = new Map<string, Priced>(events.map((event) => [event.event, price(quantitiesOf(event), prices)]));
+function report(passes: Record<Credentials, Measured[]>): void {
+  const pricedPass = (measured: Measured[]) => {
+    const events = measured.map((event) => (event.replyReads ? accessChecksApart(event, 'reads') : event));
+    return {
+      events,
+      priced: new Map<string, Priced>(events.map((event) => [event.event, price(quantitiesOf(event), prices)])),
+    };
+  };
+  const measured = passes['secrets-manager'];
+  const { events, priced } = pricedPass(measured);
+  const table = pricedPass(passes.table);
   const usd = (value: number, digits = 2) => `${value.toFixed(digits)} USD`;
   const micro = (value: number) => `${(value * 1e6).toFixed(1)} µUSD`;
   console.log(`\nload average (1, 5, 15 min) at the start: ${loadAtStart}; at the end: ${loadAverage()}`);
 
-  console.log(`\nHerold cost per event, ${prices.region} on-demand prices of ${prices.compiled} (no free tier)\n`);
-  console.log(
-    '| event | Lambda invocations (GB-s) | DynamoDB RRU / WRU (billing rules) | DynamoDB Local reports RRU / WRU | SQS requests | API requests | Secrets Manager calls | cards stored (S3 PUT) | cost |',
-  );
-  console.log('|---|---|---|---|---|---|---|---|---|');
-  for (const event of events) {
-    const cost = priced.get(event.event)!;
-    const quantity = (meter: string) => cost.byMeter[meter]?.quantity ?? 0;
-    const reported = event.crossChecks.reduce(
-      (sum, check) => ({ read: sum.read + check.reportedRead, write: sum.write + check.reportedWrite }),
-      { read: 0, write: 0 },
+  for (const [pass, label] of [
+    [{ events, priced }, 'credentials in Secrets Manager (default)'],
+    [table, "credentials in the credentials table (herold:secrets 'table')"],
+  ] as const) {
+    console.log(
+      `\nHerold cost per event, ${label}, ${prices.region} on-demand prices of ${prices.compiled} (no free tier)\n`,
     );
     console.log(
-      `| ${event.event} | ${event.invocations.length} (${quantity('lambda.gb-second').toFixed(3)}) | ${quantity('dynamodb.read-request-unit')} / ${quantity('dynamodb.write-request-unit')} | ${reported.read} / ${reported.write} | ${quantity('sqs.request')} | ${quantity('apigateway.http-request')} | ${quantity('secretsmanager.api-call')} | ${event.cardsStored} | ${micro(cost.usd)} |`,
+      '| event | Lambda invocations (GB-s) | DynamoDB RRU / WRU (billing rules) | DynamoDB Local reports RRU / WRU | SQS requests | API requests | Secrets Manager calls | cards stored (S3 PUT) | cost |',
     );
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    for (const event of pass.events) {
+      const cost = pass.priced.get(event.event)!;
+      const quantity = (meter: string) => cost.byMeter[meter]?.quantity ?? 0;
+      const reported = event.crossChecks.reduce(
+        (sum, check) => ({ read: sum.read + check.reportedRead, write: sum.write + check.reportedWrite }),
+        { read: 0, write: 0 },
+      );
+      console.log(
+        `| ${event.event} | ${event.invocations.length} (${quantity('lambda.gb-second').toFixed(3)}) | ${quantity('dynamodb.read-request-unit')} / ${quantity('dynamodb.write-request-unit')} | ${reported.read} / ${reported.write} | ${quantity('sqs.request')} | ${quantity('apigateway.http-request')} | ${quantity('secretsmanager.api-call')} | ${event.cardsStored} | ${micro(cost.usd)} |`,
+      );
+    }
   }
 
   const routine = priced.get('routine message')!;
   const per1000 = routine.usd * 1000;
+  const tableRoutine = table.priced.get('routine message')!;
+  const tablePer1000 = tableRoutine.usd * 1000;
   const warmPer1000 = priced.get('routine message, warm caches')!.usd * 1000;
   // the replies schedule: a run with nothing due, and what a collect-replies job and each post it reads add to it
   const idle = events.find((event) => event.event === 'replies poll, nothing published')!;
@@ -298,15 +360,20 @@ function report(measured: Measured[]): void {
     `variable cost per 1,000 routine messages with warm caches (credentials read within the hour): ${usd(warmPer1000, 3)}`,
   );
   console.log(
-    `\nvariable cost per 1,000 routine messages to 10 channels: ${usd(per1000, 3)} (goal ≤ ${usd(GOAL_PER_1000_MESSAGES_USD)})`,
+    `\nvariable cost per 1,000 routine messages to 10 channels: ${usd(per1000, 3)} (goal ≤ ${usd(GOAL_PER_1000_MESSAGES_USD)}); with the credentials table: ${usd(tablePer1000, 3)}`,
   );
-  console.log('largest items of a routine message:');
-  for (const [meter, entry] of Object.entries(routine.byMeter)
-    .sort((a, b) => b[1].usd - a[1].usd)
-    .slice(0, 4))
-    console.log(
-      `  ${meter}: ${entry.quantity.toFixed(3)} → ${micro(entry.usd)} (${((entry.usd / routine.usd) * 100).toFixed(0)} %)`,
-    );
+  for (const [label, cost] of [
+    ['Secrets Manager', routine],
+    ['the credentials table', tableRoutine],
+  ] as const) {
+    console.log(`largest items of a routine message, credentials in ${label}:`);
+    for (const [meter, entry] of Object.entries(cost.byMeter)
+      .sort((a, b) => b[1].usd - a[1].usd)
+      .slice(0, 5))
+      console.log(
+        `  ${meter}: ${entry.quantity.toFixed(3)} → ${micro(entry.usd)} (${((entry.usd / cost.usd) * 100).toFixed(0)} %)`,
+      );
+  }
   console.log(
     '\nwhere the write units of a routine message go (item kind PK/SK and request; a transaction counts twice)\n',
   );
@@ -318,6 +385,15 @@ function report(measured: Measured[]): void {
   ))
     console.log(`| ${kind} | ${entry.requests} | ${entry.table} | ${entry.indexes} |`);
 
+  /** a month's variable cost: the profile's events priced as measured in one pass, and the replies schedule */
+  const monthlyVariable = (profile: (typeof PROFILES)[number], pricedEvents: Map<string, Priced>) =>
+    Object.entries(monthlyEvents(profile, MEASURED)).reduce(
+      (sum, [event, times]) => sum + pricedEvents.get(event)!.usd * times,
+      0,
+    ) + repliesMonthly(profile);
+  const variableOf = (credentials: Credentials, profile: (typeof PROFILES)[number]) =>
+    monthlyVariable(profile, credentials === 'table' ? table.priced : priced);
+
   console.log(`\nPer month (${DAYS_PER_MONTH} days)\n`);
   console.log(
     '| profile | messages a day | variable | fixed | total | per 1,000 messages (all-in) | largest fixed items |',
@@ -325,10 +401,7 @@ function report(measured: Measured[]): void {
   console.log('|---|---|---|---|---|---|---|');
   let dresdenTotal = 0;
   for (const profile of PROFILES) {
-    const frequencies = monthlyEvents(profile, MEASURED);
-    const variable =
-      Object.entries(frequencies).reduce((sum, [event, times]) => sum + priced.get(event)!.usd * times, 0) +
-      repliesMonthly(profile);
+    const variable = monthlyVariable(profile, priced);
     const fixed = price(fixedMonthly(profile, counts), prices);
     const total = variable + fixed.usd;
     if (profile.name === 'Dresden today') dresdenTotal = total;
@@ -347,11 +420,7 @@ function report(measured: Measured[]): void {
     console.log(`  ${FIXED_LABELS[meter] ?? meter}: ${entry.quantity.toFixed(2)} → ${usd(entry.usd)}`);
   console.log(`\ntemplate: ${describeTemplate(counts)}`);
   const dresden = PROFILES[0]!;
-  const dresdenVariable =
-    Object.entries(monthlyEvents(dresden, MEASURED)).reduce(
-      (sum, [event, times]) => sum + priced.get(event)!.usd * times,
-      0,
-    ) + repliesMonthly(dresden);
+  const dresdenVariable = monthlyVariable(dresden, priced);
   console.log(`replies schedule in ${dresden.name}'s month: ${usd(repliesMonthly(dresden))}`);
   const fixedWith = (template: TemplateCounts, profile = dresden) => price(fixedMonthly(profile, template), prices).usd;
   const baseFixed = fixedWith(counts);
@@ -361,22 +430,19 @@ Cheaper settings for ${dresden.name} (${usd(dresdenVariable + baseFixed)} a mont
   console.log('| setting | saves a month | total then | state: total then | gives up |');
   console.log('|---|---|---|---|---|');
   const state = PROFILES.find((profile) => profile.name === 'state')!;
-  const stateVariable =
-    Object.entries(monthlyEvents(state, MEASURED)).reduce(
-      (sum, [event, times]) => sum + priced.get(event)!.usd * times,
-      0,
-    ) + repliesMonthly(state);
+  const stateVariable = monthlyVariable(state, priced);
   let dresdenCheapest = Infinity;
   for (const design of designs) {
-    const fixed = fixedWith(design.counts);
-    dresdenCheapest = Math.min(dresdenCheapest, dresdenVariable + fixed);
+    const total = variableOf(design.credentials, dresden) + fixedWith(design.counts);
+    dresdenCheapest = Math.min(dresdenCheapest, total);
     const stateTotal = design.forState
-      ? usd(stateVariable + fixedWith(design.counts, state))
+      ? usd(variableOf(design.credentials, state) + fixedWith(design.counts, state))
       : 'n/a (a state runs every platform)';
     console.log(
-      `| ${design.setting} | ${usd(baseFixed - fixed)} | ${usd(dresdenVariable + fixed)} | ${stateTotal} | ${design.givesUp} |`,
+      `| ${design.setting} | ${usd(dresdenVariable + baseFixed - total)} | ${usd(total)} | ${stateTotal} | ${design.givesUp} |`,
     );
   }
+  console.log(`(state as deployed by default: ${usd(stateVariable + fixedWith(counts, state))})`);
 
   // a state-wide alert: the measured alert's writes per delivery, times 5,500 deliveries within the 60 s emergency target
   const alert = events.find((event) => event.event === 'emergency alert with approval')!;
@@ -421,7 +487,7 @@ Cheaper settings for ${dresden.name} (${usd(dresdenVariable + baseFixed)} a mont
     `\ngoals as deployed by default: Dresden ≤ ${usd(GOAL_DRESDEN_MONTHLY_USD)} a month (${usd(dresdenTotal)}), variable ≤ ${usd(GOAL_PER_1000_MESSAGES_USD)} per 1,000 messages (${usd(per1000, 3)}): ${met ? 'met' : 'NOT met'}`,
   );
   console.log(
-    `with the cheaper settings: Dresden ${usd(dresdenCheapest)} (${dresdenCheapest <= GOAL_DRESDEN_MONTHLY_USD ? 'met' : 'NOT met'}); with warm caches ${usd(warmPer1000, 3)} per 1,000 messages (${warmPer1000 <= GOAL_PER_1000_MESSAGES_USD ? 'met' : 'NOT met'})`,
+    `with the cheaper settings: Dresden ${usd(dresdenCheapest)} (${dresdenCheapest <= GOAL_DRESDEN_MONTHLY_USD ? 'met' : 'NOT met'}); cold caches with the credentials table ${usd(tablePer1000, 3)} per 1,000 messages (${tablePer1000 <= GOAL_PER_1000_MESSAGES_USD ? 'met' : 'NOT met'}); warm caches ${usd(warmPer1000, 3)} (${warmPer1000 <= GOAL_PER_1000_MESSAGES_USD ? 'met' : 'NOT met'})`,
   );
   process.exitCode = met ? 0 : 1;
 }
@@ -483,14 +549,17 @@ function readTemplate(context: Record<string, unknown> = {}): {
     ),
     ...(pool ? { cognitoPlan: pool.Properties?.UserPoolTier as TemplateCounts['cognitoPlan'] } : {}),
     // the functions are told where new channels' credentials go only when it is not a secret per channel
-    secretsLayout: of('AWS::Lambda::Function').some(
-      (fn) =>
-        (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.[
-          ENV.secretsLayout
-        ] === 'per-organisation',
-    )
-      ? 'per-organisation'
-      : 'per-channel',
+    secretsLayout:
+      of('AWS::Lambda::Function')
+        .map(
+          (fn) =>
+            (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.[
+              ENV.secretsLayout
+            ],
+        )
+        .find(
+          (layout): layout is 'per-organisation' | 'table' => layout === 'per-organisation' || layout === 'table',
+        ) ?? 'per-channel',
   };
   return { memoryMb, counts };
 }

@@ -114,12 +114,15 @@ export const HeroldConfigSchema = z.object({
    */
   alarms: z.preprocess(fromCommandLine, z.enum(['full', 'essential']).default('full')),
   /**
-   * where channel credentials are kept (each secret costs by the month, docs/COST.md): 'per-channel',
-   * one secret per channel that only its platform's publisher may read, or 'per-organisation', one
-   * secret per organisation holding all its channels' credentials, which every publisher may read
-   * (and those that renew tokens write). Applies to channels created from then on.
+   * where channel credentials are kept (each secret costs by the month and each read 5 µUSD,
+   * docs/COST.md): 'per-channel', one secret per channel that only its platform's publisher may read;
+   * 'per-organisation', one secret per organisation holding all its channels' credentials, which
+   * every publisher may read (and those that renew tokens write); or 'table', an item per channel in
+   * a DynamoDB table of their own, each publisher limited to its platform's items (what it gives up:
+   * docs/DECISIONS.md). Applies to channels created from then on; channels created under a setting
+   * need its grants, so move their credentials before leaving it.
    */
-  secrets: z.preprocess(fromCommandLine, z.enum(['per-channel', 'per-organisation']).default('per-channel')),
+  secrets: z.preprocess(fromCommandLine, z.enum(['per-channel', 'per-organisation', 'table']).default('per-channel')),
   /**
    * the Cognito user pool's feature plan (when Herold creates the pool): 'plus', with threat
    * protection (compromised-credential checks, adaptive authentication, in full-function mode), or

@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
 import { platformList } from '../shared/platforms/registry';
 import { OPEN_INDEX } from '../shared/store/keys';
+import { CREDENTIALS_KEY } from '../shared/publishing/credentials-table';
 import { CONNECT_ENV } from '../shared/connect/service';
 import { WORKSPACE_PATHS } from '../shared/workspace/paths';
 import { HeroldApi } from './constructs/api';
@@ -33,6 +34,8 @@ export interface HeroldStackProps extends StackProps {
 export class HeroldStack extends Stack {
   readonly key?: kms.Key;
   readonly table: dynamodb.Table;
+  /** channel credentials as items, with `herold:secrets: "table"` (shared/publishing/credentials-table) */
+  readonly credentialsTable?: dynamodb.Table;
   readonly lanes: PlatformLane[];
   readonly ingest: HeroldFunction;
   readonly api: HeroldApi;
@@ -89,6 +92,20 @@ export class HeroldStack extends Stack {
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
 
+    if (config.secrets === 'table') {
+      // apart from the Herold table: no function reading messages or channels, and no export of them, holds a token
+      this.credentialsTable = new dynamodb.Table(this, 'Credentials', {
+        partitionKey: { name: CREDENTIALS_KEY, type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+        ...(this.key
+          ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.key }
+          : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
+      });
+    }
+
     // a lane for each platform the deployment publishes to (herold:platforms); everything per
     // platform below (grants, alarms, widgets, webhook routes) follows the lanes
     this.lanes = platformList()
@@ -103,6 +120,7 @@ export class HeroldStack extends Stack {
             concurrency: laneConcurrency(config, platform.id),
             logRetention,
             secrets: config.secrets,
+            ...(this.credentialsTable ? { credentialsTable: this.credentialsTable } : {}),
           }),
       );
     const queueUrls = Object.fromEntries(
@@ -113,7 +131,8 @@ export class HeroldStack extends Stack {
       [ENV.queues]: this.toJsonString(queueUrls),
       [ENV.secretPrefix]: `${namePrefix}/`,
       // read where a channel is created; without it, a secret per channel
-      ...(config.secrets === 'per-organisation' ? { [ENV.secretsLayout]: config.secrets } : {}),
+      ...(config.secrets !== 'per-channel' ? { [ENV.secretsLayout]: config.secrets } : {}),
+      ...(this.credentialsTable ? { [ENV.credentialsTable]: this.credentialsTable.tableName } : {}),
     };
     for (const lane of this.lanes) {
       for (const [name, value] of Object.entries(baseEnvironment)) lane.publisher.fn.addEnvironment(name, value);
@@ -190,6 +209,7 @@ export class HeroldStack extends Stack {
       namePrefix,
       environment: { ...environment, ...this.directory.requesterEnvironment },
       table: this.table,
+      ...(this.credentialsTable ? { credentialsTable: this.credentialsTable } : {}),
       logRetention,
       appSecrets: config.appSecrets,
       platforms: config.platforms,

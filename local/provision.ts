@@ -12,6 +12,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { QueueUrls } from '../shared/config';
 import { platformList, queueNames, type PlatformId } from '../shared/platforms/registry';
+import { CREDENTIALS_KEY } from '../shared/publishing/credentials-table';
 import { OPEN_INDEX } from '../shared/store/keys';
 import { localDynamoDocumentClient, localSqsClient } from './aws';
 
@@ -68,6 +69,23 @@ export async function provisionTable(dynamoEndpoint: string, tableName: string):
       new UpdateTimeToLiveCommand({
         TableName: tableName,
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The credentials table of `herold:secrets: "table"` (shared/publishing/credentials-table), as infra/herold-stack.ts defines it. */
+export async function provisionCredentialsTable(dynamoEndpoint: string, tableName: string): Promise<void> {
+  const client = localDynamoDocumentClient(dynamoEndpoint);
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: CREDENTIALS_KEY, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: CREDENTIALS_KEY, KeyType: 'HASH' }],
       }),
     );
   } finally {

@@ -5,11 +5,14 @@
  * a schedule loop. `startLocalStack()` is the same thing as a function, for tests and benchmarks.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
+import * as z from 'zod';
 import { ENV, type QueueUrls } from '../shared/config';
+import { tableRefFor } from '../shared/connect/refs';
 import { CONNECT_ENV } from '../shared/connect/service';
 import type { Channel } from '../shared/model/schemas';
 import { platformList, type PlatformId } from '../shared/platforms/registry';
@@ -19,9 +22,10 @@ import { forkPublisherWorker, startPublisherWorker } from './publisher-worker';
 import { startHttpServer, type HttpHandler } from './http-server';
 import { invoke } from './invocations';
 import { lambdaContext } from './lambda-context';
-import { provisionQueues, provisionTable } from './provision';
+import { CREDENTIALS_KEY } from '../shared/publishing/credentials-table';
+import { provisionCredentialsTable, provisionQueues, provisionTable } from './provision';
 import { reconcileIntervalMs, ScheduleLoop } from './schedules';
-import { SEED_CREDENTIALS_FILE, seedChannels } from './seed';
+import { loadSeedChannels, SEED_CREDENTIALS_FILE, seedChannels } from './seed';
 import { freePort, startDynamoDbLocal, startSqs } from './services';
 import { startLocalScheduler } from './scheduler';
 import { simBaseUrl, startSimulator, type SimulatorOptions } from './simulator/server';
@@ -58,6 +62,11 @@ export interface LocalStackOptions {
   reconcileIntervalMs?: number;
   /** channel credentials file to use as it is (default: a working copy of local/seed/credentials.json) */
   credentialsFile?: string;
+  /**
+   * where the channels' credentials are kept: in that file (default), or, as with `herold:secrets:
+   * "table"` in AWS, in a credentials table beside the Herold table, filled from the file's entries
+   */
+  channelCredentials?: 'file' | 'table';
   /** where the stack's own messages and request lines go (default console) */
   log?: (line: string, error?: unknown) => void;
   /** simulator behaviour: a base response delay (a real API's latency), platform limits on, off or scaled, the seed of fault rates */
@@ -135,7 +144,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
       }),
     ]);
-    const channels = await seedChannels(tableName, { dynamoEndpoint });
+    const credentialsTable = options.channelCredentials === 'table' ? `${tableName}-credentials` : undefined;
+    const seeded = loadSeedChannels();
+    const channels = await seedChannels(tableName, {
+      dynamoEndpoint,
+      channels: credentialsTable
+        ? seeded.map((channel) => ({ ...channel, credentialsRef: tableRefFor(channel.platform, channel.id) }))
+        : seeded,
+    });
     // the organisations this stack serves, as an operator's seed creates them in AWS
     clearOrganisationCache();
     await seedOrganisations(
@@ -165,6 +181,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The token health check writes refreshed credentials back: to a working copy, never to the seed.
     const credentialsFile = options.credentialsFile ?? (await workingCopyOfSeedCredentials(cleanups));
+    if (credentialsTable) await fillCredentialsTable(dynamoEndpoint, credentialsTable, credentialsFile, seeded);
 
     const env: Record<string, string> = {
       [ENV.table]: tableName,
@@ -175,6 +192,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+      ...(credentialsTable ? { [ENV.secretsLayout]: 'table', [ENV.credentialsTable]: credentialsTable } : {}),
       [NINA_BASE_URL_ENV]: process.env[NINA_BASE_URL_ENV] ?? `${simulator.url}/nina`,
       [ENV.cardQueues]: JSON.stringify({ normal: cardQueues.normal, urgent: cardQueues.urgent }),
       [CARD_STORE_ENV.directory]: cardServer.directory,
@@ -331,6 +349,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** Each seeded channel's entry of the credentials file, as its item of the credentials table. */
+async function fillCredentialsTable(
+  dynamoEndpoint: string,
+  table: string,
+  credentialsFile: string,
+  channels: Channel[],
+): Promise<void> {
+  await provisionCredentialsTable(dynamoEndpoint, table);
+  const file = z
+    .record(z.string(), z.record(z.string(), z.string()))
+    .parse(JSON.parse(await readFile(credentialsFile, 'utf8')));
+  const client = localDynamoDocumentClient(dynamoEndpoint);
+  try {
+    for (const channel of channels) {
+      const credentials = file[channel.credentialsRef];
+      if (!credentials) continue;
+      await client.send(
+        new PutCommand({
+          TableName: table,
+          Item: { [CREDENTIALS_KEY]: `${channel.platform}/${channel.id}`, credentials },
+        }),
+      );
+    }
+  } finally {
+    client.destroy();
   }
 }
 

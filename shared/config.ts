@@ -33,8 +33,13 @@ export const ENV = {
   cardQueues: 'HEROLD_CARD_QUEUES',
   /** where channel secrets are named: `<prefix><platform>/<channel-id>` (default `herold/`; a stage's own otherwise) */
   secretPrefix: 'HEROLD_SECRET_PREFIX',
-  /** `per-organisation`: a new channel's credentials are an entry in `<prefix>orgs/<org>`; otherwise a secret of its own */
+  /**
+   * `per-organisation`: a new channel's credentials are an entry in `<prefix>orgs/<org>`; `table`: an
+   * item in the credentials table (HEROLD_CREDENTIALS_TABLE); otherwise a secret of its own
+   */
   secretsLayout: 'HEROLD_SECRETS',
+  /** the DynamoDB table of channel credentials (`table:` refs), beside the Herold table */
+  credentialsTable: 'HEROLD_CREDENTIALS_TABLE',
 } as const;
 
 export function tableName(env: NodeJS.ProcessEnv = process.env): string {

@@ -324,6 +324,7 @@ async function tableDefinition(client: DynamoDBClient, tableName: string): Promi
 }
 
 interface WriteTarget {
+  tableName: string;
   key: Item;
   transactional: boolean;
   /** a ConditionCheck writes nothing */
@@ -343,7 +344,15 @@ function dynamoMeter(
    * from its other items: a message to many channels keeps them in partitions of their own
    * (`MSG#<id>#<n>`), a small one beside the message item.
    */
-  const tablePartition = (item: Item) => {
+  // any other table the functions write (the credentials table), by its own key schema
+  const definitions = new Map<string, Promise<TableDefinition>>([[tableName, Promise.resolve(table)]]);
+  const definitionOf = (name: string) => {
+    let definition = definitions.get(name);
+    if (!definition) definitions.set(name, (definition = tableDefinition(client, name)));
+    return definition;
+  };
+  const tablePartition = (item: Item, writtenTable: string) => {
+    if (writtenTable !== tableName) return `table ${writtenTable}`;
     const value = item[table.keys[0]!];
     const sort = item[table.keys[1]!];
     if (!value || !('S' in value)) return 'table ?';
@@ -351,8 +360,14 @@ function dynamoMeter(
     if (delivery) return `table ${/^MSG#[^#]+#\d+$/.test(value.S) ? 'MSG#…#n' : 'MSG#…'} ${DELIVERY_SK_PREFIX}…`;
     return `table ${value.S.replace(/#.*$/, '#…')}`;
   };
-  const recordPartitions = (before: Item | undefined, after: Item | undefined, tableUnits: number) => {
-    onPartitionWrite(tablePartition((after ?? before)!), tableUnits);
+  const recordPartitions = (
+    writtenTable: string,
+    before: Item | undefined,
+    after: Item | undefined,
+    tableUnits: number,
+  ) => {
+    onPartitionWrite(tablePartition((after ?? before)!, writtenTable), tableUnits);
+    if (writtenTable !== tableName) return;
     for (const index of table.indexes) {
       const units = indexWriteUnits(table, index, before, after);
       const entry = after?.[index.partitionKey] ? after : before;
@@ -361,37 +376,47 @@ function dynamoMeter(
         onPartitionWrite(`${index.name} ${'S' in value ? value.S : JSON.stringify(value)}`, units);
     }
   };
-  const keyOf = (item: Item): Item => Object.fromEntries(table.keys.map((name) => [name, item[name]!]));
-  const read = async (key: Item): Promise<Item | undefined> =>
+  const read = async ({ tableName: name, key }: WriteTarget): Promise<Item | undefined> =>
     (
       await client.send(
-        new GetItemCommand({ TableName: tableName, Key: key as GetItemCommandInput['Key'], ConsistentRead: true }),
+        new GetItemCommand({ TableName: name, Key: key as GetItemCommandInput['Key'], ConsistentRead: true }),
       )
     ).Item as Item | undefined;
 
-  const targets = (operation: string, input: Low): WriteTarget[] => {
-    const single = (transactional: boolean) => (entry: Low) => ({
-      key: (entry.Key as Item | undefined) ?? keyOf(entry.Item as Item),
-      transactional,
-      check: false,
-    });
+  const targets = async (operation: string, input: Low): Promise<WriteTarget[]> => {
+    const single = (name: string, transactional: boolean) => async (entry: Low) => {
+      const { keys } = await definitionOf(name);
+      const item = entry.Item as Item | undefined;
+      return {
+        tableName: name,
+        key: (entry.Key as Item | undefined) ?? Object.fromEntries(keys.map((key) => [key, item![key]!])),
+        transactional,
+        check: false,
+      };
+    };
     if (operation === 'PutItem' || operation === 'UpdateItem' || operation === 'DeleteItem')
-      return [single(false)(input)];
+      return [await single(input.TableName as string, false)(input)];
     if (operation === 'BatchWriteItem')
-      return Object.values(input.RequestItems as Record<string, Low[]>)
-        .flat()
-        .map((request) => single(false)((request.PutRequest as Low | undefined) ?? (request.DeleteRequest as Low)));
+      return Promise.all(
+        Object.entries(input.RequestItems as Record<string, Low[]>).flatMap(([name, requests]) =>
+          requests.map((request) =>
+            single(name, false)((request.PutRequest as Low | undefined) ?? (request.DeleteRequest as Low)),
+          ),
+        ),
+      );
     if (operation === 'TransactWriteItems')
-      return (input.TransactItems as Low[]).map((entry) => {
-        const [kind, body] = Object.entries(entry)[0] as [string, Low];
-        return { ...single(true)(body), check: kind === 'ConditionCheck' };
-      });
+      return Promise.all(
+        (input.TransactItems as Low[]).map(async (entry) => {
+          const [kind, body] = Object.entries(entry)[0] as [string, Low];
+          return { ...(await single(body.TableName as string, true)(body)), check: kind === 'ConditionCheck' };
+        }),
+      );
     return [];
   };
 
   return {
     async before(operation: string, input: Low): Promise<(Item | undefined)[]> {
-      return Promise.all(targets(operation, input).map((target) => read(target.key)));
+      return Promise.all((await targets(operation, input)).map(read));
     },
 
     async cost(
@@ -401,19 +426,21 @@ function dynamoMeter(
       before: (Item | undefined)[],
       succeeded: boolean,
     ): Promise<{ read: number; write: number }> {
-      const writes = targets(operation, input);
+      const writes = await targets(operation, input);
       if (writes.length > 0) {
         let write = 0;
         for (const [index, target] of writes.entries()) {
           // a failed condition pays for the item as it is, and changes nothing
-          const after = succeeded && !target.check ? await read(target.key) : before[index];
-          const cost = itemWriteCost(table, before[index], after, target.transactional);
+          const after = succeeded && !target.check ? await read(target) : before[index];
+          const cost = itemWriteCost(await definitionOf(target.tableName), before[index], after, target.transactional);
           write += cost.table + (succeeded ? cost.indexes : 0);
-          onItemWrite(`${itemKind(target.key)} ${operation}`, {
+          const kind = target.tableName === tableName ? itemKind(target.key) : `${target.tableName} item`;
+          onItemWrite(`${kind} ${operation}`, {
             table: cost.table,
             indexes: succeeded ? cost.indexes : 0,
           });
-          if (succeeded && (before[index] ?? after)) recordPartitions(before[index], after, cost.table);
+          if (succeeded && (before[index] ?? after))
+            recordPartitions(target.tableName, before[index], after, cost.table);
         }
         return { read: 0, write };
       }

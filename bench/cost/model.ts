@@ -280,8 +280,8 @@ export interface TemplateCounts {
   distributions: number;
   pointInTimeRecovery: boolean;
   cognitoPlan?: 'LITE' | 'ESSENTIALS' | 'PLUS';
-  /** herold:secrets: one secret per channel, or per organisation */
-  secretsLayout: 'per-channel' | 'per-organisation';
+  /** herold:secrets: one secret per channel, one per organisation, or none (the credentials table) */
+  secretsLayout: 'per-channel' | 'per-organisation' | 'table';
 }
 
 export const TEMPLATE_TYPES = {
@@ -326,11 +326,10 @@ export function fixedMonthly(profile: Profile, template: TemplateCounts): Quanti
       quantity: SERIES_PER_PUBLISHING_HOUR * publishingHours,
     },
     { meter: 'kms.key-month', quantity: template.kmsKeys },
-    // one secret per channel (or organisation), created when it is connected, plus the template's own
+    // one secret per channel (or organisation, or none: the credentials table), created when it is connected, plus the template's own
     {
       meter: 'secretsmanager.secret-month',
-      quantity:
-        template.secrets + (template.secretsLayout === 'per-organisation' ? profile.organisations : profile.channels),
+      quantity: template.secrets + channelSecrets(profile, template.secretsLayout),
     },
     { meter: 'sqs.request', quantity: template.eventSourceMappings * IDLE_POLLS_PER_MAPPING_PER_MONTH },
     { meter: 'dynamodb.storage-gb-month', quantity: storageGb },
@@ -340,6 +339,9 @@ export function fixedMonthly(profile: Profile, template: TemplateCounts): Quanti
     { meter: 'cloudfront.transfer-gb', quantity: template.distributions > 0 ? (views * PAGE_BYTES) / 1e9 : 0 },
   ];
 }
+
+const channelSecrets = (profile: Profile, layout: TemplateCounts['secretsLayout']): number =>
+  layout === 'per-organisation' ? profile.organisations : layout === 'table' ? 0 : profile.channels;
 
 /** What each fixed meter is, in the report. */
 export const FIXED_LABELS: Record<string, string> = {

@@ -22,6 +22,8 @@ export interface ChannelConnectProps {
   namePrefix: string;
   environment: Record<string, string>;
   table: dynamodb.ITable;
+  /** the credentials table, with `herold:secrets: "table"` */
+  credentialsTable?: dynamodb.ITable;
   logRetention: logs.RetentionDays;
   /** the secret of each platform app, where it is not `herold-apps/<platform>` */
   appSecrets: Record<string, string>;
@@ -61,6 +63,8 @@ export class ChannelConnect extends Construct {
       logRetention: props.logRetention,
     });
     props.table.grantReadWriteData(this.fn.fn);
+    // every channel's item: connecting writes it, retiring deletes it (the table's key is the Herold table's)
+    props.credentialsTable?.grant(this.fn.fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
 
     const secretArn = (name: string) =>
       Stack.of(this).formatArn({

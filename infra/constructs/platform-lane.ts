@@ -9,10 +9,12 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { queueNames, type PlatformSpec } from '../../shared/platforms/registry';
 import { dailyCheckRenews } from '../../shared/tokens/policy';
+import type { HeroldConfig } from '../config';
 import { HeroldFunction } from './herold-function';
 import { visibilityFor, workQueue } from './queues';
 
@@ -28,7 +30,9 @@ export interface PlatformLaneProps {
   concurrency: { normal: number; urgent: number };
   logRetention: logs.RetentionDays;
   /** where channel credentials are kept (herold:secrets) */
-  secrets: 'per-channel' | 'per-organisation';
+  secrets: HeroldConfig['secrets'];
+  /** the credentials table, with `herold:secrets: "table"` */
+  credentialsTable?: dynamodb.ITable;
 }
 
 export class PlatformLane extends Construct {
@@ -102,6 +106,17 @@ export class PlatformLane extends Construct {
       const orgSecrets = `${props.namePrefix}/orgs/`;
       this.publisher.grantSecretsUnder(orgSecrets, { write });
       suppressed.push(orgSecrets);
+    }
+    if (props.credentialsTable) {
+      // the credentials table's items of this platform only (keys `<platform>/<channel id>`), as the
+      // secret names' prefix does; the table's key, if any, is the Herold table's, granted above
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem', ...(write ? ['dynamodb:PutItem'] : [])],
+          resources: [props.credentialsTable.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${platform.id}/*`] } },
+        }),
+      );
     }
 
     NagSuppressions.addResourceSuppressions(

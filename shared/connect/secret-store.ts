@@ -2,8 +2,9 @@
  * Where connected credentials are written: one secret per channel in AWS Secrets Manager, named
  * `herold/<platform>/<channel-id>` (the layout the publishers read, each platform's function its own
  * prefix), or the channel's entry in its organisation's secret (`herold/orgs/<org>#<channel-id>`,
- * changed under the secret's lease: shared/publishing/org-secrets), or an entry `local:<channel-id>`
- * in the local stack's credentials file. Only the connect
+ * changed under the secret's lease: shared/publishing/org-secrets), or an item of the credentials
+ * table (`table:<platform>/<channel-id>`: shared/publishing/credentials-table), or an entry
+ * `local:<channel-id>` in the local stack's credentials file. Only the connect
  * function writes here; the publishers and the token health check read through
  * shared/publishing/credentials.ts.
  */
@@ -19,6 +20,8 @@ import * as z from 'zod';
 import { ENV } from '../config';
 import type { Credentials } from '../platforms/client';
 import { forgetCredentials, orgSecretDeps } from '../publishing/credentials';
+import { readTableCredentials, removeTableCredentials, writeTableCredentials } from '../publishing/credentials-table';
+import { isTableRef } from './refs';
 import {
   changeOrgSecret,
   entryOf,
@@ -136,8 +139,24 @@ export function localFileStore(file: string): SecretStore {
   };
 }
 
-/** The store a reference lives in: `local:` refs in the local file, all others in Secrets Manager. */
+/** The credentials table (`table:` refs); tags are Secrets Manager's, the table's items have none. */
+export function credentialsTableStore(env: NodeJS.ProcessEnv = process.env): SecretStore {
+  return {
+    read: (ref) => readTableCredentials(ref, env),
+    async write(ref, credentials) {
+      await writeTableCredentials(ref, credentials, { renewal: false }, env);
+      forgetCredentials(ref);
+    },
+    async remove(ref) {
+      await removeTableCredentials(ref, env);
+      forgetCredentials(ref);
+    },
+  };
+}
+
+/** The store a reference lives in: `local:` refs in the local file, `table:` refs in the credentials table, all others in Secrets Manager. */
 export function secretStoreFor(ref: string, env: NodeJS.ProcessEnv = process.env): SecretStore {
+  if (isTableRef(ref)) return credentialsTableStore(env);
   if (!ref.startsWith('local:')) return secretsManagerStore;
   const file = env[ENV.credentialsFile];
   if (!file) throw new Error(`${ENV.credentialsFile} is not set, so ${ref} cannot be resolved`);

@@ -1,7 +1,8 @@
 /**
  * A channel's platform credentials, read once and cached for an hour: from Secrets Manager in AWS
- * (one secret per channel, or the channel's entry in its organisation's secret: ./org-secrets), from
- * a local JSON file in the local stack (`local:` refs). Renewals write back to the same place.
+ * (one secret per channel, or the channel's entry in its organisation's secret: ./org-secrets), or
+ * from the credentials table (`table:` refs: ./credentials-table), from a local JSON file in the
+ * local stack (`local:` refs). Renewals write back to the same place.
  *
  * An hour is safe because a cached copy is dropped whenever it may be out of date: a renewal by
  * this process replaces it with what it stored; a renewal or (re)connection anywhere else is noted
@@ -16,6 +17,8 @@ import { ENV } from '../config';
 import type { Channel } from '../model/schemas';
 import type { Credentials } from '../platforms/client';
 import { defaultStore } from '../store/client';
+import { isTableRef } from '../connect/refs';
+import { readTableCredentials, writeTableCredentials } from './credentials-table';
 import {
   changeOrgSecret,
   dynamoSecretLease,
@@ -68,6 +71,7 @@ export const channelCredentials = (channel: Pick<Channel, 'credentialsRef' | 'co
 export async function loadCredentials(credentialsRef: string, options: LoadOptions = {}): Promise<Credentials> {
   const now = options.now ?? Date.now();
   if (credentialsRef.startsWith('local:')) return cachedOwn(credentialsRef, now, options, fromLocalFile);
+  if (isTableRef(credentialsRef)) return cachedOwn(credentialsRef, now, options, fromTable);
   const location = secretLocation(credentialsRef);
   if (location.entry === undefined) return cachedOwn(credentialsRef, now, options, fromSecretsManager);
   let entries = orgCache.get(location.secretId);
@@ -105,6 +109,7 @@ export async function saveCredentials(credentialsRef: string, credentials: Crede
   const valid = CredentialsSchema.parse(credentials);
   const now = Date.now();
   if (credentialsRef.startsWith('local:')) await toLocalFile(credentialsRef, valid);
+  else if (isTableRef(credentialsRef)) await writeTableCredentials(credentialsRef, valid, { renewal: true });
   else {
     const location = secretLocation(credentialsRef);
     if (location.entry !== undefined) {
@@ -136,6 +141,12 @@ export function orgSecretDeps(): OrgSecretDeps {
     leaseMs: ORG_SECRET_LEASE_MS,
     waitMs: 2 * ORG_SECRET_LEASE_MS,
   };
+}
+
+async function fromTable(ref: string): Promise<Credentials> {
+  const credentials = await readTableCredentials(ref);
+  if (!credentials) throw new Error(`no credentials stored for ${ref}`);
+  return credentials;
 }
 
 async function fromSecretsManager(secretId: string): Promise<Credentials> {

@@ -2,7 +2,7 @@
  * The settings that trade a property for a lower monthly bill (docs/COST.md "Cheaper designs"):
  * where channel credentials are kept (herold:secrets) and the Cognito feature plan (herold:cognitoPlan).
  */
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { readHeroldConfig } from '../../infra/config';
@@ -79,10 +79,79 @@ describe("herold:secrets: where channels' credentials are kept", () => {
     );
   });
 
-  it('accepts only the two layouts', () => {
+  it('accepts only the three layouts', () => {
     expect(() => readHeroldConfig(new App({ context: { 'herold:secrets': 'per-platform' } }).node)).toThrow(
       /herold:secrets/,
     );
+  });
+});
+
+describe('herold:secrets "table": channel credentials as items of a table of their own', () => {
+  const { stack, template } = synthHerold({ 'herold:secrets': 'table' });
+  const credentialsTableId = stack.getLogicalId(stack.credentialsTable!.node.defaultChild as CfnElement);
+  /** the statements of a function's role that name the credentials table */
+  const tableStatements = (functionName: string) => {
+    const fn = resourcesOf(template, 'AWS::Lambda::Function').find(
+      ([, candidate]) => candidate.Properties?.FunctionName === functionName,
+    )?.[1];
+    const role = referencedId(fn?.Properties?.Role);
+    return resourcesOf(template, 'AWS::IAM::Policy')
+      .filter(([, policy]) => (policy.Properties?.Roles as unknown[]).some((r) => referencedId(r) === role))
+      .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((statement) => JSON.stringify(statement.Resource).includes(credentialsTableId))
+      .map((statement) => ({
+        actions: actionsOf(statement).sort(),
+        conditions: (statement as { Condition?: unknown }).Condition,
+      }));
+  };
+
+  it('is a table apart, recoverable and kept, encrypted as the Herold table is', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({
+        KeySchema: [{ AttributeName: 'ref', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    // with a customer-managed key, the Herold table's key
+    synthHerold({ 'herold:secrets': 'table', 'herold:kmsKey': true }).template.allResourcesProperties(
+      'AWS::DynamoDB::Table',
+      { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() } },
+    );
+    // the default deployment has none
+    synthHerold().template.resourceCountIs('AWS::DynamoDB::Table', 1);
+  });
+
+  it("lets each publisher read only its own platform's items, and write them only where it renews tokens", () => {
+    for (const platform of platformList()) {
+      const renews = platform.publisherRenewsTokens === true || dailyCheckRenews(platform.id);
+      expect(tableStatements(`herold-publish-${platform.id}`), platform.id).toEqual([
+        {
+          actions: renews ? ['dynamodb:GetItem', 'dynamodb:PutItem'] : ['dynamodb:GetItem'],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${platform.id}/*`] } },
+        },
+      ]);
+      expect(variablesOf(template, `herold-publish-${platform.id}`).Variables.HEROLD_CREDENTIALS_TABLE).toEqual({
+        Ref: credentialsTableId,
+      });
+    }
+  });
+
+  it('lets the connect function write and delete every channel, and no other function touch the table', () => {
+    expect(tableStatements('herold-connect')).toEqual([
+      { actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], conditions: undefined },
+    ]);
+    const others = resourcesOf(template, 'AWS::Lambda::Function')
+      .map(([, fn]) => fn.Properties?.FunctionName)
+      .filter((name): name is string => typeof name === 'string')
+      .filter((name) => name !== 'herold-connect' && !name.startsWith('herold-publish-'));
+    for (const name of others) expect(tableStatements(name), name).toEqual([]);
+    // new channels get an item of the table: the API names it where it creates them
+    expect(variablesOf(template, 'herold-ingest').Variables.HEROLD_SECRETS).toBe('table');
   });
 });
 

@@ -24,6 +24,7 @@ const withCheapSettings = findings({
   'herold:cognitoPlan': 'essentials',
   'herold:platforms': DRESDEN_PLATFORMS,
 });
+const withCredentialsTable = findings({ 'herold:secrets': 'table', 'herold:kmsKey': true });
 // no platform that signs in with an app of Herold's, none that Meta signs webhooks for
 const withoutApps = findings({ 'herold:platforms': ['telegram', 'mastodon'] });
 
@@ -38,6 +39,10 @@ describe('cdk-nag AwsSolutions', () => {
 
   it("reports nothing unacknowledged with the cheaper settings of docs/COST.md, Dresden's platforms only", () => {
     expect(withCheapSettings).toEqual([]);
+  });
+
+  it('reports nothing unacknowledged with the credentials table and a customer-managed key', () => {
+    expect(withCredentialsTable).toEqual([]);
   });
 
   it('reports nothing unacknowledged with two platforms that need no app secret', () => {

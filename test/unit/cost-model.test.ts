@@ -171,6 +171,11 @@ describe('the cost model', () => {
     const fixed = fixedMonthly(state, template);
     expect(fixed).toContainEqual({ meter: 'secretsmanager.secret-month', quantity: 500 });
     expect(fixed).toContainEqual({ meter: 'cognito.essentials-mau', quantity: 0 });
+    // the credentials table: no secret per channel or organisation, only the template's own
+    expect(fixedMonthly(state, { ...template, secrets: 2, secretsLayout: 'table' })).toContainEqual({
+      meter: 'secretsmanager.secret-month',
+      quantity: 2,
+    });
   });
 
   it("reads a post's replies by the cadence: 60 times in its first hour, hourly after three days", () => {
