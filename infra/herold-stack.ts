@@ -285,6 +285,11 @@ export class HeroldStack extends Stack {
       value: `${namePrefix}/`,
       description: 'Channel secrets are named <prefix><platform>/<channel id>',
     });
+    if (this.credentialsTable)
+      new CfnOutput(this, 'CredentialsTableName', {
+        value: this.credentialsTable.tableName,
+        description: "herold:secrets 'table': channel credentials, one item per <platform>/<channel id>",
+      });
 
     this.acknowledgeGeneratedWildcards();
   }

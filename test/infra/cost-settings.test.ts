@@ -122,7 +122,8 @@ describe('herold:secrets "table": channel credentials as items of a table of the
       'AWS::DynamoDB::Table',
       { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() } },
     );
-    // the default deployment has none
+    // operators find it by the stack's output; the default deployment has none
+    template.hasOutput('CredentialsTableName', { Value: { Ref: credentialsTableId } });
     synthHerold().template.resourceCountIs('AWS::DynamoDB::Table', 1);
   });
 
