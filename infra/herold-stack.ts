@@ -65,11 +65,8 @@ export class HeroldStack extends Stack {
       });
     }
 
-    // Table, not TableV2: TableV2 cannot render a customer-managed key in an environment-agnostic stack
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'PK', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'SK', type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: 'expiresAt',
+    // every table: billed per request, recoverable, kept when the stack goes, encrypted with the key if there is one
+    const kept = {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
@@ -77,6 +74,13 @@ export class HeroldStack extends Stack {
       ...(this.key
         ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.key }
         : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
+    } satisfies Partial<dynamodb.TableProps>;
+    // Table, not TableV2: TableV2 cannot render a customer-managed key in an environment-agnostic stack
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'PK', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'SK', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+      ...kept,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: 'GSI1',
@@ -96,13 +100,7 @@ export class HeroldStack extends Stack {
       // apart from the Herold table: no function reading messages or channels, and no export of them, holds a token
       this.credentialsTable = new dynamodb.Table(this, 'Credentials', {
         partitionKey: { name: CREDENTIALS_KEY, type: dynamodb.AttributeType.STRING },
-        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        deletionProtection: true,
-        removalPolicy: RemovalPolicy.RETAIN,
-        ...(this.key
-          ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.key }
-          : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
+        ...kept,
       });
     }
 

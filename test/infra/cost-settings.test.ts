@@ -13,15 +13,20 @@ import { referencedId, resourcesOf, synthHerold } from './synth';
 type Statement = { Action: string | string[]; Resource: unknown };
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 
-/** Every channel-secret name pattern a function's role may use `action` on (named app and webhook secrets left out). */
-function secretGrants(template: ReturnType<typeof synthHerold>['template'], functionName: string, action: string) {
+/** Every statement of the policies on a function's role. */
+function statementsOf(template: ReturnType<typeof synthHerold>['template'], functionName: string): Statement[] {
   const fn = resourcesOf(template, 'AWS::Lambda::Function').find(
     ([, candidate]) => candidate.Properties?.FunctionName === functionName,
   )?.[1];
   const role = referencedId(fn?.Properties?.Role);
   return resourcesOf(template, 'AWS::IAM::Policy')
     .filter(([, policy]) => (policy.Properties?.Roles as unknown[]).some((r) => referencedId(r) === role))
-    .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
+    .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** Every channel-secret name pattern a function's role may use `action` on (named app and webhook secrets left out). */
+function secretGrants(template: ReturnType<typeof synthHerold>['template'], functionName: string, action: string) {
+  return statementsOf(template, functionName)
     .filter((statement) => actionsOf(statement).includes(action))
     .map((statement) => JSON.stringify(statement.Resource).match(/:secret:([^"]*)"/)?.[1])
     .filter((name) => !name?.endsWith('-??????'));
@@ -90,20 +95,13 @@ describe('herold:secrets "table": channel credentials as items of a table of the
   const { stack, template } = synthHerold({ 'herold:secrets': 'table' });
   const credentialsTableId = stack.getLogicalId(stack.credentialsTable!.node.defaultChild as CfnElement);
   /** the statements of a function's role that name the credentials table */
-  const tableStatements = (functionName: string) => {
-    const fn = resourcesOf(template, 'AWS::Lambda::Function').find(
-      ([, candidate]) => candidate.Properties?.FunctionName === functionName,
-    )?.[1];
-    const role = referencedId(fn?.Properties?.Role);
-    return resourcesOf(template, 'AWS::IAM::Policy')
-      .filter(([, policy]) => (policy.Properties?.Roles as unknown[]).some((r) => referencedId(r) === role))
-      .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
+  const tableStatements = (functionName: string) =>
+    statementsOf(template, functionName)
       .filter((statement) => JSON.stringify(statement.Resource).includes(credentialsTableId))
       .map((statement) => ({
         actions: actionsOf(statement).sort(),
         conditions: (statement as { Condition?: unknown }).Condition,
       }));
-  };
 
   it('is a table apart, recoverable and kept, encrypted as the Herold table is', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 2);
