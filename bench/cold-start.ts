@@ -145,17 +145,19 @@ try {
   const rows = measured
     .filter((entry) => !entry.against)
     .toSorted((a, b) => (a === baseline ? -1 : b === baseline ? 1 : b.raw - a.raw));
-  const againstColumns = values.against ? ' against: index.mjs | against: median / baseline |' : '';
+  const againstColumns = values.against
+    ? ' against: index.mjs | against: median / baseline | against: CPU / baseline |'
+    : '';
   console.log(
     `\n| function | index.mjs | gzip | source map | whole asset | import median | import p95 | median / baseline | main-thread CPU median | CPU / baseline |${againstColumns}`,
   );
-  console.log(`|---|---|---|---|---|---|---|---|---|---|${values.against ? '---|---|' : ''}`);
+  console.log(`|---|---|---|---|---|---|---|---|---|---|${values.against ? '---|---|---|' : ''}`);
   for (const entry of rows) {
     const old = before.get(entry.label);
     const againstCells = values.against
       ? old
-        ? ` ${kb(old.raw)} | ${(median(old.wall) / baseWall).toFixed(2)}× |`
-        : ' – | – |'
+        ? ` ${kb(old.raw)} | ${(median(old.wall) / baseWall).toFixed(2)}× | ${(median(old.cpu) / baseCpu).toFixed(2)}× |`
+        : ' – | – | – |'
       : '';
     console.log(
       `| ${entry.label} | ${kb(entry.raw)} | ${kb(entry.gzip)} | ${kb(entry.map)} | ${kb(entry.asset)} | ${median(entry.wall).toFixed(0)} ms | ${percentile(entry.wall, 95).toFixed(0)} ms | ${(median(entry.wall) / baseWall).toFixed(2)}× | ${median(entry.cpu).toFixed(0)} ms | ${(median(entry.cpu) / baseCpu).toFixed(2)}× |${againstCells}`,

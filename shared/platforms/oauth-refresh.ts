@@ -4,7 +4,7 @@
  * authenticated by its id and secret (in the form, or as HTTP Basic for Pinterest). The answer is
  * { access_token, expires_in, refresh_token?, refresh_token_expires_in? }: Pinterest returns a new
  * refresh token to store, Google and LinkedIn normally keep the one sent. X rotates its refresh
- * tokens and has its own grant (clients/x.ts: refreshXToken).
+ * tokens and has its own grant (clients/x-api.ts: refreshXToken).
  *
  * The connection stores `refreshToken`, `clientId` and `clientSecret` with the access token, so the
  * publisher needs no other secret to renew it.

@@ -9,7 +9,7 @@ import type { Channel } from '../model/schemas';
 import { PlatformError, type Credentials, type PlatformContext } from '../platforms/client';
 import { debugMetaToken, type MetaTokenStatus } from '../platforms/clients/graph';
 import { refreshThreadsToken, type RefreshedToken } from '../platforms/clients/threads';
-import { refreshXToken, type RotatedXTokens } from '../platforms/clients/x';
+import { refreshXToken, type RotatedXTokens } from '../platforms/clients/x-api';
 import { PLATFORMS, type PlatformId } from '../platforms/registry';
 import type { TokenCheckRecord } from './channel-record';
 import { decide, judgeExpiry, renewalOf, tokenFacts, type TokenDecision } from './policy';
