@@ -7,22 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { localSqsClient } from '../../local/aws';
 import { signToken } from '../../local/dev-key';
-import { startLocalStack, type LocalStack } from '../../local/start';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import type { LocalStack } from '../../local/start';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 let stack: LocalStack;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  const name = uniqueName('api');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    log: () => undefined,
-  });
+  stack = await startIsolatedStack('api');
   tokens.cityEditor = await signToken({ sub: 'anna', org: 'city', roles: ['editor'] });
   tokens.cityAdmin = await signToken({ sub: 'bernd', org: 'city', roles: ['editor', 'admin'] });
   tokens.fireEditor = await signToken({ sub: 'clara', org: 'fire-brigade', roles: ['editor'] });

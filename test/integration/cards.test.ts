@@ -7,21 +7,14 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
-import { startLocalStack, type LocalStack } from '../../local/start';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import type { LocalStack } from '../../local/start';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 let stack: LocalStack;
 const tokens = { fire: '', cityEditor: '' };
 
 beforeAll(async () => {
-  const name = uniqueName('cards');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    log: () => undefined,
+  stack = await startIsolatedStack('cards', {
     alertsFeedIntervalMs: 3_600_000,
   });
   tokens.fire = await signToken({ sub: 'gustav', org: 'fire-brigade', roles: ['editor', 'emergency'] });

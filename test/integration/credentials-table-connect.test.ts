@@ -9,24 +9,17 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { localDynamoDocumentClient } from '../../local/aws';
 import { signToken } from '../../local/dev-key';
 import { SIM_BLUESKY_APP_PASSWORD } from '../../local/simulator/state';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import type { LocalStack } from '../../local/start';
 import { ENV } from '../../shared/config';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 let stack: LocalStack;
 let admin: string;
 
 beforeAll(async () => {
-  const name = uniqueName('credentials-table');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
+  stack = await startIsolatedStack('credentials-table', {
     reconcileIntervalMs: 3_600_000,
     channelCredentials: 'table',
-    log: () => undefined,
   });
   admin = await signToken({ sub: 'sub-bernd', org: 'city', roles: ['editor', 'admin'] });
 }, 60_000);

@@ -9,10 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import type { LocalStack } from '../../local/start';
 import { atomEntries, atomProblems } from '../support/atom';
 import { launchChromium, type Browser } from '../support/chromium';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import { startIsolatedStack } from '../support/isolated-stack';
 import { decodeQrPng } from '../support/qr';
 
 let stack: LocalStack;
@@ -21,16 +21,9 @@ const tokens: Record<string, string> = {};
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 beforeAll(async () => {
-  const name = uniqueName('directory');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
+  stack = await startIsolatedStack('directory', {
     directoryPort: 0,
     reconcileIntervalMs: 3_600_000,
-    log: () => undefined,
   });
   tokens.admin = await signToken({ sub: 'admin', org: 'city', roles: ['editor', 'admin'] });
   tokens.fire = await signToken({ sub: 'fw', org: 'fire-brigade', roles: ['editor', 'emergency', 'admin'] });

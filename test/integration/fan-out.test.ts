@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDynamoDocumentClient, localSqsClient } from '../../local/aws';
 import { SEED_CREDENTIALS_FILE } from '../../local/seed';
 import type { AlertPolicies } from '../../local/organisations';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import type { LocalStack } from '../../local/start';
 import { DRESDEN_ARS } from '../../shared/cap/nina';
 import { pollNinaFeeds } from '../../shared/alerts/feed';
 import { latestFollowerFigure } from '../../shared/followers/store';
@@ -26,7 +26,7 @@ import { PLATFORM_IDS, type PlatformId } from '../../shared/platforms/registry';
 import { listChannels, putChannel } from '../../shared/store/channels';
 import type { Store } from '../../shared/store/client';
 import { isTokenCheckable } from '../../shared/tokens/health';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 const ORG_COUNT = Number(process.env.HEROLD_FANOUT_ORGS ?? 20);
 const ORGS = Array.from({ length: ORG_COUNT }, (_, index) => `land-${String(index).padStart(3, '0')}`);
@@ -100,13 +100,7 @@ beforeAll(async () => {
     senderName: 'Feuerwehr Dresden',
   };
 
-  const name = uniqueName('fan-out');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
+  stack = await startIsolatedStack('fan-out', {
     credentialsFile,
     // a failing job comes back after 15 s, so it reaches its DLQ after its fifth receive within the
     // test; much shorter, a renewal waiting for the credentials file on a busy machine would be
@@ -115,7 +109,6 @@ beforeAll(async () => {
     simulator: { responseDelayMs: { min: RESPONSE_DELAY_MS, max: RESPONSE_DELAY_MS }, enforceQuotas: false },
     alertsFeedIntervalMs: 3_600_000,
     alertPolicies: policy,
-    log: () => undefined,
   });
   store = { doc: localDynamoDocumentClient(stack.dynamoEndpoint), table: stack.tableName };
   channels = ORGS.flatMap(channelsOf);

@@ -1,23 +1,15 @@
 /** Follower figures through the local stack: collected on start, reported through the API, entered by hand. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
-import { startLocalStack, type LocalStack } from '../../local/start';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import type { LocalStack } from '../../local/start';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 let stack: LocalStack;
 let admin: string;
 let fireEditor: string;
 
 beforeAll(async () => {
-  const name = uniqueName('followers-api');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    log: () => undefined,
-  });
+  stack = await startIsolatedStack('followers-api');
   admin = await signToken({ sub: 'presse', org: 'city', roles: ['editor', 'admin'] });
   fireEditor = await signToken({ sub: 'fw', org: 'fire-brigade', roles: ['editor'] });
 }, 120_000);

@@ -9,9 +9,9 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { localDynamoDocumentClient } from '../../local/aws';
 import { signToken } from '../../local/dev-key';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import type { LocalStack } from '../../local/start';
 import { ROUTES } from '../../shared/api/routes';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 const RUNS = Number(process.env.HEROLD_FUZZ_RUNS ?? 5000);
 const TIME_LIMIT_MS = Number(process.env.HEROLD_FUZZ_SECONDS ?? 150) * 1000;
@@ -20,15 +20,7 @@ let stack: LocalStack;
 let validTokens: string[] = [];
 
 beforeAll(async () => {
-  const name = uniqueName('fuzz');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    log: () => undefined,
-  });
+  stack = await startIsolatedStack('fuzz');
   // Only the API may write while fuzzing: let the start-up follower collection finish, then stop the
   // publishers and the clocked jobs (the reconciler and the NINA poller write on their minute), so
   // every change to the table is caused by the request that was just sent.

@@ -5,23 +5,15 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import type { LocalStack } from '../../local/start';
 import { PLATFORMS, platformList } from '../../shared/platforms/registry';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 let stack: LocalStack;
 let editor: string;
 
 beforeAll(async () => {
-  const name = uniqueName('platforms');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    log: () => undefined,
-  });
+  stack = await startIsolatedStack('platforms');
   editor = await signToken({ sub: 'presse', org: 'city', roles: ['editor', 'admin'] });
   // Dresden froze its X account; an authority that still posts there is served the same way.
   const thaw = await call('PATCH', '/channels/city-x', { state: 'active' });

@@ -2,26 +2,18 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { localDynamoDocumentClient, localSqsClient } from '../../local/aws';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import type { LocalStack } from '../../local/start';
 import type { Delivery, Message } from '../../shared/model/schemas';
 import { redrivePlatform } from '../../shared/queue/redrive';
 import type { Store } from '../../shared/store/client';
 import { getDelivery, putMessageWithDeliveries } from '../../shared/store/messages';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 let stack: LocalStack;
 let store: Store;
 
 beforeAll(async () => {
-  const name = uniqueName('redrive');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    log: () => undefined,
-  });
+  stack = await startIsolatedStack('redrive');
   store = { doc: localDynamoDocumentClient(stack.dynamoEndpoint), table: stack.tableName };
 }, 120_000);
 afterAll(async () => stack?.stop());

@@ -6,22 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
-import { startLocalStack, type LocalStack } from '../../local/start';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import type { LocalStack } from '../../local/start';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 let stack: LocalStack;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  const name = uniqueName('retry');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    log: () => undefined,
-  });
+  stack = await startIsolatedStack('retry');
   tokens.editor = await signToken({ sub: 'anna', org: 'city', roles: ['editor'] });
   tokens.admin = await signToken({ sub: 'bernd', org: 'city', roles: ['editor', 'admin'] });
   tokens.fireEmergency = await signToken({ sub: 'clara', org: 'fire-brigade', roles: ['editor', 'emergency'] });

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
 import { SEED_CREDENTIALS_FILE } from '../../local/seed';
-import { startLocalStack, type LocalStack } from '../../local/start';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import type { LocalStack } from '../../local/start';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 type CredentialsFile = Record<string, Record<string, string>>;
 
@@ -51,15 +51,8 @@ beforeAll(async () => {
   credentials['local:fire-brigade-instagram'] = { accessToken: 'revoked-instagram-token' };
   await writeFile(credentialsFile, JSON.stringify(credentials, null, 2));
 
-  const name = uniqueName('tokens');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
+  stack = await startIsolatedStack('tokens', {
     credentialsFile,
-    log: () => undefined,
   });
 }, 60_000);
 

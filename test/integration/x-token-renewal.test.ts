@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDynamoDocumentClient } from '../../local/aws';
 import { signToken } from '../../local/dev-key';
 import { SEED_CREDENTIALS_FILE } from '../../local/seed';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import type { LocalStack } from '../../local/start';
 import { ENV } from '../../shared/config';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 type Stored = Record<string, Record<string, string>>;
 
@@ -32,17 +32,7 @@ describe.each(['file', 'table'] as const)('with the credentials in the %s', (cha
     };
     credentialsFile = path.join(await mkdtemp(path.join(tmpdir(), 'herold-x-')), 'credentials.json');
     await writeFile(credentialsFile, JSON.stringify(seed));
-    const name = uniqueName('x-renewal');
-    stack = await startLocalStack({
-      ...localAwsEndpoints(),
-      tableName: name,
-      queuePrefix: name,
-      port: 0,
-      simulatorPort: 0,
-      credentialsFile,
-      channelCredentials,
-      log: () => undefined,
-    });
+    stack = await startIsolatedStack('x-renewal', { credentialsFile, channelCredentials });
     admin = await signToken({ sub: 'presse', org: 'city', roles: ['editor', 'admin'] });
   }, 120_000);
   afterAll(async () => stack?.stop());

@@ -7,25 +7,15 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import { localDynamoDocumentClient } from '../../local/aws';
 import { signToken } from '../../local/dev-key';
-import { startLocalStack, type LocalStack } from '../../local/start';
-import { localAwsEndpoints, uniqueName } from './local-aws';
+import type { LocalStack } from '../../local/start';
+import { startIsolatedStack } from './isolated-stack';
 
 /**
  * A local stack of the test file's own (table and queues named after `label`) whose collect-replies
  * schedule runs only when the test runs it, and a token of the press office, editor and administrator.
  */
 export async function startRepliesStack(label: string): Promise<{ stack: LocalStack; editor: string }> {
-  const name = uniqueName(label);
-  const stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    directoryPort: 0,
-    collectRepliesIntervalMs: 3_600_000,
-    log: () => undefined,
-  });
+  const stack = await startIsolatedStack(label, { directoryPort: 0, collectRepliesIntervalMs: 3_600_000 });
   const editor = await signToken({ sub: 'presse', org: 'city', roles: ['editor', 'admin'], name: 'Pressestelle' });
   return { stack, editor };
 }
