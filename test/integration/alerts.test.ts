@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import type { LocalStack } from '../../local/start';
 import { setAlertPolicies, type AlertPolicies } from '../../local/organisations';
 import { localDynamoDocumentClient } from '../../local/aws';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import { startIsolatedStack } from '../support/isolated-stack';
 import type { PlatformId } from '../../shared/platforms/registry';
 import type { Severity } from '../../shared/alerts/policy';
 
@@ -26,14 +26,7 @@ async function setPolicy(city: AlertPolicies[string]): Promise<void> {
 }
 
 beforeAll(async () => {
-  const name = uniqueName('alerts');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    log: () => undefined,
+  stack = await startIsolatedStack('alerts', {
     alertsFeedIntervalMs: 3_600_000,
   });
   tokens.sender = await signToken({ sub: 'erik', org: 'city', roles: ['editor', 'emergency'] });

@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import type { LocalStack } from '../../local/start';
 import { seedAlertPolicies, setAlertPolicies, type AlertPolicies } from '../../local/organisations';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 let stack: LocalStack;
 const tokens = { sender: '', approver: '', editor: '', admin: '', fire: '', fireAdmin: '' };
@@ -28,14 +28,7 @@ const POLICY: AlertPolicies = {
 };
 
 beforeAll(async () => {
-  const name = uniqueName('console');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    log: () => undefined,
+  stack = await startIsolatedStack('console', {
     alertsFeedIntervalMs: 3_600_000,
   });
   tokens.sender = await signToken({ sub: 'erik', org: 'city', roles: ['editor', 'emergency'] });

@@ -7,24 +7,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
 import { localDynamoDocumentClient } from '../../local/aws';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import type { LocalStack } from '../../local/start';
 import { OrgAlertPolicySchema } from '../../shared/alerts/policy';
 import { importOrganisations } from '../../shared/organisations/import';
 import { listOrganisations, queryOrganisations } from '../../shared/organisations/organisations';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 let stack: LocalStack;
 const tokens = { cityAdmin: '', cityEditor: '', fireAdmin: '', stranger: '' };
 
 beforeAll(async () => {
-  const name = uniqueName('orgs');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    log: () => undefined,
+  stack = await startIsolatedStack('orgs', {
     alertsFeedIntervalMs: 3_600_000,
     // the city starts strict: every live emergency message needs a second person
     alertPolicies: { city: { singlePersonSeverities: [] }, 'fire-brigade': { singlePersonSeverities: ['Extreme'] } },

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../local/dev-key';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import type { LocalStack } from '../../local/start';
 import { ROUTES } from '../../shared/api/routes';
-import { localAwsEndpoints, uniqueName } from '../support/local-aws';
+import { startIsolatedStack } from '../support/isolated-stack';
 
 let stack: LocalStack;
 const token: Record<string, string> = {};
@@ -14,15 +14,7 @@ let fireMessage: string;
 let fireScheduled: string;
 
 beforeAll(async () => {
-  const name = uniqueName('security');
-  stack = await startLocalStack({
-    ...localAwsEndpoints(),
-    tableName: name,
-    queuePrefix: name,
-    port: 0,
-    simulatorPort: 0,
-    log: () => undefined,
-  });
+  stack = await startIsolatedStack('security');
   token.city = await signToken({ sub: 'stadt-admin', org: 'city', roles: ['editor', 'emergency', 'admin'] });
   token.fire = await signToken({ sub: 'fw-editor', org: 'fire-brigade', roles: ['editor', 'admin'] });
   fireMessage = (
