@@ -260,15 +260,23 @@ export function classifySurprise(error: unknown, step: AttemptStep, platform: Pl
 
 /**
  * The lookup of a post an earlier attempt may have made could not answer. Where no lookup ever can
- * (Telegram), or after MAX_LOOKUPS_IN_DOUBT such lookups in a row, a person decides: publishing
- * again could post twice, waiting for ever helps no one. Until then the delivery stays in VERIFY,
- * so the next attempt looks again before it may publish. Waiting out a rate limit does not count.
+ * (Telegram), where the platform refused the lookup for good (a permanent error, refused credentials),
+ * or after MAX_LOOKUPS_IN_DOUBT lookups in a row that failed, a person decides: publishing again could
+ * post twice, waiting for ever helps no one, and FAILED would let a retry publish without looking.
+ * Until then the delivery stays in VERIFY, so the next attempt looks again before it may publish.
+ * Waiting out a rate limit does not count.
  */
-function lookupFailed(error: PlatformError, scope: AttemptScope): Promise<JobOutcome> {
-  const { delivery, message, deps, settle } = scope;
+async function lookupFailed(error: PlatformError, scope: AttemptScope): Promise<JobOutcome> {
+  const { delivery, message, channel, deps, settle } = scope;
   const lastError = deliveryError(error);
   if (error.errorClass === 'ambiguous' && error.code === NO_LOOKUP_CODE)
     return settle('HANDOFF', { lastError, reason: unverifiableReason(deps.platform) }, message);
+  if (error.errorClass === 'auth') {
+    deps.forgetCredentials?.(channel);
+    await flagNeedsReauth(deps.store, channel.id);
+  }
+  if (error.errorClass === 'permanent' || error.errorClass === 'unsupported' || error.errorClass === 'auth')
+    return settle('HANDOFF', { lastError, reason: refusedLookupReason(deps.platform, error.errorClass) }, message);
   const inDoubt = error.errorClass === 'ambiguous' || error.errorClass === 'retryable';
   const lookupsInDoubt = (delivery.lookupsInDoubt ?? 0) + (inDoubt ? 1 : 0);
   if (inDoubt && lookupsInDoubt >= MAX_LOOKUPS_IN_DOUBT)
@@ -534,6 +542,13 @@ const unresolvedReason = (platform: PlatformId, lookups: number) =>
 
 const stoppedReason = (platform: PlatformId, attempts: number) =>
   `${attempts} attempts in a row stopped (crashed or timed out) or could not tell whether ${PLATFORMS[platform].displayName} has the post: check the channel, post the text by hand if it is missing, then confirm`;
+
+const refusedLookupReason = (platform: PlatformId, errorClass: 'permanent' | 'unsupported' | 'auth') => {
+  const name = PLATFORMS[platform].displayName;
+  return errorClass === 'auth'
+    ? `an earlier attempt may have reached ${name}, which refused the channel's credentials when Herold looked for the post: reconnect the channel, check it, post the text by hand if it is missing, then confirm`
+    : `an earlier attempt may have reached ${name}, which refused the lookup that would tell: check the channel, post the text by hand if it is missing, then confirm`;
+};
 
 const unverifiableReason = (platform: PlatformId) =>
   `an earlier attempt may have reached ${PLATFORMS[platform].displayName}, which offers no way to look the post up: check the channel, post the text by hand if it is missing, then confirm`;

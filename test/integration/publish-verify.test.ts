@@ -10,6 +10,7 @@ import { NO_LOOKUP_CODE, PlatformError, type PlatformClient } from '../../shared
 import { MAX_LOOKUPS_IN_DOUBT, processPublishJob } from '../../shared/publishing/publish';
 import type { Store } from '../../shared/store/client';
 import { dueOpenDeliveries } from '../../shared/store/deliveries';
+import { getChannel } from '../../shared/store/channels';
 import { getDelivery } from '../../shared/store/messages';
 import { localDynamoDocumentClient } from '../../local/aws';
 import { seedChannels } from '../../local/seed';
@@ -17,6 +18,7 @@ import { isolatedTable } from '../support/local-aws';
 import { publishDeps, putOneDelivery } from '../support/publishing';
 
 let store: Store;
+let dynamoEndpoint: string;
 const channel: Channel = {
   id: 'city-telegram',
   org: 'city',
@@ -28,9 +30,10 @@ const channel: Channel = {
 };
 
 beforeAll(async () => {
-  const { dynamoEndpoint, tableName } = await isolatedTable('unverifiable');
-  store = { doc: localDynamoDocumentClient(dynamoEndpoint), table: tableName };
-  await seedChannels(tableName, { dynamoEndpoint, channels: [channel] });
+  const table = await isolatedTable('unverifiable');
+  dynamoEndpoint = table.dynamoEndpoint;
+  store = { doc: localDynamoDocumentClient(dynamoEndpoint), table: table.tableName };
+  await seedChannels(store.table, { dynamoEndpoint, channels: [channel] });
 });
 afterAll(() => store?.doc.destroy());
 
@@ -242,6 +245,41 @@ describe('a lookup that fails before it can answer', () => {
     const stored = await getDelivery(store, 'msg-lookup-429', channel.id);
     expect(stored).toMatchObject({ state: 'VERIFY', waitingFor: 'rate-limit' });
     expect(stored?.lookupsInDoubt).toBeUndefined();
+  });
+
+  it('goes to a person at once when the platform refuses the lookup for good: FAILED would let a retry publish without looking', async () => {
+    await deliveryIn('VERIFY', 'msg-lookup-400');
+    const refusing = fakeClient(new PlatformError('permanent', 'check upload: HTTP 400 invalidDescription'));
+    expect(await processPublishJob(job('msg-lookup-400'), 2, deps(refusing))).toMatchObject({
+      kind: 'settled',
+      state: 'HANDOFF',
+    });
+    expect(refusing).toMatchObject({ lookups: 1, published: 0 });
+    expect(await getDelivery(store, 'msg-lookup-400', channel.id)).toMatchObject({
+      state: 'HANDOFF',
+      lastError: { class: 'permanent' },
+      reason: expect.stringMatching(/refused the lookup.*check the channel/),
+    });
+  });
+
+  it('goes to a person and asks for a reconnection when the lookup is refused for its credentials', async () => {
+    await deliveryIn('VERIFY', 'msg-lookup-401');
+    const refusing = fakeClient(new PlatformError('auth', 'HTTP 401 Unauthorized'));
+    const forgotten: string[] = [];
+    const outcome = await processPublishJob(job('msg-lookup-401'), 2, {
+      ...deps(refusing),
+      forgetCredentials: (refused) => forgotten.push(refused.id),
+    });
+    expect(outcome).toMatchObject({ kind: 'settled', state: 'HANDOFF' });
+    expect(refusing.published).toBe(0);
+    expect(forgotten).toEqual([channel.id]);
+    expect(await getDelivery(store, 'msg-lookup-401', channel.id)).toMatchObject({
+      state: 'HANDOFF',
+      lastError: { class: 'auth' },
+      reason: expect.stringMatching(/reconnect the channel/),
+    });
+    expect(await getChannel(store, channel.id)).toMatchObject({ needsReauth: true });
+    await seedChannels(store.table, { dynamoEndpoint, channels: [channel] });
   });
 
   it('goes to a person after MAX_LOOKUPS_IN_DOUBT failed lookups in a row', async () => {
