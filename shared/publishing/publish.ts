@@ -30,6 +30,7 @@ import {
 import { getDelivery, getMessageAndChannel } from '../store/messages';
 import { takeQuota, type QuotaDecision } from '../store/quota';
 import { pinOrUnpinAfterPublish } from '../alerts/pin';
+import { HANDOFF_REASONS } from './handoff-reasons';
 import { dueForRefresh } from '../tokens/refresh-on-use';
 import { answerBudget, answerRequest, isAnswer, watchPublishedPost } from '../replies/publishing';
 
@@ -133,8 +134,21 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
     return { kind: 'settled', state, errorClass: details.lastError?.class, message, delivery };
   };
 
+  // An earlier attempt may have reached the platform: look before publishing again.
+  const mayExist = delivery.previousState === 'VERIFY' || delivery.previousState === 'PUBLISHING';
+
   if (!message) return settle('FAILED', { lastError: { class: 'permanent', detail: 'the message no longer exists' } });
   if (!channel || channel.state !== 'active') {
+    // SKIPPED would say nothing went out, where an earlier attempt may have posted it: a person looks.
+    if (channel && mayExist)
+      return settle(
+        'HANDOFF',
+        {
+          lastError: delivery.lastError,
+          reason: HANDOFF_REASONS.channelChanged(deps.platform, channel.state),
+        },
+        message,
+      );
     return settle(
       'SKIPPED',
       { reason: channel ? `channel became ${channel.state} before publishing` : 'channel no longer exists' },
@@ -157,13 +171,15 @@ export async function processPublishJob(job: PublishJob, receiveCount: number, d
       { lastError: { class: 'unsupported', detail: `answering replies on ${deps.platform} is not supported` } },
       message,
     );
-  // An earlier attempt may have reached the platform: look before publishing again.
-  const mayExist = delivery.previousState === 'VERIFY' || delivery.previousState === 'PUBLISHING';
   // Attempts that died (their leases taken back by the reconciler) count as lookups in doubt: a delivery
   // that crashes its publisher every time goes to a person rather than round in circles.
   const inDoubt = delivery.lookupsInDoubt ?? 0;
   if (mayExist && inDoubt >= MAX_LOOKUPS_IN_DOUBT) {
-    return settle('HANDOFF', { lastError: delivery.lastError, reason: stoppedReason(deps.platform, inDoubt) }, message);
+    return settle(
+      'HANDOFF',
+      { lastError: delivery.lastError, reason: HANDOFF_REASONS.stopped(deps.platform, inDoubt) },
+      message,
+    );
   }
   // Where the attempt is decides what a surprise means (see classifySurprise): until a lookup has
   // answered, nothing may be published; once the irreversible request is out, a post may exist.
@@ -270,17 +286,27 @@ async function lookupFailed(error: PlatformError, scope: AttemptScope): Promise<
   const { delivery, message, channel, deps, settle } = scope;
   const lastError = deliveryError(error);
   if (error.errorClass === 'ambiguous' && error.code === NO_LOOKUP_CODE)
-    return settle('HANDOFF', { lastError, reason: unverifiableReason(deps.platform) }, message);
+    return settle('HANDOFF', { lastError, reason: HANDOFF_REASONS.unverifiable(deps.platform) }, message);
   if (error.errorClass === 'auth') {
     deps.forgetCredentials?.(channel);
     await flagNeedsReauth(deps.store, channel.id);
   }
   if (error.errorClass === 'permanent' || error.errorClass === 'unsupported' || error.errorClass === 'auth')
-    return settle('HANDOFF', { lastError, reason: refusedLookupReason(deps.platform, error.errorClass) }, message);
+    return settle(
+      'HANDOFF',
+      {
+        lastError,
+        reason:
+          error.errorClass === 'auth'
+            ? HANDOFF_REASONS.lookupRefusedCredentials(deps.platform)
+            : HANDOFF_REASONS.lookupRefused(deps.platform),
+      },
+      message,
+    );
   const inDoubt = error.errorClass === 'ambiguous' || error.errorClass === 'retryable';
   const lookupsInDoubt = (delivery.lookupsInDoubt ?? 0) + (inDoubt ? 1 : 0);
   if (inDoubt && lookupsInDoubt >= MAX_LOOKUPS_IN_DOUBT)
-    return settle('HANDOFF', { lastError, reason: unresolvedReason(deps.platform, lookupsInDoubt) }, message);
+    return settle('HANDOFF', { lastError, reason: HANDOFF_REASONS.unresolved(deps.platform, lookupsInDoubt) }, message);
   return handlePlatformError(error, { ...scope, lookupsInDoubt, verifying: true });
 }
 
@@ -536,19 +562,3 @@ const platformSupportsReplies = (platform: PlatformId) => PLATFORMS[platform].re
 
 /** Lookups in a row that end in doubt before a delivery is handed to a person. */
 export const MAX_LOOKUPS_IN_DOUBT = 5;
-
-const unresolvedReason = (platform: PlatformId, lookups: number) =>
-  `${lookups} lookups in a row could not tell whether ${PLATFORMS[platform].displayName} has the post: check the channel, post the text by hand if it is missing, then confirm`;
-
-const stoppedReason = (platform: PlatformId, attempts: number) =>
-  `${attempts} attempts in a row stopped (crashed or timed out) or could not tell whether ${PLATFORMS[platform].displayName} has the post: check the channel, post the text by hand if it is missing, then confirm`;
-
-const refusedLookupReason = (platform: PlatformId, errorClass: 'permanent' | 'unsupported' | 'auth') => {
-  const name = PLATFORMS[platform].displayName;
-  return errorClass === 'auth'
-    ? `an earlier attempt may have reached ${name}, which refused the channel's credentials when Herold looked for the post: reconnect the channel, check it, post the text by hand if it is missing, then confirm`
-    : `an earlier attempt may have reached ${name}, which refused the lookup that would tell: check the channel, post the text by hand if it is missing, then confirm`;
-};
-
-const unverifiableReason = (platform: PlatformId) =>
-  `an earlier attempt may have reached ${PLATFORMS[platform].displayName}, which offers no way to look the post up: check the channel, post the text by hand if it is missing, then confirm`;

@@ -115,6 +115,35 @@ describe('a delivery that may have been posted where nothing can be looked up', 
   });
 });
 
+describe('a channel frozen while a delivery may have been posted', () => {
+  const job = (messageId: string) => ({ type: 'publish' as const, messageId, channelId: channel.id });
+
+  it('goes to a person instead of being skipped as though nothing went out', async () => {
+    await deliveryIn('VERIFY', 'msg-frozen-verify');
+    await deliveryIn('RETRYING', 'msg-frozen-retrying');
+    await seedChannels(store.table, { dynamoEndpoint, channels: [{ ...channel, state: 'frozen' }] });
+    try {
+      const client = fakeClient();
+      expect(await processPublishJob(job('msg-frozen-verify'), 2, deps(client))).toMatchObject({
+        kind: 'settled',
+        state: 'HANDOFF',
+      });
+      expect(await getDelivery(store, 'msg-frozen-verify', channel.id)).toMatchObject({
+        state: 'HANDOFF',
+        reason: expect.stringMatching(/became frozen while an earlier attempt may have reached Telegram/),
+      });
+      // nothing can have gone out for a delivery that was only waiting to retry
+      expect(await processPublishJob(job('msg-frozen-retrying'), 2, deps(client))).toMatchObject({
+        kind: 'settled',
+        state: 'SKIPPED',
+      });
+      expect(client).toMatchObject({ lookups: 0, published: 0 });
+    } finally {
+      await seedChannels(store.table, { dynamoEndpoint, channels: [channel] });
+    }
+  });
+});
+
 describe('a delivery whose lookups keep ending in doubt', () => {
   it('goes to a person after MAX_LOOKUPS_IN_DOUBT lookups in a row instead of verifying for ever, and never publishes again', async () => {
     await deliveryIn('VERIFY', 'msg-in-doubt');

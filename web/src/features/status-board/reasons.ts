@@ -6,7 +6,15 @@ import type { TFunction } from 'i18next';
 
 const KNOWN: [RegExp, (t: TFunction, match: RegExpExecArray) => string][] = [
   [/has no publishing API/, (t) => t('board.reason.noApi')],
-  [/lookups in a row could not tell|offers no way to look the post up/, (t) => t('board.reason.inDoubt')],
+  [
+    /lookups in a row could not tell|in a row stopped .* could not tell|offers no way to look the post up|refused the lookup that would tell/,
+    (t) => t('board.reason.inDoubt'),
+  ],
+  [/refused the channel's credentials when Herold looked/, (t) => t('board.reason.lookupRefusedCredentials')],
+  [
+    /^the channel became (frozen|retired) while an earlier attempt/,
+    (t, match) => t('board.reason.channelInDoubt', { state: t(`channelStates.${match[1] as 'frozen' | 'retired'}`) }),
+  ],
   [
     /^channel (?:is|became) (frozen|retired)(?: before publishing)?(?::\s*(.*))?$/,
     (t, match) =>
