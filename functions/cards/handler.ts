@@ -15,8 +15,6 @@ import { processCardJob } from '../../shared/cards/job';
 import { cardStoreFromEnv } from '../../shared/cards/store';
 import { defaultStore } from '../../shared/store/client';
 
-const processor = new BatchProcessor(EventType.SQS);
-
 async function processRecord(record: SQSRecord): Promise<void> {
   let body: unknown;
   try {
@@ -43,5 +41,9 @@ async function processRecord(record: SQSRecord): Promise<void> {
 }
 
 export const handler = middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false }),
+  // one processor per invocation: it keeps the batch's failures (see shared/publishing/handler.ts)
+  processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), {
+    context,
+    throwOnFullBatchFailure: false,
+  }),
 ).use(injectLambdaContext(logger));

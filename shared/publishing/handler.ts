@@ -42,8 +42,6 @@ const requestTimeoutMs = () => Number(process.env.HEROLD_REQUEST_TIMEOUT_MS ?? 1
 class RetryLater extends Error {}
 
 export function createPublishHandler(platform: PlatformId, client?: PlatformClient) {
-  const processor = new BatchProcessor(EventType.SQS);
-
   const deps = (): PublishDeps => ({
     store: defaultStore(),
     platform,
@@ -228,8 +226,13 @@ export function createPublishHandler(platform: PlatformId, client?: PlatformClie
   };
 
   // No metric of jobs received: the queue's NumberOfMessagesReceived says it at no cost (custom metrics are billed per series).
+  // A processor keeps its batch's records and failures: one per invocation, so invocations that
+  // overlap in one process (the local stack's pollers) never report each other's failed records.
   const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
+    processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), {
+      context,
+      throwOnFullBatchFailure: false,
+    });
 
   return middy(handler).use(injectLambdaContext(logger));
 }

@@ -1,7 +1,9 @@
 /**
- * The publisher function's log lines when a batch's records are processed at the same time (the
- * normal lane's batches hold up to ten): every line names its own job, so an operator reading
- * CloudWatch never sees one message's publish under another message's id.
+ * The publisher function when records are processed at the same time. Within a batch (the normal
+ * lane's batches hold up to ten) every log line names its own job, so an operator reading
+ * CloudWatch never sees one message's publish under another message's id. Across invocations that
+ * overlap in one process (the local stack's pollers do that; Lambda does not), each invocation
+ * reports only its own failed records, so a job that succeeded never goes back to its queue.
  */
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -17,6 +19,8 @@ import { isolatedQueues, isolatedTable } from '../support/local-aws';
 import { putOneDelivery } from '../support/publishing';
 
 const channel = loadSeedChannels().find((candidate) => candidate.id === 'city-mastodon')!;
+/** a second Mastodon channel, whose follower count the platform fails to give */
+const FAILING_CHANNEL = `${channel.id}-2`;
 let normalQueueArn: string;
 const previousEnv = { ...process.env };
 
@@ -36,7 +40,13 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'local',
   });
   normalQueueArn = `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${queues.mastodon.normal.split('/').pop()}`;
-  await seedChannels(tableName, { dynamoEndpoint, channels: [{ ...channel, quota: undefined }] });
+  await seedChannels(tableName, {
+    dynamoEndpoint,
+    channels: [
+      { ...channel, quota: undefined },
+      { ...channel, id: FAILING_CHANNEL, quota: undefined },
+    ],
+  });
   for (const [messageId, text] of [
     ['msg-slow', 'langsam'],
     ['msg-fast', 'schnell'],
@@ -59,10 +69,14 @@ const client: PlatformClient = {
   followerCount: async () => 0,
 };
 
-const record = (messageId: string, index: number): SQSEvent['Records'][number] => ({
+const record = (
+  messageId: string,
+  index: number,
+  body: Record<string, unknown> = { type: 'publish', messageId, channelId: channel.id },
+): SQSEvent['Records'][number] => ({
   messageId: `sqs-${index}`,
   receiptHandle: `receipt-${index}`,
-  body: JSON.stringify({ type: 'publish', messageId, channelId: channel.id }),
+  body: JSON.stringify(body),
   attributes: {
     ApproximateReceiveCount: '1',
     SentTimestamp: String(Date.now()),
@@ -105,5 +119,29 @@ describe('the publisher function processing a batch', () => {
     const published = lines.filter((line) => line.message === 'published');
     expect(published.map((line) => line.messageId).sort()).toEqual(['msg-fast', 'msg-slow']);
     expect(published.every((line) => line.channelId === channel.id)).toBe(true);
+  });
+});
+
+describe('two invocations of one publisher function overlapping in one process', () => {
+  it('each reports its own failed record and no other', async () => {
+    // the failing channel's read fails after 50 ms, the other answers after 150 ms: the two overlap
+    const failingOne: PlatformClient = {
+      ...client,
+      async followerCount(context) {
+        const failing = context.channel.id === FAILING_CHANNEL;
+        await new Promise((resolve) => setTimeout(resolve, failing ? 50 : 150));
+        if (failing) throw new Error('the platform answered 500');
+        return 1234;
+      },
+    };
+    const handler = createPublishHandler('mastodon', failingOne);
+    const collect = (index: number, channelId: string) =>
+      record(`collect-${index}`, index, { type: 'collect-followers', channelId, date: '2026-03-01' });
+    const [failing, succeeding] = await Promise.all([
+      handler({ Records: [collect(10, FAILING_CHANNEL)] }, lambdaContext('herold-publish-mastodon', 5000)),
+      handler({ Records: [collect(11, channel.id)] }, lambdaContext('herold-publish-mastodon', 5000)),
+    ]);
+    expect(failing).toEqual({ batchItemFailures: [{ itemIdentifier: 'sqs-10' }] });
+    expect(succeeding).toEqual({ batchItemFailures: [] });
   });
 });
