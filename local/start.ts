@@ -22,7 +22,8 @@ import { forkPublisherWorker, startPublisherWorker } from './publisher-worker';
 import { startHttpServer, type HttpHandler } from './http-server';
 import { invoke } from './invocations';
 import { lambdaContext } from './lambda-context';
-import { CREDENTIALS_KEY } from '../shared/publishing/credentials-table';
+import { credentialsItem } from '../shared/publishing/credentials-table';
+import { CredentialsSchema } from '../shared/platforms/client';
 import { provisionCredentialsTable, provisionQueues, provisionTable } from './provision';
 import { reconcileIntervalMs, ScheduleLoop } from './schedules';
 import { loadSeedChannels, SEED_CREDENTIALS_FILE, seedChannels } from './seed';
@@ -360,9 +361,7 @@ async function fillCredentialsTable(
   channels: Channel[],
 ): Promise<void> {
   await provisionCredentialsTable(dynamoEndpoint, table);
-  const file = z
-    .record(z.string(), z.record(z.string(), z.string()))
-    .parse(JSON.parse(await readFile(credentialsFile, 'utf8')));
+  const file = z.record(z.string(), CredentialsSchema).parse(JSON.parse(await readFile(credentialsFile, 'utf8')));
   const client = localDynamoDocumentClient(dynamoEndpoint);
   try {
     for (const channel of channels) {
@@ -371,7 +370,7 @@ async function fillCredentialsTable(
       await client.send(
         new PutCommand({
           TableName: table,
-          Item: { [CREDENTIALS_KEY]: `${channel.platform}/${channel.id}`, credentials },
+          Item: credentialsItem(tableRefFor(channel.platform, channel.id), credentials),
         }),
       );
     }

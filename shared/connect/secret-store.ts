@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { ENV } from '../config';
-import type { Credentials } from '../platforms/client';
+import { CredentialsSchema, type Credentials } from '../platforms/client';
 import { forgetCredentials, orgSecretDeps } from '../publishing/credentials';
 import { readTableCredentials, removeTableCredentials, writeTableCredentials } from '../publishing/credentials-table';
 import { isTableRef } from './refs';
@@ -30,7 +30,6 @@ import {
   secretsManagerBackend,
 } from '../publishing/org-secrets';
 
-const CredentialsSchema = z.record(z.string(), z.string());
 const LocalFileSchema = z.record(z.string(), CredentialsSchema);
 
 /** Days Secrets Manager keeps a deleted secret, within which it can be restored (7 to 30). */

@@ -1,9 +1,12 @@
 /** The one interface every platform module implements. Platform specifics never leak past it. */
+import * as z from 'zod';
 import type { Channel, ErrorClass, Media } from '../model/schemas';
 import type { PlatformId } from './registry';
 
 /** A platform's own credentials for one channel, as stored in its secret. */
-export type Credentials = Record<string, string>;
+/** A channel's platform credentials: names to strings (tokens, ids, expiry times), however they are stored. */
+export const CredentialsSchema = z.record(z.string(), z.string());
+export type Credentials = z.infer<typeof CredentialsSchema>;
 
 export interface PublishRequest {
   /** stable per delivery (`<messageId>:<channelId>`): sent as idempotency key where the platform has one */

@@ -13,13 +13,12 @@ import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { ENV } from '../config';
 import { TABLE_REF_PREFIX } from '../connect/refs';
-import type { Credentials } from '../platforms/client';
+import { CredentialsSchema, type Credentials } from '../platforms/client';
 import { dynamo, isConditionFailure } from '../store/client';
 
 /** the credentials table's partition key attribute */
 export const CREDENTIALS_KEY = 'ref';
 
-const CredentialsSchema = z.record(z.string(), z.string());
 const StoredSchema = z.object({ credentials: CredentialsSchema });
 
 function credentialsTable(env: NodeJS.ProcessEnv): string {
@@ -29,6 +28,13 @@ function credentialsTable(env: NodeJS.ProcessEnv): string {
 }
 
 const keyOf = (ref: string) => ({ [CREDENTIALS_KEY]: ref.slice(TABLE_REF_PREFIX.length) });
+
+/** A channel's item: its key, the credentials, and when they were stored. */
+export const credentialsItem = (ref: string, credentials: Credentials) => ({
+  ...keyOf(ref),
+  credentials: CredentialsSchema.parse(credentials),
+  storedAt: new Date().toISOString(),
+});
 
 /** The stored credentials, read strongly consistent (a token just renewed elsewhere is the one to use), or undefined. */
 export async function readTableCredentials(
@@ -55,7 +61,7 @@ export async function writeTableCredentials(
     await dynamo().send(
       new PutCommand({
         TableName: credentialsTable(env),
-        Item: { ...keyOf(ref), credentials: CredentialsSchema.parse(credentials), storedAt: new Date().toISOString() },
+        Item: credentialsItem(ref, credentials),
         ...(options.renewal
           ? { ConditionExpression: 'attribute_exists(#ref)', ExpressionAttributeNames: { '#ref': CREDENTIALS_KEY } }
           : {}),

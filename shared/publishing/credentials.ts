@@ -15,7 +15,7 @@ import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } fr
 import * as z from 'zod';
 import { ENV } from '../config';
 import type { Channel } from '../model/schemas';
-import type { Credentials } from '../platforms/client';
+import { CredentialsSchema, type Credentials } from '../platforms/client';
 import { defaultStore } from '../store/client';
 import { isTableRef } from '../connect/refs';
 import { readTableCredentials, writeTableCredentials } from './credentials-table';
@@ -31,7 +31,6 @@ import {
   type OrgSecretDeps,
 } from './org-secrets';
 
-const CredentialsSchema = z.record(z.string(), z.string());
 export const CACHE_TTL_MS = 60 * 60_000;
 /** A copy read less than this after the channel item says its credentials changed is read again (clocks differ). */
 const CLOCK_MARGIN_MS = 60_000;

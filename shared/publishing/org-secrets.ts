@@ -20,11 +20,10 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { Credentials } from '../platforms/client';
+import { CredentialsSchema, type Credentials } from '../platforms/client';
 import { isConditionFailure, type Store } from '../store/client';
 import { keys } from '../store/keys';
 
-const CredentialsSchema = z.record(z.string(), z.string());
 export const OrgEntriesSchema = z.record(z.string(), CredentialsSchema);
 export type OrgEntries = z.infer<typeof OrgEntriesSchema>;
 

@@ -288,26 +288,23 @@ async function lookupFailed(error: PlatformError, scope: AttemptScope): Promise<
   if (error.errorClass === 'ambiguous' && error.code === NO_LOOKUP_CODE)
     return settle('HANDOFF', { lastError, reason: HANDOFF_REASONS.unverifiable(deps.platform) }, message);
   if (error.errorClass === 'auth') {
-    deps.forgetCredentials?.(channel);
-    await flagNeedsReauth(deps.store, channel.id);
+    await credentialsRefused(deps, channel);
+    return settle('HANDOFF', { lastError, reason: HANDOFF_REASONS.lookupRefusedCredentials(deps.platform) }, message);
   }
-  if (error.errorClass === 'permanent' || error.errorClass === 'unsupported' || error.errorClass === 'auth')
-    return settle(
-      'HANDOFF',
-      {
-        lastError,
-        reason:
-          error.errorClass === 'auth'
-            ? HANDOFF_REASONS.lookupRefusedCredentials(deps.platform)
-            : HANDOFF_REASONS.lookupRefused(deps.platform),
-      },
-      message,
-    );
+  if (error.errorClass === 'permanent' || error.errorClass === 'unsupported')
+    return settle('HANDOFF', { lastError, reason: HANDOFF_REASONS.lookupRefused(deps.platform) }, message);
   const inDoubt = error.errorClass === 'ambiguous' || error.errorClass === 'retryable';
   const lookupsInDoubt = (delivery.lookupsInDoubt ?? 0) + (inDoubt ? 1 : 0);
   if (inDoubt && lookupsInDoubt >= MAX_LOOKUPS_IN_DOUBT)
     return settle('HANDOFF', { lastError, reason: HANDOFF_REASONS.unresolved(deps.platform, lookupsInDoubt) }, message);
   return handlePlatformError(error, { ...scope, lookupsInDoubt, verifying: true });
+}
+
+/** The platform refused the channel's credentials: drop the cached copy and ask for a reconnection. */
+async function credentialsRefused(deps: PublishDeps, channel: Channel): Promise<void> {
+  // whoever reconnects the channel stores new credentials: the next job reads them, not this copy
+  deps.forgetCredentials?.(channel);
+  await flagNeedsReauth(deps.store, channel.id);
 }
 
 const deliveryError = (error: PlatformError): DeliveryError => ({
@@ -352,9 +349,7 @@ async function handlePlatformError(
     case 'unsupported':
       return settle('FAILED', { lastError, ...tried }, message);
     case 'auth':
-      // whoever reconnects the channel stores new credentials: the next job reads them, not this copy
-      deps.forgetCredentials?.(channel);
-      await flagNeedsReauth(deps.store, channel.id);
+      await credentialsRefused(deps, channel);
       return settle('FAILED', { lastError, ...tried }, message);
     case 'rate-limited': {
       const afterSeconds = Math.min(Math.max(error.retryAfterSeconds ?? 60, 1), MAX_VISIBILITY_SECONDS);
